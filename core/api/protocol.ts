@@ -1,0 +1,148 @@
+// KvmbenchApi: the one typed API between the renderer and the services, the same over every host
+// (Electron IPC through the preload, HTTP + WebSocket in the browser host). Every request and event
+// has a schema here; hosts validate each payload with `parseRequest` before a service sees it.
+import * as s from '../schema/schema.ts'
+import type { Infer } from '../schema/schema.ts'
+import type { ConfigResult } from '../result.ts'
+
+const id = s.string({ maxLength: 128, pattern: /^[A-Za-z0-9_.:-]+$/, patternHint: 'an id as returned by the API' })
+const profileJson = s.unknownValue({ description: 'A bench profile (validated by the profile service).' })
+
+export const requestSchemas = {
+  'app.info': s.object({}),
+  'examples.list': s.object({}),
+  'examples.get': s.object({ name: s.string({ maxLength: 128, pattern: /^[A-Za-z0-9_.-]+$/, patternHint: 'an example name from examples.list' }) }),
+  'profiles.list': s.object({}),
+  'profiles.get': s.object({ id }),
+  'profiles.save': s.object({
+    id: s.optional(id),
+    name: s.string({ maxLength: 128, pattern: /\S/, patternHint: 'give the profile a name' }),
+    description: s.string({ default: '', maxLength: 16384 }),
+    tags: s.array(s.string({ maxLength: 64 }), { default: [], maxItems: 64 }),
+    profile: profileJson,
+  }),
+  'profiles.remove': s.object({ id }),
+  'profiles.validate': s.object({ profile: profileJson }),
+  'runs.start': s.object({
+    profile: profileJson,
+    configs: s.optional(s.array(s.string({ maxLength: 64 }), { maxItems: 64 })),
+    seed: s.optional(s.integer({ min: 0, max: 2 ** 32 - 1 })),
+    durationSec: s.optional(s.number({ min: 0.001, max: 3600 })),
+  }),
+  'runs.cancel': s.object({ runId: id }),
+  'runs.get': s.object({ runId: id }),
+  'runs.list': s.object({}),
+} as const
+
+export type Channel = keyof typeof requestSchemas
+export type RequestOf<C extends Channel> = Infer<(typeof requestSchemas)[C]>
+
+export interface AppInfo { version: string; host: 'electron' | 'browser'; workers: number }
+export interface ExampleSummary { name: string; title: string; summary: string }
+export interface ProfileSummary { id: string; name: string; description: string; tags: string[]; createdAt: string; updatedAt: string }
+export interface StoredProfile extends ProfileSummary { profile: unknown }
+export interface ValidationIssue { path: string; value: string; message: string; fix: string }
+export interface ValidationResult { ok: boolean; issues: ValidationIssue[] }
+
+export type ConfigRunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
+export interface ConfigRun { config: string; status: ConfigRunStatus; fraction: number; error?: string; result?: ConfigResult }
+export interface RunRecord { runId: string; profileName: string; profile: unknown; seed: number; startedAt: string; status: ConfigRunStatus; configs: ConfigRun[] }
+export interface RunSummary { runId: string; profileName: string; startedAt: string; status: ConfigRunStatus; configs: string[] }
+
+export interface ResponseMap {
+  'app.info': AppInfo
+  'examples.list': ExampleSummary[]
+  'examples.get': { name: string; profile: unknown }
+  'profiles.list': ProfileSummary[]
+  'profiles.get': StoredProfile
+  'profiles.save': StoredProfile
+  'profiles.remove': { removed: boolean }
+  'profiles.validate': ValidationResult
+  'runs.start': { runId: string; configs: string[] }
+  'runs.cancel': { cancelled: boolean }
+  'runs.get': RunRecord
+  'runs.list': RunSummary[]
+}
+
+/** Events pushed from services to the renderer. */
+export type RunEvent =
+  | { type: 'progress'; runId: string; config: string; fraction: number }
+  | { type: 'config-done'; runId: string; config: string; result: ConfigResult }
+  | { type: 'config-failed'; runId: string; config: string; error: string }
+  | { type: 'config-cancelled'; runId: string; config: string }
+  | { type: 'run-finished'; runId: string; status: ConfigRunStatus }
+
+export const EVENT_CHANNEL = 'runs.event'
+
+/** An error a service returns to the caller: a message a user can act on. */
+export interface ApiError { code: 'bad-request' | 'not-found' | 'failed' | 'forbidden'; message: string; issues?: ValidationIssue[] }
+
+export class ApiFailure extends Error {
+  readonly error: ApiError
+  constructor(error: ApiError) {
+    super(error.message)
+    this.error = error
+  }
+}
+
+export function isChannel(c: unknown): c is Channel {
+  return typeof c === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, c)
+}
+
+/** Validates a request payload for a channel; throws ApiFailure('bad-request') naming the fields. */
+export function parseRequest<C extends Channel>(channel: C, payload: unknown): RequestOf<C> {
+  const r = s.parse(requestSchemas[channel], payload ?? {})
+  if (!r.ok) {
+    throw new ApiFailure({ code: 'bad-request', message: `${channel}: ${r.issues.map(s.formatIssue).join('; ')}`, issues: r.issues })
+  }
+  return r.value as RequestOf<C>
+}
+
+/** The API as the renderer sees it: one method per message, grouped by domain. */
+export interface KvmbenchApi {
+  app: { info(): Promise<AppInfo> }
+  examples: {
+    list(): Promise<ExampleSummary[]>
+    get(req: RequestOf<'examples.get'>): Promise<ResponseMap['examples.get']>
+  }
+  profiles: {
+    list(): Promise<ProfileSummary[]>
+    get(req: RequestOf<'profiles.get'>): Promise<StoredProfile>
+    save(req: RequestOf<'profiles.save'>): Promise<StoredProfile>
+    remove(req: RequestOf<'profiles.remove'>): Promise<ResponseMap['profiles.remove']>
+    validate(req: RequestOf<'profiles.validate'>): Promise<ValidationResult>
+  }
+  runs: {
+    start(req: RequestOf<'runs.start'>): Promise<ResponseMap['runs.start']>
+    cancel(req: RequestOf<'runs.cancel'>): Promise<ResponseMap['runs.cancel']>
+    get(req: RequestOf<'runs.get'>): Promise<RunRecord>
+    list(): Promise<RunSummary[]>
+    /** Subscribes to run events; returns the unsubscribe function. Callbacks receive data only. */
+    onEvent(cb: (e: RunEvent) => void): () => void
+  }
+}
+
+/** Builds the grouped API from a transport's `invoke` and `subscribe`: used by the preload and the browser client. */
+export function buildApi(
+  invoke: <C extends Channel>(channel: C, payload: RequestOf<C> | Record<string, never>) => Promise<ResponseMap[C]>,
+  subscribe: (cb: (e: RunEvent) => void) => () => void,
+): KvmbenchApi {
+  return {
+    app: { info: () => invoke('app.info', {}) },
+    examples: { list: () => invoke('examples.list', {}), get: (r) => invoke('examples.get', r) },
+    profiles: {
+      list: () => invoke('profiles.list', {}),
+      get: (r) => invoke('profiles.get', r),
+      save: (r) => invoke('profiles.save', r),
+      remove: (r) => invoke('profiles.remove', r),
+      validate: (r) => invoke('profiles.validate', r),
+    },
+    runs: {
+      start: (r) => invoke('runs.start', r),
+      cancel: (r) => invoke('runs.cancel', r),
+      get: (r) => invoke('runs.get', r),
+      list: () => invoke('runs.list', {}),
+      onEvent: subscribe,
+    },
+  }
+}

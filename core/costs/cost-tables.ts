@@ -1,0 +1,118 @@
+// Cost tables per CPU preset (model.md §4). Each cost is a distribution: a floor plus a lognormal
+// excess with the given mean and shape, so minima sit near the floor and the tail is heavy.
+// Figures are checked against calibration.md: a minimal VMX exit+entry round trip is ~1.2–1.4 k
+// cycles (≈0.5 µs at 2.4 GHz); perf's EXTERNAL_INTERRUPT handled time on Skylake is 0.44–0.49 µs
+// min, ~0.7 µs mean (seed 001); TSC-deadline MSR_WRITE 3.0 k cycles slow path, 2.5 k fastpath
+// (lore 1588055009…); in-kernel PIO 2.3–2.5 k; IPI 4.3 k (x2APIC) – 6.1 k (xAPIC) cycles without IPIv;
+// SVM VMRUN round trip ~1.35 k cycles. A profile can override any entry by name (host.costs).
+import type { CpuPreset } from '../profile/profile-schema.ts'
+import { CPU_FEATURES } from './cpu-presets.ts'
+
+export interface Cost {
+  /** Smallest value ever sampled. */
+  minNs: number
+  /** Mean of the distribution. */
+  meanNs: number
+  /** Lognormal shape of the excess over minNs. */
+  sigma: number
+}
+
+/** The named costs of the model. */
+export const COST_NAMES = [
+  'exitExternalInterrupt', // VM exit + host IRQ entry/exit + VM entry, excluding the handler itself
+  'hostTimerHandler', // hrtimer_interrupt + apic_timer_fn (lapic timer expiry) on the host
+  'hostIpiHandler', // reschedule / call-function / TLB-shootdown IPI handler on the host
+  'exitMsrWriteTscDeadline', // wrmsr IA32_TSC_DEADLINE: kvm_set_lapic_tscdeadline_msr → start hv or sw timer
+  'exitMsrWriteIcr', // x2APIC ICR write: kvm_x2apic_icr_write → deliver IPI (fastpath on ≥5.5)
+  'exitHlt', // HLT exit bookkeeping before halt polling / blocking
+  'exitPreemptionTimer', // VMX preemption timer expiry → inject the guest timer interrupt
+  'exitEptMisconfig', // MMIO virtio notify → ioeventfd → wake vhost
+  'exitIoInstruction', // PIO virtio notify (legacy) → ioeventfd
+  'exitVmcall', // hypercall (kick CPU, PV IPI, sched yield)
+  'exitPause', // PLE / pause-filter exit + kvm_vcpu_on_spin
+  'exitInterruptWindow', // interrupt window exit
+  'indirect', // guest slowdown after every exit: caches, TLB, pipeline refilled
+  'scheduleIn', // context switch to the vCPU thread + vcpu_load
+  'wakeupIpi', // kvm_vcpu_kick → wake_up on a remote CPU: IPI latency
+  'guestTickHandler', // guest tick: update_process_times, scheduler_tick
+  'guestTimerIrq', // guest LAPIC timer interrupt entry/exit + hrtimer_interrupt
+  'guestIpiHandler', // guest IPI handler (reschedule)
+  'vhostRxBatch', // vhost-net handle_rx: fixed part per batch
+  'vhostRxPerPacket', // vhost-net per packet copy
+  'vhostTx', // vhost-net handle_tx per notified batch
+  'sriovDelivery', // SR-IOV VF DMA + VT-d posted interrupt latency
+] as const
+export type CostName = (typeof COST_NAMES)[number]
+export type CostTable = Record<CostName, Cost>
+
+const c = (minNs: number, meanNs: number, sigma: number): Cost => ({ minNs, meanNs, sigma })
+
+/** Skylake-SP at ~2.4 GHz: the reference table (seed 001's host). */
+const skylake: CostTable = {
+  exitExternalInterrupt: c(430, 560, 0.9),
+  hostTimerHandler: c(40, 150, 0.8),
+  hostIpiHandler: c(30, 120, 0.8),
+  exitMsrWriteTscDeadline: c(700, 1_250, 0.6),
+  exitMsrWriteIcr: c(700, 1_500, 0.6),
+  exitHlt: c(300, 500, 0.5),
+  exitPreemptionTimer: c(800, 1_400, 0.6),
+  exitEptMisconfig: c(1_500, 2_600, 0.6),
+  exitIoInstruction: c(900, 1_000, 0.4),
+  exitVmcall: c(450, 600, 0.5),
+  exitPause: c(500, 800, 0.6),
+  exitInterruptWindow: c(600, 900, 0.4),
+  indirect: c(0, 1_300, 0.7),
+  scheduleIn: c(1_200, 2_000, 0.5),
+  wakeupIpi: c(700, 1_500, 0.5),
+  guestTickHandler: c(800, 1_500, 0.5),
+  guestTimerIrq: c(300, 500, 0.4),
+  guestIpiHandler: c(200, 400, 0.4),
+  vhostRxBatch: c(800, 1_500, 0.4),
+  vhostRxPerPacket: c(300, 600, 0.4),
+  vhostTx: c(1_000, 2_000, 0.4),
+  sriovDelivery: c(800, 1_200, 0.3),
+}
+
+function scaled(t: CostTable, f: number): CostTable {
+  const out = {} as CostTable
+  for (const k of COST_NAMES) out[k] = c(Math.round(t[k].minNs * f), Math.round(t[k].meanNs * f), t[k].sigma)
+  return out
+}
+
+/** SVM: VMRUN round trip ~1.35 k cycles; MSR exits go through the generic path (AMD `msr` min 5.32 µs
+ *  published with AVIC off); no preemption timer. */
+function svm(base: CostTable, ghz: number): CostTable {
+  const t = scaled(base, 2.4 / ghz)
+  t.exitExternalInterrupt = c(Math.round(1350 / ghz), Math.round(1800 / ghz), 0.9)
+  t.exitMsrWriteIcr = c(Math.round(5000 / ghz) , Math.round(7000 / ghz), 0.6)
+  return t
+}
+
+export const COST_TABLES: Record<CpuPreset, CostTable> = {
+  'skylake-sp': skylake,
+  'cascadelake-sp': scaled(skylake, 0.96),
+  'icelake-sp': scaled(skylake, 0.85),
+  sapphirerapids: scaled(skylake, 0.78),
+  rome: svm(skylake, CPU_FEATURES.rome.ghz),
+  milan: svm(skylake, CPU_FEATURES.milan.ghz),
+  genoa: svm(skylake, CPU_FEATURES.genoa.ghz),
+}
+
+/** The preset's table with the profile's overrides applied ({ name: { minNs?, meanNs?, sigma? } }). */
+export function costTableFor(preset: CpuPreset, overrides: Record<string, Record<string, number>>): { table: CostTable; issues: string[] } {
+  const table = { ...COST_TABLES[preset] }
+  const issues: string[] = []
+  for (const [name, o] of Object.entries(overrides)) {
+    if (!(COST_NAMES as readonly string[]).includes(name)) {
+      issues.push(`host.costs.${name}: not a cost name — use one of ${COST_NAMES.join(', ')}`)
+      continue
+    }
+    const k = name as CostName
+    const cur = table[k]
+    for (const f of Object.keys(o)) if (f !== 'minNs' && f !== 'meanNs' && f !== 'sigma') issues.push(`host.costs.${name}.${f}: not a cost field — use minNs, meanNs or sigma`)
+    const next = c(o.minNs ?? cur.minNs, o.meanNs ?? cur.meanNs, o.sigma ?? cur.sigma)
+    if (next.meanNs < next.minNs) issues.push(`host.costs.${name}: meanNs ${next.meanNs} is below minNs ${next.minNs} — raise meanNs or lower minNs`)
+    table[k] = next
+  }
+  return { table, issues }
+}

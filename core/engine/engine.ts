@@ -1,0 +1,59 @@
+// The discrete-event engine: virtual time in integer nanoseconds, `now`, `schedule`, `step`,
+// `run({ until })`, `peek`. No I/O; the model handles events through one dispatch function.
+import { EventQueue } from './event-queue.ts'
+
+/** Handles one event: integer kind, target entity and token (for lazy cancellation). */
+export type Dispatch = (kind: number, target: number, token: number) => void
+
+export class Engine {
+  now = 0
+  events = 0
+  private readonly queue = new EventQueue(4096)
+  private dispatch: Dispatch = () => {}
+
+  setDispatch(d: Dispatch): void {
+    this.dispatch = d
+  }
+
+  /** Schedules an event `delayNs` from now (rounded to whole ns). Lower priority values go first on ties. */
+  schedule(delayNs: number, kind: number, target: number, token = 0, priority = 1): void {
+    this.queue.push(this.now + Math.max(0, Math.round(delayNs)), priority, kind, target, token)
+  }
+
+  /** Schedules an event at an absolute time (never in the past). */
+  scheduleAt(timeNs: number, kind: number, target: number, token = 0, priority = 1): void {
+    this.queue.push(Math.max(this.now, Math.round(timeNs)), priority, kind, target, token)
+  }
+
+  peek(): number {
+    return this.queue.peekTime()
+  }
+
+  get pending(): number {
+    return this.queue.size
+  }
+
+  /** Processes the next event; returns false when none is left. */
+  step(): boolean {
+    const q = this.queue
+    if (!q.pop()) return false
+    this.now = q.popTime
+    this.events++
+    this.dispatch(q.popKind, q.popTarget, q.popToken)
+    return true
+  }
+
+  /** Runs events while their time is ≤ until (or until the queue drains); `now` ends at `until`. */
+  run(opts: { until: number }): void {
+    const q = this.queue
+    const until = opts.until
+    const dispatch = this.dispatch
+    while (q.size > 0 && q.peekTime() <= until) {
+      q.pop()
+      this.now = q.popTime
+      this.events++
+      dispatch(q.popKind, q.popTarget, q.popToken)
+    }
+    if (until !== Infinity && this.now < until) this.now = until
+  }
+}

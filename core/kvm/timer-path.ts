@@ -1,0 +1,71 @@
+// How KVM emulates the guest's LAPIC timer (kernel-logic.md §3.1, arch/x86/kvm/lapic.c).
+import { versionAtLeast } from './version.ts'
+
+export interface TimerInputs {
+  hostVersion: string
+  vendor: 'vmx' | 'svm'
+  /** The CPU has a usable VMX preemption timer. */
+  hvTimerHardware: boolean
+  /** kvm_intel.preemption_timer */
+  preemptionTimerParam: boolean
+  /** kvm_vcpu_apicv_active(): APICv/AVIC enabled and not inhibited. */
+  apicvActive: boolean
+  /** pi_inject_timer after resolving -1 at module init. */
+  piInjectTimer: boolean
+  mwaitInGuest: boolean
+  hltInGuest: boolean
+}
+
+/** kvm_x86_vendor_init(): pi_inject_timer = -1 resolves to housekeeping_enabled(HK_TYPE_TIMER), i.e. nohz_full (v5.3+). */
+export function resolvePiInjectTimer(param: -1 | 0 | 1, hkTimerEnabled: boolean): boolean {
+  return param === -1 ? hkTimerEnabled : param === 1
+}
+
+/** kvm_can_post_timer_interrupt(): v5.3 (0c5f81dad46c) pi_inject_timer && apicv; from v5.17 (1714a4eb6fb0)
+ *  also needs MWAIT or HLT passed through to the guest. */
+export function kvmCanPostTimerInterrupt(i: TimerInputs): boolean {
+  if (!versionAtLeast(i.hostVersion, '5.3')) return false
+  const base = i.piInjectTimer && i.apicvActive
+  if (versionAtLeast(i.hostVersion, '5.17')) return base && (i.mwaitInGuest || i.hltInGuest)
+  return base
+}
+
+/** kvm_can_use_hv_timer(): set_hv_timer exists (VMX preemption timer, v4.10+) and neither MWAIT in guest
+ *  (the timer stops in deep C-states) nor a posted timer. */
+export function kvmCanUseHvTimer(i: TimerInputs): boolean {
+  if (i.vendor !== 'vmx' || !i.hvTimerHardware || !i.preemptionTimerParam) return false
+  if (!versionAtLeast(i.hostVersion, '4.10')) return false
+  return !(i.mwaitInGuest || kvmCanPostTimerInterrupt(i))
+}
+
+export type TimerPath = 'hv-timer' | 'sw-hrtimer-local' | 'posted-from-housekeeping' | 'sw-hrtimer-posted-local'
+
+export interface TimerDecision {
+  /** While the vCPU runs. While it is blocked the hv timer is switched to a sw hrtimer (vcpu_block). */
+  path: TimerPath
+  reason: string
+}
+
+/** The timer path of one vCPU: hv timer, a sw hrtimer on its own pCPU, or an unpinned sw hrtimer that
+ *  migrates to a housekeeping CPU (get_nohz_timer_target) and is delivered as a posted interrupt. */
+export function decideTimerPath(i: TimerInputs, pcpuIsTimerHousekeeping: boolean): TimerDecision {
+  const canPost = kvmCanPostTimerInterrupt(i)
+  if (kvmCanUseHvTimer(i)) {
+    return { path: 'hv-timer', reason: 'kvm_can_use_hv_timer(): VMX preemption timer available, no MWAIT in guest, timer not posted — expiry is a PREEMPTION_TIMER exit' }
+  }
+  if (canPost) {
+    if (pcpuIsTimerHousekeeping) {
+      return { path: 'sw-hrtimer-posted-local', reason: 'kvm_can_post_timer_interrupt() is true, but the vCPU\'s pCPU is a timer-housekeeping CPU, so the unpinned hrtimer stays there and interrupts the guest (EXTERNAL_INTERRUPT)' }
+    }
+    return { path: 'posted-from-housekeeping', reason: `kvm_can_post_timer_interrupt(): pi_inject_timer and APICv${versionAtLeast(i.hostVersion, '5.17') ? ' and HLT/MWAIT passed through' : ''} — the hrtimer runs on a housekeeping CPU and the timer interrupt is posted, no exit on the vCPU` }
+  }
+  const why: string[] = []
+  if (!versionAtLeast(i.hostVersion, '5.3')) why.push('host < 5.3 has no posted timer interrupts')
+  else if (!i.piInjectTimer) why.push('pi_inject_timer is off')
+  else if (!i.apicvActive) why.push('APICv/AVIC is not active')
+  else why.push('host ≥ 5.17 posts the timer only with HLT or MWAIT passed through')
+  if (i.vendor === 'svm') why.push('SVM has no hv timer')
+  else if (i.mwaitInGuest) why.push('MWAIT in guest disables the hv timer')
+  else if (!i.preemptionTimerParam) why.push('kvm_intel.preemption_timer=N')
+  return { path: 'sw-hrtimer-local', reason: `sw hrtimer pinned on the vCPU's pCPU (${why.join('; ')}) — each expiry is an EXTERNAL_INTERRUPT exit while the guest runs` }
+}

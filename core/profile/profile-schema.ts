@@ -1,0 +1,186 @@
+// The bench profile (model.md §1): one source for the TypeScript types, the JSON Schema and validation.
+// Every field has a default, so a profile can be tiny. docs/profile.md documents each field.
+import * as s from '../schema/schema.ts'
+import type { Infer } from '../schema/schema.ts'
+
+export const PROFILE_SCHEMA_VERSION = 1
+
+export const CPU_PRESETS = ['skylake-sp', 'cascadelake-sp', 'icelake-sp', 'sapphirerapids', 'rome', 'milan', 'genoa'] as const
+
+const cpulist = (description: string, def = '') => s.string({ default: def, description, maxLength: 65536 })
+
+export const topologySchema = s.object({
+  sockets: s.integer({ min: 1, max: 16, default: 1, description: 'Sockets (lscpu "Socket(s)").' }),
+  coresPerSocket: s.integer({ min: 1, max: 256, default: 16, description: 'Physical cores per socket (lscpu "Core(s) per socket").' }),
+  threadsPerCore: s.integer({ min: 1, max: 4, default: 2, description: 'SMT threads per core (lscpu "Thread(s) per core").' }),
+  numaNodesPerSocket: s.integer({ min: 1, max: 8, default: 1, description: 'NUMA nodes per socket (SNC/NPS mode).' }),
+  llcPerSocket: s.integer({ min: 1, max: 32, default: 1, description: 'Last-level-cache groups per socket (AMD CCXs; 1 on Intel).' }),
+}, { description: 'Host topology; logical CPUs are numbered as Linux enumerates Intel servers (first threads of all cores, then siblings).' })
+
+export const cmdlineSchema = s.object({
+  nohzFull: cpulist('Kernel `nohz_full=` cpulist: CPUs that stop the tick when running one task.'),
+  isolcpus: s.string({ default: '', maxLength: 65536, description: 'Kernel `isolcpus=` value with optional flags, e.g. "managed_irq,domain,2-23".' }),
+  rcuNocbs: cpulist('Kernel `rcu_nocbs=` cpulist: CPUs whose RCU callbacks are offloaded.'),
+  irqaffinity: cpulist('Kernel `irqaffinity=` cpulist: default affinity of device IRQs (empty = all CPUs).'),
+  idle: s.oneOf(['default', 'poll', 'halt'] as const, { default: 'default', description: 'Kernel `idle=`: "poll" keeps idle CPUs polling (no C-state exit latency).' }),
+  intelIdleMaxCstate: s.integer({ min: -1, max: 10, default: -1, description: '`intel_idle.max_cstate=` (-1 = not set).' }),
+})
+
+export const haltPollSchema = s.object({
+  haltPollNs: s.integer({ min: 0, max: 100_000_000, default: 200_000, description: 'kvm.halt_poll_ns: maximum host halt-polling time per HLT exit (x86 default 200000).' }),
+  grow: s.integer({ min: 0, max: 16, default: 2, description: 'kvm.halt_poll_ns_grow.' }),
+  growStart: s.integer({ min: 0, max: 100_000_000, default: 10_000, description: 'kvm.halt_poll_ns_grow_start.' }),
+  shrink: s.integer({ min: -1, max: 16, default: -1, description: 'kvm.halt_poll_ns_shrink (-1 = the host version\'s default: 0 before v6.11, 2 after).' }),
+})
+
+export const hostKvmSchema = s.object({
+  haltPoll: haltPollSchema,
+  piInjectTimer: s.oneOf([-1, 0, 1] as const, { default: -1, description: 'kvm.pi_inject_timer: -1 = on iff nohz_full (housekeeping_enabled(HK_TYPE_TIMER)), 0 = off, 1 = on.' }),
+  preemptionTimer: s.boolean({ default: true, description: 'kvm_intel.preemption_timer: use the VMX preemption timer as the hv timer.' }),
+  enableApicv: s.boolean({ default: true, description: 'kvm_intel.enable_apicv / kvm_amd.avic: posted interrupts and APIC virtualization.' }),
+  enableIpiv: s.boolean({ default: true, description: 'kvm_intel.enable_ipiv: IPI virtualization (Sapphire Rapids and later).' }),
+  pleGap: s.integer({ min: 0, max: 1 << 20, default: 128, description: 'kvm_intel.ple_gap (0 disables PAUSE-loop exiting); kvm_amd.pause_filter_thresh.' }),
+  pleWindow: s.integer({ min: 0, max: 1 << 30, default: 4096, description: 'kvm_intel.ple_window; kvm_amd.pause_filter_count.' }),
+})
+
+export const irqSourceSchema = s.object({
+  name: s.string({ default: 'irq', maxLength: 64, description: 'Name shown as the exit cause, e.g. "nvme0q3".' }),
+  ratePerSec: s.number({ min: 0, max: 1e6, default: 100, description: 'Interrupts per second in total.' }),
+  durationNs: s.integer({ min: 0, max: 1e8, default: 2000, description: 'Host handler time per interrupt.' }),
+  affinity: s.string({ default: 'default', maxLength: 65536, description: '"default" (irqaffinity=), "managed" (spread over all CPUs except isolcpus=managed_irq ones) or an explicit cpulist.' }),
+})
+
+export const noiseSchema = s.object({
+  irqs: s.array(irqSourceSchema, { default: [], description: 'Device interrupt sources.' }),
+  tlbShootdownsPerSec: s.number({ min: 0, max: 1e6, default: 0, description: 'TLB-shootdown IPIs per second sent by the VMM process (QEMU munmap/mprotect) to every CPU running one of its threads, vCPU threads included.' }),
+  kworkerPerSec: s.number({ min: 0, max: 1e6, default: 200, description: 'Housekeeping kernel work items (kworkers, RCU callbacks, timers) per second per CPU, placed on housekeeping CPUs of their type.' }),
+  kworkerNs: s.integer({ min: 0, max: 1e8, default: 5000, description: 'Duration of one housekeeping work item.' }),
+})
+
+export const hostSchema = s.object({
+  cpu: s.oneOf(CPU_PRESETS, { default: 'skylake-sp', description: 'CPU model preset: fixes the feature set (APICv/AVIC, IPIv, VMX preemption timer) and the cost table.' }),
+  topology: topologySchema,
+  kernel: s.object({
+    version: s.string({ default: '6.8', maxLength: 32, pattern: /^\d+\.\d+(\.\d+)?$/, patternHint: 'write a kernel version like "5.3" or "6.8.0"', description: 'Host kernel version; selects the behaviour variants of kernel-logic.md.' }),
+    hz: s.oneOf([100, 250, 300, 1000] as const, { default: 1000, description: 'Host CONFIG_HZ.' }),
+    cmdline: cmdlineSchema,
+  }),
+  kvm: hostKvmSchema,
+  noise: noiseSchema,
+  costs: s.record(s.record(s.number({ min: 0, max: 1e9 })), { default: {}, description: 'Overrides of the cost table: { "<cost name>": { "meanNs": N, "sigma": N } }.' }),
+})
+
+export const disableExitsSchema = s.object({
+  mwait: s.boolean({ default: false, description: 'KVM_X86_DISABLE_EXITS_MWAIT (QEMU -overcommit cpu-pm=on).' }),
+  hlt: s.boolean({ default: false, description: 'KVM_X86_DISABLE_EXITS_HLT: the guest halts in non-root mode; hides PV_UNHALT.' }),
+  pause: s.boolean({ default: false, description: 'KVM_X86_DISABLE_EXITS_PAUSE: no PLE / pause-filter exits.' }),
+  cstate: s.boolean({ default: false, description: 'KVM_X86_DISABLE_EXITS_CSTATE.' }),
+})
+
+export const pvSchema = s.object({
+  stealTime: s.boolean({ default: true, description: 'KVM_FEATURE_STEAL_TIME (QEMU kvm-steal-time).' }),
+  pvUnhalt: s.boolean({ default: true, description: 'KVM_FEATURE_PV_UNHALT (QEMU kvm-pv-unhalt, libvirt <pvspinlock>).' }),
+  pollControl: s.boolean({ default: true, description: 'KVM_FEATURE_POLL_CONTROL (libvirt <poll-control>).' }),
+  pvIpi: s.boolean({ default: true, description: 'KVM_FEATURE_PV_SEND_IPI (libvirt <pv-ipi>).' }),
+  pvTlbFlush: s.boolean({ default: true, description: 'KVM_FEATURE_PV_TLB_FLUSH.' }),
+  pvSchedYield: s.boolean({ default: true, description: 'KVM_FEATURE_PV_SCHED_YIELD.' }),
+})
+
+export const pinningSchema = s.object({
+  vcpupin: s.array(s.string({ maxLength: 65536 }), { default: [], description: 'libvirt <vcpupin cpuset=…> per vCPU (index = vCPU); "" or missing = floating over all CPUs. "^" exclusion allowed.' }),
+  emulatorpin: s.string({ default: '', maxLength: 65536, description: 'libvirt <emulatorpin cpuset=…> for the QEMU main/emulator thread ("" = all CPUs).' }),
+  iothreadpin: s.string({ default: '', maxLength: 65536, description: 'libvirt <iothreadpin cpuset=…> (also where vhost workers run; "" = all CPUs).' }),
+})
+
+export const guestSchema = s.object({
+  kernelVersion: s.string({ default: '6.8', maxLength: 32, pattern: /^\d+\.\d+(\.\d+)?$/, patternHint: 'write a kernel version like "5.3"', description: 'Guest kernel version.' }),
+  hz: s.oneOf([100, 250, 300, 1000] as const, { default: 1000, description: 'Guest CONFIG_HZ: the guest tick rate while a vCPU is busy.' }),
+  tickMode: s.oneOf(['nohz-idle', 'periodic', 'nohz-full'] as const, { default: 'nohz-idle', description: 'Guest tick mode: CONFIG_NO_HZ_IDLE (tick stopped in idle), periodic, or nohz_full in the guest.' }),
+  nopvspin: s.boolean({ default: false, description: 'Guest `nopvspin`: no pvqspinlock even with PV_UNHALT.' }),
+  idlePoll: s.boolean({ default: false, description: 'Guest `idle=poll`.' }),
+  haltpoll: s.object({
+    enabled: s.oneOf(['auto', 'force', 'off'] as const, { default: 'auto', description: 'cpuidle-haltpoll: "auto" loads it when the kernel would (KVM_HINTS_REALTIME), "force" = cpuidle_haltpoll.force=Y.' }),
+    guestHaltPollNs: s.integer({ min: 0, max: 1e8, default: 200_000, description: 'haltpoll.guest_halt_poll_ns.' }),
+    grow: s.integer({ min: 0, max: 16, default: 2, description: 'haltpoll.guest_halt_poll_grow.' }),
+    growStart: s.integer({ min: 0, max: 1e8, default: 50_000, description: 'haltpoll.guest_halt_poll_grow_start.' }),
+    shrink: s.integer({ min: 0, max: 16, default: 2, description: 'haltpoll.guest_halt_poll_shrink.' }),
+  }),
+})
+
+export const redisSchema = s.object({
+  kind: s.literal('redis'),
+  clients: s.oneOf(['closed', 'open'] as const, { default: 'closed', description: 'Closed loop (connections × pipeline outstanding requests) or open loop (Poisson arrivals at `rate`).' }),
+  connections: s.integer({ min: 1, max: 100_000, default: 50, description: 'Client connections (redis-benchmark -c).' }),
+  pipeline: s.integer({ min: 1, max: 1024, default: 1, description: 'Requests in flight per connection (redis-benchmark -P).' }),
+  ratePerSec: s.number({ min: 1, max: 1e8, default: 100_000, description: 'Open loop only: request arrival rate.' }),
+  serverThreads: s.integer({ min: 1, max: 256, default: 1, description: 'Redis I/O threads (io-threads); each runs on its own vCPU.' }),
+  serviceNs: s.number({ min: 100, max: 1e9, default: 8_000, description: 'Mean guest CPU time per request (command + syscalls), lognormal.' }),
+  serviceSigma: s.number({ min: 0, max: 3, default: 0.35, description: 'Lognormal shape of the per-request service time.' }),
+  networkRttNs: s.number({ min: 0, max: 1e9, default: 30_000, description: 'Client-side and wire round trip outside the host.' }),
+  rxBatch: s.integer({ min: 1, max: 64, default: 4, description: 'Requests per RX interrupt (NAPI coalescing).' }),
+  softirqNs: s.number({ min: 0, max: 1e8, default: 1_500, description: 'Guest RX softirq time per interrupt.' }),
+  txKickEvery: s.integer({ min: 1, max: 1024, default: 8, description: 'One virtio TX notification (an exit) per this many replies; the rest are suppressed by event-index while vhost is busy.' }),
+  guestTimersPerRequest: s.number({ min: 0, max: 16, default: 0.1, description: 'Guest hrtimer expiries caused per request (TCP delayed-ACK/pacing, epoll and futex timeouts).' }),
+  guestTimerDelayNs: s.number({ min: 1_000, max: 1e9, default: 2_000_000, description: 'Mean time from arming such a guest hrtimer to its expiry (exponential).' }),
+})
+
+export const workloadSchema = redisSchema
+
+export const vmSchema = s.object({
+  name: s.string({ default: 'vm0', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/, patternHint: 'use letters, digits, "-", "_" or "."' }),
+  vcpus: s.integer({ min: 1, max: 1024, default: 4, description: 'Number of vCPUs (libvirt <vcpu>).' }),
+  guestTopology: s.object({
+    sockets: s.integer({ min: 1, max: 1024, default: 1 }),
+    cores: s.integer({ min: 1, max: 1024, default: 4 }),
+    threads: s.integer({ min: 1, max: 4, default: 1 }),
+  }, { description: 'Guest CPU topology (QEMU -smp sockets=,cores=,threads=; libvirt <topology>).' }),
+  pinning: pinningSchema,
+  kvm: s.object({
+    disableExits: disableExitsSchema,
+    hintDedicated: s.boolean({ default: false, description: 'KVM_HINTS_REALTIME (QEMU kvm-hint-dedicated=on, libvirt <hint-dedicated>).' }),
+    pv: pvSchema,
+  }),
+  io: s.oneOf(['vhost-net', 'sriov-vf'] as const, { default: 'vhost-net', description: 'Network path: virtio-net with a vhost worker, or an SR-IOV VF with posted interrupts.' }),
+  guest: guestSchema,
+  workload: workloadSchema,
+})
+
+export const runSchema = s.object({
+  durationSec: s.number({ min: 0.001, max: 3600, default: 1, description: 'Virtual time simulated after warm-up.' }),
+  warmupSec: s.number({ min: 0, max: 600, default: 0.05, description: 'Virtual time simulated before statistics start.' }),
+  seed: s.integer({ min: 0, max: 2 ** 32 - 1, default: 1, description: 'PRNG seed: the same profile and seed give identical results.' }),
+  replications: s.integer({ min: 1, max: 100, default: 1, description: 'Independent replications (seed, seed+1, …) for confidence intervals.' }),
+})
+
+export const overridesSchema = s.object({
+  host: s.partial(hostSchema),
+  vm: s.partial(vmSchema),
+  vms: s.optional(s.record(s.partial(vmSchema))),
+  run: s.partial(runSchema),
+})
+
+export const configurationSchema = s.object({
+  name: s.string({ maxLength: 64, pattern: /^[A-Za-z0-9_.+-]+$/, patternHint: 'use letters, digits, "-", "_", "+" or "."', description: 'Configuration name.' }),
+  description: s.string({ default: '', maxLength: 4096 }),
+  overrides: overridesSchema,
+})
+
+export const profileSchema = s.object({
+  schemaVersion: s.literal(PROFILE_SCHEMA_VERSION, { description: 'Profile format version.' }),
+  name: s.string({ default: 'untitled', maxLength: 128 }),
+  description: s.string({ default: '', maxLength: 16384 }),
+  host: hostSchema,
+  vms: s.array(vmSchema, { default: [vmSchema.defaultValue], minItems: 1, maxItems: 64 }),
+  run: runSchema,
+  configurations: s.array(configurationSchema, { default: [{ name: 'base', description: 'The profile as written.', overrides: {} }], minItems: 1, maxItems: 64 }),
+})
+
+export type Profile = Infer<typeof profileSchema>
+export type Host = Infer<typeof hostSchema>
+export type Vm = Infer<typeof vmSchema>
+export type RunSettings = Infer<typeof runSchema>
+export type Configuration = Infer<typeof configurationSchema>
+export type Overrides = Infer<typeof overridesSchema>
+export type RedisWorkload = Infer<typeof redisSchema>
+export type Workload = Infer<typeof workloadSchema>
+export type CpuPreset = (typeof CPU_PRESETS)[number]

@@ -1,0 +1,100 @@
+// The JSON result of a run (issue 3): what the CLI writes with --json, what the app charts and stores.
+
+export const RESULT_SCHEMA_VERSION = 1
+
+export interface ExitRow {
+  /** Exit reason as perf prints it for the host's vendor (VMX upper case, SVM lower case). */
+  reason: string
+  count: number
+  totalNs: number
+  minNs: number
+  maxNs: number
+  meanNs: number
+  /** perf's `( +- x% )`: 100·s/(√n·mean). */
+  relStddevPct: number
+  /** What caused the exits of this row, e.g. { "host-tick": 12, "lapic-timer-hrtimer": 40 }. */
+  causes: Record<string, number>
+}
+
+export interface HistogramBucket { lowNs: number; highNs: number; count: number }
+
+export interface ExitHistogram { reason: string; buckets: HistogramBucket[] }
+
+export interface LatencyPercentiles { p50: number; p90: number; p99: number; p999: number; max: number }
+
+export interface WorkloadResult {
+  kind: string
+  /** Unit of throughput: operations, transactions, wake-ups, messages or iterations. */
+  unit: string
+  throughputPerSec: number
+  latencyNs: LatencyPercentiles
+  latencyHistogram: HistogramBucket[]
+  /** Completed operations per interval, over virtual time after warm-up. */
+  series: { intervalNs: number; perSec: number[] }
+  /** Across replications, when there is more than one: 95 % confidence half-widths. */
+  ci95?: { throughputPerSec: number; p99: number }
+}
+
+/** Where a CPU's (or a vCPU thread's) time went, in ns of virtual time after warm-up. */
+export interface TimeAccounting {
+  guestBusy: number
+  guestIdle: number
+  exitHandling: number
+  hostPolling: number
+  blocked: number
+  preempted: number
+  otherTasks: number
+  hostIrq: number
+  idle: number
+}
+
+export interface VcpuResult {
+  vcpu: number
+  pcpu: number
+  exitsPerSec: number
+  time: TimeAccounting
+}
+
+export interface PcpuResult {
+  cpu: number
+  roles: string[]
+  time: TimeAccounting
+}
+
+/** One kernel decision, as data and in words: "the reason behind every difference". */
+export interface Decision {
+  id: string
+  title: string
+  value: string
+  reason: string
+  /** The kernel function (or QEMU/guest function) the decision mirrors. */
+  mirrors: string
+}
+
+export interface VmResult {
+  vm: string
+  exits: ExitRow[]
+  histograms: ExitHistogram[]
+  workload: WorkloadResult
+  vcpus: VcpuResult[]
+  decisions: Decision[]
+}
+
+export interface ConfigResult {
+  config: string
+  seed: number
+  virtualNs: number
+  events: number
+  wallMs: number
+  vendor: 'vmx' | 'svm'
+  vms: VmResult[]
+  /** All VMs together, as `perf kvm stat` prints it system-wide. */
+  allVms: { exits: ExitRow[]; histograms: ExitHistogram[] }
+  pcpus: PcpuResult[]
+}
+
+export interface RunResultJson {
+  schemaVersion: number
+  profile: string
+  results: ConfigResult[]
+}

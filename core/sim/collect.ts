@@ -1,0 +1,171 @@
+// From the model's counters to the JSON result (core/result.ts).
+import type { ConfigResult, ExitRow, ExitHistogram, VmResult, TimeAccounting, PcpuResult, LatencyPercentiles, HistogramBucket } from '../result.ts'
+import { EXIT_REASON_COUNT, exitName } from '../output/exit-names.ts'
+import type { ExitReasonId } from '../output/exit-names.ts'
+import { ExitStatsTable } from '../metrics/welford.ts'
+import { LogHistogram } from '../metrics/log-histogram.ts'
+import type { HostModel } from './host-model.ts'
+import { St, STATE_COUNT } from './constants.ts'
+import type { SetupResult } from './setup.ts'
+
+const R = EXIT_REASON_COUNT
+const BINS_PER_DECADE = 20
+
+type Setup = Extract<SetupResult, { ok: true }>
+
+export function collectResult(m: HostModel, setup: Setup, config: string, wallMs: number): ConfigResult {
+  const inp = m.inp
+  const vendor = inp.vendor
+  const durationSec = inp.durationNs / 1e9
+  const all = new ExitStatsTable(R)
+  const allHist: LogHistogram[] = Array.from({ length: R }, () => new LogHistogram())
+  const allCauses = new Float64Array(R * 64)
+  const vms: VmResult[] = inp.vms.map((vm, v) => {
+    const per = new ExitStatsTable(R)
+    for (let r = 0; r < R; r++) {
+      const s = v * R + r
+      mergeSeries(per, r, m.exitStats, s)
+      mergeSeries(all, r, m.exitStats, s)
+      allHist[r]!.merge(m.exitHist[s]!)
+      for (let c = 0; c < 64; c++) allCauses[r * 64 + c]! += m.causeCounts[s * 64 + c]!
+    }
+    const exits = exitRows(per, (r) => m.causeCounts.subarray((v * R + r) * 64, (v * R + r + 1) * 64), m, vendor)
+    const histograms = histogramsOf((r) => m.exitHist[v * R + r]!, per, vendor)
+    const lat = m.latency[v]!
+    const perBin = m.series.length / m.nVm
+    const nBins = Math.ceil(inp.durationNs / m.seriesIntervalNs)
+    const series: number[] = []
+    for (let b = 0; b < nBins; b++) series.push(round2(m.series[v * perBin + b]! * (1e9 / m.seriesIntervalNs)))
+    const vcpus = []
+    for (let g = vm.firstVcpu; g < vm.firstVcpu + vm.vcpus; g++) {
+      vcpus.push({ vcpu: g - vm.firstVcpu, pcpu: m.pcpuOf[g]!, exitsPerSec: round2(m.exitsAfterWarmup[g]! / durationSec), time: vcpuTime(m, g) })
+    }
+    return {
+      vm: vm.name,
+      exits,
+      histograms,
+      workload: {
+        kind: 'redis',
+        unit: 'ops',
+        throughputPerSec: round2(m.completed[v]! / durationSec),
+        latencyNs: percentiles(lat),
+        latencyHistogram: lat.toLog10Bins(BINS_PER_DECADE).map(roundBucket),
+        series: { intervalNs: m.seriesIntervalNs, perSec: series },
+      },
+      vcpus,
+      decisions: vm.decisions,
+    }
+  })
+  const allExits = exitRows(all, (r) => allCauses.subarray(r * 64, (r + 1) * 64), m, vendor)
+  return {
+    config,
+    seed: inp.seed,
+    virtualNs: inp.durationNs,
+    events: m.engine.events,
+    wallMs,
+    vendor,
+    vms,
+    allVms: { exits: allExits, histograms: histogramsOf((r) => allHist[r]!, all, vendor) },
+    pcpus: pcpuResults(m, setup),
+  }
+}
+
+/** Adds series s of `from` into series r of `into` (exact n/total/min/max; Chan et al. for M2). */
+function mergeSeries(into: ExitStatsTable, r: number, from: ExitStatsTable, s: number): void {
+  if (from.count(s) === 0) return
+  const z = (): number[] => new Array<number>(R).fill(0)
+  const snap = { nSeries: R, n: z(), mean: z(), m2: z(), min: new Array<number>(R).fill(Infinity), max: z(), total: z() }
+  snap.n[r] = from.count(s)
+  snap.mean[r] = from.mean(s)
+  snap.m2[r] = from.m2Of(s)
+  snap.min[r] = from.minNs(s)
+  snap.max[r] = from.maxNs(s)
+  snap.total[r] = from.totalNs(s)
+  into.merge(ExitStatsTable.fromSnapshot(snap))
+}
+
+function exitRows(t: ExitStatsTable, causesOf: (r: number) => Float64Array, m: HostModel, vendor: 'vmx' | 'svm'): ExitRow[] {
+  const rows: ExitRow[] = []
+  for (let r = 0; r < R; r++) {
+    const n = t.count(r)
+    if (n === 0) continue
+    const causes: Record<string, number> = {}
+    const cs = causesOf(r)
+    for (let c = 0; c < cs.length; c++) if (cs[c]! > 0) causes[m.causes.name(c)] = cs[c]!
+    rows.push({
+      reason: exitName(r as ExitReasonId, vendor),
+      count: n,
+      totalNs: t.totalNs(r),
+      minNs: t.minNs(r),
+      maxNs: t.maxNs(r),
+      meanNs: round2(t.totalNs(r) / n),
+      relStddevPct: round4(t.relStddevPct(r)),
+      causes,
+    })
+  }
+  rows.sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1))
+  return rows
+}
+
+function histogramsOf(h: (r: number) => LogHistogram, t: ExitStatsTable, vendor: 'vmx' | 'svm'): ExitHistogram[] {
+  const out: ExitHistogram[] = []
+  for (let r = 0; r < R; r++) if (t.count(r) > 0) out.push({ reason: exitName(r as ExitReasonId, vendor), buckets: h(r).toLog10Bins(BINS_PER_DECADE).map(roundBucket) })
+  return out
+}
+
+function percentiles(h: LogHistogram): LatencyPercentiles {
+  if (h.count === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0 }
+  return { p50: Math.round(h.percentile(50)), p90: Math.round(h.percentile(90)), p99: Math.round(h.percentile(99)), p999: Math.round(h.percentile(99.9)), max: Math.round(h.max) }
+}
+
+function emptyTime(): TimeAccounting {
+  return { guestBusy: 0, guestIdle: 0, exitHandling: 0, hostPolling: 0, blocked: 0, preempted: 0, otherTasks: 0, hostIrq: 0, idle: 0 }
+}
+
+function vcpuTime(m: HostModel, g: number): TimeAccounting {
+  const a = (s: number) => Math.round(m.acc[g * STATE_COUNT + s]!)
+  const t = emptyTime()
+  t.guestBusy = a(St.RUN)
+  t.guestIdle = a(St.GUEST_HLT) + a(St.GUEST_POLL)
+  t.exitHandling = a(St.EXIT)
+  t.hostPolling = a(St.HOST_POLL)
+  t.blocked = a(St.BLOCKED) + a(St.WAKING)
+  t.preempted = a(St.PREEMPTED)
+  return t
+}
+
+function pcpuResults(m: HostModel, setup: Setup): PcpuResult[] {
+  const inp = m.inp
+  const hk = setup.hk
+  const out: PcpuResult[] = []
+  for (let c = 0; c < inp.nrCpus; c++) {
+    const roles: string[] = []
+    if (hk.nohzFullCpus[c]) roles.push('nohz_full')
+    else roles.push('housekeeping')
+    if (hk.isolatedDomainCpus[c]) roles.push('isolcpus')
+    if (hk.rcuNocbsCpus[c]) roles.push('rcu_nocbs')
+    if (hk.irqAffinity[c]) roles.push('irqaffinity')
+    const g = m.pcpuVcpu[c]!
+    let time: TimeAccounting
+    if (g >= 0) {
+      const v = vcpuTime(m, g)
+      time = { ...v, otherTasks: v.preempted, preempted: 0, idle: v.blocked, blocked: 0, hostIrq: Math.round(m.pcpuBusy[c]!) }
+      roles.push(`vCPU ${inp.vms[inp.vcpus[g]!.vm]!.name}/${inp.vcpus[g]!.index}`)
+    } else {
+      time = emptyTime()
+      const busy = Math.min(inp.durationNs, Math.round(m.pcpuBusy[c]!))
+      time.otherTasks = busy
+      time.idle = inp.durationNs - busy
+    }
+    if (inp.vms.some((vm) => vm.vhostPcpu === c)) roles.push('vhost')
+    out.push({ cpu: c, roles, time })
+  }
+  return out
+}
+
+function roundBucket(b: HistogramBucket): HistogramBucket {
+  return { lowNs: round2(b.lowNs), highNs: round2(b.highNs), count: b.count }
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100
+const round4 = (x: number): number => Math.round(x * 10000) / 10000

@@ -1,0 +1,60 @@
+// Integer codes of the model: event kinds, vCPU states, guest work items, interrupts, exit follow-ups.
+// Plain `as const` numbers (no enums) so the hot path compares small integers.
+
+/** Event kinds dispatched by the engine. */
+export const Ev = {
+  WORK_DONE: 1, // vCPU finished its current guest work item (token = work token)
+  EXIT_DONE: 2, // exit handling finished → VM entry (token = exit token)
+  TIMER_FIRE: 3, // the guest LAPIC timer deadline (token = timer token)
+  HOST_IRQ: 4, // a device interrupt (target = source index)
+  TLB_SHOOTDOWN: 5, // the VMM process flushes TLBs on every CPU running it (target = VM)
+  CLIENT_ARRIVE: 6, // a redis request reaches the host NIC (target = VM, token = request id)
+  VHOST_DONE: 7, // vhost finished an RX batch (target = VM)
+  REPLY_ARRIVE: 8, // a reply reaches its client (target = VM, token = request id)
+  HOST_POLL_END: 9, // host halt-polling window over → block (token = idle token)
+  GUEST_POLL_END: 10, // guest haltpoll window over → HLT (token = idle token)
+  WAKE_DONE: 11, // wake-up of a halted/blocked vCPU complete (token = idle token)
+  KWORKER: 12, // housekeeping work queued on a pCPU (target = pCPU)
+  PREEMPT_DONE: 13, // the task that preempted a vCPU thread is done (target = vCPU)
+  SAMPLE: 14, // statistics interval / warm-up end
+  HOST_TICK: 15, // the host scheduler tick on a pCPU (target = pCPU)
+  OPEN_ARRIVAL: 16, // open-loop request arrival (target = VM)
+} as const
+
+/** vCPU thread states. */
+export const St = {
+  RUN: 0, // in guest mode, running guest work
+  GUEST_HLT: 1, // halted in guest mode (HLT passed through)
+  GUEST_POLL: 2, // polling in the guest idle loop (cpuidle-haltpoll, idle=poll)
+  EXIT: 3, // root mode, handling an exit
+  HOST_POLL: 4, // host halt polling after an HLT exit
+  BLOCKED: 5, // scheduled out in kvm_vcpu_block()
+  WAKING: 6, // being woken: IPI, C-state exit, schedule-in
+  PREEMPTED: 7, // runnable, but another task runs on its pCPU
+} as const
+export const STATE_COUNT = 8
+
+export const inGuestMode = (s: number): boolean => s <= St.GUEST_POLL
+
+/** Guest work items. */
+export const Work = {
+  NONE: 0,
+  TIMER_IRQ: 1, // LAPIC timer interrupt: guest tick and expired hrtimers, then reprogram
+  RX_IRQ: 2, // virtio-net / VF interrupt and the RX softirq (NAPI)
+  REQUEST: 3, // the redis server handles one request
+  IPI: 4, // reschedule IPI handler
+} as const
+
+/** Pending guest interrupt bits. */
+export const Irq = { TIMER: 1, RX: 2, IPI: 4 } as const
+
+/** Guest actions that trap: run one after the other, each an exit. */
+export const Act = { REPROGRAM: 1, TX_KICK: 2, SEND_IPI: 4 } as const
+
+/** What happens when an exit's handling is over. */
+export const After = {
+  ENTRY: 0, // VM entry
+  HLT: 1, // HLT exit → host halt polling / block
+  IDLE: 2, // continue the guest's idle entry (the tick-stop reprogram)
+  PREEMPT: 3, // the vCPU thread is preempted by a host task
+} as const

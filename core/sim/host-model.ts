@@ -1,0 +1,904 @@
+// The host model (model.md §2): vCPU threads on pCPUs, guest work and idle, VM exits with causes and
+// sampled handling times, the guest LAPIC timer on its KVM path, host halt polling and blocking, posted
+// interrupts, host noise, and the redis workload over vhost-net or an SR-IOV VF.
+// State lives in typed arrays indexed by vCPU / VM; events carry integers only.
+import { Engine } from '../engine/engine.ts'
+import { Rng } from '../engine/rng.ts'
+import type { Cost, CostName } from '../costs/cost-tables.ts'
+import { ExitReason, EXIT_REASON_COUNT } from '../output/exit-names.ts'
+import { ExitStatsTable } from '../metrics/welford.ts'
+import { LogHistogram } from '../metrics/log-histogram.ts'
+import { updateHaltPoll } from '../kvm/halt-poll.ts'
+import { adjustGuestPollLimit } from '../guest/haltpoll.ts'
+import { Ev, St, STATE_COUNT, Work, Irq, Act, After, inGuestMode } from './constants.ts'
+import type { ModelInputs, VmSpec } from './model-inputs.ts'
+import { CauseTable } from './causes.ts'
+
+const R = EXIT_REASON_COUNT
+const HRT_MAX = 64
+const QCAP = 4096
+const SERIES_POINTS = 200
+
+export class HostModel {
+  readonly engine = new Engine()
+  readonly rng: Rng
+  readonly inp: ModelInputs
+  readonly causes = new CauseTable()
+  readonly nV: number
+  readonly nVm: number
+  readonly warmupEnd: number
+  readonly endNs: number
+
+  // vCPU state
+  readonly vmOf: Int32Array
+  readonly pcpuOf: Int32Array
+  readonly state: Int8Array
+  readonly stateSince: Float64Array
+  readonly acc: Float64Array
+  readonly workTok: Int32Array
+  readonly exitTok: Int32Array
+  readonly idleTok: Int32Array
+  readonly timerTok: Int32Array
+  readonly curKind: Int8Array
+  readonly curArg: Int32Array
+  readonly curRem: Float64Array
+  readonly curStart: Float64Array
+  readonly savedKind: Int8Array
+  readonly savedArg: Int32Array
+  readonly savedRem: Float64Array
+  readonly inIrq: Uint8Array
+  readonly pendIrq: Uint8Array
+  readonly actions: Uint8Array
+  readonly debt: Float64Array
+  readonly exitStart: Float64Array
+  readonly exitEnd: Float64Array
+  readonly exitReason: Int8Array
+  readonly exitCause: Int16Array
+  readonly exitAfter: Int8Array
+  readonly idle: Uint8Array
+  readonly idleStart: Float64Array
+  readonly idleEma: Float64Array
+  readonly haltStart: Float64Array
+  readonly tickRunning: Uint8Array
+  readonly tickNext: Float64Array
+  readonly deadline: Float64Array
+  readonly hrt: Float64Array
+  readonly hrtCount: Int32Array
+  readonly haltPollNs: Float64Array
+  readonly guestPollNs: Float64Array
+  readonly wakeLatency: Float64Array
+  readonly qBuf: Int32Array
+  readonly qHead: Int32Array
+  readonly qLen: Int32Array
+  readonly exitsAfterWarmup: Float64Array
+
+  // VM state (vhost, guest RX ring, TX notifications)
+  readonly vhostBusy: Uint8Array
+  readonly vhostQ: Int32Array
+  readonly vhostHead: Int32Array
+  readonly vhostLen: Int32Array
+  readonly vhostBatch: Int32Array
+  readonly rxRing: Int32Array
+  readonly rxHead: Int32Array
+  readonly rxLen: Int32Array
+  readonly napiActive: Uint8Array
+  readonly txCount: Int32Array
+  readonly ipiTarget: Int32Array
+  readonly reqSend: Float64Array
+  readonly reqFree: Int32Array
+  reqFreeLen = 0
+
+  // pCPU state
+  readonly pcpuVcpu: Int32Array
+  readonly pcpuBusy: Float64Array
+  readonly pcpuIdleEma: Float64Array
+
+  // statistics
+  readonly exitStats: ExitStatsTable
+  readonly exitHist: LogHistogram[]
+  causeCounts: Float64Array
+  readonly latency: LogHistogram[]
+  readonly completed: Float64Array
+  readonly series: Float64Array
+  readonly seriesIntervalNs: number
+  readonly irqCause: Int32Array
+  readonly tlbCause: Int32Array
+
+  constructor(inp: ModelInputs) {
+    this.inp = inp
+    this.rng = new Rng(inp.seed)
+    const nV = (this.nV = inp.vcpus.length)
+    const nVm = (this.nVm = inp.vms.length)
+    this.warmupEnd = inp.warmupNs
+    this.endNs = inp.warmupNs + inp.durationNs
+    const f64 = (n: number) => new Float64Array(n)
+    const i32 = (n: number) => new Int32Array(n)
+    this.vmOf = i32(nV); this.pcpuOf = i32(nV)
+    this.state = new Int8Array(nV); this.stateSince = f64(nV); this.acc = f64(nV * STATE_COUNT)
+    this.workTok = i32(nV); this.exitTok = i32(nV); this.idleTok = i32(nV); this.timerTok = i32(nV)
+    this.curKind = new Int8Array(nV); this.curArg = i32(nV); this.curRem = f64(nV); this.curStart = f64(nV)
+    this.savedKind = new Int8Array(nV); this.savedArg = i32(nV); this.savedRem = f64(nV)
+    this.inIrq = new Uint8Array(nV); this.pendIrq = new Uint8Array(nV); this.actions = new Uint8Array(nV)
+    this.debt = f64(nV)
+    this.exitStart = f64(nV); this.exitEnd = f64(nV); this.exitReason = new Int8Array(nV); this.exitCause = new Int16Array(nV); this.exitAfter = new Int8Array(nV)
+    this.idle = new Uint8Array(nV); this.idleStart = f64(nV); this.idleEma = f64(nV); this.haltStart = f64(nV)
+    this.tickRunning = new Uint8Array(nV); this.tickNext = f64(nV); this.deadline = f64(nV).fill(Infinity)
+    this.hrt = f64(nV * HRT_MAX); this.hrtCount = i32(nV)
+    this.haltPollNs = f64(nV); this.guestPollNs = f64(nV); this.wakeLatency = f64(nV)
+    this.qBuf = i32(nV * QCAP); this.qHead = i32(nV); this.qLen = i32(nV)
+    this.exitsAfterWarmup = f64(nV)
+
+    this.vhostBusy = new Uint8Array(nVm); this.vhostQ = i32(nVm * QCAP); this.vhostHead = i32(nVm); this.vhostLen = i32(nVm); this.vhostBatch = i32(nVm)
+    this.rxRing = i32(nVm * QCAP); this.rxHead = i32(nVm); this.rxLen = i32(nVm); this.napiActive = new Uint8Array(nVm)
+    this.txCount = i32(nVm); this.ipiTarget = i32(nV).fill(-1)
+
+    let totalReq = 0
+    for (const vm of inp.vms) totalReq += vm.workload.closedLoop ? vm.workload.outstanding : QCAP
+    this.reqSend = f64(totalReq)
+    this.reqFree = i32(totalReq)
+
+    this.pcpuVcpu = i32(inp.nrCpus).fill(-1); this.pcpuBusy = f64(inp.nrCpus); this.pcpuIdleEma = f64(inp.nrCpus)
+
+    this.exitStats = new ExitStatsTable(nVm * R)
+    this.exitHist = []
+    for (let i = 0; i < nVm * R; i++) this.exitHist.push(new LogHistogram())
+    this.causeCounts = f64(nVm * R * 64)
+    this.latency = inp.vms.map(() => new LogHistogram())
+    this.completed = f64(nVm)
+    this.seriesIntervalNs = Math.max(1_000_000, Math.ceil(inp.durationNs / SERIES_POINTS / 1_000_000) * 1_000_000)
+    this.series = f64(nVm * (Math.ceil(inp.durationNs / this.seriesIntervalNs) + 1))
+    this.irqCause = i32(inp.irqs.length)
+    this.tlbCause = i32(nVm)
+
+    inp.vcpus.forEach((v, g) => {
+      this.vmOf[g] = v.vm
+      this.pcpuOf[g] = v.pcpu
+      if (v.pcpu >= 0 && this.pcpuVcpu[v.pcpu] === -1) this.pcpuVcpu[v.pcpu] = g
+      this.haltPollNs[g] = 0
+      this.guestPollNs[g] = 0
+    })
+    this.engine.setDispatch((k, t, tok) => this.dispatch(k, t, tok))
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  cost(name: CostName): number {
+    const c: Cost = this.inp.costs[name]
+    return c.minNs + this.rng.lognormal(c.meanNs - c.minNs, c.sigma)
+  }
+
+  private setState(g: number, s: number): void {
+    const now = this.engine.now
+    this.acc[g * STATE_COUNT + this.state[g]!] += now - this.stateSince[g]!
+    this.state[g] = s
+    this.stateSince[g] = now
+  }
+
+  private vmSpec(g: number): VmSpec {
+    return this.inp.vms[this.vmOf[g]!]!
+  }
+
+  cause(name: string): number {
+    const id = this.causes.id(name)
+    if (id >= 64) throw new Error('too many exit causes')
+    return id
+  }
+
+  // ---------------------------------------------------------------- start
+
+  start(): void {
+    const e = this.engine
+    const now = 0
+    for (let g = 0; g < this.nV; g++) {
+      const vm = this.vmSpec(g)
+      this.state[g] = St.RUN
+      this.stateSince[g] = now
+      this.idleEma[g] = 1e9
+      // the guest tick runs while the vCPU is busy (and always with a periodic tick)
+      this.tickRunning[g] = 1
+      const period = 1e9 / vm.guestHz
+      this.tickNext[g] = Math.floor(this.rng.uniform() * period) + 1
+      this.programTimer(g, this.tickNext[g]!)
+      this.dispatchNext(g)
+    }
+    this.inp.irqs.forEach((src, i) => {
+      this.irqCause[i] = this.cause(`device IRQ ${src.name}`)
+      if (src.ratePerSec > 0 && src.cpus.length) e.schedule(this.rng.exponential(1e9 / src.ratePerSec), Ev.HOST_IRQ, i)
+    })
+    this.inp.vms.forEach((vm, v) => {
+      this.tlbCause[v] = this.cause(`TLB-shootdown IPI from the ${vm.name} VMM`)
+      if (vm.tlbShootdownsPerSec > 0) e.schedule(this.rng.exponential(1e9 / vm.tlbShootdownsPerSec), Ev.TLB_SHOOTDOWN, v)
+      this.startWorkload(v)
+    })
+    for (let c = 0; c < this.inp.nrCpus; c++) {
+      const g = this.pcpuVcpu[c]!
+      if (g < 0) continue
+      if (!this.inp.nohzFull[c]) e.schedule(this.rng.uniform() * 1e9 / this.inp.hostHz, Ev.HOST_TICK, c)
+      else if (this.inp.residualTickLocal) e.schedule(this.rng.uniform() * 1e9, Ev.HOST_TICK, c)
+      if (this.inp.kworkerCpu[c] && this.inp.kworkerPerSec > 0) e.schedule(this.rng.exponential(1e9 / this.inp.kworkerPerSec), Ev.KWORKER, c)
+    }
+    e.scheduleAt(this.warmupEnd, Ev.SAMPLE, 0, 0, 0)
+  }
+
+  private startWorkload(v: number): void {
+    const w = this.inp.vms[v]!.workload
+    if (w.closedLoop) {
+      let base = 0
+      for (let i = 0; i < v; i++) base += this.inp.vms[i]!.workload.closedLoop ? this.inp.vms[i]!.workload.outstanding : QCAP
+      for (let i = 0; i < w.outstanding; i++) {
+        const id = base + i
+        const t = this.rng.uniform() * w.networkRttNs
+        this.reqSend[id] = t
+        this.engine.scheduleAt(t + this.oneWay(w.networkRttNs), Ev.CLIENT_ARRIVE, v, id)
+      }
+    } else {
+      let base = 0
+      for (let i = 0; i < v; i++) base += this.inp.vms[i]!.workload.closedLoop ? this.inp.vms[i]!.workload.outstanding : QCAP
+      for (let i = QCAP - 1; i >= 0; i--) this.reqFree[this.reqFreeLen++] = base + i
+      this.engine.schedule(this.rng.exponential(1e9 / w.ratePerSec), Ev.OPEN_ARRIVAL, v)
+    }
+  }
+
+  private oneWay(rtt: number): number {
+    return this.rng.lognormal(rtt / 2, 0.15)
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  private dispatch(kind: number, t: number, tok: number): void {
+    switch (kind) {
+      case Ev.WORK_DONE: if (tok === this.workTok[t]) this.workDone(t); break
+      case Ev.EXIT_DONE: if (tok === this.exitTok[t]) this.exitDone(t); break
+      case Ev.TIMER_FIRE: if (tok === this.timerTok[t]) this.timerFire(t); break
+      case Ev.HOST_IRQ: this.hostIrq(t); break
+      case Ev.TLB_SHOOTDOWN: this.tlbShootdown(t); break
+      case Ev.CLIENT_ARRIVE: this.clientArrive(t, tok); break
+      case Ev.VHOST_DONE: this.vhostDone(t); break
+      case Ev.REPLY_ARRIVE: this.replyArrive(t, tok); break
+      case Ev.HOST_POLL_END: if (tok === this.idleTok[t] && this.state[t] === St.HOST_POLL) this.block(t); break
+      case Ev.GUEST_POLL_END: if (tok === this.idleTok[t] && this.state[t] === St.GUEST_POLL) this.guestHalt(t); break
+      case Ev.WAKE_DONE: if (tok === this.idleTok[t]) this.wakeDone(t); break
+      case Ev.KWORKER: this.kworker(t); break
+      case Ev.PREEMPT_DONE: if (tok === this.exitTok[t]) this.preemptDone(t); break
+      case Ev.SAMPLE: this.sample(); break
+      case Ev.HOST_TICK: this.hostTick(t); break
+      case Ev.OPEN_ARRIVAL: this.openArrival(t); break
+    }
+  }
+
+  // ---------------------------------------------------------------- guest work
+
+  /** Picks what the vCPU runs next in guest mode: a pending interrupt, the interrupted task, queued work, or idle. */
+  private dispatchNext(g: number): void {
+    const now = this.engine.now
+    if (this.actions[g]) { this.runAction(g); return }
+    const pend = this.pendIrq[g]!
+    if (pend && !this.inIrq[g]) {
+      if (this.curKind[g] !== Work.NONE) {
+        this.savedKind[g] = this.curKind[g]!
+        this.savedArg[g] = this.curArg[g]!
+        this.savedRem[g] = this.curRem[g]!
+      }
+      const bit = pend & Irq.TIMER ? Irq.TIMER : pend & Irq.RX ? Irq.RX : Irq.IPI
+      this.pendIrq[g] = pend & ~bit
+      this.inIrq[g] = 1
+      if (bit === Irq.TIMER) this.startWork(g, Work.TIMER_IRQ, 0, this.timerIrqWork(g))
+      else if (bit === Irq.RX) this.startWork(g, Work.RX_IRQ, 0, this.rxSoftirqWork(g))
+      else this.startWork(g, Work.IPI, 0, this.cost('guestIpiHandler'))
+      return
+    }
+    if (this.curKind[g] !== Work.NONE) {
+      this.startWork(g, this.curKind[g]!, this.curArg[g]!, this.curRem[g]!)
+      return
+    }
+    if (this.savedKind[g] !== Work.NONE) {
+      const k = this.savedKind[g]!
+      this.savedKind[g] = Work.NONE
+      this.startWork(g, k, this.savedArg[g]!, this.savedRem[g]!)
+      return
+    }
+    if (this.qLen[g]! > 0) {
+      const id = this.qBuf[g * QCAP + this.qHead[g]!]!
+      this.qHead[g] = (this.qHead[g]! + 1) % QCAP
+      this.qLen[g]!--
+      const w = this.vmSpec(g).workload
+      this.startWork(g, Work.REQUEST, id, this.rng.lognormal(w.serviceNs, w.serviceSigma))
+      return
+    }
+    void now
+    this.enterIdle(g)
+  }
+
+  private startWork(g: number, kind: number, arg: number, ns: number): void {
+    const d = this.debt[g]!
+    this.debt[g] = 0
+    this.curKind[g] = kind
+    this.curArg[g] = arg
+    this.curRem[g] = ns + d
+    this.curStart[g] = this.engine.now
+    if (this.state[g] !== St.RUN) this.setState(g, St.RUN)
+    this.engine.schedule(ns + d, Ev.WORK_DONE, g, ++this.workTok[g])
+  }
+
+  /** Stops the current work item (an exit or an interrupt): keeps what remains. */
+  private suspendWork(g: number): void {
+    if (this.curKind[g] === Work.NONE) return
+    const done = this.engine.now - this.curStart[g]!
+    this.curRem[g] = Math.max(0, this.curRem[g]! - done)
+    this.workTok[g]!++
+  }
+
+  private workDone(g: number): void {
+    const kind = this.curKind[g]!
+    const arg = this.curArg[g]!
+    this.curKind[g] = Work.NONE
+    this.curRem[g] = 0
+    switch (kind) {
+      case Work.TIMER_IRQ:
+        this.inIrq[g] = 0
+        this.requestReprogram(g)
+        break
+      case Work.RX_IRQ:
+        this.inIrq[g] = 0
+        this.rxSoftirqDone(g)
+        break
+      case Work.IPI:
+        this.inIrq[g] = 0
+        break
+      case Work.REQUEST:
+        this.requestDone(g, arg)
+        break
+    }
+    this.dispatchNext(g)
+  }
+
+  // ---------------------------------------------------------------- exits
+
+  /** A VM exit: suspends guest work and handles it in root mode for `ns`, then `after`. */
+  private beginExit(g: number, reason: number, cause: number, ns: number, after: number): void {
+    this.suspendWork(g)
+    this.exitStart[g] = this.engine.now
+    this.exitReason[g] = reason
+    this.exitCause[g] = cause
+    this.exitAfter[g] = after
+    this.setState(g, St.EXIT)
+    this.exitEnd[g] = this.engine.now + ns
+    this.engine.schedule(ns, Ev.EXIT_DONE, g, ++this.exitTok[g])
+  }
+
+  /** Host work in root mode while an exit is handled (an IRQ arriving then) delays the entry. */
+  private extendExit(g: number, ns: number): void {
+    this.exitEnd[g]! += ns
+    this.engine.scheduleAt(this.exitEnd[g]!, Ev.EXIT_DONE, g, ++this.exitTok[g])
+  }
+
+  private exitDone(g: number): void {
+    const after = this.exitAfter[g]!
+    if (after === After.HLT) { this.afterHltExit(g); return }
+    if (after === After.PREEMPT) { this.preemptStart(g); return }
+    this.vmEntry(g)
+    if (after === After.IDLE) { this.idleAfterTickStop(g); return }
+    if (this.idle[g]) { this.resumeIdle(g); return }
+    this.dispatchNext(g)
+  }
+
+  /** VM entry: the exit is recorded as perf records kvm_exit → kvm_entry, and the guest pays the indirect cost. */
+  private vmEntry(g: number): void {
+    const now = this.engine.now
+    const start = this.exitStart[g]!
+    if (start >= this.warmupEnd) {
+      const vm = this.vmOf[g]!
+      const r = this.exitReason[g]!
+      const s = vm * R + r
+      const d = now - start
+      this.exitStats.add(s, d)
+      this.exitHist[s]!.record(d)
+      this.causeCounts[s * 64 + this.exitCause[g]!]!++
+      this.exitsAfterWarmup[g]!++
+    }
+    this.debt[g]! += this.cost('indirect')
+    this.setState(g, St.RUN)
+  }
+
+  // ---------------------------------------------------------------- trapping guest actions
+
+  private runAction(g: number): void {
+    const a = this.actions[g]!
+    if (a & Act.REPROGRAM) {
+      this.actions[g] = a & ~Act.REPROGRAM
+      const want = this.nextGuestTimer(g)
+      if (want === this.deadline[g]) { this.dispatchNext(g); return }
+      this.programTimer(g, want)
+      this.beginExit(g, ExitReason.MSR_WRITE, this.cause('TSC-deadline write (guest timer programming)'), this.cost('exitMsrWriteTscDeadline'), After.ENTRY)
+      return
+    }
+    if (a & Act.TX_KICK) {
+      this.actions[g] = a & ~Act.TX_KICK
+      this.beginExit(g, ExitReason.EPT_MISCONFIG, this.cause('virtio-net TX notify (ioeventfd → vhost)'), this.cost('exitEptMisconfig'), After.ENTRY)
+      return
+    }
+    if (a & Act.SEND_IPI) {
+      this.actions[g] = a & ~Act.SEND_IPI
+      const target = this.ipiTarget[g]!
+      this.ipiTarget[g] = -1
+      const vm = this.vmSpec(g)
+      if (target >= 0) this.deliverGuestIrq(target, Irq.IPI, vm.postedInterrupts)
+      if (vm.ipiVirtualization && vm.postedInterrupts) { this.dispatchNext(g); return }
+      this.beginExit(g, ExitReason.MSR_WRITE, this.cause('x2APIC ICR write (guest IPI)'), this.cost('exitMsrWriteIcr'), After.ENTRY)
+      return
+    }
+    this.actions[g] = 0
+    this.dispatchNext(g)
+  }
+
+  // ---------------------------------------------------------------- guest timer
+
+  private timerIrqWork(g: number): number {
+    const now = this.engine.now
+    let ns = this.cost('guestTimerIrq')
+    const vm = this.vmSpec(g)
+    if (this.tickRunning[g] && this.tickNext[g]! <= now + 1) {
+      const period = 1e9 / vm.guestHz
+      while (this.tickNext[g]! <= now + 1) this.tickNext[g]! += period
+      ns += this.cost('guestTickHandler')
+    }
+    // expire due hrtimers
+    const base = g * HRT_MAX
+    let n = this.hrtCount[g]!
+    for (let i = 0; i < n; ) {
+      if (this.hrt[base + i]! <= now + 1) {
+        this.hrt[base + i] = this.hrt[base + n - 1]!
+        n--
+      } else i++
+    }
+    this.hrtCount[g] = n
+    return ns
+  }
+
+  private nextGuestTimer(g: number): number {
+    let t = this.tickRunning[g] ? this.tickNext[g]! : Infinity
+    const base = g * HRT_MAX
+    for (let i = 0, n = this.hrtCount[g]!; i < n; i++) if (this.hrt[base + i]! < t) t = this.hrt[base + i]!
+    return t
+  }
+
+  private requestReprogram(g: number): void {
+    this.actions[g]! |= Act.REPROGRAM
+  }
+
+  /** The guest's TSC-deadline write takes effect: KVM starts the hv timer or the sw hrtimer. */
+  private programTimer(g: number, t: number): void {
+    this.deadline[g] = t
+    this.timerTok[g]!++
+    if (t !== Infinity) this.engine.scheduleAt(t, Ev.TIMER_FIRE, g, this.timerTok[g]!)
+  }
+
+  /** The programmed deadline passed: deliver as the timer path of the VM and the vCPU's state decide. */
+  private timerFire(g: number): void {
+    this.deadline[g] = Infinity
+    const vm = this.vmSpec(g)
+    const s = this.state[g]!
+    const path = this.inp.vcpus[g]!.timerPath
+    if (s === St.BLOCKED || s === St.HOST_POLL || s === St.WAKING) {
+      // vcpu_block(): an hv timer was switched to a sw hrtimer; the expiry wakes the vCPU (no exit: root mode)
+      this.pendIrq[g]! |= Irq.TIMER
+      this.wakeVcpu(g)
+      return
+    }
+    if (s === St.EXIT || s === St.PREEMPTED) {
+      // root mode: KVM_REQ_PENDING_TIMER is handled before the next entry
+      this.pendIrq[g]! |= Irq.TIMER
+      if (path === 'sw-hrtimer-local' || path === 'sw-hrtimer-posted-local') {
+        if (s === St.EXIT) this.extendExit(g, this.cost('hostTimerHandler'))
+      }
+      return
+    }
+    // in guest mode
+    if (path === 'posted-from-housekeeping') {
+      this.deliverGuestIrq(g, Irq.TIMER, true)
+      return
+    }
+    this.pendIrq[g]! |= Irq.TIMER
+    if (path === 'hv-timer') {
+      this.beginExit(g, ExitReason.PREEMPTION_TIMER, this.cause('guest LAPIC timer (VMX preemption timer)'), this.cost('exitPreemptionTimer'), After.ENTRY)
+    } else {
+      this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('guest LAPIC timer (sw hrtimer on this pCPU)'), this.cost('exitExternalInterrupt') + this.cost('hostTimerHandler'), After.ENTRY)
+    }
+  }
+
+  // ---------------------------------------------------------------- interrupts into the guest
+
+  /** An interrupt for the guest: posted (no exit) or injected at the next entry after a kick. */
+  private deliverGuestIrq(g: number, bit: number, posted: boolean): void {
+    this.pendIrq[g]! |= bit
+    const s = this.state[g]!
+    if (s === St.RUN) {
+      if (posted) {
+        if (!this.inIrq[g]) { this.suspendWork(g); this.dispatchNext(g) }
+      } else {
+        // kvm_vcpu_kick(): an IPI forces an exit; the interrupt is injected at entry
+        this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('kick IPI (interrupt injection)'), this.cost('exitExternalInterrupt') + this.cost('hostIpiHandler'), After.ENTRY)
+      }
+      return
+    }
+    if (s === St.GUEST_HLT || s === St.GUEST_POLL) {
+      if (!posted && s === St.GUEST_HLT) {
+        this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('kick IPI (interrupt injection)'), this.cost('exitExternalInterrupt') + this.cost('hostIpiHandler'), After.ENTRY)
+        return
+      }
+      this.wakeVcpu(g)
+      return
+    }
+    if (s === St.BLOCKED || s === St.HOST_POLL) this.wakeVcpu(g)
+    // EXIT, WAKING, PREEMPTED: delivered at entry
+  }
+
+  // ---------------------------------------------------------------- idle
+
+  private enterIdle(g: number): void {
+    const vm = this.vmSpec(g)
+    const now = this.engine.now
+    this.idle[g] = 1
+    this.idleStart[g] = now
+    this.debt[g] = 0
+    // tick_nohz_idle_stop_tick(): stop the tick when the governor predicts an idle longer than a tick
+    if (vm.guestTickMode !== 'periodic' && this.tickRunning[g] && this.idleEma[g]! > 1e9 / vm.guestHz) {
+      this.tickRunning[g] = 0
+      const want = this.nextGuestTimer(g)
+      if (want !== this.deadline[g]) {
+        this.programTimer(g, want)
+        this.beginExit(g, ExitReason.MSR_WRITE, this.cause('TSC-deadline write (guest timer programming)'), this.cost('exitMsrWriteTscDeadline'), After.IDLE)
+        return
+      }
+    }
+    this.idleAfterTickStop(g)
+  }
+
+  private idleAfterTickStop(g: number): void {
+    if (this.pendIrq[g]) { this.leaveIdle(g); return }
+    const vm = this.vmSpec(g)
+    if (vm.guestIdlePoll) { this.setState(g, St.GUEST_POLL); this.idleTok[g]!++; return }
+    if (vm.guestHaltPoll && this.guestPollNs[g]! > 0) {
+      this.setState(g, St.GUEST_POLL)
+      this.engine.schedule(this.guestPollNs[g]!, Ev.GUEST_POLL_END, g, ++this.idleTok[g])
+      return
+    }
+    this.guestHalt(g)
+  }
+
+  /** The guest executes HLT: halts in guest mode, or exits. */
+  private guestHalt(g: number): void {
+    const vm = this.vmSpec(g)
+    this.idleTok[g]!++
+    if (vm.hltInGuest) { this.setState(g, St.GUEST_HLT); return }
+    this.haltStart[g] = this.engine.now
+    this.beginExit(g, ExitReason.HLT, this.cause('guest idle (HLT)'), this.cost('exitHlt'), After.HLT)
+  }
+
+  /** Back in guest idle after an exit that interrupted it with nothing to do. */
+  private resumeIdle(g: number): void {
+    if (this.pendIrq[g]) { this.leaveIdle(g); return }
+    const vm = this.vmSpec(g)
+    if (vm.guestIdlePoll || (vm.guestHaltPoll && this.guestPollNs[g]! > 0)) { this.setState(g, St.GUEST_POLL); return }
+    if (vm.hltInGuest) { this.setState(g, St.GUEST_HLT); return }
+    this.guestHalt(g)
+  }
+
+  /** kvm_vcpu_halt(): poll for vcpu->halt_poll_ns, then block. */
+  private afterHltExit(g: number): void {
+    const vm = this.vmSpec(g)
+    if (this.pendIrq[g]) { this.hltWakeup(g); return }
+    if (vm.hostHaltPoll && this.haltPollNs[g]! > 0) {
+      this.setState(g, St.HOST_POLL)
+      this.engine.schedule(this.haltPollNs[g]!, Ev.HOST_POLL_END, g, ++this.idleTok[g])
+      return
+    }
+    this.block(g)
+  }
+
+  private block(g: number): void {
+    this.setState(g, St.BLOCKED)
+    this.idleTok[g]!++
+    // the idle pCPU picks a C-state as a menu-like governor would: deepest whose residency fits the prediction
+    const c = this.pcpuOf[g]!
+    let lat = 0
+    for (const cs of this.inp.cstates) if (this.pcpuIdleEma[c]! >= cs.targetResidencyNs) lat = cs.exitLatencyNs
+    if (this.inp.cstates.length && lat === 0) lat = this.inp.cstates[0]!.exitLatencyNs
+    this.wakeLatency[g] = lat
+  }
+
+  /** Something made the idle vCPU runnable. */
+  private wakeVcpu(g: number): void {
+    const s = this.state[g]!
+    const now = this.engine.now
+    if (s === St.GUEST_POLL) {
+      this.idleTok[g]!++
+      this.leaveIdle(g)
+      return
+    }
+    if (s === St.GUEST_HLT) {
+      // a posted interrupt wakes HLT in non-root mode after the physical C1 exit
+      this.setState(g, St.WAKING)
+      this.engine.schedule(this.inp.cstates.length ? this.inp.cstates[0]!.exitLatencyNs : 0, Ev.WAKE_DONE, g, ++this.idleTok[g])
+      return
+    }
+    if (s === St.HOST_POLL) { this.idleTok[g]!++; this.hltWakeup(g); return }
+    if (s === St.BLOCKED) {
+      const c = this.pcpuOf[g]!
+      const idleNs = now - this.stateSince[g]!
+      this.pcpuIdleEma[c] = this.pcpuIdleEma[c]! * 0.75 + idleNs * 0.25
+      this.setState(g, St.WAKING)
+      this.engine.schedule(this.cost('wakeupIpi') + this.wakeLatency[g]! + this.cost('scheduleIn'), Ev.WAKE_DONE, g, ++this.idleTok[g])
+    }
+  }
+
+  private wakeDone(g: number): void {
+    if (this.exitReason[g] === ExitReason.HLT && this.exitAfter[g] === After.HLT && !this.vmSpec(g).hltInGuest) { this.hltWakeup(g); return }
+    this.leaveIdle(g)
+  }
+
+  /** End of an HLT exit: adapt the halt-polling window, enter the guest and leave idle. */
+  private hltWakeup(g: number): void {
+    const vm = this.vmSpec(g)
+    if (vm.hostHaltPoll) {
+      const haltNs = this.engine.now - this.haltStart[g]!
+      this.haltPollNs[g] = updateHaltPoll(this.haltPollNs[g]!, haltNs, true, this.inp.haltPoll)
+    }
+    this.exitAfter[g] = After.ENTRY
+    this.vmEntry(g)
+    this.leaveIdle(g)
+  }
+
+  private leaveIdle(g: number): void {
+    const vm = this.vmSpec(g)
+    const now = this.engine.now
+    if (this.idle[g]) {
+      this.idle[g] = 0
+      const idleNs = now - this.idleStart[g]!
+      this.idleEma[g] = this.idleEma[g]! * 0.75 + idleNs * 0.25
+      if (vm.guestHaltPoll) this.guestPollNs[g] = adjustGuestPollLimit(this.guestPollNs[g]!, idleNs, vm.guestPoll)
+    }
+    if (this.state[g] !== St.RUN) this.setState(g, St.RUN)
+    // tick_nohz_idle_exit(): restart the tick (a reprogram if the deadline moves)
+    if (!this.tickRunning[g] && vm.guestTickMode === 'nohz-idle') {
+      const period = 1e9 / vm.guestHz
+      this.tickRunning[g] = 1
+      this.tickNext[g] = (Math.floor(now / period) + 1) * period
+      if (this.nextGuestTimer(g) !== this.deadline[g]) this.actions[g]! |= Act.REPROGRAM
+    }
+    this.dispatchNext(g)
+  }
+
+  // ---------------------------------------------------------------- host noise
+
+  /** A host interrupt or IPI on pCPU c: an EXTERNAL_INTERRUPT exit if a vCPU is in guest mode there. */
+  private hostInterrupt(c: number, cause: number, handlerNs: number): void {
+    const g = this.pcpuVcpu[c]!
+    if (g < 0) { this.pcpuBusy[c]! += handlerNs; return }
+    const s = this.state[g]!
+    if (inGuestMode(s)) {
+      this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, cause, this.cost('exitExternalInterrupt') + handlerNs, After.ENTRY)
+    } else if (s === St.EXIT) {
+      this.extendExit(g, handlerNs)
+    } else {
+      this.pcpuBusy[c]! += handlerNs
+    }
+  }
+
+  private hostIrq(i: number): void {
+    const src = this.inp.irqs[i]!
+    const c = src.cpus[this.rng.int(src.cpus.length)]!
+    this.hostInterrupt(c, this.irqCause[i]!, src.durationNs)
+    this.engine.schedule(this.rng.exponential(1e9 / src.ratePerSec), Ev.HOST_IRQ, i)
+  }
+
+  /** flush_tlb_mm_range() from the VMM reaches every CPU currently running one of its threads (not the lazy ones). */
+  private tlbShootdown(v: number): void {
+    const vm = this.inp.vms[v]!
+    for (let g = vm.firstVcpu; g < vm.firstVcpu + vm.vcpus; g++) {
+      const s = this.state[g]!
+      if (s === St.BLOCKED) continue
+      this.hostInterrupt(this.pcpuOf[g]!, this.tlbCause[v]!, this.cost('hostIpiHandler'))
+    }
+    this.engine.schedule(this.rng.exponential(1e9 / vm.tlbShootdownsPerSec), Ev.TLB_SHOOTDOWN, v)
+  }
+
+  /** The host tick on a pCPU that is not nohz_full (or the residual 1 Hz tick before v4.17). */
+  private hostTick(c: number): void {
+    const g = this.pcpuVcpu[c]!
+    const blocked = g >= 0 && this.state[g] === St.BLOCKED
+    if (!blocked) this.hostInterrupt(c, this.cause('host scheduler tick'), this.cost('hostTimerHandler'))
+    const period = this.inp.nohzFull[c] ? 1e9 : 1e9 / this.inp.hostHz
+    this.engine.schedule(period, Ev.HOST_TICK, c)
+  }
+
+  /** A kworker woken on a housekeeping pCPU preempts the vCPU thread pinned there. */
+  private kworker(c: number): void {
+    const g = this.pcpuVcpu[c]!
+    const s = this.state[g]!
+    if (inGuestMode(s)) {
+      this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('reschedule IPI (kworker on this pCPU)'), this.cost('exitExternalInterrupt') + this.cost('hostIpiHandler'), After.PREEMPT)
+    } else {
+      this.pcpuBusy[c]! += this.inp.kworkerNs
+    }
+    this.engine.schedule(this.rng.exponential(1e9 / this.inp.kworkerPerSec), Ev.KWORKER, c)
+  }
+
+  private preemptStart(g: number): void {
+    this.setState(g, St.PREEMPTED)
+    this.engine.schedule(this.rng.lognormal(this.inp.kworkerNs, 0.5) + this.cost('scheduleIn'), Ev.PREEMPT_DONE, g, ++this.exitTok[g])
+  }
+
+  private preemptDone(g: number): void {
+    this.exitAfter[g] = After.ENTRY
+    this.vmEntry(g)
+    if (this.idle[g]) { this.resumeIdle(g); return }
+    this.dispatchNext(g)
+  }
+
+  // ---------------------------------------------------------------- redis workload
+
+  private openArrival(v: number): void {
+    const w = this.inp.vms[v]!.workload
+    if (this.reqFreeLen > 0) {
+      const id = this.reqFree[--this.reqFreeLen]!
+      this.reqSend[id] = this.engine.now
+      this.engine.schedule(this.oneWay(w.networkRttNs), Ev.CLIENT_ARRIVE, v, id)
+    }
+    this.engine.schedule(this.rng.exponential(1e9 / w.ratePerSec), Ev.OPEN_ARRIVAL, v)
+  }
+
+  /** A request reaches the host: vhost-net copies it into the guest ring, or the VF DMAs it. */
+  private clientArrive(v: number, id: number): void {
+    const vm = this.inp.vms[v]!
+    if (vm.io === 'vhost-net') {
+      if (this.vhostLen[v]! < QCAP) {
+        this.vhostQ[v * QCAP + ((this.vhostHead[v]! + this.vhostLen[v]!) % QCAP)] = id
+        this.vhostLen[v]!++
+      }
+      if (!this.vhostBusy[v]) this.vhostStart(v)
+    } else {
+      this.guestRxPush(v, id)
+      this.raiseRx(v)
+    }
+  }
+
+  private vhostStart(v: number): void {
+    const n = Math.min(this.vhostLen[v]!, 64)
+    this.vhostBusy[v] = 1
+    this.vhostBatch[v] = n
+    const ns = this.cost('vhostRxBatch') + n * this.cost('vhostRxPerPacket')
+    const c = this.inp.vms[v]!.vhostPcpu
+    if (c >= 0) this.pcpuBusy[c]! += ns
+    this.engine.schedule(ns, Ev.VHOST_DONE, v)
+  }
+
+  private vhostDone(v: number): void {
+    const n = this.vhostBatch[v]!
+    for (let i = 0; i < n; i++) {
+      const id = this.vhostQ[v * QCAP + this.vhostHead[v]!]!
+      this.vhostHead[v] = (this.vhostHead[v]! + 1) % QCAP
+      this.vhostLen[v]!--
+      this.guestRxPush(v, id)
+    }
+    this.vhostBusy[v] = 0
+    this.raiseRx(v)
+    if (this.vhostLen[v]! > 0) this.vhostStart(v)
+  }
+
+  private guestRxPush(v: number, id: number): void {
+    if (this.rxLen[v]! >= QCAP) return
+    this.rxRing[v * QCAP + ((this.rxHead[v]! + this.rxLen[v]!) % QCAP)] = id
+    this.rxLen[v]!++
+  }
+
+  /** virtio-net / VF interrupt (irqfd or VT-d posting) to the queue's vCPU, unless NAPI is already polling. */
+  private raiseRx(v: number): void {
+    if (this.napiActive[v] || this.rxLen[v] === 0) return
+    this.napiActive[v] = 1
+    const vm = this.inp.vms[v]!
+    this.deliverGuestIrq(vm.firstVcpu, Irq.RX, vm.postedInterrupts)
+  }
+
+  /** virtio-net interrupt + NAPI poll of up to 64 packets: a fixed part and a part per packet. */
+  private rxSoftirqWork(g: number): number {
+    const v = this.vmOf[g]!
+    const w = this.inp.vms[v]!.workload
+    const n = Math.min(this.rxLen[v]!, 64)
+    return this.rng.lognormal(w.softirqNs, 0.3) * (1 + (n - 1) / w.rxBatch)
+  }
+
+  /** End of the RX softirq: hand the batch to the redis threads; keep polling while packets remain. */
+  private rxSoftirqDone(g: number): void {
+    const v = this.vmOf[g]!
+    const vm = this.inp.vms[v]!
+    const threads = Math.min(vm.workload.serverThreads, vm.vcpus)
+    let n = Math.min(this.rxLen[v]!, 64)
+    while (n-- > 0) {
+      const id = this.rxRing[v * QCAP + this.rxHead[v]!]!
+      this.rxHead[v] = (this.rxHead[v]! + 1) % QCAP
+      this.rxLen[v]!--
+      const target = vm.firstVcpu + (threads > 1 ? id % threads : 0)
+      if (this.qLen[target]! < QCAP) {
+        this.qBuf[target * QCAP + ((this.qHead[target]! + this.qLen[target]!) % QCAP)] = id
+        this.qLen[target]!++
+      }
+      if (target !== g && this.ipiTarget[g] === -1) {
+        const s = this.state[target]!
+        if (this.idle[target] || s === St.BLOCKED) {
+          this.ipiTarget[g] = target
+          this.actions[g]! |= Act.SEND_IPI
+        }
+      }
+    }
+    if (this.rxLen[v]! > 0) this.pendIrq[g]! |= Irq.RX
+    else this.napiActive[v] = 0
+  }
+
+  private requestDone(g: number, id: number): void {
+    const v = this.vmOf[g]!
+    const vm = this.inp.vms[v]!
+    const w = vm.workload
+    let out = this.oneWay(w.networkRttNs)
+    if (vm.io === 'vhost-net') {
+      out += this.cost('vhostTx')
+      if (++this.txCount[v]! >= w.txKickEvery) {
+        this.txCount[v] = 0
+        this.actions[g]! |= Act.TX_KICK
+      }
+    } else {
+      out += this.cost('sriovDelivery')
+    }
+    this.engine.schedule(out, Ev.REPLY_ARRIVE, v, id)
+    // guest hrtimers armed by the request's network and syscall path (TCP timers, epoll/futex timeouts)
+    let k = w.guestTimersPerRequest
+    while (k > 0) {
+      if (k >= 1 || this.rng.uniform() < k) this.armHrtimer(g, this.engine.now + this.rng.exponential(w.guestTimerDelayNs))
+      k -= 1
+    }
+  }
+
+  private armHrtimer(g: number, t: number): void {
+    const n = this.hrtCount[g]!
+    if (n >= HRT_MAX) return
+    this.hrt[g * HRT_MAX + n] = t
+    this.hrtCount[g] = n + 1
+    if (t < this.deadline[g]!) this.actions[g]! |= Act.REPROGRAM
+  }
+
+  private replyArrive(v: number, id: number): void {
+    const now = this.engine.now
+    const w = this.inp.vms[v]!.workload
+    if (now >= this.warmupEnd) {
+      this.latency[v]!.record(now - this.reqSend[id]!)
+      this.completed[v]!++
+      const bin = Math.floor((now - this.warmupEnd) / this.seriesIntervalNs)
+      const per = this.series.length / this.nVm
+      if (bin < per) this.series[v * per + bin]!++
+    }
+    if (w.closedLoop) {
+      this.reqSend[id] = now
+      this.engine.schedule(this.oneWay(w.networkRttNs), Ev.CLIENT_ARRIVE, v, id)
+    } else {
+      this.reqFree[this.reqFreeLen++] = id
+    }
+  }
+
+  // ---------------------------------------------------------------- statistics
+
+  private sample(): void {
+    // warm-up end: statistics restart here
+    const now = this.engine.now
+    for (let g = 0; g < this.nV; g++) {
+      this.stateSince[g] = now
+      for (let s = 0; s < STATE_COUNT; s++) this.acc[g * STATE_COUNT + s] = 0
+      this.exitsAfterWarmup[g] = 0
+    }
+    this.pcpuBusy.fill(0)
+  }
+
+  /** Closes the time accounting at the end of the run. */
+  finish(): void {
+    for (let g = 0; g < this.nV; g++) this.setState(g, this.state[g]!)
+  }
+}

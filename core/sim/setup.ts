@@ -1,0 +1,203 @@
+// From a resolved configuration to the model's inputs: topology, housekeeping sets, pinning, and the
+// kernel decisions taken for each VM (the "why" shown beside every result).
+import type { ResolvedConfiguration } from '../profile/load-profile.ts'
+import type { Vm } from '../profile/profile-schema.ts'
+import type { Issue } from '../schema/schema.ts'
+import type { Decision } from '../result.ts'
+import { tryBuildHostTopology } from '../topology/host-topology.ts'
+import type { HostTopology } from '../topology/host-topology.ts'
+import { parseCpuList, cpusOf, fullCpuSet } from '../topology/cpulist.ts'
+import { deriveHousekeeping, managedIrqAffinity, housekeepingTestCpu } from '../topology/housekeeping.ts'
+import type { HousekeepingSets } from '../topology/housekeeping.ts'
+import { CPU_FEATURES } from '../costs/cpu-presets.ts'
+import { costTableFor } from '../costs/cost-tables.ts'
+import { resolvePiInjectTimer, decideTimerPath } from '../kvm/timer-path.ts'
+import type { TimerInputs } from '../kvm/timer-path.ts'
+import { grantDisableExits, pvUnhaltVisible } from '../kvm/disable-exits.ts'
+import { defaultShrink } from '../kvm/halt-poll.ts'
+import { haltpollInit } from '../guest/haltpoll.ts'
+import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
+import { versionAtLeast } from '../kvm/version.ts'
+import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec } from './model-inputs.ts'
+
+export type SetupResult = { ok: true; inputs: ModelInputs; topology: HostTopology; hk: HousekeepingSets; warnings: string[] } | { ok: false; issues: Issue[] }
+
+const issue = (path: string, value: string, message: string, fix: string): Issue => ({ path, value, message, fix })
+
+export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec: number): SetupResult {
+  const issues: Issue[] = []
+  const { host } = cfg
+  const topo = tryBuildHostTopology(host.topology)
+  if (!topo.ok) return { ok: false, issues: topo.errors.map((e) => issue(`host.topology.${e.field}`, e.value, e.message, e.fix)) }
+  const topology = topo.topology
+  const nrCpus = topology.nrCpus
+  const cmd = host.kernel.cmdline
+  const hkr = deriveHousekeeping({ kernelVersion: host.kernel.version, nrCpus, nohzFull: cmd.nohzFull, isolcpus: cmd.isolcpus, rcuNocbs: cmd.rcuNocbs, irqaffinity: cmd.irqaffinity })
+  if (!hkr.ok) return { ok: false, issues: hkr.errors.map((e) => issue(`host.kernel.cmdline.${e.field}`, e.value, e.message, e.fix)) }
+  const hk = hkr.hk
+  const features = CPU_FEATURES[host.cpu]
+  const costs = costTableFor(host.cpu, host.costs)
+  for (const m of costs.issues) issues.push(issue('host.costs', '', m, 'see docs/profile.md, "Cost table"'))
+
+  const hostVersion = host.kernel.version
+  const apicvActive = features.apicv && host.kvm.enableApicv
+  const piInject = resolvePiInjectTimer(host.kvm.piInjectTimer, hk.enabled.timer)
+  const haltPoll = {
+    maxNs: host.kvm.haltPoll.haltPollNs,
+    grow: host.kvm.haltPoll.grow,
+    growStart: host.kvm.haltPoll.growStart,
+    shrink: host.kvm.haltPoll.shrink === -1 ? defaultShrink(hostVersion) : host.kvm.haltPoll.shrink,
+    hostVersion,
+  }
+
+  const vcpus: VcpuSpec[] = []
+  const vms: VmSpec[] = []
+  const usedPcpus = new Set<number>()
+  cfg.vms.forEach((vm, v) => {
+    const path = `vms[${v}]`
+    const pins = pinVcpus(vm, nrCpus, usedPcpus, `${path}.pinning.vcpupin`, issues)
+    const granted = grantDisableExits(hostVersion, vm.kvm.disableExits, true)
+    const timerInputs: TimerInputs = {
+      hostVersion, vendor: features.vendor, hvTimerHardware: features.hvTimer, preemptionTimerParam: host.kvm.preemptionTimer,
+      apicvActive, piInjectTimer: piInject, mwaitInGuest: granted.mwait, hltInGuest: granted.hlt,
+    }
+    const hp = haltpollInit({ guestVersion: vm.guest.kernelVersion, mode: vm.guest.haltpoll.enabled, idleOverride: vm.guest.idlePoll, realtimeHint: vm.kvm.hintDedicated, pollControlFeature: vm.kvm.pv.pollControl })
+    const firstVcpu = vcpus.length
+    let firstDecision = decideTimerPath(timerInputs, true)
+    pins.forEach((pcpu, i) => {
+      const d = decideTimerPath(timerInputs, housekeepingTestCpu(hk, pcpu, 'timer'))
+      if (i === 0) firstDecision = d
+      vcpus.push({ vm: v, index: i, pcpu, timerPath: d.path })
+    })
+    const vhostPcpu = vm.io === 'vhost-net' ? firstOf(vm.pinning.iothreadpin, nrCpus, hk.housekeeping.timer, `${path}.pinning.iothreadpin`, issues) : -1
+    const w = vm.workload
+    const spec: VmSpec = {
+      name: vm.name,
+      firstVcpu,
+      vcpus: vm.vcpus,
+      postedInterrupts: apicvActive,
+      ipiVirtualization: apicvActive && features.ipiv && host.kvm.enableIpiv && versionAtLeast(hostVersion, '5.19'),
+      hltInGuest: granted.hlt,
+      mwaitInGuest: granted.mwait,
+      hostHaltPoll: haltPoll.maxNs > 0 && !hp.disablesHostPoll,
+      guestHaltPoll: hp.enabled,
+      guestIdlePoll: vm.guest.idlePoll,
+      guestHz: vm.guest.hz,
+      guestTickMode: vm.guest.tickMode,
+      guestPoll: { maxNs: vm.guest.haltpoll.guestHaltPollNs, grow: vm.guest.haltpoll.grow, growStart: vm.guest.haltpoll.growStart, shrink: vm.guest.haltpoll.shrink },
+      io: vm.io,
+      vhostPcpu,
+      tlbShootdownsPerSec: host.noise.tlbShootdownsPerSec,
+      workload: {
+        closedLoop: w.clients === 'closed',
+        outstanding: w.connections * w.pipeline,
+        ratePerSec: w.ratePerSec,
+        serverThreads: w.serverThreads,
+        serviceNs: w.serviceNs,
+        serviceSigma: w.serviceSigma,
+        networkRttNs: w.networkRttNs,
+        rxBatch: w.rxBatch,
+        softirqNs: w.softirqNs,
+        txKickEvery: w.txKickEvery,
+        guestTimersPerRequest: w.guestTimersPerRequest,
+        guestTimerDelayNs: w.guestTimerDelayNs,
+      },
+      decisions: [],
+    }
+    spec.decisions = vmDecisions(vm, spec, firstDecision.reason, firstDecision.path, hostVersion, piInject, host.kvm.piInjectTimer, hk, pins, granted, hp.reason, features.vendor)
+    vms.push(spec)
+  })
+
+  const irqs: IrqSourceSpec[] = host.noise.irqs.map((src, i) => {
+    const f = `host.noise.irqs[${i}].affinity`
+    let set: Uint8Array
+    if (src.affinity === 'default') set = hk.irqAffinity
+    else if (src.affinity === 'managed') set = managedIrqAffinity(hk, fullCpuSet(nrCpus))
+    else {
+      const r = parseCpuList(src.affinity, { nrCpus, field: f })
+      if (!r.ok) { issues.push(issue(f, r.error.value, r.error.message, r.error.fix)); set = fullCpuSet(nrCpus) }
+      else set = r.cpus
+    }
+    return { name: src.name, ratePerSec: src.ratePerSec, durationNs: src.durationNs, cpus: cpusOf(set) }
+  })
+
+  if (issues.length) return { ok: false, issues }
+  const nohzFull = hk.nohzFullCpus
+  const kworkerCpu = hk.housekeeping.wq
+  const cstates = cmd.idle === 'poll' ? [] : features.cstates.filter((_, i) => cmd.intelIdleMaxCstate < 0 || i < Math.max(1, cmd.intelIdleMaxCstate))
+  const inputs: ModelInputs = {
+    vendor: features.vendor,
+    nrCpus,
+    hostVersion,
+    hostHz: host.kernel.hz,
+    costs: costs.table,
+    cstates,
+    nohzFull,
+    kworkerCpu,
+    kworkerPerSec: host.noise.kworkerPerSec,
+    kworkerNs: host.noise.kworkerNs,
+    residualTickLocal: !versionAtLeast(hostVersion, '4.17'),
+    haltPoll,
+    irqs,
+    vcpus,
+    vms,
+    warmupNs: Math.round(cfg.run.warmupSec * 1e9),
+    durationNs: Math.round(durationSec * 1e9),
+    seed,
+  }
+  return { ok: true, inputs, topology, hk, warnings: hkr.warnings }
+}
+
+/** vCPU i runs on the first CPU of its vcpupin set; an unpinned vCPU takes the lowest CPU no vCPU uses yet
+ *  (floating vCPUs are placed once: the host scheduler's migrations are not modelled here). */
+function pinVcpus(vm: Vm, nrCpus: number, used: Set<number>, field: string, issues: Issue[]): number[] {
+  const out: number[] = []
+  for (let i = 0; i < vm.vcpus; i++) {
+    const text = vm.pinning.vcpupin[i] ?? ''
+    let cpu = -1
+    if (text.trim() !== '') {
+      const r = parseCpuList(text, { nrCpus, allowExclusion: true, field: `${field}[${i}]` })
+      if (!r.ok) { issues.push(issue(`${field}[${i}]`, r.error.value, r.error.message, r.error.fix)); continue }
+      const cpus = cpusOf(r.cpus)
+      if (!cpus.length) { issues.push(issue(`${field}[${i}]`, JSON.stringify(text), 'selects no CPU', 'pin the vCPU to at least one host CPU')); continue }
+      cpu = cpus.find((c) => !used.has(c)) ?? cpus[0]!
+    } else {
+      for (let c = nrCpus - 1; c >= 0; c--) if (!used.has(c)) { cpu = c; break }
+      if (cpu < 0) cpu = i % nrCpus
+    }
+    used.add(cpu)
+    out.push(cpu)
+  }
+  if (vm.pinning.vcpupin.length > vm.vcpus) issues.push(issue(field, `[${vm.pinning.vcpupin.length} entries]`, `pins more vCPUs than the VM's ${vm.vcpus}`, `remove the entries from index ${vm.vcpus} on, or raise vcpus`))
+  return out
+}
+
+function firstOf(text: string, nrCpus: number, fallback: Uint8Array, field: string, issues: Issue[]): number {
+  if (text.trim() === '') return cpusOf(fallback)[0] ?? 0
+  const r = parseCpuList(text, { nrCpus, allowExclusion: true, field })
+  if (!r.ok) { issues.push(issue(field, r.error.value, r.error.message, r.error.fix)); return 0 }
+  return cpusOf(r.cpus)[0] ?? 0
+}
+
+function vmDecisions(
+  vm: Vm, spec: VmSpec, timerReason: string, timerPath: string, hostVersion: string, piInject: boolean, piParam: number,
+  hk: HousekeepingSets, pins: number[], granted: { hlt: boolean; mwait: boolean; pause: boolean; cstate: boolean }, haltpollReason: string, vendor: 'vmx' | 'svm',
+): Decision[] {
+  const d: Decision[] = []
+  const grantedBits = (['mwait', 'hlt', 'pause', 'cstate'] as const).filter((k) => granted[k])
+  d.push({ id: 'disable-exits', title: 'Exits disabled (KVM_CAP_X86_DISABLE_EXITS)', value: grantedBits.length ? grantedBits.join(', ').toUpperCase() : 'none', reason: grantedBits.length ? `granted by the host for ${grantedBits.join('/')}: the guest executes them without exiting` : 'the guest\'s HLT, MWAIT and PAUSE exit to KVM', mirrors: 'kvm_vm_ioctl_enable_cap(KVM_CAP_X86_DISABLE_EXITS)' })
+  d.push({ id: 'pi-inject-timer', title: 'pi_inject_timer', value: piInject ? 'on' : 'off', reason: piParam === -1 ? `-1 resolves to housekeeping_enabled(HK_TYPE_TIMER) = ${hk.enabled.timer} (${hk.enabled.timer ? 'nohz_full= is set' : 'no nohz_full='})` : `set to ${piParam} explicitly`, mirrors: 'kvm_x86_vendor_init()' })
+  d.push({ id: 'timer-path', title: 'Guest LAPIC timer path', value: timerPath, reason: timerReason, mirrors: 'kvm_can_post_timer_interrupt() / kvm_can_use_hv_timer()' })
+  d.push({ id: 'posted-interrupts', title: 'Posted interrupts', value: spec.postedInterrupts ? (vendor === 'vmx' ? 'APICv' : 'AVIC') : 'off', reason: spec.postedInterrupts ? 'device and IPI interrupts reach a running vCPU without an exit' : 'every injected interrupt needs a kick and an exit', mirrors: 'kvm_vcpu_apicv_active()' })
+  d.push({ id: 'ipiv', title: 'IPI virtualization', value: spec.ipiVirtualization ? 'on' : 'off', reason: spec.ipiVirtualization ? 'IPIv: the sender\'s ICR write does not exit' : 'each guest IPI is an ICR write exit (MSR_WRITE on x2APIC)', mirrors: 'vmx_enable_ipiv / enable_ipiv' })
+  const pvUnhalt = pvUnhaltVisible(vm.kvm.pv.pvUnhalt, granted.hlt)
+  const spin = kvmSpinlockInit({ pvUnhalt, realtimeHint: vm.kvm.hintDedicated, nopvspin: vm.guest.nopvspin, vcpus: vm.vcpus, guestVersion: vm.guest.kernelVersion })
+  d.push({ id: 'pvspinlock', title: 'Guest spinlock', value: spin.kind, reason: spin.reason, mirrors: 'kvm_spinlock_init()' })
+  const preemptedOnHlt = !versionAtLeast(hostVersion, '5.19')
+  d.push({ id: 'preempted-on-hlt', title: 'steal-time "preempted" set on HLT block', value: granted.hlt ? 'n/a (HLT passed through)' : preemptedOnHlt ? 'yes' : 'no', reason: preemptedOnHlt ? 'host < 5.19: kvm_arch_vcpu_put() sets st->preempted on every deschedule, HLT blocks included' : 'host ≥ 5.19: only a real preemption while runnable sets it (54aa83c90198)', mirrors: 'kvm_steal_time_set_preempted()' })
+  d.push({ id: 'host-halt-poll', title: 'Host halt polling', value: granted.hlt ? 'n/a (HLT passed through)' : spec.hostHaltPoll ? 'adaptive' : 'off', reason: granted.hlt ? 'HLT does not exit, so kvm_vcpu_halt() never runs' : spec.hostHaltPoll ? 'halt_poll_ns > 0: after an HLT exit KVM polls up to vcpu->halt_poll_ns, grown and shrunk per wake-up' : 'halt_poll_ns = 0, or the guest switched it off through MSR_KVM_POLL_CONTROL', mirrors: 'kvm_vcpu_halt()' })
+  d.push({ id: 'guest-haltpoll', title: 'Guest cpuidle-haltpoll', value: spec.guestHaltPoll ? 'on' : 'off', reason: haltpollReason, mirrors: 'haltpoll_init()' })
+  const nohz = pins.filter((c) => hk.nohzFullCpus[c] === 1).length
+  d.push({ id: 'host-tick', title: 'Host tick on the vCPU pCPUs', value: nohz === pins.length ? 'stopped (nohz_full)' : nohz === 0 ? `${spec.guestHz ? '' : ''}periodic` : `${nohz}/${pins.length} nohz_full`, reason: nohz === pins.length ? 'each vCPU thread runs alone on a nohz_full CPU: no host tick interrupts the guest' : 'vCPU pCPUs outside nohz_full take the host tick, each an EXTERNAL_INTERRUPT exit', mirrors: 'tick_nohz_full_cpu() / can_stop_full_tick()' })
+  return d
+}
