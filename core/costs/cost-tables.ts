@@ -61,7 +61,7 @@ const skylake: CostTable = {
   exitVmcall: c(450, 600, 0.5),
   exitPause: c(500, 800, 0.6),
   exitInterruptWindow: c(600, 900, 0.4),
-  indirect: c(0, 1_300, 0.7),
+  indirect: c(0, 1_800, 0.7),
   scheduleIn: c(1_200, 2_000, 0.5),
   wakeupIpi: c(700, 1_500, 0.5),
   guestTickHandler: c(800, 1_500, 0.5),

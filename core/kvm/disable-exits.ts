@@ -3,13 +3,14 @@ import { versionAtLeast } from './version.ts'
 
 export interface DisableExitsRequest { mwait: boolean; hlt: boolean; pause: boolean; cstate: boolean }
 
-/** kvm_vm_ioctl_enable_cap(KVM_CAP_X86_DISABLE_EXITS): the bits the host grants. MWAIT since v4.17,
- *  HLT and PAUSE since v4.18, CSTATE since v5.3; MWAIT only if kvm_can_mwait_in_guest(). */
+/** kvm_vm_ioctl_enable_cap(KVM_CAP_X86_DISABLE_EXITS): the bits the host grants. MWAIT, HLT and PAUSE since
+ *  v4.17 (one series of 2018-03-12: 4d5422cea3b6, caa057a2cad6, b31c114b82b2), CSTATE since v5.3; MWAIT only if
+ *  kvm_can_mwait_in_guest(). */
 export function grantDisableExits(hostVersion: string, req: DisableExitsRequest, canMwaitInGuest: boolean): DisableExitsRequest {
   return {
     mwait: req.mwait && canMwaitInGuest && versionAtLeast(hostVersion, '4.17'),
-    hlt: req.hlt && versionAtLeast(hostVersion, '4.18'),
-    pause: req.pause && versionAtLeast(hostVersion, '4.18'),
+    hlt: req.hlt && versionAtLeast(hostVersion, '4.17'),
+    pause: req.pause && versionAtLeast(hostVersion, '4.17'),
     cstate: req.cstate && versionAtLeast(hostVersion, '5.3'),
   }
 }

@@ -8,8 +8,16 @@ export function defaultShrink(hostVersion: string): number {
   return versionAtLeast(hostVersion, '6.11') ? 2 : 0
 }
 
-/** grow_halt_poll_ns(): val·grow, at least grow_start. */
+/** Before v5.1 grow_halt_poll_ns() started from a fixed 10000 ns (halt_poll_ns_grow_start did not exist). */
+const PRE_5_1_GROW_START = 10_000
+
+/** grow_halt_poll_ns(): val·grow, at least grow_start (v5.1+). Before v5.1 (Nir Weiner's series in the 5.1 KVM
+ *  pull): 0 grows to 10000, anything else is multiplied by grow, so grow = 0 resets the window to 0. */
 export function growHaltPoll(val: number, p: HaltPollParams): number {
+  if (!versionAtLeast(p.hostVersion, '5.1')) {
+    const v = val === 0 && p.grow !== 0 ? PRE_5_1_GROW_START : val * p.grow
+    return Math.min(v, p.maxNs)
+  }
   if (p.grow === 0) return val
   let v = val * p.grow
   if (v < p.growStart) v = p.growStart

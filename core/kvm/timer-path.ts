@@ -21,12 +21,13 @@ export function resolvePiInjectTimer(param: -1 | 0 | 1, hkTimerEnabled: boolean)
   return param === -1 ? hkTimerEnabled : param === 1
 }
 
-/** kvm_can_post_timer_interrupt(): v5.3 (0c5f81dad46c) pi_inject_timer && apicv; from v5.17 (1714a4eb6fb0)
- *  also needs MWAIT or HLT passed through to the guest. */
+/** kvm_can_post_timer_interrupt(): v5.3 (0c5f81dad46c) pi_inject_timer && apicv; from v5.18 (1714a4eb6fb0, merged
+ *  in the v5.18 merge window, March 2022; also backported to stable, e.g. 5.10.115) also needs MWAIT or HLT passed
+ *  through to the guest. */
 export function kvmCanPostTimerInterrupt(i: TimerInputs): boolean {
   if (!versionAtLeast(i.hostVersion, '5.3')) return false
   const base = i.piInjectTimer && i.apicvActive
-  if (versionAtLeast(i.hostVersion, '5.17')) return base && (i.mwaitInGuest || i.hltInGuest)
+  if (versionAtLeast(i.hostVersion, '5.18')) return base && (i.mwaitInGuest || i.hltInGuest)
   return base
 }
 
@@ -57,13 +58,13 @@ export function decideTimerPath(i: TimerInputs, pcpuIsTimerHousekeeping: boolean
     if (pcpuIsTimerHousekeeping) {
       return { path: 'sw-hrtimer-posted-local', reason: 'kvm_can_post_timer_interrupt() is true, but the vCPU\'s pCPU is a timer-housekeeping CPU, so the unpinned hrtimer stays there and interrupts the guest (EXTERNAL_INTERRUPT)' }
     }
-    return { path: 'posted-from-housekeeping', reason: `kvm_can_post_timer_interrupt(): pi_inject_timer and APICv${versionAtLeast(i.hostVersion, '5.17') ? ' and HLT/MWAIT passed through' : ''} — the hrtimer runs on a housekeeping CPU and the timer interrupt is posted, no exit on the vCPU` }
+    return { path: 'posted-from-housekeeping', reason: `kvm_can_post_timer_interrupt(): pi_inject_timer and APICv${versionAtLeast(i.hostVersion, '5.18') ? ' and HLT/MWAIT passed through' : ''} — the hrtimer runs on a housekeeping CPU and the timer interrupt is posted, no exit on the vCPU` }
   }
   const why: string[] = []
   if (!versionAtLeast(i.hostVersion, '5.3')) why.push('host < 5.3 has no posted timer interrupts')
   else if (!i.piInjectTimer) why.push('pi_inject_timer is off')
   else if (!i.apicvActive) why.push('APICv/AVIC is not active')
-  else why.push('host ≥ 5.17 posts the timer only with HLT or MWAIT passed through')
+  else why.push('host ≥ 5.18 posts the timer only with HLT or MWAIT passed through')
   if (i.vendor === 'svm') why.push('SVM has no hv timer')
   else if (i.mwaitInGuest) why.push('MWAIT in guest disables the hv timer')
   else if (!i.preemptionTimerParam) why.push('kvm_intel.preemption_timer=N')

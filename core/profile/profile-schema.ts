@@ -170,7 +170,7 @@ export const profileSchema = s.object({
   name: s.string({ default: 'untitled', maxLength: 128 }),
   description: s.string({ default: '', maxLength: 16384 }),
   host: hostSchema,
-  vms: s.array(vmSchema, { default: [vmSchema.defaultValue], minItems: 1, maxItems: 64 }),
+  vms: s.array(vmSchema, { default: [vmSchema.defaultValue!], minItems: 1, maxItems: 64 }),
   run: runSchema,
   configurations: s.array(configurationSchema, { default: [{ name: 'base', description: 'The profile as written.', overrides: {} }], minItems: 1, maxItems: 64 }),
 })

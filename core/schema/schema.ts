@@ -184,7 +184,14 @@ export function record<T>(value: Schema<T>, o: { description?: string; default?:
 }
 
 type Shape = Record<string, Schema<unknown>>
-export type ObjectOf<S extends Shape> = { [K in keyof S]: Infer<S[K]> }
+/** A field that may be left out (optional() and partial()): its key is optional in the TypeScript type. */
+export interface OptionalSchema<T> extends Schema<T | undefined> {
+  readonly optional: true
+}
+type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends OptionalSchema<unknown> ? K : never }[keyof S]
+type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>
+type Flat<T> = { [K in keyof T]: T[K] }
+export type ObjectOf<S extends Shape> = Flat<{ [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Exclude<Infer<S[K]>, undefined> }>
 
 export interface ObjectSchema<S extends Shape> extends Schema<ObjectOf<S>> {
   readonly shape: S
@@ -275,9 +282,10 @@ export function object<S extends Shape>(shape: S, o: { description?: string } = 
   }
 }
 
-export function optional<T>(s: Schema<T>): Schema<T | undefined> {
+export function optional<T>(s: Schema<T>): OptionalSchema<T> {
   return {
     kind: 'optional',
+    optional: true,
     description: s.description,
     check: (v, path, ctx) => s.check(v, path, ctx),
     json: () => s.json(),
@@ -287,9 +295,10 @@ export function optional<T>(s: Schema<T>): Schema<T | undefined> {
 /** Deep-partial view of an object schema: every field optional, no defaults applied. */
 export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T
 
-export function partial<T>(s: Schema<T>): Schema<DeepPartial<T>> {
+export function partial<T>(s: Schema<T>): OptionalSchema<DeepPartial<T>> {
   return {
     kind: 'optional',
+    optional: true,
     description: s.description,
     check(v, path, ctx) {
       const saved = ctx.applyDefaults
@@ -358,4 +367,73 @@ export function toJsonSchema(s: Schema<unknown>, meta: { id: string; title: stri
 
 export function structuredCloneJson<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T)
+}
+
+export interface FieldDescription {
+  /** Dotted path; array items are written `[]`, e.g. `vms[].pinning.vcpupin`. */
+  path: string
+  /** Short type text, e.g. `integer 1–16`, `"a" | "b"`, `string[]`. */
+  type: string
+  /** The default as JSON text, or '' when the field has none (required or optional). */
+  default: string
+  description: string
+  /** The field must be written (no default, not optional). */
+  required: boolean
+}
+
+/** Every field of a schema, depth first, read from its JSON Schema (so it matches what ajv validates).
+ *  `collapse(path)` stops the walk below a field (its own row is still listed). */
+export function describeFields(schema: Schema<unknown>, opts: { collapse?: (path: string) => boolean } = {}): FieldDescription[] {
+  const out: FieldDescription[] = []
+  const walk = (j: Record<string, unknown>, path: string): void => {
+    const props = j.properties as Record<string, Record<string, unknown>> | undefined
+    if (j.type === 'object' && props) {
+      const required = new Set((j.required as string[] | undefined) ?? [])
+      for (const [k, sub] of Object.entries(props)) {
+        const p = path ? `${path}.${k}` : k
+        out.push({ path: p, type: jsonTypeText(sub), default: defaultText(sub), description: String(sub.description ?? ''), required: required.has(k) })
+        if (opts.collapse?.(p)) continue
+        walk(sub, p)
+      }
+    } else if (j.type === 'array' && j.items) {
+      walk(j.items as Record<string, unknown>, `${path}[]`)
+    } else if (j.type === 'object' && j.additionalProperties && typeof j.additionalProperties === 'object') {
+      walk(j.additionalProperties as Record<string, unknown>, `${path}.<name>`)
+    }
+  }
+  walk(schema.json(), '')
+  return out
+}
+
+function jsonTypeText(j: Record<string, unknown>): string {
+  if (Array.isArray(j.enum)) return j.enum.map((x) => JSON.stringify(x)).join(' | ')
+  if (j.const !== undefined) return JSON.stringify(j.const)
+  const range = (): string => {
+    const lo = j.minimum as number | undefined
+    const hi = j.maximum as number | undefined
+    if (lo === undefined && hi === undefined) return ''
+    return ` ${lo ?? '…'}–${hi ?? '…'}`
+  }
+  switch (j.type) {
+    case 'integer': return `integer${range()}`
+    case 'number': return `number${range()}`
+    case 'string': return j.pattern ? 'string (pattern)' : 'string'
+    case 'boolean': return 'boolean'
+    case 'array': return `${jsonTypeText((j.items ?? {}) as Record<string, unknown>)}[]`
+    case 'object':
+      if (j.properties) return 'object'
+      if (j.additionalProperties && typeof j.additionalProperties === 'object') return `{ [name]: ${jsonTypeText(j.additionalProperties as Record<string, unknown>)} }`
+      return 'object'
+    default: return 'any'
+  }
+}
+
+function defaultText(j: Record<string, unknown>): string {
+  if (!('default' in j)) return ''
+  const d = j.default
+  if (Array.isArray(d) && d.length > 0 && d.every((x) => typeof x === 'object' && x !== null)) {
+    const t = JSON.stringify(d)
+    return t.length <= 60 ? t : `${d.length} item(s), fields as below`
+  }
+  return JSON.stringify(d)
 }

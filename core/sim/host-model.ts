@@ -19,6 +19,11 @@ const HRT_MAX = 64
 const QCAP = 4096
 const SERIES_POINTS = 200
 
+/** Increments a counter slot and returns the new value (a token for lazy event cancellation). */
+function bump(a: Int32Array, i: number): number {
+  return (a[i] = a[i]! + 1)
+}
+
 export class HostModel {
   readonly engine = new Engine()
   readonly rng: Rng
@@ -169,7 +174,8 @@ export class HostModel {
 
   private setState(g: number, s: number): void {
     const now = this.engine.now
-    this.acc[g * STATE_COUNT + this.state[g]!] += now - this.stateSince[g]!
+    const i = g * STATE_COUNT + this.state[g]!
+    this.acc[i] = this.acc[i]! + now - this.stateSince[g]!
     this.state[g] = s
     this.stateSince[g] = now
   }
@@ -317,7 +323,7 @@ export class HostModel {
     this.curRem[g] = ns + d
     this.curStart[g] = this.engine.now
     if (this.state[g] !== St.RUN) this.setState(g, St.RUN)
-    this.engine.schedule(ns + d, Ev.WORK_DONE, g, ++this.workTok[g])
+    this.engine.schedule(ns + d, Ev.WORK_DONE, g, bump(this.workTok, g))
   }
 
   /** Stops the current work item (an exit or an interrupt): keeps what remains. */
@@ -363,13 +369,13 @@ export class HostModel {
     this.exitAfter[g] = after
     this.setState(g, St.EXIT)
     this.exitEnd[g] = this.engine.now + ns
-    this.engine.schedule(ns, Ev.EXIT_DONE, g, ++this.exitTok[g])
+    this.engine.schedule(ns, Ev.EXIT_DONE, g, bump(this.exitTok, g))
   }
 
   /** Host work in root mode while an exit is handled (an IRQ arriving then) delays the entry. */
   private extendExit(g: number, ns: number): void {
     this.exitEnd[g]! += ns
-    this.engine.scheduleAt(this.exitEnd[g]!, Ev.EXIT_DONE, g, ++this.exitTok[g])
+    this.engine.scheduleAt(this.exitEnd[g]!, Ev.EXIT_DONE, g, bump(this.exitTok, g))
   }
 
   private exitDone(g: number): void {
@@ -560,7 +566,7 @@ export class HostModel {
     if (vm.guestIdlePoll) { this.setState(g, St.GUEST_POLL); this.idleTok[g]!++; return }
     if (vm.guestHaltPoll && this.guestPollNs[g]! > 0) {
       this.setState(g, St.GUEST_POLL)
-      this.engine.schedule(this.guestPollNs[g]!, Ev.GUEST_POLL_END, g, ++this.idleTok[g])
+      this.engine.schedule(this.guestPollNs[g]!, Ev.GUEST_POLL_END, g, bump(this.idleTok, g))
       return
     }
     this.guestHalt(g)
@@ -590,7 +596,7 @@ export class HostModel {
     if (this.pendIrq[g]) { this.hltWakeup(g); return }
     if (vm.hostHaltPoll && this.haltPollNs[g]! > 0) {
       this.setState(g, St.HOST_POLL)
-      this.engine.schedule(this.haltPollNs[g]!, Ev.HOST_POLL_END, g, ++this.idleTok[g])
+      this.engine.schedule(this.haltPollNs[g]!, Ev.HOST_POLL_END, g, bump(this.idleTok, g))
       return
     }
     this.block(g)
@@ -619,7 +625,7 @@ export class HostModel {
     if (s === St.GUEST_HLT) {
       // a posted interrupt wakes HLT in non-root mode after the physical C1 exit
       this.setState(g, St.WAKING)
-      this.engine.schedule(this.inp.cstates.length ? this.inp.cstates[0]!.exitLatencyNs : 0, Ev.WAKE_DONE, g, ++this.idleTok[g])
+      this.engine.schedule(this.inp.cstates.length ? this.inp.cstates[0]!.exitLatencyNs : 0, Ev.WAKE_DONE, g, bump(this.idleTok, g))
       return
     }
     if (s === St.HOST_POLL) { this.idleTok[g]!++; this.hltWakeup(g); return }
@@ -628,7 +634,7 @@ export class HostModel {
       const idleNs = now - this.stateSince[g]!
       this.pcpuIdleEma[c] = this.pcpuIdleEma[c]! * 0.75 + idleNs * 0.25
       this.setState(g, St.WAKING)
-      this.engine.schedule(this.cost('wakeupIpi') + this.wakeLatency[g]! + this.cost('scheduleIn'), Ev.WAKE_DONE, g, ++this.idleTok[g])
+      this.engine.schedule(this.cost('wakeupIpi') + this.wakeLatency[g]! + this.cost('scheduleIn'), Ev.WAKE_DONE, g, bump(this.idleTok, g))
     }
   }
 
@@ -726,7 +732,7 @@ export class HostModel {
 
   private preemptStart(g: number): void {
     this.setState(g, St.PREEMPTED)
-    this.engine.schedule(this.rng.lognormal(this.inp.kworkerNs, 0.5) + this.cost('scheduleIn'), Ev.PREEMPT_DONE, g, ++this.exitTok[g])
+    this.engine.schedule(this.rng.lognormal(this.inp.kworkerNs, 0.5) + this.cost('scheduleIn'), Ev.PREEMPT_DONE, g, bump(this.exitTok, g))
   }
 
   private preemptDone(g: number): void {
@@ -842,7 +848,7 @@ export class HostModel {
     let out = this.oneWay(w.networkRttNs)
     if (vm.io === 'vhost-net') {
       out += this.cost('vhostTx')
-      if (++this.txCount[v]! >= w.txKickEvery) {
+      if (bump(this.txCount, v)! >= w.txKickEvery) {
         this.txCount[v] = 0
         this.actions[g]! |= Act.TX_KICK
       }
