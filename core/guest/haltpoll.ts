@@ -9,14 +9,18 @@ export interface GuestHaltpollInputs {
   pollControlFeature: boolean
 }
 
-/** haltpoll_init(): the driver (v5.4+) loads unless idle= was given, and (since the REALTIME gating, v5.10)
- *  only with KVM_HINTS_REALTIME or cpuidle_haltpoll.force. Returns whether it runs and why. */
+/** haltpoll_init(): the driver (v5.4+) loads unless idle= was given, and only with KVM_HINTS_REALTIME (1328edca4a14,
+ *  "Enable kvm guest polling when dedicated physical CPUs are available", Aug 2019, in mainline with the driver) or,
+ *  from v5.7 (Maciej Szmigiero, March 2020), cpuidle_haltpoll.force=Y. Returns whether it runs and why. */
 export function haltpollInit(i: GuestHaltpollInputs): { enabled: boolean; disablesHostPoll: boolean; reason: string } {
   if (i.mode === 'off') return { enabled: false, disablesHostPoll: false, reason: 'cpuidle-haltpoll not loaded (off in the profile)' }
   if (!versionAtLeast(i.guestVersion, '5.4')) return { enabled: false, disablesHostPoll: false, reason: 'guest < 5.4 has no cpuidle-haltpoll' }
   if (i.idleOverride) return { enabled: false, disablesHostPoll: false, reason: 'haltpoll_init(): idle= is set in the guest (boot_option_idle_override)' }
-  const gated = versionAtLeast(i.guestVersion, '5.10')
-  if (gated && !i.realtimeHint && i.mode !== 'force') return { enabled: false, disablesHostPoll: false, reason: 'haltpoll_init(): no KVM_HINTS_REALTIME and not cpuidle_haltpoll.force' }
+  const forceParam = versionAtLeast(i.guestVersion, '5.7')
+  if (!i.realtimeHint && !(i.mode === 'force' && forceParam)) {
+    const why = i.mode === 'force' ? 'no KVM_HINTS_REALTIME, and cpuidle_haltpoll.force exists only from guest 5.7' : 'no KVM_HINTS_REALTIME and not cpuidle_haltpoll.force'
+    return { enabled: false, disablesHostPoll: false, reason: `haltpoll_init(): ${why}` }
+  }
   // arch_haltpoll_enable(): clearing MSR_KVM_POLL_CONTROL bit 0 turns host halt polling off (kvm_arch_no_poll).
   return {
     enabled: true,

@@ -96,6 +96,7 @@ export const guestSchema = s.object({
   kernelVersion: s.string({ default: '6.8', maxLength: 32, pattern: /^\d+\.\d+(\.\d+)?$/, patternHint: 'write a kernel version like "5.3"', description: 'Guest kernel version.' }),
   hz: s.oneOf([100, 250, 300, 1000] as const, { default: 1000, description: 'Guest CONFIG_HZ: the guest tick rate while a vCPU is busy.' }),
   tickMode: s.oneOf(['nohz-idle', 'periodic', 'nohz-full'] as const, { default: 'nohz-idle', description: 'Guest tick mode: CONFIG_NO_HZ_IDLE (tick stopped in idle), periodic, or nohz_full in the guest.' }),
+  backgroundTimersPerSec: s.number({ min: 0, max: 100_000, default: 10, description: 'Guest kernel housekeeping timer expiries per vCPU per second (vmstat, RCU, writeback, watchdogs): what wakes an otherwise idle vCPU.' }),
   nopvspin: s.boolean({ default: false, description: 'Guest `nopvspin`: no pvqspinlock even with PV_UNHALT.' }),
   idlePoll: s.boolean({ default: false, description: 'Guest `idle=poll`.' }),
   haltpoll: s.object({

@@ -69,6 +69,8 @@ export class HostModel {
   readonly deadline: Float64Array
   readonly hrt: Float64Array
   readonly hrtCount: Int32Array
+  /** Next guest-kernel housekeeping timer per vCPU (Infinity when none). */
+  readonly bgNext: Float64Array
   readonly haltPollNs: Float64Array
   readonly guestPollNs: Float64Array
   readonly wakeLatency: Float64Array
@@ -128,7 +130,7 @@ export class HostModel {
     this.exitStart = f64(nV); this.exitEnd = f64(nV); this.exitReason = new Int8Array(nV); this.exitCause = new Int16Array(nV); this.exitAfter = new Int8Array(nV)
     this.idle = new Uint8Array(nV); this.idleStart = f64(nV); this.idleEma = f64(nV); this.haltStart = f64(nV)
     this.tickRunning = new Uint8Array(nV); this.tickNext = f64(nV); this.deadline = f64(nV).fill(Infinity)
-    this.hrt = f64(nV * HRT_MAX); this.hrtCount = i32(nV)
+    this.hrt = f64(nV * HRT_MAX); this.hrtCount = i32(nV); this.bgNext = f64(nV).fill(Infinity)
     this.haltPollNs = f64(nV); this.guestPollNs = f64(nV); this.wakeLatency = f64(nV)
     this.qBuf = i32(nV * QCAP); this.qHead = i32(nV); this.qLen = i32(nV)
     this.exitsAfterWarmup = f64(nV)
@@ -204,6 +206,7 @@ export class HostModel {
       this.tickRunning[g] = 1
       const period = 1e9 / vm.guestHz
       this.tickNext[g] = Math.floor(this.rng.uniform() * period) + 1
+      if (vm.guestBackgroundTimersPerSec > 0) this.bgNext[g] = this.rng.exponential(1e9 / vm.guestBackgroundTimersPerSec)
       this.programTimer(g, this.tickNext[g]!)
       this.dispatchNext(g)
     }
@@ -448,6 +451,7 @@ export class HostModel {
       while (this.tickNext[g]! <= now + 1) this.tickNext[g]! += period
       ns += this.cost('guestTickHandler')
     }
+    if (this.bgNext[g]! <= now + 1) this.bgNext[g] = now + this.rng.exponential(1e9 / vm.guestBackgroundTimersPerSec)
     // expire due hrtimers
     const base = g * HRT_MAX
     let n = this.hrtCount[g]!
@@ -463,6 +467,7 @@ export class HostModel {
 
   private nextGuestTimer(g: number): number {
     let t = this.tickRunning[g] ? this.tickNext[g]! : Infinity
+    if (this.bgNext[g]! < t) t = this.bgNext[g]!
     const base = g * HRT_MAX
     for (let i = 0, n = this.hrtCount[g]!; i < n; i++) if (this.hrt[base + i]! < t) t = this.hrt[base + i]!
     return t

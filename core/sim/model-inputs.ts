@@ -26,6 +26,7 @@ export interface VmSpec {
   guestHaltPoll: boolean
   guestIdlePoll: boolean
   guestHz: number
+  guestBackgroundTimersPerSec: number
   guestTickMode: 'nohz-idle' | 'periodic' | 'nohz-full'
   guestPoll: { maxNs: number; grow: number; growStart: number; shrink: number }
   io: 'vhost-net' | 'sriov-vf'

@@ -83,6 +83,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       guestHaltPoll: hp.enabled,
       guestIdlePoll: vm.guest.idlePoll,
       guestHz: vm.guest.hz,
+      guestBackgroundTimersPerSec: vm.guest.backgroundTimersPerSec,
       guestTickMode: vm.guest.tickMode,
       guestPoll: { maxNs: vm.guest.haltpoll.guestHaltPollNs, grow: vm.guest.haltpoll.grow, growStart: vm.guest.haltpoll.growStart, shrink: vm.guest.haltpoll.shrink },
       io: vm.io,
