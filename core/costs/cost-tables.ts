@@ -43,6 +43,8 @@ export const COST_NAMES = [
   'sriovDelivery', // SR-IOV VF DMA + VT-d posted interrupt latency
 ] as const
 export type CostName = (typeof COST_NAMES)[number]
+/** Integer id of each cost (its index in COST_NAMES), for the model's hot path. */
+export const CostId = Object.fromEntries(COST_NAMES.map((n, i) => [n, i])) as { readonly [K in CostName]: number }
 export type CostTable = Record<CostName, Cost>
 
 const c = (minNs: number, meanNs: number, sigma: number): Cost => ({ minNs, meanNs, sigma })

@@ -4,7 +4,7 @@
 // State lives in typed arrays indexed by vCPU / VM; events carry integers only.
 import { Engine } from '../engine/engine.ts'
 import { Rng } from '../engine/rng.ts'
-import type { Cost, CostName } from '../costs/cost-tables.ts'
+import { COST_NAMES, CostId } from '../costs/cost-tables.ts'
 import { ExitReason, EXIT_REASON_COUNT } from '../output/exit-names.ts'
 import { ExitStatsTable } from '../metrics/welford.ts'
 import { LogHistogram } from '../metrics/log-histogram.ts'
@@ -31,6 +31,8 @@ export class HostModel {
   readonly causes = new CauseTable()
   readonly nV: number
   readonly nVm: number
+  /** The cost table flattened: [minNs, meanNs − minNs, sigma] per CostId. */
+  readonly costs: Float64Array
   readonly warmupEnd: number
   readonly endNs: number
 
@@ -164,14 +166,22 @@ export class HostModel {
       this.haltPollNs[g] = 0
       this.guestPollNs[g] = 0
     })
+    this.costs = new Float64Array(COST_NAMES.length * 3)
+    COST_NAMES.forEach((n, i) => {
+      const c = inp.costs[n]
+      this.costs[i * 3] = c.minNs
+      this.costs[i * 3 + 1] = c.meanNs - c.minNs
+      this.costs[i * 3 + 2] = c.sigma
+    })
     this.engine.setDispatch((k, t, tok) => this.dispatch(k, t, tok))
   }
 
   // ---------------------------------------------------------------- helpers
 
-  cost(name: CostName): number {
-    const c: Cost = this.inp.costs[name]
-    return c.minNs + this.rng.lognormal(c.meanNs - c.minNs, c.sigma)
+  /** Samples a cost of the table: its floor plus a lognormal excess. */
+  cost(id: number): number {
+    const i = id * 3
+    return this.costs[i]! + this.rng.lognormal(this.costs[i + 1]!, this.costs[i + 2]!)
   }
 
   private setState(g: number, s: number): void {
@@ -293,7 +303,7 @@ export class HostModel {
       this.inIrq[g] = 1
       if (bit === Irq.TIMER) this.startWork(g, Work.TIMER_IRQ, 0, this.timerIrqWork(g))
       else if (bit === Irq.RX) this.startWork(g, Work.RX_IRQ, 0, this.rxSoftirqWork(g))
-      else this.startWork(g, Work.IPI, 0, this.cost('guestIpiHandler'))
+      else this.startWork(g, Work.IPI, 0, this.cost(CostId.guestIpiHandler))
       return
     }
     if (this.curKind[g] !== Work.NONE) {
@@ -405,7 +415,7 @@ export class HostModel {
       this.causeCounts[s * 64 + this.exitCause[g]!]!++
       this.exitsAfterWarmup[g]!++
     }
-    this.debt[g]! += this.cost('indirect')
+    this.debt[g]! += this.cost(CostId.indirect)
     this.setState(g, St.RUN)
   }
 
@@ -418,12 +428,12 @@ export class HostModel {
       const want = this.nextGuestTimer(g)
       if (want === this.deadline[g]) { this.dispatchNext(g); return }
       this.programTimer(g, want)
-      this.beginExit(g, ExitReason.MSR_WRITE, this.cause('TSC-deadline write (guest timer programming)'), this.cost('exitMsrWriteTscDeadline'), After.ENTRY)
+      this.beginExit(g, ExitReason.MSR_WRITE, this.cause('TSC-deadline write (guest timer programming)'), this.cost(CostId.exitMsrWriteTscDeadline), After.ENTRY)
       return
     }
     if (a & Act.TX_KICK) {
       this.actions[g] = a & ~Act.TX_KICK
-      this.beginExit(g, ExitReason.EPT_MISCONFIG, this.cause('virtio-net TX notify (ioeventfd → vhost)'), this.cost('exitEptMisconfig'), After.ENTRY)
+      this.beginExit(g, ExitReason.EPT_MISCONFIG, this.cause('virtio-net TX notify (ioeventfd → vhost)'), this.cost(CostId.exitEptMisconfig), After.ENTRY)
       return
     }
     if (a & Act.SEND_IPI) {
@@ -433,7 +443,7 @@ export class HostModel {
       const vm = this.vmSpec(g)
       if (target >= 0) this.deliverGuestIrq(target, Irq.IPI, vm.postedInterrupts)
       if (vm.ipiVirtualization && vm.postedInterrupts) { this.dispatchNext(g); return }
-      this.beginExit(g, ExitReason.MSR_WRITE, this.cause('x2APIC ICR write (guest IPI)'), this.cost('exitMsrWriteIcr'), After.ENTRY)
+      this.beginExit(g, ExitReason.MSR_WRITE, this.cause('x2APIC ICR write (guest IPI)'), this.cost(CostId.exitMsrWriteIcr), After.ENTRY)
       return
     }
     this.actions[g] = 0
@@ -444,12 +454,12 @@ export class HostModel {
 
   private timerIrqWork(g: number): number {
     const now = this.engine.now
-    let ns = this.cost('guestTimerIrq')
+    let ns = this.cost(CostId.guestTimerIrq)
     const vm = this.vmSpec(g)
     if (this.tickRunning[g] && this.tickNext[g]! <= now + 1) {
       const period = 1e9 / vm.guestHz
       while (this.tickNext[g]! <= now + 1) this.tickNext[g]! += period
-      ns += this.cost('guestTickHandler')
+      ns += this.cost(CostId.guestTickHandler)
     }
     if (this.bgNext[g]! <= now + 1) this.bgNext[g] = now + this.rng.exponential(1e9 / vm.guestBackgroundTimersPerSec)
     // expire due hrtimers
@@ -500,7 +510,7 @@ export class HostModel {
       // root mode: KVM_REQ_PENDING_TIMER is handled before the next entry
       this.pendIrq[g]! |= Irq.TIMER
       if (path === 'sw-hrtimer-local' || path === 'sw-hrtimer-posted-local') {
-        if (s === St.EXIT) this.extendExit(g, this.cost('hostTimerHandler'))
+        if (s === St.EXIT) this.extendExit(g, this.cost(CostId.hostTimerHandler))
       }
       return
     }
@@ -511,9 +521,9 @@ export class HostModel {
     }
     this.pendIrq[g]! |= Irq.TIMER
     if (path === 'hv-timer') {
-      this.beginExit(g, ExitReason.PREEMPTION_TIMER, this.cause('guest LAPIC timer (VMX preemption timer)'), this.cost('exitPreemptionTimer'), After.ENTRY)
+      this.beginExit(g, ExitReason.PREEMPTION_TIMER, this.cause('guest LAPIC timer (VMX preemption timer)'), this.cost(CostId.exitPreemptionTimer), After.ENTRY)
     } else {
-      this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('guest LAPIC timer (sw hrtimer on this pCPU)'), this.cost('exitExternalInterrupt') + this.cost('hostTimerHandler'), After.ENTRY)
+      this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('guest LAPIC timer (sw hrtimer on this pCPU)'), this.cost(CostId.exitExternalInterrupt) + this.cost(CostId.hostTimerHandler), After.ENTRY)
     }
   }
 
@@ -528,13 +538,13 @@ export class HostModel {
         if (!this.inIrq[g]) { this.suspendWork(g); this.dispatchNext(g) }
       } else {
         // kvm_vcpu_kick(): an IPI forces an exit; the interrupt is injected at entry
-        this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('kick IPI (interrupt injection)'), this.cost('exitExternalInterrupt') + this.cost('hostIpiHandler'), After.ENTRY)
+        this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('kick IPI (interrupt injection)'), this.cost(CostId.exitExternalInterrupt) + this.cost(CostId.hostIpiHandler), After.ENTRY)
       }
       return
     }
     if (s === St.GUEST_HLT || s === St.GUEST_POLL) {
       if (!posted && s === St.GUEST_HLT) {
-        this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('kick IPI (interrupt injection)'), this.cost('exitExternalInterrupt') + this.cost('hostIpiHandler'), After.ENTRY)
+        this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('kick IPI (interrupt injection)'), this.cost(CostId.exitExternalInterrupt) + this.cost(CostId.hostIpiHandler), After.ENTRY)
         return
       }
       this.wakeVcpu(g)
@@ -558,7 +568,7 @@ export class HostModel {
       const want = this.nextGuestTimer(g)
       if (want !== this.deadline[g]) {
         this.programTimer(g, want)
-        this.beginExit(g, ExitReason.MSR_WRITE, this.cause('TSC-deadline write (guest timer programming)'), this.cost('exitMsrWriteTscDeadline'), After.IDLE)
+        this.beginExit(g, ExitReason.MSR_WRITE, this.cause('TSC-deadline write (guest timer programming)'), this.cost(CostId.exitMsrWriteTscDeadline), After.IDLE)
         return
       }
     }
@@ -583,7 +593,7 @@ export class HostModel {
     this.idleTok[g]!++
     if (vm.hltInGuest) { this.setState(g, St.GUEST_HLT); return }
     this.haltStart[g] = this.engine.now
-    this.beginExit(g, ExitReason.HLT, this.cause('guest idle (HLT)'), this.cost('exitHlt'), After.HLT)
+    this.beginExit(g, ExitReason.HLT, this.cause('guest idle (HLT)'), this.cost(CostId.exitHlt), After.HLT)
   }
 
   /** Back in guest idle after an exit that interrupted it with nothing to do. */
@@ -639,7 +649,7 @@ export class HostModel {
       const idleNs = now - this.stateSince[g]!
       this.pcpuIdleEma[c] = this.pcpuIdleEma[c]! * 0.75 + idleNs * 0.25
       this.setState(g, St.WAKING)
-      this.engine.schedule(this.cost('wakeupIpi') + this.wakeLatency[g]! + this.cost('scheduleIn'), Ev.WAKE_DONE, g, bump(this.idleTok, g))
+      this.engine.schedule(this.cost(CostId.wakeupIpi) + this.wakeLatency[g]! + this.cost(CostId.scheduleIn), Ev.WAKE_DONE, g, bump(this.idleTok, g))
     }
   }
 
@@ -688,7 +698,7 @@ export class HostModel {
     if (g < 0) { this.pcpuBusy[c]! += handlerNs; return }
     const s = this.state[g]!
     if (inGuestMode(s)) {
-      this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, cause, this.cost('exitExternalInterrupt') + handlerNs, After.ENTRY)
+      this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, cause, this.cost(CostId.exitExternalInterrupt) + handlerNs, After.ENTRY)
     } else if (s === St.EXIT) {
       this.extendExit(g, handlerNs)
     } else {
@@ -709,7 +719,7 @@ export class HostModel {
     for (let g = vm.firstVcpu; g < vm.firstVcpu + vm.vcpus; g++) {
       const s = this.state[g]!
       if (s === St.BLOCKED) continue
-      this.hostInterrupt(this.pcpuOf[g]!, this.tlbCause[v]!, this.cost('hostIpiHandler'))
+      this.hostInterrupt(this.pcpuOf[g]!, this.tlbCause[v]!, this.cost(CostId.hostIpiHandler))
     }
     this.engine.schedule(this.rng.exponential(1e9 / vm.tlbShootdownsPerSec), Ev.TLB_SHOOTDOWN, v)
   }
@@ -718,7 +728,7 @@ export class HostModel {
   private hostTick(c: number): void {
     const g = this.pcpuVcpu[c]!
     const blocked = g >= 0 && this.state[g] === St.BLOCKED
-    if (!blocked) this.hostInterrupt(c, this.cause('host scheduler tick'), this.cost('hostTimerHandler'))
+    if (!blocked) this.hostInterrupt(c, this.cause('host scheduler tick'), this.cost(CostId.hostTimerHandler))
     const period = this.inp.nohzFull[c] ? 1e9 : 1e9 / this.inp.hostHz
     this.engine.schedule(period, Ev.HOST_TICK, c)
   }
@@ -728,7 +738,7 @@ export class HostModel {
     const g = this.pcpuVcpu[c]!
     const s = this.state[g]!
     if (inGuestMode(s)) {
-      this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('reschedule IPI (kworker on this pCPU)'), this.cost('exitExternalInterrupt') + this.cost('hostIpiHandler'), After.PREEMPT)
+      this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('reschedule IPI (kworker on this pCPU)'), this.cost(CostId.exitExternalInterrupt) + this.cost(CostId.hostIpiHandler), After.PREEMPT)
     } else {
       this.pcpuBusy[c]! += this.inp.kworkerNs
     }
@@ -737,7 +747,7 @@ export class HostModel {
 
   private preemptStart(g: number): void {
     this.setState(g, St.PREEMPTED)
-    this.engine.schedule(this.rng.lognormal(this.inp.kworkerNs, 0.5) + this.cost('scheduleIn'), Ev.PREEMPT_DONE, g, bump(this.exitTok, g))
+    this.engine.schedule(this.rng.lognormal(this.inp.kworkerNs, 0.5) + this.cost(CostId.scheduleIn), Ev.PREEMPT_DONE, g, bump(this.exitTok, g))
   }
 
   private preemptDone(g: number): void {
@@ -778,7 +788,7 @@ export class HostModel {
     const n = Math.min(this.vhostLen[v]!, 64)
     this.vhostBusy[v] = 1
     this.vhostBatch[v] = n
-    const ns = this.cost('vhostRxBatch') + n * this.cost('vhostRxPerPacket')
+    const ns = this.cost(CostId.vhostRxBatch) + n * this.cost(CostId.vhostRxPerPacket)
     const c = this.inp.vms[v]!.vhostPcpu
     if (c >= 0) this.pcpuBusy[c]! += ns
     this.engine.schedule(ns, Ev.VHOST_DONE, v)
@@ -852,13 +862,13 @@ export class HostModel {
     const w = vm.workload
     let out = this.oneWay(w.networkRttNs)
     if (vm.io === 'vhost-net') {
-      out += this.cost('vhostTx')
+      out += this.cost(CostId.vhostTx)
       if (bump(this.txCount, v)! >= w.txKickEvery) {
         this.txCount[v] = 0
         this.actions[g]! |= Act.TX_KICK
       }
     } else {
-      out += this.cost('sriovDelivery')
+      out += this.cost(CostId.sriovDelivery)
     }
     this.engine.schedule(out, Ev.REPLY_ARRIVE, v, id)
     // guest hrtimers armed by the request's network and syscall path (TCP timers, epoll/futex timeouts)
