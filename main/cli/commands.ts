@@ -1,0 +1,100 @@
+// The CLI's commands and options: one table drives parsing and every --help text.
+
+export interface OptionSpec {
+  name: string
+  type: 'string' | 'boolean'
+  /** Placeholder for the value in help, e.g. NAME. */
+  value?: string
+  multiple?: boolean
+  short?: string
+  help: string
+}
+
+export interface CommandSpec {
+  name: string
+  usage: string
+  summary: string
+  description: string
+  options: OptionSpec[]
+  /** Positional arguments: [min, max]. */
+  positionals: [number, number]
+  examples: string[]
+}
+
+const HELP: OptionSpec = { name: 'help', type: 'boolean', short: 'h', help: 'show this help' }
+const SEED: OptionSpec = { name: 'seed', type: 'string', value: 'N', help: "PRNG seed (0 … 4294967295); default: the profile's run.seed. The same profile and seed give identical results" }
+const DURATION: OptionSpec = { name: 'duration', type: 'string', value: 'SECONDS', help: "virtual time to simulate after warm-up (0.001 … 3600); default: the profile's run.durationSec" }
+const JSON_OUT: OptionSpec = { name: 'json', type: 'string', value: 'FILE', help: 'also write the results as JSON (RunResultJson, schemaVersion 1) to FILE; "-" writes it to stdout instead of the text report' }
+const WORKERS: OptionSpec = { name: 'workers', type: 'string', value: 'N', help: 'worker processes to run configurations in parallel (default: one per core)' }
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'run',
+    usage: 'kvmbench run PROFILE [--config NAME]... [--seed N] [--duration SECONDS] [--json FILE] [--workers N]',
+    summary: 'simulate configurations of a profile and print a report for each',
+    description: 'Loads PROFILE (a JSON bench profile), runs each selected configuration in its own worker process and prints, per configuration, the report: VM exits as `perf kvm stat` shows them, workload throughput and latency, where CPU time went, and the kernel decisions behind them.',
+    options: [
+      { name: 'config', type: 'string', value: 'NAME', multiple: true, short: 'c', help: 'run only this configuration (repeat for several); default: all' },
+      SEED, DURATION, JSON_OUT, WORKERS, HELP,
+    ],
+    positionals: [1, 1],
+    examples: ['kvmbench run examples/posted-timer.json --config base', 'kvmbench run my-host.json --seed 7 --duration 0.5 --json results.json'],
+  },
+  {
+    name: 'compare',
+    usage: 'kvmbench compare PROFILE [--seed N] [--duration SECONDS] [--json FILE] [--workers N]',
+    summary: 'simulate every configuration of a profile and print them side by side',
+    description: 'Runs all configurations of PROFILE in parallel worker processes with the same seed and prints one table comparing them.',
+    options: [SEED, DURATION, JSON_OUT, WORKERS, HELP],
+    positionals: [1, 1],
+    examples: ['kvmbench compare examples/posted-timer.json', 'kvmbench compare examples/posted-timer.json --seed 3 --json compare.json'],
+  },
+  {
+    name: 'schema',
+    usage: 'kvmbench schema',
+    summary: 'print the JSON Schema of bench profiles',
+    description: 'Prints the JSON Schema (draft 2020-12) of the profile format, with every field\'s description and default. Point your editor at it for completion and validation.',
+    options: [HELP],
+    positionals: [0, 0],
+    examples: ['kvmbench schema > profile.schema.json'],
+  },
+  {
+    name: 'examples',
+    usage: 'kvmbench examples',
+    summary: 'list the example profiles',
+    description: 'Lists the profiles in examples/ with their titles and summaries.',
+    options: [HELP],
+    positionals: [0, 0],
+    examples: ['kvmbench examples'],
+  },
+]
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name)
+}
+
+function optionLines(options: OptionSpec[]): string[] {
+  const rows = options.map((o) => [`${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.value ? ` ${o.value}` : ''}`, o.help] as const)
+  const w = Math.max(...rows.map((r) => r[0].length))
+  return rows.map(([l, h]) => `  ${l.padEnd(w)}  ${h}`)
+}
+
+export function commandHelp(c: CommandSpec): string {
+  return [
+    `Usage: ${c.usage}`, '', c.description, '', 'Options:', ...optionLines(c.options), '',
+    'Examples:', ...c.examples.map((e) => `  ${e}`), '',
+  ].join('\n')
+}
+
+export function mainHelp(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length))
+  return [
+    'Usage: kvmbench COMMAND [OPTIONS]', '',
+    'kvmbench simulates a host running dedicated (pinned) KVM guests — pCPUs, vCPUs, timers, interrupts',
+    'and VM exits — so you can compare tuning choices before trying them on real hardware.', '',
+    'Commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`), '',
+    'Options:', '  -h, --help     show this help (kvmbench COMMAND --help: help for a command)', '  -V, --version  print the version', '',
+    'Exit status: 0 success, 1 a configuration failed to run, 2 bad usage or an invalid profile.', '',
+    'Start with: kvmbench compare examples/posted-timer.json', '',
+  ].join('\n')
+}

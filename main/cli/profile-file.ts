@@ -1,0 +1,34 @@
+// Reads and validates a profile file for the CLI; every problem is reported as `path: value message — fix`.
+import { readFileSync } from 'node:fs'
+import { loadProfile } from '../../core/profile/load-profile.ts'
+import type { Profile } from '../../core/profile/profile-schema.ts'
+import { formatIssue } from '../../core/schema/schema.ts'
+
+export class ProfileFileError extends Error {
+  readonly lines: string[]
+  constructor(message: string, lines: string[] = []) {
+    super(message)
+    this.lines = lines
+  }
+}
+
+export interface ProfileFile { path: string; json: unknown; profile: Profile }
+
+export function readProfileFile(path: string): ProfileFile {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new ProfileFileError(code === 'ENOENT' ? `${path}: no such file — give the path of a profile, e.g. examples/posted-timer.json (see \`kvmbench examples\`)` : `${path}: cannot read: ${(e as Error).message}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    throw new ProfileFileError(`${path}: not valid JSON: ${(e as Error).message}`)
+  }
+  const r = loadProfile(json)
+  if (!r.ok) throw new ProfileFileError(`${path}: not a valid profile (${r.issues.length} issue${r.issues.length === 1 ? '' : 's'}):`, r.issues.map(formatIssue))
+  return { path, json, profile: r.profile }
+}

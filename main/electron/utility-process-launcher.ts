@@ -1,0 +1,40 @@
+// Workers as Electron utility processes (production in the desktop app). The worker module is bundled
+// by electron-vite as its own chunk in out/main; `?modulePath` gives its absolute path.
+import { app, utilityProcess } from 'electron'
+import type { Details, Event as ElectronEvent } from 'electron'
+import simWorkerPath from '../worker/sim-worker.ts?modulePath'
+import type { ExitInfo, ProcessLauncher, WorkerHandle } from '../worker/launcher.ts'
+
+let counter = 0
+
+export class UtilityProcessLauncher implements ProcessLauncher {
+  readonly kind = 'electron-utility'
+
+  /** Must be called after app 'ready' (utilityProcess.fork's rule). */
+  launch(): WorkerHandle {
+    const serviceName = `kvmbench-sim-${++counter}`
+    const child = utilityProcess.fork(simWorkerPath, [], { serviceName, stdio: ['ignore', 'ignore', 'inherit'] })
+    let exited = false
+    let goneReason: string | undefined
+    const exitCbs: ((i: ExitInfo) => void)[] = []
+    // Crash reasons arrive through app 'child-process-gone', matched on the service name (as VS Code does).
+    const onGone = (_e: ElectronEvent, d: Details): void => {
+      if (d.type === 'Utility' && d.name === serviceName) goneReason = `${d.reason}, exit code ${d.exitCode}`
+    }
+    app.on('child-process-gone', onGone)
+    child.on('exit', (code) => {
+      if (exited) return
+      exited = true
+      app.off('child-process-gone', onGone)
+      const info: ExitInfo = { code, signal: null, ...(goneReason ? { detail: goneReason } : {}) }
+      for (const cb of exitCbs) cb(info)
+    })
+    return {
+      get pid() { return child.pid },
+      post: (m) => { if (!exited) child.postMessage(m) },
+      onMessage: (cb) => { child.on('message', cb) },
+      onExit: (cb) => { exitCbs.push(cb) },
+      kill: () => { if (!exited) child.kill() },
+    }
+  }
+}

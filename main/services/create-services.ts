@@ -1,0 +1,56 @@
+// The services behind KvmbenchApi, wired the same way in every host; only the adapters passed in differ
+// (worker launcher, profile repository, directories).
+import type { AppInfo, RunEvent } from '../../core/api/protocol.ts'
+import type { ProcessLauncher } from '../worker/launcher.ts'
+import { WorkerPool } from '../worker/pool.ts'
+import { createApiRouter } from './api-router.ts'
+import type { ApiRouter } from './api-router.ts'
+import { ExamplesService } from './examples-service.ts'
+import type { ProfileRepository } from './profile-repository.ts'
+import { ProfileService } from './profile-service.ts'
+import { RunService } from './run-service.ts'
+
+export interface ServicesOptions {
+  host: AppInfo['host']
+  version: string
+  launcher: ProcessLauncher
+  /** Pool size; default one worker per core. */
+  workers?: number
+  repository: ProfileRepository
+  /** Finished runs are written here, one JSON file per run. */
+  resultsDir: string
+  examplesDir: string
+}
+
+export interface Services {
+  readonly router: ApiRouter
+  readonly pool: WorkerPool
+  readonly runs: RunService
+  readonly profiles: ProfileService
+  readonly examples: ExamplesService
+  onEvent(cb: (e: RunEvent) => void): () => void
+  /** Kills every worker. */
+  dispose(): Promise<void>
+}
+
+export function createServices(o: ServicesOptions): Services {
+  const pool = new WorkerPool(o.launcher, o.workers !== undefined ? { size: o.workers } : {})
+  const runs = new RunService({ pool, resultsDir: o.resultsDir })
+  const profiles = new ProfileService(o.repository)
+  const examples = new ExamplesService(o.examplesDir)
+  const router = createApiRouter({
+    'app.info': () => ({ version: o.version, host: o.host, workers: pool.size }),
+    'examples.list': () => examples.list(),
+    'examples.get': (r) => examples.get(r),
+    'profiles.list': () => profiles.list(),
+    'profiles.get': (r) => profiles.get(r),
+    'profiles.save': (r) => profiles.save(r),
+    'profiles.remove': (r) => profiles.remove(r),
+    'profiles.validate': (r) => profiles.validate(r),
+    'runs.start': (r) => runs.start(r),
+    'runs.cancel': (r) => runs.cancel(r),
+    'runs.get': (r) => runs.get(r),
+    'runs.list': () => runs.list(),
+  })
+  return { router, pool, runs, profiles, examples, onEvent: (cb) => runs.onEvent(cb), dispose: () => pool.dispose() }
+}

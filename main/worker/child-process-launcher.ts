@@ -1,0 +1,56 @@
+// Workers as Node child processes: `fork` with serialization 'advanced' (structured clone, like the
+// utility process and worker threads). On Node 22 the worker runs from its .ts source directly.
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { ExitInfo, ProcessLauncher, WorkerHandle } from './launcher.ts'
+
+export const DEFAULT_WORKER_PATH = fileURLToPath(new URL('./sim-worker.ts', import.meta.url))
+
+export interface ChildProcessLauncherOptions {
+  /** The worker module; default main/worker/sim-worker.ts. */
+  workerPath?: string
+  /** Environment of the workers; default this process's. */
+  env?: NodeJS.ProcessEnv
+  /** Node binary; default process.execPath. */
+  execPath?: string
+}
+
+export class ChildProcessLauncher implements ProcessLauncher {
+  readonly kind = 'child_process'
+  private readonly options: ChildProcessLauncherOptions
+
+  constructor(options: ChildProcessLauncherOptions = {}) {
+    this.options = options
+  }
+
+  launch(): WorkerHandle {
+    const child = fork(this.options.workerPath ?? DEFAULT_WORKER_PATH, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      execArgv: [],
+      env: this.options.env ?? process.env,
+      execPath: this.options.execPath ?? process.execPath,
+    })
+    let exited = false
+    const exitCbs: ((i: ExitInfo) => void)[] = []
+    const finish = (info: ExitInfo): void => {
+      if (exited) return
+      exited = true
+      for (const cb of exitCbs) cb(info)
+    }
+    child.on('exit', (code, signal) => finish({ code, signal }))
+    child.on('error', (e) => {
+      // 'error' without a process (spawn failure) never gets 'exit'.
+      if (child.pid === undefined || child.exitCode !== null) finish({ code: null, signal: null, detail: e.message })
+    })
+    return {
+      pid: child.pid,
+      post: (m) => {
+        if (!exited && child.connected) child.send(m as object)
+      },
+      onMessage: (cb) => { child.on('message', cb) },
+      onExit: (cb) => { exitCbs.push(cb) },
+      kill: () => { if (!exited) child.kill('SIGKILL') },
+    }
+  }
+}

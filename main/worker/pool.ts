@@ -1,0 +1,222 @@
+// A pool of simulation workers: one job (one configuration) per worker at a time, a FIFO queue, progress
+// streamed back, prompt cancel (the worker is killed and a fresh one takes its place), and a crashed
+// worker fails only its own job. Workers are started lazily, up to `size`, and reused between jobs.
+import { availableParallelism } from 'node:os'
+import type { ConfigResult } from '../../core/result.ts'
+import { describeExit } from './launcher.ts'
+import type { ExitInfo, ProcessLauncher, WorkerHandle } from './launcher.ts'
+import { isFromWorker } from './worker-protocol.ts'
+import type { FromWorker, ToWorker } from './worker-protocol.ts'
+
+export interface PoolJob {
+  /** Profile JSON; the worker validates it. */
+  profile: unknown
+  config: string
+  seed?: number
+  durationSec?: number
+}
+
+export interface RunJobOptions {
+  onProgress?: (fraction: number) => void
+}
+
+export type JobErrorKind = 'failed' | 'crashed' | 'cancelled' | 'disposed'
+
+/** Why a job's promise was rejected. */
+export class JobError extends Error {
+  readonly kind: JobErrorKind
+  constructor(kind: JobErrorKind, message: string) {
+    super(message)
+    this.kind = kind
+    this.name = 'JobError'
+  }
+}
+
+export interface JobHandle {
+  readonly jobId: string
+  /** Resolves with the result; rejects with a JobError. */
+  readonly result: Promise<ConfigResult>
+}
+
+interface Job {
+  id: string
+  message: ToWorker
+  onProgress: ((fraction: number) => void) | undefined
+  resolve: (r: ConfigResult) => void
+  reject: (e: JobError) => void
+  settled: boolean
+}
+
+interface Slot {
+  handle: WorkerHandle
+  job: Job | undefined
+  /** Set when the pool killed the worker on purpose: the reason its job gets. */
+  killedFor: JobError | undefined
+  exited: Promise<void>
+  markExited: () => void
+}
+
+export interface WorkerPoolOptions {
+  /** Number of workers; default one per core (os.availableParallelism()). */
+  size?: number
+  /** How long to wait for a killed worker to exit before giving up on it. */
+  killTimeoutMs?: number
+}
+
+let jobCounter = 0
+
+export class WorkerPool {
+  readonly size: number
+  private readonly launcher: ProcessLauncher
+  private readonly killTimeoutMs: number
+  private readonly queue: Job[] = []
+  private readonly slots = new Set<Slot>()
+  private disposed = false
+
+  constructor(launcher: ProcessLauncher, options: WorkerPoolOptions = {}) {
+    this.launcher = launcher
+    this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()))
+    this.killTimeoutMs = options.killTimeoutMs ?? 5000
+  }
+
+  get kind(): string {
+    return this.launcher.kind
+  }
+
+  /** Process ids of the live workers (threads have none). */
+  get pids(): number[] {
+    return [...this.slots].map((s) => s.handle.pid).filter((p): p is number => p !== undefined)
+  }
+
+  /** The pid of the worker running a job, if it is running in a process. */
+  pidOf(jobId: string): number | undefined {
+    for (const s of this.slots) if (s.job?.id === jobId) return s.handle.pid
+    return undefined
+  }
+
+  run(job: PoolJob, options: RunJobOptions = {}): JobHandle {
+    const id = `job-${process.pid}-${++jobCounter}`
+    let resolve!: (r: ConfigResult) => void
+    let reject!: (e: JobError) => void
+    const result = new Promise<ConfigResult>((res, rej) => { resolve = res; reject = rej })
+    const message: ToWorker = {
+      type: 'run', jobId: id, profile: job.profile, config: job.config,
+      ...(job.seed !== undefined ? { seed: job.seed } : {}),
+      ...(job.durationSec !== undefined ? { durationSec: job.durationSec } : {}),
+    }
+    const entry: Job = { id, message, onProgress: options.onProgress, resolve, reject, settled: false }
+    if (this.disposed) this.settle(entry, new JobError('disposed', 'the worker pool has been shut down'))
+    else {
+      this.queue.push(entry)
+      this.pump()
+    }
+    return { jobId: id, result }
+  }
+
+  /** Cancels a queued or running job. A running job's worker is killed at once (and replaced when needed);
+   *  the job's promise rejects with kind 'cancelled' once the worker has exited. */
+  cancel(jobId: string): boolean {
+    const qi = this.queue.findIndex((j) => j.id === jobId)
+    if (qi >= 0) {
+      const [job] = this.queue.splice(qi, 1)
+      if (job) this.settle(job, new JobError('cancelled', 'cancelled'))
+      return true
+    }
+    for (const slot of this.slots) {
+      if (slot.job?.id === jobId && !slot.killedFor) {
+        this.kill(slot, new JobError('cancelled', 'cancelled'))
+        return true
+      }
+    }
+    return false
+  }
+
+  /** Fails every queued and running job and kills every worker; resolves when they have exited. */
+  async dispose(): Promise<void> {
+    this.disposed = true
+    for (const job of this.queue.splice(0)) this.settle(job, new JobError('disposed', 'the worker pool has been shut down'))
+    const exits = [...this.slots].map((s) => {
+      this.kill(s, new JobError('disposed', 'the worker pool has been shut down'))
+      return s.exited
+    })
+    await Promise.all(exits)
+  }
+
+  private settle(job: Job, outcome: ConfigResult | JobError): void {
+    if (job.settled) return
+    job.settled = true
+    if (outcome instanceof JobError) job.reject(outcome)
+    else job.resolve(outcome)
+  }
+
+  private kill(slot: Slot, reason: JobError): void {
+    slot.killedFor ??= reason
+    slot.handle.kill()
+    // Give up waiting for a worker that does not exit: its job still ends.
+    const timer = setTimeout(() => {
+      slot.markExited()
+      this.onExit(slot, { code: null, signal: null, detail: 'did not exit after kill' })
+    }, this.killTimeoutMs)
+    timer.unref()
+    void slot.exited.then(() => clearTimeout(timer))
+  }
+
+  private pump(): void {
+    while (!this.disposed && this.queue.length) {
+      let slot = [...this.slots].find((s) => !s.job && !s.killedFor)
+      if (!slot) {
+        if (this.slots.size >= this.size) return
+        slot = this.launch()
+        if (!slot) return
+      }
+      const job = this.queue.shift()
+      if (!job) return
+      slot.job = job
+      slot.handle.post(job.message)
+    }
+  }
+
+  private launch(): Slot | undefined {
+    let handle: WorkerHandle
+    try {
+      handle = this.launcher.launch()
+    } catch (e) {
+      const job = this.queue.shift()
+      if (job) this.settle(job, new JobError('failed', `could not start a simulation worker: ${(e as Error).message}`))
+      queueMicrotask(() => this.pump())
+      return undefined
+    }
+    let markExited!: () => void
+    const exited = new Promise<void>((r) => { markExited = r })
+    const slot: Slot = { handle, job: undefined, killedFor: undefined, exited, markExited }
+    this.slots.add(slot)
+    handle.onMessage((m) => this.onMessage(slot, m))
+    handle.onExit((info) => {
+      slot.markExited()
+      this.onExit(slot, info)
+    })
+    return slot
+  }
+
+  private onMessage(slot: Slot, raw: unknown): void {
+    if (!isFromWorker(raw)) return
+    const m: FromWorker = raw
+    const job = slot.job
+    if (!job || job.id !== m.jobId || slot.killedFor) return
+    if (m.type === 'progress') {
+      job.onProgress?.(m.fraction)
+      return
+    }
+    slot.job = undefined
+    this.settle(job, m.type === 'result' ? m.result : new JobError('failed', m.message))
+    this.pump()
+  }
+
+  private onExit(slot: Slot, info: ExitInfo): void {
+    if (!this.slots.delete(slot)) return
+    const job = slot.job
+    slot.job = undefined
+    if (job) this.settle(job, slot.killedFor ?? new JobError('crashed', describeExit(info)))
+    this.pump()
+  }
+}

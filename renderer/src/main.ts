@@ -1,0 +1,7 @@
+import { createApp } from 'vue'
+import { createPinia } from 'pinia'
+import App from './App.vue'
+import './composables/echarts.ts'
+import './styles/main.css'
+
+createApp(App).use(createPinia()).mount('#app')

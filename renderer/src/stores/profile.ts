@@ -1,0 +1,149 @@
+// The profile being worked on: its JSON, the loaded (defaults-filled) form, validation issues, and the
+// recently opened profiles (kept in localStorage as references, never as copies of the data).
+import { acceptHMRUpdate, defineStore } from 'pinia'
+import { computed, ref, shallowRef, watch } from 'vue'
+import { loadProfile } from '../../../core/profile/load-profile.ts'
+import type { Profile } from '../../../core/profile/profile-schema.ts'
+import type { ValidationIssue } from '../../../core/api/protocol.ts'
+import { useApi } from '../api/index.ts'
+import { hostSummary, vmSummaries, flattenOverrides } from '../lib/profile-summary.ts'
+
+export type ProfileSource = { kind: 'example'; name: string } | { kind: 'saved'; id: string } | { kind: 'file'; name: string }
+
+export interface RecentProfile { title: string; source: ProfileSource; openedAt: string }
+
+export const RECENT_STORAGE_KEY = 'kvmbench.recent'
+const MAX_RECENT = 8
+
+function readRecent(): RecentProfile[] {
+  try {
+    const v = JSON.parse(globalThis.localStorage?.getItem(RECENT_STORAGE_KEY) ?? '[]') as unknown
+    return Array.isArray(v) ? (v as RecentProfile[]).filter((r) => r && typeof r.title === 'string' && r.source).slice(0, MAX_RECENT) : []
+  } catch {
+    return []
+  }
+}
+
+function sameSource(a: ProfileSource, b: ProfileSource): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+export const useProfileStore = defineStore('profile', () => {
+  /** The profile JSON as opened (what runs.start receives). */
+  const json = shallowRef<unknown>(undefined)
+  /** Where it came from. */
+  const source = ref<ProfileSource | undefined>(undefined)
+  /** The profile with defaults filled in, when it is valid. */
+  const profile = shallowRef<Profile | undefined>(undefined)
+  /** Validation issues (field, value, message, fix). */
+  const issues = ref<ValidationIssue[]>([])
+  /** Recently opened profiles, newest first. */
+  const recent = ref<RecentProfile[]>(readRecent())
+  /** The last error opening a profile. */
+  const error = ref<string | undefined>(undefined)
+  const loading = ref(false)
+
+  const isOpen = computed(() => json.value !== undefined)
+  const name = computed(() => profile.value?.name ?? (source.value && 'name' in source.value ? source.value.name : 'profile'))
+  const configNames = computed(() => profile.value?.configurations.map((c) => c.name) ?? [])
+  const host = computed(() => (profile.value ? hostSummary(profile.value) : undefined))
+  const vms = computed(() => (profile.value ? vmSummaries(profile.value) : []))
+  const configurations = computed(() =>
+    (profile.value?.configurations ?? []).map((c) => ({ name: c.name, description: c.description, differences: flattenOverrides(c.overrides) })),
+  )
+
+  /** Opens a profile JSON: validates it locally (same code as the services) and remembers it as recent. */
+  function open(value: unknown, from: ProfileSource): void {
+    json.value = value
+    source.value = from
+    error.value = undefined
+    const r = loadProfile(value)
+    profile.value = r.ok ? r.profile : undefined
+    issues.value = r.ok ? [] : r.issues
+    const title = r.ok ? r.profile.name : from.kind === 'saved' ? from.id : from.name
+    recent.value = [{ title, source: from, openedAt: new Date().toISOString() }, ...recent.value.filter((x) => !sameSource(x.source, from))].slice(0, MAX_RECENT)
+  }
+
+  watch(
+    recent,
+    (r) => {
+      try {
+        globalThis.localStorage?.setItem(RECENT_STORAGE_KEY, JSON.stringify(r))
+      } catch {
+        // storage unavailable: recent profiles last for this session only
+      }
+    },
+    { deep: true, flush: 'sync' },
+  )
+
+  async function openExample(exampleName: string): Promise<void> {
+    loading.value = true
+    try {
+      const ex = await useApi().examples.get({ name: exampleName })
+      open(ex.profile, { kind: 'example', name: ex.name })
+    } catch (e) {
+      error.value = (e as Error).message
+    } finally {
+      loading.value = false
+    }
+  }
+
+  async function openSaved(id: string): Promise<void> {
+    loading.value = true
+    try {
+      const p = await useApi().profiles.get({ id })
+      open(p.profile, { kind: 'saved', id: p.id })
+    } catch (e) {
+      error.value = (e as Error).message
+    } finally {
+      loading.value = false
+    }
+  }
+
+  /** Opens JSON text (a file the user picked). */
+  function openText(text: string, fileName: string): void {
+    try {
+      open(JSON.parse(text) as unknown, { kind: 'file', name: fileName })
+    } catch (e) {
+      error.value = `${fileName} is not JSON: ${(e as Error).message}`
+    }
+  }
+
+  async function openRecent(r: RecentProfile): Promise<void> {
+    if (r.source.kind === 'example') return openExample(r.source.name)
+    if (r.source.kind === 'saved') return openSaved(r.source.id)
+    error.value = `${r.title} was opened from a file: open the file again`
+  }
+
+  const saving = ref(false)
+
+  /** Saves the profile through the services (a new saved profile, or the one it was opened from). */
+  async function save(): Promise<boolean> {
+    if (json.value === undefined) return false
+    saving.value = true
+    error.value = undefined
+    try {
+      const id = source.value?.kind === 'saved' ? source.value.id : undefined
+      const stored = await useApi().profiles.save({ id, name: name.value, description: profile.value?.description ?? '', tags: [], profile: json.value })
+      source.value = { kind: 'saved', id: stored.id }
+      recent.value = [{ title: stored.name, source: source.value, openedAt: new Date().toISOString() }, ...recent.value.filter((x) => !(x.source.kind === 'saved' && x.source.id === stored.id))].slice(0, MAX_RECENT)
+      return true
+    } catch (e) {
+      error.value = (e as Error).message
+      return false
+    } finally {
+      saving.value = false
+    }
+  }
+
+  function close(): void {
+    json.value = undefined
+    source.value = undefined
+    profile.value = undefined
+    issues.value = []
+  }
+
+  return { json, source, profile, issues, recent, error, loading, saving, isOpen, name, configNames, host, vms, configurations, open, openExample, openSaved, openText, openRecent, save, close }
+})
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useProfileStore, import.meta.hot))

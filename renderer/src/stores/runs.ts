@@ -1,0 +1,264 @@
+// Runs: started through the API, advanced by the run events (progress, done, failed, cancelled), with a
+// baseline (the first configuration of the current run, or a configuration pinned from any run).
+import { acceptHMRUpdate, defineStore } from 'pinia'
+import { computed, markRaw, ref } from 'vue'
+import type { ConfigRun, ConfigRunStatus, RunEvent, RunRecord, RunSummary } from '../../../core/api/protocol.ts'
+import type { ConfigResult } from '../../../core/result.ts'
+import { onReconnect, useApi } from '../api/index.ts'
+
+export interface RunState {
+  runId: string
+  profileName: string
+  startedAt: string
+  status: ConfigRunStatus
+  configs: ConfigRun[]
+}
+
+/** A pinned baseline: one configuration of a run, or a whole run (each configuration compares with its namesake). */
+export interface BaselineRef { runId: string; config?: string }
+
+const FINAL: readonly ConfigRunStatus[] = ['done', 'failed', 'cancelled']
+
+export function isFinal(s: ConfigRunStatus): boolean {
+  return FINAL.includes(s)
+}
+
+/** The status of a whole run from its configurations' statuses. */
+export function runStatusOf(configs: readonly ConfigRun[]): ConfigRunStatus {
+  if (configs.some((c) => !isFinal(c.status))) return configs.some((c) => c.status === 'running') ? 'running' : 'queued'
+  if (configs.some((c) => c.status === 'failed')) return 'failed'
+  if (configs.some((c) => c.status === 'cancelled')) return 'cancelled'
+  return 'done'
+}
+
+export const useRunsStore = defineStore('runs', () => {
+  /** Every run of this session, by id. */
+  const runs = ref<Record<string, RunState>>({})
+  /** Run ids, newest first. */
+  const order = ref<string[]>([])
+  /** The run shown in the workbench and results. */
+  const currentRunId = ref<string | undefined>(undefined)
+  /** A pinned baseline; when unset, the current run's first configuration is the baseline. */
+  const pinnedBaseline = ref<BaselineRef | undefined>(undefined)
+  /** The last error starting or cancelling a run. */
+  const error = ref<string | undefined>(undefined)
+  const starting = ref(false)
+
+  /** Events that arrived before runs.start answered with their run id. */
+  const early = new Map<string, RunEvent[]>()
+  let unsubscribe: (() => void) | undefined
+
+  const current = computed(() => (currentRunId.value ? runs.value[currentRunId.value] : undefined))
+  const isRunning = computed(() => starting.value || (current.value !== undefined && !isFinal(current.value.status)))
+  /** Results of the current run, in configuration order. */
+  const results = computed<ConfigResult[]>(() => (current.value?.configs ?? []).flatMap((c) => (c.result ? [c.result] : [])))
+  /** Runs of earlier sessions kept by the services (runs.list), not loaded yet. */
+  const history = ref<RunSummary[]>([])
+
+  function resultOf(runId: string, config: string): ConfigResult | undefined {
+    return runs.value[runId]?.configs.find((c) => c.config === config)?.result
+  }
+
+  /** The single baseline, when there is one: a pinned configuration, or the current run's first. */
+  const baseline = computed<ConfigResult | undefined>(() => {
+    const b = pinnedBaseline.value
+    if (b?.config) return resultOf(b.runId, b.config)
+    if (b && b.runId !== currentRunId.value) return undefined
+    return results.value[0]
+  })
+
+  /** The baseline of one result: the pinned configuration, the namesake in a pinned run, or the first configuration. */
+  function baselineFor(r: ConfigResult): ConfigResult | undefined {
+    const b = pinnedBaseline.value
+    if (b && !b.config && b.runId !== currentRunId.value) {
+      const run = runs.value[b.runId]
+      return resultOf(b.runId, r.config) ?? run?.configs.find((c) => c.result)?.result
+    }
+    return baseline.value
+  }
+
+  const baselineLabel = computed(() => {
+    const b = pinnedBaseline.value
+    if (b?.config) return b.runId === currentRunId.value ? `${b.config} (pinned)` : `${b.config} of run ${shortId(b.runId)} (pinned)`
+    if (b && b.runId !== currentRunId.value) return `run ${shortId(b.runId)}, same configuration (pinned)`
+    return results.value[0] ? `${results.value[0].config} (first configuration)` : ''
+  })
+
+  function shortId(id: string): string {
+    return id.length > 8 ? id.slice(-6) : id
+  }
+
+  /** Subscribes to run events once. */
+  function connect(): void {
+    if (unsubscribe) return
+    const offEvents = useApi().runs.onEvent((e) => applyEvent(e))
+    // Events sent while the stream was down are lost: re-read the runs still going.
+    const offReconnect = onReconnect(() => {
+      for (const r of Object.values(runs.value)) if (!isFinal(r.status)) void sync(r.runId)
+    })
+    unsubscribe = () => {
+      offEvents()
+      offReconnect()
+    }
+  }
+
+  function disconnect(): void {
+    unsubscribe?.()
+    unsubscribe = undefined
+  }
+
+  function configOf(run: RunState, name: string): ConfigRun {
+    let c = run.configs.find((x) => x.config === name)
+    if (!c) {
+      c = { config: name, status: 'queued', fraction: 0 }
+      run.configs.push(c)
+      c = run.configs[run.configs.length - 1] as ConfigRun
+    }
+    return c
+  }
+
+  /** Applies one run event to the run it names. */
+  function applyEvent(e: RunEvent): void {
+    const run = runs.value[e.runId]
+    if (!run) {
+      const list = early.get(e.runId) ?? []
+      list.push(e)
+      early.set(e.runId, list)
+      return
+    }
+    if (e.type === 'run-finished') {
+      for (const c of run.configs) if (!isFinal(c.status)) c.status = e.status === 'cancelled' ? 'cancelled' : e.status
+      run.status = e.status
+      return
+    }
+    const c = configOf(run, e.config)
+    if (isFinal(c.status) && e.type === 'progress') return
+    switch (e.type) {
+      case 'progress':
+        c.status = 'running'
+        c.fraction = Math.max(c.fraction, Math.min(1, e.fraction))
+        break
+      case 'config-done':
+        c.status = 'done'
+        c.fraction = 1
+        c.result = markRaw(e.result)
+        break
+      case 'config-failed':
+        c.status = 'failed'
+        c.error = e.error
+        break
+      case 'config-cancelled':
+        c.status = 'cancelled'
+        break
+    }
+    run.status = runStatusOf(run.configs)
+  }
+
+  /** Adds (or replaces) a run from a RunRecord, e.g. after runs.get. */
+  function upsert(rec: RunRecord | RunState): void {
+    const configs = rec.configs.map((c) => ({ ...c, result: c.result ? markRaw(c.result) : undefined }))
+    const existing = runs.value[rec.runId]
+    if (existing) {
+      // keep what events already told us when it is further along
+      for (const c of configs) {
+        const old = existing.configs.find((x) => x.config === c.config)
+        if (old && isFinal(old.status) && !isFinal(c.status)) Object.assign(c, old)
+      }
+    } else {
+      order.value = [rec.runId, ...order.value]
+    }
+    runs.value[rec.runId] = { runId: rec.runId, profileName: rec.profileName, startedAt: rec.startedAt, status: runStatusOf(configs), configs }
+    order.value = [...order.value].sort((a, b) => (runs.value[b]?.startedAt ?? '').localeCompare(runs.value[a]?.startedAt ?? ''))
+  }
+
+  /** Run settings that override the profile's for the next runs (virtual seconds, seed). */
+  const durationSec = ref<number | undefined>(undefined)
+  const seed = ref<number | undefined>(undefined)
+
+  /** Starts a run of `configs` (all when omitted) of the given profile JSON. */
+  async function start(profile: unknown, profileName: string, configs?: string[]): Promise<string | undefined> {
+    connect()
+    error.value = undefined
+    starting.value = true
+    try {
+      const r = await useApi().runs.start({ profile, configs, seed: seed.value, durationSec: durationSec.value })
+      upsert({ runId: r.runId, profileName, startedAt: new Date().toISOString(), status: 'queued', configs: r.configs.map((config) => ({ config, status: 'queued', fraction: 0 })) })
+      currentRunId.value = r.runId
+      for (const e of early.get(r.runId) ?? []) applyEvent(e)
+      early.delete(r.runId)
+      return r.runId
+    } catch (e) {
+      error.value = (e as Error).message
+      return undefined
+    } finally {
+      starting.value = false
+    }
+  }
+
+  /** Cancels the current run (or the given one); the workers stop and the configurations turn cancelled. */
+  async function cancel(runId = currentRunId.value): Promise<void> {
+    if (!runId) return
+    const run = runs.value[runId]
+    if (!run || isFinal(run.status)) return
+    try {
+      await useApi().runs.cancel({ runId })
+    } catch (e) {
+      error.value = (e as Error).message
+    }
+  }
+
+  /** Re-reads a run from the services (after a reconnect, say). */
+  async function sync(runId: string): Promise<void> {
+    try {
+      upsert(await useApi().runs.get({ runId }))
+    } catch (e) {
+      error.value = (e as Error).message
+    }
+  }
+
+  function select(runId: string): void {
+    if (runs.value[runId]) currentRunId.value = runId
+  }
+
+  /** Pins one configuration of a run, or (without `config`) a whole run, as the baseline. */
+  function pinBaseline(runId: string, config?: string): void {
+    pinnedBaseline.value = config ? { runId, config } : { runId }
+  }
+
+  /** Lists the runs the services kept (earlier sessions included). */
+  async function loadHistory(): Promise<void> {
+    try {
+      history.value = (await useApi().runs.list()).filter((r) => !runs.value[r.runId])
+    } catch (e) {
+      error.value = (e as Error).message
+    }
+  }
+
+  /** Loads a kept run with its results, so it can be looked at or pinned. */
+  async function loadRun(runId: string): Promise<void> {
+    await sync(runId)
+    history.value = history.value.filter((h) => h.runId !== runId)
+  }
+
+  function clearBaseline(): void {
+    pinnedBaseline.value = undefined
+  }
+
+  function reset(): void {
+    runs.value = {}
+    order.value = []
+    currentRunId.value = undefined
+    pinnedBaseline.value = undefined
+    error.value = undefined
+    history.value = []
+    early.clear()
+  }
+
+  return {
+    runs, order, currentRunId, pinnedBaseline, error, starting, durationSec, seed, history,
+    current, isRunning, results, baseline, baselineLabel,
+    baselineFor, connect, disconnect, applyEvent, upsert, start, cancel, sync, select, pinBaseline, clearBaseline, loadHistory, loadRun, reset,
+  }
+})
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useRunsStore, import.meta.hot))

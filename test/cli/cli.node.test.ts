@@ -1,0 +1,109 @@
+// The kvmbench CLI, spawned for real with Node 22 (as the package.json bin runs it).
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { formatCompareTable, loadProfile, runConfiguration } from '../../core/index.ts'
+import type { RunResultJson } from '../../core/result.ts'
+import { COMMANDS } from '../../main/cli/commands.ts'
+import { tinyProfile, withoutWallTime } from '../helpers/profiles.ts'
+
+const root = resolve(import.meta.dirname, '../..')
+const cli = join(root, 'main/cli/kvmbench.ts')
+const tmp = mkdtempSync(join(tmpdir(), 'kvmbench-cli-'))
+afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+
+function kvmbench(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+const profilePath = join(tmp, 'tiny.json')
+writeFileSync(profilePath, JSON.stringify(tinyProfile(['base', 'tuned'])))
+
+describe('kvmbench CLI', () => {
+  it('--help lists every command; COMMAND --help describes every option', () => {
+    const main = kvmbench('--help')
+    expect(main.code).toBe(0)
+    for (const c of COMMANDS) expect(main.stdout).toContain(`  ${c.name}`)
+    for (const c of COMMANDS) {
+      const h = kvmbench(c.name, '--help')
+      expect(h.code).toBe(0)
+      expect(h.stdout).toContain(`Usage: ${c.usage}`)
+      for (const o of c.options) expect(h.stdout).toContain(`--${o.name}`)
+      expect(kvmbench('help', c.name).stdout).toBe(h.stdout)
+    }
+  })
+
+  it('--version prints the package version', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }
+    expect(kvmbench('--version')).toMatchObject({ code: 0, stdout: `kvmbench ${pkg.version}\n` })
+  })
+
+  it('schema prints the profile JSON Schema', () => {
+    const r = kvmbench('schema')
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' })
+  })
+
+  it('run writes the report and a RunResultJson equal to an in-process run with the same seed', () => {
+    const out = join(tmp, 'run.json')
+    const r = kvmbench('run', profilePath, '--config', 'tuned', '--seed', '4', '--duration', '0.02', '--json', out)
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout.length).toBeGreaterThan(0)
+    const json = JSON.parse(readFileSync(out, 'utf8')) as RunResultJson
+    expect(json.schemaVersion).toBe(1)
+    expect(json.profile).toBe('tiny test profile')
+    expect(json.results.map((x) => x.config)).toEqual(['tuned'])
+    const loaded = loadProfile(tinyProfile(['base', 'tuned']))
+    if (!loaded.ok) throw new Error('invalid test profile')
+    const expected = runConfiguration(loaded.profile, 'tuned', { seed: 4, durationSec: 0.02 })
+    expect(withoutWallTime(json.results[0]!)).toEqual(withoutWallTime(expected))
+  })
+
+  it('compare runs every configuration, prints each report and then the comparison table', () => {
+    const r = kvmbench('compare', profilePath, '--seed', '2', '--json', '-')
+    expect(r.code).toBe(0)
+    const json = JSON.parse(r.stdout) as RunResultJson
+    expect(json.results.map((x) => x.config)).toEqual(['base', 'tuned'])
+    const table = kvmbench('compare', profilePath, '--seed', '2')
+    expect(table.code).toBe(0)
+    const reports = table.stdout.split('Summary (deltas against base):\n')
+    expect(reports).toHaveLength(2)
+    expect(reports[0]).toContain('=== base ')
+    expect(reports[0]).toContain('=== tuned ')
+    expect(reports[0]).toContain('Analyze events for all VMs, all VCPUs:')
+    expect(reports[1]).toBe(`${formatCompareTable(json.results)}\n`)
+  })
+
+  it('reports every issue of an invalid profile as `path: value message — fix` and exits 2', () => {
+    const bad = join(tmp, 'bad.json')
+    writeFileSync(bad, JSON.stringify({ schemaVersion: 1, run: { durationSec: -1, seed: 'x' } }))
+    const r = kvmbench('run', bad)
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain('not a valid profile (2 issues)')
+    expect(r.stderr).toMatch(/^ {2}run\.durationSec: -1 .+ — .+$/m)
+    expect(r.stderr).toMatch(/^ {2}run\.seed: .+ — .+$/m)
+  })
+
+  it('exits 2 with a clear message on bad usage', () => {
+    expect(kvmbench('run', join(tmp, 'missing.json'))).toMatchObject({ code: 2, stderr: expect.stringContaining('no such file') })
+    expect(kvmbench('run', profilePath, '--config', 'nope')).toMatchObject({ code: 2, stderr: expect.stringContaining('use one of base, tuned') })
+    expect(kvmbench('run', profilePath, '--seed', '-1')).toMatchObject({ code: 2, stderr: expect.stringContaining('--seed') })
+    expect(kvmbench('run', profilePath, '--frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('frobnicate') })
+    expect(kvmbench('run')).toMatchObject({ code: 2, stderr: expect.stringContaining('usage') })
+    expect(kvmbench('fly')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command') })
+    const notJson = join(tmp, 'not.json')
+    writeFileSync(notJson, '{')
+    expect(kvmbench('compare', notJson)).toMatchObject({ code: 2, stderr: expect.stringContaining('not valid JSON') })
+  })
+
+  it('examples lists the example profiles', () => {
+    const r = kvmbench('examples')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/examples\/|no examples found/)
+  })
+})

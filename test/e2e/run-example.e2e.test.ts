@@ -1,0 +1,134 @@
+// End to end: the built renderer in Debian's Chromium, through the real browser host (HTTP + WebSocket)
+// and real simulation worker processes. Needs `out/renderer` (npm test builds it first).
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { startBrowserHost } from '../../main/host/serve.ts'
+import type { BrowserHost } from '../../main/host/serve.ts'
+import { launchChromium } from '../helpers/chromium.ts'
+
+const CONFIGS = ['sw-timer', 'posted-timer'] as const
+
+let host: BrowserHost
+let browser: Browser
+let dataDir: string
+let context: BrowserContext
+let page: Page
+const pageErrors: string[] = []
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'kvmbench-e2e-'))
+  host = await startBrowserHost({ port: 0, dataDir, workers: 2 })
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await host?.close()
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+})
+
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
+  page = await context.newPage()
+  pageErrors.length = 0
+  page.on('pageerror', (e) => pageErrors.push(e.message))
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text())
+  })
+  page.on('response', (r) => {
+    if (r.status() >= 400) pageErrors.push(`${r.status()} ${r.url()}`)
+  })
+})
+
+afterEach(async () => {
+  await context?.close()
+})
+
+async function openExample(): Promise<void> {
+  await page.goto(host.url)
+  await page.getByTestId('first-screen').waitFor()
+  await page.getByTestId('open-example-posted-timer').click()
+  await page.getByTestId('workbench').waitFor()
+  for (const c of CONFIGS) await page.getByTestId(`config-${c}`).waitFor()
+}
+
+describe('the posted-timer example in the browser host', () => {
+  it('runs both configurations and shows the exit tables, the comparison and the histogram', async () => {
+    await openExample()
+    await page.getByTestId('run-all').click()
+    await page.waitForSelector('[data-testid="run-status"][data-status="done"]', { timeout: 150_000 }).catch(async (e: unknown) => {
+      throw new Error(`the run did not finish: ${await page.getByTestId('run-status').textContent()}; page errors: ${pageErrors.join(' | ')}; ${String(e)}`)
+    })
+    await page.getByTestId('tab-setup').click()
+    for (const c of CONFIGS) expect((await page.getByTestId(`status-${c}`).textContent())?.trim()).toBe('done')
+
+    await page.getByTestId('tab-results').click()
+    for (const c of CONFIGS) {
+      const row = page.locator(`[data-testid="result-${c}"] [data-testid="perf-row-EXTERNAL_INTERRUPT"]`)
+      await row.waitFor()
+      expect(Number((await row.locator('td').nth(1).textContent())?.trim())).toBeGreaterThan(0)
+      expect(await row.getAttribute('title')).toContain('caused by')
+    }
+
+    // The overlaid histogram drew something on its canvas.
+    const canvas = page.locator('[data-testid="chart-histogram"] canvas').first()
+    await canvas.waitFor()
+    // (typed structurally: the Node tsconfig has no DOM lib)
+    type Canvas = { width: number; height: number; getContext(t: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null }
+    const painted = await canvas.evaluate((el) => {
+      const cv = el as unknown as Canvas
+      const ctx = cv.getContext('2d')
+      if (!ctx || cv.width === 0 || cv.height === 0) return 0
+      const data = ctx.getImageData(0, 0, cv.width, cv.height).data
+      let n = 0
+      for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) n++
+      return n
+    })
+    expect(painted).toBeGreaterThan(1000)
+
+    // Export: the histogram's data as CSV, and the chart as SVG (rendered on demand).
+    const download = async (click: () => Promise<void>): Promise<{ name: string; text: string }> => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), click()])
+      return { name: dl.suggestedFilename(), text: await readFile(await dl.path(), 'utf8') }
+    }
+    const csv = await download(() => page.getByTestId('chart-histogram-csv').click())
+    expect(csv.name).toMatch(/\.csv$/)
+    expect(csv.text.split('\r\n')[0]).toBe('config,low_ns,high_ns,count')
+    expect(csv.text).toContain('posted-timer,')
+    const svg = await download(() => page.locator('[data-testid="chart-histogram"] button[title="Save as SVG"]').click())
+    expect(svg.name).toMatch(/\.svg$/)
+    expect(svg.text).toMatch(/^<svg/)
+
+    await page.getByTestId('tab-comparison').click()
+    const delta = page.getByTestId('delta-extint-posted-timer')
+    await delta.waitFor()
+    expect(Number(await delta.getAttribute('data-pct'))).toBeLessThan(0)
+    expect(await delta.getAttribute('data-tone')).toBe('good')
+
+    // Ctrl+Shift+L switches the theme; the charts are drawn again in it.
+    const before = await page.evaluate('document.documentElement.dataset.theme')
+    await page.keyboard.press('Control+Shift+L')
+    expect(await page.evaluate('document.documentElement.dataset.theme')).not.toBe(before)
+    await page.getByTestId('tab-results').click()
+    await page.locator('[data-testid="chart-histogram"] canvas').first().waitFor()
+    expect(pageErrors).toEqual([])
+  })
+
+  it('cancels a run and marks its configurations cancelled', async () => {
+    await openExample()
+    // A long virtual duration, so the run is still going when Cancel is clicked.
+    await page.getByTestId('run-duration').fill('600')
+    await page.getByTestId('run-duration').press('Tab')
+    await page.getByTestId('run-all').click()
+    await page.waitForSelector('[data-testid="run-status"][data-status="running"]', { timeout: 60_000 })
+    await page.getByTestId('cancel-run').click()
+    await page.waitForSelector('[data-testid="run-status"][data-status="cancelled"]', { timeout: 30_000 })
+    await page.getByTestId('tab-setup').click()
+    for (const c of CONFIGS) expect((await page.getByTestId(`status-${c}`).textContent())?.trim()).toBe('cancelled')
+    expect(await page.getByTestId('run-all').isEnabled()).toBe(true)
+    expect(pageErrors).toEqual([])
+  })
+})
