@@ -1,0 +1,57 @@
+// The steal-time `preempted` flag as the host sets it (kernel-logic.md §3.3; virt/kvm/kvm_main.c kvm_sched_out(),
+// arch/x86/kvm/x86.c kvm_arch_vcpu_put() / kvm_steal_time_set_preempted()). Stable backports (e.g. 54aa83c90198 in
+// 5.10.180) are not modelled: only the upstream base version counts, as elsewhere in core/.
+import { versionAtLeast } from './version.ts'
+
+export interface SchedOutInputs {
+  hostVersion: string
+  /** The vCPU task is still runnable when it is switched out: TASK_RUNNING (≤5.13), on_rq (5.14–6.11), task_is_runnable() (6.12+). */
+  taskRunnable: boolean
+  /** vcpu->wants_to_run: the switch-out happens inside KVM_RUN (consulted from v6.11). */
+  wantsToRun: boolean
+  /** The vCPU blocked in kvm_vcpu_halt()/kvm_vcpu_block() (emulated HLT): the task sleeps, so it is never runnable. */
+  blockedInHalt?: boolean
+}
+
+/** The steal-time preempted flag exists from ≈v4.10 (Pan Xinhui's vcpu_is_preempted series; version not re-verified). */
+const PREEMPTED_FLAG_SINCE = '4.10'
+
+/** kvm_sched_out(): whether vcpu->preempted (and ->ready) is set. COND by version:
+ *  ≤5.13 current->state == TASK_RUNNING; 5.14 (3ba9f93b1236) … 6.10 current->on_rq; 6.11 on_rq && wants_to_run
+ *  (David Matlack, 2024); 6.12+ task_is_runnable(current) && wants_to_run (EEVDF delayed dequeue fix). */
+export function kvmSchedOutSetsPreempted(i: SchedOutInputs): boolean {
+  const runnable = i.taskRunnable && !i.blockedInHalt
+  if (!runnable) return false
+  if (versionAtLeast(i.hostVersion, '6.11')) return i.wantsToRun
+  return true
+}
+
+export interface VcpuPutInputs {
+  hostVersion: string
+  /** vcpu->preempted as kvm_sched_out() left it (false on the vcpu_put() of a return to userspace). */
+  vcpuPreempted: boolean
+  /** vcpu->arch.at_instruction_boundary (v5.19+, 6cd88243c7e0): a preemption elsewhere is counted as preemption_other, not reported. Default true. */
+  atInstructionBoundary?: boolean
+}
+
+/** kvm_arch_vcpu_put() → kvm_steal_time_set_preempted(): before v5.19 unconditional — every deschedule (HLT block
+ *  included) and every return to userspace writes KVM_VCPU_PREEMPTED; from v5.19 only `if (vcpu->preempted)`.
+ *  Verified: 54aa83c90198 "KVM: x86: do not set st->preempted when going back to user space" and 6cd88243c7e0 pushed to
+ *  kvm.git for-linus on 2022-06-08 (after v5.19-rc1) ⇒ first release v5.19. */
+export function kvmArchVcpuPutReportsPreempted(i: VcpuPutInputs): boolean {
+  if (!versionAtLeast(i.hostVersion, PREEMPTED_FLAG_SINCE)) return false
+  if (!versionAtLeast(i.hostVersion, '5.19')) return true
+  return i.vcpuPreempted && (i.atInstructionBoundary ?? true)
+}
+
+export type DescheduleEvent = 'hlt-block' | 'preempted' | 'userspace-exit'
+
+/** Whether the guest reads KVM_VCPU_PREEMPTED for a vCPU after the event (until record_steal_time() clears it at
+ *  the next entry): kvm_sched_out() then kvm_arch_vcpu_put(); a return to userspace goes through vcpu_put() →
+ *  kvm_arch_vcpu_put() with vcpu->preempted false. */
+export function guestSeesPreemptedAfter(event: DescheduleEvent, hostVersion: string): boolean {
+  let vcpuPreempted = false
+  if (event === 'preempted') vcpuPreempted = kvmSchedOutSetsPreempted({ hostVersion, taskRunnable: true, wantsToRun: true })
+  else if (event === 'hlt-block') vcpuPreempted = kvmSchedOutSetsPreempted({ hostVersion, taskRunnable: false, wantsToRun: true, blockedInHalt: true })
+  return kvmArchVcpuPutReportsPreempted({ hostVersion, vcpuPreempted })
+}

@@ -1,0 +1,55 @@
+import { describe, it, expect } from 'vitest'
+import { growPleWindowRaw, shrinkPleWindowRaw, growPleWindow, shrinkPleWindow, defaultPleParams, pleEnabled, pleShrinkHook, pleShrinksOnLoad, pauseCanExitAtCpl } from '../../core/kvm/ple.ts'
+
+describe('__grow_ple_window / __shrink_ple_window (arch/x86/kvm/x86.h)', () => {
+  it('modifier < 1 ⇒ base; modifier < base ⇒ multiply/divide; else add/subtract; clamp', () => {
+    expect(growPleWindowRaw(8192, 4096, 0, 1e9)).toBe(4096)
+    expect(growPleWindowRaw(4096, 4096, 2, 1e9)).toBe(8192)
+    expect(growPleWindowRaw(4096, 4096, 5000, 1e9)).toBe(9096)
+    expect(growPleWindowRaw(60000, 3000, 2, 65535)).toBe(65535)
+    expect(shrinkPleWindowRaw(16384, 4096, 0, 4096)).toBe(4096)
+    expect(shrinkPleWindowRaw(16384, 4096, 2, 4096)).toBe(8192)
+    expect(shrinkPleWindowRaw(5000, 4096, 2, 4096)).toBe(4096)
+    expect(shrinkPleWindowRaw(10000, 4096, 5000, 4096)).toBe(5000)
+  })
+  it('grow_ple_window (VMX, 4096 ×2, max UINT_MAX) / grow_pause_filter (SVM, 3000 ×2, max USHRT_MAX); default shrink 0 resets', () => {
+    const vmx = defaultPleParams('vmx'); const svm = defaultPleParams('svm')
+    expect(growPleWindow(4096, vmx)).toBe(8192)
+    expect(growPleWindow(2 ** 31, vmx)).toBe(0xffff_ffff)
+    expect(growPleWindow(48000, svm)).toBe(65535)
+    expect(shrinkPleWindow(65535, svm)).toBe(3000)
+    expect(shrinkPleWindow(1 << 20, vmx)).toBe(4096)
+  })
+})
+
+describe('PAUSE exiting enabled (vmx_vm_init / svm_vm_init, init_vmcb)', () => {
+  it('VMX all versions: ple_gap=0 or DISABLE_EXITS_PAUSE disables PLE', () => {
+    expect(pleEnabled({ vendor: 'vmx', pleGap: 128, pauseInGuest: false, hostVersion: '5.4' }).enabled).toBe(true)
+    expect(pleEnabled({ vendor: 'vmx', pleGap: 0, pauseInGuest: false, hostVersion: '6.8' }).enabled).toBe(false)
+    expect(pleEnabled({ vendor: 'vmx', pleGap: 128, pauseInGuest: true, hostVersion: '5.4' }).enabled).toBe(false)
+  })
+  it('SVM < 5.8 ignores DISABLE_EXITS_PAUSE; ≥ 5.8 (830f01b089b1) honours it and thresh/count 0', () => {
+    expect(pleEnabled({ vendor: 'svm', pleGap: 128, pauseInGuest: true, hostVersion: '5.7' }).enabled).toBe(true)
+    expect(pleEnabled({ vendor: 'svm', pleGap: 128, pauseInGuest: true, hostVersion: '5.8' }).enabled).toBe(false)
+    expect(pleEnabled({ vendor: 'svm', pleGap: 0, pauseInGuest: false, hostVersion: '5.8' }).enabled).toBe(false)
+    expect(pleEnabled({ vendor: 'svm', pleGap: 128, pauseInGuest: false, hostVersion: '5.7', pauseFilterCount: 0 }).enabled).toBe(false)
+  })
+  it('VMX PLE only at CPL 0; the SVM pause filter at any CPL', () => {
+    expect(pauseCanExitAtCpl('vmx', 3)).toBe(false)
+    expect(pauseCanExitAtCpl('svm', 3)).toBe(true)
+  })
+})
+
+describe('window shrink point: kvm_arch_sched_in (< 6.11) / vcpu_load with scheduled_out (6.11+)', () => {
+  it('hook by version', () => {
+    expect(pleShrinkHook('6.10')).toBe('kvm_arch_sched_in')
+    expect(pleShrinkHook('6.11')).toBe('vcpu_load (scheduled_out)')
+  })
+  it('only after a schedule-out and only with PAUSE intercepted (SVM < 5.8: pause_filter_thresh test)', () => {
+    expect(pleShrinksOnLoad({ vendor: 'vmx', hostVersion: '6.11', afterScheduleOut: false, pauseInGuest: false, pleGap: 128 })).toBe(false)
+    expect(pleShrinksOnLoad({ vendor: 'vmx', hostVersion: '6.11', afterScheduleOut: true, pauseInGuest: false, pleGap: 128 })).toBe(true)
+    expect(pleShrinksOnLoad({ vendor: 'vmx', hostVersion: '5.15', afterScheduleOut: true, pauseInGuest: true, pleGap: 128 })).toBe(false)
+    expect(pleShrinksOnLoad({ vendor: 'svm', hostVersion: '5.7', afterScheduleOut: true, pauseInGuest: true, pleGap: 128 })).toBe(true)
+    expect(pleShrinksOnLoad({ vendor: 'svm', hostVersion: '5.8', afterScheduleOut: true, pauseInGuest: true, pleGap: 128 })).toBe(false)
+  })
+})
