@@ -1,14 +1,17 @@
 // One configuration of a profile run in this process, as `kvmbench run` does in a worker:
 //   node bench/example.ts PROFILE CONFIG
-// prints one JSON line with the model's events, wall and CPU time around runConfiguration (setup
-// included) and the process's peak RSS. bench.ts runs each configuration in a fresh process so the
-// peak RSS is that configuration's, as in a worker.
+// runs it twice — cold (the first run in a fresh process, JIT compilation included, which is what a
+// worker does) and warm (the same again) — and prints one JSON line per run: the model's events, wall
+// and CPU time around runConfiguration (setup included) and the process's peak RSS so far. bench.ts runs
+// each configuration in a fresh process so the peak RSS is that configuration's, as in a worker.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { loadProfile, runConfiguration } from '../core/index.ts'
 
 export interface ExampleRun {
   config: string
+  /** 'cold': the first run in a fresh process; 'warm': the second. */
+  phase: 'cold' | 'warm'
   seed: number
   events: number
   virtualNs: number
@@ -18,11 +21,11 @@ export interface ExampleRun {
   runWallMs: number
   /** RSS after loading the core and the profile, before the run. */
   rssBeforeBytes: number
-  /** Peak RSS of the process (resourceUsage().maxRSS). */
+  /** Peak RSS of the process so far (resourceUsage().maxRSS). */
   maxRssBytes: number
 }
 
-export function runExample(profileJson: unknown, config: string): ExampleRun {
+export function runExample(profileJson: unknown, config: string, phase: 'cold' | 'warm'): ExampleRun {
   const loaded = loadProfile(profileJson)
   if (!loaded.ok) throw new Error(`invalid profile: ${loaded.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`)
   const rssBeforeBytes = process.memoryUsage.rss()
@@ -32,7 +35,7 @@ export function runExample(profileJson: unknown, config: string): ExampleRun {
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9
   const cpu = process.cpuUsage(cpu0)
   return {
-    config, seed: r.seed, events: r.events, virtualNs: r.virtualNs, wallSeconds,
+    config, phase, seed: r.seed, events: r.events, virtualNs: r.virtualNs, wallSeconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6, runWallMs: r.wallMs,
     rssBeforeBytes, maxRssBytes: process.resourceUsage().maxRSS * 1024,
   }
@@ -44,5 +47,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.fi
     console.error('usage: node bench/example.ts PROFILE CONFIG')
     process.exit(2)
   }
-  console.log(JSON.stringify(runExample(JSON.parse(readFileSync(profilePath, 'utf8')), config)))
+  const json: unknown = JSON.parse(readFileSync(profilePath, 'utf8'))
+  console.log(JSON.stringify(runExample(json, config, 'cold')))
+  console.log(JSON.stringify(runExample(json, config, 'warm')))
 }

@@ -289,7 +289,6 @@ export class HostModel {
 
   /** Picks what the vCPU runs next in guest mode: a pending interrupt, the interrupted task, queued work, or idle. */
   private dispatchNext(g: number): void {
-    const now = this.engine.now
     if (this.actions[g]) { this.runAction(g); return }
     const pend = this.pendIrq[g]!
     if (pend && !this.inIrq[g]) {
@@ -324,7 +323,6 @@ export class HostModel {
       this.startWork(g, Work.REQUEST, id, this.rng.lognormal(w.serviceNs, w.serviceSigma))
       return
     }
-    void now
     this.enterIdle(g)
   }
 

@@ -131,4 +131,39 @@ describe('the posted-timer example in the browser host', () => {
     expect(await page.getByTestId('run-all').isEnabled()).toBe(true)
     expect(pageErrors).toEqual([])
   })
+
+  it('edits the topology on the grid and in text, undoes, and runs the edited profile', async () => {
+    await openExample()
+    const nohz = page.getByTestId('cmdline-nohzFull')
+    expect(await nohz.inputValue()).toBe('2-15,18-31')
+
+    // Select CPUs 2-3 on the grid (click, shift-click) and paint them housekeeping.
+    await page.getByTestId('cpu-2').click()
+    await page.getByTestId('cpu-3').click({ modifiers: ['Shift'] })
+    expect(await page.getByTestId('selection-text').inputValue()).toBe('2-3')
+    await page.getByTestId('paint-housekeeping').click()
+    expect(await nohz.inputValue()).toBe('4-15,18-31')
+    expect(await page.getByTestId('cpu-2').getAttribute('data-roles')).toBe('housekeeping')
+    expect(await page.getByTestId('cmdline').textContent()).toContain('nohz_full=4-15,18-31')
+
+    // Ctrl+Z undoes it (outside a text field).
+    await page.locator('body').click({ position: { x: 5, y: 300 } })
+    await page.keyboard.press('Control+z')
+    expect(await nohz.inputValue()).toBe('2-15,18-31')
+
+    // Pin vCPU 0 by cpuset text onto a housekeeping CPU: the grid follows and the diagnostics say so.
+    const pin = page.getByTestId('pin-redis-vm-vCPU-0')
+    await pin.fill('0')
+    await pin.press('Enter')
+    await page.waitForSelector('[data-testid="cpu-0"] .cpu-pins:has-text("v0")')
+    expect(await page.getByTestId('topology-diagnostics').textContent()).toContain('pinned to housekeeping CPU 0')
+
+    // The edited profile is what the worker simulates.
+    await page.getByTestId('run-posted-timer').click()
+    await page.waitForSelector('[data-testid="run-status"][data-status="done"]', { timeout: 150_000 })
+    await page.getByTestId('tab-results').click()
+    await page.locator('[data-testid="result-posted-timer"] [data-testid="perf-table"]').waitFor()
+    expect(await page.locator('[data-testid="result-sw-timer"]').count()).toBe(0)
+    expect(pageErrors).toEqual([])
+  })
 })

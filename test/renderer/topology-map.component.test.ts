@@ -35,3 +35,57 @@ describe('TopologyMap', () => {
     expect(w.get('[data-testid="topology-diagnostics"]').text()).toContain('pinned to housekeeping CPU 0')
   })
 })
+
+describe('topology editing', () => {
+  it('selects CPUs on the grid, paints nohz_full, keeps the text in sync, and undoes', async () => {
+    const p = useProfileStore()
+    p.open({ schemaVersion: 1, host: { topology: { sockets: 1, coresPerSocket: 4, threadsPerCore: 2 } } }, { kind: 'file', name: 't.json' })
+    const w = mount(TopologyMap, { attachTo: document.body })
+    await w.get('[data-testid="cpu-1"]').trigger('mousedown', { button: 0 })
+    await w.get('[data-testid="cpu-3"]').trigger('mousedown', { button: 0, shiftKey: true })
+    window.dispatchEvent(new MouseEvent('mouseup'))
+    expect((w.get('[data-testid="selection-text"]').element as HTMLInputElement).value).toBe('1-3')
+    expect(w.get('[data-testid="cpu-2"]').attributes('aria-selected')).toBe('true')
+
+    await w.get('[data-testid="paint-nohz_full"]').trigger('click')
+    expect(p.profile?.host.kernel.cmdline.nohzFull).toBe('1-3')
+    expect(p.profile?.host.kernel.cmdline.rcuNocbs).toBe('1-3')
+    expect((w.get('[data-testid="cmdline-nohzFull"]').element as HTMLInputElement).value).toBe('1-3')
+    expect(w.get('[data-testid="cpu-2"]').attributes('data-roles')).toContain('nohz_full')
+
+    // typing a cpulist changes the grid
+    const input = w.get('[data-testid="cmdline-nohzFull"]')
+    await input.setValue('1-3,5-7')
+    await input.trigger('change')
+    expect(w.get('[data-testid="cpu-6"]').attributes('data-roles')).toContain('nohz_full')
+
+    // a bad cpulist is shown, not applied
+    await input.setValue('1-99')
+    await input.trigger('change')
+    expect(w.find('.cpulist-error').text()).toContain('nohz_full')
+    expect(p.profile?.host.kernel.cmdline.nohzFull).toBe('1-3,5-7')
+
+    await w.get('[data-testid="undo"]').trigger('click')
+    expect(p.profile?.host.kernel.cmdline.nohzFull).toBe('1-3')
+    await w.get('[data-testid="undo"]').trigger('click')
+    expect(p.profile?.host.kernel.cmdline.nohzFull).toBe('')
+    expect(p.canUndo).toBe(false)
+    await w.get('[data-testid="redo"]').trigger('click')
+    expect(p.profile?.host.kernel.cmdline.nohzFull).toBe('1-3')
+    w.unmount()
+  })
+
+  it('pins a vCPU to the selected CPUs', async () => {
+    const p = useProfileStore()
+    p.open({ schemaVersion: 1, host: { topology: { sockets: 1, coresPerSocket: 4, threadsPerCore: 2 } }, vms: [{ name: 'vm', vcpus: 2 }] }, { kind: 'file', name: 't.json' })
+    const w = mount(TopologyMap, { attachTo: document.body })
+    const sel = w.get('[data-testid="selection-text"]')
+    await sel.setValue('6')
+    await sel.trigger('change')
+    await w.get('[data-testid="pin-target"]').setValue('0:v1')
+    await w.get('[data-testid="pin-apply"]').trigger('click')
+    expect(p.profile?.vms[0]?.pinning.vcpupin).toEqual(['', '6'])
+    expect(w.get('[data-testid="cpu-6"]').text()).toContain('v1')
+    w.unmount()
+  })
+})

@@ -1,5 +1,7 @@
 // Keyboard shortcuts of the common actions: Ctrl/Cmd+Enter runs all, Escape cancels, Ctrl/Cmd+Shift+L
-// switches the theme, Ctrl/Cmd+S saves the profile. Registered for the lifetime of the calling component.
+// switches the theme, Ctrl/Cmd+S saves the profile, Ctrl/Cmd+Z and Ctrl/Cmd+Shift+Z (or Ctrl+Y) undo and
+// redo profile edits (outside text fields, which keep their own undo). Registered for the lifetime of
+// the calling component.
 import { onBeforeUnmount, onMounted } from 'vue'
 
 export interface ShortcutHandlers {
@@ -7,6 +9,8 @@ export interface ShortcutHandlers {
   cancel(): void
   toggleTheme(): void
   save(): void
+  undo(): void
+  redo(): void
 }
 
 /** Which action a key event asks for, if any. Pure, for tests. */
@@ -15,14 +19,22 @@ export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey'
   if (mod && !e.shiftKey && !e.altKey && e.key === 'Enter') return 'runAll'
   if (mod && e.shiftKey && !e.altKey && e.key.toLowerCase() === 'l') return 'toggleTheme'
   if (mod && !e.shiftKey && !e.altKey && e.key.toLowerCase() === 's') return 'save'
+  if (mod && !e.altKey && e.key.toLowerCase() === 'z') return e.shiftKey ? 'redo' : 'undo'
+  if (mod && !e.shiftKey && !e.altKey && e.key.toLowerCase() === 'y') return 'redo'
   if (!mod && !e.altKey && e.key === 'Escape') return 'cancel'
   return undefined
+}
+
+function isTextField(t: EventTarget | null): boolean {
+  const el = t as { tagName?: string; isContentEditable?: boolean } | null
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable === true)
 }
 
 export function useShortcuts(h: ShortcutHandlers): void {
   const onKey = (e: KeyboardEvent): void => {
     const action = shortcutFor(e)
     if (!action) return
+    if ((action === 'undo' || action === 'redo') && isTextField(e.target)) return
     e.preventDefault()
     h[action]()
   }

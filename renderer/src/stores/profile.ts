@@ -7,6 +7,7 @@ import type { Profile } from '../../../core/profile/profile-schema.ts'
 import type { ValidationIssue } from '../../../core/api/protocol.ts'
 import { useApi } from '../api/index.ts'
 import { hostSummary, vmSummaries, flattenOverrides } from '../lib/profile-summary.ts'
+import { historyOf, pushHistory, redoHistory, undoHistory, type History } from '../lib/topology-edit.ts'
 
 export type ProfileSource = { kind: 'example'; name: string } | { kind: 'saved'; id: string } | { kind: 'file'; name: string }
 
@@ -52,14 +53,28 @@ export const useProfileStore = defineStore('profile', () => {
     (profile.value?.configurations ?? []).map((c) => ({ name: c.name, description: c.description, differences: flattenOverrides(c.overrides) })),
   )
 
-  /** Opens a profile JSON: validates it locally (same code as the services) and remembers it as recent. */
-  function open(value: unknown, from: ProfileSource): void {
+  /** Undo history of the profile JSON (edits since it was opened). */
+  const history = shallowRef<History<unknown>>(historyOf(undefined))
+  const canUndo = computed(() => history.value.past.length > 0)
+  const canRedo = computed(() => history.value.future.length > 0)
+  /** Edits since the profile was opened or saved. */
+  const dirty = ref(false)
+
+  function load(value: unknown): ReturnType<typeof loadProfile> {
     json.value = value
-    source.value = from
-    error.value = undefined
     const r = loadProfile(value)
     profile.value = r.ok ? r.profile : undefined
     issues.value = r.ok ? [] : r.issues
+    return r
+  }
+
+  /** Opens a profile JSON: validates it locally (same code as the services) and remembers it as recent. */
+  function open(value: unknown, from: ProfileSource): void {
+    source.value = from
+    error.value = undefined
+    history.value = historyOf(value)
+    dirty.value = false
+    const r = load(value)
     const title = r.ok ? r.profile.name : from.kind === 'saved' ? from.id : from.name
     recent.value = [{ title, source: from, openedAt: new Date().toISOString() }, ...recent.value.filter((x) => !sameSource(x.source, from))].slice(0, MAX_RECENT)
   }
@@ -115,6 +130,27 @@ export const useProfileStore = defineStore('profile', () => {
     error.value = `${r.title} was opened from a file: open the file again`
   }
 
+  /** Replaces the profile JSON with an edited one (undoable). */
+  function edit(next: unknown): void {
+    history.value = pushHistory(history.value, next)
+    dirty.value = true
+    load(next)
+  }
+
+  function undo(): void {
+    if (!canUndo.value) return
+    history.value = undoHistory(history.value)
+    dirty.value = true
+    load(history.value.present)
+  }
+
+  function redo(): void {
+    if (!canRedo.value) return
+    history.value = redoHistory(history.value)
+    dirty.value = true
+    load(history.value.present)
+  }
+
   const saving = ref(false)
 
   /** Saves the profile through the services (a new saved profile, or the one it was opened from). */
@@ -126,6 +162,7 @@ export const useProfileStore = defineStore('profile', () => {
       const id = source.value?.kind === 'saved' ? source.value.id : undefined
       const stored = await useApi().profiles.save({ id, name: name.value, description: profile.value?.description ?? '', tags: [], profile: json.value })
       source.value = { kind: 'saved', id: stored.id }
+      dirty.value = false
       recent.value = [{ title: stored.name, source: source.value, openedAt: new Date().toISOString() }, ...recent.value.filter((x) => !(x.source.kind === 'saved' && x.source.id === stored.id))].slice(0, MAX_RECENT)
       return true
     } catch (e) {
@@ -137,13 +174,18 @@ export const useProfileStore = defineStore('profile', () => {
   }
 
   function close(): void {
+    history.value = historyOf(undefined)
+    dirty.value = false
     json.value = undefined
     source.value = undefined
     profile.value = undefined
     issues.value = []
   }
 
-  return { json, source, profile, issues, recent, error, loading, saving, isOpen, name, configNames, host, vms, configurations, open, openExample, openSaved, openText, openRecent, save, close }
+  return {
+    json, source, profile, issues, recent, error, loading, saving, dirty, history, canUndo, canRedo, isOpen, name, configNames, host, vms, configurations,
+    open, openExample, openSaved, openText, openRecent, edit, undo, redo, save, close,
+  }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useProfileStore, import.meta.hot))
