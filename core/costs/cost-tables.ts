@@ -41,6 +41,10 @@ export const COST_NAMES = [
   'vhostRxPerPacket', // vhost-net per packet copy
   'vhostTx', // vhost-net handle_tx per notified batch
   'sriovDelivery', // SR-IOV VF DMA + VT-d posted interrupt latency
+  'guestContextSwitch', // guest schedule(): pick_next_task + context switch to another thread
+  'guestTtwu', // guest try_to_wake_up(): select_task_rq_fair + enqueue (without the LLC scan)
+  'guestSisScanPerCpu', // select_idle_cpu(): one CPU examined (its rq and steal-time lines, remote cache misses)
+  'guestFutexWake', // guest futex_wake() syscall: entry/exit and the hash-bucket walk, before the wake-ups
 ] as const
 export type CostName = (typeof COST_NAMES)[number]
 /** Integer id of each cost (its index in COST_NAMES), for the model's hot path. */
@@ -73,6 +77,10 @@ const skylake: CostTable = {
   vhostRxPerPacket: c(300, 600, 0.4),
   vhostTx: c(1_000, 2_000, 0.4),
   sriovDelivery: c(800, 1_200, 0.3),
+  guestContextSwitch: c(800, 1_500, 0.4),
+  guestTtwu: c(400, 700, 0.4),
+  guestSisScanPerCpu: c(30, 60, 0.4),
+  guestFutexWake: c(300, 500, 0.4),
 }
 
 function scaled(t: CostTable, f: number): CostTable {

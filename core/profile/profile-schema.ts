@@ -125,7 +125,56 @@ export const redisSchema = s.object({
   guestTimerDelayNs: s.number({ min: 1_000, max: 1e9, default: 2_000_000, description: 'Mean time from arming such a guest hrtimer to its expiry (exponential).' }),
 })
 
-export const workloadSchema = redisSchema
+export const forkJoinSchema = s.object({
+  kind: s.literal('fork-join'),
+  threads: s.integer({ min: 0, max: 1024, default: 0, description: 'OpenMP threads (OMP_NUM_THREADS); 0 = one per vCPU.' }),
+  workNs: s.number({ min: 100, max: 1e9, default: 100_000, description: 'Mean guest CPU time of one thread\'s work per iteration (between two barriers), lognormal.' }),
+  workSigma: s.number({ min: 0, max: 3, default: 0.3, description: 'Lognormal shape of the per-iteration work: the load imbalance that makes early arrivers wait at the barrier.' }),
+  spinNs: s.number({ min: 0, max: 1e9, default: 20_000, description: 'Time a thread spins at the barrier before futex_wait() (libgomp GOMP_SPINCOUNT × one load+PAUSE; 0 = OMP_WAIT_POLICY=passive).' }),
+}, { description: 'fork-join (OpenMP / NPB-like): threads compute, meet at a barrier (spin, then futex sleep), the last arriver wakes the others. Reports iterations/s and the time per iteration.' })
+
+/** A discriminated union of object schemas on their `kind` literal. Its `shape` merges the variants' fields (for
+ *  editors that look fields up by path); its JSON Schema lists them all under `properties` and requires exactly one
+ *  variant (`oneOf`). A missing kind means the first variant's. In a partial override without `kind`, the fields are
+ *  checked against the variant that knows all of them. */
+function discriminated<V extends s.ObjectSchema<{ kind: s.Schema<string> } & Record<string, s.Schema<unknown>>>[]>(variants: V, o: { description?: string } = {}): s.Schema<s.Infer<V[number]>> & { shape: Record<string, s.Schema<unknown>>; variants: V } {
+  const kinds = variants.map((x) => x.shape.kind.defaultValue as string)
+  const shape: Record<string, s.Schema<unknown>> = {}
+  for (const x of variants) for (const [k, f] of Object.entries(x.shape)) if (!(k in shape)) shape[k] = f
+  shape.kind = s.oneOf(kinds as [string, ...string[]], { default: kinds[0], description: 'Workload kind: ' + kinds.join(', ') + '.' })
+  return {
+    kind: 'object',
+    shape,
+    variants,
+    description: o.description,
+    get defaultValue() { return variants[0]!.defaultValue as s.Infer<V[number]> },
+    check(v, path, ctx) {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return variants[0]!.check(v, path, ctx) as s.Infer<V[number]> | undefined
+      const src = v as Record<string, unknown>
+      let variant = variants[0]!
+      if (src.kind !== undefined) {
+        const i = kinds.indexOf(src.kind as string)
+        if (i < 0) {
+          ctx.issues.push({ path: path ? `${path}.kind` : 'kind', value: s.show(src.kind), message: 'is not a known workload kind', fix: `use one of ${kinds.map((k) => JSON.stringify(k)).join(', ')}` })
+          return undefined
+        }
+        variant = variants[i]!
+      } else if (!ctx.applyDefaults) {
+        variant = variants.find((x) => Object.keys(src).every((k) => k in x.shape)) ?? variant
+      }
+      return variant.check(v, path, ctx) as s.Infer<V[number]> | undefined
+    },
+    json() {
+      const props: Record<string, unknown> = {}
+      for (const [k, f] of Object.entries(shape)) props[k] = f.json()
+      const j: Record<string, unknown> = { type: 'object', properties: props, oneOf: variants.map((x) => x.json()) }
+      if (o.description) j.description = o.description
+      return j
+    },
+  }
+}
+
+export const workloadSchema = discriminated([redisSchema, forkJoinSchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients) or "fork-join" (OpenMP-like barriers).' })
 
 export const vmSchema = s.object({
   name: s.string({ default: 'vm0', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/, patternHint: 'use letters, digits, "-", "_" or "."' }),
@@ -183,5 +232,6 @@ export type RunSettings = Infer<typeof runSchema>
 export type Configuration = Infer<typeof configurationSchema>
 export type Overrides = Infer<typeof overridesSchema>
 export type RedisWorkload = Infer<typeof redisSchema>
+export type ForkJoinWorkload = Infer<typeof forkJoinSchema>
 export type Workload = Infer<typeof workloadSchema>
 export type CpuPreset = (typeof CPU_PRESETS)[number]

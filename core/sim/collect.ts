@@ -45,8 +45,8 @@ export function collectResult(m: HostModel, setup: Setup, config: string, wallMs
       exits,
       histograms,
       workload: {
-        kind: 'redis',
-        unit: 'ops',
+        kind: m.workloads[v]!.kind,
+        unit: m.workloads[v]!.unit,
         throughputPerSec: round2(m.completed[v]! / durationSec),
         latencyNs: percentiles(lat),
         latencyHistogram: lat.toLog10Bins(BINS_PER_DECADE).map(roundBucket),

@@ -8,9 +8,6 @@ export const Ev = {
   TIMER_FIRE: 3, // the guest LAPIC timer deadline (token = timer token)
   HOST_IRQ: 4, // a device interrupt (target = source index)
   TLB_SHOOTDOWN: 5, // the VMM process flushes TLBs on every CPU running it (target = VM)
-  CLIENT_ARRIVE: 6, // a redis request reaches the host NIC (target = VM, token = request id)
-  VHOST_DONE: 7, // vhost finished an RX batch (target = VM)
-  REPLY_ARRIVE: 8, // a reply reaches its client (target = VM, token = request id)
   HOST_POLL_END: 9, // host halt-polling window over → block (token = idle token)
   GUEST_POLL_END: 10, // guest haltpoll window over → HLT (token = idle token)
   WAKE_DONE: 11, // wake-up of a halted/blocked vCPU complete (token = idle token)
@@ -18,7 +15,9 @@ export const Ev = {
   PREEMPT_DONE: 13, // the task that preempted a vCPU thread is done (target = vCPU)
   SAMPLE: 14, // statistics interval / warm-up end
   HOST_TICK: 15, // the host scheduler tick on a pCPU (target = pCPU)
-  OPEN_ARRIVAL: 16, // open-loop request arrival (target = VM)
+  IDLE_BALANCE: 17, // the guest's nohz idle balance in a VM's LLC domains (target = VM)
+  /** Kinds from here on belong to workloads: each allocates a contiguous range (HostModel.allocEvents()). */
+  WORKLOAD_BASE: 32,
 } as const
 
 /** vCPU thread states. */
@@ -40,13 +39,22 @@ export const inGuestMode = (s: number): boolean => s <= St.GUEST_POLL
 export const Work = {
   NONE: 0,
   TIMER_IRQ: 1, // LAPIC timer interrupt: guest tick and expired hrtimers, then reprogram
-  RX_IRQ: 2, // virtio-net / VF interrupt and the RX softirq (NAPI)
-  REQUEST: 3, // the redis server handles one request
+  DEVICE_IRQ: 2, // the workload's device interrupt and its softirq (virtio-net / VF RX, NAPI)
+  ITEM: 3, // a work item the workload queued on this vCPU (a redis request)
   IPI: 4, // reschedule IPI handler
+  THREAD: 5, // a burst of the running guest thread (arg = thread id)
+} as const
+
+/** Guest thread states (the guest scheduler). */
+export const Thr = {
+  SLEEPING: 0, // blocked (futex, poll, …): on no runqueue
+  RUNNABLE: 1, // queued on a vCPU's runqueue behind the running thread
+  RUNNING: 2, // the vCPU's current thread
 } as const
 
 /** Pending guest interrupt bits. */
 export const Irq = { TIMER: 1, RX: 2, IPI: 4 } as const
+/** Irq.RX is the workload's device interrupt (virtio-net / VF RX for redis). */
 
 /** Guest actions that trap: run one after the other, each an exit. */
 export const Act = { REPROGRAM: 1, TX_KICK: 2, SEND_IPI: 4 } as const

@@ -1,7 +1,8 @@
 // The host model (model.md §2): vCPU threads on pCPUs, guest work and idle, VM exits with causes and
 // sampled handling times, the guest LAPIC timer on its KVM path, host halt polling and blocking, posted
-// interrupts, host noise, and the redis workload over vhost-net or an SR-IOV VF.
-// State lives in typed arrays indexed by vCPU / VM; events carry integers only.
+// interrupts, host noise, guest threads with the guest scheduler's wake-up placement and the steal-time
+// `preempted` flag; workloads plug in from ./workloads/ (redis, fork-join).
+// State lives in typed arrays indexed by vCPU / VM / guest thread; events carry integers only.
 import { Engine } from '../engine/engine.ts'
 import { Rng } from '../engine/rng.ts'
 import { COST_NAMES, CostId } from '../costs/cost-tables.ts'
@@ -10,13 +11,20 @@ import { ExitStatsTable } from '../metrics/welford.ts'
 import { LogHistogram } from '../metrics/log-histogram.ts'
 import { updateHaltPoll } from '../kvm/halt-poll.ts'
 import { adjustGuestPollLimit } from '../guest/haltpoll.ts'
-import { Ev, St, STATE_COUNT, Work, Irq, Act, After, inGuestMode } from './constants.ts'
+import { selectTaskRqFair, lastScanCount } from '../guest/select-idle.ts'
+import type { SchedTopology, RqView } from '../guest/select-idle.ts'
+import { Ev, St, STATE_COUNT, Work, Irq, Act, After, Thr, inGuestMode } from './constants.ts'
 import type { ModelInputs, VmSpec } from './model-inputs.ts'
 import { CauseTable } from './causes.ts'
+import { createWorkload } from './workloads/index.ts'
+import type { GuestWorkload } from './workloads/workload.ts'
 
 const R = EXIT_REASON_COUNT
 const HRT_MAX = 64
 const QCAP = 4096
+/** Capacity of a vCPU's guest runqueue and of its pending-IPI list. */
+const RQCAP = 256
+const IPICAP = 256
 const SERIES_POINTS = 200
 
 /** Increments a counter slot and returns the new value (a token for lazy event cancellation). */
@@ -80,22 +88,36 @@ export class HostModel {
   readonly qHead: Int32Array
   readonly qLen: Int32Array
   readonly exitsAfterWarmup: Float64Array
+  /** Guest IPIs the vCPU is about to send (each an ICR write), as a ring per vCPU. */
+  readonly ipiQ: Int32Array
+  readonly ipiHead: Int32Array
+  readonly ipiLen: Int32Array
 
-  // VM state (vhost, guest RX ring, TX notifications)
-  readonly vhostBusy: Uint8Array
-  readonly vhostQ: Int32Array
-  readonly vhostHead: Int32Array
-  readonly vhostLen: Int32Array
-  readonly vhostBatch: Int32Array
-  readonly rxRing: Int32Array
-  readonly rxHead: Int32Array
-  readonly rxLen: Int32Array
-  readonly napiActive: Uint8Array
-  readonly txCount: Int32Array
-  readonly ipiTarget: Int32Array
-  readonly reqSend: Float64Array
-  readonly reqFree: Int32Array
-  reqFreeLen = 0
+  // guest scheduler: threads, per-vCPU runqueues, the steal-time preempted flag as the guest reads it
+  readonly workloads: GuestWorkload[]
+  readonly firstThread: Int32Array
+  readonly nT: number
+  readonly thrVm: Int32Array
+  /** task_cpu(p): the vCPU the thread runs on, is queued on, or last ran on (prev_cpu at its next wake-up). */
+  readonly thrCpu: Int32Array
+  /** p->recent_used_cpu. */
+  readonly thrRecent: Int32Array
+  readonly thrState: Int8Array
+  /** The burst the thread runs next when picked (−1: none pending). */
+  readonly thrBurst: Float64Array
+  readonly rqBuf: Int32Array
+  readonly rqHead: Int32Array
+  readonly rqLen: Int32Array
+  /** The vCPU's current guest thread, or −1 (the idle task or a non-thread workload). */
+  readonly rqCurr: Int32Array
+  readonly rq: RqView
+  readonly schedTopo: SchedTopology[]
+  /** Per VM: wake-ups placed on a vCPU other than prev, and wake-ups queued behind a running thread. */
+  readonly migrations: Float64Array
+  readonly stackedWakeups: Float64Array
+  readonly wakeups: Float64Array
+  /** Event kind − Ev.WORKLOAD_BASE → its workload. */
+  private readonly evOwner: GuestWorkload[] = []
 
   // pCPU state
   readonly pcpuVcpu: Int32Array
@@ -136,15 +158,7 @@ export class HostModel {
     this.haltPollNs = f64(nV); this.guestPollNs = f64(nV); this.wakeLatency = f64(nV)
     this.qBuf = i32(nV * QCAP); this.qHead = i32(nV); this.qLen = i32(nV)
     this.exitsAfterWarmup = f64(nV)
-
-    this.vhostBusy = new Uint8Array(nVm); this.vhostQ = i32(nVm * QCAP); this.vhostHead = i32(nVm); this.vhostLen = i32(nVm); this.vhostBatch = i32(nVm)
-    this.rxRing = i32(nVm * QCAP); this.rxHead = i32(nVm); this.rxLen = i32(nVm); this.napiActive = new Uint8Array(nVm)
-    this.txCount = i32(nVm); this.ipiTarget = i32(nV).fill(-1)
-
-    let totalReq = 0
-    for (const vm of inp.vms) totalReq += vm.workload.closedLoop ? vm.workload.outstanding : QCAP
-    this.reqSend = f64(totalReq)
-    this.reqFree = i32(totalReq)
+    this.ipiQ = i32(nV * IPICAP); this.ipiHead = i32(nV); this.ipiLen = i32(nV)
 
     this.pcpuVcpu = i32(inp.nrCpus).fill(-1); this.pcpuBusy = f64(inp.nrCpus); this.pcpuIdleEma = f64(inp.nrCpus)
 
@@ -173,6 +187,24 @@ export class HostModel {
       this.costs[i * 3 + 1] = c.meanNs - c.minNs
       this.costs[i * 3 + 2] = c.sigma
     })
+
+    // workloads, their event kinds and their guest threads
+    this.workloads = inp.vms.map((vm, v) => createWorkload(this, v, vm.workload))
+    this.firstThread = i32(nVm)
+    let nT = 0
+    this.workloads.forEach((w, v) => {
+      w.evBase = Ev.WORKLOAD_BASE + this.evOwner.length
+      for (let k = 0; k < w.eventKinds(); k++) this.evOwner.push(w)
+      this.firstThread[v] = nT
+      nT += w.threadCount()
+    })
+    this.nT = nT
+    this.thrVm = i32(nT); this.thrCpu = i32(nT); this.thrRecent = i32(nT).fill(-1); this.thrState = new Int8Array(nT); this.thrBurst = f64(nT).fill(-1)
+    this.workloads.forEach((w, v) => { for (let k = 0; k < w.threadCount(); k++) this.thrVm[this.firstThread[v]! + k] = v })
+    this.rqBuf = i32(nV * RQCAP); this.rqHead = i32(nV); this.rqLen = i32(nV); this.rqCurr = i32(nV).fill(-1)
+    this.rq = { nrRunning: i32(nV), preempted: new Uint8Array(nV) }
+    this.schedTopo = inp.vms.map((vm) => ({ first: vm.firstVcpu, nrCpus: vm.vcpus, llcSize: vm.llcSize }))
+    this.migrations = f64(nVm); this.stackedWakeups = f64(nVm); this.wakeups = f64(nVm)
     this.engine.setDispatch((k, t, tok) => this.dispatch(k, t, tok))
   }
 
@@ -227,7 +259,8 @@ export class HostModel {
     this.inp.vms.forEach((vm, v) => {
       this.tlbCause[v] = this.cause(`TLB-shootdown IPI from the ${vm.name} VMM`)
       if (vm.tlbShootdownsPerSec > 0) e.schedule(this.rng.exponential(1e9 / vm.tlbShootdownsPerSec), Ev.TLB_SHOOTDOWN, v)
-      this.startWorkload(v)
+      this.workloads[v]!.start(this.firstThread[v]!)
+      if (this.workloads[v]!.threadCount() > 0 && vm.llcSize > 1) e.schedule(this.balanceIntervalNs(v), Ev.IDLE_BALANCE, v)
     })
     for (let c = 0; c < this.inp.nrCpus; c++) {
       const g = this.pcpuVcpu[c]!
@@ -239,29 +272,6 @@ export class HostModel {
     e.scheduleAt(this.warmupEnd, Ev.SAMPLE, 0, 0, 0)
   }
 
-  private startWorkload(v: number): void {
-    const w = this.inp.vms[v]!.workload
-    if (w.closedLoop) {
-      let base = 0
-      for (let i = 0; i < v; i++) base += this.inp.vms[i]!.workload.closedLoop ? this.inp.vms[i]!.workload.outstanding : QCAP
-      for (let i = 0; i < w.outstanding; i++) {
-        const id = base + i
-        const t = this.rng.uniform() * w.networkRttNs
-        this.reqSend[id] = t
-        this.engine.scheduleAt(t + this.oneWay(w.networkRttNs), Ev.CLIENT_ARRIVE, v, id)
-      }
-    } else {
-      let base = 0
-      for (let i = 0; i < v; i++) base += this.inp.vms[i]!.workload.closedLoop ? this.inp.vms[i]!.workload.outstanding : QCAP
-      for (let i = QCAP - 1; i >= 0; i--) this.reqFree[this.reqFreeLen++] = base + i
-      this.engine.schedule(this.rng.exponential(1e9 / w.ratePerSec), Ev.OPEN_ARRIVAL, v)
-    }
-  }
-
-  private oneWay(rtt: number): number {
-    return this.rng.lognormal(rtt / 2, 0.15)
-  }
-
   // ---------------------------------------------------------------- dispatch
 
   private dispatch(kind: number, t: number, tok: number): void {
@@ -271,9 +281,6 @@ export class HostModel {
       case Ev.TIMER_FIRE: if (tok === this.timerTok[t]) this.timerFire(t); break
       case Ev.HOST_IRQ: this.hostIrq(t); break
       case Ev.TLB_SHOOTDOWN: this.tlbShootdown(t); break
-      case Ev.CLIENT_ARRIVE: this.clientArrive(t, tok); break
-      case Ev.VHOST_DONE: this.vhostDone(t); break
-      case Ev.REPLY_ARRIVE: this.replyArrive(t, tok); break
       case Ev.HOST_POLL_END: if (tok === this.idleTok[t] && this.state[t] === St.HOST_POLL) this.block(t); break
       case Ev.GUEST_POLL_END: if (tok === this.idleTok[t] && this.state[t] === St.GUEST_POLL) this.guestHalt(t); break
       case Ev.WAKE_DONE: if (tok === this.idleTok[t]) this.wakeDone(t); break
@@ -281,7 +288,11 @@ export class HostModel {
       case Ev.PREEMPT_DONE: if (tok === this.exitTok[t]) this.preemptDone(t); break
       case Ev.SAMPLE: this.sample(); break
       case Ev.HOST_TICK: this.hostTick(t); break
-      case Ev.OPEN_ARRIVAL: this.openArrival(t); break
+      case Ev.IDLE_BALANCE: this.idleBalance(t); break
+      default: {
+        const w = this.evOwner[kind - Ev.WORKLOAD_BASE]!
+        w.onEvent(kind - w.evBase, t, tok)
+      }
     }
   }
 
@@ -301,7 +312,7 @@ export class HostModel {
       this.pendIrq[g] = pend & ~bit
       this.inIrq[g] = 1
       if (bit === Irq.TIMER) this.startWork(g, Work.TIMER_IRQ, 0, this.timerIrqWork(g))
-      else if (bit === Irq.RX) this.startWork(g, Work.RX_IRQ, 0, this.rxSoftirqWork(g))
+      else if (bit === Irq.RX) this.startWork(g, Work.DEVICE_IRQ, 0, this.workloads[this.vmOf[g]!]!.deviceIrqNs(g))
       else this.startWork(g, Work.IPI, 0, this.cost(CostId.guestIpiHandler))
       return
     }
@@ -319,8 +330,24 @@ export class HostModel {
       const id = this.qBuf[g * QCAP + this.qHead[g]!]!
       this.qHead[g] = (this.qHead[g]! + 1) % QCAP
       this.qLen[g]!--
-      const w = this.vmSpec(g).workload
-      this.startWork(g, Work.REQUEST, id, this.rng.lognormal(w.serviceNs, w.serviceSigma))
+      this.startWork(g, Work.ITEM, id, this.workloads[this.vmOf[g]!]!.itemNs(g, id))
+      return
+    }
+    // the guest scheduler: the current thread's next burst, else pick_next_task() from the runqueue
+    let cur = this.rqCurr[g]!
+    if (cur >= 0 && this.thrBurst[cur]! < 0) cur = -1
+    if (cur < 0 && this.rqLen[g]! > 0) {
+      cur = this.rqBuf[g * RQCAP + this.rqHead[g]!]!
+      this.rqHead[g] = (this.rqHead[g]! + 1) % RQCAP
+      this.rqLen[g]!--
+      this.rqCurr[g] = cur
+      this.thrState[cur] = Thr.RUNNING
+      this.debt[g]! += this.cost(CostId.guestContextSwitch)
+    }
+    if (cur >= 0) {
+      const ns = this.thrBurst[cur]!
+      this.thrBurst[cur] = -1
+      this.startWork(g, Work.THREAD, cur, ns)
       return
     }
     this.enterIdle(g)
@@ -355,15 +382,18 @@ export class HostModel {
         this.inIrq[g] = 0
         this.requestReprogram(g)
         break
-      case Work.RX_IRQ:
+      case Work.DEVICE_IRQ:
         this.inIrq[g] = 0
-        this.rxSoftirqDone(g)
+        this.workloads[this.vmOf[g]!]!.deviceIrqDone(g)
         break
       case Work.IPI:
         this.inIrq[g] = 0
         break
-      case Work.REQUEST:
-        this.requestDone(g, arg)
+      case Work.ITEM:
+        this.workloads[this.vmOf[g]!]!.itemDone(g, arg)
+        break
+      case Work.THREAD:
+        this.workloads[this.thrVm[arg]!]!.threadBurstDone(g, arg)
         break
     }
     this.dispatchNext(g)
@@ -414,6 +444,8 @@ export class HostModel {
       this.exitsAfterWarmup[g]!++
     }
     this.debt[g]! += this.cost(CostId.indirect)
+    // record_steal_time() at entry clears KVM_VCPU_PREEMPTED
+    this.rq.preempted[g] = 0
     this.setState(g, St.RUN)
   }
 
@@ -435,11 +467,11 @@ export class HostModel {
       return
     }
     if (a & Act.SEND_IPI) {
-      this.actions[g] = a & ~Act.SEND_IPI
-      const target = this.ipiTarget[g]!
-      this.ipiTarget[g] = -1
+      const target = this.ipiQ[g * IPICAP + this.ipiHead[g]!]!
+      this.ipiHead[g] = (this.ipiHead[g]! + 1) % IPICAP
+      if (--this.ipiLen[g]! === 0) this.actions[g] = a & ~Act.SEND_IPI
       const vm = this.vmSpec(g)
-      if (target >= 0) this.deliverGuestIrq(target, Irq.IPI, vm.postedInterrupts)
+      this.deliverGuestIrq(target, Irq.IPI, vm.postedInterrupts)
       if (vm.ipiVirtualization && vm.postedInterrupts) { this.dispatchNext(g); return }
       this.beginExit(g, ExitReason.MSR_WRITE, this.cause('x2APIC ICR write (guest IPI)'), this.cost(CostId.exitMsrWriteIcr), After.ENTRY)
       return
@@ -528,7 +560,7 @@ export class HostModel {
   // ---------------------------------------------------------------- interrupts into the guest
 
   /** An interrupt for the guest: posted (no exit) or injected at the next entry after a kick. */
-  private deliverGuestIrq(g: number, bit: number, posted: boolean): void {
+  deliverGuestIrq(g: number, bit: number, posted: boolean): void {
     this.pendIrq[g]! |= bit
     const s = this.state[g]!
     if (s === St.RUN) {
@@ -618,6 +650,8 @@ export class HostModel {
   private block(g: number): void {
     this.setState(g, St.BLOCKED)
     this.idleTok[g]!++
+    // kvm_sched_out() → kvm_arch_vcpu_put(): before 5.19 the steal-time preempted flag is set on this deschedule too
+    if (this.vmSpec(g).preemptedOnHltBlock) this.rq.preempted[g] = 1
     // the idle pCPU picks a C-state as a menu-like governor would: deepest whose residency fits the prediction
     const c = this.pcpuOf[g]!
     let lat = 0
@@ -745,6 +779,7 @@ export class HostModel {
 
   private preemptStart(g: number): void {
     this.setState(g, St.PREEMPTED)
+    if (this.vmSpec(g).preemptedOnPreempt) this.rq.preempted[g] = 1
     this.engine.schedule(this.rng.lognormal(this.inp.kworkerNs, 0.5) + this.cost(CostId.scheduleIn), Ev.PREEMPT_DONE, g, bump(this.exitTok, g))
   }
 
@@ -755,129 +790,10 @@ export class HostModel {
     this.dispatchNext(g)
   }
 
-  // ---------------------------------------------------------------- redis workload
+  // ---------------------------------------------------------------- services to workloads
 
-  private openArrival(v: number): void {
-    const w = this.inp.vms[v]!.workload
-    if (this.reqFreeLen > 0) {
-      const id = this.reqFree[--this.reqFreeLen]!
-      this.reqSend[id] = this.engine.now
-      this.engine.schedule(this.oneWay(w.networkRttNs), Ev.CLIENT_ARRIVE, v, id)
-    }
-    this.engine.schedule(this.rng.exponential(1e9 / w.ratePerSec), Ev.OPEN_ARRIVAL, v)
-  }
-
-  /** A request reaches the host: vhost-net copies it into the guest ring, or the VF DMAs it. */
-  private clientArrive(v: number, id: number): void {
-    const vm = this.inp.vms[v]!
-    if (vm.io === 'vhost-net') {
-      if (this.vhostLen[v]! < QCAP) {
-        this.vhostQ[v * QCAP + ((this.vhostHead[v]! + this.vhostLen[v]!) % QCAP)] = id
-        this.vhostLen[v]!++
-      }
-      if (!this.vhostBusy[v]) this.vhostStart(v)
-    } else {
-      this.guestRxPush(v, id)
-      this.raiseRx(v)
-    }
-  }
-
-  private vhostStart(v: number): void {
-    const n = Math.min(this.vhostLen[v]!, 64)
-    this.vhostBusy[v] = 1
-    this.vhostBatch[v] = n
-    const ns = this.cost(CostId.vhostRxBatch) + n * this.cost(CostId.vhostRxPerPacket)
-    const c = this.inp.vms[v]!.vhostPcpu
-    if (c >= 0) this.pcpuBusy[c]! += ns
-    this.engine.schedule(ns, Ev.VHOST_DONE, v)
-  }
-
-  private vhostDone(v: number): void {
-    const n = this.vhostBatch[v]!
-    for (let i = 0; i < n; i++) {
-      const id = this.vhostQ[v * QCAP + this.vhostHead[v]!]!
-      this.vhostHead[v] = (this.vhostHead[v]! + 1) % QCAP
-      this.vhostLen[v]!--
-      this.guestRxPush(v, id)
-    }
-    this.vhostBusy[v] = 0
-    this.raiseRx(v)
-    if (this.vhostLen[v]! > 0) this.vhostStart(v)
-  }
-
-  private guestRxPush(v: number, id: number): void {
-    if (this.rxLen[v]! >= QCAP) return
-    this.rxRing[v * QCAP + ((this.rxHead[v]! + this.rxLen[v]!) % QCAP)] = id
-    this.rxLen[v]!++
-  }
-
-  /** virtio-net / VF interrupt (irqfd or VT-d posting) to the queue's vCPU, unless NAPI is already polling. */
-  private raiseRx(v: number): void {
-    if (this.napiActive[v] || this.rxLen[v] === 0) return
-    this.napiActive[v] = 1
-    const vm = this.inp.vms[v]!
-    this.deliverGuestIrq(vm.firstVcpu, Irq.RX, vm.postedInterrupts)
-  }
-
-  /** virtio-net interrupt + NAPI poll of up to 64 packets: a fixed part and a part per packet. */
-  private rxSoftirqWork(g: number): number {
-    const v = this.vmOf[g]!
-    const w = this.inp.vms[v]!.workload
-    const n = Math.min(this.rxLen[v]!, 64)
-    return this.rng.lognormal(w.softirqNs, 0.3) * (1 + (n - 1) / w.rxBatch)
-  }
-
-  /** End of the RX softirq: hand the batch to the redis threads; keep polling while packets remain. */
-  private rxSoftirqDone(g: number): void {
-    const v = this.vmOf[g]!
-    const vm = this.inp.vms[v]!
-    const threads = Math.min(vm.workload.serverThreads, vm.vcpus)
-    let n = Math.min(this.rxLen[v]!, 64)
-    while (n-- > 0) {
-      const id = this.rxRing[v * QCAP + this.rxHead[v]!]!
-      this.rxHead[v] = (this.rxHead[v]! + 1) % QCAP
-      this.rxLen[v]!--
-      const target = vm.firstVcpu + (threads > 1 ? id % threads : 0)
-      if (this.qLen[target]! < QCAP) {
-        this.qBuf[target * QCAP + ((this.qHead[target]! + this.qLen[target]!) % QCAP)] = id
-        this.qLen[target]!++
-      }
-      if (target !== g && this.ipiTarget[g] === -1) {
-        const s = this.state[target]!
-        if (this.idle[target] || s === St.BLOCKED) {
-          this.ipiTarget[g] = target
-          this.actions[g]! |= Act.SEND_IPI
-        }
-      }
-    }
-    if (this.rxLen[v]! > 0) this.pendIrq[g]! |= Irq.RX
-    else this.napiActive[v] = 0
-  }
-
-  private requestDone(g: number, id: number): void {
-    const v = this.vmOf[g]!
-    const vm = this.inp.vms[v]!
-    const w = vm.workload
-    let out = this.oneWay(w.networkRttNs)
-    if (vm.io === 'vhost-net') {
-      out += this.cost(CostId.vhostTx)
-      if (bump(this.txCount, v)! >= w.txKickEvery) {
-        this.txCount[v] = 0
-        this.actions[g]! |= Act.TX_KICK
-      }
-    } else {
-      out += this.cost(CostId.sriovDelivery)
-    }
-    this.engine.schedule(out, Ev.REPLY_ARRIVE, v, id)
-    // guest hrtimers armed by the request's network and syscall path (TCP timers, epoll/futex timeouts)
-    let k = w.guestTimersPerRequest
-    while (k > 0) {
-      if (k >= 1 || this.rng.uniform() < k) this.armHrtimer(g, this.engine.now + this.rng.exponential(w.guestTimerDelayNs))
-      k -= 1
-    }
-  }
-
-  private armHrtimer(g: number, t: number): void {
+  /** A guest hrtimer armed at absolute time t (a reprogram when it becomes the earliest). */
+  armHrtimer(g: number, t: number): void {
     const n = this.hrtCount[g]!
     if (n >= HRT_MAX) return
     this.hrt[g * HRT_MAX + n] = t
@@ -885,24 +801,135 @@ export class HostModel {
     if (t < this.deadline[g]!) this.actions[g]! |= Act.REPROGRAM
   }
 
-  private replyArrive(v: number, id: number): void {
+
+  /** One completion of the VM's workload (an op, an iteration, …) with its latency; counted after warm-up. */
+  complete(v: number, latencyNs: number): void {
     const now = this.engine.now
-    const w = this.inp.vms[v]!.workload
-    if (now >= this.warmupEnd) {
-      this.latency[v]!.record(now - this.reqSend[id]!)
-      this.completed[v]!++
-      const bin = Math.floor((now - this.warmupEnd) / this.seriesIntervalNs)
-      const per = this.series.length / this.nVm
-      if (bin < per) this.series[v * per + bin]!++
-    }
-    if (w.closedLoop) {
-      this.reqSend[id] = now
-      this.engine.schedule(this.oneWay(w.networkRttNs), Ev.CLIENT_ARRIVE, v, id)
-    } else {
-      this.reqFree[this.reqFreeLen++] = id
-    }
+    if (now < this.warmupEnd) return
+    this.latency[v]!.record(latencyNs)
+    this.completed[v]!++
+    const bin = Math.floor((now - this.warmupEnd) / this.seriesIntervalNs)
+    const per = this.series.length / this.nVm
+    if (bin < per) this.series[v * per + bin]!++
   }
 
+  /** Queues a work item of the VM's workload on vCPU g (run in order by dispatchNext). */
+  queueItem(g: number, id: number): void {
+    if (this.qLen[g]! >= QCAP) return
+    this.qBuf[g * QCAP + ((this.qHead[g]! + this.qLen[g]!) % QCAP)] = id
+    this.qLen[g]!++
+  }
+
+  /** vCPU g will send a guest IPI to `target` (an ICR write, an MSR_WRITE exit unless IPIv) before going on. */
+  queueIpi(g: number, target: number): void {
+    if (this.ipiLen[g]! >= IPICAP) return
+    this.ipiQ[g * IPICAP + ((this.ipiHead[g]! + this.ipiLen[g]!) % IPICAP)] = target
+    this.ipiLen[g]!++
+    this.actions[g]! |= Act.SEND_IPI
+  }
+
+  private enqueueThread(tid: number, c: number): void {
+    this.rqBuf[c * RQCAP + ((this.rqHead[c]! + this.rqLen[c]!) % RQCAP)] = tid
+    this.rqLen[c]!++
+    this.rq.nrRunning[c]!++
+    this.thrCpu[tid] = c
+    this.thrState[tid] = Thr.RUNNABLE
+  }
+
+  /** A guest thread of a workload starts at time 0 on vCPU c with a first burst (the runtime's fork). */
+  startThread(tid: number, c: number, burstNs: number): void {
+    this.thrBurst[tid] = burstNs
+    this.enqueueThread(tid, c)
+    if (this.rq.nrRunning[c] === 1) this.deliverGuestIrq(c, Irq.IPI, true)
+  }
+
+  /** The running thread goes on with another burst (called from threadBurstDone()). */
+  threadContinue(tid: number, burstNs: number): void {
+    this.thrBurst[tid] = burstNs
+  }
+
+  /** The running thread blocks (futex_wait, …): its vCPU picks the next queued thread or goes idle. */
+  threadSleep(tid: number): void {
+    const c = this.thrCpu[tid]!
+    if (this.rqCurr[c] === tid) {
+      this.rqCurr[c] = -1
+      this.rq.nrRunning[c]!--
+    }
+    this.thrState[tid] = Thr.SLEEPING
+    this.thrBurst[tid] = -1
+  }
+
+  /** try_to_wake_up(p) from vCPU `waker` (thread `wakerTid`, −1 from an interrupt): select_task_rq_fair() places it,
+   *  it is enqueued there with its next burst, and an idle target gets a reschedule IPI — none when it polls in the
+   *  guest idle loop (set_nr_if_polling()). Returns the waker's guest CPU time for it (ttwu + the LLC scan). */
+  wakeThread(tid: number, waker: number, sync: boolean, wakerTid: number, burstNs: number): number {
+    if (this.thrState[tid] !== Thr.SLEEPING) return 0
+    const v = this.thrVm[tid]!
+    const prev = this.thrCpu[tid]!
+    const c = selectTaskRqFair(tid, prev, waker, sync, wakerTid, this.schedTopo[v]!, this.rq, this.thrRecent)
+    const ns = this.cost(CostId.guestTtwu) + lastScanCount() * this.cost(CostId.guestSisScanPerCpu)
+    if (this.engine.now >= this.warmupEnd) {
+      this.wakeups[v]!++
+      if (c !== prev) this.migrations[v]!++
+      if (this.rq.nrRunning[c]! > 0) this.stackedWakeups[v]!++
+    }
+    this.thrBurst[tid] = burstNs
+    this.enqueueThread(tid, c)
+    if (this.rq.nrRunning[c] === 1 && c !== waker) {
+      if (this.state[c] === St.GUEST_POLL) this.wakeVcpu(c)
+      else this.queueIpi(waker, c)
+    }
+    return ns
+  }
+
+  /** The MC domain's balance interval for idle CPUs: sd->min_interval = sd_weight ms (sd_init()). */
+  private balanceIntervalNs(v: number): number {
+    return this.inp.vms[v]!.llcSize * 1e6
+  }
+
+  /** nohz idle balancing, reduced to its effect inside one LLC: each idle vCPU pulls one queued (runnable, not
+   *  running) thread from a vCPU of its LLC that has some, and is kicked by an IPI to run it.
+   *  Simplification: the DIE/NUMA levels, load weights and the kick's sender exit are not modelled. */
+  private idleBalance(v: number): void {
+    const t = this.schedTopo[v]!
+    for (let c = t.first; c < t.first + t.nrCpus; c++) {
+      if (this.rq.nrRunning[c] !== 0) continue
+      const base = c - ((c - t.first) % t.llcSize)
+      const end = Math.min(base + t.llcSize, t.first + t.nrCpus)
+      for (let src = base; src < end; src++) {
+        if (this.rqLen[src]! === 0) continue
+        // detach the most recently queued thread (the tail)
+        const k = (this.rqHead[src]! + this.rqLen[src]! - 1) % RQCAP
+        const tid = this.rqBuf[src * RQCAP + k]!
+        this.rqLen[src]!--
+        this.rq.nrRunning[src]!--
+        this.enqueueThread(tid, c)
+        if (this.state[c] === St.GUEST_POLL) this.wakeVcpu(c)
+        else this.deliverGuestIrq(c, Irq.IPI, this.inp.vms[v]!.postedInterrupts)
+        break
+      }
+    }
+    this.engine.schedule(this.balanceIntervalNs(v), Ev.IDLE_BALANCE, v)
+  }
+
+  /** Ends the thread's current burst now (a spinner that sees the barrier released). */
+  cutBurst(tid: number): void {
+    const g = this.thrCpu[tid]!
+    if (this.rqCurr[g] !== tid) { if (this.thrBurst[tid]! > 0) this.thrBurst[tid] = 0; return }
+    if (this.curKind[g] === Work.THREAD && this.curArg[g] === tid) {
+      if (this.state[g] === St.RUN) {
+        this.suspendWork(g)
+        this.curRem[g] = 0
+        this.curStart[g] = this.engine.now
+        this.engine.schedule(0, Ev.WORK_DONE, g, bump(this.workTok, g))
+      } else {
+        this.curRem[g] = 0
+      }
+      return
+    }
+    if (this.savedKind[g] === Work.THREAD && this.savedArg[g] === tid) { this.savedRem[g] = 0; return }
+    if (this.thrBurst[tid]! > 0) this.thrBurst[tid] = 0
+  }
   // ---------------------------------------------------------------- statistics
 
   private sample(): void {

@@ -33,22 +33,41 @@ export interface VmSpec {
   /** pCPU where the vhost worker runs (iothreadpin), or -1. */
   vhostPcpu: number
   tlbShootdownsPerSec: number
-  workload: {
-    closedLoop: boolean
-    outstanding: number
-    ratePerSec: number
-    serverThreads: number
-    serviceNs: number
-    serviceSigma: number
-    networkRttNs: number
-    rxBatch: number
-    softirqNs: number
-    txKickEvery: number
-    guestTimersPerRequest: number
-    guestTimerDelayNs: number
-  }
+  workload: WorkloadSpec
+  /** The guest scheduler's view of the topology: vCPUs per LLC domain (guest cores × threads per socket). */
+  llcSize: number
+  /** The guest reads KVM_VCPU_PREEMPTED after an HLT block (host sets it, guest's vcpu_is_preempted() consults it). */
+  preemptedOnHltBlock: boolean
+  /** …after a real preemption of the vCPU thread. */
+  preemptedOnPreempt: boolean
   decisions: Decision[]
 }
+
+export interface RedisSpec {
+  kind: 'redis'
+  closedLoop: boolean
+  outstanding: number
+  ratePerSec: number
+  serverThreads: number
+  serviceNs: number
+  serviceSigma: number
+  networkRttNs: number
+  rxBatch: number
+  softirqNs: number
+  txKickEvery: number
+  guestTimersPerRequest: number
+  guestTimerDelayNs: number
+}
+
+export interface ForkJoinSpec {
+  kind: 'fork-join'
+  threads: number
+  workNs: number
+  workSigma: number
+  spinNs: number
+}
+
+export type WorkloadSpec = RedisSpec | ForkJoinSpec
 
 export interface IrqSourceSpec {
   name: string

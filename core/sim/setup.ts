@@ -1,7 +1,10 @@
 // From a resolved configuration to the model's inputs: topology, housekeeping sets, pinning, and the
 // kernel decisions taken for each VM (the "why" shown beside every result).
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
-import type { Vm } from '../profile/profile-schema.ts'
+import type { Vm, Workload } from '../profile/profile-schema.ts'
+import { redisSchema, forkJoinSchema } from '../profile/profile-schema.ts'
+import { guestConsultsPreempted } from '../guest/vcpu-is-preempted.ts'
+import { guestSeesPreemptedAfter } from '../kvm/steal-time-preempted.ts'
 import type { Issue } from '../schema/schema.ts'
 import type { Decision } from '../result.ts'
 import { tryBuildHostTopology } from '../topology/host-topology.ts'
@@ -18,7 +21,7 @@ import { defaultShrink } from '../kvm/halt-poll.ts'
 import { haltpollInit } from '../guest/haltpoll.ts'
 import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
 import { versionAtLeast } from '../kvm/version.ts'
-import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec } from './model-inputs.ts'
+import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, WorkloadSpec } from './model-inputs.ts'
 
 export type SetupResult = { ok: true; inputs: ModelInputs; topology: HostTopology; hk: HousekeepingSets; warnings: string[] } | { ok: false; issues: Issue[] }
 
@@ -70,7 +73,9 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       vcpus.push({ vm: v, index: i, pcpu, timerPath: d.path })
     })
     const vhostPcpu = vm.io === 'vhost-net' ? firstOf(vm.pinning.iothreadpin, nrCpus, hk.housekeeping.timer, `${path}.pinning.iothreadpin`, issues) : -1
-    const w = vm.workload
+    const pvUnhalt = pvUnhaltVisible(vm.kvm.pv.pvUnhalt, granted.hlt)
+    const consults = guestConsultsPreempted({ guestVersion: vm.guest.kernelVersion, stealTime: vm.kvm.pv.stealTime, pvUnhalt, realtimeHint: vm.kvm.hintDedicated, nopvspin: vm.guest.nopvspin, vcpus: vm.vcpus })
+    const gt = vm.guestTopology
     const spec: VmSpec = {
       name: vm.name,
       firstVcpu,
@@ -89,23 +94,15 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       io: vm.io,
       vhostPcpu,
       tlbShootdownsPerSec: host.noise.tlbShootdownsPerSec,
-      workload: {
-        closedLoop: w.clients === 'closed',
-        outstanding: w.connections * w.pipeline,
-        ratePerSec: w.ratePerSec,
-        serverThreads: w.serverThreads,
-        serviceNs: w.serviceNs,
-        serviceSigma: w.serviceSigma,
-        networkRttNs: w.networkRttNs,
-        rxBatch: w.rxBatch,
-        softirqNs: w.softirqNs,
-        txKickEvery: w.txKickEvery,
-        guestTimersPerRequest: w.guestTimersPerRequest,
-        guestTimerDelayNs: w.guestTimerDelayNs,
-      },
+      workload: workloadSpec(vm.workload, vm.vcpus),
+      // the LLC domain is the guest socket: cores × threads vCPUs (QEMU without a cache topology of its own)
+      llcSize: Math.max(1, Math.min(vm.vcpus, gt.cores * gt.threads)),
+      preemptedOnHltBlock: consults.consults && !granted.hlt && guestSeesPreemptedAfter('hlt-block', hostVersion),
+      preemptedOnPreempt: consults.consults && guestSeesPreemptedAfter('preempted', hostVersion),
       decisions: [],
     }
     spec.decisions = vmDecisions(vm, spec, firstDecision.reason, firstDecision.path, hostVersion, piInject, host.kvm.piInjectTimer, hk, pins, granted, hp.reason, features.vendor)
+    spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion))
     vms.push(spec)
   })
 
@@ -147,6 +144,54 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     seed,
   }
   return { ok: true, inputs, topology, hk, warnings: hkr.warnings }
+}
+
+/** The model's workload parameters from the profile's (defaults of the variant filled in: an override may switch
+ *  the kind and leave the other variant's fields behind). */
+function workloadSpec(raw: Workload, vcpus: number): WorkloadSpec {
+  if (raw.kind === 'fork-join') {
+    const w = { ...forkJoinSchema.defaultValue, ...raw }
+    return { kind: 'fork-join', threads: w.threads > 0 ? w.threads : vcpus, workNs: w.workNs, workSigma: w.workSigma, spinNs: w.spinNs }
+  }
+  const w = { ...redisSchema.defaultValue, ...raw }
+  return {
+    kind: 'redis',
+    closedLoop: w.clients === 'closed',
+    outstanding: w.connections * w.pipeline,
+    ratePerSec: w.ratePerSec,
+    serverThreads: w.serverThreads,
+    serviceNs: w.serviceNs,
+    serviceSigma: w.serviceSigma,
+    networkRttNs: w.networkRttNs,
+    rxBatch: w.rxBatch,
+    softirqNs: w.softirqNs,
+    txKickEvery: w.txKickEvery,
+    guestTimersPerRequest: w.guestTimersPerRequest,
+    guestTimerDelayNs: w.guestTimerDelayNs,
+  }
+}
+
+/** The guest scheduler's decisions: whether vcpu_is_preempted() reads steal time, whether an idle (HLT-blocked) vCPU
+ *  then looks preempted, and how far select_idle_sibling() scans. */
+function schedDecisions(spec: VmSpec, consults: { consults: boolean; reason: string }, hltInGuest: boolean, hostVersion: string): Decision[] {
+  const d: Decision[] = []
+  d.push({ id: 'vcpu-is-preempted', title: 'Guest vcpu_is_preempted()', value: consults.consults ? 'reads steal time' : 'native (false)', reason: consults.reason, mirrors: 'kvm_guest_init() / kvm_spinlock_init()' })
+  const idleLooksBusy = spec.preemptedOnHltBlock
+  d.push({
+    id: 'idle-vcpu-available', title: 'Idle vCPUs for wake-up placement', value: idleLooksBusy ? 'HLT-blocked vCPUs look preempted' : 'available',
+    reason: idleLooksBusy
+      ? `host ${hostVersion} < 5.19 sets st->preempted when an HLT-blocked vCPU is scheduled out and the guest reads it: available_idle_cpu() is false for it, so select_idle_sibling() passes it over`
+      : hltInGuest ? 'HLT is passed through: an idle vCPU never leaves guest mode, so it is never marked preempted'
+      : !consults.consults ? 'the guest does not consult the preempted flag: available_idle_cpu() = idle_cpu()'
+      : 'host ≥ 5.19 marks a vCPU preempted only on a real preemption while runnable, not on an HLT block',
+    mirrors: 'available_idle_cpu() / kvm_arch_vcpu_put()',
+  })
+  d.push({
+    id: 'llc-scan', title: 'Wake-up idle-CPU scan (sd_llc)', value: spec.llcSize > 1 ? `${spec.llcSize} vCPUs per LLC` : 'none (one vCPU per LLC)',
+    reason: spec.llcSize > 1 ? 'select_idle_cpu() scans the waker\'s LLC domain for an available idle vCPU' : 'the guest topology gives each vCPU its own LLC: the MC domain degenerates, per_cpu(sd_llc) is NULL and select_idle_sibling() returns its target without a scan',
+    mirrors: 'select_idle_sibling() / select_idle_cpu()',
+  })
+  return d
 }
 
 /** vCPU i runs on the first CPU of its vcpupin set; an unpinned vCPU takes the lowest CPU no vCPU uses yet

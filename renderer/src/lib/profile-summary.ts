@@ -50,6 +50,13 @@ export function hostSummary(p: Profile): HostSummary {
   }
 }
 
+/** One line for a VM's workload, whatever its kind. */
+export function workloadSummary(w: Profile['vms'][number]['workload']): string {
+  if (w.kind === 'redis') return `redis, ${w.clients} loop, ${w.connections} connections`
+  const fields = w as unknown as Record<string, unknown>
+  return typeof fields.threads === 'number' ? `${w.kind}, ${fields.threads || 'one per vCPU'} threads` : String(w.kind)
+}
+
 export function vmSummaries(p: Profile): VmSummary[] {
   return p.vms.filter((vm): vm is NonNullable<typeof vm> => vm !== undefined).map((vm) => ({
     name: vm.name,
@@ -58,7 +65,7 @@ export function vmSummaries(p: Profile): VmSummary[] {
     emulatorpin: vm.pinning.emulatorpin || 'all CPUs',
     iothreadpin: vm.pinning.iothreadpin || 'all CPUs',
     io: vm.io,
-    workload: `${vm.workload.kind}, ${vm.workload.clients} loop, ${vm.workload.connections} connections`,
+    workload: workloadSummary(vm.workload),
   }))
 }
 

@@ -1,0 +1,14 @@
+// The workload registry: one case per workload kind. A new workload is a file here, a case below and a variant in
+// the profile schema (core/profile/profile-schema.ts) and in setup.ts's workloadSpec().
+import type { HostModel } from '../host-model.ts'
+import type { WorkloadSpec } from '../model-inputs.ts'
+import type { GuestWorkload } from './workload.ts'
+import { RedisWorkload } from './redis.ts'
+import { ForkJoinWorkload } from './fork-join.ts'
+
+export function createWorkload(m: HostModel, v: number, spec: WorkloadSpec): GuestWorkload {
+  switch (spec.kind) {
+    case 'redis': return new RedisWorkload(m, v, spec)
+    case 'fork-join': return new ForkJoinWorkload(m, v, spec)
+  }
+}

@@ -1,0 +1,59 @@
+// The workload interface: what the host model asks of a workload and what a workload may call back.
+// A workload is one object per VM, created by createWorkload() (index.ts) from its VmSpec. It owns its event kinds
+// (allocated from the model, dispatched back to onEvent()), its work items queued on vCPUs (Work.ITEM), its device
+// interrupt (Work.DEVICE_IRQ) and its guest threads (Work.THREAD bursts, placed by the guest scheduler). It reports
+// completions through HostModel.complete(), which keeps throughput, the latency histogram and the series.
+import type { HostModel } from '../host-model.ts'
+
+export abstract class GuestWorkload {
+  /** Result kind, e.g. "redis", "fork-join". */
+  abstract readonly kind: string
+  /** Unit of throughputPerSec and of each latency sample: ops, iterations, transactions, wake-ups, messages. */
+  abstract readonly unit: string
+  readonly m: HostModel
+  /** The VM index. */
+  readonly v: number
+  /** First event kind allocated to this workload (its local kind k is evBase + k). */
+  evBase = 0
+
+  constructor(m: HostModel, v: number) {
+    this.m = m
+    this.v = v
+  }
+
+  /** Guest threads this workload needs (allocated by the model before start()). */
+  threadCount(): number {
+    return 0
+  }
+
+  /** Event kinds this workload needs (allocated by the model before start()). */
+  eventKinds(): number {
+    return 0
+  }
+
+  /** Called once at virtual time 0, after the vCPUs are started. `firstThread` is the global id of its thread 0. */
+  abstract start(firstThread: number): void
+
+  /** One of its events (local kind). */
+  onEvent(_local: number, _target: number, _tok: number): void {}
+
+  /** Guest CPU time of the queued work item `arg` that vCPU g starts now. */
+  itemNs(_g: number, _arg: number): number {
+    return 0
+  }
+
+  /** Work item `arg` finished on vCPU g. */
+  itemDone(_g: number, _arg: number): void {}
+
+  /** Guest CPU time of the device interrupt and its softirq on vCPU g. */
+  deviceIrqNs(_g: number): number {
+    return 0
+  }
+
+  /** The device interrupt's softirq finished on vCPU g. */
+  deviceIrqDone(_g: number): void {}
+
+  /** The running thread `tid`'s burst finished (or was cut) on vCPU g: continue it (HostModel.threadContinue) or put
+   *  it to sleep (HostModel.threadSleep). */
+  threadBurstDone(_g: number, _tid: number): void {}
+}
