@@ -50,7 +50,8 @@ export class Rng {
 
   /** Exponential with the given mean. */
   exponential(mean: number): number {
-    return -mean * Math.log(1 - this.uniform())
+    // one 32-bit draw: 1 − u lies in (0, 1], so the log is finite
+    return -mean * Math.log(1 - this.nextU32() * 2.3283064365386963e-10)
   }
 
   /** Standard normal (Marsaglia polar method; keeps the spare draw). */

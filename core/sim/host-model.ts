@@ -37,6 +37,18 @@ export class HostModel {
   readonly rng: Rng
   readonly inp: ModelInputs
   readonly causes = new CauseTable()
+  /** Ids of the fixed exit causes, registered once so the hot path never looks a name up. */
+  readonly causeIds: {
+    tscWrite: number
+    txNotify: number
+    icrWrite: number
+    hvTimer: number
+    swTimer: number
+    kick: number
+    hlt: number
+    hostTick: number
+    kworker: number
+  }
   readonly nV: number
   readonly nVm: number
   /** The cost table flattened: [minNs, meanNs − minNs, sigma] per CostId. */
@@ -180,6 +192,17 @@ export class HostModel {
       this.haltPollNs[g] = 0
       this.guestPollNs[g] = 0
     })
+    this.causeIds = {
+      tscWrite: this.cause('TSC-deadline write (guest timer programming)'),
+      txNotify: this.cause('virtio-net TX notify (ioeventfd → vhost)'),
+      icrWrite: this.cause('x2APIC ICR write (guest IPI)'),
+      hvTimer: this.cause('guest LAPIC timer (VMX preemption timer)'),
+      swTimer: this.cause('guest LAPIC timer (sw hrtimer on this pCPU)'),
+      kick: this.cause('kick IPI (interrupt injection)'),
+      hlt: this.cause('guest idle (HLT)'),
+      hostTick: this.cause('host scheduler tick'),
+      kworker: this.cause('reschedule IPI (kworker on this pCPU)'),
+    }
     this.costs = new Float64Array(COST_NAMES.length * 3)
     COST_NAMES.forEach((n, i) => {
       const c = inp.costs[n]
@@ -458,12 +481,12 @@ export class HostModel {
       const want = this.nextGuestTimer(g)
       if (want === this.deadline[g]) { this.dispatchNext(g); return }
       this.programTimer(g, want)
-      this.beginExit(g, ExitReason.MSR_WRITE, this.cause('TSC-deadline write (guest timer programming)'), this.cost(CostId.exitMsrWriteTscDeadline), After.ENTRY)
+      this.beginExit(g, ExitReason.MSR_WRITE, this.causeIds.tscWrite, this.cost(CostId.exitMsrWriteTscDeadline), After.ENTRY)
       return
     }
     if (a & Act.TX_KICK) {
       this.actions[g] = a & ~Act.TX_KICK
-      this.beginExit(g, ExitReason.EPT_MISCONFIG, this.cause('virtio-net TX notify (ioeventfd → vhost)'), this.cost(CostId.exitEptMisconfig), After.ENTRY)
+      this.beginExit(g, ExitReason.EPT_MISCONFIG, this.causeIds.txNotify, this.cost(CostId.exitEptMisconfig), After.ENTRY)
       return
     }
     if (a & Act.SEND_IPI) {
@@ -473,7 +496,7 @@ export class HostModel {
       const vm = this.vmSpec(g)
       this.deliverGuestIrq(target, Irq.IPI, vm.postedInterrupts)
       if (vm.ipiVirtualization && vm.postedInterrupts) { this.dispatchNext(g); return }
-      this.beginExit(g, ExitReason.MSR_WRITE, this.cause('x2APIC ICR write (guest IPI)'), this.cost(CostId.exitMsrWriteIcr), After.ENTRY)
+      this.beginExit(g, ExitReason.MSR_WRITE, this.causeIds.icrWrite, this.cost(CostId.exitMsrWriteIcr), After.ENTRY)
       return
     }
     this.actions[g] = 0
@@ -551,9 +574,9 @@ export class HostModel {
     }
     this.pendIrq[g]! |= Irq.TIMER
     if (path === 'hv-timer') {
-      this.beginExit(g, ExitReason.PREEMPTION_TIMER, this.cause('guest LAPIC timer (VMX preemption timer)'), this.cost(CostId.exitPreemptionTimer), After.ENTRY)
+      this.beginExit(g, ExitReason.PREEMPTION_TIMER, this.causeIds.hvTimer, this.cost(CostId.exitPreemptionTimer), After.ENTRY)
     } else {
-      this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('guest LAPIC timer (sw hrtimer on this pCPU)'), this.cost(CostId.exitExternalInterrupt) + this.cost(CostId.hostTimerHandler), After.ENTRY)
+      this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.causeIds.swTimer, this.cost(CostId.exitExternalInterrupt) + this.cost(CostId.hostTimerHandler), After.ENTRY)
     }
   }
 
@@ -568,13 +591,13 @@ export class HostModel {
         if (!this.inIrq[g]) { this.suspendWork(g); this.dispatchNext(g) }
       } else {
         // kvm_vcpu_kick(): an IPI forces an exit; the interrupt is injected at entry
-        this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('kick IPI (interrupt injection)'), this.cost(CostId.exitExternalInterrupt) + this.cost(CostId.hostIpiHandler), After.ENTRY)
+        this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.causeIds.kick, this.cost(CostId.exitExternalInterrupt) + this.cost(CostId.hostIpiHandler), After.ENTRY)
       }
       return
     }
     if (s === St.GUEST_HLT || s === St.GUEST_POLL) {
       if (!posted && s === St.GUEST_HLT) {
-        this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('kick IPI (interrupt injection)'), this.cost(CostId.exitExternalInterrupt) + this.cost(CostId.hostIpiHandler), After.ENTRY)
+        this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.causeIds.kick, this.cost(CostId.exitExternalInterrupt) + this.cost(CostId.hostIpiHandler), After.ENTRY)
         return
       }
       this.wakeVcpu(g)
@@ -598,7 +621,7 @@ export class HostModel {
       const want = this.nextGuestTimer(g)
       if (want !== this.deadline[g]) {
         this.programTimer(g, want)
-        this.beginExit(g, ExitReason.MSR_WRITE, this.cause('TSC-deadline write (guest timer programming)'), this.cost(CostId.exitMsrWriteTscDeadline), After.IDLE)
+        this.beginExit(g, ExitReason.MSR_WRITE, this.causeIds.tscWrite, this.cost(CostId.exitMsrWriteTscDeadline), After.IDLE)
         return
       }
     }
@@ -623,7 +646,7 @@ export class HostModel {
     this.idleTok[g]!++
     if (vm.hltInGuest) { this.setState(g, St.GUEST_HLT); return }
     this.haltStart[g] = this.engine.now
-    this.beginExit(g, ExitReason.HLT, this.cause('guest idle (HLT)'), this.cost(CostId.exitHlt), After.HLT)
+    this.beginExit(g, ExitReason.HLT, this.causeIds.hlt, this.cost(CostId.exitHlt), After.HLT)
   }
 
   /** Back in guest idle after an exit that interrupted it with nothing to do. */
@@ -760,7 +783,7 @@ export class HostModel {
   private hostTick(c: number): void {
     const g = this.pcpuVcpu[c]!
     const blocked = g >= 0 && this.state[g] === St.BLOCKED
-    if (!blocked) this.hostInterrupt(c, this.cause('host scheduler tick'), this.cost(CostId.hostTimerHandler))
+    if (!blocked) this.hostInterrupt(c, this.causeIds.hostTick, this.cost(CostId.hostTimerHandler))
     const period = this.inp.nohzFull[c] ? 1e9 : 1e9 / this.inp.hostHz
     this.engine.schedule(period, Ev.HOST_TICK, c)
   }
@@ -770,7 +793,7 @@ export class HostModel {
     const g = this.pcpuVcpu[c]!
     const s = this.state[g]!
     if (inGuestMode(s)) {
-      this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.cause('reschedule IPI (kworker on this pCPU)'), this.cost(CostId.exitExternalInterrupt) + this.cost(CostId.hostIpiHandler), After.PREEMPT)
+      this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.causeIds.kworker, this.cost(CostId.exitExternalInterrupt) + this.cost(CostId.hostIpiHandler), After.PREEMPT)
     } else {
       this.pcpuBusy[c]! += this.inp.kworkerNs
     }
