@@ -18,7 +18,8 @@ export default defineConfig({
   renderer: {
     root: r('renderer'),
     resolve: { alias: { '@renderer': r('renderer/src'), '@core': r('core') } },
-    build: { rollupOptions: { input: { index: r('renderer/index.html') } } },
+    // Two pages: the app, and the PDF report page (report.html: a frozen snapshot, printed to PDF).
+    build: { rollupOptions: { input: { index: r('renderer/index.html'), report: r('renderer/report.html') } } },
     plugins: [vue()],
   },
 })

@@ -4,6 +4,9 @@
 import * as s from '../schema/schema.ts'
 import type { Infer } from '../schema/schema.ts'
 import type { ConfigResult } from '../result.ts'
+import type { ReportSnapshot } from '../output/report-snapshot.ts'
+
+export type { ReportSnapshot } from '../output/report-snapshot.ts'
 
 const id = s.string({ maxLength: 128, pattern: /^[A-Za-z0-9_.:-]+$/, patternHint: 'an id as returned by the API' })
 const profileJson = s.unknownValue({ description: 'A bench profile (validated by the profile service).' })
@@ -32,6 +35,27 @@ export const requestSchemas = {
   'runs.cancel': s.object({ runId: id }),
   'runs.get': s.object({ runId: id }),
   'runs.list': s.object({}),
+  // The profile library (issue 6): save as, rename, duplicate, the trash (undo of remove), .json files.
+  'profiles.saveAs': s.object({
+    name: s.string({ maxLength: 128, pattern: /\S/, patternHint: 'give the profile a name' }),
+    description: s.string({ default: '', maxLength: 16384 }),
+    tags: s.array(s.string({ maxLength: 64 }), { default: [], maxItems: 64 }),
+    profile: profileJson,
+  }),
+  'profiles.rename': s.object({ id, name: s.string({ maxLength: 128, pattern: /\S/, patternHint: 'give the profile a name' }) }),
+  'profiles.duplicate': s.object({ id, name: s.optional(s.string({ maxLength: 128, pattern: /\S/, patternHint: 'give the copy a name' })) }),
+  'profiles.deleted': s.object({}),
+  'profiles.restore': s.object({ id }),
+  'profiles.purge': s.object({ id }),
+  'profiles.export': s.object({ id }),
+  'profiles.import': s.object({
+    json: s.string({ maxLength: 2 * 1024 * 1024, description: 'The text of a .json file: a profile export, or a bare bench profile.' }),
+    name: s.optional(s.string({ maxLength: 128, pattern: /\S/, patternHint: 'give the profile a name' })),
+  }),
+  'profiles.storeReport': s.object({}),
+  // The PDF report of a finished run: a read-only frozen snapshot, and the printed PDF.
+  'reports.snapshot': s.object({ runId: id }),
+  'reports.pdf': s.object({ runId: id, pageSize: s.oneOf(['A4', 'Letter'] as const, { default: 'A4' }) }),
 } as const
 
 export type Channel = keyof typeof requestSchemas
@@ -41,6 +65,22 @@ export interface AppInfo { version: string; host: 'electron' | 'browser'; worker
 export interface ExampleSummary { name: string; title: string; summary: string }
 export interface ProfileSummary { id: string; name: string; description: string; tags: string[]; createdAt: string; updatedAt: string }
 export interface StoredProfile extends ProfileSummary { profile: unknown }
+export interface DeletedProfileSummary extends ProfileSummary { deletedAt: string }
+/** The text of a profile's .json export file (`kvmbenchProfileExport` 1 + metadata + profile). */
+export interface ProfileExportFile { fileName: string; json: string }
+export interface ProfileImportResult { profile: StoredProfile; migrated: string[] }
+/** A repair of the profile store file: what was wrong, where the original was kept, what was recovered. */
+export interface ProfileStoreReport {
+  file: string
+  at: string
+  keptAside?: string
+  backup?: string
+  problems: { path: string; message: string }[]
+  migrated: string[]
+  recovered: number
+  lost: string[]
+}
+export interface ReportPdf { fileName: string; pageSize: 'A4' | 'Letter'; pdfBase64: string }
 export interface ValidationIssue { path: string; value: string; message: string; fix: string }
 export interface ValidationResult { ok: boolean; issues: ValidationIssue[] }
 
@@ -62,6 +102,17 @@ export interface ResponseMap {
   'runs.cancel': { cancelled: boolean }
   'runs.get': RunRecord
   'runs.list': RunSummary[]
+  'profiles.saveAs': StoredProfile
+  'profiles.rename': StoredProfile
+  'profiles.duplicate': StoredProfile
+  'profiles.deleted': DeletedProfileSummary[]
+  'profiles.restore': StoredProfile
+  'profiles.purge': { purged: boolean }
+  'profiles.export': ProfileExportFile
+  'profiles.import': ProfileImportResult
+  'profiles.storeReport': ProfileStoreReport[]
+  'reports.snapshot': ReportSnapshot
+  'reports.pdf': ReportPdf
 }
 
 /** Events pushed from services to the renderer. */
@@ -111,6 +162,23 @@ export interface KvmbenchApi {
     save(req: RequestOf<'profiles.save'>): Promise<StoredProfile>
     remove(req: RequestOf<'profiles.remove'>): Promise<ResponseMap['profiles.remove']>
     validate(req: RequestOf<'profiles.validate'>): Promise<ValidationResult>
+    /** Saves under a new id (the original stays). */
+    saveAs(req: RequestOf<'profiles.saveAs'>): Promise<StoredProfile>
+    rename(req: RequestOf<'profiles.rename'>): Promise<StoredProfile>
+    /** Copies a profile; the copy is named "NAME (copy)" unless a name is given. */
+    duplicate(req: RequestOf<'profiles.duplicate'>): Promise<StoredProfile>
+    /** Profiles in the trash (removed, restorable), most recent first. */
+    deleted(): Promise<DeletedProfileSummary[]>
+    /** Undo of remove: takes a profile out of the trash. */
+    restore(req: RequestOf<'profiles.restore'>): Promise<StoredProfile>
+    /** Deletes a profile in the trash for good. */
+    purge(req: RequestOf<'profiles.purge'>): Promise<ResponseMap['profiles.purge']>
+    /** The .json file text of a saved profile, and a file name for it. */
+    export(req: RequestOf<'profiles.export'>): Promise<ProfileExportFile>
+    /** Saves the profile in a .json file's text (an export, or a bare profile; older formats are migrated). */
+    import(req: RequestOf<'profiles.import'>): Promise<ProfileImportResult>
+    /** Repairs of the store file (corrupted or hand-edited) since the host started. */
+    storeReport(): Promise<ProfileStoreReport[]>
   }
   runs: {
     start(req: RequestOf<'runs.start'>): Promise<ResponseMap['runs.start']>
@@ -119,6 +187,12 @@ export interface KvmbenchApi {
     list(): Promise<RunSummary[]>
     /** Subscribes to run events; returns the unsubscribe function. Callbacks receive data only. */
     onEvent(cb: (e: RunEvent) => void): () => void
+  }
+  reports: {
+    /** The frozen report of a finished run (what the report page renders). Read-only. */
+    snapshot(req: RequestOf<'reports.snapshot'>): Promise<ReportSnapshot>
+    /** The report printed as a PDF (A4 or Letter), base64. */
+    pdf(req: RequestOf<'reports.pdf'>): Promise<ReportPdf>
   }
 }
 
@@ -136,6 +210,15 @@ export function buildApi(
       save: (r) => invoke('profiles.save', r),
       remove: (r) => invoke('profiles.remove', r),
       validate: (r) => invoke('profiles.validate', r),
+      saveAs: (r) => invoke('profiles.saveAs', r),
+      rename: (r) => invoke('profiles.rename', r),
+      duplicate: (r) => invoke('profiles.duplicate', r),
+      deleted: () => invoke('profiles.deleted', {}),
+      restore: (r) => invoke('profiles.restore', r),
+      purge: (r) => invoke('profiles.purge', r),
+      export: (r) => invoke('profiles.export', r),
+      import: (r) => invoke('profiles.import', r),
+      storeReport: () => invoke('profiles.storeReport', {}),
     },
     runs: {
       start: (r) => invoke('runs.start', r),
@@ -143,6 +226,10 @@ export function buildApi(
       get: (r) => invoke('runs.get', r),
       list: () => invoke('runs.list', {}),
       onEvent: subscribe,
+    },
+    reports: {
+      snapshot: (r) => invoke('reports.snapshot', r),
+      pdf: (r) => invoke('reports.pdf', r),
     },
   }
 }

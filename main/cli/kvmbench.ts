@@ -10,6 +10,8 @@ import { UsageError, parseCommandArgs } from './args.ts'
 import { COMMANDS, commandHelp, findCommand, mainHelp } from './commands.ts'
 import { ProfileFileError } from './profile-file.ts'
 import { runOrCompare } from './run-command.ts'
+import { importCommand, exportCommand } from './import-export-command.ts'
+import { reportCommand } from './report-command.ts'
 
 function listExamples(): void {
   let names: string[] = []
@@ -66,6 +68,12 @@ async function main(argv: string[]): Promise<number> {
     case 'run':
     case 'compare':
       return runOrCompare(spec.name, args)
+    case 'report':
+      return reportCommand(args)
+    case 'import':
+      return importCommand(args)
+    case 'export':
+      return exportCommand(args)
     case 'schema':
       console.log(JSON.stringify(profileJsonSchema(), null, 2))
       return 0

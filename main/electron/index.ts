@@ -14,6 +14,7 @@ import { hardenApp } from './security.ts'
 import { appUrlCheck } from './trust.ts'
 import { UtilityProcessLauncher } from './utility-process-launcher.ts'
 import { createMainWindow } from './window.ts'
+import { ElectronReportPrinter } from './report-window.ts'
 
 // `electron-vite dev` serves the renderer with HMR from this URL; otherwise the built files via app://.
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
@@ -48,6 +49,7 @@ if (!app.requestSingleInstanceLock()) {
       repository: new ElectronStoreProfileRepository(),
       resultsDir: join(app.getPath('userData'), 'results'),
       examplesDir: join(app.getAppPath(), 'examples'),
+      printer: new ElectronReportPrinter(devUrl ?? APP_ORIGIN),
     })
     void services.runs.loadSaved()
     services.onEvent(broadcastRunEvent)

@@ -4,7 +4,7 @@ import { BrowserWindow, ipcMain } from 'electron'
 import { EVENT_CHANNEL, requestSchemas } from '../../core/api/protocol.ts'
 import type { Channel, RunEvent } from '../../core/api/protocol.ts'
 import type { ApiResult, ApiRouter } from '../services/api-router.ts'
-import { isTrustedFrame } from './trust.ts'
+import { channelAllowed, isTrustedFrame } from './trust.ts'
 
 export const IPC_PREFIX = 'kvmbench:'
 
@@ -13,6 +13,9 @@ export function registerIpc(router: ApiRouter, isAppUrl: (url: string) => boolea
     ipcMain.handle(`${IPC_PREFIX}${channel}`, async (event, payload: unknown): Promise<ApiResult> => {
       if (!isTrustedFrame(event.senderFrame, isAppUrl)) {
         return { ok: false, error: { code: 'forbidden', message: 'this IPC call did not come from the kvmbench window' } }
+      }
+      if (!channelAllowed(event.senderFrame?.url ?? '', channel)) {
+        return { ok: false, error: { code: 'forbidden', message: `the report page may not call ${channel}` } }
       }
       return router.handle(channel, payload)
     })

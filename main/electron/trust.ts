@@ -28,3 +28,17 @@ export interface FrameLike {
 export function isTrustedFrame(frame: FrameLike | null | undefined, isAppUrl: (url: string) => boolean): boolean {
   return !!frame && frame.parent === null && isAppUrl(frame.url)
 }
+
+/** The report page (report.html) only reads its frozen snapshot; the app page may call every channel. */
+export const REPORT_PAGE_CHANNELS: readonly string[] = ['reports.snapshot']
+
+/** Whether a frame at `url` may call `channel`: a report page is limited to REPORT_PAGE_CHANNELS. */
+export function channelAllowed(url: string, channel: string): boolean {
+  let path: string
+  try {
+    path = new URL(url).pathname
+  } catch {
+    return false
+  }
+  return path === '/report.html' ? REPORT_PAGE_CHANNELS.includes(channel) : true
+}

@@ -18,6 +18,8 @@ import type { ProcessLauncher } from '../worker/launcher.ts'
 import { EXAMPLES_DIR, RENDERER_DIR, packageVersion } from '../paths.ts'
 import { SECURITY_HEADERS, isAllowedHost, isAllowedOrigin } from './http-security.ts'
 import { sendText, serveStatic } from './static-files.ts'
+import { ChromiumReportPrinter } from './report-printer.ts'
+import type { ReportPrinter } from '../services/report-service.ts'
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024
 export const EVENTS_PATH = '/api/events'
@@ -34,6 +36,8 @@ export interface BrowserHostOptions {
   workers?: number
   /** Default: child processes running main/worker/sim-worker.ts. */
   launcher?: ProcessLauncher
+  /** Prints reports.pdf; default headless Chromium (playwright-core) over the built report page. */
+  printer?: ReportPrinter
 }
 
 export interface BrowserHost {
@@ -107,6 +111,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     repository: new ConfProfileRepository(options.dataDir),
     resultsDir: join(options.dataDir, 'results'),
     examplesDir: options.examplesDir ?? EXAMPLES_DIR,
+    printer: options.printer ?? new ChromiumReportPrinter({ rendererDir }),
   })
   await services.runs.loadSaved()
   let port = 0

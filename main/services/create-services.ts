@@ -8,6 +8,8 @@ import type { ApiRouter } from './api-router.ts'
 import { ExamplesService } from './examples-service.ts'
 import type { ProfileRepository } from './profile-repository.ts'
 import { ProfileService } from './profile-service.ts'
+import { ReportService } from './report-service.ts'
+import type { ReportPrinter } from './report-service.ts'
 import { RunService } from './run-service.ts'
 
 export interface ServicesOptions {
@@ -20,6 +22,8 @@ export interface ServicesOptions {
   /** Finished runs are written here, one JSON file per run. */
   resultsDir: string
   examplesDir: string
+  /** Prints PDF reports (reports.pdf); without one, reports.pdf answers that this host cannot print. */
+  printer?: ReportPrinter
 }
 
 export interface Services {
@@ -28,6 +32,7 @@ export interface Services {
   readonly runs: RunService
   readonly profiles: ProfileService
   readonly examples: ExamplesService
+  readonly reports: ReportService
   onEvent(cb: (e: RunEvent) => void): () => void
   /** Kills every worker. */
   dispose(): Promise<void>
@@ -38,6 +43,7 @@ export function createServices(o: ServicesOptions): Services {
   const runs = new RunService({ pool, resultsDir: o.resultsDir })
   const profiles = new ProfileService(o.repository)
   const examples = new ExamplesService(o.examplesDir)
+  const reports = new ReportService({ runs, version: o.version, ...(o.printer ? { printer: o.printer } : {}) })
   const router = createApiRouter({
     'app.info': () => ({ version: o.version, host: o.host, workers: pool.size }),
     'examples.list': () => examples.list(),
@@ -51,6 +57,17 @@ export function createServices(o: ServicesOptions): Services {
     'runs.cancel': (r) => runs.cancel(r),
     'runs.get': (r) => runs.get(r),
     'runs.list': () => runs.list(),
+    'profiles.saveAs': (r) => profiles.saveAs(r),
+    'profiles.rename': (r) => profiles.rename(r),
+    'profiles.duplicate': (r) => profiles.duplicate(r),
+    'profiles.deleted': () => profiles.deleted(),
+    'profiles.restore': (r) => profiles.restore(r),
+    'profiles.purge': (r) => profiles.purge(r),
+    'profiles.export': (r) => profiles.export(r),
+    'profiles.import': (r) => profiles.import(r),
+    'profiles.storeReport': () => profiles.storeReport(),
+    'reports.snapshot': (r) => reports.snapshot(r),
+    'reports.pdf': (r) => reports.pdf(r),
   })
-  return { router, pool, runs, profiles, examples, onEvent: (cb) => runs.onEvent(cb), dispose: () => pool.dispose() }
+  return { router, pool, runs, profiles, examples, reports, onEvent: (cb) => runs.onEvent(cb), dispose: () => pool.dispose() }
 }

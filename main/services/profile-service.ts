@@ -1,9 +1,37 @@
-// profiles.* : saved profiles with name, description and tags, over a ProfileRepository.
+// profiles.* : the library of saved profiles (name, description, tags, times) over a ProfileRepository:
+// save, save as, rename, duplicate, delete to the trash and restore (undo), import and export .json text.
+// Every profile is migrated to the current format and validated by the core's loadProfile before it is
+// stored; the repository validates again on every read and write.
 import { randomUUID } from 'node:crypto'
 import { ApiFailure } from '../../core/api/protocol.ts'
-import type { ProfileSummary, RequestOf, StoredProfile, ValidationResult } from '../../core/api/protocol.ts'
+import type { DeletedProfileSummary, ProfileExportFile, ProfileImportResult, ProfileStoreReport, ProfileSummary, RequestOf, StoredProfile, ValidationResult } from '../../core/api/protocol.ts'
 import { loadProfile } from '../../core/profile/load-profile.ts'
+import { migrateProfile } from '../../core/profile/migrations.ts'
 import type { ProfileRepository } from './profile-repository.ts'
+
+/** The marker and version of a profile export file. */
+export const PROFILE_EXPORT_FORMAT = 1
+
+export interface ProfileExportDocument {
+  kvmbenchProfileExport: typeof PROFILE_EXPORT_FORMAT
+  name: string
+  description: string
+  tags: string[]
+  createdAt: string
+  updatedAt: string
+  exportedAt: string
+  profile: unknown
+}
+
+/** A file name for a profile name: letters, digits, `-`, `_`, `.`; `.json`. */
+export function exportFileName(name: string): string {
+  const base = name.normalize('NFKD').replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 80)
+  return `${base || 'profile'}.json`
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
 
 export class ProfileService {
   private readonly repo: ProfileRepository
@@ -26,29 +54,128 @@ export class ProfileService {
 
   /** Creates (no id, or an unknown id) or updates a profile. Only valid profiles are saved. */
   save(req: RequestOf<'profiles.save'>): StoredProfile {
-    const v = this.validate({ profile: req.profile })
-    if (!v.ok) throw new ApiFailure({ code: 'bad-request', message: `the profile is not valid: ${v.issues.length} issue(s)`, issues: v.issues })
+    const profile = this.checked(req.profile).profile
     const existing = req.id !== undefined ? this.repo.get(req.id) : undefined
     const at = this.now().toISOString()
     const stored: StoredProfile = {
       id: req.id ?? randomUUID(),
-      name: req.name,
+      name: req.name.trim(),
       description: req.description,
       tags: req.tags,
       createdAt: existing?.createdAt ?? at,
       updatedAt: at,
-      profile: req.profile,
+      profile,
     }
     this.repo.put(stored)
     return stored
   }
 
+  /** Saves under a new id; the profile it was opened from (if any) is left as it was. */
+  saveAs(req: RequestOf<'profiles.saveAs'>): StoredProfile {
+    return this.save({ id: undefined, name: req.name, description: req.description, tags: req.tags, profile: req.profile })
+  }
+
+  rename(req: RequestOf<'profiles.rename'>): StoredProfile {
+    const p = this.get({ id: req.id })
+    const renamed: StoredProfile = { ...p, name: req.name.trim(), updatedAt: this.now().toISOString() }
+    this.repo.put(renamed)
+    return renamed
+  }
+
+  duplicate(req: RequestOf<'profiles.duplicate'>): StoredProfile {
+    const p = this.get({ id: req.id })
+    const at = this.now().toISOString()
+    const copy: StoredProfile = { ...p, id: randomUUID(), name: req.name?.trim() ?? this.copyName(p.name), createdAt: at, updatedAt: at }
+    this.repo.put(copy)
+    return copy
+  }
+
+  /** Moves a profile to the trash (restorable with `restore`). */
   remove(req: RequestOf<'profiles.remove'>): { removed: boolean } {
     return { removed: this.repo.remove(req.id) }
   }
 
+  deleted(): DeletedProfileSummary[] {
+    return this.repo.listDeleted()
+  }
+
+  restore(req: RequestOf<'profiles.restore'>): StoredProfile {
+    const p = this.repo.restore(req.id)
+    if (!p) throw new ApiFailure({ code: 'not-found', message: `no deleted profile has the id ${JSON.stringify(req.id)} — see profiles.deleted` })
+    return p
+  }
+
+  purge(req: RequestOf<'profiles.purge'>): { purged: boolean } {
+    return { purged: this.repo.purge(req.id) }
+  }
+
+  export(req: RequestOf<'profiles.export'>): ProfileExportFile {
+    const p = this.get({ id: req.id })
+    const doc: ProfileExportDocument = {
+      kvmbenchProfileExport: PROFILE_EXPORT_FORMAT,
+      name: p.name, description: p.description, tags: p.tags, createdAt: p.createdAt, updatedAt: p.updatedAt,
+      exportedAt: this.now().toISOString(),
+      profile: p.profile,
+    }
+    return { fileName: exportFileName(p.name), json: `${JSON.stringify(doc, null, 2)}\n` }
+  }
+
+  /**
+   * Imports a .json file's text: an export document (its name, description and tags are kept; its id and
+   * times are not — an import is a new profile) or a bare bench profile (named after its `name`).
+   */
+  import(req: RequestOf<'profiles.import'>): ProfileImportResult {
+    let json: unknown
+    try {
+      json = JSON.parse(req.json.replace(/^\uFEFF/, ''))
+    } catch (e) {
+      throw new ApiFailure({ code: 'bad-request', message: `the file is not valid JSON: ${(e as Error).message}` })
+    }
+    if (!isObject(json)) throw new ApiFailure({ code: 'bad-request', message: 'the file holds no profile: expected a JSON object (a kvmbench profile or profile export)' })
+    let meta: { name: string; description: string; tags: string[] }
+    let profileJson: unknown
+    if ('kvmbenchProfileExport' in json) {
+      if (json.kvmbenchProfileExport !== PROFILE_EXPORT_FORMAT) {
+        throw new ApiFailure({ code: 'bad-request', message: `the file is a profile export of format ${JSON.stringify(json.kvmbenchProfileExport)}, which this kvmbench does not read (it reads ${PROFILE_EXPORT_FORMAT})` })
+      }
+      profileJson = json.profile
+      const tags = Array.isArray(json.tags) ? json.tags.filter((t): t is string => typeof t === 'string').map((t) => t.slice(0, 64)).slice(0, 64) : []
+      meta = { name: typeof json.name === 'string' ? json.name : '', description: typeof json.description === 'string' ? json.description.slice(0, 16384) : '', tags }
+    } else {
+      profileJson = json
+      meta = { name: typeof json.name === 'string' ? json.name : '', description: typeof json.description === 'string' ? json.description.slice(0, 16384) : '', tags: [] }
+    }
+    const { profile, migrated } = this.checked(profileJson)
+    const name = (req.name ?? meta.name).trim().slice(0, 128) || 'imported profile'
+    const stored = this.save({ id: undefined, name, description: meta.description, tags: meta.tags, profile })
+    return { profile: stored, migrated }
+  }
+
+  storeReport(): ProfileStoreReport[] {
+    return this.repo.reports()
+  }
+
   validate(req: RequestOf<'profiles.validate'>): ValidationResult {
-    const r = loadProfile(req.profile)
+    const m = migrateProfile(req.profile)
+    if (!m.ok) return { ok: false, issues: m.issues }
+    const r = loadProfile(m.profile)
     return r.ok ? { ok: true, issues: [] } : { ok: false, issues: r.issues }
+  }
+
+  /** The profile migrated to the current format; throws bad-request with the issues when it is invalid. */
+  private checked(json: unknown): { profile: unknown; migrated: string[] } {
+    const m = migrateProfile(json)
+    const issues = m.ok ? (() => { const r = loadProfile(m.profile); return r.ok ? [] : r.issues })() : m.issues
+    if (!m.ok || issues.length) throw new ApiFailure({ code: 'bad-request', message: `the profile is not valid: ${issues.length} issue(s)`, issues })
+    return { profile: m.profile, migrated: m.applied }
+  }
+
+  private copyName(name: string): string {
+    const names = new Set(this.repo.list().map((p) => p.name))
+    const stem = name.replace(/ \(copy(?: \d+)?\)$/, '')
+    for (let n = 1; ; n++) {
+      const candidate = `${stem} (copy${n > 1 ? ` ${n}` : ''})`.slice(0, 128)
+      if (!names.has(candidate)) return candidate
+    }
   }
 }

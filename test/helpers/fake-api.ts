@@ -31,6 +31,15 @@ export function fakeApi(opts: { configs?: string[]; runId?: string } = {}): Fake
       save: async () => { throw new Error('none') },
       remove: async () => ({ removed: false }),
       validate: async () => ({ ok: true, issues: [] }),
+      saveAs: async () => { throw new Error('none') },
+      rename: async () => { throw new Error('none') },
+      duplicate: async () => { throw new Error('none') },
+      deleted: async () => [],
+      restore: async () => { throw new Error('none') },
+      purge: async () => ({ purged: false }),
+      export: async () => { throw new Error('none') },
+      import: async () => { throw new Error('none') },
+      storeReport: async () => [],
     },
     runs: {
       start: async (r) => (log('runs.start', r), { runId, configs: r.configs ?? configs }),
@@ -41,6 +50,10 @@ export function fakeApi(opts: { configs?: string[]; runId?: string } = {}): Fake
         listeners.add(cb)
         return () => listeners.delete(cb)
       },
+    },
+    reports: {
+      snapshot: async () => { throw new Error('none') },
+      pdf: async () => { throw new Error('none') },
     },
   }
 }

@@ -1,5 +1,6 @@
 // `npm run screenshots`: starts the browser host on the built renderer, runs the posted-timer example
-// in Chromium and writes a PNG of each main screen in both themes to docs/screenshots/.
+// in Chromium and writes a PNG of each main screen (first screen, configuration editor, results, comparison,
+// workbench) in both themes to docs/screenshots/.
 // Build first (`npm run build`).
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -42,6 +43,16 @@ async function main(): Promise<void> {
 
       await page.getByTestId(`open-example-${EXAMPLE}`).click()
       await page.getByTestId('workbench').waitFor()
+
+      // The configuration editor: sw-timer, with one more knob changed so the preview marks a change.
+      await page.getByTestId('tab-configs').click()
+      await page.getByTestId('cfg-nav-sw-timer').click()
+      await page.getByTestId('decisions-preview').waitFor()
+      await shot('config-editor')
+      await page.getByTestId('cfg-show-changed').click()
+      await shot('config-editor-changed')
+      await page.getByTestId('cfg-show-all').click()
+
       await page.getByTestId('run-all').click()
       await page.waitForSelector('[data-testid="run-status"][data-status="done"]', { timeout: 180_000 })
       await page.getByTestId('tab-results').click()

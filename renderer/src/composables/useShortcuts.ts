@@ -1,6 +1,6 @@
 // Keyboard shortcuts of the common actions: Ctrl/Cmd+Enter runs all, Escape cancels, Ctrl/Cmd+Shift+L
 // switches the theme, Ctrl/Cmd+S saves the profile, Ctrl/Cmd+Z and Ctrl/Cmd+Shift+Z (or Ctrl+Y) undo and
-// redo profile edits (outside text fields, which keep their own undo). Registered for the lifetime of
+// redo profile edits (outside text fields, which keep their own undo; a select or checkbox does not). Registered for the lifetime of
 // the calling component.
 import { onBeforeUnmount, onMounted } from 'vue'
 
@@ -25,9 +25,14 @@ export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey'
   return undefined
 }
 
-function isTextField(t: EventTarget | null): boolean {
-  const el = t as { tagName?: string; isContentEditable?: boolean } | null
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable === true)
+/** Inputs that keep their own undo (text); checkboxes, radios and selects do not, so Ctrl+Z undoes the profile edit. */
+const NO_TEXT_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color'])
+
+export function isTextField(t: EventTarget | null): boolean {
+  const el = t as { tagName?: string; type?: string; isContentEditable?: boolean } | null
+  if (!el) return false
+  if (el.tagName === 'INPUT') return !NO_TEXT_INPUTS.has(String(el.type ?? 'text').toLowerCase())
+  return el.tagName === 'TEXTAREA' || el.isContentEditable === true
 }
 
 export function useShortcuts(h: ShortcutHandlers): void {

@@ -1,0 +1,112 @@
+// `kvmbench import KIND FILE [--json OUT]` and `kvmbench export KIND PROFILE [--config NAME] [--vm NAME]`:
+// the formats of core/formats on the command line. Bad input, profiles and usage exit 2 with the messages.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { resolveConfiguration, configurationNames, runConfiguration, RESULT_SCHEMA_VERSION } from '../../core/index.ts'
+import type { RunResultJson } from '../../core/result.ts'
+import type { FieldError } from '../../core/field-error.ts'
+import type { FormatResult } from '../../core/formats/format-result.ts'
+import { importLscpu } from '../../core/formats/lscpu.ts'
+import { importCmdline, exportCmdline, exportModprobe } from '../../core/formats/cmdline.ts'
+import { importLibvirt, exportLibvirt } from '../../core/formats/libvirt.ts'
+import { importPerfKvmStat, printPerfImport } from '../../core/formats/perf-kvm-stat.ts'
+import { exportTuned } from '../../core/formats/tuned.ts'
+import { exportQemu } from '../../core/formats/qemu.ts'
+import { exportResultsCsv } from '../../core/formats/results-csv.ts'
+import { UsageError } from './args.ts'
+import type { ParsedArgs } from './args.ts'
+import { readProfileFile, ProfileFileError } from './profile-file.ts'
+
+export const IMPORT_KINDS = ['lscpu', 'cmdline', 'libvirt', 'perf'] as const
+export const EXPORT_KINDS = ['cmdline', 'tuned-cpu-partitioning', 'tuned-realtime-virtual-host', 'libvirt', 'qemu', 'modprobe', 'json', 'csv'] as const
+
+function readInput(path: string): string {
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new ProfileFileError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read: ${(e as Error).message}`)
+  }
+}
+
+function unwrap<T>(r: FormatResult<T>, what: string): T {
+  if (!r.ok) throw new ProfileFileError(`${what}: ${r.errors.length} problem${r.errors.length === 1 ? '' : 's'}:`, r.errors.map((e: FieldError) => e.message))
+  for (const w of r.warnings) process.stderr.write(`kvmbench: warning: ${w}\n`)
+  return r.value
+}
+
+export function importCommand(args: ParsedArgs): number {
+  const [kind, file] = args.positionals as [string, string]
+  if (!(IMPORT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`unknown import kind ${JSON.stringify(kind)} — use one of ${IMPORT_KINDS.join(', ')}`)
+  const text = readInput(file)
+  const jsonOut = args.values.json as string | undefined
+  let json: unknown
+  let shown: string
+  switch (kind) {
+    case 'lscpu': {
+      const v = unwrap(importLscpu(text), file)
+      json = v.host ? { host: v.host } : { rows: v.rows }
+      shown = `${JSON.stringify(json, null, 2)}\n`
+      break
+    }
+    case 'cmdline': {
+      const v = unwrap(importCmdline(text), file)
+      json = { host: v.host }
+      shown = `${JSON.stringify(json, null, 2)}\n`
+      break
+    }
+    case 'libvirt': {
+      const v = unwrap(importLibvirt(text), file)
+      json = { vms: [v] }
+      shown = `${JSON.stringify(json, null, 2)}\n`
+      break
+    }
+    default: {
+      const v = unwrap(importPerfKvmStat(text), file)
+      json = { tables: v.tables }
+      shown = printPerfImport(v)
+    }
+  }
+  if (jsonOut !== undefined && jsonOut !== '-') writeFileSync(jsonOut, `${JSON.stringify(json, null, 2)}\n`)
+  process.stdout.write(jsonOut === '-' ? `${JSON.stringify(json, null, 2)}\n` : shown)
+  return 0
+}
+
+export function exportCommand(args: ParsedArgs): number {
+  const [kind, path] = args.positionals as [string, string]
+  if (!(EXPORT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`unknown export kind ${JSON.stringify(kind)} — use one of ${EXPORT_KINDS.join(', ')}`)
+  const file = readProfileFile(path)
+  const names = configurationNames(file.profile)
+  const wanted = args.values.config as string | undefined
+  if (wanted !== undefined && !names.includes(wanted)) throw new UsageError(`${path} has no configuration ${JSON.stringify(wanted)} — use one of ${names.join(', ')}`)
+  const config = wanted ?? names[0]!
+  if (wanted === undefined && names.length > 1) process.stderr.write(`kvmbench: exporting configuration ${config} (the profile also has ${names.slice(1).join(', ')}; choose with --config)\n`)
+  const cfg = resolveConfiguration(file.profile, config)
+  const vm = args.values.vm as string | undefined
+  if (vm !== undefined && !cfg.vms.some((v) => v.name === vm)) throw new UsageError(`${path} has no VM ${JSON.stringify(vm)} — use one of ${cfg.vms.map((v) => v.name).join(', ')}`)
+  const what = `${path} (configuration ${config})`
+  let out: string
+  switch (kind) {
+    case 'cmdline': out = `${unwrap(exportCmdline(cfg), what)}\n`; break
+    case 'tuned-cpu-partitioning': out = unwrap(exportTuned(cfg, 'cpu-partitioning'), what); break
+    case 'tuned-realtime-virtual-host': out = unwrap(exportTuned(cfg, 'realtime-virtual-host'), what); break
+    case 'libvirt': out = unwrap(exportLibvirt(cfg, vm !== undefined ? { vm } : {}), what); break
+    case 'qemu': out = unwrap(exportQemu(cfg, vm !== undefined ? { vm } : {}), what); break
+    case 'modprobe': out = unwrap(exportModprobe(cfg), what); break
+    default: {
+      let result
+      try {
+        result = runConfiguration(file.profile, config)
+      } catch (e) {
+        process.stderr.write(`kvmbench: configuration ${config} failed: ${(e as Error).message}\n`)
+        return 1
+      }
+      if (kind === 'csv') out = exportResultsCsv([result])
+      else {
+        const json: RunResultJson = { schemaVersion: RESULT_SCHEMA_VERSION, profile: file.profile.name, results: [result] }
+        out = `${JSON.stringify(json, null, 2)}\n`
+      }
+    }
+  }
+  process.stdout.write(out)
+  return 0
+}

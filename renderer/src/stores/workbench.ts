@@ -1,0 +1,12 @@
+// The workbench's tab, shared so that other views can open one (e.g. "Edit" on a configuration).
+import { acceptHMRUpdate, defineStore } from 'pinia'
+import { ref } from 'vue'
+
+export type WorkbenchTab = 'setup' | 'configs' | 'results' | 'comparison'
+
+export const useWorkbenchStore = defineStore('workbench', () => {
+  const tab = ref<WorkbenchTab>('setup')
+  return { tab }
+})
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useWorkbenchStore, import.meta.hot))
