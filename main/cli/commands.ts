@@ -25,29 +25,30 @@ const HELP: OptionSpec = { name: 'help', type: 'boolean', short: 'h', help: 'sho
 const SEED: OptionSpec = { name: 'seed', type: 'string', value: 'N', help: "PRNG seed (0 … 4294967295); default: the profile's run.seed. The same profile and seed give identical results" }
 const DURATION: OptionSpec = { name: 'duration', type: 'string', value: 'SECONDS', help: "virtual time to simulate after warm-up (0.001 … 3600); default: the profile's run.durationSec" }
 const JSON_OUT: OptionSpec = { name: 'json', type: 'string', value: 'FILE', help: 'also write the results as JSON (RunResultJson, schemaVersion 1) to FILE; "-" writes it to stdout instead of the text report' }
+const PERF_VERSION: OptionSpec = { name: 'perf-version', type: 'string', value: 'V', help: 'print the exit tables in the layout of this perf version, e.g. 5.3 (20-character name column before v6.4, 40 from v6.4); default: current perf' }
 const WORKERS: OptionSpec = { name: 'workers', type: 'string', value: 'N', help: 'worker processes to run configurations in parallel (default: one per core)' }
 
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'run',
-    usage: 'kvmbench run PROFILE [--config NAME]... [--seed N] [--duration SECONDS] [--json FILE] [--workers N]',
+    usage: 'kvmbench run PROFILE [--config NAME]... [--seed N] [--duration SECONDS] [--json FILE] [--perf-version V] [--workers N]',
     summary: 'simulate configurations of a profile and print a report for each',
     description: 'Loads PROFILE (a JSON bench profile), runs each selected configuration in its own worker process and prints, per configuration, the report: VM exits as `perf kvm stat` shows them, workload throughput and latency, where CPU time went, and the kernel decisions behind them.',
     options: [
       { name: 'config', type: 'string', value: 'NAME', multiple: true, short: 'c', help: 'run only this configuration (repeat for several); default: all' },
-      SEED, DURATION, JSON_OUT, WORKERS, HELP,
+      SEED, DURATION, JSON_OUT, PERF_VERSION, WORKERS, HELP,
     ],
     positionals: [1, 1],
     examples: ['kvmbench run examples/posted-timer.json --config base', 'kvmbench run my-host.json --seed 7 --duration 0.5 --json results.json'],
   },
   {
     name: 'compare',
-    usage: 'kvmbench compare PROFILE [--seed N] [--duration SECONDS] [--json FILE] [--workers N]',
+    usage: 'kvmbench compare PROFILE [--seed N] [--duration SECONDS] [--json FILE] [--perf-version V] [--workers N]',
     summary: 'simulate every configuration of a profile and print them side by side',
-    description: 'Runs all configurations of PROFILE in parallel worker processes with the same seed and prints one table comparing them.',
-    options: [SEED, DURATION, JSON_OUT, WORKERS, HELP],
+    description: 'Runs all configurations of PROFILE in parallel worker processes with the same seed, prints each configuration\'s report as `run` does, then one summary table with deltas against the first configuration.',
+    options: [SEED, DURATION, JSON_OUT, PERF_VERSION, WORKERS, HELP],
     positionals: [1, 1],
-    examples: ['kvmbench compare examples/posted-timer.json', 'kvmbench compare examples/posted-timer.json --seed 3 --json compare.json'],
+    examples: ['kvmbench compare examples/posted-timer.json', 'kvmbench compare examples/posted-timer.json --perf-version 5.3', 'kvmbench compare examples/posted-timer.json --seed 3 --json compare.json'],
   },
   {
     name: 'report',

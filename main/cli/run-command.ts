@@ -49,6 +49,8 @@ export async function runOrCompare(mode: 'run' | 'compare', args: ParsedArgs): P
   const durationSec = numberOption(args.values, 'duration', { min: 0.001, max: 3600 })
   const workers = numberOption(args.values, 'workers', { min: 1, max: 256, integer: true })
   const jsonOut = args.values.json as string | undefined
+  const perfVersion = args.values['perf-version'] as string | undefined
+  if (perfVersion !== undefined && !/^v?\d+(\.\d+){0,2}$/.test(perfVersion)) throw new UsageError(`--perf-version ${JSON.stringify(perfVersion)} is not a version — write it like 5.3 or 6.8`)
   const file = readProfileFile(path)
   const all = configurationNames(file.profile)
   const wanted = mode === 'run' ? ((args.values.config as string[] | undefined) ?? []) : []
@@ -72,7 +74,7 @@ export async function runOrCompare(mode: 'run' | 'compare', args: ParsedArgs): P
   }
   if (jsonOut !== '-') {
     // run: a report per configuration; compare: the same reports, then the summary with deltas
-    const reports = ordered.map((r) => formatConfigReport(r, {})).join('\n')
+    const reports = ordered.map((r) => formatConfigReport(r, perfVersion !== undefined ? { perfVersion } : {})).join('\n')
     if (mode === 'run') process.stdout.write(reports)
     else if (ordered.length) process.stdout.write(`${reports}\nSummary (deltas against ${ordered[0]!.config}):\n${formatCompareTable(ordered)}\n`)
   }

@@ -78,6 +78,15 @@ describe('kvmbench CLI', () => {
     expect(reports[1]).toBe(`${formatCompareTable(json.results)}\n`)
   })
 
+  it('--perf-version prints the table in that perf version\'s layout (20-character name column before v6.4)', () => {
+    const old = kvmbench('run', profilePath, '--config', 'base', '--seed', '2', '--perf-version', '5.3')
+    expect(old.code).toBe(0)
+    expect(old.stdout).toContain(`${' '.repeat(13)}VM-EXIT    Samples`)
+    const current = kvmbench('run', profilePath, '--config', 'base', '--seed', '2')
+    expect(current.stdout).toContain(`${' '.repeat(33)}VM-EXIT    Samples`)
+    expect(kvmbench('run', profilePath, '--perf-version', 'latest')).toMatchObject({ code: 2, stderr: expect.stringContaining('--perf-version') })
+  })
+
   it('reports every issue of an invalid profile as `path: value message — fix` and exits 2', () => {
     const bad = join(tmp, 'bad.json')
     writeFileSync(bad, JSON.stringify({ schemaVersion: 1, run: { durationSec: -1, seed: 'x' } }))
