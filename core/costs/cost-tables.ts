@@ -30,6 +30,7 @@ export const COST_NAMES = [
   'exitIoInstruction', // PIO virtio notify (legacy) → ioeventfd
   'exitVmcall', // hypercall (kick CPU, PV IPI, sched yield)
   'exitPause', // PLE / pause-filter exit + kvm_vcpu_on_spin
+  'exitMwait', // MWAIT exit emulated as a NOP (kvm_emulate_mwait): skip the instruction, re-enter
   'exitInterruptWindow', // interrupt window exit
   'indirect', // guest slowdown after every exit: caches, TLB, pipeline refilled
   'scheduleIn', // context switch to the vCPU thread + vcpu_load
@@ -37,6 +38,7 @@ export const COST_NAMES = [
   'guestTickHandler', // guest tick: update_process_times, scheduler_tick
   'guestTimerIrq', // guest LAPIC timer interrupt entry/exit + hrtimer_interrupt
   'guestIpiHandler', // guest IPI handler (reschedule)
+  'guestIdleLoop', // one pass of the guest idle loop between two MWAITs that return at once
   'vhostRxBatch', // vhost-net handle_rx: fixed part per batch
   'vhostRxPerPacket', // vhost-net per packet copy
   'vhostTx', // vhost-net handle_tx per notified batch
@@ -66,6 +68,7 @@ const skylake: CostTable = {
   exitIoInstruction: c(900, 1_000, 0.4),
   exitVmcall: c(450, 600, 0.5),
   exitPause: c(500, 800, 0.6),
+  exitMwait: c(450, 650, 0.5),
   exitInterruptWindow: c(600, 900, 0.4),
   indirect: c(0, 1_800, 0.7),
   scheduleIn: c(1_200, 2_000, 0.5),
@@ -73,6 +76,7 @@ const skylake: CostTable = {
   guestTickHandler: c(800, 1_500, 0.5),
   guestTimerIrq: c(300, 500, 0.4),
   guestIpiHandler: c(200, 400, 0.4),
+  guestIdleLoop: c(100, 200, 0.4),
   vhostRxBatch: c(800, 1_500, 0.4),
   vhostRxPerPacket: c(300, 600, 0.4),
   vhostTx: c(1_000, 2_000, 0.4),

@@ -42,6 +42,7 @@ export const COUNTERPARTS: Record<string, string> = {
   'vms[].kvm.disableExits.hlt': '`KVM_X86_DISABLE_EXITS_HLT`; QEMU `-overcommit cpu-pm=on`',
   'vms[].kvm.disableExits.pause': '`KVM_X86_DISABLE_EXITS_PAUSE`; QEMU `-overcommit cpu-pm=on`',
   'vms[].kvm.disableExits.cstate': '`KVM_X86_DISABLE_EXITS_CSTATE`; QEMU `-overcommit cpu-pm=on`',
+  'vms[].kvm.exposeMwait': 'CPUID.01H:ECX.MONITOR; QEMU `-cpu …,+mwait` (implied by `-overcommit cpu-pm=on`)',
   'vms[].kvm.hintDedicated': '`KVM_HINTS_REALTIME`; QEMU `-cpu …,kvm-hint-dedicated=on`; libvirt `<hint-dedicated state="on"/>`',
   'vms[].kvm.pv.stealTime': '`KVM_FEATURE_STEAL_TIME`; QEMU `kvm-steal-time`',
   'vms[].kvm.pv.pvUnhalt': '`KVM_FEATURE_PV_UNHALT`; QEMU `kvm-pv-unhalt`; libvirt `<pvspinlock>`',

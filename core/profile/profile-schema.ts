@@ -187,6 +187,7 @@ export const vmSchema = s.object({
   pinning: pinningSchema,
   kvm: s.object({
     disableExits: disableExitsSchema,
+    exposeMwait: s.boolean({ default: false, description: 'MONITOR/MWAIT in the guest CPUID even when MWAIT exits are not disabled (QEMU -cpu …,+mwait): the guest idles with MWAIT, which KVM then emulates as a NOP. With MWAIT passed through the guest always sees it.' }),
     hintDedicated: s.boolean({ default: false, description: 'KVM_HINTS_REALTIME (QEMU kvm-hint-dedicated=on, libvirt <hint-dedicated>).' }),
     pv: pvSchema,
   }),

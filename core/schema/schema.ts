@@ -33,7 +33,8 @@ export function show(v: unknown): string {
   try {
     s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v)
   } catch {
-    s = String(v)
+    // Too deep for JSON.stringify (or cyclic): String() of a deep array would overflow the stack too.
+    s = Array.isArray(v) ? '[…]' : typeof v === 'object' && v !== null ? '{…}' : String(v)
   }
   return s.length > 60 ? s.slice(0, 57) + '...' : s
 }
@@ -173,6 +174,8 @@ export function record<T>(value: Schema<T>, o: { description?: string; default?:
       const out: Record<string, T> = {}
       let ok = true
       for (const [k, x] of Object.entries(v)) {
+        // `out["__proto__"] = r` would set the prototype of the map instead of adding an entry.
+        if (k === '__proto__') { issue(ctx, path ? `${path}.${k}` : k, x, 'is not allowed as a name', 'choose another name'); ok = false; continue }
         const r = value.check(x, path ? `${path}.${k}` : k, ctx)
         if (r === undefined) ok = false
         else out[k] = r
@@ -243,7 +246,8 @@ export function object<S extends Shape>(shape: S, o: { description?: string } = 
       const src = v as Record<string, unknown>
       let ok = true
       for (const k of Object.keys(src)) {
-        if (!(k in shape)) {
+        // Own keys only: `k in shape` would let "__proto__", "constructor", "toString"… through unreported.
+        if (!Object.prototype.hasOwnProperty.call(shape, k)) {
           const near = closest(k, keys)
           issue(ctx, path ? `${path}.${k}` : k, src[k], 'is not a known field', near ? `did you mean "${near}"? (known: ${keys.join(', ')})` : `remove it; known fields here: ${keys.join(', ')}`)
           ok = false

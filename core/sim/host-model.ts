@@ -46,6 +46,7 @@ export class HostModel {
     swTimer: number
     kick: number
     hlt: number
+    mwaitNop: number
     hostTick: number
     kworker: number
   }
@@ -200,6 +201,7 @@ export class HostModel {
       swTimer: this.cause('guest LAPIC timer (sw hrtimer on this pCPU)'),
       kick: this.cause('kick IPI (interrupt injection)'),
       hlt: this.cause('guest idle (HLT)'),
+      mwaitNop: this.cause('guest idle (MWAIT emulated as NOP)'),
       hostTick: this.cause('host scheduler tick'),
       kworker: this.cause('reschedule IPI (kworker on this pCPU)'),
     }
@@ -640,13 +642,32 @@ export class HostModel {
     this.guestHalt(g)
   }
 
-  /** The guest executes HLT: halts in guest mode, or exits. */
+  /** The guest executes its idle instruction: HLT or MWAIT, passed through (it stays in guest mode) or exiting. */
   private guestHalt(g: number): void {
     const vm = this.vmSpec(g)
     this.idleTok[g]!++
-    if (vm.hltInGuest) { this.setState(g, St.GUEST_HLT); return }
+    if (vm.guestIdleMwait) {
+      if (vm.mwaitInGuest) { this.haltInGuest(g, this.guestCstateLatency(g)); return }
+      // kvm_emulate_mwait(): MWAIT exits and is emulated as a NOP, so the guest's idle loop spins (seed 004)
+      this.beginExit(g, ExitReason.MWAIT_INSTRUCTION, this.causeIds.mwaitNop, this.cost(CostId.exitMwait), After.ENTRY)
+      return
+    }
+    if (vm.hltInGuest) { this.haltInGuest(g, this.inp.cstates.length ? this.inp.cstates[0]!.exitLatencyNs : 0); return }
     this.haltStart[g] = this.engine.now
     this.beginExit(g, ExitReason.HLT, this.causeIds.hlt, this.cost(CostId.exitHlt), After.HLT)
+  }
+
+  /** Halted in guest mode (HLT in C1, or MWAIT in the C-state the guest asked for); waking pays its exit latency. */
+  private haltInGuest(g: number, wakeLatencyNs: number): void {
+    this.wakeLatency[g] = wakeLatencyNs
+    this.setState(g, St.GUEST_HLT)
+  }
+
+  /** The guest's idle governor asks MWAIT for the deepest C-state whose target residency fits its predicted idle. */
+  private guestCstateLatency(g: number): number {
+    let lat = this.inp.cstates.length ? this.inp.cstates[0]!.exitLatencyNs : 0
+    for (const cs of this.inp.cstates) if (this.idleEma[g]! >= cs.targetResidencyNs) lat = cs.exitLatencyNs
+    return lat
   }
 
   /** Back in guest idle after an exit that interrupted it with nothing to do. */
@@ -654,7 +675,12 @@ export class HostModel {
     if (this.pendIrq[g]) { this.leaveIdle(g); return }
     const vm = this.vmSpec(g)
     if (vm.guestIdlePoll || (vm.guestHaltPoll && this.guestPollNs[g]! > 0)) { this.setState(g, St.GUEST_POLL); return }
-    if (vm.hltInGuest) { this.setState(g, St.GUEST_HLT); return }
+    if (vm.guestIdleMwait && !vm.mwaitInGuest) {
+      // the emulated MWAIT returned at once: one pass of the idle loop, then MWAIT again
+      this.setState(g, St.GUEST_POLL)
+      this.engine.schedule(this.cost(CostId.guestIdleLoop), Ev.GUEST_POLL_END, g, bump(this.idleTok, g))
+      return
+    }
     this.guestHalt(g)
   }
 
@@ -693,9 +719,9 @@ export class HostModel {
       return
     }
     if (s === St.GUEST_HLT) {
-      // a posted interrupt wakes HLT in non-root mode after the physical C1 exit
+      // a posted interrupt wakes HLT/MWAIT in non-root mode after the physical C-state's exit latency
       this.setState(g, St.WAKING)
-      this.engine.schedule(this.inp.cstates.length ? this.inp.cstates[0]!.exitLatencyNs : 0, Ev.WAKE_DONE, g, bump(this.idleTok, g))
+      this.engine.schedule(this.wakeLatency[g]!, Ev.WAKE_DONE, g, bump(this.idleTok, g))
       return
     }
     if (s === St.HOST_POLL) { this.idleTok[g]!++; this.hltWakeup(g); return }

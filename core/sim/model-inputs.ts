@@ -20,6 +20,8 @@ export interface VmSpec {
   postedInterrupts: boolean
   ipiVirtualization: boolean
   hltInGuest: boolean
+  /** The guest idles with MWAIT (exposed in CPUID) instead of HLT. */
+  guestIdleMwait: boolean
   mwaitInGuest: boolean
   /** Host halt polling allowed for this VM's vCPUs (not switched off by guest poll control). */
   hostHaltPoll: boolean

@@ -83,6 +83,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       postedInterrupts: apicvActive,
       ipiVirtualization: apicvActive && features.ipiv && host.kvm.enableIpiv && versionAtLeast(hostVersion, '5.19'),
       hltInGuest: granted.hlt,
+      guestIdleMwait: granted.mwait || vm.kvm.exposeMwait,
       mwaitInGuest: granted.mwait,
       hostHaltPoll: haltPoll.maxNs > 0 && !hp.disablesHostPoll,
       guestHaltPoll: hp.enabled,
