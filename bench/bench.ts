@@ -18,6 +18,8 @@ import { writePlainJs } from './plain-js.ts'
 import { fmtInt, fmtMB, fmtNs, fmtRate, fmtSec, judge, section, tableHeader, tableRow } from './report.ts'
 import type { Figure } from './report.ts'
 import { runScaling } from './scaling.ts'
+import { uiResponsivenessSection } from './ui-responsiveness.ts'
+import { loadSection } from './load.ts'
 import type { Scaling } from './scaling.ts'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -278,6 +280,8 @@ async function main(): Promise<number> {
   const example = await exampleSection(EXAMPLE, configs)
   const compare = await compareSection(EXAMPLE)
   const scaling = await scalingSection(profileJson, configs, o.runs)
+  const ui = await uiResponsivenessSection(emit)
+  const loadRuns = await loadSection(emit)
 
   const missed = figures.filter((f) => f.status === 'missed').length
   const met = figures.filter((f) => f.status === 'met').length
@@ -290,7 +294,7 @@ async function main(): Promise<number> {
       machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpu, cores, loadavg: load },
       options: { steps: o.steps, sizes: SIZES, runs: o.runs, profile: relative(ROOT, EXAMPLE) },
       figures,
-      raw: { hold: holdRaw, example, compare, scaling },
+      raw: { hold: holdRaw, example, compare, scaling, ui, load: loadRuns },
     }
     writeFileSync(o.json, JSON.stringify(doc, null, 2) + '\n')
     console.log(`wrote ${o.json}`)

@@ -66,6 +66,22 @@ class Reader {
     this.limits = limits
   }
 
+  // Where the last element started, as line and column: elements come in document order, so each
+  // position is found by counting newlines from the previous one (lineCol() from the start of the text
+  // for every element made a 100 000-element document take minutes: quadratic work).
+  private lcAt = 0
+  private lcLine = 1
+  private lcLineStart = 0
+
+  private lineColAt(at: number): { line: number; col: number } {
+    if (at < this.lcAt) { this.lcAt = 0; this.lcLine = 1; this.lcLineStart = 0 }
+    for (let k = this.lcAt; k < at; k++) {
+      if (this.s.charCodeAt(k) === 0x0a) { this.lcLine++; this.lcLineStart = k + 1 }
+    }
+    this.lcAt = at
+    return { line: this.lcLine, col: at - this.lcLineStart + 1 }
+  }
+
   private fail(message: string, fix: string, at = this.i): never {
     throw new XmlError(at, message, fix)
   }
@@ -120,7 +136,7 @@ class Reader {
   private element(depth: number): XmlElement {
     if (depth > this.limits.maxDepth) this.fail(`elements are nested more than ${this.limits.maxDepth} deep`, 'a libvirt domain is far shallower: check the file')
     if (++this.elements > this.limits.maxElements) this.fail(`more than ${this.limits.maxElements} elements`, 'give one domain definition, not a dump')
-    const { line, col } = lineCol(this.s, this.i)
+    const { line, col } = this.lineColAt(this.i)
     this.i++ // '<'
     const name = this.name()
     const el: XmlElement = { name, attrs: {}, children: [], line, col }

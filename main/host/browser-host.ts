@@ -141,13 +141,19 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   const server = createServer((req, res) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v)
-    if (!isAllowedHost(req.headers.host, port)) return sendText(res, 421, 'misdirected request: this server only answers to 127.0.0.1 and localhost')
-    if (!isAllowedOrigin(req.headers.origin, port)) return sendText(res, 403, 'forbidden: cross-origin request')
+    // API callers get every refusal as an ApiError JSON, like the router's own errors.
+    const isApi = (req.url ?? '').startsWith('/api/')
+    const refuse = (status: number, code: 'bad-request' | 'forbidden', message: string): void => {
+      if (isApi) sendJson(res, status, { ok: false, error: { code, message } })
+      else sendText(res, status, message)
+    }
+    if (!isAllowedHost(req.headers.host, port)) return refuse(421, 'forbidden', 'misdirected request: this server only answers to 127.0.0.1 and localhost')
+    if (!isAllowedOrigin(req.headers.origin, port)) return refuse(403, 'forbidden', 'forbidden: cross-origin request')
     let path: string
     try {
       path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
     } catch {
-      return sendText(res, 400, 'bad request')
+      return refuse(400, 'bad-request', 'bad request: the URL cannot be parsed')
     }
     const done = (p: Promise<void>): void => {
       p.catch((e: unknown) => {
@@ -156,7 +162,16 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         else res.destroy()
       })
     }
-    if (path.startsWith('/api/')) return done(handleApi(req, res, decodeURIComponent(path.slice('/api/'.length))))
+    if (path.startsWith('/api/')) {
+      let channel: string
+      try {
+        channel = decodeURIComponent(path.slice('/api/'.length))
+      } catch {
+        // (a throw here would be an uncaught exception in the server: it would stop the host)
+        return refuse(400, 'bad-request', `the channel in ${JSON.stringify(path.slice(0, 80))} is not valid percent-encoding`)
+      }
+      return done(handleApi(req, res, channel))
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD')
       return sendText(res, 405, 'method not allowed')

@@ -18,10 +18,31 @@ export function toApiError(e: unknown): ApiError {
   return { code: 'failed', message: e instanceof Error ? e.message : String(e) }
 }
 
+/** Deepest nesting of a payload (a profile is about 8 levels deep) and most values in one; both bound the
+ *  work of the validators, which recurse, and reject cyclic payloads (IPC's structured clone allows them). */
+export const MAX_PAYLOAD_DEPTH = 64
+export const MAX_PAYLOAD_VALUES = 1_000_000
+
+/** Why a payload is too deep or too large to validate, or undefined. Iterative: never overflows the stack. */
+export function payloadShapeProblem(payload: unknown, maxDepth = MAX_PAYLOAD_DEPTH, maxValues = MAX_PAYLOAD_VALUES): string | undefined {
+  const stack: [unknown, number][] = [[payload, 0]]
+  let values = 0
+  while (stack.length) {
+    const [v, depth] = stack.pop()!
+    if (++values > maxValues) return `the payload holds more than ${maxValues} values`
+    if (typeof v !== 'object' || v === null) continue
+    if (depth >= maxDepth) return `the payload is nested deeper than ${maxDepth} levels`
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (typeof x === 'object' && x !== null) stack.push([x, depth + 1]); else values++
+  }
+  return undefined
+}
+
 export function createApiRouter(handlers: ApiHandlers): ApiRouter {
   return {
     async handle(channel, payload) {
       if (!isChannel(channel)) return { ok: false, error: { code: 'bad-request', message: `unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}` } }
+      const shape = payloadShapeProblem(payload)
+      if (shape) return { ok: false, error: { code: 'bad-request', message: `${channel}: ${shape}` } }
       try {
         const req = parseRequest(channel, payload)
         const handler = handlers[channel] as (r: unknown) => unknown

@@ -8,6 +8,7 @@ import type { DeletedProfileSummary, ProfileExportFile, ProfileImportResult, Pro
 import { loadProfile } from '../../core/profile/load-profile.ts'
 import { migrateProfile } from '../../core/profile/migrations.ts'
 import type { ProfileRepository } from './profile-repository.ts'
+import { payloadShapeProblem } from './api-router.ts'
 
 /** The marker and version of a profile export file. */
 export const PROFILE_EXPORT_FORMAT = 1
@@ -132,6 +133,8 @@ export class ProfileService {
       throw new ApiFailure({ code: 'bad-request', message: `the file is not valid JSON: ${(e as Error).message}` })
     }
     if (!isObject(json)) throw new ApiFailure({ code: 'bad-request', message: 'the file holds no profile: expected a JSON object (a kvmbench profile or profile export)' })
+    const shape = payloadShapeProblem(json)
+    if (shape) throw new ApiFailure({ code: 'bad-request', message: `the file is not a profile: ${shape.replace('the payload', 'it')}` })
     let meta: { name: string; description: string; tags: string[] }
     let profileJson: unknown
     if ('kvmbenchProfileExport' in json) {

@@ -13,6 +13,8 @@ export interface ChildProcessLauncherOptions {
   env?: NodeJS.ProcessEnv
   /** Node binary; default process.execPath. */
   execPath?: string
+  /** Node flags of the workers; default none. (Tests start workers with a small heap: `--max-old-space-size=64`.) */
+  execArgv?: string[]
 }
 
 export class ChildProcessLauncher implements ProcessLauncher {
@@ -26,8 +28,8 @@ export class ChildProcessLauncher implements ProcessLauncher {
   launch(): WorkerHandle {
     const child = fork(this.options.workerPath ?? DEFAULT_WORKER_PATH, [], {
       serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      execArgv: [],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      execArgv: this.options.execArgv ?? [],
       env: this.options.env ?? process.env,
       execPath: this.options.execPath ?? process.execPath,
     })
@@ -38,7 +40,26 @@ export class ChildProcessLauncher implements ProcessLauncher {
       exited = true
       for (const cb of exitCbs) cb(info)
     }
-    child.on('exit', (code, signal) => finish({ code, signal }))
+    // The worker's stderr still goes to ours; its last lines are kept so a worker that dies tells why
+    // (V8's "FATAL ERROR: … JavaScript heap out of memory", an uncaught exception).
+    let tail = ''
+    child.stderr?.on('data', (c: Buffer) => {
+      process.stderr.write(c)
+      tail = (tail + c.toString('utf8')).slice(-4096)
+    })
+    const reason = (): string | undefined => {
+      const lines = tail.split('\n').map((l) => l.trim()).filter(Boolean)
+      const line = lines.find((l) => /FATAL ERROR|out of memory/i.test(l)) ?? lines.findLast((l) => /Error\b/.test(l))
+      return line?.slice(0, 300)
+    }
+    child.on('exit', (code, signal) => {
+      // Let the last stderr chunk arrive ('close' follows 'exit' once the pipes are drained).
+      const done = (): void => { const r = code !== 0 || signal ? reason() : undefined; finish({ code, signal, ...(r ? { detail: r } : {}) }) }
+      if (child.stderr && !child.stderr.readableEnded) {
+        const t = setTimeout(done, 200)
+        child.stderr.once('end', () => { clearTimeout(t); done() })
+      } else done()
+    })
     child.on('error', (e) => {
       // 'error' without a process (spawn failure) never gets 'exit'.
       if (child.pid === undefined || child.exitCode !== null) finish({ code: null, signal: null, detail: e.message })

@@ -18,9 +18,12 @@ export interface PoolJob {
 
 export interface RunJobOptions {
   onProgress?: (fraction: number) => void
+  /** Watchdog for this job (overrides the pool's jobTimeoutMs): a worker still running it after this many
+   *  milliseconds is killed and the job fails with kind 'timeout'. */
+  timeoutMs?: number
 }
 
-export type JobErrorKind = 'failed' | 'crashed' | 'cancelled' | 'disposed'
+export type JobErrorKind = 'failed' | 'crashed' | 'timeout' | 'cancelled' | 'disposed'
 
 /** Why a job's promise was rejected. */
 export class JobError extends Error {
@@ -45,6 +48,8 @@ interface Job {
   resolve: (r: ConfigResult) => void
   reject: (e: JobError) => void
   settled: boolean
+  timeoutMs: number | undefined
+  watchdog: ReturnType<typeof setTimeout> | undefined
 }
 
 interface Slot {
@@ -61,6 +66,9 @@ export interface WorkerPoolOptions {
   size?: number
   /** How long to wait for a killed worker to exit before giving up on it. */
   killTimeoutMs?: number
+  /** Per-job watchdog: a job still running after this many milliseconds has its worker killed and fails
+   *  with kind 'timeout' (a hung worker). Default: none — a simulation's length follows its profile. */
+  jobTimeoutMs?: number
 }
 
 let jobCounter = 0
@@ -69,6 +77,7 @@ export class WorkerPool {
   readonly size: number
   private readonly launcher: ProcessLauncher
   private readonly killTimeoutMs: number
+  private readonly jobTimeoutMs: number | undefined
   private readonly queue: Job[] = []
   private readonly slots = new Set<Slot>()
   private disposed = false
@@ -77,6 +86,7 @@ export class WorkerPool {
     this.launcher = launcher
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()))
     this.killTimeoutMs = options.killTimeoutMs ?? 5000
+    this.jobTimeoutMs = options.jobTimeoutMs
   }
 
   get kind(): string {
@@ -104,7 +114,7 @@ export class WorkerPool {
       ...(job.seed !== undefined ? { seed: job.seed } : {}),
       ...(job.durationSec !== undefined ? { durationSec: job.durationSec } : {}),
     }
-    const entry: Job = { id, message, onProgress: options.onProgress, resolve, reject, settled: false }
+    const entry: Job = { id, message, onProgress: options.onProgress, resolve, reject, settled: false, timeoutMs: options.timeoutMs ?? this.jobTimeoutMs, watchdog: undefined }
     if (this.disposed) this.settle(entry, new JobError('disposed', 'the worker pool has been shut down'))
     else {
       this.queue.push(entry)
@@ -145,6 +155,7 @@ export class WorkerPool {
   private settle(job: Job, outcome: ConfigResult | JobError): void {
     if (job.settled) return
     job.settled = true
+    if (job.watchdog) clearTimeout(job.watchdog)
     if (outcome instanceof JobError) job.reject(outcome)
     else job.resolve(outcome)
   }
@@ -172,6 +183,14 @@ export class WorkerPool {
       const job = this.queue.shift()
       if (!job) return
       slot.job = job
+      if (job.timeoutMs !== undefined) {
+        const ms = job.timeoutMs
+        const s = slot
+        job.watchdog = setTimeout(() => {
+          if (s.job === job && !s.killedFor) this.kill(s, new JobError('timeout', `the simulation worker did not finish within ${ms} ms and was stopped (a hung worker)`))
+        }, ms)
+        job.watchdog.unref()
+      }
       slot.handle.post(job.message)
     }
   }

@@ -43,3 +43,13 @@ export function isFromWorker(m: unknown): m is FromWorker {
  */
 export const TEST_CRASH_ENV = 'KVMBENCH_TEST_CRASH'
 export const CRASH_EXIT_CODE = 3
+
+/**
+ * Test hooks for the fault tests (test/reliability/worker-faults.node.test.ts); never set them in production.
+ * KVMBENCH_TEST_HANG=<config>: a worker asked to run that configuration loops forever without answering
+ * (a hung worker: only the pool's watchdog, `jobTimeoutMs`, ends it).
+ * KVMBENCH_TEST_OOM=<config>: a worker asked to run that configuration allocates until V8 runs out of heap
+ * (start it with a small heap: ChildProcessLauncher `execArgv: ['--max-old-space-size=64']`).
+ */
+export const TEST_HANG_ENV = 'KVMBENCH_TEST_HANG'
+export const TEST_OOM_ENV = 'KVMBENCH_TEST_OOM'

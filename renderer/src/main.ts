@@ -3,5 +3,6 @@ import { createPinia } from 'pinia'
 import App from './App.vue'
 import './composables/echarts.ts'
 import './styles/main.css'
+import './styles/library-io.css'
 
 createApp(App).use(createPinia()).mount('#app')

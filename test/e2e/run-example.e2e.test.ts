@@ -158,6 +158,13 @@ describe('the posted-timer example in the browser host', () => {
     await page.waitForSelector('[data-testid="cpu-0"] .cpu-pins:has-text("v0")')
     expect(await page.getByTestId('topology-diagnostics').textContent()).toContain('pinned to housekeeping CPU 0')
 
+    // Drag vCPU 0's chip onto CPU 9 (HTML5 drag and drop): the cpuset text and the grid follow.
+    await page.getByTestId('chip-redis-vm-v0').dragTo(page.getByTestId('cpu-9'))
+    await page.waitForSelector('[data-testid="cpu-9"] .cpu-pins:has-text("v0")')
+    expect(await pin.inputValue()).toBe('9')
+    expect(await page.getByTestId('chip-redis-vm-v0').getAttribute('data-cpuset')).toBe('9')
+    expect((await page.getByTestId('topology-map').textContent()) ?? '').not.toContain('pinned to housekeeping CPU 0')
+
     // The edited profile is what the worker simulates.
     await page.getByTestId('run-posted-timer').click()
     await page.waitForSelector('[data-testid="run-status"][data-status="done"]', { timeout: 150_000 })

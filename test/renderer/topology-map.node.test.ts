@@ -22,7 +22,7 @@ describe('topology map', () => {
     const cpu = (n: number) => cores.flatMap((c) => c.cpus).find((c) => c.cpu === n)!
     expect(cpu(0).roles).toEqual(['housekeeping'])
     expect(cpu(4).roles).toEqual(['nohz_full', 'rcu_nocbs'])
-    expect(cpu(4).pins).toEqual([{ vm: 'redis-vm', thread: 'vCPU 0' }])
+    expect(cpu(4).pins).toEqual([{ vm: 'redis-vm', thread: 'vCPU 0', vmIndex: 0 }])
     expect(cpu(1).pins.map((x) => x.thread)).toEqual(['emulator', 'iothread'])
     expect(m.diagnostics).toEqual([])
   })

@@ -190,3 +190,61 @@ export function redoHistory<T>(h: History<T>): History<T> {
   if (!h.future.length) return h
   return { past: [...h.past, h.present], present: h.future[0] as T, future: h.future.slice(1) }
 }
+
+// ---- thread chips: drag (or pick with the keyboard) a VM's thread onto a CPU ---------------------
+
+/** One thread of a VM as a chip in the thread list: what it is, its label and its cpuset as written. */
+export interface ThreadChip { key: string; vm: string; vmIndex: number; label: string; short: string; cpuset: string; target: PinTarget }
+
+/** The drag-and-drop payload type (custom, so a chip dropped elsewhere never becomes text). */
+export const CHIP_MIME = 'application/x-kvmbench-thread'
+
+/** A stable key for a thread: `0:v3`, `0:emu`, `0:io` (also the drag payload). */
+export function pinTargetKey(t: PinTarget): string {
+  return t.thread === 'vcpu' ? `${t.vm}:v${t.vcpu}` : `${t.vm}:${t.thread === 'emulator' ? 'emu' : 'io'}`
+}
+
+/** The thread a key names, or undefined for anything else (a payload from outside is untrusted). */
+export function parsePinTargetKey(key: string): PinTarget | undefined {
+  const m = /^(\d{1,4}):(?:v(\d{1,4})|(emu|io))$/.exec(key)
+  if (!m) return undefined
+  const vm = Number(m[1])
+  if (m[2] !== undefined) return { vm, thread: 'vcpu', vcpu: Number(m[2]) }
+  return { vm, thread: m[3] === 'emu' ? 'emulator' : 'iothread' }
+}
+
+interface VmLike { name: string; vcpus: number; pinning: { vcpupin: readonly string[]; emulatorpin: string; iothreadpin: string } }
+
+/** The chips of every VM's threads: vCPUs, then the emulator thread and the I/O thread. */
+export function threadChips(vms: readonly VmLike[]): ThreadChip[] {
+  const out: ThreadChip[] = []
+  vms.forEach((vm, i) => {
+    const add = (target: PinTarget, label: string, short: string, cpuset: string): void => {
+      out.push({ key: pinTargetKey(target), vm: vm.name, vmIndex: i, label, short, cpuset, target })
+    }
+    for (let v = 0; v < vm.vcpus; v++) add({ vm: i, thread: 'vcpu', vcpu: v }, `vCPU ${v}`, `v${v}`, vm.pinning.vcpupin[v] ?? '')
+    add({ vm: i, thread: 'emulator' }, 'emulator', 'emu', vm.pinning.emulatorpin)
+    add({ vm: i, thread: 'iothread' }, 'I/O thread', 'io', vm.pinning.iothreadpin)
+  })
+  return out
+}
+
+/**
+ * A chip dropped on a CPU: the thread is pinned there alone (vcpupin one vCPU to one pCPU, as dedicated
+ * instances are). With `add`, the CPU joins the thread's cpuset instead (emulator and I/O threads often
+ * span a few housekeeping CPUs). Returns the JSON unchanged (same object) when nothing would change, so
+ * the caller can skip an empty undo step.
+ */
+export function dropPin(json: unknown, target: PinTarget, cpu: number, nrCpus: number, current: string, add = false): unknown {
+  const now = current.trim() ? listCpus(current, nrCpus, true) : new Set<number>()
+  let next: Set<number>
+  if (add) {
+    next = new Set(now)
+    next.add(cpu)
+  } else {
+    next = new Set([cpu])
+  }
+  const text = formatCpuList(next)
+  if (current.trim() && now.size === next.size && [...next].every((c) => now.has(c))) return json
+  return setPin(json, target, text)
+}

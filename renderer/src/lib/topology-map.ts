@@ -8,7 +8,7 @@ import type { Host, Vm } from '../../../core/profile/profile-schema.ts'
 
 export type CpuRole = 'housekeeping' | 'nohz_full' | 'isolated' | 'rcu_nocbs' | 'irq'
 
-export interface PinLabel { vm: string; thread: string }
+export interface PinLabel { vm: string; thread: string; /** The VM's index in the profile (its colour on the map). */ vmIndex: number }
 
 export interface CpuCell { cpu: number; thread: number; roles: CpuRole[]; pins: PinLabel[] }
 export interface CoreBox { core: number; cpus: CpuCell[] }
@@ -68,10 +68,10 @@ export function topologyMap(host: Host, vms: readonly Vm[]): TopologyMap {
   const pins: PinLabel[][] = Array.from({ length: n }, () => [])
   const floating: PinLabel[] = []
   const vcpuOwner = new Map<number, { vm: string; vcpu: number }[]>()
-  for (const vm of vms) {
+  vms.forEach((vm, vmIndex) => {
     const nodes = new Set<number>()
     for (let i = 0; i < vm.vcpus; i++) {
-      const label = { vm: vm.name, thread: `vCPU ${i}` }
+      const label = { vm: vm.name, thread: `vCPU ${i}`, vmIndex }
       const set = cpusetOf(vm.pinning.vcpupin[i] ?? '', n, `${vm.name} vcpupin ${i}`, diagnostics)
       if (!set) {
         floating.push(label)
@@ -88,11 +88,11 @@ export function topologyMap(host: Host, vms: readonly Vm[]): TopologyMap {
     if (nodes.size > 1) diagnostics.push({ level: 'warning', message: `${vm.name}: vCPUs are pinned across NUMA nodes ${[...nodes].sort((a, b) => a - b).join(', ')} — memory accesses cross the interconnect`, cpus: [] })
     for (const [field, text, thread] of [['emulatorpin', vm.pinning.emulatorpin, 'emulator'], ['iothreadpin', vm.pinning.iothreadpin, 'iothread']] as const) {
       const set = cpusetOf(text, n, `${vm.name} ${field}`, diagnostics)
-      const label = { vm: vm.name, thread }
+      const label = { vm: vm.name, thread, vmIndex }
       if (!set) floating.push(label)
       else for (const cpu of cpusOf(set)) pins[cpu]?.push(label)
     }
-  }
+  })
 
   // Diagnostics on the pinning against the roles and the SMT layout.
   for (const [cpu, owners] of vcpuOwner) {
@@ -138,4 +138,30 @@ export function topologyMap(host: Host, vms: readonly Vm[]): TopologyMap {
     lg.cores.push({ core, cpus: cpus.map((cpu) => ({ cpu, thread: topo.threadOf[cpu] as number, roles: roles[cpu] as CpuRole[], pins: pins[cpu] as PinLabel[] })) })
   }
   return { nrCpus: n, sockets, diagnostics, floating }
+}
+
+/** Colours that tell VMs apart on the grid and their chips (cycled past eight VMs). */
+export const VM_COLORS = ['#3b82f6', '#22c55e', '#f97316', '#a855f7', '#ec4899', '#06b6d4', '#84cc16', '#eab308'] as const
+
+export function vmColor(vmIndex: number): string {
+  return VM_COLORS[vmIndex % VM_COLORS.length] as string
+}
+
+/**
+ * What a cell shows of the threads pinned to it, short enough for a 34-px cell: "v3", "emu", "io",
+ * "emu io"; several threads of a kind as a count ("2v", "4emu"), and "N thr" when that is still too long
+ * (the cell's title lists them all).
+ */
+export function pinSummary(pins: readonly PinLabel[], max = 7): string {
+  if (!pins.length) return ''
+  const vcpus = pins.filter((p) => p.thread.startsWith('vCPU '))
+  const emu = pins.filter((p) => p.thread === 'emulator').length
+  const io = pins.filter((p) => p.thread === 'iothread').length
+  const parts: string[] = []
+  if (vcpus.length === 1) parts.push(`v${(vcpus[0] as PinLabel).thread.slice(5)}`)
+  else if (vcpus.length > 1) parts.push(`${vcpus.length}v`)
+  if (emu) parts.push(emu > 1 ? `${emu}emu` : 'emu')
+  if (io) parts.push(io > 1 ? `${io}io` : 'io')
+  const text = parts.join(' ')
+  return text.length <= max ? text : `${pins.length} thr`
 }

@@ -4,7 +4,7 @@ import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import { loadProfile } from '../../../core/profile/load-profile.ts'
 import type { Profile } from '../../../core/profile/profile-schema.ts'
-import type { ValidationIssue } from '../../../core/api/protocol.ts'
+import type { StoredProfile, ValidationIssue } from '../../../core/api/protocol.ts'
 import { useApi } from '../api/index.ts'
 import { hostSummary, vmSummaries, flattenOverrides } from '../lib/profile-summary.ts'
 import { historyOf, pushHistory, redoHistory, undoHistory, type History } from '../lib/topology-edit.ts'
@@ -43,9 +43,13 @@ export const useProfileStore = defineStore('profile', () => {
   /** The last error opening a profile. */
   const error = ref<string | undefined>(undefined)
   const loading = ref(false)
+  /** The library entry (name, description, tags) of a saved profile. */
+  const meta = ref<{ name: string; description: string; tags: string[] } | undefined>(undefined)
 
   const isOpen = computed(() => json.value !== undefined)
   const name = computed(() => profile.value?.name ?? (source.value && 'name' in source.value ? source.value.name : 'profile'))
+  /** The library name when saved, else the profile's own name. */
+  const title = computed(() => meta.value?.name ?? name.value)
   const configNames = computed(() => profile.value?.configurations.map((c) => c.name) ?? [])
   const host = computed(() => (profile.value ? hostSummary(profile.value) : undefined))
   const vms = computed(() => (profile.value ? vmSummaries(profile.value) : []))
@@ -70,6 +74,7 @@ export const useProfileStore = defineStore('profile', () => {
 
   /** Opens a profile JSON: validates it locally (same code as the services) and remembers it as recent. */
   function open(value: unknown, from: ProfileSource): void {
+    if (from.kind !== 'saved') meta.value = undefined
     source.value = from
     error.value = undefined
     history.value = historyOf(value)
@@ -106,13 +111,32 @@ export const useProfileStore = defineStore('profile', () => {
   async function openSaved(id: string): Promise<void> {
     loading.value = true
     try {
-      const p = await useApi().profiles.get({ id })
-      open(p.profile, { kind: 'saved', id: p.id })
+      openStored(await useApi().profiles.get({ id }))
     } catch (e) {
       error.value = (e as Error).message
     } finally {
       loading.value = false
     }
+  }
+
+  /** Opens a saved profile as the library returned it. */
+  function openStored(p: StoredProfile): void {
+    meta.value = { name: p.name, description: p.description, tags: [...p.tags] }
+    open(p.profile, { kind: 'saved', id: p.id })
+    const from: ProfileSource = { kind: 'saved', id: p.id }
+    recent.value = [{ title: p.name, source: from, openedAt: new Date().toISOString() }, ...recent.value.filter((x) => !(x.source.kind === 'saved' && x.source.id === p.id))].slice(0, MAX_RECENT)
+  }
+
+  /** The library changed a saved profile (renamed it, say): keep the open one's entry in step. */
+  function noteStored(p: StoredProfile): void {
+    if (source.value?.kind === 'saved' && source.value.id === p.id) meta.value = { name: p.name, description: p.description, tags: [...p.tags] }
+  }
+
+  function remember(stored: StoredProfile): void {
+    source.value = { kind: 'saved', id: stored.id }
+    meta.value = { name: stored.name, description: stored.description, tags: [...stored.tags] }
+    dirty.value = false
+    recent.value = [{ title: stored.name, source: source.value, openedAt: new Date().toISOString() }, ...recent.value.filter((x) => !(x.source.kind === 'saved' && x.source.id === stored.id))].slice(0, MAX_RECENT)
   }
 
   /** Opens JSON text (a file the user picked). */
@@ -160,10 +184,9 @@ export const useProfileStore = defineStore('profile', () => {
     error.value = undefined
     try {
       const id = source.value?.kind === 'saved' ? source.value.id : undefined
-      const stored = await useApi().profiles.save({ id, name: name.value, description: profile.value?.description ?? '', tags: [], profile: json.value })
-      source.value = { kind: 'saved', id: stored.id }
-      dirty.value = false
-      recent.value = [{ title: stored.name, source: source.value, openedAt: new Date().toISOString() }, ...recent.value.filter((x) => !(x.source.kind === 'saved' && x.source.id === stored.id))].slice(0, MAX_RECENT)
+      const m = meta.value
+      const stored = await useApi().profiles.save({ id, name: m?.name ?? name.value, description: m?.description ?? profile.value?.description ?? '', tags: m?.tags ?? [], profile: json.value })
+      remember(stored)
       return true
     } catch (e) {
       error.value = (e as Error).message
@@ -173,7 +196,25 @@ export const useProfileStore = defineStore('profile', () => {
     }
   }
 
+  /** Saves the profile as a new library entry (the one it was opened from stays as it was). */
+  async function saveAs(entry: { name: string; description: string; tags: string[] }): Promise<StoredProfile | undefined> {
+    if (json.value === undefined) return undefined
+    saving.value = true
+    error.value = undefined
+    try {
+      const stored = await useApi().profiles.saveAs({ ...entry, profile: json.value })
+      remember(stored)
+      return stored
+    } catch (e) {
+      error.value = (e as Error).message
+      return undefined
+    } finally {
+      saving.value = false
+    }
+  }
+
   function close(): void {
+    meta.value = undefined
     history.value = historyOf(undefined)
     dirty.value = false
     json.value = undefined
@@ -183,8 +224,8 @@ export const useProfileStore = defineStore('profile', () => {
   }
 
   return {
-    json, source, profile, issues, recent, error, loading, saving, dirty, history, canUndo, canRedo, isOpen, name, configNames, host, vms, configurations,
-    open, openExample, openSaved, openText, openRecent, edit, undo, redo, save, close,
+    json, source, profile, issues, recent, error, loading, saving, dirty, history, canUndo, canRedo, isOpen, name, configNames, host, vms, configurations, meta, title,
+    open, openExample, openSaved, openStored, noteStored, openText, openRecent, edit, undo, redo, save, saveAs, close,
   }
 })
 

@@ -3,10 +3,13 @@ import { acceptHMRUpdate, defineStore } from 'pinia'
 import { ref } from 'vue'
 
 export type WorkbenchTab = 'setup' | 'configs' | 'results' | 'comparison'
+/** The dialog open over the app, if any. */
+export type AppDialog = 'library' | 'save-as' | 'import'
 
 export const useWorkbenchStore = defineStore('workbench', () => {
   const tab = ref<WorkbenchTab>('setup')
-  return { tab }
+  const dialog = ref<AppDialog | undefined>(undefined)
+  return { tab, dialog }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useWorkbenchStore, import.meta.hot))
