@@ -1,0 +1,27 @@
+// Every shipped example loads and every configuration in it runs (briefly) and reports its workload.
+import { readdirSync, readFileSync } from 'node:fs'
+import { describe, it, expect } from 'vitest'
+import { loadProfile, runConfiguration } from '../../core/index.ts'
+import { formatIssue } from '../../core/schema/schema.ts'
+
+const dir = new URL('../../examples/', import.meta.url)
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+
+describe('examples/', () => {
+  it('ships at least the posted-timer, preempted-hlt, halt-polling and mwait examples', () => {
+    expect(files).toEqual(expect.arrayContaining(['posted-timer.json', 'preempted-hlt.json', 'halt-polling.json', 'mwait.json']))
+  })
+
+  for (const f of files) {
+    it(`${f}: loads, has a description, and every configuration runs`, () => {
+      const r = loadProfile(JSON.parse(readFileSync(new URL(f, dir), 'utf8')))
+      if (!r.ok) throw new Error(r.issues.map(formatIssue).join('\n'))
+      expect(r.profile.description.length).toBeGreaterThan(80)
+      expect(r.profile.configurations.length).toBeGreaterThanOrEqual(2)
+      for (const c of r.profile.configurations) {
+        const res = runConfiguration(r.profile, c.name, { durationSec: 0.02 })
+        expect(res.vms.every((v) => v.workload.throughputPerSec > 0)).toBe(true)
+      }
+    })
+  }
+})
