@@ -25,6 +25,7 @@ export class ElectronReportPrinter implements ReportPrinter {
       show: false,
       width: 800,
       height: 1100,
+      // written out (not shared with window.ts) so that Electronegativity can read the literal options
       webPreferences: {
         preload: join(import.meta.dirname, '../preload/index.cjs'),
         contextIsolation: true,
