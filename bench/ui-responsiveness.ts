@@ -51,7 +51,9 @@ const PROBE = `(() => {
     const el = document.querySelector('[data-testid="run-status"]')
     const st = el && el.getAttribute('data-status')
     if (st && !(st in p.statusAt)) p.statusAt[st] = performance.now()
-  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] })
+    // After the run: when the Results tab has drawn everything (no chart or card waits to be rendered).
+    if (p.statusAt.done && !p.drawnAt && document.querySelector('[data-testid="results"] .chart-card') && !document.querySelector('[data-render="pending"]')) p.drawnAt = performance.now()
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status', 'data-render'] })
   const tick = (t) => {
     const f = p.frames
     if (f.on) { if (f.last) { const g = t - f.last; f.gaps.push([t, g]); if (g > f.maxGap) f.maxGap = g } f.last = t }
@@ -72,7 +74,7 @@ export interface UiInteraction { label: string; what: string; count: number; p50
 export interface UiResult {
   ok: true
   interactions: UiInteraction[]
-  run: { configs: number; workers: number; wallSeconds: number; longestTaskMs: number; longTasks: number; maxFrameGapMs: number; p99FrameGapMs: number; frames: number; selectWhileRunning: UiInteraction | undefined; completion: { longestTaskMs: number; longTasks: number; maxFrameGapMs: number }; doneAtMs: number; tasks: { label: string; atMs: number; ms: number }[]; slowestEdits: Record<string, { type: string; ms: number; target?: string }[]> }
+  run: { configs: number; workers: number; wallSeconds: number; longestTaskMs: number; longTasks: number; maxFrameGapMs: number; p99FrameGapMs: number; frames: number; selectWhileRunning: UiInteraction | undefined; completion: { longestTaskMs: number; longTasks: number; maxFrameGapMs: number; drawnMs: number }; doneAtMs: number; tasks: { label: string; atMs: number; ms: number }[]; slowestEdits: Record<string, { type: string; ms: number; target?: string }[]> }
   editing: { longestTaskMs: number; slowestEventMs: number }
 }
 export type UiOutcome = UiResult | { ok: false; note: string }
@@ -193,6 +195,11 @@ export async function measureUiResponsiveness(o: { durationSec?: number; workers
     await setLabel(page, 'run')
     await page.waitForSelector('[data-testid="run-status"]:is([data-status="done"],[data-status="failed"],[data-status="error"])', { timeout: 600_000 })
     const wallSeconds = (Date.now() - t0) / 1000
+    // The Results tab opens and draws its cards and charts (one per task): measure until the last one.
+    const drawnAt = (await page
+      .waitForFunction(() => (globalThis as unknown as { __perf: { drawnAt?: number } }).__perf.drawnAt, undefined, { timeout: 30_000 })
+      .then((h) => h.jsonValue(), () => NaN)) as number
+    await settle(page)
     await page.evaluate('window.__perf.frames.on = false')
     const during = (await page.evaluate('window.__perf')) as Probe
 
@@ -230,7 +237,7 @@ export async function measureUiResponsiveness(o: { durationSec?: number; workers
           p99FrameGapMs: pct(gapsBefore, 0.99),
           frames: gapsBefore.length,
           selectWhileRunning: summarize(during, 'select-while-running'),
-          completion: { longestTaskMs: Math.max(0, ...after.map((t) => t.ms)), longTasks: after.length, maxFrameGapMs: Math.max(0, ...gapsAfter) },
+          completion: { longestTaskMs: Math.max(0, ...after.map((t) => t.ms)), longTasks: after.length, maxFrameGapMs: Math.max(0, ...gapsAfter), drawnMs: drawnAt - end },
           doneAtMs: end - runStart,
           tasks: during.longtasks.map((t) => ({ label: t.label, atMs: Math.round(t.start - runStart), ms: t.ms })),
           slowestEdits: Object.fromEntries(Object.entries(editing.lat).map(([k, v]) => [k, [...v].sort((a, b) => b.ms - a.ms).slice(0, 3)])),
@@ -258,7 +265,7 @@ export function uiFigures(r: UiOutcome): Figure[] {
   out.push({ id: 'ui.editing.longestTask', label: 'editing: longest main-thread task', value: r.editing.longestTaskMs, unit: 'ms', text: r.editing.longestTaskMs ? ms(r.editing.longestTaskMs) : '< 50 ms', target: `< ${UI_TARGET.longestTaskMs} ms`, status: judge(r.editing.longestTaskMs, (v) => v < UI_TARGET.longestTaskMs), note: `slowest event by Event Timing: ${ms(r.editing.slowestEventMs)}` })
   out.push({ id: 'ui.run.longestTask', label: 'running: longest main-thread task', value: r.run.longestTaskMs, unit: 'ms', text: r.run.longestTaskMs ? ms(r.run.longestTaskMs) : '< 50 ms', target: `< ${UI_TARGET.longestTaskMs} ms`, status: judge(r.run.longestTaskMs, (v) => v < UI_TARGET.longestTaskMs), note: `${r.run.longTasks} tasks ≥ 50 ms while progress streams; ${r.run.configs} configs on ${r.run.workers} workers, ${r.run.wallSeconds.toFixed(1)} s` })
   const c = r.run.completion
-  out.push({ id: 'ui.done.longestTask', label: 'run done: longest task (results drawn)', value: c.longestTaskMs, unit: 'ms', text: c.longestTaskMs ? ms(c.longestTaskMs) : '< 50 ms', target: `< ${UI_TARGET.longestTaskMs} ms`, status: judge(c.longestTaskMs, (v) => v < UI_TARGET.longestTaskMs), note: `${c.longTasks} tasks ≥ 50 ms, longest frame gap ${ms(c.maxFrameGapMs)}: the Results tab opening on 4 configurations × 8 VMs` })
+  out.push({ id: 'ui.done.longestTask', label: 'run done: longest task (results drawn)', value: c.longestTaskMs, unit: 'ms', text: c.longestTaskMs ? ms(c.longestTaskMs) : '< 50 ms', target: `< ${UI_TARGET.longestTaskMs} ms`, status: judge(c.longestTaskMs, (v) => v < UI_TARGET.longestTaskMs), note: `${c.longTasks} tasks ≥ 50 ms, longest frame gap ${ms(c.maxFrameGapMs)}, all charts drawn ${ms(c.drawnMs)} after done: the Results tab opening on 4 configurations × 8 VMs` })
   out.push({ id: 'ui.run.frameGap', label: 'running: longest frame gap', value: r.run.maxFrameGapMs, unit: 'ms', text: ms(r.run.maxFrameGapMs), target: `< ${UI_TARGET.frameGapMs} ms`, status: judge(r.run.maxFrameGapMs, (v) => v < UI_TARGET.frameGapMs), note: `p99 ${ms(r.run.p99FrameGapMs)} over ${r.run.frames} frames` })
   return out
 }

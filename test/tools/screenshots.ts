@@ -29,6 +29,8 @@ Total Samples:86821, Total events handled time:77564.51us.
 `
 
 async function settle(page: Page): Promise<void> {
+  // The Results and Comparison tabs create their charts and later cards one per task: wait for all of them.
+  await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('[data-render="pending"]'))
   // Let ECharts finish its first frame (animation is off) and fonts settle.
   await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))')
   await page.waitForTimeout(300)
