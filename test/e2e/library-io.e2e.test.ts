@@ -1,40 +1,30 @@
 // End to end: the profile library and the imports/exports of issue 6 in the built renderer, in Chromium,
 // through the real browser host (profiles in its store, runs in real workers, the PDF by page.pdf).
 // Needs `out/renderer` (npm test builds it first).
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { startBrowserHost } from '../../main/host/serve.ts'
 import type { BrowserHost } from '../../main/host/serve.ts'
-import { launchChromium } from '../helpers/chromium.ts'
+import { openPage, startE2eSession } from '../helpers/e2e.ts'
+import type { E2eSession } from '../helpers/e2e.ts'
 import { lscpuText } from '../helpers/lscpu.ts'
 
+let session: E2eSession
 let host: BrowserHost
 let browser: Browser
-let dataDir: string
 let context: BrowserContext
 let page: Page
 const pageErrors: string[] = []
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'kvmbench-e2e-lib-'))
-  host = await startBrowserHost({ port: 0, dataDir, workers: 2 })
-  browser = await launchChromium()
-  context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
-  page = await context.newPage()
-  page.on('pageerror', (e) => pageErrors.push(e.message))
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text())
-  })
+  session = await startE2eSession('kvmbench-e2e-lib-')
+  ;({ host, browser } = session)
+  ;({ context, page } = await openPage(browser, pageErrors))
 })
 
 afterAll(async () => {
   await context?.close()
-  await browser?.close()
-  await host?.close()
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  await session?.close()
 })
 
 const download = async (click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> => {

@@ -4,17 +4,17 @@
 // size (pdfinfo), every section's text (pdftotext), no table cut by a page break, and each page rendered
 // to PNG (pdftoppm). Needs `out/renderer` (npm test builds it first) and Chromium.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import type { ReportPdf, ReportSnapshot } from '../../core/api/protocol.ts'
-import { startBrowserHost } from '../../main/host/serve.ts'
 import type { BrowserHost } from '../../main/host/serve.ts'
 import { REPO_ROOT } from '../../main/paths.ts'
-import { launchChromium } from '../helpers/chromium.ts'
+import { startE2eSession } from '../helpers/e2e.ts'
+import type { E2eSession } from '../helpers/e2e.ts'
 
+let session: E2eSession
 let host: BrowserHost
 let browser: Browser
 let dir: string
@@ -32,17 +32,14 @@ async function api<T>(channel: string, body: unknown): Promise<T> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kvmbench-report-'))
-  host = await startBrowserHost({ port: 0, dataDir: join(dir, 'data'), workers: 2 })
-  browser = await launchChromium()
+  session = await startE2eSession('kvmbench-report-', { dataSubdir: 'data' })
+  ;({ host, browser, dir } = session)
   runId = (await api<{ runId: string }>('runs.start', { profile })).runId
   await host.services.runs.whenFinished(runId)
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await host?.close()
-  if (dir) await rm(dir, { recursive: true, force: true })
+  await session?.close()
 })
 
 function pdfinfo(file: string): { pages: number; size: string; tagged: string } {

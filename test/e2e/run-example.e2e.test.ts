@@ -1,46 +1,33 @@
 // End to end: the built renderer in Debian's Chromium, through the real browser host (HTTP + WebSocket)
 // and real simulation worker processes. Needs `out/renderer` (npm test builds it first).
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { startBrowserHost } from '../../main/host/serve.ts'
 import type { BrowserHost } from '../../main/host/serve.ts'
-import { launchChromium } from '../helpers/chromium.ts'
+import { openPage, startE2eSession } from '../helpers/e2e.ts'
+import type { E2eSession } from '../helpers/e2e.ts'
 
 const CONFIGS = ['sw-timer', 'posted-timer'] as const
 
+let session: E2eSession
 let host: BrowserHost
 let browser: Browser
-let dataDir: string
 let context: BrowserContext
 let page: Page
 const pageErrors: string[] = []
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'kvmbench-e2e-'))
-  host = await startBrowserHost({ port: 0, dataDir, workers: 2 })
-  browser = await launchChromium()
+  session = await startE2eSession('kvmbench-e2e-')
+  ;({ host, browser } = session)
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await host?.close()
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  await session?.close()
 })
 
 beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
-  page = await context.newPage()
   pageErrors.length = 0
-  page.on('pageerror', (e) => pageErrors.push(e.message))
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(m.text())
-  })
-  page.on('response', (r) => {
-    if (r.status() >= 400) pageErrors.push(`${r.status()} ${r.url()}`)
-  })
+  ;({ context, page } = await openPage(browser, pageErrors, { failedResponses: true }))
 })
 
 afterEach(async () => {

@@ -1,0 +1,51 @@
+// What every end-to-end test starts with: the real browser host (temp data dir, real workers) and
+// Debian's Chromium; and pages whose errors are collected for the test to assert on.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { startBrowserHost } from '../../main/host/serve.ts'
+import type { BrowserHost } from '../../main/host/serve.ts'
+import { launchChromium } from './chromium.ts'
+
+export interface E2eSession {
+  host: BrowserHost
+  browser: Browser
+  /** The temp dir holding the host's data (under `dataSubdir` when given). */
+  dir: string
+  close(): Promise<void>
+}
+
+/** Starts the browser host on a free port with 2 workers and a fresh data dir, and Chromium. */
+export async function startE2eSession(prefix: string, opts: { dataSubdir?: string } = {}): Promise<E2eSession> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  const host = await startBrowserHost({ port: 0, dataDir: opts.dataSubdir ? join(dir, opts.dataSubdir) : dir, workers: 2 })
+  const browser = await launchChromium()
+  return {
+    host,
+    browser,
+    dir,
+    async close() {
+      await browser.close()
+      await host.close()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A new context (1400×1000, downloads allowed) and page; page errors and console errors go to `errors`,
+ *  and with `failedResponses` also every HTTP response ≥ 400. */
+export async function openPage(browser: Browser, errors: string[], opts: { failedResponses?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
+  const page = await context.newPage()
+  page.on('pageerror', (e) => errors.push(e.message))
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text())
+  })
+  if (opts.failedResponses) {
+    page.on('response', (r) => {
+      if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`)
+    })
+  }
+  return { context, page }
+}
