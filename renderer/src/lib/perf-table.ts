@@ -6,17 +6,10 @@ import { formatFixed, sprintf } from '../../../core/output/c-printf.ts'
 export type PerfSortKey = 'reason' | 'count' | 'samplesPct' | 'timePct' | 'minNs' | 'maxNs' | 'meanNs'
 export type SortDir = 'asc' | 'desc'
 
-export interface PerfRow {
-  reason: string
-  count: number
+/** An exit row with perf's two percentage columns. */
+export interface PerfRow extends ExitRow {
   samplesPct: number
   timePct: number
-  minNs: number
-  maxNs: number
-  meanNs: number
-  relStddevPct: number
-  totalNs: number
-  causes: Record<string, number>
 }
 
 export interface PerfColumn { key: PerfSortKey; label: string; numeric: boolean }
