@@ -1,5 +1,5 @@
 // Guest cpuidle-haltpoll (kernel-logic.md §3.4, drivers/cpuidle/cpuidle-haltpoll.c and the haltpoll governor).
-import { versionAtLeast } from '../kvm/version.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
 
 export interface GuestHaltpollInputs {
   guestVersion: string

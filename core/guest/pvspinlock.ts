@@ -1,5 +1,5 @@
 // Which spinlock the guest uses (kernel-logic.md §3.3, arch/x86/kernel/kvm.c kvm_spinlock_init()).
-import { versionAtLeast } from '../kvm/version.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
 
 export interface SpinlockInputs { pvUnhalt: boolean; realtimeHint: boolean; nopvspin: boolean; vcpus: number; guestVersion: string }
 export type SpinlockKind = 'pvqspinlock' | 'native qspinlock' | 'test-and-set'

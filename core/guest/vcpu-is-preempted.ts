@@ -1,6 +1,6 @@
 // Whether the guest's vcpu_is_preempted() reads steal time (kernel-logic.md §3.3; arch/x86/kernel/kvm.c,
 // kernel/sched/core.c available_idle_cpu()).
-import { versionAtLeast } from '../kvm/version.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { kvmSpinlockInit } from './pvspinlock.ts'
 
 export interface PreemptedCheckInputs {

@@ -1,6 +1,6 @@
 // AMD AVIC state and the inhibits that matter for dedicated-vCPU hosts (arch/x86/kvm/svm/avic.c, x86.c,
 // i8254.c kvm_pit_set_reinject()).
-import { versionAtLeast } from './version.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
 
 export type AmdCpu = 'rome' | 'milan' | 'genoa'
 

@@ -1,5 +1,5 @@
 // KVM_CAP_X86_DISABLE_EXITS (kernel-logic.md §3.2, arch/x86/kvm/x86.c, cpuid.c).
-import { versionAtLeast } from './version.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
 
 export interface DisableExitsRequest { mwait: boolean; hlt: boolean; pause: boolean; cstate: boolean }
 

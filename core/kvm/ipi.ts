@@ -1,6 +1,6 @@
 // How a guest IPI is sent and delivered, and what it costs in exits (arch/x86/kvm/lapic.c, x86.c
 // handle_fastpath_set_msr_irqoff(), vmx/vmx.c IPIv, svm/avic.c; guest arch/x86/kernel/kvm.c PV IPI).
-import { versionAtLeast } from './version.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
 
 export type IpiExit =
   | 'none'

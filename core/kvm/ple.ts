@@ -1,7 +1,7 @@
 // PAUSE-loop exiting (VMX) and the pause filter (SVM): windows, grow/shrink and whether PAUSE exits at all
 // (kernel-logic.md §3.6; arch/x86/kvm/x86.h, vmx/vmx.c grow_ple_window()/shrink_ple_window(),
 // svm/svm.c grow_pause_filter()/shrink_pause_filter()).
-import { versionAtLeast } from './version.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
 
 export type Vendor = 'vmx' | 'svm'
 

@@ -1,7 +1,7 @@
 // The steal-time `preempted` flag as the host sets it (kernel-logic.md §3.3; virt/kvm/kvm_main.c kvm_sched_out(),
 // arch/x86/kvm/x86.c kvm_arch_vcpu_put() / kvm_steal_time_set_preempted()). Stable backports (e.g. 54aa83c90198 in
 // 5.10.180) are not modelled: only the upstream base version counts, as elsewhere in core/.
-import { versionAtLeast } from './version.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
 
 export interface SchedOutInputs {
   hostVersion: string

@@ -1,5 +1,5 @@
 // How KVM emulates the guest's LAPIC timer (kernel-logic.md §3.1, arch/x86/kvm/lapic.c).
-import { versionAtLeast } from './version.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
 
 export interface TimerInputs {
   hostVersion: string

@@ -20,7 +20,7 @@ import { grantDisableExits, pvUnhaltVisible } from '../kvm/disable-exits.ts'
 import { defaultShrink } from '../kvm/halt-poll.ts'
 import { haltpollInit } from '../guest/haltpoll.ts'
 import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
-import { versionAtLeast } from '../kvm/version.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, WorkloadSpec } from './model-inputs.ts'
 
 export type SetupResult = { ok: true; inputs: ModelInputs; topology: HostTopology; hk: HousekeepingSets; warnings: string[] } | { ok: false; issues: Issue[] }
