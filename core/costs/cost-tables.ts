@@ -35,6 +35,7 @@ export const COST_NAMES = [
   'indirect', // guest slowdown after every exit: caches, TLB, pipeline refilled
   'scheduleIn', // context switch to the vCPU thread + vcpu_load
   'wakeupIpi', // kvm_vcpu_kick → wake_up on a remote CPU: IPI latency
+  'vcpuMigration', // a vCPU thread moved to another pCPU: vcpu_load() there (VMCS/VMCB reload) and cold caches/TLB
   'guestTickHandler', // guest tick: update_process_times, scheduler_tick
   'guestTimerIrq', // guest LAPIC timer interrupt entry/exit + hrtimer_interrupt
   'guestIpiHandler', // guest IPI handler (reschedule)
@@ -73,6 +74,7 @@ const skylake: CostTable = {
   indirect: c(0, 1_800, 0.7),
   scheduleIn: c(1_200, 2_000, 0.5),
   wakeupIpi: c(700, 1_500, 0.5),
+  vcpuMigration: c(3_000, 8_000, 0.6),
   guestTickHandler: c(800, 1_500, 0.5),
   guestTimerIrq: c(300, 500, 0.4),
   guestIpiHandler: c(200, 400, 0.4),

@@ -2,7 +2,7 @@
 // profile (cpulists against the host's CPU count, configuration names, pinning ranges).
 import * as s from '../schema/schema.ts'
 import type { Issue } from '../schema/schema.ts'
-import { profileSchema, PROFILE_SCHEMA_VERSION } from './profile-schema.ts'
+import { profileSchema, hostSchema, vmSchema, PROFILE_SCHEMA_VERSION } from './profile-schema.ts'
 import type { Profile, Overrides, Host, Vm, RunSettings } from './profile-schema.ts'
 
 export type LoadResult = { ok: true; profile: Profile } | { ok: false; issues: Issue[] }
@@ -67,8 +67,15 @@ export function resolveConfiguration(p: Profile, name: string): ResolvedConfigur
   const c = p.configurations.find((x) => x.name === name)
   if (!c) throw new Error(`configuration ${JSON.stringify(name)} is not in the profile — use one of ${configurationNames(p).join(', ')}`)
   const o: Overrides = c.overrides
-  const host = deepMerge(p.host, o.host)
-  const vms = p.vms.map((vm) => deepMerge(deepMerge(vm, o.vm), o.vms?.[vm.name]))
+  // an override replaces a list whole, and its items were checked without defaults: fill them in now
+  const host = withDefaults(hostSchema, deepMerge(p.host, o.host))
+  const vms = p.vms.map((vm) => withDefaults(vmSchema, deepMerge(deepMerge(vm, o.vm), o.vms?.[vm.name])))
   const run = deepMerge(p.run, o.run)
   return { name: c.name, description: c.description, host, vms, run }
+}
+
+/** The merged value with the schema's defaults filled in where an override left them out (it was valid in parts). */
+function withDefaults<T>(schema: s.Schema<T>, merged: T): T {
+  const r = s.parse(schema, merged)
+  return r.ok ? r.value : merged
 }

@@ -57,6 +57,14 @@ export const noiseSchema = s.object({
   kworkerNs: s.integer({ min: 0, max: 1e8, default: 5000, description: 'Duration of one housekeeping work item.' }),
 })
 
+export const hostTaskSchema = s.object({
+  name: s.string({ default: 'task', maxLength: 64, description: 'Name shown for the task, e.g. "stress-ng", "ovs-vswitchd".' }),
+  cpus: s.string({ default: '0', maxLength: 65536, description: 'Its CPU affinity (taskset -c / systemd CPUAffinity=): a cpulist.' }),
+  perCpu: s.boolean({ default: false, description: 'One such task pinned to each CPU of `cpus` (like stress-ng --cpu N --taskset), instead of one task free to run on any of them.' }),
+  runNs: s.number({ min: 1_000, max: 1e9, default: 1_000_000, description: 'Mean length of one run burst (lognormal).' }),
+  sleepNs: s.number({ min: 0, max: 1e10, default: 1_000_000, description: 'Mean sleep between bursts (exponential); 0 = a CPU hog that never sleeps. Its CPU share is about runNs / (runNs + sleepNs).' }),
+}, { description: 'A host task other than the VMs\' vCPU threads, competing for CPUs under the host scheduler (CFS before 6.6, EEVDF after).' })
+
 export const hostSchema = s.object({
   cpu: s.oneOf(CPU_PRESETS, { default: 'skylake-sp', description: 'CPU model preset: fixes the feature set (APICv/AVIC, IPIv, VMX preemption timer) and the cost table.' }),
   topology: topologySchema,
@@ -67,6 +75,7 @@ export const hostSchema = s.object({
   }),
   kvm: hostKvmSchema,
   noise: noiseSchema,
+  tasks: s.array(hostTaskSchema, { default: [], maxItems: 4096, description: 'Other tasks on the host (neighbours, agents, OVS, …) that compete with vCPU threads for CPUs.' }),
   costs: s.record(s.record(s.number({ min: 0, max: 1e9 })), { default: {}, description: 'Overrides of the cost table: { "<cost name>": { "meanNs": N, "sigma": N } }.' }),
 })
 
@@ -87,7 +96,7 @@ export const pvSchema = s.object({
 })
 
 export const pinningSchema = s.object({
-  vcpupin: s.array(s.string({ maxLength: 65536 }), { default: [], description: 'libvirt <vcpupin cpuset=…> per vCPU (index = vCPU); "" or missing = floating over all CPUs. "^" exclusion allowed.' }),
+  vcpupin: s.array(s.string({ maxLength: 65536 }), { default: [], description: 'libvirt <vcpupin cpuset=…> per vCPU (index = vCPU): one CPU pins the vCPU thread; several let it float over them; "" or missing = floating over the CPUs in the scheduler domains (all but isolcpus=domain ones). "^" exclusion allowed.' }),
   emulatorpin: s.string({ default: '', maxLength: 65536, description: 'libvirt <emulatorpin cpuset=…> for the QEMU main/emulator thread ("" = all CPUs).' }),
   iothreadpin: s.string({ default: '', maxLength: 65536, description: 'libvirt <iothreadpin cpuset=…> (also where vhost workers run; "" = all CPUs).' }),
 })
@@ -191,6 +200,10 @@ export const vmSchema = s.object({
     hintDedicated: s.boolean({ default: false, description: 'KVM_HINTS_REALTIME (QEMU kvm-hint-dedicated=on, libvirt <hint-dedicated>).' }),
     pv: pvSchema,
   }),
+  emulator: s.object({
+    wakeupsPerSec: s.number({ min: 0, max: 1e6, default: 0, description: 'Wake-ups per second of the QEMU main-loop (emulator) thread: timers, monitor, device emulation outside the vCPU threads.' }),
+    runNs: s.number({ min: 1_000, max: 1e9, default: 20_000, description: 'Mean CPU time per emulator wake-up.' }),
+  }, { description: 'The QEMU emulator thread, a host task pinned by pinning.emulatorpin.' }),
   io: s.oneOf(['vhost-net', 'sriov-vf'] as const, { default: 'vhost-net', description: 'Network path: virtio-net with a vhost worker, or an SR-IOV VF with posted interrupts.' }),
   guest: guestSchema,
   workload: workloadSchema,

@@ -5,7 +5,7 @@ import type { ExitReasonId } from '../output/exit-names.ts'
 import { ExitStatsTable } from '../metrics/welford.ts'
 import { LogHistogram } from '../metrics/log-histogram.ts'
 import type { HostModel } from './host-model.ts'
-import { St, STATE_COUNT } from './constants.ts'
+import { St, STATE_COUNT, PCPU_TIME_COUNT, PcpuTime } from './constants.ts'
 import type { SetupResult } from './setup.ts'
 
 const R = EXIT_REASON_COUNT
@@ -146,17 +146,18 @@ function pcpuResults(m: HostModel, setup: Setup): PcpuResult[] {
     if (hk.rcuNocbsCpus[c]) roles.push('rcu_nocbs')
     if (hk.irqAffinity[c]) roles.push('irqaffinity')
     const g = m.pcpuVcpu[c]!
-    let time: TimeAccounting
-    if (g >= 0) {
-      const v = vcpuTime(m, g)
-      time = { ...v, otherTasks: v.preempted, preempted: 0, idle: v.blocked, blocked: 0, hostIrq: Math.round(m.pcpuBusy[c]!) }
-      roles.push(`vCPU ${inp.vms[inp.vcpus[g]!.vm]!.name}/${inp.vcpus[g]!.index}`)
-    } else {
-      time = emptyTime()
-      const busy = Math.min(inp.durationNs, Math.round(m.pcpuBusy[c]!))
-      time.otherTasks = busy
-      time.idle = inp.durationNs - busy
-    }
+    if (g >= 0) roles.push(`vCPU ${inp.vms[inp.vcpus[g]!.vm]!.name}/${inp.vcpus[g]!.index}`)
+    const a = (k: number): number => Math.round(m.pcpuAcc[c * PCPU_TIME_COUNT + k]!)
+    const time = emptyTime()
+    time.guestBusy = a(PcpuTime.GUEST_BUSY)
+    time.guestIdle = a(PcpuTime.GUEST_IDLE)
+    time.exitHandling = a(PcpuTime.EXIT)
+    time.hostPolling = a(PcpuTime.HOST_POLL)
+    // kworkers and host tasks; on a pCPU no thread of the model runs on, the host work its interrupts stand for
+    time.otherTasks = a(PcpuTime.OTHER_TASKS) + (g < 0 && !m.mayShare[c] ? Math.round(m.pcpuBusy[c]!) : 0)
+    time.hostIrq = g >= 0 || m.mayShare[c] ? Math.round(m.pcpuBusy[c]!) : 0
+    const used = time.guestBusy + time.guestIdle + time.exitHandling + time.hostPolling + time.otherTasks
+    time.idle = Math.max(0, inp.durationNs - used)
     if (inp.vms.some((vm) => vm.vhostPcpu === c)) roles.push('vhost')
     out.push({ cpu: c, roles, time })
   }

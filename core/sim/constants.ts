@@ -16,6 +16,9 @@ export const Ev = {
   SAMPLE: 14, // statistics interval / warm-up end
   HOST_TICK: 15, // the host scheduler tick on a pCPU (target = pCPU)
   IDLE_BALANCE: 17, // the guest's nohz idle balance in a VM's LLC domains (target = VM)
+  HOST_SLICE: 18, // the running host thread's slice is over on a shared pCPU (target = pCPU, token = slice token)
+  TASK_DONE: 19, // a host task's burst is over (target = host thread, token = task token)
+  TASK_WAKE: 20, // a sleeping host task wakes up (target = host thread)
   /** Kinds from here on belong to workloads: each allocates a contiguous range (HostModel.allocEvents()). */
   WORKLOAD_BASE: 32,
 } as const
@@ -29,7 +32,7 @@ export const St = {
   HOST_POLL: 4, // host halt polling after an HLT exit
   BLOCKED: 5, // scheduled out in kvm_vcpu_block()
   WAKING: 6, // being woken: IPI, C-state exit, schedule-in
-  PREEMPTED: 7, // runnable, but another task runs on its pCPU
+  PREEMPTED: 7, // runnable, but another task runs on its pCPU (a kworker, or a thread the host scheduler picked)
 } as const
 export const STATE_COUNT = 8
 
@@ -65,4 +68,12 @@ export const After = {
   HLT: 1, // HLT exit → host halt polling / block
   IDLE: 2, // continue the guest's idle entry (the tick-stop reprogram)
   PREEMPT: 3, // the vCPU thread is preempted by a host task
+  RESCHED: 4, // the host scheduler takes the pCPU from the vCPU thread: it waits on the run queue
 } as const
+
+/** Where a pCPU's time goes (HostModel.pcpuAcc). WAKING counts as idle: the pCPU leaves its C-state then. */
+export const PcpuTime = { GUEST_BUSY: 0, GUEST_IDLE: 1, EXIT: 2, HOST_POLL: 3, OTHER_TASKS: 4 } as const
+export const PCPU_TIME_COUNT = 5
+/** vCPU state → the pCPU's time bucket while that vCPU thread holds the pCPU; −1 when it does not (BLOCKED, WAKING).
+ *  PREEMPTED holds it only while a kworker runs in its place (a queued vCPU thread is not on the pCPU). */
+export const PCPU_TIME_OF_STATE: Int8Array = Int8Array.of(0, 1, 1, 2, 3, -1, -1, 4)

@@ -13,11 +13,14 @@ import { updateHaltPoll } from '../kvm/halt-poll.ts'
 import { adjustGuestPollLimit } from '../guest/haltpoll.ts'
 import { selectTaskRqFair, lastScanCount } from '../guest/select-idle.ts'
 import type { SchedTopology, RqView } from '../guest/select-idle.ts'
-import { Ev, St, STATE_COUNT, Work, Irq, Act, After, Thr, inGuestMode } from './constants.ts'
+import { Ev, St, STATE_COUNT, Work, Irq, Act, After, Thr, inGuestMode, PCPU_TIME_COUNT, PCPU_TIME_OF_STATE, PcpuTime } from './constants.ts'
 import type { ModelInputs, VmSpec } from './model-inputs.ts'
 import { CauseTable } from './causes.ts'
 import { createWorkload } from './workloads/index.ts'
 import type { GuestWorkload } from './workloads/workload.ts'
+import { HostRunqueues } from './host-runqueues.ts'
+import { fairParams } from '../host/fair-sched.ts'
+import type { TimerPath } from '../kvm/timer-path.ts'
 
 const R = EXIT_REASON_COUNT
 const HRT_MAX = 64
@@ -49,6 +52,8 @@ export class HostModel {
     mwaitNop: number
     hostTick: number
     kworker: number
+    resched: number
+    slice: number
   }
   readonly nV: number
   readonly nVm: number
@@ -133,9 +138,33 @@ export class HostModel {
   private readonly evOwner: GuestWorkload[] = []
 
   // pCPU state
+  /** The vCPU first placed on each pCPU (its "home" vCPU, for the pCPU's roles), or −1. */
   readonly pcpuVcpu: Int32Array
   readonly pcpuBusy: Float64Array
   readonly pcpuIdleEma: Float64Array
+  /** Per pCPU × PcpuTime: where its time went (vCPU states while on it, other tasks). */
+  readonly pcpuAcc: Float64Array
+
+  // the host scheduler: vCPU threads (ids 0..nV−1) and host tasks (nV…) on per-pCPU run queues
+  readonly hrq: HostRunqueues
+  readonly nTasks: number
+  /** Per host thread: the CPUs it may run on (a mask over pCPUs), or null when pinned to one pCPU. */
+  readonly allowedMask: (Uint8Array | null)[]
+  readonly allowedList: (Int32Array | null)[]
+  /** Per pCPU: more than one host thread may run there (the tick then runs on nohz_full CPUs when needed). */
+  readonly mayShare: Uint8Array
+  /** The host scheduler asked the vCPU thread to give its pCPU up at its next return to the guest. */
+  readonly needResched: Uint8Array
+  /** The vCPU's LAPIC timer path on the pCPU it runs on now. */
+  readonly timerPath: TimerPath[]
+  readonly sliceTok: Int32Array
+  readonly taskTok: Int32Array
+  /** A host task's remaining burst while it waits or runs. */
+  readonly taskRem: Float64Array
+  /** When the running task's time on its pCPU was last accounted. */
+  readonly taskSince: Float64Array
+  /** Per VM: vCPU thread migrations between pCPUs after warm-up. */
+  readonly hostMigrations: Float64Array
 
   // statistics
   readonly exitStats: ExitStatsTable
@@ -174,6 +203,30 @@ export class HostModel {
     this.ipiQ = i32(nV * IPICAP); this.ipiHead = i32(nV); this.ipiLen = i32(nV)
 
     this.pcpuVcpu = i32(inp.nrCpus).fill(-1); this.pcpuBusy = f64(inp.nrCpus); this.pcpuIdleEma = f64(inp.nrCpus)
+    this.pcpuAcc = f64(inp.nrCpus * PCPU_TIME_COUNT)
+    const nTasks = (this.nTasks = inp.tasks.length)
+    this.hrq = new HostRunqueues(nV + nTasks, inp.nrCpus, fairParams(inp.hostVersion, inp.nrCpus), 1e9 / inp.hostHz)
+    this.allowedMask = []
+    this.allowedList = []
+    const reach = i32(inp.nrCpus)
+    const allow = (cpus: number[] | null, home: number): void => {
+      if (!cpus) { this.allowedMask.push(null); this.allowedList.push(null); reach[home]!++; return }
+      const mask = new Uint8Array(inp.nrCpus)
+      for (const c of cpus) { mask[c] = 1; reach[c]!++ }
+      this.allowedMask.push(mask)
+      this.allowedList.push(Int32Array.from(cpus))
+    }
+    inp.vcpus.forEach((v) => allow(v.allowed, v.pcpu))
+    inp.tasks.forEach((t) => allow(t.cpus.length === 1 ? null : t.cpus, t.cpus[0] ?? 0))
+    this.mayShare = new Uint8Array(inp.nrCpus)
+    for (let c = 0; c < inp.nrCpus; c++) this.mayShare[c] = reach[c]! > 1 ? 1 : 0
+    this.needResched = new Uint8Array(nV)
+    this.timerPath = inp.vcpus.map((v) => v.timerPath)
+    this.sliceTok = i32(inp.nrCpus)
+    this.taskTok = i32(nTasks)
+    this.taskRem = f64(nTasks)
+    this.taskSince = f64(nTasks)
+    this.hostMigrations = f64(nVm)
 
     this.exitStats = new ExitStatsTable(nVm * R)
     this.exitHist = []
@@ -204,6 +257,8 @@ export class HostModel {
       mwaitNop: this.cause('guest idle (MWAIT emulated as NOP)'),
       hostTick: this.cause('host scheduler tick'),
       kworker: this.cause('reschedule IPI (kworker on this pCPU)'),
+      resched: this.cause('reschedule IPI (host thread woken on this pCPU)'),
+      slice: this.cause('host scheduler tick (time slice over)'),
     }
     this.costs = new Float64Array(COST_NAMES.length * 3)
     COST_NAMES.forEach((n, i) => {
@@ -243,8 +298,15 @@ export class HostModel {
 
   private setState(g: number, s: number): void {
     const now = this.engine.now
-    const i = g * STATE_COUNT + this.state[g]!
-    this.acc[i] = this.acc[i]! + now - this.stateSince[g]!
+    const prev = this.state[g]!
+    const i = g * STATE_COUNT + prev
+    const dt = now - this.stateSince[g]!
+    this.acc[i] = this.acc[i]! + dt
+    const bucket = PCPU_TIME_OF_STATE[prev]!
+    if (bucket >= 0 && !(prev === St.PREEMPTED && this.hrq.cur[this.pcpuOf[g]!] !== g)) {
+      const j = this.pcpuOf[g]! * PCPU_TIME_COUNT + bucket
+      this.pcpuAcc[j] = this.pcpuAcc[j]! + dt
+    }
     this.state[g] = s
     this.stateSince[g] = now
   }
@@ -275,7 +337,16 @@ export class HostModel {
       this.tickNext[g] = Math.floor(this.rng.uniform() * period) + 1
       if (vm.guestBackgroundTimersPerSec > 0) this.bgNext[g] = this.rng.exponential(1e9 / vm.guestBackgroundTimersPerSec)
       this.programTimer(g, this.tickNext[g]!)
-      this.dispatchNext(g)
+      const c = this.pcpuOf[g]!
+      if (this.hrq.cur[c]! < 0) {
+        this.hrq.setCurr(g, c, now)
+        this.dispatchNext(g)
+      } else {
+        // its pCPU is taken by an earlier vCPU thread: it waits on the run queue
+        this.state[g] = St.PREEMPTED
+        this.hrq.enqueueWaking(g, c, now, false)
+        this.armSlice(c)
+      }
     }
     this.inp.irqs.forEach((src, i) => {
       this.irqCause[i] = this.cause(`device IRQ ${src.name}`)
@@ -289,12 +360,25 @@ export class HostModel {
     })
     for (let c = 0; c < this.inp.nrCpus; c++) {
       const g = this.pcpuVcpu[c]!
-      if (g < 0) continue
-      if (!this.inp.nohzFull[c]) e.schedule(this.rng.uniform() * 1e9 / this.inp.hostHz, Ev.HOST_TICK, c)
+      if (g < 0 && !this.mayHostVcpu(c)) continue
+      if (!this.inp.nohzFull[c] || this.mayShare[c]) e.schedule(this.rng.uniform() * 1e9 / this.inp.hostHz, Ev.HOST_TICK, c)
       else if (this.inp.residualTickLocal) e.schedule(this.rng.uniform() * 1e9, Ev.HOST_TICK, c)
       if (this.inp.kworkerCpu[c] && this.inp.kworkerPerSec > 0) e.schedule(this.rng.exponential(1e9 / this.inp.kworkerPerSec), Ev.KWORKER, c)
     }
+    for (let k = 0; k < this.nTasks; k++) {
+      const t = this.inp.tasks[k]!
+      e.schedule(t.sleepNs > 0 ? this.rng.exponential(t.sleepNs) : 0, Ev.TASK_WAKE, this.nV + k)
+    }
     e.scheduleAt(this.warmupEnd, Ev.SAMPLE, 0, 0, 0)
+  }
+
+  /** Whether a vCPU thread may run on pCPU c (pinned there, or floating over it). */
+  private mayHostVcpu(c: number): boolean {
+    for (let g = 0; g < this.nV; g++) {
+      const m = this.allowedMask[g]
+      if (m ? m[c] === 1 : this.pcpuOf[g] === c) return true
+    }
+    return false
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -314,6 +398,9 @@ export class HostModel {
       case Ev.SAMPLE: this.sample(); break
       case Ev.HOST_TICK: this.hostTick(t); break
       case Ev.IDLE_BALANCE: this.idleBalance(t); break
+      case Ev.HOST_SLICE: if (tok === this.sliceTok[t]) this.hostSlice(t); break
+      case Ev.TASK_DONE: if (tok === this.taskTok[t - this.nV]) this.taskDone(t); break
+      case Ev.TASK_WAKE: this.taskWake(t); break
       default: {
         const w = this.evOwner[kind - Ev.WORKLOAD_BASE]!
         w.onEvent(kind - w.evBase, t, tok)
@@ -448,6 +535,11 @@ export class HostModel {
     const after = this.exitAfter[g]!
     if (after === After.HLT) { this.afterHltExit(g); return }
     if (after === After.PREEMPT) { this.preemptStart(g); return }
+    if (after === After.RESCHED || this.needResched[g]) {
+      this.exitAfter[g] = after === After.IDLE ? After.IDLE : After.ENTRY
+      this.descheduleVcpu(g)
+      return
+    }
     this.vmEntry(g)
     if (after === After.IDLE) { this.idleAfterTickStop(g); return }
     if (this.idle[g]) { this.resumeIdle(g); return }
@@ -554,7 +646,7 @@ export class HostModel {
     this.deadline[g] = Infinity
     const vm = this.vmSpec(g)
     const s = this.state[g]!
-    const path = this.inp.vcpus[g]!.timerPath
+    const path = this.timerPath[g]!
     if (s === St.BLOCKED || s === St.HOST_POLL || s === St.WAKING) {
       // vcpu_block(): an hv timer was switched to a sw hrtimer; the expiry wakes the vCPU (no exit: root mode)
       this.pendIrq[g]! |= Irq.TIMER
@@ -687,8 +779,10 @@ export class HostModel {
   /** kvm_vcpu_halt(): poll for vcpu->halt_poll_ns, then block. */
   private afterHltExit(g: number): void {
     const vm = this.vmSpec(g)
+    this.needResched[g] = 0
     if (this.pendIrq[g]) { this.hltWakeup(g); return }
-    if (vm.hostHaltPoll && this.haltPollNs[g]! > 0) {
+    // kvm_vcpu_can_poll(): poll only while single_task_running() and !need_resched()
+    if (vm.hostHaltPoll && this.haltPollNs[g]! > 0 && this.hrq.nrQueued[this.pcpuOf[g]!] === 0) {
       this.setState(g, St.HOST_POLL)
       this.engine.schedule(this.haltPollNs[g]!, Ev.HOST_POLL_END, g, bump(this.idleTok, g))
       return
@@ -699,14 +793,24 @@ export class HostModel {
   private block(g: number): void {
     this.setState(g, St.BLOCKED)
     this.idleTok[g]!++
+    this.needResched[g] = 0
     // kvm_sched_out() → kvm_arch_vcpu_put(): before 5.19 the steal-time preempted flag is set on this deschedule too
     if (this.vmSpec(g).preemptedOnHltBlock) this.rq.preempted[g] = 1
-    // the idle pCPU picks a C-state as a menu-like governor would: deepest whose residency fits the prediction
     const c = this.pcpuOf[g]!
+    this.wakeLatency[g] = this.pcpuCstateLatency(c)
+    // schedule(): the vCPU thread sleeps; the pCPU runs the next waiting thread, if any
+    if (this.hrq.cur[c] === g) {
+      this.hrq.sleepCurr(c, this.engine.now)
+      this.pickNext(c)
+    }
+  }
+
+  /** The idle pCPU picks a C-state as a menu-like governor would: the deepest whose residency fits the prediction. */
+  private pcpuCstateLatency(c: number): number {
     let lat = 0
     for (const cs of this.inp.cstates) if (this.pcpuIdleEma[c]! >= cs.targetResidencyNs) lat = cs.exitLatencyNs
     if (this.inp.cstates.length && lat === 0) lat = this.inp.cstates[0]!.exitLatencyNs
-    this.wakeLatency[g] = lat
+    return lat
   }
 
   /** Something made the idle vCPU runnable. */
@@ -726,15 +830,34 @@ export class HostModel {
     }
     if (s === St.HOST_POLL) { this.idleTok[g]!++; this.hltWakeup(g); return }
     if (s === St.BLOCKED) {
-      const c = this.pcpuOf[g]!
+      // try_to_wake_up() of the vCPU thread: select_task_rq_fair() on the host picks its pCPU
+      const prev = this.pcpuOf[g]!
+      const c = this.selectCpu(g, prev)
+      const migrated = c !== prev
+      if (this.hrq.cur[c]! >= 0) {
+        // the pCPU runs another thread: the vCPU waits on its run queue (steal time), or preempts it
+        if (migrated) this.migrateVcpu(g, c)
+        this.setState(g, St.PREEMPTED)
+        const preempt = this.hrq.enqueueWaking(g, c, now, migrated)
+        if (preempt) this.reschedCurr(c, this.causeIds.resched)
+        else this.armSlice(c)
+        return
+      }
+      if (migrated) {
+        this.migrateVcpu(g, c)
+        this.wakeLatency[g] = this.pcpuCstateLatency(c)
+      }
       const idleNs = now - this.stateSince[g]!
       this.pcpuIdleEma[c] = this.pcpuIdleEma[c]! * 0.75 + idleNs * 0.25
       this.setState(g, St.WAKING)
+      this.hrq.enqueueWaking(g, c, now, migrated)
+      this.hrq.setCurr(g, c, now)
       this.engine.schedule(this.cost(CostId.wakeupIpi) + this.wakeLatency[g]! + this.cost(CostId.scheduleIn), Ev.WAKE_DONE, g, bump(this.idleTok, g))
     }
   }
 
   private wakeDone(g: number): void {
+    if (this.needResched[g]) { this.descheduleVcpu(g); return }
     if (this.exitReason[g] === ExitReason.HLT && this.exitAfter[g] === After.HLT && !this.vmSpec(g).hltInGuest) { this.hltWakeup(g); return }
     this.leaveIdle(g)
   }
@@ -775,8 +898,8 @@ export class HostModel {
 
   /** A host interrupt or IPI on pCPU c: an EXTERNAL_INTERRUPT exit if a vCPU is in guest mode there. */
   private hostInterrupt(c: number, cause: number, handlerNs: number): void {
-    const g = this.pcpuVcpu[c]!
-    if (g < 0) { this.pcpuBusy[c]! += handlerNs; return }
+    const g = this.hrq.cur[c]!
+    if (g < 0 || g >= this.nV) { this.pcpuBusy[c]! += handlerNs; return }
     const s = this.state[g]!
     if (inGuestMode(s)) {
       this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, cause, this.cost(CostId.exitExternalInterrupt) + handlerNs, After.ENTRY)
@@ -799,7 +922,7 @@ export class HostModel {
     const vm = this.inp.vms[v]!
     for (let g = vm.firstVcpu; g < vm.firstVcpu + vm.vcpus; g++) {
       const s = this.state[g]!
-      if (s === St.BLOCKED) continue
+      if (s === St.BLOCKED || this.hrq.queued[g]) continue
       this.hostInterrupt(this.pcpuOf[g]!, this.tlbCause[v]!, this.cost(CostId.hostIpiHandler))
     }
     this.engine.schedule(this.rng.exponential(1e9 / vm.tlbShootdownsPerSec), Ev.TLB_SHOOTDOWN, v)
@@ -807,18 +930,18 @@ export class HostModel {
 
   /** The host tick on a pCPU that is not nohz_full (or the residual 1 Hz tick before v4.17). */
   private hostTick(c: number): void {
-    const g = this.pcpuVcpu[c]!
-    const blocked = g >= 0 && this.state[g] === St.BLOCKED
-    if (!blocked) this.hostInterrupt(c, this.causeIds.hostTick, this.cost(CostId.hostTimerHandler))
-    const period = this.inp.nohzFull[c] ? 1e9 : 1e9 / this.inp.hostHz
+    // an idle pCPU stops its tick (NO_HZ idle); a nohz_full pCPU has one only while it runs more than one thread
+    const idle = this.hrq.cur[c]! < 0
+    const tickless = this.inp.nohzFull[c] === 1 && this.mayShare[c] === 1 && this.hrq.nrRunning(c) <= 1
+    if (!idle && !tickless) this.hostInterrupt(c, this.causeIds.hostTick, this.cost(CostId.hostTimerHandler))
+    const period = this.inp.nohzFull[c] && !this.mayShare[c] ? 1e9 : 1e9 / this.inp.hostHz
     this.engine.schedule(period, Ev.HOST_TICK, c)
   }
 
   /** A kworker woken on a housekeeping pCPU preempts the vCPU thread pinned there. */
   private kworker(c: number): void {
-    const g = this.pcpuVcpu[c]!
-    const s = this.state[g]!
-    if (inGuestMode(s)) {
+    const g = this.hrq.cur[c]!
+    if (g >= 0 && g < this.nV && inGuestMode(this.state[g]!)) {
       this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.causeIds.kworker, this.cost(CostId.exitExternalInterrupt) + this.cost(CostId.hostIpiHandler), After.PREEMPT)
     } else {
       this.pcpuBusy[c]! += this.inp.kworkerNs
@@ -833,10 +956,178 @@ export class HostModel {
   }
 
   private preemptDone(g: number): void {
+    if (this.needResched[g]) { this.descheduleVcpu(g); return }
+    // woken from an HLT block onto a busy pCPU: the HLT exit ends now
+    if (this.exitReason[g] === ExitReason.HLT && this.exitAfter[g] === After.HLT) { this.hltWakeup(g); return }
+    const idleEntry = this.exitAfter[g] === After.IDLE
     this.exitAfter[g] = After.ENTRY
     this.vmEntry(g)
+    if (idleEntry) { this.idleAfterTickStop(g); return }
     if (this.idle[g]) { this.resumeIdle(g); return }
     this.dispatchNext(g)
+  }
+
+  // ---------------------------------------------------------------- host scheduler (pCPU sharing)
+
+  /** The host scheduler takes pCPU c from its running thread (a woken thread preempts it, or its slice is over).
+   *  A vCPU thread in guest mode is kicked out by an IPI (an EXTERNAL_INTERRUPT exit); one in root mode gives the pCPU
+   *  up at its next return to the guest; one halt-polling stops polling and blocks (kvm_vcpu_can_poll()). */
+  private reschedCurr(c: number, cause: number): void {
+    const h = this.hrq.cur[c]!
+    if (h < 0) { this.pickNext(c); return }
+    if (h >= this.nV) {
+      this.taskPreempted(h, c)
+      this.pickNext(c)
+      return
+    }
+    const s = this.state[h]!
+    if (inGuestMode(s)) {
+      const handler = cause === this.causeIds.slice ? this.cost(CostId.hostTimerHandler) : this.cost(CostId.hostIpiHandler)
+      this.beginExit(h, ExitReason.EXTERNAL_INTERRUPT, cause, this.cost(CostId.exitExternalInterrupt) + handler, After.RESCHED)
+    } else if (s === St.HOST_POLL) {
+      this.idleTok[h]!++
+      this.block(h)
+    } else {
+      this.needResched[h] = 1
+    }
+  }
+
+  /** The vCPU thread leaves its pCPU while runnable (kvm_sched_out() with current->on_rq: a real preemption). */
+  private descheduleVcpu(g: number): void {
+    this.needResched[g] = 0
+    this.setState(g, St.PREEMPTED)
+    if (this.vmSpec(g).preemptedOnPreempt) this.rq.preempted[g] = 1
+    const c = this.pcpuOf[g]!
+    this.hrq.requeueCurr(c, this.engine.now)
+    this.pickNext(c)
+  }
+
+  /** __schedule() on pCPU c: the next waiting thread runs (or one pulled from a busy pCPU by idle balancing). */
+  private pickNext(c: number): void {
+    const now = this.engine.now
+    let h = this.hrq.pick(c)
+    if (h < 0) h = this.pullFor(c)
+    if (h < 0) return
+    // close the vCPU's wait (steal) before it holds the pCPU: its schedule-in then counts on the pCPU
+    if (h < this.nV) this.setState(h, St.PREEMPTED)
+    this.hrq.setCurr(h, c, now)
+    if (h < this.nV) {
+      let ns = this.cost(CostId.scheduleIn)
+      if (this.pcpuOf[h] !== c) { this.migrateVcpu(h, c); ns += this.cost(CostId.vcpuMigration) }
+      this.engine.schedule(ns, Ev.PREEMPT_DONE, h, bump(this.exitTok, h))
+    } else {
+      this.taskSince[h - this.nV] = now
+      this.engine.schedule(this.taskRem[h - this.nV]!, Ev.TASK_DONE, h, bump(this.taskTok, h - this.nV))
+    }
+    this.armSlice(c)
+  }
+
+  /** Starts the slice timer of pCPU c when threads wait there (the tick's check_preempt_tick() / update_deadline()). */
+  private armSlice(c: number): void {
+    const h = this.hrq.cur[c]!
+    if (h < 0 || this.hrq.nrQueued[c] === 0) return
+    this.engine.schedule(this.hrq.sliceLeft(c, this.engine.now), Ev.HOST_SLICE, c, bump(this.sliceTok, c))
+  }
+
+  private hostSlice(c: number): void {
+    if (this.hrq.sliceExpired(c, this.engine.now)) this.reschedCurr(c, this.causeIds.slice)
+    else this.armSlice(c)
+  }
+
+  /** select_task_rq_fair() for a waking host thread, reduced to select_idle_sibling(): its previous pCPU if idle, else
+   *  an idle allowed pCPU in the same LLC, else any idle allowed pCPU, else the previous one. */
+  private selectCpu(h: number, prev: number): number {
+    const list = this.allowedList[h]
+    if (!list) return prev
+    const mask = this.allowedMask[h]!
+    if (mask[prev] === 1 && this.pcpuIdle(prev)) return prev
+    const llc = this.inp.llcOf[prev]!
+    let other = -1
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!
+      if (!this.pcpuIdle(c)) continue
+      if (this.inp.llcOf[c] === llc) return c
+      if (other < 0) other = c
+    }
+    if (other >= 0) return other
+    return mask[prev] === 1 ? prev : list[0]!
+  }
+
+  private pcpuIdle(c: number): boolean {
+    return this.hrq.cur[c]! < 0 && this.hrq.nrQueued[c] === 0
+  }
+
+  /** newidle_balance(): a pCPU going idle pulls a waiting thread that may run there from another pCPU. */
+  private pullFor(c: number): number {
+    if (this.hrq.nrBusyQueues === 0) return -1
+    for (let src = 0; src < this.inp.nrCpus; src++) {
+      if (src === c || this.hrq.nrQueued[src] === 0) continue
+      for (let h = this.hrq.firstQueued(src); h >= 0; h = this.hrq.nextQueued(h)) {
+        const m = this.allowedMask[h]
+        if (!m || m[c] !== 1) continue
+        // a migrated entity keeps its vruntime relative to its queue's min_vruntime
+        this.hrq.vruntime[h] = this.hrq.vruntime[h]! - this.hrq.minVruntime[src]! + this.hrq.minVruntime[c]!
+        this.hrq.unlink(h)
+        return h
+      }
+    }
+    return -1
+  }
+
+  /** The vCPU thread now runs on pCPU c: its LAPIC timer follows it (kvm_arch_vcpu_load() → kvm_migrate_timers()) on
+   *  that pCPU's timer path, and its caches start cold. */
+  private migrateVcpu(g: number, c: number): void {
+    this.pcpuOf[g] = c
+    const vm = this.vmSpec(g)
+    this.timerPath[g] = this.inp.timerHousekeeping[c] ? vm.timerPathOnHousekeeping : vm.timerPathOnIsolated
+    if (this.engine.now >= this.warmupEnd) this.hostMigrations[this.vmOf[g]!]!++
+  }
+
+  // ---------------------------------------------------------------- host tasks
+
+  private taskWake(h: number): void {
+    const k = h - this.nV
+    const t = this.inp.tasks[k]!
+    this.taskRem[k] = this.rng.lognormal(t.runNs, 0.5)
+    const prev = this.hrq.cpu[h]!
+    const c = this.selectCpu(h, this.allowedList[h] ? prev : t.cpus[0]!)
+    const preempt = this.hrq.enqueueWaking(h, c, this.engine.now, c !== prev)
+    if (this.hrq.cur[c]! < 0) this.pickNext(c)
+    else if (preempt) this.reschedCurr(c, this.causeIds.resched)
+    else this.armSlice(c)
+  }
+
+  private taskDone(h: number): void {
+    const k = h - this.nV
+    const t = this.inp.tasks[k]!
+    const c = this.hrq.cpu[h]!
+    this.accountTask(h, c)
+    if (t.sleepNs === 0) {
+      // a CPU hog goes on with another burst
+      this.taskRem[k] = this.rng.lognormal(t.runNs, 0.5)
+      this.engine.schedule(this.taskRem[k]!, Ev.TASK_DONE, h, bump(this.taskTok, k))
+      return
+    }
+    this.hrq.sleepCurr(c, this.engine.now)
+    this.engine.schedule(this.rng.exponential(t.sleepNs), Ev.TASK_WAKE, h)
+    this.pickNext(c)
+  }
+
+  /** A running task is preempted: it keeps the rest of its burst and waits on its pCPU. */
+  private taskPreempted(h: number, c: number): void {
+    const k = h - this.nV
+    const ran = this.engine.now - this.taskSince[k]!
+    this.accountTask(h, c)
+    this.taskRem[k] = Math.max(0, this.taskRem[k]! - ran)
+    this.taskTok[k]!++
+    this.hrq.requeueCurr(c, this.engine.now)
+  }
+
+  private accountTask(h: number, c: number): void {
+    const k = h - this.nV
+    const j = c * PCPU_TIME_COUNT + PcpuTime.OTHER_TASKS
+    this.pcpuAcc[j] = this.pcpuAcc[j]! + this.engine.now - this.taskSince[k]!
+    this.taskSince[k] = this.engine.now
   }
 
   // ---------------------------------------------------------------- services to workloads
@@ -990,10 +1281,16 @@ export class HostModel {
       this.exitsAfterWarmup[g] = 0
     }
     this.pcpuBusy.fill(0)
+    this.pcpuAcc.fill(0)
+    this.taskSince.fill(now)
   }
 
   /** Closes the time accounting at the end of the run. */
   finish(): void {
     for (let g = 0; g < this.nV; g++) this.setState(g, this.state[g]!)
+    for (let c = 0; c < this.inp.nrCpus; c++) {
+      const h = this.hrq.cur[c]!
+      if (h >= this.nV) this.accountTask(h, c)
+    }
   }
 }

@@ -9,6 +9,19 @@ export interface VcpuSpec {
   pcpu: number
   /** How KVM emulates this vCPU's LAPIC timer while it runs (depends on its pCPU's housekeeping role). */
   timerPath: TimerPath
+  /** The CPUs its thread may run on when it floats (vcpupin of several CPUs, or none); null when pinned to `pcpu`. */
+  allowed: number[] | null
+}
+
+/** A host task other than a vCPU thread that competes for pCPUs: a neighbour process, the QEMU emulator thread. */
+export interface HostTaskSpec {
+  name: string
+  /** CPUs it may run on (its affinity). */
+  cpus: number[]
+  /** Mean run burst (lognormal). */
+  runNs: number
+  /** Mean sleep between bursts (exponential); 0 = a CPU hog that never sleeps. */
+  sleepNs: number
 }
 
 export interface VmSpec {
@@ -42,6 +55,10 @@ export interface VmSpec {
   preemptedOnHltBlock: boolean
   /** …after a real preemption of the vCPU thread. */
   preemptedOnPreempt: boolean
+  /** The LAPIC timer path of a vCPU on a housekeeping (HK_TYPE_TIMER) pCPU and on an isolated one: a floating vCPU
+   *  takes the one of the pCPU it runs on. */
+  timerPathOnHousekeeping: TimerPath
+  timerPathOnIsolated: TimerPath
   decisions: Decision[]
 }
 
@@ -97,6 +114,12 @@ export interface ModelInputs {
   residualTickLocal: boolean
   haltPoll: { maxNs: number; grow: number; growStart: number; shrink: number; hostVersion: string }
   irqs: IrqSourceSpec[]
+  /** Per pCPU: housekeeping for HK_TYPE_TIMER. */
+  timerHousekeeping: Uint8Array
+  /** Per pCPU: its LLC (socket) id, for the host's wake-up placement of floating threads. */
+  llcOf: Int32Array
+  /** Host tasks competing with vCPU threads (neighbours, emulator threads). */
+  tasks: HostTaskSpec[]
   vcpus: VcpuSpec[]
   vms: VmSpec[]
   warmupNs: number

@@ -21,7 +21,8 @@ import { defaultShrink } from '../kvm/halt-poll.ts'
 import { haltpollInit } from '../guest/haltpoll.ts'
 import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
-import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, WorkloadSpec } from './model-inputs.ts'
+import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, WorkloadSpec, HostTaskSpec } from './model-inputs.ts'
+import { fairEra, fairParams } from '../host/fair-sched.ts'
 
 export type SetupResult = { ok: true; inputs: ModelInputs; topology: HostTopology; hk: HousekeepingSets; warnings: string[] } | { ok: false; issues: Issue[] }
 
@@ -55,10 +56,12 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
 
   const vcpus: VcpuSpec[] = []
   const vms: VmSpec[] = []
+  const tasks: HostTaskSpec[] = []
   const usedPcpus = new Set<number>()
   cfg.vms.forEach((vm, v) => {
     const path = `vms[${v}]`
-    const pins = pinVcpus(vm, nrCpus, usedPcpus, `${path}.pinning.vcpupin`, issues)
+    const placed = pinVcpus(vm, nrCpus, usedPcpus, hk.housekeeping.domain, `${path}.pinning.vcpupin`, issues)
+    const pins = placed.map((p) => p.pcpu)
     const granted = grantDisableExits(hostVersion, vm.kvm.disableExits, true)
     const timerInputs: TimerInputs = {
       hostVersion, vendor: features.vendor, hvTimerHardware: features.hvTimer, preemptionTimerParam: host.kvm.preemptionTimer,
@@ -67,10 +70,10 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     const hp = haltpollInit({ guestVersion: vm.guest.kernelVersion, mode: vm.guest.haltpoll.enabled, idleOverride: vm.guest.idlePoll, realtimeHint: vm.kvm.hintDedicated, pollControlFeature: vm.kvm.pv.pollControl })
     const firstVcpu = vcpus.length
     let firstDecision = decideTimerPath(timerInputs, true)
-    pins.forEach((pcpu, i) => {
+    placed.forEach(({ pcpu, allowed }, i) => {
       const d = decideTimerPath(timerInputs, housekeepingTestCpu(hk, pcpu, 'timer'))
       if (i === 0) firstDecision = d
-      vcpus.push({ vm: v, index: i, pcpu, timerPath: d.path })
+      vcpus.push({ vm: v, index: i, pcpu, timerPath: d.path, allowed })
     })
     const vhostPcpu = vm.io === 'vhost-net' ? firstOf(vm.pinning.iothreadpin, nrCpus, hk.housekeeping.timer, `${path}.pinning.iothreadpin`, issues) : -1
     const pvUnhalt = pvUnhaltVisible(vm.kvm.pv.pvUnhalt, granted.hlt)
@@ -100,12 +103,25 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       llcSize: Math.max(1, Math.min(vm.vcpus, gt.cores * gt.threads)),
       preemptedOnHltBlock: consults.consults && !granted.hlt && guestSeesPreemptedAfter('hlt-block', hostVersion),
       preemptedOnPreempt: consults.consults && guestSeesPreemptedAfter('preempted', hostVersion),
+      timerPathOnHousekeeping: decideTimerPath(timerInputs, true).path,
+      timerPathOnIsolated: decideTimerPath(timerInputs, false).path,
       decisions: [],
     }
     spec.decisions = vmDecisions(vm, spec, firstDecision.reason, firstDecision.path, hostVersion, piInject, host.kvm.piInjectTimer, hk, pins, granted, hp.reason, features.vendor)
     spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion))
     vms.push(spec)
+    if (vm.emulator.wakeupsPerSec > 0) {
+      const f = `${path}.pinning.emulatorpin`
+      const cpus = vm.pinning.emulatorpin.trim() === '' ? cpusOf(hk.housekeeping.domain) : cpusOfField(vm.pinning.emulatorpin, nrCpus, f, issues)
+      if (cpus.length) tasks.push({ name: `${vm.name} emulator`, cpus, runNs: vm.emulator.runNs, sleepNs: 1e9 / vm.emulator.wakeupsPerSec })
+    }
   })
+  host.tasks.forEach((t, i) => {
+    const cpus = cpusOfField(t.cpus, nrCpus, `host.tasks[${i}].cpus`, issues)
+    if (t.perCpu) cpus.forEach((c) => tasks.push({ name: `${t.name}/${c}`, cpus: [c], runNs: t.runNs, sleepNs: t.sleepNs }))
+    else if (cpus.length) tasks.push({ name: t.name, cpus, runNs: t.runNs, sleepNs: t.sleepNs })
+  })
+  vms.forEach((spec) => spec.decisions.push(...sharingDecisions(spec, vcpus, tasks, hostVersion, nrCpus)))
 
   const irqs: IrqSourceSpec[] = host.noise.irqs.map((src, i) => {
     const f = `host.noise.irqs[${i}].affinity`
@@ -138,6 +154,9 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     residualTickLocal: !versionAtLeast(hostVersion, '4.17'),
     haltPoll,
     irqs,
+    timerHousekeeping: hk.housekeeping.timer,
+    llcOf: Int32Array.from(topology.llcOf),
+    tasks,
     vcpus,
     vms,
     warmupNs: Math.round(cfg.run.warmupSec * 1e9),
@@ -195,28 +214,68 @@ function schedDecisions(spec: VmSpec, consults: { consults: boolean; reason: str
   return d
 }
 
-/** vCPU i runs on the first CPU of its vcpupin set; an unpinned vCPU takes the lowest CPU no vCPU uses yet
- *  (floating vCPUs are placed once: the host scheduler's migrations are not modelled here). */
-function pinVcpus(vm: Vm, nrCpus: number, used: Set<number>, field: string, issues: Issue[]): number[] {
-  const out: number[] = []
+/** vCPU i's thread: pinned to its vcpupin CPU, or floating over its vcpupin set — over the scheduler-domain CPUs
+ *  (HK_TYPE_DOMAIN: a thread started without an affinity inherits init's, which excludes isolcpus=domain CPUs) when it
+ *  has none. A floating vCPU starts on the highest CPU of its set no vCPU took yet; the host scheduler moves it later. */
+function pinVcpus(vm: Vm, nrCpus: number, used: Set<number>, domain: Uint8Array, field: string, issues: Issue[]): { pcpu: number; allowed: number[] | null }[] {
+  const out: { pcpu: number; allowed: number[] | null }[] = []
   for (let i = 0; i < vm.vcpus; i++) {
     const text = vm.pinning.vcpupin[i] ?? ''
-    let cpu = -1
+    let cpus: number[]
     if (text.trim() !== '') {
       const r = parseCpuList(text, { nrCpus, allowExclusion: true, field: `${field}[${i}]` })
       if (!r.ok) { issues.push(issue(`${field}[${i}]`, r.error.value, r.error.message, r.error.fix)); continue }
-      const cpus = cpusOf(r.cpus)
+      cpus = cpusOf(r.cpus)
       if (!cpus.length) { issues.push(issue(`${field}[${i}]`, JSON.stringify(text), 'selects no CPU', 'pin the vCPU to at least one host CPU')); continue }
-      cpu = cpus.find((c) => !used.has(c)) ?? cpus[0]!
     } else {
-      for (let c = nrCpus - 1; c >= 0; c--) if (!used.has(c)) { cpu = c; break }
-      if (cpu < 0) cpu = i % nrCpus
+      cpus = cpusOf(domain)
     }
+    let cpu = -1
+    for (let k = cpus.length - 1; k >= 0; k--) if (!used.has(cpus[k]!)) { cpu = cpus[k]!; break }
+    if (cpu < 0) cpu = cpus[i % cpus.length]!
     used.add(cpu)
-    out.push(cpu)
+    out.push({ pcpu: cpu, allowed: cpus.length > 1 ? cpus : null })
   }
   if (vm.pinning.vcpupin.length > vm.vcpus) issues.push(issue(field, `[${vm.pinning.vcpupin.length} entries]`, `pins more vCPUs than the VM's ${vm.vcpus}`, `remove the entries from index ${vm.vcpus} on, or raise vcpus`))
   return out
+}
+
+function cpusOfField(text: string, nrCpus: number, field: string, issues: Issue[]): number[] {
+  const r = parseCpuList(text, { nrCpus, allowExclusion: true, field })
+  if (!r.ok) { issues.push(issue(field, r.error.value, r.error.message, r.error.fix)); return [] }
+  const cpus = cpusOf(r.cpus)
+  if (!cpus.length) issues.push(issue(field, JSON.stringify(text), 'selects no CPU', 'give at least one host CPU'))
+  return cpus
+}
+
+/** Whether the VM's vCPU threads have their pCPUs to themselves, and how the host scheduler shares them if not. */
+function sharingDecisions(spec: VmSpec, vcpus: VcpuSpec[], tasks: HostTaskSpec[], hostVersion: string, nrCpus: number): Decision[] {
+  const mine = vcpus.slice(spec.firstVcpu, spec.firstVcpu + spec.vcpus)
+  const floating = mine.filter((v) => v.allowed).length
+  const reach = new Map<number, number>()
+  const add = (cpus: number[]): void => { for (const c of cpus) reach.set(c, (reach.get(c) ?? 0) + 1) }
+  for (const v of vcpus) add(v.allowed ?? [v.pcpu])
+  for (const t of tasks) add(t.cpus)
+  const shared = new Set<number>()
+  for (const v of mine) for (const c of v.allowed ?? [v.pcpu]) if ((reach.get(c) ?? 0) > 1) shared.add(c)
+  const fp = fairParams(hostVersion, nrCpus)
+  const era = fairEra(hostVersion)
+  const d: Decision[] = []
+  d.push({
+    id: 'vcpu-placement', title: 'vCPU threads', value: floating === 0 ? 'pinned 1:1' : `${floating}/${spec.vcpus} floating`,
+    reason: floating === 0 ? 'each vCPU thread is pinned to one pCPU (vcpupin)' : 'vCPU threads without a single-CPU vcpupin float: the host scheduler places each at wake-up (select_idle_sibling()) and idle pCPUs pull waiting ones; a move reloads the vCPU on the new pCPU (cold caches)',
+    mirrors: 'select_task_rq_fair() / newidle_balance()',
+  })
+  d.push({
+    id: 'pcpu-sharing', title: 'vCPU pCPUs shared', value: shared.size === 0 ? 'no' : `${shared.size} pCPU${shared.size > 1 ? 's' : ''}`,
+    reason: shared.size === 0
+      ? 'no other thread may run on the vCPUs\' pCPUs: no steal time, directed yield finds nothing to yield to'
+      : era === 'cfs'
+        ? `CFS (host < 6.6): threads share by vruntime; a woken vCPU thread gets up to ${fp.latencyNs / 2e6} ms of sleeper credit and preempts the running thread when ahead by more than ${fp.wakeupGranularityNs / 1e6} ms; slices of ${fp.latencyNs / 1e6} ms / nr_running. Waiting time is steal time`
+        : `EEVDF (host ≥ 6.6): a woken vCPU thread waits while the running one is eligible and inside its ${fp.minGranularityNs / 1e6} ms slice (RUN_TO_PARITY); waiting time is steal time`,
+    mirrors: era === 'cfs' ? 'check_preempt_wakeup() / place_entity()' : 'check_preempt_wakeup_fair() / pick_eevdf()',
+  })
+  return d
 }
 
 function firstOf(text: string, nrCpus: number, fallback: Uint8Array, field: string, issues: Issue[]): number {

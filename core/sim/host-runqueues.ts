@@ -1,0 +1,215 @@
+// The host's per-pCPU run queues (model.md §2 pCPU; kernel/sched/fair.c): which host thread — a vCPU thread or another
+// task — runs on each pCPU, which wait, and their vruntimes, lags and virtual deadlines. The decisions come from
+// core/host/fair-sched.ts; this file keeps the state. Host-thread ids: 0..nV−1 are vCPU threads, then the tasks.
+// Allocation-free: intrusive doubly linked lists over typed arrays, one list per pCPU.
+import type { FairParams } from '../host/fair-sched.ts'
+import { placeWaking, entityLag, sliceNs, wakeupPreempts } from '../host/fair-sched.ts'
+
+export class HostRunqueues {
+  readonly p: FairParams
+  readonly tickNs: number
+  /** The host thread running on each pCPU, or −1 when it is idle. */
+  readonly cur: Int32Array
+  /** Threads waiting on each pCPU (not counting cur). */
+  readonly nrQueued: Int32Array
+  private readonly head: Int32Array
+  private readonly next: Int32Array
+  private readonly prev: Int32Array
+  /** The pCPU a thread runs on, waits on, or last ran on. */
+  readonly cpu: Int32Array
+  readonly queued: Uint8Array
+  readonly vruntime: Float64Array
+  readonly deadline: Float64Array
+  readonly lag: Float64Array
+  /** RUN_TO_PARITY: picked and not given a new slice since (se->vlag == se->deadline). */
+  readonly protectedSlice: Uint8Array
+  /** Run time accounted up to this instant (update_curr()). */
+  readonly execStart: Float64Array
+  /** Run time since the thread was last picked (CFS: sum_exec_runtime − prev_sum_exec_runtime). */
+  readonly ranSincePick: Float64Array
+  /** cfs_rq->min_vruntime: monotonic per pCPU, kept while it is idle. */
+  readonly minVruntime: Float64Array
+  /** pCPUs with at least one waiting thread (for idle balancing). */
+  nrBusyQueues = 0
+
+  constructor(nThreads: number, nCpus: number, p: FairParams, tickNs: number) {
+    this.p = p
+    this.tickNs = tickNs
+    this.cur = new Int32Array(nCpus).fill(-1)
+    this.nrQueued = new Int32Array(nCpus)
+    this.head = new Int32Array(nCpus).fill(-1)
+    this.next = new Int32Array(nThreads).fill(-1)
+    this.prev = new Int32Array(nThreads).fill(-1)
+    this.cpu = new Int32Array(nThreads)
+    this.queued = new Uint8Array(nThreads)
+    this.vruntime = new Float64Array(nThreads)
+    this.deadline = new Float64Array(nThreads)
+    this.lag = new Float64Array(nThreads)
+    this.protectedSlice = new Uint8Array(nThreads)
+    this.execStart = new Float64Array(nThreads)
+    this.ranSincePick = new Float64Array(nThreads)
+    this.minVruntime = new Float64Array(nCpus)
+  }
+
+  nrRunning(c: number): number {
+    return this.nrQueued[c]! + (this.cur[c]! >= 0 ? 1 : 0)
+  }
+
+  /** update_curr(): the running thread's vruntime advances by its run time (nice 0: weight 1024). */
+  updateCurr(c: number, now: number): void {
+    const h = this.cur[c]!
+    if (h < 0) return
+    const d = now - this.execStart[h]!
+    this.execStart[h] = now
+    this.vruntime[h] = this.vruntime[h]! + d
+    this.ranSincePick[h] = this.ranSincePick[h]! + d
+    this.updateMin(c)
+  }
+
+  /** update_min_vruntime(): never backwards. */
+  private updateMin(c: number): void {
+    let m = Infinity
+    const h = this.cur[c]!
+    if (h >= 0) m = this.vruntime[h]!
+    for (let q = this.head[c]!; q >= 0; q = this.next[q]!) if (this.vruntime[q]! < m) m = this.vruntime[q]!
+    if (m !== Infinity && m > this.minVruntime[c]!) this.minVruntime[c] = m
+  }
+
+  /** avg_vruntime(): the mean vruntime of cur and the waiting threads (equal weights); min_vruntime when empty. */
+  avgVruntime(c: number): number {
+    let sum = 0
+    let n = 0
+    const h = this.cur[c]!
+    if (h >= 0) { sum += this.vruntime[h]!; n++ }
+    for (let q = this.head[c]!; q >= 0; q = this.next[q]!) { sum += this.vruntime[q]!; n++ }
+    return n ? sum / n : this.minVruntime[c]!
+  }
+
+  private link(h: number, c: number): void {
+    this.cpu[h] = c
+    this.queued[h] = 1
+    this.prev[h] = -1
+    this.next[h] = this.head[c]!
+    if (this.head[c]! >= 0) this.prev[this.head[c]!] = h
+    this.head[c] = h
+    if (this.nrQueued[c]!++ === 0) this.nrBusyQueues++
+  }
+
+  /** Removes a waiting thread from its pCPU's queue. */
+  unlink(h: number): void {
+    const c = this.cpu[h]!
+    if (this.prev[h]! >= 0) this.next[this.prev[h]!] = this.next[h]!
+    else this.head[c] = this.next[h]!
+    if (this.next[h]! >= 0) this.prev[this.next[h]!] = this.prev[h]!
+    this.next[h] = -1
+    this.prev[h] = -1
+    this.queued[h] = 0
+    if (--this.nrQueued[c]! === 0) this.nrBusyQueues--
+  }
+
+  /** enqueue_entity() of a waking thread on pCPU c, placed by place_entity(). Returns whether it preempts the running
+   *  thread (check_preempt_wakeup / check_preempt_wakeup_fair). `migrated`: it last ran on another pCPU. */
+  enqueueWaking(h: number, c: number, now: number, migrated: boolean): boolean {
+    this.updateCurr(c, now)
+    const avg = this.avgVruntime(c)
+    const own = migrated ? -Infinity : this.vruntime[h]!
+    this.vruntime[h] = placeWaking(this.p, own, this.lag[h]!, this.minVruntime[c]!, avg, this.nrRunning(c))
+    this.deadline[h] = this.vruntime[h]! + sliceNs(this.p, this.nrRunning(c) + 1)
+    this.link(h, c)
+    const curr = this.cur[c]!
+    if (curr < 0) return false
+    return wakeupPreempts(this.p, {
+      currVruntime: this.vruntime[curr]!, currDeadline: this.deadline[curr]!, currProtected: this.protectedSlice[curr] === 1,
+      avgVruntime: this.avgVruntime(c), wokenVruntime: this.vruntime[h]!, wokenDeadline: this.deadline[h]!,
+    })
+  }
+
+  /** put_prev_entity() of a preempted thread: it waits on its pCPU with its vruntime. */
+  requeueCurr(c: number, now: number): number {
+    this.updateCurr(c, now)
+    const h = this.cur[c]!
+    this.cur[c] = -1
+    if (h >= 0) this.link(h, c)
+    return h
+  }
+
+  /** dequeue_entity() of the running thread going to sleep (update_entity_lag() under EEVDF). */
+  sleepCurr(c: number, now: number): void {
+    this.updateCurr(c, now)
+    const h = this.cur[c]!
+    if (h < 0) return
+    this.lag[h] = entityLag(this.p, this.vruntime[h]!, this.avgVruntime(c), this.tickNs)
+    this.cur[c] = -1
+  }
+
+  /** pick_next_entity(): CFS the smallest vruntime; EEVDF the eligible thread with the earliest virtual deadline
+   *  (pick_eevdf()). Returns −1 when nothing waits. The caller makes it cur with setCurr(). */
+  pick(c: number): number {
+    if (this.head[c]! < 0) return -1
+    let best = -1
+    if (this.p.era === 'cfs') {
+      for (let q = this.head[c]!; q >= 0; q = this.next[q]!) if (best < 0 || this.vruntime[q]! < this.vruntime[best]!) best = q
+      return best
+    }
+    const avg = this.avgVruntime(c)
+    for (let q = this.head[c]!; q >= 0; q = this.next[q]!) {
+      if (this.vruntime[q]! > avg) continue
+      if (best < 0 || this.deadline[q]! < this.deadline[best]!) best = q
+    }
+    if (best >= 0) return best
+    for (let q = this.head[c]!; q >= 0; q = this.next[q]!) if (best < 0 || this.vruntime[q]! < this.vruntime[best]!) best = q
+    return best
+  }
+
+  /** set_next_entity(): h (waiting on c, or not queued at all) runs on c now. */
+  setCurr(h: number, c: number, now: number): void {
+    if (this.queued[h]) this.unlink(h)
+    this.cpu[h] = c
+    this.cur[c] = h
+    this.execStart[h] = now
+    this.ranSincePick[h] = 0
+    this.protectedSlice[h] = 1
+    if (this.p.era === 'eevdf' && this.deadline[h]! <= this.vruntime[h]!) this.deadline[h] = this.vruntime[h]! + sliceNs(this.p, 1)
+    this.updateMin(c)
+  }
+
+  /** Time until the next preemption check of the running thread: CFS the rest of its ideal slice; EEVDF until its
+   *  vruntime reaches its virtual deadline. Never below a microsecond (a check that keeps curr re-arms later). */
+  sliceLeft(c: number, now: number): number {
+    const h = this.cur[c]!
+    const ran = now - this.execStart[h]!
+    const left = this.p.era === 'cfs'
+      ? sliceNs(this.p, this.nrRunning(c)) - this.ranSincePick[h]! - ran
+      : this.deadline[h]! - this.vruntime[h]! - ran
+    return Math.max(1_000, left)
+  }
+
+  /** The slice timer on c fired: CFS check_preempt_tick() — preempt once curr ran its ideal slice; EEVDF
+   *  update_deadline() — curr gets a new deadline (and loses its RUN_TO_PARITY protection), then pick_eevdf() decides.
+   *  Returns whether curr must give the CPU up. */
+  sliceExpired(c: number, now: number): boolean {
+    this.updateCurr(c, now)
+    const h = this.cur[c]!
+    if (h < 0 || this.nrQueued[c] === 0) return false
+    if (this.p.era === 'cfs') return this.ranSincePick[h]! >= sliceNs(this.p, this.nrRunning(c)) - 1
+    if (this.vruntime[h]! >= this.deadline[h]! - 1) {
+      this.deadline[h] = this.vruntime[h]! + sliceNs(this.p, 1)
+      this.protectedSlice[h] = 0
+    }
+    if (this.protectedSlice[h] === 1 && this.vruntime[h]! <= this.avgVruntime(c)) return false
+    const best = this.pick(c)
+    if (best < 0) return false
+    const avg = this.avgVruntime(c)
+    if (this.vruntime[h]! > avg) return true
+    return this.deadline[best]! < this.deadline[h]!
+  }
+
+  /** Iteration over the threads waiting on c (for idle balancing): firstQueued(c), then nextQueued(h) until −1. */
+  firstQueued(c: number): number {
+    return this.head[c]!
+  }
+
+  nextQueued(h: number): number {
+    return this.next[h]!
+  }
+}
