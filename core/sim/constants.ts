@@ -16,6 +16,7 @@ export const Ev = {
   SAMPLE: 14, // statistics interval / warm-up end
   HOST_TICK: 15, // the host scheduler tick on a pCPU (target = pCPU)
   IDLE_BALANCE: 17, // the guest's nohz idle balance in a VM's LLC domains (target = VM)
+  GUEST_TLB: 18, // a guest TLB shootdown: flush_tlb_mm_range() from a vCPU running the process (target = VM)
   /** Kinds from here on belong to workloads: each allocates a contiguous range (HostModel.allocEvents()). */
   WORKLOAD_BASE: 32,
 } as const
@@ -57,7 +58,7 @@ export const Irq = { TIMER: 1, RX: 2, IPI: 4 } as const
 /** Irq.RX is the workload's device interrupt (virtio-net / VF RX for redis). */
 
 /** Guest actions that trap: run one after the other, each an exit. */
-export const Act = { REPROGRAM: 1, TX_KICK: 2, SEND_IPI: 4 } as const
+export const Act = { REPROGRAM: 1, TX_KICK: 2, SEND_IPI: 4, SEND_MULTI: 8 } as const
 
 /** What happens when an exit's handling is over. */
 export const After = {
