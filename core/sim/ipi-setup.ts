@@ -11,20 +11,11 @@ import type { AmdCpu } from '../kvm/avic.ts'
 import { pvTlbFlushSupported, pvIpiSupported } from '../guest/pv-tlb-flush.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import type { Decision } from '../result.ts'
+import type { VmSpec } from './model-inputs.ts'
 
-export interface IpiSetup {
-  postedInterrupts: boolean
-  ipiVirtualization: boolean
-  ipiUnicastExit: number
-  ipiUnicastCost: number
-  ipiMulticastExit: number
-  ipiMulticastCost: number
-  ipiMulticastBatched: boolean
-  ipiExitsIfTargetNotRunning: boolean
-  ipiUnicastCause: string
-  pvTlbFlush: boolean
-  decisions: Decision[]
-}
+/** The VmSpec fields this resolves, and the decisions behind them. */
+export type IpiSetup = Pick<VmSpec, 'postedInterrupts' | 'ipiVirtualization' | 'ipiUnicastExit' | 'ipiUnicastCost' | 'ipiMulticastExit' |
+  'ipiMulticastCost' | 'ipiMulticastBatched' | 'ipiExitsIfTargetNotRunning' | 'ipiUnicastCause' | 'pvTlbFlush'> & { decisions: Decision[] }
 
 /** The model's exit reason and cost for an IpiSendPath. */
 function exitOf(p: IpiSendPath): { exit: number; cost: number } {
