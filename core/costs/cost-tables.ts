@@ -23,7 +23,12 @@ export const COST_NAMES = [
   'hostTimerHandler', // hrtimer_interrupt + apic_timer_fn (lapic timer expiry) on the host
   'hostIpiHandler', // reschedule / call-function / TLB-shootdown IPI handler on the host
   'exitMsrWriteTscDeadline', // wrmsr IA32_TSC_DEADLINE: kvm_set_lapic_tscdeadline_msr → start hv or sw timer
-  'exitMsrWriteIcr', // x2APIC ICR write: kvm_x2apic_icr_write → deliver IPI (fastpath on ≥5.5)
+  'exitMsrWriteIcr', // x2APIC ICR write in handle_fastpath_set_msr_irqoff() (host ≥ 5.6, physical destination)
+  'exitMsrWriteIcrSlow', // x2APIC ICR write through the full exit handler (kvm_emulate_wrmsr → kvm_x2apic_icr_write): no fastpath
+  'exitApicWriteIcr', // xAPIC ICR write, trap-like APIC_WRITE (APICv register virtualization): kvm_apic_write_nodecode
+  'exitApicAccessIcr', // xAPIC ICR write without APICv/AVIC: APIC_ACCESS (npf on SVM) and instruction emulation
+  'exitAvicIncompleteIpi', // AVIC_INCOMPLETE_IPI: avic_incomplete_ipi_interception → avic_kick_target_vcpus (wake)
+  'pvIpiPerTarget', // KVM_HC_SEND_IPI: kvm_pv_send_ipi() per destination vCPU (on top of exitVmcall)
   'exitHlt', // HLT exit bookkeeping before halt polling / blocking
   'exitPreemptionTimer', // VMX preemption timer expiry → inject the guest timer interrupt
   'exitEptMisconfig', // MMIO virtio notify → ioeventfd → wake vhost
@@ -62,7 +67,20 @@ const skylake: CostTable = {
   hostTimerHandler: c(40, 150, 0.8),
   hostIpiHandler: c(30, 120, 0.8),
   exitMsrWriteTscDeadline: c(700, 1_250, 0.6),
+  // x2APIC ICR fastpath: kvm-unit-tests IPI send→handled 4.3 k cycles without IPIv (lore 20220304080725…, x2APIC)
   exitMsrWriteIcr: c(700, 1_500, 0.6),
+  // full WRMSR path (vmx_handle_exit → kvm_emulate_wrmsr): ~1 k cycles more than the fastpath — an estimate, the
+  // fastpath commit (1e9e2622a149) gives no cycle count
+  exitMsrWriteIcrSlow: c(900, 1_900, 0.6),
+  // xAPIC 6.1 k vs x2APIC 4.3 k cycles send→handled (same lore): +1.8 k cycles ≈ +0.75 µs at 2.4 GHz
+  exitApicWriteIcr: c(1_000, 2_250, 0.6),
+  // fault-like APIC_ACCESS + x86_emulate_instruction of the MMIO store (and the ICR2 write folded in): an estimate,
+  // ~1.5× the trap-like APIC_WRITE; no published figure
+  exitApicAccessIcr: c(1_500, 3_500, 0.6),
+  // VMX never takes it; the SVM tables set it (svm() below)
+  exitAvicIncompleteIpi: c(700, 1_400, 0.6),
+  // kvm_pv_send_ipi(): kvm_apic_set_irq per destination; an estimate
+  pvIpiPerTarget: c(60, 150, 0.5),
   exitHlt: c(300, 500, 0.5),
   exitPreemptionTimer: c(800, 1_400, 0.6),
   exitEptMisconfig: c(1_500, 2_600, 0.6),
@@ -101,6 +119,12 @@ function svm(base: CostTable, ghz: number): CostTable {
   const t = scaled(base, 2.4 / ghz)
   t.exitExternalInterrupt = c(Math.round(1350 / ghz), Math.round(1800 / ghz), 0.9)
   t.exitMsrWriteIcr = c(Math.round(5000 / ghz) , Math.round(7000 / ghz), 0.6)
+  t.exitMsrWriteIcrSlow = c(Math.round(6000 / ghz), Math.round(8500 / ghz), 0.6) // + the full handler, as on VMX (estimate)
+  // npf on the APIC page + emulation of the MMIO store: between in-kernel PIO (2.3–2.5 k) and the published AMD npf
+  // average 7.57 µs (which includes exits to QEMU); an estimate
+  t.exitApicAccessIcr = c(Math.round(4000 / ghz), Math.round(8000 / ghz), 0.6)
+  // VMRUN round trip ~1.35 k cycles + avic_kick_target_vcpus() and kvm_vcpu_wake_up(): an estimate
+  t.exitAvicIncompleteIpi = c(Math.round(2000 / ghz), Math.round(3500 / ghz), 0.6)
   return t
 }
 

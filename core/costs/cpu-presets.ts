@@ -6,7 +6,8 @@ export interface CpuFeatures {
   vendor: 'vmx' | 'svm'
   /** APICv (Intel) or AVIC (AMD): posted interrupts and virtual APIC. */
   apicv: boolean
-  /** Intel IPI virtualization (Sapphire Rapids+) or AVIC IPI acceleration. */
+  /** Intel IPI virtualization (Sapphire Rapids+). On AMD, AVIC itself virtualizes ICR writes (IsRunning) and
+   *  core/kvm/avic.ts decides when that is on; the flag only says the hardware can. */
   ipiv: boolean
   /** VMX preemption timer usable as KVM's hv timer (kvm_x86_ops.set_hv_timer); none on SVM. */
   hvTimer: boolean
@@ -31,7 +32,7 @@ export const CPU_FEATURES: Record<CpuPreset, CpuFeatures> = {
   'cascadelake-sp': { label: 'Intel Xeon Cascade Lake-SP', vendor: 'vmx', apicv: true, ipiv: false, hvTimer: true, ghz: 2.5, cstates: intelCstates },
   'icelake-sp': { label: 'Intel Xeon Ice Lake-SP', vendor: 'vmx', apicv: true, ipiv: false, hvTimer: true, ghz: 2.6, cstates: intelCstates },
   sapphirerapids: { label: 'Intel Xeon Sapphire Rapids', vendor: 'vmx', apicv: true, ipiv: true, hvTimer: true, ghz: 2.7, cstates: intelCstates },
-  rome: { label: 'AMD EPYC Rome', vendor: 'svm', apicv: true, ipiv: false, hvTimer: false, ghz: 2.6, cstates: amdCstates },
-  milan: { label: 'AMD EPYC Milan', vendor: 'svm', apicv: true, ipiv: false, hvTimer: false, ghz: 2.8, cstates: amdCstates },
+  rome: { label: 'AMD EPYC Rome', vendor: 'svm', apicv: true, ipiv: true, hvTimer: false, ghz: 2.6, cstates: amdCstates },
+  milan: { label: 'AMD EPYC Milan', vendor: 'svm', apicv: true, ipiv: true, hvTimer: false, ghz: 2.8, cstates: amdCstates },
   genoa: { label: 'AMD EPYC Genoa', vendor: 'svm', apicv: true, ipiv: true, hvTimer: false, ghz: 3.0, cstates: amdCstates },
 }

@@ -48,6 +48,7 @@ export const KVM_PARAMS: readonly KvmParam[] = [
   { module: 'kvm_intel', name: 'enable_apicv', type: 'bool', vendor: 'vmx', def: true, get: (k) => k.enableApicv, set: (k, v) => { k.enableApicv = v as boolean } },
   { module: 'kvm_amd', name: 'avic', type: 'bool', vendor: 'svm', def: true, always: true, get: (k) => k.enableApicv, set: (k, v) => { k.enableApicv = v as boolean } },
   { module: 'kvm_intel', name: 'enable_ipiv', type: 'bool', vendor: 'vmx', def: true, get: (k) => k.enableIpiv, set: (k, v) => { k.enableIpiv = v as boolean } },
+  { module: 'kvm_amd', name: 'enable_ipiv', type: 'bool', vendor: 'svm', def: true, get: (k) => k.enableIpiv, set: (k, v) => { k.enableIpiv = v as boolean } },
   { module: 'kvm_intel', name: 'ple_gap', type: 'uint', vendor: 'vmx', def: 128, min: 0, max: 1 << 20, get: (k) => k.pleGap, set: (k, v) => { k.pleGap = v as number } },
   { module: 'kvm_amd', name: 'pause_filter_thresh', type: 'ushort', vendor: 'svm', def: 128, min: 0, max: 65535, get: (k) => k.pleGap, set: (k, v) => { k.pleGap = v as number } },
   { module: 'kvm_intel', name: 'ple_window', type: 'uint', vendor: 'vmx', def: 4096, min: 0, max: 1 << 30, get: (k) => k.pleWindow, set: (k, v) => { k.pleWindow = v as number } },

@@ -8,15 +8,29 @@ export interface AvicInputs {
   hostVersion: string
   /** Rome = Zen 2 (Family 17h); Milan = Zen 3, Genoa = Zen 4 (Family 19h). */
   cpu: AmdCpu
-  /** kvm_amd.avic=1 (off by default). */
+  /** kvm_amd.avic as the host sets it (see avicParamDefault() for the kernel's own default). */
   enableAvic: boolean
   /** In-kernel PIT in re-inject mode (KVM's default; QEMU kvm-pit lost_tick_policy=delay, its default). */
   pitReinject: boolean
   /** X86_FEATURE_X2APIC in the guest's CPUID (QEMU exposes it by default). */
   guestX2apic: boolean
+  /** kvm_amd.enable_ipiv (from 6.17, default on; before 6.17 there is no such parameter). Default true. */
+  enableIpiv?: boolean
+  /** vCPUs of the VM (their APIC IDs are 0 … vcpus − 1). Default 1. */
+  vcpus?: number
 }
 
-export interface AvicState { active: boolean; ipiAccelerated: boolean; inhibits: string[]; reason: string }
+export interface AvicState {
+  active: boolean
+  /** IsRunning is set for running vCPUs: an IPI to one of them needs no exit. */
+  ipiAccelerated: boolean
+  /** x2AVIC virtualizes the guest's x2APIC MSRs. */
+  x2avic: boolean
+  /** Active in hybrid mode: x2APIC guest without x2AVIC — MSR accesses exit, delivery uses the doorbell. */
+  hybrid: boolean
+  inhibits: string[]
+  reason: string
+}
 
 /** x2AVIC (hardware on Zen 4; kernel support from v6.0, Suravee Suthikulpanit's x2AVIC series incl. 0e311d33bfbe —
  *  version from the series' merge in summer 2022, not re-checked against the tag). */
@@ -24,24 +38,59 @@ export function x2avicAvailable(hostVersion: string, cpu: AmdCpu): boolean {
   return cpu === 'genoa' && versionAtLeast(hostVersion, '6.0')
 }
 
-/** AVIC state for a VM:
+/** The kernel's default for kvm_amd.avic. Before 6.18 a bool defaulting to 0. From 6.18 (ca2967de5a5b "KVM: SVM: Enable
+ *  AVIC by default for Zen4+ if x2AVIC is support", pulled in "KVM SVM changes for 6.18") it is "auto":
+ *  avic_want_avic_enabled() turns it on when the CPU has x2AVIC and is Zen 4 or later — Genoa here, not Milan/Rome. */
+export function avicParamDefault(hostVersion: string, cpu: AmdCpu): boolean {
+  return versionAtLeast(hostVersion, '6.18') && cpu === 'genoa'
+}
+
+/** AVIC state for a VM (kvm_apicv_activated() with AVIC_REQUIRED_APICV_INHIBITS, avic_hardware_setup()):
  *  - APICV_INHIBIT_REASON_DISABLE when kvm_amd.avic is off;
- *  - APICV_INHIBIT_REASON_PIT_REINJ while the PIT re-injects (needs an EOI intercept AVIC cannot give);
- *  - APICV_INHIBIT_REASON_X2APIC when the guest CPUID has x2APIC and x2AVIC is not available;
- *  - IPI virtualization (IsRunning) off on Family 17h (erratum #1235) from v6.17: 8de4a1c8164e "KVM: SVM: Disable
- *    (x2)AVIC IPI virtualization if CPU has erratum #1235" (`enable_ipiv = enable_ipiv && boot_cpu_data.x86 != 0x17`),
- *    verified in "KVM changes for Linux 6.17 merge window". Earlier hosts leave it on, exposed to the erratum. */
+ *  - APICV_INHIBIT_REASON_PIT_REINJ while the in-kernel PIT re-injects (kvm_pit_set_reinject(): it needs an EOI
+ *    intercept AVIC cannot give); QEMU's kvm-pit keeps KVM's re-inject default unless lost_tick_policy=discard;
+ *  - APICV_INHIBIT_REASON_X2APIC when the guest CPUID has x2APIC and the host predates hybrid AVIC (6.0); from 6.0
+ *    an x2APIC guest without x2AVIC runs AVIC in hybrid mode (allow_apicv_in_x2apic_without_x2apic_virtualization);
+ *  - APICV_INHIBIT_REASON_PHYSICAL_ID_TOO_BIG when a vCPU's APIC ID exceeds the AVIC table (254 without x2AVIC, 511
+ *    with it): avic_init_backing_page() inhibits from 6.17 (1aa6e256e46f), refused to create the vCPU before;
+ *  - IPI virtualization (IsRunning) off with kvm_amd.enable_ipiv=0 (d921665e01ba, 6.17) and on Family 17h from 6.17
+ *    (8de4a1c8164e "KVM: SVM: Disable (x2)AVIC IPI virtualization if CPU has erratum #1235":
+ *    `enable_ipiv = enable_ipiv && boot_cpu_data.x86 != 0x17`), verified in "KVM changes for Linux 6.17 merge
+ *    window". Earlier hosts leave it on, exposed to the erratum. */
 export function avicState(i: AvicInputs): AvicState {
   const inhibits: string[] = []
+  const x2avic = x2avicAvailable(i.hostVersion, i.cpu)
+  const hybridAvic = versionAtLeast(i.hostVersion, '6.0')
   if (!i.enableAvic) inhibits.push('APICV_INHIBIT_REASON_DISABLE')
   if (i.pitReinject) inhibits.push('APICV_INHIBIT_REASON_PIT_REINJ')
-  if (i.guestX2apic && !x2avicAvailable(i.hostVersion, i.cpu)) inhibits.push('APICV_INHIBIT_REASON_X2APIC')
+  if (i.guestX2apic && !x2avic && !hybridAvic) inhibits.push('APICV_INHIBIT_REASON_X2APIC')
+  const maxId = x2avic ? 0x1ff : 0xfe
+  if ((i.vcpus ?? 1) - 1 > maxId) inhibits.push('APICV_INHIBIT_REASON_PHYSICAL_ID_TOO_BIG')
   const active = inhibits.length === 0
+  const hybrid = active && i.guestX2apic && !x2avic
+  const from617 = versionAtLeast(i.hostVersion, '6.17')
   const erratum1235 = i.cpu === 'rome'
-  const ipiAccelerated = active && !(erratum1235 && versionAtLeast(i.hostVersion, '6.17'))
+  const ipivParamOff = from617 && i.enableIpiv === false
+  const ipiAccelerated = active && !(erratum1235 && from617) && !ipivParamOff
   let reason: string
-  if (!active) reason = `AVIC inhibited: ${inhibits.join(', ')}`
-  else if (!ipiAccelerated) reason = 'AVIC active, IPI virtualization off on Family 17h (erratum #1235, host ≥ 6.17): every non-self IPI exits'
-  else reason = `AVIC active${i.guestX2apic ? ' (x2AVIC)' : ''}: IPIs to running vCPUs do not exit${erratum1235 ? ' (Family 17h before 6.17: exposed to erratum #1235)' : ''}`
-  return { active, ipiAccelerated, inhibits, reason }
+  if (!active) {
+    const why = inhibits.map((r) => INHIBIT_WHY[r] ?? r).join('; ')
+    reason = `AVIC inhibited: ${why}`
+  } else if (!ipiAccelerated) {
+    reason = ipivParamOff
+      ? 'AVIC active, kvm_amd.enable_ipiv=0: IsRunning is never set, so every IPI to another vCPU exits (avic_incomplete_ipi)'
+      : 'AVIC active, IPI virtualization off on Family 17h (erratum #1235, host ≥ 6.17): every IPI to another vCPU exits (avic_incomplete_ipi)'
+  } else if (hybrid) {
+    reason = 'AVIC active in hybrid mode (x2APIC guest, no x2AVIC on this CPU): x2APIC MSR writes exit, interrupts reach running vCPUs through the doorbell'
+  } else {
+    reason = `AVIC active${i.guestX2apic ? ' (x2AVIC)' : ''}: IPIs to running vCPUs (IsRunning = 1) do not exit${erratum1235 ? ' (Family 17h before 6.17: exposed to erratum #1235)' : ''}`
+  }
+  return { active, ipiAccelerated, x2avic: active && x2avic, hybrid, inhibits, reason }
+}
+
+const INHIBIT_WHY: Record<string, string> = {
+  APICV_INHIBIT_REASON_DISABLE: 'APICV_INHIBIT_REASON_DISABLE (kvm_amd.avic=0)',
+  APICV_INHIBIT_REASON_PIT_REINJ: 'APICV_INHIBIT_REASON_PIT_REINJ (the in-kernel PIT re-injects lost ticks, which needs EOI exits)',
+  APICV_INHIBIT_REASON_X2APIC: 'APICV_INHIBIT_REASON_X2APIC (x2APIC in the guest CPUID, host before hybrid AVIC in 6.0)',
+  APICV_INHIBIT_REASON_PHYSICAL_ID_TOO_BIG: 'APICV_INHIBIT_REASON_PHYSICAL_ID_TOO_BIG (more vCPUs than the AVIC physical ID table holds)',
 }

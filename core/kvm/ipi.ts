@@ -22,14 +22,18 @@ export interface IpiSendInputs {
   /** VMX: the CPU has IPI virtualization (Sapphire Rapids+) and kvm_intel.enable_ipiv. SVM: AVIC IPI virtualization
    *  is in effect (IsRunning is set; off on Family 17h from 6.17, see avic.ts). */
   ipiv: boolean
-  /** SVM: AVIC active for this vCPU in its current APIC mode (x2APIC needs x2AVIC; see avic.ts). */
+  /** SVM: AVIC active for the VM (no inhibit; see avic.ts). */
   avicActive: boolean
+  /** SVM: the CPU virtualizes x2APIC accesses (x2AVIC, Zen 4, host ≥ 6.0). Without it an x2APIC guest runs AVIC in
+   *  hybrid mode: its x2APIC MSRs are intercepted and emulated, only delivery uses the AVIC doorbell. Default false. */
+  x2avic?: boolean
   /** The guest uses KVM_FEATURE_PV_SEND_IPI. */
   pvIpi: boolean
   guestVersion: string
   /** A send to a mask of CPUs (smp_call_function_many, TLB shootdown) rather than one CPU (reschedule IPI). */
   multicast: boolean
-  /** ICR destination mode the guest uses (x2apic_phys: physical; x2apic_cluster: logical). Default physical. */
+  /** ICR destination mode the guest uses (x2apic_phys: physical; x2apic_cluster: logical). Default physical: a KVM
+   *  guest without a vIOMMU has no interrupt remapping, and try_to_enable_x2apic() then sets x2apic_phys = 1. */
   destMode?: 'physical' | 'logical'
   /** AVIC only: every target vCPU is running (IsRunning = 1). Default true. */
   targetRunning?: boolean
@@ -78,6 +82,12 @@ export function ipiSendPath(i: IpiSendInputs): IpiSendPath {
     }
     if (i.apicvActive) return { exit: 'APIC_WRITE', fastpath: false, perTarget, reason: 'xAPIC ICR write with APIC-register virtualization: trap-like APIC_WRITE exit' }
     return { exit: 'APIC_ACCESS', fastpath: false, perTarget, reason: 'xAPIC ICR write without APICv: APIC_ACCESS exit and instruction emulation' }
+  }
+  if (i.avicActive && i.apicMode === 'x2apic' && !i.x2avic) {
+    // 0e311d33bfbe "KVM: SVM: Introduce hybrid-AVIC mode" (6.0), avic_activate_vmcb(): without x2AVIC KVM keeps
+    // intercepting the x2APIC MSRs, so the ICR write is an ordinary msr exit; the target still gets the doorbell
+    const fp = icrFastpath(i.hostVersion, i.apicMode, destMode)
+    return { exit: 'msr', fastpath: fp, perTarget, reason: `hybrid AVIC (x2APIC guest without x2AVIC): the ICR write is an msr exit${fp ? ' handled in the fastpath' : ''}, delivered through the AVIC doorbell` }
   }
   if (i.avicActive) {
     if (!i.ipiv) return { exit: 'avic_incomplete_ipi', fastpath: false, perTarget, reason: 'AVIC without IPI virtualization (IsRunning never set): every non-self IPI exits' }

@@ -217,6 +217,8 @@ export const ExitReason = {
   TRIPLE_FAULT: 27,
   INIT_SIGNAL: 28,
   BUS_LOCK: 29,
+  /** SVM only (0x401): an AVIC IPI found a target with IsRunning = 0 (avic_incomplete_ipi_interception()). */
+  AVIC_INCOMPLETE_IPI: 30,
 } as const
 
 export type ExitReasonKey = keyof typeof ExitReason
@@ -229,7 +231,8 @@ export const EXIT_REASON_KEYS: readonly ExitReasonKey[] = (Object.keys(ExitReaso
 export const EXIT_REASON_COUNT: number = EXIT_REASON_KEYS.length
 
 interface Mapping {
-  vmx: number
+  /** VMX basic exit reason, or null where VMX has no equivalent (an SVM-only exit). */
+  vmx: number | null
   /** SVM exit code, or null where SVM has no single equivalent. */
   svm: number | null
   /** Why the SVM side is approximate or missing. */
@@ -268,6 +271,7 @@ const MAP: readonly Mapping[] = [
   { vmx: 2, svm: 0x07f }, // TRIPLE_FAULT / shutdown
   { vmx: 3, svm: 0x063 }, // INIT_SIGNAL / init
   { vmx: 74, svm: null, svmNote: 'no bus-lock exit in the SVM table checked here' },
+  { vmx: null, svm: 0x401 }, // AVIC_INCOMPLETE_IPI / avic_incomplete_ipi (SVM only)
 ]
 
 function mapping(id: number): Mapping {
@@ -276,7 +280,8 @@ function mapping(id: number): Mapping {
   return m
 }
 
-export function vmxExitCode(id: ExitReasonId): number {
+/** The VMX exit code, or null for an SVM-only reason (AVIC_INCOMPLETE_IPI). */
+export function vmxExitCode(id: ExitReasonId): number | null {
   return mapping(id).vmx
 }
 
@@ -287,6 +292,7 @@ export function vmxExitCode(id: ExitReasonId): number {
  */
 export function vmxName(id: ExitReasonId, legacy = false): string {
   const code = mapping(id).vmx
+  if (code === null) return 'UNKNOWN'
   if (legacy && code === 7) return 'PENDING_INTERRUPT'
   return decodeVmxExit(code)
 }

@@ -37,8 +37,8 @@ export const hostKvmSchema = s.object({
   haltPoll: haltPollSchema,
   piInjectTimer: s.oneOf([-1, 0, 1] as const, { default: -1, description: 'kvm.pi_inject_timer: -1 = on iff nohz_full (housekeeping_enabled(HK_TYPE_TIMER)), 0 = off, 1 = on.' }),
   preemptionTimer: s.boolean({ default: true, description: 'kvm_intel.preemption_timer: use the VMX preemption timer as the hv timer.' }),
-  enableApicv: s.boolean({ default: true, description: 'kvm_intel.enable_apicv / kvm_amd.avic: posted interrupts and APIC virtualization.' }),
-  enableIpiv: s.boolean({ default: true, description: 'kvm_intel.enable_ipiv: IPI virtualization (Sapphire Rapids and later).' }),
+  enableApicv: s.boolean({ default: true, description: 'kvm_intel.enable_apicv / kvm_amd.avic: posted interrupts and APIC virtualization. On AMD this is the value written for kvm_amd.avic; the kernel\'s own default is off before 6.18 and "auto" (on for Zen 4+ with x2AVIC) from 6.18.' }),
+  enableIpiv: s.boolean({ default: true, description: 'kvm_intel.enable_ipiv: IPI virtualization (Sapphire Rapids and later, host 5.19+); kvm_amd.enable_ipiv (host 6.17+): AVIC sets IsRunning so IPIs to running vCPUs do not exit.' }),
   pleGap: s.integer({ min: 0, max: 1 << 20, default: 128, description: 'kvm_intel.ple_gap (0 disables PAUSE-loop exiting); kvm_amd.pause_filter_thresh.' }),
   pleWindow: s.integer({ min: 0, max: 1 << 30, default: 4096, description: 'kvm_intel.ple_window; kvm_amd.pause_filter_count.' }),
 })
@@ -107,6 +107,7 @@ export const guestSchema = s.object({
   tickMode: s.oneOf(['nohz-idle', 'periodic', 'nohz-full'] as const, { default: 'nohz-idle', description: 'Guest tick mode: CONFIG_NO_HZ_IDLE (tick stopped in idle), periodic, or nohz_full in the guest.' }),
   backgroundTimersPerSec: s.number({ min: 0, max: 100_000, default: 10, description: 'Guest kernel housekeeping timer expiries per vCPU per second (vmstat, RCU, writeback, watchdogs): what wakes an otherwise idle vCPU.' }),
   nopvspin: s.boolean({ default: false, description: 'Guest `nopvspin`: no pvqspinlock even with PV_UNHALT.' }),
+  tlbShootdownsPerSec: s.number({ min: 0, max: 1e6, default: 0, description: 'Guest TLB shootdowns per second in the VM (munmap/mprotect in a multithreaded guest process): flush_tlb_mm_range() sends a flush IPI to every other vCPU running that process — one ICR write per target, or one PV IPI hypercall; with PV TLB flush, preempted vCPUs are skipped.' }),
   idlePoll: s.boolean({ default: false, description: 'Guest `idle=poll`.' }),
   haltpoll: s.object({
     enabled: s.oneOf(['auto', 'force', 'off'] as const, { default: 'auto', description: 'cpuidle-haltpoll: "auto" loads it when the kernel would (KVM_HINTS_REALTIME), "force" = cpuidle_haltpoll.force=Y.' }),
@@ -198,6 +199,8 @@ export const vmSchema = s.object({
     disableExits: disableExitsSchema,
     exposeMwait: s.boolean({ default: false, description: 'MONITOR/MWAIT in the guest CPUID even when MWAIT exits are not disabled (QEMU -cpu …,+mwait): the guest idles with MWAIT, which KVM then emulates as a NOP. With MWAIT passed through the guest always sees it.' }),
     hintDedicated: s.boolean({ default: false, description: 'KVM_HINTS_REALTIME (QEMU kvm-hint-dedicated=on, libvirt <hint-dedicated>).' }),
+    x2apic: s.boolean({ default: true, description: 'x2APIC in the guest CPUID (QEMU\'s default with KVM): the guest sends IPIs by WRMSR to the x2APIC ICR; off, by xAPIC MMIO writes (APIC_WRITE/APIC_ACCESS exits, npf on AMD without AVIC).' }),
+    pitReinject: s.boolean({ default: true, description: 'The in-kernel PIT re-injects lost ticks (KVM\'s default, QEMU kvm-pit lost_tick_policy=delay). On AMD this inhibits AVIC (APICV_INHIBIT_REASON_PIT_REINJ); false = lost_tick_policy=discard.' }),
     pv: pvSchema,
   }),
   emulator: s.object({

@@ -19,6 +19,7 @@ export const Ev = {
   HOST_SLICE: 18, // the running host thread's slice is over on a shared pCPU (target = pCPU, token = slice token)
   TASK_DONE: 19, // a host task's burst is over (target = host thread, token = task token)
   TASK_WAKE: 20, // a sleeping host task wakes up (target = host thread)
+  GUEST_TLB: 21, // a guest TLB shootdown: flush_tlb_mm_range() from a vCPU running the process (target = VM)
   /** Kinds from here on belong to workloads: each allocates a contiguous range (HostModel.allocEvents()). */
   WORKLOAD_BASE: 32,
 } as const
@@ -60,7 +61,7 @@ export const Irq = { TIMER: 1, RX: 2, IPI: 4 } as const
 /** Irq.RX is the workload's device interrupt (virtio-net / VF RX for redis). */
 
 /** Guest actions that trap: run one after the other, each an exit. */
-export const Act = { REPROGRAM: 1, TX_KICK: 2, SEND_IPI: 4 } as const
+export const Act = { REPROGRAM: 1, TX_KICK: 2, SEND_IPI: 4, SEND_MULTI: 8 } as const
 
 /** What happens when an exit's handling is over. */
 export const After = {

@@ -29,6 +29,17 @@ const QCAP = 4096
 const RQCAP = 256
 const IPICAP = 256
 const SERIES_POINTS = 200
+/** A queued IPI entry is the target vCPU, plus: sent for a guest TLB shootdown (cause), and one send of a multicast
+ *  (the VM's multicast exit and cost rather than the unicast ones). */
+const IPI_TLB = 1 << 24
+const IPI_MULTI = 1 << 25
+const IPI_TARGET = (1 << 24) - 1
+
+/** AVIC's IsRunning for a vCPU state: set while the vCPU is loaded (in guest mode, handling an exit, halt-polling),
+ *  clear while it is blocked, being woken or scheduled out (avic_vcpu_blocking() / avic_vcpu_put()). */
+function avicIsRunning(s: number): boolean {
+  return s !== St.BLOCKED && s !== St.WAKING && s !== St.PREEMPTED
+}
 
 /** Increments a counter slot and returns the new value (a token for lazy event cancellation). */
 function bump(a: Int32Array, i: number): number {
@@ -44,7 +55,6 @@ export class HostModel {
   readonly causeIds: {
     tscWrite: number
     txNotify: number
-    icrWrite: number
     hvTimer: number
     swTimer: number
     kick: number
@@ -110,6 +120,12 @@ export class HostModel {
   readonly ipiQ: Int32Array
   readonly ipiHead: Int32Array
   readonly ipiLen: Int32Array
+  /** The targets of a pending PV IPI hypercall (Act.SEND_MULTI), per vCPU. */
+  readonly mcastQ: Int32Array
+  readonly mcastLen: Int32Array
+  /** Per VM: exit-cause ids of a unicast guest IPI send and of a guest TLB-shootdown IPI. */
+  readonly ipiCause: Int32Array
+  readonly guestTlbCause: Int32Array
 
   // guest scheduler: threads, per-vCPU runqueues, the steal-time preempted flag as the guest reads it
   readonly workloads: GuestWorkload[]
@@ -201,6 +217,8 @@ export class HostModel {
     this.qBuf = i32(nV * QCAP); this.qHead = i32(nV); this.qLen = i32(nV)
     this.exitsAfterWarmup = f64(nV)
     this.ipiQ = i32(nV * IPICAP); this.ipiHead = i32(nV); this.ipiLen = i32(nV)
+    this.mcastQ = i32(nV * IPICAP); this.mcastLen = i32(nV)
+    this.ipiCause = i32(nVm); this.guestTlbCause = i32(nVm)
 
     this.pcpuVcpu = i32(inp.nrCpus).fill(-1); this.pcpuBusy = f64(inp.nrCpus); this.pcpuIdleEma = f64(inp.nrCpus)
     this.pcpuAcc = f64(inp.nrCpus * PCPU_TIME_COUNT)
@@ -249,7 +267,6 @@ export class HostModel {
     this.causeIds = {
       tscWrite: this.cause('TSC-deadline write (guest timer programming)'),
       txNotify: this.cause('virtio-net TX notify (ioeventfd → vhost)'),
-      icrWrite: this.cause('x2APIC ICR write (guest IPI)'),
       hvTimer: this.cause('guest LAPIC timer (VMX preemption timer)'),
       swTimer: this.cause('guest LAPIC timer (sw hrtimer on this pCPU)'),
       kick: this.cause('kick IPI (interrupt injection)'),
@@ -260,6 +277,10 @@ export class HostModel {
       resched: this.cause('reschedule IPI (host thread woken on this pCPU)'),
       slice: this.cause('host scheduler tick (time slice over)'),
     }
+    inp.vms.forEach((vm, v) => {
+      this.ipiCause[v] = this.cause(vm.ipiUnicastCause)
+      this.guestTlbCause[v] = this.cause('guest TLB-shootdown IPI (flush_tlb_mm_range)')
+    })
     this.costs = new Float64Array(COST_NAMES.length * 3)
     COST_NAMES.forEach((n, i) => {
       const c = inp.costs[n]
@@ -355,6 +376,7 @@ export class HostModel {
     this.inp.vms.forEach((vm, v) => {
       this.tlbCause[v] = this.cause(`TLB-shootdown IPI from the ${vm.name} VMM`)
       if (vm.tlbShootdownsPerSec > 0) e.schedule(this.rng.exponential(1e9 / vm.tlbShootdownsPerSec), Ev.TLB_SHOOTDOWN, v)
+      if (vm.guestTlbShootdownsPerSec > 0) e.schedule(this.rng.exponential(1e9 / vm.guestTlbShootdownsPerSec), Ev.GUEST_TLB, v)
       this.workloads[v]!.start(this.firstThread[v]!)
       if (this.workloads[v]!.threadCount() > 0 && vm.llcSize > 1) e.schedule(this.balanceIntervalNs(v), Ev.IDLE_BALANCE, v)
     })
@@ -401,6 +423,7 @@ export class HostModel {
       case Ev.HOST_SLICE: if (tok === this.sliceTok[t]) this.hostSlice(t); break
       case Ev.TASK_DONE: if (tok === this.taskTok[t - this.nV]) this.taskDone(t); break
       case Ev.TASK_WAKE: this.taskWake(t); break
+      case Ev.GUEST_TLB: this.guestTlbShootdown(t); break
       default: {
         const w = this.evOwner[kind - Ev.WORKLOAD_BASE]!
         w.onEvent(kind - w.evBase, t, tok)
@@ -584,13 +607,30 @@ export class HostModel {
       return
     }
     if (a & Act.SEND_IPI) {
-      const target = this.ipiQ[g * IPICAP + this.ipiHead[g]!]!
+      const entry = this.ipiQ[g * IPICAP + this.ipiHead[g]!]!
       this.ipiHead[g] = (this.ipiHead[g]! + 1) % IPICAP
       if (--this.ipiLen[g]! === 0) this.actions[g] = a & ~Act.SEND_IPI
       const vm = this.vmSpec(g)
+      const target = entry & IPI_TARGET
+      const multi = (entry & IPI_MULTI) !== 0
+      let reason = multi ? vm.ipiMulticastExit : vm.ipiUnicastExit
+      // AVIC: the ICR write exits (AVIC_INCOMPLETE_IPI) only if the target's IsRunning is 0 — avic_vcpu_put() clears it
+      // when the vCPU thread blocks or is scheduled out (blocked, being woken, preempted)
+      if (reason >= 0 && vm.ipiExitsIfTargetNotRunning && avicIsRunning(this.state[target]!)) reason = -1
       this.deliverGuestIrq(target, Irq.IPI, vm.postedInterrupts)
-      if (vm.ipiVirtualization && vm.postedInterrupts) { this.dispatchNext(g); return }
-      this.beginExit(g, ExitReason.MSR_WRITE, this.causeIds.icrWrite, this.cost(CostId.exitMsrWriteIcr), After.ENTRY)
+      if (reason < 0) { this.dispatchNext(g); return }
+      const cause = entry & IPI_TLB ? this.guestTlbCause[this.vmOf[g]!]! : this.ipiCause[this.vmOf[g]!]!
+      this.beginExit(g, reason, cause, this.cost(multi ? vm.ipiMulticastCost : vm.ipiUnicastCost), After.ENTRY)
+      return
+    }
+    if (a & Act.SEND_MULTI) {
+      // PV IPI (kvm_send_ipi_mask → KVM_HC_SEND_IPI): one hypercall delivers to every target (kvm_pv_send_ipi())
+      this.actions[g] = a & ~Act.SEND_MULTI
+      const vm = this.vmSpec(g)
+      const n = this.mcastLen[g]!
+      this.mcastLen[g] = 0
+      for (let i = 0; i < n; i++) this.deliverGuestIrq(this.mcastQ[g * IPICAP + i]!, Irq.IPI, vm.postedInterrupts)
+      this.beginExit(g, vm.ipiMulticastExit, this.guestTlbCause[this.vmOf[g]!]!, this.cost(vm.ipiMulticastCost) + n * this.cost(CostId.pvIpiPerTarget), After.ENTRY)
       return
     }
     this.actions[g] = 0
@@ -1160,12 +1200,50 @@ export class HostModel {
     this.qLen[g]!++
   }
 
-  /** vCPU g will send a guest IPI to `target` (an ICR write, an MSR_WRITE exit unless IPIv) before going on. */
+  /** vCPU g will send a guest IPI to `target` (an ICR write: an exit on the VM's unicast path, none with IPIv or AVIC
+   *  to a running target) before going on. */
   queueIpi(g: number, target: number): void {
+    this.queueIpiEntry(g, target)
+  }
+
+  private queueIpiEntry(g: number, entry: number): void {
     if (this.ipiLen[g]! >= IPICAP) return
-    this.ipiQ[g * IPICAP + ((this.ipiHead[g]! + this.ipiLen[g]!) % IPICAP)] = target
+    this.ipiQ[g * IPICAP + ((this.ipiHead[g]! + this.ipiLen[g]!) % IPICAP)] = entry
     this.ipiLen[g]!++
     this.actions[g]! |= Act.SEND_IPI
+  }
+
+  /** A guest TLB shootdown (munmap/mprotect in the VM's multithreaded process): a vCPU running the process calls
+   *  flush_tlb_mm_range(), which IPIs the other vCPUs running it — not the idle ones, which are in lazy TLB mode.
+   *  With PV TLB flush, kvm_flush_tlb_multi() drops the vCPUs the guest sees preempted (KVM_VCPU_FLUSH_TLB instead).
+   *  smp_call_function_many_cond() sends one target a single IPI (apic->send_IPI, the unicast path) and several a
+   *  mask (send_IPI_mask: one PV IPI hypercall, or one ICR write per target).
+   *  Simplifications: the initiator is a random busy vCPU; it does not wait for the flushes to complete (the real
+   *  smp_call_function_many() does); the local flush and the targets' flush handlers cost the IPI handler time. */
+  private guestTlbShootdown(v: number): void {
+    const vm = this.inp.vms[v]!
+    this.engine.schedule(this.rng.exponential(1e9 / vm.guestTlbShootdownsPerSec), Ev.GUEST_TLB, v)
+    const first = vm.firstVcpu
+    const end = first + vm.vcpus
+    let busy = 0
+    for (let g = first; g < end; g++) if (this.state[g] === St.RUN && !this.idle[g]) busy++
+    if (busy === 0) return
+    let k = this.rng.int(busy)
+    let src = first
+    for (let g = first; g < end; g++) if (this.state[g] === St.RUN && !this.idle[g] && k-- === 0) { src = g; break }
+    if (this.actions[src]! & Act.SEND_MULTI) return // its previous shootdown's hypercall is still to be sent
+    let n = 0
+    for (let g = first; g < end; g++) {
+      if (g === src || this.idle[g]) continue
+      if (vm.pvTlbFlush && this.rq.preempted[g]) continue
+      this.mcastQ[src * IPICAP + n++] = g
+    }
+    if (n === 0) return
+    if (n === 1) this.queueIpiEntry(src, this.mcastQ[src * IPICAP]! | IPI_TLB)
+    else if (vm.ipiMulticastBatched) { this.mcastLen[src] = n; this.actions[src]! |= Act.SEND_MULTI }
+    else for (let i = 0; i < n; i++) this.queueIpiEntry(src, this.mcastQ[src * IPICAP + i]! | IPI_TLB | IPI_MULTI)
+    // the sender leaves what it was doing to send them (its work resumes after)
+    if (!this.inIrq[src]) { this.suspendWork(src); this.dispatchNext(src) }
   }
 
   private enqueueThread(tid: number, c: number): void {

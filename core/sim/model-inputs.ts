@@ -31,7 +31,25 @@ export interface VmSpec {
   vcpus: number
   /** Posted interrupts (APICv/AVIC active): device and IPI interrupts reach a running vCPU without an exit. */
   postedInterrupts: boolean
+  /** The sender's unicast ICR write does not exit (IPIv, or AVIC to a running target). */
   ipiVirtualization: boolean
+  /** Guest IPI paths resolved at setup by ipiSendPath() (core/sim/ipi-setup.ts): the exit reason id of a unicast
+   *  (reschedule) IPI send and its cost id; −1 = no exit. */
+  ipiUnicastExit: number
+  ipiUnicastCost: number
+  /** …of one send of a multicast (TLB shootdown): per target, or once for all with PV IPI. */
+  ipiMulticastExit: number
+  ipiMulticastCost: number
+  /** PV IPI: a multicast is one hypercall for every target (plus pvIpiPerTarget each), not one send per target. */
+  ipiMulticastBatched: boolean
+  /** AVIC with IPI virtualization: a send exits (AVIC_INCOMPLETE_IPI) only when its target has IsRunning = 0. */
+  ipiExitsIfTargetNotRunning: boolean
+  /** Exit-cause label of a unicast IPI send. */
+  ipiUnicastCause: string
+  /** Guest TLB shootdowns per second (flush_tlb_mm_range() to the other vCPUs running the process). */
+  guestTlbShootdownsPerSec: number
+  /** kvm_flush_tlb_multi(): vCPUs whose steal-time preempted flag the guest sees are skipped. */
+  pvTlbFlush: boolean
   hltInGuest: boolean
   /** The guest idles with MWAIT (exposed in CPUID) instead of HLT. */
   guestIdleMwait: boolean

@@ -21,6 +21,7 @@ import { defaultShrink } from '../kvm/halt-poll.ts'
 import { haltpollInit } from '../guest/haltpoll.ts'
 import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import { resolveIpi } from './ipi-setup.ts'
 import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, WorkloadSpec, HostTaskSpec } from './model-inputs.ts'
 import { fairEra, fairParams } from '../host/fair-sched.ts'
 
@@ -63,9 +64,11 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     const placed = pinVcpus(vm, nrCpus, usedPcpus, hk.housekeeping.domain, `${path}.pinning.vcpupin`, issues)
     const pins = placed.map((p) => p.pcpu)
     const granted = grantDisableExits(hostVersion, vm.kvm.disableExits, true)
+    const ipi = resolveIpi(host, features, vm, granted.mwait || vm.kvm.exposeMwait)
     const timerInputs: TimerInputs = {
       hostVersion, vendor: features.vendor, hvTimerHardware: features.hvTimer, preemptionTimerParam: host.kvm.preemptionTimer,
-      apicvActive, piInjectTimer: piInject, mwaitInGuest: granted.mwait, hltInGuest: granted.hlt,
+      // kvm_vcpu_apicv_active(): APICv, or AVIC unless inhibited for this VM
+      apicvActive: features.vendor === 'vmx' ? apicvActive : ipi.postedInterrupts, piInjectTimer: piInject, mwaitInGuest: granted.mwait, hltInGuest: granted.hlt,
     }
     const hp = haltpollInit({ guestVersion: vm.guest.kernelVersion, mode: vm.guest.haltpoll.enabled, idleOverride: vm.guest.idlePoll, realtimeHint: vm.kvm.hintDedicated, pollControlFeature: vm.kvm.pv.pollControl })
     const firstVcpu = vcpus.length
@@ -83,8 +86,17 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       name: vm.name,
       firstVcpu,
       vcpus: vm.vcpus,
-      postedInterrupts: apicvActive,
-      ipiVirtualization: apicvActive && features.ipiv && host.kvm.enableIpiv && versionAtLeast(hostVersion, '5.19'),
+      postedInterrupts: ipi.postedInterrupts,
+      ipiVirtualization: ipi.ipiVirtualization,
+      ipiUnicastExit: ipi.ipiUnicastExit,
+      ipiUnicastCost: ipi.ipiUnicastCost,
+      ipiMulticastExit: ipi.ipiMulticastExit,
+      ipiMulticastCost: ipi.ipiMulticastCost,
+      ipiMulticastBatched: ipi.ipiMulticastBatched,
+      ipiExitsIfTargetNotRunning: ipi.ipiExitsIfTargetNotRunning,
+      ipiUnicastCause: ipi.ipiUnicastCause,
+      guestTlbShootdownsPerSec: vm.guest.tlbShootdownsPerSec,
+      pvTlbFlush: ipi.pvTlbFlush,
       hltInGuest: granted.hlt,
       guestIdleMwait: granted.mwait || vm.kvm.exposeMwait,
       mwaitInGuest: granted.mwait,
@@ -108,6 +120,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       decisions: [],
     }
     spec.decisions = vmDecisions(vm, spec, firstDecision.reason, firstDecision.path, hostVersion, piInject, host.kvm.piInjectTimer, hk, pins, granted, hp.reason, features.vendor)
+    spec.decisions.push(...ipi.decisions)
     spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion))
     vms.push(spec)
     if (vm.emulator.wakeupsPerSec > 0) {
@@ -294,8 +307,7 @@ function vmDecisions(
   d.push({ id: 'disable-exits', title: 'Exits disabled (KVM_CAP_X86_DISABLE_EXITS)', value: grantedBits.length ? grantedBits.join(', ').toUpperCase() : 'none', reason: grantedBits.length ? `granted by the host for ${grantedBits.join('/')}: the guest executes them without exiting` : 'the guest\'s HLT, MWAIT and PAUSE exit to KVM', mirrors: 'kvm_vm_ioctl_enable_cap(KVM_CAP_X86_DISABLE_EXITS)' })
   d.push({ id: 'pi-inject-timer', title: 'pi_inject_timer', value: piInject ? 'on' : 'off', reason: piParam === -1 ? `-1 resolves to housekeeping_enabled(HK_TYPE_TIMER) = ${hk.enabled.timer} (${hk.enabled.timer ? 'nohz_full= is set' : 'no nohz_full='})` : `set to ${piParam} explicitly`, mirrors: 'kvm_x86_vendor_init()' })
   d.push({ id: 'timer-path', title: 'Guest LAPIC timer path', value: timerPath, reason: timerReason, mirrors: 'kvm_can_post_timer_interrupt() / kvm_can_use_hv_timer()' })
-  d.push({ id: 'posted-interrupts', title: 'Posted interrupts', value: spec.postedInterrupts ? (vendor === 'vmx' ? 'APICv' : 'AVIC') : 'off', reason: spec.postedInterrupts ? 'device and IPI interrupts reach a running vCPU without an exit' : 'every injected interrupt needs a kick and an exit', mirrors: 'kvm_vcpu_apicv_active()' })
-  d.push({ id: 'ipiv', title: 'IPI virtualization', value: spec.ipiVirtualization ? 'on' : 'off', reason: spec.ipiVirtualization ? 'IPIv: the sender\'s ICR write does not exit' : 'each guest IPI is an ICR write exit (MSR_WRITE on x2APIC)', mirrors: 'vmx_enable_ipiv / enable_ipiv' })
+  d.push({ id: 'posted-interrupts', title: 'Posted interrupts', value: spec.postedInterrupts ? (vendor === 'vmx' ? 'APICv' : 'AVIC') : 'off', reason: spec.postedInterrupts ? 'device and IPI interrupts reach a running vCPU without an exit' : `every injected interrupt needs a kick and an exit${vendor === 'svm' ? ' (AVIC off or inhibited, see below)' : ''}`, mirrors: 'kvm_vcpu_apicv_active()' })
   const pvUnhalt = pvUnhaltVisible(vm.kvm.pv.pvUnhalt, granted.hlt)
   const spin = kvmSpinlockInit({ pvUnhalt, realtimeHint: vm.kvm.hintDedicated, nopvspin: vm.guest.nopvspin, vcpus: vm.vcpus, guestVersion: vm.guest.kernelVersion })
   d.push({ id: 'pvspinlock', title: 'Guest spinlock', value: spin.kind, reason: spin.reason, mirrors: 'kvm_spinlock_init()' })

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { avicState, x2avicAvailable } from '../../core/kvm/avic.ts'
+import { avicState, x2avicAvailable, avicParamDefault } from '../../core/kvm/avic.ts'
 import type { AvicInputs } from '../../core/kvm/avic.ts'
 
 const inp = (o: Partial<AvicInputs> = {}): AvicInputs => ({ hostVersion: '6.8', cpu: 'milan', enableAvic: true, pitReinject: false, guestX2apic: false, ...o })
@@ -12,12 +12,34 @@ describe('AVIC inhibits (svm/avic.c, x86.c)', () => {
     expect(avicState(inp({ pitReinject: true })).inhibits).toContain('APICV_INHIBIT_REASON_PIT_REINJ')
     expect(avicState(inp({ pitReinject: true })).active).toBe(false)
   })
-  it('guest x2APIC: inhibited before x2AVIC (6.0, Zen 4 only); fine on Genoa from 6.0', () => {
+  it('guest x2APIC: inhibited before 6.0; from 6.0 x2AVIC on Genoa, hybrid AVIC (avic_activate_vmcb(), 0e311d33bfbe) without x2AVIC', () => {
     expect(x2avicAvailable('5.19', 'genoa')).toBe(false)
     expect(x2avicAvailable('6.0', 'genoa')).toBe(true)
     expect(avicState(inp({ guestX2apic: true, cpu: 'genoa', hostVersion: '5.15' })).inhibits).toEqual(['APICV_INHIBIT_REASON_X2APIC'])
-    expect(avicState(inp({ guestX2apic: true, cpu: 'genoa', hostVersion: '6.1' })).active).toBe(true)
-    expect(avicState(inp({ guestX2apic: true, cpu: 'milan', hostVersion: '6.8' })).active).toBe(false)
+    expect(avicState(inp({ guestX2apic: true, cpu: 'milan', hostVersion: '5.19' })).inhibits).toEqual(['APICV_INHIBIT_REASON_X2APIC'])
+    expect(avicState(inp({ guestX2apic: true, cpu: 'genoa', hostVersion: '6.1' }))).toMatchObject({ active: true, x2avic: true, hybrid: false })
+    expect(avicState(inp({ guestX2apic: true, cpu: 'milan', hostVersion: '6.8' }))).toMatchObject({ active: true, x2avic: false, hybrid: true })
+    expect(avicState(inp({ guestX2apic: false, cpu: 'milan', hostVersion: '6.8' }))).toMatchObject({ active: true, hybrid: false })
+  })
+  it('avic_want_avic_enabled(): kvm_amd.avic defaults off before 6.18, "auto" from 6.18 (ca2967de5a5b) = on for Zen 4+ with x2AVIC', () => {
+    expect(avicParamDefault('6.17', 'genoa')).toBe(false)
+    expect(avicParamDefault('6.18', 'genoa')).toBe(true)
+    expect(avicParamDefault('6.18', 'milan')).toBe(false)
+    expect(avicParamDefault('6.18', 'rome')).toBe(false)
+  })
+  it('avic_init_backing_page(): APIC IDs past the table inhibit (254 without x2AVIC, 511 with)', () => {
+    expect(avicState(inp({ vcpus: 255 })).active).toBe(true)
+    expect(avicState(inp({ vcpus: 256 })).inhibits).toEqual(['APICV_INHIBIT_REASON_PHYSICAL_ID_TOO_BIG'])
+    expect(avicState(inp({ vcpus: 512, cpu: 'genoa', guestX2apic: true })).active).toBe(true)
+    expect(avicState(inp({ vcpus: 513, cpu: 'genoa', guestX2apic: true })).active).toBe(false)
+  })
+  it('kvm_amd.enable_ipiv=0 (d921665e01ba, 6.17) never sets IsRunning; before 6.17 there is no such parameter', () => {
+    expect(avicState(inp({ hostVersion: '6.17', enableIpiv: false }))).toMatchObject({ active: true, ipiAccelerated: false })
+    expect(avicState(inp({ hostVersion: '6.16', enableIpiv: false }))).toMatchObject({ active: true, ipiAccelerated: true })
+  })
+  it('the reason names every inhibit', () => {
+    const st = avicState(inp({ enableAvic: false, pitReinject: true }))
+    expect(st.reason).toMatch(/DISABLE.*PIT_REINJ/)
   })
   it('erratum #1235 (8de4a1c8164e, 6.17): Family 17h (Rome) keeps AVIC but loses IPI virtualization; 6.16 keeps it', () => {
     expect(avicState(inp({ cpu: 'rome', hostVersion: '6.17' }))).toMatchObject({ active: true, ipiAccelerated: false })

@@ -15,12 +15,20 @@ import {
 import type { ExitReasonId } from '../../core/output/exit-names.ts'
 
 describe('exit-names', () => {
-  it('numbers model reasons 0..N-1 and names each after its VMX string', () => {
+  it('numbers model reasons 0..N-1 and names each after its VMX string (SVM-only reasons after their SVM one)', () => {
     expect(EXIT_REASON_KEYS.length).toBe(EXIT_REASON_COUNT)
     EXIT_REASON_KEYS.forEach((key, id) => {
       expect(ExitReason[key]).toBe(id)
-      expect(vmxName(id as ExitReasonId)).toBe(key)
+      if (vmxExitCode(id as ExitReasonId) === null) expect(svmName(id as ExitReasonId)!.toUpperCase()).toBe(key)
+      else expect(vmxName(id as ExitReasonId)).toBe(key)
     })
+  })
+
+  it('AVIC_INCOMPLETE_IPI is SVM exit 0x401 and has no VMX code', () => {
+    expect(svmExitCode(ExitReason.AVIC_INCOMPLETE_IPI)).toBe(0x401)
+    expect(exitName(ExitReason.AVIC_INCOMPLETE_IPI, 'svm')).toBe('avic_incomplete_ipi')
+    expect(vmxExitCode(ExitReason.AVIC_INCOMPLETE_IPI)).toBeNull()
+    expect(exitName(ExitReason.AVIC_INCOMPLETE_IPI, 'vmx')).toBe('UNKNOWN')
   })
 
   it('prints VMX names as VMX_EXIT_REASONS does', () => {

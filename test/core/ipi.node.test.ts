@@ -43,6 +43,13 @@ describe('AVIC (svm/avic.c avic_incomplete_ipi_interception)', () => {
     expect(ipiSendPath(inp({ ...a, targetRunning: false })).exit).toBe('avic_incomplete_ipi')
     expect(ipiSendPath(inp({ ...a, ipiv: false, targetRunning: true })).exit).toBe('avic_incomplete_ipi')
   })
+  it('x2APIC guest: x2AVIC virtualizes the ICR; hybrid AVIC (avic_activate_vmcb(), no x2AVIC) intercepts it as an msr exit, fastpath from 5.6', () => {
+    const a = { vendor: 'svm' as const, apicMode: 'x2apic' as const, avicActive: true, ipiv: true, apicvActive: false }
+    expect(ipiSendPath(inp({ ...a, x2avic: true, targetRunning: true })).exit).toBe('none')
+    expect(ipiSendPath(inp({ ...a, x2avic: true, targetRunning: false })).exit).toBe('avic_incomplete_ipi')
+    expect(ipiSendPath(inp({ ...a, x2avic: false, targetRunning: false }))).toMatchObject({ exit: 'msr', fastpath: true })
+    expect(ipiSendPath(inp({ ...a, x2avic: false, multicast: true }))).toMatchObject({ exit: 'msr', perTarget: true })
+  })
 })
 
 describe('PV IPI (kvm_setup_pv_ipi, guest ≥ 4.19)', () => {

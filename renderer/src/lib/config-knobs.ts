@@ -133,7 +133,7 @@ export const KNOB_GROUPS: readonly KnobGroup[] = [
     title: 'QEMU / libvirt per VM',
     blurb: 'Exits disabled, hint-dedicated, paravirtual features, the I/O path and thread pinning of each VM.',
     knobs: [
-      ...['disableExits.hlt', 'disableExits.mwait', 'disableExits.pause', 'disableExits.cstate', 'hintDedicated'].map((n) => knob(`vm.kvm.${n}`, 1)),
+      ...['disableExits.hlt', 'disableExits.mwait', 'disableExits.pause', 'disableExits.cstate', 'hintDedicated', 'x2apic', 'pitReinject'].map((n) => knob(`vm.kvm.${n}`, 1)),
       ...['stealTime', 'pvUnhalt', 'pollControl', 'pvIpi', 'pvTlbFlush', 'pvSchedYield'].map((n) => knob(`vm.kvm.pv.${n}`, 1)),
       knob('vm.io'),
       knob('vm.pinning.emulatorpin', 1),
@@ -141,7 +141,7 @@ export const KNOB_GROUPS: readonly KnobGroup[] = [
     ],
   },
   group('guest-kernel', 'Guest kernel', 'The guest kernel version, tick, spinlocks and cpuidle-haltpoll.', 'vm.guest', [
-    'kernelVersion', 'hz', 'tickMode', 'nopvspin', 'idlePoll', 'haltpoll.enabled', 'haltpoll.guestHaltPollNs', 'haltpoll.grow', 'haltpoll.growStart', 'haltpoll.shrink', 'backgroundTimersPerSec',
+    'kernelVersion', 'hz', 'tickMode', 'nopvspin', 'idlePoll', 'haltpoll.enabled', 'haltpoll.guestHaltPollNs', 'haltpoll.grow', 'haltpoll.growStart', 'haltpoll.shrink', 'backgroundTimersPerSec', 'tlbShootdownsPerSec',
   ]),
   group('workload', 'Workload', 'What runs in each VM: a redis server and its clients, or fork-join threads meeting at barriers.', 'vm.workload', workloadFields()),
   group('host-noise', 'Host noise', 'What else runs on the host: housekeeping work and TLB shootdowns.', 'host.noise', ['tlbShootdownsPerSec', 'kworkerPerSec', 'kworkerNs']),
