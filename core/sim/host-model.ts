@@ -968,7 +968,7 @@ export class HostModel {
   }
 
   /** nohz idle balancing, reduced to its effect inside one LLC: each idle vCPU pulls one queued (runnable, not
-   *  running) thread from a vCPU of its LLC that has some, and is kicked by an IPI to run it.
+   *  running) thread from a vCPU of its LLC that runs more than one, and is kicked by an IPI to run it.
    *  Simplification: the DIE/NUMA levels, load weights and the kick's sender exit are not modelled. */
   private idleBalance(v: number): void {
     const t = this.schedTopo[v]!
@@ -977,7 +977,8 @@ export class HostModel {
       const base = c - ((c - t.first) % t.llcSize)
       const end = Math.min(base + t.llcSize, t.first + t.nrCpus)
       for (let src = base; src < end; src++) {
-        if (this.rqLen[src]! === 0) continue
+        // detach_tasks(): an idle CPU never takes the only task of a runqueue (nr_running <= 1: a wakee about to run)
+        if (this.rqLen[src]! === 0 || this.rq.nrRunning[src]! <= 1) continue
         // detach the most recently queued thread (the tail) that may run here (can_migrate_task())
         let j = this.rqLen[src]! - 1
         while (j >= 0 && this.thrPinned[this.rqBuf[this.rqSlot(src, j)]!]) j--
