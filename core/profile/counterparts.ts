@@ -66,4 +66,5 @@ export const COUNTERPARTS: Record<string, string> = {
   'vms[].workload.serverThreads': 'redis `io-threads`',
   'vms[].workload.rxBatch': '`ethtool -C rx-usecs/rx-frames`, NAPI',
   'vms[].workload.txKickEvery': 'virtio `VIRTIO_RING_F_EVENT_IDX`',
+  'vms[].workload.streams': 'parallel `netperf -t TCP_RR` instances',
 }

@@ -133,14 +133,26 @@ export const forkJoinSchema = s.object({
   spinNs: s.number({ min: 0, max: 1e9, default: 20_000, description: 'Time a thread spins at the barrier before futex_wait() (libgomp GOMP_SPINCOUNT × one load+PAUSE; 0 = OMP_WAIT_POLICY=passive).' }),
 }, { description: 'fork-join (OpenMP / NPB-like): threads compute, meet at a barrier (spin, then futex sleep), the last arriver wakes the others. Reports iterations/s and the time per iteration.' })
 
+export const pingPongSchema = s.object({
+  kind: s.literal('ping-pong'),
+  streams: s.integer({ min: 1, max: 64, default: 1, description: 'Concurrent request/response streams, one transaction in flight each (parallel `netperf -t TCP_RR` instances; one netperf is one stream).' }),
+  serviceNs: s.number({ min: 100, max: 1e9, default: 4_000, description: 'Guest CPU time of the server per transaction: netserver\'s recv() and send() through the guest TCP stack, lognormal (netperf -r sizes small).' }),
+  serviceSigma: s.number({ min: 0, max: 3, default: 0.3, description: 'Lognormal shape of the server time per transaction.' }),
+  networkRttNs: s.number({ min: 0, max: 1e9, default: 20_000, description: 'Round trip outside the host per transaction: the netperf client\'s stack on its machine and the wire.' }),
+  softirqNs: s.number({ min: 0, max: 1e8, default: 1_500, description: 'Guest RX softirq time per packet (virtio-net / VF interrupt, NAPI, TCP receive).' }),
+}, { description: 'ping-pong (netperf TCP_RR-like): one transaction at a time per stream; the request comes in over the VM\'s network path and wakes the sleeping server thread, whose reply goes out with a TX notification. Reports transactions/s and the round-trip time per transaction.' })
+
 /** A discriminated union of object schemas on their `kind` literal. Its `shape` merges the variants' fields (for
  *  editors that look fields up by path); its JSON Schema lists them all under `properties` and requires exactly one
- *  variant (`oneOf`). A missing kind means the first variant's. In a partial override without `kind`, the fields are
- *  checked against the variant that knows all of them. */
+ *  variant (`oneOf`). A field several variants share must have the same type and range in each (checked here); its
+ *  merged entry describes it per kind, with each kind's default. A missing kind means the first variant's. In a
+ *  partial override without `kind`, the fields are checked against the variant that knows all of them. */
 function discriminated<V extends s.ObjectSchema<{ kind: s.Schema<string> } & Record<string, s.Schema<unknown>>>[]>(variants: V, o: { description?: string } = {}): s.Schema<s.Infer<V[number]>> & { shape: Record<string, s.Schema<unknown>>; variants: V } {
   const kinds = variants.map((x) => x.shape.kind.defaultValue as string)
   const shape: Record<string, s.Schema<unknown>> = {}
-  for (const x of variants) for (const [k, f] of Object.entries(x.shape)) if (!(k in shape)) shape[k] = f
+  const owners: Record<string, { kind: string; field: s.Schema<unknown> }[]> = {}
+  variants.forEach((x, i) => { for (const [k, f] of Object.entries(x.shape)) (owners[k] ??= []).push({ kind: kinds[i]!, field: f }) })
+  for (const [k, list] of Object.entries(owners)) shape[k] = list.length === 1 || k === 'kind' ? list[0]!.field : sharedField(k, list)
   shape.kind = s.oneOf(kinds as [string, ...string[]], { default: kinds[0], description: 'Workload kind: ' + kinds.join(', ') + '.' })
   return {
     kind: 'object',
@@ -174,7 +186,18 @@ function discriminated<V extends s.ObjectSchema<{ kind: s.Schema<string> } & Rec
   }
 }
 
-export const workloadSchema = discriminated([redisSchema, forkJoinSchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients) or "fork-join" (OpenMP-like barriers).' })
+/** The merged entry of a field that several workload kinds share: validated as the first (all have the same type and
+ *  range), described per kind. */
+function sharedField(name: string, list: { kind: string; field: s.Schema<unknown> }[]): s.Schema<unknown> {
+  const first = list[0]!.field
+  const typeOf = (f: s.Schema<unknown>): string => { const { description: _d, default: _v, ...rest } = f.json(); return JSON.stringify(rest) }
+  for (const o of list) if (typeOf(o.field) !== typeOf(first)) throw new Error(`workload field "${name}" has another type or range in "${o.kind}" than in "${list[0]!.kind}"`)
+  const defaults = new Set(list.map((o) => JSON.stringify(o.field.defaultValue)))
+  const description = list.map((o) => `${o.kind}${defaults.size > 1 ? ` (default ${JSON.stringify(o.field.defaultValue)})` : ''}: ${o.field.description ?? ''}`).join(' ')
+  return { kind: first.kind, description, defaultValue: first.defaultValue, check: (v, path, ctx) => first.check(v, path, ctx), json: () => ({ ...first.json(), description }) }
+}
+
+export const workloadSchema = discriminated([redisSchema, forkJoinSchema, pingPongSchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients), "fork-join" (OpenMP-like barriers) or "ping-pong" (netperf TCP_RR-like transactions).' })
 
 export const vmSchema = s.object({
   name: s.string({ default: 'vm0', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/, patternHint: 'use letters, digits, "-", "_" or "."' }),
@@ -234,5 +257,6 @@ export type Configuration = Infer<typeof configurationSchema>
 export type Overrides = Infer<typeof overridesSchema>
 export type RedisWorkload = Infer<typeof redisSchema>
 export type ForkJoinWorkload = Infer<typeof forkJoinSchema>
+export type PingPongWorkload = Infer<typeof pingPongSchema>
 export type Workload = Infer<typeof workloadSchema>
 export type CpuPreset = (typeof CPU_PRESETS)[number]

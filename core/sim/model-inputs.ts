@@ -69,7 +69,16 @@ export interface ForkJoinSpec {
   spinNs: number
 }
 
-export type WorkloadSpec = RedisSpec | ForkJoinSpec
+export interface PingPongSpec {
+  kind: 'ping-pong'
+  streams: number
+  serviceNs: number
+  serviceSigma: number
+  networkRttNs: number
+  softirqNs: number
+}
+
+export type WorkloadSpec = RedisSpec | ForkJoinSpec | PingPongSpec
 
 export interface IrqSourceSpec {
   name: string
