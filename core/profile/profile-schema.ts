@@ -142,6 +142,13 @@ export const pingPongSchema = s.object({
   softirqNs: s.number({ min: 0, max: 1e8, default: 1_500, description: 'Guest RX softirq time per packet (virtio-net / VF interrupt, NAPI, TCP receive).' }),
 }, { description: 'ping-pong (netperf TCP_RR-like): one transaction at a time per stream; the request comes in over the VM\'s network path and wakes the sleeping server thread, whose reply goes out with a TX notification. Reports transactions/s and the round-trip time per transaction.' })
 
+export const timerSchema = s.object({
+  kind: s.literal('timer'),
+  threads: s.integer({ min: 0, max: 1024, default: 0, description: 'Measurement threads (cyclictest -t), each pinned to its own vCPU (-a); 0 = one per vCPU; at most one per vCPU.' }),
+  intervalUs: s.integer({ min: 10, max: 1_000_000, default: 1_000, description: 'Wake-up interval of thread 0 in µs (cyclictest -i; 1000 as cyclictest\'s default).' }),
+  distanceUs: s.integer({ min: 0, max: 1_000_000, default: 0, description: 'Interval increment per thread in µs: thread i sleeps intervalUs + i × distanceUs (cyclictest -d; cyclictest\'s 500 applies only without -h, the histogram mode latency tests use, so 0 here).' }),
+}, { description: 'timer (cyclictest-like): each thread sleeps in clock_nanosleep(TIMER_ABSTIME) until its next deadline; the guest timer interrupt\'s hrtimer wakes it. Reports wake-ups/s and the wake-up latency (when the thread runs minus its deadline, cyclictest\'s Avg/Max).' })
+
 /** A discriminated union of object schemas on their `kind` literal. Its `shape` merges the variants' fields (for
  *  editors that look fields up by path); its JSON Schema lists them all under `properties` and requires exactly one
  *  variant (`oneOf`). A field several variants share must have the same type and range in each (checked here); its
@@ -197,7 +204,7 @@ function sharedField(name: string, list: { kind: string; field: s.Schema<unknown
   return { kind: first.kind, description, defaultValue: first.defaultValue, check: (v, path, ctx) => first.check(v, path, ctx), json: () => ({ ...first.json(), description }) }
 }
 
-export const workloadSchema = discriminated([redisSchema, forkJoinSchema, pingPongSchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients), "fork-join" (OpenMP-like barriers) or "ping-pong" (netperf TCP_RR-like transactions).' })
+export const workloadSchema = discriminated([redisSchema, forkJoinSchema, pingPongSchema, timerSchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients), "fork-join" (OpenMP-like barriers), "ping-pong" (netperf TCP_RR-like transactions) or "timer" (cyclictest-like periodic wake-ups).' })
 
 export const vmSchema = s.object({
   name: s.string({ default: 'vm0', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/, patternHint: 'use letters, digits, "-", "_" or "."' }),
@@ -258,5 +265,6 @@ export type Overrides = Infer<typeof overridesSchema>
 export type RedisWorkload = Infer<typeof redisSchema>
 export type ForkJoinWorkload = Infer<typeof forkJoinSchema>
 export type PingPongWorkload = Infer<typeof pingPongSchema>
+export type TimerWorkload = Infer<typeof timerSchema>
 export type Workload = Infer<typeof workloadSchema>
 export type CpuPreset = (typeof CPU_PRESETS)[number]

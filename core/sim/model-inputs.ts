@@ -78,7 +78,15 @@ export interface PingPongSpec {
   softirqNs: number
 }
 
-export type WorkloadSpec = RedisSpec | ForkJoinSpec | PingPongSpec
+export interface TimerSpec {
+  kind: 'timer'
+  /** Resolved: 1 … vCPUs. */
+  threads: number
+  intervalNs: number
+  distanceNs: number
+}
+
+export type WorkloadSpec = RedisSpec | ForkJoinSpec | PingPongSpec | TimerSpec
 
 export interface IrqSourceSpec {
   name: string

@@ -6,11 +6,13 @@ import type { GuestWorkload } from './workload.ts'
 import { RedisWorkload } from './redis.ts'
 import { ForkJoinWorkload } from './fork-join.ts'
 import { PingPongWorkload } from './ping-pong.ts'
+import { TimerWorkload } from './timer.ts'
 
 export function createWorkload(m: HostModel, v: number, spec: WorkloadSpec): GuestWorkload {
   switch (spec.kind) {
     case 'redis': return new RedisWorkload(m, v, spec)
     case 'fork-join': return new ForkJoinWorkload(m, v, spec)
     case 'ping-pong': return new PingPongWorkload(m, v, spec)
+    case 'timer': return new TimerWorkload(m, v, spec)
   }
 }
