@@ -49,6 +49,10 @@ export const COST_NAMES = [
   'guestFutexWake', // guest futex_wake() syscall: entry/exit and the hash-bucket walk, before the wake-ups
   'guestNanosleepEntry', // guest clock_nanosleep(TIMER_ABSTIME): syscall entry, hrtimer_start_range_ns(), dequeue, up to schedule()
   'guestNanosleepExit', // after hrtimer_wakeup(): back from schedule(), syscall exit to user, clock_gettime() in the vDSO
+  'guestPipeWrite', // guest pipe_write() of a small (100-byte) message: syscall, pipe mutex, copy into the page
+  'guestPipeRead', // guest pipe_read() of a small message: syscall, pipe mutex, copy out
+  'guestUnixSend', // guest unix_stream_sendmsg() of a small message: syscall, skb allocation, copy, queue to the peer
+  'guestUnixRecv', // guest unix_stream_recvmsg() of a small message: syscall, dequeue, copy out, free the skb
 ] as const
 export type CostName = (typeof COST_NAMES)[number]
 /** Integer id of each cost (its index in COST_NAMES), for the model's hot path. */
@@ -89,6 +93,10 @@ const skylake: CostTable = {
   guestFutexWake: c(300, 500, 0.4),
   guestNanosleepEntry: c(400, 700, 0.4),
   guestNanosleepExit: c(200, 400, 0.4),
+  guestPipeWrite: c(500, 900, 0.4),
+  guestPipeRead: c(400, 800, 0.4),
+  guestUnixSend: c(900, 1_600, 0.4),
+  guestUnixRecv: c(700, 1_300, 0.4),
 }
 
 function scaled(t: CostTable, f: number): CostTable {

@@ -70,4 +70,7 @@ export const COUNTERPARTS: Record<string, string> = {
   'vms[].workload.streams': 'parallel `netperf -t TCP_RR` instances',
   'vms[].workload.intervalUs': '`cyclictest -i`',
   'vms[].workload.distanceUs': '`cyclictest -d`',
+  'vms[].workload.groups': '`hackbench -g`',
+  'vms[].workload.fds': '`hackbench -f`',
+  'vms[].workload.pipe': '`hackbench -p` (`--pipe`)',
 }

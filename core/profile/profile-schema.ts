@@ -149,6 +149,13 @@ export const timerSchema = s.object({
   distanceUs: s.integer({ min: 0, max: 1_000_000, default: 0, description: 'Interval increment per thread in µs: thread i sleeps intervalUs + i × distanceUs (cyclictest -d; cyclictest\'s 500 applies only without -h, the histogram mode latency tests use, so 0 here).' }),
 }, { description: 'timer (cyclictest-like): each thread sleeps in clock_nanosleep(TIMER_ABSTIME) until its next deadline; the guest timer interrupt\'s hrtimer wakes it. Reports wake-ups/s and the wake-up latency (when the thread runs minus its deadline, cyclictest\'s Avg/Max).' })
 
+export const hackbenchSchema = s.object({
+  kind: s.literal('hackbench'),
+  groups: s.integer({ min: 1, max: 8, default: 1, description: 'Groups of senders and receivers (hackbench -g; its default 10). The defaults (1 group × 2 fds = 4 threads) give each thread of the default 4-vCPU VM its own vCPU: the guest scheduler has no time slicing.' }),
+  fds: s.integer({ min: 1, max: 16, default: 2, description: 'Senders and receivers per group (hackbench -f; its default 20): each sender writes every receiver of its group in turn.' }),
+  pipe: s.boolean({ default: false, description: 'Pipes instead of AF_UNIX stream socketpairs (hackbench -p / --pipe).' }),
+}, { description: 'hackbench (message passing, threads mode -T, loops run continuously): every sender writes 100-byte messages to each receiver of its group in turn; a write to a sleeping receiver wakes it (a sync wake-up), a reader of a full pipe or socket wakes the blocked writers. Reports messages/s and the time from a message\'s write to its read.' })
+
 /** A discriminated union of object schemas on their `kind` literal. Its `shape` merges the variants' fields (for
  *  editors that look fields up by path); its JSON Schema lists them all under `properties` and requires exactly one
  *  variant (`oneOf`). A field several variants share must have the same type and range in each (checked here); its
@@ -204,7 +211,7 @@ function sharedField(name: string, list: { kind: string; field: s.Schema<unknown
   return { kind: first.kind, description, defaultValue: first.defaultValue, check: (v, path, ctx) => first.check(v, path, ctx), json: () => ({ ...first.json(), description }) }
 }
 
-export const workloadSchema = discriminated([redisSchema, forkJoinSchema, pingPongSchema, timerSchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients), "fork-join" (OpenMP-like barriers), "ping-pong" (netperf TCP_RR-like transactions) or "timer" (cyclictest-like periodic wake-ups).' })
+export const workloadSchema = discriminated([redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients), "fork-join" (OpenMP-like barriers), "ping-pong" (netperf TCP_RR-like transactions), "timer" (cyclictest-like periodic wake-ups) or "hackbench" (message passing between groups of threads).' })
 
 export const vmSchema = s.object({
   name: s.string({ default: 'vm0', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/, patternHint: 'use letters, digits, "-", "_" or "."' }),
@@ -266,5 +273,6 @@ export type RedisWorkload = Infer<typeof redisSchema>
 export type ForkJoinWorkload = Infer<typeof forkJoinSchema>
 export type PingPongWorkload = Infer<typeof pingPongSchema>
 export type TimerWorkload = Infer<typeof timerSchema>
+export type HackbenchWorkload = Infer<typeof hackbenchSchema>
 export type Workload = Infer<typeof workloadSchema>
 export type CpuPreset = (typeof CPU_PRESETS)[number]

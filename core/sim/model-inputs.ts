@@ -86,7 +86,14 @@ export interface TimerSpec {
   distanceNs: number
 }
 
-export type WorkloadSpec = RedisSpec | ForkJoinSpec | PingPongSpec | TimerSpec
+export interface HackbenchSpec {
+  kind: 'hackbench'
+  groups: number
+  fds: number
+  pipe: boolean
+}
+
+export type WorkloadSpec = RedisSpec | ForkJoinSpec | PingPongSpec | TimerSpec | HackbenchSpec
 
 export interface IrqSourceSpec {
   name: string

@@ -2,7 +2,7 @@
 // kernel decisions taken for each VM (the "why" shown beside every result).
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm, Workload } from '../profile/profile-schema.ts'
-import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema } from '../profile/profile-schema.ts'
+import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema } from '../profile/profile-schema.ts'
 import { guestConsultsPreempted } from '../guest/vcpu-is-preempted.ts'
 import { guestSeesPreemptedAfter } from '../kvm/steal-time-preempted.ts'
 import type { Issue } from '../schema/schema.ts'
@@ -163,6 +163,10 @@ function workloadSpec(raw: Workload, vcpus: number): WorkloadSpec {
       const w = { ...timerSchema.defaultValue, ...raw }
       // cyclictest -t -a: one thread per CPU at most here (each pinned to its own vCPU)
       return { kind: 'timer', threads: w.threads > 0 ? Math.min(w.threads, vcpus) : vcpus, intervalNs: w.intervalUs * 1000, distanceNs: w.distanceUs * 1000 }
+    }
+    case 'hackbench': {
+      const w = { ...hackbenchSchema.defaultValue, ...raw }
+      return { kind: 'hackbench', groups: w.groups, fds: w.fds, pipe: w.pipe }
     }
   }
   const w = { ...redisSchema.defaultValue, ...raw }
