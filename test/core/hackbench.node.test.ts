@@ -4,7 +4,7 @@
 import { describe, it, expect, beforeAll } from 'vitest'
 import type { ConfigResult } from '../../core/index.ts'
 import { COST_TABLES } from '../../core/costs/cost-tables.ts'
-import { workloadProfile, runAll, resultJson, exits } from '../helpers/workload-runs.ts'
+import { workloadProfile, runAll, rerunJson, resultJson, exits } from '../helpers/workload-runs.ts'
 
 const DURATION = 0.05
 const ICR = 'x2APIC ICR write (guest IPI)'
@@ -24,10 +24,8 @@ describe('hackbench (message passing)', () => {
   const w = (c: string) => res[c]!.vms[0]!.workload
 
   it('is deterministic: the same seed gives the same result JSON, another seed another', () => {
-    const again = runAll(profile, DURATION, { names: ['socket'] })
-    expect(resultJson(again['socket']!)).toBe(resultJson(res['socket']!))
-    const other = runAll(profile, DURATION, { names: ['socket'], seed: 3 })
-    expect(resultJson(other['socket']!)).not.toBe(resultJson(res['socket']!))
+    expect(rerunJson(profile, DURATION, 'socket')).toBe(resultJson(res['socket']!))
+    expect(rerunJson(profile, DURATION, 'socket', 3)).not.toBe(resultJson(res['socket']!))
   })
 
   it('reports messages per second; a message\'s latency covers at least its read', () => {

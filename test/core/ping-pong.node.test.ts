@@ -4,9 +4,10 @@
 // transaction's round trip.
 import { describe, it, expect, beforeAll } from 'vitest'
 import type { ConfigResult } from '../../core/index.ts'
-import { workloadProfile, runAll, resultJson, exits } from '../helpers/workload-runs.ts'
+import { workloadProfile, runAll, rerunJson, resultJson, exits } from '../helpers/workload-runs.ts'
 
 const RTT = 20_000
+const DURATION = 0.1
 const noPoll = { host: { kvm: { haltPoll: { haltPollNs: 0 } } } }
 const configs = {
   'no-polling': noPoll,
@@ -20,14 +21,12 @@ const profile = workloadProfile({ kind: 'ping-pong', networkRttNs: RTT }, config
 
 describe('ping-pong (netperf TCP_RR-like)', () => {
   let res: Record<string, ConfigResult>
-  beforeAll(() => { res = runAll(profile, 0.1) })
+  beforeAll(() => { res = runAll(profile, DURATION) })
   const w = (c: string) => res[c]!.vms[0]!.workload
 
   it('is deterministic: the same seed gives the same result JSON, another seed another', () => {
-    const again = runAll(profile, 0.1, { names: ['no-polling'] })
-    expect(resultJson(again['no-polling']!)).toBe(resultJson(res['no-polling']!))
-    const other = runAll(profile, 0.1, { names: ['no-polling'], seed: 2 })
-    expect(resultJson(other['no-polling']!)).not.toBe(resultJson(res['no-polling']!))
+    expect(rerunJson(profile, DURATION, 'no-polling')).toBe(resultJson(res['no-polling']!))
+    expect(rerunJson(profile, DURATION, 'no-polling', 2)).not.toBe(resultJson(res['no-polling']!))
   })
 
   it('reports transactions per second and a round trip per transaction longer than the network RTT', () => {
@@ -46,7 +45,7 @@ describe('ping-pong (netperf TCP_RR-like)', () => {
 
   it('virtio: every reply kicks vhost (an EPT_MISCONFIG exit per transaction); a VF transmits without one', () => {
     const tx = exits(res['no-polling']!, 'EPT_MISCONFIG', 'virtio-net TX notify (ioeventfd → vhost)')
-    const n = w('no-polling').throughputPerSec * 0.1
+    const n = w('no-polling').throughputPerSec * DURATION
     expect(tx / n).toBeGreaterThan(0.95)
     expect(tx / n).toBeLessThan(1.05)
     expect(exits(res['sriov-vf']!, 'EPT_MISCONFIG')).toBe(0)
@@ -54,7 +53,7 @@ describe('ping-pong (netperf TCP_RR-like)', () => {
 
   it('the idle vCPUs are woken on every transaction: with HLT exits and halt_poll_ns=0 they block in between', () => {
     const r = res['no-polling']!
-    expect(exits(r, 'HLT') / (w('no-polling').throughputPerSec * 0.1)).toBeGreaterThan(1.5)
+    expect(exits(r, 'HLT') / (w('no-polling').throughputPerSec * DURATION)).toBeGreaterThan(1.5)
     const rx = r.vms[0]!.vcpus[0]!
     expect(rx.time.blocked).toBeGreaterThan(rx.time.guestBusy)
     expect(r.vms[0]!.vcpus[0]!.time.hostPolling).toBe(0)
@@ -73,7 +72,7 @@ describe('ping-pong (netperf TCP_RR-like)', () => {
     const hp = res['host-halt-poll']!.vms[0]!.vcpus
     expect(hp[0]!.time.hostPolling).toBeGreaterThan(hp[0]!.time.blocked)
     // the softirq on vCPU 0 wakes the server on vCPU 1: an ICR write per transaction, unless vCPU 1 polls in the guest
-    const icr = (c: string) => exits(res[c]!, 'MSR_WRITE', 'x2APIC ICR write (guest IPI)') / (w(c).throughputPerSec * 0.1)
+    const icr = (c: string) => exits(res[c]!, 'MSR_WRITE', 'x2APIC ICR write (guest IPI)') / (w(c).throughputPerSec * DURATION)
     expect(icr('no-polling')).toBeGreaterThan(0.9)
     expect(icr('guest-haltpoll')).toBeLessThan(0.1)
   })

@@ -4,7 +4,7 @@
 // what the latency shows.
 import { describe, it, expect, beforeAll } from 'vitest'
 import type { ConfigResult } from '../../core/index.ts'
-import { workloadProfile, runAll, resultJson, exits } from '../helpers/workload-runs.ts'
+import { workloadProfile, runAll, rerunJson, resultJson, exits } from '../helpers/workload-runs.ts'
 
 const DURATION = 0.1
 const noPoll = { host: { kvm: { haltPoll: { haltPollNs: 0 } } } }
@@ -24,10 +24,8 @@ describe('timer (cyclictest-like)', () => {
   const w = (c: string) => res[c]!.vms[0]!.workload
 
   it('is deterministic: the same seed gives the same result JSON, another seed another', () => {
-    const again = runAll(profile, DURATION, { names: ['deep-cstates'] })
-    expect(resultJson(again['deep-cstates']!)).toBe(resultJson(res['deep-cstates']!))
-    const other = runAll(profile, DURATION, { names: ['deep-cstates'], seed: 7 })
-    expect(resultJson(other['deep-cstates']!)).not.toBe(resultJson(res['deep-cstates']!))
+    expect(rerunJson(profile, DURATION, 'deep-cstates')).toBe(resultJson(res['deep-cstates']!))
+    expect(rerunJson(profile, DURATION, 'deep-cstates', 7)).not.toBe(resultJson(res['deep-cstates']!))
   })
 
   it('wakes each thread once per interval: threads × duration / interval wake-ups (-d adds to each thread\'s interval)', () => {

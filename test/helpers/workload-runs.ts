@@ -37,6 +37,11 @@ export function resultJson(r: ConfigResult): string {
   return JSON.stringify({ ...r, wallMs: 0 })
 }
 
+/** One configuration run again (with another seed if given), as resultJson(): the determinism check. */
+export function rerunJson(profile: unknown, durationSec: number, name: string, seed?: number): string {
+  return resultJson(runAll(profile, durationSec, { names: [name], seed })[name]!)
+}
+
 /** Exits of a reason in the VM, and of one of its causes. */
 export function exits(r: ConfigResult, reason: string, cause?: string): number {
   const row = r.vms[0]!.exits.find((e) => e.reason === reason)
