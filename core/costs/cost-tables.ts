@@ -53,6 +53,12 @@ export const COST_NAMES = [
   'guestTtwu', // guest try_to_wake_up(): select_task_rq_fair + enqueue (without the LLC scan)
   'guestSisScanPerCpu', // select_idle_cpu(): one CPU examined (its rq and steal-time lines, remote cache misses)
   'guestFutexWake', // guest futex_wake() syscall: entry/exit and the hash-bucket walk, before the wake-ups
+  'guestNanosleepEntry', // guest clock_nanosleep(TIMER_ABSTIME): syscall entry, hrtimer_start_range_ns(), dequeue, up to schedule()
+  'guestNanosleepExit', // after hrtimer_wakeup(): back from schedule(), syscall exit to user, clock_gettime() in the vDSO
+  'guestPipeWrite', // guest pipe_write() of a small (100-byte) message: syscall, pipe mutex, copy into the page
+  'guestPipeRead', // guest pipe_read() of a small message: syscall, pipe mutex, copy out
+  'guestUnixSend', // guest unix_stream_sendmsg() of a small message: syscall, skb allocation, copy, queue to the peer
+  'guestUnixRecv', // guest unix_stream_recvmsg() of a small message: syscall, dequeue, copy out, free the skb
 ] as const
 export type CostName = (typeof COST_NAMES)[number]
 /** Integer id of each cost (its index in COST_NAMES), for the model's hot path. */
@@ -105,6 +111,12 @@ const skylake: CostTable = {
   guestTtwu: c(400, 700, 0.4),
   guestSisScanPerCpu: c(30, 60, 0.4),
   guestFutexWake: c(300, 500, 0.4),
+  guestNanosleepEntry: c(400, 700, 0.4),
+  guestNanosleepExit: c(200, 400, 0.4),
+  guestPipeWrite: c(500, 900, 0.4),
+  guestPipeRead: c(400, 800, 0.4),
+  guestUnixSend: c(900, 1_600, 0.4),
+  guestUnixRecv: c(700, 1_300, 0.4),
 }
 
 function scaled(t: CostTable, f: number): CostTable {

@@ -69,4 +69,11 @@ export const COUNTERPARTS: Record<string, string> = {
   'vms[].workload.serverThreads': 'redis `io-threads`',
   'vms[].workload.rxBatch': '`ethtool -C rx-usecs/rx-frames`, NAPI',
   'vms[].workload.txKickEvery': 'virtio `VIRTIO_RING_F_EVENT_IDX`',
+  'vms[].workload.threads': '`OMP_NUM_THREADS` (fork-join); `cyclictest -t -a` (timer)',
+  'vms[].workload.streams': 'parallel `netperf -t TCP_RR` instances',
+  'vms[].workload.intervalUs': '`cyclictest -i`',
+  'vms[].workload.distanceUs': '`cyclictest -d`',
+  'vms[].workload.groups': '`hackbench -g`',
+  'vms[].workload.fds': '`hackbench -f`',
+  'vms[].workload.pipe': '`hackbench -p` (`--pipe`)',
 }

@@ -143,14 +143,40 @@ export const forkJoinSchema = s.object({
   spinNs: s.number({ min: 0, max: 1e9, default: 20_000, description: 'Time a thread spins at the barrier before futex_wait() (libgomp GOMP_SPINCOUNT × one load+PAUSE; 0 = OMP_WAIT_POLICY=passive).' }),
 }, { description: 'fork-join (OpenMP / NPB-like): threads compute, meet at a barrier (spin, then futex sleep), the last arriver wakes the others. Reports iterations/s and the time per iteration.' })
 
+export const pingPongSchema = s.object({
+  kind: s.literal('ping-pong'),
+  streams: s.integer({ min: 1, max: 64, default: 1, description: 'Concurrent request/response streams, one transaction in flight each (parallel `netperf -t TCP_RR` instances; one netperf is one stream).' }),
+  serviceNs: s.number({ min: 100, max: 1e9, default: 4_000, description: 'Guest CPU time of the server per transaction: netserver\'s recv() and send() through the guest TCP stack, lognormal (netperf -r sizes small).' }),
+  serviceSigma: s.number({ min: 0, max: 3, default: 0.3, description: 'Lognormal shape of the server time per transaction.' }),
+  networkRttNs: s.number({ min: 0, max: 1e9, default: 20_000, description: 'Round trip outside the host per transaction: the netperf client\'s stack on its machine and the wire.' }),
+  softirqNs: s.number({ min: 0, max: 1e8, default: 1_500, description: 'Guest RX softirq time per packet (virtio-net / VF interrupt, NAPI, TCP receive).' }),
+}, { description: 'ping-pong (netperf TCP_RR-like): one transaction at a time per stream; the request comes in over the VM\'s network path and wakes the sleeping server thread, whose reply goes out with a TX notification. Reports transactions/s and the round-trip time per transaction.' })
+
+export const timerSchema = s.object({
+  kind: s.literal('timer'),
+  threads: s.integer({ min: 0, max: 1024, default: 0, description: 'Measurement threads (cyclictest -t), each pinned to its own vCPU (-a); 0 = one per vCPU; at most one per vCPU.' }),
+  intervalUs: s.integer({ min: 10, max: 1_000_000, default: 1_000, description: 'Wake-up interval of thread 0 in µs (cyclictest -i; 1000 as cyclictest\'s default).' }),
+  distanceUs: s.integer({ min: 0, max: 1_000_000, default: 0, description: 'Interval increment per thread in µs: thread i sleeps intervalUs + i × distanceUs (cyclictest -d; cyclictest\'s 500 applies only without -h, the histogram mode latency tests use, so 0 here).' }),
+}, { description: 'timer (cyclictest-like): each thread sleeps in clock_nanosleep(TIMER_ABSTIME) until its next deadline; the guest timer interrupt\'s hrtimer wakes it. Reports wake-ups/s and the wake-up latency (when the thread runs minus its deadline, cyclictest\'s Avg/Max).' })
+
+export const hackbenchSchema = s.object({
+  kind: s.literal('hackbench'),
+  groups: s.integer({ min: 1, max: 8, default: 1, description: 'Groups of senders and receivers (hackbench -g; its default 10). The defaults (1 group × 2 fds = 4 threads) give each thread of the default 4-vCPU VM its own vCPU: the guest scheduler has no time slicing.' }),
+  fds: s.integer({ min: 1, max: 16, default: 2, description: 'Senders and receivers per group (hackbench -f; its default 20): each sender writes every receiver of its group in turn.' }),
+  pipe: s.boolean({ default: false, description: 'Pipes instead of AF_UNIX stream socketpairs (hackbench -p / --pipe).' }),
+}, { description: 'hackbench (message passing, threads mode -T, loops run continuously): every sender writes 100-byte messages to each receiver of its group in turn; a write to a sleeping receiver wakes it (a sync wake-up), a reader of a full pipe or socket wakes the blocked writers. Reports messages/s and the time from a message\'s write to its read.' })
+
 /** A discriminated union of object schemas on their `kind` literal. Its `shape` merges the variants' fields (for
  *  editors that look fields up by path); its JSON Schema lists them all under `properties` and requires exactly one
- *  variant (`oneOf`). A missing kind means the first variant's. In a partial override without `kind`, the fields are
- *  checked against the variant that knows all of them. */
+ *  variant (`oneOf`). A field several variants share must have the same type and range in each (checked here); its
+ *  merged entry describes it per kind, with each kind's default. A missing kind means the first variant's. In a
+ *  partial override without `kind`, the fields are checked against the variant that knows all of them. */
 function discriminated<V extends s.ObjectSchema<{ kind: s.Schema<string> } & Record<string, s.Schema<unknown>>>[]>(variants: V, o: { description?: string } = {}): s.Schema<s.Infer<V[number]>> & { shape: Record<string, s.Schema<unknown>>; variants: V } {
   const kinds = variants.map((x) => x.shape.kind.defaultValue as string)
   const shape: Record<string, s.Schema<unknown>> = {}
-  for (const x of variants) for (const [k, f] of Object.entries(x.shape)) if (!(k in shape)) shape[k] = f
+  const owners: Record<string, { kind: string; field: s.Schema<unknown> }[]> = {}
+  variants.forEach((x, i) => { for (const [k, f] of Object.entries(x.shape)) (owners[k] ??= []).push({ kind: kinds[i]!, field: f }) })
+  for (const [k, list] of Object.entries(owners)) shape[k] = list.length === 1 || k === 'kind' ? list[0]!.field : sharedField(k, list)
   shape.kind = s.oneOf(kinds as [string, ...string[]], { default: kinds[0], description: 'Workload kind: ' + kinds.join(', ') + '.' })
   return {
     kind: 'object',
@@ -184,7 +210,18 @@ function discriminated<V extends s.ObjectSchema<{ kind: s.Schema<string> } & Rec
   }
 }
 
-export const workloadSchema = discriminated([redisSchema, forkJoinSchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients) or "fork-join" (OpenMP-like barriers).' })
+/** The merged entry of a field that several workload kinds share: validated as the first (all have the same type and
+ *  range), described per kind. */
+function sharedField(name: string, list: { kind: string; field: s.Schema<unknown> }[]): s.Schema<unknown> {
+  const first = list[0]!.field
+  const typeOf = (f: s.Schema<unknown>): string => { const { description: _d, default: _v, ...rest } = f.json(); return JSON.stringify(rest) }
+  for (const o of list) if (typeOf(o.field) !== typeOf(first)) throw new Error(`workload field "${name}" has another type or range in "${o.kind}" than in "${list[0]!.kind}"`)
+  const defaults = new Set(list.map((o) => JSON.stringify(o.field.defaultValue)))
+  const description = list.map((o) => `${o.kind}${defaults.size > 1 ? ` (default ${JSON.stringify(o.field.defaultValue)})` : ''}: ${o.field.description ?? ''}`).join(' ')
+  return { kind: first.kind, description, defaultValue: first.defaultValue, check: (v, path, ctx) => first.check(v, path, ctx), json: () => ({ ...first.json(), description }) }
+}
+
+export const workloadSchema = discriminated([redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients), "fork-join" (OpenMP-like barriers), "ping-pong" (netperf TCP_RR-like transactions), "timer" (cyclictest-like periodic wake-ups) or "hackbench" (message passing between groups of threads).' })
 
 export const vmSchema = s.object({
   name: s.string({ default: 'vm0', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/, patternHint: 'use letters, digits, "-", "_" or "."' }),
@@ -250,5 +287,8 @@ export type Configuration = Infer<typeof configurationSchema>
 export type Overrides = Infer<typeof overridesSchema>
 export type RedisWorkload = Infer<typeof redisSchema>
 export type ForkJoinWorkload = Infer<typeof forkJoinSchema>
+export type PingPongWorkload = Infer<typeof pingPongSchema>
+export type TimerWorkload = Infer<typeof timerSchema>
+export type HackbenchWorkload = Infer<typeof hackbenchSchema>
 export type Workload = Infer<typeof workloadSchema>
 export type CpuPreset = (typeof CPU_PRESETS)[number]

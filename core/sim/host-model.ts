@@ -1,7 +1,7 @@
 // The host model (model.md §2): vCPU threads on pCPUs, guest work and idle, VM exits with causes and
 // sampled handling times, the guest LAPIC timer on its KVM path, host halt polling and blocking, posted
 // interrupts, host noise, guest threads with the guest scheduler's wake-up placement and the steal-time
-// `preempted` flag; workloads plug in from ./workloads/ (redis, fork-join).
+// `preempted` flag; workloads plug in from ./workloads/ (redis, ping-pong, timer, hackbench, fork-join).
 // State lives in typed arrays indexed by vCPU / VM / guest thread; events carry integers only.
 import { Engine } from '../engine/engine.ts'
 import { Rng } from '../engine/rng.ts'
@@ -107,6 +107,9 @@ export class HostModel {
   readonly deadline: Float64Array
   readonly hrt: Float64Array
   readonly hrtCount: Int32Array
+  /** Per armed hrtimer: the guest thread its expiry wakes (hrtimer_wakeup()), or −1; and that thread's next burst. */
+  readonly hrtThr: Int32Array
+  readonly hrtBurst: Float64Array
   /** Next guest-kernel housekeeping timer per vCPU (Infinity when none). */
   readonly bgNext: Float64Array
   readonly haltPollNs: Float64Array
@@ -136,6 +139,8 @@ export class HostModel {
   readonly thrCpu: Int32Array
   /** p->recent_used_cpu. */
   readonly thrRecent: Int32Array
+  /** The thread is pinned to its vCPU (p->nr_cpus_allowed == 1): no placement, no idle-balance pull. */
+  readonly thrPinned: Uint8Array
   readonly thrState: Int8Array
   /** The burst the thread runs next when picked (−1: none pending). */
   readonly thrBurst: Float64Array
@@ -213,6 +218,7 @@ export class HostModel {
     this.idle = new Uint8Array(nV); this.idleStart = f64(nV); this.idleEma = f64(nV); this.haltStart = f64(nV)
     this.tickRunning = new Uint8Array(nV); this.tickNext = f64(nV); this.deadline = f64(nV).fill(Infinity)
     this.hrt = f64(nV * HRT_MAX); this.hrtCount = i32(nV); this.bgNext = f64(nV).fill(Infinity)
+    this.hrtThr = i32(nV * HRT_MAX); this.hrtBurst = f64(nV * HRT_MAX)
     this.haltPollNs = f64(nV); this.guestPollNs = f64(nV); this.wakeLatency = f64(nV)
     this.qBuf = i32(nV * QCAP); this.qHead = i32(nV); this.qLen = i32(nV)
     this.exitsAfterWarmup = f64(nV)
@@ -300,7 +306,7 @@ export class HostModel {
       nT += w.threadCount()
     })
     this.nT = nT
-    this.thrVm = i32(nT); this.thrCpu = i32(nT); this.thrRecent = i32(nT).fill(-1); this.thrState = new Int8Array(nT); this.thrBurst = f64(nT).fill(-1)
+    this.thrVm = i32(nT); this.thrCpu = i32(nT); this.thrRecent = i32(nT).fill(-1); this.thrPinned = new Uint8Array(nT); this.thrState = new Int8Array(nT); this.thrBurst = f64(nT).fill(-1)
     this.workloads.forEach((w, v) => { for (let k = 0; k < w.threadCount(); k++) this.thrVm[this.firstThread[v]! + k] = v })
     this.rqBuf = i32(nV * RQCAP); this.rqHead = i32(nV); this.rqLen = i32(nV); this.rqCurr = i32(nV).fill(-1)
     this.rq = { nrRunning: i32(nV), preempted: new Uint8Array(nV) }
@@ -649,16 +655,23 @@ export class HostModel {
       ns += this.cost(CostId.guestTickHandler)
     }
     if (this.bgNext[g]! <= now + 1) this.bgNext[g] = now + this.rng.exponential(1e9 / vm.guestBackgroundTimersPerSec)
-    // expire due hrtimers
+    // expire due hrtimers; a sleeper's hrtimer_wakeup() wakes its thread from this interrupt
     const base = g * HRT_MAX
     let n = this.hrtCount[g]!
     for (let i = 0; i < n; ) {
-      if (this.hrt[base + i]! <= now + 1) {
-        this.hrt[base + i] = this.hrt[base + n - 1]!
+      const k = base + i
+      if (this.hrt[k]! <= now + 1) {
+        const tid = this.hrtThr[k]!
+        const burst = this.hrtBurst[k]!
+        const last = base + n - 1
+        this.hrt[k] = this.hrt[last]!
+        this.hrtThr[k] = this.hrtThr[last]!
+        this.hrtBurst[k] = this.hrtBurst[last]!
         n--
+        this.hrtCount[g] = n
+        if (tid >= 0) ns += this.wakeThread(tid, g, false, -1, burst)
       } else i++
     }
-    this.hrtCount[g] = n
     return ns
   }
 
@@ -1172,11 +1185,17 @@ export class HostModel {
 
   // ---------------------------------------------------------------- services to workloads
 
-  /** A guest hrtimer armed at absolute time t (a reprogram when it becomes the earliest). */
-  armHrtimer(g: number, t: number): void {
+  /** A guest hrtimer armed on vCPU g at absolute time t (a reprogram when it becomes the earliest). With `wakeTid`
+   *  ≥ 0 it is a sleeper's timer (hrtimer_nanosleep(): hrtimer_wakeup() on expiry): the timer interrupt that expires it
+   *  wakes that thread (try_to_wake_up() from the interrupt, placed as wakeThread() places it) with `wakeBurstNs` as
+   *  its next burst. */
+  armHrtimer(g: number, t: number, wakeTid = -1, wakeBurstNs = 0): void {
     const n = this.hrtCount[g]!
     if (n >= HRT_MAX) return
-    this.hrt[g * HRT_MAX + n] = t
+    const k = g * HRT_MAX + n
+    this.hrt[k] = t
+    this.hrtThr[k] = wakeTid
+    this.hrtBurst[k] = wakeBurstNs
     this.hrtCount[g] = n + 1
     if (t < this.deadline[g]!) this.actions[g]! |= Act.REPROGRAM
   }
@@ -1261,6 +1280,12 @@ export class HostModel {
     if (this.rq.nrRunning[c] === 1) this.deliverGuestIrq(c, Irq.IPI, true)
   }
 
+  /** sched_setaffinity() of the thread to the one vCPU it is on (cyclictest -a): wake-ups keep it there
+   *  (select_task_rq() skips select_task_rq_fair() when p->nr_cpus_allowed == 1) and idle balancing leaves it. */
+  pinThread(tid: number): void {
+    this.thrPinned[tid] = 1
+  }
+
   /** The running thread goes on with another burst (called from threadBurstDone()). */
   threadContinue(tid: number, burstNs: number): void {
     this.thrBurst[tid] = burstNs
@@ -1284,8 +1309,9 @@ export class HostModel {
     if (this.thrState[tid] !== Thr.SLEEPING) return 0
     const v = this.thrVm[tid]!
     const prev = this.thrCpu[tid]!
-    const c = selectTaskRqFair(tid, prev, waker, sync, wakerTid, this.schedTopo[v]!, this.rq, this.thrRecent)
-    const ns = this.cost(CostId.guestTtwu) + lastScanCount() * this.cost(CostId.guestSisScanPerCpu)
+    const pinned = this.thrPinned[tid] === 1
+    const c = pinned ? prev : selectTaskRqFair(tid, prev, waker, sync, wakerTid, this.schedTopo[v]!, this.rq, this.thrRecent)
+    const ns = this.cost(CostId.guestTtwu) + (pinned ? 0 : lastScanCount() * this.cost(CostId.guestSisScanPerCpu))
     if (this.engine.now >= this.warmupEnd) {
       this.wakeups[v]!++
       if (c !== prev) this.migrations[v]!++
@@ -1300,13 +1326,18 @@ export class HostModel {
     return ns
   }
 
+  /** Index in rqBuf of the j-th thread queued on vCPU c. */
+  private rqSlot(c: number, j: number): number {
+    return c * RQCAP + ((this.rqHead[c]! + j) % RQCAP)
+  }
+
   /** The MC domain's balance interval for idle CPUs: sd->min_interval = sd_weight ms (sd_init()). */
   private balanceIntervalNs(v: number): number {
     return this.inp.vms[v]!.llcSize * 1e6
   }
 
   /** nohz idle balancing, reduced to its effect inside one LLC: each idle vCPU pulls one queued (runnable, not
-   *  running) thread from a vCPU of its LLC that has some, and is kicked by an IPI to run it.
+   *  running) thread from a vCPU of its LLC that runs more than one, and is kicked by an IPI to run it.
    *  Simplification: the DIE/NUMA levels, load weights and the kick's sender exit are not modelled. */
   private idleBalance(v: number): void {
     const t = this.schedTopo[v]!
@@ -1315,10 +1346,14 @@ export class HostModel {
       const base = c - ((c - t.first) % t.llcSize)
       const end = Math.min(base + t.llcSize, t.first + t.nrCpus)
       for (let src = base; src < end; src++) {
-        if (this.rqLen[src]! === 0) continue
-        // detach the most recently queued thread (the tail)
-        const k = (this.rqHead[src]! + this.rqLen[src]! - 1) % RQCAP
-        const tid = this.rqBuf[src * RQCAP + k]!
+        // detach_tasks(): an idle CPU never takes the only task of a runqueue (nr_running <= 1: a wakee about to run)
+        if (this.rqLen[src]! === 0 || this.rq.nrRunning[src]! <= 1) continue
+        // detach the most recently queued thread (the tail) that may run here (can_migrate_task())
+        let j = this.rqLen[src]! - 1
+        while (j >= 0 && this.thrPinned[this.rqBuf[this.rqSlot(src, j)]!]) j--
+        if (j < 0) continue
+        const tid = this.rqBuf[this.rqSlot(src, j)]!
+        for (; j < this.rqLen[src]! - 1; j++) this.rqBuf[this.rqSlot(src, j)] = this.rqBuf[this.rqSlot(src, j + 1)]!
         this.rqLen[src]!--
         this.rq.nrRunning[src]!--
         this.enqueueThread(tid, c)

@@ -104,7 +104,31 @@ export interface ForkJoinSpec {
   spinNs: number
 }
 
-export type WorkloadSpec = RedisSpec | ForkJoinSpec
+export interface PingPongSpec {
+  kind: 'ping-pong'
+  streams: number
+  serviceNs: number
+  serviceSigma: number
+  networkRttNs: number
+  softirqNs: number
+}
+
+export interface TimerSpec {
+  kind: 'timer'
+  /** Resolved: 1 … vCPUs. */
+  threads: number
+  intervalNs: number
+  distanceNs: number
+}
+
+export interface HackbenchSpec {
+  kind: 'hackbench'
+  groups: number
+  fds: number
+  pipe: boolean
+}
+
+export type WorkloadSpec = RedisSpec | ForkJoinSpec | PingPongSpec | TimerSpec | HackbenchSpec
 
 export interface IrqSourceSpec {
   name: string

@@ -2,7 +2,7 @@
 // kernel decisions taken for each VM (the "why" shown beside every result).
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm, Workload } from '../profile/profile-schema.ts'
-import { redisSchema, forkJoinSchema } from '../profile/profile-schema.ts'
+import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema } from '../profile/profile-schema.ts'
 import { guestConsultsPreempted } from '../guest/vcpu-is-preempted.ts'
 import { guestSeesPreemptedAfter } from '../kvm/steal-time-preempted.ts'
 import type { Issue } from '../schema/schema.ts'
@@ -182,9 +182,24 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
 /** The model's workload parameters from the profile's (defaults of the variant filled in: an override may switch
  *  the kind and leave the other variant's fields behind). */
 function workloadSpec(raw: Workload, vcpus: number): WorkloadSpec {
-  if (raw.kind === 'fork-join') {
-    const w = { ...forkJoinSchema.defaultValue, ...raw }
-    return { kind: 'fork-join', threads: w.threads > 0 ? w.threads : vcpus, workNs: w.workNs, workSigma: w.workSigma, spinNs: w.spinNs }
+  switch (raw.kind) {
+    case 'fork-join': {
+      const w = { ...forkJoinSchema.defaultValue, ...raw }
+      return { kind: 'fork-join', threads: w.threads > 0 ? w.threads : vcpus, workNs: w.workNs, workSigma: w.workSigma, spinNs: w.spinNs }
+    }
+    case 'ping-pong': {
+      const w = { ...pingPongSchema.defaultValue, ...raw }
+      return { kind: 'ping-pong', streams: w.streams, serviceNs: w.serviceNs, serviceSigma: w.serviceSigma, networkRttNs: w.networkRttNs, softirqNs: w.softirqNs }
+    }
+    case 'timer': {
+      const w = { ...timerSchema.defaultValue, ...raw }
+      // cyclictest -t -a: one thread per CPU at most here (each pinned to its own vCPU)
+      return { kind: 'timer', threads: w.threads > 0 ? Math.min(w.threads, vcpus) : vcpus, intervalNs: w.intervalUs * 1000, distanceNs: w.distanceUs * 1000 }
+    }
+    case 'hackbench': {
+      const w = { ...hackbenchSchema.defaultValue, ...raw }
+      return { kind: 'hackbench', groups: w.groups, fds: w.fds, pipe: w.pipe }
+    }
   }
   const w = { ...redisSchema.defaultValue, ...raw }
   return {

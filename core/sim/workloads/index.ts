@@ -5,10 +5,16 @@ import type { WorkloadSpec } from '../model-inputs.ts'
 import type { GuestWorkload } from './workload.ts'
 import { RedisWorkload } from './redis.ts'
 import { ForkJoinWorkload } from './fork-join.ts'
+import { PingPongWorkload } from './ping-pong.ts'
+import { TimerWorkload } from './timer.ts'
+import { HackbenchWorkload } from './hackbench.ts'
 
 export function createWorkload(m: HostModel, v: number, spec: WorkloadSpec): GuestWorkload {
   switch (spec.kind) {
     case 'redis': return new RedisWorkload(m, v, spec)
     case 'fork-join': return new ForkJoinWorkload(m, v, spec)
+    case 'ping-pong': return new PingPongWorkload(m, v, spec)
+    case 'timer': return new TimerWorkload(m, v, spec)
+    case 'hackbench': return new HackbenchWorkload(m, v, spec)
   }
 }

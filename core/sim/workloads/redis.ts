@@ -2,13 +2,15 @@
 // in flight) or open loop (Poisson arrivals). A request crosses the network (half the RTT), is copied by the vhost-net
 // worker in batches (or DMA'd by an SR-IOV VF), raises the virtio-net interrupt on vCPU 0 unless NAPI is already
 // polling, is processed by the RX softirq and queued to its server thread's vCPU (a work item), which runs it for a
-// lognormal service time; the reply may notify vhost (TX kick) and may arm guest hrtimers.
+// lognormal service time; the reply may notify vhost (TX kick) and may arm guest hrtimers. The receive path is
+// net-path.ts (shared with ping-pong).
 // Simplification: the redis I/O threads are fixed to vCPUs (request id mod serverThreads), not guest-scheduled threads.
 import { CostId } from '../../costs/cost-tables.ts'
-import { Act, Irq, St } from '../constants.ts'
+import { Act, St } from '../constants.ts'
 import type { HostModel } from '../host-model.ts'
 import type { RedisSpec } from '../model-inputs.ts'
 import { GuestWorkload } from './workload.ts'
+import { NetPath } from './net-path.ts'
 
 const QCAP = 4096
 const E_CLIENT_ARRIVE = 0 // a request reaches the host NIC (token = request id)
@@ -20,15 +22,7 @@ export class RedisWorkload extends GuestWorkload {
   readonly kind = 'redis'
   readonly unit = 'ops'
   readonly w: RedisSpec
-  vhostBusy = 0
-  readonly vhostQ = new Int32Array(QCAP)
-  vhostHead = 0
-  vhostLen = 0
-  vhostBatch = 0
-  readonly rxRing = new Int32Array(QCAP)
-  rxHead = 0
-  rxLen = 0
-  napiActive = 0
+  readonly net: NetPath
   txCount = 0
   readonly reqSend: Float64Array
   readonly reqFree: Int32Array
@@ -37,6 +31,7 @@ export class RedisWorkload extends GuestWorkload {
   constructor(m: HostModel, v: number, w: RedisSpec) {
     super(m, v)
     this.w = w
+    this.net = new NetPath(m, v, this, E_VHOST_DONE)
     const n = w.closedLoop ? w.outstanding : QCAP
     this.reqSend = new Float64Array(n)
     this.reqFree = new Int32Array(n)
@@ -53,7 +48,7 @@ export class RedisWorkload extends GuestWorkload {
       for (let id = 0; id < w.outstanding; id++) {
         const t = m.rng.uniform() * w.networkRttNs
         this.reqSend[id] = t
-        m.engine.scheduleAt(t + this.oneWay(w.networkRttNs), this.evBase + E_CLIENT_ARRIVE, this.v, id)
+        m.engine.scheduleAt(t + this.net.oneWay(w.networkRttNs), this.evBase + E_CLIENT_ARRIVE, this.v, id)
       }
     } else {
       for (let i = QCAP - 1; i >= 0; i--) this.reqFree[this.reqFreeLen++] = i
@@ -63,15 +58,11 @@ export class RedisWorkload extends GuestWorkload {
 
   override onEvent(local: number, _target: number, tok: number): void {
     switch (local) {
-      case E_CLIENT_ARRIVE: this.clientArrive(tok); break
-      case E_VHOST_DONE: this.vhostDone(); break
+      case E_CLIENT_ARRIVE: this.net.arrive(tok); break
+      case E_VHOST_DONE: this.net.vhostDone(); break
       case E_REPLY_ARRIVE: this.replyArrive(tok); break
       case E_OPEN_ARRIVAL: this.openArrival(); break
     }
-  }
-
-  private oneWay(rtt: number): number {
-    return this.m.rng.lognormal(rtt / 2, 0.15)
   }
 
   private openArrival(): void {
@@ -79,68 +70,14 @@ export class RedisWorkload extends GuestWorkload {
     if (this.reqFreeLen > 0) {
       const id = this.reqFree[--this.reqFreeLen]!
       this.reqSend[id] = m.engine.now
-      m.engine.schedule(this.oneWay(this.w.networkRttNs), this.evBase + E_CLIENT_ARRIVE, this.v, id)
+      m.engine.schedule(this.net.oneWay(this.w.networkRttNs), this.evBase + E_CLIENT_ARRIVE, this.v, id)
     }
     m.engine.schedule(m.rng.exponential(1e9 / this.w.ratePerSec), this.evBase + E_OPEN_ARRIVAL, this.v)
   }
 
-  /** A request reaches the host: vhost-net copies it into the guest ring, or the VF DMAs it. */
-  private clientArrive(id: number): void {
-    const vm = this.m.inp.vms[this.v]!
-    if (vm.io === 'vhost-net') {
-      if (this.vhostLen < QCAP) {
-        this.vhostQ[(this.vhostHead + this.vhostLen) % QCAP] = id
-        this.vhostLen++
-      }
-      if (!this.vhostBusy) this.vhostStart()
-    } else {
-      this.guestRxPush(id)
-      this.raiseRx()
-    }
-  }
-
-  private vhostStart(): void {
-    const m = this.m
-    const n = Math.min(this.vhostLen, 64)
-    this.vhostBusy = 1
-    this.vhostBatch = n
-    const ns = m.cost(CostId.vhostRxBatch) + n * m.cost(CostId.vhostRxPerPacket)
-    const c = m.inp.vms[this.v]!.vhostPcpu
-    if (c >= 0) m.pcpuBusy[c]! += ns
-    m.engine.schedule(ns, this.evBase + E_VHOST_DONE, this.v)
-  }
-
-  private vhostDone(): void {
-    const n = this.vhostBatch
-    for (let i = 0; i < n; i++) {
-      const id = this.vhostQ[this.vhostHead]!
-      this.vhostHead = (this.vhostHead + 1) % QCAP
-      this.vhostLen--
-      this.guestRxPush(id)
-    }
-    this.vhostBusy = 0
-    this.raiseRx()
-    if (this.vhostLen > 0) this.vhostStart()
-  }
-
-  private guestRxPush(id: number): void {
-    if (this.rxLen >= QCAP) return
-    this.rxRing[(this.rxHead + this.rxLen) % QCAP] = id
-    this.rxLen++
-  }
-
-  /** virtio-net / VF interrupt (irqfd or VT-d posting) to the queue's vCPU, unless NAPI is already polling. */
-  private raiseRx(): void {
-    if (this.napiActive || this.rxLen === 0) return
-    this.napiActive = 1
-    const vm = this.m.inp.vms[this.v]!
-    this.m.deliverGuestIrq(vm.firstVcpu, Irq.RX, vm.postedInterrupts)
-  }
-
   /** virtio-net interrupt + NAPI poll of up to 64 packets: a fixed part and a part per packet. */
   override deviceIrqNs(_g: number): number {
-    const n = Math.min(this.rxLen, 64)
-    return this.m.rng.lognormal(this.w.softirqNs, 0.3) * (1 + (n - 1) / this.w.rxBatch)
+    return this.net.softirqNs(this.w.softirqNs, this.w.rxBatch)
   }
 
   /** End of the RX softirq: hand the batch to the redis threads; keep polling while packets remain. */
@@ -148,19 +85,16 @@ export class RedisWorkload extends GuestWorkload {
     const m = this.m
     const vm = m.inp.vms[this.v]!
     const threads = Math.min(this.w.serverThreads, vm.vcpus)
-    let n = Math.min(this.rxLen, 64)
+    let n = this.net.pollCount()
     while (n-- > 0) {
-      const id = this.rxRing[this.rxHead]!
-      this.rxHead = (this.rxHead + 1) % QCAP
-      this.rxLen--
+      const id = this.net.pop()
       const target = vm.firstVcpu + (threads > 1 ? id % threads : 0)
       m.queueItem(target, id)
       if (target !== g && m.ipiLen[g] === 0) {
         if (m.idle[target] || m.state[target] === St.BLOCKED) m.queueIpi(g, target)
       }
     }
-    if (this.rxLen > 0) m.pendIrq[g]! |= Irq.RX
-    else this.napiActive = 0
+    this.net.pollDone(g)
   }
 
   override itemNs(_g: number, _id: number): number {
@@ -171,7 +105,7 @@ export class RedisWorkload extends GuestWorkload {
     const m = this.m
     const vm = m.inp.vms[this.v]!
     const w = this.w
-    let out = this.oneWay(w.networkRttNs)
+    let out = this.net.oneWay(w.networkRttNs)
     if (vm.io === 'vhost-net') {
       out += m.cost(CostId.vhostTx)
       if (++this.txCount >= w.txKickEvery) {
@@ -196,7 +130,7 @@ export class RedisWorkload extends GuestWorkload {
     m.complete(this.v, now - this.reqSend[id]!)
     if (this.w.closedLoop) {
       this.reqSend[id] = now
-      m.engine.schedule(this.oneWay(this.w.networkRttNs), this.evBase + E_CLIENT_ARRIVE, this.v, id)
+      m.engine.schedule(this.net.oneWay(this.w.networkRttNs), this.evBase + E_CLIENT_ARRIVE, this.v, id)
     } else {
       this.reqFree[this.reqFreeLen++] = id
     }

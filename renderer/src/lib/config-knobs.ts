@@ -143,7 +143,7 @@ export const KNOB_GROUPS: readonly KnobGroup[] = [
   group('guest-kernel', 'Guest kernel', 'The guest kernel version, tick, spinlocks and cpuidle-haltpoll.', 'vm.guest', [
     'kernelVersion', 'hz', 'tickMode', 'nopvspin', 'idlePoll', 'haltpoll.enabled', 'haltpoll.guestHaltPollNs', 'haltpoll.grow', 'haltpoll.growStart', 'haltpoll.shrink', 'backgroundTimersPerSec', 'tlbShootdownsPerSec',
   ]),
-  group('workload', 'Workload', 'What runs in each VM: a redis server and its clients, or fork-join threads meeting at barriers.', 'vm.workload', workloadFields()),
+  group('workload', 'Workload', 'What runs in each VM: a redis server and its clients, fork-join threads meeting at barriers, netperf TCP_RR-like ping-pong, cyclictest-like timer wake-ups, or hackbench message passing.', 'vm.workload', workloadFields()),
   group('host-noise', 'Host noise', 'What else runs on the host: housekeeping work and TLB shootdowns.', 'host.noise', ['tlbShootdownsPerSec', 'kworkerPerSec', 'kworkerNs']),
   group('run', 'Run', 'How long to simulate, and the seed.', 'run', ['durationSec', 'warmupSec', 'seed', 'replications']),
 ]

@@ -53,6 +53,9 @@ export function hostSummary(p: Profile): HostSummary {
 /** One line for a VM's workload, whatever its kind. */
 export function workloadSummary(w: Profile['vms'][number]['workload']): string {
   if (w.kind === 'redis') return `redis, ${w.clients} loop, ${w.connections} connections`
+  if (w.kind === 'ping-pong') return `ping-pong (TCP_RR), ${w.streams} stream${w.streams > 1 ? 's' : ''}`
+  if (w.kind === 'timer') return `timer (cyclictest), ${w.threads || 'one per vCPU'} threads, every ${w.intervalUs} µs`
+  if (w.kind === 'hackbench') return `hackbench, ${w.groups} group${w.groups > 1 ? 's' : ''} × ${w.fds} fds, ${w.pipe ? 'pipes' : 'sockets'}`
   const fields = w as unknown as Record<string, unknown>
   return typeof fields.threads === 'number' ? `${w.kind}, ${fields.threads || 'one per vCPU'} threads` : String(w.kind)
 }

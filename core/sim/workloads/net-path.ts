@@ -1,0 +1,121 @@
+// The VM's network receive path, shared by the network workloads (redis, ping-pong): a packet reaches the host NIC,
+// the vhost-net worker copies it into the guest's RX ring in batches on its pinned CPU (or an SR-IOV VF DMAs it
+// there), and the virtio-net / VF interrupt is raised on the queue's vCPU (vCPU 0: one queue) unless NAPI is already
+// polling; the guest's RX softirq then takes the packets off the ring.
+import { CostId } from '../../costs/cost-tables.ts'
+import { Irq } from '../constants.ts'
+import type { HostModel } from '../host-model.ts'
+import type { GuestWorkload } from './workload.ts'
+
+const QCAP = 4096
+/** Packets per vhost handle_rx() batch and per NAPI poll (the NAPI weight). */
+const BATCH = 64
+
+export class NetPath {
+  readonly m: HostModel
+  readonly v: number
+  readonly owner: GuestWorkload
+  /** The owner's local event kind for "vhost finished an RX batch". */
+  readonly vhostDoneKind: number
+  vhostBusy = 0
+  readonly vhostQ = new Int32Array(QCAP)
+  vhostHead = 0
+  vhostLen = 0
+  vhostBatch = 0
+  readonly rxRing = new Int32Array(QCAP)
+  rxHead = 0
+  rxLen = 0
+  napiActive = 0
+
+  constructor(m: HostModel, v: number, owner: GuestWorkload, vhostDoneKind: number) {
+    this.m = m
+    this.v = v
+    this.owner = owner
+    this.vhostDoneKind = vhostDoneKind
+  }
+
+  /** Half a round trip outside the host (client stack and wire), lognormal around rtt/2. */
+  oneWay(rtt: number): number {
+    return this.m.rng.lognormal(rtt / 2, 0.15)
+  }
+
+  /** Packet `id` reaches the host: vhost-net copies it into the guest ring, or the VF DMAs it. */
+  arrive(id: number): void {
+    const vm = this.m.inp.vms[this.v]!
+    if (vm.io === 'vhost-net') {
+      if (this.vhostLen < QCAP) {
+        this.vhostQ[(this.vhostHead + this.vhostLen) % QCAP] = id
+        this.vhostLen++
+      }
+      if (!this.vhostBusy) this.vhostStart()
+    } else {
+      this.guestRxPush(id)
+      this.raiseRx()
+    }
+  }
+
+  private vhostStart(): void {
+    const m = this.m
+    const n = Math.min(this.vhostLen, BATCH)
+    this.vhostBusy = 1
+    this.vhostBatch = n
+    const ns = m.cost(CostId.vhostRxBatch) + n * m.cost(CostId.vhostRxPerPacket)
+    const c = m.inp.vms[this.v]!.vhostPcpu
+    if (c >= 0) m.pcpuBusy[c]! += ns
+    m.engine.schedule(ns, this.owner.evBase + this.vhostDoneKind, this.v)
+  }
+
+  /** The owner's vhostDoneKind event: the batch is in the guest ring; interrupt the guest, start the next batch. */
+  vhostDone(): void {
+    const n = this.vhostBatch
+    for (let i = 0; i < n; i++) {
+      const id = this.vhostQ[this.vhostHead]!
+      this.vhostHead = (this.vhostHead + 1) % QCAP
+      this.vhostLen--
+      this.guestRxPush(id)
+    }
+    this.vhostBusy = 0
+    this.raiseRx()
+    if (this.vhostLen > 0) this.vhostStart()
+  }
+
+  private guestRxPush(id: number): void {
+    if (this.rxLen >= QCAP) return
+    this.rxRing[(this.rxHead + this.rxLen) % QCAP] = id
+    this.rxLen++
+  }
+
+  /** virtio-net / VF interrupt (irqfd or VT-d posting) to the queue's vCPU, unless NAPI is already polling. */
+  private raiseRx(): void {
+    if (this.napiActive || this.rxLen === 0) return
+    this.napiActive = 1
+    const vm = this.m.inp.vms[this.v]!
+    this.m.deliverGuestIrq(vm.firstVcpu, Irq.RX, vm.postedInterrupts)
+  }
+
+  /** Packets one NAPI poll takes now. */
+  pollCount(): number {
+    return Math.min(this.rxLen, BATCH)
+  }
+
+  /** The RX interrupt + NAPI poll: `softirqNs` (lognormal) for the first packet, 1/`perPacketDivisor` of it for each
+   *  further packet of the poll. */
+  softirqNs(softirqNs: number, perPacketDivisor: number): number {
+    const n = this.pollCount()
+    return this.m.rng.lognormal(softirqNs, 0.3) * (1 + (n - 1) / perPacketDivisor)
+  }
+
+  /** Takes the next packet off the guest RX ring (the caller checks rxLen). */
+  pop(): number {
+    const id = this.rxRing[this.rxHead]!
+    this.rxHead = (this.rxHead + 1) % QCAP
+    this.rxLen--
+    return id
+  }
+
+  /** End of the softirq on vCPU g: poll again while packets remain (napi_complete_done() otherwise). */
+  pollDone(g: number): void {
+    if (this.rxLen > 0) this.m.pendIrq[g]! |= Irq.RX
+    else this.napiActive = 0
+  }
+}

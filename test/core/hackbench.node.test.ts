@@ -1,0 +1,63 @@
+// The hackbench workload (message passing, threads mode): senders write every receiver of their group in turn; a
+// write to a sleeping receiver wakes it (a WF_SYNC wake-up through select_task_rq_fair()), and on an idle vCPU that is a
+// reschedule IPI — an ICR write, an MSR_WRITE exit unless IPI virtualization — and a halted vCPU's wake-up.
+import { describe, it, expect, beforeAll } from 'vitest'
+import type { ConfigResult } from '../../core/index.ts'
+import { COST_TABLES } from '../../core/costs/cost-tables.ts'
+import { workloadProfile, runAll, rerunJson, resultJson, exits } from '../helpers/workload-runs.ts'
+
+const DURATION = 0.05
+const ICR = 'x2APIC ICR write (guest IPI)'
+const spr = (kvm: Record<string, unknown> = {}) => ({ cpu: 'sapphirerapids', kvm: { haltPoll: { haltPollNs: 0 }, ...kvm } })
+const configs = {
+  'socket': { host: spr({ enableIpiv: false }) },
+  'pipe': { host: spr({ enableIpiv: false }), vm: { workload: { pipe: true } } },
+  'ipiv': { host: spr() },
+  'guest-haltpoll': { host: spr({ enableIpiv: false }), vm: { kvm: { hintDedicated: true } } },
+  'oversubscribed': { host: spr({ enableIpiv: false }), vm: { workload: { groups: 2, fds: 4 } } },
+}
+const profile = workloadProfile({ kind: 'hackbench' }, configs)
+
+describe('hackbench (message passing)', () => {
+  let res: Record<string, ConfigResult>
+  beforeAll(() => { res = runAll(profile, DURATION) })
+  const w = (c: string) => res[c]!.vms[0]!.workload
+
+  it('is deterministic: the same seed gives the same result JSON, another seed another', () => {
+    expect(rerunJson(profile, DURATION, 'socket')).toBe(resultJson(res['socket']!))
+    expect(rerunJson(profile, DURATION, 'socket', 3)).not.toBe(resultJson(res['socket']!))
+  })
+
+  it('reports messages per second; a message\'s latency covers at least its read', () => {
+    const t = COST_TABLES.sapphirerapids
+    for (const c of Object.keys(configs)) {
+      expect(w(c).kind).toBe('hackbench')
+      expect(w(c).unit).toBe('messages')
+      expect(w(c).throughputPerSec).toBeGreaterThan(100_000)
+    }
+    expect(w('socket').latencyNs.p50).toBeGreaterThan(t.guestUnixRecv.minNs)
+    expect(w('pipe').latencyNs.p50).toBeGreaterThan(t.guestPipeRead.minNs)
+    // pipe_write()/pipe_read() are cheaper than unix_stream_sendmsg()/recvmsg(): more messages per second
+    expect(w('pipe').throughputPerSec).toBeGreaterThan(w('socket').throughputPerSec)
+  })
+
+  it('full buffers block the writers and the reader wakes them: 16 threads on 4 vCPUs keep running, with queueing delay', () => {
+    const o = w('oversubscribed')
+    for (const perSec of o.series.perSec) expect(perSec).toBeGreaterThan(0)
+    // messages wait behind a filled socket buffer (≈277 of them) for part of the time
+    expect(o.latencyNs.p99).toBeGreaterThan(100 * COST_TABLES.sapphirerapids.guestUnixRecv.minNs)
+  })
+
+  it('without IPI virtualization each wake-up of an idle receiver is an ICR-write MSR_WRITE exit on the sender; with IPIv none', () => {
+    const n = w('socket').throughputPerSec * DURATION
+    expect(exits(res['socket']!, 'MSR_WRITE', ICR) / n).toBeGreaterThan(0.01)
+    expect(exits(res['ipiv']!, 'MSR_WRITE', ICR)).toBe(0)
+    expect(exits(res['socket']!, 'MSR_WRITE')).toBeGreaterThan(10 * exits(res['ipiv']!, 'MSR_WRITE'))
+    // the senders stop paying the exits: more messages per second
+    expect(w('ipiv').throughputPerSec).toBeGreaterThan(1.1 * w('socket').throughputPerSec)
+  })
+
+  it('receivers polling in the guest (cpuidle-haltpoll) are woken without an IPI (set_nr_if_polling())', () => {
+    expect(exits(res['guest-haltpoll']!, 'MSR_WRITE', ICR)).toBeLessThan(0.1 * exits(res['socket']!, 'MSR_WRITE', ICR))
+  })
+})
