@@ -240,6 +240,18 @@ export const vmSchema = s.object({
     pitReinject: s.boolean({ default: true, description: 'The in-kernel PIT re-injects lost ticks (KVM\'s default, QEMU kvm-pit lost_tick_policy=delay). On AMD this inhibits AVIC (APICV_INHIBIT_REASON_PIT_REINJ); false = lost_tick_policy=discard.' }),
     pv: pvSchema,
   }),
+  contention: s.object({
+    spinlock: s.object({
+      acquisitionsPerSec: s.number({ min: 0, max: 1e7, default: 0, description: 'Contended-lock acquisitions per second of busy guest time per vCPU (a hot kernel lock: a runqueue, a socket, an mm lock); 0 = none.' }),
+      holdNs: s.number({ min: 10, max: 1e8, default: 2_000, description: 'Mean critical section (lognormal): how long the holder keeps the lock, stretched when its vCPU exits or is preempted.' }),
+      locks: s.integer({ min: 1, max: 1024, default: 1, description: 'Number of such locks; each acquisition picks one at random.' }),
+      userSpace: s.boolean({ default: false, description: 'A user-space spin loop (pthread_spin_lock-like, test-and-set, CPL 3) instead of a kernel spinlock: no pvqspinlock, and VMX PAUSE-loop exiting does not see it (the SVM pause filter does).' }),
+    }),
+    idleGaps: s.object({
+      perSec: s.number({ min: 0, max: 1e6, default: 0, description: 'Short sleeps per second of busy time per vCPU (I/O waits, usleep): the running thread sleeps and the vCPU may go idle. Thread-based workloads only.' }),
+      meanNs: s.number({ min: 1_000, max: 1e9, default: 50_000, description: 'Mean length of one idle gap (exponential), timed by a guest hrtimer.' }),
+    }),
+  }, { description: 'Spinlock contention and idle gaps added to any workload.' }),
   emulator: s.object({
     wakeupsPerSec: s.number({ min: 0, max: 1e6, default: 0, description: 'Wake-ups per second of the QEMU main-loop (emulator) thread: timers, monitor, device emulation outside the vCPU threads.' }),
     runNs: s.number({ min: 1_000, max: 1e9, default: 20_000, description: 'Mean CPU time per emulator wake-up.' }),

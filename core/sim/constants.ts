@@ -20,6 +20,8 @@ export const Ev = {
   TASK_DONE: 19, // a host task's burst is over (target = host thread, token = task token)
   TASK_WAKE: 20, // a sleeping host task wakes up (target = host thread)
   GUEST_TLB: 21, // a guest TLB shootdown: flush_tlb_mm_range() from a vCPU running the process (target = VM)
+  LOCK_ACQUIRE: 22, // a busy vCPU takes a contended spinlock (target = vCPU)
+  IDLE_GAP: 23, // the running guest thread sleeps briefly (target = vCPU)
   /** Kinds from here on belong to workloads: each allocates a contiguous range (HostModel.allocEvents()). */
   WORKLOAD_BASE: 32,
 } as const
@@ -47,6 +49,8 @@ export const Work = {
   ITEM: 3, // a work item the workload queued on this vCPU (a redis request)
   IPI: 4, // reschedule IPI handler
   THREAD: 5, // a burst of the running guest thread (arg = thread id)
+  SPIN: 6, // spinning on a held spinlock (arg = lock id) until it is handed over, a PLE exit, or pv_wait()
+  LOCK_CS: 7, // a spinlock's critical section (arg = lock id); the interrupted work resumes after it
 } as const
 
 /** Guest thread states (the guest scheduler). */

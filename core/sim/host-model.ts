@@ -21,6 +21,10 @@ import type { GuestWorkload } from './workloads/workload.ts'
 import { HostRunqueues } from './host-runqueues.ts'
 import { fairParams } from '../host/fair-sched.ts'
 import type { TimerPath } from '../kvm/timer-path.ts'
+import { growPleWindow, shrinkPleWindow } from '../kvm/ple.ts'
+import { kvmVcpuOnSpin } from '../kvm/directed-yield.ts'
+import type { OnSpinInputs } from '../kvm/directed-yield.ts'
+import { spinBeforeWaitNs, handoff } from '../guest/qspinlock.ts'
 
 const R = EXIT_REASON_COUNT
 const HRT_MAX = 64
@@ -64,6 +68,9 @@ export class HostModel {
     kworker: number
     resched: number
     slice: number
+    pauseLoop: number
+    pvWait: number
+    pvKick: number
   }
   readonly nV: number
   readonly nVm: number
@@ -187,6 +194,34 @@ export class HostModel {
   /** Per VM: vCPU thread migrations between pCPUs after warm-up. */
   readonly hostMigrations: Float64Array
 
+  // guest spinlocks, PAUSE loops and PLE
+  /** Per lock: the vCPU holding it (−1: free), and its waiters as a singly linked FIFO over vCPUs. */
+  readonly lockOwner: Int32Array
+  readonly lockHead: Int32Array
+  readonly lockTail: Int32Array
+  readonly waitNext: Int32Array
+  /** The work a lock operation interrupted (it resumes after the critical section). */
+  readonly lockSavedKind: Int8Array
+  readonly lockSavedArg: Int32Array
+  readonly lockSavedRem: Float64Array
+  /** Spin time since the waiter's pv_wait loop started (SPIN_THRESHOLD counts across exits). */
+  readonly spinSpun: Float64Array
+  /** What ends the current spin budget: 0 nothing, 1 the PLE window, 2 pv_wait(). */
+  readonly spinWhy: Int8Array
+  /** Per vCPU: the PLE window (VMX: TSC cycles) or pause-filter count (SVM). */
+  readonly pleWindow: Float64Array
+  /** In pv_wait() (halted by pvqspinlock), and kicked (KVM_HC_KICK_CPU → vcpu->arch.pv.pv_unhalted). */
+  readonly pvHalted: Uint8Array
+  readonly pvUnhalted: Uint8Array
+  /** Per VM: kvm->last_boosted_vcpu and the reusable inputs of kvm_vcpu_on_spin(). */
+  readonly lastBoosted: Int32Array
+  private readonly onSpin: OnSpinInputs[]
+  private readonly tryYieldFn: (v: number) => boolean
+  private yieldFrom = 0
+  private yieldResult = 0
+  /** Mean time of one PAUSE. */
+  readonly pauseNs: number
+
   // statistics
   readonly exitStats: ExitStatsTable
   readonly exitHist: LogHistogram[]
@@ -251,6 +286,19 @@ export class HostModel {
     this.taskRem = f64(nTasks)
     this.taskSince = f64(nTasks)
     this.hostMigrations = f64(nVm)
+    const nLocks = inp.vms.reduce((n, vm) => Math.max(n, vm.spinlock.lockBase + vm.spinlock.locks), 0)
+    this.lockOwner = i32(nLocks).fill(-1); this.lockHead = i32(nLocks).fill(-1); this.lockTail = i32(nLocks).fill(-1)
+    this.waitNext = i32(nV).fill(-1)
+    this.lockSavedKind = new Int8Array(nV); this.lockSavedArg = i32(nV); this.lockSavedRem = f64(nV)
+    this.spinSpun = f64(nV); this.spinWhy = new Int8Array(nV)
+    this.pleWindow = f64(nV).fill(inp.ple.window)
+    this.pvHalted = new Uint8Array(nV); this.pvUnhalted = new Uint8Array(nV)
+    this.lastBoosted = i32(nVm).fill(-1)
+    this.onSpin = inp.vms.map((vm) => {
+      const u8 = () => new Uint8Array(vm.vcpus)
+      return { me: 0, lastBoostedVcpu: -1, yieldToKernelMode: true, ready: u8(), preempted: u8(), blocking: u8(), dyRunnable: u8(), preemptedInKernel: u8(), pendingInterrupt: u8(), inSpinLoop: u8(), dyEligible: u8() }
+    })
+    this.tryYieldFn = (v: number) => this.tryYield(v)
 
     this.exitStats = new ExitStatsTable(nVm * R)
     this.exitHist = []
@@ -282,6 +330,9 @@ export class HostModel {
       kworker: this.cause('reschedule IPI (kworker on this pCPU)'),
       resched: this.cause('reschedule IPI (host thread woken on this pCPU)'),
       slice: this.cause('host scheduler tick (time slice over)'),
+      pauseLoop: this.cause('spinlock PAUSE loop (PLE window exceeded)'),
+      pvWait: this.cause('pvqspinlock pv_wait() (waiter halts)'),
+      pvKick: this.cause('pvqspinlock pv_kick() (KVM_HC_KICK_CPU)'),
     }
     inp.vms.forEach((vm, v) => {
       this.ipiCause[v] = this.cause(vm.ipiUnicastCause)
@@ -294,6 +345,7 @@ export class HostModel {
       this.costs[i * 3 + 1] = c.meanNs - c.minNs
       this.costs[i * 3 + 2] = c.sigma
     })
+    this.pauseNs = inp.costs.pauseInstruction.meanNs
 
     // workloads, their event kinds and their guest threads
     this.workloads = inp.vms.map((vm, v) => createWorkload(this, v, vm.workload))
@@ -393,6 +445,11 @@ export class HostModel {
       else if (this.inp.residualTickLocal) e.schedule(this.rng.uniform() * 1e9, Ev.HOST_TICK, c)
       if (this.inp.kworkerCpu[c] && this.inp.kworkerPerSec > 0) e.schedule(this.rng.exponential(1e9 / this.inp.kworkerPerSec), Ev.KWORKER, c)
     }
+    for (let g = 0; g < this.nV; g++) {
+      const vm = this.vmSpec(g)
+      if (vm.spinlock.acquisitionsPerSec > 0) e.schedule(this.rng.exponential(1e9 / vm.spinlock.acquisitionsPerSec), Ev.LOCK_ACQUIRE, g)
+      if (vm.idleGaps.perSec > 0) e.schedule(this.rng.exponential(1e9 / vm.idleGaps.perSec), Ev.IDLE_GAP, g)
+    }
     for (let k = 0; k < this.nTasks; k++) {
       const t = this.inp.tasks[k]!
       e.schedule(t.sleepNs > 0 ? this.rng.exponential(t.sleepNs) : 0, Ev.TASK_WAKE, this.nV + k)
@@ -430,6 +487,8 @@ export class HostModel {
       case Ev.TASK_DONE: if (tok === this.taskTok[t - this.nV]) this.taskDone(t); break
       case Ev.TASK_WAKE: this.taskWake(t); break
       case Ev.GUEST_TLB: this.guestTlbShootdown(t); break
+      case Ev.LOCK_ACQUIRE: this.lockAcquire(t); break
+      case Ev.IDLE_GAP: this.idleGap(t); break
       default: {
         const w = this.evOwner[kind - Ev.WORKLOAD_BASE]!
         w.onEvent(kind - w.evBase, t, tok)
@@ -495,6 +554,14 @@ export class HostModel {
   }
 
   private startWork(g: number, kind: number, arg: number, ns: number): void {
+    if (kind === Work.SPIN) {
+      // a waiter (re)starts spinning: it may own the lock by now (handed over while it was away), find it free
+      // (test-and-set), or spin until its budget ends
+      const o = this.lockOwner[arg]!
+      if (o < 0) this.takeLock(arg, g)
+      if (this.lockOwner[arg] === g) { kind = Work.LOCK_CS; ns = this.rng.lognormal(this.vmSpec(g).spinlock.holdNs, 0.5) }
+      else { this.startSpin(g, arg); return }
+    }
     const d = this.debt[g]!
     this.debt[g] = 0
     this.curKind[g] = kind
@@ -510,6 +577,7 @@ export class HostModel {
     if (this.curKind[g] === Work.NONE) return
     const done = this.engine.now - this.curStart[g]!
     this.curRem[g] = Math.max(0, this.curRem[g]! - done)
+    if (this.curKind[g] === Work.SPIN) this.spinSpun[g] = this.spinSpun[g]! + done
     this.workTok[g]!++
   }
 
@@ -536,6 +604,12 @@ export class HostModel {
       case Work.THREAD:
         this.workloads[this.thrVm[arg]!]!.threadBurstDone(g, arg)
         break
+      case Work.SPIN:
+        this.spinBudgetOver(g, arg)
+        return
+      case Work.LOCK_CS:
+        this.lockRelease(g, arg)
+        return
     }
     this.dispatchNext(g)
   }
@@ -833,7 +907,8 @@ export class HostModel {
   private afterHltExit(g: number): void {
     const vm = this.vmSpec(g)
     this.needResched[g] = 0
-    if (this.pendIrq[g]) { this.hltWakeup(g); return }
+    // kvm_vcpu_has_events(): a pending interrupt, or a pvqspinlock kick (pv_unhalted)
+    if (this.pendIrq[g] || this.pvUnhalted[g]) { this.hltWakeup(g); return }
     // kvm_vcpu_can_poll(): poll only while single_task_running() and !need_resched()
     if (vm.hostHaltPoll && this.haltPollNs[g]! > 0 && this.hrq.nrQueued[this.pcpuOf[g]!] === 0) {
       this.setState(g, St.HOST_POLL)
@@ -903,6 +978,7 @@ export class HostModel {
       const idleNs = now - this.stateSince[g]!
       this.pcpuIdleEma[c] = this.pcpuIdleEma[c]! * 0.75 + idleNs * 0.25
       this.setState(g, St.WAKING)
+      this.shrinkPle(g)
       this.hrq.enqueueWaking(g, c, now, migrated)
       this.hrq.setCurr(g, c, now)
       this.engine.schedule(this.cost(CostId.wakeupIpi) + this.wakeLatency[g]! + this.cost(CostId.scheduleIn), Ev.WAKE_DONE, g, bump(this.idleTok, g))
@@ -918,6 +994,8 @@ export class HostModel {
   /** End of an HLT exit: adapt the halt-polling window, enter the guest and leave idle. */
   private hltWakeup(g: number): void {
     const vm = this.vmSpec(g)
+    this.pvHalted[g] = 0
+    this.pvUnhalted[g] = 0
     if (vm.hostHaltPoll) {
       const haltNs = this.engine.now - this.haltStart[g]!
       this.haltPollNs[g] = updateHaltPoll(this.haltPollNs[g]!, haltNs, true, this.inp.haltPoll)
@@ -1065,6 +1143,7 @@ export class HostModel {
     if (h < this.nV) this.setState(h, St.PREEMPTED)
     this.hrq.setCurr(h, c, now)
     if (h < this.nV) {
+      this.shrinkPle(h)
       let ns = this.cost(CostId.scheduleIn)
       if (this.pcpuOf[h] !== c) { this.migrateVcpu(h, c); ns += this.cost(CostId.vcpuMigration) }
       this.engine.schedule(ns, Ev.PREEMPT_DONE, h, bump(this.exitTok, h))
@@ -1134,6 +1213,200 @@ export class HostModel {
     const vm = this.vmSpec(g)
     this.timerPath[g] = this.inp.timerHousekeeping[c] ? vm.timerPathOnHousekeeping : vm.timerPathOnIsolated
     if (this.engine.now >= this.warmupEnd) this.hostMigrations[this.vmOf[g]!]!++
+  }
+
+  // ---------------------------------------------------------------- guest spinlocks, PAUSE loops, PLE
+
+  /** A busy vCPU takes one of its VM's contended locks in the middle of its current work (model.md §3: spinlock
+   *  contention in any workload). Acquisitions arrive as a Poisson process thinned to busy, task-level time. */
+  private lockAcquire(g: number): void {
+    const sl = this.vmSpec(g).spinlock
+    this.engine.schedule(this.rng.exponential(1e9 / sl.acquisitionsPerSec), Ev.LOCK_ACQUIRE, g)
+    if (this.state[g] !== St.RUN || this.inIrq[g] || this.lockSavedKind[g] !== Work.NONE) return
+    const k = this.curKind[g]!
+    if (k !== Work.ITEM && k !== Work.THREAD) return
+    this.suspendWork(g)
+    this.lockSavedKind[g] = k
+    this.lockSavedArg[g] = this.curArg[g]!
+    this.lockSavedRem[g] = this.curRem[g]!
+    const l = sl.lockBase + this.rng.int(sl.locks)
+    if (this.lockOwner[l]! >= 0) {
+      // contended: queue behind the holder (the MCS queue, or the crowd of test-and-set spinners)
+      this.waitNext[g] = -1
+      if (this.lockTail[l]! >= 0) this.waitNext[this.lockTail[l]!] = g
+      else this.lockHead[l] = g
+      this.lockTail[l] = g
+      this.spinSpun[g] = 0
+    }
+    this.startWork(g, Work.SPIN, l, 0)
+  }
+
+  /** g becomes the owner of the free lock l (and leaves its waiters if it was one). */
+  private takeLock(l: number, g: number): void {
+    this.lockOwner[l] = g
+    let prev = -1
+    for (let w = this.lockHead[l]!; w >= 0; prev = w, w = this.waitNext[w]!) {
+      if (w !== g) continue
+      if (prev < 0) this.lockHead[l] = this.waitNext[w]!
+      else this.waitNext[prev] = this.waitNext[w]!
+      if (this.lockTail[l] === w) this.lockTail[l] = prev
+      this.waitNext[w] = -1
+      break
+    }
+  }
+
+  /** The waiter spins on PAUSE until the lock is handed over, or its budget ends: the PLE window (VMX: the loop ran
+   *  ple_window TSC cycles; SVM: pause_filter_count PAUSEs) or SPIN_THRESHOLD loops before pv_wait(). */
+  private startSpin(g: number, l: number): void {
+    const sl = this.vmSpec(g).spinlock
+    let ns = 1e15
+    let why = 0
+    if (sl.pauseExits) {
+      const w = this.inp.vendor === 'vmx' ? this.pleWindow[g]! / this.inp.tscGhz : this.pleWindow[g]! * this.pauseNs
+      if (w < ns) { ns = w; why = 1 }
+    }
+    if (sl.halts) {
+      const left = Math.max(0, spinBeforeWaitNs(this.pauseNs) - this.spinSpun[g]!)
+      if (left < ns) { ns = left; why = 2 }
+    }
+    this.spinWhy[g] = why
+    this.curKind[g] = Work.SPIN
+    this.curArg[g] = l
+    this.curRem[g] = ns
+    this.curStart[g] = this.engine.now
+    if (this.state[g] !== St.RUN) this.setState(g, St.RUN)
+    this.engine.schedule(ns, Ev.WORK_DONE, g, bump(this.workTok, g))
+  }
+
+  /** The spin budget ran out: a PAUSE exit (handle_pause()) or pv_wait()'s HLT. */
+  private spinBudgetOver(g: number, l: number): void {
+    const now = this.engine.now
+    this.spinSpun[g] = this.spinSpun[g]! + now - this.curStart[g]!
+    this.curKind[g] = Work.SPIN
+    this.curArg[g] = l
+    this.curRem[g] = 0
+    this.curStart[g] = now
+    if (this.spinWhy[g] === 2) {
+      // kvm_wait(): halt unless already kicked
+      this.spinSpun[g] = 0
+      if (this.pvUnhalted[g]) { this.pvUnhalted[g] = 0; this.dispatchNext(g); return }
+      this.pvHalted[g] = 1
+      this.haltStart[g] = now
+      this.beginExit(g, ExitReason.HLT, this.causeIds.pvWait, this.cost(CostId.exitHlt), After.HLT)
+      return
+    }
+    if (this.spinWhy[g] === 1) {
+      // handle_pause(): grow the window, then kvm_vcpu_on_spin() looks for a vCPU to yield to
+      this.pleWindow[g] = growPleWindow(this.pleWindow[g]!, this.inp.ple)
+      const r = this.directedYield(g)
+      this.beginExit(g, ExitReason.PAUSE_INSTRUCTION, this.causeIds.pauseLoop, this.cost(CostId.exitPause), r === 2 ? After.RESCHED : After.ENTRY)
+      return
+    }
+    this.dispatchNext(g)
+  }
+
+  /** The holder leaves its critical section: the lock goes to the next owner as the lock kind hands over, the
+   *  interrupted work resumes, and a halted pvqspinlock head is kicked by hypercall (a VMCALL exit on the unlocker). */
+  private lockRelease(g: number, l: number): void {
+    this.curKind[g] = this.lockSavedKind[g]!
+    this.curArg[g] = this.lockSavedArg[g]!
+    this.curRem[g] = this.lockSavedRem[g]!
+    this.curStart[g] = this.engine.now
+    this.lockSavedKind[g] = Work.NONE
+    this.lockOwner[l] = -1
+    const sl = this.vmSpec(g).spinlock
+    let next = -1
+    if (handoff(sl.kind, sl.userSpace) === 'head') next = this.lockHead[l]!
+    else {
+      let n = 0
+      for (let w = this.lockHead[l]!; w >= 0; w = this.waitNext[w]!) if (this.spinningNow(w)) n++
+      if (n > 0) {
+        let k = this.rng.int(n)
+        for (let w = this.lockHead[l]!; w >= 0; w = this.waitNext[w]!) if (this.spinningNow(w) && k-- === 0) { next = w; break }
+      }
+    }
+    if (next >= 0) {
+      this.takeLock(l, next)
+      if (this.spinningNow(next)) {
+        // the spinner sees it at once
+        this.suspendWork(next)
+        this.startWork(next, Work.SPIN, l, 0)
+      } else if (this.pvHalted[next]) {
+        this.pvUnhalted[next] = 1
+        const s = this.state[next]!
+        if (s === St.HOST_POLL || s === St.BLOCKED) this.wakeVcpu(next)
+        this.beginExit(g, ExitReason.VMCALL, this.causeIds.pvKick, this.cost(CostId.exitVmcall), After.ENTRY)
+        return
+      }
+    }
+    this.dispatchNext(g)
+  }
+
+  private spinningNow(w: number): boolean {
+    return this.state[w] === St.RUN && this.curKind[w] === Work.SPIN && !this.inIrq[w]
+  }
+
+  /** kvm_vcpu_on_spin() for a PAUSE exit of vCPU g, over its VM's vCPUs. Returns 0 (no candidate), 1 (yielded to a
+   *  vCPU waiting on another pCPU) or 2 (yielded to one waiting on g's own pCPU: g gives it the pCPU). */
+  private directedYield(g: number): number {
+    const v = this.vmOf[g]!
+    const vm = this.inp.vms[v]!
+    const i = this.onSpin[v]!
+    for (let k = 0; k < vm.vcpus; k++) {
+      const x = vm.firstVcpu + k
+      const s = this.state[x]!
+      const queued = this.hrq.queued[x] === 1
+      i.ready[k] = queued ? 1 : 0
+      i.preempted[k] = queued && this.exitAfter[x] !== After.HLT ? 1 : 0
+      i.blocking[k] = s === St.BLOCKED || s === St.HOST_POLL ? 1 : 0
+      i.dyRunnable[k] = i.blocking[k] && (this.pendIrq[x] || this.pvUnhalted[x]) ? 1 : 0
+      // preempted in kernel mode: inside a lock operation or an interrupt handler (guest user code is not)
+      i.preemptedInKernel[k] = this.lockSavedKind[x] !== Work.NONE || this.inIrq[x] ? 1 : 0
+      i.pendingInterrupt[k] = this.pendIrq[x] ? 1 : 0
+      i.inSpinLoop![k] = this.curKind[x] === Work.SPIN ? 1 : 0
+    }
+    i.me = g - vm.firstVcpu
+    i.lastBoostedVcpu = this.lastBoosted[v]!
+    i.yieldToKernelMode = !vm.spinlock.userSpace
+    this.yieldFrom = g
+    this.yieldResult = 0
+    const t = kvmVcpuOnSpin(i, this.tryYieldFn)
+    if (t >= 0) this.lastBoosted[v] = t
+    return this.yieldResult
+  }
+
+  /** kvm_vcpu_yield_to() → yield_to(): only a waiting (runnable, not running) vCPU thread can be yielded to. */
+  private tryYield(k: number): boolean {
+    const g = this.yieldFrom
+    const x = this.vmSpec(g).firstVcpu + k
+    if (this.hrq.queued[x] !== 1) return false
+    const c = this.pcpuOf[g]!
+    const tc = this.hrq.cpu[x]!
+    this.hrq.yieldTo(x, c)
+    if (tc === c) this.yieldResult = 2
+    else { this.yieldResult = 1; this.reschedCurr(tc, this.causeIds.resched) }
+    return true
+  }
+
+  /** The PLE window shrinks when the vCPU is loaded again after a schedule-out (shrink_ple_window() from
+   *  vmx_vcpu_load() with scheduled_out, or kvm_arch_sched_in() before 6.11). */
+  private shrinkPle(g: number): void {
+    if (this.vmSpec(g).spinlock.pauseExits) this.pleWindow[g] = shrinkPleWindow(this.pleWindow[g]!, this.inp.ple)
+  }
+
+  /** An idle gap: the running guest thread sleeps (an hrtimer wakes it with the rest of its burst). */
+  private idleGap(g: number): void {
+    const vm = this.vmSpec(g)
+    this.engine.schedule(this.rng.exponential(1e9 / vm.idleGaps.perSec), Ev.IDLE_GAP, g)
+    if (this.state[g] !== St.RUN || this.inIrq[g] || this.curKind[g] !== Work.THREAD || this.lockSavedKind[g] !== Work.NONE) return
+    const tid = this.curArg[g]!
+    this.suspendWork(g)
+    const rem = this.curRem[g]!
+    this.curKind[g] = Work.NONE
+    this.curRem[g] = 0
+    this.threadSleep(tid)
+    this.armHrtimer(g, this.engine.now + this.rng.exponential(vm.idleGaps.meanNs), tid, rem)
+    this.dispatchNext(g)
   }
 
   // ---------------------------------------------------------------- host tasks

@@ -29,6 +29,8 @@ export class HostRunqueues {
   readonly ranSincePick: Float64Array
   /** cfs_rq->min_vruntime: monotonic per pCPU, kept while it is idle. */
   readonly minVruntime: Float64Array
+  /** cfs_rq->next: the thread yield_to() asked to run next on each pCPU (CFS honours it), or −1. */
+  readonly nextBuddy: Int32Array
   /** pCPUs with at least one waiting thread (for idle balancing). */
   nrBusyQueues = 0
 
@@ -49,6 +51,7 @@ export class HostRunqueues {
     this.execStart = new Float64Array(nThreads)
     this.ranSincePick = new Float64Array(nThreads)
     this.minVruntime = new Float64Array(nCpus)
+    this.nextBuddy = new Int32Array(nCpus).fill(-1)
   }
 
   nrRunning(c: number): number {
@@ -148,6 +151,10 @@ export class HostRunqueues {
     if (this.head[c]! < 0) return -1
     let best = -1
     if (this.p.era === 'cfs') {
+      // pick_next_entity(): the next buddy set by yield_to() goes first
+      const b = this.nextBuddy[c]!
+      this.nextBuddy[c] = -1
+      if (b >= 0 && this.queued[b] === 1 && this.cpu[b] === c) return b
       for (let q = this.head[c]!; q >= 0; q = this.next[q]!) if (best < 0 || this.vruntime[q]! < this.vruntime[best]!) best = q
       return best
     }
@@ -202,6 +209,14 @@ export class HostRunqueues {
     const avg = this.avgVruntime(c)
     if (this.vruntime[h]! > avg) return true
     return this.deadline[best]! < this.deadline[h]!
+  }
+
+  /** yield_to() → yield_to_task_fair(): the target becomes the next buddy of its pCPU (CFS; EEVDF ignores buddies:
+   *  NEXT_BUDDY is off) and the yielding thread yields (yield_task_fair(): under EEVDF its deadline moves a slice on). */
+  yieldTo(target: number, yielderCpu: number): void {
+    if (this.p.era === 'cfs') { this.nextBuddy[this.cpu[target]!] = target; return }
+    const h = this.cur[yielderCpu]!
+    if (h >= 0) { this.deadline[h] = this.deadline[h]! + sliceNs(this.p, 1); this.protectedSlice[h] = 0 }
   }
 
   /** Iteration over the threads waiting on c (for idle balancing): firstQueued(c), then nextQueued(h) until −1. */

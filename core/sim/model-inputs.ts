@@ -2,6 +2,23 @@
 import type { CostTable } from '../costs/cost-tables.ts'
 import type { TimerPath } from '../kvm/timer-path.ts'
 import type { Decision } from '../result.ts'
+import type { SpinlockKind } from '../guest/pvspinlock.ts'
+import type { PleParams } from '../kvm/ple.ts'
+
+/** Spinlock contention added to a VM's workload, and how its guest waits (kvm_spinlock_init()). */
+export interface SpinlockSpec {
+  kind: SpinlockKind
+  acquisitionsPerSec: number
+  holdNs: number
+  locks: number
+  userSpace: boolean
+  /** Global id of the VM's first lock. */
+  lockBase: number
+  /** A waiter's PAUSE loop can exit: PLE / pause filter on for the VM and for the loop's CPL. */
+  pauseExits: boolean
+  /** Waiters halt in pv_wait() after SPIN_THRESHOLD loops (pvqspinlock, kernel locks). */
+  halts: boolean
+}
 
 export interface VcpuSpec {
   vm: number
@@ -75,6 +92,8 @@ export interface VmSpec {
   preemptedOnPreempt: boolean
   /** The LAPIC timer path of a vCPU on a housekeeping (HK_TYPE_TIMER) pCPU and on an isolated one: a floating vCPU
    *  takes the one of the pCPU it runs on. */
+  spinlock: SpinlockSpec
+  idleGaps: { perSec: number; meanNs: number }
   timerPathOnHousekeeping: TimerPath
   timerPathOnIsolated: TimerPath
   decisions: Decision[]
@@ -160,6 +179,10 @@ export interface ModelInputs {
   timerHousekeeping: Uint8Array
   /** Per pCPU: its LLC (socket) id, for the host's wake-up placement of floating threads. */
   llcOf: Int32Array
+  /** PLE (VMX, window in TSC cycles) / pause filter (SVM, window in PAUSEs) parameters. */
+  ple: PleParams
+  /** TSC rate, to turn a VMX PLE window in cycles into time. */
+  tscGhz: number
   /** Host tasks competing with vCPU threads (neighbours, emulator threads). */
   tasks: HostTaskSpec[]
   vcpus: VcpuSpec[]

@@ -24,6 +24,7 @@ import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { resolveIpi } from './ipi-setup.ts'
 import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, WorkloadSpec, HostTaskSpec } from './model-inputs.ts'
 import { fairEra, fairParams } from '../host/fair-sched.ts'
+import { resolveSpinlock, pleParams } from './spinlock-setup.ts'
 
 export type SetupResult = { ok: true; inputs: ModelInputs; topology: HostTopology; hk: HousekeepingSets; warnings: string[] } | { ok: false; issues: Issue[] }
 
@@ -58,12 +59,15 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
   const vcpus: VcpuSpec[] = []
   const vms: VmSpec[] = []
   const tasks: HostTaskSpec[] = []
+  let nLocks = 0
   const usedPcpus = new Set<number>()
   cfg.vms.forEach((vm, v) => {
     const path = `vms[${v}]`
     const placed = pinVcpus(vm, nrCpus, usedPcpus, hk.housekeeping.domain, `${path}.pinning.vcpupin`, issues)
     const pins = placed.map((p) => p.pcpu)
     const granted = grantDisableExits(hostVersion, vm.kvm.disableExits, true)
+    const spin = resolveSpinlock(host, vm, features, granted, nLocks)
+    nLocks += vm.contention.spinlock.locks
     const ipi = resolveIpi(host, features, vm, granted.mwait || vm.kvm.exposeMwait)
     const timerInputs: TimerInputs = {
       hostVersion, vendor: features.vendor, hvTimerHardware: features.hvTimer, preemptionTimerParam: host.kvm.preemptionTimer,
@@ -115,12 +119,15 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       llcSize: Math.max(1, Math.min(vm.vcpus, gt.cores * gt.threads)),
       preemptedOnHltBlock: consults.consults && !granted.hlt && guestSeesPreemptedAfter('hlt-block', hostVersion),
       preemptedOnPreempt: consults.consults && guestSeesPreemptedAfter('preempted', hostVersion),
+      spinlock: spin.spec,
+      idleGaps: { perSec: vm.contention.idleGaps.perSec, meanNs: vm.contention.idleGaps.meanNs },
       timerPathOnHousekeeping: decideTimerPath(timerInputs, true).path,
       timerPathOnIsolated: decideTimerPath(timerInputs, false).path,
       decisions: [],
     }
     spec.decisions = vmDecisions(vm, spec, firstDecision.reason, firstDecision.path, hostVersion, piInject, host.kvm.piInjectTimer, hk, pins, granted, hp.reason, features.vendor)
     spec.decisions.push(...ipi.decisions)
+    spec.decisions.push(...spin.decisions)
     spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion))
     vms.push(spec)
     if (vm.emulator.wakeupsPerSec > 0) {
@@ -168,6 +175,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     haltPoll,
     irqs,
     timerHousekeeping: hk.housekeeping.timer,
+    ple: pleParams(host, features.vendor),
+    tscGhz: features.ghz,
     llcOf: Int32Array.from(topology.llcOf),
     tasks,
     vcpus,

@@ -1,0 +1,48 @@
+// Per VM: how contended spinlocks behave — the guest's lock kind (kvm_spinlock_init()), whether its PAUSE loops exit
+// (PLE / pause filter, DISABLE_EXITS_PAUSE, CPL) and whether waiters halt — with the decisions in words.
+import type { Host, Vm } from '../profile/profile-schema.ts'
+import type { CpuFeatures } from '../costs/cpu-presets.ts'
+import type { Decision } from '../result.ts'
+import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
+import { waiterHalts, handoff } from '../guest/qspinlock.ts'
+import { pvUnhaltVisible } from '../kvm/disable-exits.ts'
+import { pleEnabled, pauseCanExitAtCpl, defaultPleParams } from '../kvm/ple.ts'
+import type { PleParams } from '../kvm/ple.ts'
+import type { SpinlockSpec } from './model-inputs.ts'
+
+/** The host's PLE / pause-filter module parameters (kvm_intel ple_gap/ple_window, kvm_amd pause_filter_thresh/_count;
+ *  grow, shrink and max at their defaults). */
+export function pleParams(host: Host, vendor: 'vmx' | 'svm'): PleParams {
+  return { ...defaultPleParams(vendor), gap: host.kvm.pleGap, window: host.kvm.pleWindow }
+}
+
+export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, granted: { hlt: boolean; pause: boolean }, lockBase: number): { spec: SpinlockSpec; decisions: Decision[] } {
+  const c = vm.contention.spinlock
+  const pvUnhalt = pvUnhaltVisible(vm.kvm.pv.pvUnhalt, granted.hlt)
+  const kind = kvmSpinlockInit({ pvUnhalt, realtimeHint: vm.kvm.hintDedicated, nopvspin: vm.guest.nopvspin, vcpus: vm.vcpus, guestVersion: vm.guest.kernelVersion }).kind
+  const ple = pleEnabled({ vendor: features.vendor, pleGap: host.kvm.pleGap, pauseInGuest: granted.pause, hostVersion: host.kernel.version, pauseFilterCount: host.kvm.pleWindow })
+  const cplSeen = pauseCanExitAtCpl(features.vendor, c.userSpace ? 3 : 0)
+  const spec: SpinlockSpec = {
+    kind, acquisitionsPerSec: c.acquisitionsPerSec, holdNs: c.holdNs, locks: c.locks, userSpace: c.userSpace, lockBase,
+    pauseExits: ple.enabled && cplSeen,
+    halts: waiterHalts(kind, c.userSpace),
+  }
+  const decisions: Decision[] = []
+  decisions.push({
+    id: 'ple', title: features.vendor === 'vmx' ? 'PAUSE-loop exiting' : 'Pause filter', value: ple.enabled ? 'on' : 'off',
+    reason: `${ple.reason}${ple.enabled && c.acquisitionsPerSec > 0 && !cplSeen ? '; the contended loop runs at CPL 3, which VMX PLE ignores' : ''}. On a PAUSE exit the window grows (×${host.kvm.pleWindow > 0 ? 2 : 0}) and kvm_vcpu_on_spin() looks for a preempted vCPU of the VM to yield to — under 1:1 pinning there is none`,
+    mirrors: features.vendor === 'vmx' ? 'handle_pause() → grow_ple_window() / kvm_vcpu_on_spin()' : 'pause_interception() → grow_pause_filter() / kvm_vcpu_on_spin()',
+  })
+  if (c.acquisitionsPerSec > 0) {
+    const order = handoff(kind, c.userSpace) === 'head' ? 'FIFO (MCS queue): the head gets it even while its vCPU is preempted' : 'unfair test-and-set: whichever running spinner comes first'
+    const wait = spec.halts
+      ? `waiters spin 2^15 PAUSEs (SPIN_THRESHOLD), then halt in pv_wait() (an HLT exit) until the unlocker kicks them with KVM_HC_KICK_CPU (a VMCALL exit)`
+      : `waiters spin on PAUSE${spec.pauseExits ? ', exiting each time the PLE window runs out' : ' without exiting'}`
+    decisions.push({
+      id: 'lock-contention', title: 'Contended spinlock', value: `${c.userSpace ? 'user-space spin loop' : kind}, ${c.acquisitionsPerSec}/s per busy vCPU`,
+      reason: `${c.locks} lock${c.locks > 1 ? 's' : ''}, critical section ~${c.holdNs} ns; handover ${order}; ${wait}`,
+      mirrors: c.userSpace ? 'pthread_spin_lock()' : kind === 'pvqspinlock' ? 'pv_wait_node() / __pv_queued_spin_unlock_slowpath()' : kind === 'test-and-set' ? 'virt_spin_lock()' : 'queued_spin_lock_slowpath()',
+    })
+  }
+  return { spec, decisions }
+}
