@@ -137,6 +137,8 @@ export const KNOB_GROUPS: readonly KnobGroup[] = [
       ...['stealTime', 'pvUnhalt', 'pollControl', 'pvIpi', 'pvTlbFlush', 'pvSchedYield'].map((n) => knob(`vm.kvm.pv.${n}`, 1)),
       knob('vm.io'),
       knob('vm.pinning.emulatorpin', 1),
+      knob('vm.emulator.wakeupsPerSec', 1),
+      knob('vm.emulator.runNs', 1),
       knob('vm.pinning.iothreadpin', 1),
     ],
   },
@@ -144,6 +146,9 @@ export const KNOB_GROUPS: readonly KnobGroup[] = [
     'kernelVersion', 'hz', 'tickMode', 'nopvspin', 'idlePoll', 'haltpoll.enabled', 'haltpoll.guestHaltPollNs', 'haltpoll.grow', 'haltpoll.growStart', 'haltpoll.shrink', 'backgroundTimersPerSec', 'tlbShootdownsPerSec',
   ]),
   group('workload', 'Workload', 'What runs in each VM: a redis server and its clients, fork-join threads meeting at barriers, netperf TCP_RR-like ping-pong, cyclictest-like timer wake-ups, or hackbench message passing.', 'vm.workload', workloadFields()),
+  group('contention', 'Contention', 'Hot spinlocks and short sleeps added to the workload: lock-holder preemption, PAUSE exits, pv_wait/pv_kick.', 'vm.contention', [
+    'spinlock.acquisitionsPerSec', 'spinlock.holdNs', 'spinlock.locks', 'spinlock.userSpace', 'idleGaps.perSec', 'idleGaps.meanNs',
+  ]),
   group('host-noise', 'Host noise', 'What else runs on the host: housekeeping work and TLB shootdowns.', 'host.noise', ['tlbShootdownsPerSec', 'kworkerPerSec', 'kworkerNs']),
   group('run', 'Run', 'How long to simulate, and the seed.', 'run', ['durationSec', 'warmupSec', 'seed', 'replications']),
 ]
