@@ -80,7 +80,10 @@ export class RedisWorkload extends GuestWorkload {
     return this.net.softirqNs(this.w.softirqNs, this.w.rxBatch)
   }
 
-  /** End of the RX softirq: hand the batch to the redis threads; keep polling while packets remain. */
+  /** End of the RX softirq: hand the batch to the redis threads; keep polling while packets remain. Each request
+   *  that finds its thread asleep (an idle vCPU, nothing queued) wakes it: try_to_wake_up() of the epoll waiter, a
+   *  reschedule IPI to that vCPU — one per sleeping thread, however many threads the batch reaches. A thread with
+   *  requests already queued is awake or being woken. */
   override deviceIrqDone(g: number): void {
     const m = this.m
     const vm = m.inp.vms[this.v]!
@@ -89,10 +92,9 @@ export class RedisWorkload extends GuestWorkload {
     while (n-- > 0) {
       const id = this.net.pop()
       const target = vm.firstVcpu + (threads > 1 ? id % threads : 0)
+      const asleep = target !== g && m.qLen[target] === 0 && (m.idle[target] || m.state[target] === St.BLOCKED)
       m.queueItem(target, id)
-      if (target !== g && m.ipiLen[g] === 0) {
-        if (m.idle[target] || m.state[target] === St.BLOCKED) m.queueIpi(g, target)
-      }
+      if (asleep) m.queueIpi(g, target)
     }
     this.net.pollDone(g)
   }
