@@ -22,6 +22,7 @@ export const Ev = {
   GUEST_TLB: 21, // a guest TLB shootdown: flush_tlb_mm_range() from a vCPU running the process (target = VM)
   LOCK_ACQUIRE: 22, // a busy vCPU takes a contended spinlock (target = vCPU)
   IDLE_GAP: 23, // the running guest thread sleeps briefly (target = vCPU)
+  RESCHED_KICK: 24, // the host scheduler's reschedule IPI reaches a vCPU in guest mode (target = vCPU)
   /** Kinds from here on belong to workloads: each allocates a contiguous range (HostModel.allocEvents()). */
   WORKLOAD_BASE: 32,
 } as const

@@ -183,6 +183,8 @@ export class HostModel {
   readonly mayShare: Uint8Array
   /** The host scheduler asked the vCPU thread to give its pCPU up at its next return to the guest. */
   readonly needResched: Uint8Array
+  /** Why it must: the cause of the EXTERNAL_INTERRUPT exit the reschedule IPI or tick makes. */
+  readonly reschedCause: Int16Array
   /** The vCPU's LAPIC timer path on the pCPU it runs on now. */
   readonly timerPath: TimerPath[]
   readonly sliceTok: Int32Array
@@ -280,6 +282,7 @@ export class HostModel {
     this.mayShare = new Uint8Array(inp.nrCpus)
     for (let c = 0; c < inp.nrCpus; c++) this.mayShare[c] = reach[c]! > 1 ? 1 : 0
     this.needResched = new Uint8Array(nV)
+    this.reschedCause = new Int16Array(nV)
     this.timerPath = inp.vcpus.map((v) => v.timerPath)
     this.sliceTok = i32(inp.nrCpus)
     this.taskTok = i32(nTasks)
@@ -486,6 +489,7 @@ export class HostModel {
       case Ev.HOST_SLICE: if (tok === this.sliceTok[t]) this.hostSlice(t); break
       case Ev.TASK_DONE: if (tok === this.taskTok[t - this.nV]) this.taskDone(t); break
       case Ev.TASK_WAKE: this.taskWake(t); break
+      case Ev.RESCHED_KICK: this.reschedKick(t); break
       case Ev.GUEST_TLB: this.guestTlbShootdown(t); break
       case Ev.LOCK_ACQUIRE: this.lockAcquire(t); break
       case Ev.IDLE_GAP: this.idleGap(t); break
@@ -1113,14 +1117,26 @@ export class HostModel {
     }
     const s = this.state[h]!
     if (inGuestMode(s)) {
-      const handler = cause === this.causeIds.slice ? this.cost(CostId.hostTimerHandler) : this.cost(CostId.hostIpiHandler)
-      this.beginExit(h, ExitReason.EXTERNAL_INTERRUPT, cause, this.cost(CostId.exitExternalInterrupt) + handler, After.RESCHED)
+      // set_tsk_need_resched() now; the IPI kicks the vCPU out of guest mode as a separate event, so a wake-up made in
+      // the middle of this vCPU's own work (its ICR write woke a sibling) cannot tear that work apart
+      this.needResched[h] = 1
+      this.reschedCause[h] = cause
+      this.engine.schedule(0, Ev.RESCHED_KICK, h)
     } else if (s === St.HOST_POLL) {
       this.idleTok[h]!++
       this.block(h)
     } else {
       this.needResched[h] = 1
     }
+  }
+
+  /** The reschedule IPI (or the tick) reaches a vCPU that must give its pCPU up: an exit unless it already left guest
+   *  mode (then it gives the pCPU up at the end of that exit). */
+  private reschedKick(g: number): void {
+    if (!this.needResched[g] || !inGuestMode(this.state[g]!) || this.hrq.cur[this.pcpuOf[g]!] !== g) return
+    const cause = this.reschedCause[g]!
+    const handler = cause === this.causeIds.slice ? this.cost(CostId.hostTimerHandler) : this.cost(CostId.hostIpiHandler)
+    this.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, cause, this.cost(CostId.exitExternalInterrupt) + handler, After.RESCHED)
   }
 
   /** The vCPU thread leaves its pCPU while runnable (kvm_sched_out() with current->on_rq: a real preemption). */

@@ -151,11 +151,12 @@ export class HostRunqueues {
     if (this.head[c]! < 0) return -1
     let best = -1
     if (this.p.era === 'cfs') {
-      // pick_next_entity(): the next buddy set by yield_to() goes first
+      for (let q = this.head[c]!; q >= 0; q = this.next[q]!) if (best < 0 || this.vruntime[q]! < this.vruntime[best]!) best = q
+      // pick_next_entity(): the next buddy set by yield_to() goes first unless that would be too unfair to the
+      // leftmost (wakeup_preempt_entity(next, left) < 1: at most the wake-up granularity ahead)
       const b = this.nextBuddy[c]!
       this.nextBuddy[c] = -1
-      if (b >= 0 && this.queued[b] === 1 && this.cpu[b] === c) return b
-      for (let q = this.head[c]!; q >= 0; q = this.next[q]!) if (best < 0 || this.vruntime[q]! < this.vruntime[best]!) best = q
+      if (b >= 0 && this.queued[b] === 1 && this.cpu[b] === c && this.vruntime[b]! - this.vruntime[best]! <= this.p.wakeupGranularityNs) return b
       return best
     }
     const avg = this.avgVruntime(c)
