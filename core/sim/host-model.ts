@@ -793,7 +793,10 @@ export class HostModel {
     this.idleTok[g]!++
     if (vm.guestIdleMwait) {
       if (vm.mwaitInGuest) { this.haltInGuest(g, this.guestCstateLatency(g)); return }
-      // kvm_emulate_mwait(): MWAIT exits and is emulated as a NOP, so the guest's idle loop spins (seed 004)
+      // kvm_emulate_mwait(): MWAIT exits and is emulated as a NOP, so the guest's idle loop spins (seed 004). The idle
+      // loop has run off the previous exit's indirect cost: only the last exit's is left for the work that ends the
+      // idle (as enterIdle() starts idle without debt)
+      this.debt[g] = 0
       this.beginExit(g, ExitReason.MWAIT_INSTRUCTION, this.causeIds.mwaitNop, this.cost(CostId.exitMwait), After.ENTRY)
       return
     }
