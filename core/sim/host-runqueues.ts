@@ -4,6 +4,7 @@
 // Allocation-free: intrusive doubly linked lists over typed arrays, one list per pCPU.
 import type { FairParams } from '../host/fair-sched.ts'
 import { placeWaking, entityLag, sliceNs, wakeupPreempts } from '../host/fair-sched.ts'
+import { YieldKind, yieldTaskFair, skipBuddyGivesWay } from '../host/sched-yield.ts'
 
 export class HostRunqueues {
   readonly p: FairParams
@@ -29,6 +30,8 @@ export class HostRunqueues {
   readonly ranSincePick: Float64Array
   /** cfs_rq->min_vruntime: monotonic per pCPU, kept while it is idle. */
   readonly minVruntime: Float64Array
+  /** CFS cfs_rq->skip: the thread that yielded on each pCPU (set_skip_buddy()), or −1; cleared when it is picked. */
+  readonly skip: Int32Array
   /** pCPUs with at least one waiting thread (for idle balancing). */
   nrBusyQueues = 0
 
@@ -49,6 +52,7 @@ export class HostRunqueues {
     this.execStart = new Float64Array(nThreads)
     this.ranSincePick = new Float64Array(nThreads)
     this.minVruntime = new Float64Array(nCpus)
+    this.skip = new Int32Array(nCpus).fill(-1)
   }
 
   nrRunning(c: number): number {
@@ -149,7 +153,11 @@ export class HostRunqueues {
     let best = -1
     if (this.p.era === 'cfs') {
       for (let q = this.head[c]!; q >= 0; q = this.next[q]!) if (best < 0 || this.vruntime[q]! < this.vruntime[best]!) best = q
-      return best
+      if (best !== this.skip[c]) return best
+      // the leftmost yielded: the next one runs instead if that is not too unfair
+      let second = -1
+      for (let q = this.head[c]!; q >= 0; q = this.next[q]!) if (q !== best && (second < 0 || this.vruntime[q]! < this.vruntime[second]!)) second = q
+      return second >= 0 && skipBuddyGivesWay(this.vruntime[second]!, this.vruntime[best]!, this.p.wakeupGranularityNs) ? second : best
     }
     const avg = this.avgVruntime(c)
     for (let q = this.head[c]!; q >= 0; q = this.next[q]!) {
@@ -163,6 +171,7 @@ export class HostRunqueues {
 
   /** set_next_entity(): h (waiting on c, or not queued at all) runs on c now. */
   setCurr(h: number, c: number, now: number): void {
+    if (this.skip[this.cpu[h]!] === h) this.skip[this.cpu[h]!] = -1
     if (this.queued[h]) this.unlink(h)
     this.cpu[h] = c
     this.cur[c] = h
@@ -171,6 +180,25 @@ export class HostRunqueues {
     this.protectedSlice[h] = 1
     if (this.p.era === 'eevdf' && this.deadline[h]! <= this.vruntime[h]!) this.deadline[h] = this.vruntime[h]! + sliceNs(this.p, 1)
     this.updateMin(c)
+  }
+
+  /** do_sched_yield() by the running thread on c: yield_task_fair() (core/host/sched-yield.ts, `kind` by host version),
+   *  then whether schedule() picks another thread — the one pick() returns once the caller has put the yielder back
+   *  on the queue (requeueCurr()). Alone on its pCPU, the yielder just goes on. */
+  yieldCurr(c: number, now: number, kind: number): boolean {
+    if (this.nrQueued[c] === 0) return false
+    this.updateCurr(c, now)
+    const h = this.cur[c]!
+    if (kind === YieldKind.CFS_SKIP) this.skip[c] = h
+    else yieldTaskFair(kind, h, this.vruntime, this.deadline, sliceNs(this.p, 1), this.vruntime[h]! <= this.avgVruntime(c))
+    // schedule(): the pick with the yielder queued as put_prev_entity() leaves it
+    this.cur[c] = -1
+    this.link(h, c)
+    const next = this.pick(c)
+    this.unlink(h)
+    this.cur[c] = h
+    if (next === h && this.skip[c] === h) this.skip[c] = -1 // picked again: clear_buddies()
+    return next !== h
   }
 
   /** Time until the next preemption check of the running thread: CFS the rest of its ideal slice; EEVDF until its
