@@ -37,9 +37,14 @@ export const COST_NAMES = [
   'exitPause', // PLE / pause-filter exit + kvm_vcpu_on_spin
   'pauseInstruction', // one PAUSE in a spin loop (cpu_relax()): ~140 cycles since Skylake (Intel optimization manual)
   'exitMwait', // MWAIT exit emulated as a NOP (kvm_emulate_mwait): skip the instruction, re-enter
+  'schedYield', // experimental (seed 004 RFC): yield() in kvm_emulate_mwait(): do_sched_yield() and a schedule() that keeps the thread
+  'userspaceExit', // experimental (seed 004 RFC): KVM_RUN returns to the VMM (vcpu_put, guest FPU and user-return MSRs swapped, the VMM's dispatch of the exit)
+  'userspaceEntry', // experimental (seed 004 RFC): the VMM calls KVM_RUN again (the ioctl, vcpu_load, guest FPU, pending requests) up to VM entry
   'exitInterruptWindow', // interrupt window exit
   'indirect', // guest slowdown after every exit: caches, TLB, pipeline refilled
+  'indirectKeptLoaded', // experimental (seed 002): the slowdown after an entry whose schedule-in kept the guest state loaded
   'scheduleIn', // context switch to the vCPU thread + vcpu_load
+  'scheduleInNoLoad', // the context switch to the vCPU thread alone: no vcpu_load in kvm_sched_in() (state kept loaded, seed 002; or the thread slept in the VMM)
   'wakeupIpi', // kvm_vcpu_kick → wake_up on a remote CPU: IPI latency
   'vcpuMigration', // a vCPU thread moved to another pCPU: vcpu_load() there (VMCS/VMCB reload) and cold caches/TLB
   'guestTickHandler', // guest tick: update_process_times, scheduler_tick
@@ -96,9 +101,24 @@ const skylake: CostTable = {
   exitPause: c(500, 800, 0.6),
   pauseInstruction: c(56, 58, 0.05),
   exitMwait: c(450, 650, 0.5),
+  // do_sched_yield() with nothing else to run: rq lock, yield_task_fair() returning early, schedule() keeping the
+  // thread; an estimate
+  schedYield: c(150, 300, 0.4),
+  // a userspace exit round trip: kvm-unit-tests inl_from_qemu 6856 vs inl_from_kernel 2435 cycles (calibration.md,
+  // b7ffc44d5b2e) ⇒ ~4.4 k cycles ≈ 1.8 µs at 2.4 GHz for KVM_RUN's return to QEMU and its re-entry; split in halves
+  // (the SVM KVM_RUN breakdown in calibration.md has ~0.6 k cycles of kernel work on each side of VMRUN)
+  userspaceExit: c(600, 900, 0.5),
+  userspaceEntry: c(600, 900, 0.5),
   exitInterruptWindow: c(600, 900, 0.4),
   indirect: c(0, 1_800, 0.7),
+  // an estimate: the MSR/segment reloads and the steal-time and request work a full vcpu_load() triggers at the next
+  // entry are gone; the caches and TLB are refilled as after any exit
+  indirectKeptLoaded: c(0, 1_400, 0.7),
   scheduleIn: c(1_200, 2_000, 0.5),
+  // scheduleIn without the vcpu_put()/vcpu_load() pair (vmx_prepare_switch_to_host/guest MSR and segment writes, the
+  // PI descriptor, kvm_arch_vcpu_load()'s steal-time and TSC work); the pair is taken as ~1.4 k (0.6 µs) of scheduleIn's
+  // ~4.8 k cycles: an estimate
+  scheduleInNoLoad: c(800, 1_400, 0.5),
   wakeupIpi: c(700, 1_500, 0.5),
   vcpuMigration: c(3_000, 8_000, 0.6),
   guestTickHandler: c(800, 1_500, 0.5),

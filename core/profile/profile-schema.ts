@@ -95,6 +95,19 @@ export const pvSchema = s.object({
   pvSchedYield: s.boolean({ default: true, description: 'KVM_FEATURE_PV_SCHED_YIELD.' }),
 })
 
+const EXPERIMENTAL = 'Experimental — RFC, not in any kernel.'
+
+export const experimentalSchema = s.object({
+  userspaceExits: s.object({
+    hlt: s.boolean({ default: false, description: `${EXPERIMENTAL} Seed 004 (KVM_CAP_X86_USERSPACE_EXITS, kvm_run.userspace_exits bit KVM_X86_USERSPACE_EXIT_HLT): an HLT exit returns to the VMM as KVM_EXIT_HLT (mp_state stays HALTED); the VMM runs its work in the vCPU thread, then waits as \`hltWait\` says. Counted as an HLT exit.` }),
+    mwait: s.boolean({ default: false, description: `${EXPERIMENTAL} Seed 004 (bit KVM_X86_USERSPACE_EXIT_MWAIT): an emulated MWAIT exit returns to the VMM as KVM_EXIT_MWAIT (38); the VMM runs its work in the vCPU thread and re-enters at once (the vCPU stays runnable). Counted as an MWAIT_INSTRUCTION exit.` }),
+    vmmWorkNs: s.number({ min: 0, max: 1e8, default: 2_000, description: `${EXPERIMENTAL} Mean VMM work run in the vCPU thread on each userspace HLT/MWAIT exit (lognormal): the RFC's motivation, the VMM using idle vCPU cycles for its own pending work (its event sources, maintenance jobs).` }),
+    hltWait: s.oneOf(['kvm-run', 'vmm-poll'] as const, { default: 'kvm-run', description: `${EXPERIMENTAL} After its work on a KVM_EXIT_HLT: "kvm-run" re-enters KVM_RUN (the RFC: with mp_state HALTED, vcpu_block() halt-polls and blocks in KVM as today); "vmm-poll" sleeps in the VMM's own poll() on its event sources and an interrupt-pending eventfd (a follow-up in the RFC's thread, not in the RFC): no host halt polling, the interrupt source wakes the thread, which then re-enters KVM_RUN.` }),
+  }, { description: 'Seed 004 RFC (David Woodhouse, Sept 2023): HLT/MWAIT exits to the VMM. Experimental — RFC, not in any kernel.' }),
+  mwaitYield: s.boolean({ default: false, description: `${EXPERIMENTAL} Seed 004: an emulated MWAIT that does not go to userspace calls yield() before re-entering: if another thread waits on the pCPU the host scheduler may run it (yield_task_fair() of the host version), else the vCPU goes straight back as with today's NOP.` }),
+  keepStateLoaded: s.boolean({ default: false, description: 'Experimental — not in any kernel. Seed 002: kvm_vcpu.scheduled_out (host 6.11+) lets KVM keep guest state loaded across kvm_sched_out()/kvm_sched_in(): a vCPU thread scheduled back in on the same pCPU with no other vCPU loaded there in between skips vcpu_put()/vcpu_load() (scheduleInNoLoad instead of scheduleIn, then indirectKeptLoaded instead of indirect).' }),
+}, { description: 'What-if knobs from the seed RFCs, labelled experimental: not in any kernel.' })
+
 export const pinningSchema = s.object({
   vcpupin: s.array(s.string({ maxLength: 65536 }), { default: [], description: 'libvirt <vcpupin cpuset=…> per vCPU (index = vCPU): one CPU pins the vCPU thread; several let it float over them; "" or missing = floating over the CPUs in the scheduler domains (all but isolcpus=domain ones). "^" exclusion allowed.' }),
   emulatorpin: s.string({ default: '', maxLength: 65536, description: 'libvirt <emulatorpin cpuset=…> for the QEMU main/emulator thread ("" = all CPUs).' }),
@@ -239,6 +252,7 @@ export const vmSchema = s.object({
     x2apic: s.boolean({ default: true, description: 'x2APIC in the guest CPUID (QEMU\'s default with KVM): the guest sends IPIs by WRMSR to the x2APIC ICR; off, by xAPIC MMIO writes (APIC_WRITE/APIC_ACCESS exits, npf on AMD without AVIC).' }),
     pitReinject: s.boolean({ default: true, description: 'The in-kernel PIT re-injects lost ticks (KVM\'s default, QEMU kvm-pit lost_tick_policy=delay). On AMD this inhibits AVIC (APICV_INHIBIT_REASON_PIT_REINJ); false = lost_tick_policy=discard.' }),
     pv: pvSchema,
+    experimental: experimentalSchema,
   }),
   contention: s.object({
     spinlock: s.object({

@@ -25,6 +25,9 @@ import { growPleWindow, shrinkPleWindow } from '../kvm/ple.ts'
 import { kvmVcpuOnSpin } from '../kvm/directed-yield.ts'
 import type { OnSpinInputs } from '../kvm/directed-yield.ts'
 import { spinBeforeWaitNs, handoff } from '../guest/qspinlock.ts'
+import { HaltExit, MwaitExit, VmmStep, vmmAfterHltExit } from '../kvm/userspace-exits.ts'
+import { skipsVcpuLoad } from '../kvm/scheduled-out.ts'
+import { yieldKind } from '../host/sched-yield.ts'
 
 const R = EXIT_REASON_COUNT
 const HRT_MAX = 64
@@ -38,6 +41,8 @@ const SERIES_POINTS = 200
 const IPI_TLB = 1 << 24
 const IPI_MULTI = 1 << 25
 const IPI_TARGET = (1 << 24) - 1
+/** Lognormal shape of the VMM's work per userspace exit (experimental, seed 004). */
+const VMM_WORK_SIGMA = 0.5
 
 /** AVIC's IsRunning for a vCPU state: set while the vCPU is loaded (in guest mode, handling an exit, halt-polling),
  *  clear while it is blocked, being woken or scheduled out (avic_vcpu_blocking() / avic_vcpu_put()). */
@@ -71,6 +76,9 @@ export class HostModel {
     pauseLoop: number
     pvWait: number
     pvKick: number
+    hltToVmm: number
+    mwaitToVmm: number
+    mwaitYield: number
   }
   readonly nV: number
   readonly nVm: number
@@ -223,6 +231,16 @@ export class HostModel {
   private yieldResult = 0
   /** Mean time of one PAUSE. */
   readonly pauseNs: number
+  // experimental (the seed RFCs): the VMM's own wait on an HLT exit (seed 004), guest state kept loaded (seed 002)
+  /** The vCPU thread sleeps in the VMM's poll() after a KVM_EXIT_HLT (not loaded: KVM_RUN loads it again). */
+  readonly vmmSleep: Uint8Array
+  /** The pCPU the vCPU was last loaded on, and the vCPU last loaded on each pCPU (−1: none). */
+  readonly loadedOn: Int32Array
+  readonly lastLoaded: Int32Array
+  /** The vCPU's last schedule-in kept its guest state loaded: the next entry pays indirectKeptLoaded. */
+  readonly keptLoaded: Uint8Array
+  /** yield_task_fair() of the host version (core/host/sched-yield.ts). */
+  readonly yieldKind: number
 
   // statistics
   readonly exitStats: ExitStatsTable
@@ -302,6 +320,11 @@ export class HostModel {
       return { me: 0, lastBoostedVcpu: -1, yieldToKernelMode: true, ready: u8(), preempted: u8(), blocking: u8(), dyRunnable: u8(), preemptedInKernel: u8(), pendingInterrupt: u8(), inSpinLoop: u8(), dyEligible: u8() }
     })
     this.tryYieldFn = (v: number) => this.tryYield(v)
+    this.vmmSleep = new Uint8Array(nV)
+    this.loadedOn = i32(nV).fill(-1)
+    this.lastLoaded = i32(inp.nrCpus).fill(-1)
+    this.keptLoaded = new Uint8Array(nV)
+    this.yieldKind = yieldKind(inp.hostVersion)
 
     this.exitStats = new ExitStatsTable(nVm * R)
     this.exitHist = []
@@ -336,6 +359,9 @@ export class HostModel {
       pauseLoop: this.cause('spinlock PAUSE loop (PLE window exceeded)'),
       pvWait: this.cause('pvqspinlock pv_wait() (waiter halts)'),
       pvKick: this.cause('pvqspinlock pv_kick() (KVM_HC_KICK_CPU)'),
+      hltToVmm: this.cause('guest idle (HLT → KVM_EXIT_HLT to the VMM, RFC)'),
+      mwaitToVmm: this.cause('guest idle (MWAIT → KVM_EXIT_MWAIT to the VMM, RFC)'),
+      mwaitYield: this.cause('guest idle (MWAIT emulated as NOP + yield(), RFC)'),
     }
     inp.vms.forEach((vm, v) => {
       this.ipiCause[v] = this.cause(vm.ipiUnicastCause)
@@ -641,6 +667,7 @@ export class HostModel {
   private exitDone(g: number): void {
     const after = this.exitAfter[g]!
     if (after === After.HLT) { this.afterHltExit(g); return }
+    if (after === After.YIELD) { this.mwaitYield(g); return }
     if (after === After.PREEMPT) { this.preemptStart(g); return }
     if (after === After.RESCHED || this.needResched[g]) {
       this.exitAfter[g] = after === After.IDLE ? After.IDLE : After.ENTRY
@@ -667,7 +694,8 @@ export class HostModel {
       this.causeCounts[s * 64 + this.exitCause[g]!]!++
       this.exitsAfterWarmup[g]!++
     }
-    this.debt[g]! += this.cost(CostId.indirect)
+    this.debt[g]! += this.cost(this.keptLoaded[g] ? CostId.indirectKeptLoaded : CostId.indirect)
+    this.keptLoaded[g] = 0
     // record_steal_time() at entry clears KVM_VCPU_PREEMPTED
     this.rq.preempted[g] = 0
     this.setState(g, St.RUN)
@@ -871,13 +899,40 @@ export class HostModel {
     this.idleTok[g]!++
     if (vm.guestIdleMwait) {
       if (vm.mwaitInGuest) { this.haltInGuest(g, this.guestCstateLatency(g)); return }
-      // kvm_emulate_mwait(): MWAIT exits and is emulated as a NOP, so the guest's idle loop spins (seed 004)
+      // kvm_emulate_mwait(): MWAIT exits and is emulated as a NOP, so the guest's idle loop spins (seed 004); the RFC
+      // (experimental) then exits to the VMM, or calls yield(). The idle loop has run off the previous exit's indirect
+      // cost: only the last exit's is left for the work that ends the idle (as enterIdle() starts idle without debt)
+      this.debt[g] = 0
+      if (vm.mwaitExit === MwaitExit.USERSPACE) { this.exitToVmm(g, ExitReason.MWAIT_INSTRUCTION, this.causeIds.mwaitToVmm, this.cost(CostId.exitMwait), true, After.ENTRY); return }
+      if (vm.mwaitExit === MwaitExit.YIELD) { this.beginExit(g, ExitReason.MWAIT_INSTRUCTION, this.causeIds.mwaitYield, this.cost(CostId.exitMwait) + this.cost(CostId.schedYield), After.YIELD); return }
       this.beginExit(g, ExitReason.MWAIT_INSTRUCTION, this.causeIds.mwaitNop, this.cost(CostId.exitMwait), After.ENTRY)
       return
     }
     if (vm.hltInGuest) { this.haltInGuest(g, this.inp.cstates.length ? this.inp.cstates[0]!.exitLatencyNs : 0); return }
     this.haltStart[g] = this.engine.now
+    // the RFC (experimental): KVM_EXIT_HLT to the VMM; it re-enters within the exit unless it sleeps in its own poll()
+    if (vm.hltExit === HaltExit.USERSPACE) { this.exitToVmm(g, ExitReason.HLT, this.causeIds.hltToVmm, this.cost(CostId.exitHlt), vm.hltWait === 'kvm-run', After.HLT); return }
     this.beginExit(g, ExitReason.HLT, this.causeIds.hlt, this.cost(CostId.exitHlt), After.HLT)
+  }
+
+  /** Experimental (seed 004 RFC): the exit returns to the VMM (KVM_EXIT_HLT / KVM_EXIT_MWAIT), which runs its work in the
+   *  vCPU thread and, with `reenter`, calls KVM_RUN again within the exit. Before 5.19 kvm_arch_vcpu_put() on the way
+   *  out sets st->preempted (cleared at the next entry). */
+  private exitToVmm(g: number, reason: number, cause: number, handlerNs: number, reenter: boolean, after: number): void {
+    const vm = this.vmSpec(g)
+    let ns = handlerNs + this.cost(CostId.userspaceExit) + this.rng.lognormal(vm.vmmWorkNs, VMM_WORK_SIGMA)
+    if (reenter) ns += this.cost(CostId.userspaceEntry)
+    if (vm.preemptedOnUserspaceExit) this.rq.preempted[g] = 1
+    this.beginExit(g, reason, cause, ns, after)
+  }
+
+  /** Experimental (seed 004 RFC): yield() at the end of an emulated MWAIT. If the host scheduler picks another thread
+   *  waiting on the pCPU, it runs and the vCPU thread waits behind it; otherwise back into the guest, as with the NOP. */
+  private mwaitYield(g: number): void {
+    this.exitAfter[g] = After.ENTRY
+    const c = this.pcpuOf[g]!
+    if (this.hrq.cur[c] === g && this.hrq.yieldCurr(c, this.engine.now, this.yieldKind)) { this.descheduleVcpu(g); return }
+    this.exitDone(g)
   }
 
   /** Halted in guest mode (HLT in C1, or MWAIT in the C-state the guest asked for); waking pays its exit latency. */
@@ -910,6 +965,14 @@ export class HostModel {
   /** kvm_vcpu_halt(): poll for vcpu->halt_poll_ns, then block. */
   private afterHltExit(g: number): void {
     const vm = this.vmSpec(g)
+    if (vm.hltExit === HaltExit.USERSPACE) {
+      // experimental (seed 004 RFC): the VMM did its work on KVM_EXIT_HLT; the vCPU's mp_state is still HALTED
+      const step = vmmAfterHltExit(vm.hltWait, this.pendIrq[g] !== 0)
+      if (step === VmmStep.ENTER) { this.exitAfter[g] = After.ENTRY; this.extendExit(g, this.cost(CostId.userspaceEntry)); return }
+      if (step === VmmStep.SLEEP) { this.vmmSleep[g] = 1; this.block(g); return }
+      // KVM_RUN again: vcpu_block() → kvm_vcpu_halt() starts now
+      this.haltStart[g] = this.engine.now
+    }
     this.needResched[g] = 0
     // kvm_vcpu_has_events(): a pending interrupt, or a pvqspinlock kick (pv_unhalted)
     if (this.pendIrq[g] || this.pvUnhalted[g]) { this.hltWakeup(g); return }
@@ -985,7 +1048,7 @@ export class HostModel {
       this.shrinkPle(g)
       this.hrq.enqueueWaking(g, c, now, migrated)
       this.hrq.setCurr(g, c, now)
-      this.engine.schedule(this.cost(CostId.wakeupIpi) + this.wakeLatency[g]! + this.cost(CostId.scheduleIn), Ev.WAKE_DONE, g, bump(this.idleTok, g))
+      this.engine.schedule(this.cost(CostId.wakeupIpi) + this.wakeLatency[g]! + this.scheduleInNs(g, c), Ev.WAKE_DONE, g, bump(this.idleTok, g))
     }
   }
 
@@ -1000,13 +1063,29 @@ export class HostModel {
     const vm = this.vmSpec(g)
     this.pvHalted[g] = 0
     this.pvUnhalted[g] = 0
-    if (vm.hostHaltPoll) {
+    // a thread that slept in the VMM's poll() never ran kvm_vcpu_halt(): its window stays as it was
+    if (vm.hostHaltPoll && !this.vmmSleep[g]) {
       const haltNs = this.engine.now - this.haltStart[g]!
       this.haltPollNs[g] = updateHaltPoll(this.haltPollNs[g]!, haltNs, true, this.inp.haltPoll)
     }
+    this.vmmSleep[g] = 0
     this.exitAfter[g] = After.ENTRY
     this.vmEntry(g)
     this.leaveIdle(g)
+  }
+
+  /** The schedule-in of vCPU thread g on pCPU c: the context switch and kvm_sched_in()'s vcpu_load(). Under the seed-002
+   *  what-if (experimental) the load is skipped when g's guest state is still loaded there; a thread that slept in the
+   *  VMM is not loaded at all — its KVM_RUN re-entry loads it (userspaceEntry). */
+  private scheduleInNs(g: number, c: number): number {
+    const sameCpu = this.loadedOn[g] === c
+    const otherLoaded = this.lastLoaded[c] !== g
+    this.loadedOn[g] = c
+    this.lastLoaded[c] = g
+    if (this.vmmSleep[g]) return this.cost(CostId.scheduleInNoLoad) + this.cost(CostId.userspaceEntry)
+    const kept = skipsVcpuLoad(this.vmSpec(g).keepStateLoaded, true, sameCpu, otherLoaded)
+    this.keptLoaded[g] = kept ? 1 : 0
+    return this.cost(kept ? CostId.scheduleInNoLoad : CostId.scheduleIn)
   }
 
   private leaveIdle(g: number): void {
@@ -1087,7 +1166,7 @@ export class HostModel {
   private preemptStart(g: number): void {
     this.setState(g, St.PREEMPTED)
     if (this.vmSpec(g).preemptedOnPreempt) this.rq.preempted[g] = 1
-    this.engine.schedule(this.rng.lognormal(this.inp.kworkerNs, 0.5) + this.cost(CostId.scheduleIn), Ev.PREEMPT_DONE, g, bump(this.exitTok, g))
+    this.engine.schedule(this.rng.lognormal(this.inp.kworkerNs, 0.5) + this.scheduleInNs(g, this.pcpuOf[g]!), Ev.PREEMPT_DONE, g, bump(this.exitTok, g))
   }
 
   private preemptDone(g: number): void {
@@ -1160,7 +1239,7 @@ export class HostModel {
     this.hrq.setCurr(h, c, now)
     if (h < this.nV) {
       this.shrinkPle(h)
-      let ns = this.cost(CostId.scheduleIn)
+      let ns = this.scheduleInNs(h, c)
       if (this.pcpuOf[h] !== c) { this.migrateVcpu(h, c); ns += this.cost(CostId.vcpuMigration) }
       this.engine.schedule(ns, Ev.PREEMPT_DONE, h, bump(this.exitTok, h))
     } else {
@@ -1398,7 +1477,7 @@ export class HostModel {
     if (this.hrq.queued[x] !== 1) return false
     const c = this.pcpuOf[g]!
     const tc = this.hrq.cpu[x]!
-    this.hrq.yieldTo(x, c)
+    this.hrq.yieldTo(x, c, this.yieldKind)
     if (tc === c) this.yieldResult = 2
     else { this.yieldResult = 1; this.reschedCurr(tc, this.causeIds.resched) }
     return true

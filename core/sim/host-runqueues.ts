@@ -4,6 +4,7 @@
 // Allocation-free: intrusive doubly linked lists over typed arrays, one list per pCPU.
 import type { FairParams } from '../host/fair-sched.ts'
 import { placeWaking, entityLag, sliceNs, wakeupPreempts } from '../host/fair-sched.ts'
+import { YieldKind, yieldTaskFair, skipBuddyGivesWay } from '../host/sched-yield.ts'
 
 export class HostRunqueues {
   readonly p: FairParams
@@ -31,6 +32,8 @@ export class HostRunqueues {
   readonly minVruntime: Float64Array
   /** cfs_rq->next: the thread yield_to() asked to run next on each pCPU (CFS honours it), or −1. */
   readonly nextBuddy: Int32Array
+  /** CFS cfs_rq->skip: the thread that yielded on each pCPU (set_skip_buddy()), or −1; cleared when it is picked. */
+  readonly skip: Int32Array
   /** pCPUs with at least one waiting thread (for idle balancing). */
   nrBusyQueues = 0
 
@@ -52,6 +55,7 @@ export class HostRunqueues {
     this.ranSincePick = new Float64Array(nThreads)
     this.minVruntime = new Float64Array(nCpus)
     this.nextBuddy = new Int32Array(nCpus).fill(-1)
+    this.skip = new Int32Array(nCpus).fill(-1)
   }
 
   nrRunning(c: number): number {
@@ -157,7 +161,11 @@ export class HostRunqueues {
       const b = this.nextBuddy[c]!
       this.nextBuddy[c] = -1
       if (b >= 0 && this.queued[b] === 1 && this.cpu[b] === c && this.vruntime[b]! - this.vruntime[best]! <= this.p.wakeupGranularityNs) return b
-      return best
+      if (best !== this.skip[c]) return best
+      // the leftmost yielded: the next one runs instead if that is not too unfair
+      let second = -1
+      for (let q = this.head[c]!; q >= 0; q = this.next[q]!) if (q !== best && (second < 0 || this.vruntime[q]! < this.vruntime[second]!)) second = q
+      return second >= 0 && skipBuddyGivesWay(this.vruntime[second]!, this.vruntime[best]!, this.p.wakeupGranularityNs) ? second : best
     }
     const avg = this.avgVruntime(c)
     for (let q = this.head[c]!; q >= 0; q = this.next[q]!) {
@@ -171,6 +179,7 @@ export class HostRunqueues {
 
   /** set_next_entity(): h (waiting on c, or not queued at all) runs on c now. */
   setCurr(h: number, c: number, now: number): void {
+    if (this.skip[this.cpu[h]!] === h) this.skip[this.cpu[h]!] = -1
     if (this.queued[h]) this.unlink(h)
     this.cpu[h] = c
     this.cur[c] = h
@@ -179,6 +188,25 @@ export class HostRunqueues {
     this.protectedSlice[h] = 1
     if (this.p.era === 'eevdf' && this.deadline[h]! <= this.vruntime[h]!) this.deadline[h] = this.vruntime[h]! + sliceNs(this.p, 1)
     this.updateMin(c)
+  }
+
+  /** do_sched_yield() by the running thread on c: yield_task_fair() (core/host/sched-yield.ts, `kind` by host version),
+   *  then whether schedule() picks another thread — the one pick() returns once the caller has put the yielder back
+   *  on the queue (requeueCurr()). Alone on its pCPU, the yielder just goes on. */
+  yieldCurr(c: number, now: number, kind: number): boolean {
+    if (this.nrQueued[c] === 0) return false
+    this.updateCurr(c, now)
+    const h = this.cur[c]!
+    if (kind === YieldKind.CFS_SKIP) this.skip[c] = h
+    else yieldTaskFair(kind, h, this.vruntime, this.deadline, sliceNs(this.p, 1), this.vruntime[h]! <= this.avgVruntime(c))
+    // schedule(): the pick with the yielder queued as put_prev_entity() leaves it
+    this.cur[c] = -1
+    this.link(h, c)
+    const next = this.pick(c)
+    this.unlink(h)
+    this.cur[c] = h
+    if (next === h && this.skip[c] === h) this.skip[c] = -1 // picked again: clear_buddies()
+    return next !== h
   }
 
   /** Time until the next preemption check of the running thread: CFS the rest of its ideal slice; EEVDF until its
@@ -213,11 +241,14 @@ export class HostRunqueues {
   }
 
   /** yield_to() → yield_to_task_fair(): the target becomes the next buddy of its pCPU (CFS; EEVDF ignores buddies:
-   *  NEXT_BUDDY is off) and the yielding thread yields (yield_task_fair(): under EEVDF its deadline moves a slice on). */
-  yieldTo(target: number, yielderCpu: number): void {
-    if (this.p.era === 'cfs') { this.nextBuddy[this.cpu[target]!] = target; return }
+   *  NEXT_BUDDY is off) and the yielding thread yields as yield_task_fair() does for the host version. */
+  yieldTo(target: number, yielderCpu: number, kind: number): void {
+    if (this.p.era === 'cfs') this.nextBuddy[this.cpu[target]!] = target
     const h = this.cur[yielderCpu]!
-    if (h >= 0) { this.deadline[h] = this.deadline[h]! + sliceNs(this.p, 1); this.protectedSlice[h] = 0 }
+    if (h < 0 || this.nrQueued[yielderCpu] === 0) return
+    if (kind === YieldKind.CFS_SKIP) { this.skip[yielderCpu] = h; return }
+    yieldTaskFair(kind, h, this.vruntime, this.deadline, sliceNs(this.p, 1), this.vruntime[h]! <= this.avgVruntime(yielderCpu))
+    this.protectedSlice[h] = 0
   }
 
   /** Iteration over the threads waiting on c (for idle balancing): firstQueued(c), then nextQueued(h) until −1. */

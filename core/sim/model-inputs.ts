@@ -1,6 +1,7 @@
 // What the model needs, resolved from a configuration by setup.ts: numbers and small arrays only.
 import type { CostTable } from '../costs/cost-tables.ts'
 import type { TimerPath } from '../kvm/timer-path.ts'
+import type { HltWait } from '../kvm/userspace-exits.ts'
 import type { Decision } from '../result.ts'
 import type { SpinlockKind } from '../guest/pvspinlock.ts'
 import type { PleParams } from '../kvm/ple.ts'
@@ -96,6 +97,17 @@ export interface VmSpec {
   idleGaps: { perSec: number; meanNs: number }
   timerPathOnHousekeeping: TimerPath
   timerPathOnIsolated: TimerPath
+  /** Experimental (seed 004 RFC), resolved by core/sim/experimental-setup.ts: what an HLT exit does (HaltExit), what an
+   *  emulated MWAIT exit does (MwaitExit), how the VMM waits after its work on a KVM_EXIT_HLT, its mean work per
+   *  userspace exit. */
+  hltExit: number
+  mwaitExit: number
+  hltWait: HltWait
+  vmmWorkNs: number
+  /** The guest reads KVM_VCPU_PREEMPTED after a return to userspace (kvm_arch_vcpu_put() before 5.19). */
+  preemptedOnUserspaceExit: boolean
+  /** Experimental (seed 002): a schedule-in that finds the guest state still loaded skips vcpu_put()/vcpu_load(). */
+  keepStateLoaded: boolean
   decisions: Decision[]
 }
 

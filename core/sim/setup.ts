@@ -22,6 +22,8 @@ import { haltpollInit } from '../guest/haltpoll.ts'
 import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { resolveIpi } from './ipi-setup.ts'
+import { resolveExperimental, amendHaltPollDecision } from './experimental-setup.ts'
+import type { ExperimentalContext } from './experimental-setup.ts'
 import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, WorkloadSpec, HostTaskSpec } from './model-inputs.ts'
 import { fairEra, fairParams } from '../host/fair-sched.ts'
 import { resolveSpinlock, pleParams } from './spinlock-setup.ts'
@@ -86,6 +88,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     const pvUnhalt = pvUnhaltVisible(vm.kvm.pv.pvUnhalt, granted.hlt)
     const consults = guestConsultsPreempted({ guestVersion: vm.guest.kernelVersion, stealTime: vm.kvm.pv.stealTime, pvUnhalt, realtimeHint: vm.kvm.hintDedicated, nopvspin: vm.guest.nopvspin, vcpus: vm.vcpus })
     const gt = vm.guestTopology
+    const xctx: ExperimentalContext = { hostVersion, hltInGuest: granted.hlt, mwaitInGuest: granted.mwait, guestIdleMwait: granted.mwait || vm.kvm.exposeMwait, guestConsultsPreempted: consults.consults }
+    const exp = resolveExperimental(vm, xctx)
     const spec: VmSpec = {
       name: vm.name,
       firstVcpu,
@@ -123,12 +127,20 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       idleGaps: { perSec: vm.contention.idleGaps.perSec, meanNs: vm.contention.idleGaps.meanNs },
       timerPathOnHousekeeping: decideTimerPath(timerInputs, true).path,
       timerPathOnIsolated: decideTimerPath(timerInputs, false).path,
+      hltExit: exp.hltExit,
+      mwaitExit: exp.mwaitExit,
+      hltWait: exp.hltWait,
+      vmmWorkNs: exp.vmmWorkNs,
+      preemptedOnUserspaceExit: exp.preemptedOnUserspaceExit,
+      keepStateLoaded: exp.keepStateLoaded,
       decisions: [],
     }
     spec.decisions = vmDecisions(vm, spec, firstDecision.reason, firstDecision.path, hostVersion, piInject, host.kvm.piInjectTimer, hk, pins, granted, hp.reason, features.vendor)
     spec.decisions.push(...ipi.decisions)
     spec.decisions.push(...spin.decisions)
     spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion))
+    amendHaltPollDecision(spec.decisions, exp, xctx)
+    spec.decisions.push(...exp.decisions)
     vms.push(spec)
     if (vm.emulator.wakeupsPerSec > 0) {
       const f = `${path}.pinning.emulatorpin`
