@@ -33,7 +33,7 @@ describe('knobs', () => {
     expect(knob('host.kvm.haltPoll.haltPollNs').control).toEqual({ kind: 'number', integer: true, min: 0, max: 100_000_000 })
     expect(knob('host.kernel.cmdline.nohzFull').control).toEqual({ kind: 'cpulist', exclusion: false })
     expect(spellingSegments('`kvm.pi_inject_timer` (v5.3+)')).toEqual([{ code: true, text: 'kvm.pi_inject_timer' }, { code: false, text: ' (v5.3+)' }])
-    expect(KNOB_GROUPS.map((g) => g.title)).toEqual(['Host kernel boot parameters', 'KVM module parameters', 'QEMU / libvirt per VM', 'Guest kernel', 'Workload', 'Contention', 'Host noise', 'Run'])
+    expect(KNOB_GROUPS.map((g) => g.title)).toEqual(['Host kernel boot parameters', 'KVM module parameters', 'QEMU / libvirt per VM', 'Guest kernel', 'Workload', 'Contention', 'Experimental (seed RFCs)', 'Host noise', 'Run'])
     for (const k of KNOBS.values()) expect(k.description, k.id).not.toBe('')
     expect(knobAt(['vms', 'redis-vm', 'kvm', 'disableExits', 'hlt'])?.id).toBe('vm.kvm.disableExits.hlt')
   })
