@@ -118,9 +118,14 @@ export class HostRunqueues {
     this.link(h, c)
     const curr = this.cur[c]!
     if (curr < 0) return false
+    const avgAfter = this.avgVruntime(c)
+    let others = Infinity
+    if (this.p.era === 'eevdf') {
+      for (let q = this.head[c]!; q >= 0; q = this.next[q]!) if (q !== h && this.vruntime[q]! <= avgAfter && this.deadline[q]! < others) others = this.deadline[q]!
+    }
     return wakeupPreempts(this.p, {
       currVruntime: this.vruntime[curr]!, currDeadline: this.deadline[curr]!, currProtected: this.protectedSlice[curr] === 1,
-      avgVruntime: this.avgVruntime(c), wokenVruntime: this.vruntime[h]!, wokenDeadline: this.deadline[h]!,
+      avgVruntime: avgAfter, wokenVruntime: this.vruntime[h]!, wokenDeadline: this.deadline[h]!, othersBestDeadline: others,
     })
   }
 
