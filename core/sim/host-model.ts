@@ -1118,9 +1118,7 @@ export class HostModel {
       for (let h = this.hrq.firstQueued(src); h >= 0; h = this.hrq.nextQueued(h)) {
         const m = this.allowedMask[h]
         if (!m || m[c] !== 1) continue
-        // a migrated entity keeps its vruntime relative to its queue's min_vruntime
-        this.hrq.vruntime[h] = this.hrq.vruntime[h]! - this.hrq.minVruntime[src]! + this.hrq.minVruntime[c]!
-        this.hrq.unlink(h)
+        this.hrq.detachQueued(h, c)
         return h
       }
     }
