@@ -893,7 +893,7 @@ export class HostModel {
         this.setState(g, St.PREEMPTED)
         const preempt = this.hrq.enqueueWaking(g, c, now, migrated)
         if (preempt) this.reschedCurr(c, this.causeIds.resched)
-        else this.armSlice(c)
+        else this.queuedBehind(c)
         return
       }
       if (migrated) {
@@ -1075,6 +1075,18 @@ export class HostModel {
     this.armSlice(c)
   }
 
+  /** A thread now waits on pCPU c without preempting the running one. A halt-polling vCPU thread stops polling and
+   *  blocks at once (kvm_vcpu_can_poll(): single_task_running() is false); otherwise the slice timer runs. */
+  private queuedBehind(c: number): void {
+    const h = this.hrq.cur[c]!
+    if (h >= 0 && h < this.nV && this.state[h] === St.HOST_POLL) {
+      this.idleTok[h]!++
+      this.block(h)
+      return
+    }
+    this.armSlice(c)
+  }
+
   /** Starts the slice timer of pCPU c when threads wait there (the tick's check_preempt_tick() / update_deadline()). */
   private armSlice(c: number): void {
     const h = this.hrq.cur[c]!
@@ -1145,7 +1157,7 @@ export class HostModel {
     const preempt = this.hrq.enqueueWaking(h, c, this.engine.now, c !== prev)
     if (this.hrq.cur[c]! < 0) this.pickNext(c)
     else if (preempt) this.reschedCurr(c, this.causeIds.resched)
-    else this.armSlice(c)
+    else this.queuedBehind(c)
   }
 
   private taskDone(h: number): void {
