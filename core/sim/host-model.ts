@@ -180,8 +180,12 @@ export class HostModel {
   readonly timerPath: TimerPath[]
   readonly sliceTok: Int32Array
   readonly taskTok: Int32Array
-  /** A host task's remaining burst while it waits or runs. */
+  /** A host task's remaining burst while it waits or runs, and when the running burst ends. */
   readonly taskRem: Float64Array
+  readonly taskEnd: Float64Array
+  /** A driven task's (vhost worker's) completion event (kind, target) for its current work; kind −1: none. */
+  readonly taskCbKind: Int32Array
+  readonly taskCbTarget: Int32Array
   /** When the running task's time on its pCPU was last accounted. */
   readonly taskSince: Float64Array
   /** Per VM: vCPU thread migrations between pCPUs after warm-up. */
@@ -249,6 +253,9 @@ export class HostModel {
     this.sliceTok = i32(inp.nrCpus)
     this.taskTok = i32(nTasks)
     this.taskRem = f64(nTasks)
+    this.taskEnd = f64(nTasks)
+    this.taskCbKind = i32(nTasks).fill(-1)
+    this.taskCbTarget = i32(nTasks)
     this.taskSince = f64(nTasks)
     this.hostMigrations = f64(nVm)
 
@@ -395,7 +402,7 @@ export class HostModel {
     }
     for (let k = 0; k < this.nTasks; k++) {
       const t = this.inp.tasks[k]!
-      e.schedule(t.sleepNs > 0 ? this.rng.exponential(t.sleepNs) : 0, Ev.TASK_WAKE, this.nV + k)
+      if (!t.driven) e.schedule(t.sleepNs > 0 ? this.rng.exponential(t.sleepNs) : 0, Ev.TASK_WAKE, this.nV + k)
     }
     e.scheduleAt(this.warmupEnd, Ev.SAMPLE, 0, 0, 0)
   }
@@ -1070,6 +1077,7 @@ export class HostModel {
       this.engine.schedule(ns, Ev.PREEMPT_DONE, h, bump(this.exitTok, h))
     } else {
       this.taskSince[h - this.nV] = now
+      this.taskEnd[h - this.nV] = now + this.taskRem[h - this.nV]!
       this.engine.schedule(this.taskRem[h - this.nV]!, Ev.TASK_DONE, h, bump(this.taskTok, h - this.nV))
     }
     this.armSlice(c)
@@ -1148,10 +1156,17 @@ export class HostModel {
 
   // ---------------------------------------------------------------- host tasks
 
+  /** A task's sleep is over: a new burst. */
   private taskWake(h: number): void {
     const k = h - this.nV
-    const t = this.inp.tasks[k]!
-    this.taskRem[k] = this.rng.lognormal(t.runNs, 0.5)
+    this.taskRem[k] = this.rng.lognormal(this.inp.tasks[k]!.runNs, 0.5)
+    this.wakeTask(h)
+  }
+
+  /** try_to_wake_up() of host task h: on the pCPU selectCpu() gives, it runs at once if that is idle, preempts the
+   *  running thread, or waits. */
+  private wakeTask(h: number): void {
+    const t = this.inp.tasks[h - this.nV]!
     const prev = this.hrq.cpu[h]!
     const c = this.selectCpu(h, this.allowedList[h] ? prev : t.cpus[0]!)
     const preempt = this.hrq.enqueueWaking(h, c, this.engine.now, c !== prev)
@@ -1160,28 +1175,55 @@ export class HostModel {
     else this.queuedBehind(c)
   }
 
+  /** A driven task (a vCPU's vhost worker) is given `ns` of CPU work; once it has run it, event (kind, target) is
+   *  handled and the task sleeps unless that gave it more. Called while it sleeps, or from that event while it still
+   *  holds its pCPU (it goes straight on, as vhost_worker() loops while work is queued). */
+  runHostTask(k: number, ns: number, kind: number, target: number): void {
+    const h = this.nV + k
+    this.taskRem[k] = ns
+    this.taskCbKind[k] = kind
+    this.taskCbTarget[k] = target
+    if (this.hrq.cur[this.hrq.cpu[h]!] === h) {
+      this.taskEnd[k] = this.engine.now + ns
+      this.engine.schedule(ns, Ev.TASK_DONE, h, bump(this.taskTok, k))
+    } else if (!this.hrq.queued[h]) {
+      this.wakeTask(h)
+    }
+    // queued (preempted while it finished its last work): it runs this when picked
+  }
+
   private taskDone(h: number): void {
     const k = h - this.nV
     const t = this.inp.tasks[k]!
     const c = this.hrq.cpu[h]!
     this.accountTask(h, c)
-    if (t.sleepNs === 0) {
+    if (t.driven) {
+      const kind = this.taskCbKind[k]!
+      this.taskCbKind[k] = -1
+      this.taskRem[k] = 0
+      if (kind >= 0) {
+        const tok = this.taskTok[k]!
+        this.dispatch(kind, this.taskCbTarget[k]!, 0)
+        // given more work, or preempted by a thread that event woke: it stays runnable
+        if (this.taskTok[k] !== tok) return
+      }
+    } else if (t.sleepNs === 0) {
       // a CPU hog goes on with another burst
       this.taskRem[k] = this.rng.lognormal(t.runNs, 0.5)
+      this.taskEnd[k] = this.engine.now + this.taskRem[k]!
       this.engine.schedule(this.taskRem[k]!, Ev.TASK_DONE, h, bump(this.taskTok, k))
       return
     }
     this.hrq.sleepCurr(c, this.engine.now)
-    this.engine.schedule(this.rng.exponential(t.sleepNs), Ev.TASK_WAKE, h)
+    if (!t.driven) this.engine.schedule(this.rng.exponential(t.sleepNs), Ev.TASK_WAKE, h)
     this.pickNext(c)
   }
 
   /** A running task is preempted: it keeps the rest of its burst and waits on its pCPU. */
   private taskPreempted(h: number, c: number): void {
     const k = h - this.nV
-    const ran = this.engine.now - this.taskSince[k]!
     this.accountTask(h, c)
-    this.taskRem[k] = Math.max(0, this.taskRem[k]! - ran)
+    this.taskRem[k] = Math.max(0, this.taskEnd[k]! - this.engine.now)
     this.taskTok[k]!++
     this.hrq.requeueCurr(c, this.engine.now)
   }

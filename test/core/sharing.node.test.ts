@@ -263,6 +263,35 @@ describe('the QEMU emulator thread (vms[].emulator, pinned by emulatorpin)', () 
   })
 })
 
+describe('the vhost-net worker (a host thread on its iothreadpin CPU)', () => {
+  let res: Record<string, ConfigResult>
+  beforeAll(() => {
+    res = runAll(workloadProfile(REDIS2, {
+      housekeeping: {},
+      'on-vcpu-pcpu': { vm: { pinning: { iothreadpin: '4' } } },
+    }, TWO_VCPUS), DURATION)
+  })
+
+  it('on its own CPU it runs its RX batches there and steals from no vCPU', () => {
+    const r = res.housekeeping!
+    expect(pcpu(r, 1).otherTasks / NS).toBeGreaterThan(0.1)
+    expect(steal(r, 0) + steal(r, 1)).toBe(0)
+    expect(r.pcpus.find((p) => p.cpu === 1)!.roles).toContain('vhost')
+  })
+
+  it('iothreadpin onto vCPU 0\'s pCPU: the worker preempts that vCPU (reschedule IPIs), which shows as steal; throughput drops', () => {
+    const r = res['on-vcpu-pcpu']!
+    expect(steal(r, 0) / NS).toBeGreaterThan(0.2)
+    expect(steal(r, 1)).toBe(0)
+    expect(pcpu(r, 4).otherTasks / NS).toBeGreaterThan(0.2)
+    expect(pcpu(r, 1).otherTasks).toBe(0)
+    expect(exits(r, 'EXTERNAL_INTERRUPT', 'reschedule IPI (host thread woken on this pCPU)')).toBeGreaterThan(100)
+    expect(ops(r)).toBeLessThan(0.85 * ops(res.housekeeping!))
+    expect(decision(r, 'pcpu-sharing')).toBe('1 pCPU')
+    expect(r.vms[0]!.decisions.find((d) => d.id === 'pcpu-sharing')!.reason).toContain('shared with vm vhost')
+  })
+})
+
 describe('determinism of a shared-pCPU run', () => {
   const profile = workloadProfile({ kind: 'fork-join' }, {
     shared: {
