@@ -1277,6 +1277,12 @@ export class HostModel {
     this.queueIpiEntry(g, target)
   }
 
+  /** Whether vCPU g already has a guest IPI to `target` waiting to be sent. */
+  ipiPending(g: number, target: number): boolean {
+    for (let i = 0; i < this.ipiLen[g]!; i++) if ((this.ipiQ[g * IPICAP + ((this.ipiHead[g]! + i) % IPICAP)]! & IPI_TARGET) === target) return true
+    return false
+  }
+
   private queueIpiEntry(g: number, entry: number): void {
     if (this.ipiLen[g]! >= IPICAP) return
     this.ipiQ[g * IPICAP + ((this.ipiHead[g]! + this.ipiLen[g]!) % IPICAP)] = entry

@@ -90,7 +90,8 @@ export class RedisWorkload extends GuestWorkload {
       const id = this.net.pop()
       const target = vm.firstVcpu + (threads > 1 ? id % threads : 0)
       m.queueItem(target, id)
-      if (target !== g && m.ipiLen[g] === 0) {
+      // one reschedule IPI per idle target (not one per softirq: with more than two threads it has several targets)
+      if (target !== g && !m.ipiPending(g, target)) {
         if (m.idle[target] || m.state[target] === St.BLOCKED) m.queueIpi(g, target)
       }
     }
