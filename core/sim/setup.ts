@@ -296,7 +296,17 @@ function sharingDecisions(spec: VmSpec, vms: VmSpec[], vcpus: VcpuSpec[], tasks:
   const others: string[] = []
   for (const t of tasks) if (t.cpus.some((c) => shared.has(c))) others.push(t.name)
   vcpus.forEach((v, g) => { if ((g < spec.firstVcpu || g >= spec.firstVcpu + spec.vcpus) && (v.allowed ?? [v.pcpu]).some((c) => shared.has(c))) others.push(`${vms[v.vm]!.name} vCPU ${v.index}`) })
+  const own = new Map<number, number>()
+  for (const v of mine) for (const c of v.allowed ?? [v.pcpu]) own.set(c, (own.get(c) ?? 0) + 1)
+  if ([...own.values()].some((n) => n > 1)) others.unshift('its own vCPU threads')
   const withWhom = others.length ? `; shared with ${others.slice(0, 6).join(', ')}${others.length > 6 ? ` and ${others.length - 6} more` : ''}` : ''
+  // sched_can_stop_tick(): a nohz_full CPU keeps its tick stopped only while it runs one task
+  const tick = spec.decisions.find((x) => x.id === 'host-tick')
+  if (tick && shared.size > 0 && tick.value === 'stopped (nohz_full)') {
+    tick.value = 'stopped while alone'
+    tick.reason = `a nohz_full CPU stops its tick only while it runs a single task: on the ${shared.size} shared vCPU pCPU${shared.size > 1 ? 's' : ''} the tick runs whenever another thread is runnable there, each tick an EXTERNAL_INTERRUPT exit`
+    tick.mirrors = 'tick_nohz_full_cpu() / sched_can_stop_tick()'
+  }
   const fp = fairParams(hostVersion, nrCpus)
   const era = fairEra(hostVersion)
   const d: Decision[] = []
