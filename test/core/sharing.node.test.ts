@@ -58,6 +58,10 @@ describe('overcommit: two busy vCPUs (redis, 2 server threads) on one pCPU vs tw
     expect(pcpu(o, 5).guestBusy).toBe(0)
     expect(decision(o, 'pcpu-sharing')).toBe('1 pCPU')
     expect(decision(res.dedicated!, 'pcpu-sharing')).toBe('no')
+    expect(o.vms[0]!.decisions.find((d) => d.id === 'pcpu-sharing')!.reason).toContain('shared with its own vCPU threads')
+    // a nohz_full CPU stops its tick only while it runs one task
+    expect(decision(o, 'host-tick')).toBe('stopped while alone')
+    expect(decision(res.dedicated!, 'host-tick')).toBe('stopped (nohz_full)')
   })
 
   it('the vCPU threads take turns by slices: EXTERNAL_INTERRUPT exits for the slice end and the (now running) host tick', () => {
