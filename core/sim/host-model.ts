@@ -186,6 +186,8 @@ export class HostModel {
   /** A driven task's (vhost worker's) completion event (kind, target) for its current work; kind −1: none. */
   readonly taskCbKind: Int32Array
   readonly taskCbTarget: Int32Array
+  /** A task pinned to a pCPU no other host thread may use (no scheduling against anything), or −1. */
+  readonly taskAloneOn: Int32Array
   /** When the running task's time on its pCPU was last accounted. */
   readonly taskSince: Float64Array
   /** Per VM: vCPU thread migrations between pCPUs after warm-up. */
@@ -256,6 +258,8 @@ export class HostModel {
     this.taskEnd = f64(nTasks)
     this.taskCbKind = i32(nTasks).fill(-1)
     this.taskCbTarget = i32(nTasks)
+    this.taskAloneOn = i32(nTasks).fill(-1)
+    inp.tasks.forEach((t, k) => { if (t.cpus.length === 1 && !this.mayShare[t.cpus[0]!]) this.taskAloneOn[k] = t.cpus[0]! })
     this.taskSince = f64(nTasks)
     this.hostMigrations = f64(nVm)
 
@@ -1183,6 +1187,12 @@ export class HostModel {
     this.taskRem[k] = ns
     this.taskCbKind[k] = kind
     this.taskCbTarget[k] = target
+    const alone = this.taskAloneOn[k]!
+    if (alone >= 0 && this.hrq.cur[alone] !== h) {
+      // nothing else may run on its CPU: it runs at once
+      this.hrq.runAlone(h, alone)
+      this.taskSince[k] = this.engine.now
+    }
     if (this.hrq.cur[this.hrq.cpu[h]!] === h) {
       this.taskEnd[k] = this.engine.now + ns
       this.engine.schedule(ns, Ev.TASK_DONE, h, bump(this.taskTok, k))
@@ -1207,6 +1217,7 @@ export class HostModel {
         // given more work, or preempted by a thread that event woke: it stays runnable
         if (this.taskTok[k] !== tok) return
       }
+      if (this.taskAloneOn[k]! >= 0) { this.hrq.leaveAlone(c); return }
     } else if (t.sleepNs === 0) {
       // a CPU hog goes on with another burst
       this.taskRem[k] = this.rng.lognormal(t.runNs, 0.5)

@@ -233,6 +233,17 @@ export class HostRunqueues {
     return this.deadline[best]! < this.deadline[h]!
   }
 
+  /** Thread h runs on, or leaves, a pCPU that no other thread may ever use: there is nothing to schedule against, so
+   *  no vruntime is kept (the vhost worker alone on its iothreadpin CPU, a few hundred thousand times a second). */
+  runAlone(h: number, c: number): void {
+    this.cpu[h] = c
+    this.cur[c] = h
+  }
+
+  leaveAlone(c: number): void {
+    this.cur[c] = -1
+  }
+
   /** Iteration over the threads waiting on c (for idle balancing): firstQueued(c), then nextQueued(h) until −1. */
   firstQueued(c: number): number {
     return this.head[c]!

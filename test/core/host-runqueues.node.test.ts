@@ -277,6 +277,21 @@ describe('HostRunqueues under EEVDF (host 6.8)', () => {
   })
 })
 
+describe('HostRunqueues.runAlone() / leaveAlone(): a thread on a pCPU nothing else may use', () => {
+  it('only marks it running there: no queue, no vruntime', () => {
+    const q = rq('6.8')
+    q.runAlone(2, 1)
+    expect(q.cur[1]).toBe(2)
+    expect(q.cpu[2]).toBe(1)
+    expect(q.nrRunning(1)).toBe(1)
+    expect(q.nrBusyQueues).toBe(0)
+    q.leaveAlone(1)
+    expect(q.cur[1]).toBe(-1)
+    expect(q.vruntime[2]).toBe(0)
+    expect(q.minVruntime[1]).toBe(0)
+  })
+})
+
 describe('HostRunqueues.sliceLeft(): never below 1 µs', () => {
   for (const v of ['6.1', '6.8']) {
     it(`${v}: a slice already overrun re-arms 1 µs later`, () => {
