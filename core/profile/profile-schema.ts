@@ -111,7 +111,7 @@ export const experimentalSchema = s.object({
 export const pinningSchema = s.object({
   vcpupin: s.array(s.string({ maxLength: 65536 }), { default: [], description: 'libvirt <vcpupin cpuset=…> per vCPU (index = vCPU): one CPU pins the vCPU thread; several let it float over them; "" or missing = floating over the CPUs in the scheduler domains (all but isolcpus=domain ones). "^" exclusion allowed.' }),
   emulatorpin: s.string({ default: '', maxLength: 65536, description: 'libvirt <emulatorpin cpuset=…> for the QEMU main/emulator thread ("" = all CPUs).' }),
-  iothreadpin: s.string({ default: '', maxLength: 65536, description: 'libvirt <iothreadpin cpuset=…> (also where vhost workers run; "" = all CPUs).' }),
+  iothreadpin: s.string({ default: '', maxLength: 65536, description: 'libvirt <iothreadpin cpuset=…>; the vhost-net worker runs on its first CPU, competing with whatever else runs there ("" = the first HK_TYPE_TIMER housekeeping CPU).' }),
 })
 
 export const guestSchema = s.object({

@@ -197,8 +197,14 @@ export class HostModel {
   readonly timerPath: TimerPath[]
   readonly sliceTok: Int32Array
   readonly taskTok: Int32Array
-  /** A host task's remaining burst while it waits or runs. */
+  /** A host task's remaining burst while it waits or runs, and when the running burst ends. */
   readonly taskRem: Float64Array
+  readonly taskEnd: Float64Array
+  /** A driven task's (vhost worker's) completion event (kind, target) for its current work; kind −1: none. */
+  readonly taskCbKind: Int32Array
+  readonly taskCbTarget: Int32Array
+  /** A task pinned to a pCPU no other host thread may use (no scheduling against anything), or −1. */
+  readonly taskAloneOn: Int32Array
   /** When the running task's time on its pCPU was last accounted. */
   readonly taskSince: Float64Array
   /** Per VM: vCPU thread migrations between pCPUs after warm-up. */
@@ -305,6 +311,11 @@ export class HostModel {
     this.sliceTok = i32(inp.nrCpus)
     this.taskTok = i32(nTasks)
     this.taskRem = f64(nTasks)
+    this.taskEnd = f64(nTasks)
+    this.taskCbKind = i32(nTasks).fill(-1)
+    this.taskCbTarget = i32(nTasks)
+    this.taskAloneOn = i32(nTasks).fill(-1)
+    inp.tasks.forEach((t, k) => { if (t.cpus.length === 1 && !this.mayShare[t.cpus[0]!]) this.taskAloneOn[k] = t.cpus[0]! })
     this.taskSince = f64(nTasks)
     this.hostMigrations = f64(nVm)
     const nLocks = inp.vms.reduce((n, vm) => Math.max(n, vm.spinlock.lockBase + vm.spinlock.locks), 0)
@@ -481,7 +492,7 @@ export class HostModel {
     }
     for (let k = 0; k < this.nTasks; k++) {
       const t = this.inp.tasks[k]!
-      e.schedule(t.sleepNs > 0 ? this.rng.exponential(t.sleepNs) : 0, Ev.TASK_WAKE, this.nV + k)
+      if (!t.driven) e.schedule(t.sleepNs > 0 ? this.rng.exponential(t.sleepNs) : 0, Ev.TASK_WAKE, this.nV + k)
     }
     e.scheduleAt(this.warmupEnd, Ev.SAMPLE, 0, 0, 0)
   }
@@ -1035,7 +1046,7 @@ export class HostModel {
         this.setState(g, St.PREEMPTED)
         const preempt = this.hrq.enqueueWaking(g, c, now, migrated)
         if (preempt) this.reschedCurr(c, this.causeIds.resched)
-        else this.armSlice(c)
+        else this.queuedBehind(c)
         return
       }
       if (migrated) {
@@ -1244,7 +1255,20 @@ export class HostModel {
       this.engine.schedule(ns, Ev.PREEMPT_DONE, h, bump(this.exitTok, h))
     } else {
       this.taskSince[h - this.nV] = now
+      this.taskEnd[h - this.nV] = now + this.taskRem[h - this.nV]!
       this.engine.schedule(this.taskRem[h - this.nV]!, Ev.TASK_DONE, h, bump(this.taskTok, h - this.nV))
+    }
+    this.armSlice(c)
+  }
+
+  /** A thread now waits on pCPU c without preempting the running one. A halt-polling vCPU thread stops polling and
+   *  blocks at once (kvm_vcpu_can_poll(): single_task_running() is false); otherwise the slice timer runs. */
+  private queuedBehind(c: number): void {
+    const h = this.hrq.cur[c]!
+    if (h >= 0 && h < this.nV && this.state[h] === St.HOST_POLL) {
+      this.idleTok[h]!++
+      this.block(h)
+      return
     }
     this.armSlice(c)
   }
@@ -1292,9 +1316,7 @@ export class HostModel {
       for (let h = this.hrq.firstQueued(src); h >= 0; h = this.hrq.nextQueued(h)) {
         const m = this.allowedMask[h]
         if (!m || m[c] !== 1) continue
-        // a migrated entity keeps its vruntime relative to its queue's min_vruntime
-        this.hrq.vruntime[h] = this.hrq.vruntime[h]! - this.hrq.minVruntime[src]! + this.hrq.minVruntime[c]!
-        this.hrq.unlink(h)
+        this.hrq.detachQueued(h, c)
         return h
       }
     }
@@ -1506,16 +1528,46 @@ export class HostModel {
 
   // ---------------------------------------------------------------- host tasks
 
+  /** A task's sleep is over: a new burst. */
   private taskWake(h: number): void {
     const k = h - this.nV
-    const t = this.inp.tasks[k]!
-    this.taskRem[k] = this.rng.lognormal(t.runNs, 0.5)
+    this.taskRem[k] = this.rng.lognormal(this.inp.tasks[k]!.runNs, 0.5)
+    this.wakeTask(h)
+  }
+
+  /** try_to_wake_up() of host task h: on the pCPU selectCpu() gives, it runs at once if that is idle, preempts the
+   *  running thread, or waits. */
+  private wakeTask(h: number): void {
+    const t = this.inp.tasks[h - this.nV]!
     const prev = this.hrq.cpu[h]!
     const c = this.selectCpu(h, this.allowedList[h] ? prev : t.cpus[0]!)
     const preempt = this.hrq.enqueueWaking(h, c, this.engine.now, c !== prev)
     if (this.hrq.cur[c]! < 0) this.pickNext(c)
     else if (preempt) this.reschedCurr(c, this.causeIds.resched)
-    else this.armSlice(c)
+    else this.queuedBehind(c)
+  }
+
+  /** A driven task (a vCPU's vhost worker) is given `ns` of CPU work; once it has run it, event (kind, target) is
+   *  handled and the task sleeps unless that gave it more. Called while it sleeps, or from that event while it still
+   *  holds its pCPU (it goes straight on, as vhost_worker() loops while work is queued). */
+  runHostTask(k: number, ns: number, kind: number, target: number): void {
+    const h = this.nV + k
+    this.taskRem[k] = ns
+    this.taskCbKind[k] = kind
+    this.taskCbTarget[k] = target
+    const alone = this.taskAloneOn[k]!
+    if (alone >= 0 && this.hrq.cur[alone] !== h) {
+      // nothing else may run on its CPU: it runs at once
+      this.hrq.runAlone(h, alone)
+      this.taskSince[k] = this.engine.now
+    }
+    if (this.hrq.cur[this.hrq.cpu[h]!] === h) {
+      this.taskEnd[k] = this.engine.now + ns
+      this.engine.schedule(ns, Ev.TASK_DONE, h, bump(this.taskTok, k))
+    } else if (!this.hrq.queued[h]) {
+      this.wakeTask(h)
+    }
+    // queued (preempted while it finished its last work): it runs this when picked
   }
 
   private taskDone(h: number): void {
@@ -1523,23 +1575,34 @@ export class HostModel {
     const t = this.inp.tasks[k]!
     const c = this.hrq.cpu[h]!
     this.accountTask(h, c)
-    if (t.sleepNs === 0) {
+    if (t.driven) {
+      const kind = this.taskCbKind[k]!
+      this.taskCbKind[k] = -1
+      this.taskRem[k] = 0
+      if (kind >= 0) {
+        const tok = this.taskTok[k]!
+        this.dispatch(kind, this.taskCbTarget[k]!, 0)
+        // given more work, or preempted by a thread that event woke: it stays runnable
+        if (this.taskTok[k] !== tok) return
+      }
+      if (this.taskAloneOn[k]! >= 0) { this.hrq.leaveAlone(c); return }
+    } else if (t.sleepNs === 0) {
       // a CPU hog goes on with another burst
       this.taskRem[k] = this.rng.lognormal(t.runNs, 0.5)
+      this.taskEnd[k] = this.engine.now + this.taskRem[k]!
       this.engine.schedule(this.taskRem[k]!, Ev.TASK_DONE, h, bump(this.taskTok, k))
       return
     }
     this.hrq.sleepCurr(c, this.engine.now)
-    this.engine.schedule(this.rng.exponential(t.sleepNs), Ev.TASK_WAKE, h)
+    if (!t.driven) this.engine.schedule(this.rng.exponential(t.sleepNs), Ev.TASK_WAKE, h)
     this.pickNext(c)
   }
 
   /** A running task is preempted: it keeps the rest of its burst and waits on its pCPU. */
   private taskPreempted(h: number, c: number): void {
     const k = h - this.nV
-    const ran = this.engine.now - this.taskSince[k]!
     this.accountTask(h, c)
-    this.taskRem[k] = Math.max(0, this.taskRem[k]! - ran)
+    this.taskRem[k] = Math.max(0, this.taskEnd[k]! - this.engine.now)
     this.taskTok[k]!++
     this.hrq.requeueCurr(c, this.engine.now)
   }
@@ -1591,6 +1654,12 @@ export class HostModel {
    *  to a running target) before going on. */
   queueIpi(g: number, target: number): void {
     this.queueIpiEntry(g, target)
+  }
+
+  /** Whether vCPU g already has a guest IPI to `target` waiting to be sent. */
+  ipiPending(g: number, target: number): boolean {
+    for (let i = 0; i < this.ipiLen[g]!; i++) if ((this.ipiQ[g * IPICAP + ((this.ipiHead[g]! + i) % IPICAP)]! & IPI_TARGET) === target) return true
+    return false
   }
 
   private queueIpiEntry(g: number, entry: number): void {

@@ -62,7 +62,9 @@ export class HostRunqueues {
     return this.nrQueued[c]! + (this.cur[c]! >= 0 ? 1 : 0)
   }
 
-  /** update_curr(): the running thread's vruntime advances by its run time (nice 0: weight 1024). */
+  /** update_curr(): the running thread's vruntime advances by its run time (nice 0: weight 1024). EEVDF
+   *  update_deadline(): once curr's vruntime reaches its deadline it gets a new one a slice further, which also ends
+   *  its RUN_TO_PARITY protection (se->vlag no longer equals se->deadline). */
   updateCurr(c: number, now: number): void {
     const h = this.cur[c]!
     if (h < 0) return
@@ -70,6 +72,10 @@ export class HostRunqueues {
     this.execStart[h] = now
     this.vruntime[h] = this.vruntime[h]! + d
     this.ranSincePick[h] = this.ranSincePick[h]! + d
+    if (this.p.era === 'eevdf' && this.vruntime[h]! >= this.deadline[h]! - 1) {
+      this.deadline[h] = this.vruntime[h]! + sliceNs(this.p, 1)
+      this.protectedSlice[h] = 0
+    }
     this.updateMin(c)
   }
 
@@ -115,20 +121,44 @@ export class HostRunqueues {
   }
 
   /** enqueue_entity() of a waking thread on pCPU c, placed by place_entity(). Returns whether it preempts the running
-   *  thread (check_preempt_wakeup / check_preempt_wakeup_fair). `migrated`: it last ran on another pCPU. */
+   *  thread (check_preempt_wakeup / check_preempt_wakeup_fair). `migrated`: it last ran on another pCPU — CFS then
+   *  carries its vruntime over relative to min_vruntime (migrate_task_rq_fair(): − the old queue's, enqueue_entity()
+   *  with ENQUEUE_MIGRATED: + the new one's); EEVDF places it by its lag alone. */
   enqueueWaking(h: number, c: number, now: number, migrated: boolean): boolean {
     this.updateCurr(c, now)
     const avg = this.avgVruntime(c)
-    const own = migrated ? -Infinity : this.vruntime[h]!
+    const own = migrated ? this.vruntime[h]! - this.minVruntime[this.cpu[h]!]! + this.minVruntime[c]! : this.vruntime[h]!
     this.vruntime[h] = placeWaking(this.p, own, this.lag[h]!, this.minVruntime[c]!, avg, this.nrRunning(c))
     this.deadline[h] = this.vruntime[h]! + sliceNs(this.p, this.nrRunning(c) + 1)
     this.link(h, c)
     const curr = this.cur[c]!
     if (curr < 0) return false
+    const avgAfter = this.avgVruntime(c)
+    let others = Infinity
+    if (this.p.era === 'eevdf') {
+      for (let q = this.head[c]!; q >= 0; q = this.next[q]!) if (q !== h && this.vruntime[q]! <= avgAfter && this.deadline[q]! < others) others = this.deadline[q]!
+    }
     return wakeupPreempts(this.p, {
       currVruntime: this.vruntime[curr]!, currDeadline: this.deadline[curr]!, currProtected: this.protectedSlice[curr] === 1,
-      avgVruntime: this.avgVruntime(c), wokenVruntime: this.vruntime[h]!, wokenDeadline: this.deadline[h]!,
+      avgVruntime: avgAfter, wokenVruntime: this.vruntime[h]!, wokenDeadline: this.deadline[h]!, othersBestDeadline: others,
     })
+  }
+
+  /** A waiting thread moves from its pCPU to pCPU dst (load balancing: detach_task() → attach_task()). CFS keeps its
+   *  vruntime relative to min_vruntime (dequeue_entity() without DEQUEUE_SLEEP subtracts the old queue's,
+   *  enqueue_entity() adds the new one's); EEVDF takes its lag at dequeue (update_entity_lag()) and places it on dst
+   *  by place_entity(). It is left unqueued: the caller runs it on dst (setCurr). */
+  detachQueued(h: number, dst: number): void {
+    const src = this.cpu[h]!
+    if (this.p.era === 'cfs') {
+      this.vruntime[h] = this.vruntime[h]! - this.minVruntime[src]! + this.minVruntime[dst]!
+      this.unlink(h)
+      return
+    }
+    this.lag[h] = entityLag(this.p, this.vruntime[h]!, this.avgVruntime(src), this.tickNs)
+    this.unlink(h)
+    this.vruntime[h] = placeWaking(this.p, 0, this.lag[h]!, this.minVruntime[dst]!, this.avgVruntime(dst), this.nrRunning(dst))
+    this.deadline[h] = this.vruntime[h]! + sliceNs(this.p, 1)
   }
 
   /** put_prev_entity() of a preempted thread: it waits on its pCPU with its vruntime. */
@@ -221,21 +251,20 @@ export class HostRunqueues {
   }
 
   /** The slice timer on c fired: CFS check_preempt_tick() — preempt once curr ran its ideal slice; EEVDF
-   *  update_deadline() — curr gets a new deadline (and loses its RUN_TO_PARITY protection), then pick_eevdf() decides.
-   *  Returns whether curr must give the CPU up. */
+   *  update_deadline() (in updateCurr()) — at its deadline curr gets a new one and loses its RUN_TO_PARITY protection,
+   *  then pick_eevdf() decides (curr stays when it is eligible and no eligible waiting thread has an earlier
+   *  deadline); before its deadline nothing reschedules it, eligible or not. Returns whether curr must give the CPU
+   *  up. */
   sliceExpired(c: number, now: number): boolean {
     this.updateCurr(c, now)
     const h = this.cur[c]!
     if (h < 0 || this.nrQueued[c] === 0) return false
     if (this.p.era === 'cfs') return this.ranSincePick[h]! >= sliceNs(this.p, this.nrRunning(c)) - 1
-    if (this.vruntime[h]! >= this.deadline[h]! - 1) {
-      this.deadline[h] = this.vruntime[h]! + sliceNs(this.p, 1)
-      this.protectedSlice[h] = 0
-    }
-    if (this.protectedSlice[h] === 1 && this.vruntime[h]! <= this.avgVruntime(c)) return false
+    // still protected: its deadline has not come (only update_deadline() or a wake-up preemption reschedules)
+    if (this.protectedSlice[h] === 1) return false
+    const avg = this.avgVruntime(c)
     const best = this.pick(c)
     if (best < 0) return false
-    const avg = this.avgVruntime(c)
     if (this.vruntime[h]! > avg) return true
     return this.deadline[best]! < this.deadline[h]!
   }
@@ -249,6 +278,17 @@ export class HostRunqueues {
     if (kind === YieldKind.CFS_SKIP) { this.skip[yielderCpu] = h; return }
     yieldTaskFair(kind, h, this.vruntime, this.deadline, sliceNs(this.p, 1), this.vruntime[h]! <= this.avgVruntime(yielderCpu))
     this.protectedSlice[h] = 0
+  }
+
+  /** Thread h runs on, or leaves, a pCPU that no other thread may ever use: there is nothing to schedule against, so
+   *  no vruntime is kept (the vhost worker alone on its iothreadpin CPU, a few hundred thousand times a second). */
+  runAlone(h: number, c: number): void {
+    this.cpu[h] = c
+    this.cur[c] = h
+  }
+
+  leaveAlone(c: number): void {
+    this.cur[c] = -1
   }
 
   /** Iteration over the threads waiting on c (for idle balancing): firstQueued(c), then nextQueued(h) until −1. */

@@ -31,7 +31,8 @@ export interface VcpuSpec {
   allowed: number[] | null
 }
 
-/** A host task other than a vCPU thread that competes for pCPUs: a neighbour process, the QEMU emulator thread. */
+/** A host task other than a vCPU thread that competes for pCPUs: a neighbour process, the QEMU emulator thread, a
+ *  vhost worker. */
 export interface HostTaskSpec {
   name: string
   /** CPUs it may run on (its affinity). */
@@ -40,6 +41,9 @@ export interface HostTaskSpec {
   runNs: number
   /** Mean sleep between bursts (exponential); 0 = a CPU hog that never sleeps. */
   sleepNs: number
+  /** Woken by the model for the work it is given (HostModel.runHostTask(): a vhost worker's batches) rather than by
+   *  its own run/sleep cycle; runNs and sleepNs are then unused. */
+  driven: boolean
 }
 
 export interface VmSpec {
@@ -83,6 +87,8 @@ export interface VmSpec {
   io: 'vhost-net' | 'sriov-vf'
   /** pCPU where the vhost worker runs (iothreadpin), or -1. */
   vhostPcpu: number
+  /** The vhost worker's index in ModelInputs.tasks (a driven host task on vhostPcpu), or -1. */
+  vhostTask: number
   tlbShootdownsPerSec: number
   workload: WorkloadSpec
   /** The guest scheduler's view of the topology: vCPUs per LLC domain (guest cores × threads per socket). */

@@ -117,6 +117,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       guestPoll: { maxNs: vm.guest.haltpoll.guestHaltPollNs, grow: vm.guest.haltpoll.grow, growStart: vm.guest.haltpoll.growStart, shrink: vm.guest.haltpoll.shrink },
       io: vm.io,
       vhostPcpu,
+      vhostTask: -1,
       tlbShootdownsPerSec: host.noise.tlbShootdownsPerSec,
       workload: workloadSpec(vm.workload, vm.vcpus),
       // the LLC domain is the guest socket: cores × threads vCPUs (QEMU without a cache topology of its own)
@@ -145,15 +146,20 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     if (vm.emulator.wakeupsPerSec > 0) {
       const f = `${path}.pinning.emulatorpin`
       const cpus = vm.pinning.emulatorpin.trim() === '' ? cpusOf(hk.housekeeping.domain) : cpusOfField(vm.pinning.emulatorpin, nrCpus, f, issues)
-      if (cpus.length) tasks.push({ name: `${vm.name} emulator`, cpus, runNs: vm.emulator.runNs, sleepNs: 1e9 / vm.emulator.wakeupsPerSec })
+      if (cpus.length) tasks.push({ name: `${vm.name} emulator`, cpus, runNs: vm.emulator.runNs, sleepNs: 1e9 / vm.emulator.wakeupsPerSec, driven: false })
+    }
+    // the vhost-net worker: a host thread on its iothreadpin CPU, busy while it copies a batch (net-path.ts)
+    if (vhostPcpu >= 0) {
+      spec.vhostTask = tasks.length
+      tasks.push({ name: `${vm.name} vhost`, cpus: [vhostPcpu], runNs: 0, sleepNs: 0, driven: true })
     }
   })
   host.tasks.forEach((t, i) => {
     const cpus = cpusOfField(t.cpus, nrCpus, `host.tasks[${i}].cpus`, issues)
-    if (t.perCpu) cpus.forEach((c) => tasks.push({ name: `${t.name}/${c}`, cpus: [c], runNs: t.runNs, sleepNs: t.sleepNs }))
-    else if (cpus.length) tasks.push({ name: t.name, cpus, runNs: t.runNs, sleepNs: t.sleepNs })
+    if (t.perCpu) cpus.forEach((c) => tasks.push({ name: `${t.name}/${c}`, cpus: [c], runNs: t.runNs, sleepNs: t.sleepNs, driven: false }))
+    else if (cpus.length) tasks.push({ name: t.name, cpus, runNs: t.runNs, sleepNs: t.sleepNs, driven: false })
   })
-  vms.forEach((spec) => spec.decisions.push(...sharingDecisions(spec, vcpus, tasks, hostVersion, nrCpus)))
+  vms.forEach((spec) => spec.decisions.push(...sharingDecisions(spec, vms, vcpus, tasks, hostVersion, nrCpus)))
 
   const irqs: IrqSourceSpec[] = host.noise.irqs.map((src, i) => {
     const f = `host.noise.irqs[${i}].affinity`
@@ -298,7 +304,7 @@ function cpusOfField(text: string, nrCpus: number, field: string, issues: Issue[
 }
 
 /** Whether the VM's vCPU threads have their pCPUs to themselves, and how the host scheduler shares them if not. */
-function sharingDecisions(spec: VmSpec, vcpus: VcpuSpec[], tasks: HostTaskSpec[], hostVersion: string, nrCpus: number): Decision[] {
+function sharingDecisions(spec: VmSpec, vms: VmSpec[], vcpus: VcpuSpec[], tasks: HostTaskSpec[], hostVersion: string, nrCpus: number): Decision[] {
   const mine = vcpus.slice(spec.firstVcpu, spec.firstVcpu + spec.vcpus)
   const floating = mine.filter((v) => v.allowed).length
   const reach = new Map<number, number>()
@@ -307,6 +313,21 @@ function sharingDecisions(spec: VmSpec, vcpus: VcpuSpec[], tasks: HostTaskSpec[]
   for (const t of tasks) add(t.cpus)
   const shared = new Set<number>()
   for (const v of mine) for (const c of v.allowed ?? [v.pcpu]) if ((reach.get(c) ?? 0) > 1) shared.add(c)
+  // who else may run there: host tasks (neighbours, emulator and vhost threads) and other vCPU threads
+  const others: string[] = []
+  for (const t of tasks) if (t.cpus.some((c) => shared.has(c))) others.push(t.name)
+  vcpus.forEach((v, g) => { if ((g < spec.firstVcpu || g >= spec.firstVcpu + spec.vcpus) && (v.allowed ?? [v.pcpu]).some((c) => shared.has(c))) others.push(`${vms[v.vm]!.name} vCPU ${v.index}`) })
+  const own = new Map<number, number>()
+  for (const v of mine) for (const c of v.allowed ?? [v.pcpu]) own.set(c, (own.get(c) ?? 0) + 1)
+  if ([...own.values()].some((n) => n > 1)) others.unshift('its own vCPU threads')
+  const withWhom = others.length ? `; shared with ${others.slice(0, 6).join(', ')}${others.length > 6 ? ` and ${others.length - 6} more` : ''}` : ''
+  // sched_can_stop_tick(): a nohz_full CPU keeps its tick stopped only while it runs one task
+  const tick = spec.decisions.find((x) => x.id === 'host-tick')
+  if (tick && shared.size > 0 && tick.value === 'stopped (nohz_full)') {
+    tick.value = 'stopped while alone'
+    tick.reason = `a nohz_full CPU stops its tick only while it runs a single task: on the ${shared.size} shared vCPU pCPU${shared.size > 1 ? 's' : ''} the tick runs whenever another thread is runnable there, each tick an EXTERNAL_INTERRUPT exit`
+    tick.mirrors = 'tick_nohz_full_cpu() / sched_can_stop_tick()'
+  }
   const fp = fairParams(hostVersion, nrCpus)
   const era = fairEra(hostVersion)
   const d: Decision[] = []
@@ -320,8 +341,8 @@ function sharingDecisions(spec: VmSpec, vcpus: VcpuSpec[], tasks: HostTaskSpec[]
     reason: shared.size === 0
       ? 'no other thread may run on the vCPUs\' pCPUs: no steal time, directed yield finds nothing to yield to'
       : era === 'cfs'
-        ? `CFS (host < 6.6): threads share by vruntime; a woken vCPU thread gets up to ${fp.latencyNs / 2e6} ms of sleeper credit and preempts the running thread when ahead by more than ${fp.wakeupGranularityNs / 1e6} ms; slices of ${fp.latencyNs / 1e6} ms / nr_running. Waiting time is steal time`
-        : `EEVDF (host ≥ 6.6): a woken vCPU thread waits while the running one is eligible and inside its ${fp.minGranularityNs / 1e6} ms slice (RUN_TO_PARITY); waiting time is steal time`,
+        ? `CFS (host < 6.6): threads share by vruntime; a woken vCPU thread gets up to ${fp.latencyNs / 2e6} ms of sleeper credit and preempts the running thread when ahead by more than ${fp.wakeupGranularityNs / 1e6} ms; slices of ${fp.latencyNs / 1e6} ms / nr_running. Waiting time is steal time${withWhom}`
+        : `EEVDF (host ≥ 6.6): a woken vCPU thread waits while the running one is eligible and inside its ${fp.minGranularityNs / 1e6} ms slice (RUN_TO_PARITY); waiting time is steal time${withWhom}`,
     mirrors: era === 'cfs' ? 'check_preempt_wakeup() / place_entity()' : 'check_preempt_wakeup_fair() / pick_eevdf()',
   })
   return d

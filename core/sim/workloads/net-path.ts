@@ -1,7 +1,10 @@
 // The VM's network receive path, shared by the network workloads (redis, ping-pong): a packet reaches the host NIC,
 // the vhost-net worker copies it into the guest's RX ring in batches on its pinned CPU (or an SR-IOV VF DMAs it
 // there), and the virtio-net / VF interrupt is raised on the queue's vCPU (vCPU 0: one queue) unless NAPI is already
-// polling; the guest's RX softirq then takes the packets off the ring.
+// polling; the guest's RX softirq then takes the packets off the ring. The vhost worker is a host thread
+// (HostModel.runHostTask()): woken for a batch, it waits for its CPU like any thread — behind a vCPU thread when
+// iothreadpin puts it on a vCPU's pCPU, which it then steals from — and sleeps when no batch is left.
+// Simplifications: its wake-up itself (IPI, C-state exit) costs nothing; TX (vhostTx) is a latency, not CPU time.
 import { CostId } from '../../costs/cost-tables.ts'
 import { Irq } from '../constants.ts'
 import type { HostModel } from '../host-model.ts'
@@ -60,9 +63,8 @@ export class NetPath {
     this.vhostBusy = 1
     this.vhostBatch = n
     const ns = m.cost(CostId.vhostRxBatch) + n * m.cost(CostId.vhostRxPerPacket)
-    const c = m.inp.vms[this.v]!.vhostPcpu
-    if (c >= 0) m.pcpuBusy[c]! += ns
-    m.engine.schedule(ns, this.owner.evBase + this.vhostDoneKind, this.v)
+    // the worker is a host thread (the host scheduler runs it on its iothreadpin CPU, maybe behind a vCPU thread)
+    m.runHostTask(m.inp.vms[this.v]!.vhostTask, ns, this.owner.evBase + this.vhostDoneKind, this.v)
   }
 
   /** The owner's vhostDoneKind event: the batch is in the guest ring; interrupt the guest, start the next batch. */

@@ -8,7 +8,8 @@
 // Between transactions the server thread sleeps and its vCPU idles, so idle handling (HLT exits, halt polling, guest
 // haltpoll, HLT passthrough, C-states) is on every transaction's path.
 // Simplifications: request and response sizes are not modelled (one packet each way); one RX queue (vCPU 0); the
-// vhost worker is always awake (its own wake-up is not modelled); the client's side is a fixed lognormal delay.
+// vhost worker's wake-up costs nothing but its wait for its CPU (net-path.ts), and its TX work is a latency, not CPU
+// time; the client's side is a fixed lognormal delay.
 import { CostId } from '../../costs/cost-tables.ts'
 import { Act, Thr } from '../constants.ts'
 import type { HostModel } from '../host-model.ts'
