@@ -293,18 +293,17 @@ export class HostModel {
     this.hrq = new HostRunqueues(nV + nTasks, inp.nrCpus, fairParams(inp.hostVersion, inp.nrCpus), 1e9 / inp.hostHz)
     this.allowedMask = []
     this.allowedList = []
-    const reach = i32(inp.nrCpus)
-    const allow = (cpus: number[] | null, home: number): void => {
-      if (!cpus) { this.allowedMask.push(null); this.allowedList.push(null); reach[home]!++; return }
+    const allow = (cpus: number[] | null): void => {
+      if (!cpus) { this.allowedMask.push(null); this.allowedList.push(null); return }
       const mask = new Uint8Array(inp.nrCpus)
-      for (const c of cpus) { mask[c] = 1; reach[c]!++ }
+      for (const c of cpus) mask[c] = 1
       this.allowedMask.push(mask)
       this.allowedList.push(Int32Array.from(cpus))
     }
-    inp.vcpus.forEach((v) => allow(v.allowed, v.pcpu))
-    inp.tasks.forEach((t) => allow(t.cpus.length === 1 ? null : t.cpus, t.cpus[0] ?? 0))
+    inp.vcpus.forEach((v) => allow(v.allowed))
+    inp.tasks.forEach((t) => allow(t.cpus.length === 1 ? null : t.cpus))
     this.mayShare = new Uint8Array(inp.nrCpus)
-    for (let c = 0; c < inp.nrCpus; c++) this.mayShare[c] = reach[c]! > 1 ? 1 : 0
+    for (let c = 0; c < inp.nrCpus; c++) this.mayShare[c] = inp.threadsMayRun[c]! > 1 ? 1 : 0
     this.needResched = new Uint8Array(nV)
     this.reschedCause = new Int16Array(nV)
     this.timerPath = inp.vcpus.map((v) => v.timerPath)
@@ -480,7 +479,7 @@ export class HostModel {
     })
     for (let c = 0; c < this.inp.nrCpus; c++) {
       const g = this.pcpuVcpu[c]!
-      if (g < 0 && !this.mayHostVcpu(c)) continue
+      if (g < 0 && !this.inp.vcpuMayRun[c]) continue
       if (!this.inp.nohzFull[c] || this.mayShare[c]) e.schedule(this.rng.uniform() * 1e9 / this.inp.hostHz, Ev.HOST_TICK, c)
       else if (this.inp.residualTickLocal) e.schedule(this.rng.uniform() * 1e9, Ev.HOST_TICK, c)
       if (this.inp.kworkerCpu[c] && this.inp.kworkerPerSec > 0) e.schedule(this.rng.exponential(1e9 / this.inp.kworkerPerSec), Ev.KWORKER, c)
@@ -495,15 +494,6 @@ export class HostModel {
       if (!t.driven) e.schedule(t.sleepNs > 0 ? this.rng.exponential(t.sleepNs) : 0, Ev.TASK_WAKE, this.nV + k)
     }
     e.scheduleAt(this.warmupEnd, Ev.SAMPLE, 0, 0, 0)
-  }
-
-  /** Whether a vCPU thread may run on pCPU c (pinned there, or floating over it). */
-  private mayHostVcpu(c: number): boolean {
-    for (let g = 0; g < this.nV; g++) {
-      const m = this.allowedMask[g]
-      if (m ? m[c] === 1 : this.pcpuOf[g] === c) return true
-    }
-    return false
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -1654,12 +1644,6 @@ export class HostModel {
    *  to a running target) before going on. */
   queueIpi(g: number, target: number): void {
     this.queueIpiEntry(g, target)
-  }
-
-  /** Whether vCPU g already has a guest IPI to `target` waiting to be sent. */
-  ipiPending(g: number, target: number): boolean {
-    for (let i = 0; i < this.ipiLen[g]!; i++) if ((this.ipiQ[g * IPICAP + ((this.ipiHead[g]! + i) % IPICAP)]! & IPI_TARGET) === target) return true
-    return false
   }
 
   private queueIpiEntry(g: number, entry: number): void {

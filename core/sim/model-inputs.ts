@@ -201,6 +201,10 @@ export interface ModelInputs {
   ple: PleParams
   /** TSC rate, to turn a VMX PLE window in cycles into time. */
   tscGhz: number
+  /** Per pCPU: how many host threads (vCPU threads and tasks) may run there, and whether a vCPU thread may
+   *  (pcpuReach() in setup.ts; more than one thread ⇒ the pCPU may be shared). */
+  threadsMayRun: Int32Array
+  vcpuMayRun: Uint8Array
   /** Host tasks competing with vCPU threads (neighbours, emulator threads). */
   tasks: HostTaskSpec[]
   vcpus: VcpuSpec[]

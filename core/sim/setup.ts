@@ -159,7 +159,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     if (t.perCpu) cpus.forEach((c) => tasks.push({ name: `${t.name}/${c}`, cpus: [c], runNs: t.runNs, sleepNs: t.sleepNs, driven: false }))
     else if (cpus.length) tasks.push({ name: t.name, cpus, runNs: t.runNs, sleepNs: t.sleepNs, driven: false })
   })
-  vms.forEach((spec) => spec.decisions.push(...sharingDecisions(spec, vms, vcpus, tasks, hostVersion, nrCpus)))
+  const reach = pcpuReach(vcpus, tasks, nrCpus)
+  vms.forEach((spec) => spec.decisions.push(...sharingDecisions(spec, vms, vcpus, tasks, reach.threads, hostVersion, nrCpus)))
 
   const irqs: IrqSourceSpec[] = host.noise.irqs.map((src, i) => {
     const f = `host.noise.irqs[${i}].affinity`
@@ -196,6 +197,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     ple: pleParams(host, features.vendor),
     tscGhz: features.ghz,
     llcOf: Int32Array.from(topology.llcOf),
+    threadsMayRun: reach.threads,
+    vcpuMayRun: reach.vcpu,
     tasks,
     vcpus,
     vms,
@@ -304,15 +307,22 @@ function cpusOfField(text: string, nrCpus: number, field: string, issues: Issue[
 }
 
 /** Whether the VM's vCPU threads have their pCPUs to themselves, and how the host scheduler shares them if not. */
-function sharingDecisions(spec: VmSpec, vms: VmSpec[], vcpus: VcpuSpec[], tasks: HostTaskSpec[], hostVersion: string, nrCpus: number): Decision[] {
+/** Per pCPU: how many host threads may run there (each vCPU thread and task counted once on every CPU of its
+ *  affinity), and whether a vCPU thread may. The model shares a pCPU (ticks on nohz_full, run queues) where more than
+ *  one may; the decisions name the same pCPUs. */
+function pcpuReach(vcpus: VcpuSpec[], tasks: HostTaskSpec[], nrCpus: number): { threads: Int32Array; vcpu: Uint8Array } {
+  const threads = new Int32Array(nrCpus)
+  const vcpu = new Uint8Array(nrCpus)
+  for (const v of vcpus) for (const c of v.allowed ?? [v.pcpu]) { threads[c]!++; vcpu[c] = 1 }
+  for (const t of tasks) for (const c of t.cpus) threads[c]!++
+  return { threads, vcpu }
+}
+
+function sharingDecisions(spec: VmSpec, vms: VmSpec[], vcpus: VcpuSpec[], tasks: HostTaskSpec[], threadsMayRun: Int32Array, hostVersion: string, nrCpus: number): Decision[] {
   const mine = vcpus.slice(spec.firstVcpu, spec.firstVcpu + spec.vcpus)
   const floating = mine.filter((v) => v.allowed).length
-  const reach = new Map<number, number>()
-  const add = (cpus: number[]): void => { for (const c of cpus) reach.set(c, (reach.get(c) ?? 0) + 1) }
-  for (const v of vcpus) add(v.allowed ?? [v.pcpu])
-  for (const t of tasks) add(t.cpus)
   const shared = new Set<number>()
-  for (const v of mine) for (const c of v.allowed ?? [v.pcpu]) if ((reach.get(c) ?? 0) > 1) shared.add(c)
+  for (const v of mine) for (const c of v.allowed ?? [v.pcpu]) if (threadsMayRun[c]! > 1) shared.add(c)
   // who else may run there: host tasks (neighbours, emulator and vhost threads) and other vCPU threads
   const others: string[] = []
   for (const t of tasks) if (t.cpus.some((c) => shared.has(c))) others.push(t.name)

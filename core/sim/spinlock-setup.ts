@@ -20,6 +20,7 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
   const c = vm.contention.spinlock
   const pvUnhalt = pvUnhaltVisible(vm.kvm.pv.pvUnhalt, granted.hlt)
   const kind = kvmSpinlockInit({ pvUnhalt, realtimeHint: vm.kvm.hintDedicated, nopvspin: vm.guest.nopvspin, vcpus: vm.vcpus, guestVersion: vm.guest.kernelVersion }).kind
+  const params = pleParams(host, features.vendor)
   const ple = pleEnabled({ vendor: features.vendor, pleGap: host.kvm.pleGap, pauseInGuest: granted.pause, hostVersion: host.kernel.version, pauseFilterCount: host.kvm.pleWindow })
   const cplSeen = pauseCanExitAtCpl(features.vendor, c.userSpace ? 3 : 0)
   const spec: SpinlockSpec = {
@@ -30,7 +31,7 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
   const decisions: Decision[] = []
   decisions.push({
     id: 'ple', title: features.vendor === 'vmx' ? 'PAUSE-loop exiting' : 'Pause filter', value: ple.enabled ? 'on' : 'off',
-    reason: `${ple.reason}${ple.enabled && c.acquisitionsPerSec > 0 && !cplSeen ? '; the contended loop runs at CPL 3, which VMX PLE ignores' : ''}. On a PAUSE exit the window grows (×${host.kvm.pleWindow > 0 ? 2 : 0}) and kvm_vcpu_on_spin() looks for a preempted vCPU of the VM to yield to — under 1:1 pinning there is none`,
+    reason: `${ple.reason}${ple.enabled && c.acquisitionsPerSec > 0 && !cplSeen ? '; the contended loop runs at CPL 3, which VMX PLE ignores' : ''}. On a PAUSE exit the window grows (${params.grow < 1 ? 'reset to the module window' : params.grow < params.window ? `×${params.grow}` : `+${params.grow}`}, __grow_ple_window()) and kvm_vcpu_on_spin() looks for a preempted vCPU of the VM to yield to — under 1:1 pinning there is none`,
     mirrors: features.vendor === 'vmx' ? 'handle_pause() → grow_ple_window() / kvm_vcpu_on_spin()' : 'pause_interception() → grow_pause_filter() / kvm_vcpu_on_spin()',
   })
   if (c.acquisitionsPerSec > 0) {
