@@ -591,10 +591,11 @@ export class HostModel {
       const o = this.lockOwner[arg]!
       if (o < 0) this.takeLock(arg, g)
       if (this.lockOwner[arg] === g) { kind = Work.LOCK_CS; ns = this.rng.lognormal(this.vmSpec(g).spinlock.holdNs, 0.5) }
-      else { this.startSpin(g, arg); return }
+      else ns = this.spinBudget(g)
     }
-    const d = this.debt[g]!
-    this.debt[g] = 0
+    // the indirect cost of past exits slows real work; a spin's length is set by its budget, so it keeps the debt
+    const d = kind === Work.SPIN ? 0 : this.debt[g]!
+    this.debt[g] = this.debt[g]! - d
     this.curKind[g] = kind
     this.curArg[g] = arg
     this.curRem[g] = ns + d
@@ -1362,9 +1363,10 @@ export class HostModel {
     }
   }
 
-  /** The waiter spins on PAUSE until the lock is handed over, or its budget ends: the PLE window (VMX: the loop ran
-   *  ple_window TSC cycles; SVM: pause_filter_count PAUSEs) or SPIN_THRESHOLD loops before pv_wait(). */
-  private startSpin(g: number, l: number): void {
+  /** How long the waiter spins on PAUSE unless the lock is handed over first: until the PLE window ends (VMX: the loop
+   *  ran ple_window TSC cycles; SVM: pause_filter_count PAUSEs) or SPIN_THRESHOLD loops before pv_wait() — whichever
+   *  comes first, recorded in spinWhy. */
+  private spinBudget(g: number): number {
     const sl = this.vmSpec(g).spinlock
     let ns = 1e15
     let why = 0
@@ -1377,12 +1379,7 @@ export class HostModel {
       if (left < ns) { ns = left; why = 2 }
     }
     this.spinWhy[g] = why
-    this.curKind[g] = Work.SPIN
-    this.curArg[g] = l
-    this.curRem[g] = ns
-    this.curStart[g] = this.engine.now
-    if (this.state[g] !== St.RUN) this.setState(g, St.RUN)
-    this.engine.schedule(ns, Ev.WORK_DONE, g, bump(this.workTok, g))
+    return ns
   }
 
   /** The spin budget ran out: a PAUSE exit (handle_pause()) or pv_wait()'s HLT. */
