@@ -18,6 +18,7 @@ import type { ModelInputs, VmSpec } from './model-inputs.ts'
 import { CauseTable } from './causes.ts'
 import { createWorkload } from './workloads/index.ts'
 import type { GuestWorkload } from './workloads/workload.ts'
+import type { GuestOps } from './workloads/guest-ops.ts'
 import { HostRunqueues } from './host-runqueues.ts'
 import { fairParams } from '../host/fair-sched.ts'
 import type { TimerPath } from '../kvm/timer-path.ts'
@@ -55,7 +56,7 @@ function bump(a: Int32Array, i: number): number {
   return (a[i] = a[i]! + 1)
 }
 
-export class HostModel {
+export class HostModel implements GuestOps {
   readonly engine = new Engine()
   readonly rng: Rng
   readonly inp: ModelInputs
@@ -1628,6 +1629,27 @@ export class HostModel {
     const bin = Math.floor((now - this.warmupEnd) / this.seriesIntervalNs)
     const per = this.series.length / this.nVm
     if (bin < per) this.series[v * per + bin]!++
+  }
+
+  /** vCPU g has no queued work item and is idle or blocked. */
+  vcpuAsleep(g: number): boolean {
+    return this.qLen[g] === 0 && (this.idle[g] === 1 || this.state[g] === St.BLOCKED)
+  }
+
+  threadSleeping(tid: number): boolean {
+    return this.thrState[tid] === Thr.SLEEPING
+  }
+
+  kickTx(g: number): void {
+    this.actions[g]! |= Act.TX_KICK
+  }
+
+  raiseDeviceIrq(g: number): void {
+    this.deliverGuestIrq(g, Irq.RX, this.vmSpec(g).postedInterrupts)
+  }
+
+  pendDeviceIrq(g: number): void {
+    this.pendIrq[g]! |= Irq.RX
   }
 
   /** Queues a work item of the VM's workload on vCPU g (run in order by dispatchNext). */

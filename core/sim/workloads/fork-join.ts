@@ -8,7 +8,7 @@
 // sleepers in the order they slept (FIFO); the spin is a burst of guest work of fixed length (its PAUSEs exit only
 // when PLE is modelled, which it is not yet).
 import { CostId } from '../../costs/cost-tables.ts'
-import type { HostModel } from '../host-model.ts'
+import type { GuestOps } from './guest-ops.ts'
 import type { ForkJoinSpec } from '../model-inputs.ts'
 import { GuestWorkload } from './workload.ts'
 
@@ -33,7 +33,7 @@ export class ForkJoinWorkload extends GuestWorkload {
   gen = 0
   iterStart = 0
 
-  constructor(m: HostModel, v: number, w: ForkJoinSpec) {
+  constructor(m: GuestOps, v: number, w: ForkJoinSpec) {
     super(m, v)
     this.w = w
     this.n = w.threads

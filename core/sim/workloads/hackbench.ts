@@ -12,8 +12,7 @@
 // a write that finds the buffer full pays a whole write before sleeping and again after the wake-up; the guest
 // scheduler has no time slicing, so a thread runs until it blocks (a sender fills its receivers' buffers first).
 import { CostId } from '../../costs/cost-tables.ts'
-import { Thr } from '../constants.ts'
-import type { HostModel } from '../host-model.ts'
+import type { GuestOps } from './guest-ops.ts'
 import type { HackbenchSpec } from '../model-inputs.ts'
 import { GuestWorkload } from './workload.ts'
 
@@ -51,7 +50,7 @@ export class HackbenchWorkload extends GuestWorkload {
   readonly phase: Int8Array
   readonly target: Int32Array
 
-  constructor(m: HostModel, v: number, w: HackbenchSpec) {
+  constructor(m: GuestOps, v: number, w: HackbenchSpec) {
     super(m, v)
     this.w = w
     this.cap = w.pipe ? PIPE_MESSAGES : SOCKET_MESSAGES
@@ -124,7 +123,7 @@ export class HackbenchWorkload extends GuestWorkload {
     this.qLen[ri]!++
     let ns = 0
     const reader = this.firstThread + this.receiverThread(ri)
-    if (m.thrState[reader] === Thr.SLEEPING) {
+    if (m.threadSleeping(reader)) {
       this.phase[reader - this.firstThread] = READ
       ns += m.wakeThread(reader, g, true, tid, m.cost(this.readCost))
     }

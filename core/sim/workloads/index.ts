@@ -1,6 +1,6 @@
 // The workload registry: one case per workload kind. A new workload is a file here, a case below and a variant in
 // the profile schema (core/profile/profile-schema.ts) and in setup.ts's workloadSpec().
-import type { HostModel } from '../host-model.ts'
+import type { GuestOps } from './guest-ops.ts'
 import type { WorkloadSpec } from '../model-inputs.ts'
 import type { GuestWorkload } from './workload.ts'
 import { RedisWorkload } from './redis.ts'
@@ -9,7 +9,7 @@ import { PingPongWorkload } from './ping-pong.ts'
 import { TimerWorkload } from './timer.ts'
 import { HackbenchWorkload } from './hackbench.ts'
 
-export function createWorkload(m: HostModel, v: number, spec: WorkloadSpec): GuestWorkload {
+export function createWorkload(m: GuestOps, v: number, spec: WorkloadSpec): GuestWorkload {
   switch (spec.kind) {
     case 'redis': return new RedisWorkload(m, v, spec)
     case 'fork-join': return new ForkJoinWorkload(m, v, spec)

@@ -2,12 +2,11 @@
 // the vhost-net worker copies it into the guest's RX ring in batches on its pinned CPU (or an SR-IOV VF DMAs it
 // there), and the virtio-net / VF interrupt is raised on the queue's vCPU (vCPU 0: one queue) unless NAPI is already
 // polling; the guest's RX softirq then takes the packets off the ring. The vhost worker is a host thread
-// (HostModel.runHostTask()): woken for a batch, it waits for its CPU like any thread — behind a vCPU thread when
+// (GuestOps.runHostTask()): woken for a batch, it waits for its CPU like any thread — behind a vCPU thread when
 // iothreadpin puts it on a vCPU's pCPU, which it then steals from — and sleeps when no batch is left.
 // Simplifications: its wake-up itself (IPI, C-state exit) costs nothing; TX (vhostTx) is a latency, not CPU time.
 import { CostId } from '../../costs/cost-tables.ts'
-import { Irq } from '../constants.ts'
-import type { HostModel } from '../host-model.ts'
+import type { GuestOps } from './guest-ops.ts'
 import type { GuestWorkload } from './workload.ts'
 
 const QCAP = 4096
@@ -15,7 +14,7 @@ const QCAP = 4096
 const BATCH = 64
 
 export class NetPath {
-  readonly m: HostModel
+  readonly m: GuestOps
   readonly v: number
   readonly owner: GuestWorkload
   /** The owner's local event kind for "vhost finished an RX batch". */
@@ -30,7 +29,7 @@ export class NetPath {
   rxLen = 0
   napiActive = 0
 
-  constructor(m: HostModel, v: number, owner: GuestWorkload, vhostDoneKind: number) {
+  constructor(m: GuestOps, v: number, owner: GuestWorkload, vhostDoneKind: number) {
     this.m = m
     this.v = v
     this.owner = owner
@@ -92,7 +91,7 @@ export class NetPath {
     if (this.napiActive || this.rxLen === 0) return
     this.napiActive = 1
     const vm = this.m.inp.vms[this.v]!
-    this.m.deliverGuestIrq(vm.firstVcpu, Irq.RX, vm.postedInterrupts)
+    this.m.raiseDeviceIrq(vm.firstVcpu)
   }
 
   /** Packets one NAPI poll takes now. */
@@ -117,7 +116,7 @@ export class NetPath {
 
   /** End of the softirq on vCPU g: poll again while packets remain (napi_complete_done() otherwise). */
   pollDone(g: number): void {
-    if (this.rxLen > 0) this.m.pendIrq[g]! |= Irq.RX
+    if (this.rxLen > 0) this.m.pendDeviceIrq(g)
     else this.napiActive = 0
   }
 }

@@ -11,8 +11,7 @@
 // vhost worker's wake-up costs nothing but its wait for its CPU (net-path.ts), and its TX work is a latency, not CPU
 // time; the client's side is a fixed lognormal delay.
 import { CostId } from '../../costs/cost-tables.ts'
-import { Act, Thr } from '../constants.ts'
-import type { HostModel } from '../host-model.ts'
+import type { GuestOps } from './guest-ops.ts'
 import type { PingPongSpec } from '../model-inputs.ts'
 import { GuestWorkload } from './workload.ts'
 import { NetPath } from './net-path.ts'
@@ -36,7 +35,7 @@ export class PingPongWorkload extends GuestWorkload {
   /** The vhost TX worker is busy with earlier replies until then (notifications suppressed). */
   txBusyUntil = 0
 
-  constructor(m: HostModel, v: number, w: PingPongSpec) {
+  constructor(m: GuestOps, v: number, w: PingPongSpec) {
     super(m, v)
     this.w = w
     this.net = new NetPath(m, v, this, E_VHOST_DONE)
@@ -89,7 +88,7 @@ export class PingPongWorkload extends GuestWorkload {
     while (n-- > 0) {
       const i = this.net.pop()
       const tid = this.firstThread + i
-      if (m.thrState[tid] === Thr.SLEEPING) {
+      if (m.threadSleeping(tid)) {
         this.serving[i] = 1
         ns += m.wakeThread(tid, g, false, -1, this.serviceNs())
       } else {
@@ -124,7 +123,7 @@ export class PingPongWorkload extends GuestWorkload {
     if (m.inp.vms[this.v]!.io === 'vhost-net') {
       if (now >= this.txBusyUntil) {
         // the ring's notification is enabled (vhost idle): the guest kicks — an EPT_MISCONFIG exit → ioeventfd
-        m.actions[g]! |= Act.TX_KICK
+        m.kickTx(g)
         this.txBusyUntil = now + m.cost(CostId.vhostTx)
       }
       out = this.txBusyUntil - now

@@ -6,8 +6,7 @@
 // net-path.ts (shared with ping-pong).
 // Simplification: the redis I/O threads are fixed to vCPUs (request id mod serverThreads), not guest-scheduled threads.
 import { CostId } from '../../costs/cost-tables.ts'
-import { Act, St } from '../constants.ts'
-import type { HostModel } from '../host-model.ts'
+import type { GuestOps } from './guest-ops.ts'
 import type { RedisSpec } from '../model-inputs.ts'
 import { GuestWorkload } from './workload.ts'
 import { NetPath } from './net-path.ts'
@@ -28,7 +27,7 @@ export class RedisWorkload extends GuestWorkload {
   readonly reqFree: Int32Array
   reqFreeLen = 0
 
-  constructor(m: HostModel, v: number, w: RedisSpec) {
+  constructor(m: GuestOps, v: number, w: RedisSpec) {
     super(m, v)
     this.w = w
     this.net = new NetPath(m, v, this, E_VHOST_DONE)
@@ -92,7 +91,7 @@ export class RedisWorkload extends GuestWorkload {
     while (n-- > 0) {
       const id = this.net.pop()
       const target = vm.firstVcpu + (threads > 1 ? id % threads : 0)
-      const asleep = target !== g && m.qLen[target] === 0 && (m.idle[target] || m.state[target] === St.BLOCKED)
+      const asleep = target !== g && m.vcpuAsleep(target)
       m.queueItem(target, id)
       if (asleep) m.queueIpi(g, target)
     }
@@ -112,7 +111,7 @@ export class RedisWorkload extends GuestWorkload {
       out += m.cost(CostId.vhostTx)
       if (++this.txCount >= w.txKickEvery) {
         this.txCount = 0
-        m.actions[g]! |= Act.TX_KICK
+        m.kickTx(g)
       }
     } else {
       out += m.cost(CostId.sriovDelivery)

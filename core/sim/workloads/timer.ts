@@ -9,7 +9,7 @@
 // Simplifications: SCHED_FIFO priorities are not modelled (each thread is alone on its vCPU); at most one thread per
 // vCPU; cyclictest's own bookkeeping is part of the clock_nanosleep entry cost.
 import { CostId } from '../../costs/cost-tables.ts'
-import type { HostModel } from '../host-model.ts'
+import type { GuestOps } from './guest-ops.ts'
 import type { TimerSpec } from '../model-inputs.ts'
 import { GuestWorkload } from './workload.ts'
 
@@ -28,7 +28,7 @@ export class TimerWorkload extends GuestWorkload {
   readonly interval: Float64Array
   readonly phase: Int8Array
 
-  constructor(m: HostModel, v: number, w: TimerSpec) {
+  constructor(m: GuestOps, v: number, w: TimerSpec) {
     super(m, v)
     this.w = w
     this.next = new Float64Array(w.threads)

@@ -2,21 +2,21 @@
 // A workload is one object per VM, created by createWorkload() (index.ts) from its VmSpec. It owns its event kinds
 // (allocated from the model, dispatched back to onEvent()), its work items queued on vCPUs (Work.ITEM), its device
 // interrupt (Work.DEVICE_IRQ) and its guest threads (Work.THREAD bursts, placed by the guest scheduler). It reports
-// completions through HostModel.complete(), which keeps throughput, the latency histogram and the series.
-import type { HostModel } from '../host-model.ts'
+// completions through GuestOps.complete(), which keeps throughput, the latency histogram and the series.
+import type { GuestOps } from './guest-ops.ts'
 
 export abstract class GuestWorkload {
   /** Result kind, e.g. "redis", "fork-join". */
   abstract readonly kind: string
   /** Unit of throughputPerSec and of each latency sample: ops, iterations, transactions, wake-ups, messages. */
   abstract readonly unit: string
-  readonly m: HostModel
+  readonly m: GuestOps
   /** The VM index. */
   readonly v: number
   /** First event kind allocated to this workload (its local kind k is evBase + k). */
   evBase = 0
 
-  constructor(m: HostModel, v: number) {
+  constructor(m: GuestOps, v: number) {
     this.m = m
     this.v = v
   }
@@ -53,7 +53,7 @@ export abstract class GuestWorkload {
   /** The device interrupt's softirq finished on vCPU g. */
   deviceIrqDone(_g: number): void {}
 
-  /** The running thread `tid`'s burst finished (or was cut) on vCPU g: continue it (HostModel.threadContinue) or put
-   *  it to sleep (HostModel.threadSleep). */
+  /** The running thread `tid`'s burst finished (or was cut) on vCPU g: continue it (GuestOps.threadContinue) or put
+   *  it to sleep (GuestOps.threadSleep). */
   threadBurstDone(_g: number, _tid: number): void {}
 }
