@@ -19,26 +19,27 @@ export function collectResult(m: HostModel, setup: Setup, config: string, wallMs
   const durationSec = inp.durationNs / 1e9
   const all = new ExitStatsTable(R)
   const allHist: LogHistogram[] = Array.from({ length: R }, () => new LogHistogram())
-  const allCauses = new Float64Array(R * 64)
+  const C = m.stats.nCauses
+  const allCauses = new Float64Array(R * C)
   const vms: VmResult[] = inp.vms.map((vm, v) => {
     const per = new ExitStatsTable(R)
     for (let r = 0; r < R; r++) {
       const s = v * R + r
-      mergeSeries(per, r, m.exitStats, s)
-      mergeSeries(all, r, m.exitStats, s)
-      allHist[r]!.merge(m.exitHist[s]!)
-      for (let c = 0; c < 64; c++) allCauses[r * 64 + c]! += m.causeCounts[s * 64 + c]!
+      mergeSeries(per, r, m.stats.exitStats, s)
+      mergeSeries(all, r, m.stats.exitStats, s)
+      allHist[r]!.merge(m.stats.exitHist[s]!)
+      for (let c = 0; c < C; c++) allCauses[r * C + c]! += m.stats.causeCounts[s * C + c]!
     }
-    const exits = exitRows(per, (r) => m.causeCounts.subarray((v * R + r) * 64, (v * R + r + 1) * 64), m, vendor)
-    const histograms = histogramsOf((r) => m.exitHist[v * R + r]!, per, vendor)
-    const lat = m.latency[v]!
-    const perBin = m.series.length / m.nVm
-    const nBins = Math.ceil(inp.durationNs / m.seriesIntervalNs)
+    const exits = exitRows(per, (r) => m.stats.causeCounts.subarray((v * R + r) * C, (v * R + r + 1) * C), m, vendor)
+    const histograms = histogramsOf((r) => m.stats.exitHist[v * R + r]!, per, vendor)
+    const lat = m.stats.latency[v]!
+    const perBin = m.stats.series.length / m.nVm
+    const nBins = Math.ceil(inp.durationNs / m.stats.seriesIntervalNs)
     const series: number[] = []
-    for (let b = 0; b < nBins; b++) series.push(round2(m.series[v * perBin + b]! * (1e9 / m.seriesIntervalNs)))
+    for (let b = 0; b < nBins; b++) series.push(round2(m.stats.series[v * perBin + b]! * (1e9 / m.stats.seriesIntervalNs)))
     const vcpus = []
     for (let g = vm.firstVcpu; g < vm.firstVcpu + vm.vcpus; g++) {
-      vcpus.push({ vcpu: g - vm.firstVcpu, pcpu: m.pcpuOf[g]!, exitsPerSec: round2(m.exitsAfterWarmup[g]! / durationSec), time: vcpuTime(m, g) })
+      vcpus.push({ vcpu: g - vm.firstVcpu, pcpu: m.pcpuOf[g]!, exitsPerSec: round2(m.stats.exitsAfterWarmup[g]! / durationSec), time: vcpuTime(m, g) })
     }
     return {
       vm: vm.name,
@@ -47,16 +48,16 @@ export function collectResult(m: HostModel, setup: Setup, config: string, wallMs
       workload: {
         kind: m.workloads[v]!.kind,
         unit: m.workloads[v]!.unit,
-        throughputPerSec: round2(m.completed[v]! / durationSec),
+        throughputPerSec: round2(m.stats.completed[v]! / durationSec),
         latencyNs: percentiles(lat),
         latencyHistogram: lat.toLog10Bins(BINS_PER_DECADE).map(roundBucket),
-        series: { intervalNs: m.seriesIntervalNs, perSec: series },
+        series: { intervalNs: m.stats.seriesIntervalNs, perSec: series },
       },
       vcpus,
       decisions: vm.decisions,
     }
   })
-  const allExits = exitRows(all, (r) => allCauses.subarray(r * 64, (r + 1) * 64), m, vendor)
+  const allExits = exitRows(all, (r) => allCauses.subarray(r * C, (r + 1) * C), m, vendor)
   return {
     config,
     seed: inp.seed,

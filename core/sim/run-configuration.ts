@@ -14,6 +14,8 @@ export interface RunOptions {
   durationSec?: number
   /** Called with the fraction of virtual time simulated, about every 1 %. */
   onProgress?: (fraction: number) => void
+  /** Assert the vCPU state machine as the model runs (HostModel's checking mode): the tests turn it on. */
+  check?: boolean
 }
 
 export class ConfigurationError extends Error {
@@ -35,7 +37,7 @@ export function runConfiguration(profile: Profile, configName: string, opts: Run
     const setup = setupModel(cfg, (seed + i) >>> 0, duration)
     if (!setup.ok) throw new ConfigurationError(`configuration ${JSON.stringify(configName)}: ${setup.issues.map(formatIssue).join('; ')}`)
     const started = Date.now()
-    const m = new HostModel(setup.inputs)
+    const m = new HostModel(setup.inputs, { checking: opts.check === true })
     m.start()
     const end = m.endNs
     const slices = 100

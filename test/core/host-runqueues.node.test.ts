@@ -1,8 +1,8 @@
-// core/sim/host-runqueues.ts: the per-pCPU run queues of the host's fair scheduler under both eras (CFS < 6.6,
+// core/host/runqueues.ts: the per-pCPU run queues of the host's fair scheduler under both eras (CFS < 6.6,
 // EEVDF ≥ 6.6): enqueue of a waking thread, pick, requeue of a preempted one, sleep, slice expiry, migration between
 // queues, and the bookkeeping the host model reads (nrQueued, nrBusyQueues, cur).
 import { describe, it, expect } from 'vitest'
-import { HostRunqueues } from '../../core/sim/host-runqueues.ts'
+import { HostRunqueues } from '../../core/host/runqueues.ts'
 import { fairParams, sliceNs } from '../../core/host/fair-sched.ts'
 
 const MS = 1e6

@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest'
 import { yieldKind, YieldKind, yieldTaskFair, skipBuddyGivesWay } from '../../core/host/sched-yield.ts'
 import { fairParams } from '../../core/host/fair-sched.ts'
-import { HostRunqueues } from '../../core/sim/host-runqueues.ts'
+import { HostRunqueues } from '../../core/host/runqueues.ts'
 
 describe('yield_task_fair() by host version', () => {
   it('CFS skip buddy before 6.6, EEVDF deadline push 6.6–6.18, forfeit from 6.19 (79104becf42b)', () => {

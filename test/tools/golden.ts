@@ -26,7 +26,7 @@ export function goldenOf(file: string): Golden {
   if (!r.ok) throw new Error(`${file}: ${r.issues.map(formatIssue).join('; ')}`)
   const out: Golden = {}
   for (const c of r.profile.configurations) {
-    const { wallMs: _wall, ...rest } = runConfiguration(r.profile, c.name, { durationSec: GOLDEN_DURATION_SEC })
+    const { wallMs: _wall, ...rest } = runConfiguration(r.profile, c.name, { durationSec: GOLDEN_DURATION_SEC, check: true })
     // through JSON, as a saved result is: what the test compares is what a user would read back
     out[c.name] = JSON.parse(JSON.stringify(rest)) as Golden[string]
   }

@@ -2,9 +2,9 @@
 // task — runs on each pCPU, which wait, and their vruntimes, lags and virtual deadlines. The decisions come from
 // core/host/fair-sched.ts; this file keeps the state. Host-thread ids: 0..nV−1 are vCPU threads, then the tasks.
 // Allocation-free: intrusive doubly linked lists over typed arrays, one list per pCPU.
-import type { FairParams } from '../host/fair-sched.ts'
-import { placeWaking, entityLag, sliceNs, wakeupPreempts } from '../host/fair-sched.ts'
-import { YieldKind, yieldTaskFair, skipBuddyGivesWay } from '../host/sched-yield.ts'
+import type { FairParams } from './fair-sched.ts'
+import { placeWaking, entityLag, sliceNs, wakeupPreempts } from './fair-sched.ts'
+import { YieldKind, yieldTaskFair, skipBuddyGivesWay } from './sched-yield.ts'
 
 export class HostRunqueues {
   readonly p: FairParams

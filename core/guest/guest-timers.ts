@@ -1,0 +1,139 @@
+// The guest kernel's timers on one vCPU (kernel/time/: the tick, hrtimers, clockevents on the LAPIC TSC-deadline
+// timer): the periodic tick (stopped in idle by tick_nohz_idle_stop_tick() unless periodic), the kernel's background
+// timers, and armed hrtimers — a sleeper's expiry (hrtimer_wakeup()) wakes its thread from the timer interrupt.
+// Whenever the earliest expiry moves, the guest reprograms the deadline (clockevents_program_event() → a
+// TSC-deadline MSR write: an exit, then KVM's LAPIC timer).
+import { CostId } from '../costs/cost-tables.ts'
+import { ExitReason } from '../output/exit-names.ts'
+import { Act, After } from '../sim/constants.ts'
+import type { ModelCore, Parts, GuestTimers as GuestTimersPart } from '../sim/model-parts.ts'
+import type { VcpuState } from '../kvm/vcpu.ts'
+
+export class GuestTimers implements GuestTimersPart {
+  private readonly m: ModelCore
+  private readonly v: VcpuState
+  private p!: Parts
+  readonly tickRunning: Uint8Array
+  readonly tickNext: Float64Array
+  /** Next guest-kernel housekeeping timer per vCPU (Infinity when none). */
+  readonly bgNext: Float64Array
+  /** Armed hrtimers per vCPU (unordered, `hrtCap` slots each; the slots double when one vCPU needs more): expiry, the
+   *  thread its expiry wakes (−1: none) and that thread's next burst. */
+  private hrt: Float64Array
+  private hrtThr: Int32Array
+  private hrtBurst: Float64Array
+  private hrtCap = 16
+  readonly hrtCount: Int32Array
+
+  constructor(m: ModelCore) {
+    this.m = m
+    this.v = m.vcpu
+    const nV = m.nV
+    this.tickRunning = new Uint8Array(nV)
+    this.tickNext = new Float64Array(nV)
+    this.bgNext = new Float64Array(nV).fill(Infinity)
+    this.hrt = new Float64Array(nV * this.hrtCap)
+    this.hrtThr = new Int32Array(nV * this.hrtCap)
+    this.hrtBurst = new Float64Array(nV * this.hrtCap)
+    this.hrtCount = new Int32Array(nV)
+  }
+
+  link(p: Parts): void {
+    this.p = p
+  }
+
+  /** At time 0: the tick runs (its phase is random), the background timers start; the first deadline is programmed. */
+  start(g: number): void {
+    const vm = this.m.vmSpec(g)
+    const rng = this.m.rng
+    this.tickRunning[g] = 1
+    const period = 1e9 / vm.guestHz
+    this.tickNext[g] = Math.floor(rng.uniform() * period) + 1
+    if (vm.guestBackgroundTimersPerSec > 0) this.bgNext[g] = rng.exponential(1e9 / vm.guestBackgroundTimersPerSec)
+    this.p.timer.programTimer(g, this.tickNext[g]!)
+  }
+
+  /** The guest's LAPIC timer interrupt (hrtimer_interrupt()): the tick if due, background timers, expired hrtimers
+   *  (a sleeper's wake-up runs here). Returns its guest CPU time. */
+  timerIrqWork(g: number): number {
+    const m = this.m
+    const now = m.engine.now
+    let ns = m.cost(CostId.guestTimerIrq)
+    const vm = m.vmSpec(g)
+    if (this.tickRunning[g] && this.tickNext[g]! <= now + 1) {
+      const period = 1e9 / vm.guestHz
+      while (this.tickNext[g]! <= now + 1) this.tickNext[g]! += period
+      ns += m.cost(CostId.guestTickHandler)
+    }
+    if (this.bgNext[g]! <= now + 1) this.bgNext[g] = now + m.rng.exponential(1e9 / vm.guestBackgroundTimersPerSec)
+    const base = g * this.hrtCap
+    let n = this.hrtCount[g]!
+    for (let i = 0; i < n; ) {
+      const k = base + i
+      if (this.hrt[k]! <= now + 1) {
+        const tid = this.hrtThr[k]!
+        const burst = this.hrtBurst[k]!
+        const last = base + n - 1
+        this.hrt[k] = this.hrt[last]!
+        this.hrtThr[k] = this.hrtThr[last]!
+        this.hrtBurst[k] = this.hrtBurst[last]!
+        n--
+        this.hrtCount[g] = n
+        if (tid >= 0) ns += this.p.gsched.wakeThread(tid, g, false, -1, burst)
+      } else i++
+    }
+    return ns
+  }
+
+  /** The earliest expiry among the tick (while it runs), the background timers and the armed hrtimers. */
+  nextGuestTimer(g: number): number {
+    let t = this.tickRunning[g] ? this.tickNext[g]! : Infinity
+    if (this.bgNext[g]! < t) t = this.bgNext[g]!
+    const base = g * this.hrtCap
+    for (let i = 0, n = this.hrtCount[g]!; i < n; i++) if (this.hrt[base + i]! < t) t = this.hrt[base + i]!
+    return t
+  }
+
+  /** Act.REPROGRAM: the guest writes the new earliest expiry to the TSC-deadline MSR (an exit) unless it is unchanged. */
+  reprogram(g: number): void {
+    const want = this.nextGuestTimer(g)
+    if (want === this.p.timer.deadline[g]) { this.p.work.dispatchNext(g); return }
+    this.p.timer.programTimer(g, want)
+    this.p.run.beginExit(g, ExitReason.MSR_WRITE, this.m.causeIds.tscWrite, this.m.cost(CostId.exitMsrWriteTscDeadline), After.ENTRY)
+  }
+
+  /** A guest hrtimer armed on vCPU g at absolute time t (a reprogram when it becomes the earliest). With `wakeTid`
+   *  ≥ 0 it is a sleeper's timer (hrtimer_nanosleep(): hrtimer_wakeup() on expiry): the timer interrupt that expires it
+   *  wakes that thread with `wakeBurstNs` as its next burst. */
+  armHrtimer(g: number, t: number, wakeTid: number, wakeBurstNs: number): void {
+    const n = this.hrtCount[g]!
+    if (n >= this.hrtCap) this.grow()
+    const k = g * this.hrtCap + n
+    this.hrt[k] = t
+    this.hrtThr[k] = wakeTid
+    this.hrtBurst[k] = wakeBurstNs
+    this.hrtCount[g] = n + 1
+    if (t < this.p.timer.deadline[g]!) this.v.actions[g]! |= Act.REPROGRAM
+  }
+
+  /** Doubles the hrtimer slots of every vCPU (rare: a vCPU with more armed timers than ever before). */
+  private grow(): void {
+    const old = this.hrtCap
+    const cap = old * 2
+    const nV = this.m.nV
+    const hrt = new Float64Array(nV * cap)
+    const thr = new Int32Array(nV * cap)
+    const burst = new Float64Array(nV * cap)
+    for (let g = 0; g < nV; g++) {
+      for (let i = 0; i < this.hrtCount[g]!; i++) {
+        hrt[g * cap + i] = this.hrt[g * old + i]!
+        thr[g * cap + i] = this.hrtThr[g * old + i]!
+        burst[g * cap + i] = this.hrtBurst[g * old + i]!
+      }
+    }
+    this.hrt = hrt
+    this.hrtThr = thr
+    this.hrtBurst = burst
+    this.hrtCap = cap
+  }
+}

@@ -1,0 +1,179 @@
+// Guest spinlocks (kernel/locking/qspinlock.c, qspinlock_paravirt.h; a user-space test-and-set lock): a busy vCPU
+// takes one of its VM's contended locks in the middle of its work; a waiter spins on PAUSE until the lock is handed
+// over (the MCS queue's head, or a random spinner for test-and-set: qspinlock.ts), its PLE window ends (a PAUSE exit:
+// pause-loop.ts) or, with pvqspinlock, SPIN_THRESHOLD loops pass and it halts in pv_wait() (an HLT exit) until the
+// unlocker's pv_kick() (KVM_HC_KICK_CPU: a VMCALL exit on the unlocker) wakes it.
+import { CostId } from '../costs/cost-tables.ts'
+import { ExitReason } from '../output/exit-names.ts'
+import { Ev, St, Work, After } from '../sim/constants.ts'
+import type { ModelCore, Parts, Spinlocks as SpinlocksPart } from '../sim/model-parts.ts'
+import { spinBeforeWaitNs, handoff } from './qspinlock.ts'
+import type { VcpuState } from '../kvm/vcpu.ts'
+
+/** What ends a spin budget. */
+const SPIN_NONE = 0
+const SPIN_PLE = 1
+const SPIN_PV_WAIT = 2
+
+export class GuestSpinlocks implements SpinlocksPart {
+  private readonly m: ModelCore
+  private readonly v: VcpuState
+  private p!: Parts
+  /** Per lock: the vCPU holding it (−1: free), and its waiters as a singly linked FIFO over vCPUs. */
+  readonly lockOwner: Int32Array
+  readonly lockHead: Int32Array
+  readonly lockTail: Int32Array
+  readonly waitNext: Int32Array
+  /** Spin time since the waiter's pv_wait loop started (SPIN_THRESHOLD counts across exits). */
+  readonly spinSpun: Float64Array
+  /** What ends the current spin budget (SPIN_*). */
+  readonly spinWhy: Int8Array
+  /** The length of the frame startSpin() chose. */
+  startNs = 0
+  private readonly pauseNs: number
+
+  constructor(m: ModelCore) {
+    this.m = m
+    this.v = m.vcpu
+    const nLocks = m.inp.vms.reduce((n, vm) => Math.max(n, vm.spinlock.lockBase + vm.spinlock.locks), 0)
+    this.lockOwner = new Int32Array(nLocks).fill(-1); this.lockHead = new Int32Array(nLocks).fill(-1); this.lockTail = new Int32Array(nLocks).fill(-1)
+    this.waitNext = new Int32Array(m.nV).fill(-1)
+    this.spinSpun = new Float64Array(m.nV); this.spinWhy = new Int8Array(m.nV)
+    this.pauseNs = m.inp.costs.pauseInstruction.meanNs
+  }
+
+  link(p: Parts): void {
+    this.p = p
+  }
+
+  /** Ev.LOCK_ACQUIRE: a busy vCPU takes one of its VM's contended locks in the middle of its current work (model.md §3:
+   *  spinlock contention in any workload). Acquisitions arrive as a Poisson process thinned to busy, task-level time. */
+  onLockAcquire(g: number): void {
+    const m = this.m
+    const v = this.v
+    const work = this.p.work
+    const sl = m.vmSpec(g).spinlock
+    m.engine.schedule(m.rng.exponential(1e9 / sl.acquisitionsPerSec), Ev.LOCK_ACQUIRE, g)
+    if (v.state[g] !== St.RUN || v.inIrq[g] || work.inLockOp(g)) return
+    const k = work.curKind[g]!
+    if (k !== Work.ITEM && k !== Work.THREAD) return
+    work.suspendWork(g)
+    work.pushLockFrame(g)
+    const l = sl.lockBase + m.rng.int(sl.locks)
+    if (this.lockOwner[l]! >= 0) {
+      // contended: queue behind the holder (the MCS queue, or the crowd of test-and-set spinners)
+      this.waitNext[g] = -1
+      if (this.lockTail[l]! >= 0) this.waitNext[this.lockTail[l]!] = g
+      else this.lockHead[l] = g
+      this.lockTail[l] = g
+      this.spinSpun[g] = 0
+    }
+    work.startWork(g, Work.SPIN, l, 0)
+  }
+
+  /** A waiter (re)starts spinning on lock l: it may own the lock by now (handed over while it was away), find it free
+   *  (test-and-set), or spin until its budget ends. Returns the frame's kind; its length is in startNs. */
+  startSpin(g: number, l: number): number {
+    if (this.lockOwner[l]! < 0) this.takeLock(l, g)
+    if (this.lockOwner[l] === g) {
+      this.startNs = this.m.rng.lognormal(this.m.vmSpec(g).spinlock.holdNs, 0.5)
+      return Work.LOCK_CS
+    }
+    this.startNs = this.spinBudget(g)
+    return Work.SPIN
+  }
+
+  /** g becomes the owner of the free lock l (and leaves its waiters if it was one). */
+  private takeLock(l: number, g: number): void {
+    this.lockOwner[l] = g
+    let prev = -1
+    for (let w = this.lockHead[l]!; w >= 0; prev = w, w = this.waitNext[w]!) {
+      if (w !== g) continue
+      if (prev < 0) this.lockHead[l] = this.waitNext[w]!
+      else this.waitNext[prev] = this.waitNext[w]!
+      if (this.lockTail[l] === w) this.lockTail[l] = prev
+      this.waitNext[w] = -1
+      break
+    }
+  }
+
+  /** How long the waiter spins on PAUSE unless the lock is handed over first: until the PLE window ends or
+   *  SPIN_THRESHOLD loops before pv_wait() — whichever comes first, recorded in spinWhy. */
+  private spinBudget(g: number): number {
+    const sl = this.m.vmSpec(g).spinlock
+    let ns = 1e15
+    let why = SPIN_NONE
+    if (sl.pauseExits) {
+      const w = this.p.ple.windowNs(g)
+      if (w < ns) { ns = w; why = SPIN_PLE }
+    }
+    if (sl.halts) {
+      const left = Math.max(0, spinBeforeWaitNs(this.pauseNs) - this.spinSpun[g]!)
+      if (left < ns) { ns = left; why = SPIN_PV_WAIT }
+    }
+    this.spinWhy[g] = why
+    return ns
+  }
+
+  /** The spin budget ran out: a PAUSE exit (handle_pause()) or pv_wait()'s HLT (kvm_wait()). */
+  spinBudgetOver(g: number, l: number): void {
+    const now = this.m.engine.now
+    const work = this.p.work
+    this.spinSpun[g] = this.spinSpun[g]! + now - work.curStart[g]!
+    work.curKind[g] = Work.SPIN
+    work.curArg[g] = l
+    work.curRem[g] = 0
+    work.curStart[g] = now
+    if (this.spinWhy[g] === SPIN_PV_WAIT) {
+      // kvm_wait(): halt unless already kicked
+      const halt = this.p.halt
+      this.spinSpun[g] = 0
+      if (halt.pvUnhalted[g]) { halt.pvUnhalted[g] = 0; work.dispatchNext(g); return }
+      halt.pvHalted[g] = 1
+      halt.haltStart[g] = now
+      this.p.run.beginExit(g, ExitReason.HLT, this.m.causeIds.pvWait, this.m.cost(CostId.exitHlt), After.HLT)
+      return
+    }
+    if (this.spinWhy[g] === SPIN_PLE) { this.p.ple.pauseExit(g); return }
+    work.dispatchNext(g)
+  }
+
+  /** The holder leaves its critical section: the lock goes to the next owner as the lock kind hands over, the
+   *  interrupted work resumes, and a halted pvqspinlock head is kicked by hypercall (a VMCALL exit on the unlocker). */
+  lockRelease(g: number, l: number): void {
+    const m = this.m
+    const work = this.p.work
+    work.popLockFrame(g)
+    this.lockOwner[l] = -1
+    const sl = m.vmSpec(g).spinlock
+    let next = -1
+    if (handoff(sl.kind, sl.userSpace) === 'head') next = this.lockHead[l]!
+    else {
+      let n = 0
+      for (let w = this.lockHead[l]!; w >= 0; w = this.waitNext[w]!) if (this.spinningNow(w)) n++
+      if (n > 0) {
+        let k = m.rng.int(n)
+        for (let w = this.lockHead[l]!; w >= 0; w = this.waitNext[w]!) if (this.spinningNow(w) && k-- === 0) { next = w; break }
+      }
+    }
+    if (next >= 0) {
+      this.takeLock(l, next)
+      if (this.spinningNow(next)) {
+        // the spinner sees it at once
+        work.suspendWork(next)
+        work.startWork(next, Work.SPIN, l, 0)
+      } else if (this.p.halt.pvHalted[next]) {
+        this.p.halt.pvUnhalted[next] = 1
+        const s = this.v.state[next]!
+        if (s === St.HOST_POLL || s === St.BLOCKED) this.p.halt.wakeVcpu(next)
+        this.p.run.beginExit(g, ExitReason.VMCALL, m.causeIds.pvKick, m.cost(CostId.exitVmcall), After.ENTRY)
+        return
+      }
+    }
+    work.dispatchNext(g)
+  }
+
+  private spinningNow(w: number): boolean {
+    return this.v.state[w] === St.RUN && this.p.work.curKind[w] === Work.SPIN && !this.v.inIrq[w]
+  }
+}

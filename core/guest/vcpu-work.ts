@@ -1,0 +1,251 @@
+// The vCPU's guest work, as a stack of frames: the running frame (the current work item: an interrupt handler, a
+// queued item, a thread's burst, a spin or a critical section) and beneath it the frames it interrupted — the work a
+// lock operation interrupted (it resumes after the critical section), and the frame an interrupt handler interrupted
+// (it resumes after the handler: irq_exit() returns to it). dispatchNext() is what the guest runs next: trapping
+// actions first (each an exit), then a pending interrupt (the guest's IDT entry), the interrupted frame, queued
+// work items, the guest scheduler's next thread (__schedule()), else the idle task.
+import { CostId } from '../costs/cost-tables.ts'
+import { ExitReason } from '../output/exit-names.ts'
+import { Ev, St, Work, Irq, Act, After } from '../sim/constants.ts'
+import type { ModelCore, Parts, GuestWork as GuestWorkPart } from '../sim/model-parts.ts'
+import { IntRings } from '../sim/int-rings.ts'
+import { bump } from '../kvm/vcpu.ts'
+import type { VcpuState } from '../kvm/vcpu.ts'
+
+/** Frames beneath the running one: a lock operation's interrupted work, and the frame an interrupt interrupted
+ *  (interrupts do not nest, and a lock is taken only outside interrupt handlers, so two suffice). */
+const STACK_DEPTH = 2
+
+export class VcpuWork implements GuestWorkPart {
+  private readonly m: ModelCore
+  private readonly v: VcpuState
+  private p!: Parts
+  /** The running frame: kind (Work), argument, remaining time, and when it (re)started. */
+  readonly curKind: Int8Array
+  readonly curArg: Int32Array
+  readonly curRem: Float64Array
+  readonly curStart: Float64Array
+  /** The interrupted frames, STACK_DEPTH per vCPU, and their count. */
+  private readonly stkKind: Int8Array
+  private readonly stkArg: Int32Array
+  private readonly stkRem: Float64Array
+  private readonly sp: Int8Array
+  /** The bottom frame is the work a lock operation interrupted. */
+  private readonly inLock: Uint8Array
+  /** The workload's work items queued per vCPU (a redis request), in order. */
+  private readonly items: IntRings
+  readonly qLen: Int32Array
+
+  constructor(m: ModelCore) {
+    this.m = m
+    this.v = m.vcpu
+    const nV = m.nV
+    this.curKind = new Int8Array(nV); this.curArg = new Int32Array(nV); this.curRem = new Float64Array(nV); this.curStart = new Float64Array(nV)
+    this.stkKind = new Int8Array(nV * STACK_DEPTH); this.stkArg = new Int32Array(nV * STACK_DEPTH); this.stkRem = new Float64Array(nV * STACK_DEPTH)
+    this.sp = new Int8Array(nV)
+    this.inLock = new Uint8Array(nV)
+    this.items = new IntRings(nV, 64)
+    this.qLen = this.items.len
+  }
+
+  link(p: Parts): void {
+    this.p = p
+  }
+
+  /** Pushes the running frame beneath the next one. */
+  private push(g: number): void {
+    const d = this.sp[g]!
+    if (d >= STACK_DEPTH) throw new Error(`vCPU ${g}: guest work stack overflow (a frame interrupted with ${d} beneath it)`)
+    const i = g * STACK_DEPTH + d
+    this.stkKind[i] = this.curKind[g]!
+    this.stkArg[i] = this.curArg[g]!
+    this.stkRem[i] = this.curRem[g]!
+    this.sp[g] = d + 1
+  }
+
+  /** Pops the top interrupted frame into the running one (not started: the caller starts it). */
+  private pop(g: number): void {
+    const d = this.sp[g]! - 1
+    const i = g * STACK_DEPTH + d
+    this.curKind[g] = this.stkKind[i]!
+    this.curArg[g] = this.stkArg[i]!
+    this.curRem[g] = this.stkRem[i]!
+    this.sp[g] = d
+  }
+
+  /** Queues work item `id` of the VM's workload on vCPU g. */
+  queueItem(g: number, id: number): void {
+    this.items.push(g, id)
+  }
+
+  /** Picks what the vCPU runs next in guest mode: a trapping action, a pending interrupt, the interrupted frame,
+   *  queued work, the next thread, or idle. */
+  dispatchNext(g: number): void {
+    const v = this.v
+    if (v.actions[g]) { this.runAction(g); return }
+    const pend = v.pendIrq[g]!
+    if (pend && !v.inIrq[g]) {
+      if (this.curKind[g] !== Work.NONE) this.push(g)
+      const bit = pend & Irq.TIMER ? Irq.TIMER : pend & Irq.RX ? Irq.RX : Irq.IPI
+      v.pendIrq[g] = pend & ~bit
+      v.inIrq[g] = 1
+      if (bit === Irq.TIMER) this.startWork(g, Work.TIMER_IRQ, 0, this.p.gtimers.timerIrqWork(g))
+      else if (bit === Irq.RX) this.startWork(g, Work.DEVICE_IRQ, 0, this.m.workloads[v.vmOf[g]!]!.deviceIrqNs(g))
+      else this.startWork(g, Work.IPI, 0, this.m.cost(CostId.guestIpiHandler))
+      return
+    }
+    if (this.curKind[g] !== Work.NONE) {
+      this.startWork(g, this.curKind[g]!, this.curArg[g]!, this.curRem[g]!)
+      return
+    }
+    // the frame an interrupt interrupted (not the lock operation's: that one resumes at the unlock)
+    if (this.sp[g]! > this.inLock[g]!) {
+      this.pop(g)
+      this.startWork(g, this.curKind[g]!, this.curArg[g]!, this.curRem[g]!)
+      return
+    }
+    if (this.items.len[g]! > 0) {
+      const id = this.items.shift(g)
+      this.startWork(g, Work.ITEM, id, this.m.workloads[v.vmOf[g]!]!.itemNs(g, id))
+      return
+    }
+    const gs = this.p.gsched
+    const tid = gs.pickNextThread(g)
+    if (tid >= 0) {
+      this.startWork(g, Work.THREAD, tid, gs.takeBurst(tid))
+      return
+    }
+    this.p.idle.enterIdle(g)
+  }
+
+  /** The guest's pending trapping actions, one at a time, each an exit: the TSC-deadline write, the virtio-net TX
+   *  notify, the ICR writes of its IPIs, a PV IPI hypercall. */
+  private runAction(g: number): void {
+    const v = this.v
+    const a = v.actions[g]!
+    if (a & Act.REPROGRAM) {
+      v.actions[g] = a & ~Act.REPROGRAM
+      this.p.gtimers.reprogram(g)
+      return
+    }
+    if (a & Act.TX_KICK) {
+      v.actions[g] = a & ~Act.TX_KICK
+      this.p.run.beginExit(g, ExitReason.EPT_MISCONFIG, this.m.causeIds.txNotify, this.m.cost(CostId.exitEptMisconfig), After.ENTRY)
+      return
+    }
+    if (a & Act.SEND_IPI) { this.p.irq.sendIpi(g); return }
+    if (a & Act.SEND_MULTI) { this.p.irq.sendPvIpi(g); return }
+    v.actions[g] = 0
+    this.dispatchNext(g)
+  }
+
+  /** Starts (or resumes) a frame: the indirect cost of past exits slows real work; a spin's length is its budget. */
+  startWork(g: number, kind: number, arg: number, ns: number): void {
+    if (kind === Work.SPIN) {
+      const locks = this.p.locks
+      kind = locks.startSpin(g, arg)
+      ns = locks.startNs
+    }
+    const v = this.v
+    const d = kind === Work.SPIN ? 0 : v.debt[g]!
+    v.debt[g] = v.debt[g]! - d
+    this.curKind[g] = kind
+    this.curArg[g] = arg
+    this.curRem[g] = ns + d
+    this.curStart[g] = this.m.engine.now
+    if (v.state[g] !== St.RUN) v.setState(g, St.RUN)
+    this.m.engine.schedule(ns + d, Ev.WORK_DONE, g, bump(v.workTok, g))
+  }
+
+  /** Stops the running frame (an exit or an interrupt): keeps what remains. */
+  suspendWork(g: number): void {
+    if (this.curKind[g] === Work.NONE) return
+    const done = this.m.engine.now - this.curStart[g]!
+    this.curRem[g] = Math.max(0, this.curRem[g]! - done)
+    if (this.curKind[g] === Work.SPIN) this.p.locks.spinSpun[g] = this.p.locks.spinSpun[g]! + done
+    this.v.workTok[g]!++
+  }
+
+  /** Ev.WORK_DONE: the running frame finished. */
+  onWorkDone(g: number, tok: number): void {
+    if (tok === this.v.workTok[g]) this.workDone(g)
+  }
+
+  private workDone(g: number): void {
+    const v = this.v
+    const kind = this.curKind[g]!
+    const arg = this.curArg[g]!
+    this.curKind[g] = Work.NONE
+    this.curRem[g] = 0
+    switch (kind) {
+      case Work.TIMER_IRQ:
+        v.inIrq[g] = 0
+        v.actions[g]! |= Act.REPROGRAM
+        break
+      case Work.DEVICE_IRQ:
+        v.inIrq[g] = 0
+        this.m.workloads[v.vmOf[g]!]!.deviceIrqDone(g)
+        break
+      case Work.IPI:
+        v.inIrq[g] = 0
+        break
+      case Work.ITEM:
+        this.m.workloads[v.vmOf[g]!]!.itemDone(g, arg)
+        break
+      case Work.THREAD:
+        this.m.workloads[this.p.gsched.thrVm[arg]!]!.threadBurstDone(g, arg)
+        break
+      case Work.SPIN:
+        this.p.locks.spinBudgetOver(g, arg)
+        return
+      case Work.LOCK_CS:
+        this.p.locks.lockRelease(g, arg)
+        return
+    }
+    this.dispatchNext(g)
+  }
+
+  /** A lock operation begins: the running frame goes beneath it (it resumes after the critical section). */
+  pushLockFrame(g: number): void {
+    if (this.sp[g] !== 0) throw new Error(`vCPU ${g}: a lock taken above an interrupted frame`)
+    this.push(g)
+    this.inLock[g] = 1
+  }
+
+  /** The critical section is over: the frame beneath resumes. */
+  popLockFrame(g: number): void {
+    if (this.sp[g] !== 1 || !this.inLock[g]) throw new Error(`vCPU ${g}: an unlock without its lock frame on top`)
+    this.pop(g)
+    this.curStart[g] = this.m.engine.now
+    this.inLock[g] = 0
+  }
+
+  inLockOp(g: number): boolean {
+    return this.inLock[g] === 1
+  }
+
+  spinning(g: number): boolean {
+    return this.curKind[g] === Work.SPIN
+  }
+
+  /** Ends the burst of thread `tid` now if vCPU g runs it (or an interrupt interrupted it); false when it does not. */
+  cutThread(g: number, tid: number): boolean {
+    if (this.curKind[g] === Work.THREAD && this.curArg[g] === tid) {
+      if (this.v.state[g] === St.RUN) {
+        this.suspendWork(g)
+        this.curRem[g] = 0
+        this.curStart[g] = this.m.engine.now
+        this.m.engine.schedule(0, Ev.WORK_DONE, g, bump(this.v.workTok, g))
+      } else {
+        this.curRem[g] = 0
+      }
+      return true
+    }
+    const top = this.sp[g]! - 1
+    if (top >= this.inLock[g]!) {
+      const i = g * STACK_DEPTH + top
+      if (this.stkKind[i] === Work.THREAD && this.stkArg[i] === tid) { this.stkRem[i] = 0; return true }
+    }
+    return false
+  }
+}

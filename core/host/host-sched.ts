@@ -1,0 +1,276 @@
+// The host scheduler's side of the model (kernel/sched/core.c __schedule(), try_to_wake_up(), fair.c
+// select_idle_sibling() and newidle_balance(), reduced) and its hooks into KVM: kvm_sched_out() when a vCPU thread
+// leaves its pCPU (a preemption: the steal-time flag; kvm_arch_vcpu_put()) and kvm_sched_in() → vcpu_load() when it
+// gets one back (a schedule-in, the PLE window's shrink, kvm_migrate_timers() after a migration). The run queues and
+// EEVDF/CFS arithmetic live in runqueues.ts and fair-sched.ts.
+import { CostId } from '../costs/cost-tables.ts'
+import { ExitReason } from '../output/exit-names.ts'
+import { Ev, St, After, inGuestMode } from '../sim/constants.ts'
+import type { ModelCore, Parts, HostSched as HostSchedPart } from '../sim/model-parts.ts'
+import { skipsVcpuLoad } from '../kvm/scheduled-out.ts'
+import type { StealTime } from '../kvm/steal-time.ts'
+import type { LapicTimer } from '../kvm/lapic-timer.ts'
+import { bump } from '../kvm/vcpu.ts'
+import type { VcpuState } from '../kvm/vcpu.ts'
+import type { Cpuidle } from './cpuidle.ts'
+
+export class HostScheduler implements HostSchedPart {
+  private readonly m: ModelCore
+  private readonly v: VcpuState
+  private readonly steal: StealTime
+  private readonly cpuidle: Cpuidle
+  private readonly timer: LapicTimer
+  private p!: Parts
+  /** Per host thread: the CPUs it may run on (a mask over pCPUs), or null when pinned to one pCPU. */
+  readonly allowedMask: (Uint8Array | null)[] = []
+  readonly allowedList: (Int32Array | null)[] = []
+  /** Per pCPU: more than one host thread may run there (the tick then runs on nohz_full CPUs when needed). */
+  readonly mayShare: Uint8Array
+  readonly sliceTok: Int32Array
+  /** Per VM: vCPU thread migrations between pCPUs after warm-up. */
+  readonly hostMigrations: Float64Array
+  /** The pCPU the vCPU was last loaded on, and the vCPU last loaded on each pCPU (−1: none). */
+  readonly loadedOn: Int32Array
+  readonly lastLoaded: Int32Array
+
+  constructor(m: ModelCore, steal: StealTime, cpuidle: Cpuidle, timer: LapicTimer) {
+    this.m = m
+    this.v = m.vcpu
+    this.steal = steal
+    this.cpuidle = cpuidle
+    this.timer = timer
+    const inp = m.inp
+    const allow = (cpus: number[] | null): void => {
+      if (!cpus) { this.allowedMask.push(null); this.allowedList.push(null); return }
+      const mask = new Uint8Array(inp.nrCpus)
+      for (const c of cpus) mask[c] = 1
+      this.allowedMask.push(mask)
+      this.allowedList.push(Int32Array.from(cpus))
+    }
+    inp.vcpus.forEach((v) => allow(v.allowed))
+    inp.tasks.forEach((t) => allow(t.cpus.length === 1 ? null : t.cpus))
+    this.mayShare = new Uint8Array(inp.nrCpus)
+    for (let c = 0; c < inp.nrCpus; c++) this.mayShare[c] = inp.threadsMayRun[c]! > 1 ? 1 : 0
+    this.sliceTok = new Int32Array(inp.nrCpus)
+    this.hostMigrations = new Float64Array(inp.vms.length)
+    this.loadedOn = new Int32Array(m.nV).fill(-1)
+    this.lastLoaded = new Int32Array(inp.nrCpus).fill(-1)
+  }
+
+  link(p: Parts): void {
+    this.p = p
+    p.run.setHandler(After.PREEMPT, (g) => this.preemptStart(g))
+  }
+
+  /** The host scheduler takes pCPU c from its running thread (a woken thread preempts it, or its slice is over).
+   *  A vCPU thread in guest mode is kicked out by an IPI (an EXTERNAL_INTERRUPT exit); one in root mode gives the pCPU
+   *  up at its next return to the guest; one halt-polling stops polling and blocks (kvm_vcpu_can_poll()). */
+  reschedCurr(c: number, cause: number): void {
+    const h = this.m.hrq.cur[c]!
+    if (h < 0) { this.pickNext(c); return }
+    if (h >= this.m.nV) {
+      this.p.tasks.taskPreempted(h, c)
+      this.pickNext(c)
+      return
+    }
+    const v = this.v
+    const s = v.state[h]!
+    if (inGuestMode(s)) {
+      // set_tsk_need_resched() now; the IPI kicks the vCPU out of guest mode as a separate event, so a wake-up made in
+      // the middle of this vCPU's own work (its ICR write woke a sibling) cannot tear that work apart
+      v.needResched[h] = 1
+      v.reschedCause[h] = cause
+      this.m.engine.schedule(0, Ev.RESCHED_KICK, h)
+    } else if (s === St.HOST_POLL) {
+      v.idleTok[h]!++
+      this.p.halt.block(h)
+    } else {
+      v.needResched[h] = 1
+    }
+  }
+
+  /** Ev.RESCHED_KICK: the reschedule IPI (or the tick) reaches a vCPU that must give its pCPU up — an exit unless it
+   *  already left guest mode (then it gives the pCPU up at the end of that exit). */
+  onReschedKick(g: number): void {
+    const v = this.v
+    if (!v.needResched[g] || !inGuestMode(v.state[g]!) || this.m.hrq.cur[v.pcpuOf[g]!] !== g) return
+    const cause = v.reschedCause[g]!
+    const handler = cause === this.m.causeIds.slice ? this.m.cost(CostId.hostTimerHandler) : this.m.cost(CostId.hostIpiHandler)
+    this.p.run.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, cause, this.m.cost(CostId.exitExternalInterrupt) + handler, After.RESCHED)
+  }
+
+  /** kvm_sched_out() with current->on_rq: the vCPU thread leaves its pCPU while runnable (a real preemption). */
+  descheduleVcpu(g: number): void {
+    const v = this.v
+    v.needResched[g] = 0
+    v.setState(g, St.PREEMPTED)
+    this.steal.onPreempt(g, this.m.vmSpec(g))
+    const c = v.pcpuOf[g]!
+    this.m.hrq.requeueCurr(c, this.m.engine.now)
+    this.pickNext(c)
+  }
+
+  /** __schedule() on pCPU c: the next waiting thread runs (or one pulled from a busy pCPU by idle balancing). */
+  pickNext(c: number): void {
+    const hrq = this.m.hrq
+    const now = this.m.engine.now
+    const nV = this.m.nV
+    let h = hrq.pick(c)
+    if (h < 0) h = this.pullFor(c)
+    if (h < 0) return
+    // close the vCPU's wait (steal) before it holds the pCPU: its schedule-in then counts on the pCPU
+    if (h < nV) this.v.setState(h, St.PREEMPTED)
+    hrq.setCurr(h, c, now)
+    if (h < nV) {
+      this.p.ple.shrinkPle(h)
+      let ns = this.scheduleInNs(h, c)
+      if (this.v.pcpuOf[h] !== c) { this.migrateVcpu(h, c); ns += this.m.cost(CostId.vcpuMigration) }
+      this.m.engine.schedule(ns, Ev.PREEMPT_DONE, h, bump(this.v.exitTok, h))
+    } else {
+      const t = this.p.tasks
+      const k = h - nV
+      t.taskSince[k] = now
+      t.taskEnd[k] = now + t.taskRem[k]!
+      this.m.engine.schedule(t.taskRem[k]!, Ev.TASK_DONE, h, bump(t.taskTok, k))
+    }
+    this.armSlice(c)
+  }
+
+  /** A thread now waits on pCPU c without preempting the running one. A halt-polling vCPU thread stops polling and
+   *  blocks at once (kvm_vcpu_can_poll(): single_task_running() is false); otherwise the slice timer runs. */
+  queuedBehind(c: number): void {
+    const h = this.m.hrq.cur[c]!
+    if (h >= 0 && h < this.m.nV && this.v.state[h] === St.HOST_POLL) {
+      this.v.idleTok[h]!++
+      this.p.halt.block(h)
+      return
+    }
+    this.armSlice(c)
+  }
+
+  /** Starts the slice timer of pCPU c when threads wait there (the tick's check_preempt_tick() / update_deadline()). */
+  armSlice(c: number): void {
+    const hrq = this.m.hrq
+    const h = hrq.cur[c]!
+    if (h < 0 || hrq.nrQueued[c] === 0) return
+    this.m.engine.schedule(hrq.sliceLeft(c, this.m.engine.now), Ev.HOST_SLICE, c, bump(this.sliceTok, c))
+  }
+
+  /** Ev.HOST_SLICE: the running thread's slice may be over. */
+  onSlice(c: number, tok: number): void {
+    if (tok !== this.sliceTok[c]) return
+    if (this.m.hrq.sliceExpired(c, this.m.engine.now)) this.reschedCurr(c, this.m.causeIds.slice)
+    else this.armSlice(c)
+  }
+
+  /** select_task_rq_fair() for a waking host thread, reduced to select_idle_sibling(): its previous pCPU if idle, else
+   *  an idle allowed pCPU in the same LLC, else any idle allowed pCPU, else the previous one. */
+  selectCpu(h: number, prev: number): number {
+    const list = this.allowedList[h]
+    if (!list) return prev
+    const mask = this.allowedMask[h]!
+    if (mask[prev] === 1 && this.pcpuIdle(prev)) return prev
+    const llcOf = this.m.inp.llcOf
+    const llc = llcOf[prev]!
+    let other = -1
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!
+      if (!this.pcpuIdle(c)) continue
+      if (llcOf[c] === llc) return c
+      if (other < 0) other = c
+    }
+    if (other >= 0) return other
+    return mask[prev] === 1 ? prev : list[0]!
+  }
+
+  private pcpuIdle(c: number): boolean {
+    return this.m.hrq.cur[c]! < 0 && this.m.hrq.nrQueued[c] === 0
+  }
+
+  /** newidle_balance(): a pCPU going idle pulls a waiting thread that may run there from another pCPU. */
+  private pullFor(c: number): number {
+    const hrq = this.m.hrq
+    if (hrq.nrBusyQueues === 0) return -1
+    for (let src = 0; src < this.m.inp.nrCpus; src++) {
+      if (src === c || hrq.nrQueued[src] === 0) continue
+      for (let h = hrq.firstQueued(src); h >= 0; h = hrq.nextQueued(h)) {
+        const mask = this.allowedMask[h]
+        if (!mask || mask[c] !== 1) continue
+        hrq.detachQueued(h, c)
+        return h
+      }
+    }
+    return -1
+  }
+
+  /** The vCPU thread now runs on pCPU c: its LAPIC timer follows it (kvm_arch_vcpu_load() → kvm_migrate_timers()) on
+   *  that pCPU's timer path, and its caches start cold. */
+  migrateVcpu(g: number, c: number): void {
+    this.v.pcpuOf[g] = c
+    this.timer.migrateTimer(g, c)
+    if (this.m.engine.now >= this.m.warmupEnd) this.hostMigrations[this.v.vmOf[g]!]!++
+  }
+
+  /** kvm_sched_in() → vcpu_load() of vCPU thread g on pCPU c, with the context switch. Under the seed-002 what-if
+   *  (experimental) the load is skipped when g's guest state is still loaded there; a thread that slept in the VMM is
+   *  not loaded at all — its KVM_RUN re-entry loads it (userspaceEntry). */
+  scheduleInNs(g: number, c: number): number {
+    const sameCpu = this.loadedOn[g] === c
+    const otherLoaded = this.lastLoaded[c] !== g
+    this.loadedOn[g] = c
+    this.lastLoaded[c] = g
+    if (this.p.halt.vmmSleep[g]) return this.m.cost(CostId.scheduleInNoLoad) + this.m.cost(CostId.userspaceEntry)
+    const kept = skipsVcpuLoad(this.m.vmSpec(g).keepStateLoaded, true, sameCpu, otherLoaded)
+    this.v.keptLoaded[g] = kept ? 1 : 0
+    return this.m.cost(kept ? CostId.scheduleInNoLoad : CostId.scheduleIn)
+  }
+
+  /** try_to_wake_up() of a blocked vCPU thread (kvm_vcpu_wake_up() → rcuwait_wake_up()): select_task_rq_fair() picks
+   *  its pCPU; it runs there after the wake-up IPI, the pCPU's C-state exit and the schedule-in — or waits behind
+   *  the thread running there (steal time), or preempts it. */
+  wakeVcpuThread(g: number): void {
+    const v = this.v
+    const hrq = this.m.hrq
+    const now = this.m.engine.now
+    const prev = v.pcpuOf[g]!
+    const c = this.selectCpu(g, prev)
+    const migrated = c !== prev
+    if (hrq.cur[c]! >= 0) {
+      if (migrated) this.migrateVcpu(g, c)
+      v.setState(g, St.PREEMPTED)
+      const preempt = hrq.enqueueWaking(g, c, now, migrated)
+      if (preempt) this.reschedCurr(c, this.m.causeIds.resched)
+      else this.queuedBehind(c)
+      return
+    }
+    if (migrated) {
+      this.migrateVcpu(g, c)
+      v.wakeLatency[g] = this.cpuidle.cstateLatency(c)
+    }
+    this.cpuidle.idleEnded(c, now - v.stateSince[g]!)
+    v.setState(g, St.WAKING)
+    this.p.ple.shrinkPle(g)
+    hrq.enqueueWaking(g, c, now, migrated)
+    hrq.setCurr(g, c, now)
+    this.m.engine.schedule(this.m.cost(CostId.wakeupIpi) + v.wakeLatency[g]! + this.scheduleInNs(g, c), Ev.WAKE_DONE, g, bump(v.idleTok, g))
+  }
+
+  /** A kworker (or another host thread) takes the pCPU from the vCPU thread for a while (After.PREEMPT). */
+  private preemptStart(g: number): void {
+    this.v.setState(g, St.PREEMPTED)
+    this.steal.onPreempt(g, this.m.vmSpec(g))
+    this.m.engine.schedule(this.m.rng.lognormal(this.m.inp.kworkerNs, 0.5) + this.scheduleInNs(g, this.v.pcpuOf[g]!), Ev.PREEMPT_DONE, g, bump(this.v.exitTok, g))
+  }
+
+  /** Ev.PREEMPT_DONE: the vCPU thread has its pCPU again (kvm_sched_in()): back into the guest. */
+  onPreemptDone(g: number, tok: number): void {
+    const v = this.v
+    if (tok !== v.exitTok[g]) return
+    if (v.needResched[g]) { this.descheduleVcpu(g); return }
+    // woken from an HLT block onto a busy pCPU: the HLT exit ends now
+    if (this.p.halt.inHltExit(g)) { this.p.halt.hltWakeup(g); return }
+    const idleEntry = v.exitHandler[g] === After.IDLE
+    v.exitHandler[g] = After.ENTRY
+    this.p.run.enterAndContinue(g, idleEntry)
+  }
+}

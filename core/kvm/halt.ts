@@ -1,0 +1,130 @@
+// Halt: the vCPU's HLT exit (kvm_emulate_halt() → kvm_vcpu_halt() in virt/kvm/kvm_main.c): halt-poll for
+// vcpu->halt_poll_ns while kvm_vcpu_can_poll(), then kvm_vcpu_block() schedules the thread out until
+// kvm_vcpu_wake_up() (an interrupt, a timer, a pvqspinlock kick); the poll window then adapts (grow/shrink_halt_poll_ns
+// in halt-poll.ts). The arch hooks are gated per version in setup (the steal-time flag on block: StealTime.onBlock).
+// Also the RFC's KVM_EXIT_HLT to the VMM (experimental, seed 004: userspace-exits.ts decides the VMM's step).
+import { CostId } from '../costs/cost-tables.ts'
+import { ExitReason } from '../output/exit-names.ts'
+import { Ev, St, After } from '../sim/constants.ts'
+import type { ModelCore, Parts, Halt } from '../sim/model-parts.ts'
+import { updateHaltPoll } from './halt-poll.ts'
+import { HaltExit, VmmStep, vmmAfterHltExit } from './userspace-exits.ts'
+import type { StealTime } from './steal-time.ts'
+import { bump } from './vcpu.ts'
+import type { VcpuState } from './vcpu.ts'
+
+export class KvmHalt implements Halt {
+  private readonly m: ModelCore
+  private readonly v: VcpuState
+  private readonly steal: StealTime
+  private p!: Parts
+  /** When the current halt began (kvm_vcpu_halt()'s start, for the poll-window update). */
+  readonly haltStart: Float64Array
+  /** vcpu->halt_poll_ns. */
+  readonly haltPollNs: Float64Array
+  /** In pv_wait() (halted by pvqspinlock), and kicked (KVM_HC_KICK_CPU → vcpu->arch.pv.pv_unhalted). */
+  readonly pvHalted: Uint8Array
+  readonly pvUnhalted: Uint8Array
+  /** Experimental (seed 004 RFC): the vCPU thread sleeps in the VMM's poll() after a KVM_EXIT_HLT (not loaded: KVM_RUN
+   *  loads it again). */
+  readonly vmmSleep: Uint8Array
+
+  constructor(m: ModelCore, steal: StealTime) {
+    this.m = m
+    this.v = m.vcpu
+    this.steal = steal
+    const nV = m.nV
+    this.haltStart = new Float64Array(nV)
+    this.haltPollNs = new Float64Array(nV)
+    this.pvHalted = new Uint8Array(nV)
+    this.pvUnhalted = new Uint8Array(nV)
+    this.vmmSleep = new Uint8Array(nV)
+  }
+
+  link(p: Parts): void {
+    this.p = p
+    p.run.setHandler(After.HLT, (g) => this.afterHltExit(g))
+  }
+
+  /** The vCPU is in an HLT exit that has not entered the guest again (halted, polling, blocked or being woken). */
+  inHltExit(g: number): boolean {
+    return this.v.exitReason[g] === ExitReason.HLT && this.v.exitHandler[g] === After.HLT
+  }
+
+  /** kvm_vcpu_halt(): poll for vcpu->halt_poll_ns, then block. */
+  private afterHltExit(g: number): void {
+    const vm = this.m.vmSpec(g)
+    const v = this.v
+    if (vm.hltExit === HaltExit.USERSPACE) {
+      // experimental (seed 004 RFC): the VMM did its work on KVM_EXIT_HLT; the vCPU's mp_state is still HALTED
+      const step = vmmAfterHltExit(vm.hltWait, v.pendIrq[g] !== 0)
+      if (step === VmmStep.ENTER) { v.exitHandler[g] = After.ENTRY; this.p.run.extendExit(g, this.m.cost(CostId.userspaceEntry)); return }
+      if (step === VmmStep.SLEEP) { this.vmmSleep[g] = 1; this.block(g); return }
+      // KVM_RUN again: vcpu_block() → kvm_vcpu_halt() starts now
+      this.haltStart[g] = this.m.engine.now
+    }
+    v.needResched[g] = 0
+    // kvm_vcpu_has_events(): a pending interrupt, or a pvqspinlock kick (pv_unhalted)
+    if (v.pendIrq[g] || this.pvUnhalted[g]) { this.hltWakeup(g); return }
+    // kvm_vcpu_can_poll(): poll only while single_task_running() and !need_resched()
+    if (vm.hostHaltPoll && this.haltPollNs[g]! > 0 && this.m.hrq.nrQueued[v.pcpuOf[g]!] === 0) {
+      v.setState(g, St.HOST_POLL)
+      this.m.engine.schedule(this.haltPollNs[g]!, Ev.HOST_POLL_END, g, bump(v.idleTok, g))
+      return
+    }
+    this.block(g)
+  }
+
+  /** Ev.HOST_POLL_END: the poll window is over without an event. */
+  onPollEnd(g: number, tok: number): void {
+    if (tok === this.v.idleTok[g] && this.v.state[g] === St.HOST_POLL) this.block(g)
+  }
+
+  /** kvm_vcpu_block(): the vCPU thread sleeps (schedule()); its pCPU runs the next waiting thread, if any. */
+  block(g: number): void {
+    const v = this.v
+    v.setState(g, St.BLOCKED)
+    v.idleTok[g]!++
+    v.needResched[g] = 0
+    // kvm_sched_out() → kvm_arch_vcpu_put(): before 5.19 the steal-time preempted flag is set on this deschedule too
+    this.steal.onBlock(g, this.m.vmSpec(g))
+    const c = v.pcpuOf[g]!
+    v.wakeLatency[g] = this.p.cpuidle.cstateLatency(c)
+    if (this.m.hrq.cur[c] === g) {
+      this.m.hrq.sleepCurr(c, this.m.engine.now)
+      this.p.sched.pickNext(c)
+    }
+  }
+
+  /** kvm_vcpu_wake_up(): something made the idle vCPU runnable — in the guest's idle loop, halt-polling, or blocked. */
+  wakeVcpu(g: number): void {
+    const s = this.v.state[g]!
+    if (s === St.GUEST_POLL || s === St.GUEST_HLT) { this.p.idle.wakeInGuest(g); return }
+    if (s === St.HOST_POLL) { this.v.idleTok[g]!++; this.hltWakeup(g); return }
+    if (s === St.BLOCKED) this.p.sched.wakeVcpuThread(g)
+  }
+
+  /** Ev.WAKE_DONE: the woken vCPU runs again (after the wake-up IPI, its C-state's exit latency, the schedule-in). */
+  onWakeDone(g: number, tok: number): void {
+    if (tok !== this.v.idleTok[g]) return
+    if (this.v.needResched[g]) { this.p.sched.descheduleVcpu(g); return }
+    if (this.inHltExit(g) && !this.m.vmSpec(g).hltInGuest) { this.hltWakeup(g); return }
+    this.p.idle.leaveIdle(g)
+  }
+
+  /** End of an HLT exit: adapt the halt-polling window (grow/shrink_halt_poll_ns()), enter the guest, leave idle. */
+  hltWakeup(g: number): void {
+    const vm = this.m.vmSpec(g)
+    this.pvHalted[g] = 0
+    this.pvUnhalted[g] = 0
+    // a thread that slept in the VMM's poll() never ran kvm_vcpu_halt(): its window stays as it was
+    if (vm.hostHaltPoll && !this.vmmSleep[g]) {
+      const haltNs = this.m.engine.now - this.haltStart[g]!
+      this.haltPollNs[g] = updateHaltPoll(this.haltPollNs[g]!, haltNs, true, this.m.inp.haltPoll)
+    }
+    this.vmmSleep[g] = 0
+    this.v.exitHandler[g] = After.ENTRY
+    this.p.run.vmEntry(g)
+    this.p.idle.leaveIdle(g)
+  }
+}

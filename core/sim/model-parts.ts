@@ -1,0 +1,212 @@
+// The model's parts and what each offers the others — the role include/linux/kvm_host.h and kvm_x86_ops play in the
+// kernel. Each part is one class in core/kvm/, core/host/ or core/guest/ that mirrors one kernel mechanism, owns its
+// state and handles its event kinds; it reaches the other parts only through these interfaces (HostModel builds the
+// parts and links them), so no part imports another and core/ has no import circle.
+import type { Engine } from '../engine/engine.ts'
+import type { Rng } from '../engine/rng.ts'
+import type { ModelInputs, VmSpec } from './model-inputs.ts'
+import type { VcpuState } from '../kvm/vcpu.ts'
+import type { HostRunqueues } from '../host/runqueues.ts'
+import type { GuestWorkload } from './workloads/workload.ts'
+import type { RqView } from '../guest/select-idle.ts'
+
+/** Ids of the fixed exit causes, registered once so the hot path never looks a name up. */
+export interface CauseIds {
+  tscWrite: number
+  txNotify: number
+  hvTimer: number
+  swTimer: number
+  kick: number
+  hlt: number
+  mwaitNop: number
+  hostTick: number
+  kworker: number
+  resched: number
+  slice: number
+  pauseLoop: number
+  pvWait: number
+  pvKick: number
+  hltToVmm: number
+  mwaitToVmm: number
+  mwaitYield: number
+}
+
+/** What every part shares: the clock and events, the random stream, the inputs, the cost table, the vCPUs. */
+export interface ModelCore {
+  readonly engine: Engine
+  readonly rng: Rng
+  readonly inp: ModelInputs
+  readonly nV: number
+  readonly vcpu: VcpuState
+  readonly hrq: HostRunqueues
+  readonly causeIds: CauseIds
+  readonly workloads: GuestWorkload[]
+  /** The guest scheduler's per-vCPU view: nr_running and the steal-time preempted flag as the guest reads it. */
+  readonly rq: RqView
+  readonly warmupEnd: number
+  cost(id: number): number
+  vmSpec(g: number): VmSpec
+  /** A workload's event (or a driven host task's completion event) of kind `kind`. */
+  dispatch(kind: number, target: number, tok: number): void
+}
+
+/** core/kvm/vcpu-run.ts — vcpu_run() / vcpu_enter_guest(). */
+export interface RunLoop {
+  beginExit(g: number, reason: number, cause: number, ns: number, handler: number): void
+  extendExit(g: number, ns: number): void
+  exitDone(g: number): void
+  vmEntry(g: number): void
+  /** VM entry, then the guest goes on (the interrupted idle entry, its idle loop, or its work). */
+  enterAndContinue(g: number, idleEntry: boolean): void
+  /** Registers the handler that runs at the end of exits naming `after` (an After code). */
+  setHandler(after: number, fn: (g: number) => void): void
+}
+
+/** core/kvm/halt.ts — kvm_vcpu_halt(), kvm_vcpu_block(), kvm_vcpu_wake_up(). */
+export interface Halt {
+  readonly haltStart: Float64Array
+  readonly pvHalted: Uint8Array
+  readonly pvUnhalted: Uint8Array
+  readonly vmmSleep: Uint8Array
+  block(g: number): void
+  wakeVcpu(g: number): void
+  hltWakeup(g: number): void
+  /** The vCPU is halted in an HLT exit (kvm_vcpu_halt() from an HLT, not yet entered again). */
+  inHltExit(g: number): boolean
+}
+
+/** core/kvm/lapic-timer.ts — the guest's LAPIC timer on its KVM path. */
+export interface LapicTimer {
+  readonly deadline: Float64Array
+  programTimer(g: number, t: number): void
+}
+
+/** core/kvm/irq-delivery.ts — interrupts into the guest and the guest's IPI sends. */
+export interface IrqDelivery {
+  deliverGuestIrq(g: number, bit: number, posted: boolean): void
+  queueIpi(g: number, entry: number): void
+  sendIpi(g: number): void
+  sendPvIpi(g: number): void
+  readonly mcastQ: Int32Array
+  readonly mcastLen: Int32Array
+  readonly ipiCap: number
+}
+
+/** core/kvm/pause-loop.ts — PAUSE-loop exiting / pause filter and kvm_vcpu_on_spin(). */
+export interface PauseLoop {
+  windowNs(g: number): number
+  pauseExit(g: number): void
+  shrinkPle(g: number): void
+}
+
+/** core/host/host-sched.ts — the host scheduler's glue with KVM (kvm_sched_in() / kvm_sched_out()). */
+export interface HostSched {
+  readonly mayShare: Uint8Array
+  readonly allowedList: (Int32Array | null)[]
+  reschedCurr(c: number, cause: number): void
+  descheduleVcpu(g: number): void
+  pickNext(c: number): void
+  queuedBehind(c: number): void
+  armSlice(c: number): void
+  selectCpu(h: number, prev: number): number
+  migrateVcpu(g: number, c: number): void
+  scheduleInNs(g: number, c: number): number
+  /** try_to_wake_up() of a blocked vCPU thread. */
+  wakeVcpuThread(g: number): void
+}
+
+/** core/host/host-tasks.ts — host tasks (neighbours, vhost workers). */
+export interface HostTasks {
+  taskPreempted(h: number, c: number): void
+  readonly taskRem: Float64Array
+  readonly taskSince: Float64Array
+  readonly taskEnd: Float64Array
+  readonly taskTok: Int32Array
+}
+
+/** core/host/cpuidle.ts — the pCPU's idle governor. */
+export interface Cpuidle {
+  readonly pcpuIdleEma: Float64Array
+  cstateLatency(c: number): number
+}
+
+/** core/guest/vcpu-work.ts — the vCPU's guest work as a stack of frames. */
+export interface GuestWork {
+  readonly curKind: Int8Array
+  readonly curArg: Int32Array
+  readonly curRem: Float64Array
+  readonly curStart: Float64Array
+  readonly qLen: Int32Array
+  dispatchNext(g: number): void
+  startWork(g: number, kind: number, arg: number, ns: number): void
+  suspendWork(g: number): void
+  /** Pushes the current frame under a lock operation (its work resumes after the critical section). */
+  pushLockFrame(g: number): void
+  /** Pops the lock operation's interrupted frame into the current one. */
+  popLockFrame(g: number): void
+  /** The vCPU is inside a lock operation (its interrupted work waits under it). */
+  inLockOp(g: number): boolean
+  /** The running frame is in a spin loop. */
+  spinning(g: number): boolean
+  /** Ends the burst of thread `tid` now if the vCPU runs it (or an interrupt interrupted it); false if it does not. */
+  cutThread(g: number, tid: number): boolean
+}
+
+/** core/guest/guest-idle.ts — the guest's idle loop and cpuidle driver. */
+export interface GuestIdle {
+  readonly idleEma: Float64Array
+  enterIdle(g: number): void
+  idleAfterTickStop(g: number): void
+  guestHalt(g: number): void
+  resumeIdle(g: number): void
+  leaveIdle(g: number): void
+  wakeInGuest(g: number): void
+}
+
+/** core/guest/guest-timers.ts — the guest's tick and hrtimers. */
+export interface GuestTimers {
+  readonly tickRunning: Uint8Array
+  readonly tickNext: Float64Array
+  timerIrqWork(g: number): number
+  nextGuestTimer(g: number): number
+  /** Act.REPROGRAM: the TSC-deadline write when the earliest expiry moved. */
+  reprogram(g: number): void
+  armHrtimer(g: number, t: number, wakeTid: number, wakeBurstNs: number): void
+}
+
+/** core/guest/guest-sched.ts — the guest scheduler. */
+export interface GuestSched {
+  readonly thrVm: Int32Array
+  /** The next burst of the vCPU's current (or next queued) thread: its id, or −1 when none is runnable. */
+  pickNextThread(g: number): number
+  takeBurst(tid: number): number
+  threadSleep(tid: number): void
+  wakeThread(tid: number, waker: number, sync: boolean, wakerTid: number, burstNs: number): number
+}
+
+/** core/guest/spinlocks.ts — guest spinlocks (qspinlock, pvqspinlock, test-and-set). */
+export interface Spinlocks {
+  /** A waiter (re)starts spinning on lock l: returns the work kind it runs and sets `startNs` to its length. */
+  startSpin(g: number, l: number): number
+  readonly startNs: number
+  readonly spinSpun: Float64Array
+  spinBudgetOver(g: number, l: number): void
+  lockRelease(g: number, l: number): void
+}
+
+/** All the parts, linked once after construction. */
+export interface Parts {
+  run: RunLoop
+  halt: Halt
+  timer: LapicTimer
+  irq: IrqDelivery
+  ple: PauseLoop
+  sched: HostSched
+  tasks: HostTasks
+  cpuidle: Cpuidle
+  work: GuestWork
+  idle: GuestIdle
+  gtimers: GuestTimers
+  gsched: GuestSched
+  locks: Spinlocks
+}
