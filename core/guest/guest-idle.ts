@@ -17,7 +17,11 @@ export class GuestIdleLoop implements GuestIdlePart {
   private readonly m: ModelCore
   private readonly v: VcpuState
   private readonly vmm: VmmExit
-  private p!: Parts
+  private gtimers!: Parts['gtimers']
+  private halt!: Parts['halt']
+  private run!: Parts['run']
+  private timer!: Parts['timer']
+  private work!: Parts['work']
   readonly idleStart: Float64Array
   /** The governor's predicted idle time (an exponential average of recent idles). */
   readonly idleEma: Float64Array
@@ -34,14 +38,18 @@ export class GuestIdleLoop implements GuestIdlePart {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.gtimers = p.gtimers
+    this.halt = p.halt
+    this.run = p.run
+    this.timer = p.timer
+    this.work = p.work
   }
 
   /** do_idle(): nothing to run. */
   enterIdle(g: number): void {
     const v = this.v
     const vm = this.m.vmSpec(g)
-    const gt = this.p.gtimers
+    const gt = this.gtimers
     v.idle[g] = 1
     this.idleStart[g] = this.m.engine.now
     v.debt[g] = 0
@@ -49,9 +57,9 @@ export class GuestIdleLoop implements GuestIdlePart {
     if (vm.guestTickMode !== 'periodic' && gt.tickRunning[g] && this.idleEma[g]! > 1e9 / vm.guestHz) {
       gt.tickRunning[g] = 0
       const want = gt.nextGuestTimer(g)
-      if (want !== this.p.timer.deadline[g]) {
-        this.p.timer.programTimer(g, want)
-        this.p.run.beginExit(g, ExitReason.MSR_WRITE, this.m.causeIds.tscWrite, this.m.cost(CostId.exitMsrWriteTscDeadline), After.IDLE)
+      if (want !== this.timer.deadline[g]) {
+        this.timer.programTimer(g, want)
+        this.run.beginExit(g, ExitReason.MSR_WRITE, this.m.causeIds.tscWrite, this.m.cost(CostId.exitMsrWriteTscDeadline), After.IDLE)
         return
       }
     }
@@ -90,15 +98,15 @@ export class GuestIdleLoop implements GuestIdlePart {
       // cost: only the last exit's is left for the work that ends the idle (as enterIdle() starts idle without debt)
       v.debt[g] = 0
       if (vm.mwaitExit === MwaitExit.USERSPACE) { this.vmm.exitToVmm(g, ExitReason.MWAIT_INSTRUCTION, m.causeIds.mwaitToVmm, m.cost(CostId.exitMwait), true, After.ENTRY); return }
-      if (vm.mwaitExit === MwaitExit.YIELD) { this.p.run.beginExit(g, ExitReason.MWAIT_INSTRUCTION, m.causeIds.mwaitYield, m.cost(CostId.exitMwait) + m.cost(CostId.schedYield), After.YIELD); return }
-      this.p.run.beginExit(g, ExitReason.MWAIT_INSTRUCTION, m.causeIds.mwaitNop, m.cost(CostId.exitMwait), After.ENTRY)
+      if (vm.mwaitExit === MwaitExit.YIELD) { this.run.beginExit(g, ExitReason.MWAIT_INSTRUCTION, m.causeIds.mwaitYield, m.cost(CostId.exitMwait) + m.cost(CostId.schedYield), After.YIELD); return }
+      this.run.beginExit(g, ExitReason.MWAIT_INSTRUCTION, m.causeIds.mwaitNop, m.cost(CostId.exitMwait), After.ENTRY)
       return
     }
     if (vm.hltInGuest) { this.haltInGuest(g, m.inp.cstates.length ? m.inp.cstates[0]!.exitLatencyNs : 0); return }
-    this.p.halt.haltStart[g] = m.engine.now
+    this.halt.haltStart[g] = m.engine.now
     // the RFC (experimental): KVM_EXIT_HLT to the VMM; it re-enters within the exit unless it sleeps in its own poll()
     if (vm.hltExit === HaltExit.USERSPACE) { this.vmm.exitToVmm(g, ExitReason.HLT, m.causeIds.hltToVmm, m.cost(CostId.exitHlt), vm.hltWait === 'kvm-run', After.HLT); return }
-    this.p.run.beginExit(g, ExitReason.HLT, m.causeIds.hlt, m.cost(CostId.exitHlt), After.HLT)
+    this.run.beginExit(g, ExitReason.HLT, m.causeIds.hlt, m.cost(CostId.exitHlt), After.HLT)
   }
 
   /** Halted in guest mode (HLT in C1, or MWAIT in the C-state the guest asked for); waking pays its exit latency. */
@@ -156,13 +164,13 @@ export class GuestIdleLoop implements GuestIdlePart {
       if (vm.guestHaltPoll) this.guestPollNs[g] = adjustGuestPollLimit(this.guestPollNs[g]!, idleNs, vm.guestPoll)
     }
     if (v.state[g] !== St.RUN) v.setState(g, St.RUN)
-    const gt = this.p.gtimers
+    const gt = this.gtimers
     if (!gt.tickRunning[g] && vm.guestTickMode === 'nohz-idle') {
       const period = 1e9 / vm.guestHz
       gt.tickRunning[g] = 1
       gt.tickNext[g] = (Math.floor(now / period) + 1) * period
-      if (gt.nextGuestTimer(g) !== this.p.timer.deadline[g]) v.actions[g]! |= Act.REPROGRAM
+      if (gt.nextGuestTimer(g) !== this.timer.deadline[g]) v.actions[g]! |= Act.REPROGRAM
     }
-    this.p.work.dispatchNext(g)
+    this.work.dispatchNext(g)
   }
 }

@@ -14,7 +14,10 @@ import type { VcpuState } from '../kvm/vcpu.ts'
 export class GuestScheduler implements GuestSchedPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
-  private p!: Parts
+  private gtimers!: Parts['gtimers']
+  private halt!: Parts['halt']
+  private irq!: Parts['irq']
+  private work!: Parts['work']
   readonly nT: number
   readonly firstThread: Int32Array
   readonly thrVm: Int32Array
@@ -57,7 +60,10 @@ export class GuestScheduler implements GuestSchedPart {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.gtimers = p.gtimers
+    this.halt = p.halt
+    this.irq = p.irq
+    this.work = p.work
   }
 
   private enqueueThread(tid: number, c: number): void {
@@ -92,7 +98,7 @@ export class GuestScheduler implements GuestSchedPart {
   startThread(tid: number, c: number, burstNs: number): void {
     this.thrBurst[tid] = burstNs
     this.enqueueThread(tid, c)
-    if (this.rq.nrRunning[c] === 1) this.p.irq.deliverGuestIrq(c, Irq.IPI, true)
+    if (this.rq.nrRunning[c] === 1) this.irq.deliverGuestIrq(c, Irq.IPI, true)
   }
 
   /** sched_setaffinity() of the thread to the one vCPU it is on (cyclictest -a): wake-ups keep it there
@@ -140,8 +146,8 @@ export class GuestScheduler implements GuestSchedPart {
     this.thrBurst[tid] = burstNs
     this.enqueueThread(tid, c)
     if (this.rq.nrRunning[c] === 1 && c !== waker) {
-      if (this.v.state[c] === St.GUEST_POLL) this.p.halt.wakeVcpu(c)
-      else this.p.irq.queueIpi(waker, c)
+      if (this.v.state[c] === St.GUEST_POLL) this.halt.wakeVcpu(c)
+      else this.irq.queueIpi(waker, c)
     }
     return ns
   }
@@ -171,8 +177,8 @@ export class GuestScheduler implements GuestSchedPart {
         const tid = runq.removeAt(src, j)
         this.rq.nrRunning[src]!--
         this.enqueueThread(tid, c)
-        if (this.v.state[c] === St.GUEST_POLL) this.p.halt.wakeVcpu(c)
-        else this.p.irq.deliverGuestIrq(c, Irq.IPI, this.m.inp.vms[vi]!.postedInterrupts)
+        if (this.v.state[c] === St.GUEST_POLL) this.halt.wakeVcpu(c)
+        else this.irq.deliverGuestIrq(c, Irq.IPI, this.m.inp.vms[vi]!.postedInterrupts)
         break
       }
     }
@@ -183,7 +189,7 @@ export class GuestScheduler implements GuestSchedPart {
   cutBurst(tid: number): void {
     const g = this.thrCpu[tid]!
     if (this.rqCurr[g] !== tid) { if (this.thrBurst[tid]! > 0) this.thrBurst[tid] = 0; return }
-    if (this.p.work.cutThread(g, tid)) return
+    if (this.work.cutThread(g, tid)) return
     if (this.thrBurst[tid]! > 0) this.thrBurst[tid] = 0
   }
 
@@ -192,7 +198,7 @@ export class GuestScheduler implements GuestSchedPart {
     const m = this.m
     const v = this.v
     const vm = m.vmSpec(g)
-    const work = this.p.work
+    const work = this.work
     m.engine.schedule(m.rng.exponential(1e9 / vm.idleGaps.perSec), Ev.IDLE_GAP, g)
     if (v.state[g] !== St.RUN || v.inIrq[g] || work.curKind[g] !== Work.THREAD || work.inLockOp(g)) return
     const tid = work.curArg[g]!
@@ -201,7 +207,7 @@ export class GuestScheduler implements GuestSchedPart {
     work.curKind[g] = Work.NONE
     work.curRem[g] = 0
     this.threadSleep(tid)
-    this.p.gtimers.armHrtimer(g, m.engine.now + m.rng.exponential(vm.idleGaps.meanNs), tid, rem)
+    this.gtimers.armHrtimer(g, m.engine.now + m.rng.exponential(vm.idleGaps.meanNs), tid, rem)
     work.dispatchNext(g)
   }
 }

@@ -12,7 +12,10 @@ import type { VcpuState } from '../kvm/vcpu.ts'
 export class GuestTimers implements GuestTimersPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
-  private p!: Parts
+  private gsched!: Parts['gsched']
+  private run!: Parts['run']
+  private timer!: Parts['timer']
+  private work!: Parts['work']
   readonly tickRunning: Uint8Array
   readonly tickNext: Float64Array
   /** Next guest-kernel housekeeping timer per vCPU (Infinity when none). */
@@ -39,7 +42,10 @@ export class GuestTimers implements GuestTimersPart {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.gsched = p.gsched
+    this.run = p.run
+    this.timer = p.timer
+    this.work = p.work
   }
 
   /** At time 0: the tick runs (its phase is random), the background timers start; the first deadline is programmed. */
@@ -50,7 +56,7 @@ export class GuestTimers implements GuestTimersPart {
     const period = 1e9 / vm.guestHz
     this.tickNext[g] = Math.floor(rng.uniform() * period) + 1
     if (vm.guestBackgroundTimersPerSec > 0) this.bgNext[g] = rng.exponential(1e9 / vm.guestBackgroundTimersPerSec)
-    this.p.timer.programTimer(g, this.tickNext[g]!)
+    this.timer.programTimer(g, this.tickNext[g]!)
   }
 
   /** The guest's LAPIC timer interrupt (hrtimer_interrupt()): the tick if due, background timers, expired hrtimers
@@ -79,7 +85,7 @@ export class GuestTimers implements GuestTimersPart {
         this.hrtBurst[k] = this.hrtBurst[last]!
         n--
         this.hrtCount[g] = n
-        if (tid >= 0) ns += this.p.gsched.wakeThread(tid, g, false, -1, burst)
+        if (tid >= 0) ns += this.gsched.wakeThread(tid, g, false, -1, burst)
       } else i++
     }
     return ns
@@ -97,9 +103,9 @@ export class GuestTimers implements GuestTimersPart {
   /** Act.REPROGRAM: the guest writes the new earliest expiry to the TSC-deadline MSR (an exit) unless it is unchanged. */
   reprogram(g: number): void {
     const want = this.nextGuestTimer(g)
-    if (want === this.p.timer.deadline[g]) { this.p.work.dispatchNext(g); return }
-    this.p.timer.programTimer(g, want)
-    this.p.run.beginExit(g, ExitReason.MSR_WRITE, this.m.causeIds.tscWrite, this.m.cost(CostId.exitMsrWriteTscDeadline), After.ENTRY)
+    if (want === this.timer.deadline[g]) { this.work.dispatchNext(g); return }
+    this.timer.programTimer(g, want)
+    this.run.beginExit(g, ExitReason.MSR_WRITE, this.m.causeIds.tscWrite, this.m.cost(CostId.exitMsrWriteTscDeadline), After.ENTRY)
   }
 
   /** A guest hrtimer armed on vCPU g at absolute time t (a reprogram when it becomes the earliest). With `wakeTid`
@@ -113,7 +119,7 @@ export class GuestTimers implements GuestTimersPart {
     this.hrtThr[k] = wakeTid
     this.hrtBurst[k] = wakeBurstNs
     this.hrtCount[g] = n + 1
-    if (t < this.p.timer.deadline[g]!) this.v.actions[g]! |= Act.REPROGRAM
+    if (t < this.timer.deadline[g]!) this.v.actions[g]! |= Act.REPROGRAM
   }
 
   /** Doubles the hrtimer slots of every vCPU (rare: a vCPU with more armed timers than ever before). */

@@ -18,7 +18,10 @@ const SPIN_PV_WAIT = 2
 export class GuestSpinlocks implements SpinlocksPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
-  private p!: Parts
+  private halt!: Parts['halt']
+  private ple!: Parts['ple']
+  private run!: Parts['run']
+  private work!: Parts['work']
   /** Per lock: the vCPU holding it (−1: free), and its waiters as a singly linked FIFO over vCPUs. */
   readonly lockOwner: Int32Array
   readonly lockHead: Int32Array
@@ -43,7 +46,10 @@ export class GuestSpinlocks implements SpinlocksPart {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.halt = p.halt
+    this.ple = p.ple
+    this.run = p.run
+    this.work = p.work
   }
 
   /** Ev.LOCK_ACQUIRE: a busy vCPU takes one of its VM's contended locks in the middle of its current work (model.md §3:
@@ -51,7 +57,7 @@ export class GuestSpinlocks implements SpinlocksPart {
   onLockAcquire(g: number): void {
     const m = this.m
     const v = this.v
-    const work = this.p.work
+    const work = this.work
     const sl = m.vmSpec(g).spinlock
     m.engine.schedule(m.rng.exponential(1e9 / sl.acquisitionsPerSec), Ev.LOCK_ACQUIRE, g)
     if (v.state[g] !== St.RUN || v.inIrq[g] || work.inLockOp(g)) return
@@ -104,7 +110,7 @@ export class GuestSpinlocks implements SpinlocksPart {
     let ns = 1e15
     let why = SPIN_NONE
     if (sl.pauseExits) {
-      const w = this.p.ple.windowNs(g)
+      const w = this.ple.windowNs(g)
       if (w < ns) { ns = w; why = SPIN_PLE }
     }
     if (sl.halts) {
@@ -118,7 +124,7 @@ export class GuestSpinlocks implements SpinlocksPart {
   /** The spin budget ran out: a PAUSE exit (handle_pause()) or pv_wait()'s HLT (kvm_wait()). */
   spinBudgetOver(g: number, l: number): void {
     const now = this.m.engine.now
-    const work = this.p.work
+    const work = this.work
     this.spinSpun[g] = this.spinSpun[g]! + now - work.curStart[g]!
     work.curKind[g] = Work.SPIN
     work.curArg[g] = l
@@ -126,15 +132,15 @@ export class GuestSpinlocks implements SpinlocksPart {
     work.curStart[g] = now
     if (this.spinWhy[g] === SPIN_PV_WAIT) {
       // kvm_wait(): halt unless already kicked
-      const halt = this.p.halt
+      const halt = this.halt
       this.spinSpun[g] = 0
       if (halt.pvUnhalted[g]) { halt.pvUnhalted[g] = 0; work.dispatchNext(g); return }
       halt.pvHalted[g] = 1
       halt.haltStart[g] = now
-      this.p.run.beginExit(g, ExitReason.HLT, this.m.causeIds.pvWait, this.m.cost(CostId.exitHlt), After.HLT)
+      this.run.beginExit(g, ExitReason.HLT, this.m.causeIds.pvWait, this.m.cost(CostId.exitHlt), After.HLT)
       return
     }
-    if (this.spinWhy[g] === SPIN_PLE) { this.p.ple.pauseExit(g); return }
+    if (this.spinWhy[g] === SPIN_PLE) { this.ple.pauseExit(g); return }
     work.dispatchNext(g)
   }
 
@@ -142,7 +148,7 @@ export class GuestSpinlocks implements SpinlocksPart {
    *  interrupted work resumes, and a halted pvqspinlock head is kicked by hypercall (a VMCALL exit on the unlocker). */
   lockRelease(g: number, l: number): void {
     const m = this.m
-    const work = this.p.work
+    const work = this.work
     work.popLockFrame(g)
     this.lockOwner[l] = -1
     const sl = m.vmSpec(g).spinlock
@@ -162,11 +168,11 @@ export class GuestSpinlocks implements SpinlocksPart {
         // the spinner sees it at once
         work.suspendWork(next)
         work.startWork(next, Work.SPIN, l, 0)
-      } else if (this.p.halt.pvHalted[next]) {
-        this.p.halt.pvUnhalted[next] = 1
+      } else if (this.halt.pvHalted[next]) {
+        this.halt.pvUnhalted[next] = 1
         const s = this.v.state[next]!
-        if (s === St.HOST_POLL || s === St.BLOCKED) this.p.halt.wakeVcpu(next)
-        this.p.run.beginExit(g, ExitReason.VMCALL, m.causeIds.pvKick, m.cost(CostId.exitVmcall), After.ENTRY)
+        if (s === St.HOST_POLL || s === St.BLOCKED) this.halt.wakeVcpu(next)
+        this.run.beginExit(g, ExitReason.VMCALL, m.causeIds.pvKick, m.cost(CostId.exitVmcall), After.ENTRY)
         return
       }
     }
@@ -174,6 +180,6 @@ export class GuestSpinlocks implements SpinlocksPart {
   }
 
   private spinningNow(w: number): boolean {
-    return this.v.state[w] === St.RUN && this.p.work.curKind[w] === Work.SPIN && !this.v.inIrq[w]
+    return this.v.state[w] === St.RUN && this.work.curKind[w] === Work.SPIN && !this.v.inIrq[w]
   }
 }

@@ -13,7 +13,8 @@ import type { VcpuState } from '../kvm/vcpu.ts'
 export class GuestTlbFlush {
   private readonly m: ModelCore
   private readonly v: VcpuState
-  private p!: Parts
+  private irq!: Parts['irq']
+  private work!: Parts['work']
 
   constructor(m: ModelCore) {
     this.m = m
@@ -21,14 +22,15 @@ export class GuestTlbFlush {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.irq = p.irq
+    this.work = p.work
   }
 
   /** Ev.GUEST_TLB: one shootdown in VM vi. */
   onShootdown(vi: number): void {
     const m = this.m
     const v = this.v
-    const irq = this.p.irq
+    const irq = this.irq
     const vm = m.inp.vms[vi]!
     m.engine.schedule(m.rng.exponential(1e9 / vm.guestTlbShootdownsPerSec), Ev.GUEST_TLB, vi)
     const first = vm.firstVcpu
@@ -53,6 +55,6 @@ export class GuestTlbFlush {
     else if (vm.ipiMulticastBatched) { irq.mcastLen[src] = n; v.actions[src]! |= Act.SEND_MULTI }
     else for (let i = 0; i < n; i++) irq.queueIpi(src, q[base + i]! | IPI_TLB | IPI_MULTI)
     // the sender leaves what it was doing to send them (its work resumes after)
-    if (!v.inIrq[src]) { this.p.work.suspendWork(src); this.p.work.dispatchNext(src) }
+    if (!v.inIrq[src]) { this.work.suspendWork(src); this.work.dispatchNext(src) }
   }
 }

@@ -19,7 +19,12 @@ const STACK_DEPTH = 2
 export class VcpuWork implements GuestWorkPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
-  private p!: Parts
+  private gsched!: Parts['gsched']
+  private gtimers!: Parts['gtimers']
+  private idle!: Parts['idle']
+  private irq!: Parts['irq']
+  private locks!: Parts['locks']
+  private run!: Parts['run']
   /** The running frame: kind (Work), argument, remaining time, and when it (re)started. */
   readonly curKind: Int8Array
   readonly curArg: Int32Array
@@ -49,7 +54,12 @@ export class VcpuWork implements GuestWorkPart {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.gsched = p.gsched
+    this.gtimers = p.gtimers
+    this.idle = p.idle
+    this.irq = p.irq
+    this.locks = p.locks
+    this.run = p.run
   }
 
   /** Pushes the running frame beneath the next one. */
@@ -89,7 +99,7 @@ export class VcpuWork implements GuestWorkPart {
       const bit = pend & Irq.TIMER ? Irq.TIMER : pend & Irq.RX ? Irq.RX : Irq.IPI
       v.pendIrq[g] = pend & ~bit
       v.inIrq[g] = 1
-      if (bit === Irq.TIMER) this.startWork(g, Work.TIMER_IRQ, 0, this.p.gtimers.timerIrqWork(g))
+      if (bit === Irq.TIMER) this.startWork(g, Work.TIMER_IRQ, 0, this.gtimers.timerIrqWork(g))
       else if (bit === Irq.RX) this.startWork(g, Work.DEVICE_IRQ, 0, this.m.workloads[v.vmOf[g]!]!.deviceIrqNs(g))
       else this.startWork(g, Work.IPI, 0, this.m.cost(CostId.guestIpiHandler))
       return
@@ -109,13 +119,13 @@ export class VcpuWork implements GuestWorkPart {
       this.startWork(g, Work.ITEM, id, this.m.workloads[v.vmOf[g]!]!.itemNs(g, id))
       return
     }
-    const gs = this.p.gsched
+    const gs = this.gsched
     const tid = gs.pickNextThread(g)
     if (tid >= 0) {
       this.startWork(g, Work.THREAD, tid, gs.takeBurst(tid))
       return
     }
-    this.p.idle.enterIdle(g)
+    this.idle.enterIdle(g)
   }
 
   /** The guest's pending trapping actions, one at a time, each an exit: the TSC-deadline write, the virtio-net TX
@@ -125,16 +135,16 @@ export class VcpuWork implements GuestWorkPart {
     const a = v.actions[g]!
     if (a & Act.REPROGRAM) {
       v.actions[g] = a & ~Act.REPROGRAM
-      this.p.gtimers.reprogram(g)
+      this.gtimers.reprogram(g)
       return
     }
     if (a & Act.TX_KICK) {
       v.actions[g] = a & ~Act.TX_KICK
-      this.p.run.beginExit(g, ExitReason.EPT_MISCONFIG, this.m.causeIds.txNotify, this.m.cost(CostId.exitEptMisconfig), After.ENTRY)
+      this.run.beginExit(g, ExitReason.EPT_MISCONFIG, this.m.causeIds.txNotify, this.m.cost(CostId.exitEptMisconfig), After.ENTRY)
       return
     }
-    if (a & Act.SEND_IPI) { this.p.irq.sendIpi(g); return }
-    if (a & Act.SEND_MULTI) { this.p.irq.sendPvIpi(g); return }
+    if (a & Act.SEND_IPI) { this.irq.sendIpi(g); return }
+    if (a & Act.SEND_MULTI) { this.irq.sendPvIpi(g); return }
     v.actions[g] = 0
     this.dispatchNext(g)
   }
@@ -142,7 +152,7 @@ export class VcpuWork implements GuestWorkPart {
   /** Starts (or resumes) a frame: the indirect cost of past exits slows real work; a spin's length is its budget. */
   startWork(g: number, kind: number, arg: number, ns: number): void {
     if (kind === Work.SPIN) {
-      const locks = this.p.locks
+      const locks = this.locks
       kind = locks.startSpin(g, arg)
       ns = locks.startNs
     }
@@ -162,17 +172,14 @@ export class VcpuWork implements GuestWorkPart {
     if (this.curKind[g] === Work.NONE) return
     const done = this.m.engine.now - this.curStart[g]!
     this.curRem[g] = Math.max(0, this.curRem[g]! - done)
-    if (this.curKind[g] === Work.SPIN) this.p.locks.spinSpun[g] = this.p.locks.spinSpun[g]! + done
+    if (this.curKind[g] === Work.SPIN) this.locks.spinSpun[g] = this.locks.spinSpun[g]! + done
     this.v.workTok[g]!++
   }
 
-  /** Ev.WORK_DONE: the running frame finished. */
+  /** Ev.WORK_DONE: the running frame finished (a stale token: it was suspended or replaced). */
   onWorkDone(g: number, tok: number): void {
-    if (tok === this.v.workTok[g]) this.workDone(g)
-  }
-
-  private workDone(g: number): void {
     const v = this.v
+    if (tok !== v.workTok[g]) return
     const kind = this.curKind[g]!
     const arg = this.curArg[g]!
     this.curKind[g] = Work.NONE
@@ -193,13 +200,13 @@ export class VcpuWork implements GuestWorkPart {
         this.m.workloads[v.vmOf[g]!]!.itemDone(g, arg)
         break
       case Work.THREAD:
-        this.m.workloads[this.p.gsched.thrVm[arg]!]!.threadBurstDone(g, arg)
+        this.m.workloads[this.gsched.thrVm[arg]!]!.threadBurstDone(g, arg)
         break
       case Work.SPIN:
-        this.p.locks.spinBudgetOver(g, arg)
+        this.locks.spinBudgetOver(g, arg)
         return
       case Work.LOCK_CS:
-        this.p.locks.lockRelease(g, arg)
+        this.locks.lockRelease(g, arg)
         return
     }
     this.dispatchNext(g)

@@ -12,7 +12,8 @@ import type { VcpuState } from '../kvm/vcpu.ts'
 export class HostNoise {
   private readonly m: ModelCore
   private readonly v: VcpuState
-  private p!: Parts
+  private run!: Parts['run']
+  private sched!: Parts['sched']
   /** Per pCPU: host interrupt work not inside a vCPU's exit (after warm-up). */
   readonly pcpuBusy: Float64Array
   /** Exit-cause ids per device IRQ source and per VM (its VMM's TLB shootdowns). */
@@ -28,7 +29,8 @@ export class HostNoise {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.run = p.run
+    this.sched = p.sched
   }
 
   /** A host interrupt or IPI on pCPU c: an EXTERNAL_INTERRUPT exit if a vCPU is in guest mode there. */
@@ -37,9 +39,9 @@ export class HostNoise {
     if (g < 0 || g >= this.m.nV) { this.pcpuBusy[c]! += handlerNs; return }
     const s = this.v.state[g]!
     if (inGuestMode(s)) {
-      this.p.run.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, cause, this.m.cost(CostId.exitExternalInterrupt) + handlerNs, After.ENTRY)
+      this.run.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, cause, this.m.cost(CostId.exitExternalInterrupt) + handlerNs, After.ENTRY)
     } else if (s === St.EXIT) {
-      this.p.run.extendExit(g, handlerNs)
+      this.run.extendExit(g, handlerNs)
     } else {
       this.pcpuBusy[c]! += handlerNs
     }
@@ -70,7 +72,7 @@ export class HostNoise {
   /** Ev.HOST_TICK: the host tick on a pCPU that is not nohz_full (or the residual 1 Hz tick before v4.17). */
   onHostTick(c: number): void {
     const m = this.m
-    const mayShare = this.p.sched.mayShare
+    const mayShare = this.sched.mayShare
     // an idle pCPU stops its tick (NO_HZ idle); a nohz_full pCPU has one only while it runs more than one thread
     const idle = m.hrq.cur[c]! < 0
     const tickless = m.inp.nohzFull[c] === 1 && mayShare[c] === 1 && m.hrq.nrRunning(c) <= 1
@@ -84,7 +86,7 @@ export class HostNoise {
     const m = this.m
     const g = m.hrq.cur[c]!
     if (g >= 0 && g < m.nV && inGuestMode(this.v.state[g]!)) {
-      this.p.run.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, m.causeIds.kworker, m.cost(CostId.exitExternalInterrupt) + m.cost(CostId.hostIpiHandler), After.PREEMPT)
+      this.run.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, m.causeIds.kworker, m.cost(CostId.exitExternalInterrupt) + m.cost(CostId.hostIpiHandler), After.PREEMPT)
     } else {
       this.pcpuBusy[c]! += m.inp.kworkerNs
     }

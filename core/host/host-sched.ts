@@ -20,7 +20,10 @@ export class HostScheduler implements HostSchedPart {
   private readonly steal: StealTime
   private readonly cpuidle: Cpuidle
   private readonly timer: LapicTimer
-  private p!: Parts
+  private halt!: Parts['halt']
+  private ple!: Parts['ple']
+  private run!: Parts['run']
+  private tasks!: Parts['tasks']
   /** Per host thread: the CPUs it may run on (a mask over pCPUs), or null when pinned to one pCPU. */
   readonly allowedMask: (Uint8Array | null)[] = []
   readonly allowedList: (Int32Array | null)[] = []
@@ -58,7 +61,10 @@ export class HostScheduler implements HostSchedPart {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.halt = p.halt
+    this.ple = p.ple
+    this.run = p.run
+    this.tasks = p.tasks
     p.run.setHandler(After.PREEMPT, (g) => this.preemptStart(g))
   }
 
@@ -69,7 +75,7 @@ export class HostScheduler implements HostSchedPart {
     const h = this.m.hrq.cur[c]!
     if (h < 0) { this.pickNext(c); return }
     if (h >= this.m.nV) {
-      this.p.tasks.taskPreempted(h, c)
+      this.tasks.taskPreempted(h, c)
       this.pickNext(c)
       return
     }
@@ -83,7 +89,7 @@ export class HostScheduler implements HostSchedPart {
       this.m.engine.schedule(0, Ev.RESCHED_KICK, h)
     } else if (s === St.HOST_POLL) {
       v.idleTok[h]!++
-      this.p.halt.block(h)
+      this.halt.block(h)
     } else {
       v.needResched[h] = 1
     }
@@ -96,7 +102,7 @@ export class HostScheduler implements HostSchedPart {
     if (!v.needResched[g] || !inGuestMode(v.state[g]!) || this.m.hrq.cur[v.pcpuOf[g]!] !== g) return
     const cause = v.reschedCause[g]!
     const handler = cause === this.m.causeIds.slice ? this.m.cost(CostId.hostTimerHandler) : this.m.cost(CostId.hostIpiHandler)
-    this.p.run.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, cause, this.m.cost(CostId.exitExternalInterrupt) + handler, After.RESCHED)
+    this.run.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, cause, this.m.cost(CostId.exitExternalInterrupt) + handler, After.RESCHED)
   }
 
   /** kvm_sched_out() with current->on_rq: the vCPU thread leaves its pCPU while runnable (a real preemption). */
@@ -122,12 +128,12 @@ export class HostScheduler implements HostSchedPart {
     if (h < nV) this.v.setState(h, St.PREEMPTED)
     hrq.setCurr(h, c, now)
     if (h < nV) {
-      this.p.ple.shrinkPle(h)
+      this.ple.shrinkPle(h)
       let ns = this.scheduleInNs(h, c)
       if (this.v.pcpuOf[h] !== c) { this.migrateVcpu(h, c); ns += this.m.cost(CostId.vcpuMigration) }
       this.m.engine.schedule(ns, Ev.PREEMPT_DONE, h, bump(this.v.exitTok, h))
     } else {
-      const t = this.p.tasks
+      const t = this.tasks
       const k = h - nV
       t.taskSince[k] = now
       t.taskEnd[k] = now + t.taskRem[k]!
@@ -142,7 +148,7 @@ export class HostScheduler implements HostSchedPart {
     const h = this.m.hrq.cur[c]!
     if (h >= 0 && h < this.m.nV && this.v.state[h] === St.HOST_POLL) {
       this.v.idleTok[h]!++
-      this.p.halt.block(h)
+      this.halt.block(h)
       return
     }
     this.armSlice(c)
@@ -219,7 +225,7 @@ export class HostScheduler implements HostSchedPart {
     const otherLoaded = this.lastLoaded[c] !== g
     this.loadedOn[g] = c
     this.lastLoaded[c] = g
-    if (this.p.halt.vmmSleep[g]) return this.m.cost(CostId.scheduleInNoLoad) + this.m.cost(CostId.userspaceEntry)
+    if (this.halt.vmmSleep[g]) return this.m.cost(CostId.scheduleInNoLoad) + this.m.cost(CostId.userspaceEntry)
     const kept = skipsVcpuLoad(this.m.vmSpec(g).keepStateLoaded, true, sameCpu, otherLoaded)
     this.v.keptLoaded[g] = kept ? 1 : 0
     return this.m.cost(kept ? CostId.scheduleInNoLoad : CostId.scheduleIn)
@@ -249,7 +255,7 @@ export class HostScheduler implements HostSchedPart {
     }
     this.cpuidle.idleEnded(c, now - v.stateSince[g]!)
     v.setState(g, St.WAKING)
-    this.p.ple.shrinkPle(g)
+    this.ple.shrinkPle(g)
     hrq.enqueueWaking(g, c, now, migrated)
     hrq.setCurr(g, c, now)
     this.m.engine.schedule(this.m.cost(CostId.wakeupIpi) + v.wakeLatency[g]! + this.scheduleInNs(g, c), Ev.WAKE_DONE, g, bump(v.idleTok, g))
@@ -268,9 +274,9 @@ export class HostScheduler implements HostSchedPart {
     if (tok !== v.exitTok[g]) return
     if (v.needResched[g]) { this.descheduleVcpu(g); return }
     // woken from an HLT block onto a busy pCPU: the HLT exit ends now
-    if (this.p.halt.inHltExit(g)) { this.p.halt.hltWakeup(g); return }
+    if (this.halt.inHltExit(g)) { this.halt.hltWakeup(g); return }
     const idleEntry = v.exitHandler[g] === After.IDLE
     v.exitHandler[g] = After.ENTRY
-    this.p.run.enterAndContinue(g, idleEntry)
+    this.run.enterAndContinue(g, idleEntry)
   }
 }

@@ -7,7 +7,7 @@ import { bump } from '../kvm/vcpu.ts'
 
 export class HostTasks implements HostTasksPart {
   private readonly m: ModelCore
-  private p!: Parts
+  private sched!: Parts['sched']
   readonly taskTok: Int32Array
   /** A host task's remaining burst while it waits or runs, and when the running burst ends. */
   readonly taskRem: Float64Array
@@ -34,7 +34,7 @@ export class HostTasks implements HostTasksPart {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.sched = p.sched
   }
 
   /** At time 0: every undriven task starts asleep (or, a CPU hog, runnable at once). */
@@ -57,7 +57,7 @@ export class HostTasks implements HostTasksPart {
    *  running thread, or waits. */
   private wakeTask(h: number): void {
     const m = this.m
-    const sched = this.p.sched
+    const sched = this.sched
     const t = m.inp.tasks[h - m.nV]!
     const prev = m.hrq.cpu[h]!
     const c = sched.selectCpu(h, sched.allowedList[h] ? prev : t.cpus[0]!)
@@ -119,7 +119,7 @@ export class HostTasks implements HostTasksPart {
     }
     m.hrq.sleepCurr(c, m.engine.now)
     if (!t.driven) m.engine.schedule(m.rng.exponential(t.sleepNs), Ev.TASK_WAKE, h)
-    this.p.sched.pickNext(c)
+    this.sched.pickNext(c)
   }
 
   /** A running task is preempted: it keeps the rest of its burst and waits on its pCPU. */

@@ -17,7 +17,10 @@ export class KvmHalt implements Halt {
   private readonly m: ModelCore
   private readonly v: VcpuState
   private readonly steal: StealTime
-  private p!: Parts
+  private cpuidle!: Parts['cpuidle']
+  private idle!: Parts['idle']
+  private run!: Parts['run']
+  private sched!: Parts['sched']
   /** When the current halt began (kvm_vcpu_halt()'s start, for the poll-window update). */
   readonly haltStart: Float64Array
   /** vcpu->halt_poll_ns. */
@@ -42,7 +45,10 @@ export class KvmHalt implements Halt {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.cpuidle = p.cpuidle
+    this.idle = p.idle
+    this.run = p.run
+    this.sched = p.sched
     p.run.setHandler(After.HLT, (g) => this.afterHltExit(g))
   }
 
@@ -58,7 +64,7 @@ export class KvmHalt implements Halt {
     if (vm.hltExit === HaltExit.USERSPACE) {
       // experimental (seed 004 RFC): the VMM did its work on KVM_EXIT_HLT; the vCPU's mp_state is still HALTED
       const step = vmmAfterHltExit(vm.hltWait, v.pendIrq[g] !== 0)
-      if (step === VmmStep.ENTER) { v.exitHandler[g] = After.ENTRY; this.p.run.extendExit(g, this.m.cost(CostId.userspaceEntry)); return }
+      if (step === VmmStep.ENTER) { v.exitHandler[g] = After.ENTRY; this.run.extendExit(g, this.m.cost(CostId.userspaceEntry)); return }
       if (step === VmmStep.SLEEP) { this.vmmSleep[g] = 1; this.block(g); return }
       // KVM_RUN again: vcpu_block() → kvm_vcpu_halt() starts now
       this.haltStart[g] = this.m.engine.now
@@ -89,27 +95,27 @@ export class KvmHalt implements Halt {
     // kvm_sched_out() → kvm_arch_vcpu_put(): before 5.19 the steal-time preempted flag is set on this deschedule too
     this.steal.onBlock(g, this.m.vmSpec(g))
     const c = v.pcpuOf[g]!
-    v.wakeLatency[g] = this.p.cpuidle.cstateLatency(c)
+    v.wakeLatency[g] = this.cpuidle.cstateLatency(c)
     if (this.m.hrq.cur[c] === g) {
       this.m.hrq.sleepCurr(c, this.m.engine.now)
-      this.p.sched.pickNext(c)
+      this.sched.pickNext(c)
     }
   }
 
   /** kvm_vcpu_wake_up(): something made the idle vCPU runnable — in the guest's idle loop, halt-polling, or blocked. */
   wakeVcpu(g: number): void {
     const s = this.v.state[g]!
-    if (s === St.GUEST_POLL || s === St.GUEST_HLT) { this.p.idle.wakeInGuest(g); return }
+    if (s === St.GUEST_POLL || s === St.GUEST_HLT) { this.idle.wakeInGuest(g); return }
     if (s === St.HOST_POLL) { this.v.idleTok[g]!++; this.hltWakeup(g); return }
-    if (s === St.BLOCKED) this.p.sched.wakeVcpuThread(g)
+    if (s === St.BLOCKED) this.sched.wakeVcpuThread(g)
   }
 
   /** Ev.WAKE_DONE: the woken vCPU runs again (after the wake-up IPI, its C-state's exit latency, the schedule-in). */
   onWakeDone(g: number, tok: number): void {
     if (tok !== this.v.idleTok[g]) return
-    if (this.v.needResched[g]) { this.p.sched.descheduleVcpu(g); return }
+    if (this.v.needResched[g]) { this.sched.descheduleVcpu(g); return }
     if (this.inHltExit(g) && !this.m.vmSpec(g).hltInGuest) { this.hltWakeup(g); return }
-    this.p.idle.leaveIdle(g)
+    this.idle.leaveIdle(g)
   }
 
   /** End of an HLT exit: adapt the halt-polling window (grow/shrink_halt_poll_ns()), enter the guest, leave idle. */
@@ -124,7 +130,7 @@ export class KvmHalt implements Halt {
     }
     this.vmmSleep[g] = 0
     this.v.exitHandler[g] = After.ENTRY
-    this.p.run.vmEntry(g)
-    this.p.idle.leaveIdle(g)
+    this.run.vmEntry(g)
+    this.idle.leaveIdle(g)
   }
 }

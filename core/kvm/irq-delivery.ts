@@ -26,7 +26,9 @@ function avicIsRunning(s: number): boolean {
 export class IrqDelivery implements IrqDeliveryPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
-  private p!: Parts
+  private halt!: Parts['halt']
+  private run!: Parts['run']
+  private work!: Parts['work']
   /** Guest IPIs each vCPU is about to send (each an ICR write), in order. */
   private readonly ipiQ: IntRings
   /** The targets of a pending PV IPI hypercall (Act.SEND_MULTI), per vCPU: at most its VM's other vCPUs. */
@@ -49,7 +51,9 @@ export class IrqDelivery implements IrqDeliveryPart {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.halt = p.halt
+    this.run = p.run
+    this.work = p.work
   }
 
   /** An interrupt for the guest: posted (no exit) or injected at the next entry after a kick. */
@@ -59,7 +63,7 @@ export class IrqDelivery implements IrqDeliveryPart {
     const s = v.state[g]!
     if (s === St.RUN) {
       if (posted) {
-        if (!v.inIrq[g]) { this.p.work.suspendWork(g); this.p.work.dispatchNext(g) }
+        if (!v.inIrq[g]) { this.work.suspendWork(g); this.work.dispatchNext(g) }
       } else {
         this.kick(g)
       }
@@ -67,16 +71,16 @@ export class IrqDelivery implements IrqDeliveryPart {
     }
     if (s === St.GUEST_HLT || s === St.GUEST_POLL) {
       if (!posted && s === St.GUEST_HLT) { this.kick(g); return }
-      this.p.halt.wakeVcpu(g)
+      this.halt.wakeVcpu(g)
       return
     }
-    if (s === St.BLOCKED || s === St.HOST_POLL) this.p.halt.wakeVcpu(g)
+    if (s === St.BLOCKED || s === St.HOST_POLL) this.halt.wakeVcpu(g)
     // EXIT, WAKING, PREEMPTED: delivered at entry
   }
 
   /** kvm_vcpu_kick(): an IPI forces an exit; the interrupt is injected at entry. */
   private kick(g: number): void {
-    this.p.run.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.m.causeIds.kick, this.m.cost(CostId.exitExternalInterrupt) + this.m.cost(CostId.hostIpiHandler), After.ENTRY)
+    this.run.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.m.causeIds.kick, this.m.cost(CostId.exitExternalInterrupt) + this.m.cost(CostId.hostIpiHandler), After.ENTRY)
   }
 
   /** vCPU g will send a guest IPI (`entry`: the target and IPI_* flags) before going on. */
@@ -97,9 +101,9 @@ export class IrqDelivery implements IrqDeliveryPart {
     let reason = multi ? vm.ipiMulticastExit : vm.ipiUnicastExit
     if (reason >= 0 && vm.ipiExitsIfTargetNotRunning && avicIsRunning(v.state[target]!)) reason = -1
     this.deliverGuestIrq(target, Irq.IPI, vm.postedInterrupts)
-    if (reason < 0) { this.p.work.dispatchNext(g); return }
+    if (reason < 0) { this.work.dispatchNext(g); return }
     const cause = entry & IPI_TLB ? this.guestTlbCause[v.vmOf[g]!]! : this.ipiCause[v.vmOf[g]!]!
-    this.p.run.beginExit(g, reason, cause, this.m.cost(multi ? vm.ipiMulticastCost : vm.ipiUnicastCost), After.ENTRY)
+    this.run.beginExit(g, reason, cause, this.m.cost(multi ? vm.ipiMulticastCost : vm.ipiUnicastCost), After.ENTRY)
   }
 
   /** Act.SEND_MULTI: PV IPI (kvm_send_ipi_mask → KVM_HC_SEND_IPI): one hypercall delivers to every target
@@ -111,6 +115,6 @@ export class IrqDelivery implements IrqDeliveryPart {
     const n = this.mcastLen[g]!
     this.mcastLen[g] = 0
     for (let i = 0; i < n; i++) this.deliverGuestIrq(this.mcastQ[g * this.ipiCap + i]!, Irq.IPI, vm.postedInterrupts)
-    this.p.run.beginExit(g, vm.ipiMulticastExit, this.guestTlbCause[v.vmOf[g]!]!, this.m.cost(vm.ipiMulticastCost) + n * this.m.cost(CostId.pvIpiPerTarget), After.ENTRY)
+    this.run.beginExit(g, vm.ipiMulticastExit, this.guestTlbCause[v.vmOf[g]!]!, this.m.cost(vm.ipiMulticastCost) + n * this.m.cost(CostId.pvIpiPerTarget), After.ENTRY)
   }
 }

@@ -14,7 +14,9 @@ import type { VcpuState } from './vcpu.ts'
 export class LapicTimer implements LapicTimerPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
-  private p!: Parts
+  private halt!: Parts['halt']
+  private irq!: Parts['irq']
+  private run!: Parts['run']
   /** The programmed TSC deadline per vCPU (Infinity: none). */
   readonly deadline: Float64Array
   /** The vCPU's LAPIC timer path on the pCPU it runs on now. */
@@ -28,7 +30,9 @@ export class LapicTimer implements LapicTimerPart {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.halt = p.halt
+    this.irq = p.irq
+    this.run = p.run
   }
 
   /** The guest's TSC-deadline write takes effect: KVM starts the hv timer or the sw hrtimer. */
@@ -44,41 +48,38 @@ export class LapicTimer implements LapicTimerPart {
     this.timerPath[g] = this.m.inp.timerHousekeeping[c] ? vm.timerPathOnHousekeeping : vm.timerPathOnIsolated
   }
 
-  /** Ev.TIMER_FIRE: the programmed deadline passed. */
+  /** Ev.TIMER_FIRE: the programmed deadline passed — delivered as the timer path of the VM and the vCPU's state
+   *  decide (a stale token: reprogrammed since). */
   onFire(g: number, tok: number): void {
-    if (tok === this.v.timerTok[g]) this.timerFire(g)
-  }
-
-  /** Delivers the expiry as the timer path of the VM and the vCPU's state decide. */
-  private timerFire(g: number): void {
     const v = this.v
+    if (tok !== v.timerTok[g]) return
     this.deadline[g] = Infinity
     const s = v.state[g]!
     const path = this.timerPath[g]!
     if (s === St.BLOCKED || s === St.HOST_POLL || s === St.WAKING) {
       // vcpu_block(): an hv timer was switched to a sw hrtimer; the expiry wakes the vCPU (no exit: root mode)
       v.pendIrq[g]! |= Irq.TIMER
-      this.p.halt.wakeVcpu(g)
+      this.halt.wakeVcpu(g)
       return
     }
     if (s === St.EXIT || s === St.PREEMPTED) {
       // root mode: KVM_REQ_PENDING_TIMER is handled before the next entry
       v.pendIrq[g]! |= Irq.TIMER
       if (path === 'sw-hrtimer-local' || path === 'sw-hrtimer-posted-local') {
-        if (s === St.EXIT) this.p.run.extendExit(g, this.m.cost(CostId.hostTimerHandler))
+        if (s === St.EXIT) this.run.extendExit(g, this.m.cost(CostId.hostTimerHandler))
       }
       return
     }
     // in guest mode
     if (path === 'posted-from-housekeeping') {
-      this.p.irq.deliverGuestIrq(g, Irq.TIMER, true)
+      this.irq.deliverGuestIrq(g, Irq.TIMER, true)
       return
     }
     v.pendIrq[g]! |= Irq.TIMER
     if (path === 'hv-timer') {
-      this.p.run.beginExit(g, ExitReason.PREEMPTION_TIMER, this.m.causeIds.hvTimer, this.m.cost(CostId.exitPreemptionTimer), After.ENTRY)
+      this.run.beginExit(g, ExitReason.PREEMPTION_TIMER, this.m.causeIds.hvTimer, this.m.cost(CostId.exitPreemptionTimer), After.ENTRY)
     } else {
-      this.p.run.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.m.causeIds.swTimer, this.m.cost(CostId.exitExternalInterrupt) + this.m.cost(CostId.hostTimerHandler), After.ENTRY)
+      this.run.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.m.causeIds.swTimer, this.m.cost(CostId.exitExternalInterrupt) + this.m.cost(CostId.hostTimerHandler), After.ENTRY)
     }
   }
 }

@@ -17,7 +17,10 @@ import type { VcpuState } from './vcpu.ts'
 export class PauseLoop implements PauseLoopPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
-  private p!: Parts
+  private halt!: Parts['halt']
+  private run!: Parts['run']
+  private sched!: Parts['sched']
+  private work!: Parts['work']
   private readonly backend: KvmBackend
   /** Per vCPU: the PLE window (VMX: TSC cycles) or pause-filter count (SVM). */
   readonly pleWindow: Float64Array
@@ -47,7 +50,10 @@ export class PauseLoop implements PauseLoopPart {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.halt = p.halt
+    this.run = p.run
+    this.sched = p.sched
+    this.work = p.work
   }
 
   /** How long vCPU g's PAUSE loop runs before it exits. */
@@ -60,7 +66,7 @@ export class PauseLoop implements PauseLoopPart {
   pauseExit(g: number): void {
     this.pleWindow[g] = growPleWindow(this.pleWindow[g]!, this.m.inp.ple)
     const r = this.directedYield(g)
-    this.p.run.beginExit(g, ExitReason.PAUSE_INSTRUCTION, this.m.causeIds.pauseLoop, this.m.cost(CostId.exitPause), r === 2 ? After.RESCHED : After.ENTRY)
+    this.run.beginExit(g, ExitReason.PAUSE_INSTRUCTION, this.m.causeIds.pauseLoop, this.m.cost(CostId.exitPause), r === 2 ? After.RESCHED : After.ENTRY)
   }
 
   /** kvm_vcpu_on_spin() for a PAUSE exit of vCPU g, over its VM's vCPUs. Returns 0 (no candidate), 1 (yielded to a
@@ -70,8 +76,8 @@ export class PauseLoop implements PauseLoopPart {
     const vmi = v.vmOf[g]!
     const vm = this.m.inp.vms[vmi]!
     const i = this.onSpin[vmi]!
-    const halt = this.p.halt
-    const work = this.p.work
+    const halt = this.halt
+    const work = this.work
     for (let k = 0; k < vm.vcpus; k++) {
       const x = vm.firstVcpu + k
       const s = v.state[x]!
@@ -105,7 +111,7 @@ export class PauseLoop implements PauseLoopPart {
     const tc = hrq.cpu[x]!
     hrq.yieldTo(x, c, this.yieldKind)
     if (tc === c) this.yieldResult = 2
-    else { this.yieldResult = 1; this.p.sched.reschedCurr(tc, this.m.causeIds.resched) }
+    else { this.yieldResult = 1; this.sched.reschedCurr(tc, this.m.causeIds.resched) }
     return true
   }
 

@@ -19,7 +19,9 @@ export class VcpuRun implements RunLoop {
   private readonly v: VcpuState
   private readonly stats: ModelStats
   private readonly steal: StealTime
-  private p!: Parts
+  private idle!: Parts['idle']
+  private sched!: Parts['sched']
+  private work!: Parts['work']
   /** The exit handlers, indexed by After: what runs when an exit's handling is over. */
   private readonly handlers: ((g: number) => void)[] = []
 
@@ -32,12 +34,14 @@ export class VcpuRun implements RunLoop {
     this.handlers[After.IDLE] = (g) => this.enterGuest(g, true)
     this.handlers[After.RESCHED] = (g) => {
       this.v.exitHandler[g] = After.ENTRY
-      this.p.sched.descheduleVcpu(g)
+      this.sched.descheduleVcpu(g)
     }
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.idle = p.idle
+    this.sched = p.sched
+    this.work = p.work
   }
 
   /** Registers the handler that runs at the end of exits naming `after` (kvm_vmx_exit_handlers[] / svm_exit_handlers[]). */
@@ -49,7 +53,7 @@ export class VcpuRun implements RunLoop {
   beginExit(g: number, reason: number, cause: number, ns: number, after: number): void {
     const v = this.v
     v.expect(g, FROM_GUEST, 'a VM exit')
-    this.p.work.suspendWork(g)
+    this.work.suspendWork(g)
     const now = this.m.engine.now
     v.exitStart[g] = now
     v.exitReason[g] = reason
@@ -69,7 +73,7 @@ export class VcpuRun implements RunLoop {
 
   /** Ev.EXIT_DONE: the exit's handling is over. */
   onExitDone(g: number, tok: number): void {
-    if (tok === this.v.exitTok[g]) this.exitDone(g)
+    if (tok === this.v.exitTok[g]) this.handlers[this.v.exitHandler[g]!]!(g)
   }
 
   exitDone(g: number): void {
@@ -81,7 +85,7 @@ export class VcpuRun implements RunLoop {
   private enterGuest(g: number, idleEntry: boolean): void {
     if (this.v.needResched[g]) {
       this.v.exitHandler[g] = idleEntry ? After.IDLE : After.ENTRY
-      this.p.sched.descheduleVcpu(g)
+      this.sched.descheduleVcpu(g)
       return
     }
     this.enterAndContinue(g, idleEntry)
@@ -90,9 +94,9 @@ export class VcpuRun implements RunLoop {
   /** VM entry, then the guest continues: the idle entry the exit interrupted, its idle loop, or its work. */
   enterAndContinue(g: number, idleEntry: boolean): void {
     this.vmEntry(g)
-    if (idleEntry) { this.p.idle.idleAfterTickStop(g); return }
-    if (this.v.idle[g]) { this.p.idle.resumeIdle(g); return }
-    this.p.work.dispatchNext(g)
+    if (idleEntry) { this.idle.idleAfterTickStop(g); return }
+    if (this.v.idle[g]) { this.idle.resumeIdle(g); return }
+    this.work.dispatchNext(g)
   }
 
   /** VM entry: the exit is recorded as perf records kvm_exit → kvm_entry, and the guest pays the indirect cost. */

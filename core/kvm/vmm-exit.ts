@@ -14,7 +14,8 @@ const VMM_WORK_SIGMA = 0.5
 export class VmmExit {
   private readonly m: ModelCore
   private readonly steal: StealTime
-  private p!: Parts
+  private run!: Parts['run']
+  private sched!: Parts['sched']
   /** yield_task_fair() of the host version (core/host/sched-yield.ts). */
   readonly yieldKind: number
 
@@ -25,7 +26,8 @@ export class VmmExit {
   }
 
   link(p: Parts): void {
-    this.p = p
+    this.run = p.run
+    this.sched = p.sched
     p.run.setHandler(After.YIELD, (g) => this.mwaitYield(g))
   }
 
@@ -36,7 +38,7 @@ export class VmmExit {
     let ns = handlerNs + this.m.cost(CostId.userspaceExit) + this.m.rng.lognormal(vm.vmmWorkNs, VMM_WORK_SIGMA)
     if (reenter) ns += this.m.cost(CostId.userspaceEntry)
     this.steal.onUserspaceExit(g, vm)
-    this.p.run.beginExit(g, reason, cause, ns, after)
+    this.run.beginExit(g, reason, cause, ns, after)
   }
 
   /** yield() at the end of an emulated MWAIT. If the host scheduler picks another thread waiting on the pCPU, it runs
@@ -45,7 +47,7 @@ export class VmmExit {
     const v = this.m.vcpu
     v.exitHandler[g] = After.ENTRY
     const c = v.pcpuOf[g]!
-    if (this.m.hrq.cur[c] === g && this.m.hrq.yieldCurr(c, this.m.engine.now, this.yieldKind)) { this.p.sched.descheduleVcpu(g); return }
-    this.p.run.exitDone(g)
+    if (this.m.hrq.cur[c] === g && this.m.hrq.yieldCurr(c, this.m.engine.now, this.yieldKind)) { this.sched.descheduleVcpu(g); return }
+    this.run.exitDone(g)
   }
 }

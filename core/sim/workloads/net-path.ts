@@ -8,8 +8,8 @@
 import { CostId } from '../../costs/cost-tables.ts'
 import type { GuestOps } from './guest-ops.ts'
 import type { GuestWorkload } from './workload.ts'
+import { IntQueue } from '../int-rings.ts'
 
-const QCAP = 4096
 /** Packets per vhost handle_rx() batch and per NAPI poll (the NAPI weight). */
 const BATCH = 64
 
@@ -20,13 +20,10 @@ export class NetPath {
   /** The owner's local event kind for "vhost finished an RX batch". */
   readonly vhostDoneKind: number
   vhostBusy = 0
-  readonly vhostQ = new Int32Array(QCAP)
-  vhostHead = 0
-  vhostLen = 0
+  /** Packets waiting for the vhost worker, and packets in the guest's RX ring: both grow (nothing is dropped). */
+  readonly vhostQ = new IntQueue(256)
   vhostBatch = 0
-  readonly rxRing = new Int32Array(QCAP)
-  rxHead = 0
-  rxLen = 0
+  readonly rxRing = new IntQueue(256)
   napiActive = 0
 
   constructor(m: GuestOps, v: number, owner: GuestWorkload, vhostDoneKind: number) {
@@ -45,20 +42,17 @@ export class NetPath {
   arrive(id: number): void {
     const vm = this.m.inp.vms[this.v]!
     if (vm.io === 'vhost-net') {
-      if (this.vhostLen < QCAP) {
-        this.vhostQ[(this.vhostHead + this.vhostLen) % QCAP] = id
-        this.vhostLen++
-      }
+      this.vhostQ.push(id)
       if (!this.vhostBusy) this.vhostStart()
     } else {
-      this.guestRxPush(id)
+      this.rxRing.push(id)
       this.raiseRx()
     }
   }
 
   private vhostStart(): void {
     const m = this.m
-    const n = Math.min(this.vhostLen, BATCH)
+    const n = Math.min(this.vhostQ.length, BATCH)
     this.vhostBusy = 1
     this.vhostBatch = n
     const ns = m.cost(CostId.vhostRxBatch) + n * m.cost(CostId.vhostRxPerPacket)
@@ -69,26 +63,15 @@ export class NetPath {
   /** The owner's vhostDoneKind event: the batch is in the guest ring; interrupt the guest, start the next batch. */
   vhostDone(): void {
     const n = this.vhostBatch
-    for (let i = 0; i < n; i++) {
-      const id = this.vhostQ[this.vhostHead]!
-      this.vhostHead = (this.vhostHead + 1) % QCAP
-      this.vhostLen--
-      this.guestRxPush(id)
-    }
+    for (let i = 0; i < n; i++) this.rxRing.push(this.vhostQ.shift())
     this.vhostBusy = 0
     this.raiseRx()
-    if (this.vhostLen > 0) this.vhostStart()
-  }
-
-  private guestRxPush(id: number): void {
-    if (this.rxLen >= QCAP) return
-    this.rxRing[(this.rxHead + this.rxLen) % QCAP] = id
-    this.rxLen++
+    if (this.vhostQ.length > 0) this.vhostStart()
   }
 
   /** virtio-net / VF interrupt (irqfd or VT-d posting) to the queue's vCPU, unless NAPI is already polling. */
   private raiseRx(): void {
-    if (this.napiActive || this.rxLen === 0) return
+    if (this.napiActive || this.rxRing.length === 0) return
     this.napiActive = 1
     const vm = this.m.inp.vms[this.v]!
     this.m.raiseDeviceIrq(vm.firstVcpu)
@@ -96,7 +79,7 @@ export class NetPath {
 
   /** Packets one NAPI poll takes now. */
   pollCount(): number {
-    return Math.min(this.rxLen, BATCH)
+    return Math.min(this.rxRing.length, BATCH)
   }
 
   /** The RX interrupt + NAPI poll: `softirqNs` (lognormal) for the first packet, 1/`perPacketDivisor` of it for each
@@ -106,17 +89,14 @@ export class NetPath {
     return this.m.rng.lognormal(softirqNs, 0.3) * (1 + (n - 1) / perPacketDivisor)
   }
 
-  /** Takes the next packet off the guest RX ring (the caller checks rxLen). */
+  /** Takes the next packet off the guest RX ring (the caller checks pollCount()). */
   pop(): number {
-    const id = this.rxRing[this.rxHead]!
-    this.rxHead = (this.rxHead + 1) % QCAP
-    this.rxLen--
-    return id
+    return this.rxRing.shift()
   }
 
   /** End of the softirq on vCPU g: poll again while packets remain (napi_complete_done() otherwise). */
   pollDone(g: number): void {
-    if (this.rxLen > 0) this.m.pendDeviceIrq(g)
+    if (this.rxRing.length > 0) this.m.pendDeviceIrq(g)
     else this.napiActive = 0
   }
 }
