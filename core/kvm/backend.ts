@@ -3,11 +3,12 @@
 // model. A new backend (TDX) is one more entry.
 export interface KvmBackend {
   readonly vendor: 'vmx' | 'svm'
-  /** The posted-interrupt hardware as the kernel names it (kvm_vcpu_apicv_active()). */
-  readonly apicvName: string
   /** How long a PAUSE loop runs before it exits with the vCPU's current window: VMX's ple_window counts TSC cycles
    *  of the loop (handle_pause()), SVM's pause_filter_count counts PAUSE instructions (pause_interception()). */
   pleWindowNs(window: number, tscGhz: number, pauseNs: number): number
+  /** IPI delivery without an exit to a running target: its name, and the kernel function behind it. */
+  readonly ipiAccelName: string
+  readonly ipiAccelMirrors: string
   /** The PAUSE-loop exit's name and the kernel functions that grow its window. */
   readonly pleTitle: string
   readonly pleMirrors: string
@@ -15,7 +16,8 @@ export interface KvmBackend {
 
 export const VMX: KvmBackend = {
   vendor: 'vmx',
-  apicvName: 'APICv',
+  ipiAccelName: 'IPIv',
+  ipiAccelMirrors: 'vmx_enable_ipiv / IPI virtualization (PID table)',
   pleWindowNs: (window, tscGhz) => window / tscGhz,
   pleTitle: 'PAUSE-loop exiting',
   pleMirrors: 'handle_pause() → grow_ple_window() / kvm_vcpu_on_spin()',
@@ -23,7 +25,8 @@ export const VMX: KvmBackend = {
 
 export const SVM: KvmBackend = {
   vendor: 'svm',
-  apicvName: 'AVIC',
+  ipiAccelName: 'AVIC',
+  ipiAccelMirrors: 'avic_vcpu_load() IsRunning / AVIC doorbell',
   pleWindowNs: (window, _tscGhz, pauseNs) => window * pauseNs,
   pleTitle: 'Pause filter',
   pleMirrors: 'pause_interception() → grow_pause_filter() / kvm_vcpu_on_spin()',

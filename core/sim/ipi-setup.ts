@@ -12,6 +12,7 @@ import { pvTlbFlushSupported, pvIpiSupported } from '../guest/pv-tlb-flush.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import type { Decision } from '../result.ts'
 import type { VmSpec } from './model-inputs.ts'
+import { backendOf } from '../kvm/backend.ts'
 
 /** The VmSpec fields this resolves, and the decisions behind them. */
 export type IpiSetup = Pick<VmSpec, 'postedInterrupts' | 'ipiVirtualization' | 'ipiUnicastExit' | 'ipiUnicastCost' | 'ipiMulticastExit' |
@@ -57,7 +58,7 @@ function label(p: IpiSendPath, gated: boolean): string {
 
 function mirrorsOf(p: IpiSendPath, vendor: 'vmx' | 'svm'): string {
   switch (p.exit) {
-    case 'none': return vendor === 'vmx' ? 'vmx_enable_ipiv / IPI virtualization (PID table)' : 'avic_vcpu_load() IsRunning / AVIC doorbell'
+    case 'none': return backendOf(vendor).ipiAccelMirrors
     case 'MSR_WRITE': case 'msr': return p.fastpath ? 'handle_fastpath_set_msr_irqoff() → kvm_x2apic_icr_write()' : 'kvm_emulate_wrmsr() → kvm_x2apic_icr_write()'
     case 'APIC_WRITE': return 'handle_apic_write() → kvm_apic_write_nodecode()'
     case 'APIC_ACCESS': case 'npf': return 'x86_emulate_instruction() → apic_mmio_write()'
@@ -109,12 +110,12 @@ export function resolveIpi(host: Host, features: CpuFeatures, vm: Vm, guestMwait
   const u = exitOf(uni)
   const m = exitOf(multi)
   decisions.push({
-    id: 'ipi-unicast', title: 'Guest IPI send (reschedule, one target)', value: uniRunning.exit === 'none' && !gated ? (vendor === 'vmx' ? 'IPIv' : 'AVIC') : label(uni, gated),
+    id: 'ipi-unicast', title: 'Guest IPI send (reschedule, one target)', value: uniRunning.exit === 'none' && !gated ? backendOf(vendor).ipiAccelName : label(uni, gated),
     reason: gated ? `${uniRunning.reason}; ${uniNot.reason}` : uni.reason, mirrors: mirrorsOf(uni, vendor),
   })
   decisions.push({
     id: 'ipi-multicast', title: 'Guest IPI send (multicast: TLB shootdown)',
-    value: batched ? label(multi, false) : `one send per target: ${multi.exit === 'none' ? (vendor === 'vmx' ? 'IPIv, no exit' : 'AVIC, no exit') : label(multi, gated)}`,
+    value: batched ? label(multi, false) : `one send per target: ${multi.exit === 'none' ? `${backendOf(vendor).ipiAccelName}, no exit` : label(multi, gated)}`,
     reason: batched ? multi.reason : `${pvIpi ? '' : 'no PV IPI (KVM_FEATURE_PV_SEND_IPI off, one vCPU, or guest < 4.19): '}the guest's physical x2APIC/xAPIC driver writes the ICR once per target; ${multi.reason}`,
     mirrors: batched ? 'kvm_send_ipi_mask() / __send_ipi_mask()' : 'x2apic_send_IPI_mask() / __x2apic_send_IPI_mask()',
   })

@@ -8,6 +8,7 @@ import { waiterHalts, handoff } from '../guest/qspinlock.ts'
 import { pvUnhaltVisible } from '../kvm/disable-exits.ts'
 import { pleEnabled, pauseCanExitAtCpl, defaultPleParams } from '../kvm/ple.ts'
 import type { PleParams } from '../kvm/ple.ts'
+import { backendOf } from '../kvm/backend.ts'
 import type { SpinlockSpec } from './model-inputs.ts'
 
 /** The host's PLE / pause-filter module parameters (kvm_intel ple_gap/ple_window, kvm_amd pause_filter_thresh/_count;
@@ -30,9 +31,9 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
   }
   const decisions: Decision[] = []
   decisions.push({
-    id: 'ple', title: features.vendor === 'vmx' ? 'PAUSE-loop exiting' : 'Pause filter', value: ple.enabled ? 'on' : 'off',
+    id: 'ple', title: backendOf(features.vendor).pleTitle, value: ple.enabled ? 'on' : 'off',
     reason: `${ple.reason}${ple.enabled && c.acquisitionsPerSec > 0 && !cplSeen ? '; the contended loop runs at CPL 3, which VMX PLE ignores' : ''}. On a PAUSE exit the window grows (${params.grow < 1 ? 'reset to the module window' : params.grow < params.window ? `×${params.grow}` : `+${params.grow}`}, __grow_ple_window()) and kvm_vcpu_on_spin() looks for a preempted vCPU of the VM to yield to — under 1:1 pinning there is none`,
-    mirrors: features.vendor === 'vmx' ? 'handle_pause() → grow_ple_window() / kvm_vcpu_on_spin()' : 'pause_interception() → grow_pause_filter() / kvm_vcpu_on_spin()',
+    mirrors: backendOf(features.vendor).pleMirrors,
   })
   if (c.acquisitionsPerSec > 0) {
     const order = handoff(kind, c.userSpace) === 'head' ? 'FIFO (MCS queue): the head gets it even while its vCPU is preempted' : 'unfair test-and-set: whichever running spinner comes first'
