@@ -1,15 +1,11 @@
 // The host scheduler's side of the model (kernel/sched/core.c __schedule(), try_to_wake_up(), fair.c
-// select_idle_sibling() and newidle_balance(), reduced) and its hooks into KVM: kvm_sched_out() when a vCPU thread
-// leaves its pCPU (a preemption: the steal-time flag; kvm_arch_vcpu_put()) and kvm_sched_in() → vcpu_load() when it
-// gets one back (a schedule-in, the PLE window's shrink, kvm_migrate_timers() after a migration). The run queues and
+// select_idle_sibling() and newidle_balance(), reduced), calling KVM's preempt notifiers (core/kvm/sched-hooks.ts):
+// kvm_sched_out() when a vCPU thread leaves its pCPU, kvm_sched_in() when it gets one. The run queues and the
 // EEVDF/CFS arithmetic live in runqueues.ts and fair-sched.ts.
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, After, inGuestMode } from '../sim/constants.ts'
 import type { ModelCore, Parts, HostSched as HostSchedPart } from '../sim/model-parts.ts'
-import { skipsVcpuLoad } from '../kvm/scheduled-out.ts'
-import type { StealTime } from '../kvm/steal-time.ts'
-import type { LapicTimer } from '../kvm/lapic-timer.ts'
 import { bump } from '../kvm/vcpu.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import type { Cpuidle } from './cpuidle.ts'
@@ -17,11 +13,9 @@ import type { Cpuidle } from './cpuidle.ts'
 export class HostScheduler implements HostSchedPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
-  private readonly steal: StealTime
   private readonly cpuidle: Cpuidle
-  private readonly timer: LapicTimer
   private halt!: Parts['halt']
-  private ple!: Parts['ple']
+  private hooks!: Parts['hooks']
   private run!: Parts['run']
   private tasks!: Parts['tasks']
   /** Per host thread: the CPUs it may run on (a mask over pCPUs), or null when pinned to one pCPU. */
@@ -32,16 +26,11 @@ export class HostScheduler implements HostSchedPart {
   readonly sliceTok: Int32Array
   /** Per VM: vCPU thread migrations between pCPUs after warm-up. */
   readonly hostMigrations: Float64Array
-  /** The pCPU the vCPU was last loaded on, and the vCPU last loaded on each pCPU (−1: none). */
-  readonly loadedOn: Int32Array
-  readonly lastLoaded: Int32Array
 
-  constructor(m: ModelCore, steal: StealTime, cpuidle: Cpuidle, timer: LapicTimer) {
+  constructor(m: ModelCore, cpuidle: Cpuidle) {
     this.m = m
     this.v = m.vcpu
-    this.steal = steal
     this.cpuidle = cpuidle
-    this.timer = timer
     const inp = m.inp
     const allow = (cpus: number[] | null): void => {
       if (!cpus) { this.allowedMask.push(null); this.allowedList.push(null); return }
@@ -56,13 +45,11 @@ export class HostScheduler implements HostSchedPart {
     for (let c = 0; c < inp.nrCpus; c++) this.mayShare[c] = inp.threadsMayRun[c]! > 1 ? 1 : 0
     this.sliceTok = new Int32Array(inp.nrCpus)
     this.hostMigrations = new Float64Array(inp.vms.length)
-    this.loadedOn = new Int32Array(m.nV).fill(-1)
-    this.lastLoaded = new Int32Array(inp.nrCpus).fill(-1)
   }
 
   link(p: Parts): void {
     this.halt = p.halt
-    this.ple = p.ple
+    this.hooks = p.hooks
     this.run = p.run
     this.tasks = p.tasks
     p.run.setHandler(After.PREEMPT, (g) => this.preemptStart(g))
@@ -110,7 +97,7 @@ export class HostScheduler implements HostSchedPart {
     const v = this.v
     v.needResched[g] = 0
     v.setState(g, St.PREEMPTED)
-    this.steal.onPreempt(g, this.m.vmSpec(g))
+    this.hooks.schedOutPreempted(g)
     const c = v.pcpuOf[g]!
     this.m.hrq.requeueCurr(c, this.m.engine.now)
     this.pickNext(c)
@@ -128,8 +115,7 @@ export class HostScheduler implements HostSchedPart {
     if (h < nV) this.v.setState(h, St.PREEMPTED)
     hrq.setCurr(h, c, now)
     if (h < nV) {
-      this.ple.shrinkPle(h)
-      let ns = this.scheduleInNs(h, c)
+      let ns = this.hooks.schedIn(h, c)
       if (this.v.pcpuOf[h] !== c) { this.migrateVcpu(h, c); ns += this.m.cost(CostId.vcpuMigration) }
       this.m.engine.schedule(ns, Ev.PREEMPT_DONE, h, bump(this.v.exitTok, h))
     } else {
@@ -213,22 +199,8 @@ export class HostScheduler implements HostSchedPart {
    *  that pCPU's timer path, and its caches start cold. */
   migrateVcpu(g: number, c: number): void {
     this.v.pcpuOf[g] = c
-    this.timer.migrateTimer(g, c)
+    this.hooks.migrated(g, c)
     if (this.m.engine.now >= this.m.warmupEnd) this.hostMigrations[this.v.vmOf[g]!]!++
-  }
-
-  /** kvm_sched_in() → vcpu_load() of vCPU thread g on pCPU c, with the context switch. Under the seed-002 what-if
-   *  (experimental) the load is skipped when g's guest state is still loaded there; a thread that slept in the VMM is
-   *  not loaded at all — its KVM_RUN re-entry loads it (userspaceEntry). */
-  scheduleInNs(g: number, c: number): number {
-    const sameCpu = this.loadedOn[g] === c
-    const otherLoaded = this.lastLoaded[c] !== g
-    this.loadedOn[g] = c
-    this.lastLoaded[c] = g
-    if (this.halt.vmmSleep[g]) return this.m.cost(CostId.scheduleInNoLoad) + this.m.cost(CostId.userspaceEntry)
-    const kept = skipsVcpuLoad(this.m.vmSpec(g).keepStateLoaded, true, sameCpu, otherLoaded)
-    this.v.keptLoaded[g] = kept ? 1 : 0
-    return this.m.cost(kept ? CostId.scheduleInNoLoad : CostId.scheduleIn)
   }
 
   /** try_to_wake_up() of a blocked vCPU thread (kvm_vcpu_wake_up() → rcuwait_wake_up()): select_task_rq_fair() picks
@@ -255,17 +227,17 @@ export class HostScheduler implements HostSchedPart {
     }
     this.cpuidle.idleEnded(c, now - v.stateSince[g]!)
     v.setState(g, St.WAKING)
-    this.ple.shrinkPle(g)
     hrq.enqueueWaking(g, c, now, migrated)
     hrq.setCurr(g, c, now)
-    this.m.engine.schedule(this.m.cost(CostId.wakeupIpi) + v.wakeLatency[g]! + this.scheduleInNs(g, c), Ev.WAKE_DONE, g, bump(v.idleTok, g))
+    this.m.engine.schedule(this.m.cost(CostId.wakeupIpi) + v.wakeLatency[g]! + this.hooks.schedIn(g, c), Ev.WAKE_DONE, g, bump(v.idleTok, g))
   }
 
   /** A kworker (or another host thread) takes the pCPU from the vCPU thread for a while (After.PREEMPT). */
   private preemptStart(g: number): void {
     this.v.setState(g, St.PREEMPTED)
-    this.steal.onPreempt(g, this.m.vmSpec(g))
-    this.m.engine.schedule(this.m.rng.lognormal(this.m.inp.kworkerNs, 0.5) + this.scheduleInNs(g, this.v.pcpuOf[g]!), Ev.PREEMPT_DONE, g, bump(this.v.exitTok, g))
+    this.hooks.schedOutPreempted(g)
+    // back on the same pCPU: vcpu_load() without a PLE shrink (a simplification: kvm_sched_in() would shrink it)
+    this.m.engine.schedule(this.m.rng.lognormal(this.m.inp.kworkerNs, 0.5) + this.hooks.vcpuLoad(g, this.v.pcpuOf[g]!), Ev.PREEMPT_DONE, g, bump(this.v.exitTok, g))
   }
 
   /** Ev.PREEMPT_DONE: the vCPU thread has its pCPU again (kvm_sched_in()): back into the guest. */

@@ -1,7 +1,7 @@
 // Halt: the vCPU's HLT exit (kvm_emulate_halt() → kvm_vcpu_halt() in virt/kvm/kvm_main.c): halt-poll for
 // vcpu->halt_poll_ns while kvm_vcpu_can_poll(), then kvm_vcpu_block() schedules the thread out until
 // kvm_vcpu_wake_up() (an interrupt, a timer, a pvqspinlock kick); the poll window then adapts (grow/shrink_halt_poll_ns
-// in halt-poll.ts). The arch hooks are gated per version in setup (the steal-time flag on block: StealTime.onBlock).
+// in halt-poll.ts). The arch hooks are gated per version in setup (the steal-time flag on block: sched-hooks.ts).
 // Also the RFC's KVM_EXIT_HLT to the VMM (experimental, seed 004: userspace-exits.ts decides the VMM's step).
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
@@ -9,15 +9,14 @@ import { Ev, St, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, Halt } from '../sim/model-parts.ts'
 import { updateHaltPoll } from './halt-poll.ts'
 import { HaltExit, VmmStep, vmmAfterHltExit } from './userspace-exits.ts'
-import type { StealTime } from './steal-time.ts'
 import { bump } from './vcpu.ts'
 import type { VcpuState } from './vcpu.ts'
 
 export class KvmHalt implements Halt {
   private readonly m: ModelCore
   private readonly v: VcpuState
-  private readonly steal: StealTime
   private cpuidle!: Parts['cpuidle']
+  private hooks!: Parts['hooks']
   private idle!: Parts['idle']
   private run!: Parts['run']
   private sched!: Parts['sched']
@@ -32,10 +31,9 @@ export class KvmHalt implements Halt {
    *  loads it again). */
   readonly vmmSleep: Uint8Array
 
-  constructor(m: ModelCore, steal: StealTime) {
+  constructor(m: ModelCore) {
     this.m = m
     this.v = m.vcpu
-    this.steal = steal
     const nV = m.nV
     this.haltStart = new Float64Array(nV)
     this.haltPollNs = new Float64Array(nV)
@@ -45,6 +43,7 @@ export class KvmHalt implements Halt {
   }
 
   link(p: Parts): void {
+    this.hooks = p.hooks
     this.cpuidle = p.cpuidle
     this.idle = p.idle
     this.run = p.run
@@ -93,7 +92,7 @@ export class KvmHalt implements Halt {
     v.idleTok[g]!++
     v.needResched[g] = 0
     // kvm_sched_out() → kvm_arch_vcpu_put(): before 5.19 the steal-time preempted flag is set on this deschedule too
-    this.steal.onBlock(g, this.m.vmSpec(g))
+    this.hooks.schedOutBlocked(g)
     const c = v.pcpuOf[g]!
     v.wakeLatency[g] = this.cpuidle.cstateLatency(c)
     if (this.m.hrq.cur[c] === g) {

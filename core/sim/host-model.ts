@@ -27,6 +27,7 @@ import { IrqDelivery } from '../kvm/irq-delivery.ts'
 import { PauseLoop } from '../kvm/pause-loop.ts'
 import { StealTime } from '../kvm/steal-time.ts'
 import { VmmExit } from '../kvm/vmm-exit.ts'
+import { KvmSchedHooks } from '../kvm/sched-hooks.ts'
 import { VcpuWork } from '../guest/vcpu-work.ts'
 import { GuestIdleLoop } from '../guest/guest-idle.ts'
 import { GuestTimers } from '../guest/guest-timers.ts'
@@ -73,6 +74,7 @@ export class HostModel implements GuestOps, ModelCore {
   readonly vmm: VmmExit
   readonly cpuidle: Cpuidle
   readonly sched: HostScheduler
+  readonly hooks: KvmSchedHooks
   readonly tasks: HostTasks
   readonly noise: HostNoise
   readonly work: VcpuWork
@@ -147,13 +149,14 @@ export class HostModel implements GuestOps, ModelCore {
     })
 
     this.run = new VcpuRun(this, this.stats, this.steal)
-    this.halt = new KvmHalt(this, this.steal)
+    this.halt = new KvmHalt(this)
     this.timer = new LapicTimer(this)
     this.irq = new IrqDelivery(this, ipiCause, guestTlbCause)
     this.vmm = new VmmExit(this, this.steal)
     this.ple = new PauseLoop(this, this.vmm.yieldKind)
     this.cpuidle = new Cpuidle(this)
-    this.sched = new HostScheduler(this, this.steal, this.cpuidle, this.timer)
+    this.sched = new HostScheduler(this, this.cpuidle)
+    this.hooks = new KvmSchedHooks(this, this.steal)
     this.tasks = new HostTasks(this, this.sched.mayShare)
     this.noise = new HostNoise(this, irqCause, tlbCause)
     this.work = new VcpuWork(this)
@@ -163,10 +166,10 @@ export class HostModel implements GuestOps, ModelCore {
     this.locks = new GuestSpinlocks(this)
     this.tlb = new GuestTlbFlush(this)
     const parts: Parts = {
-      run: this.run, halt: this.halt, timer: this.timer, irq: this.irq, ple: this.ple, sched: this.sched, tasks: this.tasks,
+      run: this.run, halt: this.halt, timer: this.timer, irq: this.irq, ple: this.ple, sched: this.sched, hooks: this.hooks, tasks: this.tasks,
       cpuidle: this.cpuidle, work: this.work, idle: this.idle, gtimers: this.gtimers, gsched: this.gsched, locks: this.locks,
     }
-    for (const p of [this.run, this.halt, this.timer, this.irq, this.vmm, this.ple, this.sched, this.tasks, this.noise, this.work, this.idle, this.gtimers, this.gsched, this.locks, this.tlb]) p.link(parts)
+    for (const p of [this.run, this.halt, this.timer, this.irq, this.vmm, this.ple, this.sched, this.hooks, this.tasks, this.noise, this.work, this.idle, this.gtimers, this.gsched, this.locks, this.tlb]) p.link(parts)
     this.engine.setDispatch((k, t, tok) => this.dispatch(k, t, tok))
   }
 

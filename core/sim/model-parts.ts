@@ -79,6 +79,8 @@ export interface Halt {
 export interface LapicTimer {
   readonly deadline: Float64Array
   programTimer(g: number, t: number): void
+  /** kvm_migrate_timers(): the vCPU now runs on pCPU c. */
+  migrateTimer(g: number, c: number): void
 }
 
 /** core/kvm/irq-delivery.ts — interrupts into the guest and the guest's IPI sends. */
@@ -99,6 +101,15 @@ export interface PauseLoop {
   shrinkPle(g: number): void
 }
 
+/** core/kvm/sched-hooks.ts — kvm_sched_in() / kvm_sched_out(). */
+export interface SchedHooks {
+  schedIn(g: number, c: number): number
+  vcpuLoad(g: number, c: number): number
+  migrated(g: number, c: number): void
+  schedOutPreempted(g: number): void
+  schedOutBlocked(g: number): void
+}
+
 /** core/host/host-sched.ts — the host scheduler's glue with KVM (kvm_sched_in() / kvm_sched_out()). */
 export interface HostSched {
   readonly mayShare: Uint8Array
@@ -110,7 +121,6 @@ export interface HostSched {
   armSlice(c: number): void
   selectCpu(h: number, prev: number): number
   migrateVcpu(g: number, c: number): void
-  scheduleInNs(g: number, c: number): number
   /** try_to_wake_up() of a blocked vCPU thread. */
   wakeVcpuThread(g: number): void
 }
@@ -202,6 +212,7 @@ export interface Parts {
   irq: IrqDelivery
   ple: PauseLoop
   sched: HostSched
+  hooks: SchedHooks
   tasks: HostTasks
   cpuidle: Cpuidle
   work: GuestWork
