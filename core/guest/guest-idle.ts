@@ -10,7 +10,6 @@ import type { ModelCore, Parts, GuestIdle as GuestIdlePart } from '../sim/model-
 import { adjustGuestPollLimit } from './haltpoll.ts'
 import { HaltExit, MwaitExit } from '../kvm/userspace-exits.ts'
 import type { VmmExit } from '../kvm/vmm-exit.ts'
-import { bump } from '../kvm/vcpu.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 
 export class GuestIdleLoop implements GuestIdlePart {
@@ -74,7 +73,7 @@ export class GuestIdleLoop implements GuestIdlePart {
     if (vm.guestIdlePoll) { v.setState(g, St.GUEST_POLL); v.idleTok[g]!++; return }
     if (vm.guestHaltPoll && this.guestPollNs[g]! > 0) {
       v.setState(g, St.GUEST_POLL)
-      this.m.engine.schedule(this.guestPollNs[g]!, Ev.GUEST_POLL_END, g, bump(v.idleTok, g))
+      this.m.engine.schedule(this.guestPollNs[g]!, Ev.GUEST_POLL_END, g, ++v.idleTok[g]!)
       return
     }
     this.guestHalt(g)
@@ -132,7 +131,7 @@ export class GuestIdleLoop implements GuestIdlePart {
     if (vm.guestIdleMwait && !vm.mwaitInGuest) {
       // the emulated MWAIT returned at once: one pass of the idle loop, then MWAIT again
       v.setState(g, St.GUEST_POLL)
-      this.m.engine.schedule(this.m.cost(CostId.guestIdleLoop), Ev.GUEST_POLL_END, g, bump(v.idleTok, g))
+      this.m.engine.schedule(this.m.cost(CostId.guestIdleLoop), Ev.GUEST_POLL_END, g, ++v.idleTok[g]!)
       return
     }
     this.guestHalt(g)
@@ -148,7 +147,7 @@ export class GuestIdleLoop implements GuestIdlePart {
       return
     }
     v.setState(g, St.WAKING)
-    this.m.engine.schedule(v.wakeLatency[g]!, Ev.WAKE_DONE, g, bump(v.idleTok, g))
+    this.m.engine.schedule(v.wakeLatency[g]!, Ev.WAKE_DONE, g, ++v.idleTok[g]!)
   }
 
   /** Leaves the idle loop: the poll window adapts (adjust_poll_limit()), the tick restarts (tick_nohz_idle_exit(): a

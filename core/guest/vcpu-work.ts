@@ -9,7 +9,6 @@ import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, Work, Irq, Act, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, GuestWork as GuestWorkPart } from '../sim/model-parts.ts'
 import { IntRings } from '../sim/int-rings.ts'
-import { bump } from '../kvm/vcpu.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 
 /** Frames beneath the running one: a lock operation's interrupted work, and the frame an interrupt interrupted
@@ -164,7 +163,7 @@ export class VcpuWork implements GuestWorkPart {
     this.curRem[g] = ns + d
     this.curStart[g] = this.m.engine.now
     if (v.state[g] !== St.RUN) v.setState(g, St.RUN)
-    this.m.engine.schedule(ns + d, Ev.WORK_DONE, g, bump(v.workTok, g))
+    this.m.engine.schedule(ns + d, Ev.WORK_DONE, g, ++v.workTok[g]!)
   }
 
   /** Stops the running frame (an exit or an interrupt): keeps what remains. */
@@ -242,7 +241,7 @@ export class VcpuWork implements GuestWorkPart {
         this.suspendWork(g)
         this.curRem[g] = 0
         this.curStart[g] = this.m.engine.now
-        this.m.engine.schedule(0, Ev.WORK_DONE, g, bump(this.v.workTok, g))
+        this.m.engine.schedule(0, Ev.WORK_DONE, g, ++this.v.workTok[g]!)
       } else {
         this.curRem[g] = 0
       }

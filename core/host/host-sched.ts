@@ -6,7 +6,6 @@ import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, After, inGuestMode } from '../sim/constants.ts'
 import type { ModelCore, Parts, HostSched as HostSchedPart } from '../sim/model-parts.ts'
-import { bump } from '../kvm/vcpu.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import type { Cpuidle } from './cpuidle.ts'
 
@@ -117,13 +116,13 @@ export class HostScheduler implements HostSchedPart {
     if (h < nV) {
       let ns = this.hooks.schedIn(h, c)
       if (this.v.pcpuOf[h] !== c) { this.migrateVcpu(h, c); ns += this.m.cost(CostId.vcpuMigration) }
-      this.m.engine.schedule(ns, Ev.PREEMPT_DONE, h, bump(this.v.exitTok, h))
+      this.m.engine.schedule(ns, Ev.PREEMPT_DONE, h, ++this.v.exitTok[h]!)
     } else {
       const t = this.tasks
       const k = h - nV
       t.taskSince[k] = now
       t.taskEnd[k] = now + t.taskRem[k]!
-      this.m.engine.schedule(t.taskRem[k]!, Ev.TASK_DONE, h, bump(t.taskTok, k))
+      this.m.engine.schedule(t.taskRem[k]!, Ev.TASK_DONE, h, ++t.taskTok[k]!)
     }
     this.armSlice(c)
   }
@@ -145,7 +144,7 @@ export class HostScheduler implements HostSchedPart {
     const hrq = this.m.hrq
     const h = hrq.cur[c]!
     if (h < 0 || hrq.nrQueued[c] === 0) return
-    this.m.engine.schedule(hrq.sliceLeft(c, this.m.engine.now), Ev.HOST_SLICE, c, bump(this.sliceTok, c))
+    this.m.engine.schedule(hrq.sliceLeft(c, this.m.engine.now), Ev.HOST_SLICE, c, ++this.sliceTok[c]!)
   }
 
   /** Ev.HOST_SLICE: the running thread's slice may be over. */
@@ -229,7 +228,7 @@ export class HostScheduler implements HostSchedPart {
     v.setState(g, St.WAKING)
     hrq.enqueueWaking(g, c, now, migrated)
     hrq.setCurr(g, c, now)
-    this.m.engine.schedule(this.m.cost(CostId.wakeupIpi) + v.wakeLatency[g]! + this.hooks.schedIn(g, c), Ev.WAKE_DONE, g, bump(v.idleTok, g))
+    this.m.engine.schedule(this.m.cost(CostId.wakeupIpi) + v.wakeLatency[g]! + this.hooks.schedIn(g, c), Ev.WAKE_DONE, g, ++v.idleTok[g]!)
   }
 
   /** A kworker (or another host thread) takes the pCPU from the vCPU thread for a while (After.PREEMPT). */
@@ -237,7 +236,7 @@ export class HostScheduler implements HostSchedPart {
     this.v.setState(g, St.PREEMPTED)
     this.hooks.schedOutPreempted(g)
     // back on the same pCPU: vcpu_load() without a PLE shrink (a simplification: kvm_sched_in() would shrink it)
-    this.m.engine.schedule(this.m.rng.lognormal(this.m.inp.kworkerNs, 0.5) + this.hooks.vcpuLoad(g, this.v.pcpuOf[g]!), Ev.PREEMPT_DONE, g, bump(this.v.exitTok, g))
+    this.m.engine.schedule(this.m.rng.lognormal(this.m.inp.kworkerNs, 0.5) + this.hooks.vcpuLoad(g, this.v.pcpuOf[g]!), Ev.PREEMPT_DONE, g, ++this.v.exitTok[g]!)
   }
 
   /** Ev.PREEMPT_DONE: the vCPU thread has its pCPU again (kvm_sched_in()): back into the guest. */

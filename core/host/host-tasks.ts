@@ -3,7 +3,6 @@
 // host thread of the run queues (ids nV…): woken by try_to_wake_up() on the pCPU HostScheduler.selectCpu() gives.
 import { Ev, PCPU_TIME_COUNT, PcpuTime } from '../sim/constants.ts'
 import type { ModelCore, Parts, HostTasks as HostTasksPart } from '../sim/model-parts.ts'
-import { bump } from '../kvm/vcpu.ts'
 
 export class HostTasks implements HostTasksPart {
   private readonly m: ModelCore
@@ -84,7 +83,7 @@ export class HostTasks implements HostTasksPart {
     }
     if (m.hrq.cur[m.hrq.cpu[h]!] === h) {
       this.taskEnd[k] = m.engine.now + ns
-      m.engine.schedule(ns, Ev.TASK_DONE, h, bump(this.taskTok, k))
+      m.engine.schedule(ns, Ev.TASK_DONE, h, ++this.taskTok[k]!)
     } else if (!m.hrq.queued[h]) {
       this.wakeTask(h)
     }
@@ -114,7 +113,7 @@ export class HostTasks implements HostTasksPart {
       // a CPU hog goes on with another burst
       this.taskRem[k] = m.rng.lognormal(t.runNs, 0.5)
       this.taskEnd[k] = m.engine.now + this.taskRem[k]!
-      m.engine.schedule(this.taskRem[k]!, Ev.TASK_DONE, h, bump(this.taskTok, k))
+      m.engine.schedule(this.taskRem[k]!, Ev.TASK_DONE, h, ++this.taskTok[k]!)
       return
     }
     m.hrq.sleepCurr(c, m.engine.now)

@@ -9,7 +9,6 @@ import { Ev, St, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, Halt } from '../sim/model-parts.ts'
 import { updateHaltPoll } from './halt-poll.ts'
 import { HaltExit, VmmStep, vmmAfterHltExit } from './userspace-exits.ts'
-import { bump } from './vcpu.ts'
 import type { VcpuState } from './vcpu.ts'
 
 export class KvmHalt implements Halt {
@@ -74,7 +73,7 @@ export class KvmHalt implements Halt {
     // kvm_vcpu_can_poll(): poll only while single_task_running() and !need_resched()
     if (vm.hostHaltPoll && this.haltPollNs[g]! > 0 && this.m.hrq.nrQueued[v.pcpuOf[g]!] === 0) {
       v.setState(g, St.HOST_POLL)
-      this.m.engine.schedule(this.haltPollNs[g]!, Ev.HOST_POLL_END, g, bump(v.idleTok, g))
+      this.m.engine.schedule(this.haltPollNs[g]!, Ev.HOST_POLL_END, g, ++v.idleTok[g]!)
       return
     }
     this.block(g)

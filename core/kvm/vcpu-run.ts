@@ -8,7 +8,6 @@ import { Ev, St, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, RunLoop } from '../sim/model-parts.ts'
 import type { ModelStats } from '../sim/statistics.ts'
 import type { StealTime } from './steal-time.ts'
-import { bump } from './vcpu.ts'
 import type { VcpuState } from './vcpu.ts'
 
 /** In root mode: what may begin an exit (guest mode, or the exit a guest-mode wake turns into). */
@@ -61,19 +60,23 @@ export class VcpuRun implements RunLoop {
     v.exitHandler[g] = after
     v.setState(g, St.EXIT)
     v.exitEnd[g] = now + ns
-    this.m.engine.schedule(ns, Ev.EXIT_DONE, g, bump(v.exitTok, g))
+    this.m.engine.schedule(ns, Ev.EXIT_DONE, g, ++v.exitTok[g]!)
   }
 
   /** Host work in root mode while an exit is handled (an IRQ arriving then) delays the entry. */
   extendExit(g: number, ns: number): void {
     const v = this.v
     v.exitEnd[g]! += ns
-    this.m.engine.scheduleAt(v.exitEnd[g]!, Ev.EXIT_DONE, g, bump(v.exitTok, g))
+    this.m.engine.scheduleAt(v.exitEnd[g]!, Ev.EXIT_DONE, g, ++v.exitTok[g]!)
   }
 
   /** Ev.EXIT_DONE: the exit's handling is over. */
   onExitDone(g: number, tok: number): void {
-    if (tok === this.v.exitTok[g]) this.handlers[this.v.exitHandler[g]!]!(g)
+    if (tok !== this.v.exitTok[g]) return
+    const h = this.v.exitHandler[g]!
+    // the common handler, VM entry, is called directly (the table's call site is megamorphic)
+    if (h === After.ENTRY) this.enterGuest(g, false)
+    else this.handlers[h]!(g)
   }
 
   exitDone(g: number): void {

@@ -120,8 +120,3 @@ export class VcpuState {
     }
   }
 }
-
-/** Increments a counter slot and returns the new value (a token for lazy event cancellation). */
-export function bump(a: Int32Array, i: number): number {
-  return (a[i] = a[i]! + 1)
-}
