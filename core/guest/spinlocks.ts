@@ -8,6 +8,7 @@ import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, Work, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, Spinlocks as SpinlocksPart } from '../sim/model-parts.ts'
 import { spinBeforeWaitNs, handoff } from './qspinlock.ts'
+import { SPREADS } from '../sim/spreads.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 
 /** What ends a spin budget. */
@@ -82,7 +83,7 @@ export class GuestSpinlocks implements SpinlocksPart {
   startSpin(g: number, l: number): number {
     if (this.lockOwner[l]! < 0) this.takeLock(l, g)
     if (this.lockOwner[l] === g) {
-      this.startNs = this.m.rng.lognormal(this.m.vmSpec(g).spinlock.holdNs, 0.5)
+      this.startNs = this.m.rng.lognormal(this.m.vmSpec(g).spinlock.holdNs, SPREADS.spinlockHold)
       return Work.LOCK_CS
     }
     this.startNs = this.spinBudget(g)

@@ -8,6 +8,7 @@ import { Ev, St, After, inGuestMode } from '../sim/constants.ts'
 import type { ModelCore, Parts, HostSched as HostSchedPart } from '../sim/model-parts.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import type { Cpuidle } from './cpuidle.ts'
+import { SPREADS } from '../sim/spreads.ts'
 
 export class HostScheduler implements HostSchedPart {
   private readonly m: ModelCore
@@ -236,7 +237,7 @@ export class HostScheduler implements HostSchedPart {
     this.v.setState(g, St.PREEMPTED)
     this.hooks.schedOutPreempted(g)
     // back on the same pCPU: vcpu_load() without a PLE shrink (a simplification: kvm_sched_in() would shrink it)
-    this.m.engine.schedule(this.m.rng.lognormal(this.m.inp.kworkerNs, 0.5) + this.hooks.vcpuLoad(g, this.v.pcpuOf[g]!), Ev.PREEMPT_DONE, g, ++this.v.exitTok[g]!)
+    this.m.engine.schedule(this.m.rng.lognormal(this.m.inp.kworkerNs, SPREADS.kworkerRun) + this.hooks.vcpuLoad(g, this.v.pcpuOf[g]!), Ev.PREEMPT_DONE, g, ++this.v.exitTok[g]!)
   }
 
   /** Ev.PREEMPT_DONE: the vCPU thread has its pCPU again (kvm_sched_in()): back into the guest. */

@@ -3,6 +3,7 @@
 // host thread of the run queues (ids nV…): woken by try_to_wake_up() on the pCPU HostScheduler.selectCpu() gives.
 import { Ev, PCPU_TIME_COUNT, PcpuTime } from '../sim/constants.ts'
 import type { ModelCore, Parts, HostTasks as HostTasksPart } from '../sim/model-parts.ts'
+import { SPREADS } from '../sim/spreads.ts'
 
 export class HostTasks implements HostTasksPart {
   private readonly m: ModelCore
@@ -48,7 +49,7 @@ export class HostTasks implements HostTasksPart {
   /** Ev.TASK_WAKE: a task's sleep is over — a new burst. */
   onWake(h: number): void {
     const k = h - this.m.nV
-    this.taskRem[k] = this.m.rng.lognormal(this.m.inp.tasks[k]!.runNs, 0.5)
+    this.taskRem[k] = this.m.rng.lognormal(this.m.inp.tasks[k]!.runNs, SPREADS.hostTaskBurst)
     this.wakeTask(h)
   }
 
@@ -111,7 +112,7 @@ export class HostTasks implements HostTasksPart {
       if (this.taskAloneOn[k]! >= 0) { m.hrq.leaveAlone(c); return }
     } else if (t.sleepNs === 0) {
       // a CPU hog goes on with another burst
-      this.taskRem[k] = m.rng.lognormal(t.runNs, 0.5)
+      this.taskRem[k] = m.rng.lognormal(t.runNs, SPREADS.hostTaskBurst)
       this.taskEnd[k] = m.engine.now + this.taskRem[k]!
       m.engine.schedule(this.taskRem[k]!, Ev.TASK_DONE, h, ++this.taskTok[k]!)
       return

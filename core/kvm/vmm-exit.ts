@@ -7,9 +7,8 @@ import { After } from '../sim/constants.ts'
 import type { ModelCore, Parts } from '../sim/model-parts.ts'
 import { yieldKind } from '../host/sched-yield.ts'
 import type { StealTime } from './steal-time.ts'
+import { SPREADS } from '../sim/spreads.ts'
 
-/** Lognormal shape of the VMM's work per userspace exit (experimental, seed 004). */
-const VMM_WORK_SIGMA = 0.5
 
 export class VmmExit {
   private readonly m: ModelCore
@@ -35,7 +34,7 @@ export class VmmExit {
    *  within the exit. */
   exitToVmm(g: number, reason: number, cause: number, handlerNs: number, reenter: boolean, after: number): void {
     const vm = this.m.vmSpec(g)
-    let ns = handlerNs + this.m.cost(CostId.userspaceExit) + this.m.rng.lognormal(vm.vmmWorkNs, VMM_WORK_SIGMA)
+    let ns = handlerNs + this.m.cost(CostId.userspaceExit) + this.m.rng.lognormal(vm.vmmWorkNs, SPREADS.vmmWork)
     if (reenter) ns += this.m.cost(CostId.userspaceEntry)
     this.steal.onUserspaceExit(g, vm)
     this.run.beginExit(g, reason, cause, ns, after)

@@ -9,6 +9,7 @@ import { CostId } from '../../costs/cost-tables.ts'
 import type { GuestOps } from './guest-ops.ts'
 import type { GuestWorkload } from './workload.ts'
 import { IntQueue } from '../int-rings.ts'
+import { SPREADS } from '../spreads.ts'
 
 /** Packets per vhost handle_rx() batch and per NAPI poll (the NAPI weight). */
 const BATCH = 64
@@ -35,7 +36,7 @@ export class NetPath {
 
   /** Half a round trip outside the host (client stack and wire), lognormal around rtt/2. */
   oneWay(rtt: number): number {
-    return this.m.rng.lognormal(rtt / 2, 0.15)
+    return this.m.rng.lognormal(rtt / 2, SPREADS.networkOneWay)
   }
 
   /** Packet `id` reaches the host: vhost-net copies it into the guest ring, or the VF DMAs it. */
@@ -86,7 +87,7 @@ export class NetPath {
    *  further packet of the poll. */
   softirqNs(softirqNs: number, perPacketDivisor: number): number {
     const n = this.pollCount()
-    return this.m.rng.lognormal(softirqNs, 0.3) * (1 + (n - 1) / perPacketDivisor)
+    return this.m.rng.lognormal(softirqNs, SPREADS.rxSoftirq) * (1 + (n - 1) / perPacketDivisor)
   }
 
   /** Takes the next packet off the guest RX ring (the caller checks pollCount()). */
