@@ -1,7 +1,7 @@
 // Integer codes of the model: event kinds, vCPU states, guest work items, interrupts, exit follow-ups.
 // Plain `as const` numbers (no enums) so the hot path compares small integers.
 
-/** Event kinds dispatched by the engine. */
+/** Event kinds dispatched by the engine (HostModel.dispatch() hands each to the part that owns it). */
 export const Ev = {
   WORK_DONE: 1, // vCPU finished its current guest work item (token = work token)
   EXIT_DONE: 2, // exit handling finished → VM entry (token = exit token)
@@ -23,11 +23,11 @@ export const Ev = {
   LOCK_ACQUIRE: 22, // a busy vCPU takes a contended spinlock (target = vCPU)
   IDLE_GAP: 23, // the running guest thread sleeps briefly (target = vCPU)
   RESCHED_KICK: 24, // the host scheduler's reschedule IPI reaches a vCPU in guest mode (target = vCPU)
-  /** Kinds from here on belong to workloads: each allocates a contiguous range (HostModel.allocEvents()). */
+  /** Kinds from here on belong to workloads: each gets a contiguous range (GuestWorkload.eventKinds(), evBase). */
   WORKLOAD_BASE: 32,
 } as const
 
-/** vCPU thread states. */
+/** vCPU thread states: the vCPU state machine (its transitions: TRANSITIONS in core/kvm/vcpu.ts). */
 export const St = {
   RUN: 0, // in guest mode, running guest work
   GUEST_HLT: 1, // halted in guest mode (HLT passed through)
@@ -68,7 +68,8 @@ export const Irq = { TIMER: 1, RX: 2, IPI: 4 } as const
 /** Guest actions that trap: run one after the other, each an exit. */
 export const Act = { REPROGRAM: 1, TX_KICK: 2, SEND_IPI: 4, SEND_MULTI: 8 } as const
 
-/** What happens when an exit's handling is over. */
+/** What happens when an exit's handling is over: the index of its handler in the run loop's exit-handler table
+ *  (core/kvm/vcpu-run.ts; each part registers the handlers it owns). */
 export const After = {
   ENTRY: 0, // VM entry
   HLT: 1, // HLT exit → host halt polling / block
