@@ -21,7 +21,8 @@ export class PauseLoop implements PauseLoopPart {
   private run!: Parts['run']
   private sched!: Parts['sched']
   private work!: Parts['work']
-  private readonly backend: KvmBackend
+  /** Per VM: its backend (VMX or SVM today; a TDX guest would be one VM's backend). */
+  private readonly backends: KvmBackend[]
   /** Per vCPU: the PLE window (VMX: TSC cycles) or pause-filter count (SVM). */
   readonly pleWindow: Float64Array
   /** Per VM: kvm->last_boosted_vcpu and the reusable inputs of kvm_vcpu_on_spin(). */
@@ -37,7 +38,7 @@ export class PauseLoop implements PauseLoopPart {
   constructor(m: ModelCore, yieldKind: number) {
     this.m = m
     this.v = m.vcpu
-    this.backend = backendOf(m.inp.vendor)
+    this.backends = m.inp.vms.map(() => backendOf(m.inp.vendor))
     this.pleWindow = new Float64Array(m.nV).fill(m.inp.ple.window)
     this.lastBoosted = new Int32Array(m.inp.vms.length).fill(-1)
     this.onSpin = m.inp.vms.map((vm) => {
@@ -58,7 +59,7 @@ export class PauseLoop implements PauseLoopPart {
 
   /** How long vCPU g's PAUSE loop runs before it exits. */
   windowNs(g: number): number {
-    return this.backend.pleWindowNs(this.pleWindow[g]!, this.m.inp.tscGhz, this.pauseNs)
+    return this.backends[this.v.vmOf[g]!]!.pleWindowNs(this.pleWindow[g]!, this.m.inp.tscGhz, this.pauseNs)
   }
 
   /** handle_pause(): grow the window, then kvm_vcpu_on_spin() looks for a vCPU to yield to; the exit gives the pCPU
