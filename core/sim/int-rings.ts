@@ -58,19 +58,32 @@ export class IntRings {
   }
 }
 
-/** One growable FIFO ring of integers. */
+/** One growable FIFO ring of integers (a workload's packet queue). */
 export class IntQueue {
-  private readonly r: IntRings
+  private buf: Int32Array
+  private head = 0
+  length = 0
+
   constructor(cap: number) {
-    this.r = new IntRings(1, cap)
+    this.buf = new Int32Array(cap)
   }
-  get length(): number {
-    return this.r.len[0]!
-  }
+
   push(x: number): void {
-    this.r.push(0, x)
+    const cap = this.buf.length
+    if (this.length >= cap) {
+      const buf = new Int32Array(cap * 2)
+      for (let j = 0; j < this.length; j++) buf[j] = this.buf[(this.head + j) % cap]!
+      this.buf = buf
+      this.head = 0
+    }
+    this.buf[(this.head + this.length) % this.buf.length] = x
+    this.length++
   }
+
   shift(): number {
-    return this.r.shift(0)
+    const x = this.buf[this.head]!
+    this.head = (this.head + 1) % this.buf.length
+    this.length--
+    return x
   }
 }
