@@ -11,7 +11,8 @@ import type { RedisSpec } from '../model-inputs.ts'
 import { GuestWorkload } from './workload.ts'
 import { NetPath } from './net-path.ts'
 
-const QCAP = 4096
+/** Open loop: request slots to start with; more are added when all are in flight (no arrival is dropped). */
+const OPEN_SLOTS = 4096
 const E_CLIENT_ARRIVE = 0 // a request reaches the host NIC (token = request id)
 const E_VHOST_DONE = 1 // vhost finished an RX batch
 const E_REPLY_ARRIVE = 2 // a reply reaches its client (token = request id)
@@ -23,15 +24,15 @@ export class RedisWorkload extends GuestWorkload {
   readonly w: RedisSpec
   readonly net: NetPath
   txCount = 0
-  readonly reqSend: Float64Array
-  readonly reqFree: Int32Array
+  reqSend: Float64Array
+  reqFree: Int32Array
   reqFreeLen = 0
 
   constructor(m: GuestOps, v: number, w: RedisSpec) {
     super(m, v)
     this.w = w
     this.net = new NetPath(m, v, this, E_VHOST_DONE)
-    const n = w.closedLoop ? w.outstanding : QCAP
+    const n = w.closedLoop ? w.outstanding : OPEN_SLOTS
     this.reqSend = new Float64Array(n)
     this.reqFree = new Int32Array(n)
   }
@@ -50,7 +51,7 @@ export class RedisWorkload extends GuestWorkload {
         m.engine.scheduleAt(t + this.net.oneWay(w.networkRttNs), this.evBase + E_CLIENT_ARRIVE, this.v, id)
       }
     } else {
-      for (let i = QCAP - 1; i >= 0; i--) this.reqFree[this.reqFreeLen++] = i
+      for (let i = OPEN_SLOTS - 1; i >= 0; i--) this.reqFree[this.reqFreeLen++] = i
       m.engine.schedule(m.rng.exponential(1e9 / w.ratePerSec), this.evBase + E_OPEN_ARRIVAL, this.v)
     }
   }
@@ -66,12 +67,23 @@ export class RedisWorkload extends GuestWorkload {
 
   private openArrival(): void {
     const m = this.m
-    if (this.reqFreeLen > 0) {
-      const id = this.reqFree[--this.reqFreeLen]!
-      this.reqSend[id] = m.engine.now
-      m.engine.schedule(this.net.oneWay(this.w.networkRttNs), this.evBase + E_CLIENT_ARRIVE, this.v, id)
-    }
+    if (this.reqFreeLen === 0) this.addSlots()
+    const id = this.reqFree[--this.reqFreeLen]!
+    this.reqSend[id] = m.engine.now
+    m.engine.schedule(this.net.oneWay(this.w.networkRttNs), this.evBase + E_CLIENT_ARRIVE, this.v, id)
     m.engine.schedule(m.rng.exponential(1e9 / this.w.ratePerSec), this.evBase + E_OPEN_ARRIVAL, this.v)
+  }
+
+  /** Every open-loop request slot is in flight (an overloaded server): double them (rare; the new ids are free). */
+  private addSlots(): void {
+    const n = this.reqSend.length
+    const send = new Float64Array(n * 2)
+    send.set(this.reqSend)
+    this.reqSend = send
+    const free = new Int32Array(n * 2)
+    free.set(this.reqFree.subarray(0, this.reqFreeLen))
+    this.reqFree = free
+    for (let i = 2 * n - 1; i >= n; i--) this.reqFree[this.reqFreeLen++] = i
   }
 
   /** virtio-net interrupt + NAPI poll of up to 64 packets: a fixed part and a part per packet. */
