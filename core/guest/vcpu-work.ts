@@ -177,38 +177,26 @@ export class VcpuWork implements GuestWorkPart {
 
   /** Ev.WORK_DONE: the running frame finished (a stale token: it was suspended or replaced). */
   onWorkDone(g: number, tok: number): void {
-    const v = this.v
-    if (tok !== v.workTok[g]) return
+    if (tok !== this.v.workTok[g]) return
     const kind = this.curKind[g]!
     const arg = this.curArg[g]!
     this.curKind[g] = Work.NONE
     this.curRem[g] = 0
-    switch (kind) {
-      case Work.TIMER_IRQ:
-        v.inIrq[g] = 0
-        v.actions[g]! |= Act.REPROGRAM
-        break
-      case Work.DEVICE_IRQ:
-        v.inIrq[g] = 0
-        this.m.workloads[v.vmOf[g]!]!.deviceIrqDone(g)
-        break
-      case Work.IPI:
-        v.inIrq[g] = 0
-        break
-      case Work.ITEM:
-        this.m.workloads[v.vmOf[g]!]!.itemDone(g, arg)
-        break
-      case Work.THREAD:
-        this.m.workloads[this.gsched.thrVm[arg]!]!.threadBurstDone(g, arg)
-        break
-      case Work.SPIN:
-        this.locks.spinBudgetOver(g, arg)
-        return
-      case Work.LOCK_CS:
-        this.locks.lockRelease(g, arg)
-        return
-    }
+    if (kind === Work.ITEM) this.m.workloads[this.v.vmOf[g]!]!.itemDone(g, arg)
+    else if (kind === Work.THREAD) this.m.workloads[this.gsched.thrVm[arg]!]!.threadBurstDone(g, arg)
+    else if (kind === Work.SPIN) { this.locks.spinBudgetOver(g, arg); return }
+    else if (kind === Work.LOCK_CS) { this.locks.lockRelease(g, arg); return }
+    else if (kind !== Work.NONE) this.irqDone(g, kind)
     this.dispatchNext(g)
+  }
+
+  /** irq_exit(): the handler finished; the timer's interrupt reprograms the deadline next, the device's finishes its
+   *  softirq. */
+  private irqDone(g: number, kind: number): void {
+    const v = this.v
+    v.inIrq[g] = 0
+    if (kind === Work.TIMER_IRQ) v.actions[g]! |= Act.REPROGRAM
+    else if (kind === Work.DEVICE_IRQ) this.m.workloads[v.vmOf[g]!]!.deviceIrqDone(g)
   }
 
   /** A lock operation begins: the running frame goes beneath it (it resumes after the critical section). */
