@@ -276,7 +276,7 @@ export class HostModel implements GuestOps, ModelCore {
     this.work.queueItem(g, id)
   }
 
-  armHrtimer(g: number, t: number, wakeTid = -1, wakeBurstNs = 0): void {
+  armHrtimer(g: number, t: number, wakeTid: number, wakeBurstNs: number): void {
     this.gtimers.armHrtimer(g, t, wakeTid, wakeBurstNs)
   }
 

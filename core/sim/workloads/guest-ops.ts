@@ -18,8 +18,9 @@ export interface GuestOps {
   // run: work on a vCPU
   /** Queues work item `id` on vCPU g (run in order when the vCPU has nothing more urgent). */
   queueItem(g: number, id: number): void
-  /** Arms a guest hrtimer on vCPU g at absolute time t; with wakeTid ≥ 0 its expiry wakes that thread. */
-  armHrtimer(g: number, t: number, wakeTid?: number, wakeBurstNs?: number): void
+  /** Arms a guest hrtimer on vCPU g at absolute time t; with wakeTid ≥ 0 its expiry wakes that thread (with
+   *  wakeBurstNs as its next burst); −1 and 0 for a timer that wakes no thread. */
+  armHrtimer(g: number, t: number, wakeTid: number, wakeBurstNs: number): void
   /** vCPU g has no queued work item and is idle or blocked (a wake-up for it needs an IPI). */
   vcpuAsleep(g: number): boolean
 

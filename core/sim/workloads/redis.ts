@@ -132,7 +132,7 @@ export class RedisWorkload extends GuestWorkload {
     // guest hrtimers armed by the request's network and syscall path (TCP timers, epoll/futex timeouts)
     let k = w.guestTimersPerRequest
     while (k > 0) {
-      if (k >= 1 || m.rng.uniform() < k) m.armHrtimer(g, m.engine.now + m.rng.exponential(w.guestTimerDelayNs))
+      if (k >= 1 || m.rng.uniform() < k) m.armHrtimer(g, m.engine.now + m.rng.exponential(w.guestTimerDelayNs), -1, 0)
       k -= 1
     }
   }
