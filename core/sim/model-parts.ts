@@ -110,7 +110,7 @@ export interface SchedHooks {
   schedOutBlocked(g: number): void
 }
 
-/** core/host/host-sched.ts — the host scheduler's glue with KVM (kvm_sched_in() / kvm_sched_out()). */
+/** core/host/host-sched.ts — the host scheduler (try_to_wake_up(), __schedule()) for vCPU threads and host tasks. */
 export interface HostSched {
   readonly mayShare: Uint8Array
   readonly allowedList: (Int32Array | null)[]
@@ -187,7 +187,8 @@ export interface GuestTimers {
 /** core/guest/guest-sched.ts — the guest scheduler. */
 export interface GuestSched {
   readonly thrVm: Int32Array
-  /** The next burst of the vCPU's current (or next queued) thread: its id, or −1 when none is runnable. */
+  /** __schedule(): the vCPU's current thread if it has a burst to run, else the next queued one (a context switch);
+   *  −1 when none is runnable. */
   pickNextThread(g: number): number
   takeBurst(tid: number): number
   threadSleep(tid: number): void
