@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import * as s from '../../core/schema/schema.ts'
+import { describeFields } from '../../core/schema/describe-fields.ts'
 
 const vm = s.object({
   name: s.string({ default: 'vm0', maxLength: 8, pattern: /^[a-z0-9]+$/, patternHint: 'use lowercase letters and digits' }),
@@ -89,7 +90,7 @@ describe('partial() (overrides)', () => {
 
 describe('describeFields()', () => {
   it('lists every field depth first with type, default and description; array items as []', () => {
-    const f = s.describeFields(s.object({ a: s.integer({ min: 0, max: 9, default: 3, description: 'A.' }), l: s.array(s.object({ x: s.oneOf(['p', 'q'] as const, { default: 'p' }) }), { default: [] }), id: s.string() }))
+    const f = describeFields(s.object({ a: s.integer({ min: 0, max: 9, default: 3, description: 'A.' }), l: s.array(s.object({ x: s.oneOf(['p', 'q'] as const, { default: 'p' }) }), { default: [] }), id: s.string() }))
     expect(f).toEqual([
       { path: 'a', type: 'integer 0–9', default: '3', description: 'A.', required: false },
       { path: 'l', type: 'object[]', default: '[]', description: '', required: false },
