@@ -92,39 +92,37 @@ export class VcpuWork implements GuestWorkPart {
   dispatchNext(g: number): void {
     const v = this.v
     if (v.actions[g]) { this.runAction(g); return }
+    let kind: number = this.curKind[g]!
+    let arg = 0
+    let ns = 0
     const pend = v.pendIrq[g]!
     if (pend && !v.inIrq[g]) {
-      if (this.curKind[g] !== Work.NONE) this.push(g)
+      if (kind !== Work.NONE) this.push(g)
       const bit = pend & Irq.TIMER ? Irq.TIMER : pend & Irq.RX ? Irq.RX : Irq.IPI
       v.pendIrq[g] = pend & ~bit
       v.inIrq[g] = 1
-      if (bit === Irq.TIMER) this.startWork(g, Work.TIMER_IRQ, 0, this.gtimers.timerIrqWork(g))
-      else if (bit === Irq.RX) this.startWork(g, Work.DEVICE_IRQ, 0, this.m.workloads[v.vmOf[g]!]!.deviceIrqNs(g))
-      else this.startWork(g, Work.IPI, 0, this.m.cost(CostId.guestIpiHandler))
-      return
+      if (bit === Irq.TIMER) { kind = Work.TIMER_IRQ; ns = this.gtimers.timerIrqWork(g) }
+      else if (bit === Irq.RX) { kind = Work.DEVICE_IRQ; ns = this.m.workloads[v.vmOf[g]!]!.deviceIrqNs(g) }
+      else { kind = Work.IPI; ns = this.m.cost(CostId.guestIpiHandler) }
+    } else if (kind !== Work.NONE || this.sp[g]! > this.inLock[g]!) {
+      // the running frame, or the frame an interrupt interrupted (not the lock operation's: that one resumes at the
+      // unlock)
+      if (kind === Work.NONE) this.pop(g)
+      kind = this.curKind[g]!
+      arg = this.curArg[g]!
+      ns = this.curRem[g]!
+    } else if (this.items.len[g]! > 0) {
+      kind = Work.ITEM
+      arg = this.items.shift(g)
+      ns = this.m.workloads[v.vmOf[g]!]!.itemNs(g, arg)
+    } else {
+      const gs = this.gsched
+      arg = gs.pickNextThread(g)
+      if (arg < 0) { this.idle.enterIdle(g); return }
+      kind = Work.THREAD
+      ns = gs.takeBurst(arg)
     }
-    if (this.curKind[g] !== Work.NONE) {
-      this.startWork(g, this.curKind[g]!, this.curArg[g]!, this.curRem[g]!)
-      return
-    }
-    // the frame an interrupt interrupted (not the lock operation's: that one resumes at the unlock)
-    if (this.sp[g]! > this.inLock[g]!) {
-      this.pop(g)
-      this.startWork(g, this.curKind[g]!, this.curArg[g]!, this.curRem[g]!)
-      return
-    }
-    if (this.items.len[g]! > 0) {
-      const id = this.items.shift(g)
-      this.startWork(g, Work.ITEM, id, this.m.workloads[v.vmOf[g]!]!.itemNs(g, id))
-      return
-    }
-    const gs = this.gsched
-    const tid = gs.pickNextThread(g)
-    if (tid >= 0) {
-      this.startWork(g, Work.THREAD, tid, gs.takeBurst(tid))
-      return
-    }
-    this.idle.enterIdle(g)
+    this.startWork(g, kind, arg, ns)
   }
 
   /** The guest's pending trapping actions, one at a time, each an exit: the TSC-deadline write, the virtio-net TX
