@@ -76,10 +76,8 @@ export class LapicTimer implements LapicTimerPart {
       return
     }
     v.pendIrq[g]! |= Irq.TIMER
-    if (path === 'hv-timer') {
-      this.run.beginExit(g, ExitReason.PREEMPTION_TIMER, this.m.causeIds.hvTimer, this.m.cost(CostId.exitPreemptionTimer), After.ENTRY)
-    } else {
-      this.run.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, this.m.causeIds.swTimer, this.m.cost(CostId.exitExternalInterrupt) + this.m.cost(CostId.hostTimerHandler), After.ENTRY)
-    }
+    const hv = path === 'hv-timer'
+    const ns = hv ? this.m.cost(CostId.exitPreemptionTimer) : this.m.cost(CostId.exitExternalInterrupt) + this.m.cost(CostId.hostTimerHandler)
+    this.run.beginExit(g, hv ? ExitReason.PREEMPTION_TIMER : ExitReason.EXTERNAL_INTERRUPT, hv ? this.m.causeIds.hvTimer : this.m.causeIds.swTimer, ns, After.ENTRY)
   }
 }
