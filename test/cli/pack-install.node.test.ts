@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { ensureNodeBuild } from '../tools/node-build.ts'
 
 const root = resolve(import.meta.dirname, '../..')
 const tmp = mkdtempSync(join(tmpdir(), 'kvmbench-pack-'))
@@ -29,7 +30,7 @@ describe('the npm package', () => {
     expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['playwright-core', 'ws', 'conf']))
     // `npm pack` runs prepack (the whole build); here only the Node build is refreshed, with scripts
     // off, so a full rebuild does not pull out/renderer from under tests that serve it.
-    sh('npm', ['run', 'build:node'], root)
+    ensureNodeBuild()
     const packed = sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], root)
     const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[]
     const files = info!.files.map((f) => f.path)

@@ -1,4 +1,5 @@
 // The worker pool with REAL worker processes running the real core (no fakes).
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadProfile, runConfiguration } from '../../core/index.ts'
 import { ChildProcessLauncher } from '../../main/worker/child-process-launcher.ts'
@@ -7,6 +8,7 @@ import type { ProcessLauncher } from '../../main/worker/launcher.ts'
 import { ThreadLauncher } from '../../main/worker/thread-launcher.ts'
 import { CRASH_EXIT_CODE, TEST_CRASH_ENV } from '../../main/worker/worker-protocol.ts'
 import { processExists, tinyProfile, withoutWallTime } from '../helpers/profiles.ts'
+import { ensureNodeBuild } from '../tools/node-build.ts'
 
 const pools: WorkerPool[] = []
 function pool(size: number, launcher: ProcessLauncher = new ChildProcessLauncher()): WorkerPool {
@@ -134,5 +136,51 @@ describe('WorkerPool (worker threads, real core)', () => {
     const p = pool(1, new ThreadLauncher())
     const r = await p.run({ profile, config: 'base', seed: 9 }).result
     expect(withoutWallTime(r)).toEqual(withoutWallTime(inProcess(profile, 'base', 9)))
+  })
+})
+
+describe('WorkerPool, warm (prestart)', () => {
+  function warmPool(size: number, launcher: ProcessLauncher = new ChildProcessLauncher()): WorkerPool {
+    const p = new WorkerPool(launcher, { size, prestart: true })
+    pools.push(p)
+    return p
+  }
+
+  it('starts every worker before any job; they say ready and stay up, the same processes run later jobs', async () => {
+    const p = warmPool(2)
+    const started = p.pids
+    expect(started).toHaveLength(2)
+    await p.ready()
+    const profile = tinyProfile(['a', 'b', 'c', 'd'])
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((config) => p.run({ profile, config, seed: 3 }).result))
+    expect(results.map((r) => r.config)).toEqual(['a', 'b', 'c', 'd'])
+    expect(withoutWallTime(results[2]!)).toEqual(withoutWallTime(inProcess(profile, 'c', 3)))
+    expect(p.pids.sort()).toEqual([...started].sort())
+    for (const pid of started) expect(processExists(pid)).toBe(true)
+  })
+
+  it('replaces a worker that went away, so the pool stays warm; dispose ends them all', async () => {
+    const p = warmPool(1)
+    await p.ready()
+    const long = p.run({ profile: tinyProfile(['base'], 3600), config: 'base' })
+    const pid = await runningPid(p, long.jobId)
+    p.cancel(long.jobId)
+    await expect(long.result).rejects.toMatchObject({ kind: 'cancelled' })
+    await p.ready()
+    const [fresh] = p.pids
+    expect(fresh).toBeDefined()
+    expect(fresh).not.toBe(pid)
+    await p.dispose()
+    await p.ready()
+    expect(processExists(fresh!)).toBe(false)
+  })
+
+  it('the built worker (out/node/sim-worker.js, what the kvmbench package runs) gives the same results', async () => {
+    const workerPath = join(ensureNodeBuild(), 'sim-worker.js')
+    const profile = tinyProfile(['base', 'tuned'])
+    const p = warmPool(2, new ChildProcessLauncher({ workerPath }))
+    const [base, tuned] = await Promise.all(['base', 'tuned'].map((config) => p.run({ profile, config, seed: 4 }).result))
+    expect(withoutWallTime(base!)).toEqual(withoutWallTime(inProcess(profile, 'base', 4)))
+    expect(withoutWallTime(tuned!)).toEqual(withoutWallTime(inProcess(profile, 'tuned', 4)))
   })
 })
