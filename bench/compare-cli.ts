@@ -1,19 +1,18 @@
 // The example's `compare`, end to end, as an installed kvmbench runs it: the built CLI
-// (out/node/kvmbench.js, the package's `bin`, rebuilt first with `npm run build:node`, untimed) as a
-// child process, timed from spawn to exit (Node start-up, one worker per configuration, output).
+// (out/node/kvmbench.js, the package's `bin`; bench.ts rebuilds it first) as a child process, timed
+// from spawn to exit (Node start-up, one worker per configuration, output).
 import { join } from 'node:path'
 import { runChild } from './child.ts'
+import { NODE_BUILD } from './js-build.ts'
 
 const ROOT = join(import.meta.dirname, '..')
-export const CLI = join(ROOT, 'out', 'node', 'kvmbench.js')
+export const CLI = join(NODE_BUILD, 'kvmbench.js')
 
 export type CompareRun =
   | { ok: true; wallSeconds: number }
   | { ok: false; missing: true; note: string }
 
 export async function runCompare(profilePath: string): Promise<CompareRun> {
-  const build = await runChild('npm', ['run', 'build:node'], ROOT)
-  if (build.code !== 0) return { ok: false, missing: true, note: `n/a (npm run build:node failed: ${build.stderr.trim().slice(-300)})` }
   const r = await runChild(process.execPath, [CLI, 'compare', profilePath], ROOT)
   if (r.code !== 0) {
     throw new Error(`kvmbench compare ${profilePath} failed (${r.signal ?? `exit ${r.code}`}): ${r.stderr.trim().slice(-2000)}`)

@@ -1,42 +1,60 @@
 // Scaling over worker processes: the same runs (the profile's configurations × several seeds) through a
-// WorkerPool (main/worker/pool.ts, child-process workers as the CLI uses) of 1 worker and of `workers`.
-// Wall time is from the first submission to the last result, worker start-up included.
-import { existsSync } from 'node:fs'
+// WorkerPool (main/worker/pool.ts) of 1 worker and of `workers`, child-process workers running the built
+// worker (out/node/sim-worker.js) as the kvmbench command does. Two measurements each:
+// - cold: the pool is created at the first submission (process start-up and each worker's first, JIT-cold
+//   run are in the wall time), as one `kvmbench compare` does;
+// - warm: a prestarted pool (`prestart`, `ready()`), as the hosts keep it: wall time from submission to
+//   the last result.
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { ChildProcessLauncher } from '../main/worker/child-process-launcher.ts'
+import { WorkerPool } from '../main/worker/pool.ts'
+import { NODE_BUILD } from './js-build.ts'
 
-const POOL = join(import.meta.dirname, '..', 'main', 'worker', 'pool.ts')
-const LAUNCHER = join(import.meta.dirname, '..', 'main', 'worker', 'child-process-launcher.ts')
+export interface PoolRun { workers: number; runs: number; warm: boolean; wallSeconds: number; events: number }
 
-export interface PoolRun { workers: number; runs: number; wallSeconds: number; events: number }
-
-export type Scaling =
-  | { ok: true; runs: number; single: PoolRun; parallel: PoolRun | null }
-  | { ok: false; note: string }
+export interface Scaling { runs: number; cold: { single: PoolRun; parallel: PoolRun | null }; warm: { single: PoolRun; parallel: PoolRun | null } }
 
 /** `runs` jobs: configurations round-robin, seeds 1, 2, … per configuration. */
 export function jobsFor(configs: string[], runs: number): { config: string; seed: number }[] {
   return Array.from({ length: runs }, (_, i) => ({ config: configs[i % configs.length]!, seed: 1 + Math.floor(i / configs.length) }))
 }
 
-async function throughPool(profile: unknown, jobs: { config: string; seed: number }[], workers: number): Promise<PoolRun> {
-  const { WorkerPool } = await import(pathToFileURL(POOL).href) as typeof import('../main/worker/pool.ts')
-  const { ChildProcessLauncher } = await import(pathToFileURL(LAUNCHER).href) as typeof import('../main/worker/child-process-launcher.ts')
-  const pool = new WorkerPool(new ChildProcessLauncher(), { size: workers })
+async function throughPool(profile: unknown, jobs: { config: string; seed: number }[], workers: number, warm: boolean): Promise<PoolRun> {
+  const launcher = new ChildProcessLauncher({ workerPath: join(NODE_BUILD, 'sim-worker.js') })
+  if (warm) {
+    // one warm-up job per worker first: a warm pool's workers have run before
+    const p = new WorkerPool(launcher, { size: workers, prestart: true })
+    try {
+      await p.ready()
+      await Promise.all(jobs.slice(0, workers).map((j) => p.run({ profile, config: j.config, seed: j.seed }).result))
+      return await timed(p, profile, jobs, workers, true)
+    } finally {
+      await p.dispose()
+    }
+  }
+  const pool = new WorkerPool(launcher, { size: workers })
   try {
-    const t0 = process.hrtime.bigint()
-    const results = await Promise.all(jobs.map((j) => pool.run({ profile, config: j.config, seed: j.seed }).result))
-    const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9
-    return { workers, runs: jobs.length, wallSeconds, events: results.reduce((a, r) => a + r.events, 0) }
+    return await timed(pool, profile, jobs, workers, false)
   } finally {
     await pool.dispose()
   }
 }
 
+async function timed(pool: WorkerPool, profile: unknown, jobs: { config: string; seed: number }[], workers: number, warm: boolean): Promise<PoolRun> {
+  const t0 = process.hrtime.bigint()
+  const results = await Promise.all(jobs.map((j) => pool.run({ profile, config: j.config, seed: j.seed }).result))
+  const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9
+  return { workers, runs: jobs.length, warm, wallSeconds, events: results.reduce((a, r) => a + r.events, 0) }
+}
+
 export async function runScaling(profile: unknown, configs: string[], runs: number, workers: number): Promise<Scaling> {
-  if (!existsSync(POOL) || !existsSync(LAUNCHER)) return { ok: false, note: 'n/a (main/worker/pool.ts missing)' }
   const jobs = jobsFor(configs, runs)
-  const single = await throughPool(profile, jobs, 1)
-  const parallel = workers > 1 ? await throughPool(profile, jobs, workers) : null
-  return { ok: true, runs, single, parallel }
+  const out = {} as Scaling
+  out.runs = runs
+  for (const warm of [false, true]) {
+    const single = await throughPool(profile, jobs, 1, warm)
+    const parallel = workers > 1 ? await throughPool(profile, jobs, workers, warm) : null
+    out[warm ? 'warm' : 'cold'] = { single, parallel }
+  }
+  return out
 }
