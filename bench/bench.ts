@@ -175,7 +175,7 @@ async function holdSection(o: Options): Promise<unknown> {
 
 async function exampleSection(profilePath: string, configs: string[]): Promise<ExampleRun[]> {
   const name = relative(ROOT, profilePath)
-  console.log(section(`The example ${name}: each configuration in a fresh process running plain JS, as a worker runs it, then again warm`))
+  console.log(section(`The example ${name}: each configuration in a fresh process running plain JS, as a worker runs it, then again warm; events per CPU-second`))
   const runs: ExampleRun[] = []
   const js = await bundleBenchScripts(['example'])
   try {
@@ -190,11 +190,13 @@ async function exampleSection(profilePath: string, configs: string[]): Promise<E
   }
   progressDone()
   for (const r of runs) {
-    const rate = r.events / r.wallSeconds
+    // per CPU-second of the process, as the hold model: other engineers' processes on a shared machine
+    // stretch the wall time (printed in the note), not the work
+    const rate = r.events / r.cpuSeconds
     emit({
       id: `example.${r.config}.${r.phase}.eventsPerSec`, label: `${r.config}, ${r.phase}: model events/s`, value: rate, unit: 'events/s',
       text: fmtRate(rate), target: `≥ ${fmtRate(TARGET.exampleEventsPerSec)}`, status: judge(rate, (v) => v >= TARGET.exampleEventsPerSec),
-      note: `${fmtInt(r.events)} events in ${fmtSec(r.wallSeconds)} wall (${fmtSec(r.cpuSeconds)} CPU), ${(r.virtualNs / 1e9).toFixed(2)} s virtual`,
+      note: `${fmtInt(r.events)} events in ${fmtSec(r.cpuSeconds)} CPU (${fmtSec(r.wallSeconds)} wall: ${fmtRate(r.events / r.wallSeconds)}), ${(r.virtualNs / 1e9).toFixed(2)} s virtual`,
     })
   }
   for (const config of configs) {
