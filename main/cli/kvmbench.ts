@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The kvmbench command line. Runs from source on Node ≥ 22.18 (TypeScript type stripping).
+// The kvmbench command line. The package's `bin` is its build, out/node/kvmbench.js (`npm run build:node`,
+// vite.node.config.ts); tests and `npm run kvmbench` run this source on Node ≥ 22.18 (type stripping).
 // Exit status: 0 success, 1 a configuration failed to run, 2 bad usage or an invalid profile.
 import { readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
