@@ -88,7 +88,7 @@ export class WorkerPool {
   private readonly queue: Job[] = []
   private readonly slots = new Set<Slot>()
   private readonly prestart: boolean
-  private readyWaiters: (() => void)[] = []
+  private readyWaiters: { resolve: () => void; reject: (e: JobError) => void }[] = []
   private disposed = false
 
   constructor(launcher: ProcessLauncher, options: WorkerPoolOptions = {}) {
@@ -100,11 +100,12 @@ export class WorkerPool {
     if (this.prestart) while (this.slots.size < this.size && this.launch()) { /* start them all */ }
   }
 
-  /** Resolves when `size` workers are up and have loaded the core — at once when the pool is disposed.
-   *  Without `prestart`, workers start with the first jobs. */
+  /** Starts the missing workers (up to `size`) and resolves when they have all loaded the core (at once
+   *  when the pool is disposed); rejects when a worker exits before it was ready (one that cannot start). */
   ready(): Promise<void> {
+    while (!this.disposed && this.slots.size < this.size && this.launch()) { /* start the missing ones */ }
     if (this.isReady()) return Promise.resolve()
-    return new Promise((r) => this.readyWaiters.push(r))
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }))
   }
 
   private isReady(): boolean {
@@ -116,7 +117,7 @@ export class WorkerPool {
 
   private checkReady(): void {
     if (!this.readyWaiters.length || !this.isReady()) return
-    for (const r of this.readyWaiters.splice(0)) r()
+    for (const w of this.readyWaiters.splice(0)) w.resolve()
   }
 
   get kind(): string {
@@ -273,6 +274,10 @@ export class WorkerPool {
     const job = slot.job
     slot.job = undefined
     if (job) this.settle(job, slot.killedFor ?? new JobError('crashed', describeExit(info)))
+    if (!slot.ready && !slot.killedFor) {
+      const e = new JobError('crashed', describeExit(info))
+      for (const w of this.readyWaiters.splice(0)) w.reject(e)
+    }
     this.pump()
     // a warm pool replaces a worker that was up (not one that died starting: no restart loop)
     if (this.prestart && slot.ready && !this.disposed && this.slots.size < this.size) this.launch()

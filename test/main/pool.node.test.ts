@@ -1,4 +1,6 @@
 // The worker pool with REAL worker processes running the real core (no fakes).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadProfile, runConfiguration } from '../../core/index.ts'
@@ -173,6 +175,22 @@ describe('WorkerPool, warm (prestart)', () => {
     await p.dispose()
     await p.ready()
     expect(processExists(fresh!)).toBe(false)
+  })
+
+  it('ready() on a lazy pool starts its workers; a worker that dies before it is ready rejects ready()', async () => {
+    const lazy = pool(2)
+    expect(lazy.pids).toHaveLength(0)
+    await lazy.ready()
+    expect(lazy.pids).toHaveLength(2)
+    const dir = mkdtempSync(join(tmpdir(), 'kvmbench-pool-'))
+    try {
+      const broken = join(dir, 'broken-worker.js')
+      writeFileSync(broken, 'process.exit(7)\n')
+      const p = pool(1, new ChildProcessLauncher({ workerPath: broken }))
+      await expect(p.ready()).rejects.toMatchObject({ kind: 'crashed', message: expect.stringContaining('exited with code 7') })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('the built worker (out/node/sim-worker.js, what the kvmbench package runs) gives the same results', async () => {
