@@ -10,9 +10,6 @@ import { EXAMPLES_DIR, packageVersion } from '../paths.ts'
 import { UsageError, parseCommandArgs } from './args.ts'
 import { COMMANDS, commandHelp, findCommand, mainHelp } from './commands.ts'
 import { ProfileFileError } from './profile-file.ts'
-import { runOrCompare } from './run-command.ts'
-import { importCommand, exportCommand } from './import-export-command.ts'
-import { reportCommand } from './report-command.ts'
 
 function listExamples(): void {
   let names: string[] = []
@@ -65,16 +62,17 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(commandHelp(spec))
     return 0
   }
+  // Commands load their modules when run: `compare` starts without the report and format code.
   switch (spec.name) {
     case 'run':
     case 'compare':
-      return runOrCompare(spec.name, args)
+      return (await import('./run-command.ts')).runOrCompare(spec.name, args)
     case 'report':
-      return reportCommand(args)
+      return (await import('./report-command.ts')).reportCommand(args)
     case 'import':
-      return importCommand(args)
+      return (await import('./import-export-command.ts')).importCommand(args)
     case 'export':
-      return exportCommand(args)
+      return (await import('./import-export-command.ts')).exportCommand(args)
     case 'schema':
       console.log(JSON.stringify(profileJsonSchema(), null, 2))
       return 0
