@@ -17,7 +17,7 @@ import type { HoldKind, HoldResult } from './hold.ts'
 import { writePlainJs } from './plain-js.ts'
 import { fmtInt, fmtMB, fmtNs, fmtRate, fmtSec, judge, section, tableHeader, tableRow } from './report.ts'
 import type { Figure } from './report.ts'
-import { runScaling } from './scaling.ts'
+import { REPEATS, runScaling } from './scaling.ts'
 import { buildNode, bundleBenchScripts } from './js-build.ts'
 import { uiResponsivenessSection } from './ui-responsiveness.ts'
 import { loadSection } from './load.ts'
@@ -175,15 +175,20 @@ async function holdSection(o: Options): Promise<unknown> {
 
 async function exampleSection(profilePath: string, configs: string[]): Promise<ExampleRun[]> {
   const name = relative(ROOT, profilePath)
-  console.log(section(`The example ${name}: each configuration in a fresh process running plain JS, as a worker runs it, then again warm; events per CPU-second`))
+  console.log(section(`The example ${name}: each configuration in a fresh process running plain JS, as a worker runs it, then again warm; events per CPU-second, best of ${REPEATS} processes`))
   const runs: ExampleRun[] = []
   const js = await bundleBenchScripts(['example'])
   try {
     for (const config of configs) {
       progress(`${name} ${config}`)
-      const got = await runNodeJson<ExampleRun>(js.script('example'), [profilePath, config])
-      if (got.length !== 2) throw new Error(`bench/example.ts ${config} printed ${got.length} results, not 2`)
-      runs.push(...got)
+      // best of REPEATS fresh processes, per phase (other jobs on a shared machine only slow a run down)
+      const best = new Map<ExampleRun['phase'], ExampleRun>()
+      for (let i = 0; i < REPEATS; i++) {
+        const got = await runNodeJson<ExampleRun>(js.script('example'), [profilePath, config])
+        if (got.length !== 2) throw new Error(`bench/example.ts ${config} printed ${got.length} results, not 2`)
+        for (const r of got) if ((best.get(r.phase)?.cpuSeconds ?? Infinity) > r.cpuSeconds) best.set(r.phase, r)
+      }
+      runs.push(best.get('cold')!, best.get('warm')!)
     }
   } finally {
     js.dispose()
@@ -221,7 +226,7 @@ async function compareSection(profilePath: string): Promise<CompareRun> {
   emit(r.ok
     ? {
         id: 'compare.wallSeconds', label: `compare ${name}: wall`, value: r.wallSeconds, unit: 's', text: fmtSec(r.wallSeconds),
-        target: `< ${fmtSec(TARGET.compareWallSeconds)}`, status: judge(r.wallSeconds, (v) => v < TARGET.compareWallSeconds),
+        target: `< ${fmtSec(TARGET.compareWallSeconds)}`, status: judge(r.wallSeconds, (v) => v < TARGET.compareWallSeconds), note: 'best of 3, out/node/kvmbench.js',
       }
     : {
         id: 'compare.wallSeconds', label: `compare ${name}: wall`, value: null, unit: 's', text: 'n/a',
@@ -237,6 +242,12 @@ async function scalingSection(profileJson: unknown, configs: string[], runs: num
   const s = await runScaling(profileJson, configs, runs, workers)
   progressDone()
   const want = TARGET.scalingEfficiency * workers
+  if (s.ceiling !== null) {
+    emit({
+      id: 'scaling.machineCeiling', label: `machine now: ${workers} processes over 1`, value: s.ceiling, unit: '×', text: `${s.ceiling.toFixed(2)}×`,
+      target: '—', status: 'info', note: `the same fixed CPU work in ${workers} processes at once vs one after the other: the most any pool can get now`,
+    })
+  }
   for (const [mode, m] of [['cold', s.cold], ['warm', s.warm]] as const) {
     for (const p of [m.single, m.parallel]) {
       if (!p) continue
@@ -253,8 +264,8 @@ async function scalingSection(profileJson: unknown, configs: string[], runs: num
       target: `≥ ${want.toFixed(2)}× (${TARGET.scalingEfficiency * 100} % of ${workers})`,
       status: speedup === null ? 'n/a' : judge(speedup, (v) => v >= want),
       note: speedup === null ? 'one core: nothing to scale over'
-        : mode === 'cold' ? 'pool created at submission: process start and each worker\'s JIT-cold first run included'
-          : 'prestarted pool, one warm-up job per worker before timing (a host\'s pool)',
+        : mode === 'cold' ? `best of ${REPEATS}; pool created at submission: process start and each worker's JIT-cold first run included`
+          : `best of ${REPEATS}; prestarted pool, one warm-up job per worker before timing (a host's pool)`,
     })
   }
   return s

@@ -5,14 +5,43 @@
 //   run are in the wall time), as one `kvmbench compare` does;
 // - warm: a prestarted pool (`prestart`, `ready()`), as the hosts keep it: wall time from submission to
 //   the last result.
+// Each is the best of REPEATS; the machine's own ceiling (fixed CPU work in parallel processes) is
+// measured alongside, as other jobs on a shared machine take cores away.
 import { join } from 'node:path'
+import { runChild } from './child.ts'
 import { ChildProcessLauncher } from '../main/worker/child-process-launcher.ts'
 import { WorkerPool } from '../main/worker/pool.ts'
 import { NODE_BUILD } from './js-build.ts'
 
 export interface PoolRun { workers: number; runs: number; warm: boolean; wallSeconds: number; events: number }
 
-export interface Scaling { runs: number; cold: { single: PoolRun; parallel: PoolRun | null }; warm: { single: PoolRun; parallel: PoolRun | null } }
+export interface Scaling {
+  runs: number
+  cold: { single: PoolRun; parallel: PoolRun | null }
+  warm: { single: PoolRun; parallel: PoolRun | null }
+  /** What the machine gives right now: `workers` processes of fixed CPU work in parallel against the same
+   *  work in one process, wall-time ratio (2.0 on an idle 2-core machine; less when other jobs run). */
+  ceiling: number | null
+}
+
+/** A fixed amount of pure CPU work (~0.3 s on the bench machine) in a fresh Node process. */
+const SPIN = 'let x = 0; for (let i = 0; i < 4e7; i++) x = (x + i * 7) % 1000003; if (x < 0) console.log(x)'
+
+async function spin(copies: number): Promise<number> {
+  const t0 = process.hrtime.bigint()
+  await Promise.all(Array.from({ length: copies }, () => runChild(process.execPath, ['-e', SPIN])))
+  return Number(process.hrtime.bigint() - t0) / 1e9
+}
+
+/** The speed-up `workers` processes can get on this machine now: `workers` spins one after the other,
+ *  against `workers` spins at once. */
+async function machineCeiling(workers: number): Promise<number> {
+  let serial = 0
+  for (let i = 0; i < workers; i++) serial += await spin(1)
+  return serial / await spin(workers)
+}
+
+export const REPEATS = 3
 
 /** `runs` jobs: configurations round-robin, seeds 1, 2, … per configuration. */
 export function jobsFor(configs: string[], runs: number): { config: string; seed: number }[] {
@@ -51,10 +80,18 @@ export async function runScaling(profile: unknown, configs: string[], runs: numb
   const jobs = jobsFor(configs, runs)
   const out = {} as Scaling
   out.runs = runs
+  out.ceiling = workers > 1 ? await machineCeiling(workers) : null
+  // best of REPEATS, 1 worker and `workers` alternating: other jobs on a shared machine only ever slow a
+  // run down, so the fastest of a few is the closest to what the pool itself costs
+  const best = (a: PoolRun | null, b: PoolRun | null): PoolRun | null => (a === null || (b !== null && b.wallSeconds < a.wallSeconds) ? b : a)
   for (const warm of [false, true]) {
-    const single = await throughPool(profile, jobs, 1, warm)
-    const parallel = workers > 1 ? await throughPool(profile, jobs, workers, warm) : null
-    out[warm ? 'warm' : 'cold'] = { single, parallel }
+    let single: PoolRun | null = null
+    let parallel: PoolRun | null = null
+    for (let r = 0; r < REPEATS; r++) {
+      single = best(single, await throughPool(profile, jobs, 1, warm))
+      if (workers > 1) parallel = best(parallel, await throughPool(profile, jobs, workers, warm))
+    }
+    out[warm ? 'warm' : 'cold'] = { single: single!, parallel }
   }
   return out
 }
