@@ -3,7 +3,7 @@
 // out/node/kvmbench.js), its runtime dependencies from the registry, the examples inside the package.
 import { spawnSync } from 'node:child_process'
 import type { SpawnSyncReturns } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -36,6 +36,12 @@ describe('the npm package', () => {
     const files = info!.files.map((f) => f.path)
     expect(files).toEqual(expect.arrayContaining(['out/node/kvmbench.js', 'out/node/sim-worker.js', 'out/node/serve.js', 'examples/posted-timer.json', 'package.json']))
     expect(files.filter((f) => f.endsWith('.ts'))).toEqual([])
+
+    // every package the build loads at run time (static or dynamic import) is a dependency
+    const built = readdirSync(join(root, 'out', 'node')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(root, 'out', 'node', f), 'utf8')).join('\n')
+    const loaded = new Set([...built.matchAll(/(?:from |import\()"([^"./][^"]*)"/g)].map((m) => m[1]!).filter((id) => !id.startsWith('node:')).map((id) => id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0]!))
+    expect([...loaded]).toContain('playwright-core')
+    for (const id of loaded) expect(pkg.dependencies, `${id} is loaded by out/node at run time`).toHaveProperty([id])
 
     const app = join(tmp, 'app')
     sh('mkdir', ['-p', app], tmp)
