@@ -89,6 +89,8 @@ export class WorkerPool {
   private readonly slots = new Set<Slot>()
   private readonly prestart: boolean
   private readyWaiters: { resolve: () => void; reject: (e: JobError) => void }[] = []
+  /** Why the last launch without a queued job failed (ready() reports it). */
+  private startError: JobError | undefined
   private disposed = false
 
   constructor(launcher: ProcessLauncher, options: WorkerPoolOptions = {}) {
@@ -103,8 +105,10 @@ export class WorkerPool {
   /** Starts the missing workers (up to `size`) and resolves when they have all loaded the core (at once
    *  when the pool is disposed); rejects when a worker exits before it was ready (one that cannot start). */
   ready(): Promise<void> {
+    this.startError = undefined
     while (!this.disposed && this.slots.size < this.size && this.launch()) { /* start the missing ones */ }
     if (this.isReady()) return Promise.resolve()
+    if (this.startError) return Promise.reject(this.startError)
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }))
   }
 
@@ -232,7 +236,10 @@ export class WorkerPool {
     try {
       handle = this.launcher.launch()
     } catch (e) {
-      if (!this.queue.length) return undefined
+      if (!this.queue.length) {
+        this.startError = new JobError('failed', `could not start a simulation worker: ${(e as Error).message}`)
+        return undefined
+      }
       const job = this.queue.shift()
       if (job) this.settle(job, new JobError('failed', `could not start a simulation worker: ${(e as Error).message}`))
       queueMicrotask(() => this.pump())

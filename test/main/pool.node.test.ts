@@ -188,6 +188,8 @@ describe('WorkerPool, warm (prestart)', () => {
       writeFileSync(broken, 'process.exit(7)\n')
       const p = pool(1, new ChildProcessLauncher({ workerPath: broken }))
       await expect(p.ready()).rejects.toMatchObject({ kind: 'crashed', message: expect.stringContaining('exited with code 7') })
+      const unstartable = pool(1, { kind: 'test', launch: () => { throw new Error('no such program') } })
+      await expect(unstartable.ready()).rejects.toMatchObject({ kind: 'failed', message: expect.stringContaining('no such program') })
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
