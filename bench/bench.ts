@@ -17,7 +17,8 @@ import type { HoldKind, HoldResult } from './hold.ts'
 import { writePlainJs } from './plain-js.ts'
 import { fmtInt, fmtMB, fmtNs, fmtRate, fmtSec, judge, section, tableHeader, tableRow } from './report.ts'
 import type { Figure } from './report.ts'
-import { runScaling } from './scaling.ts'
+import { REPEATS, runScaling } from './scaling.ts'
+import { buildNode, bundleBenchScripts } from './js-build.ts'
 import { uiResponsivenessSection } from './ui-responsiveness.ts'
 import { loadSection } from './load.ts'
 import type { Scaling } from './scaling.ts'
@@ -31,11 +32,11 @@ const TARGET = {
   ofC: 2,
   issueC1000: 13e6,
   exampleEventsPerSec: 3e6,
-  compareWallSeconds: 3,
+  compareWallSeconds: 1.5,
   /** Our own budget: a worker's peak RSS for the example. */
   peakRssBytes: 256 * 2 ** 20,
-  /** Speed-up over 1 worker, as a fraction of the number of workers. */
-  scalingEfficiency: 0.8,
+  /** Speed-up over 1 worker, as a fraction of the number of workers (issue 11: ≥ 1.8× on 2). */
+  scalingEfficiency: 0.9,
 } as const
 
 interface Options { json: string | undefined; steps: number; runs: number }
@@ -94,17 +95,19 @@ async function hold(kind: HoldKind, size: number, steps: number, script = join(i
 async function holdSection(o: Options): Promise<unknown> {
   console.log(section(`Hold model: ${fmtInt(o.steps)} steps (pop the earliest, push at now + Exp(1)); events per CPU-second`))
   const rng = await hold('rng', 0, o.steps)
+  // The figures with targets run plain JavaScript, as the built workers do; the .ts run (type stripper
+  // loaded, as tests and `npm run serve` from sources) is shown beside them.
   const queue = []
   const engine = []
-  for (const n of SIZES) queue.push(await hold('queue', n, o.steps))
-  for (const n of SIZES) engine.push(await hold('engine', n, o.steps))
+  const fromTs = []
   const js = writePlainJs()
-  const plain = []
   try {
-    for (const n of SIZES) plain.push(await hold('queue', n, o.steps, js.holdScript))
+    for (const n of SIZES) queue.push(await hold('queue', n, o.steps, js.holdScript))
+    for (const n of SIZES) engine.push(await hold('engine', n, o.steps, js.holdScript))
   } finally {
     js.dispose()
   }
+  for (const n of SIZES) fromTs.push(await hold('queue', n, o.steps))
   progress('C reference')
   const c: CReference = await runCReference(SIZES, o.steps)
   progressDone()
@@ -146,14 +149,14 @@ async function holdSection(o: Options): Promise<unknown> {
       note: `${cr !== null ? `C is ${(cr / rate).toFixed(2)}× faster; ` : ''}+${fmtNs((r.cpuSeconds / r.steps - q.cpuSeconds / q.steps) * 1e9)} over EventQueue per event`,
     })
   }
-  for (const r of plain) {
+  for (const r of fromTs) {
     const rate = perSec(r.steps, r.cpuSeconds)
     const q = queue.find((x) => x.size === r.size)!
     const cr = cRate(r.size)
     emit({
-      id: `hold.queue-plain-js.${r.size}`, label: `EventQueue, plain JS · ${pending(r.size)}`, value: rate, unit: 'events/s',
+      id: `hold.queue-ts.${r.size}`, label: `EventQueue, from .ts · ${pending(r.size)}`, value: rate, unit: 'events/s',
       text: fmtRate(rate), target: '—', status: 'info',
-      note: `${(rate / perSec(q.steps, q.cpuSeconds)).toFixed(2)}× the .ts run${cr !== null ? `; C is ${(cr / rate).toFixed(2)}× faster` : ''} (no TS stripper loaded)`,
+      note: `${(rate / perSec(q.steps, q.cpuSeconds)).toFixed(2)}× the plain JS run${cr !== null ? `; C is ${(cr / rate).toFixed(2)}× faster` : ''} (TS stripper loaded)`,
     })
   }
   if (c.ok) {
@@ -167,26 +170,38 @@ async function holdSection(o: Options): Promise<unknown> {
   } else {
     emit({ id: 'hold.c', label: 'C binary heap', value: null, unit: 'events/s', text: 'n/a', target: '—', status: 'n/a', note: c.note })
   }
-  return { rng, queue, engine, queuePlainJs: plain, c }
+  return { rng, queue, engine, queueFromTs: fromTs, c }
 }
 
 async function exampleSection(profilePath: string, configs: string[]): Promise<ExampleRun[]> {
   const name = relative(ROOT, profilePath)
-  console.log(section(`The example ${name}: each configuration in a fresh process, as a worker runs it, then again warm`))
+  console.log(section(`The example ${name}: each configuration in a fresh process running plain JS, as a worker runs it, then again warm; events per CPU-second, best of ${REPEATS} processes`))
   const runs: ExampleRun[] = []
-  for (const config of configs) {
-    progress(`${name} ${config}`)
-    const got = await runNodeJson<ExampleRun>(join(import.meta.dirname, 'example.ts'), [profilePath, config])
-    if (got.length !== 2) throw new Error(`bench/example.ts ${config} printed ${got.length} results, not 2`)
-    runs.push(...got)
+  const js = await bundleBenchScripts(['example'])
+  try {
+    for (const config of configs) {
+      progress(`${name} ${config}`)
+      // best of REPEATS fresh processes, per phase (other jobs on a shared machine only slow a run down)
+      const best = new Map<ExampleRun['phase'], ExampleRun>()
+      for (let i = 0; i < REPEATS; i++) {
+        const got = await runNodeJson<ExampleRun>(js.script('example'), [profilePath, config])
+        if (got.length !== 2) throw new Error(`bench/example.ts ${config} printed ${got.length} results, not 2`)
+        for (const r of got) if ((best.get(r.phase)?.cpuSeconds ?? Infinity) > r.cpuSeconds) best.set(r.phase, r)
+      }
+      runs.push(best.get('cold')!, best.get('warm')!)
+    }
+  } finally {
+    js.dispose()
   }
   progressDone()
   for (const r of runs) {
-    const rate = r.events / r.wallSeconds
+    // per CPU-second of the process, as the hold model: other engineers' processes on a shared machine
+    // stretch the wall time (printed in the note), not the work
+    const rate = r.events / r.cpuSeconds
     emit({
       id: `example.${r.config}.${r.phase}.eventsPerSec`, label: `${r.config}, ${r.phase}: model events/s`, value: rate, unit: 'events/s',
       text: fmtRate(rate), target: `≥ ${fmtRate(TARGET.exampleEventsPerSec)}`, status: judge(rate, (v) => v >= TARGET.exampleEventsPerSec),
-      note: `${fmtInt(r.events)} events in ${fmtSec(r.wallSeconds)} wall (${fmtSec(r.cpuSeconds)} CPU), ${(r.virtualNs / 1e9).toFixed(2)} s virtual`,
+      note: `${fmtInt(r.events)} events in ${fmtSec(r.cpuSeconds)} CPU (${fmtSec(r.wallSeconds)} wall: ${fmtRate(r.events / r.wallSeconds)}), ${(r.virtualNs / 1e9).toFixed(2)} s virtual`,
     })
   }
   for (const config of configs) {
@@ -211,7 +226,7 @@ async function compareSection(profilePath: string): Promise<CompareRun> {
   emit(r.ok
     ? {
         id: 'compare.wallSeconds', label: `compare ${name}: wall`, value: r.wallSeconds, unit: 's', text: fmtSec(r.wallSeconds),
-        target: `< ${fmtSec(TARGET.compareWallSeconds)}`, status: judge(r.wallSeconds, (v) => v < TARGET.compareWallSeconds),
+        target: `< ${fmtSec(TARGET.compareWallSeconds)}`, status: judge(r.wallSeconds, (v) => v < TARGET.compareWallSeconds), note: 'best of 3, out/node/kvmbench.js',
       }
     : {
         id: 'compare.wallSeconds', label: `compare ${name}: wall`, value: null, unit: 's', text: 'n/a',
@@ -226,27 +241,33 @@ async function scalingSection(profileJson: unknown, configs: string[], runs: num
   progress('scaling')
   const s = await runScaling(profileJson, configs, runs, workers)
   progressDone()
-  if (!s.ok) {
-    emit({ id: 'scaling.speedup', label: 'speed-up', value: null, unit: '×', text: 'n/a', target: '—', status: 'n/a', note: s.note })
-    return s
-  }
-  for (const p of [s.single, s.parallel]) {
-    if (!p) continue
+  const want = TARGET.scalingEfficiency * workers
+  if (s.ceiling !== null) {
     emit({
-      id: `scaling.workers${p.workers}.wallSeconds`, label: `${runs} runs, ${p.workers} worker${p.workers > 1 ? 's' : ''}: wall`,
-      value: p.wallSeconds, unit: 's', text: fmtSec(p.wallSeconds), target: '—', status: 'info',
-      note: `${fmtRate(p.events / p.wallSeconds)} aggregate`,
+      id: 'scaling.machineCeiling', label: `machine now: ${workers} processes over 1`, value: s.ceiling, unit: '×', text: `${s.ceiling.toFixed(2)}×`,
+      target: '—', status: 'info', note: `the same fixed CPU work in ${workers} processes at once vs one after the other: the most any pool can get now`,
     })
   }
-  const want = TARGET.scalingEfficiency * workers
-  const speedup = s.parallel ? s.single.wallSeconds / s.parallel.wallSeconds : null
-  emit({
-    id: 'scaling.speedup', label: `speed-up, ${workers} workers over 1`, value: speedup, unit: '×',
-    text: speedup === null ? 'n/a' : `${speedup.toFixed(2)}×`,
-    target: `≥ ${want.toFixed(2)}× (${TARGET.scalingEfficiency * 100} % of ${workers})`,
-    status: speedup === null ? 'n/a' : judge(speedup, (v) => v >= want),
-    ...(speedup === null ? { note: 'one core: nothing to scale over' } : {}),
-  })
+  for (const [mode, m] of [['cold', s.cold], ['warm', s.warm]] as const) {
+    for (const p of [m.single, m.parallel]) {
+      if (!p) continue
+      emit({
+        id: `scaling.${mode}.workers${p.workers}.wallSeconds`, label: `${runs} runs, ${mode}, ${p.workers} worker${p.workers > 1 ? 's' : ''}: wall`,
+        value: p.wallSeconds, unit: 's', text: fmtSec(p.wallSeconds), target: '—', status: 'info',
+        note: `${fmtRate(p.events / p.wallSeconds)} aggregate`,
+      })
+    }
+    const speedup = m.parallel ? m.single.wallSeconds / m.parallel.wallSeconds : null
+    emit({
+      id: `scaling.${mode}.speedup`, label: `speed-up, ${mode}, ${workers} workers over 1`, value: speedup, unit: '×',
+      text: speedup === null ? 'n/a' : `${speedup.toFixed(2)}×`,
+      target: `≥ ${want.toFixed(2)}× (${TARGET.scalingEfficiency * 100} % of ${workers})`,
+      status: speedup === null ? 'n/a' : judge(speedup, (v) => v >= want),
+      note: speedup === null ? 'one core: nothing to scale over'
+        : mode === 'cold' ? `best of ${REPEATS}; pool created at submission: process start and each worker's JIT-cold first run included`
+          : `best of ${REPEATS}; prestarted pool, one warm-up job per worker before timing (a host's pool)`,
+    })
+  }
   return s
 }
 
@@ -276,6 +297,8 @@ async function main(): Promise<number> {
   if (!loaded.ok) throw new Error(`${EXAMPLE} is not a valid profile`)
   const configs = configurationNames(loaded.profile)
 
+  progress('npm run build:node')
+  await buildNode()
   const holdRaw = await holdSection(o)
   const example = await exampleSection(EXAMPLE, configs)
   const compare = await compareSection(EXAMPLE)

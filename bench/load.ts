@@ -12,6 +12,7 @@ import { ChildProcessLauncher } from '../main/worker/child-process-launcher.ts'
 import { WorkerPool } from '../main/worker/pool.ts'
 import { bigHostProfile } from '../test/helpers/big-host.ts'
 import { runNodeJson } from './child.ts'
+import { NODE_BUILD } from './js-build.ts'
 import { fmtMB, fmtSec, judge, section } from './report.ts'
 import type { Figure } from './report.ts'
 
@@ -50,7 +51,7 @@ async function runLoad(name: string, profile: unknown, replications: number, wor
   const loaded = loadProfile(profile)
   if (!loaded.ok) throw new Error(`${name}: the generated profile is invalid: ${JSON.stringify(loaded.issues.slice(0, 3))}`)
   const configs = configurationNames(loaded.profile)
-  const pool = new WorkerPool(new ChildProcessLauncher(), { size: workers })
+  const pool = new WorkerPool(new ChildProcessLauncher({ workerPath: join(NODE_BUILD, 'sim-worker.js') }), { size: workers })
   let workersPeak = 0
   const hwm = new Map<number, number>()
   const sample = (): void => {

@@ -1,10 +1,19 @@
-// Paths and facts about this checkout, for the hosts that run from source under Node 22 (CLI, browser host).
-import { readFileSync } from 'node:fs'
+// Paths and facts about this package, for the Node hosts (CLI, browser host), whether they run from the
+// sources (main/paths.ts) or from the build (out/node/*.js, in a checkout or an installed package).
+import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
+/** The nearest folder above this module that has a package.json: the checkout or the installed package. */
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir
+    if (dirname(dir) === dir) return join(from, '..')
+  }
+}
+
+export const REPO_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)))
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples')
 export const RENDERER_DIR = join(REPO_ROOT, 'out', 'renderer')
 

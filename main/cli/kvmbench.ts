@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The kvmbench command line. Runs from source on Node ≥ 22.18 (TypeScript type stripping).
+// The kvmbench command line. The package's `bin` is its build, out/node/kvmbench.js (`npm run build:node`,
+// vite.node.config.ts); tests and `npm run kvmbench` run this source on Node ≥ 22.18 (type stripping).
 // Exit status: 0 success, 1 a configuration failed to run, 2 bad usage or an invalid profile.
 import { readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
@@ -9,9 +10,6 @@ import { EXAMPLES_DIR, packageVersion } from '../paths.ts'
 import { UsageError, parseCommandArgs } from './args.ts'
 import { COMMANDS, commandHelp, findCommand, mainHelp } from './commands.ts'
 import { ProfileFileError } from './profile-file.ts'
-import { runOrCompare } from './run-command.ts'
-import { importCommand, exportCommand } from './import-export-command.ts'
-import { reportCommand } from './report-command.ts'
 
 function listExamples(): void {
   let names: string[] = []
@@ -64,16 +62,17 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(commandHelp(spec))
     return 0
   }
+  // Commands load their modules when run: `compare` starts without the report and format code.
   switch (spec.name) {
     case 'run':
     case 'compare':
-      return runOrCompare(spec.name, args)
+      return (await import('./run-command.ts')).runOrCompare(spec.name, args)
     case 'report':
-      return reportCommand(args)
+      return (await import('./report-command.ts')).reportCommand(args)
     case 'import':
-      return importCommand(args)
+      return (await import('./import-export-command.ts')).importCommand(args)
     case 'export':
-      return exportCommand(args)
+      return (await import('./import-export-command.ts')).exportCommand(args)
     case 'schema':
       console.log(JSON.stringify(profileJsonSchema(), null, 2))
       return 0

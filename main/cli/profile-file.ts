@@ -1,8 +1,10 @@
 // Reads and validates a profile file for the CLI; every problem is reported as `path: value message — fix`.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { join, normalize, sep } from 'node:path'
 import { loadProfile } from '../../core/profile/load-profile.ts'
 import type { Profile } from '../../core/profile/profile-schema.ts'
 import { formatIssue } from '../../core/schema/schema.ts'
+import { EXAMPLES_DIR } from '../paths.ts'
 
 export class ProfileFileError extends Error {
   readonly lines: string[]
@@ -14,10 +16,19 @@ export class ProfileFileError extends Error {
 
 export interface ProfileFile { path: string; json: unknown; profile: Profile }
 
+/** `examples/NAME.json` not found here: the example shipped with kvmbench (as `kvmbench examples` lists
+ *  them), so the README's command works in any folder where kvmbench is installed. */
+function resolveProfilePath(path: string): string {
+  const rel = normalize(path)
+  if (existsSync(path) || !rel.startsWith(`examples${sep}`)) return path
+  const shipped = join(EXAMPLES_DIR, rel.slice('examples'.length + 1))
+  return existsSync(shipped) ? shipped : path
+}
+
 export function readProfileFile(path: string): ProfileFile {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = readFileSync(resolveProfilePath(path), 'utf8')
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     throw new ProfileFileError(code === 'ENOENT' ? `${path}: no such file — give the path of a profile, e.g. examples/posted-timer.json (see \`kvmbench examples\`)` : `${path}: cannot read: ${(e as Error).message}`)

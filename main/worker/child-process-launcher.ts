@@ -1,10 +1,12 @@
 // Workers as Node child processes: `fork` with serialization 'advanced' (structured clone, like the
-// utility process and worker threads). On Node 22 the worker runs from its .ts source directly.
+// utility process and worker threads). From the sources (tests, `npm run serve`) the worker runs its .ts
+// file; from the build (out/node, vite.node.config.ts) the sim-worker.js beside this chunk.
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { ExitInfo, ProcessLauncher, WorkerHandle } from './launcher.ts'
 
-export const DEFAULT_WORKER_PATH = fileURLToPath(new URL('./sim-worker.ts', import.meta.url))
+const HERE = import.meta.url
+export const DEFAULT_WORKER_PATH = fileURLToPath(new URL(`./sim-worker.${HERE.endsWith('.ts') ? 'ts' : 'js'}`, HERE))
 
 export interface ChildProcessLauncherOptions {
   /** The worker module; default main/worker/sim-worker.ts. */

@@ -1,6 +1,8 @@
 // A pool of simulation workers: one job (one configuration) per worker at a time, a FIFO queue, progress
 // streamed back, prompt cancel (the worker is killed and a fresh one takes its place), and a crashed
-// worker fails only its own job. Workers are started lazily, up to `size`, and reused between jobs.
+// worker fails only its own job. Workers stay up between jobs (warm: the core loaded, its hot code
+// compiled) and are started lazily, up to `size`, or all at once with `prestart` (a host that keeps its
+// pool warm: `ready()` resolves when every worker has loaded the core).
 import { availableParallelism } from 'node:os'
 import type { ConfigResult } from '../../core/result.ts'
 import { describeExit } from './launcher.ts'
@@ -57,6 +59,8 @@ interface Slot {
   job: Job | undefined
   /** Set when the pool killed the worker on purpose: the reason its job gets. */
   killedFor: JobError | undefined
+  /** The worker has said 'ready' (loaded the core). */
+  ready: boolean
   exited: Promise<void>
   markExited: () => void
 }
@@ -69,6 +73,9 @@ export interface WorkerPoolOptions {
   /** Per-job watchdog: a job still running after this many milliseconds has its worker killed and fails
    *  with kind 'timeout' (a hung worker). Default: none — a simulation's length follows its profile. */
   jobTimeoutMs?: number
+  /** Start all `size` workers now rather than at the first jobs, and start a fresh one when a worker that
+   *  was ready goes away, so jobs never wait for a process to start (default false). */
+  prestart?: boolean
 }
 
 let jobCounter = 0
@@ -80,6 +87,10 @@ export class WorkerPool {
   private readonly jobTimeoutMs: number | undefined
   private readonly queue: Job[] = []
   private readonly slots = new Set<Slot>()
+  private readonly prestart: boolean
+  private readyWaiters: { resolve: () => void; reject: (e: JobError) => void }[] = []
+  /** Why the last launch without a queued job failed (ready() reports it). */
+  private startError: JobError | undefined
   private disposed = false
 
   constructor(launcher: ProcessLauncher, options: WorkerPoolOptions = {}) {
@@ -87,6 +98,30 @@ export class WorkerPool {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()))
     this.killTimeoutMs = options.killTimeoutMs ?? 5000
     this.jobTimeoutMs = options.jobTimeoutMs
+    this.prestart = options.prestart ?? false
+    if (this.prestart) while (this.slots.size < this.size && this.launch()) { /* start them all */ }
+  }
+
+  /** Starts the missing workers (up to `size`) and resolves when they have all loaded the core (at once
+   *  when the pool is disposed); rejects when a worker exits before it was ready (one that cannot start). */
+  ready(): Promise<void> {
+    this.startError = undefined
+    while (!this.disposed && this.slots.size < this.size && this.launch()) { /* start the missing ones */ }
+    if (this.isReady()) return Promise.resolve()
+    if (this.startError) return Promise.reject(this.startError)
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }))
+  }
+
+  private isReady(): boolean {
+    if (this.disposed) return true
+    let n = 0
+    for (const s of this.slots) if (s.ready && !s.killedFor) n++
+    return n >= this.size
+  }
+
+  private checkReady(): void {
+    if (!this.readyWaiters.length || !this.isReady()) return
+    for (const w of this.readyWaiters.splice(0)) w.resolve()
   }
 
   get kind(): string {
@@ -144,6 +179,7 @@ export class WorkerPool {
   /** Fails every queued and running job and kills every worker; resolves when they have exited. */
   async dispose(): Promise<void> {
     this.disposed = true
+    this.checkReady()
     for (const job of this.queue.splice(0)) this.settle(job, new JobError('disposed', 'the worker pool has been shut down'))
     const exits = [...this.slots].map((s) => {
       this.kill(s, new JobError('disposed', 'the worker pool has been shut down'))
@@ -200,6 +236,10 @@ export class WorkerPool {
     try {
       handle = this.launcher.launch()
     } catch (e) {
+      if (!this.queue.length) {
+        this.startError = new JobError('failed', `could not start a simulation worker: ${(e as Error).message}`)
+        return undefined
+      }
       const job = this.queue.shift()
       if (job) this.settle(job, new JobError('failed', `could not start a simulation worker: ${(e as Error).message}`))
       queueMicrotask(() => this.pump())
@@ -207,7 +247,7 @@ export class WorkerPool {
     }
     let markExited!: () => void
     const exited = new Promise<void>((r) => { markExited = r })
-    const slot: Slot = { handle, job: undefined, killedFor: undefined, exited, markExited }
+    const slot: Slot = { handle, job: undefined, killedFor: undefined, ready: false, exited, markExited }
     this.slots.add(slot)
     handle.onMessage((m) => this.onMessage(slot, m))
     handle.onExit((info) => {
@@ -220,6 +260,11 @@ export class WorkerPool {
   private onMessage(slot: Slot, raw: unknown): void {
     if (!isFromWorker(raw)) return
     const m: FromWorker = raw
+    if (m.type === 'ready') {
+      slot.ready = true
+      this.checkReady()
+      return
+    }
     const job = slot.job
     if (!job || job.id !== m.jobId || slot.killedFor) return
     if (m.type === 'progress') {
@@ -236,6 +281,12 @@ export class WorkerPool {
     const job = slot.job
     slot.job = undefined
     if (job) this.settle(job, slot.killedFor ?? new JobError('crashed', describeExit(info)))
+    if (!slot.ready && !slot.killedFor) {
+      const e = new JobError('crashed', describeExit(info))
+      for (const w of this.readyWaiters.splice(0)) w.reject(e)
+    }
     this.pump()
+    // a warm pool replaces a worker that was up (not one that died starting: no restart loop)
+    if (this.prestart && slot.ready && !this.disposed && this.slots.size < this.size) this.launch()
   }
 }

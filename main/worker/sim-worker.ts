@@ -50,3 +50,4 @@ function runJob(m: RunJobMessage): void {
 transport.onMessage((m) => {
   if (isRunJobMessage(m)) runJob(m)
 })
+post({ type: 'ready' })

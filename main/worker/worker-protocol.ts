@@ -14,7 +14,11 @@ export interface RunJobMessage {
 
 export type ToWorker = RunJobMessage
 
+/** `ready`: the worker has loaded the core and takes jobs (sent once, at start; WorkerPool.ready()). */
+export interface WorkerReadyMessage { type: 'ready' }
+
 export type FromWorker =
+  | WorkerReadyMessage
   | { type: 'progress'; jobId: string; fraction: number }
   | { type: 'result'; jobId: string; result: ConfigResult }
   | { type: 'error'; jobId: string; message: string }
@@ -27,6 +31,7 @@ export function isRunJobMessage(m: unknown): m is RunJobMessage {
 }
 
 export function isFromWorker(m: unknown): m is FromWorker {
+  if (isObj(m) && m.type === 'ready') return true
   if (!isObj(m) || typeof m.jobId !== 'string') return false
   switch (m.type) {
     case 'progress': return typeof m.fraction === 'number'

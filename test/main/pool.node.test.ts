@@ -1,4 +1,7 @@
 // The worker pool with REAL worker processes running the real core (no fakes).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadProfile, runConfiguration } from '../../core/index.ts'
 import { ChildProcessLauncher } from '../../main/worker/child-process-launcher.ts'
@@ -7,6 +10,7 @@ import type { ProcessLauncher } from '../../main/worker/launcher.ts'
 import { ThreadLauncher } from '../../main/worker/thread-launcher.ts'
 import { CRASH_EXIT_CODE, TEST_CRASH_ENV } from '../../main/worker/worker-protocol.ts'
 import { processExists, tinyProfile, withoutWallTime } from '../helpers/profiles.ts'
+import { ensureNodeBuild } from '../tools/node-build.ts'
 
 const pools: WorkerPool[] = []
 function pool(size: number, launcher: ProcessLauncher = new ChildProcessLauncher()): WorkerPool {
@@ -134,5 +138,69 @@ describe('WorkerPool (worker threads, real core)', () => {
     const p = pool(1, new ThreadLauncher())
     const r = await p.run({ profile, config: 'base', seed: 9 }).result
     expect(withoutWallTime(r)).toEqual(withoutWallTime(inProcess(profile, 'base', 9)))
+  })
+})
+
+describe('WorkerPool, warm (prestart)', () => {
+  function warmPool(size: number, launcher: ProcessLauncher = new ChildProcessLauncher()): WorkerPool {
+    const p = new WorkerPool(launcher, { size, prestart: true })
+    pools.push(p)
+    return p
+  }
+
+  it('starts every worker before any job; they say ready and stay up, the same processes run later jobs', async () => {
+    const p = warmPool(2)
+    const started = p.pids
+    expect(started).toHaveLength(2)
+    await p.ready()
+    const profile = tinyProfile(['a', 'b', 'c', 'd'])
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((config) => p.run({ profile, config, seed: 3 }).result))
+    expect(results.map((r) => r.config)).toEqual(['a', 'b', 'c', 'd'])
+    expect(withoutWallTime(results[2]!)).toEqual(withoutWallTime(inProcess(profile, 'c', 3)))
+    expect(p.pids.sort()).toEqual([...started].sort())
+    for (const pid of started) expect(processExists(pid)).toBe(true)
+  })
+
+  it('replaces a worker that went away, so the pool stays warm; dispose ends them all', async () => {
+    const p = warmPool(1)
+    await p.ready()
+    const long = p.run({ profile: tinyProfile(['base'], 3600), config: 'base' })
+    const pid = await runningPid(p, long.jobId)
+    p.cancel(long.jobId)
+    await expect(long.result).rejects.toMatchObject({ kind: 'cancelled' })
+    await p.ready()
+    const [fresh] = p.pids
+    expect(fresh).toBeDefined()
+    expect(fresh).not.toBe(pid)
+    await p.dispose()
+    await p.ready()
+    expect(processExists(fresh!)).toBe(false)
+  })
+
+  it('ready() on a lazy pool starts its workers; a worker that dies before it is ready rejects ready()', async () => {
+    const lazy = pool(2)
+    expect(lazy.pids).toHaveLength(0)
+    await lazy.ready()
+    expect(lazy.pids).toHaveLength(2)
+    const dir = mkdtempSync(join(tmpdir(), 'kvmbench-pool-'))
+    try {
+      const broken = join(dir, 'broken-worker.js')
+      writeFileSync(broken, 'process.exit(7)\n')
+      const p = pool(1, new ChildProcessLauncher({ workerPath: broken }))
+      await expect(p.ready()).rejects.toMatchObject({ kind: 'crashed', message: expect.stringContaining('exited with code 7') })
+      const unstartable = pool(1, { kind: 'test', launch: () => { throw new Error('no such program') } })
+      await expect(unstartable.ready()).rejects.toMatchObject({ kind: 'failed', message: expect.stringContaining('no such program') })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('the built worker (out/node/sim-worker.js, what the kvmbench package runs) gives the same results', async () => {
+    const workerPath = join(ensureNodeBuild(), 'sim-worker.js')
+    const profile = tinyProfile(['base', 'tuned'])
+    const p = warmPool(2, new ChildProcessLauncher({ workerPath }))
+    const [base, tuned] = await Promise.all(['base', 'tuned'].map((config) => p.run({ profile, config, seed: 4 }).result))
+    expect(withoutWallTime(base!)).toEqual(withoutWallTime(inProcess(profile, 'base', 4)))
+    expect(withoutWallTime(tuned!)).toEqual(withoutWallTime(inProcess(profile, 'tuned', 4)))
   })
 })
