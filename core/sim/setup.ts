@@ -14,7 +14,8 @@ import { deriveHousekeeping, managedIrqAffinity, housekeepingTestCpu } from '../
 import type { HousekeepingSets } from '../topology/housekeeping.ts'
 import { CPU_FEATURES } from '../costs/cpu-presets.ts'
 import { costTableFor } from '../costs/cost-tables.ts'
-import { resolvePiInjectTimer, decideTimerPath, piInjectTimerDecision } from '../kvm/timer-path.ts'
+import { resolvePiInjectTimer, decideTimerPath, piInjectTimerDecision, kvmCanUseHvTimer } from '../kvm/timer-path.ts'
+import { resolveExitFastpaths, fastpathDecision } from '../kvm/exit-fastpath.ts'
 import type { TimerInputs } from '../kvm/timer-path.ts'
 import { grantDisableExits, pvUnhaltVisible, disableExitsDecision } from '../kvm/disable-exits.ts'
 import { residualTickLocal } from '../host/tick-offload.ts'
@@ -63,6 +64,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
   const tasks: HostTaskSpec[] = []
   let nLocks = 0
   const usedPcpus = new Set<number>()
+  const vmsUseHvTimer: boolean[] = []
   cfg.vms.forEach((vm, v) => {
     const path = `vms[${v}]`
     const placed = pinVcpus(vm, nrCpus, usedPcpus, hk.housekeeping.domain, `${path}.pinning.vcpupin`, issues)
@@ -138,6 +140,10 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     }
     spec.decisions = vmDecisions(vm, spec, firstDecision.reason, firstDecision.path, hostVersion, piInject, host.kvm.piInjectTimer, hk, pins, granted, hp.reason, features.vendor)
     spec.decisions.push(...ipi.decisions)
+    const hvTimer = kvmCanUseHvTimer(timerInputs)
+    vmsUseHvTimer.push(hvTimer)
+    const fpd = fastpathDecision(hostVersion, features.vendor, hvTimer, vm.kvm.x2apic)
+    spec.decisions.push({ id: 'exit-fastpath', title: 'Exit fastpaths', value: fpd.value, reason: fpd.reason, mirrors: features.vendor === 'vmx' ? 'vmx_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' : 'svm_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' })
     spec.decisions.push(...spin.decisions)
     spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion))
     amendHaltPollDecision(spec.decisions, exp, xctx)
@@ -176,6 +182,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
   })
 
   if (issues.length) return { ok: false, issues }
+  // the cost of the path each exit takes on this host (exit fastpaths per version and vendor)
+  const fastpaths = resolveExitFastpaths(costs.table, { hostVersion, vendor: features.vendor, vmsUseHvTimer })
   const nohzFull = hk.nohzFullCpus
   const kworkerCpu = hk.housekeeping.wq
   const cstates = cmd.idle === 'poll' ? [] : features.cstates.filter((_, i) => cmd.intelIdleMaxCstate < 0 || i < Math.max(1, cmd.intelIdleMaxCstate))
@@ -184,7 +192,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     nrCpus,
     hostVersion,
     hostHz: host.kernel.hz,
-    costs: costs.table,
+    costs: fastpaths.table,
     cstates,
     nohzFull,
     kworkerCpu,
@@ -206,7 +214,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     durationNs: Math.round(durationSec * 1e9),
     seed,
   }
-  return { ok: true, inputs, topology, hk, warnings: hkr.warnings }
+  return { ok: true, inputs, topology, hk, warnings: [...hkr.warnings, ...fastpaths.warnings] }
 }
 
 /** The model's workload parameters from the profile's (defaults of the variant filled in: an override may switch
