@@ -7,21 +7,25 @@ import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import type { CostTable } from '../costs/cost-tables.ts'
 
 /** x2APIC ICR write (physical, fixed, one target) in handle_fastpath_set_msr_irqoff().
- *  VMX: 1e9e2622a149 "KVM: VMX: FIXED+PHYSICAL mode single target IPI fastpath", v5.6.
- *  SVM: svm_exit_handlers_fastpath() calls it from a9ab13ff6e84 "KVM: X86: Improve latency for single target IPI
- *  fastpath" (v5.8); "KVM: SVM: Get rid of handle_fastpath_set_msr_irqoff()" (Wanpeng Li, 2020-09-09, Cc stable
- *  v5.8: a stale RIP after svm->next_rip was reset) removed it for v5.9; "KVM: SVM: Reenable
- *  handle_fastpath_set_msr_irqoff() after complete_interrupts()" (queued 2020-09-12 for the next merge window) brought
- *  it back in v5.10. The 5.8.y stable release that took the removal is not determined: 5.8.x keeps it here. */
+ *  1e9e2622a149 "KVM: VMX: FIXED+PHYSICAL mode single target IPI fastpath" (v5.6) hooked it into both
+ *  vmx_handle_exit_irqoff() and svm_handle_exit_irqoff() (SVM: `exit_code == SVM_EXIT_MSR && exit_info_1`).
+ *  a9ab13ff6e84 "KVM: X86: Improve latency for single target IPI fastpath" (v5.8) moved it into
+ *  vmx/svm_exit_handlers_fastpath(). On SVM, "KVM: SVM: Get rid of handle_fastpath_set_msr_irqoff()" (Wanpeng Li,
+ *  2020-09-09, Cc stable v5.8-rc1+, Fixes 404d5d7bff0d: a stale RIP because svm->next_rip was reset after the
+ *  fastpath) removed it for v5.9, and "KVM: SVM: Reenable handle_fastpath_set_msr_irqoff() after
+ *  complete_interrupts()" (queued 2020-09-12 for the next merge window) brought it back in v5.10. The 5.8.y release
+ *  that took the removal is not determined: 5.8.x keeps it here. */
 export function x2apicIcrFastpath(hostVersion: string, vendor: 'vmx' | 'svm'): boolean {
-  if (vendor === 'vmx') return versionAtLeast(hostVersion, '5.6')
-  if (versionAtLeast(hostVersion, '5.10')) return true
-  return versionAtLeast(hostVersion, '5.8') && !versionAtLeast(hostVersion, '5.9')
+  if (!versionAtLeast(hostVersion, '5.6')) return false
+  if (vendor === 'vmx') return true
+  return !(versionAtLeast(hostVersion, '5.9') && !versionAtLeast(hostVersion, '5.10'))
 }
 
 /** WRMSR IA32_TSC_DEADLINE in handle_fastpath_set_msr_irqoff() → handle_fastpath_set_tscdeadline(): ae95f566b3d2
  *  "KVM: X86: TSCDEADLINE MSR emulation fastpath" (v5.8, first KVM batch for 5.8), taken only
- *  `if (kvm_can_use_hv_timer(vcpu))` — with the sw hrtimer the write goes the full way (hrtimer_start()). */
+ *  `if (kvm_can_use_hv_timer(vcpu))` — with the sw hrtimer the write goes the full way (hrtimer_start()). A 2025
+ *  patch by Sean Christopherson drops that check; the release carrying it is not verified here, so every version
+ *  keeps it. */
 export function tscDeadlineFastpath(hostVersion: string, vendor: 'vmx' | 'svm', hvTimer: boolean): boolean {
   return hvTimer && versionAtLeast(hostVersion, '5.8') && (vendor === 'vmx' ? true : x2apicIcrFastpath(hostVersion, vendor))
 }
@@ -70,9 +74,9 @@ export function fastpathDecision(hostVersion: string, vendor: 'vmx' | 'svm', hvT
   const why: string[] = []
   if (x2apic && x2apicIcrFastpath(hostVersion, vendor)) {
     on.push('x2APIC ICR')
-    why.push(vendor === 'vmx' ? 'x2APIC ICR writes in handle_fastpath_set_msr_irqoff() (1e9e2622a149, 5.6)' : 'x2APIC ICR writes in svm_exit_handlers_fastpath() (a9ab13ff6e84 5.8; removed in 5.9, back in 5.10)')
+    why.push(`x2APIC ICR writes in handle_fastpath_set_msr_irqoff() (1e9e2622a149, 5.6${vendor === 'svm' ? '; on SVM not in 5.9' : ''})`)
   } else if (x2apic) {
-    why.push(vendor === 'vmx' ? `no ICR fastpath on host ${hostVersion} < 5.6` : `no SVM ICR fastpath on host ${hostVersion} (only 5.8 and from 5.10)`)
+    why.push(vendor === 'vmx' ? `no ICR fastpath on host ${hostVersion} < 5.6` : `no SVM ICR fastpath on host ${hostVersion} (from 5.6, except 5.9: "KVM: SVM: Get rid of handle_fastpath_set_msr_irqoff()")`)
   }
   if (tscDeadlineFastpath(hostVersion, vendor, hvTimer)) {
     on.push('TSC deadline')

@@ -57,7 +57,7 @@ export function usesPvIpi(i: Pick<IpiSendInputs, 'pvIpi' | 'guestVersion' | 'mul
 }
 
 /** The x2APIC ICR write fastpath: handle_fastpath_set_msr_irqoff() for a FIXED, PHYSICAL, non-broadcast ICR write,
- *  from the host versions core/kvm/exit-fastpath.ts gives per vendor (VMX 5.6; SVM 5.8, removed in 5.9, back in 5.10). */
+ *  from the host versions core/kvm/exit-fastpath.ts gives per vendor (5.6; on SVM not in 5.9). */
 export function icrFastpath(hostVersion: string, apicMode: 'xapic' | 'x2apic', destMode: 'physical' | 'logical', vendor: 'vmx' | 'svm' = 'vmx'): boolean {
   return apicMode === 'x2apic' && destMode === 'physical' && x2apicIcrFastpath(hostVersion, vendor)
 }
@@ -96,7 +96,7 @@ export function ipiSendPath(i: IpiSendInputs): IpiSendPath {
   }
   if (i.apicMode === 'x2apic') {
     const fp = icrFastpath(i.hostVersion, i.apicMode, destMode, i.vendor)
-    return { exit: 'msr', fastpath: fp, perTarget, reason: `x2APIC ICR write exits (MSR intercept)${fp ? ', handled in the fastpath (svm_exit_handlers_fastpath(): host 5.8, or ≥ 5.10)' : destMode === 'logical' ? ', logical mode: no fastpath' : ', no SVM fastpath on this host (only 5.8 and from 5.10)'}` }
+    return { exit: 'msr', fastpath: fp, perTarget, reason: `x2APIC ICR write exits (MSR intercept)${fp ? ', handled in the fastpath (host ≥ 5.6, not 5.9)' : destMode === 'logical' ? ', logical mode: no fastpath' : ', no SVM fastpath on this host (< 5.6, or 5.9)'}` }
   }
   return { exit: 'npf', fastpath: false, perTarget, reason: 'xAPIC ICR write without AVIC: MMIO to the APIC page, nested page fault and emulation' }
 }
