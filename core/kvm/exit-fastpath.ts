@@ -68,6 +68,18 @@ export function resolveExitFastpaths(table: CostTable, i: FastpathInputs): Fastp
   return { table: out, tscDeadline, preemptionTimer: fastHv ? 'fast' : 'slow', warnings }
 }
 
+/** Overrides (host.costs) of a fastpath or full-path row that this host never charges, as warnings: on a host without
+ *  the fastpath an override of the fastpath row changes nothing, and the reverse. */
+export function unusedCostOverrides(names: string[], r: Pick<FastpathResolution, 'tscDeadline' | 'preemptionTimer'>): string[] {
+  const unused: Record<string, boolean> = {
+    exitMsrWriteTscDeadline: r.tscDeadline !== 'fast',
+    exitMsrWriteTscDeadlineSlow: r.tscDeadline === 'fast',
+    exitPreemptionTimer: r.preemptionTimer !== 'fast',
+    exitPreemptionTimerSlow: r.preemptionTimer === 'fast',
+  }
+  return names.filter((n) => unused[n]).map((n) => `host.costs.${n}: this host does not take that path (see the "Exit fastpaths" decision), so the override has no effect — override ${n.endsWith('Slow') ? n.slice(0, -4) : `${n}Slow`} instead`)
+}
+
 /** The fastpaths of one VM, in words, for its decisions. */
 export function fastpathDecision(hostVersion: string, vendor: 'vmx' | 'svm', hvTimer: boolean, x2apic: boolean): { value: string; reason: string } {
   const on: string[] = []

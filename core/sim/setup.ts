@@ -15,7 +15,7 @@ import type { HousekeepingSets } from '../topology/housekeeping.ts'
 import { CPU_FEATURES } from '../costs/cpu-presets.ts'
 import { costTableFor } from '../costs/cost-tables.ts'
 import { resolvePiInjectTimer, decideTimerPath, piInjectTimerDecision, kvmCanUseHvTimer } from '../kvm/timer-path.ts'
-import { resolveExitFastpaths, fastpathDecision } from '../kvm/exit-fastpath.ts'
+import { resolveExitFastpaths, fastpathDecision, unusedCostOverrides } from '../kvm/exit-fastpath.ts'
 import type { TimerInputs } from '../kvm/timer-path.ts'
 import { grantDisableExits, pvUnhaltVisible, disableExitsDecision } from '../kvm/disable-exits.ts'
 import { residualTickLocal } from '../host/tick-offload.ts'
@@ -214,7 +214,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     durationNs: Math.round(durationSec * 1e9),
     seed,
   }
-  return { ok: true, inputs, topology, hk, warnings: [...hkr.warnings, ...fastpaths.warnings] }
+  return { ok: true, inputs, topology, hk, warnings: [...hkr.warnings, ...fastpaths.warnings, ...unusedCostOverrides(Object.keys(host.costs), fastpaths)] }
 }
 
 /** The model's workload parameters from the profile's (defaults of the variant filled in: an override may switch

@@ -1,7 +1,7 @@
 // KVM's exit fastpaths per host version and vendor (core/kvm/exit-fastpath.ts), and the cost vector setup resolves
 // from them: the model charges the path the host takes, without a version test of its own.
 import { describe, it, expect } from 'vitest'
-import { x2apicIcrFastpath, tscDeadlineFastpath, preemptionTimerFastpath, resolveExitFastpaths, fastpathDecision } from '../../core/kvm/exit-fastpath.ts'
+import { x2apicIcrFastpath, tscDeadlineFastpath, preemptionTimerFastpath, resolveExitFastpaths, fastpathDecision, unusedCostOverrides } from '../../core/kvm/exit-fastpath.ts'
 import { icrFastpath, ipiSendPath } from '../../core/kvm/ipi.ts'
 import { COST_TABLES } from '../../core/costs/cost-tables.ts'
 import { loadProfile, resolveConfiguration } from '../../core/index.ts'
@@ -61,17 +61,17 @@ describe('handle_fastpath_set_tscdeadline() (ae95f566b3d2) and handle_fastpath_p
 })
 
 describe('setupModel(): the resolved cost vector', () => {
-  const setup = (version: string) => {
+  const setup = (version: string, costs: Record<string, unknown> = {}) => {
     const r = loadProfile({
       schemaVersion: 1, name: 'fastpath',
-      host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version } },
+      host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version }, costs },
       vms: [{ name: 'vm', vcpus: 2, pinning: { vcpupin: ['4', '5'] }, workload: { kind: 'timer' } }],
       configurations: [{ name: 'c', overrides: {} }],
     })
     if (!r.ok) throw new Error(r.issues.map(formatIssue).join('\n'))
     const s = setupModel(resolveConfiguration(r.profile, 'c'), 1, 0.01)
     if (!s.ok) throw new Error(JSON.stringify(s.issues))
-    return s.inputs
+    return { ...s.inputs, warnings: s.warnings }
   }
   it('an hv-timer guest on 5.7 pays the full paths, on 5.8 the fastpaths; the decision row says which', () => {
     const t = COST_TABLES['skylake-sp']
@@ -79,5 +79,12 @@ describe('setupModel(): the resolved cost vector', () => {
     expect(setup('5.8').costs.exitPreemptionTimer).toEqual(t.exitPreemptionTimer)
     expect(setup('5.8').costs.exitMsrWriteTscDeadline).toEqual(t.exitMsrWriteTscDeadline)
     expect(setup('5.8').vms[0]!.decisions.find((d) => d.id === 'exit-fastpath')!.value).toContain('preemption timer')
+  })
+  it('an override of a row the host never charges is a warning naming the row to override instead', () => {
+    const w = setup('5.3', { exitPreemptionTimer: { meanNs: 300 } }).warnings
+    expect(w.join('\n')).toContain('host.costs.exitPreemptionTimer')
+    expect(w.join('\n')).toContain('exitPreemptionTimerSlow')
+    expect(setup('6.1', { exitPreemptionTimer: { meanNs: 300 } }).warnings).toEqual([])
+    expect(unusedCostOverrides(['exitMsrWriteTscDeadlineSlow'], { tscDeadline: 'fast', preemptionTimer: 'fast' })).toHaveLength(1)
   })
 })
