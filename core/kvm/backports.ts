@@ -32,9 +32,9 @@ export const KERNEL_FIXES = {
     mainline: '5.18',
     decides: 'kvm_can_post_timer_interrupt() (core/kvm/timer-path.ts)',
     backports: [
-      { branch: '5.4', version: null, how: 'posted for review as "[PATCH 5.4 38/52]" on 2022-05-10 (stable list); the release number of that review round is not in the mails found, so 5.4.y follows mainline here' },
+      { branch: '5.4', version: '5.4.193', how: '"[PATCH 5.4 38/52]" (2022-05-10) is a reply to "[PATCH 5.4 00/52] 5.4.193-rc1 review"' },
       { branch: '5.10', version: '5.10.115', how: 'listed in the "Linux 5.10.115" announcement (Greg Kroah-Hartman, 2022-05-12), under Wanpeng Li' },
-      { branch: '5.15', version: '5.15.39', how: 'in the same 2022-05-10 stable round; the "5.15.39-rt42" announcement lists it among the changes from 5.15.36 (5.15.37–39); taken as 5.15.39, the release of that round' },
+      { branch: '5.15', version: '5.15.39', how: 'in the "[PATCH 5.15 000/135] 5.15.39-rc1 review" shortlog (2022-05-10), under Wanpeng Li' },
     ],
   },
   preemptedOnlyIfPreempted: {

@@ -20,7 +20,7 @@ describe('the backport table', () => {
   })
 })
 
-describe('kvm_can_post_timer_interrupt() with 1714a4eb6fb0 backported (5.10.115, 5.15.39)', () => {
+describe('kvm_can_post_timer_interrupt() with 1714a4eb6fb0 backported (5.4.193, 5.10.115, 5.15.39)', () => {
   const inputs = (hostVersion: string) => ({ hostVersion, vendor: 'vmx' as const, hvTimerHardware: true, preemptionTimerParam: true, apicvActive: true, piInjectTimer: true, mwaitInGuest: false, hltInGuest: false })
   it('posts without HLT/MWAIT passthrough before the backport, not from it', () => {
     expect(kvmCanPostTimerInterrupt(inputs('5.10.114'))).toBe(true)
@@ -29,8 +29,10 @@ describe('kvm_can_post_timer_interrupt() with 1714a4eb6fb0 backported (5.10.115,
     expect(kvmCanPostTimerInterrupt(inputs('5.15.38'))).toBe(true)
     expect(kvmCanPostTimerInterrupt(inputs('5.15.39'))).toBe(false)
   })
-  it('a branch without a determined backport (5.4.y) and a distro base version follow mainline', () => {
-    expect(hostHasFix('5.4.250', 'postedTimerNeedsHltOrMwait')).toBe(false)
+  it('5.4.193 carries it too; a branch without a backport (5.16.y) and a distro base version follow mainline', () => {
+    expect(hostHasFix('5.4.192', 'postedTimerNeedsHltOrMwait')).toBe(false)
+    expect(hostHasFix('5.4.193', 'postedTimerNeedsHltOrMwait')).toBe(true)
+    expect(hostHasFix('5.16.20', 'postedTimerNeedsHltOrMwait')).toBe(false)
     expect(hostHasFix('5.14.0-362.el9.x86_64', 'postedTimerNeedsHltOrMwait')).toBe(false)
     expect(hostHasFix('5.18', 'postedTimerNeedsHltOrMwait')).toBe(true)
   })
