@@ -1,6 +1,7 @@
 // Kernel versions as `uname -r` prints them ("6.8.0-45-generic", "5.14.0-362.el9.x86_64", "6.10-rc3")
-// or as written in docs ("5.3", "v6.1"). Only the upstream base version counts: distro backports are not
-// modelled, and an -rc counts as its release (features land by -rc1).
+// or as written in docs ("5.3", "v6.1"). The upstream version counts, with its stable patch level: a fix the
+// model gates on counts from the stable release that carries it (core/kvm/backports.ts). Distro backports are not
+// modelled ("5.14.0-362.el9" is 5.14.0), and an -rc counts as its release (features land by -rc1).
 import { fieldError } from './field-error.ts'
 import type { FieldError } from './field-error.ts'
 

@@ -1,12 +1,12 @@
-// Cost tables per CPU preset (model.md §4). Each cost is a distribution: a floor plus a lognormal
-// excess with the given mean and shape, so minima sit near the floor and the tail is heavy.
-// Figures are checked against calibration.md: a minimal VMX exit+entry round trip is ~1.2–1.4 k
-// cycles (≈0.5 µs at 2.4 GHz); perf's EXTERNAL_INTERRUPT handled time on Skylake is 0.44–0.49 µs
-// min, ~0.7 µs mean (seed 001); TSC-deadline MSR_WRITE 3.0 k cycles slow path, 2.5 k fastpath
-// (lore 1588055009…); in-kernel PIO 2.3–2.5 k; IPI 4.3 k (x2APIC) – 6.1 k (xAPIC) cycles without IPIv;
-// SVM VMRUN round trip ~1.35 k cycles. A profile can override any entry by name (host.costs).
+// Cost tables per CPU preset (model.md §4). Each cost is a distribution: a floor plus a lognormal excess with the
+// given mean and shape, so minima sit near the floor and the tail is heavy. Every figure has its source — a commit,
+// a manual, kvm-unit-tests output, a perf trace, or "estimate" with its reasoning — in core/costs/cost-sources.ts,
+// rendered in docs/model.md. Derived rows are computed here from the published figures they follow. A profile can
+// override any entry by name (host.costs).
 import type { CpuPreset } from '../profile/profile-schema.ts'
 import { CPU_FEATURES } from './cpu-presets.ts'
+import { COST_DOCS, SVM_COST_DOCS, CYCLE_SCALING, SW_EXPIRY, HV_TIMER_GAIN_CYCLES, PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_FASTPATH_GAIN_CYCLES } from './cost-sources.ts'
+import type { CostDoc, CostSource } from './cost-sources.ts'
 
 export interface Cost {
   /** Smallest value ever sampled. */
@@ -22,7 +22,8 @@ export const COST_NAMES = [
   'exitExternalInterrupt', // VM exit + host IRQ entry/exit + VM entry, excluding the handler itself
   'hostTimerHandler', // hrtimer_interrupt + apic_timer_fn (lapic timer expiry) on the host
   'hostIpiHandler', // reschedule / call-function / TLB-shootdown IPI handler on the host
-  'exitMsrWriteTscDeadline', // wrmsr IA32_TSC_DEADLINE: kvm_set_lapic_tscdeadline_msr → start hv or sw timer
+  'exitMsrWriteTscDeadline', // wrmsr IA32_TSC_DEADLINE as the host takes it: setup resolves fast or slow (core/kvm/exit-fastpath.ts)
+  'exitMsrWriteTscDeadlineSlow', // the same through the full exit handler: kvm_set_lapic_tscdeadline_msr → start hv or sw timer
   'exitMsrWriteIcr', // x2APIC ICR write in handle_fastpath_set_msr_irqoff() (host ≥ 5.6, physical destination)
   'exitMsrWriteIcrSlow', // x2APIC ICR write through the full exit handler (kvm_emulate_wrmsr → kvm_x2apic_icr_write): no fastpath
   'exitApicWriteIcr', // xAPIC ICR write, trap-like APIC_WRITE (APICv register virtualization): kvm_apic_write_nodecode
@@ -30,7 +31,8 @@ export const COST_NAMES = [
   'exitAvicIncompleteIpi', // AVIC_INCOMPLETE_IPI: avic_incomplete_ipi_interception → avic_kick_target_vcpus (wake)
   'pvIpiPerTarget', // KVM_HC_SEND_IPI: kvm_pv_send_ipi() per destination vCPU (on top of exitVmcall)
   'exitHlt', // HLT exit bookkeeping before halt polling / blocking
-  'exitPreemptionTimer', // VMX preemption timer expiry → inject the guest timer interrupt
+  'exitPreemptionTimer', // VMX preemption timer expiry as the host takes it: setup resolves fast or slow (core/kvm/exit-fastpath.ts)
+  'exitPreemptionTimerSlow', // the same through handle_preemption_timer() → kvm_lapic_expired_hv_timer() → inject
   'exitEptMisconfig', // MMIO virtio notify → ioeventfd → wake vhost
   'exitIoInstruction', // PIO virtio notify (legacy) → ioeventfd
   'exitVmcall', // hypercall (kick CPU, PV IPI, sched yield)
@@ -73,51 +75,47 @@ export type CostTable = Record<CostName, Cost>
 
 const c = (minNs: number, meanNs: number, sigma: number): Cost => ({ minNs, meanNs, sigma })
 
-/** Skylake-SP at ~2.4 GHz: the reference table (seed 001's host). */
+const GHZ = 2.4
+const cyclesNs = (cycles: number): number => Math.round(cycles / GHZ)
+/** The hv-timer expiry without and with the fastpath: the sw expiry less the published gains (cost-sources.ts). */
+const hvSlowMean = SW_EXPIRY.meanNs - cyclesNs(HV_TIMER_GAIN_CYCLES)
+const hvFastMean = hvSlowMean - cyclesNs(PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES)
+const swFloorRatio = SW_EXPIRY.minNs / SW_EXPIRY.meanNs
+const tscFastGain = cyclesNs(TSC_DEADLINE_FASTPATH_GAIN_CYCLES)
+/** kvm-unit-tests: in-kernel PIO round trip (inl_from_kernel 2339, outl_to_kernel 1391 cycles) + ~0.5 µs vhost wake-up. */
+const notify = c(cyclesNs(1391), cyclesNs(2339) + 500, 0.6)
+/** IPI send → handled, xAPIC − x2APIC: 6059 − 4338 cycles. */
+const xapicExtra = cyclesNs(6059 - 4338)
+
+/** Skylake-SP at 2.4 GHz: the reference table (seed 001's host). Sources: core/costs/cost-sources.ts. */
 const skylake: CostTable = {
   exitExternalInterrupt: c(430, 560, 0.9),
   hostTimerHandler: c(40, 150, 0.8),
   hostIpiHandler: c(30, 120, 0.8),
-  exitMsrWriteTscDeadline: c(700, 1_250, 0.6),
-  // x2APIC ICR fastpath: kvm-unit-tests IPI send→handled 4.3 k cycles without IPIv (lore 20220304080725…, x2APIC)
+  exitMsrWriteTscDeadline: c(700 - tscFastGain, 1_250 - tscFastGain, 0.6),
+  exitMsrWriteTscDeadlineSlow: c(700, 1_250, 0.6),
   exitMsrWriteIcr: c(700, 1_500, 0.6),
-  // full WRMSR path (vmx_handle_exit → kvm_emulate_wrmsr): ~1 k cycles more than the fastpath — an estimate, the
-  // fastpath commit (1e9e2622a149) gives no cycle count
-  exitMsrWriteIcrSlow: c(900, 1_900, 0.6),
-  // xAPIC 6.1 k vs x2APIC 4.3 k cycles send→handled (same lore): +1.8 k cycles ≈ +0.75 µs at 2.4 GHz
-  exitApicWriteIcr: c(1_000, 2_250, 0.6),
-  // fault-like APIC_ACCESS + x86_emulate_instruction of the MMIO store (and the ICR2 write folded in): an estimate,
-  // ~1.5× the trap-like APIC_WRITE; no published figure
+  exitMsrWriteIcrSlow: c(700 + tscFastGain, 1_500 + tscFastGain, 0.6),
+  exitApicWriteIcr: c(700 + xapicExtra, 1_500 + xapicExtra, 0.6),
   exitApicAccessIcr: c(1_500, 3_500, 0.6),
-  // VMX never takes it; the SVM tables set it (svm() below)
   exitAvicIncompleteIpi: c(700, 1_400, 0.6),
-  // kvm_pv_send_ipi(): kvm_apic_set_irq per destination; an estimate
   pvIpiPerTarget: c(60, 150, 0.5),
   exitHlt: c(300, 500, 0.5),
-  exitPreemptionTimer: c(800, 1_400, 0.6),
-  exitEptMisconfig: c(1_500, 2_600, 0.6),
-  exitIoInstruction: c(900, 1_000, 0.4),
+  exitPreemptionTimer: c(Math.round(hvFastMean * swFloorRatio), hvFastMean, 0.6),
+  exitPreemptionTimerSlow: c(Math.round(hvSlowMean * swFloorRatio), hvSlowMean, 0.6),
+  exitEptMisconfig: notify,
+  exitIoInstruction: notify,
   exitVmcall: c(450, 600, 0.5),
   exitPause: c(500, 800, 0.6),
   pauseInstruction: c(56, 58, 0.05),
   exitMwait: c(450, 650, 0.5),
-  // do_sched_yield() with nothing else to run: rq lock, yield_task_fair() returning early, schedule() keeping the
-  // thread; an estimate
   schedYield: c(150, 300, 0.4),
-  // a userspace exit round trip: kvm-unit-tests inl_from_qemu 6856 vs inl_from_kernel 2435 cycles (calibration.md,
-  // b7ffc44d5b2e) ⇒ ~4.4 k cycles ≈ 1.8 µs at 2.4 GHz for KVM_RUN's return to QEMU and its re-entry; split in halves
-  // (the SVM KVM_RUN breakdown in calibration.md has ~0.6 k cycles of kernel work on each side of VMRUN)
   userspaceExit: c(600, 900, 0.5),
   userspaceEntry: c(600, 900, 0.5),
   exitInterruptWindow: c(600, 900, 0.4),
   indirect: c(0, 1_800, 0.7),
-  // an estimate: the MSR/segment reloads and the steal-time and request work a full vcpu_load() triggers at the next
-  // entry are gone; the caches and TLB are refilled as after any exit
   indirectKeptLoaded: c(0, 1_400, 0.7),
   scheduleIn: c(1_200, 2_000, 0.5),
-  // scheduleIn without the vcpu_put()/vcpu_load() pair (vmx_prepare_switch_to_host/guest MSR and segment writes, the
-  // PI descriptor, kvm_arch_vcpu_load()'s steal-time and TSC work); the pair is taken as ~1.4 k (0.6 µs) of scheduleIn's
-  // ~4.8 k cycles: an estimate
   scheduleInNoLoad: c(800, 1_400, 0.5),
   wakeupIpi: c(700, 1_500, 0.5),
   vcpuMigration: c(3_000, 8_000, 0.6),
@@ -141,37 +139,44 @@ const skylake: CostTable = {
   guestUnixRecv: c(700, 1_300, 0.4),
 }
 
-function scaled(t: CostTable, f: number): CostTable {
+/** Every cost name has its source (a compile-time check of cost-sources.ts). */
+const DOCS: Record<CostName, CostDoc> = COST_DOCS
+
+/** The reference table's cycle counts at another clock (CYCLE_SCALING in cost-sources.ts). */
+function atClock(t: CostTable, ghz: number): CostTable {
+  const f = GHZ / ghz
   const out = {} as CostTable
   for (const k of COST_NAMES) out[k] = c(Math.round(t[k].minNs * f), Math.round(t[k].meanNs * f), t[k].sigma)
   return out
 }
 
-/** SVM: VMRUN round trip ~1.35 k cycles; MSR exits go through the generic path (AMD `msr` min 5.32 µs
- *  published with AVIC off); no preemption timer. */
-function svm(base: CostTable, ghz: number): CostTable {
-  const t = scaled(base, 2.4 / ghz)
+/** SVM: the reference cycle counts at the AMD clock, except the rows with SVM sources of their own (SVM_COST_DOCS);
+ *  no preemption timer, so the PREEMPTION_TIMER rows are never used. */
+function svm(ghz: number): CostTable {
+  const t = atClock(skylake, ghz)
   t.exitExternalInterrupt = c(Math.round(1350 / ghz), Math.round(1800 / ghz), 0.9)
-  // PAUSE on Zen: tens of cycles (estimate: 65), far shorter than Skylake's ~140
   t.pauseInstruction = c(Math.round(62 / ghz), Math.round(65 / ghz), 0.05)
-  t.exitMsrWriteIcr = c(Math.round(5000 / ghz) , Math.round(7000 / ghz), 0.6)
-  t.exitMsrWriteIcrSlow = c(Math.round(6000 / ghz), Math.round(8500 / ghz), 0.6) // + the full handler, as on VMX (estimate)
-  // npf on the APIC page + emulation of the MMIO store: between in-kernel PIO (2.3–2.5 k) and the published AMD npf
-  // average 7.57 µs (which includes exits to QEMU); an estimate
   t.exitApicAccessIcr = c(Math.round(4000 / ghz), Math.round(8000 / ghz), 0.6)
-  // VMRUN round trip ~1.35 k cycles + avic_kick_target_vcpus() and kvm_vcpu_wake_up(): an estimate
   t.exitAvicIncompleteIpi = c(Math.round(2000 / ghz), Math.round(3500 / ghz), 0.6)
   return t
 }
 
 export const COST_TABLES: Record<CpuPreset, CostTable> = {
   'skylake-sp': skylake,
-  'cascadelake-sp': scaled(skylake, 0.96),
-  'icelake-sp': scaled(skylake, 0.85),
-  sapphirerapids: scaled(skylake, 0.78),
-  rome: svm(skylake, CPU_FEATURES.rome.ghz),
-  milan: svm(skylake, CPU_FEATURES.milan.ghz),
-  genoa: svm(skylake, CPU_FEATURES.genoa.ghz),
+  'cascadelake-sp': atClock(skylake, CPU_FEATURES['cascadelake-sp'].ghz),
+  'icelake-sp': atClock(skylake, CPU_FEATURES['icelake-sp'].ghz),
+  sapphirerapids: atClock(skylake, CPU_FEATURES.sapphirerapids.ghz),
+  rome: svm(CPU_FEATURES.rome.ghz),
+  milan: svm(CPU_FEATURES.milan.ghz),
+  genoa: svm(CPU_FEATURES.genoa.ghz),
+}
+
+/** The source of one cost of a preset: an SVM row's own, or the reference row's (at the preset's clock: then
+ *  `scaled` gives the reason). */
+export function costDoc(preset: CpuPreset, name: CostName): CostDoc & { scaled: CostSource | null } {
+  const svmDoc = CPU_FEATURES[preset].vendor === 'svm' ? SVM_COST_DOCS[name] : undefined
+  if (svmDoc) return { ...svmDoc, scaled: null }
+  return { ...DOCS[name], scaled: preset === 'skylake-sp' ? null : CYCLE_SCALING }
 }
 
 /** The preset's table with the profile's overrides applied ({ name: { minNs?, meanNs?, sigma? } }). */

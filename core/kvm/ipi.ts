@@ -1,6 +1,7 @@
 // How a guest IPI is sent and delivered, and what it costs in exits (arch/x86/kvm/lapic.c, x86.c
 // handle_fastpath_set_msr_irqoff(), vmx/vmx.c IPIv, svm/avic.c; guest arch/x86/kernel/kvm.c PV IPI).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import { x2apicIcrFastpath } from './exit-fastpath.ts'
 
 export type IpiExit =
   | 'none'
@@ -56,10 +57,9 @@ export function usesPvIpi(i: Pick<IpiSendInputs, 'pvIpi' | 'guestVersion' | 'mul
 }
 
 /** The x2APIC ICR write fastpath: handle_fastpath_set_msr_irqoff() for a FIXED, PHYSICAL, non-broadcast ICR write,
- *  VMX and SVM. Verified: 1e9e2622a149 "KVM: VMX: FIXED+PHYSICAL mode single target IPI fastpath" was applied after
- *  the v5.5 merge window (Paolo, 2019-12-10: "kindly ping after the merge window" — "Looks good") ⇒ v5.6. */
-export function icrFastpath(hostVersion: string, apicMode: 'xapic' | 'x2apic', destMode: 'physical' | 'logical'): boolean {
-  return apicMode === 'x2apic' && destMode === 'physical' && versionAtLeast(hostVersion, '5.6')
+ *  from the host versions core/kvm/exit-fastpath.ts gives per vendor (5.6; on SVM not in 5.9). */
+export function icrFastpath(hostVersion: string, apicMode: 'xapic' | 'x2apic', destMode: 'physical' | 'logical', vendor: 'vmx' | 'svm' = 'vmx'): boolean {
+  return apicMode === 'x2apic' && destMode === 'physical' && x2apicIcrFastpath(hostVersion, vendor)
 }
 
 /** The exit (if any) on the sending vCPU for one guest IPI send. */
@@ -77,7 +77,7 @@ export function ipiSendPath(i: IpiSendInputs): IpiSendPath {
       return { exit: 'APIC_WRITE', fastpath: false, perTarget, reason: 'IPIv does not virtualize a logical-mode ICR write: trap-like APIC_WRITE exit' }
     }
     if (i.apicMode === 'x2apic') {
-      const fp = icrFastpath(i.hostVersion, i.apicMode, destMode)
+      const fp = icrFastpath(i.hostVersion, i.apicMode, destMode, i.vendor)
       return { exit: 'MSR_WRITE', fastpath: fp, perTarget, reason: `x2APIC ICR write exits (WRMSR 0x830)${fp ? ', handled in the fastpath (host ≥ 5.6)' : destMode === 'logical' ? ', logical mode: no fastpath' : ', host < 5.6: no fastpath'}` }
     }
     if (i.apicvActive) return { exit: 'APIC_WRITE', fastpath: false, perTarget, reason: 'xAPIC ICR write with APIC-register virtualization: trap-like APIC_WRITE exit' }
@@ -86,7 +86,7 @@ export function ipiSendPath(i: IpiSendInputs): IpiSendPath {
   if (i.avicActive && i.apicMode === 'x2apic' && !i.x2avic) {
     // 0e311d33bfbe "KVM: SVM: Introduce hybrid-AVIC mode" (6.0), avic_activate_vmcb(): without x2AVIC KVM keeps
     // intercepting the x2APIC MSRs, so the ICR write is an ordinary msr exit; the target still gets the doorbell
-    const fp = icrFastpath(i.hostVersion, i.apicMode, destMode)
+    const fp = icrFastpath(i.hostVersion, i.apicMode, destMode, i.vendor)
     return { exit: 'msr', fastpath: fp, perTarget, reason: `hybrid AVIC (x2APIC guest without x2AVIC): the ICR write is an msr exit${fp ? ' handled in the fastpath' : ''}, delivered through the AVIC doorbell` }
   }
   if (i.avicActive) {
@@ -95,8 +95,8 @@ export function ipiSendPath(i: IpiSendInputs): IpiSendPath {
     return { exit: 'avic_incomplete_ipi', fastpath: false, perTarget, reason: 'AVIC: a target is not running (IsRunning = 0): AVIC_INCOMPLETE_IPI exit, KVM wakes or kicks it' }
   }
   if (i.apicMode === 'x2apic') {
-    const fp = icrFastpath(i.hostVersion, i.apicMode, destMode)
-    return { exit: 'msr', fastpath: fp, perTarget, reason: `x2APIC ICR write exits (MSR intercept)${fp ? ', handled in the fastpath (host ≥ 5.6)' : ''}` }
+    const fp = icrFastpath(i.hostVersion, i.apicMode, destMode, i.vendor)
+    return { exit: 'msr', fastpath: fp, perTarget, reason: `x2APIC ICR write exits (MSR intercept)${fp ? ', handled in the fastpath (host ≥ 5.6, not 5.9)' : destMode === 'logical' ? ', logical mode: no fastpath' : ', no SVM fastpath on this host (< 5.6, or 5.9)'}` }
   }
   return { exit: 'npf', fastpath: false, perTarget, reason: 'xAPIC ICR write without AVIC: MMIO to the APIC page, nested page fault and emulation' }
 }

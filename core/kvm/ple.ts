@@ -2,6 +2,7 @@
 // (kernel-logic.md §3.6; arch/x86/kvm/x86.h, vmx/vmx.c grow_ple_window()/shrink_ple_window(),
 // svm/svm.c grow_pause_filter()/shrink_pause_filter()).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import { svmHonoursPauseInGuest } from './disable-exits.ts'
 
 export type Vendor = 'vmx' | 'svm'
 
@@ -77,7 +78,7 @@ export function pleEnabled(i: PleEnableInputs): { enabled: boolean; reason: stri
     return { enabled: true, reason: `PAUSE-loop exiting on (ple_gap=${i.pleGap}): a CPL-0 PAUSE loop longer than the per-vCPU window exits (PAUSE_INSTRUCTION)` }
   }
   const count = i.pauseFilterCount ?? KVM_SVM_DEFAULT_PLE_WINDOW
-  if (!versionAtLeast(i.hostVersion, '5.8')) {
+  if (!svmHonoursPauseInGuest(i.hostVersion)) {
     if (count === 0) return { enabled: false, reason: 'kvm_amd.pause_filter_count=0: no PAUSE intercept' }
     return { enabled: true, reason: `host < 5.8 ignores ${i.pauseInGuest ? 'KVM_X86_DISABLE_EXITS_PAUSE (fixed by 830f01b089b1 in 5.8)' : 'pause_in_guest'}: PAUSE is intercepted through the pause filter` }
   }
@@ -104,6 +105,6 @@ export function pleShrinkHook(hostVersion: string): 'vcpu_load (scheduled_out)' 
  *  v5.8 tested `if (pause_filter_thresh)` instead of pause_in_guest. */
 export function pleShrinksOnLoad(i: { vendor: Vendor; hostVersion: string; afterScheduleOut: boolean; pauseInGuest: boolean; pleGap: number }): boolean {
   if (!i.afterScheduleOut) return false
-  if (i.vendor === 'svm' && !versionAtLeast(i.hostVersion, '5.8')) return i.pleGap !== 0
+  if (i.vendor === 'svm' && !svmHonoursPauseInGuest(i.hostVersion)) return i.pleGap !== 0
   return !i.pauseInGuest && i.pleGap !== 0
 }

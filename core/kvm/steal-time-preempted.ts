@@ -1,7 +1,8 @@
 // The steal-time `preempted` flag as the host sets it (kernel-logic.md §3.3; virt/kvm/kvm_main.c kvm_sched_out(),
-// arch/x86/kvm/x86.c kvm_arch_vcpu_put() / kvm_steal_time_set_preempted()). Stable backports (e.g. 54aa83c90198 in
-// 5.10.180) are not modelled: only the upstream base version counts, as elsewhere in core/.
+// arch/x86/kvm/x86.c kvm_arch_vcpu_put() / kvm_steal_time_set_preempted()). The fixes of v5.19 count from the stable
+// releases that carry them too (54aa83c90198 and 6cd88243c7e0 in 5.10.180 and 5.18.17: core/kvm/backports.ts).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import { hostHasFix, backportNote } from './backports.ts'
 
 export interface SchedOutInputs {
   hostVersion: string
@@ -37,11 +38,12 @@ export interface VcpuPutInputs {
 /** kvm_arch_vcpu_put() → kvm_steal_time_set_preempted(): before v5.19 unconditional — every deschedule (HLT block
  *  included) and every return to userspace writes KVM_VCPU_PREEMPTED; from v5.19 only `if (vcpu->preempted)`.
  *  Verified: 54aa83c90198 "KVM: x86: do not set st->preempted when going back to user space" and 6cd88243c7e0 pushed to
- *  kvm.git for-linus on 2022-06-08 (after v5.19-rc1) ⇒ first release v5.19. */
+ *  kvm.git for-linus on 2022-06-08 (after v5.19-rc1) ⇒ first release v5.19; stable: 5.10.180, 5.18.17. */
 export function kvmArchVcpuPutReportsPreempted(i: VcpuPutInputs): boolean {
   if (!versionAtLeast(i.hostVersion, PREEMPTED_FLAG_SINCE)) return false
-  if (!versionAtLeast(i.hostVersion, '5.19')) return true
-  return i.vcpuPreempted && (i.atInstructionBoundary ?? true)
+  if (!hostHasFix(i.hostVersion, 'preemptedOnlyIfPreempted')) return true
+  const boundary = hostHasFix(i.hostVersion, 'preemptedAtInstructionBoundary') ? (i.atInstructionBoundary ?? true) : true
+  return i.vcpuPreempted && boundary
 }
 
 export type DescheduleEvent = 'hlt-block' | 'preempted' | 'userspace-exit'
@@ -54,4 +56,15 @@ export function guestSeesPreemptedAfter(event: DescheduleEvent, hostVersion: str
   if (event === 'preempted') vcpuPreempted = kvmSchedOutSetsPreempted({ hostVersion, taskRunnable: true, wantsToRun: true })
   else if (event === 'hlt-block') vcpuPreempted = kvmSchedOutSetsPreempted({ hostVersion, taskRunnable: false, wantsToRun: true, blockedInHalt: true })
   return kvmArchVcpuPutReportsPreempted({ hostVersion, vcpuPreempted })
+}
+
+/** The preempted flag after an HLT block, as a decision: whether the guest reads KVM_VCPU_PREEMPTED for a vCPU blocked
+ *  in HLT, and why — kvm_arch_vcpu_put() before or after 54aa83c90198 (v5.19 and its stable backports). */
+export function preemptedOnHltBlock(hostVersion: string): { preempted: boolean; reason: string } {
+  const preempted = guestSeesPreemptedAfter('hlt-block', hostVersion)
+  const note = backportNote(hostVersion, 'preemptedOnlyIfPreempted')
+  if (!versionAtLeast(hostVersion, PREEMPTED_FLAG_SINCE)) return { preempted, reason: `host ${hostVersion} < ${PREEMPTED_FLAG_SINCE} has no steal-time preempted flag` }
+  return preempted
+    ? { preempted, reason: `host ${hostVersion} lacks 54aa83c90198${note}: kvm_arch_vcpu_put() sets st->preempted on every deschedule, HLT blocks included` }
+    : { preempted, reason: `host ${hostVersion} has 54aa83c90198 (5.19${note}): only a real preemption while runnable sets st->preempted, not an HLT block` }
 }

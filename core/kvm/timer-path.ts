@@ -1,5 +1,6 @@
 // How KVM emulates the guest's LAPIC timer (kernel-logic.md §3.1, arch/x86/kvm/lapic.c).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import { hostHasFix, backportNote } from './backports.ts'
 
 export interface TimerInputs {
   hostVersion: string
@@ -21,13 +22,25 @@ export function resolvePiInjectTimer(param: -1 | 0 | 1, hkTimerEnabled: boolean)
   return param === -1 ? hkTimerEnabled : param === 1
 }
 
+/** The pi_inject_timer row of the decisions. The parameter exists from v5.3 (0c5f81dad46c "KVM: LAPIC: Inject timer
+ *  interrupt via posted interrupt"): an older host has no such module parameter. */
+export function piInjectTimerDecision(hostVersion: string, resolved: boolean, param: number, hkTimerEnabled: boolean): { value: string; reason: string } {
+  if (!versionAtLeast(hostVersion, '5.3')) {
+    return { value: 'n/a', reason: `host ${hostVersion} < 5.3 has no pi_inject_timer parameter (added by 0c5f81dad46c in v5.3): the timer is never posted${param !== -1 ? `; the profile's ${param} has no effect` : ''}` }
+  }
+  return {
+    value: resolved ? 'on' : 'off',
+    reason: param === -1 ? `-1 resolves to housekeeping_enabled(HK_TYPE_TIMER) = ${hkTimerEnabled} (${hkTimerEnabled ? 'nohz_full= is set' : 'no nohz_full='})` : `set to ${param} explicitly`,
+  }
+}
+
 /** kvm_can_post_timer_interrupt(): v5.3 (0c5f81dad46c) pi_inject_timer && apicv; from v5.18 (1714a4eb6fb0, merged
- *  in the v5.18 merge window, March 2022; also backported to stable, e.g. 5.10.115) also needs MWAIT or HLT passed
- *  through to the guest. */
+ *  in the v5.18 merge window, March 2022) also needs MWAIT or HLT passed through to the guest — and from the stable
+ *  releases that carry it (5.4.193, 5.10.115, 5.15.39: core/kvm/backports.ts). */
 export function kvmCanPostTimerInterrupt(i: TimerInputs): boolean {
   if (!versionAtLeast(i.hostVersion, '5.3')) return false
   const base = i.piInjectTimer && i.apicvActive
-  if (versionAtLeast(i.hostVersion, '5.18')) return base && (i.mwaitInGuest || i.hltInGuest)
+  if (hostHasFix(i.hostVersion, 'postedTimerNeedsHltOrMwait')) return base && (i.mwaitInGuest || i.hltInGuest)
   return base
 }
 
@@ -58,13 +71,13 @@ export function decideTimerPath(i: TimerInputs, pcpuIsTimerHousekeeping: boolean
     if (pcpuIsTimerHousekeeping) {
       return { path: 'sw-hrtimer-posted-local', reason: 'kvm_can_post_timer_interrupt() is true, but the vCPU\'s pCPU is a timer-housekeeping CPU, so the unpinned hrtimer stays there and interrupts the guest (EXTERNAL_INTERRUPT)' }
     }
-    return { path: 'posted-from-housekeeping', reason: `kvm_can_post_timer_interrupt(): pi_inject_timer and APICv${versionAtLeast(i.hostVersion, '5.18') ? ' and HLT/MWAIT passed through' : ''} — the hrtimer runs on a housekeeping CPU and the timer interrupt is posted, no exit on the vCPU` }
+    return { path: 'posted-from-housekeeping', reason: `kvm_can_post_timer_interrupt(): pi_inject_timer and APICv${hostHasFix(i.hostVersion, 'postedTimerNeedsHltOrMwait') ? ' and HLT/MWAIT passed through' : ''} — the hrtimer runs on a housekeeping CPU and the timer interrupt is posted, no exit on the vCPU` }
   }
   const why: string[] = []
   if (!versionAtLeast(i.hostVersion, '5.3')) why.push('host < 5.3 has no posted timer interrupts')
   else if (!i.piInjectTimer) why.push('pi_inject_timer is off')
   else if (!i.apicvActive) why.push('APICv/AVIC is not active')
-  else why.push('host ≥ 5.18 posts the timer only with HLT or MWAIT passed through')
+  else why.push(`host ${i.hostVersion} posts the timer only with HLT or MWAIT passed through (1714a4eb6fb0: 5.18${backportNote(i.hostVersion, 'postedTimerNeedsHltOrMwait')})`)
   if (i.vendor === 'svm') why.push('SVM has no hv timer')
   else if (i.mwaitInGuest) why.push('MWAIT in guest disables the hv timer')
   else if (!i.preemptionTimerParam) why.push('kvm_intel.preemption_timer=N')

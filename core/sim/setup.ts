@@ -4,7 +4,7 @@ import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm, Workload } from '../profile/profile-schema.ts'
 import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema } from '../profile/profile-schema.ts'
 import { guestConsultsPreempted } from '../guest/vcpu-is-preempted.ts'
-import { guestSeesPreemptedAfter } from '../kvm/steal-time-preempted.ts'
+import { guestSeesPreemptedAfter, preemptedOnHltBlock } from '../kvm/steal-time-preempted.ts'
 import type { Issue } from '../schema/schema.ts'
 import type { Decision } from '../result.ts'
 import { tryBuildHostTopology } from '../topology/host-topology.ts'
@@ -14,13 +14,14 @@ import { deriveHousekeeping, managedIrqAffinity, housekeepingTestCpu } from '../
 import type { HousekeepingSets } from '../topology/housekeeping.ts'
 import { CPU_FEATURES } from '../costs/cpu-presets.ts'
 import { costTableFor } from '../costs/cost-tables.ts'
-import { resolvePiInjectTimer, decideTimerPath } from '../kvm/timer-path.ts'
+import { resolvePiInjectTimer, decideTimerPath, piInjectTimerDecision, kvmCanUseHvTimer } from '../kvm/timer-path.ts'
+import { resolveExitFastpaths, fastpathDecision, unusedCostOverrides } from '../kvm/exit-fastpath.ts'
 import type { TimerInputs } from '../kvm/timer-path.ts'
-import { grantDisableExits, pvUnhaltVisible } from '../kvm/disable-exits.ts'
+import { grantDisableExits, pvUnhaltVisible, disableExitsDecision } from '../kvm/disable-exits.ts'
+import { residualTickLocal } from '../host/tick-offload.ts'
 import { defaultShrink } from '../kvm/halt-poll.ts'
 import { haltpollInit } from '../guest/haltpoll.ts'
 import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
-import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { resolveIpi } from './ipi-setup.ts'
 import { resolveExperimental, amendHaltPollDecision } from './experimental-setup.ts'
 import type { ExperimentalContext } from './experimental-setup.ts'
@@ -63,11 +64,12 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
   const tasks: HostTaskSpec[] = []
   let nLocks = 0
   const usedPcpus = new Set<number>()
+  const vmsUseHvTimer: boolean[] = []
   cfg.vms.forEach((vm, v) => {
     const path = `vms[${v}]`
     const placed = pinVcpus(vm, nrCpus, usedPcpus, hk.housekeeping.domain, `${path}.pinning.vcpupin`, issues)
     const pins = placed.map((p) => p.pcpu)
-    const granted = grantDisableExits(hostVersion, vm.kvm.disableExits, true)
+    const granted = grantDisableExits(hostVersion, vm.kvm.disableExits, true, features.vendor)
     const spin = resolveSpinlock(host, vm, features, granted, nLocks)
     nLocks += vm.contention.spinlock.locks
     const ipi = resolveIpi(host, features, vm, granted.mwait || vm.kvm.exposeMwait)
@@ -138,6 +140,10 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     }
     spec.decisions = vmDecisions(vm, spec, firstDecision.reason, firstDecision.path, hostVersion, piInject, host.kvm.piInjectTimer, hk, pins, granted, hp.reason, features.vendor)
     spec.decisions.push(...ipi.decisions)
+    const hvTimer = kvmCanUseHvTimer(timerInputs)
+    vmsUseHvTimer.push(hvTimer)
+    const fpd = fastpathDecision(hostVersion, features.vendor, hvTimer, vm.kvm.x2apic)
+    spec.decisions.push({ id: 'exit-fastpath', title: 'Exit fastpaths', value: fpd.value, reason: fpd.reason, mirrors: features.vendor === 'vmx' ? 'vmx_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' : 'svm_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' })
     spec.decisions.push(...spin.decisions)
     spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion))
     amendHaltPollDecision(spec.decisions, exp, xctx)
@@ -176,6 +182,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
   })
 
   if (issues.length) return { ok: false, issues }
+  // the cost of the path each exit takes on this host (exit fastpaths per version and vendor)
+  const fastpaths = resolveExitFastpaths(costs.table, { hostVersion, vendor: features.vendor, vmsUseHvTimer })
   const nohzFull = hk.nohzFullCpus
   const kworkerCpu = hk.housekeeping.wq
   const cstates = cmd.idle === 'poll' ? [] : features.cstates.filter((_, i) => cmd.intelIdleMaxCstate < 0 || i < Math.max(1, cmd.intelIdleMaxCstate))
@@ -184,13 +192,13 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     nrCpus,
     hostVersion,
     hostHz: host.kernel.hz,
-    costs: costs.table,
+    costs: fastpaths.table,
     cstates,
     nohzFull,
     kworkerCpu,
     kworkerPerSec: host.noise.kworkerPerSec,
     kworkerNs: host.noise.kworkerNs,
-    residualTickLocal: !versionAtLeast(hostVersion, '4.17'),
+    residualTickLocal: residualTickLocal(hostVersion),
     haltPoll,
     irqs,
     timerHousekeeping: hk.housekeeping.timer,
@@ -206,7 +214,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     durationNs: Math.round(durationSec * 1e9),
     seed,
   }
-  return { ok: true, inputs, topology, hk, warnings: hkr.warnings }
+  return { ok: true, inputs, topology, hk, warnings: [...hkr.warnings, ...fastpaths.warnings, ...unusedCostOverrides(Object.keys(host.costs), fastpaths)] }
 }
 
 /** The model's workload parameters from the profile's (defaults of the variant filled in: an override may switch
@@ -255,13 +263,14 @@ function schedDecisions(spec: VmSpec, consults: { consults: boolean; reason: str
   const d: Decision[] = []
   d.push({ id: 'vcpu-is-preempted', title: 'Guest vcpu_is_preempted()', value: consults.consults ? 'reads steal time' : 'native (false)', reason: consults.reason, mirrors: 'kvm_guest_init() / kvm_spinlock_init()' })
   const idleLooksBusy = spec.preemptedOnHltBlock
+  const onHlt = preemptedOnHltBlock(hostVersion)
   d.push({
     id: 'idle-vcpu-available', title: 'Idle vCPUs for wake-up placement', value: idleLooksBusy ? 'HLT-blocked vCPUs look preempted' : 'available',
     reason: idleLooksBusy
-      ? `host ${hostVersion} < 5.19 sets st->preempted when an HLT-blocked vCPU is scheduled out and the guest reads it: available_idle_cpu() is false for it, so select_idle_sibling() passes it over`
+      ? `${onHlt.reason}; the guest reads it: available_idle_cpu() is false for an HLT-blocked vCPU, so select_idle_sibling() passes it over`
       : hltInGuest ? 'HLT is passed through: an idle vCPU never leaves guest mode, so it is never marked preempted'
       : !consults.consults ? 'the guest does not consult the preempted flag: available_idle_cpu() = idle_cpu()'
-      : 'host ≥ 5.19 marks a vCPU preempted only on a real preemption while runnable, not on an HLT block',
+      : onHlt.reason,
     mirrors: 'available_idle_cpu() / kvm_arch_vcpu_put()',
   })
   d.push({
@@ -370,16 +379,17 @@ function vmDecisions(
   hk: HousekeepingSets, pins: number[], granted: { hlt: boolean; mwait: boolean; pause: boolean; cstate: boolean }, haltpollReason: string, vendor: 'vmx' | 'svm',
 ): Decision[] {
   const d: Decision[] = []
-  const grantedBits = (['mwait', 'hlt', 'pause', 'cstate'] as const).filter((k) => granted[k])
-  d.push({ id: 'disable-exits', title: 'Exits disabled (KVM_CAP_X86_DISABLE_EXITS)', value: grantedBits.length ? grantedBits.join(', ').toUpperCase() : 'none', reason: grantedBits.length ? `granted by the host for ${grantedBits.join('/')}: the guest executes them without exiting` : 'the guest\'s HLT, MWAIT and PAUSE exit to KVM', mirrors: 'kvm_vm_ioctl_enable_cap(KVM_CAP_X86_DISABLE_EXITS)' })
-  d.push({ id: 'pi-inject-timer', title: 'pi_inject_timer', value: piInject ? 'on' : 'off', reason: piParam === -1 ? `-1 resolves to housekeeping_enabled(HK_TYPE_TIMER) = ${hk.enabled.timer} (${hk.enabled.timer ? 'nohz_full= is set' : 'no nohz_full='})` : `set to ${piParam} explicitly`, mirrors: 'kvm_x86_vendor_init()' })
+  const exits = disableExitsDecision(hostVersion, vm.kvm.disableExits, granted, vendor)
+  d.push({ id: 'disable-exits', title: 'Exits disabled (KVM_CAP_X86_DISABLE_EXITS)', value: exits.value, reason: exits.reason, mirrors: 'kvm_vm_ioctl_enable_cap(KVM_CAP_X86_DISABLE_EXITS)' })
+  const pi = piInjectTimerDecision(hostVersion, piInject, piParam, hk.enabled.timer)
+  d.push({ id: 'pi-inject-timer', title: 'pi_inject_timer', value: pi.value, reason: pi.reason, mirrors: 'kvm_x86_vendor_init()' })
   d.push({ id: 'timer-path', title: 'Guest LAPIC timer path', value: timerPath, reason: timerReason, mirrors: 'kvm_can_post_timer_interrupt() / kvm_can_use_hv_timer()' })
   d.push({ id: 'posted-interrupts', title: 'Posted interrupts', value: spec.postedInterrupts ? (vendor === 'vmx' ? 'APICv' : 'AVIC') : 'off', reason: spec.postedInterrupts ? 'device and IPI interrupts reach a running vCPU without an exit' : `every injected interrupt needs a kick and an exit${vendor === 'svm' ? ' (AVIC off or inhibited, see below)' : ''}`, mirrors: 'kvm_vcpu_apicv_active()' })
   const pvUnhalt = pvUnhaltVisible(vm.kvm.pv.pvUnhalt, granted.hlt)
   const spin = kvmSpinlockInit({ pvUnhalt, realtimeHint: vm.kvm.hintDedicated, nopvspin: vm.guest.nopvspin, vcpus: vm.vcpus, guestVersion: vm.guest.kernelVersion })
   d.push({ id: 'pvspinlock', title: 'Guest spinlock', value: spin.kind, reason: spin.reason, mirrors: 'kvm_spinlock_init()' })
-  const preemptedOnHlt = !versionAtLeast(hostVersion, '5.19')
-  d.push({ id: 'preempted-on-hlt', title: 'steal-time "preempted" set on HLT block', value: granted.hlt ? 'n/a (HLT passed through)' : preemptedOnHlt ? 'yes' : 'no', reason: granted.hlt ? 'HLT does not exit, so the vCPU thread never blocks in HLT; only a real preemption of its thread sets the flag' : preemptedOnHlt ? 'host < 5.19: kvm_arch_vcpu_put() sets st->preempted on every deschedule, HLT blocks included' : 'host ≥ 5.19: only a real preemption while runnable sets it (54aa83c90198)', mirrors: 'kvm_steal_time_set_preempted()' })
+  const onHlt = preemptedOnHltBlock(hostVersion)
+  d.push({ id: 'preempted-on-hlt', title: 'steal-time "preempted" set on HLT block', value: granted.hlt ? 'n/a (HLT passed through)' : onHlt.preempted ? 'yes' : 'no', reason: granted.hlt ? 'HLT does not exit, so the vCPU thread never blocks in HLT; only a real preemption of its thread sets the flag' : onHlt.reason, mirrors: 'kvm_arch_vcpu_put() / kvm_steal_time_set_preempted()' })
   d.push({ id: 'host-halt-poll', title: 'Host halt polling', value: granted.hlt ? 'n/a (HLT passed through)' : spec.hostHaltPoll ? 'adaptive' : 'off', reason: granted.hlt ? 'HLT does not exit, so kvm_vcpu_halt() never runs' : spec.hostHaltPoll ? 'halt_poll_ns > 0: after an HLT exit KVM polls up to vcpu->halt_poll_ns, grown and shrunk per wake-up' : 'halt_poll_ns = 0, or the guest switched it off through MSR_KVM_POLL_CONTROL', mirrors: 'kvm_vcpu_halt()' })
   d.push({ id: 'guest-haltpoll', title: 'Guest cpuidle-haltpoll', value: spec.guestHaltPoll ? 'on' : 'off', reason: haltpollReason, mirrors: 'haltpoll_init()' })
   const nohz = pins.filter((c) => hk.nohzFullCpus[c] === 1).length

@@ -22,9 +22,12 @@ describe('kvm_sched_out (virt/kvm/kvm_main.c): vcpu->preempted COND', () => {
 })
 
 describe('kvm_arch_vcpu_put (arch/x86/kvm/x86.c) → kvm_steal_time_set_preempted', () => {
-  it('< 5.19: unconditional, even with vcpu->preempted false', () => {
+  it('< 5.19 without the stable backport: unconditional, even with vcpu->preempted false', () => {
     expect(kvmArchVcpuPutReportsPreempted({ hostVersion: '5.18', vcpuPreempted: false })).toBe(true)
-    expect(kvmArchVcpuPutReportsPreempted({ hostVersion: '5.10.180', vcpuPreempted: false })).toBe(true)
+    expect(kvmArchVcpuPutReportsPreempted({ hostVersion: '5.10.179', vcpuPreempted: false })).toBe(true)
+  })
+  it('5.10.180 carries 54aa83c90198 (stable backport): only if vcpu->preempted', () => {
+    expect(kvmArchVcpuPutReportsPreempted({ hostVersion: '5.10.180', vcpuPreempted: false })).toBe(false)
   })
   it('≥ 5.19 (54aa83c90198): only if vcpu->preempted, and (6cd88243c7e0) at an instruction boundary', () => {
     expect(kvmArchVcpuPutReportsPreempted({ hostVersion: '5.19', vcpuPreempted: false })).toBe(false)
@@ -39,7 +42,8 @@ describe('kvm_arch_vcpu_put (arch/x86/kvm/x86.c) → kvm_steal_time_set_preempte
 describe('guestSeesPreemptedAfter (kvm_sched_out + kvm_arch_vcpu_put)', () => {
   it('HLT block: preempted before 5.19, not from 5.19', () => {
     expect(guestSeesPreemptedAfter('hlt-block', '5.15')).toBe(true)
-    expect(guestSeesPreemptedAfter('hlt-block', '5.18.19')).toBe(true)
+    expect(guestSeesPreemptedAfter('hlt-block', '5.18.16')).toBe(true)
+    expect(guestSeesPreemptedAfter('hlt-block', '5.18.19')).toBe(false) // 54aa83c90198 in 5.18.17
     expect(guestSeesPreemptedAfter('hlt-block', '5.19')).toBe(false)
     expect(guestSeesPreemptedAfter('hlt-block', '6.12')).toBe(false)
   })

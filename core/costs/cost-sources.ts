@@ -1,0 +1,109 @@
+// Where every cost of the reference table (Skylake-SP, 2.4 GHz: core/costs/cost-tables.ts) comes from: a commit, a
+// paper or manual, kvm-unit-tests output, a perf trace — or "estimate" with the reasoning. docs/model.md renders the
+// same table (test/tools/cost-table-doc.ts writes it; test/core/cost-sources.node.test.ts checks it matches). The
+// lognormal shape (sigma) of every cost is an estimate: no source publishes distributions, only minima and means.
+
+export type CostSource =
+  | { kind: 'commit'; id: string; subject: string; figure: string }
+  | { kind: 'paper'; title: string; where: string; figure: string }
+  | { kind: 'kvm-unit-tests'; test: string; ref: string; figure: string }
+  | { kind: 'perf'; trace: string; figure: string }
+  | { kind: 'estimate'; reasoning: string }
+
+export interface CostDoc {
+  /** What the cost covers, in kernel terms. */
+  what: string
+  source: CostSource
+  /** How the table's minNs/meanNs follow from the source's figure (empty for an estimate: its reasoning says it). */
+  how: string
+}
+
+const GHZ = 2.4
+const ns = (cycles: number): number => Math.round(cycles / GHZ)
+
+/** b7ffc44d5b2e's kvm-unit-tests vmexit figures (before → after the patch; CPU not stated). */
+const TR_RELOAD = 'commit b7ffc44d5b2e "x86/kvm/vmx: Defer TR reload after VM exit" (Andy Lutomirski)'
+const KUT_VMEXIT = (test: string, figure: string): CostSource => ({ kind: 'kvm-unit-tests', test, ref: TR_RELOAD, figure })
+/** The posted-timer commit's perf kvm stat output (Skylake server, Linux 5.3). */
+const SEED: CostSource = { kind: 'commit', id: '0c5f81dad46c', subject: 'KVM: LAPIC: Inject timer interrupt via posted interrupt', figure: 'perf kvm stat EXTERNAL_INTERRUPT, Skylake server: min 0.47 / 0.44 µs, avg 0.71 / 0.72 µs (before / after)' }
+/** Zeng Guang's IPIv series cover letter: kvm-unit-tests IPI send → handled without IPIv. */
+const IPI_KUT: CostSource = { kind: 'kvm-unit-tests', test: 'vmexit ipi', ref: 'cover letter of "KVM: VMX: enable IPI virtualization", lore 20220304080725.18135-1-guang.zeng@intel.com', figure: 'send → handled without IPIv: 6059 cycles xAPIC, 4338 cycles x2APIC' }
+/** Wanpeng Li's "Tscdeadline timer emulation fastpath" series cover letter (SKX, kvm-unit-tests vmexit.flat, no advance). */
+const TSC_FASTPATH_LORE = 'series cover letter lore 1588055009-12677-1-git-send-email-wanpengli@tencent.com (SKX)'
+const est = (reasoning: string): CostSource => ({ kind: 'estimate', reasoning })
+
+/** The sw expiry path of the reference table (EXTERNAL_INTERRUPT exit + hrtimer_interrupt/apic_timer_fn), mean and floor. */
+export const SW_EXPIRY = { meanNs: 560 + 150, minNs: 430 + 40 }
+/** ce7a058a2117: the hv timer saves ~800 cycles over the sw hrtimer (tscdeadline_latency, busy-waiting guest). */
+export const HV_TIMER_GAIN_CYCLES = 800
+/** 26efe2fd92e5's series: kvm-unit-tests tscdeadline 5765.7 → 5285 cycles. */
+export const PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES = 5765.7 - 5285
+/** ae95f566b3d2's series: kvm-unit-tests tscdeadline_immed 3028.5 → 2494.75 cycles. */
+export const TSC_DEADLINE_FASTPATH_GAIN_CYCLES = 3028.5 - 2494.75
+
+/** Keyed by cost name; core/costs/cost-tables.ts checks at compile time that every CostName has its entry. */
+export const COST_DOCS = {
+  exitExternalInterrupt: { what: 'VM exit + host IRQ entry/exit + VM entry, without the handler', source: SEED, how: 'mean: the 0.71 µs average of a run whose EXTERNAL_INTERRUPTs are mostly the timer, less hostTimerHandler (0.15 µs); floor: the 0.47 µs minimum less the handler floor' },
+  hostTimerHandler: { what: 'hrtimer_interrupt() + apic_timer_fn() on the host', source: est('the share of the published 0.71 µs sw-timer EXTERNAL_INTERRUPT average (0c5f81dad46c) spent in the hrtimer callback; the split of that total is not published'), how: '' },
+  hostIpiHandler: { what: 'reschedule / call-function / TLB-shootdown IPI handler on the host', source: est('a short handler, taken a little below hostTimerHandler: no published figure'), how: '' },
+  exitMsrWriteTscDeadline: { what: 'WRMSR IA32_TSC_DEADLINE in handle_fastpath_set_msr_irqoff() (VMX with the hv timer, host ≥ 5.8)', source: { kind: 'commit', id: 'ae95f566b3d2', subject: 'KVM: X86: TSCDEADLINE MSR emulation fastpath', figure: `kvm-unit-tests tscdeadline_immed 3028.5 → 2494.75 cycles, ${TSC_FASTPATH_LORE}` }, how: `exitMsrWriteTscDeadlineSlow less the ${Math.round(TSC_DEADLINE_FASTPATH_GAIN_CYCLES)}-cycle gain (${ns(TSC_DEADLINE_FASTPATH_GAIN_CYCLES)} ns), floor and mean alike` },
+  exitMsrWriteTscDeadlineSlow: { what: 'WRMSR IA32_TSC_DEADLINE through the full exit handler: kvm_set_lapic_tscdeadline_msr() → start the hv timer or hrtimer_start()', source: { kind: 'perf', trace: 'public perf kvm stat outputs (mailing lists, issues; CPUs not stated)', figure: 'MSR_WRITE average 1.26–2.62 µs' }, how: 'mean: the lowest published average, 1.26 µs (the others include other MSRs); floor: estimate' },
+  exitMsrWriteIcr: { what: 'x2APIC ICR write in handle_fastpath_set_msr_irqoff() (physical, fixed, one target)', source: IPI_KUT, how: 'the sender\'s exit: ~3.6 k of the 4338 cycles x2APIC send → handled (the rest is delivery and the guest handler; the split is an estimate)' },
+  exitMsrWriteIcrSlow: { what: 'x2APIC ICR write through the full exit handler (kvm_emulate_wrmsr() → kvm_x2apic_icr_write())', source: { kind: 'commit', id: 'ae95f566b3d2', subject: 'KVM: X86: TSCDEADLINE MSR emulation fastpath', figure: `the same handle_fastpath_set_msr_irqoff() mechanism saves ${Math.round(TSC_DEADLINE_FASTPATH_GAIN_CYCLES)} cycles on tscdeadline_immed (${TSC_FASTPATH_LORE})` }, how: `exitMsrWriteIcr plus that ${Math.round(TSC_DEADLINE_FASTPATH_GAIN_CYCLES)}-cycle gain: 1e9e2622a149 (the ICR fastpath) publishes no cycle count` },
+  exitApicWriteIcr: { what: 'xAPIC ICR write, trap-like APIC_WRITE with APICv: kvm_apic_write_nodecode()', source: IPI_KUT, how: 'exitMsrWriteIcr plus the xAPIC − x2APIC difference: 6059 − 4338 = 1721 cycles ≈ 0.72 µs' },
+  exitApicAccessIcr: { what: 'xAPIC ICR write without APICv: APIC_ACCESS exit and x86_emulate_instruction() of the MMIO store', source: est('fault-like and emulated, about 1.5× the trap-like APIC_WRITE; no published figure'), how: '' },
+  exitAvicIncompleteIpi: { what: 'AVIC_INCOMPLETE_IPI: avic_incomplete_ipi_interception() → avic_kick_target_vcpus() (SVM only)', source: est('VMX never takes this exit; the SVM table sets its own row (the VMRUN round trip plus the kick)'), how: '' },
+  pvIpiPerTarget: { what: 'kvm_pv_send_ipi(): kvm_apic_set_irq() per destination, on top of exitVmcall', source: est('a bitmap walk and one APIC injection per target; no published figure'), how: '' },
+  exitHlt: { what: 'HLT exit bookkeeping before halt polling / blocking (kvm_emulate_halt())', source: KUT_VMEXIT('vmexit vmcall', 'vmcall 1195 → 1181 cycles round trip'), how: 'one minimal exit round trip (~0.49 µs); the bookkeeping itself is small (estimate)' },
+  exitPreemptionTimer: { what: 'PREEMPTION_TIMER exit in handle_fastpath_preemption_timer() (host ≥ 5.8)', source: { kind: 'commit', id: '26efe2fd92e5', subject: 'KVM: VMX: Handle preemption timer fastpath', figure: `kvm-unit-tests tscdeadline 5765.7 → 5285 cycles, ${TSC_FASTPATH_LORE}; the deadline lies 3000 cycles after the write, so the gain is the expiry's` }, how: `exitPreemptionTimerSlow less ${Math.round(PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES)} cycles (${ns(PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES)} ns); floor: the sw path's floor/mean ratio (estimate)` },
+  exitPreemptionTimerSlow: { what: 'PREEMPTION_TIMER exit through handle_preemption_timer() → kvm_lapic_expired_hv_timer() (host < 5.8)', source: { kind: 'commit', id: 'ce7a058a2117', subject: 'KVM: x86: support using the vmx preemption timer for tsc deadline timer', figure: 'tscdeadline_latency ~3200 cycles; the hv timer gains ~800 cycles when the guest busy-waits ("a little math … and a cheaper VMexit"); kvm-unit-tests cfbd129ca4c8 "vmexit: add tscdeadline benchmarks" measures ~1200 on Haswell (5600 vs 6800)' }, how: `the sw expiry (exitExternalInterrupt + hostTimerHandler: ${SW_EXPIRY.meanNs} ns) less ${HV_TIMER_GAIN_CYCLES} cycles (${ns(HV_TIMER_GAIN_CYCLES)} ns); floor: the sw path's floor/mean ratio (estimate). A public perf trace with PREEMPTION_TIMER avg 5.5 µs is not used: its host and setup are unknown and it contradicts the commit` },
+  exitEptMisconfig: { what: 'MMIO virtio notify: handle_ept_misconfig() → kvm_io_bus_write(KVM_FAST_MMIO_BUS) → ioeventfd → wake the vhost worker', source: KUT_VMEXIT('vmexit inl_from_kernel / outl_to_kernel', 'inl_from_kernel 2435 → 2339, outl_to_kernel 1402 → 1391 cycles'), how: 'the fast-MMIO path emulates no instruction: taken as the in-kernel PIO round trip (2339 cycles ≈ 0.97 µs; floor outl_to_kernel ≈ 0.58 µs) plus ~0.5 µs for eventfd_signal() waking the vhost worker (estimate). The public EPT_MISCONFIG averages of 7.27–8.09 µs are MMIO exits that reach QEMU (no ioeventfd) and are not used' },
+  exitIoInstruction: { what: 'PIO virtio notify (legacy virtio-pci) → ioeventfd → wake the vhost worker', source: KUT_VMEXIT('vmexit inl_from_kernel / outl_to_kernel', 'inl_from_kernel 2435 → 2339, outl_to_kernel 1402 → 1391 cycles'), how: 'as exitEptMisconfig: the in-kernel PIO round trip plus ~0.5 µs to wake the vhost worker (estimate)' },
+  exitVmcall: { what: 'hypercall (kick CPU, PV IPI, sched yield)', source: KUT_VMEXIT('vmexit vmcall', 'vmcall 1195 → 1181 cycles round trip'), how: 'the round trip (~0.49 µs) plus ~0.1 µs for the hypercall\'s work (estimate)' },
+  exitPause: { what: 'PLE / pause-filter exit + kvm_vcpu_on_spin()', source: KUT_VMEXIT('vmexit vmcall', 'vmcall 1181 cycles round trip'), how: 'a minimal exit round trip plus the scan of the VM\'s vCPUs in kvm_vcpu_on_spin() (~0.3 µs, estimate)' },
+  pauseInstruction: { what: 'one PAUSE in a spin loop (cpu_relax())', source: { kind: 'paper', title: 'Intel 64 and IA-32 Architectures Optimization Reference Manual', where: 'Skylake microarchitecture, PAUSE latency', figure: 'PAUSE latency extended to as many as 140 cycles' }, how: '140 cycles at 2.4 GHz' },
+  exitMwait: { what: 'MWAIT exit emulated as a NOP (kvm_emulate_mwait()): skip the instruction, re-enter', source: KUT_VMEXIT('vmexit vmcall', 'vmcall 1181 cycles round trip'), how: 'a minimal exit round trip plus skipping the instruction (~0.15 µs, estimate)' },
+  schedYield: { what: 'yield() in kvm_emulate_mwait() (seed 004 RFC): do_sched_yield() and a schedule() that keeps the thread', source: est('rq lock, yield_task_fair() returning early and a schedule() that picks the same task; no published figure'), how: '' },
+  userspaceExit: { what: 'KVM_RUN returns to the VMM (vcpu_put, guest FPU and user-return MSRs, the VMM\'s dispatch)', source: KUT_VMEXIT('vmexit inl_from_qemu / inl_from_kernel', 'inl_from_qemu 6856, inl_from_kernel 2435 cycles (before)'), how: 'the 4421-cycle difference (≈ 1.84 µs) split in halves between the way out and the way back' },
+  userspaceEntry: { what: 'the VMM calls KVM_RUN again (the ioctl, vcpu_load, guest FPU, pending requests) up to VM entry', source: KUT_VMEXIT('vmexit inl_from_qemu / inl_from_kernel', 'inl_from_qemu 6856, inl_from_kernel 2435 cycles (before)'), how: 'the other half of the 4421-cycle difference' },
+  exitInterruptWindow: { what: 'interrupt-window exit and the injection it opens', source: KUT_VMEXIT('vmexit vmcall', 'vmcall 1181 cycles round trip'), how: 'a minimal exit round trip plus the injection (~0.4 µs, estimate)' },
+  indirect: { what: 'guest slowdown after every exit: caches, TLB and pipeline refilled', source: est('no KVM measurement per exit on Skylake is published; 1.8 µs (≈ 4.3 k cycles) of guest work lost per exit is of the order FlexSC (Soares & Stumm, OSDI 2010) reports for the pollution after a mode switch. It sets the throughput effect of every change in exit counts (the posted-timer example\'s +3 %)'), how: '' },
+  indirectKeptLoaded: { what: 'the slowdown after an entry whose schedule-in kept the guest state loaded (seed 002)', source: est('the MSR/segment reloads and the steal-time and request work of a full vcpu_load() are gone; caches and TLB refill as after any exit: ~80 % of indirect'), how: '' },
+  scheduleIn: { what: 'context switch to the vCPU thread + vcpu_load()', source: est('a host context switch plus the VMCS load, MSR and segment switches of vcpu_load(); no published figure'), how: '' },
+  scheduleInNoLoad: { what: 'the context switch to the vCPU thread alone (state kept loaded, seed 002; or the thread slept in the VMM)', source: est('scheduleIn without the vcpu_put()/vcpu_load() pair, taken as ~0.6 µs of it'), how: '' },
+  wakeupIpi: { what: 'kvm_vcpu_kick() → wake_up on a remote CPU: the IPI latency', source: est('a remote wake-up IPI and its handler; no published figure for the host side alone'), how: '' },
+  vcpuMigration: { what: 'a vCPU thread moved to another pCPU: vcpu_load() there (VMCS/VMCB reload) and cold caches/TLB', source: est('a VMCS reload on a new CPU plus refilling its caches; no published figure'), how: '' },
+  guestTickHandler: { what: 'guest tick: update_process_times(), scheduler_tick()', source: est('tick work of an idle-light guest; no published figure'), how: '' },
+  guestTimerIrq: { what: 'guest LAPIC timer interrupt entry/exit + hrtimer_interrupt()', source: est('an interrupt entry/exit and an hrtimer expiry in the guest; no published figure'), how: '' },
+  guestIpiHandler: { what: 'guest IPI handler (reschedule)', source: est('an interrupt entry/exit and scheduler_ipi(); no published figure'), how: '' },
+  guestIdleLoop: { what: 'one pass of the guest idle loop between two MWAITs that return at once', source: est('do_idle() bookkeeping without a tick stop; no published figure'), how: '' },
+  vhostRxBatch: { what: 'vhost-net handle_rx(): fixed part per batch', source: est('the worker\'s wake-up, the socket peek and the used-ring update with its guest notification, about a microsecond; no published per-batch figure'), how: '' },
+  vhostRxPerPacket: { what: 'vhost-net per packet copy', source: est('a copy of a small packet into the guest buffer; no published figure'), how: '' },
+  vhostTx: { what: 'vhost-net handle_tx() per notified batch', source: est('descriptor fetch, a sendmsg() to the tap socket and the used-ring update for a small batch, a couple of microseconds; no published per-batch figure'), how: '' },
+  sriovDelivery: { what: 'SR-IOV VF DMA + VT-d posted interrupt latency', source: est('no published figure for the VF-to-guest interrupt latency'), how: '' },
+  guestContextSwitch: { what: 'guest schedule(): pick_next_task() + context switch to another thread', source: est('a native context switch; no published figure for a KVM guest'), how: '' },
+  guestTtwu: { what: 'guest try_to_wake_up(): select_task_rq_fair() + enqueue (without the LLC scan)', source: est('a wake-affine select_task_rq_fair() and enqueue_task_fair() under the rq lock, a few hundred ns natively; no published figure for a KVM guest'), how: '' },
+  guestSisScanPerCpu: { what: 'select_idle_cpu(): one CPU examined (its rq and steal-time lines, remote cache misses)', source: est('one or two remote cache-line misses per CPU examined (its rq and steal-time lines), tens of ns each'), how: '' },
+  guestFutexWake: { what: 'guest futex_wake() syscall: entry/exit and the hash-bucket walk, before the wake-ups', source: est('a syscall round trip and a short hash-bucket walk; no published figure'), how: '' },
+  guestNanosleepEntry: { what: 'guest clock_nanosleep(TIMER_ABSTIME): syscall entry, hrtimer_start_range_ns(), dequeue, up to schedule()', source: est('a syscall entry, an hrtimer insertion and a dequeue, well under a microsecond natively; no published figure'), how: '' },
+  guestNanosleepExit: { what: 'after hrtimer_wakeup(): back from schedule(), syscall exit, clock_gettime() in the vDSO', source: est('the return half of a syscall and a vDSO clock read, a few hundred ns; no published figure'), how: '' },
+  guestPipeWrite: { what: 'guest pipe_write() of a small (100-byte) message', source: est('a syscall, the pipe mutex and a small copy; no published figure'), how: '' },
+  guestPipeRead: { what: 'guest pipe_read() of a small message', source: est('a syscall, the pipe mutex and a small copy; no published figure'), how: '' },
+  guestUnixSend: { what: 'guest unix_stream_sendmsg() of a small message', source: est('a syscall, an skb allocation, a copy and the queueing to the peer; no published figure'), how: '' },
+  guestUnixRecv: { what: 'guest unix_stream_recvmsg() of a small message', source: est('a syscall, the dequeue, a copy and freeing the skb; no published figure'), how: '' },
+} satisfies Record<string, CostDoc>
+
+/** Sources of the SVM rows that differ from the reference table's cycle counts (core/costs/cost-tables.ts svm()). */
+export const SVM_COST_DOCS: Record<string, CostDoc> = {
+  exitExternalInterrupt: { what: 'SVM `interrupt` exit', source: { kind: 'perf', trace: 'SVM KVM_RUN cycle breakdown, lkml.iu.edu hypermail 2012.2/00527 (vmload vs wrgsbase, Dec 2020)', figure: 'VMRUN → post-VMRUN 1344–1376 cycles' }, how: 'floor 1350 cycles; mean 1800 cycles (estimate: the VMRUN round trip plus the host IRQ entry/exit)' },
+  pauseInstruction: { what: 'one PAUSE on Zen', source: est('tens of cycles on Zen (65 taken), far shorter than Skylake\'s ~140; no figure from AMD\'s manuals was found'), how: '' },
+  exitApicAccessIcr: { what: 'SVM `npf` on the APIC page + emulation of the MMIO store', source: est('between in-kernel PIO (2.3–2.5 k cycles) and a public AMD `npf` average of 7.57 µs that includes exits to QEMU'), how: '' },
+  exitAvicIncompleteIpi: { what: 'AVIC_INCOMPLETE_IPI + avic_kick_target_vcpus() and kvm_vcpu_wake_up()', source: est('the VMRUN round trip (~1.35 k cycles) plus the kick and wake-up'), how: '' },
+}
+
+/** Why the other SVM rows keep the reference table's cycle counts, and the Intel presets too. */
+export const CYCLE_SCALING: CostSource = est(
+  'no per-generation table is published: each preset keeps the reference table\'s cycle counts at its own clock (times 2.4 GHz / its GHz). '
+  + 'On SVM this holds because the VMRUN round trip (1344–1376 cycles, lkml 2020-12) matches the VMX minimal round trip (1181–1291 cycles, b7ffc44d5b2e). '
+  + 'A public AMD `msr` minimum of 5.32 µs is not used: the CPU, kernel and AVIC state of that trace are not known.',
+)

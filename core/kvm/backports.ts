@@ -1,0 +1,101 @@
+// Stable backports of the fixes the model gates on by version. A host on a stable branch (5.10.y, 5.15.y, …) carries
+// a fix from the patch level the stable team released it in, not only from the mainline release: kernel-logic.md
+// "stable branches carry backports …". Each entry says how its version was determined; a branch whose version could
+// not be determined is listed with `version: null` and follows mainline (the fix is taken as absent) — never guessed.
+import { parseKernelVersion, compareKernelVersions } from '../kernel-version.ts'
+
+export interface Backport {
+  /** The stable branch, "5.10" for 5.10.y. */
+  branch: string
+  /** The first stable release that carries the fix, or null when it could not be determined from a published source. */
+  version: string | null
+  /** How the version was determined (which mail or announcement), or why it stays unknown. */
+  how: string
+}
+
+export interface KernelFix {
+  /** The mainline commit, 12 hex digits. */
+  commit: string
+  subject: string
+  /** The first mainline release that carries it. */
+  mainline: string
+  /** The decision module that gates on it. */
+  decides: string
+  backports: Backport[]
+}
+
+/** Fixes keyed by the name the decision modules use. */
+export const KERNEL_FIXES = {
+  postedTimerNeedsHltOrMwait: {
+    commit: '1714a4eb6fb0',
+    subject: 'KVM: LAPIC: Enable timer posted-interrupt only when mwait/hlt is advertised',
+    mainline: '5.18',
+    decides: 'kvm_can_post_timer_interrupt() (core/kvm/timer-path.ts)',
+    backports: [
+      { branch: '5.4', version: '5.4.193', how: '"[PATCH 5.4 38/52]" (2022-05-10) is a reply to "[PATCH 5.4 00/52] 5.4.193-rc1 review"' },
+      { branch: '5.10', version: '5.10.115', how: 'listed in the "Linux 5.10.115" announcement (Greg Kroah-Hartman, 2022-05-12), under Wanpeng Li' },
+      { branch: '5.15', version: '5.15.39', how: 'in the "[PATCH 5.15 000/135] 5.15.39-rc1 review" shortlog (2022-05-10), under Wanpeng Li' },
+    ],
+  },
+  preemptedOnlyIfPreempted: {
+    commit: '54aa83c90198',
+    subject: 'KVM: x86: do not set st->preempted when going back to user space',
+    mainline: '5.19',
+    decides: 'kvm_arch_vcpu_put() (core/kvm/steal-time-preempted.ts)',
+    backports: [
+      { branch: '5.10', version: '5.10.180', how: 'in the "[PATCH 5.10 000/381] 5.10.180-rc1 review" shortlog (2023-05-15), backported by Rishabh Bhatnagar' },
+      { branch: '5.15', version: null, how: 'no 5.15.y review mail or announcement carrying it was found in the searched archives; 5.15.y follows mainline here' },
+      { branch: '5.18', version: '5.18.17', how: 'in the "[PATCH 5.18 00/35] 5.18.17-rc1 review" shortlog (2022-08-09)' },
+    ],
+  },
+  preemptedAtInstructionBoundary: {
+    commit: '6cd88243c7e0',
+    subject: 'KVM: x86: do not report a vCPU as preempted outside instruction boundaries',
+    mainline: '5.19',
+    decides: 'kvm_steal_time_set_preempted() (core/kvm/steal-time-preempted.ts)',
+    backports: [
+      { branch: '5.10', version: '5.10.180', how: 'in the 5.10.180-rc1 review shortlog (2023-05-15)' },
+      { branch: '5.18', version: '5.18.17', how: 'in the 5.18.17-rc1 review shortlog (2022-08-09)' },
+    ],
+  },
+  svmDisableExitsPause: {
+    commit: '830f01b089b1',
+    subject: 'KVM: SVM: Fix disable pause loop exit/pause filtering capability on SVM',
+    mainline: '5.8',
+    decides: 'grantDisableExits() (core/kvm/disable-exits.ts)',
+    backports: [
+      { branch: '4.19', version: null, how: 'Greg Kroah-Hartman: "FAILED: patch … failed to apply to the 4.19-stable tree"' },
+      { branch: '5.4', version: null, how: 'Greg Kroah-Hartman: "FAILED: patch … failed to apply to the 5.4-stable tree"' },
+    ],
+  },
+} satisfies Record<string, KernelFix>
+
+export type FixName = keyof typeof KERNEL_FIXES
+
+/** Whether the host kernel carries the fix: mainline from its release, or a stable branch from the backport's
+ *  patch level. A distro version ("5.14.0-362.el9") counts as its upstream base: distro backports are not modelled. */
+export function hostHasFix(hostVersion: string, name: FixName): boolean {
+  const fix: KernelFix = KERNEL_FIXES[name]
+  const host = version(hostVersion)
+  if (compareKernelVersions(host, version(fix.mainline)) >= 0) return true
+  const bp = fix.backports.find((b) => b.branch === `${host.major}.${host.minor}`)
+  return !!bp?.version && compareKernelVersions(host, version(bp.version)) >= 0
+}
+
+/** The sentence a decision shows for a host that has the fix only through its stable branch, or '' otherwise. */
+export function backportNote(hostVersion: string, name: FixName): string {
+  const fix: KernelFix = KERNEL_FIXES[name]
+  const host = version(hostVersion)
+  if (compareKernelVersions(host, version(fix.mainline)) >= 0) return ''
+  const bp = fix.backports.find((b) => b.branch === `${host.major}.${host.minor}`)
+  if (!bp?.version) return ''
+  return hostHasFix(hostVersion, name)
+    ? ` (${fix.commit} is in ${bp.branch}.y from ${bp.version})`
+    : ` (${fix.commit} reaches ${bp.branch}.y only in ${bp.version})`
+}
+
+function version(text: string) {
+  const r = parseKernelVersion(text)
+  if (!r.ok) throw new RangeError(r.error.message)
+  return r.version
+}

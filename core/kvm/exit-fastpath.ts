@@ -1,0 +1,105 @@
+// KVM's exit fastpaths per host version and vendor, and the cost of the path each exit takes (arch/x86/kvm/x86.c
+// handle_fastpath_set_msr_irqoff(), vmx/vmx.c vmx_exit_handlers_fastpath() / handle_fastpath_preemption_timer(),
+// svm/svm.c svm_exit_handlers_fastpath()). A fastpath exit is handled with IRQs off right after VM exit and re-enters
+// the guest without the full vcpu_run() round; the table keeps both costs (core/costs/cost-sources.ts gives the
+// published gains) and setup resolves, per host, which one the model's exit uses.
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import type { CostTable } from '../costs/cost-tables.ts'
+
+/** x2APIC ICR write (physical, fixed, one target) in handle_fastpath_set_msr_irqoff().
+ *  1e9e2622a149 "KVM: VMX: FIXED+PHYSICAL mode single target IPI fastpath" (v5.6) hooked it into both
+ *  vmx_handle_exit_irqoff() and svm_handle_exit_irqoff() (SVM: `exit_code == SVM_EXIT_MSR && exit_info_1`).
+ *  a9ab13ff6e84 "KVM: X86: Improve latency for single target IPI fastpath" (v5.8) moved it into
+ *  vmx/svm_exit_handlers_fastpath(). On SVM, "KVM: SVM: Get rid of handle_fastpath_set_msr_irqoff()" (Wanpeng Li,
+ *  2020-09-09, Cc stable v5.8-rc1+, Fixes 404d5d7bff0d: a stale RIP because svm->next_rip was reset after the
+ *  fastpath) removed it for v5.9, and "KVM: SVM: Reenable handle_fastpath_set_msr_irqoff() after
+ *  complete_interrupts()" (queued 2020-09-12 for the next merge window) brought it back in v5.10. The 5.8.y release
+ *  that took the removal is not determined: 5.8.x keeps it here. */
+export function x2apicIcrFastpath(hostVersion: string, vendor: 'vmx' | 'svm'): boolean {
+  if (!versionAtLeast(hostVersion, '5.6')) return false
+  if (vendor === 'vmx') return true
+  return !(versionAtLeast(hostVersion, '5.9') && !versionAtLeast(hostVersion, '5.10'))
+}
+
+/** WRMSR IA32_TSC_DEADLINE in handle_fastpath_set_msr_irqoff() → handle_fastpath_set_tscdeadline(): ae95f566b3d2
+ *  "KVM: X86: TSCDEADLINE MSR emulation fastpath" (v5.8, first KVM batch for 5.8), taken only
+ *  `if (kvm_can_use_hv_timer(vcpu))` — with the sw hrtimer the write goes the full way (hrtimer_start()). A 2025
+ *  patch by Sean Christopherson drops that check; the release carrying it is not verified here, so every version
+ *  keeps it. */
+export function tscDeadlineFastpath(hostVersion: string, vendor: 'vmx' | 'svm', hvTimer: boolean): boolean {
+  return hvTimer && versionAtLeast(hostVersion, '5.8') && (vendor === 'vmx' ? true : x2apicIcrFastpath(hostVersion, vendor))
+}
+
+/** PREEMPTION_TIMER in vmx_exit_handlers_fastpath() → handle_fastpath_preemption_timer(): 26efe2fd92e5 "KVM: VMX:
+ *  Handle preemption timer fastpath" (v5.8). VMX only: SVM has no hv timer. */
+export function preemptionTimerFastpath(hostVersion: string, vendor: 'vmx' | 'svm'): boolean {
+  return vendor === 'vmx' && versionAtLeast(hostVersion, '5.8')
+}
+
+export interface FastpathInputs {
+  hostVersion: string
+  vendor: 'vmx' | 'svm'
+  /** Per VM: whether its timer is the hv timer (kvm_can_use_hv_timer(), core/kvm/timer-path.ts). */
+  vmsUseHvTimer: boolean[]
+}
+
+export interface FastpathResolution {
+  /** The table with exitMsrWriteTscDeadline and exitPreemptionTimer set to the path the host takes. */
+  table: CostTable
+  tscDeadline: 'fast' | 'slow' | 'mixed'
+  preemptionTimer: 'fast' | 'slow'
+  warnings: string[]
+}
+
+/** The cost vector of a host: the model charges `exitMsrWriteTscDeadline` and `exitPreemptionTimer`, and these take
+ *  the fastpath or the full-path cost as the kernel functions above decide. One table serves every VM of a run: when
+ *  VMs disagree on the TSC-deadline fastpath (some on the hv timer, some not) the full-path cost is used for all and a
+ *  warning says so. The ICR costs are chosen per VM (exitMsrWriteIcr / exitMsrWriteIcrSlow, core/sim/ipi-setup.ts). */
+export function resolveExitFastpaths(table: CostTable, i: FastpathInputs): FastpathResolution {
+  const out = { ...table }
+  const warnings: string[] = []
+  const fastTsc = i.vmsUseHvTimer.map((hv) => tscDeadlineFastpath(i.hostVersion, i.vendor, hv))
+  const allFast = fastTsc.length > 0 && fastTsc.every(Boolean)
+  const tscDeadline = allFast ? 'fast' : fastTsc.some(Boolean) ? 'mixed' : 'slow'
+  if (!allFast) out.exitMsrWriteTscDeadline = table.exitMsrWriteTscDeadlineSlow
+  if (tscDeadline === 'mixed') warnings.push('some VMs take the TSC-deadline MSR fastpath (hv timer) and some do not: the model has one MSR_WRITE cost per run and uses the full-path cost (exitMsrWriteTscDeadlineSlow) for all')
+  const fastHv = preemptionTimerFastpath(i.hostVersion, i.vendor)
+  if (!fastHv) out.exitPreemptionTimer = table.exitPreemptionTimerSlow
+  return { table: out, tscDeadline, preemptionTimer: fastHv ? 'fast' : 'slow', warnings }
+}
+
+/** Overrides (host.costs) of a fastpath or full-path row that this host never charges, as warnings: on a host without
+ *  the fastpath an override of the fastpath row changes nothing, and the reverse. */
+export function unusedCostOverrides(names: string[], r: Pick<FastpathResolution, 'tscDeadline' | 'preemptionTimer'>): string[] {
+  const unused: Record<string, boolean> = {
+    exitMsrWriteTscDeadline: r.tscDeadline !== 'fast',
+    exitMsrWriteTscDeadlineSlow: r.tscDeadline === 'fast',
+    exitPreemptionTimer: r.preemptionTimer !== 'fast',
+    exitPreemptionTimerSlow: r.preemptionTimer === 'fast',
+  }
+  return names.filter((n) => unused[n]).map((n) => `host.costs.${n}: this host does not take that path (see the "Exit fastpaths" decision), so the override has no effect — override ${n.endsWith('Slow') ? n.slice(0, -4) : `${n}Slow`} instead`)
+}
+
+/** The fastpaths of one VM, in words, for its decisions. */
+export function fastpathDecision(hostVersion: string, vendor: 'vmx' | 'svm', hvTimer: boolean, x2apic: boolean): { value: string; reason: string } {
+  const on: string[] = []
+  const why: string[] = []
+  if (x2apic && x2apicIcrFastpath(hostVersion, vendor)) {
+    on.push('x2APIC ICR')
+    why.push(`x2APIC ICR writes in handle_fastpath_set_msr_irqoff() (1e9e2622a149, 5.6${vendor === 'svm' ? '; on SVM not in 5.9' : ''})`)
+  } else if (x2apic) {
+    why.push(vendor === 'vmx' ? `no ICR fastpath on host ${hostVersion} < 5.6` : `no SVM ICR fastpath on host ${hostVersion} (from 5.6, except 5.9: "KVM: SVM: Get rid of handle_fastpath_set_msr_irqoff()")`)
+  }
+  if (tscDeadlineFastpath(hostVersion, vendor, hvTimer)) {
+    on.push('TSC deadline')
+    why.push('TSC-deadline writes in handle_fastpath_set_tscdeadline() (ae95f566b3d2, 5.8): ~534 cycles less')
+  } else if (versionAtLeast(hostVersion, '5.8')) {
+    why.push('TSC-deadline writes take the full path: the fastpath needs kvm_can_use_hv_timer()')
+  }
+  if (hvTimer && preemptionTimerFastpath(hostVersion, vendor)) {
+    on.push('preemption timer')
+    why.push('PREEMPTION_TIMER in handle_fastpath_preemption_timer() (26efe2fd92e5, 5.8): ~480 cycles less')
+  }
+  if (!versionAtLeast(hostVersion, '5.8') && !on.length) why.push(`host ${hostVersion} < 5.8 has none of the timer fastpaths`)
+  return { value: on.length ? on.join(', ') : 'none', reason: why.join('; ') }
+}
