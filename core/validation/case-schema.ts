@@ -10,7 +10,7 @@ export const CASE_SCHEMA_VERSION = 1
 export const TOPICS = ['timers', 'idle', 'preempted', 'spinlocks', 'ipis', 'interrupts'] as const
 
 /** What a case reads from a configuration's result (see metricValue()). */
-export const METRIC_KINDS = ['throughput', 'latency', 'exit-count', 'exit-share', 'exit-mean', 'exits-total', 'pcpu-busy'] as const
+export const METRIC_KINDS = ['throughput', 'time-per-op', 'latency', 'exit-count', 'exit-share', 'exit-mean', 'exits-total', 'pcpu-busy'] as const
 
 export const PERCENTILES = ['mean', 'p50', 'p90', 'p99', 'p999', 'max'] as const
 
@@ -18,7 +18,7 @@ const ID = /^[a-z0-9][a-z0-9-]{0,63}$/
 const PROFILE_FILE = /^[a-z0-9][a-z0-9-]{0,63}\.json$/
 
 const metricShape = object({
-  kind: oneOf(METRIC_KINDS, { description: 'throughput: the workload\'s throughput per second; latency: a workload latency (percentile); exit-count: exits of one reason (count per simulated second); exit-share: that reason\'s Samples% of all exits; exit-mean: its mean handling time (perf\'s Avg time); exits-total: all exits per simulated second; pcpu-busy: busy share of the pCPUs that run the VM\'s vCPUs.' }),
+  kind: oneOf(METRIC_KINDS, { description: 'throughput: the workload\'s throughput per second; time-per-op: its inverse, ns per operation (for results published as run times, e.g. kernbench or hackbench); latency: a workload latency (percentile); exit-count: exits of one reason (count per simulated second); exit-share: that reason\'s Samples% of all exits; exit-mean: its mean handling time (perf\'s Avg time); exits-total: all exits per simulated second; pcpu-busy: busy share of the pCPUs that run the VM\'s vCPUs.' }),
   vm: optional(string({ maxLength: 64, description: 'The VM to read (default: the first VM of the profile).' })),
   reason: optional(string({ maxLength: 64, description: 'exit-count, exit-share, exit-mean: the exit reason as perf prints it for the vendor, e.g. "EXTERNAL_INTERRUPT" (VMX) or "msr" (SVM).' })),
   percentile: optional(oneOf(PERCENTILES, { description: 'latency: which figure (mean is estimated from the latency histogram while results carry no mean).' })),

@@ -30,6 +30,8 @@ export function metricValue(r: ConfigResult, m: Metric): number {
   switch (m.kind) {
     case 'throughput':
       return vm.workload.throughputPerSec
+    case 'time-per-op':
+      return vm.workload.throughputPerSec > 0 ? 1e9 / vm.workload.throughputPerSec : 0
     case 'latency': {
       const p = m.percentile ?? 'p50'
       if (p === 'mean') {
@@ -71,6 +73,7 @@ export function metricLabel(m: Metric): string {
   const vm = m.vm ? ` (${m.vm})` : ''
   switch (m.kind) {
     case 'throughput': return `throughput${vm}`
+    case 'time-per-op': return `time per operation${vm}`
     case 'latency': return `latency ${m.percentile}${vm}`
     case 'exit-count': return `${m.reason} exits/s${vm}`
     case 'exit-share': return `${m.reason} share of exits${vm}`
@@ -85,6 +88,7 @@ export function formatMetricValue(m: Metric, v: number): string {
   switch (m.kind) {
     case 'latency':
     case 'exit-mean':
+    case 'time-per-op':
       return v >= 10_000 ? `${(v / 1000).toFixed(1)} µs` : v >= 1000 ? `${(v / 1000).toFixed(2)} µs` : `${v.toFixed(0)} ns`
     case 'exit-share':
     case 'pcpu-busy':
