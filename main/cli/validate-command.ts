@@ -16,6 +16,7 @@ import { EXAMPLES_DIR, REPO_ROOT } from '../paths.ts'
 import { UsageError, numberOption } from './args.ts'
 import type { ParsedArgs } from './args.ts'
 import { ProfileFileError } from './profile-file.ts'
+import { ProgressLine } from './progress.ts'
 
 export const VALIDATION_DIR = join(EXAMPLES_DIR, 'validation')
 export const VALIDATION_DOC = join(REPO_ROOT, 'docs', 'validation.md')
@@ -108,10 +109,23 @@ export async function validateCommand(args: ParsedArgs): Promise<number> {
   if (unknown.length) throw new UsageError(`no validation case ${unknown.map((u) => JSON.stringify(u)).join(', ')} — use one of ${set.cases.map((c) => c.id).join(', ')}`)
 
   const pool = new WorkerPool(new ChildProcessLauncher(), { size: Math.max(1, workers ?? availableParallelism()) })
+  // one bar for the whole table: the mean progress of every configuration run started so far
+  const progress = new ProgressLine(['validation'])
+  const fractions: number[] = []
+  const run: RunOne = (profile, config, durationSec) => {
+    const k = fractions.push(0) - 1
+    return pool.run({ profile, config, durationSec }, {
+      onProgress: (f) => {
+        fractions[k] = f
+        progress.update('validation', fractions.reduce((a, x) => a + x, 0) / fractions.length)
+      },
+    }).result
+  }
   let outcomes: Record<string, CaseOutcome>
   try {
-    outcomes = await runValidation(set, (profile, config, durationSec) => pool.run({ profile, config, durationSec }).result, only)
+    outcomes = await runValidation(set, run, only)
   } finally {
+    progress.done()
     await pool.dispose()
   }
   const shown = set.cases.filter((c) => !only || only.includes(c.id))
