@@ -90,6 +90,21 @@ export const COMMANDS: CommandSpec[] = [
     examples: ['kvmbench export cmdline examples/posted-timer.json --config posted-timer', 'kvmbench export libvirt examples/posted-timer.json > redis-vm.xml', 'kvmbench export csv examples/posted-timer.json --config sw-timer'],
   },
   {
+    name: 'validate',
+    usage: 'kvmbench validate [--case ID]... [--json FILE] [--write-doc] [--check] [--workers N]',
+    summary: 'run the published-results validation table (examples/validation/)',
+    description: 'Runs every case under examples/validation/cases/ — one published KVM result (commit, cover letter or paper) and the profile under examples/validation/profiles/ designed from its setup — and prints per case the source, the setup, the published figure, the model\'s figure, their ratio and whether the directions agree, then a summary table. docs/validation.md holds the same table; --write-doc regenerates it from this run. A case the model misses is a result, not an error: the exit status is 0 unless a run fails, or --check finds a direction that differs from docs/validation.md (1).',
+    options: [
+      { name: 'case', type: 'string', value: 'ID', multiple: true, help: 'run only this case (repeat for several); default: all' },
+      { name: 'json', type: 'string', value: 'FILE', help: 'also write the cases, outcomes and verdicts as JSON to FILE; "-" writes it to stdout instead of the table' },
+      { name: 'write-doc', type: 'boolean', help: 'rewrite docs/validation.md (table, a paragraph per case, recorded outcomes) from this run' },
+      { name: 'check', type: 'boolean', help: "exit 1 when a case's direction differs from what docs/validation.md records" },
+      WORKERS, HELP,
+    ],
+    positionals: [0, 0],
+    examples: ['kvmbench validate', 'npm run validate -- --write-doc', 'kvmbench validate --case posted-timer-exits --json validation.json'],
+  },
+  {
     name: 'schema',
     usage: 'kvmbench schema',
     summary: 'print the JSON Schema of bench profiles',

@@ -73,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./import-export-command.ts')).importCommand(args)
     case 'export':
       return (await import('./import-export-command.ts')).exportCommand(args)
+    case 'validate':
+      return (await import('./validate-command.ts')).validateCommand(args)
     case 'schema':
       console.log(JSON.stringify(profileJsonSchema(), null, 2))
       return 0

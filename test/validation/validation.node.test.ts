@@ -1,0 +1,54 @@
+// The published-results validation table: every case runs on the real core, its direction is the one
+// docs/validation.md records, and the page is exactly what `kvmbench validate --write-doc` writes.
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { loadProfile, runConfiguration } from '../../core/index.ts'
+import {
+  TOPICS, caseRow, isRunnable, parseRecordedOutcomes, renderValidationDoc,
+} from '../../core/validation/index.ts'
+import type { CaseOutcome } from '../../core/validation/index.ts'
+import { VALIDATION_DOC, loadValidationSet, runValidation } from '../../main/cli/validate-command.ts'
+
+const set = loadValidationSet()
+const doc = readFileSync(VALIDATION_DOC, 'utf8')
+
+describe('examples/validation', () => {
+  it('has at least 15 runnable cases spanning every mechanism family, each with a source and a published figure', () => {
+    const runnable = set.cases.filter(isRunnable)
+    expect(runnable.length).toBeGreaterThanOrEqual(15)
+    for (const t of TOPICS) expect(set.cases.some((c) => c.topic === t), t).toBe(true)
+    for (const c of set.cases) {
+      expect(c.source).not.toMatch(/https?:\/\//)
+      expect(c.published.figure.length).toBeGreaterThan(5)
+      if (isRunnable(c)) expect(c.limits.length, `${c.id}: say what the model lacks for this case`).toBeGreaterThan(20)
+    }
+  })
+})
+
+describe('docs/validation.md', () => {
+  it('is exactly what `kvmbench validate --write-doc` renders for the outcomes it records', () => {
+    const recorded = parseRecordedOutcomes(doc)
+    expect(renderValidationDoc(set.cases, recorded)).toBe(doc)
+  })
+
+  it('records an outcome for every case that runs, and none for waiting or unknown cases', () => {
+    const recorded = parseRecordedOutcomes(doc)
+    expect(Object.keys(recorded).sort()).toEqual(set.cases.filter(isRunnable).map((c) => c.id).sort())
+  })
+
+  it('a fresh run of every case gives the direction the page records (regenerate it when a mechanism changes one)', async () => {
+    const recorded = parseRecordedOutcomes(doc)
+    const outcomes: Record<string, CaseOutcome> = await runValidation(set, async (json, config, durationSec) => {
+      const r = loadProfile(json)
+      if (!r.ok) throw new Error(`invalid validation profile for ${config}`)
+      return runConfiguration(r.profile, config, { durationSec })
+    })
+    const differ: string[] = []
+    for (const c of set.cases.filter(isRunnable)) {
+      const now = caseRow(c, outcomes[c.id])
+      const then = caseRow(c, recorded[c.id])
+      if (now.modelDirection !== then.modelDirection) differ.push(`${c.id}: model ${now.modelDirection} (${outcomes[c.id]!.modelChangePct} %), docs/validation.md records ${then.modelDirection} — run npm run validate -- --write-doc`)
+    }
+    expect(differ).toEqual([])
+  }, 120_000)
+})
