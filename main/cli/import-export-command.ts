@@ -7,7 +7,8 @@ import type { FieldError } from '../../core/field-error.ts'
 import type { FormatResult } from '../../core/formats/format-result.ts'
 import { importLscpu } from '../../core/formats/lscpu.ts'
 import { importCmdline, exportCmdline, exportModprobe } from '../../core/formats/cmdline.ts'
-import { importLibvirt, exportLibvirt } from '../../core/formats/libvirt.ts'
+import { importLibvirtDomains, exportLibvirt } from '../../core/formats/libvirt.ts'
+import { exportGuestCmdline } from '../../core/formats/guest-cmdline.ts'
 import { importPerfKvmStat, printPerfImport } from '../../core/formats/perf-kvm-stat.ts'
 import { exportTuned } from '../../core/formats/tuned.ts'
 import { exportQemu } from '../../core/formats/qemu.ts'
@@ -17,7 +18,7 @@ import type { ParsedArgs } from './args.ts'
 import { readProfileFile, ProfileFileError } from './profile-file.ts'
 
 export const IMPORT_KINDS = ['lscpu', 'cmdline', 'libvirt', 'perf'] as const
-export const EXPORT_KINDS = ['cmdline', 'tuned-cpu-partitioning', 'tuned-realtime-virtual-host', 'libvirt', 'qemu', 'modprobe', 'json', 'csv'] as const
+export const EXPORT_KINDS = ['cmdline', 'tuned-cpu-partitioning', 'tuned-realtime-virtual-host', 'libvirt', 'qemu', 'modprobe', 'guest-cmdline', 'json', 'csv'] as const
 
 function readInput(path: string): string {
   try {
@@ -55,8 +56,8 @@ export function importCommand(args: ParsedArgs): number {
       break
     }
     case 'libvirt': {
-      const v = unwrap(importLibvirt(text), file)
-      json = { vms: [v] }
+      const v = unwrap(importLibvirtDomains(text), file)
+      json = { vms: v }
       shown = `${JSON.stringify(json, null, 2)}\n`
       break
     }
@@ -92,6 +93,7 @@ export function exportCommand(args: ParsedArgs): number {
     case 'libvirt': out = unwrap(exportLibvirt(cfg, vm !== undefined ? { vm } : {}), what); break
     case 'qemu': out = unwrap(exportQemu(cfg, vm !== undefined ? { vm } : {}), what); break
     case 'modprobe': out = unwrap(exportModprobe(cfg), what); break
+    case 'guest-cmdline': out = unwrap(exportGuestCmdline(cfg, vm !== undefined ? { vm } : {}), what); break
     default: {
       let result
       try {
