@@ -57,7 +57,7 @@ describe('lscpu', () => {
   })
 
   it('a broken row names its line', () => {
-    expect(errorsOf(importLscpu('# CPU,Core,Socket,Node\n0,0,0,0\n1,x,0,0\n'))[0]).toMatch(/^lscpu -p line 3 core: "x": is not a whole number/)
+    expect(errorsOf(importLscpu('# CPU,Core,Socket,Node\n0,0,0,0\n1,x,0,0\n'))[0]).toMatch(/^lscpu -p line 3 core: "x": is not a number/)
   })
 })
 
