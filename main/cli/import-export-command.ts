@@ -51,7 +51,7 @@ export function importCommand(args: ParsedArgs): number {
     }
     case 'cmdline': {
       const v = unwrap(importCmdline(text), file)
-      json = { host: v.host }
+      json = { host: v.host, ignored: v.ignored }
       shown = `${JSON.stringify(json, null, 2)}\n`
       break
     }
