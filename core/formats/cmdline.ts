@@ -99,7 +99,7 @@ export function importCmdline(text: string, opts: CmdlineOptions = {}): FormatRe
     }
     const prev = seen.get(key)
     const note = (): void => {
-      if (prev !== undefined) warnings.push(`${key}= is given twice ("${prev}" then "${value ?? ''}"): the last one is used`)
+      if (prev !== undefined) warnings.push(`${key}= is given twice (${showValue(prev)} then ${showValue(value ?? '')}): the last one is used`)
       seen.set(key, value ?? '')
     }
     const needValue = (example: string): boolean => {
@@ -132,7 +132,7 @@ export function importCmdline(text: string, opts: CmdlineOptions = {}): FormatRe
           const f = ISOLCPUS_FLAGS.find((x) => rest.startsWith(`${x},`))
           if (f) { rest = rest.slice(f.length + 1); continue }
           const m = /^([A-Za-z_]+),/.exec(rest)
-          if (m) { warnings.push(`isolcpus: unknown flag "${m[1]}" (known: ${ISOLCPUS_FLAGS.join(', ')}); older kernels drop the whole parameter, v5.7+ skip the flag`); rest = rest.slice(m[0].length); continue }
+          if (m) { warnings.push(`isolcpus: unknown flag ${showValue(m[1]!)} (known: ${ISOLCPUS_FLAGS.join(', ')}); older kernels drop the whole parameter, v5.7+ skip the flag`); rest = rest.slice(m[0].length); continue }
           break
         }
         const r = parseCpuList(rest, { nrCpus, field: 'isolcpus' })

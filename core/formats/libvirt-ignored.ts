@@ -59,7 +59,7 @@ export function warnIgnored(dom: XmlElement, warnings: string[]): void {
       if (CONTAINERS.has(p)) { walk(c, p); continue }
       const byName = READ_BY_NAME[p]
       if (byName && byName.includes(c.attrs.name ?? '')) continue
-      if (p === 'clock/timer') { warnings.push(`<clock><timer name=${showValue(c.attrs.name ?? '')}>: the guest ${c.attrs.name ?? ''} timer is not modelled (the guest ticks with its LAPIC timer); ignored`); continue }
+      if (p === 'clock/timer') { warnings.push(`<clock><timer name=${showValue(c.attrs.name ?? '')}>: this guest timer is not modelled (the guest ticks with its LAPIC timer); ignored`); continue }
       if (p === 'cpu/feature') { const k = `<cpu><feature name=${showValue(c.attrs.name ?? '', 24)}>`; others.set(k, (others.get(k) ?? 0) + 1); continue }
       if (p === 'features/apic' && c.attrs.eoi !== undefined) { warnings.push(`<features><apic eoi=${showValue(c.attrs.eoi)}>: PV EOI is not modelled; ignored`); continue }
       const why = MATTERS[p]

@@ -113,7 +113,7 @@ function readDomain(dom: XmlElement, nrCpus: number, errors: FieldError[], warni
     const n = textOf(vcpuEl).trim()
     if (!/^\d{1,4}$/.test(n) || Number(n) < 1 || Number(n) > 1024) errors.push(fieldError(`libvirt XML ${at(vcpuEl)}`, n, 'is not a vCPU count from 1 to 1024', "write e.g. <vcpu placement='static'>4</vcpu>"))
     else out.vcpus = Number(n)
-    if (vcpuEl.attrs.current !== undefined && vcpuEl.attrs.current !== n) warnings.push(`<vcpu current='${vcpuEl.attrs.current}'>: the bench runs all ${n} vCPUs`)
+    if (vcpuEl.attrs.current !== undefined && vcpuEl.attrs.current !== n) warnings.push(`<vcpu current=${showValue(vcpuEl.attrs.current)}>: the bench runs all ${n} vCPUs`)
     if (vcpuEl.attrs.cpuset !== undefined) defaultCpuset = cpuset(vcpuEl.attrs.cpuset, `libvirt XML ${at(vcpuEl)} cpuset`)
     if (vcpuEl.attrs.placement === 'auto') warnings.push("<vcpu placement='auto'>: numad placement is not modelled; vCPUs without <vcpupin> float")
   }
@@ -149,7 +149,7 @@ function readDomain(dom: XmlElement, nrCpus: number, errors: FieldError[], warni
       if (c !== undefined) sets.add(c)
     }
     if (sets.size) pinning.iothreadpin = [...sets][0]!
-    if (sets.size > 1) warnings.push(`${sets.size} <iothreadpin> sets: the bench models one I/O thread and uses the first (${[...sets][0]})`)
+    if (sets.size > 1) warnings.push(`${sets.size} <iothreadpin> sets: the bench models one I/O thread and uses the first (${showValue([...sets][0]!)})`)
   }
   const count = out.vcpus ?? pins.length
   if (defaultCpuset !== undefined || pins.length) {
@@ -186,7 +186,7 @@ function readDomain(dom: XmlElement, nrCpus: number, errors: FieldError[], warni
   const cpu = firstChild(dom, 'cpu')
   if (cpu) {
     const mode = cpu.attrs.mode ?? 'custom'
-    if (mode !== 'host-passthrough' && kvm.hintDedicated) warnings.push(`<cpu mode='${mode}'> with hint-dedicated: libvirt requires host-passthrough for <hint-dedicated state='on'/>`)
+    if (mode !== 'host-passthrough' && kvm.hintDedicated) warnings.push(`<cpu mode=${showValue(mode)}> with hint-dedicated: libvirt requires host-passthrough for <hint-dedicated state='on'/>`)
     readCpuFeatures(cpu, kvm, warnings)
     const topo = firstChild(cpu, 'topology')
     if (topo) {
