@@ -93,16 +93,13 @@ function read(source: string, limits: XmlLimits): XmlElement[] {
     fail(`is not well-formed XML: ${what}`, FIX)
   })
   parser.on('opentagstart', (tag) => {
-    start = { line: parser.line, col: Math.max(1, parser.column - tag.name.length) }
+    // saxes has read "<name" and the character after it: the element starts at its "<" (1-based column)
+    start = { line: parser.line, col: Math.max(1, parser.column - tag.name.length - 1) }
     if (stack.length >= limits.maxDepth) fail(`elements are nested more than ${limits.maxDepth} deep`, 'a libvirt domain is far shallower: check the file')
     if (++elements > limits.maxElements) fail(`more than ${limits.maxElements} elements`, 'give domain definitions, not a dump')
   })
-  parser.on('attribute', () => {
-    // counted on the element being opened: saxes reports attributes before opentag
-    const n = (parser as unknown as { attribList: unknown[] }).attribList.length
-    if (n > limits.maxAttributes) fail(`more than ${limits.maxAttributes} attributes on one element`, 'check the file')
-  })
   parser.on('opentag', (tag) => {
+    if (Object.keys(tag.attributes).length > limits.maxAttributes) fail(`more than ${limits.maxAttributes} attributes on <${tag.name.slice(0, 40)}>`, 'check the file')
     const attrs: Record<string, string> = Object.create(null) as Record<string, string>
     for (const [k, v] of Object.entries(tag.attributes)) attrs[k] = typeof v === 'string' ? v : v.value
     const el: XmlElement = { name: tag.name, attrs, children: [], line: start.line, col: start.col }
