@@ -24,20 +24,23 @@ export const MAX_PERF_CHARS = 4 * 1024 * 1024
 /** Longer lines are never table lines (and never reach a regular expression). */
 const MAX_LINE = 2000
 const MAX_TABLES = 10_000
+/** Lines kept as text that look like tables are named one by one up to this many, then counted. */
+const MAX_UNREAD_NOTES = 20
 
 const EVENT = '(VM-EXIT|MMIO Access|IO Port Access|MSR Access)'
 const HEADER_RE = new RegExp(`^(\\s*)${EVENT}(\\s+)Samples(\\s+)Samples%(\\s+)Time%(?:(\\s+)Min Time(\\s+)Max Time)?(\\s+)Avg time(\\s*)$`)
 const HEADER_START = new RegExp(`^\\s*${EVENT}\\s+Samples\\b`)
 const NUM = '(\\d+\\.\\d+)'
 const ROW_RE = new RegExp(`^(\\s*)(\\S(?:.*?\\S)?)(\\s+)(\\d+)(\\s+)${NUM}%(\\s+)${NUM}%(?:(\\s+)${NUM}us(\\s+)${NUM}us)?(\\s+)${NUM}us(\\s+)\\((\\s*)\\+-(\\s*)${NUM}%(\\s*)\\)(\\s*)$`)
-const ROW_START = /^\s*\S.*?\s+\d+\s+\d+\.\d+%/
+/** Words separated by single spaces ("PF excp"), so that a long run of spaces costs linear time. */
+const ROW_START = /^\s*\S+(?: \S+)*\s+\d+\s+\d+\.\d+%/
 const TOTAL_RE = /^Total Samples:(\d+), Total events handled time:(\d+\.\d+)us\.$/
 const TOTAL_START = /^\s*Total Samples:\d+/
 const TIME_RE = /^(\s*)(\d\d:\d\d:\d\d\.\d{6})$/
 const ANALYZE_RE = /^(\s*)Analyze events for (.*):$/
 const LOST_RE = /^(\s*)Lost events: (\d+)$/
 /** A header of any kvm_events_ops name: to tell the tables this reader does not know. */
-const ANY_HEADER = /^\s*(\S.*?)\s+Samples\s+Samples%\s+Time%/
+const ANY_HEADER = /^\s*(\S+(?: \S+)*)\s+Samples\s+Samples%\s+Time%/
 /** Where a mail or a person cut rows out: "[..]", "[...]", "[…]", "[snip]", "...". */
 const ELIDED_RE = /^\s*(\[\s*(\.{2,3}|…|snip|cut)\s*\]|\.{3}|…)\s*$/i
 /** A mail quote prefix: ">", "> ", ">> ", "> > ". */
@@ -101,7 +104,8 @@ export function importPerfKvmStat(text: string): FormatResult<PerfImport> {
   const crs = raw.map((l) => l.endsWith('\r'))
   const lines = raw.map((l, k) => l.slice(quotes[k]!.length, crs[k] ? l.length - 1 : l.length))
   const warnings: string[] = []
-  const unread = (from: number, to: number): void => noteUnread(lines, from, to, warnings)
+  const unreadNotes: string[] = []
+  const unread = (from: number, to: number): void => noteUnread(lines, from, to, unreadNotes)
   const tables: PerfExitTable[] = []
   const segments: PerfImport['segments'] = []
   let textStart = 0
@@ -238,6 +242,8 @@ export function importPerfKvmStat(text: string): FormatResult<PerfImport> {
     i = end
   }
   if (textStart < lines.length) { segments.push({ text: raw.slice(textStart) }); unread(textStart, lines.length) }
+  warnings.push(...unreadNotes.slice(0, MAX_UNREAD_NOTES))
+  if (unreadNotes.length > MAX_UNREAD_NOTES) warnings.push(`perf kvm stat: ${unreadNotes.length - MAX_UNREAD_NOTES} more lines look like a table or a row but are kept as text, not read`)
   if (!tables.length) {
     const other = lines.findIndex((l) => l.length < MAX_LINE && ANY_HEADER.test(l))
     if (other >= 0) return failed([fieldError(`perf kvm stat line ${other + 1}`, lines[other]!.trim(), `is a table this reader does not recognise (it reads ${Object.keys(PERF_EVENTS).join(', ')} tables)`, 'paste a table of `perf kvm stat report --stdio --event=vmexit|mmio|ioport|msr`, unchanged')])

@@ -3,13 +3,13 @@
 // cut, however long it is.
 import { describe, it, expect } from 'vitest'
 import { spawnSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readInputFile, InputFileError } from '../../main/services/input-file.ts'
 import { importLibvirt } from '../../core/formats/libvirt.ts'
 import { importCmdline } from '../../core/formats/cmdline.ts'
-import { MAX_PERF_CHARS } from '../../core/formats/perf-kvm-stat.ts'
+import { MAX_PERF_CHARS, importPerfKvmStat } from '../../core/formats/perf-kvm-stat.ts'
 
 const CLI = join(import.meta.dirname, '..', '..', 'main', 'cli', 'kvmbench.ts')
 
@@ -70,5 +70,19 @@ describe('echoes of long values are cut', () => {
     const c = importCmdline(`nohz_full=1 nohz_full=${'1,'.repeat(100)}2 isolcpus=${'f'.repeat(10_000)},2`, { nrCpus: 8 })
     expect(c.ok).toBe(true)
     if (c.ok) for (const w of c.warnings) expect(w.length, w.slice(0, 100)).toBeLessThan(400)
+  })
+})
+
+describe('a perf file full of near-tables', () => {
+  it('long runs of spaces and thousands of table-like lines: read in linear work, named up to 20 and then counted', () => {
+    const report = readFileSync(join(import.meta.dirname, 'fixtures', 'perf-msr-report.txt'), 'utf8')
+    const junk = [`x${' '.repeat(1990)}`, `x${' '.repeat(1900)} Samples Samples% Time%`, `   HLT${' '.repeat(1900)}1  1.00%  2.00us`]
+    const text = `${report}\n${junk.join('\n').concat('\n').repeat(Math.floor((MAX_PERF_CHARS - report.length) / 6000))}`
+    const r = importPerfKvmStat(text)
+    expect(r.ok).toBe(true)
+    if (!r.ok) return
+    expect(r.value.tables).toHaveLength(1)
+    expect(r.warnings).toHaveLength(21)
+    expect(r.warnings[20]).toMatch(/^perf kvm stat: \d+ more lines look like a table or a row but are kept as text, not read$/)
   })
 })
