@@ -61,7 +61,7 @@ export function importLibvirtDomains(text: string, opts: LibvirtImportOptions = 
   if (parsed.roots.length > MAX_DOMAINS) return failed([fieldError(`libvirt XML line ${parsed.roots[MAX_DOMAINS]!.line}`, `${parsed.roots.length} domains`, `has more than ${MAX_DOMAINS} domains`, 'import the domains of one profile')])
   const several = parsed.roots.length > 1
   for (const dom of parsed.roots) {
-    if (dom.name !== 'domain') { errors.push(fieldError(`libvirt XML <${dom.name}> line ${dom.line}:${dom.col}`, dom.name, 'is not a <domain>', FIX)); continue }
+    if (dom.name !== 'domain') { errors.push(fieldError(`libvirt XML line ${dom.line}:${dom.col}`, `<${dom.name}>`, 'is not a <domain>', FIX)); continue }
     const w: string[] = []
     const vm = readDomain(dom, nrCpus, errors, w)
     const tag = several ? `domain ${vm.name ?? out.length} (line ${dom.line}): ` : ''
@@ -79,7 +79,7 @@ export function importLibvirtDomains(text: string, opts: LibvirtImportOptions = 
 export function importLibvirt(text: string, opts: LibvirtImportOptions = {}): FormatResult<LibvirtVmFragment> {
   const r = importLibvirtDomains(text, opts)
   if (!r.ok) return r
-  if (r.value.length > 1) return failed([fieldError('libvirt XML', `${r.value.length} domains`, `has ${r.value.length} <domain>s (${r.value.map((v) => v.name ?? '?').join(', ')}) where one VM takes one`, 'give one domain here, or import them all with `kvmbench import libvirt FILE` (one VM per domain)')])
+  if (r.value.length > 1) return failed([fieldError('libvirt XML', `${r.value.length} domains`, `has ${r.value.length} <domain>s (${r.value.slice(0, 5).map((v) => v.name ?? '?').join(', ')}${r.value.length > 5 ? ', …' : ''}) where one VM takes one`, 'give one domain here, or import them all with `kvmbench import libvirt FILE` (one VM per domain)')])
   return ok(r.value[0]!, r.warnings)
 }
 
