@@ -49,6 +49,7 @@ export function exportTuned(cfg: ResolvedConfiguration, profile: TunedProfile): 
     L.push(`isolate_managed_irq=${managed ? 'Y' : 'N'}`)
     // realtime-virtual-host includes realtime, whose [bootloader] cmdline_realtime is
     // +isolcpus=${managed_irq}${isolated_cores} (managed_irq = "managed_irq,domain," when isolate_managed_irq=Y)
+    // — redhat-performance/tuned profiles/realtime/tuned.conf
     const parentIsolcpus = `isolcpus=${managed ? 'managed_irq,domain,' : ''}${isolated}`
     const isoCpus = iso.list === '' ? null : parseCpuList(iso.list, { nrCpus })
     const sameIso = isoCpus !== null && isoCpus.ok && equals(isoCpus.cpus, r.cpus) && (!managed || iso.flags.includes('domain'))
