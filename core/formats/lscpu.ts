@@ -54,14 +54,20 @@ export function importLscpu(text: string): FormatResult<LscpuImport> {
 
 interface Cell { line: number; values: string[] }
 
+/** One cache level's name in the header of `lscpu -p` ("L1d", "L1i", "L2", "L3"). */
+const CACHE_LEVEL = /^L\d[DI]?$/i
+
 function parseP(lines: string[], headerAt: number): FormatResult<LscpuImport> {
-  // "# CPU,Core,Socket,Node,,L1d,L1i,L2,L3": an empty name starts the comma-separated caches.
+  // "# CPU,Core,Socket,Node,,L1d,L1i,L2,L3,Online": lscpu's print_parsable() writes an empty name before
+  // the cache levels, one comma-separated name per level; the columns after them are ordinary columns
+  // again, in the order -p= named them (MAXMHZ, ONLINE, NODE, …). Every column is read by its name.
   const names = lines[headerAt]!.replace(/^#\s*/, '').split(',')
   const cols: Col[] = []
   let inCaches = false
   let cacheCount = 0
   for (const n of names) {
     if (n.trim() === '') { inCaches = true; cols.push('other'); continue }
+    if (inCaches && !CACHE_LEVEL.test(n.trim())) inCaches = false
     const c = inCaches ? 'cache' : columnOf(n)
     if (c === 'cache') cacheCount++
     cols.push(c)
@@ -113,8 +119,9 @@ function build(format: LscpuImport['format'], cols: Col[], cells: Cell[], width:
     const num = (c: Col, i: number): number | null | undefined => {
       const s = (v[i] ?? '').trim()
       if (s === '' || s === none || s === '-') return null
-      if (!/^\d{1,7}$/.test(s)) {
-        errors.push(fieldError(`${format} line ${cell.line} ${c}`, s, 'is not a whole number', FIX))
+      const problem = idProblem(s)
+      if (problem) {
+        errors.push(fieldError(`${format} line ${cell.line} ${c}`, s, problem, FIX))
         return undefined
       }
       return Number(s)
@@ -134,7 +141,8 @@ function build(format: LscpuImport['format'], cols: Col[], cells: Cell[], width:
       const parts = last.split(':')
       const id = parts[parts.length - 1]!
       if (id !== '' && id !== '-') {
-        if (!/^\d{1,7}$/.test(id)) errors.push(fieldError(`${format} line ${cell.line} cache`, last, 'is not a cache id', FIX))
+        const problem = idProblem(id)
+        if (problem) errors.push(fieldError(`${format} line ${cell.line} cache`, last, problem.replace('an id', 'a cache id'), FIX))
         else llc = Number(id)
       }
     }
@@ -150,6 +158,14 @@ function build(format: LscpuImport['format'], cols: Col[], cells: Cell[], width:
   const spec = regularSpec(t.topology, warnings)
   if (spec) value.host = { topology: spec }
   return ok(value, warnings)
+}
+
+/** Why an id column's value is not an id: not a number, or a number larger than any id of a host. */
+function idProblem(s: string): string | null {
+  if (/^\d{1,7}$/.test(s)) return null
+  if (!/^\d+$/.test(s)) return /^-?\d+(\.\d+)?$/.test(s) ? 'is not a whole number ≥ 0, so it is not an id' : 'is not a number, so it is not an id'
+  if (s === '4294967295') return 'is 4294967295, (u32)-1: the kernel has no id for this CPU here — take lscpu of a host whose topology the kernel reports'
+  return `is ${s.length > 12 ? `a ${s.length}-digit number` : s}, larger than any id of a host (at most ${MAX_NR_CPUS} CPUs)`
 }
 
 /** sockets × cores × threads (× nodes, × LLCs per socket) when the layout is regular and numbered as the bench numbers CPUs. */

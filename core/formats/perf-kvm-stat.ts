@@ -1,185 +1,58 @@
 // `perf kvm stat report --stdio` and `perf kvm stat live` text → measured exit tables, and back.
-// Reads every layout of perf-kvm-stat-format.md: 20- and 40-character name columns, the early table
-// without Min/Max Time, VMX and SVM names, text indented as a whole, rows broken across lines by a
-// mail client, trailing spaces stripped, hand-respaced columns, several tables with prose around them.
+// Reads every event table mainline perf prints (tools/perf/arch/x86/util/kvm-stat.c kvm_reg_events_ops:
+// vmexit "VM-EXIT", mmio "MMIO Access", ioport "IO Port Access", msr "MSR Access"), in report and live
+// mode, for all VCPUs or one (--vcpu), in every layout of perf-kvm-stat-format.md: 20- and 40-character
+// name columns, the early table without Min/Max Time, VMX, SVM and arm64 names, text indented as a whole,
+// quoted in a mail ("> "), rows broken across lines by a mail client, CRLF line ends, trailing spaces
+// stripped, hand-respaced columns, rows elided with "[..]", several tables with prose around them. A
+// table-like line it cannot read is named in a warning.
 // The text outside the tables (prompts, prose) and every layout detail are kept, so printPerfImport()
 // prints a parsed text back byte for byte; a table built without a layout prints as perf prints it.
-import { fieldError } from '../field-error.ts'
-import { sprintf } from '../output/c-printf.ts'
+import { fieldError, showValue } from '../field-error.ts'
 import { VMX_EXIT_REASONS, SVM_EXIT_REASONS } from '../output/exit-names.ts'
 import { guardInput, ok, failed } from './format-result.ts'
 import type { FormatResult } from './format-result.ts'
+import { PERF_EVENTS } from './perf-kvm-stat-types.ts'
+import type { PerfExitRow, PerfExitTable, PerfImport, PerfLayout, PerfWrap } from './perf-kvm-stat-types.ts'
+import { headerBody, rowBody, canonicalSkeleton } from './perf-kvm-stat-print.ts'
+
+export { PERF_EVENTS } from './perf-kvm-stat-types.ts'
+export type { PerfEvent, PerfExitRow, PerfExitTable, PerfImport, PerfLayout, PerfWrap } from './perf-kvm-stat-types.ts'
+export { printPerfTable, printPerfImport } from './perf-kvm-stat-print.ts'
 
 export const MAX_PERF_CHARS = 4 * 1024 * 1024
 /** Longer lines are never table lines (and never reach a regular expression). */
 const MAX_LINE = 2000
 const MAX_TABLES = 10_000
+/** Lines kept as text that look like tables are named one by one up to this many, then counted. */
+const MAX_UNREAD_NOTES = 20
 
-export interface PerfExitRow {
-  name: string
-  count: number
-  samplesPct: number
-  timePct: number
-  /** null in the early layout, which has no Min/Max Time columns. */
-  minNs: number | null
-  maxNs: number | null
-  avgNs: number
-  relStddevPct: number
-}
-
-/** A line break a mail client put into a logical line: at `at` (offset in the logical line), `cut` was removed. */
-export interface PerfWrap { at: number; cut: string }
-
-export interface PerfLayout {
-  /** Width of the first column (20 on x86 before perf v6.4, 40 after; whatever the header shows otherwise). */
-  nameWidth: number
-  /** perf ends the header with a space; mail archives strip it. */
-  headerTrailingSpace: boolean
-  /** Text before every line of the table (e.g. two spaces). */
-  indent: string
-  /** `perf kvm stat live`: the show_timeofday() line. */
-  live?: { timeOfDay: string }
-  /** false: the early (≈v3.7) layout without Min Time / Max Time. */
-  minMax: boolean
-  /** kvm->events_ops->name: "VM-EXIT", "MMIO Access" or "IO Port Access". */
-  eventName: string
-  /** What print_vcpu_info() said after "Analyze events for ", e.g. "all VMs, all VCPUs"; absent when the text has no such line. */
-  analyze?: string
-  lostEvents?: number
-  /** The table's lines in order, when they are not perf's own: "@time", "@analyze", "@header", "@row", "@total", "@lost", or a blank line's exact text. */
-  skeleton?: string[]
-  /** Whitespace between the fields, for lines not spaced as perf's printf spaces them (null: perf's). */
-  spacing?: { header: string[] | null; rows: (string[] | null)[] }
-  /** Mail-wrapped logical lines. */
-  wraps?: { header?: PerfWrap[]; rows?: (PerfWrap[] | null)[]; total?: PerfWrap[] }
-}
-
-export interface PerfExitTable {
-  rows: PerfExitRow[]
-  /** From "Total Samples:"; null when the text shows no total line (a partial table). */
-  totalSamples: number | null
-  totalTimeNs: number | null
-  vendor: 'vmx' | 'svm' | 'unknown'
-  /** 1-based line of the header in the input. */
-  line: number
-  layout: PerfLayout
-}
-
-export interface PerfImport {
-  tables: PerfExitTable[]
-  /** The text in order: lines outside the tables, and the tables. */
-  segments: ({ text: string[] } | { table: number })[]
-}
-
-const EVENT = '(VM-EXIT|MMIO Access|IO Port Access)'
+const EVENT = '(VM-EXIT|MMIO Access|IO Port Access|MSR Access)'
 const HEADER_RE = new RegExp(`^(\\s*)${EVENT}(\\s+)Samples(\\s+)Samples%(\\s+)Time%(?:(\\s+)Min Time(\\s+)Max Time)?(\\s+)Avg time(\\s*)$`)
 const HEADER_START = new RegExp(`^\\s*${EVENT}\\s+Samples\\b`)
 const NUM = '(\\d+\\.\\d+)'
 const ROW_RE = new RegExp(`^(\\s*)(\\S(?:.*?\\S)?)(\\s+)(\\d+)(\\s+)${NUM}%(\\s+)${NUM}%(?:(\\s+)${NUM}us(\\s+)${NUM}us)?(\\s+)${NUM}us(\\s+)\\((\\s*)\\+-(\\s*)${NUM}%(\\s*)\\)(\\s*)$`)
-const ROW_START = /^\s*\S.*?\s+\d+\s+\d+\.\d+%/
+/** Words separated by single spaces ("PF excp"), so that a long run of spaces costs linear time. */
+const ROW_START = /^\s*\S+(?: \S+)*\s+\d+\s+\d+\.\d+%/
 const TOTAL_RE = /^Total Samples:(\d+), Total events handled time:(\d+\.\d+)us\.$/
 const TOTAL_START = /^\s*Total Samples:\d+/
 const TIME_RE = /^(\s*)(\d\d:\d\d:\d\d\.\d{6})$/
 const ANALYZE_RE = /^(\s*)Analyze events for (.*):$/
 const LOST_RE = /^(\s*)Lost events: (\d+)$/
+/** A header of any kvm_events_ops name: to tell the tables this reader does not know. */
+const ANY_HEADER = /^\s*(\S+(?: \S+)*)\s+Samples\s+Samples%\s+Time%/
+/** Where a mail or a person cut rows out: "[..]", "[...]", "[…]", "[snip]", "...". */
+const ELIDED_RE = /^\s*(\[\s*(\.{2,3}|…|snip|cut)\s*\]|\.{3}|…)\s*$/i
+/** A mail quote prefix: ">", "> ", ">> ", "> > ". */
+const QUOTE_RE = /^(?:> ?)+/
 
-const f2 = (x: number): string => sprintf('%.2f', x)
+/** arm64 names (tools/perf/arch/arm64/util/arm64_exception_types.h): kvm_arm_exception_type, and the
+ *  ESR_ELx exception classes perf prints for TRAP exits since it decodes esr_ec. */
+const ARM64_NAMES = new Set(['IRQ', 'SERROR', 'TRAP', 'ILLEGAL', 'HYP_GONE', 'UNKNOWN', 'WFx', 'CP15_32', 'CP15_64', 'CP14_MR', 'CP14_LS', 'FP_ASIMD',
+  'CP10_ID', 'PAC', 'CP14_64', 'SVC64', 'HVC64', 'SMC64', 'SYS64', 'SVE', 'IMP_DEF', 'IABT_LOW', 'IABT_CUR', 'PC_ALIGN', 'DABT_LOW', 'DABT_CUR',
+  'SP_ALIGN', 'FP_EXC32', 'FP_EXC64', 'BREAKPT_LOW', 'BREAKPT_CUR', 'SOFTSTP_LOW', 'SOFTSTP_CUR', 'WATCHPT_LOW', 'WATCHPT_CUR', 'BKPT32', 'VECTOR32', 'BRK64'])
+
 const usToNs = (s: string): number => Math.round(Number(s) * 1000)
-
-// ---------------------------------------------------------------- printing
-
-function headerBody(l: PerfLayout): string {
-  let s = sprintf('%*s ', l.nameWidth, l.eventName) + sprintf('%10s ', 'Samples') + sprintf('%9s ', 'Samples%') + sprintf('%9s ', 'Time%')
-  if (l.minMax) s += sprintf('%11s ', 'Min Time') + sprintf('%11s ', 'Max Time')
-  s += sprintf('%16s ', 'Avg time')
-  return l.headerTrailingSpace ? s : s.trimEnd()
-}
-
-function headerSpaced(l: PerfLayout, g: string[]): string {
-  const words = [l.eventName, 'Samples', 'Samples%', 'Time%', ...(l.minMax ? ['Min Time', 'Max Time'] : []), 'Avg time']
-  return words.map((w, i) => g[i]! + w).join('') + g[words.length]!
-}
-
-/** print_result()'s row, with perf's field widths. */
-function rowBody(r: PerfExitRow, l: PerfLayout): string {
-  const name = l.nameWidth > 0 ? r.name.slice(0, l.nameWidth - 1) : ''
-  let s = sprintf('%*s ', l.nameWidth, name) + sprintf('%10llu ', r.count) + sprintf('%8.2f%% ', r.samplesPct) + sprintf('%8.2f%% ', r.timePct)
-  if (l.minMax) s += sprintf('%9.2fus ', (r.minNs ?? 0) / 1000) + sprintf('%9.2fus ', (r.maxNs ?? 0) / 1000)
-  return s + sprintf('%9.2fus ( +-%7.2f%% )', r.avgNs / 1000, r.relStddevPct)
-}
-
-function rowSpaced(r: PerfExitRow, l: PerfLayout, g: string[]): string {
-  const fields = [r.name, String(r.count), `${f2(r.samplesPct)}%`, `${f2(r.timePct)}%`]
-  if (l.minMax) fields.push(`${f2((r.minNs ?? 0) / 1000)}us`, `${f2((r.maxNs ?? 0) / 1000)}us`)
-  fields.push(`${f2(r.avgNs / 1000)}us`, '(', '+-', `${f2(r.relStddevPct)}%`, ')')
-  return fields.map((f, i) => g[i]! + f).join('') + g[fields.length]!
-}
-
-function totalBody(t: PerfExitTable): string {
-  return sprintf('Total Samples:%lu, Total events handled time:%.2fus.', t.totalSamples ?? 0, (t.totalTimeNs ?? 0) / 1000)
-}
-
-function wrap(line: string, wraps: PerfWrap[] | null | undefined): string[] {
-  if (!wraps || !wraps.length) return [line]
-  const out: string[] = []
-  let from = 0
-  for (const w of wraps) {
-    out.push(line.slice(from, w.at))
-    from = w.at + w.cut.length
-  }
-  out.push(line.slice(from))
-  return out
-}
-
-/** perf's own line order (without the two blank lines perf prints before a report and the one after the total). */
-function canonicalSkeleton(t: PerfExitTable): string[] {
-  const l = t.layout
-  const s: string[] = l.live ? ['@time', ''] : []
-  if (l.analyze !== undefined) s.push('@analyze', '')
-  s.push('@header', '', ...t.rows.map(() => '@row'))
-  if (t.totalSamples !== null) s.push('', '@total')
-  if (l.lostEvents) s.push('', '', '@lost')
-  return s
-}
-
-/** The lines of one table as perf prints it (with the parsed layout: indent, wraps, spacing, blank lines). */
-export function printPerfTable(t: PerfExitTable): string[] {
-  const l = t.layout
-  const out: string[] = []
-  let row = 0
-  for (const el of l.skeleton ?? canonicalSkeleton(t)) {
-    switch (el) {
-      case '@time': out.push(l.indent + (l.live?.timeOfDay ?? '')); break
-      case '@analyze': out.push(`${l.indent}Analyze events for ${l.analyze ?? 'all VMs, all VCPUs'}:`); break
-      case '@header': {
-        const g = l.spacing?.header
-        out.push(...wrap(g ? headerSpaced(l, g) : l.indent + headerBody(l), l.wraps?.header))
-        break
-      }
-      case '@row': {
-        const r = t.rows[row]!
-        const g = l.spacing?.rows[row]
-        out.push(...wrap(g ? rowSpaced(r, l, g) : l.indent + rowBody(r, l), l.wraps?.rows?.[row]))
-        row++
-        break
-      }
-      case '@total': out.push(...wrap(l.indent + totalBody(t), l.wraps?.total)); break
-      case '@lost': out.push(`${l.indent}Lost events: ${l.lostEvents ?? 0}`); break
-      default: out.push(el)
-    }
-  }
-  return out
-}
-
-/** The whole text back: the lines around the tables as they were, each table in perf's format. */
-export function printPerfImport(p: PerfImport): string {
-  const lines: string[] = []
-  for (const s of p.segments) {
-    if ('text' in s) lines.push(...s.text)
-    else lines.push(...printPerfTable(p.tables[s.table]!))
-  }
-  return lines.join('\n')
-}
 
 // ---------------------------------------------------------------- parsing
 
@@ -208,21 +81,31 @@ function logical(lines: string[], i: number, full: RegExp, start: RegExp): Logic
   return best
 }
 
+const VMX_NAMES = new Set([...Object.values(VMX_EXIT_REASONS), 'PENDING_INTERRUPT'])
+const SVM_NAMES = new Set(Object.values(SVM_EXIT_REASONS))
+
 function nameVendor(names: string[], width: number): PerfExitTable['vendor'] {
-  const vmx = new Set([...Object.values(VMX_EXIT_REASONS), 'PENDING_INTERRUPT'])
-  const svm = new Set(Object.values(SVM_EXIT_REASONS))
   const known = (set: Set<string>, n: string): boolean => set.has(n) || (n.length === width - 1 && [...set].some((s) => s.startsWith(n)))
-  const v = names.filter((n) => known(vmx, n)).length
-  const s = names.filter((n) => known(svm, n)).length
-  if (v === 0 && s === 0) return 'unknown'
+  const v = names.filter((n) => known(VMX_NAMES, n)).length
+  const s = names.filter((n) => known(SVM_NAMES, n)).length
+  // UNKNOWN is an arm64 class and VMX's name for a reason it cannot decode: it decides nothing
+  const a = names.filter((n) => n !== 'UNKNOWN' && ARM64_NAMES.has(n)).length
+  if (v === 0 && s === 0 && a === 0) return 'unknown'
+  if (a > v && a > s) return 'arm64'
   return v >= s ? 'vmx' : 'svm'
 }
 
 export function importPerfKvmStat(text: string): FormatResult<PerfImport> {
   const guard = guardInput(text, 'perf kvm stat', MAX_PERF_CHARS, 'paste the output of `perf kvm stat report --stdio` or `perf kvm stat live`')
   if (guard) return failed([guard])
-  const lines = text.split('\n')
+  // Mail quote prefixes and CRs are taken off for reading and put back when a table is printed.
+  const raw = text.split('\n')
+  const quotes = raw.map((l) => (l.length > MAX_LINE ? '' : QUOTE_RE.exec(l)?.[0] ?? ''))
+  const crs = raw.map((l) => l.endsWith('\r'))
+  const lines = raw.map((l, k) => l.slice(quotes[k]!.length, crs[k] ? l.length - 1 : l.length))
   const warnings: string[] = []
+  const unreadNotes: string[] = []
+  const unread = (from: number, to: number): void => noteUnread(lines, from, to, unreadNotes)
   const tables: PerfExitTable[] = []
   const segments: PerfImport['segments'] = []
   let textStart = 0
@@ -271,6 +154,15 @@ export function importPerfKvmStat(text: string): FormatResult<PerfImport> {
     }
     blanks = pendingBlank()
     m = j + blanks.length
+    // "[..]": rows cut out between the rows shown and the total
+    let elidedAt = -1
+    if (rowTexts.length && m < lines.length && ELIDED_RE.test(lines[m]!)) {
+      skeleton.push(...blanks, lines[m]!)
+      elidedAt = m
+      j = m + 1
+      blanks = pendingBlank()
+      m = j + blanks.length
+    }
     let total: Logical | null = null
     let end = j
     const totalFull = new RegExp(`^${escapeRe(indentGuess(h.text, hm, analyze, time))}${TOTAL_RE.source.slice(1)}`)
@@ -288,10 +180,8 @@ export function importPerfKvmStat(text: string): FormatResult<PerfImport> {
     }
     if (rowTexts.length === 0) warnings.push(`perf kvm stat line ${i + 1}: a table header without rows`)
     else if (!total) warnings.push(`perf kvm stat line ${i + 1}: the table has no "Total Samples" line — a partial table; totals unknown`)
-    if (rowTexts.length && !total) end = rowTexts[rowTexts.length - 1]!.next
+    if (rowTexts.length && !total) end = elidedAt >= 0 ? elidedAt + 1 : rowTexts[rowTexts.length - 1]!.next
     // a non-blank line right after the rows that looks like a row but does not parse
-    const after = lines[end]
-    if (after !== undefined && !total && ROW_START.test(after) && after.length < MAX_LINE) warnings.push(`perf kvm stat line ${end + 1}: ${JSON.stringify(after.slice(0, 60))} looks like a row but does not parse; kept as text`)
 
     const indent = indentGuess(h.text, hm, analyze, time)
     const layout = buildLayout(h, hm, indent, analyze, time, lost)
@@ -315,31 +205,62 @@ export function importPerfKvmStat(text: string): FormatResult<PerfImport> {
       rowWraps.push(rt.wraps.length ? rt.wraps : null)
     }
     const table: PerfExitTable = {
-      rows, totalSamples: null, totalTimeNs: null, vendor: 'unknown', line: i + 1, layout,
+      rows, totalSamples: null, totalTimeNs: null, vendor: 'unknown', event: PERF_EVENTS[layout.eventName as keyof typeof PERF_EVENTS], line: i + 1, layout,
     }
+    const vcpu = layout.analyze !== undefined ? /(?:^|, )VCPU (\d+)$/.exec(layout.analyze) : null
+    if (vcpu) table.vcpu = Number(vcpu[1])
     if (total) {
       const tm = new RegExp(TOTAL_RE.source.slice(1)).exec(total.text.slice(indent.length))!
       table.totalSamples = Number(tm[1])
       table.totalTimeNs = usToNs(tm[2]!)
       if (total.wraps.length) (layout.wraps ??= {}).total = total.wraps
     }
+    if (elidedAt >= 0) {
+      table.elided = true
+      const shown = rows.reduce((a, r) => a + r.count, 0)
+      warnings.push(`perf kvm stat line ${elidedAt + 1}: rows are cut out ("${lines[elidedAt]!.trim()}"): the ${rows.length} rows shown have ${shown}${table.totalSamples === null ? '' : ` of the ${table.totalSamples}`} samples`)
+    }
     if (layout.eventName === 'VM-EXIT') {
       table.vendor = nameVendor(rows.map((r) => r.name), layout.nameWidth)
-      const unknown = rows.filter((r) => nameVendor([r.name], layout.nameWidth) === 'unknown' && r.name !== 'UNKNOWN')
-      if (unknown.length) warnings.push(`perf kvm stat line ${i + 1}: ${unknown.map((r) => r.name).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a VMX or SVM exit name perf prints`)
+      if (table.vendor === 'arm64') warnings.push(`perf kvm stat line ${i + 1}: ${rows.slice(0, 4).map((r) => r.name).join(', ')}${rows.length > 4 ? ', …' : ''} are arm64 exit names (arm64 — not simulated): the table is read, but no simulated configuration compares with it`)
+      else {
+        const unknown = rows.filter((r) => nameVendor([r.name], layout.nameWidth) === 'unknown' && r.name !== 'UNKNOWN')
+        if (unknown.length) warnings.push(`perf kvm stat line ${i + 1}: ${unknown.map((r) => showValue(r.name)).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a VMX, SVM or arm64 exit name perf prints`)
+      }
     }
+    const q = quotes.slice(start, end)
+    if (q.some((x) => x !== '')) layout.quote = q
+    const c = crs.slice(start, end)
+    if (c.some(Boolean)) layout.cr = c
     if (rowSpacing.some((s) => s !== null) || layout.spacing) layout.spacing = { header: layout.spacing?.header ?? null, rows: rowSpacing }
     if (rowWraps.some((w) => w !== null)) (layout.wraps ??= {}).rows = rowWraps
     if (skeleton.join('\n') !== canonicalSkeleton(table).join('\n')) layout.skeleton = skeleton
-    if (start > textStart) segments.push({ text: lines.slice(textStart, start) })
+    if (start > textStart) { segments.push({ text: raw.slice(textStart, start) }); unread(textStart, start) }
     segments.push({ table: tables.length })
     tables.push(table)
     textStart = end
     i = end
   }
-  if (textStart < lines.length) segments.push({ text: lines.slice(textStart) })
-  if (!tables.length) return failed([fieldError('perf kvm stat', text.slice(0, 40), 'has no table header ("VM-EXIT    Samples  Samples%     Time% …")', 'paste the output of `perf kvm stat report --stdio` (the TUI shows no text table) or `perf kvm stat live`')])
+  if (textStart < lines.length) { segments.push({ text: raw.slice(textStart) }); unread(textStart, lines.length) }
+  warnings.push(...unreadNotes.slice(0, MAX_UNREAD_NOTES))
+  if (unreadNotes.length > MAX_UNREAD_NOTES) warnings.push(`perf kvm stat: ${unreadNotes.length - MAX_UNREAD_NOTES} more lines look like a table or a row but are kept as text, not read`)
+  if (!tables.length) {
+    const other = lines.findIndex((l) => l.length < MAX_LINE && ANY_HEADER.test(l))
+    if (other >= 0) return failed([fieldError(`perf kvm stat line ${other + 1}`, lines[other]!.trim(), `is a table this reader does not recognise (it reads ${Object.keys(PERF_EVENTS).join(', ')} tables)`, 'paste a table of `perf kvm stat report --stdio --event=vmexit|mmio|ioport|msr`, unchanged')])
+    return failed([fieldError('perf kvm stat', text.slice(0, 40), 'has no table header ("VM-EXIT    Samples  Samples%     Time% …")', 'paste the output of `perf kvm stat report --stdio` (the TUI shows no text table) or `perf kvm stat live`')])
+  }
   return ok({ tables, segments }, warnings)
+}
+
+/** Lines kept as text that look like a table header or a row: each is named, never passed over silently. */
+function noteUnread(lines: string[], from: number, to: number, warnings: string[]): void {
+  for (let k = from; k < to; k++) {
+    const l = lines[k]!
+    if (l.length >= MAX_LINE) continue
+    const h = ANY_HEADER.exec(l)
+    if (h) warnings.push(`perf kvm stat line ${k + 1}: ${showValue(l.trim(), 60)} is a table this reader does not recognise or cannot parse (it reads ${Object.keys(PERF_EVENTS).join(', ')} tables as perf prints them); kept as text, not read`)
+    else if (ROW_START.test(l) && /us\b/.test(l)) warnings.push(`perf kvm stat line ${k + 1}: ${showValue(l.trim(), 60)} looks like a row but is not in a table or does not parse; kept as text, not read`)
+  }
 }
 
 function escapeRe(s: string): string {

@@ -45,7 +45,15 @@ export function exportTuned(cfg: ResolvedConfiguration, profile: TunedProfile): 
       if (iso.flags.includes('managed_irq')) warnings.push('cpu-partitioning writes isolcpus= without managed_irq; use realtime-virtual-host (isolate_managed_irq=Y) to keep it')
     }
   } else {
-    L.push(`isolate_managed_irq=${iso.flags.includes('managed_irq') ? 'Y' : 'N'}`)
+    const managed = iso.flags.includes('managed_irq')
+    L.push(`isolate_managed_irq=${managed ? 'Y' : 'N'}`)
+    // realtime-virtual-host includes realtime, whose [bootloader] cmdline_realtime is
+    // +isolcpus=${managed_irq}${isolated_cores} (managed_irq = "managed_irq,domain," when isolate_managed_irq=Y)
+    // — redhat-performance/tuned profiles/realtime/tuned.conf
+    const parentIsolcpus = `isolcpus=${managed ? 'managed_irq,domain,' : ''}${isolated}`
+    const isoCpus = iso.list === '' ? null : parseCpuList(iso.list, { nrCpus })
+    const sameIso = isoCpus !== null && isoCpus.ok && equals(isoCpus.cpus, r.cpus) && (!managed || iso.flags.includes('domain'))
+    if (!sameIso) warnings.push(`tuned realtime-virtual-host includes the realtime profile, which adds ${parentIsolcpus} to the kernel command line (cmdline_realtime=+isolcpus=\${managed_irq}\${isolated_cores}); this configuration ${c.isolcpus === '' ? 'has no isolcpus=' : `has isolcpus=${c.isolcpus}`} — the deployed host takes those CPUs out of the scheduler's load balancing`)
     const hk = complement(r.cpus)
     if (c.irqaffinity === '') warnings.push(`realtime-virtual-host sets irqaffinity=${formatCpuList(hk)}; this configuration leaves irqaffinity= unset`)
     else same(c.irqaffinity, 'irqaffinity', hk)

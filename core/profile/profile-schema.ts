@@ -247,7 +247,7 @@ export const vmSchema = s.object({
   pinning: pinningSchema,
   kvm: s.object({
     disableExits: disableExitsSchema,
-    exposeMwait: s.boolean({ default: false, description: 'MONITOR/MWAIT in the guest CPUID even when MWAIT exits are not disabled (QEMU -cpu …,+mwait): the guest idles with MWAIT, which KVM then emulates as a NOP. With MWAIT passed through the guest always sees it.' }),
+    exposeMwait: s.boolean({ default: false, description: 'MONITOR/MWAIT in the guest CPUID even when MWAIT exits are not disabled (QEMU -cpu …,monitor=on): the guest idles with MWAIT, which KVM then emulates as a NOP. With MWAIT passed through the guest always sees it.' }),
     hintDedicated: s.boolean({ default: false, description: 'KVM_HINTS_REALTIME (QEMU kvm-hint-dedicated=on, libvirt <hint-dedicated>).' }),
     x2apic: s.boolean({ default: true, description: 'x2APIC in the guest CPUID (QEMU\'s default with KVM): the guest sends IPIs by WRMSR to the x2APIC ICR; off, by xAPIC MMIO writes (APIC_WRITE/APIC_ACCESS exits, npf on AMD without AVIC).' }),
     pitReinject: s.boolean({ default: true, description: 'The in-kernel PIT re-injects lost ticks (KVM\'s default, QEMU kvm-pit lost_tick_policy=delay). On AMD this inhibits AVIC (APICV_INHIBIT_REASON_PIT_REINJ); false = lost_tick_policy=discard.' }),

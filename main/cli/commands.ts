@@ -68,7 +68,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'import',
     usage: 'kvmbench import KIND FILE [--json OUT]',
     summary: 'read lscpu, /proc/cmdline, libvirt XML or perf kvm stat output',
-    description: 'Reads FILE ("-" for stdin) of KIND: lscpu (`lscpu -p` or `lscpu -e` output → host.topology), cmdline (/proc/cmdline → host.kernel.cmdline and KVM module parameters), libvirt (domain XML → a VM\'s vcpus, pinning, topology and KVM features) or perf (`perf kvm stat report --stdio` / `live` output → exit tables). Prints the profile fragment as JSON, or for perf the tables back in perf\'s format. Tokens and elements the bench does not model are reported on stderr.',
+    description: 'Reads FILE ("-" for stdin) of KIND: lscpu (`lscpu -p` or `lscpu -e` output → host.topology), cmdline (/proc/cmdline → host.kernel.cmdline and KVM module parameters), libvirt (domain XML, one or several domains → one VM each: vcpus, pinning, topology, KVM and CPU features, PIT policy, network path) or perf (`perf kvm stat report --stdio` / `live` output → exit tables). Prints the profile fragment as JSON, or for perf the tables back in perf\'s format. Tokens and elements the bench does not model are reported on stderr.',
     options: [
       { name: 'json', type: 'string', value: 'OUT', help: 'also write the result as JSON to OUT ("-": print the JSON instead)' },
       HELP,
@@ -79,8 +79,8 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'export',
     usage: 'kvmbench export KIND PROFILE [--config NAME] [--vm NAME]',
-    summary: 'write a configuration as a kernel command line, tuned, libvirt, QEMU, modprobe, JSON or CSV',
-    description: 'Writes one configuration of PROFILE (default: the first) as KIND: cmdline (kernel command line), tuned-cpu-partitioning / tuned-realtime-virtual-host (tuned variables file), libvirt (a <domain> document), qemu (QEMU options), modprobe (/etc/modprobe.d/kvm.conf), json or csv (runs the configuration and writes its results).',
+    summary: 'write a configuration as a kernel command line, tuned, libvirt, QEMU, modprobe, guest command line, JSON or CSV',
+    description: 'Writes one configuration of PROFILE (default: the first) as KIND: cmdline (kernel command line), tuned-cpu-partitioning / tuned-realtime-virtual-host (tuned variables file), libvirt (a <domain> document), qemu (QEMU options), modprobe (/etc/modprobe.d/kvm.conf), guest-cmdline (the guest kernel command line of a VM), json or csv (runs the configuration and writes its results).',
     options: [
       { name: 'config', type: 'string', value: 'NAME', short: 'c', help: 'the configuration to export (default: the first)' },
       { name: 'vm', type: 'string', value: 'NAME', help: 'libvirt and qemu: the VM to write (default: the first)' },

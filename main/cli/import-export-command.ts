@@ -1,14 +1,17 @@
 // `kvmbench import KIND FILE [--json OUT]` and `kvmbench export KIND PROFILE [--config NAME] [--vm NAME]`:
 // the formats of core/formats on the command line. Bad input, profiles and usage exit 2 with the messages.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { resolveConfiguration, configurationNames, runConfiguration, RESULT_SCHEMA_VERSION } from '../../core/index.ts'
 import type { RunResultJson } from '../../core/result.ts'
 import type { FieldError } from '../../core/field-error.ts'
 import type { FormatResult } from '../../core/formats/format-result.ts'
-import { importLscpu } from '../../core/formats/lscpu.ts'
-import { importCmdline, exportCmdline, exportModprobe } from '../../core/formats/cmdline.ts'
-import { importLibvirt, exportLibvirt } from '../../core/formats/libvirt.ts'
-import { importPerfKvmStat, printPerfImport } from '../../core/formats/perf-kvm-stat.ts'
+import { importLscpu, MAX_LSCPU_CHARS } from '../../core/formats/lscpu.ts'
+import { importCmdline, exportCmdline, exportModprobe, MAX_CMDLINE_CHARS } from '../../core/formats/cmdline.ts'
+import { DEFAULT_XML_LIMITS } from '../../core/formats/xml.ts'
+import { importLibvirtDomains, exportLibvirt } from '../../core/formats/libvirt.ts'
+import { exportGuestCmdline } from '../../core/formats/guest-cmdline.ts'
+import { importPerfKvmStat, printPerfImport, MAX_PERF_CHARS } from '../../core/formats/perf-kvm-stat.ts'
+import { readInputFile, InputFileError } from '../services/input-file.ts'
 import { exportTuned } from '../../core/formats/tuned.ts'
 import { exportQemu } from '../../core/formats/qemu.ts'
 import { exportResultsCsv } from '../../core/formats/results-csv.ts'
@@ -17,14 +20,17 @@ import type { ParsedArgs } from './args.ts'
 import { readProfileFile, ProfileFileError } from './profile-file.ts'
 
 export const IMPORT_KINDS = ['lscpu', 'cmdline', 'libvirt', 'perf'] as const
-export const EXPORT_KINDS = ['cmdline', 'tuned-cpu-partitioning', 'tuned-realtime-virtual-host', 'libvirt', 'qemu', 'modprobe', 'json', 'csv'] as const
+export const EXPORT_KINDS = ['cmdline', 'tuned-cpu-partitioning', 'tuned-realtime-virtual-host', 'libvirt', 'qemu', 'modprobe', 'guest-cmdline', 'json', 'csv'] as const
 
-function readInput(path: string): string {
+/** Each reader's limit, in bytes of the file (a character is at least one byte). */
+const MAX_BYTES: Record<(typeof IMPORT_KINDS)[number], number> = { lscpu: MAX_LSCPU_CHARS, cmdline: MAX_CMDLINE_CHARS, libvirt: DEFAULT_XML_LIMITS.maxChars, perf: MAX_PERF_CHARS }
+
+async function readInput(path: string, kind: (typeof IMPORT_KINDS)[number]): Promise<string> {
   try {
-    return readFileSync(path === '-' ? 0 : path, 'utf8')
+    return await readInputFile(path, MAX_BYTES[kind], kind)
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    throw new ProfileFileError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read: ${(e as Error).message}`)
+    if (e instanceof InputFileError) throw new ProfileFileError(e.message)
+    throw e
   }
 }
 
@@ -34,10 +40,10 @@ function unwrap<T>(r: FormatResult<T>, what: string): T {
   return r.value
 }
 
-export function importCommand(args: ParsedArgs): number {
+export async function importCommand(args: ParsedArgs): Promise<number> {
   const [kind, file] = args.positionals as [string, string]
   if (!(IMPORT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`unknown import kind ${JSON.stringify(kind)} — use one of ${IMPORT_KINDS.join(', ')}`)
-  const text = readInput(file)
+  const text = await readInput(file, kind as (typeof IMPORT_KINDS)[number])
   const jsonOut = args.values.json as string | undefined
   let json: unknown
   let shown: string
@@ -50,13 +56,13 @@ export function importCommand(args: ParsedArgs): number {
     }
     case 'cmdline': {
       const v = unwrap(importCmdline(text), file)
-      json = { host: v.host }
+      json = { host: v.host, ignored: v.ignored }
       shown = `${JSON.stringify(json, null, 2)}\n`
       break
     }
     case 'libvirt': {
-      const v = unwrap(importLibvirt(text), file)
-      json = { vms: [v] }
+      const v = unwrap(importLibvirtDomains(text), file)
+      json = { vms: v }
       shown = `${JSON.stringify(json, null, 2)}\n`
       break
     }
@@ -92,6 +98,7 @@ export function exportCommand(args: ParsedArgs): number {
     case 'libvirt': out = unwrap(exportLibvirt(cfg, vm !== undefined ? { vm } : {}), what); break
     case 'qemu': out = unwrap(exportQemu(cfg, vm !== undefined ? { vm } : {}), what); break
     case 'modprobe': out = unwrap(exportModprobe(cfg), what); break
+    case 'guest-cmdline': out = unwrap(exportGuestCmdline(cfg, vm !== undefined ? { vm } : {}), what); break
     default: {
       let result
       try {

@@ -1,11 +1,11 @@
 // The application menu with the usual accelerators. Commands the page must carry out (open a profile,
 // save, toggle the theme) are sent to the focused window as MenuCommands.
-import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { BrowserWindow, Menu, app, dialog } from 'electron'
 import type { MenuItemConstructorOptions } from 'electron'
 import { MENU_CHANNEL } from '../../preload/menu-command.ts'
 import type { MenuCommand } from '../../preload/menu-command.ts'
+import { readInputFile } from '../services/input-file.ts'
 
 const MAX_PROFILE_BYTES = 4 * 1024 * 1024
 
@@ -22,8 +22,8 @@ async function openProfile(): Promise<void> {
   if (r.canceled || !path) return
   const fileName = basename(path)
   try {
-    const text = await readFile(path, 'utf8')
-    if (text.length > MAX_PROFILE_BYTES) throw new Error('the file is larger than 4 MB')
+    // the size is checked before the file is read, and the read stops at the limit
+    const text = await readInputFile(path, MAX_PROFILE_BYTES, 'profile')
     send({ command: 'open-profile', fileName, profile: JSON.parse(text) as unknown })
   } catch (e) {
     send({ command: 'open-profile-failed', fileName, message: (e as Error).message })

@@ -89,13 +89,14 @@ describe('round trip: kernel command lines', () => {
   })
 })
 
-function vmFrom(x: { vcpus: number; pins: string[]; emulatorpin: string; iothreadpin: string; hint: boolean; pollControl: boolean; pvIpi: boolean; pvUnhalt: boolean; cpuPm: boolean; threads: number; name: string }): Vm {
+function vmFrom(x: { vcpus: number; pins: string[]; emulatorpin: string; iothreadpin: string; hint: boolean; pollControl: boolean; pvIpi: boolean; pvUnhalt: boolean; cpuPm: boolean; threads: number; name: string; x2apic?: boolean; pitReinject?: boolean; exposeMwait?: boolean; io?: Vm['io'] }): Vm {
   const vm = base().vms[0]!
   const threads = x.vcpus % x.threads === 0 ? x.threads : 1
   return deepMerge(vm, {
     name: x.name, vcpus: x.vcpus, guestTopology: { sockets: 1, cores: x.vcpus / threads, threads },
     pinning: { vcpupin: x.pins.slice(0, x.vcpus), emulatorpin: x.emulatorpin, iothreadpin: x.iothreadpin },
-    kvm: { hintDedicated: x.hint, disableExits: { mwait: x.cpuPm, hlt: x.cpuPm, pause: x.cpuPm, cstate: x.cpuPm }, pv: { pollControl: x.pollControl, pvIpi: x.pvIpi, pvUnhalt: x.pvUnhalt } },
+    io: x.io ?? 'vhost-net',
+    kvm: { hintDedicated: x.hint, disableExits: { mwait: x.cpuPm, hlt: x.cpuPm, pause: x.cpuPm, cstate: x.cpuPm }, pv: { pollControl: x.pollControl, pvIpi: x.pvIpi, pvUnhalt: x.pvUnhalt }, x2apic: x.x2apic ?? true, pitReinject: x.pitReinject ?? true, exposeMwait: x.exposeMwait ?? false },
   })
 }
 
@@ -104,6 +105,7 @@ const vmArb = fc.record({
   vcpus: fc.integer({ min: 1, max: 16 }), pins: fc.array(maybe(cpuset, ''), { maxLength: 16 }).map((p) => { while (p.length && p[p.length - 1] === '') p.pop(); return p }),
   emulatorpin: maybe(cpuset, ''), iothreadpin: maybe(cpuset, ''), hint: fc.boolean(), pollControl: fc.boolean(), pvIpi: fc.boolean(), pvUnhalt: fc.boolean(), cpuPm: fc.boolean(),
   threads: fc.constantFrom(1, 2), name: fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/),
+  x2apic: fc.boolean(), pitReinject: fc.boolean(), exposeMwait: fc.boolean(), io: fc.constantFrom('vhost-net' as const, 'sriov-vf' as const),
 })
 
 /** A cpuset as a set (export may rewrite kernel-only forms into libvirt's syntax). */
@@ -115,7 +117,7 @@ const canon = (v: string): string => {
 const settings = (vm: Vm): unknown => {
   const pins = vm.pinning.vcpupin.map(canon)
   while (pins.length && pins[pins.length - 1] === '') pins.pop()
-  return { name: vm.name, vcpus: vm.vcpus, guestTopology: vm.guestTopology, pinning: { emulatorpin: canon(vm.pinning.emulatorpin), iothreadpin: canon(vm.pinning.iothreadpin), vcpupin: pins }, kvm: { hintDedicated: vm.kvm.hintDedicated, disableExits: vm.kvm.disableExits, pv: vm.kvm.pv } }
+  return { name: vm.name, vcpus: vm.vcpus, guestTopology: vm.guestTopology, pinning: { emulatorpin: canon(vm.pinning.emulatorpin), iothreadpin: canon(vm.pinning.iothreadpin), vcpupin: pins }, io: vm.io, kvm: { hintDedicated: vm.kvm.hintDedicated, disableExits: vm.kvm.disableExits, pv: vm.kvm.pv, x2apic: vm.kvm.x2apic, pitReinject: vm.kvm.pitReinject, exposeMwait: vm.kvm.exposeMwait } }
 }
 
 describe('round trip: libvirt domain XML', () => {
@@ -164,6 +166,6 @@ describe('round trip: libvirt domain XML', () => {
       kvm: { hintDedicated: true, pv: { pollControl: true, pvIpi: false, pvUnhalt: false } },
     })
     expect(r.warnings.join('\n')).toMatch(/vcpusched.*not modelled/)
-    expect(r.warnings.join('\n')).toMatch(/<kvm><hidden>: not modelled/)
+    expect(r.warnings.join('\n')).toMatch(/<features><kvm><hidden>: .*not modelled/)
   })
 })

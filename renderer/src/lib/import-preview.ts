@@ -5,6 +5,7 @@
 import { importCmdline, importLibvirt, importLscpu } from '@core/formats/index.ts'
 import type { FormatResult } from '@core/formats/index.ts'
 import { loadProfile } from '@core/index.ts'
+import { CPU_FEATURES } from '@core/costs/cpu-presets.ts'
 import type { FieldError } from '@core/field-error.ts'
 import type { ValidationIssue } from '@core/api/protocol.ts'
 
@@ -122,15 +123,20 @@ export function previewImport(json: unknown, kind: ImportKind, text: string, opt
         objAt(root, 'host').topology = clone(v.host.topology)
         info.push(`Read ${v.rows.length} CPUs from ${v.format}.`)
       })
-    case 'cmdline':
-      return apply(importCmdline(text, sizeOpts), json, (root, v, warnings) => {
+    case 'cmdline': {
+      // the host CPU decides which of kvm_intel / kvm_amd parameters apply and whether intel_idle runs
+      const loaded = loadProfile(json)
+      const vendor = loaded.ok ? CPU_FEATURES[loaded.profile.host.cpu].vendor : undefined
+      return apply(importCmdline(text, vendor ? { ...sizeOpts, vendor } : sizeOpts), json, (root, v) => {
         const host = objAt(root, 'host')
         const kernel = objAt(host, 'kernel')
         // /proc/cmdline is the whole truth: what it does not set is not set.
         kernel.cmdline = clone(v.host.kernel.cmdline)
         if (v.host.kvm) host.kvm = mergeJson(host.kvm, v.host.kvm)
-        if (v.ignored.length) warnings.push(`not modelled, left out: ${v.ignored.join(' ')}`)
+        // nosmt: one thread per core (the ignored tokens are listed in full in the import's warnings)
+        if (v.host.topology) objAt(host, 'topology').threadsPerCore = v.host.topology.threadsPerCore
       })
+    }
     case 'libvirt':
       return apply(importLibvirt(text, sizeOpts), json, (root, v, warnings) => {
         const vms = Array.isArray(root.vms) ? [...root.vms] : []
