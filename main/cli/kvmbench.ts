@@ -12,6 +12,7 @@ import { ProfileFileError } from './profile-file.ts'
 import { runOrCompare } from './run-command.ts'
 import { importCommand, exportCommand } from './import-export-command.ts'
 import { reportCommand } from './report-command.ts'
+import { initCommand } from './init-command.ts'
 
 function listExamples(): void {
   let names: string[] = []
@@ -74,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
       return importCommand(args)
     case 'export':
       return exportCommand(args)
+    case 'init':
+      return initCommand(args)
     case 'schema':
       console.log(JSON.stringify(profileJsonSchema(), null, 2))
       return 0

@@ -26,7 +26,7 @@ export function isolation(t: HostTopology, hk: HousekeepingSets | undefined): Pl
   const firstCore = new Map<number, number>()
   for (const c of all) if (!firstCore.has(t.socketOf[c]!)) firstCore.set(t.socketOf[c]!, t.coreOf[c]!)
   const housekeeping = all.filter((c) => firstCore.get(t.socketOf[c]!) === t.coreOf[c])
-  return { isolated: all.filter((c) => !housekeeping.includes(c)), housekeeping, rule: 'the default, the first core of each socket and its siblings (the command line isolates no CPU)' }
+  return { isolated: all.filter((c) => !housekeeping.includes(c)), housekeeping, rule: 'default (the first core of each socket and its siblings: the command line isolates no CPU)' }
 }
 
 /** CPUs the VMs' vcpupin entries name. */
@@ -51,7 +51,7 @@ export function placeStarterVm(t: HostTopology, p: Placement, vcpus: number, exi
   const node = nodes.find((n) => freeOf(n).length >= vcpus)
   if (node === undefined) {
     const most = Math.max(0, ...nodes.map((n) => freeOf(n).length))
-    return { ok: false, reason: `${vcpus} vCPUs: no NUMA node has ${vcpus} free isolated CPUs (the most is ${most}; isolated CPUs ${formatCpuList(p.isolated) || 'none'} by ${p.rule}) — give ${most > 0 ? `at most ${most}` : 'no'} vCPUs, or isolate more CPUs` }
+    return { ok: false, reason: `${vcpus} vCPUs: no NUMA node has ${vcpus} free isolated CPUs (the most is ${most}; isolated: ${formatCpuList(p.isolated) || 'none'}, by ${p.rule}) — ${most > 0 ? `give at most ${most} vCPU${most > 1 ? 's' : ''}` : 'this machine has no CPU to spare for a VM'}, or isolate more CPUs` }
   }
   // ascending bench numbers: the first threads of the node's cores, then their siblings
   const cpus = freeOf(node).slice(0, vcpus)
@@ -65,5 +65,5 @@ export function placeStarterVm(t: HostTopology, p: Placement, vcpus: number, exi
     guestTopology: { sockets: 1, cores: vcpus, threads: 1 },
     pinning: { vcpupin: cpus.map(String), emulatorpin: formatCpuList(hkHere.length ? hkHere : p.housekeeping), iothreadpin: '' },
   }
-  return { ok: true, vm, note: `${name}: ${vcpus} vCPU${vcpus > 1 ? 's' : ''} on CPUs ${formatCpuList(cpus)} (NUMA node ${node}), emulator on ${vm.pinning.emulatorpin}; housekeeping CPUs ${formatCpuList(p.housekeeping)} by ${p.rule}` }
+  return { ok: true, vm, note: `${name}: ${vcpus} vCPU${vcpus > 1 ? 's' : ''} on CPUs ${formatCpuList(cpus)} (NUMA node ${node}), emulator on ${vm.pinning.emulatorpin}; housekeeping CPUs ${formatCpuList(p.housekeeping)}, by ${p.rule}` }
 }
