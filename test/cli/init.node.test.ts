@@ -78,7 +78,7 @@ describe('kvmbench init --from-this-machine', () => {
     expect(r.stderr).toContain('not read  libvirt domains spare-vm: defined but not running — left out')
     const p = JSON.parse(readFileSync(out, 'utf8')) as { host: { cpu: string }; vms: { name: string; pinning: { vcpupin: string[] } }[] }
     expect(p.host.cpu).toBe('cascadelake-sp')
-    expect(p.vms.map((v) => [v.name, v.pinning.vcpupin.join(',')])).toEqual([['rt-vm1', '2,3,4,5'], ['vm0', '6,7,18,19']])
+    expect(p.vms.map((v) => [v.name, v.pinning.vcpupin.join(',')])).toEqual([['rt-vm1', '2,3,4,5'], ['vm0', '6,7,22,23']])
     const run = kvmbench('run', out, '--duration', '0.005')
     expect(run.code, run.stderr).toBe(0)
   })

@@ -69,11 +69,13 @@ describe('a 2-socket, 8-core, HT Cascade Lake host tuned with isolcpus/nohz_full
     const s = readThisMachine({ root: xeon, vcpus: 2 })
     expect(s.profile.vms[1]).toMatchObject({ name: 'vm0', vcpus: 2, pinning: { vcpupin: ['6', '7'], emulatorpin: '0-1,16-17' } })
     expect(setupIssues(s.profile)).toEqual([])
-    // node 1 has 12 isolated CPUs, all free; node 0 has 8 left beside rt-vm1
+    // not on the SMT siblings of rt-vm1's CPUs 2-5 (18-21): node 0 has 6, 7, 22, 23 left
+    expect(readThisMachine({ root: xeon, vcpus: 4 }).profile.vms[1]).toMatchObject({ pinning: { vcpupin: ['6', '7', '22', '23'] } })
+    // node 1 has 12 isolated CPUs, all free
     expect(readThisMachine({ root: xeon, vcpus: 12 }).profile.vms[1]).toMatchObject({ pinning: { vcpupin: ['10', '11', '12', '13', '14', '15', '26', '27', '28', '29', '30', '31'], emulatorpin: '8-9,24-25' } })
     const tooMany = readThisMachine({ root: xeon, vcpus: 13 })
     expect(tooMany.profile.vms).toHaveLength(1)
-    expect(notRead(tooMany, 'starter VM')).toMatch(/^13 vCPUs: no NUMA node has 13 free isolated CPUs \(the most is 12;/)
+    expect(notRead(tooMany, 'starter VM')).toMatch(/^13 vCPUs: no NUMA node has 13 free isolated CPUs \(the most is 12,/)
   })
 })
 

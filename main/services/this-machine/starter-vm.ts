@@ -2,8 +2,9 @@
 // emulator thread on that socket's housekeeping CPUs. Isolated = what the command line isolates
 // (cpu_is_isolated(): out of the scheduler domains by isolcpus=domain, or nohz_full=); with neither on
 // the command line, every CPU but the housekeeping default — the first core of each socket and its SMT
-// siblings, as tuned's cpu-partitioning and OpenShift's performance profiles reserve. Free = not pinned
-// by a running VM. All numbers are the bench's.
+// siblings, as tuned's cpu-partitioning and OpenShift's performance profiles reserve. Free = neither
+// pinned by a running VM nor the SMT sibling of such a CPU (two VMs' vCPUs on one core share its
+// execution units). All numbers are the bench's.
 import type { HostTopology } from '../../../core/topology/host-topology.ts'
 import type { HousekeepingSets } from '../../../core/topology/housekeeping.ts'
 import { cpuIsIsolated } from '../../../core/topology/housekeeping.ts'
@@ -45,13 +46,14 @@ export function pinnedCpus(vms: readonly Record<string, unknown>[], nrCpus: numb
 export type StarterVm = { ok: true; vm: Record<string, unknown>; note: string } | { ok: false; reason: string }
 
 export function placeStarterVm(t: HostTopology, p: Placement, vcpus: number, existing: readonly Record<string, unknown>[]): StarterVm {
-  const used = pinnedCpus(existing, t.nrCpus)
+  const used = new Set<number>()
+  for (const c of pinnedCpus(existing, t.nrCpus)) for (const s of t.siblingsOf(c)) used.add(s)
   const nodes = [...new Set(t.numaOf)].sort((a, b) => a - b)
   const freeOf = (n: number): number[] => p.isolated.filter((c) => t.numaOf[c] === n && !used.has(c))
   const node = nodes.find((n) => freeOf(n).length >= vcpus)
   if (node === undefined) {
     const most = Math.max(0, ...nodes.map((n) => freeOf(n).length))
-    return { ok: false, reason: `${vcpus} vCPUs: no NUMA node has ${vcpus} free isolated CPUs (the most is ${most}; isolated: ${formatCpuList(p.isolated) || 'none'}, by ${p.rule}) — ${most > 0 ? `give at most ${most} vCPU${most > 1 ? 's' : ''}` : 'this machine has no CPU to spare for a VM'}, or isolate more CPUs` }
+    return { ok: false, reason: `${vcpus} vCPUs: no NUMA node has ${vcpus} free isolated CPUs (the most is ${most}, beside the running VMs' cores; isolated: ${formatCpuList(p.isolated) || 'none'}, by ${p.rule}) — ${most > 0 ? `give at most ${most} vCPU${most > 1 ? 's' : ''}` : 'this machine has no CPU to spare for a VM'}, or isolate more CPUs` }
   }
   // ascending bench numbers: the first threads of the node's cores, then their siblings
   const cpus = freeOf(node).slice(0, vcpus)
