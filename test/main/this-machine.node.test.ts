@@ -2,14 +2,15 @@
 // pinned VMs, an interleaved-numbering EPYC without KVM loaded) and against the real machine the tests
 // run on, checked against nproc and lscpu -p.
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadProfile, resolveConfiguration } from '../../core/profile/load-profile.ts'
 import { setupModel } from '../../core/sim/setup.ts'
 import { parseRequest } from '../../core/api/protocol.ts'
 import { readThisMachine } from '../../main/services/this-machine/this-machine.ts'
-import { reasonOf } from '../../main/services/this-machine/machine-fs.ts'
+import { MAX_FILE_BYTES, MachineFs, reasonOf } from '../../main/services/this-machine/machine-fs.ts'
 import { nearestPreset } from '../../main/services/this-machine/cpu-model.ts'
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/this-machine')
@@ -100,6 +101,24 @@ describe('an EPYC host numbering its sockets interleaved, without KVM loaded', (
   })
 })
 
+describe('a machine with CPUs offline', () => {
+  it('says the topology is not regular, and leaves out the cpulists it cannot number', () => {
+    const dir = mkdtempSync(resolve(tmpdir(), 'kvmbench-offline-'))
+    try {
+      cpSync(epyc, dir, { recursive: true })
+      writeFileSync(resolve(dir, 'sys/devices/system/cpu/online'), '0-6\n')
+      const r = readThisMachine({ root: dir })
+      expect(notRead(r, 'CPUs 7')).toMatch(/^offline/)
+      expect(notRead(r, 'host topology')).toMatch(/^7 online CPUs in no regular sockets × cores × threads layout/)
+      expect((r.profile.host as Record<string, any>).topology).toBeUndefined()
+      expect((r.profile.host as Record<string, any>).kernel.cmdline).toEqual({})
+      expect(notRead(r, 'isolation cpulists')).toMatch(/^nohzFull, rcuNocbs: left out/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('a machine where nothing can be read', () => {
   it('lists every item as not read and still gives a profile draft', () => {
     const r = readThisMachine({ root: resolve(fixtures, 'no-such-root'), vcpus: 1 })
@@ -156,5 +175,22 @@ describe('the machine.read request', () => {
   it('takes an optional vCPU count and refuses a bad one, naming the field', () => {
     expect(parseRequest('machine.read', {})).toEqual({})
     expect(() => parseRequest('machine.read', { vcpus: 0 })).toThrow(/vcpus/)
+  })
+})
+
+describe('reading a machine\'s files', () => {
+  it('reads a file larger than its first buffer whole, and refuses one over the limit', () => {
+    const dir = mkdtempSync(resolve(tmpdir(), 'kvmbench-fs-'))
+    try {
+      writeFileSync(resolve(dir, 'big.xml'), 'x'.repeat(200_000))
+      writeFileSync(resolve(dir, 'huge.xml'), 'x'.repeat(MAX_FILE_BYTES + 1))
+      const fs = new MachineFs(dir)
+      const big = fs.read('big.xml')
+      expect(big.ok && big.text.length).toBe(200_000)
+      expect(fs.read('huge.xml')).toEqual({ ok: false, reason: `larger than ${MAX_FILE_BYTES} bytes` })
+      expect(fs.read('none')).toEqual({ ok: false, reason: 'missing' })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

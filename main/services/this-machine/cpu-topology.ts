@@ -17,6 +17,8 @@ export interface CpuTopologyRead {
   /** One row per online CPU: the package, a core id (one per thread_siblings_list), node and LLC. */
   rows: CpuRow[]
   online: number[]
+  /** nr_cpu_ids as far as read: the highest present CPU + 1 (what cpulists on the command line are checked against). */
+  nrCpuIds: number
   /** Present but offline CPUs. */
   offline: number[]
   /** The caches, outermost last: "L3" shared by 16 CPUs, 2 instances. */
@@ -41,7 +43,7 @@ export function readCpuTopology(fs: MachineFs): CpuTopologyRead {
   const online = onlineRead.ok ? list(onlineRead.text.trim()) : undefined
   if (!online || !online.length) {
     notRead.push({ item: 'CPU topology', reason: `${fs.shown(`${CPU_DIR}/online`)}: ${onlineRead.ok ? 'not a CPU list' : onlineRead.reason}` })
-    return { rows: [], online: [], offline: [], caches: [], nodes: 0, llc: '', notRead }
+    return { rows: [], online: [], nrCpuIds: 0, offline: [], caches: [], nodes: 0, llc: '', notRead }
   }
   const present = list(fs.line(`${CPU_DIR}/present`)) ?? online
   const offline = present.filter((c) => !online.includes(c))
@@ -111,7 +113,7 @@ export function readCpuTopology(fs: MachineFs): CpuTopologyRead {
   const caches = [...cacheGroups.entries()]
     .map(([name, groups]) => ({ name, instances: groups.size, sharedBy: Math.max(...[...groups].map((g) => list(g)?.length ?? 1)) }))
     .sort((a, b) => a.name.localeCompare(b.name))
-  return { rows, online, offline, caches, nodes, llc: llcOf.size === rows.length ? llcName : '', notRead }
+  return { rows, online, nrCpuIds: Math.max(...present, ...online) + 1, offline, caches, nodes, llc: llcOf.size === rows.length ? llcName : '', notRead }
 }
 
 /** The rows as `lscpu -p=CPU,Core,Socket,Node,Cache` prints them: the input of the lscpu importer. */

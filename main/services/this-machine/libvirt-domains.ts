@@ -30,12 +30,13 @@ function xmlNames(fs: MachineFs, dir: string): { ok: true; names: string[] } | {
   return l.ok ? { ok: true, names: l.names.filter((n) => n.endsWith('.xml')).map((n) => n.slice(0, -4)) } : l
 }
 
-/** A profile VM from a domain's fragment, its cpusets in bench numbers. */
+/** A profile VM from a domain's fragment, its cpusets in bench numbers (left out without a numbering:
+ *  the host topology was not read). */
 function vmOf(f: LibvirtVmFragment, name: string, numbering: CpuNumbering | undefined): Record<string, unknown> {
   const vcpus = f.vcpus ?? f.pinning?.vcpupin?.length ?? 1
   const vm: Record<string, unknown> = { name, vcpus, guestTopology: f.guestTopology ?? { sockets: 1, cores: vcpus, threads: 1 } }
-  if (f.pinning) {
-    const t = (s: string): string => (numbering && s !== '' ? toBenchList(s, numbering, { exclusion: true }) : s)
+  if (f.pinning && numbering) {
+    const t = (s: string): string => (s !== '' ? toBenchList(s, numbering, { exclusion: true }) : s)
     const p: Record<string, unknown> = {}
     if (f.pinning.vcpupin) p.vcpupin = f.pinning.vcpupin.map(t)
     if (f.pinning.emulatorpin !== undefined) p.emulatorpin = t(f.pinning.emulatorpin)
@@ -78,6 +79,7 @@ export function readLibvirtDomains(fs: MachineFs, nrCpus: number, numbering: Cpu
     const vm = vmOf(imp.value, vmName, numbering)
     out.vms.push(vm)
     const pins = imp.value.pinning?.vcpupin?.filter((p) => p !== '').length ?? 0
+    if (imp.value.pinning && !numbering) out.notRead.push({ item: `VM ${vmName} pinning`, reason: 'left out — without the host topology its CPU numbers cannot be put in the bench\'s' })
     out.read.push({ item: `VM ${vmName}`, value: `${String(vm.vcpus)} vCPUs, ${pins ? `${pins} pinned (vcpupin ${imp.value.pinning!.vcpupin!.join(' ')})` : 'floating'}${imp.value.pinning?.emulatorpin ? `, emulatorpin ${imp.value.pinning.emulatorpin}` : ''} — from ${fs.shown(from)}${imp.warnings.length ? ` (${imp.warnings.join('; ')})` : ''}` })
   }
   return out

@@ -33,6 +33,10 @@ export class MachineFs {
     return join(this.root, path)
   }
 
+  /** One buffer for every read, grown when a file needs it (sysfs files are one page; a host has
+   *  thousands), so reading a large machine allocates almost nothing. */
+  private buf = Buffer.alloc(64 * 1024)
+
   read(path: string): ReadResult {
     let fd: number
     try {
@@ -41,15 +45,19 @@ export class MachineFs {
       return { ok: false, reason: reasonOf(e) }
     }
     try {
-      const buf = Buffer.alloc(MAX_FILE_BYTES)
       let n = 0
       for (;;) {
-        const got = readSync(fd, buf, n, buf.length - n, null)
+        if (n === this.buf.length) {
+          if (n >= MAX_FILE_BYTES) return { ok: false, reason: `larger than ${MAX_FILE_BYTES} bytes` }
+          const bigger = Buffer.alloc(Math.min(MAX_FILE_BYTES, n * 2))
+          this.buf.copy(bigger, 0, 0, n)
+          this.buf = bigger
+        }
+        const got = readSync(fd, this.buf, n, this.buf.length - n, null)
         if (got === 0) break
         n += got
-        if (n === buf.length) return { ok: false, reason: `larger than ${MAX_FILE_BYTES} bytes` }
       }
-      return { ok: true, text: buf.subarray(0, n).toString('utf8') }
+      return { ok: true, text: this.buf.toString('utf8', 0, n) }
     } catch (e) {
       return { ok: false, reason: reasonOf(e) }
     } finally {

@@ -54,14 +54,14 @@ function readCpuModel(fs: MachineFs, report: Report): CpuPreset {
 function readTopology(fs: MachineFs, report: Report): { spec?: HostTopologySpec; numbering?: CpuNumbering; nrCpus: number } {
   const t = readCpuTopology(fs)
   report.notRead.push(...t.notRead)
-  if (!t.rows.length) return { nrCpus: 0 }
+  if (!t.rows.length) return { nrCpus: t.nrCpuIds }
   const imp = importLscpu(lscpuText(t.rows))
   const spec = imp.ok ? imp.value.host?.topology : undefined
   const caches = t.caches.map((c) => `${c.name} ×${c.instances}${c.sharedBy > 1 ? ` (each shared by ${c.sharedBy} CPUs)` : ''}`).join(', ')
   if (!spec) {
     const why = imp.ok ? imp.warnings.join('; ') : imp.errors.map((e) => e.message).join('; ')
     report.notRead.push({ item: 'host topology', reason: `${t.rows.length} online CPUs in no regular sockets × cores × threads layout (${why}) — the profile keeps the default topology` })
-    return { nrCpus: t.rows.length }
+    return { nrCpus: t.nrCpuIds }
   }
   report.read.push({ item: 'CPUs', value: `${t.rows.length} online (${formatCpuList(t.online)}): ${spec.sockets} socket${spec.sockets > 1 ? 's' : ''} × ${spec.coresPerSocket} cores × ${spec.threadsPerCore} thread${spec.threadsPerCore > 1 ? 's' : ''}, ${t.nodes} NUMA node${t.nodes > 1 ? 's' : ''}, ${(spec.llcPerSocket ?? 1) * spec.sockets} ${t.llc || 'last-level cache'} group${(spec.llcPerSocket ?? 1) * spec.sockets > 1 ? 's' : ''}` })
   if (caches) report.read.push({ item: 'caches', value: caches })
@@ -71,7 +71,7 @@ function readTopology(fs: MachineFs, report: Report): { spec?: HostTopologySpec;
     report.read.push({ item: 'CPU numbering', value: `this machine numbers its CPUs differently from the bench (first threads of all cores, socket by socket, then their siblings): every cpulist read is translated (machine CPU ${moved}, …)` })
   }
   if (numbering?.mismatch) report.notRead.push({ item: 'NUMA and cache layout', reason: `${numbering.mismatch} — the profile's regular layout differs here` })
-  return { spec, ...(numbering ? { numbering } : {}), nrCpus: t.rows.length }
+  return { spec, ...(numbering ? { numbering } : {}), nrCpus: t.nrCpuIds }
 }
 
 function readKernel(fs: MachineFs, report: Report, isRealRoot: boolean): { version?: string; hz?: number } {
@@ -114,7 +114,12 @@ export function readThisMachine(o: ThisMachineOptions = {}): ThisMachineResult {
     else {
       report.read.push({ item: '/proc/cmdline', value: text })
       const c = { ...imp.value.host.kernel.cmdline } as Record<string, unknown>
-      if (numbering) for (const k of ['nohzFull', 'isolcpus', 'rcuNocbs', 'irqaffinity'] as const) if (typeof c[k] === 'string' && c[k] !== '') c[k] = toBenchList(c[k] as string, numbering, { flags: k === 'isolcpus' })
+      const lists = (['nohzFull', 'isolcpus', 'rcuNocbs', 'irqaffinity'] as const).filter((k) => typeof c[k] === 'string' && c[k] !== '')
+      for (const k of lists) {
+        if (numbering) c[k] = toBenchList(c[k] as string, numbering, { flags: k === 'isolcpus' })
+        else delete c[k]
+      }
+      if (!numbering && lists.length) report.notRead.push({ item: 'isolation cpulists', reason: `${lists.join(', ')}: left out — without the host topology their CPU numbers cannot be put in the bench's` })
       hostKernel.cmdline = c
       cmdlineKvm = (imp.value.host.kvm ?? {}) as Record<string, unknown>
       for (const t of splitCmdline(text)) onCmdline.add(t.key.replace(/-/g, '_'))
