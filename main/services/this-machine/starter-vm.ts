@@ -2,7 +2,7 @@
 // emulator thread on that socket's housekeeping CPUs. Isolated = what the command line isolates
 // (cpu_is_isolated(): out of the scheduler domains by isolcpus=domain, or nohz_full=); with neither on
 // the command line, every CPU but the housekeeping default — the first core of each socket and its SMT
-// siblings, as tuned's cpu-partitioning and OpenShift's performance profiles reserve. Free = neither
+// siblings (one housekeeping core per socket, so every socket keeps one for the kernel). Free = neither
 // pinned by a running VM nor the SMT sibling of such a CPU (two VMs' vCPUs on one core share its
 // execution units). All numbers are the bench's.
 import type { HostTopology } from '../../../core/topology/host-topology.ts'
