@@ -56,6 +56,10 @@ export const requestSchemas = {
   // The PDF report of a finished run: a read-only frozen snapshot, and the printed PDF.
   'reports.snapshot': s.object({ runId: id }),
   'reports.pdf': s.object({ runId: id, pageSize: s.oneOf(['A4', 'Letter'] as const, { default: 'A4' }) }),
+  // "Start from this machine" (issue 15): the host process reads the machine it runs on into a profile draft.
+  'machine.read': s.object({
+    vcpus: s.optional(s.integer({ min: 1, max: 1024, description: 'Add a starter VM with this many vCPUs, pinned to free isolated CPUs of one NUMA node.' })),
+  }),
 } as const
 
 export type Channel = keyof typeof requestSchemas
@@ -81,6 +85,17 @@ export interface ProfileStoreReport {
   lost: string[]
 }
 export interface ReportPdf { fileName: string; pageSize: 'A4' | 'Letter'; pdfBase64: string }
+/** What "from this machine" read: the profile draft (valid once it has a VM), and the report beside it. */
+export interface ThisMachineResult {
+  profile: { schemaVersion: number; name: string; description: string; host: Record<string, unknown>; vms: Record<string, unknown>[]; configurations: unknown[] }
+  report: {
+    read: { item: string; value: string }[]
+    /** What could not be read, and why (missing, permission denied, not a KVM host, …). */
+    notRead: { item: string; reason: string }[]
+    /** The cost preset the CPU model maps to, and why. */
+    preset: { name: string; reason: string }
+  }
+}
 export interface ValidationIssue { path: string; value: string; message: string; fix: string }
 export interface ValidationResult { ok: boolean; issues: ValidationIssue[] }
 
@@ -113,6 +128,7 @@ export interface ResponseMap {
   'profiles.storeReport': ProfileStoreReport[]
   'reports.snapshot': ReportSnapshot
   'reports.pdf': ReportPdf
+  'machine.read': ThisMachineResult
 }
 
 /** Events pushed from services to the renderer. */
@@ -194,6 +210,10 @@ export interface KvmbenchApi {
     /** The report printed as a PDF (A4 or Letter), base64. */
     pdf(req: RequestOf<'reports.pdf'>): Promise<ReportPdf>
   }
+  machine: {
+    /** Reads the machine the host runs on into a profile draft, with what was read and what was not. */
+    read(req?: RequestOf<'machine.read'>): Promise<ThisMachineResult>
+  }
 }
 
 /** Builds the grouped API from a transport's `invoke` and `subscribe`: used by the preload and the browser client. */
@@ -231,5 +251,6 @@ export function buildApi(
       snapshot: (r) => invoke('reports.snapshot', r),
       pdf: (r) => invoke('reports.pdf', r),
     },
+    machine: { read: (r) => invoke('machine.read', r ?? {}) },
   }
 }

@@ -105,6 +105,22 @@ export const COMMANDS: CommandSpec[] = [
     examples: ['kvmbench validate', 'npm run validate -- --write-doc', 'kvmbench validate --case posted-timer-exits --json validation.json'],
   },
   {
+    name: 'init',
+    usage: 'kvmbench init --from-this-machine [--vm N] [--out FILE]',
+    summary: 'start a profile from this machine: CPUs, caches, NUMA, kernel, cmdline, KVM parameters, running VMs',
+    description: 'Reads the machine kvmbench runs on — CPU topology, caches and NUMA nodes (/sys/devices/system/cpu, /sys/devices/system/node), the CPU model (/proc/cpuinfo → the nearest cost preset, and why), the kernel release and CONFIG_HZ, /proc/cmdline, the kvm and kvm_intel/kvm_amd module parameters (/sys/module) and the running VMs\' pinning (libvirt\'s /run/libvirt/qemu and /etc/libvirt/qemu) — and prints it as a profile (JSON). What was read and what was not, with the reason, goes to stderr. CPU numbers are the bench\'s (first threads of all cores, socket by socket, then their siblings): cpulists of a machine numbered otherwise are translated.',
+    options: [
+      { name: 'from-this-machine', type: 'boolean', help: 'read this machine (required)' },
+      { name: 'vm', type: 'string', value: 'N', help: 'add a starter VM of N vCPUs, pinned one per CPU to free isolated CPUs of one NUMA node (isolated by the command line, else all but the first core of each socket and its siblings), its emulator on that socket\'s housekeeping CPUs' },
+      { name: 'out', type: 'string', value: 'FILE', help: 'write the profile to FILE instead of stdout (an existing FILE is kept unless --force)' },
+      { name: 'force', type: 'boolean', help: 'with --out: replace an existing FILE' },
+      { name: 'root', type: 'string', value: 'DIR', help: 'read the machine\'s files under DIR instead of / (a copy of another machine\'s /sys, /proc, /boot, /etc and /run)' },
+      HELP,
+    ],
+    positionals: [0, 0],
+    examples: ['kvmbench init --from-this-machine > my-host.json', 'kvmbench init --from-this-machine --vm 4 --out my-host.json && kvmbench run my-host.json'],
+  },
+  {
     name: 'schema',
     usage: 'kvmbench schema',
     summary: 'print the JSON Schema of bench profiles',

@@ -75,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./import-export-command.ts')).exportCommand(args)
     case 'validate':
       return (await import('./validate-command.ts')).validateCommand(args)
+    case 'init':
+      return (await import('./init-command.ts')).initCommand(args)
     case 'schema':
       console.log(JSON.stringify(profileJsonSchema(), null, 2))
       return 0

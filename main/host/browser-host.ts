@@ -38,6 +38,8 @@ export interface BrowserHostOptions {
   launcher?: ProcessLauncher
   /** Prints reports.pdf; default headless Chromium (playwright-core) over the built report page. */
   printer?: ReportPrinter
+  /** Where machine.read reads the machine (default "/"; a fixture tree for screenshots). */
+  machineRoot?: string
 }
 
 export interface BrowserHost {
@@ -112,6 +114,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     resultsDir: join(options.dataDir, 'results'),
     examplesDir: options.examplesDir ?? EXAMPLES_DIR,
     printer: options.printer ?? new ChromiumReportPrinter({ rendererDir }),
+    ...(options.machineRoot !== undefined ? { machineRoot: options.machineRoot } : {}),
   })
   await services.runs.loadSaved()
   let port = 0

@@ -11,6 +11,7 @@ import { ProfileService } from './profile-service.ts'
 import { ReportService } from './report-service.ts'
 import type { ReportPrinter } from './report-service.ts'
 import { RunService } from './run-service.ts'
+import { readThisMachine } from './this-machine/this-machine.ts'
 
 export interface ServicesOptions {
   host: AppInfo['host']
@@ -22,6 +23,8 @@ export interface ServicesOptions {
   /** Finished runs are written here, one JSON file per run. */
   resultsDir: string
   examplesDir: string
+  /** Where machine.read finds this machine's /sys, /proc, /boot, /etc and /run (default "/"). */
+  machineRoot?: string
   /** Prints PDF reports (reports.pdf); without one, reports.pdf answers that this host cannot print. */
   printer?: ReportPrinter
 }
@@ -68,6 +71,7 @@ export function createServices(o: ServicesOptions): Services {
     'profiles.storeReport': () => profiles.storeReport(),
     'reports.snapshot': (r) => reports.snapshot(r),
     'reports.pdf': (r) => reports.pdf(r),
+    'machine.read': (r) => readThisMachine({ ...(o.machineRoot !== undefined ? { root: o.machineRoot } : {}), ...(r.vcpus !== undefined ? { vcpus: r.vcpus } : {}) }),
   })
   return { router, pool, runs, profiles, examples, reports, onEvent: (cb) => runs.onEvent(cb), dispose: () => pool.dispose() }
 }

@@ -55,5 +55,6 @@ export function fakeApi(opts: { configs?: string[]; runId?: string } = {}): Fake
       snapshot: async () => { throw new Error('none') },
       pdf: async () => { throw new Error('none') },
     },
+    machine: { read: async () => { throw new Error('none') } },
   }
 }

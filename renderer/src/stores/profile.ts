@@ -9,7 +9,7 @@ import { useApi } from '../api/index.ts'
 import { hostSummary, vmSummaries, flattenOverrides } from '../lib/profile-summary.ts'
 import { historyOf, pushHistory, redoHistory, undoHistory, type History } from '../lib/topology-edit.ts'
 
-export type ProfileSource = { kind: 'example'; name: string } | { kind: 'saved'; id: string } | { kind: 'file'; name: string }
+export type ProfileSource = { kind: 'example'; name: string } | { kind: 'saved'; id: string } | { kind: 'file'; name: string } | { kind: 'machine'; name: string }
 
 export interface RecentProfile { title: string; source: ProfileSource; openedAt: string }
 
@@ -148,9 +148,24 @@ export const useProfileStore = defineStore('profile', () => {
     }
   }
 
+  /** Opens a new profile nobody saved yet (read from this machine): unsaved until saved. */
+  function openDraft(value: unknown, from: ProfileSource): void {
+    open(value, from)
+    dirty.value = true
+  }
+
   async function openRecent(r: RecentProfile): Promise<void> {
     if (r.source.kind === 'example') return openExample(r.source.name)
     if (r.source.kind === 'saved') return openSaved(r.source.id)
+    if (r.source.kind === 'machine') {
+      try {
+        const m = await useApi().machine.read({})
+        return openDraft(m.profile, { kind: 'machine', name: m.profile.name })
+      } catch (e) {
+        error.value = (e as Error).message
+        return
+      }
+    }
     error.value = `${r.title} was opened from a file: open the file again`
   }
 
@@ -225,7 +240,7 @@ export const useProfileStore = defineStore('profile', () => {
 
   return {
     json, source, profile, issues, recent, error, loading, saving, dirty, history, canUndo, canRedo, isOpen, name, configNames, host, vms, configurations, meta, title,
-    open, openExample, openSaved, openStored, noteStored, openText, openRecent, edit, undo, redo, save, saveAs, close,
+    open, openDraft, openExample, openSaved, openStored, noteStored, openText, openRecent, edit, undo, redo, save, saveAs, close,
   }
 })
 
