@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core'
 import { startBrowserHost } from '../../main/host/serve.ts'
 import { launchChromium } from '../helpers/chromium.ts'
 import { topology256Shots } from './screenshots-topology.ts'
+import { newHostShots } from './screenshots-new-host.ts'
 import { lscpuText } from '../helpers/lscpu.ts'
 
 const OUT = resolve(import.meta.dirname, '../../docs/screenshots')
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
       await context.close()
     }
     for (const theme of THEMES) written.push(...(await topology256Shots(browser, host.url, OUT, theme)))
+    for (const theme of THEMES) written.push(...(await newHostShots(browser, host.url, OUT, theme)))
   } finally {
     await browser.close()
     await host.close()
