@@ -13,7 +13,7 @@ async function settle(page: Page): Promise<void> {
 }
 
 /** One panel, cut from a full-page shot (an element shot would let the sticky header cover it). */
-async function panelShot(page: Page, testid: string, file: string): Promise<string> {
+export async function panelShot(page: Page, testid: string, file: string): Promise<string> {
   await page.evaluate('window.scrollTo(0, 0)')
   await settle(page)
   const box = await page.getByTestId(testid).evaluate((el) => {
