@@ -131,6 +131,23 @@ describe('a cmdline the run refuses', () => {
   })
 })
 
+describe('a parameter the kernel ignores', () => {
+  it('warns with the kernel\'s reason (nohz_full= not matching the isolcpus= list), and does not block', () => {
+    const p = profile(cmdline({ nohzFull: '1-3', isolcpus: `nohz,domain,${ISOLATED}` }))
+    const d = one(p, 'cmdline-ignored')
+    expect(d.severity).toBe('warning')
+    expect(d.message).toContain('nohz_full= must match isolcpus=')
+    expect(profileErrors(p)).toEqual([])
+  })
+})
+
+describe('a topology the run cannot build', () => {
+  it('is an error naming the field (a configuration override can make one)', () => {
+    const p = profile({ configurations: [{ name: 'base', overrides: {} }, { name: 'snc3', overrides: { host: { topology: { numaNodesPerSocket: 3 } } } }] })
+    expect(profileErrors(p)).toMatchObject([{ code: 'topology-invalid', path: 'host.topology.numaNodesPerSocket', configs: ['snc3'] }])
+  })
+})
+
 describe('the map\'s layout warnings', () => {
   it('vCPU on a housekeeping CPU, SMT siblings shared between VMs, vCPUs across NUMA nodes', () => {
     const p = profile({ vms: [{ ...goodVm, pinning: { ...goodVm.pinning, vcpupin: ['0', '5'] } }, { name: 'b', vcpus: 1, pinning: { vcpupin: ['13'], emulatorpin: '0', iothreadpin: '0' } }] })
