@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { ApiFailure } from '../../core/api/protocol.ts'
 import type { DeletedProfileSummary, ProfileExportFile, ProfileImportResult, ProfileStoreReport, ProfileSummary, RequestOf, StoredProfile, ValidationResult } from '../../core/api/protocol.ts'
 import { loadProfile } from '../../core/profile/load-profile.ts'
+import { diagnosticIssues } from '../../core/topology/diagnostics.ts'
 import { migrateProfile } from '../../core/profile/migrations.ts'
 import type { ProfileRepository } from './profile-repository.ts'
 import { payloadShapeProblem } from './api-router.ts'
@@ -162,7 +163,8 @@ export class ProfileService {
     const m = migrateProfile(req.profile)
     if (!m.ok) return { ok: false, issues: m.issues }
     const r = loadProfile(m.profile)
-    return r.ok ? { ok: true, issues: [] } : { ok: false, issues: r.issues }
+    const issues = r.ok ? diagnosticIssues(r.profile) : r.issues
+    return { ok: issues.length === 0, issues }
   }
 
   /** The profile migrated to the current format; throws bad-request with the issues when it is invalid. */

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { ApiFailure } from '../../core/api/protocol.ts'
 import type { ConfigRun, ConfigRunStatus, RequestOf, ResponseMap, RunEvent, RunRecord, RunSummary } from '../../core/api/protocol.ts'
 import { configurationNames, loadProfile } from '../../core/profile/load-profile.ts'
+import { diagnosticIssues } from '../../core/topology/diagnostics.ts'
 import { RESULT_SCHEMA_VERSION } from '../../core/result.ts'
 import type { ConfigResult, RunResultJson } from '../../core/result.ts'
 import { JobError } from '../worker/pool.ts'
@@ -68,6 +69,8 @@ export class RunService {
   start(req: RequestOf<'runs.start'>): ResponseMap['runs.start'] {
     const loaded = loadProfile(req.profile)
     if (!loaded.ok) throw new ApiFailure({ code: 'bad-request', message: `the profile is not valid: ${loaded.issues.length} issue(s)`, issues: loaded.issues })
+    const refused = diagnosticIssues(loaded.profile)
+    if (refused.length) throw new ApiFailure({ code: 'bad-request', message: `the profile cannot run: ${refused.length} issue(s)`, issues: refused })
     const all = configurationNames(loaded.profile)
     const configs = req.configs?.length ? [...new Set(req.configs)] : all
     const unknown = configs.filter((c) => !all.includes(c))

@@ -4,5 +4,6 @@ import App from './App.vue'
 import './composables/echarts.ts'
 import './styles/main.css'
 import './styles/library-io.css'
+import './styles/forms.css'
 
 createApp(App).use(createPinia()).mount('#app')

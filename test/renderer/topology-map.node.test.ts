@@ -49,7 +49,7 @@ describe('topology map', () => {
   it('reports a bad cpuset instead of throwing', () => {
     const p = profileOf({ schemaVersion: 1, vms: [{ name: 'a', vcpus: 1, pinning: { vcpupin: ['0-999'] } }] })
     const m = topologyMap(p.host, p.vms)
-    expect(m.diagnostics[0]?.level).toBe('error')
-    expect(m.diagnostics[0]?.message).toContain('a vcpupin 0')
+    expect(m.diagnostics[0]?.severity).toBe('error')
+    expect(m.diagnostics[0]?.message).toContain('a vCPU 0')
   })
 })

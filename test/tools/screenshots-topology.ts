@@ -4,6 +4,7 @@
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { bigHostProfile } from '../helpers/big-host.ts'
+import { panelShot } from './screenshots-new-host.ts'
 
 export async function topology256Shots(browser: Browser, url: string, outDir: string, theme: 'light' | 'dark'): Promise<string[]> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, colorScheme: theme })
@@ -24,9 +25,7 @@ export async function topology256Shots(browser: Browser, url: string, outDir: st
     await page.getByTestId('selection-text').press('Enter')
     await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))')
     await page.waitForTimeout(200)
-    const panel = join(outDir, `topology-256-${theme}.png`)
-    await page.getByTestId('topology-map').screenshot({ path: panel })
-    written.push(panel)
+    written.push(await panelShot(page, 'topology-map', join(outDir, `topology-256-${theme}.png`)))
     const whole = join(outDir, `topology-256-page-${theme}.png`)
     await page.screenshot({ path: whole })
     written.push(whole)

@@ -10,6 +10,7 @@ import { startBrowserHost } from '../../main/host/serve.ts'
 import { launchChromium } from '../helpers/chromium.ts'
 import { topology256Shots } from './screenshots-topology.ts'
 import { thisMachineShots } from './screenshots-this-machine.ts'
+import { newHostShots } from './screenshots-new-host.ts'
 import { lscpuText } from '../helpers/lscpu.ts'
 
 const OUT = resolve(import.meta.dirname, '../../docs/screenshots')
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
     }
     for (const theme of THEMES) written.push(...(await topology256Shots(browser, host.url, OUT, theme)))
     written.push(...(await thisMachineShots(browser, OUT)))
+    for (const theme of THEMES) written.push(...(await newHostShots(browser, host.url, OUT, theme)))
   } finally {
     await browser.close()
     await host.close()

@@ -5,6 +5,8 @@ import { tryBuildHostTopology } from '../../../core/topology/host-topology.ts'
 import { deriveHousekeeping } from '../../../core/topology/housekeeping.ts'
 import { parseCpuList, cpusOf, hasCpu } from '../../../core/topology/cpulist.ts'
 import type { Host, Vm } from '../../../core/profile/profile-schema.ts'
+import { diagnoseSetup } from '../../../core/topology/diagnostics.ts'
+import type { ProfileDiagnostic } from '../../../core/topology/diagnostics.ts'
 
 export type CpuRole = 'housekeeping' | 'nohz_full' | 'isolated' | 'rcu_nocbs' | 'irq'
 
@@ -16,7 +18,7 @@ export interface LlcGroup { llc: number; cores: CoreBox[] }
 export interface NumaGroup { node: number; llcs: LlcGroup[] }
 export interface SocketGroup { socket: number; nodes: NumaGroup[] }
 
-export interface Diagnostic { level: 'error' | 'warning'; message: string; cpus: number[] }
+export type Diagnostic = ProfileDiagnostic
 
 export interface TopologyMap {
   nrCpus: number
@@ -26,22 +28,9 @@ export interface TopologyMap {
   floating: PinLabel[]
 }
 
-function cpusetOf(text: string, nrCpus: number, field: string, diags: Diagnostic[]): Uint8Array | undefined {
-  if (!text.trim()) return undefined
-  const r = parseCpuList(text, { nrCpus, allowExclusion: true, field })
-  if (!r.ok) {
-    diags.push({ level: 'error', message: `${field} "${text}": ${r.error.message} — ${r.error.fix}`, cpus: [] })
-    return undefined
-  }
-  return r.cpus
-}
-
 export function topologyMap(host: Host, vms: readonly Vm[]): TopologyMap {
-  const diagnostics: Diagnostic[] = []
   const t = tryBuildHostTopology(host.topology)
-  if (!t.ok) {
-    return { nrCpus: 0, sockets: [], floating: [], diagnostics: t.errors.map((e) => ({ level: 'error' as const, message: `${e.field} ${e.value}: ${e.message} — ${e.fix}`, cpus: [] })) }
-  }
+  if (!t.ok) return { nrCpus: 0, sockets: [], floating: [], diagnostics: diagnoseSetup(host, vms) }
   const topo = t.topology
   const n = topo.nrCpus
   const c = host.kernel.cmdline
@@ -58,60 +47,24 @@ export function topologyMap(host: Host, vms: readonly Vm[]): TopologyMap {
       if (hasCpu(hk.hk.rcuNocbsCpus, cpu)) r.push('rcu_nocbs')
       if (c.irqaffinity.trim() && hasCpu(hk.hk.irqAffinity, cpu)) r.push('irq')
     }
-    for (const w of hk.warnings) diagnostics.push({ level: 'warning', message: w, cpus: [] })
   } else {
-    for (const e of hk.errors) diagnostics.push({ level: 'error', message: `${e.field} ${e.value}: ${e.message} — ${e.fix}`, cpus: [] })
     for (const r of roles) r.push('housekeeping')
   }
 
   // Pinned threads per CPU.
   const pins: PinLabel[][] = Array.from({ length: n }, () => [])
   const floating: PinLabel[] = []
-  const vcpuOwner = new Map<number, { vm: string; vcpu: number }[]>()
   vms.forEach((vm, vmIndex) => {
-    const nodes = new Set<number>()
-    for (let i = 0; i < vm.vcpus; i++) {
-      const label = { vm: vm.name, thread: `vCPU ${i}`, vmIndex }
-      const set = cpusetOf(vm.pinning.vcpupin[i] ?? '', n, `${vm.name} vcpupin ${i}`, diagnostics)
-      if (!set) {
-        floating.push(label)
-        continue
-      }
-      for (const cpu of cpusOf(set)) {
-        pins[cpu]?.push(label)
-        nodes.add(topo.numaOf[cpu] as number)
-        const owners = vcpuOwner.get(cpu) ?? []
-        owners.push({ vm: vm.name, vcpu: i })
-        vcpuOwner.set(cpu, owners)
-      }
-    }
-    if (nodes.size > 1) diagnostics.push({ level: 'warning', message: `${vm.name}: vCPUs are pinned across NUMA nodes ${[...nodes].sort((a, b) => a - b).join(', ')} — memory accesses cross the interconnect`, cpus: [] })
-    for (const [field, text, thread] of [['emulatorpin', vm.pinning.emulatorpin, 'emulator'], ['iothreadpin', vm.pinning.iothreadpin, 'iothread']] as const) {
-      const set = cpusetOf(text, n, `${vm.name} ${field}`, diagnostics)
+    const threads: [string, string][] = Array.from({ length: vm.vcpus }, (_, i) => [`vCPU ${i}`, vm.pinning.vcpupin[i] ?? ''])
+    threads.push(['emulator', vm.pinning.emulatorpin], ['iothread', vm.pinning.iothreadpin])
+    for (const [thread, text] of threads) {
       const label = { vm: vm.name, thread, vmIndex }
-      if (!set) floating.push(label)
-      else for (const cpu of cpusOf(set)) pins[cpu]?.push(label)
+      const set = text.trim() ? parseCpuList(text, { nrCpus: n, allowExclusion: true }) : undefined
+      if (!set?.ok) floating.push(label)
+      else for (const cpu of cpusOf(set.cpus)) pins[cpu]?.push(label)
     }
   })
-
-  // Diagnostics on the pinning against the roles and the SMT layout.
-  for (const [cpu, owners] of vcpuOwner) {
-    if (owners.length > 1) diagnostics.push({ level: 'warning', message: `CPU ${cpu} runs ${owners.map((o) => `${o.vm} vCPU ${o.vcpu}`).join(' and ')}: they share one CPU (overcommit)`, cpus: [cpu] })
-    if (hk.ok && hk.hk.enabled.tick && roles[cpu]?.includes('housekeeping')) {
-      diagnostics.push({ level: 'warning', message: `${owners.map((o) => `${o.vm} vCPU ${o.vcpu}`).join(', ')} pinned to housekeeping CPU ${cpu}: the host tick, kworkers and device IRQs run there`, cpus: [cpu] })
-    }
-    for (const sib of topo.siblingsOf(cpu)) {
-      if (sib <= cpu) continue
-      const other = vcpuOwner.get(sib)?.filter((o) => !owners.some((x) => x.vm === o.vm))
-      if (other?.length) diagnostics.push({ level: 'warning', message: `CPU ${cpu} (${owners[0]?.vm}) and its SMT sibling ${sib} (${other[0]?.vm}) run vCPUs of different VMs`, cpus: [cpu, sib] })
-    }
-  }
-  if (hk.ok && hk.hk.enabled.tick) {
-    for (let s = 0; s < topo.nrSockets; s++) {
-      const has = roles.some((r, cpu) => topo.socketOf[cpu] === s && r.includes('housekeeping'))
-      if (!has) diagnostics.push({ level: 'warning', message: `socket ${s} has no housekeeping CPU: its kernel work has to cross sockets`, cpus: [] })
-    }
-  }
+  const diagnostics = diagnoseSetup(host, vms)
 
   // Group: socket → node → llc → core → threads.
   const sockets: SocketGroup[] = []

@@ -3,13 +3,14 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import { loadProfile } from '../../../core/profile/load-profile.ts'
+import { diagnoseProfile } from '../../../core/topology/diagnostics.ts'
 import type { Profile } from '../../../core/profile/profile-schema.ts'
 import type { StoredProfile, ValidationIssue } from '../../../core/api/protocol.ts'
 import { useApi } from '../api/index.ts'
 import { hostSummary, vmSummaries, flattenOverrides } from '../lib/profile-summary.ts'
 import { historyOf, pushHistory, redoHistory, undoHistory, type History } from '../lib/topology-edit.ts'
 
-export type ProfileSource = { kind: 'example'; name: string } | { kind: 'saved'; id: string } | { kind: 'file'; name: string } | { kind: 'machine'; name: string }
+export type ProfileSource = { kind: 'example'; name: string } | { kind: 'saved'; id: string } | { kind: 'file'; name: string } | { kind: 'machine'; name: string } | { kind: 'new'; name: string }
 
 export interface RecentProfile { title: string; source: ProfileSource; openedAt: string }
 
@@ -42,6 +43,8 @@ export const useProfileStore = defineStore('profile', () => {
   const recent = ref<RecentProfile[]>(readRecent())
   /** The last error opening a profile. */
   const error = ref<string | undefined>(undefined)
+  /** What the last edit did, said once (e.g. where a new VM was placed). */
+  const notice = ref<string | undefined>(undefined)
   const loading = ref(false)
   /** The library entry (name, description, tags) of a saved profile. */
   const meta = ref<{ name: string; description: string; tags: string[] } | undefined>(undefined)
@@ -53,6 +56,14 @@ export const useProfileStore = defineStore('profile', () => {
   const configNames = computed(() => profile.value?.configurations.map((c) => c.name) ?? [])
   const host = computed(() => (profile.value ? hostSummary(profile.value) : undefined))
   const vms = computed(() => (profile.value ? vmSummaries(profile.value) : []))
+  /** The pinning and isolation diagnostics of every configuration (core/topology/diagnostics.ts). */
+  const diagnostics = computed(() => (profile.value ? diagnoseProfile(profile.value) : []))
+  /** Why Run is disabled: the first error a run would refuse, or undefined. */
+  const runBlocked = computed(() => {
+    const errs = diagnostics.value.filter((d) => d.severity === 'error')
+    if (!errs.length) return undefined
+    return `${errs.length} error${errs.length > 1 ? 's' : ''} to fix first: ${errs[0]!.message} — ${errs[0]!.fix}`
+  })
   const configurations = computed(() =>
     (profile.value?.configurations ?? []).map((c) => ({ name: c.name, description: c.description, differences: flattenOverrides(c.overrides) })),
   )
@@ -77,6 +88,7 @@ export const useProfileStore = defineStore('profile', () => {
     if (from.kind !== 'saved') meta.value = undefined
     source.value = from
     error.value = undefined
+    notice.value = undefined
     history.value = historyOf(value)
     dirty.value = false
     const r = load(value)
@@ -166,7 +178,7 @@ export const useProfileStore = defineStore('profile', () => {
         return
       }
     }
-    error.value = `${r.title} was opened from a file: open the file again`
+    error.value = r.source.kind === 'new' ? `${r.title} was made here and not saved: make it again, or save profiles you want to keep` : `${r.title} was opened from a file: open the file again`
   }
 
   /** Replaces the profile JSON with an edited one (undoable). */
@@ -239,7 +251,7 @@ export const useProfileStore = defineStore('profile', () => {
   }
 
   return {
-    json, source, profile, issues, recent, error, loading, saving, dirty, history, canUndo, canRedo, isOpen, name, configNames, host, vms, configurations, meta, title,
+    json, source, profile, issues, recent, error, notice, loading, saving, dirty, history, canUndo, canRedo, isOpen, name, configNames, host, vms, configurations, diagnostics, runBlocked, meta, title,
     open, openDraft, openExample, openSaved, openStored, noteStored, openText, openRecent, edit, undo, redo, save, saveAs, close,
   }
 })

@@ -4,7 +4,7 @@ import { ref } from 'vue'
 
 export type WorkbenchTab = 'setup' | 'configs' | 'results' | 'comparison'
 /** The dialog open over the app, if any. */
-export type AppDialog = 'library' | 'save-as' | 'import'
+export type AppDialog = 'library' | 'save-as' | 'import' | 'new-profile'
 
 export const useWorkbenchStore = defineStore('workbench', () => {
   const tab = ref<WorkbenchTab>('setup')
