@@ -221,9 +221,9 @@ export class RunService {
       sourceProfile: record.profile,
       configs: record.configs.map((c) => ({ config: c.config, status: c.status, ...(c.error ? { error: c.error } : {}) })),
     }
-    await mkdir(dir, { recursive: true })
+    await mkdir(dir, { recursive: true, mode: 0o700 })
     const path = join(dir, `${record.runId}.json`)
-    await writeFile(`${path}.tmp`, JSON.stringify(file))
+    await writeFile(`${path}.tmp`, JSON.stringify(file), { mode: 0o600 })
     await rename(`${path}.tmp`, path)
   }
 }
