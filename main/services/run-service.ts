@@ -5,8 +5,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ApiFailure } from '../../core/api/protocol.ts'
-import type { ConfigRun, ConfigRunStatus, RequestOf, ResponseMap, RunEvent, RunRecord, RunSummary } from '../../core/api/protocol.ts'
-import { configurationNames, loadProfile } from '../../core/profile/load-profile.ts'
+import type { ConfigRun, ConfigRunStatus, RequestOf, ResponseMap, RunEvent, RunRecord, RunSummary, ValidationIssue } from '../../core/api/protocol.ts'
+import { checkProfile } from '../../core/check/check-profile.ts'
+import { configurationNames } from '../../core/profile/load-profile.ts'
 import { RESULT_SCHEMA_VERSION } from '../../core/result.ts'
 import type { ConfigResult, RunResultJson } from '../../core/result.ts'
 import { JobError } from '../worker/pool.ts'
@@ -38,6 +39,10 @@ interface LiveRun {
 
 const ACTIVE: ConfigRunStatus[] = ['queued', 'running']
 
+function invalid(issues: ValidationIssue[]): ApiFailure {
+  return new ApiFailure({ code: 'bad-request', message: `the profile is not valid: ${issues.length} issue(s) — ${issues.slice(0, 3).map((i) => `${i.path}: ${i.value} ${i.message} — ${i.fix}`).join('; ')}`, issues })
+}
+
 export function overallStatus(configs: ConfigRun[]): ConfigRunStatus {
   if (configs.some((c) => c.status === 'running')) return 'running'
   if (configs.some((c) => c.status === 'queued')) return configs.some((c) => c.status !== 'queued') ? 'running' : 'queued'
@@ -66,12 +71,17 @@ export class RunService {
   }
 
   start(req: RequestOf<'runs.start'>): ResponseMap['runs.start'] {
-    const loaded = loadProfile(req.profile)
-    if (!loaded.ok) throw new ApiFailure({ code: 'bad-request', message: `the profile is not valid: ${loaded.issues.length} issue(s)`, issues: loaded.issues })
-    const all = configurationNames(loaded.profile)
+    const shape = checkProfile(req.profile, { configs: [] })
+    if (!shape.profile) throw invalid(shape.issues)
+    const all = configurationNames(shape.profile)
     const configs = req.configs?.length ? [...new Set(req.configs)] : all
     const unknown = configs.filter((c) => !all.includes(c))
     if (unknown.length) throw new ApiFailure({ code: 'bad-request', message: `no configuration named ${unknown.map((c) => JSON.stringify(c)).join(', ')} — use one of ${all.join(', ')}` })
+    // The one validation (profiles.validate and save use it too): what a run would refuse, and the work
+    // estimate against run.maxEvents, refused before anything starts.
+    const check = checkProfile(req.profile, { configs, ...(req.durationSec !== undefined ? { durationSec: req.durationSec } : {}) })
+    if (!check.ok || !check.profile) throw invalid(check.issues)
+    const loaded = { profile: check.profile }
     const startedAt = this.now()
     const runId = `run-${startedAt.toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`
     const seed = req.seed ?? loaded.profile.run.seed

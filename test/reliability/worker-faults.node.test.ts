@@ -106,7 +106,7 @@ describe('worker faults', () => {
   it('a cancelled run leaves no worker process behind', async () => {
     const p = faultyPool({ size: 3 })
     const runs = new RunService({ pool: p })
-    const { runId } = runs.start({ profile: tinyProfile(['a', 'b', 'c', 'd', 'e'], 3600) })
+    const { runId } = runs.start({ profile: tinyProfile(['a', 'b', 'c', 'd', 'e'], 300) })
     for (let i = 0; i < 200 && p.pids.length < 3; i++) await new Promise((r) => setTimeout(r, 25))
     await new Promise((r) => setTimeout(r, 300))
     const pids = p.pids
