@@ -94,7 +94,9 @@ export interface ReportPdf { fileName: string; pageSize: 'A4' | 'Letter'; pdfBas
 export interface ValidationIssue { path: string; value: string; message: string; fix: string }
 export interface ValidationResult { ok: boolean; issues: ValidationIssue[] }
 
-export type ConfigRunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
+/** `interrupted`: the host stopped (SIGTERM, SIGINT, app quit, a crash) before it finished; what had
+ *  finished is kept. */
+export type ConfigRunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted'
 export interface ConfigRun { config: string; status: ConfigRunStatus; fraction: number; error?: string; result?: ConfigResult }
 export interface RunRecord { runId: string; profileName: string; profile: unknown; seed: number; startedAt: string; status: ConfigRunStatus; configs: ConfigRun[] }
 export interface RunSummary { runId: string; profileName: string; startedAt: string; status: ConfigRunStatus; configs: string[] }

@@ -46,8 +46,12 @@ async function main(): Promise<void> {
   try {
     const host = await startBrowserHost({ port, dataDir: values.data ?? defaultDataDir(), ...(values.renderer !== undefined ? { rendererDir: values.renderer } : {}), ...(workers !== undefined ? { workers } : {}) })
     console.log(`kvmbench browser host: ${host.url}`)
+    // A stop keeps what finished: active runs are cancelled and written as "interrupted" first.
     const stop = (): void => {
-      void host.close().then(() => process.exit(0))
+      host.close().then(() => process.exit(0), (e: unknown) => {
+        console.error(`kvmbench serve: stopping failed: ${(e as Error).message}`)
+        process.exit(1)
+      })
     }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)

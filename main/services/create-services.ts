@@ -34,7 +34,8 @@ export interface Services {
   readonly examples: ExamplesService
   readonly reports: ReportService
   onEvent(cb: (e: RunEvent) => void): () => void
-  /** Kills every worker. */
+  /** For a shutdown: active runs are cancelled and written as "interrupted" with what finished, then
+   *  every worker is killed. */
   dispose(): Promise<void>
 }
 
@@ -69,5 +70,5 @@ export function createServices(o: ServicesOptions): Services {
     'reports.snapshot': (r) => reports.snapshot(r),
     'reports.pdf': (r) => reports.pdf(r),
   })
-  return { router, pool, runs, profiles, examples, reports, onEvent: (cb) => runs.onEvent(cb), dispose: () => pool.dispose() }
+  return { router, pool, runs, profiles, examples, reports, onEvent: (cb) => runs.onEvent(cb), dispose: async () => { await runs.interrupt(); await pool.dispose() } }
 }

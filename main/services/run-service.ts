@@ -1,6 +1,9 @@
 // runs.* : a run is one profile, one seed and one pool job per configuration. Runs are kept in memory;
-// each finished run is written to `<resultsDir>/<runId>.json` (one file per run: results can be large,
-// so they never go into the profile store). Events stream to subscribers as RunEvents.
+// each run is written to `<resultsDir>/<runId>.json` (one file per run: results can be large, so they
+// never go into the profile store) when it starts and again as each configuration ends, so a stop loses
+// nothing that finished: `interrupt()` (SIGTERM, SIGINT, app quit) cancels the rest and writes the run as
+// "interrupted"; a run file left "running" by a host that died is read back as "interrupted". Events
+// stream to subscribers as RunEvents. At most MAX_ACTIVE_JOBS configurations wait or run at once.
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -39,6 +42,9 @@ interface LiveRun {
 
 const ACTIVE: ConfigRunStatus[] = ['queued', 'running']
 
+/** Configurations queued or running at once, over all runs: more are refused (runs.start) until some end. */
+export const MAX_ACTIVE_JOBS = 256
+
 function invalid(issues: ValidationIssue[]): ApiFailure {
   return new ApiFailure({ code: 'bad-request', message: `the profile is not valid: ${issues.length} issue(s) — ${issues.slice(0, 3).map((i) => `${i.path}: ${i.value} ${i.message} — ${i.fix}`).join('; ')}`, issues })
 }
@@ -46,6 +52,7 @@ function invalid(issues: ValidationIssue[]): ApiFailure {
 export function overallStatus(configs: ConfigRun[]): ConfigRunStatus {
   if (configs.some((c) => c.status === 'running')) return 'running'
   if (configs.some((c) => c.status === 'queued')) return configs.some((c) => c.status !== 'queued') ? 'running' : 'queued'
+  if (configs.some((c) => c.status === 'interrupted')) return 'interrupted'
   if (configs.some((c) => c.status === 'failed')) return 'failed'
   if (configs.some((c) => c.status === 'cancelled')) return 'cancelled'
   return 'done'
@@ -57,6 +64,10 @@ export class RunService {
   private readonly now: () => Date
   private readonly runs = new Map<string, LiveRun>()
   private readonly listeners = new Set<(e: RunEvent) => void>()
+  /** Set by interrupt(): jobs that end now end as 'interrupted', and no run may start. */
+  private interrupting = false
+  /** Per run, the last write of its file (writes of one run are serialized). */
+  private readonly writes = new Map<string, Promise<void>>()
 
   constructor(options: RunServiceOptions) {
     this.pool = options.pool
@@ -82,6 +93,11 @@ export class RunService {
     const check = checkProfile(req.profile, { configs, ...(req.durationSec !== undefined ? { durationSec: req.durationSec } : {}) })
     if (!check.ok || !check.profile) throw invalid(check.issues)
     const loaded = { profile: check.profile }
+    if (this.interrupting) throw new ApiFailure({ code: 'failed', message: 'kvmbench is shutting down: start the run again after it restarts' })
+    const active = this.activeJobs()
+    if (active + configs.length > MAX_ACTIVE_JOBS) {
+      throw new ApiFailure({ code: 'bad-request', message: `${active} configuration(s) are already queued or running and this run adds ${configs.length}: at most ${MAX_ACTIVE_JOBS} may wait at once — wait for runs to finish, cancel one (runs.cancel), or start fewer configurations (configs)` })
+    }
     const startedAt = this.now()
     const runId = `run-${startedAt.toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`
     const seed = req.seed ?? loaded.profile.run.seed
@@ -103,7 +119,28 @@ export class RunService {
     })
     const finished = Promise.all(outcomes).then(() => this.finish(record))
     this.runs.set(runId, { record, jobs, finished })
+    this.save(record)
     return { runId, configs }
+  }
+
+  /** Stops every active run for a shutdown: its queued and running configurations are cancelled, and the
+   *  run is written as "interrupted" with every configuration that had finished. Resolves when written. */
+  async interrupt(): Promise<void> {
+    this.interrupting = true
+    const live = [...this.runs.values()].filter((r) => ACTIVE.includes(r.record.status))
+    for (const run of live) {
+      for (const cr of run.record.configs) {
+        const jobId = run.jobs.get(cr.config)
+        if (jobId && ACTIVE.includes(cr.status)) this.pool.cancel(jobId)
+      }
+    }
+    await Promise.all(live.map((r) => r.finished))
+  }
+
+  private activeJobs(): number {
+    let n = 0
+    for (const r of this.runs.values()) for (const c of r.record.configs) if (ACTIVE.includes(c.status)) n++
+    return n
   }
 
   cancel(req: RequestOf<'runs.cancel'>): ResponseMap['runs.cancel'] {
@@ -145,11 +182,13 @@ export class RunService {
       try {
         const f = JSON.parse(await readFile(join(this.resultsDir, name), 'utf8')) as RunFile
         if (f.schemaVersion !== RESULT_SCHEMA_VERSION || typeof f.runId !== 'string' || this.runs.has(f.runId) || !Array.isArray(f.configs)) continue
+        // A run written while active by a host that is gone (killed, crashed) was interrupted.
+        const stale = (s: ConfigRunStatus): ConfigRunStatus => (ACTIVE.includes(s) ? 'interrupted' : s)
         const record: RunRecord = {
-          runId: f.runId, profileName: f.profile, profile: f.sourceProfile, seed: f.seed, startedAt: f.startedAt, status: f.status,
+          runId: f.runId, profileName: f.profile, profile: f.sourceProfile, seed: f.seed, startedAt: f.startedAt, status: stale(f.status),
           configs: f.configs.map((c) => {
             const result = f.results.find((r) => r.config === c.config)
-            return { config: c.config, status: c.status, fraction: c.status === 'done' ? 1 : 0, ...(c.error ? { error: c.error } : {}), ...(result ? { result } : {}) }
+            return { config: c.config, status: stale(c.status), fraction: c.status === 'done' ? 1 : 0, ...(c.error ? { error: c.error } : {}), ...(result ? { result } : {}) }
           }),
         }
         this.runs.set(record.runId, { record, jobs: new Map(), finished: Promise.resolve(record) })
@@ -191,13 +230,15 @@ export class RunService {
     cr.result = result
     record.status = overallStatus(record.configs)
     this.emit({ type: 'config-done', runId: record.runId, config: cr.config, result })
+    this.save(record)
   }
 
   private configEnded(record: RunRecord, cr: ConfigRun, e: unknown): void {
     const cancelled = e instanceof JobError && (e.kind === 'cancelled' || e.kind === 'disposed')
-    cr.status = cancelled ? 'cancelled' : 'failed'
+    cr.status = cancelled ? (this.interrupting ? 'interrupted' : 'cancelled') : 'failed'
     if (!cancelled) cr.error = e instanceof Error ? e.message : String(e)
     record.status = overallStatus(record.configs)
+    this.save(record)
     this.emit(cancelled
       ? { type: 'config-cancelled', runId: record.runId, config: cr.config }
       : { type: 'config-failed', runId: record.runId, config: cr.config, error: cr.error ?? 'failed' })
@@ -205,15 +246,21 @@ export class RunService {
 
   private async finish(record: RunRecord): Promise<RunRecord> {
     record.status = overallStatus(record.configs)
-    if (this.resultsDir) {
-      try {
-        await this.write(record)
-      } catch (e) {
-        console.error(`kvmbench: could not save run ${record.runId}: ${(e as Error).message}`)
-      }
-    }
+    await this.save(record)
     this.emit({ type: 'run-finished', runId: record.runId, status: record.status })
     return record
+  }
+
+  /** Writes the run's file as it is now, after any earlier write of it; never rejects. */
+  private save(record: RunRecord): Promise<void> {
+    if (!this.resultsDir) return Promise.resolve()
+    const prev = this.writes.get(record.runId) ?? Promise.resolve()
+    const next = prev.then(() => this.write(record)).catch((e: unknown) => {
+      console.error(`kvmbench: could not save run ${record.runId}: ${(e as Error).message}`)
+    })
+    this.writes.set(record.runId, next)
+    void next.then(() => { if (this.writes.get(record.runId) === next) this.writes.delete(record.runId) })
+    return next
   }
 
   private async write(record: RunRecord): Promise<void> {
