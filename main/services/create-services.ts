@@ -70,5 +70,5 @@ export function createServices(o: ServicesOptions): Services {
     'reports.snapshot': (r) => reports.snapshot(r),
     'reports.pdf': (r) => reports.pdf(r),
   })
-  return { router, pool, runs, profiles, examples, reports, onEvent: (cb) => runs.onEvent(cb), dispose: async () => { await runs.interrupt(); await pool.dispose() } }
+  return { router, pool, runs, profiles, examples, reports, onEvent: (cb) => runs.onEvent(cb), dispose: async () => { await runs.interrupt(); await Promise.all([pool.dispose(), reports.dispose()]) } }
 }

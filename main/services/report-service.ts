@@ -22,6 +22,8 @@ export interface PrintJob {
 /** Prints report.html for a job and returns the PDF's bytes. */
 export interface ReportPrinter {
   print(job: PrintJob): Promise<Uint8Array>
+  /** Frees what the printer holds (a shared browser); called when the host stops. */
+  close?(): Promise<void>
 }
 
 /** The exporters the report uses for each configuration's command line and libvirt XML. */
@@ -95,6 +97,10 @@ export class ReportService {
     }
     this.cache.set(req.runId, s)
     return s
+  }
+
+  async dispose(): Promise<void> {
+    await this.printer?.close?.()
   }
 
   async pdf(req: RequestOf<'reports.pdf'>): Promise<ReportPdf> {
