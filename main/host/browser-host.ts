@@ -41,6 +41,8 @@ export interface BrowserHostOptions {
   launcher?: ProcessLauncher
   /** Prints reports.pdf; default headless Chromium (playwright-core) over the built report page. */
   printer?: ReportPrinter
+  /** Finished runs kept in `results/`; older ones are deleted (default 200). */
+  keepRuns?: number
   /** The access token; default a new random one per start. */
   token?: string
 }
@@ -132,6 +134,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     repository: new ConfProfileRepository(options.dataDir),
     resultsDir,
+    ...(options.keepRuns !== undefined ? { keepRuns: options.keepRuns } : {}),
     examplesDir: options.examplesDir ?? EXAMPLES_DIR,
     printer: options.printer ?? new ChromiumReportPrinter({ rendererDir }),
   })

@@ -21,6 +21,8 @@ export interface ServicesOptions {
   repository: ProfileRepository
   /** Finished runs are written here, one JSON file per run. */
   resultsDir: string
+  /** Finished runs kept; older ones are deleted (default DEFAULT_KEEP_RUNS, 200). */
+  keepRuns?: number
   examplesDir: string
   /** Prints PDF reports (reports.pdf); without one, reports.pdf answers that this host cannot print. */
   printer?: ReportPrinter
@@ -41,7 +43,7 @@ export interface Services {
 
 export function createServices(o: ServicesOptions): Services {
   const pool = new WorkerPool(o.launcher, o.workers !== undefined ? { size: o.workers } : {})
-  const runs = new RunService({ pool, resultsDir: o.resultsDir })
+  const runs = new RunService({ pool, resultsDir: o.resultsDir, ...(o.keepRuns !== undefined ? { keepRuns: o.keepRuns } : {}) })
   const profiles = new ProfileService(o.repository)
   const examples = new ExamplesService(o.examplesDir)
   const reports = new ReportService({ runs, version: o.version, ...(o.printer ? { printer: o.printer } : {}) })

@@ -79,10 +79,10 @@ export class ReportService {
     this.now = o.now ?? (() => new Date())
   }
 
-  snapshot(req: RequestOf<'reports.snapshot'>): ReportSnapshot {
+  async snapshot(req: RequestOf<'reports.snapshot'>): Promise<ReportSnapshot> {
     const cached = this.cache.get(req.runId)
     if (cached) return cached
-    const record = this.runs.get({ runId: req.runId })
+    const record = await this.runs.get({ runId: req.runId })
     if (record.status === 'queued' || record.status === 'running') {
       throw new ApiFailure({ code: 'bad-request', message: `run ${req.runId} is still ${record.status}: a report is made of a finished run` })
     }
@@ -104,7 +104,7 @@ export class ReportService {
   }
 
   async pdf(req: RequestOf<'reports.pdf'>): Promise<ReportPdf> {
-    const snapshot = this.snapshot({ runId: req.runId })
+    const snapshot = await this.snapshot({ runId: req.runId })
     if (!this.printer) throw new ApiFailure({ code: 'failed', message: 'this host cannot print PDF reports' })
     let bytes: Uint8Array
     try {

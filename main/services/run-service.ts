@@ -5,32 +5,27 @@
 // "interrupted"; a run file left "running" by a host that died is read back as "interrupted". Events
 // stream to subscribers as RunEvents. At most MAX_ACTIVE_JOBS configurations wait or run at once.
 import { randomBytes } from 'node:crypto'
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ApiFailure } from '../../core/api/protocol.ts'
 import type { ConfigRun, ConfigRunStatus, RequestOf, ResponseMap, RunEvent, RunRecord, RunSummary, ValidationIssue } from '../../core/api/protocol.ts'
 import { checkProfile } from '../../core/check/check-profile.ts'
 import { configurationNames } from '../../core/profile/load-profile.ts'
 import { RESULT_SCHEMA_VERSION } from '../../core/result.ts'
-import type { ConfigResult, RunResultJson } from '../../core/result.ts'
+import type { ConfigResult } from '../../core/result.ts'
 import { JobError } from '../worker/pool.ts'
 import type { WorkerPool } from '../worker/pool.ts'
+import { RunArchive, summaryOf } from './run-archive.ts'
+import type { RunFile } from './run-archive.ts'
 
-/** What a results file holds: the CLI's RunResultJson plus the run's metadata. */
-export interface RunFile extends RunResultJson {
-  runId: string
-  startedAt: string
-  finishedAt: string
-  seed: number
-  status: ConfigRunStatus
-  sourceProfile: unknown
-  configs: { config: string; status: ConfigRunStatus; error?: string }[]
-}
+export type { RunFile } from './run-archive.ts'
 
 export interface RunServiceOptions {
   pool: WorkerPool
   /** Where finished runs are written; no files when undefined. */
   resultsDir?: string
+  /** Finished runs kept in the results directory; older ones are deleted. Default DEFAULT_KEEP_RUNS. */
+  keepRuns?: number
   now?: () => Date
 }
 
@@ -62,16 +57,19 @@ export class RunService {
   private readonly pool: WorkerPool
   private readonly resultsDir: string | undefined
   private readonly now: () => Date
+  /** Runs started by this host until they are written (then the archive has them). */
   private readonly runs = new Map<string, LiveRun>()
+  private readonly archive: RunArchive | undefined
   private readonly listeners = new Set<(e: RunEvent) => void>()
   /** Set by interrupt(): jobs that end now end as 'interrupted', and no run may start. */
   private interrupting = false
   /** Per run, the last write of its file (writes of one run are serialized). */
-  private readonly writes = new Map<string, Promise<void>>()
+  private readonly writes = new Map<string, Promise<boolean>>()
 
   constructor(options: RunServiceOptions) {
     this.pool = options.pool
     this.resultsDir = options.resultsDir
+    this.archive = options.resultsDir ? new RunArchive(options.resultsDir, options.keepRuns) : undefined
     this.now = options.now ?? (() => new Date())
   }
 
@@ -144,7 +142,11 @@ export class RunService {
   }
 
   cancel(req: RequestOf<'runs.cancel'>): ResponseMap['runs.cancel'] {
-    const run = this.live(req.runId)
+    const run = this.runs.get(req.runId)
+    if (!run) {
+      if (this.archive?.has(req.runId)) return { cancelled: false }
+      throw new ApiFailure({ code: 'not-found', message: `no run has the id ${JSON.stringify(req.runId)}` })
+    }
     let cancelled = false
     for (const cr of run.record.configs) {
       const jobId = run.jobs.get(cr.config)
@@ -153,57 +155,30 @@ export class RunService {
     return { cancelled }
   }
 
-  get(req: RequestOf<'runs.get'>): RunRecord {
-    return this.live(req.runId).record
+  async get(req: RequestOf<'runs.get'>): Promise<RunRecord> {
+    const live = this.runs.get(req.runId)
+    if (live) return live.record
+    const saved = await this.archive?.read(req.runId).catch(() => undefined)
+    if (saved) return saved
+    throw new ApiFailure({ code: 'not-found', message: `no run has the id ${JSON.stringify(req.runId)}` })
   }
 
   list(): RunSummary[] {
-    return [...this.runs.values()]
-      .map(({ record: r }) => ({ runId: r.runId, profileName: r.profileName, startedAt: r.startedAt, status: r.status, configs: r.configs.map((c) => c.config) }))
-      .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+    const live = [...this.runs.values()].map(({ record }) => summaryOf(record))
+    const saved = (this.archive?.list() ?? []).filter((s) => !this.runs.has(s.runId))
+    return [...live, ...saved].sort((a, b) => b.startedAt.localeCompare(a.startedAt))
   }
 
   /** Resolves when every configuration of the run has ended and the run's file is written. */
   whenFinished(runId: string): Promise<RunRecord> {
-    return this.live(runId).finished
+    const live = this.runs.get(runId)
+    return live ? live.finished : this.get({ runId })
   }
 
-  /** Loads the runs saved in the results directory (e.g. at startup). Unreadable files are skipped. */
+  /** Reads the summaries of the runs saved in the results directory (at startup; their results are read
+   *  when asked for), deleting the oldest beyond keepRuns. Unreadable files are skipped. */
   async loadSaved(): Promise<number> {
-    if (!this.resultsDir) return 0
-    let names: string[]
-    try {
-      names = (await readdir(this.resultsDir)).filter((n) => /^run-.*\.json$/.test(n))
-    } catch {
-      return 0
-    }
-    let n = 0
-    for (const name of names) {
-      try {
-        const f = JSON.parse(await readFile(join(this.resultsDir, name), 'utf8')) as RunFile
-        if (f.schemaVersion !== RESULT_SCHEMA_VERSION || typeof f.runId !== 'string' || this.runs.has(f.runId) || !Array.isArray(f.configs)) continue
-        // A run written while active by a host that is gone (killed, crashed) was interrupted.
-        const stale = (s: ConfigRunStatus): ConfigRunStatus => (ACTIVE.includes(s) ? 'interrupted' : s)
-        const record: RunRecord = {
-          runId: f.runId, profileName: f.profile, profile: f.sourceProfile, seed: f.seed, startedAt: f.startedAt, status: stale(f.status),
-          configs: f.configs.map((c) => {
-            const result = f.results.find((r) => r.config === c.config)
-            return { config: c.config, status: stale(c.status), fraction: c.status === 'done' ? 1 : 0, ...(c.error ? { error: c.error } : {}), ...(result ? { result } : {}) }
-          }),
-        }
-        this.runs.set(record.runId, { record, jobs: new Map(), finished: Promise.resolve(record) })
-        n++
-      } catch {
-        // not a run file of ours
-      }
-    }
-    return n
-  }
-
-  private live(runId: string): LiveRun {
-    const run = this.runs.get(runId)
-    if (!run) throw new ApiFailure({ code: 'not-found', message: `no run has the id ${JSON.stringify(runId)}` })
-    return run
+    return (await this.archive?.scan()) ?? 0
   }
 
   private emit(e: RunEvent): void {
@@ -246,17 +221,23 @@ export class RunService {
 
   private async finish(record: RunRecord): Promise<RunRecord> {
     record.status = overallStatus(record.configs)
-    await this.save(record)
+    const written = await this.save(record)
+    if (this.archive && written) {
+      // Written: from now on the archive serves it (its results leave memory).
+      await this.archive.add(record)
+      this.runs.delete(record.runId)
+    }
     this.emit({ type: 'run-finished', runId: record.runId, status: record.status })
     return record
   }
 
-  /** Writes the run's file as it is now, after any earlier write of it; never rejects. */
-  private save(record: RunRecord): Promise<void> {
-    if (!this.resultsDir) return Promise.resolve()
-    const prev = this.writes.get(record.runId) ?? Promise.resolve()
-    const next = prev.then(() => this.write(record)).catch((e: unknown) => {
+  /** Writes the run's file as it is now, after any earlier write of it; never rejects (false: not written). */
+  private save(record: RunRecord): Promise<boolean> {
+    if (!this.resultsDir) return Promise.resolve(false)
+    const prev = this.writes.get(record.runId) ?? Promise.resolve(true)
+    const next = prev.then(() => this.write(record)).then(() => true, (e: unknown) => {
       console.error(`kvmbench: could not save run ${record.runId}: ${(e as Error).message}`)
+      return false
     })
     this.writes.set(record.runId, next)
     void next.then(() => { if (this.writes.get(record.runId) === next) this.writes.delete(record.runId) })

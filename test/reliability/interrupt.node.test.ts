@@ -52,10 +52,11 @@ describe('SIGTERM during a run', () => {
       if (r.configs.filter((c) => c.status === 'done').length >= 5) break
       await new Promise((res) => setTimeout(res, 50))
     }
-    // the run's file already holds the 5 results before the stop
+    // the run's file holds each result as soon as it is written (a write follows each config-done)
     const file = join(dataDir, 'results', `${runId}.json`)
-    const before = JSON.parse(readFileSync(file, 'utf8')) as { status: string; results: unknown[] }
-    expect(before.results).toHaveLength(5)
+    const resultsOnDisk = (): number => { try { return (JSON.parse(readFileSync(file, 'utf8')) as { results: unknown[] }).results.length } catch { return -1 } }
+    for (let i = 0; i < 100 && resultsOnDisk() < 5; i++) await new Promise((res) => setTimeout(res, 20))
+    expect(resultsOnDisk()).toBeGreaterThanOrEqual(5)
     const t0 = Date.now()
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
@@ -64,6 +65,7 @@ describe('SIGTERM during a run', () => {
 
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { status: string; results: { config: string }[]; configs: { config: string; status: string }[] }
     expect(saved.status).toBe('interrupted')
+    // c0–c4 done (a long one can not have finished in the meantime); the 7 others interrupted
     expect(saved.results.map((r) => r.config)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4'])
     expect(saved.configs.map((c) => c.status)).toEqual([...Array(5).fill('done'), ...Array(7).fill('interrupted')])
     expect(readdirSync(join(dataDir, 'results')).filter((f) => f.endsWith('.tmp'))).toEqual([])
