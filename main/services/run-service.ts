@@ -107,7 +107,7 @@ export class RunService {
     const outcomes = record.configs.map((cr) => {
       const h = this.pool.run(
         { profile: req.profile, config: cr.config, seed, ...(req.durationSec !== undefined ? { durationSec: req.durationSec } : {}) },
-        { onProgress: (fraction) => this.progress(record, cr, fraction) },
+        { onStart: () => this.progress(record, cr, 0), onProgress: (fraction) => this.progress(record, cr, fraction) },
       )
       jobs.set(cr.config, h.jobId)
       return h.result.then(

@@ -18,6 +18,8 @@ export interface PoolJob {
 
 export interface RunJobOptions {
   onProgress?: (fraction: number) => void
+  /** Called when a worker takes the job (it is running from then on). */
+  onStart?: () => void
   /** Watchdog for this job (overrides the pool's jobTimeoutMs): a worker still running it after this many
    *  milliseconds is killed and the job fails with kind 'timeout'. */
   timeoutMs?: number
@@ -45,6 +47,7 @@ interface Job {
   id: string
   message: ToWorker
   onProgress: ((fraction: number) => void) | undefined
+  onStart: (() => void) | undefined
   resolve: (r: ConfigResult) => void
   reject: (e: JobError) => void
   settled: boolean
@@ -59,6 +62,10 @@ interface Slot {
   killedFor: JobError | undefined
   exited: Promise<void>
   markExited: () => void
+  /** When the worker last sent a heartbeat (or took its job); undefined for workers without heartbeats. */
+  lastBeat: number | undefined
+  /** Whether a heartbeat came yet (before that the worker is still starting: STARTUP_GRACE_MS). */
+  beating: boolean
 }
 
 export interface WorkerPoolOptions {
@@ -69,7 +76,15 @@ export interface WorkerPoolOptions {
   /** Per-job watchdog: a job still running after this many milliseconds has its worker killed and fails
    *  with kind 'timeout' (a hung worker). Default: none — a simulation's length follows its profile. */
   jobTimeoutMs?: number
+  /** A worker process running a job that sends no heartbeat (main/worker/parent-watch.ts, every 250 ms)
+   *  for this long is stopped (SIGSTOP, frozen, wedged) — killed, and its job fails with kind 'timeout'.
+   *  Unlike a total wall time this does not fail a healthy job on a loaded machine. Default 10 s. */
+  heartbeatTimeoutMs?: number
 }
+
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 10_000
+/** A new worker process has this long to send its first heartbeat (Node starts and loads the core). */
+export const STARTUP_GRACE_MS = 30_000
 
 let jobCounter = 0
 
@@ -78,6 +93,8 @@ export class WorkerPool {
   private readonly launcher: ProcessLauncher
   private readonly killTimeoutMs: number
   private readonly jobTimeoutMs: number | undefined
+  private readonly heartbeatTimeoutMs: number
+  private heartbeatCheck: ReturnType<typeof setInterval> | undefined
   private readonly queue: Job[] = []
   private readonly slots = new Set<Slot>()
   private disposed = false
@@ -87,6 +104,7 @@ export class WorkerPool {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()))
     this.killTimeoutMs = options.killTimeoutMs ?? 5000
     this.jobTimeoutMs = options.jobTimeoutMs
+    this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS
   }
 
   get kind(): string {
@@ -114,7 +132,7 @@ export class WorkerPool {
       ...(job.seed !== undefined ? { seed: job.seed } : {}),
       ...(job.durationSec !== undefined ? { durationSec: job.durationSec } : {}),
     }
-    const entry: Job = { id, message, onProgress: options.onProgress, resolve, reject, settled: false, timeoutMs: options.timeoutMs ?? this.jobTimeoutMs, watchdog: undefined }
+    const entry: Job = { id, message, onProgress: options.onProgress, onStart: options.onStart, resolve, reject, settled: false, timeoutMs: options.timeoutMs ?? this.jobTimeoutMs, watchdog: undefined }
     if (this.disposed) this.settle(entry, new JobError('disposed', 'the worker pool has been shut down'))
     else {
       this.queue.push(entry)
@@ -144,6 +162,7 @@ export class WorkerPool {
   /** Fails every queued and running job and kills every worker; resolves when they have exited. */
   async dispose(): Promise<void> {
     this.disposed = true
+    if (this.heartbeatCheck) clearInterval(this.heartbeatCheck)
     for (const job of this.queue.splice(0)) this.settle(job, new JobError('disposed', 'the worker pool has been shut down'))
     const exits = [...this.slots].map((s) => {
       this.kill(s, new JobError('disposed', 'the worker pool has been shut down'))
@@ -191,7 +210,20 @@ export class WorkerPool {
         }, ms)
         job.watchdog.unref()
       }
+      if (slot.lastBeat !== undefined) slot.lastBeat = Date.now()
       slot.handle.post(job.message)
+      job.onStart?.()
+    }
+  }
+
+  /** Kills a worker whose job runs but whose heartbeats stopped. */
+  private checkHeartbeats(): void {
+    const now = Date.now()
+    for (const s of this.slots) {
+      const limit = s.beating ? this.heartbeatTimeoutMs : Math.max(this.heartbeatTimeoutMs, STARTUP_GRACE_MS)
+      if (s.job && !s.killedFor && s.lastBeat !== undefined && now - s.lastBeat > limit) {
+        this.kill(s, new JobError('timeout', `the simulation worker sent no heartbeat for ${this.heartbeatTimeoutMs} ms and was stopped (a hung or frozen worker)`))
+      }
     }
   }
 
@@ -207,8 +239,16 @@ export class WorkerPool {
     }
     let markExited!: () => void
     const exited = new Promise<void>((r) => { markExited = r })
-    const slot: Slot = { handle, job: undefined, killedFor: undefined, exited, markExited }
+    const slot: Slot = { handle, job: undefined, killedFor: undefined, exited, markExited, lastBeat: undefined, beating: false }
     this.slots.add(slot)
+    if (handle.onHeartbeat) {
+      slot.lastBeat = Date.now()
+      handle.onHeartbeat(() => { slot.lastBeat = Date.now(); slot.beating = true })
+      if (!this.heartbeatCheck) {
+        this.heartbeatCheck = setInterval(() => this.checkHeartbeats(), Math.min(1000, Math.max(50, this.heartbeatTimeoutMs / 4)))
+        this.heartbeatCheck.unref()
+      }
+    }
     handle.onMessage((m) => this.onMessage(slot, m))
     handle.onExit((info) => {
       slot.markExited()
