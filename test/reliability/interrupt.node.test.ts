@@ -1,14 +1,13 @@
 // A normal stop keeps the run (issue 17 item 3): `npm run serve` (a real process, real workers) gets
 // SIGTERM in the middle of a 12-configuration run with 5 configurations finished; it exits promptly, and the
 // run is on disk as "interrupted" with those 5 results — read back by the next host on the same data.
-import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { startTestHost } from '../helpers/test-host.ts'
+import { startServe } from '../helpers/serve-process.ts'
 
-const root = resolve(import.meta.dirname, '../..')
 const tmp = mkdtempSync(join(tmpdir(), 'kvmbench-interrupt-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
@@ -20,35 +19,15 @@ const PROFILE = {
   configurations: Array.from({ length: 12 }, (_, i) => ({ name: `c${i}`, overrides: i < 5 ? {} : { run: { durationSec: 300 } } })),
 }
 
-async function post(base: string, token: string, channel: string, body: unknown): Promise<any> {
-  const r = await fetch(`${base}api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) })
-  const j = (await r.json()) as { ok: boolean; value?: unknown; error?: { message: string } }
-  if (!j.ok) throw new Error(`${channel}: ${j.error?.message}`)
-  return j.value
-}
-
 describe('SIGTERM during a run', () => {
   it('keeps every finished configuration and writes the run as interrupted', async () => {
-    const rendererDir = join(tmp, 'renderer')
-    mkdirSync(rendererDir, { recursive: true })
-    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>kvmbench</title>')
     const dataDir = join(tmp, 'data')
-    const child = spawn(process.execPath, [join(root, 'main/host/serve.ts'), '--port', '0', '--data', dataDir, '--renderer', rendererDir, '--workers', '2'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)))
-    const url = await new Promise<URL>((res, rej) => {
-      let out = ''
-      child.stdout.on('data', (c: Buffer) => {
-        out += String(c)
-        const m = /(http:\/\/\S+)/.exec(out)
-        if (m) res(new URL(m[1]!))
-      })
-      void exited.then((c) => rej(new Error(`serve exited with ${c}`)))
-    })
-    const token = url.searchParams.get('token')!
-    const base = `${url.origin}/`
-    const { runId } = (await post(base, token, 'runs.start', { profile: PROFILE })) as { runId: string }
+    const serve = await startServe(tmp, dataDir)
+    const child = serve.child
+    const exited = serve.exited
+    const { runId } = (await serve.call('runs.start', { profile: PROFILE })) as { runId: string }
     for (;;) {
-      const r = (await post(base, token, 'runs.get', { runId })) as { configs: { status: string }[] }
+      const r = (await serve.call('runs.get', { runId })) as { configs: { status: string }[] }
       if (r.configs.filter((c) => c.status === 'done').length >= 5) break
       await new Promise((res) => setTimeout(res, 50))
     }

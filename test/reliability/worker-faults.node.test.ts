@@ -3,7 +3,6 @@
 // heartbeats, not by a total wall time, so a loaded machine cannot fail a healthy job) or runs out of
 // memory (KVMBENCH_TEST_OOM in a worker started with a 64 MB heap) fails its own job with the reason, the
 // other jobs finish, and the pool recovers (a new job succeeds). A cancelled run leaves no process behind.
-import { readFileSync, readdirSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RunService } from '../../main/services/run-service.ts'
 import { ChildProcessLauncher } from '../../main/worker/child-process-launcher.ts'
@@ -11,6 +10,7 @@ import { JobError, WorkerPool } from '../../main/worker/pool.ts'
 import type { WorkerPoolOptions } from '../../main/worker/pool.ts'
 import { TEST_CRASH_ENV, TEST_HANG_ENV, TEST_OOM_ENV } from '../../main/worker/worker-protocol.ts'
 import { processExists, tinyProfile } from '../helpers/profiles.ts'
+import { workersOf } from '../helpers/serve-process.ts'
 
 const pools: WorkerPool[] = []
 function faultyPool(o: WorkerPoolOptions): WorkerPool {
@@ -27,20 +27,7 @@ afterEach(async () => {
 })
 
 /** Worker processes that are children of this process (Linux /proc). */
-function childWorkers(): number[] {
-  const out: number[] = []
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (ppid === process.pid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('sim-worker')) out.push(Number(d))
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out
-}
+const childWorkers = (): number[] => workersOf(process.pid)
 
 async function outcome(p: Promise<unknown>): Promise<{ ok: true } | { ok: false; kind: string; message: string }> {
   try {

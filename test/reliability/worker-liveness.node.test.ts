@@ -3,46 +3,20 @@
 // `kill -9` of the host in the middle of a run leaves no worker alive after 2 s, and what had finished is
 // on disk (the run reads back as interrupted); a worker stopped with SIGSTOP is detected by its missing
 // heartbeats, while a healthy job longer than the heartbeat timeout finishes.
-import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ChildProcessLauncher } from '../../main/worker/child-process-launcher.ts'
 import { JobError, WorkerPool } from '../../main/worker/pool.ts'
 import { startTestHost } from '../helpers/test-host.ts'
 import { tinyProfile } from '../helpers/profiles.ts'
+import { startServe, stateOf, workersOf } from '../helpers/serve-process.ts'
 
-const root = resolve(import.meta.dirname, '../..')
 const tmp = mkdtempSync(join(tmpdir(), 'kvmbench-liveness-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
-/** A process's state letter (R, S, T, Z, …), or undefined when it is gone. */
-function stateOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]
-  } catch {
-    return undefined
-  }
-}
 const alive = (pid: number): boolean => { const s = stateOf(pid); return s !== undefined && s !== 'Z' && s !== 'X' }
-
-/** Simulation workers whose parent is `ppid`. */
-function workersOf(ppid: number): number[] {
-  const out: number[] = []
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (parent === ppid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('sim-worker')) out.push(Number(d))
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out
-}
 
 const PROFILE = {
   schemaVersion: 1,
@@ -53,24 +27,10 @@ const PROFILE = {
 
 describe('kill -9 of the browser host', () => {
   it('leaves no worker alive after 2 s, and keeps what finished', async () => {
-    const rendererDir = join(tmp, 'renderer')
-    mkdirSync(rendererDir, { recursive: true })
-    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>kvmbench</title>')
     const dataDir = join(tmp, 'data')
-    const host = spawn(process.execPath, [join(root, 'main/host/serve.ts'), '--port', '0', '--data', dataDir, '--renderer', rendererDir, '--workers', '2'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const url = await new Promise<URL>((res, rej) => {
-      let out = ''
-      host.stdout.on('data', (c: Buffer) => {
-        out += String(c)
-        const m = /(http:\/\/\S+)/.exec(out)
-        if (m) res(new URL(m[1]!))
-      })
-      host.on('exit', (c) => rej(new Error(`serve exited with ${c}`)))
-    })
-    const call = async (channel: string, body: unknown): Promise<any> => {
-      const r = await fetch(`${url.origin}/api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${url.searchParams.get('token')}` }, body: JSON.stringify(body) })
-      return ((await r.json()) as { value: unknown }).value
-    }
+    const serve = await startServe(tmp, dataDir)
+    const host = serve.child
+    const call = serve.call
     const { runId } = (await call('runs.start', { profile: PROFILE })) as { runId: string }
     let workers: number[] = []
     for (let i = 0; i < 400; i++) {
@@ -84,9 +44,8 @@ describe('kill -9 of the browser host', () => {
     await new Promise((res) => setTimeout(res, 300))
     const file = join(dataDir, 'results', `${runId}.json`)
     for (let i = 0; i < 100 && (JSON.parse(readFileSync(file, 'utf8')) as { results: unknown[] }).results.length < 2; i++) await new Promise((res) => setTimeout(res, 20))
-    const exited = new Promise<void>((res) => host.on('exit', () => res()))
     host.kill('SIGKILL')
-    await exited
+    await serve.exited
     await new Promise((res) => setTimeout(res, 2000))
     for (const pid of workers) expect(alive(pid), `worker ${pid} (state ${stateOf(pid)})`).toBe(false)
 
