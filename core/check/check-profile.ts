@@ -8,7 +8,7 @@ import { migrateProfile } from '../profile/migrations.ts'
 import type { Profile } from '../profile/profile-schema.ts'
 import type { Issue } from '../schema/schema.ts'
 import { setupModel } from '../sim/setup.ts'
-import { modelLimitIssues } from './model-limits.ts'
+import { exitCauseIssues, exitCauseLowerBound, modelLimitIssues } from './model-limits.ts'
 import { estimateWork, shortNumber } from './work-estimate.ts'
 import type { WorkEstimate } from './work-estimate.ts'
 
@@ -62,8 +62,9 @@ export function checkProfile(json: unknown, o: CheckOptions = {}): ProfileCheck 
     const key = JSON.stringify([cfg.host, cfg.vms])
     let setupIssues = setups.get(key)
     if (!setupIssues) {
-      const setup = setupModel(cfg, cfg.run.seed, duration)
-      setupIssues = setup.ok ? modelLimitIssues(setup.inputs) : setup.issues.map(costIssue)
+      const early = exitCauseIssues(exitCauseLowerBound(cfg), cfg.vms.length, cfg.host.noise.irqs)
+      const setup = early.length ? undefined : setupModel(cfg, cfg.run.seed, duration)
+      setupIssues = !setup ? early : setup.ok ? modelLimitIssues(setup.inputs) : setup.issues.map(costIssue)
       setups.set(key, setupIssues)
     }
     const found: Issue[] = [...setupIssues]

@@ -106,3 +106,16 @@ describe('one validation for validate, save and run', () => {
     expect(checkProfile(ex).issues).toEqual([])
   })
 })
+
+describe('limits the model cannot meet', () => {
+  it('refuses 64 VMs × 128 vCPUs on 8,192 CPUs at validation, naming vms, before setting the host up', () => {
+    const profile = {
+      schemaVersion: 1,
+      host: { topology: { sockets: 8, coresPerSocket: 256, threadsPerCore: 4 } },
+      vms: Array.from({ length: 64 }, (_, i) => ({ name: `vm${i}`, vcpus: 128, guestTopology: { cores: 128 } })),
+    }
+    const c = checkProfile(profile)
+    expect(c.ok).toBe(false)
+    expect(c.issues).toEqual([expect.objectContaining({ path: 'vms', value: '64 VMs', fix: expect.stringMatching(/at most 45 VMs/) })])
+  })
+})

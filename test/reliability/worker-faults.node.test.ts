@@ -9,6 +9,8 @@ import { ChildProcessLauncher } from '../../main/worker/child-process-launcher.t
 import { JobError, WorkerPool } from '../../main/worker/pool.ts'
 import type { WorkerPoolOptions } from '../../main/worker/pool.ts'
 import { TEST_CRASH_ENV, TEST_HANG_ENV, TEST_OOM_ENV } from '../../main/worker/worker-protocol.ts'
+import { readFileSync } from 'node:fs'
+import { WORKER_HEAP_MB } from '../../main/worker/launcher.ts'
 import { processExists, tinyProfile } from '../helpers/profiles.ts'
 import { workersOf } from '../helpers/serve-process.ts'
 
@@ -106,5 +108,16 @@ describe('worker faults', () => {
     expect(record.configs.every((c) => c.status === 'cancelled')).toBe(true)
     for (const pid of pids) expect(processExists(pid), `worker ${pid}`).toBe(false)
     expect(childWorkers()).toEqual([])
+  })
+
+  it('every worker process has a heap limit (1 GB by default), and one that reaches it is replaced', async () => {
+    const p = new WorkerPool(new ChildProcessLauncher(), { size: 1 })
+    pools.push(p)
+    const h = p.run({ profile: tinyProfile(['base'], 1), config: 'base' })
+    let pid: number | undefined
+    for (let i = 0; i < 200 && pid === undefined; i++) { pid = p.pidOf(h.jobId); await new Promise((r) => setTimeout(r, 10)) }
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain(`--max-old-space-size=${WORKER_HEAP_MB}`)
+    await h.result
+    // (the out-of-memory case, with a 64 MB heap, is the first test: the job fails with V8's reason and a new worker takes the next job)
   })
 })
