@@ -3,7 +3,7 @@
 // three through the real browser host, naming the field, the value and a fix, with nothing saved or
 // started; a property test checks, on random profiles, that validation passes exactly when the real core
 // runs the profile.
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkProfile } from '../../core/check/check-profile.ts'
@@ -101,9 +101,11 @@ describe('one validation for validate, save and run', () => {
     }), { numRuns: Number(process.env.KVMBENCH_FUZZ_RUNS ?? 40) })
   })
 
-  it('accepts the examples, which run', () => {
-    const ex = JSON.parse(readFileSync(new URL('../../examples/posted-timer.json', import.meta.url), 'utf8')) as Record<string, unknown>
-    expect(checkProfile(ex).issues).toEqual([])
+  it('accepts every example', () => {
+    const dir = new URL('../../examples/', import.meta.url)
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+      expect(checkProfile(JSON.parse(readFileSync(new URL(f, dir), 'utf8'))).issues, f).toEqual([])
+    }
   })
 })
 
