@@ -117,7 +117,7 @@ export class RunService {
     })
     const finished = Promise.all(outcomes).then(() => this.finish(record))
     this.runs.set(runId, { record, jobs, finished })
-    this.save(record)
+    void this.save(record)
     return { runId, configs }
   }
 
@@ -205,7 +205,7 @@ export class RunService {
     cr.result = result
     record.status = overallStatus(record.configs)
     this.emit({ type: 'config-done', runId: record.runId, config: cr.config, result })
-    this.save(record)
+    void this.save(record)
   }
 
   private configEnded(record: RunRecord, cr: ConfigRun, e: unknown): void {
@@ -213,7 +213,7 @@ export class RunService {
     cr.status = cancelled ? (this.interrupting ? 'interrupted' : 'cancelled') : 'failed'
     if (!cancelled) cr.error = e instanceof Error ? e.message : String(e)
     record.status = overallStatus(record.configs)
-    this.save(record)
+    void this.save(record)
     this.emit(cancelled
       ? { type: 'config-cancelled', runId: record.runId, config: cr.config }
       : { type: 'config-failed', runId: record.runId, config: cr.config, error: cr.error ?? 'failed' })
