@@ -8,7 +8,17 @@ import type { ReportSnapshot } from '../output/report-snapshot.ts'
 
 export type { ReportSnapshot } from '../output/report-snapshot.ts'
 
-const id = s.string({ maxLength: 128, pattern: /^[A-Za-z0-9_.:-]+$/, patternHint: 'an id as returned by the API' })
+/** Names an id may not have: every property of Object.prototype (`__proto__`, `constructor`, `toString`, …)
+ *  and `prototype`. Stores keep ids in prototype-less maps anyway; refusing these keeps a saved id usable
+ *  as a key in any JSON tool. */
+export const RESERVED_IDS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype'])
+
+/** Why `id` cannot be an id, or undefined. */
+export function reservedIdProblem(id: string): { message: string; fix: string } | undefined {
+  return RESERVED_IDS.has(id) ? { message: 'is a reserved name (a property of every JavaScript object)', fix: 'choose another id, or leave it out and the service picks one' } : undefined
+}
+
+const id = s.refine(s.string({ maxLength: 128, pattern: /^[A-Za-z0-9_.:-]+$/, patternHint: 'an id as returned by the API' }), reservedIdProblem)
 const profileJson = s.unknownValue({ description: 'A bench profile (validated by the profile service).' })
 
 export const requestSchemas = {
@@ -99,7 +109,9 @@ export interface ThisMachineResult {
 export interface ValidationIssue { path: string; value: string; message: string; fix: string }
 export interface ValidationResult { ok: boolean; issues: ValidationIssue[] }
 
-export type ConfigRunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
+/** `interrupted`: the host stopped (SIGTERM, SIGINT, app quit, a crash) before it finished; what had
+ *  finished is kept. */
+export type ConfigRunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted'
 export interface ConfigRun { config: string; status: ConfigRunStatus; fraction: number; error?: string; result?: ConfigResult }
 export interface RunRecord { runId: string; profileName: string; profile: unknown; seed: number; startedAt: string; status: ConfigRunStatus; configs: ConfigRun[] }
 export interface RunSummary { runId: string; profileName: string; startedAt: string; status: ConfigRunStatus; configs: string[] }

@@ -280,6 +280,7 @@ export const runSchema = s.object({
   warmupSec: s.number({ min: 0, max: 600, default: 0.05, description: 'Virtual time simulated before statistics start.' }),
   seed: s.integer({ min: 0, max: 2 ** 32 - 1, default: 1, description: 'PRNG seed: the same profile and seed give identical results.' }),
   replications: s.integer({ min: 1, max: 100, default: 1, description: 'Independent replications (seed, seed+1, …) for confidence intervals.' }),
+  maxEvents: s.number({ min: 1e6, max: 1e12, default: 5e8, description: 'Most simulated events one configuration may take, all replications together: a run whose estimate (event rates × virtual time, core/check/work-estimate.ts) is larger is refused before it starts, and a configuration that reaches it is stopped. The default (5·10⁸, about 4 minutes at 2·10⁶ events/s) keeps a configuration within minutes on a laptop; raise it for a longer run.' }),
 })
 
 export const overridesSchema = s.object({

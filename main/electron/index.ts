@@ -68,6 +68,9 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit()
   })
 
+  // SIGTERM / SIGINT quit the app the normal way, so active runs are written as "interrupted".
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => app.quit())
+
   let disposed = false
   app.on('before-quit', (event) => {
     if (disposed || !services) return

@@ -32,13 +32,33 @@ export function isTrustedFrame(frame: FrameLike | null | undefined, isAppUrl: (u
 /** The report page (report.html) only reads its frozen snapshot; the app page may call every channel. */
 export const REPORT_PAGE_CHANNELS: readonly string[] = ['reports.snapshot']
 
-/** Whether a frame at `url` may call `channel`: a report page is limited to REPORT_PAGE_CHANNELS. */
-export function channelAllowed(url: string, channel: string): boolean {
-  let path: string
+/** The paths of the app page, which may call every channel. */
+const APP_PAGE_PATHS: readonly string[] = ['/', '/index.html']
+
+/** A URL's path as the app protocol resolves it (main/host/static-files.ts resolveInside): percent-decoded,
+ *  repeated slashes and dot segments collapsed — so `//report.html` and `/%72eport.html` are
+ *  `/report.html`. Undefined when it cannot be decoded. */
+export function normalizedPath(url: string): string | undefined {
   try {
-    path = new URL(url).pathname
+    const decoded = decodeURIComponent(new URL(url).pathname)
+    if (decoded.includes('\0')) return undefined
+    const parts: string[] = []
+    for (const seg of decoded.split(/[/\\]+/)) {
+      if (seg === '' || seg === '.') continue
+      if (seg === '..') parts.pop()
+      else parts.push(seg)
+    }
+    return `/${parts.join('/')}`
   } catch {
-    return false
+    return undefined
   }
-  return path === '/report.html' ? REPORT_PAGE_CHANNELS.includes(channel) : true
+}
+
+/** Whether a frame at `url` may call `channel`: only the app page (`/`, `/index.html`, compared after
+ *  normalizing) may call every channel; the report page, and any other page of the app, only
+ *  REPORT_PAGE_CHANNELS. */
+export function channelAllowed(url: string, channel: string): boolean {
+  const path = normalizedPath(url)
+  if (path === undefined) return false
+  return APP_PAGE_PATHS.includes(path) || REPORT_PAGE_CHANNELS.includes(channel)
 }

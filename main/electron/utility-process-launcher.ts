@@ -3,6 +3,7 @@
 import { app, utilityProcess } from 'electron'
 import type { Details, Event as ElectronEvent } from 'electron'
 import simWorkerPath from '../worker/sim-worker.ts?modulePath'
+import { WORKER_HEAP_MB } from '../worker/launcher.ts'
 import type { ExitInfo, ProcessLauncher, WorkerHandle } from '../worker/launcher.ts'
 
 let counter = 0
@@ -13,8 +14,11 @@ export class UtilityProcessLauncher implements ProcessLauncher {
   /** Must be called after app 'ready' (utilityProcess.fork's rule). */
   launch(): WorkerHandle {
     const serviceName = `kvmbench-sim-${++counter}`
-    const child = utilityProcess.fork(simWorkerPath, [], { serviceName, stdio: ['ignore', 'ignore', 'inherit'] })
+    // stdout carries the worker's heartbeats (main/worker/parent-watch.ts); a heap limit as for every worker.
+    const child = utilityProcess.fork(simWorkerPath, [], { serviceName, stdio: ['ignore', 'pipe', 'inherit'], execArgv: [`--max-old-space-size=${WORKER_HEAP_MB}`] })
     let exited = false
+    const beatCbs: (() => void)[] = []
+    child.stdout?.on('data', () => { for (const cb of beatCbs) cb() })
     let goneReason: string | undefined
     const exitCbs: ((i: ExitInfo) => void)[] = []
     // Crash reasons arrive through app 'child-process-gone', matched on the service name (as VS Code does).
@@ -35,6 +39,7 @@ export class UtilityProcessLauncher implements ProcessLauncher {
       onMessage: (cb) => { child.on('message', cb) },
       onExit: (cb) => { exitCbs.push(cb) },
       kill: () => { if (!exited) child.kill() },
+      onHeartbeat: (cb) => { beatCbs.push(cb) },
     }
   }
 }

@@ -1,8 +1,10 @@
 // The browser host: the same services as the desktop app, over HTTP and a WebSocket, for any browser on
 // this machine. `POST /api/<channel>` with a JSON body answers `{ ok: true, value }` or
 // `{ ok: false, error }`; `GET /api/events` upgrades to a WebSocket that pushes every RunEvent as JSON;
-// everything else serves the built renderer (out/renderer).
-import { existsSync } from 'node:fs'
+// everything else serves the built renderer (out/renderer). Every API call and the WebSocket need the
+// token of this start (`url` carries it; the page keeps it): only the user who started the host reaches
+// its data. Data files are created 0600 and folders 0700.
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -16,12 +18,13 @@ import type { ApiResult } from '../services/api-router.ts'
 import { ChildProcessLauncher } from '../worker/child-process-launcher.ts'
 import type { ProcessLauncher } from '../worker/launcher.ts'
 import { EXAMPLES_DIR, RENDERER_DIR, packageVersion } from '../paths.ts'
-import { SECURITY_HEADERS, isAllowedHost, isAllowedOrigin } from './http-security.ts'
+import { SECURITY_HEADERS, isAllowedHost, isAllowedOrigin, newAccessToken, requestToken, tokenMatches } from './http-security.ts'
+import { BODY_TIMEOUT_MS, MAX_BODY_BYTES, MAX_CONCURRENT_PARSES, MAX_CONNECTIONS, MAX_EVENT_SOCKETS, MAX_WS_MESSAGE_BYTES, Slots } from './request-limits.ts'
 import { sendText, serveStatic } from './static-files.ts'
 import { ChromiumReportPrinter } from './report-printer.ts'
 import type { ReportPrinter } from '../services/report-service.ts'
 
-export const MAX_BODY_BYTES = 4 * 1024 * 1024
+export { MAX_BODY_BYTES } from './request-limits.ts'
 export const EVENTS_PATH = '/api/events'
 
 export interface BrowserHostOptions {
@@ -40,11 +43,19 @@ export interface BrowserHostOptions {
   printer?: ReportPrinter
   /** Where machine.read reads the machine (default "/"; a fixture tree for screenshots). */
   machineRoot?: string
+  /** Finished runs kept in `results/`; older ones are deleted (default 200). */
+  keepRuns?: number
+  /** The access token; default a new random one per start. */
+  token?: string
 }
 
 export interface BrowserHost {
-  /** `http://127.0.0.1:PORT/` */
+  /** `http://127.0.0.1:PORT/?token=TOKEN`: what `npm run serve` prints, the address to open. */
   readonly url: string
+  /** `http://127.0.0.1:PORT/` */
+  readonly origin: string
+  /** This start's access token: `Authorization: Bearer TOKEN` on API calls, `?token=TOKEN` on the WebSocket. */
+  readonly token: string
   readonly port: number
   readonly services: Services
   close(): Promise<void>
@@ -69,6 +80,12 @@ function readJsonBody(req: IncomingMessage): Promise<unknown> {
     }
     const chunks: Buffer[] = []
     let size = 0
+    const timer = setTimeout(() => {
+      reject(new HttpError(408, `the request body did not arrive within ${BODY_TIMEOUT_MS} ms`))
+      req.removeAllListeners('data')
+      req.pause()
+    }, BODY_TIMEOUT_MS)
+    req.once('close', () => clearTimeout(timer))
     req.on('data', (c: Buffer) => {
       size += c.length
       if (size > MAX_BODY_BYTES) {
@@ -80,6 +97,7 @@ function readJsonBody(req: IncomingMessage): Promise<unknown> {
       chunks.push(c)
     })
     req.on('end', () => {
+      clearTimeout(timer)
       const text = Buffer.concat(chunks).toString('utf8')
       if (text.trim() === '') return resolve({})
       try {
@@ -105,19 +123,28 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new RendererMissingError(`the built renderer is missing (${join(rendererDir, 'index.html')}) — run \`npm run build\` first`)
   }
+  // Only this user may read what the host keeps: folders 0700 (also when they exist already), files 0600.
+  const resultsDir = join(options.dataDir, 'results')
+  for (const dir of [options.dataDir, resultsDir]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    chmodSync(dir, 0o700)
+  }
   const services = createServices({
     host: 'browser',
     version: packageVersion(),
     launcher: options.launcher ?? new ChildProcessLauncher(),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     repository: new ConfProfileRepository(options.dataDir),
-    resultsDir: join(options.dataDir, 'results'),
+    resultsDir,
+    ...(options.keepRuns !== undefined ? { keepRuns: options.keepRuns } : {}),
     examplesDir: options.examplesDir ?? EXAMPLES_DIR,
     printer: options.printer ?? new ChromiumReportPrinter({ rendererDir }),
     ...(options.machineRoot !== undefined ? { machineRoot: options.machineRoot } : {}),
   })
   await services.runs.loadSaved()
   let port = 0
+  const token = options.token ?? newAccessToken()
+  const parses = new Slots(MAX_CONCURRENT_PARSES)
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> => {
     if (req.method !== 'POST') {
@@ -127,16 +154,19 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
     if (type !== 'application/json') return sendJson(res, 415, { ok: false, error: { code: 'bad-request', message: 'send Content-Type: application/json' } })
     let payload: unknown
+    const release = await parses.acquire()
     try {
       payload = await readJsonBody(req)
     } catch (e) {
       const status = e instanceof HttpError ? e.status : 400
-      if (status === 413) {
+      if (status === 413 || status === 408) {
         // Do not read the rest of an oversized body: answer, then drop the connection.
         res.setHeader('Connection', 'close')
         res.on('finish', () => req.socket.destroy())
       }
       return sendJson(res, status, { ok: false, error: { code: 'bad-request', message: (e as Error).message } })
+    } finally {
+      release()
     }
     const result = await services.router.handle(channel, payload)
     sendJson(res, result.ok ? 200 : (STATUS[result.error.code] ?? 500), result)
@@ -166,6 +196,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       })
     }
     if (path.startsWith('/api/')) {
+      if (!tokenMatches(requestToken(req.headers.authorization, undefined), token)) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="kvmbench"')
+        return refuse(401, 'forbidden', 'this kvmbench host answers only its user: open the address `npm run serve` printed (it ends with ?token=…), or send Authorization: Bearer TOKEN')
+      }
       let channel: string
       try {
         channel = decodeURIComponent(path.slice('/api/'.length))
@@ -182,12 +216,21 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     done(serveStatic(rendererDir, path, res, req.method === 'HEAD'))
   })
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
+  server.maxConnections = MAX_CONNECTIONS
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES })
   const clients = new Set<WebSocket>()
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0]
     if (path !== EVENTS_PATH || !isAllowedHost(req.headers.host, port) || !isAllowedOrigin(req.headers.origin, port)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
+      return
+    }
+    if (!tokenMatches(requestToken(undefined, req.url), token)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n')
+      return
+    }
+    if (clients.size >= MAX_EVENT_SOCKETS) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n')
       return
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -211,11 +254,14 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     })
   })
   port = (server.address() as AddressInfo).port
-  const url = `http://127.0.0.1:${port}/`
+  const origin = `http://127.0.0.1:${port}/`
+  const url = `${origin}?token=${token}`
 
   let closing: Promise<void> | undefined
   return {
     url,
+    origin,
+    token,
     port,
     services,
     close() {

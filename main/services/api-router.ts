@@ -23,16 +23,21 @@ export function toApiError(e: unknown): ApiError {
 export const MAX_PAYLOAD_DEPTH = 64
 export const MAX_PAYLOAD_VALUES = 1_000_000
 
-/** Why a payload is too deep or too large to validate, or undefined. Iterative: never overflows the stack. */
+/** Why a payload is too deep or too large to validate, or undefined. Iterative: never overflows the stack.
+ *  Every value counts — the payload itself, each object or array, each number, string, boolean or null in
+ *  them — and the walk stops at the first value over the limit. */
 export function payloadShapeProblem(payload: unknown, maxDepth = MAX_PAYLOAD_DEPTH, maxValues = MAX_PAYLOAD_VALUES): string | undefined {
-  const stack: [unknown, number][] = [[payload, 0]]
-  let values = 0
+  const tooMany = `the payload holds more than ${maxValues} values`
+  if (typeof payload !== 'object' || payload === null) return maxValues < 1 ? tooMany : undefined
+  const stack: [object, number][] = [[payload, 0]]
+  let values = 1
   while (stack.length) {
     const [v, depth] = stack.pop()!
-    if (++values > maxValues) return `the payload holds more than ${maxValues} values`
-    if (typeof v !== 'object' || v === null) continue
     if (depth >= maxDepth) return `the payload is nested deeper than ${maxDepth} levels`
-    for (const x of Array.isArray(v) ? v : Object.values(v)) if (typeof x === 'object' && x !== null) stack.push([x, depth + 1]); else values++
+    const children = Array.isArray(v) ? v : Object.values(v)
+    values += children.length
+    if (values > maxValues) return tooMany
+    for (const x of children) if (typeof x === 'object' && x !== null) stack.push([x, depth + 1])
   }
   return undefined
 }

@@ -3,7 +3,7 @@
 // checks and recovery) without importing 'electron'.
 import { join } from 'node:path'
 import Conf from 'conf'
-import { PROFILE_STORE_NAME, PROFILE_STORE_SCHEMA, StoreProfileRepository, openCheckedStore } from './profile-repository.ts'
+import { PROFILE_STORE_FILE_MODE, PROFILE_STORE_NAME, PROFILE_STORE_SCHEMA, StoreProfileRepository, openCheckedStore } from './profile-repository.ts'
 import type { ProfileStoreData } from './profile-repository.ts'
 
 export class ConfProfileRepository extends StoreProfileRepository {
@@ -11,7 +11,7 @@ export class ConfProfileRepository extends StoreProfileRepository {
   constructor(dir: string, o: { now?: () => Date } = {}) {
     const now = o.now ?? (() => new Date())
     const { store, reports } = openCheckedStore(join(dir, `${PROFILE_STORE_NAME}.json`), () => new Conf<ProfileStoreData>({
-      cwd: dir, configName: PROFILE_STORE_NAME, schema: PROFILE_STORE_SCHEMA, clearInvalidConfig: false, accessPropertiesByDotNotation: false,
+      cwd: dir, configName: PROFILE_STORE_NAME, schema: PROFILE_STORE_SCHEMA, clearInvalidConfig: false, accessPropertiesByDotNotation: false, configFileMode: PROFILE_STORE_FILE_MODE,
     }), now)
     super(store, store.path, { now, reports })
   }

@@ -22,6 +22,8 @@ export interface ServicesOptions {
   repository: ProfileRepository
   /** Finished runs are written here, one JSON file per run. */
   resultsDir: string
+  /** Finished runs kept; older ones are deleted (default DEFAULT_KEEP_RUNS, 200). */
+  keepRuns?: number
   examplesDir: string
   /** Where machine.read finds this machine's /sys, /proc, /boot, /etc and /run (default "/"). */
   machineRoot?: string
@@ -37,13 +39,14 @@ export interface Services {
   readonly examples: ExamplesService
   readonly reports: ReportService
   onEvent(cb: (e: RunEvent) => void): () => void
-  /** Kills every worker. */
+  /** For a shutdown: active runs are cancelled and written as "interrupted" with what finished, then
+   *  every worker is killed. */
   dispose(): Promise<void>
 }
 
 export function createServices(o: ServicesOptions): Services {
   const pool = new WorkerPool(o.launcher, o.workers !== undefined ? { size: o.workers } : {})
-  const runs = new RunService({ pool, resultsDir: o.resultsDir })
+  const runs = new RunService({ pool, resultsDir: o.resultsDir, ...(o.keepRuns !== undefined ? { keepRuns: o.keepRuns } : {}) })
   const profiles = new ProfileService(o.repository)
   const examples = new ExamplesService(o.examplesDir)
   const reports = new ReportService({ runs, version: o.version, ...(o.printer ? { printer: o.printer } : {}) })
@@ -73,5 +76,5 @@ export function createServices(o: ServicesOptions): Services {
     'reports.pdf': (r) => reports.pdf(r),
     'machine.read': (r) => readThisMachine({ ...(o.machineRoot !== undefined ? { root: o.machineRoot } : {}), ...(r.vcpus !== undefined ? { vcpus: r.vcpus } : {}) }),
   })
-  return { router, pool, runs, profiles, examples, reports, onEvent: (cb) => runs.onEvent(cb), dispose: () => pool.dispose() }
+  return { router, pool, runs, profiles, examples, reports, onEvent: (cb) => runs.onEvent(cb), dispose: async () => { await runs.interrupt(); await Promise.all([pool.dispose(), reports.dispose()]) } }
 }

@@ -3,14 +3,19 @@
 // over one small JSON file — the same code path, only the store object differs. Profiles are small; run
 // results are stored elsewhere (RunService's results directory, one file per run).
 //
-// Every read validates every entry (profile-store-check.ts): metadata, migration to the current format,
-// `loadProfile`. A file that fails — invalid JSON, the wrong shape, an invalid entry, a hand edit made
-// while the app runs — is kept aside under a timestamped name and replaced by the recovered entries; the
-// report is kept for `profiles.storeReport`. Every write is validated the same way before it is made.
+// The file's entries are validated (profile-store-check.ts: metadata, migration to the current format,
+// `loadProfile`) when it is opened and whenever it changed on disk since we last read or wrote it (its
+// inode, size and mtime differ): a list or a save of 2,000 profiles does not re-check 2,000 entries. A file
+// that fails — invalid JSON, the wrong shape, an invalid entry, a hand edit made while the app runs — is
+// kept aside under a timestamped name and replaced by the recovered entries; the report is kept for
+// `profiles.storeReport`. Every write validates the entry it writes. Entries are kept by id in
+// prototype-less maps, so no id (not even `__proto__`) can reach an object's prototype; reserved ids are
+// refused anyway (core/api/protocol.ts RESERVED_IDS).
 // Deleting moves a profile to the trash (`deletedAt`), from which it can be restored.
-import { ApiFailure } from '../../core/api/protocol.ts'
+import { chmodSync, statSync } from 'node:fs'
+import { ApiFailure, reservedIdProblem } from '../../core/api/protocol.ts'
 import type { DeletedProfileSummary, StoredProfile } from '../../core/api/protocol.ts'
-import { checkEntry, checkStoreData, describeRepair, repairStoreFile } from './profile-store-check.ts'
+import { checkEntry, checkStoreData, describeRepair, idMap, repairStoreFile } from './profile-store-check.ts'
 import type { ProfileStoreData, StoreEntry, StoreRepairReport } from './profile-store-check.ts'
 
 export type { ProfileStoreData, StoreEntry, StoreRepairReport } from './profile-store-check.ts'
@@ -35,6 +40,9 @@ export interface ProfileRepository {
 
 /** The store file is `<dir>/profiles.json` in both hosts. */
 export const PROFILE_STORE_NAME = 'profiles'
+
+/** The store file is readable and writable by its user only. */
+export const PROFILE_STORE_FILE_MODE = 0o600
 
 /** Profiles kept in the trash at most; older deletions are purged first. */
 export const TRASH_LIMIT = 50
@@ -69,6 +77,21 @@ export interface KeyValueStore {
 
 const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
 
+/** A prototype-less copy of an id-keyed map. */
+function copyOf(all: Record<string, StoreEntry>): Record<string, StoreEntry> {
+  return Object.assign(idMap<StoreEntry>(), all)
+}
+
+/** What identifies one version of the file on disk (an atomic rename gives a new inode). */
+function fileStamp(file: string): string {
+  try {
+    const st = statSync(file)
+    return `${st.ino}:${st.size}:${st.mtimeMs}`
+  } catch {
+    return 'absent'
+  }
+}
+
 function strip(e: StoreEntry): StoredProfile {
   const { deletedAt: _d, ...p } = e
   return p
@@ -80,6 +103,11 @@ function strip(e: StoreEntry): StoredProfile {
  */
 export function openCheckedStore<S>(file: string, open: () => S, now: () => Date): { store: S; reports: StoreRepairReport[] } {
   const reports: StoreRepairReport[] = []
+  try {
+    chmodSync(file, PROFILE_STORE_FILE_MODE) // a file from a version that made it 0644
+  } catch {
+    // not there yet
+  }
   const r = repairStoreFile(file, now())
   if (r) {
     console.warn(describeRepair(r))
@@ -93,6 +121,8 @@ export class StoreProfileRepository implements ProfileRepository {
   private readonly file: string
   private readonly now: () => Date
   private readonly repairs: StoreRepairReport[]
+  /** The checked entries of the file version `stamp`. */
+  private cache: { stamp: string; all: Record<string, StoreEntry> } | undefined
 
   /** `file` is the store's path (conf's `.path`); `reports` are repairs made while opening it. */
   constructor(store: KeyValueStore, file: string, o: { now?: () => Date; reports?: StoreRepairReport[] } = {}) {
@@ -118,15 +148,19 @@ export class StoreProfileRepository implements ProfileRepository {
   }
 
   put(p: StoredProfile): void {
+    const reserved = reservedIdProblem(p.id)
+    if (reserved) throw new ApiFailure({ code: 'bad-request', message: `the profile cannot be stored: id ${JSON.stringify(p.id)} ${reserved.message} — ${reserved.fix}` })
     const c = checkEntry(p.id, p, { now: this.now().toISOString(), repair: false })
     if (!c.entry) {
       throw new ApiFailure({ code: 'bad-request', message: `the profile cannot be stored: ${c.problems.map((x) => `${x.path}: ${x.message}`).join('; ')}` })
     }
-    this.write({ ...this.read(), [p.id]: strip(c.entry) })
+    const all = copyOf(this.read())
+    all[p.id] = strip(c.entry)
+    this.write(all)
   }
 
   remove(id: string): boolean {
-    const all = { ...this.read() }
+    const all = copyOf(this.read())
     const e = own(all, id) ? all[id] : undefined
     if (!e || e.deletedAt !== undefined) return false
     all[id] = { ...e, deletedAt: this.now().toISOString() }
@@ -145,7 +179,7 @@ export class StoreProfileRepository implements ProfileRepository {
   }
 
   restore(id: string): StoredProfile | undefined {
-    const all = { ...this.read() }
+    const all = copyOf(this.read())
     const e = own(all, id) ? all[id] : undefined
     if (!e || e.deletedAt === undefined) return undefined
     const back = strip(e)
@@ -155,7 +189,7 @@ export class StoreProfileRepository implements ProfileRepository {
   }
 
   purge(id: string): boolean {
-    const all = { ...this.read() }
+    const all = copyOf(this.read())
     const e = own(all, id) ? all[id] : undefined
     if (!e || e.deletedAt === undefined) return false
     delete all[id]
@@ -163,8 +197,17 @@ export class StoreProfileRepository implements ProfileRepository {
     return true
   }
 
-  /** Every entry, validated. A store that fails its check is repaired (kept aside, recovered) first. */
+  /** Every entry, validated. A store that fails its check is repaired (kept aside, recovered) first.
+   *  Unchanged since the last read or write: the entries checked then. */
   private read(): Record<string, StoreEntry> {
+    const stamp = fileStamp(this.file)
+    if (this.cache?.stamp === stamp) return this.cache.all
+    const all = this.readChecked()
+    this.cache = { stamp: fileStamp(this.file), all }
+    return all
+  }
+
+  private readChecked(): Record<string, StoreEntry> {
     let raw: unknown
     try {
       raw = { profiles: this.store.get('profiles') ?? {} }
@@ -177,7 +220,7 @@ export class StoreProfileRepository implements ProfileRepository {
     if (c.problems.length || c.migrated.length) {
       // A hand edit while we run, or entries of an older format: repair the file the same way as at startup.
       const r = this.repair()
-      if (r) return { ...this.store.get('profiles') }
+      if (r) return copyOf(this.store.get('profiles'))
       return c.data.profiles
     }
     return c.data.profiles
@@ -194,6 +237,7 @@ export class StoreProfileRepository implements ProfileRepository {
 
   private write(all: Record<string, StoreEntry>): void {
     this.store.set('profiles', all)
+    this.cache = { stamp: fileStamp(this.file), all }
   }
 }
 

@@ -1,13 +1,12 @@
 // profiles.* : the library of saved profiles (name, description, tags, times) over a ProfileRepository:
 // save, save as, rename, duplicate, delete to the trash and restore (undo), import and export .json text.
-// Every profile is migrated to the current format and validated by the core's loadProfile before it is
-// stored; the repository validates again on every read and write.
+// Every profile is migrated to the current format and validated by the core's one validation
+// (core/check/check-profile.ts: what a run would refuse) before it is stored; the repository checks each
+// entry it reads (when the file changed) and writes.
 import { randomUUID } from 'node:crypto'
 import { ApiFailure } from '../../core/api/protocol.ts'
 import type { DeletedProfileSummary, ProfileExportFile, ProfileImportResult, ProfileStoreReport, ProfileSummary, RequestOf, StoredProfile, ValidationResult } from '../../core/api/protocol.ts'
-import { loadProfile } from '../../core/profile/load-profile.ts'
-import { diagnosticIssues } from '../../core/topology/diagnostics.ts'
-import { migrateProfile } from '../../core/profile/migrations.ts'
+import { checkProfile } from '../../core/check/check-profile.ts'
 import type { ProfileRepository } from './profile-repository.ts'
 import { payloadShapeProblem } from './api-router.ts'
 
@@ -160,19 +159,15 @@ export class ProfileService {
   }
 
   validate(req: RequestOf<'profiles.validate'>): ValidationResult {
-    const m = migrateProfile(req.profile)
-    if (!m.ok) return { ok: false, issues: m.issues }
-    const r = loadProfile(m.profile)
-    const issues = r.ok ? diagnosticIssues(r.profile) : r.issues
-    return { ok: issues.length === 0, issues }
+    const c = checkProfile(req.profile)
+    return { ok: c.ok, issues: c.issues }
   }
 
   /** The profile migrated to the current format; throws bad-request with the issues when it is invalid. */
   private checked(json: unknown): { profile: unknown; migrated: string[] } {
-    const m = migrateProfile(json)
-    const issues = m.ok ? (() => { const r = loadProfile(m.profile); return r.ok ? [] : r.issues })() : m.issues
-    if (!m.ok || issues.length) throw new ApiFailure({ code: 'bad-request', message: `the profile is not valid: ${issues.length} issue(s)`, issues })
-    return { profile: m.profile, migrated: m.applied }
+    const c = checkProfile(json)
+    if (!c.ok) throw new ApiFailure({ code: 'bad-request', message: `the profile is not valid: ${c.issues.length} issue(s) — ${c.issues.slice(0, 3).map((i) => `${i.path}: ${i.value} ${i.message}`).join('; ')}`, issues: c.issues })
+    return { profile: c.json, migrated: c.migrated }
   }
 
   private copyName(name: string): string {

@@ -10,6 +10,7 @@ import { basename, dirname, extname, join } from 'node:path'
 import { loadProfile } from '../../core/profile/load-profile.ts'
 import { migrateProfile } from '../../core/profile/migrations.ts'
 import type { Issue } from '../../core/schema/schema.ts'
+import { RESERVED_IDS } from '../../core/api/protocol.ts'
 import type { StoredProfile } from '../../core/api/protocol.ts'
 
 /** A stored profile; `deletedAt` marks one in the trash (deleted, can still be restored). */
@@ -47,6 +48,12 @@ export interface StoreRepairReport {
 }
 
 const ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/
+const isId = (v: unknown): v is string => typeof v === 'string' && ID_RE.test(v) && !RESERVED_IDS.has(v)
+
+/** A map keyed by id with no prototype: `m["__proto__"] = e` adds an entry, like any other id. */
+export function idMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>
+}
 
 function issueText(i: Issue): string {
   return `${i.value} ${i.message} — ${i.fix}`
@@ -83,9 +90,9 @@ export function checkEntry(key: string, value: unknown, o: { now: string; repair
   const fix = (path: string, message: string): void => { problems.push({ path: `${where}.${path}`, message }) }
 
   let id = value.id
-  if (typeof id !== 'string' || !ID_RE.test(id)) {
-    fix('id', `${JSON.stringify(id) ?? 'undefined'} is not a valid id`)
-    id = ID_RE.test(key) ? key : (o.newId ?? randomUUID)()
+  if (!isId(id)) {
+    fix('id', `${JSON.stringify(id) ?? 'undefined'} is not a valid id${typeof id === 'string' && RESERVED_IDS.has(id) ? ' (a reserved name); the entry gets a new id' : ''}`)
+    id = isId(key) ? key : (o.newId ?? randomUUID)()
   } else if (id !== key) {
     fix('id', `is ${JSON.stringify(id)} but the entry is stored under ${JSON.stringify(key)}`)
   }
@@ -134,7 +141,7 @@ export function checkStoreData(raw: unknown, o: { now: string; newId?: () => str
   const problems: StoreProblem[] = []
   const migrated: string[] = []
   const lost: string[] = []
-  const profiles: Record<string, StoreEntry> = {}
+  const profiles = idMap<StoreEntry>()
   let entries: [string, unknown][] = []
   if (!isObject(raw)) {
     problems.push({ path: '(file)', message: `holds ${kind(raw)}, not the store object { "profiles": { … } }` })
@@ -169,49 +176,54 @@ export function checkStoreData(raw: unknown, o: { now: string; newId?: () => str
   }
 }
 
+/** How deep (in braces) a saved profile may start in a damaged file: `{"profiles":{"id":{…` is depth 3. */
+const SALVAGE_MAX_DEPTH = 8
+
 /**
  * Finds the saved profiles in text that is not valid JSON: every balanced `{…}` that parses and looks
- * like a saved profile (has `profile` and an `id` or `name`), outermost first.
+ * like a saved profile (has `profile` and an `id` or `name`), outermost first. Linear in the text: one
+ * pass pairs every brace (outside strings), then only objects starting at most SALVAGE_MAX_DEPTH deep are
+ * parsed, so each character is parsed at most that many times (a file of 50,000 `{` costs one pass).
  */
 export function salvageEntries(text: string): Record<string, unknown>[] {
+  const candidates = balancedObjects(text)
   const found: Record<string, unknown>[] = []
-  let i = 0
-  while (i < text.length) {
-    const start = text.indexOf('{', i)
-    if (start < 0) break
-    const end = matchingBrace(text, start)
-    if (end > 0) {
-      try {
-        const v = JSON.parse(text.slice(start, end + 1)) as unknown
-        if (isObject(v) && 'profile' in v && ('id' in v || 'name' in v)) {
-          found.push(v)
-          i = end + 1
-          continue
-        }
-      } catch {
-        // not this one; look inside it
+  let after = 0
+  for (const [start, end] of candidates) {
+    if (start < after) continue
+    try {
+      const v = JSON.parse(text.slice(start, end + 1)) as unknown
+      if (isObject(v) && 'profile' in v && ('id' in v || 'name' in v)) {
+        found.push(v)
+        after = end + 1
       }
+    } catch {
+      // not this one; look inside it
     }
-    i = start + 1
   }
   return found
 }
 
-function matchingBrace(text: string, start: number): number {
-  let depth = 0
+/** [start, end] of every balanced `{…}` starting at most SALVAGE_MAX_DEPTH deep, by start. */
+function balancedObjects(text: string): [number, number][] {
+  const open: number[] = []
+  const pairs: [number, number][] = []
   let inString = false
-  for (let i = start; i < text.length; i++) {
-    const c = text[i]
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
     if (inString) {
-      if (c === '\\') i++
-      else if (c === '"') inString = false
+      if (c === 0x5c) i++
+      else if (c === 0x22) inString = false
       continue
     }
-    if (c === '"') inString = true
-    else if (c === '{') depth++
-    else if (c === '}' && --depth === 0) return i
+    if (c === 0x22) inString = true
+    else if (c === 0x7b) open.push(i)
+    else if (c === 0x7d && open.length) {
+      const start = open.pop()!
+      if (open.length < SALVAGE_MAX_DEPTH) pairs.push([start, i])
+    }
   }
-  return -1
+  return pairs.sort((a, b) => a[0] - b[0])
 }
 
 /** Checks the text of a store file (JSON, or a damaged file from which entries are salvaged). */
@@ -245,7 +257,7 @@ function freePath(file: string, tag: string, at: Date): string {
 
 export function writeStoreFile(file: string, data: ProfileStoreData): void {
   const tmp = `${file}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify(data, undefined, '\t'))
+  writeFileSync(tmp, JSON.stringify(data, undefined, '\t'), { mode: 0o600 })
   renameSync(tmp, file)
 }
 

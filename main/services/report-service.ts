@@ -22,6 +22,8 @@ export interface PrintJob {
 /** Prints report.html for a job and returns the PDF's bytes. */
 export interface ReportPrinter {
   print(job: PrintJob): Promise<Uint8Array>
+  /** Frees what the printer holds (a shared browser); called when the host stops. */
+  close?(): Promise<void>
 }
 
 /** The exporters the report uses for each configuration's command line and libvirt XML. */
@@ -77,10 +79,10 @@ export class ReportService {
     this.now = o.now ?? (() => new Date())
   }
 
-  snapshot(req: RequestOf<'reports.snapshot'>): ReportSnapshot {
+  async snapshot(req: RequestOf<'reports.snapshot'>): Promise<ReportSnapshot> {
     const cached = this.cache.get(req.runId)
     if (cached) return cached
-    const record = this.runs.get({ runId: req.runId })
+    const record = await this.runs.get({ runId: req.runId })
     if (record.status === 'queued' || record.status === 'running') {
       throw new ApiFailure({ code: 'bad-request', message: `run ${req.runId} is still ${record.status}: a report is made of a finished run` })
     }
@@ -97,8 +99,12 @@ export class ReportService {
     return s
   }
 
+  async dispose(): Promise<void> {
+    await this.printer?.close?.()
+  }
+
   async pdf(req: RequestOf<'reports.pdf'>): Promise<ReportPdf> {
-    const snapshot = this.snapshot({ runId: req.runId })
+    const snapshot = await this.snapshot({ runId: req.runId })
     if (!this.printer) throw new ApiFailure({ code: 'failed', message: 'this host cannot print PDF reports' })
     let bytes: Uint8Array
     try {

@@ -3,6 +3,7 @@
 // file; from the build (out/node, vite.node.config.ts) the sim-worker.js beside this chunk.
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { WORKER_HEAP_MB } from './launcher.ts'
 import type { ExitInfo, ProcessLauncher, WorkerHandle } from './launcher.ts'
 
 const HERE = import.meta.url
@@ -15,8 +16,10 @@ export interface ChildProcessLauncherOptions {
   env?: NodeJS.ProcessEnv
   /** Node binary; default process.execPath. */
   execPath?: string
-  /** Node flags of the workers; default none. (Tests start workers with a small heap: `--max-old-space-size=64`.) */
+  /** More Node flags of the workers; default none. */
   execArgv?: string[]
+  /** Heap limit of each worker in MB (`--max-old-space-size`); default WORKER_HEAP_MB. */
+  heapMb?: number
 }
 
 export class ChildProcessLauncher implements ProcessLauncher {
@@ -30,8 +33,9 @@ export class ChildProcessLauncher implements ProcessLauncher {
   launch(): WorkerHandle {
     const child = fork(this.options.workerPath ?? DEFAULT_WORKER_PATH, [], {
       serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      execArgv: this.options.execArgv ?? [],
+      // stdout carries the worker's heartbeats (parent-watch.ts); stderr its last words.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [`--max-old-space-size=${this.options.heapMb ?? WORKER_HEAP_MB}`, ...(this.options.execArgv ?? [])],
       env: this.options.env ?? process.env,
       execPath: this.options.execPath ?? process.execPath,
     })
@@ -44,6 +48,8 @@ export class ChildProcessLauncher implements ProcessLauncher {
     }
     // The worker's stderr still goes to ours; its last lines are kept so a worker that dies tells why
     // (V8's "FATAL ERROR: … JavaScript heap out of memory", an uncaught exception).
+    const beatCbs: (() => void)[] = []
+    child.stdout?.on('data', () => { for (const cb of beatCbs) cb() })
     let tail = ''
     child.stderr?.on('data', (c: Buffer) => {
       process.stderr.write(c)
@@ -74,6 +80,7 @@ export class ChildProcessLauncher implements ProcessLauncher {
       onMessage: (cb) => { child.on('message', cb) },
       onExit: (cb) => { exitCbs.push(cb) },
       kill: () => { if (!exited) child.kill('SIGKILL') },
+      onHeartbeat: (cb) => { beatCbs.push(cb) },
     }
   }
 }

@@ -19,7 +19,14 @@ export interface WorkerHandle {
   onExit(cb: (info: ExitInfo) => void): void
   /** Ends the worker at once; onExit follows. */
   kill(): void
+  /** Called on each heartbeat of a worker process (main/worker/parent-watch.ts); absent for threads, which
+   *  cannot hang apart from their process. */
+  onHeartbeat?(cb: () => void): void
 }
+
+/** Heap of one simulation worker process (V8 old space), MB: a worker that needs more fails with an
+ *  out-of-memory reason and is replaced; the machine is not pushed to swap. */
+export const WORKER_HEAP_MB = 1024
 
 export interface ProcessLauncher {
   /** Shown in app.info and diagnostics: 'child_process', 'worker_threads', 'electron-utility'. */

@@ -20,6 +20,8 @@ export interface PoolJob {
 
 export interface RunJobOptions {
   onProgress?: (fraction: number) => void
+  /** Called when a worker takes the job (it is running from then on). */
+  onStart?: () => void
   /** Watchdog for this job (overrides the pool's jobTimeoutMs): a worker still running it after this many
    *  milliseconds is killed and the job fails with kind 'timeout'. */
   timeoutMs?: number
@@ -47,6 +49,7 @@ interface Job {
   id: string
   message: ToWorker
   onProgress: ((fraction: number) => void) | undefined
+  onStart: (() => void) | undefined
   resolve: (r: ConfigResult) => void
   reject: (e: JobError) => void
   settled: boolean
@@ -63,6 +66,10 @@ interface Slot {
   ready: boolean
   exited: Promise<void>
   markExited: () => void
+  /** When the worker last sent a heartbeat (or took its job); undefined for workers without heartbeats. */
+  lastBeat: number | undefined
+  /** Whether a heartbeat came yet (before that the worker is still starting: STARTUP_GRACE_MS). */
+  beating: boolean
 }
 
 export interface WorkerPoolOptions {
@@ -76,7 +83,15 @@ export interface WorkerPoolOptions {
   /** Start all `size` workers now rather than at the first jobs, and start a fresh one when a worker that
    *  was ready goes away, so jobs never wait for a process to start (default false). */
   prestart?: boolean
+  /** A worker process running a job that sends no heartbeat (main/worker/parent-watch.ts, every 250 ms)
+   *  for this long is stopped (SIGSTOP, frozen, wedged) — killed, and its job fails with kind 'timeout'.
+   *  Unlike a total wall time this does not fail a healthy job on a loaded machine. Default 10 s. */
+  heartbeatTimeoutMs?: number
 }
+
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 10_000
+/** A new worker process has this long to send its first heartbeat (Node starts and loads the core). */
+export const STARTUP_GRACE_MS = 30_000
 
 let jobCounter = 0
 
@@ -85,6 +100,8 @@ export class WorkerPool {
   private readonly launcher: ProcessLauncher
   private readonly killTimeoutMs: number
   private readonly jobTimeoutMs: number | undefined
+  private readonly heartbeatTimeoutMs: number
+  private heartbeatCheck: ReturnType<typeof setInterval> | undefined
   private readonly queue: Job[] = []
   private readonly slots = new Set<Slot>()
   private readonly prestart: boolean
@@ -98,6 +115,7 @@ export class WorkerPool {
     this.size = Math.max(1, Math.floor(options.size ?? availableParallelism()))
     this.killTimeoutMs = options.killTimeoutMs ?? 5000
     this.jobTimeoutMs = options.jobTimeoutMs
+    this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS
     this.prestart = options.prestart ?? false
     if (this.prestart) while (this.slots.size < this.size && this.launch()) { /* start them all */ }
   }
@@ -149,7 +167,7 @@ export class WorkerPool {
       ...(job.seed !== undefined ? { seed: job.seed } : {}),
       ...(job.durationSec !== undefined ? { durationSec: job.durationSec } : {}),
     }
-    const entry: Job = { id, message, onProgress: options.onProgress, resolve, reject, settled: false, timeoutMs: options.timeoutMs ?? this.jobTimeoutMs, watchdog: undefined }
+    const entry: Job = { id, message, onProgress: options.onProgress, onStart: options.onStart, resolve, reject, settled: false, timeoutMs: options.timeoutMs ?? this.jobTimeoutMs, watchdog: undefined }
     if (this.disposed) this.settle(entry, new JobError('disposed', 'the worker pool has been shut down'))
     else {
       this.queue.push(entry)
@@ -180,6 +198,7 @@ export class WorkerPool {
   async dispose(): Promise<void> {
     this.disposed = true
     this.checkReady()
+    if (this.heartbeatCheck) clearInterval(this.heartbeatCheck)
     for (const job of this.queue.splice(0)) this.settle(job, new JobError('disposed', 'the worker pool has been shut down'))
     const exits = [...this.slots].map((s) => {
       this.kill(s, new JobError('disposed', 'the worker pool has been shut down'))
@@ -227,7 +246,20 @@ export class WorkerPool {
         }, ms)
         job.watchdog.unref()
       }
+      if (slot.lastBeat !== undefined) slot.lastBeat = Date.now()
       slot.handle.post(job.message)
+      job.onStart?.()
+    }
+  }
+
+  /** Kills a worker whose job runs but whose heartbeats stopped. */
+  private checkHeartbeats(): void {
+    const now = Date.now()
+    for (const s of this.slots) {
+      const limit = s.beating ? this.heartbeatTimeoutMs : Math.max(this.heartbeatTimeoutMs, STARTUP_GRACE_MS)
+      if (s.job && !s.killedFor && s.lastBeat !== undefined && now - s.lastBeat > limit) {
+        this.kill(s, new JobError('timeout', `the simulation worker sent no heartbeat for ${this.heartbeatTimeoutMs} ms and was stopped (a hung or frozen worker)`))
+      }
     }
   }
 
@@ -247,8 +279,16 @@ export class WorkerPool {
     }
     let markExited!: () => void
     const exited = new Promise<void>((r) => { markExited = r })
-    const slot: Slot = { handle, job: undefined, killedFor: undefined, ready: false, exited, markExited }
+    const slot: Slot = { handle, job: undefined, killedFor: undefined, ready: false, exited, markExited, lastBeat: undefined, beating: false }
     this.slots.add(slot)
+    if (handle.onHeartbeat) {
+      slot.lastBeat = Date.now()
+      handle.onHeartbeat(() => { slot.lastBeat = Date.now(); slot.beating = true })
+      if (!this.heartbeatCheck) {
+        this.heartbeatCheck = setInterval(() => this.checkHeartbeats(), Math.min(1000, Math.max(50, this.heartbeatTimeoutMs / 4)))
+        this.heartbeatCheck.unref()
+      }
+    }
     handle.onMessage((m) => this.onMessage(slot, m))
     handle.onExit((info) => {
       slot.markExited()

@@ -3,10 +3,12 @@
 // the worker (WorkerPool does that and starts a fresh one).
 import { loadProfile, runConfiguration } from '../../core/index.ts'
 import { parentTransport } from './parent-transport.ts'
+import { watchParent } from './parent-watch.ts'
 import { CRASH_EXIT_CODE, TEST_CRASH_ENV, TEST_HANG_ENV, TEST_OOM_ENV, isRunJobMessage } from './worker-protocol.ts'
 import type { FromWorker, RunJobMessage } from './worker-protocol.ts'
 
 const transport = parentTransport()
+const beating = watchParent()
 const post = (m: FromWorker): void => transport.post(m)
 
 /** Progress is sent at most every 1 % or 100 ms, whichever comes later. */
@@ -25,7 +27,11 @@ function progressReporter(jobId: string): (fraction: number) => void {
 
 function runJob(m: RunJobMessage): void {
   if (process.env[TEST_CRASH_ENV] && process.env[TEST_CRASH_ENV] === m.config) process.exit(CRASH_EXIT_CODE)
-  if (process.env[TEST_HANG_ENV] && process.env[TEST_HANG_ENV] === m.config) for (;;) { /* test hook: hang */ }
+  if (process.env[TEST_HANG_ENV] && process.env[TEST_HANG_ENV] === m.config) {
+    // test hook: a frozen worker (once it has been seen alive, so it is its heartbeats that stop)
+    void beating.then(() => process.kill(process.pid, 'SIGSTOP'))
+    return
+  }
   if (process.env[TEST_OOM_ENV] && process.env[TEST_OOM_ENV] === m.config) {
     const hog: number[][] = []
     for (;;) hog.push(new Array<number>(1 << 20).fill(hog.length)) // test hook: run out of heap

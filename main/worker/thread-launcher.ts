@@ -2,6 +2,7 @@
 // whole process down. Used where processes are not wanted (e.g. quick tests); the hosts use processes.
 import { Worker } from 'node:worker_threads'
 import { DEFAULT_WORKER_PATH } from './child-process-launcher.ts'
+import { WORKER_HEAP_MB } from './launcher.ts'
 import type { ExitInfo, ProcessLauncher, WorkerHandle } from './launcher.ts'
 
 export interface ThreadLauncherOptions {
@@ -18,7 +19,7 @@ export class ThreadLauncher implements ProcessLauncher {
   }
 
   launch(): WorkerHandle {
-    const worker = new Worker(this.options.workerPath ?? DEFAULT_WORKER_PATH, { execArgv: [], env: this.options.env ?? process.env })
+    const worker = new Worker(this.options.workerPath ?? DEFAULT_WORKER_PATH, { execArgv: [], env: this.options.env ?? process.env, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } })
     let exited = false
     let error: string | undefined
     const exitCbs: ((i: ExitInfo) => void)[] = []

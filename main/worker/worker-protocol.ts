@@ -51,8 +51,8 @@ export const CRASH_EXIT_CODE = 3
 
 /**
  * Test hooks for the fault tests (test/reliability/worker-faults.node.test.ts); never set them in production.
- * KVMBENCH_TEST_HANG=<config>: a worker asked to run that configuration loops forever without answering
- * (a hung worker: only the pool's watchdog, `jobTimeoutMs`, ends it).
+ * KVMBENCH_TEST_HANG=<config>: a worker asked to run that configuration stops itself with SIGSTOP (a hung,
+ * frozen worker: it sends no heartbeat, which the pool detects — `heartbeatTimeoutMs`).
  * KVMBENCH_TEST_OOM=<config>: a worker asked to run that configuration allocates until V8 runs out of heap
  * (start it with a small heap: ChildProcessLauncher `execArgv: ['--max-old-space-size=64']`).
  */

@@ -25,7 +25,7 @@ const example = JSON.parse(await readFile(join(REPO_ROOT, 'examples', 'posted-ti
 const profile = { ...example, run: { ...(example.run as object), durationSec: 0.2 } }
 
 async function api<T>(channel: string, body: unknown): Promise<T> {
-  const res = await fetch(`${host.url}api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const res = await fetch(`${host.origin}api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${host.token}` }, body: JSON.stringify(body) })
   const env = (await res.json()) as { ok: true; value: T } | { ok: false; error: { message: string } }
   if (!env.ok) throw new Error(`${channel}: ${env.error.message}`)
   return env.value
@@ -122,7 +122,7 @@ describe('the PDF report of the posted-timer example', () => {
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
-    await page.goto(`${host.url}report.html?run=${runId}&pageSize=Letter`)
+    await page.goto(`${host.origin}report.html?run=${runId}&pageSize=Letter&token=${host.token}`)
     await page.waitForSelector('html[data-report-ready="true"]', { state: 'attached', timeout: 60_000 })
     expect(await page.locator('.chart svg').count()).toBe(3)
     expect(await page.locator('[data-chart="ei-histogram"] svg path').count()).toBeGreaterThan(5)

@@ -10,7 +10,7 @@ import type { RunEvent } from '../../core/api/protocol.ts'
 import { MAX_BODY_BYTES, RendererMissingError } from '../../main/host/browser-host.ts'
 import { startBrowserHost } from '../../main/host/serve.ts'
 import type { BrowserHost } from '../../main/host/serve.ts'
-import { RENDERER_CSP } from '../../main/host/http-security.ts'
+import { BROWSER_HOST_CSP } from '../../main/host/http-security.ts'
 import { tinyProfile } from '../helpers/profiles.ts'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -33,7 +33,7 @@ afterAll(async () => {
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 function http(method: string, path: string, o: { headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
   return new Promise((res, rej) => {
-    const req = request({ host: '127.0.0.1', port: host.port, method, path, headers: { host: `127.0.0.1:${host.port}`, ...o.headers } }, (r) => {
+    const req = request({ host: '127.0.0.1', port: host.port, method, path, headers: { host: `127.0.0.1:${host.port}`, authorization: `Bearer ${host.token}`, ...o.headers } }, (r) => {
       const chunks: Buffer[] = []
       r.on('data', (c: Buffer) => chunks.push(c))
       r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks).toString('utf8') }))
@@ -43,15 +43,17 @@ function http(method: string, path: string, o: { headers?: Record<string, string
   })
 }
 const api = (channel: string, body: unknown, headers: Record<string, string> = {}) =>
-  http('POST', `/api/${channel}`, { headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${host.port}`, ...headers }, body: JSON.stringify(body) })
+  http('POST', `/api/${channel}`, { headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${host.port}`, authorization: `Bearer ${host.token}`, ...headers }, body: JSON.stringify(body) })
 
 describe('browser host', () => {
   it('listens on 127.0.0.1 and serves the renderer with the CSP and security headers', async () => {
-    expect(host.url).toBe(`http://127.0.0.1:${host.port}/`)
+    expect(host.origin).toBe(`http://127.0.0.1:${host.port}/`)
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`)
+    expect(host.token).toMatch(/^[A-Za-z0-9_-]{32}$/)
     const r = await http('GET', '/')
     expect(r.status).toBe(200)
     expect(r.body).toContain('<title>kvmbench</title>')
-    expect(r.headers['content-security-policy']).toContain(RENDERER_CSP)
+    expect(r.headers['content-security-policy']).toContain(BROWSER_HOST_CSP)
     expect(r.headers['content-security-policy']).toContain("frame-ancestors 'none'")
     expect(r.headers['x-content-type-options']).toBe('nosniff')
     expect(r.headers['x-frame-options']).toBe('DENY')
@@ -64,7 +66,7 @@ describe('browser host', () => {
   it('sends the same CSP as renderer/index.html', () => {
     const html = readFileSync(join(root, 'renderer/index.html'), 'utf8')
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1]
-    expect(meta).toBe(RENDERER_CSP)
+    expect(meta).toBe(BROWSER_HOST_CSP)
   })
 
   it('refuses requests addressed to another host name (DNS rebinding)', async () => {
@@ -97,7 +99,7 @@ describe('browser host', () => {
   })
 
   it('refuses WebSocket connections from other origins', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api/events`, { origin: 'http://evil.example' })
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api/events?token=${host.token}`, { origin: 'http://evil.example' })
     const outcome = await new Promise<string>((res) => {
       ws.on('open', () => res('open'))
       ws.on('error', () => res('refused'))
@@ -108,7 +110,7 @@ describe('browser host', () => {
   })
 
   it('pushes the RunEvents of a run started over HTTP, with results from real workers', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api/events`, { origin: `http://127.0.0.1:${host.port}` })
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api/events?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` })
     const events: RunEvent[] = []
     await new Promise<void>((res, rej) => { ws.on('open', () => res()); ws.on('error', rej) })
     const finished = new Promise<void>((res) => {
@@ -143,7 +145,7 @@ describe('browser host', () => {
       })
       child.on('exit', (code) => rej(new Error(`serve exited with ${code}`)))
     })
-    expect(line).toMatch(/^kvmbench browser host: http:\/\/127\.0\.0\.1:\d+\/$/)
+    expect(line).toMatch(/^kvmbench browser host: http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/)
     const code = await new Promise<number | null>((res) => { child.on('exit', (c) => res(c)); child.kill('SIGTERM') })
     expect(code).toBe(0)
   })

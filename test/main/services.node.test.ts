@@ -155,7 +155,7 @@ describe('run service with real workers', () => {
     const s = make(freshDir())
     const events: RunEvent[] = []
     s.onEvent((e) => events.push(e))
-    const { runId } = s.runs.start({ profile: tinyProfile(['base'], 3600), configs: undefined, seed: undefined, durationSec: undefined })
+    const { runId } = s.runs.start({ profile: tinyProfile(['base'], 300), configs: undefined, seed: undefined, durationSec: undefined })
     await new Promise((r) => setTimeout(r, 400))
     expect(s.runs.cancel({ runId })).toEqual({ cancelled: true })
     const record = await s.runs.whenFinished(runId)

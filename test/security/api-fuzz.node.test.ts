@@ -51,7 +51,7 @@ interface Reply { status: number; headers: Record<string, string | string[] | un
  *  when no status arrived. */
 function http(method: string, path: string, o: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
   return new Promise((res, rej) => {
-    const req = request({ host: '127.0.0.1', port: host.port, method, path, headers: { host: `127.0.0.1:${host.port}`, ...o.headers } }, (r) => {
+    const req = request({ host: '127.0.0.1', port: host.port, method, path, headers: { host: `127.0.0.1:${host.port}`, authorization: `Bearer ${host.token}`, ...o.headers } }, (r) => {
       const chunks: Buffer[] = []
       r.on('data', (c: Buffer) => chunks.push(c))
       r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks).toString('utf8') }))
@@ -242,7 +242,7 @@ describe('the browser host API under random and malformed requests', () => {
     expect(r1.status).toBe(413)
     expect(expectClearError(r1, 'oversized').message).toMatch(/larger than/)
     const r2 = await new Promise<Reply>((res, rej) => {
-      const req = request({ host: '127.0.0.1', port: host.port, method: 'POST', path: '/api/profiles.save', headers: { host: `127.0.0.1:${host.port}`, origin: origin(), 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (r) => {
+      const req = request({ host: '127.0.0.1', port: host.port, method: 'POST', path: '/api/profiles.save', headers: { host: `127.0.0.1:${host.port}`, authorization: `Bearer ${host.token}`, origin: origin(), 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (r) => {
         const chunks: Buffer[] = []
         r.on('data', (c: Buffer) => chunks.push(c))
         r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks).toString('utf8') }))

@@ -4,6 +4,8 @@ import { ApiFailure, buildApi } from '../../../core/api/protocol.ts'
 import type { ApiError, Channel, KvmbenchApi, RequestOf, ResponseMap, RunEvent } from '../../../core/api/protocol.ts'
 
 export interface HttpClientOptions {
+  /** The browser host's access token (sent as `Authorization: Bearer`, and `?token=` on the WebSocket). */
+  token?: string
   /** fetch implementation (tests); defaults to the global one. */
   fetch?: typeof fetch
   /** WebSocket constructor (tests); defaults to the global one. */
@@ -28,7 +30,7 @@ export function httpClient(origin: string, opts: HttpClientOptions = {}): Kvmben
     try {
       res = await doFetch(`${base}/api/${channel}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
         body: JSON.stringify(payload ?? {}),
       })
     } catch (e) {
@@ -52,7 +54,7 @@ export function httpClient(origin: string, opts: HttpClientOptions = {}): Kvmben
 
   function connect(): void {
     if (socket || listeners.size === 0 || !WS) return
-    const ws = new WS(`${base.replace(/^http/, 'ws')}/api/events`)
+    const ws = new WS(`${base.replace(/^http/, 'ws')}/api/events${opts.token ? `?token=${encodeURIComponent(opts.token)}` : ''}`)
     socket = ws
     ws.onopen = () => {
       delay = opts.reconnectMs ?? 250

@@ -1,6 +1,7 @@
 // The API the renderer uses: the preload's bridge in Electron, HTTP + WebSocket in the browser host.
 import type { KvmbenchApi } from '../../../core/api/protocol.ts'
 import { httpClient } from './http-client.ts'
+import { pageToken } from './token.ts'
 
 let api: KvmbenchApi | undefined
 const reconnectListeners = new Set<() => void>()
@@ -9,6 +10,7 @@ export function useApi(): KvmbenchApi {
   api ??=
     window.kvmbench ??
     httpClient(location.origin, {
+      token: pageToken(),
       onOpen: (reconnected) => {
         if (reconnected) for (const cb of [...reconnectListeners]) cb()
       },

@@ -9,6 +9,7 @@ import { GridComponent, LegendComponent, TitleComponent } from 'echarts/componen
 import { SVGRenderer } from 'echarts/renderers'
 import type { ReportSnapshot } from '../../../core/api/protocol.ts'
 import { httpClient } from '../api/http-client.ts'
+import { pageToken } from '../api/token.ts'
 import type { ChartOption } from '../charts/common.ts'
 import { eiHistogramOption, latencyChartOption, throughputChartOption } from './charts.ts'
 import { h, renderReport } from './render.ts'
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   const runId = params.get('run') ?? ''
   try {
     if (!runId) throw new Error('no run: open report.html?run=RUN_ID')
-    const api = window.kvmbench ?? httpClient(location.origin)
+    const api = window.kvmbench ?? httpClient(location.origin, { token: pageToken() })
     const snapshot: ReportSnapshot = await api.reports.snapshot({ runId })
     document.title = `kvmbench report — ${snapshot.title}`
     renderReport(root, snapshot)

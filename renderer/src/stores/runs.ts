@@ -17,7 +17,7 @@ export interface RunState {
 /** A pinned baseline: one configuration of a run, or a whole run (each configuration compares with its namesake). */
 export interface BaselineRef { runId: string; config?: string }
 
-const FINAL: readonly ConfigRunStatus[] = ['done', 'failed', 'cancelled']
+const FINAL: readonly ConfigRunStatus[] = ['done', 'failed', 'cancelled', 'interrupted']
 
 export function isFinal(s: ConfigRunStatus): boolean {
   return FINAL.includes(s)

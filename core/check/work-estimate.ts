@@ -1,0 +1,113 @@
+// How much work a run is before it starts: the simulated events of each configuration, from the event
+// rates its profile states × the virtual time simulated (warm-up + duration) × replications. Pure: from the
+// resolved profile alone, never from the model. Each rate is the profile's own (an IRQ source's
+// ratePerSec, a timer's interval, a workload's request rate); the factor beside it is how many engine
+// events one such occurrence costs in the model (an arrival, the exit, the handler, the entry …), an upper
+// estimate checked against the examples by test/reliability/work-limits.node.test.ts. Rates of things the
+// profile does not bound by a rate (a closed-loop workload) come from its service and round-trip times.
+import type { ResolvedConfiguration } from '../profile/load-profile.ts'
+import type { Vm } from '../profile/profile-schema.ts'
+
+/** Engine events per occurrence of each kind of event source (upper estimates; see the file comment). */
+export const EVENTS_PER = {
+  irq: 4,
+  kworker: 3,
+  hostTick: 1,
+  hostTlbShootdown: 3,
+  hostTaskBurst: 3,
+  guestTimer: 5,
+  guestTick: 2,
+  emulatorWakeup: 3,
+  guestTlbShootdown: 3,
+  spinlockAcquisition: 3,
+  idleGap: 4,
+  request: 8,
+  transaction: 10,
+  timerWakeup: 6,
+  barrierIteration: 6,
+  message: 6,
+  /** An emulated MWAIT (a NOP) exits and re-enters at once: an idle vCPU loops through exits. */
+  mwaitNopLoop: 2,
+} as const
+
+/** Round trips per second of one idle vCPU looping through emulated MWAIT exits (exit + entry ≈ 1 µs). */
+const MWAIT_NOP_LOOPS_PER_SEC = 1e6
+
+/** Most messages a hackbench thread passes per second of virtual time (a write and a read of 100 bytes
+ *  through a socket, a few microseconds each). */
+const HACKBENCH_MESSAGES_PER_THREAD = 400_000
+
+export interface WorkEstimate {
+  /** Engine events per second of virtual time. */
+  eventsPerSec: number
+  /** Virtual seconds simulated: (warm-up + duration) × replications. */
+  virtualSec: number
+  /** eventsPerSec × virtualSec, rounded up. */
+  events: number
+  /** The largest contributors, most first, e.g. `host.noise.irqs: 6.4e7/s`. */
+  top: { source: string; eventsPerSec: number }[]
+}
+
+function cpuCount(cfg: ResolvedConfiguration): number {
+  const t = cfg.host.topology
+  return t.sockets * t.coresPerSocket * t.threadsPerCore
+}
+
+/** Engine events per second of one VM's workload. */
+function workloadRate(vm: Vm): number {
+  const w = vm.workload
+  switch (w.kind) {
+    case 'redis': {
+      const capacity = (w.serverThreads * 1e9) / w.serviceNs
+      const offered = w.clients === 'open' ? w.ratePerSec : (w.connections * w.pipeline * 1e9) / (w.networkRttNs + w.serviceNs)
+      return Math.min(offered, capacity) * (EVENTS_PER.request + EVENTS_PER.guestTimer * w.guestTimersPerRequest)
+    }
+    case 'ping-pong':
+      return ((w.streams * 1e9) / Math.max(1, w.networkRttNs + w.serviceNs + w.softirqNs)) * EVENTS_PER.transaction
+    case 'timer': {
+      const threads = w.threads || vm.vcpus
+      let perSec = 0
+      for (let i = 0; i < threads; i++) perSec += 1e6 / (w.intervalUs + i * w.distanceUs)
+      return perSec * EVENTS_PER.timerWakeup
+    }
+    case 'fork-join': {
+      const threads = w.threads || vm.vcpus
+      return ((threads * 1e9) / w.workNs) * EVENTS_PER.barrierIteration
+    }
+    case 'hackbench':
+      return w.groups * w.fds * 2 * HACKBENCH_MESSAGES_PER_THREAD * EVENTS_PER.message
+  }
+}
+
+/** The work of one configuration (all its replications). */
+export function estimateWork(cfg: ResolvedConfiguration, durationSec: number = cfg.run.durationSec): WorkEstimate {
+  const cpus = cpuCount(cfg)
+  const { host } = cfg
+  const parts: { source: string; eventsPerSec: number }[] = []
+  const add = (source: string, eventsPerSec: number): void => { if (eventsPerSec > 0) parts.push({ source, eventsPerSec }) }
+  add('host.noise.irqs', host.noise.irqs.reduce((a, q) => a + q.ratePerSec, 0) * EVENTS_PER.irq)
+  add('host.noise.kworkerPerSec', host.noise.kworkerPerSec * cpus * EVENTS_PER.kworker)
+  add('host.kernel.hz', host.kernel.hz * cpus * EVENTS_PER.hostTick)
+  const vmmThreads = cfg.vms.reduce((a, v) => a + v.vcpus, 0)
+  add('host.noise.tlbShootdownsPerSec', host.noise.tlbShootdownsPerSec * Math.max(1, vmmThreads) * EVENTS_PER.hostTlbShootdown)
+  add('host.tasks', host.tasks.reduce((a, t) => a + ((t.perCpu ? cpus : 1) * 1e9) / (t.runNs + t.sleepNs), 0) * EVENTS_PER.hostTaskBurst)
+  cfg.vms.forEach((vm, i) => {
+    const at = `vms[${i}]`
+    add(`${at}.guest.backgroundTimersPerSec`, vm.guest.backgroundTimersPerSec * vm.vcpus * EVENTS_PER.guestTimer)
+    add(`${at}.guest.hz`, vm.guest.hz * vm.vcpus * EVENTS_PER.guestTick)
+    add(`${at}.emulator.wakeupsPerSec`, vm.emulator.wakeupsPerSec * EVENTS_PER.emulatorWakeup)
+    add(`${at}.guest.tlbShootdownsPerSec`, vm.guest.tlbShootdownsPerSec * vm.vcpus * EVENTS_PER.guestTlbShootdown)
+    add(`${at}.contention.spinlock.acquisitionsPerSec`, vm.contention.spinlock.acquisitionsPerSec * vm.vcpus * EVENTS_PER.spinlockAcquisition)
+    add(`${at}.contention.idleGaps.perSec`, vm.contention.idleGaps.perSec * vm.vcpus * EVENTS_PER.idleGap)
+    add(`${at}.workload`, workloadRate(vm))
+    if (vm.kvm.exposeMwait && !vm.kvm.disableExits.mwait) add(`${at}.kvm.exposeMwait`, vm.vcpus * MWAIT_NOP_LOOPS_PER_SEC * EVENTS_PER.mwaitNopLoop)
+  })
+  const eventsPerSec = parts.reduce((a, p) => a + p.eventsPerSec, 0)
+  const virtualSec = (cfg.run.warmupSec + durationSec) * cfg.run.replications
+  return { eventsPerSec, virtualSec, events: Math.ceil(eventsPerSec * virtualSec), top: parts.sort((a, b) => b.eventsPerSec - a.eventsPerSec).slice(0, 3) }
+}
+
+/** `6.4e7` for 64000000; small numbers as they are. */
+export function shortNumber(n: number): string {
+  return n < 1e5 ? String(Math.round(n)) : n.toExponential(1).replace('e+', 'e')
+}
