@@ -39,7 +39,7 @@ describe('the npm package', () => {
 
     // every package the build loads at run time (static or dynamic import) is a dependency
     const built = readdirSync(join(root, 'out', 'node')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(root, 'out', 'node', f), 'utf8')).join('\n')
-    const loaded = new Set([...built.matchAll(/(?:from |import\()"([^"./][^"]*)"/g)].map((m) => m[1]!).filter((id) => !id.startsWith('node:')).map((id) => id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0]!))
+    const loaded = new Set([...built.matchAll(/(?:from |import\()"([^"./$][^"]*)"/g)].map((m) => m[1]!).filter((id) => !id.startsWith('node:')).map((id) => id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0]!))
     expect([...loaded]).toContain('playwright-core')
     for (const id of loaded) expect(pkg.dependencies, `${id} is loaded by out/node at run time`).toHaveProperty([id])
 

@@ -31,7 +31,7 @@ describe('start from this machine in the browser host', () => {
     expect(await dialog.locator('[data-testid="this-machine-read"] tr[data-item="/proc/cmdline"] td').textContent()).toBe(cmdline)
     expect(await dialog.getByTestId('this-machine-preset').textContent()).toMatch(/CPU preset: [a-z-]+ — /)
     // every item the host's machine.read could not read is listed with its reason
-    const api = (await (await fetch(`${session.host.url.replace(/\/$/, '')}/api/machine.read`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { value: { report: { notRead: { item: string; reason: string }[] } } }
+    const api = (await (await fetch(new URL('/api/machine.read', session.host.url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.host.token}` }, body: '{}' })).json()) as { value: { report: { notRead: { item: string; reason: string }[] } } }
     const rows = await dialog.locator('[data-testid="this-machine-not-read"] tr').allTextContents()
     expect(rows).toEqual(api.value.report.notRead.map((n) => `⚠ ${n.item}${n.reason}`))
 

@@ -43,7 +43,9 @@ afterAll(async () => { await t?.close() })
 describe('one validation for validate, save and run', () => {
   for (const c of REFUSED) {
     it(`refuses ${c.name} everywhere a run would, naming field, value and fix`, async () => {
-      expect(runOutcome(c.profile), 'the run itself refuses it').toBeDefined()
+      // The model's own queues and cause table grow (issue 12); the IRQ-source and exit-cause limits are
+      // validation's, kept to bound a worker's memory (issue 17 item 5), so only the others fail a run.
+      if (c.path !== 'host.noise.irqs') expect(runOutcome(c.profile), 'the run itself refuses it').toBeDefined()
       const v = await t.api('profiles.validate', { profile: c.profile })
       expect(v.status).toBe(200)
       expect(v.json.value.ok).toBe(false)
@@ -63,14 +65,13 @@ describe('one validation for validate, save and run', () => {
     })
   }
 
-  it('counts exit causes as the model does: at the limit it runs, one more is refused by both', () => {
+  it('counts exit causes as the model does: at the limit it runs, one more is refused by validation', () => {
     // one VM: the fixed causes, its IPI cause and its VMM TLB-shootdown cause, then one per IRQ name
     const room = MAX_EXIT_CAUSES - FIXED_EXIT_CAUSES - 2
     const irqs = (n: number): Record<string, unknown> => withHost({ noise: { irqs: Array.from({ length: n }, (_, i) => ({ name: `q${i}`, ratePerSec: 1000 })) } })
     expect(checkProfile(irqs(room)).issues).toEqual([])
     expect(runOutcome(irqs(room))).toBeUndefined()
     expect(checkProfile(irqs(room + 1)).issues.map((i) => i.path)).toEqual(['host.noise.irqs'])
-    expect(runOutcome(irqs(room + 1))).toMatch(/too many exit causes/)
   })
 
   it('passes a profile exactly when the real core runs it (random hosts, cmdlines, pinning, costs, IRQs)', () => {
