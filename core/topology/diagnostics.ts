@@ -5,7 +5,6 @@
 // shows in the results. Each rule below says which and why.
 import type { Host, Profile, Vm } from '../profile/profile-schema.ts'
 import { resolveConfiguration } from '../profile/load-profile.ts'
-import type { Issue } from '../schema/schema.ts'
 import { formatCpuList, parseCpuList } from './cpulist.ts'
 import { tryBuildHostTopology } from './host-topology.ts'
 import type { HostTopology } from './host-topology.ts'
@@ -52,11 +51,6 @@ export function diagnoseProfile(p: Profile): ProfileDiagnostic[] {
 /** The errors only: what runs.start and profiles.validate refuse. */
 export function profileErrors(p: Profile): ProfileDiagnostic[] {
   return diagnoseProfile(p).filter((d) => d.severity === 'error')
-}
-
-/** The errors as validation issues (path, value, message, fix), for profiles.validate and runs.start. */
-export function diagnosticIssues(p: Profile): Issue[] {
-  return profileErrors(p).map((d) => ({ path: d.path, value: d.configs?.length ? `in ${d.configs.join(', ')}` : '', message: d.message, fix: d.fix }))
 }
 
 /** The diagnostics of one host and its VMs (the base profile, or one configuration resolved). */
