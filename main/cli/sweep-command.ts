@@ -8,7 +8,7 @@ import { SweepSpecError, prepareSweep } from '../sweep/prepare-sweep.ts'
 import { runQueueSweep } from '../sweep/queue-sweep.ts'
 import { startQueueWorker } from '../sweep/queue-worker.ts'
 import { QueueUrlError, parseQueueUrl } from '../sweep/redis-url.ts'
-import { appendSweepLine, finishedKeys } from '../sweep/sweep-file.ts'
+import { appendSweepLine, dropTornTail, finishedKeys, hasContent } from '../sweep/sweep-file.ts'
 import type { SweepLine } from '../sweep/sweep-file.ts'
 import { UsageError, numberOption } from './args.ts'
 import type { ParsedArgs } from './args.ts'
@@ -34,6 +34,7 @@ export async function sweepCommand(args: ParsedArgs): Promise<number> {
   const sample = numberOption(args.values, 'sample', { min: 1, max: 100_000, integer: true })
   const workers = numberOption(args.values, 'workers', { min: 1, max: 256, integer: true }) ?? availableParallelism()
   const queue = queueOption(args.values.queue)
+  if (out !== undefined && !resume && hasContent(out)) throw new UsageError(`${out} already holds a sweep's lines — add --resume to finish that sweep, or write to another file`)
 
   let prepared
   try {
@@ -43,6 +44,7 @@ export async function sweepCommand(args: ParsedArgs): Promise<number> {
     process.stderr.write(`kvmbench: ${e.message}\n${e.issues.map((i) => `  ${formatIssue(i)}\n`).join('')}`)
     return 2
   }
+  if (resume && out !== undefined) dropTornTail(out)
   const skip = resume && out !== undefined ? finishedKeys(out) : new Set<string>()
   const jobs = prepared.jobs.filter((j) => !skip.has(j.key))
   const total = prepared.jobs.length

@@ -32,8 +32,13 @@ export async function runQueueSweep(jobs: SweepJob[], o: QueueSweepOptions): Pro
     })))
     const aborted = new Promise<void>((resolve) => o.signal?.addEventListener('abort', () => resolve(), { once: true }))
     await Promise.race([aborted, Promise.all(added.map(async (job, i) => {
-      const line = await job.waitUntilFinished(events) as SweepLine
-      if (!o.signal?.aborted) o.onLine({ ...line, index: jobs[i]!.index, values: jobs[i]!.values })
+      const j = jobs[i]!
+      // a point's own failure comes back as a line with its error; a job BullMQ gave up on (its workers
+      // died on it three times) is one too, so the sweep finishes and --resume can retry it
+      const line = await (job.waitUntilFinished(events) as Promise<SweepLine>).catch((e: unknown): SweepLine => ({
+        key: j.key, index: j.index, values: j.values, seed: j.seed, error: `the queue gave up on this point: ${e instanceof Error ? e.message : String(e)}`,
+      }))
+      if (!o.signal?.aborted) o.onLine({ ...line, index: j.index, values: j.values })
     }))])
   } finally {
     await events.close()

@@ -3,7 +3,7 @@
 // what it did and `--resume` skips those points. A point's key is the SHA-256 of its resolved profile and
 // seed in canonical JSON: the same point has the same key in any process and on any machine.
 import { createHash } from 'node:crypto'
-import { appendFileSync, existsSync, readFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, statSync, truncateSync } from 'node:fs'
 import { canonicalJson } from '../../core/sweep/json-path.ts'
 
 export interface SweepLine {
@@ -44,4 +44,18 @@ export function readSweepLines(path: string): SweepLine[] {
 
 export function appendSweepLine(path: string, line: SweepLine): void {
   appendFileSync(path, `${JSON.stringify(line)}\n`)
+}
+
+/** Before appending to an earlier run's file: a last line cut by a kill (no newline) is dropped, so the
+ *  next line starts on a line of its own; that point runs again. */
+export function dropTornTail(path: string): void {
+  if (!existsSync(path)) return
+  const text = readFileSync(path)
+  if (text.length === 0 || text[text.length - 1] === 0x0a) return
+  truncateSync(path, text.lastIndexOf(0x0a) + 1)
+}
+
+/** True when the file exists and holds something (a sweep will not mix its lines into it without --resume). */
+export function hasContent(path: string): boolean {
+  return existsSync(path) && statSync(path).size > 0
 }
