@@ -36,7 +36,7 @@ export async function runQueueSweep(jobs: SweepJob[], o: QueueSweepOptions): Pro
       // a point's own failure comes back as a line with its error; a job BullMQ gave up on (its workers
       // died on it three times) is one too, so the sweep finishes and --resume can retry it
       const line = await (job.waitUntilFinished(events) as Promise<SweepLine>).catch((e: unknown): SweepLine => ({
-        key: j.key, index: j.index, values: j.values, seed: j.seed, error: `the queue gave up on this point: ${e instanceof Error ? e.message : String(e)}`,
+        key: j.key, index: j.index, values: j.values, seed: j.seed, error: `the queue gave up on this point: ${e instanceof Error ? e.message : String(e)}`, lost: true,
       }))
       if (!o.signal?.aborted) o.onLine({ ...line, index: j.index, values: j.values })
     }))])

@@ -13,6 +13,8 @@ export interface SweepLine {
   seed: number
   metrics?: Record<string, number | null>
   error?: string
+  /** The point did not run to an answer (the queue gave up on it): --resume runs it again. */
+  lost?: boolean
 }
 
 export function pointKey(profile: unknown, seed: number): string {
@@ -27,7 +29,7 @@ export function finishedKeys(path: string): Set<string> {
     if (!line.trim()) continue
     try {
       const l = JSON.parse(line) as Partial<SweepLine>
-      if (typeof l.key === 'string' && (l.metrics !== undefined || l.error !== undefined)) keys.add(l.key)
+      if (typeof l.key === 'string' && !l.lost && (l.metrics !== undefined || l.error !== undefined)) keys.add(l.key)
     } catch {
       // a line cut by a kill: that point runs again
     }

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SWEEP_QUEUE } from '../../main/sweep/queue-sweep.ts'
 import { readSweepLines } from '../../main/sweep/sweep-file.ts'
 import type { SweepLine } from '../../main/sweep/sweep-file.ts'
-import { startRedisServer } from '../helpers/redis-server.ts'
-import type { RedisServer } from '../helpers/redis-server.ts'
+import { startRedisServer } from '../../main/sweep/redis-server.ts'
+import type { RedisServer } from '../../main/sweep/redis-server.ts'
 import { tinyProfile } from '../helpers/profiles.ts'
 
 const root = resolve(import.meta.dirname, '../..')

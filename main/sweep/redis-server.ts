@@ -1,4 +1,5 @@
-// A real redis-server for the queue tests, on 127.0.0.1 and a free port, without persistence; stopped after.
+// A real redis-server on 127.0.0.1 and a free port, without persistence, for the queue tests and the bench
+// (docs/sweep.md says how to run one for real: redis-server from Debian).
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createServer, connect } from 'node:net'
