@@ -103,21 +103,24 @@ function sampleIndices(size: number, n: number, seed: number): number[] {
   return out.sort((a, b) => a - b)
 }
 
+/** Each axis's value at a grid index (row-major: the last axis changes fastest), in axis order. */
+export function gridValues(plan: SweepPlan, index: number): Record<string, unknown> {
+  const values: unknown[] = []
+  let rest = index
+  for (let k = plan.axes.length - 1; k >= 0; k--) {
+    const a = plan.axes[k]!
+    values[k] = a.values[rest % a.values.length]
+    rest = Math.floor(rest / a.values.length)
+  }
+  return Object.fromEntries(plan.axes.map((a, k) => [a.label, values[k]]))
+}
+
 /** The points in run order: each grid index × each seed. */
 export function sweepPoints(plan: SweepPlan): SweepPoint[] {
-  const out: SweepPoint[] = []
-  for (const index of plan.indices) {
-    const values: Record<string, unknown> = {}
-    let rest = index
-    for (let k = plan.axes.length - 1; k >= 0; k--) {
-      const a = plan.axes[k]!
-      values[a.label] = a.values[rest % a.values.length]
-      rest = Math.floor(rest / a.values.length)
-    }
-    const ordered = Object.fromEntries(plan.axes.map((a) => [a.label, values[a.label]]))
-    for (const seed of plan.seeds) out.push({ index, values: ordered, seed })
-  }
-  return out
+  return plan.indices.flatMap((index) => {
+    const values = gridValues(plan, index)
+    return plan.seeds.map((seed) => ({ index, values, seed }))
+  })
 }
 
 /** The profile JSON a point runs. */
@@ -125,4 +128,9 @@ export function pointProfile(plan: SweepPlan, p: SweepPoint): Record<string, unk
   const prof = structuredCloneJson(plan.baseProfile)
   for (const a of plan.axes) setPath(prof, a.steps, p.values[a.label])
   return prof
+}
+
+/** The profile JSON of grid point `index`. */
+export function profileAt(plan: SweepPlan, index: number): Record<string, unknown> {
+  return pointProfile(plan, { index, values: gridValues(plan, index), seed: 0 })
 }

@@ -137,6 +137,19 @@ export const COMMANDS: CommandSpec[] = [
     examples: ['kvmbench sweep examples/sweeps/halt-poll.json --out halt-poll.jsonl', 'kvmbench sweep examples/sweeps/halt-poll.json --out halt-poll.jsonl --resume', 'kvmbench sweep my-sweep.json --queue redis://10.0.0.5:6379 --out fleet.jsonl'],
   },
   {
+    name: 'advise',
+    usage: 'kvmbench advise PROFILE --goal GOAL.json [--export-dir DIR] [--json FILE] [--workers N]',
+    summary: 'search the knobs for the configuration that meets a goal, and say why it wins',
+    description: 'Searches the knobs of GOAL (default: halt polling, HLT exits, the posted timer, the dedicated hint) from the starting configuration of PROFILE: the whole grid when it fits the goal\'s budget of runs, a coordinate search when it does not (it says which). Prints the configuration that meets the constraints with the best objective, its metrics with confidence intervals over the seeds, its margin over the runner-up, the kernel decisions that differ from the start, and its exports (kernel command line, tuned, libvirt, QEMU). Exits 1 when no point meets the constraints.',
+    options: [
+      { name: 'goal', type: 'string', value: 'FILE', help: 'the goal: constraints, objective, knobs, seeds, budget (docs/sweep.md; kvmbench schema --goal)' },
+      { name: 'export-dir', type: 'string', value: 'DIR', help: 'write the pick\'s kernel command line, tuned profile, libvirt XML and QEMU command to DIR' },
+      JSON_OUT, WORKERS, HELP,
+    ],
+    positionals: [1, 1],
+    examples: ['kvmbench advise examples/posted-timer.json --goal examples/sweeps/posted-timer-goal.json', 'kvmbench advise my-host.json --goal goal.json --export-dir deploy/'],
+  },
+  {
     name: 'worker',
     usage: 'kvmbench worker --queue redis://HOST:PORT [--concurrency N]',
     summary: 'run sweep points from a Redis queue until stopped',
@@ -152,10 +165,10 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'schema',
-    usage: 'kvmbench schema [--sweep]',
+    usage: 'kvmbench schema [--sweep | --goal]',
     summary: 'print the JSON Schema of bench profiles (or of sweep specs)',
-    description: 'Prints the JSON Schema (draft 2020-12) of the profile format, with every field\'s description and default. Point your editor at it for completion and validation. With --sweep, the schema of sweep specs.',
-    options: [{ name: 'sweep', type: 'boolean', help: 'the sweep spec schema instead' }, HELP],
+    description: 'Prints the JSON Schema (draft 2020-12) of the profile format, with every field\'s description and default. Point your editor at it for completion and validation. With --sweep, the schema of sweep specs; with --goal, of the advisor\'s goals.',
+    options: [{ name: 'sweep', type: 'boolean', help: 'the sweep spec schema instead' }, { name: 'goal', type: 'boolean', help: 'the advisor goal schema instead' }, HELP],
     positionals: [0, 0],
     examples: ['kvmbench schema > profile.schema.json'],
   },

@@ -24,14 +24,14 @@ export class SweepSpecError extends Error {
 
 export interface PreparedSweep { name: string; plan: SweepPlan; jobs: SweepJob[] }
 
-function readJson(path: string, what: string): unknown {
+export function readJson(path: string, what: string): unknown {
   let text: string
   try { text = readFileSync(path, 'utf8') } catch (e) { throw new SweepSpecError(`${path}: cannot read the ${what}: ${(e as Error).message}`) }
   try { return JSON.parse(text) } catch (e) { throw new SweepSpecError(`${path}: the ${what} is not valid JSON: ${(e as Error).message}`) }
 }
 
 /** The metrics on the base point's 2 ms run: a name that gives no number is refused now, not after an hour. */
-function probeMetrics(plan: SweepPlan): Issue[] {
+export function probeMetrics(plan: SweepPlan): Issue[] {
   const probe = structuredClone(plan.baseProfile) as { run: { durationSec: number; warmupSec: number } }
   probe.run.durationSec = 0.002
   probe.run.warmupSec = 0
