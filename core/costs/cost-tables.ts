@@ -38,6 +38,7 @@ export const COST_NAMES = [
   'exitVmcall', // hypercall (kick CPU, PV IPI, sched yield)
   'exitPause', // PLE / pause-filter exit + kvm_vcpu_on_spin
   'pauseInstruction', // one PAUSE in a spin loop (cpu_relax()): ~140 cycles since Skylake (Intel optimization manual)
+  'spinLoopGap', // a spin loop's body between two PAUSEs (load, compare, branch on the lock word): the ple_gap / pause_filter_thresh test
   'exitMwait', // MWAIT exit emulated as a NOP (kvm_emulate_mwait): skip the instruction, re-enter
   'schedYield', // experimental (seed 004 RFC): yield() in kvm_emulate_mwait(): do_sched_yield() and a schedule() that keeps the thread
   'userspaceExit', // experimental (seed 004 RFC): KVM_RUN returns to the VMM (vcpu_put, guest FPU and user-return MSRs swapped, the VMM's dispatch of the exit)
@@ -108,6 +109,7 @@ const skylake: CostTable = {
   exitVmcall: c(450, 600, 0.5),
   exitPause: c(500, 800, 0.6),
   pauseInstruction: c(56, 58, 0.05),
+  spinLoopGap: c(3, 5, 0.3),
   exitMwait: c(450, 650, 0.5),
   schedYield: c(150, 300, 0.4),
   userspaceExit: c(600, 900, 0.5),

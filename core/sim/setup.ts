@@ -28,7 +28,7 @@ import type { ExperimentalContext } from './experimental-setup.ts'
 import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, WorkloadSpec, HostTaskSpec } from './model-inputs.ts'
 import { fairEra, fairParams } from '../host/fair-sched.ts'
 import { hostIdleCstates, inGuestCstates, hostIdleLimitDecision } from '../host/cpuidle.ts'
-import { resolveSpinlock, pleParams } from './spinlock-setup.ts'
+import { resolveSpinlock, pleParams, pleParamIssues } from './spinlock-setup.ts'
 
 export type SetupResult = { ok: true; inputs: ModelInputs; topology: HostTopology; hk: HousekeepingSets; warnings: string[] } | { ok: false; issues: Issue[] }
 
@@ -48,6 +48,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
   const features = CPU_FEATURES[host.cpu]
   const costs = costTableFor(host.cpu, host.costs)
   for (const m of costs.issues) issues.push(issue('host.costs', '', m, 'see docs/profile.md, "Cost table"'))
+  issues.push(...pleParamIssues(host, features.vendor))
 
   const hostVersion = host.kernel.version
   const apicvActive = features.apicv && host.kvm.enableApicv
@@ -71,7 +72,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     const placed = pinVcpus(vm, nrCpus, usedPcpus, hk.housekeeping.domain, `${path}.pinning.vcpupin`, issues)
     const pins = placed.map((p) => p.pcpu)
     const granted = grantDisableExits(hostVersion, vm.kvm.disableExits, true, features.vendor)
-    const spin = resolveSpinlock(host, vm, features, granted, nLocks)
+    const spin = resolveSpinlock(host, vm, features, granted, nLocks, costs.table.spinLoopGap.meanNs)
     nLocks += vm.contention.spinlock.locks
     const ipi = resolveIpi(host, features, vm, granted.mwait || vm.kvm.exposeMwait, !granted.hlt)
     const timerInputs: TimerInputs = {
