@@ -102,6 +102,25 @@ export const SVM_COST_DOCS: Record<string, CostDoc> = {
   exitAvicIncompleteIpi: { what: 'AVIC_INCOMPLETE_IPI + avic_kick_target_vcpus() and kvm_vcpu_wake_up()', source: est('the VMRUN round trip (~1.35 k cycles) plus the kick and wake-up'), how: '' },
 }
 
+/** Keyed by spread name (SPREAD_NAMES in cost-tables.ts): the lognormal shape of a time whose mean the profile gives.
+ *  No source publishes these distributions; each is an estimate, and says why. σ sets the tail: p99 ≈ e^(2.33σ) × the
+ *  median — ×3.2 at σ 0.5, ×2.0 at 0.3, ×1.4 at 0.15. */
+export const SPREAD_DOCS = {
+  vmmWork: { what: 'the VMM\'s own work per userspace HLT/MWAIT exit (experimental, seed 004): profile vmmWorkNs', source: est('the work the VMM finds pending at each exit varies with what is queued (event sources, maintenance jobs); a moderate right skew (σ 0.5) for lack of any measurement of an RFC that no VMM implements'), how: '' },
+  spinlockHold: { what: 'a guest spinlock\'s critical section: profile contention.spinlock.holdNs', source: est('kernel critical sections vary with the data they walk (list lengths, cache misses); σ 0.5 gives most sections near the mean and a tail of a few times it, which the lock-holder-preemption effects depend on; no published hold-time distribution for the profile\'s abstract lock'), how: '' },
+  kworkerRun: { what: 'one housekeeping work item (kworker, RCU callback, timer) that preempts a vCPU thread: profile noise.kworkerNs', source: est('work items differ widely in length (a timer callback vs an RCU batch); σ 0.5 as a moderate skew around the profile\'s mean, no distribution measured for a generic host'), how: '' },
+  hostTaskBurst: { what: 'a host task\'s run burst: profile tasks[].runNs', source: est('a neighbour\'s CPU bursts vary around the mean the profile gives; σ 0.5 as for kworkers, the task itself is abstract'), how: '' },
+  networkOneWay: { what: 'half a network round trip outside the host (client stack and wire): profile networkRttNs / 2', source: est('a LAN round trip has a small jitter next to its mean (ping\'s mdev on a quiet switch is a few percent to tens of percent of the RTT); σ 0.15 keeps p99 within ~1.4× the median'), how: '' },
+  rxSoftirq: { what: 'the RX interrupt and NAPI poll of the first packet of a batch: profile softirqNs', source: est('the receive path\'s cost varies with cache state and GRO; σ 0.3 is a narrower skew than host noise since the path is the same every time'), how: '' },
+} satisfies Record<string, CostDoc>
+
+/** The lognormal shape (sigma) of every cost in the table. */
+export const COST_SIGMA_SOURCE: CostSource = est(
+  'sources publish minima and means (perf kvm stat min/avg, kvm-unit-tests averages), not distributions: each cost\'s shape is chosen by kind — '
+  + '0.05 for a single instruction (PAUSE), 0.3–0.5 for fixed code paths (exit handlers, syscalls), 0.6–0.9 where cache and TLB state or a host '
+  + 'interrupt handler add a long tail (EXTERNAL_INTERRUPT, the indirect slowdown, vCPU migration)',
+)
+
 /** Why the other SVM rows keep the reference table's cycle counts, and the Intel presets too. */
 export const CYCLE_SCALING: CostSource = est(
   'no per-generation table is published: each preset keeps the reference table\'s cycle counts at its own clock (times 2.4 GHz / its GHz). '
