@@ -68,6 +68,10 @@ describe('host idle limits (idle=, intel_idle.max_cstate=) and the guest halted 
     expect(hostIdleCstates(hw, { idle: 'default', intelIdleMaxCstate: 0 })).toEqual([hw[0]])
     expect(hostIdleCstates(hw, { idle: 'default', intelIdleMaxCstate: 2 })).toEqual(hw.slice(0, 2))
     expect(hostIdleCstates(hw, { idle: 'default', intelIdleMaxCstate: -1 })).toEqual(hw)
+    // AMD (acpi_idle; the profile's limit stands for processor.max_cstate=): the same rule, C1 of the _CST states
+    const amd = CPU_FEATURES.milan.cstates
+    expect(hostIdleCstates(amd, { idle: 'default', intelIdleMaxCstate: 1 })).toEqual([amd[0]])
+    expect(inGuestCstates(amd)).toEqual(amd)
   })
   it('inGuestCstates(): every hardware state, whatever the host cmdline (HLT in non-root mode is C1; MWAIT takes the guest\'s hint)', () => {
     expect(inGuestCstates(hw)).toEqual(hw)
