@@ -5,6 +5,11 @@
 // there — are decided here too (hostIdleCstates(), inGuestCstates()).
 import type { ModelCore, Cpuidle as CpuidlePart } from '../sim/model-parts.ts'
 
+/** The weight of the latest idle period in the prediction. menu.c's get_typical_interval() looks at the last INTERVALS
+ *  (8) idle periods; an exponential average of weight 1/4 has a comparable memory (mean age 3 periods). A reduction,
+ *  not a kernel constant. */
+const MENU_RECENT_WEIGHT = 0.25
+
 export interface Cstate { exitLatencyNs: number; targetResidencyNs: number }
 
 /** The host cmdline's idle knobs: idle= and intel_idle.max_cstate= (taken as processor.max_cstate= for acpi_idle). */
@@ -63,6 +68,6 @@ export class Cpuidle implements CpuidlePart {
 
   /** menu_update(): the pCPU was idle for `idleNs`. */
   idleEnded(c: number, idleNs: number): void {
-    this.pcpuIdleEma[c] = this.pcpuIdleEma[c]! * 0.75 + idleNs * 0.25
+    this.pcpuIdleEma[c] = this.pcpuIdleEma[c]! * (1 - MENU_RECENT_WEIGHT) + idleNs * MENU_RECENT_WEIGHT
   }
 }
