@@ -70,7 +70,8 @@ export class KvmHalt implements Halt {
     v.needResched[g] = 0
     // kvm_vcpu_has_events(): a pending interrupt, or a pvqspinlock kick (pv_unhalted)
     if (v.pendIrq[g] || this.pvUnhalted[g]) { this.hltWakeup(g); return }
-    // kvm_vcpu_can_poll(): poll only while single_task_running() and !need_resched()
+    // kvm_vcpu_can_poll(): poll only while single_task_running() and !need_resched(). Before 5.17 kvm_vcpu_block()
+    // had already called kvm_arch_vcpu_blocking() here (AVIC IsRunning cleared while polling: avic.ts)
     if (vm.hostHaltPoll && this.haltPollNs[g]! > 0 && this.m.hrq.nrQueued[v.pcpuOf[g]!] === 0) {
       v.setState(g, St.HOST_POLL)
       this.m.engine.schedule(this.haltPollNs[g]!, Ev.HOST_POLL_END, g, ++v.idleTok[g]!)
