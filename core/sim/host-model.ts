@@ -34,6 +34,8 @@ import { GuestTimers } from '../guest/guest-timers.ts'
 import { GuestScheduler } from '../guest/guest-sched.ts'
 import { GuestSpinlocks } from '../guest/spinlocks.ts'
 import { GuestTlbFlush } from '../guest/tlb-flush.ts'
+import { CsdLockWait } from '../guest/csd-lock-wait.ts'
+import { GuestMutexes } from '../guest/mutex-spin.ts'
 import type { RqView } from '../guest/select-idle.ts'
 
 export interface ModelOptions {
@@ -83,6 +85,8 @@ export class HostModel implements GuestOps, ModelCore {
   readonly gsched: GuestScheduler
   readonly locks: GuestSpinlocks
   readonly tlb: GuestTlbFlush
+  readonly csd: CsdLockWait
+  readonly mutex: GuestMutexes
 
   constructor(inp: ModelInputs, opts: ModelOptions = {}) {
     this.inp = inp
@@ -140,7 +144,7 @@ export class HostModel implements GuestOps, ModelCore {
     })
 
     this.steal = new StealTime(nV)
-    this.rq = { nrRunning: new Int32Array(nV), preempted: this.steal.preempted }
+    this.rq = { nrRunning: new Int32Array(nV), preempted: this.steal.seenByIdleScan }
     // workloads, their event kinds and their guest threads
     this.workloads = inp.vms.map((vm, v) => createWorkload(this, v, vm.workload))
     this.workloads.forEach((w) => {
@@ -164,12 +168,15 @@ export class HostModel implements GuestOps, ModelCore {
     this.gtimers = new GuestTimers(this)
     this.gsched = new GuestScheduler(this, this.workloads.map((w) => w.threadCount()))
     this.locks = new GuestSpinlocks(this)
-    this.tlb = new GuestTlbFlush(this)
+    this.tlb = new GuestTlbFlush(this, this.steal)
+    this.csd = new CsdLockWait(this)
+    this.mutex = new GuestMutexes(this, this.steal)
     const parts: Parts = {
       run: this.run, halt: this.halt, timer: this.timer, irq: this.irq, ple: this.ple, sched: this.sched, hooks: this.hooks, tasks: this.tasks,
       cpuidle: this.cpuidle, work: this.work, idle: this.idle, gtimers: this.gtimers, gsched: this.gsched, locks: this.locks,
+      csd: this.csd, mutex: this.mutex,
     }
-    for (const p of [this.run, this.halt, this.timer, this.irq, this.vmm, this.ple, this.sched, this.hooks, this.tasks, this.noise, this.work, this.idle, this.gtimers, this.gsched, this.locks, this.tlb]) p.link(parts)
+    for (const p of [this.run, this.halt, this.timer, this.irq, this.vmm, this.ple, this.sched, this.hooks, this.tasks, this.noise, this.work, this.idle, this.gtimers, this.gsched, this.locks, this.tlb, this.csd, this.mutex]) p.link(parts)
     this.engine.setDispatch((k, t, tok) => this.dispatch(k, t, tok))
   }
 
@@ -330,6 +337,18 @@ export class HostModel implements GuestOps, ModelCore {
 
   runHostTask(k: number, ns: number, kind: number, target: number): void {
     this.tasks.runHostTask(k, ns, kind, target)
+  }
+
+  flushTlbOthers(g: number): number {
+    return this.csd.canCall(g) ? this.tlb.flushTlbMm(g, false) : 0
+  }
+
+  callFunctionMany(g: number, wait: boolean): number {
+    return this.csd.canCall(g) ? this.tlb.callAllOthers(g, wait, false) : 0
+  }
+
+  mutexLock(g: number, id: number, holdNs: number): void {
+    this.mutex.lock(g, id, holdNs)
   }
 
   // ---------------------------------------------------------------- what collect.ts and the tests read

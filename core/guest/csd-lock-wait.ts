@@ -1,0 +1,184 @@
+// smp_call_function_many() with wait (kernel/smp.c smp_call_function_many_cond()): the sender queues one
+// call_single_data (csd) on each target's call_single_queue, sends the IPIs (send_call_function_ipi_mask(), or one
+// target's send_call_function_single_ipi()), then spins in csd_lock_wait() — smp_cond_load_acquire() on the csd's
+// CSD_FLAG_LOCK, a cpu_relax() (PAUSE) loop — until every target has run the function: the target's IPI handler
+// (generic_smp_call_function_interrupt() → flush_smp_call_function_queue()) takes its whole queue (llist_del_all())
+// and runs each csd, whose csd_unlock() releases its sender. So the sender's time is the slowest target's: at once for
+// a running one, a wake-up for a halted one, a host reschedule for a preempted one. The spin exits on PAUSE when PLE /
+// the pause filter is on for the VM (pause-loop.ts), and kvm_vcpu_on_spin() then looks for a vCPU to yield to.
+// TLB shootdowns use it (native_flush_tlb_multi(), native_flush_tlb_others() before 5.10: tlb-flush.ts); PV TLB flush
+// (kvm_flush_tlb_multi()) drops preempted targets from the mask before it is called.
+// Simplifications: the sender's local call runs inside its IPI handler time; a target's queue is served by any guest
+// IPI handler (the call-function and reschedule vectors are one Irq.IPI bit here); wait = false is not waited for.
+import { St, Work, Act } from '../sim/constants.ts'
+import type { ModelCore, Parts, CsdLockWait as CsdLockWaitPart } from '../sim/model-parts.ts'
+import { IntRings } from '../sim/int-rings.ts'
+import { IPI_TLB, IPI_MULTI } from '../kvm/irq-delivery.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import type { VcpuState } from '../kvm/vcpu.ts'
+
+/** The argument of a Work.SPIN frame spinning in csd_lock_wait() (a spinlock's frame has its lock id, ≥ 0; a mutex
+ *  spinner's is mutexSpinArg(), ≤ −2). */
+export const SPIN_CSD = -1
+
+/** Whether native_flush_tlb_multi() sends the flush to CPUs in lazy TLB mode (an idle CPU still has the mm loaded):
+ *  guest < 4.20 sends to every CPU of mm_cpumask() (flush_tlb_func_common() switches a lazy one to init_mm); from 4.20
+ *  (Rik van Riel's "x86/mm/tlb: Only send page table free TLB flush to lazy TLB CPUs", re-merged after the 4.19 revert;
+ *  version not re-verified against the tag) on_each_cpu_cond_mask(tlb_is_not_lazy, …) skips lazy CPUs unless page
+ *  tables were freed. The model's munmap()s free no page tables. */
+export function flushIpisLazyCpus(guestVersion: string): boolean {
+  return !versionAtLeast(guestVersion, '4.20')
+}
+
+/** kvm_flush_tlb_multi() (arch/x86/kernel/kvm.c, guest ≥ 4.16): a target whose steal-time `preempted` is set is
+ *  dropped from the mask (KVM_VCPU_FLUSH_TLB is set instead and the host flushes at its next entry) — so the sender
+ *  neither IPIs nor waits for it. Native flush (or PV TLB flush off) keeps every target. */
+export function kvmFlushTlbMultiSkips(pvTlbFlush: boolean, stealTimePreempted: boolean): boolean {
+  return pvTlbFlush && stealTimePreempted
+}
+
+/** csd_lock_wait(): the sender goes on only when no csd of its call is still locked (every target's handler ran). */
+export function csdLockWaitDone(pendingTargets: number): boolean {
+  return pendingTargets === 0
+}
+
+export class CsdLockWait implements CsdLockWaitPart {
+  private readonly m: ModelCore
+  private readonly v: VcpuState
+  private irq!: Parts['irq']
+  private ple!: Parts['ple']
+  private work!: Parts['work']
+  /** Per sender: targets that have not yet run its csd. */
+  readonly pending: Int32Array
+  /** Per target: the senders whose csd waits in its call_single_queue, in order; and how many of them the running
+   *  handler took (llist_del_all() at its start). */
+  private readonly queue: IntRings
+  private readonly inService: Int32Array
+  /** Per sender: when its wait began, and whether its current spin budget ends in a PAUSE exit. */
+  private readonly waitStart: Float64Array
+  private readonly budgetPle: Uint8Array
+  /** Per VM, after warm-up: waits in csd_lock_wait() and their total time (the sender's spin, exits and preemptions
+   *  included). */
+  readonly waits: Float64Array
+  readonly waitNs: Float64Array
+  startNs = 0
+
+  constructor(m: ModelCore) {
+    this.m = m
+    this.v = m.vcpu
+    const cap = m.inp.vms.reduce((n, vm) => Math.max(n, vm.vcpus), 1)
+    this.pending = new Int32Array(m.nV)
+    this.queue = new IntRings(m.nV, cap)
+    this.inService = new Int32Array(m.nV)
+    this.waitStart = new Float64Array(m.nV)
+    this.budgetPle = new Uint8Array(m.nV)
+    this.waits = new Float64Array(m.inp.vms.length)
+    this.waitNs = new Float64Array(m.inp.vms.length)
+  }
+
+  link(p: Parts): void {
+    this.irq = p.irq
+    this.ple = p.ple
+    this.work = p.work
+  }
+
+  /** Whether vCPU g can call smp_call_function_many() now: running task-level work (not an interrupt handler, not
+   *  inside a lock operation or another wait). */
+  canCall(g: number): boolean {
+    const v = this.v
+    if (v.state[g] !== St.RUN || v.inIrq[g] || v.idle[g] || this.work.inLockOp(g)) return false
+    const k = this.work.curKind[g]!
+    return k === Work.ITEM || k === Work.THREAD || k === Work.NONE
+  }
+
+  /** smp_call_function_many_cond(): vCPU `src` calls the function on the n targets in irq.mcastQ (at src·ipiCap);
+   *  `tlb` labels the IPIs as TLB-shootdown sends. With wait, its running work goes beneath a csd_lock_wait() spin
+   *  frame and resumes when every target has run it. `dispatch`: run the sends now (from an event); false from a work
+   *  completion (itemDone / threadBurstDone), whose caller dispatches next. */
+  callFunctionMany(src: number, n: number, wait: boolean, tlb: boolean, dispatch: boolean): void {
+    if (n <= 0) return
+    const v = this.v
+    const irq = this.irq
+    const work = this.work
+    const vm = this.m.vmSpec(src)
+    const q = irq.mcastQ
+    const base = src * irq.ipiCap
+    const flag = tlb ? IPI_TLB : 0
+    if (wait) for (let i = 0; i < n; i++) this.queue.push(q[base + i]!, src)
+    if (n === 1) irq.queueIpi(src, q[base]! | flag)
+    else if (vm.ipiMulticastBatched) { irq.mcastLen[src] = n; v.actions[src]! |= Act.SEND_MULTI }
+    else for (let i = 0; i < n; i++) irq.queueIpi(src, q[base + i]! | flag | IPI_MULTI)
+    work.suspendWork(src)
+    if (wait) {
+      this.pending[src] = n
+      this.waitStart[src] = this.m.engine.now
+      work.pushLockFrame(src)
+      work.curKind[src] = Work.SPIN
+      work.curArg[src] = SPIN_CSD
+      work.curRem[src] = 0
+    }
+    // the sends first (trapping actions), then the wait, then the interrupted work
+    if (dispatch) work.dispatchNext(src)
+  }
+
+  /** generic_smp_call_function_interrupt() begins on vCPU t: it takes the csds queued so far. */
+  ipiHandlerStart(t: number): void {
+    this.inService[t] = this.queue.len[t]!
+  }
+
+  /** …and ends: each csd it ran is unlocked; a sender whose last target this was stops spinning. */
+  ipiHandlerDone(t: number): void {
+    let k = this.inService[t]!
+    this.inService[t] = 0
+    while (k-- > 0) {
+      const s = this.queue.shift(t)
+      const left = this.pending[s]! - 1
+      this.pending[s] = left
+      if (csdLockWaitDone(left) && this.spinningNow(s)) {
+        this.work.suspendWork(s)
+        this.work.startWork(s, Work.SPIN, SPIN_CSD, 0)
+      }
+    }
+  }
+
+  /** The sender (re)starts its csd_lock_wait() spin: done (a zero-length tail whose end pops the wait frame), or a
+   *  budget of PAUSEs up to its PLE window. Returns the frame's kind; its length is in startNs. */
+  startSpin(g: number): number {
+    if (csdLockWaitDone(this.pending[g]!)) {
+      const now = this.m.engine.now
+      if (now >= this.m.warmupEnd) {
+        const vi = this.v.vmOf[g]!
+        this.waits[vi] = this.waits[vi]! + 1
+        this.waitNs[vi] = this.waitNs[vi]! + now - this.waitStart[g]!
+      }
+      this.startNs = 0
+      return Work.LOCK_CS
+    }
+    const ple = this.m.vmSpec(g).spinlock.kernelPauseExits
+    this.budgetPle[g] = ple ? 1 : 0
+    this.startNs = ple ? this.ple.windowNs(g) : 1e15
+    return Work.SPIN
+  }
+
+  /** The spin budget ran out: a PAUSE exit (handle_pause() → kvm_vcpu_on_spin()), after which the spin resumes. */
+  spinBudgetOver(g: number): void {
+    const work = this.work
+    work.curKind[g] = Work.SPIN
+    work.curArg[g] = SPIN_CSD
+    work.curRem[g] = 0
+    work.curStart[g] = this.m.engine.now
+    if (this.budgetPle[g]) { this.ple.pauseExit(g); return }
+    work.dispatchNext(g)
+  }
+
+  /** The wait is over: the interrupted work resumes. */
+  waitOver(g: number): void {
+    this.work.popLockFrame(g)
+    this.work.dispatchNext(g)
+  }
+
+  private spinningNow(s: number): boolean {
+    const v = this.v
+    return v.state[s] === St.RUN && !v.inIrq[s] && this.work.curKind[s] === Work.SPIN && this.work.curArg[s] === SPIN_CSD
+  }
+}
