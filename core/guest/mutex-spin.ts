@@ -10,7 +10,8 @@
 // SPIN_RECHECK_NS of spinning (the kernel checks every loop); at unlock a spinning waiter takes the lock first, else the
 // first sleeper is handed it (MUTEX_FLAG_HANDOFF); a sleeping waiter's vCPU idles — other runnable threads of that vCPU
 // wait until the unlock.
-import { St, Work } from '../sim/constants.ts'
+import { Ev, St, Work } from '../sim/constants.ts'
+import { SPREADS } from '../sim/spreads.ts'
 import type { ModelCore, Parts, GuestMutex as GuestMutexPart } from '../sim/model-parts.ts'
 import type { StealTime } from '../kvm/steal-time.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
@@ -66,6 +67,8 @@ export class GuestMutexes implements GuestMutexPart {
   private readonly holdNs: Float64Array
   private readonly sleep: Uint8Array
   private readonly budgetPle: Uint8Array
+  /** Per vCPU: what is left of its PLE window in the current PAUSE loop (the window counts one loop in guest mode). */
+  private readonly pleLeft: Float64Array
   /** Per VM, after warm-up: contended acquisitions, those that slept, and the waiters' spin time. */
   readonly contended: Float64Array
   readonly slept: Float64Array
@@ -80,6 +83,7 @@ export class GuestMutexes implements GuestMutexPart {
     this.owner = new Int32Array(n).fill(-1); this.head = new Int32Array(n).fill(-1); this.tail = new Int32Array(n).fill(-1)
     this.next = new Int32Array(m.nV).fill(-1)
     this.holdNs = new Float64Array(m.nV); this.sleep = new Uint8Array(m.nV); this.budgetPle = new Uint8Array(m.nV)
+    this.pleLeft = new Float64Array(m.nV).fill(-1)
     const nVm = m.inp.vms.length
     this.contended = new Float64Array(nVm); this.slept = new Float64Array(nVm); this.spinNs = new Float64Array(nVm)
   }
@@ -89,6 +93,20 @@ export class GuestMutexes implements GuestMutexPart {
     this.irq = p.irq
     this.ple = p.ple
     this.work = p.work
+  }
+
+  /** Ev.MUTEX_ACQUIRE: a busy vCPU's task takes one of its VM's contended mutexes in the middle of its work (the
+   *  profile's contention.mutex); acquisitions arrive as a Poisson process thinned to task-level busy time. */
+  onAcquire(g: number): void {
+    const m = this.m
+    const v = this.v
+    const mx = m.vmSpec(g).mutex
+    m.engine.schedule(m.rng.exponential(1e9 / mx.acquisitionsPerSec), Ev.MUTEX_ACQUIRE, g)
+    if (v.state[g] !== St.RUN || v.inIrq[g] || v.idle[g] || this.work.inLockOp(g)) return
+    const k = this.work.curKind[g]!
+    if (k !== Work.ITEM && k !== Work.THREAD) return
+    this.lock(g, m.rng.int(mx.locks), m.rng.lognormal(mx.holdNs, SPREADS.spinlockHold))
+    this.work.dispatchNext(g)
   }
 
   /** mutex_lock(): the task running on vCPU g takes lock `id` of its VM, holds it holdNs of CPU time, then its work goes
@@ -103,6 +121,7 @@ export class GuestMutexes implements GuestMutexPart {
     work.pushLockFrame(g)
     this.holdNs[g] = holdNs
     this.sleep[g] = 0
+    this.pleLeft[g] = -1
     if (this.owner[l]! >= 0 && this.m.engine.now >= this.m.warmupEnd) { const vi = v.vmOf[g]!; this.contended[vi] = this.contended[vi]! + 1 }
     work.curKind[g] = Work.SPIN
     work.curArg[g] = mutexSpinArg(l)
@@ -132,8 +151,9 @@ export class GuestMutexes implements GuestMutexPart {
       return Work.SPIN
     }
     const ple = this.m.vmSpec(g).spinlock.kernelPauseExits
-    const w = ple ? this.ple.windowNs(g) : Infinity
-    this.budgetPle[g] = w < SPIN_RECHECK_NS ? 1 : 0
+    if (ple && this.pleLeft[g]! < 0) this.pleLeft[g] = this.ple.windowNs(g)
+    const w = ple ? this.pleLeft[g]! : Infinity
+    this.budgetPle[g] = w <= SPIN_RECHECK_NS ? 1 : 0
     this.startNs = Math.min(w, SPIN_RECHECK_NS)
     return Work.SPIN
   }
@@ -144,6 +164,7 @@ export class GuestMutexes implements GuestMutexPart {
     const work = this.work
     const spun = this.sleep[g] ? 0 : now - work.curStart[g]!
     if (spun > 0 && now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.spinNs[vi] = this.spinNs[vi]! + spun }
+    if (this.pleLeft[g]! >= 0) this.pleLeft[g] = this.budgetPle[g] ? -1 : Math.max(0, this.pleLeft[g]! - spun)
     work.curKind[g] = Work.SPIN
     work.curArg[g] = mutexSpinArg(l)
     work.curRem[g] = 0

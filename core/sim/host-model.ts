@@ -235,6 +235,7 @@ export class HostModel implements GuestOps, ModelCore {
     for (let g = 0; g < this.nV; g++) {
       const vm = this.vmSpec(g)
       if (vm.spinlock.acquisitionsPerSec > 0) e.schedule(this.rng.exponential(1e9 / vm.spinlock.acquisitionsPerSec), Ev.LOCK_ACQUIRE, g)
+      if (vm.mutex.acquisitionsPerSec > 0) e.schedule(this.rng.exponential(1e9 / vm.mutex.acquisitionsPerSec), Ev.MUTEX_ACQUIRE, g)
       if (vm.idleGaps.perSec > 0) e.schedule(this.rng.exponential(1e9 / vm.idleGaps.perSec), Ev.IDLE_GAP, g)
     }
     this.tasks.start()
@@ -265,6 +266,7 @@ export class HostModel implements GuestOps, ModelCore {
       case Ev.RESCHED_KICK: this.sched.onReschedKick(t); break
       case Ev.GUEST_TLB: this.tlb.onShootdown(t); break
       case Ev.LOCK_ACQUIRE: this.locks.onLockAcquire(t); break
+      case Ev.MUTEX_ACQUIRE: this.mutex.onAcquire(t); break
       case Ev.IDLE_GAP: this.gsched.onIdleGap(t); break
       default: {
         const w = this.evOwner[kind - Ev.WORKLOAD_BASE]!

@@ -110,6 +110,8 @@ export interface VmSpec {
    *  takes the one of the pCPU it runs on. */
   spinlock: SpinlockSpec
   idleGaps: { perSec: number; meanNs: number }
+  /** Sleeping-lock contention added to the workload (core/guest/mutex-spin.ts). */
+  mutex: { acquisitionsPerSec: number; holdNs: number; locks: number }
   timerPathOnHousekeeping: TimerPath
   timerPathOnIsolated: TimerPath
   /** Experimental (seed 004 RFC), resolved by core/sim/experimental-setup.ts: what an HLT exit does (HaltExit), what an

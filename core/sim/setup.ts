@@ -131,6 +131,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       tlbFlushIpisLazy: flushIpisLazyCpus(vm.guest.kernelVersion),
       spinlock: spin.spec,
       idleGaps: { perSec: vm.contention.idleGaps.perSec, meanNs: vm.contention.idleGaps.meanNs },
+      mutex: { acquisitionsPerSec: vm.contention.mutex.acquisitionsPerSec, holdNs: vm.contention.mutex.holdNs, locks: vm.contention.mutex.locks },
       timerPathOnHousekeeping: decideTimerPath(timerInputs, true).path,
       timerPathOnIsolated: decideTimerPath(timerInputs, false).path,
       hltExit: exp.hltExit,
