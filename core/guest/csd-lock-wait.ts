@@ -10,12 +10,16 @@
 // (kvm_flush_tlb_multi()) drops preempted targets from the mask before it is called.
 // Simplifications: the sender's local call runs inside its IPI handler time; a target's queue is served by any guest
 // IPI handler (the call-function and reschedule vectors are one Irq.IPI bit here); wait = false is not waited for.
-import { St, Work, Act } from '../sim/constants.ts'
+import { CostId } from '../costs/cost-tables.ts'
+import { ExitReason } from '../output/exit-names.ts'
+import { St, Work, Act, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, CsdLockWait as CsdLockWaitPart } from '../sim/model-parts.ts'
 import { IntRings } from '../sim/int-rings.ts'
 import { IPI_TLB, IPI_MULTI } from '../kvm/irq-delivery.ts'
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
+import type { StealTime } from '../kvm/steal-time.ts'
+import { yieldKind } from '../host/sched-yield.ts'
 
 /** The argument of a Work.SPIN frame spinning in csd_lock_wait() (a spinlock's frame has its lock id, ≥ 0; a mutex
  *  spinner's is mutexSpinArg(), ≤ −2). */
@@ -37,6 +41,22 @@ export function kvmFlushTlbMultiSkips(pvTlbFlush: boolean, stealTimePreempted: b
   return pvTlbFlush && stealTimePreempted
 }
 
+/** kvm_smp_send_call_func_ipi() (arch/x86/kernel/kvm.c, PV sched yield, guest ≥ 5.3): after
+ *  native_send_call_func_ipi() the sender walks the mask and, at the first target vcpu_is_preempted() reports, makes
+ *  one KVM_HC_SCHED_YIELD hypercall for it and stops. Only the mask path (two or more targets) is hooked:
+ *  send_call_function_single_ipi() is not. Returns the index in `preempted` order of the target, or −1. */
+export function kvmSendCallFuncIpiYieldsTo(readsPreempted: boolean, targets: number, preempted: (i: number) => boolean): number {
+  if (!readsPreempted || targets < 2) return -1
+  for (let i = 0; i < targets; i++) if (preempted(i)) return i
+  return -1
+}
+
+/** kvm_sched_yield() (arch/x86/kvm/x86.c, host ≥ 5.3): yield to the target only when it is not the caller and
+ *  READ_ONCE(target->ready) — runnable and waiting for a CPU (kvm_vcpu_yield_to() then boosts it). */
+export function kvmSchedYieldTo(self: boolean, targetReady: boolean): boolean {
+  return !self && targetReady
+}
+
 /** csd_lock_wait(): the sender goes on only when no csd of its call is still locked (every target's handler ran). */
 export function csdLockWaitDone(pendingTargets: number): boolean {
   return pendingTargets === 0
@@ -47,7 +67,15 @@ export class CsdLockWait implements CsdLockWaitPart {
   private readonly v: VcpuState
   private irq!: Parts['irq']
   private ple!: Parts['ple']
+  private run!: Parts['run']
+  private sched!: Parts['sched']
   private work!: Parts['work']
+  private readonly steal: StealTime
+  private readonly yieldKind: number
+  /** Per sender: the target its PV sched yield goes to after the sends (−1: none). */
+  private readonly yieldTarget: Int32Array
+  private readonly preemptedFn: (i: number) => boolean
+  private scanBase = 0
   /** Per sender: targets that have not yet run its csd. */
   readonly pending: Int32Array
   /** Per target: the senders whose csd waits in its call_single_queue, in order; and how many of them the running
@@ -63,9 +91,13 @@ export class CsdLockWait implements CsdLockWaitPart {
   readonly waitNs: Float64Array
   startNs = 0
 
-  constructor(m: ModelCore) {
+  constructor(m: ModelCore, steal: StealTime) {
     this.m = m
     this.v = m.vcpu
+    this.steal = steal
+    this.yieldKind = yieldKind(m.inp.hostVersion)
+    this.yieldTarget = new Int32Array(m.nV).fill(-1)
+    this.preemptedFn = (i: number) => this.steal.preempted[this.irq.mcastQ[this.scanBase + i]!] === 1
     const cap = m.inp.vms.reduce((n, vm) => Math.max(n, vm.vcpus), 1)
     this.pending = new Int32Array(m.nV)
     this.queue = new IntRings(m.nV, cap)
@@ -79,6 +111,8 @@ export class CsdLockWait implements CsdLockWaitPart {
   link(p: Parts): void {
     this.irq = p.irq
     this.ple = p.ple
+    this.run = p.run
+    this.sched = p.sched
     this.work = p.work
   }
 
@@ -110,6 +144,9 @@ export class CsdLockWait implements CsdLockWaitPart {
     else for (let i = 0; i < n; i++) irq.queueIpi(src, q[base + i]! | flag | IPI_MULTI)
     work.suspendWork(src)
     if (wait) {
+      this.scanBase = base
+      const y = kvmSendCallFuncIpiYieldsTo(vm.preemptedReaders.callFuncYield, n, this.preemptedFn)
+      this.yieldTarget[src] = y >= 0 ? q[base + y]! : -1
       this.pending[src] = n
       this.waitStart[src] = this.m.engine.now
       work.pushLockFrame(src)
@@ -154,6 +191,11 @@ export class CsdLockWait implements CsdLockWaitPart {
       this.startNs = 0
       return Work.LOCK_CS
     }
+    if (this.yieldTarget[g]! >= 0) {
+      // the sends are done: the PV sched yield hypercall comes before the wait (spinBudgetOver() makes it)
+      this.startNs = 0
+      return Work.SPIN
+    }
     const ple = this.m.vmSpec(g).spinlock.kernelPauseExits
     this.budgetPle[g] = ple ? 1 : 0
     this.startNs = ple ? this.ple.windowNs(g) : 1e15
@@ -167,6 +209,7 @@ export class CsdLockWait implements CsdLockWaitPart {
     work.curArg[g] = SPIN_CSD
     work.curRem[g] = 0
     work.curStart[g] = this.m.engine.now
+    if (this.yieldTarget[g]! >= 0) { this.schedYield(g); return }
     if (this.budgetPle[g]) { this.ple.pauseExit(g); return }
     work.dispatchNext(g)
   }
@@ -175,6 +218,23 @@ export class CsdLockWait implements CsdLockWaitPart {
   waitOver(g: number): void {
     this.work.popLockFrame(g)
     this.work.dispatchNext(g)
+  }
+
+  /** KVM_HC_SCHED_YIELD (a VMCALL exit): kvm_sched_yield() → kvm_vcpu_yield_to() when the target waits for a CPU;
+   *  a target queued on the caller's own pCPU gets that pCPU (the caller waits on the run queue). */
+  private schedYield(g: number): void {
+    const x = this.yieldTarget[g]!
+    this.yieldTarget[g] = -1
+    const hrq = this.m.hrq
+    let after: number = After.ENTRY
+    if (kvmSchedYieldTo(x === g, hrq.queued[x] === 1)) {
+      const c = this.v.pcpuOf[g]!
+      const tc = hrq.cpu[x]!
+      hrq.yieldTo(x, c, this.yieldKind)
+      if (tc === c) after = After.RESCHED
+      else this.sched.reschedCurr(tc, this.m.causeIds.resched)
+    }
+    this.run.beginExit(g, ExitReason.VMCALL, this.m.causeIds.pvSchedYield, this.m.cost(CostId.exitVmcall), after)
   }
 
   private spinningNow(s: number): boolean {

@@ -124,6 +124,7 @@ export class HostModel implements GuestOps, ModelCore {
       hltToVmm: c('guest idle (HLT → KVM_EXIT_HLT to the VMM, RFC)'),
       mwaitToVmm: c('guest idle (MWAIT → KVM_EXIT_MWAIT to the VMM, RFC)'),
       mwaitYield: c('guest idle (MWAIT emulated as NOP + yield(), RFC)'),
+      pvSchedYield: c('PV sched yield to a preempted IPI target (KVM_HC_SCHED_YIELD)'),
     }
     const ipiCause = new Int32Array(nVm)
     const guestTlbCause = new Int32Array(nVm)
@@ -169,7 +170,7 @@ export class HostModel implements GuestOps, ModelCore {
     this.gsched = new GuestScheduler(this, this.workloads.map((w) => w.threadCount()))
     this.locks = new GuestSpinlocks(this)
     this.tlb = new GuestTlbFlush(this, this.steal)
-    this.csd = new CsdLockWait(this)
+    this.csd = new CsdLockWait(this, this.steal)
     this.mutex = new GuestMutexes(this, this.steal)
     const parts: Parts = {
       run: this.run, halt: this.halt, timer: this.timer, irq: this.irq, ple: this.ple, sched: this.sched, hooks: this.hooks, tasks: this.tasks,

@@ -29,6 +29,7 @@ export interface CauseIds {
   hltToVmm: number
   mwaitToVmm: number
   mwaitYield: number
+  pvSchedYield: number
 }
 
 /** What every part shares: the clock and events, the random stream, the inputs, the cost table, the vCPUs. */

@@ -5,6 +5,7 @@ import type { Vm, Workload } from '../profile/profile-schema.ts'
 import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema } from '../profile/profile-schema.ts'
 import { guestConsultsPreempted, preemptedReaders, pvSchedYieldSupported } from '../guest/vcpu-is-preempted.ts'
 import { flushIpisLazyCpus } from '../guest/csd-lock-wait.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { guestSeesPreemptedAfter, preemptedOnHltBlock } from '../kvm/steal-time-preempted.ts'
 import type { Issue } from '../schema/schema.ts'
 import type { Decision } from '../result.ts'
@@ -127,7 +128,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       llcSize: Math.max(1, Math.min(vm.vcpus, gt.cores * gt.threads)),
       preemptedOnHltBlock: vm.kvm.pv.stealTime && !granted.hlt && guestSeesPreemptedAfter('hlt-block', hostVersion),
       preemptedOnPreempt: vm.kvm.pv.stealTime && guestSeesPreemptedAfter('preempted', hostVersion),
-      preemptedReaders: preemptedReaders(vm.guest.kernelVersion, consults.consults, ipi.pvTlbFlush, pvSchedYieldSupported({ pvSchedYield: vm.kvm.pv.pvSchedYield, realtimeHint: vm.kvm.hintDedicated, vcpus: vm.vcpus, guestVersion: vm.guest.kernelVersion })),
+      preemptedReaders: preemptedReaders(vm.guest.kernelVersion, consults.consults, ipi.pvTlbFlush, pvSchedYieldSupported({ pvSchedYield: vm.kvm.pv.pvSchedYield && versionAtLeast(hostVersion, '5.3'), realtimeHint: vm.kvm.hintDedicated, vcpus: vm.vcpus, guestVersion: vm.guest.kernelVersion })),
       tlbFlushIpisLazy: flushIpisLazyCpus(vm.guest.kernelVersion),
       spinlock: spin.spec,
       idleGaps: { perSec: vm.contention.idleGaps.perSec, meanNs: vm.contention.idleGaps.meanNs },
