@@ -44,11 +44,13 @@ export function kvmFlushTlbMultiSkips(pvTlbFlush: boolean, stealTimePreempted: b
 
 /** kvm_smp_send_call_func_ipi() (arch/x86/kernel/kvm.c, PV sched yield, guest ≥ 5.3): after
  *  native_send_call_func_ipi() the sender walks the mask and, at the first target vcpu_is_preempted() reports, makes
- *  one KVM_HC_SCHED_YIELD hypercall for it and stops. Only the mask path (two or more targets) is hooked:
- *  send_call_function_single_ipi() is not. Returns the index in `preempted` order of the target, or −1. */
-export function kvmSendCallFuncIpiYieldsTo(readsPreempted: boolean, targets: number, preempted: (i: number) => boolean): number {
+ *  one KVM_HC_SCHED_YIELD hypercall for it and stops. From guest 5.18 an idle target is passed over
+ *  (`!idle_cpu(cpu) && vcpu_is_preempted(cpu)`, Li RongQing, Message-Id 1644380201-29423-1-git-send-email-
+ *  lirongqing@baidu.com: a host before 5.19 marks HLT-blocked vCPUs preempted). Only the mask path (two or more
+ *  targets) is hooked: send_call_function_single_ipi() is not. Returns the index of the target, or −1. */
+export function kvmSendCallFuncIpiYieldsTo(readsPreempted: boolean, skipIdle: boolean, targets: number, preempted: (i: number) => boolean, idle: (i: number) => boolean): number {
   if (!readsPreempted || targets < 2) return -1
-  for (let i = 0; i < targets; i++) if (preempted(i)) return i
+  for (let i = 0; i < targets; i++) if (preempted(i) && !(skipIdle && idle(i))) return i
   return -1
 }
 
@@ -76,6 +78,7 @@ export class CsdLockWait implements CsdLockWaitPart {
   /** Per sender: the target its PV sched yield goes to after the sends (−1: none). */
   private readonly yieldTarget: Int32Array
   private readonly preemptedFn: (i: number) => boolean
+  private readonly idleFn: (i: number) => boolean
   private scanBase = 0
   /** Per sender: targets that have not yet run its csd. */
   readonly pending: Int32Array
@@ -99,6 +102,7 @@ export class CsdLockWait implements CsdLockWaitPart {
     this.yieldKind = yieldKind(m.inp.hostVersion)
     this.yieldTarget = new Int32Array(m.nV).fill(-1)
     this.preemptedFn = (i: number) => this.steal.preempted[this.irq.mcastQ[this.scanBase + i]!] === 1
+    this.idleFn = (i: number) => this.v.idle[this.irq.mcastQ[this.scanBase + i]!] === 1
     const cap = m.inp.vms.reduce((n, vm) => Math.max(n, vm.vcpus), 1)
     this.pending = new Int32Array(m.nV)
     this.queue = new IntRings(m.nV, cap)
@@ -146,7 +150,7 @@ export class CsdLockWait implements CsdLockWaitPart {
     work.suspendWork(src)
     if (wait) {
       this.scanBase = base
-      const y = kvmSendCallFuncIpiYieldsTo(vm.preemptedReaders.callFuncYield, n, this.preemptedFn)
+      const y = kvmSendCallFuncIpiYieldsTo(vm.preemptedReaders.callFuncYield, vm.preemptedReaders.callFuncYieldSkipsIdle, n, this.preemptedFn, this.idleFn)
       this.yieldTarget[src] = y >= 0 ? q[base + y]! : -1
       this.pending[src] = n
       this.waitStart[src] = this.m.engine.now

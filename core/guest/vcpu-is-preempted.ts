@@ -52,6 +52,9 @@ export interface PreemptedReaders {
   /** kvm_smp_send_call_func_ipi() (PV sched yield, guest ≥ 5.3): after the call-function IPIs, yield to the first
    *  target vcpu_is_preempted() reports (KVM_HC_SCHED_YIELD). */
   callFuncYield: boolean
+  /** …passing idle targets over (`!idle_cpu(cpu) &&`, guest ≥ 5.18: Li RongQing's patch, Message-Id
+   *  1644380201-29423-1-git-send-email-lirongqing@baidu.com). */
+  callFuncYieldSkipsIdle: boolean
 }
 
 /** Which guest paths read the flag: `consults` is guestConsultsPreempted() (vcpu_is_preempted() reads steal time),
@@ -62,6 +65,7 @@ export function preemptedReaders(guestVersion: string, consults: boolean, pvTlbF
     idleScan: consults && versionAtLeast(guestVersion, '4.18'),
     mutexSpin: consults && versionAtLeast(guestVersion, '4.10'),
     callFuncYield: consults && pvSchedYield && versionAtLeast(guestVersion, '5.3'),
+    callFuncYieldSkipsIdle: versionAtLeast(guestVersion, '5.18'),
   }
 }
 

@@ -3,7 +3,8 @@
 // direction of their effect — a TLB-shootdown-heavy guest whose vCPUs are preempted (8 vCPUs floating over 4 pCPUs):
 // with PV TLB flush the sender waits for fewer targets, so its csd_lock_wait() spins less and exits on PAUSE less.
 import { describe, it, expect, beforeAll } from 'vitest'
-import { flushIpisLazyCpus, kvmFlushTlbMultiSkips, csdLockWaitDone } from '../../core/guest/csd-lock-wait.ts'
+import { flushIpisLazyCpus, kvmFlushTlbMultiSkips, csdLockWaitDone, kvmSendCallFuncIpiYieldsTo, kvmSchedYieldTo } from '../../core/guest/csd-lock-wait.ts'
+import { preemptedReaders } from '../../core/guest/vcpu-is-preempted.ts'
 import { loadProfile, resolveConfiguration } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
 import { setupModel } from '../../core/sim/setup.ts'
@@ -87,5 +88,25 @@ describe('a TLB-shootdown-heavy guest with preempted vCPUs (8 vCPUs over 4 pCPUs
 
   it('guest 4.15 predates PV TLB flush: exposing it changes nothing', () => {
     expect(res['4.15/pv']).toEqual(res['4.15/native'])
+  })
+})
+
+describe('kvm_smp_send_call_func_ipi() (PV sched yield)', () => {
+  const pre = [false, true, true]
+  const idle = [false, true, false]
+  it('yields to the first target vcpu_is_preempted() reports, only on the mask path (two or more targets)', () => {
+    expect(kvmSendCallFuncIpiYieldsTo(true, false, 3, (i) => pre[i]!, (i) => idle[i]!)).toBe(1)
+    expect(kvmSendCallFuncIpiYieldsTo(false, false, 3, (i) => pre[i]!, (i) => idle[i]!)).toBe(-1)
+    expect(kvmSendCallFuncIpiYieldsTo(true, false, 1, () => true, () => false)).toBe(-1)
+  })
+  it('from guest 5.18 an idle target is passed over (!idle_cpu(cpu) && vcpu_is_preempted(cpu))', () => {
+    expect(kvmSendCallFuncIpiYieldsTo(true, true, 3, (i) => pre[i]!, (i) => idle[i]!)).toBe(2)
+    expect(preemptedReaders('5.17', true, false, true).callFuncYieldSkipsIdle).toBe(false)
+    expect(preemptedReaders('5.18', true, false, true).callFuncYieldSkipsIdle).toBe(true)
+  })
+  it('kvm_sched_yield(): only to another vCPU that is ready', () => {
+    expect(kvmSchedYieldTo(false, true)).toBe(true)
+    expect(kvmSchedYieldTo(false, false)).toBe(false)
+    expect(kvmSchedYieldTo(true, true)).toBe(false)
   })
 })
