@@ -225,8 +225,9 @@ export class CsdLockWait implements CsdLockWaitPart {
     this.work.dispatchNext(g)
   }
 
-  /** KVM_HC_SCHED_YIELD (a VMCALL exit): kvm_sched_yield() → kvm_vcpu_yield_to() when the target waits for a CPU;
-   *  a target queued on the caller's own pCPU gets that pCPU (the caller waits on the run queue). */
+  /** KVM_HC_SCHED_YIELD (a VMCALL exit): kvm_sched_yield() → kvm_vcpu_yield_to() when the target waits for a CPU.
+   *  yield_to() then calls schedule() on the caller's pCPU: a target queued there gets it, and so does any other
+   *  thread waiting there (the caller is the skip buddy); a target elsewhere gets resched_curr() on its pCPU. */
   private schedYield(g: number): void {
     const x = this.yieldTarget[g]!
     this.yieldTarget[g] = -1
@@ -236,8 +237,8 @@ export class CsdLockWait implements CsdLockWaitPart {
       const c = this.v.pcpuOf[g]!
       const tc = hrq.cpu[x]!
       hrq.yieldTo(x, c, this.yieldKind)
-      if (tc === c) after = After.RESCHED
-      else this.sched.reschedCurr(tc, this.m.causeIds.resched)
+      if (tc !== c) this.sched.reschedCurr(tc, this.m.causeIds.resched)
+      if (tc === c || hrq.nrQueued[c]! > 0) after = After.RESCHED
     }
     this.run.beginExit(g, ExitReason.VMCALL, this.m.causeIds.pvSchedYield, this.m.cost(CostId.exitVmcall), after)
   }
