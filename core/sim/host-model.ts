@@ -5,7 +5,7 @@
 import { Engine } from '../engine/engine.ts'
 import { Rng } from '../engine/rng.ts'
 import { COST_NAMES } from '../costs/cost-tables.ts'
-import { Ev, St, Irq, Act } from './constants.ts'
+import { Ev, St, Irq, Act, Work } from './constants.ts'
 import type { ModelInputs, VmSpec } from './model-inputs.ts'
 import { CauseTable } from './causes.ts'
 import { createWorkload } from './workloads/index.ts'
@@ -342,16 +342,20 @@ export class HostModel implements GuestOps, ModelCore {
     this.tasks.runHostTask(k, ns, kind, target)
   }
 
+  // a call from a work completion (no running frame) leaves the dispatch to the completion; one from the workload's own
+  // event, in the middle of the vCPU's work, dispatches now
   flushTlbOthers(g: number): number {
-    return this.csd.canCall(g) ? this.tlb.flushTlbMm(g, false) : 0
+    return this.csd.canCall(g) ? this.tlb.flushTlbMm(g, this.work.curKind[g] !== Work.NONE) : 0
   }
 
   callFunctionMany(g: number, wait: boolean): number {
-    return this.csd.canCall(g) ? this.tlb.callAllOthers(g, wait, false) : 0
+    return this.csd.canCall(g) ? this.tlb.callAllOthers(g, wait, this.work.curKind[g] !== Work.NONE) : 0
   }
 
   mutexLock(g: number, id: number, holdNs: number): void {
+    const mid = this.work.curKind[g] !== Work.NONE
     this.mutex.lock(g, id, holdNs)
+    if (mid) this.work.dispatchNext(g)
   }
 
   // ---------------------------------------------------------------- what collect.ts and the tests read

@@ -46,7 +46,8 @@ export interface GuestOps {
   runHostTask(k: number, ns: number, kind: number, target: number): void
 
   // cross-calls and sleeping locks: the running work goes beneath the wait and resumes after it. Call them from a work
-  // completion (itemDone / threadBurstDone), whose dispatch then runs the sends and the wait.
+  // completion (itemDone / threadBurstDone: its dispatch then runs the sends and the wait) or from the workload's own
+  // event while vCPU g runs task-level work (they dispatch at once).
   /** flush_tlb_mm_range() from vCPU g for the VM's process (munmap, mprotect): IPIs and a csd_lock_wait() spin until
    *  every target flushed (lazy, and with PV TLB flush preempted, vCPUs skipped). Returns the targets (0: nothing to
    *  wait for, or g cannot call now). */
