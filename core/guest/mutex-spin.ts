@@ -74,6 +74,8 @@ export class GuestMutexes implements GuestMutexPart {
   readonly slept: Float64Array
   readonly spinNs: Float64Array
   startNs = 0
+  /** The inputs of mutexSpinOnOwner(), reused (no allocation per event). */
+  private readonly spinIn: SpinOnOwnerInputs = { ownerOnCpu: true, needResched: false, ownerVcpuPreempted: false }
 
   constructor(m: ModelCore, steal: StealTime) {
     this.m = m
@@ -139,11 +141,12 @@ export class GuestMutexes implements GuestMutexPart {
       return Work.LOCK_CS
     }
     if (this.sleep[g] === SLEEPING) { this.startNs = 0; return Work.SPIN }
-    const spin = mutexSpinOnOwner({
-      ownerOnCpu: true,
-      needResched: false,
-      ownerVcpuPreempted: this.m.vmSpec(g).preemptedReaders.mutexSpin && this.steal.preempted[o] === 1,
-    })
+    // owner->on_cpu: the owner's critical section is its task's current work, so it is on its (v)CPU
+    const si = this.spinIn
+    si.ownerOnCpu = true
+    si.needResched = false
+    si.ownerVcpuPreempted = this.m.vmSpec(g).preemptedReaders.mutexSpin && this.steal.preempted[o] === 1
+    const spin = mutexSpinOnOwner(si)
     if (!spin) {
       // schedule(): queue as a sleeper; the frame ends at once and the vCPU idles
       this.sleep[g] = SLEEP_NOW
