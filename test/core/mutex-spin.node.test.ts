@@ -27,7 +27,7 @@ describe('mutex_spin_on_owner() / mutex_can_spin_on_owner()', () => {
   })
 })
 
-function profile(guestVersion: string): Profile {
+function profile(guestVersion: string, guest: Record<string, unknown> = {}, kvm: Record<string, unknown> = {}, mutexPerSec = 20000): Profile {
   const r = loadProfile({
     schemaVersion: 1,
     name: 'mutex-spin',
@@ -35,9 +35,10 @@ function profile(guestVersion: string): Profile {
     vms: [{
       name: 'vm', vcpus: 8, guestTopology: { sockets: 1, cores: 8, threads: 1 },
       pinning: { vcpupin: Array(8).fill('0-3'), emulatorpin: '0-3', iothreadpin: '0' },
-      guest: { kernelVersion: guestVersion },
+      guest: { kernelVersion: guestVersion, ...guest },
+      kvm,
       workload: { kind: 'fork-join', workNs: 200000, workSigma: 0.3, spinNs: 0 },
-      contention: { mutex: { acquisitionsPerSec: 20000, holdNs: 5000, locks: 1 } },
+      contention: { mutex: { acquisitionsPerSec: mutexPerSec, holdNs: 5000, locks: 1 } },
     }],
     run: { durationSec: 0.2, warmupSec: 0.02, seed: 1 },
   })
@@ -47,8 +48,8 @@ function profile(guestVersion: string): Profile {
 
 interface Counters { contended: number; slept: number; spinNsPerContended: number; pauseExits: number; iterations: number }
 
-function run(guestVersion: string): Counters {
-  const p = profile(guestVersion)
+function run(guestVersion: string, guest: Record<string, unknown> = {}, kvm: Record<string, unknown> = {}, mutexPerSec = 20000): Counters {
+  const p = profile(guestVersion, guest, kvm, mutexPerSec)
   const s = setupModel(resolveConfiguration(p, p.configurations[0]?.name ?? 'default'), 1, 0.2)
   if (!s.ok) throw new Error(JSON.stringify(s.issues))
   const m = new HostModel(s.inputs)
@@ -82,5 +83,17 @@ describe('mutex waiters of a preempted owner (8 vCPUs over 4 pCPUs)', () => {
     expect(res['4.10']!.slept).toBeGreaterThan(0)
     expect(res['4.10']!.spinNsPerContended).toBeLessThan(0.7 * res['4.9']!.spinNsPerContended)
     expect(res['4.10']!.pauseExits).toBeLessThan(0.7 * res['4.9']!.pauseExits)
+  })
+})
+
+describe('a sleeping mutex waiter idles by whatever idle path the guest has', () => {
+  // (over-committed, HLT passthrough and idle=poll are slow anyway: an idle vCPU keeps its pCPU)
+  it('HLT passed through, cpuidle-haltpoll or idle=poll: waiters still sleep and are woken, the workload goes on', () => {
+    for (const [guest, kvm] of [[{}, { disableExits: { hlt: true } }], [{ haltpoll: { enabled: 'force' } }, {}], [{ idlePoll: true }, {}]] as const) {
+      const r = run('6.1', guest, kvm)
+      const alone = run('6.1', guest, kvm, 0)
+      expect(r.slept).toBeGreaterThan(0)
+      expect(r.iterations).toBeGreaterThan(0.25 * alone.iterations)
+    }
   })
 })
