@@ -10,6 +10,8 @@ import type { ModelCore, Parts, Spinlocks as SpinlocksPart } from '../sim/model-
 import { spinBeforeWaitNs, handoff } from './qspinlock.ts'
 import { SPREADS } from '../sim/spreads.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
+import { SPIN_CSD } from './csd-lock-wait.ts'
+import { mutexOfSpinArg } from './mutex-spin.ts'
 
 /** What ends a spin budget. */
 const SPIN_NONE = 0
@@ -20,6 +22,8 @@ export class GuestSpinlocks implements SpinlocksPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
   private halt!: Parts['halt']
+  private csd!: Parts['csd']
+  private mutex!: Parts['mutex']
   private ple!: Parts['ple']
   private run!: Parts['run']
   private work!: Parts['work']
@@ -48,6 +52,8 @@ export class GuestSpinlocks implements SpinlocksPart {
 
   link(p: Parts): void {
     this.halt = p.halt
+    this.csd = p.csd
+    this.mutex = p.mutex
     this.ple = p.ple
     this.run = p.run
     this.work = p.work
@@ -79,8 +85,15 @@ export class GuestSpinlocks implements SpinlocksPart {
   }
 
   /** A waiter (re)starts spinning on lock l: it may own the lock by now (handed over while it was away), find it free
-   *  (test-and-set), or spin until its budget ends. Returns the frame's kind; its length is in startNs. */
+   *  (test-and-set), or spin until its budget ends. Returns the frame's kind; its length is in startNs. A negative l is
+   *  another PAUSE loop on the same frame kind: csd_lock_wait() (SPIN_CSD) or a mutex spinner (mutexSpinArg()). */
   startSpin(g: number, l: number): number {
+    if (l < 0) {
+      const csd = l === SPIN_CSD
+      const kind = csd ? this.csd.startSpin(g) : this.mutex.startSpin(g, mutexOfSpinArg(l))
+      this.startNs = csd ? this.csd.startNs : this.mutex.startNs
+      return kind
+    }
     if (this.lockOwner[l]! < 0) this.takeLock(l, g)
     if (this.lockOwner[l] === g) {
       this.startNs = this.m.rng.lognormal(this.m.vmSpec(g).spinlock.holdNs, SPREADS.spinlockHold)
@@ -124,6 +137,8 @@ export class GuestSpinlocks implements SpinlocksPart {
 
   /** The spin budget ran out: a PAUSE exit (handle_pause()) or pv_wait()'s HLT (kvm_wait()). */
   spinBudgetOver(g: number, l: number): void {
+    if (l === SPIN_CSD) { this.csd.spinBudgetOver(g); return }
+    if (l < 0) { this.mutex.spinBudgetOver(g, mutexOfSpinArg(l)); return }
     const now = this.m.engine.now
     const work = this.work
     this.spinSpun[g] = this.spinSpun[g]! + now - work.curStart[g]!
@@ -148,6 +163,8 @@ export class GuestSpinlocks implements SpinlocksPart {
   /** The holder leaves its critical section: the lock goes to the next owner as the lock kind hands over, the
    *  interrupted work resumes, and a halted pvqspinlock head is kicked by hypercall (a VMCALL exit on the unlocker). */
   lockRelease(g: number, l: number): void {
+    if (l === SPIN_CSD) { this.csd.waitOver(g); return }
+    if (l < 0) { this.mutex.release(g, mutexOfSpinArg(l)); return }
     const m = this.m
     const work = this.work
     work.popLockFrame(g)

@@ -34,3 +34,43 @@ export function guestConsultsPreempted(i: PreemptedCheckInputs): { consults: boo
 export function availableIdleCpu(idle: boolean, preempted: boolean): boolean {
   return idle && !preempted
 }
+
+/** The guest paths that read the steal-time `preempted` flag, each gated by the guest version (the host setting the
+ *  flag is core/kvm/steal-time-preempted.ts; a reader here only decides whether this guest path looks at it). */
+export interface PreemptedReaders {
+  /** kvm_flush_tlb_multi() (kvm_flush_tlb_others() before 5.10): reads `src->preempted` straight from steal time,
+   *  not through vcpu_is_preempted(); installed by kvm_guest_init() when pv_tlb_flush_supported() (guest ≥ 4.16). */
+  tlbFlush: boolean
+  /** available_idle_cpu() = idle_cpu() && !vcpu_is_preempted() in select_idle_sibling() and wake_affine_idle():
+   *  only from guest 4.18 (943d355d7fee "sched/core: Distinguish between idle_cpu() calls based on desired effect,
+   *  introduce available_idle_cpu()"); before it the scan used idle_cpu() alone. */
+  idleScan: boolean
+  /** mutex_spin_on_owner() / mutex_can_spin_on_owner() and rwsem_spin_on_owner(): stop spinning when the owner's
+   *  vCPU is preempted — from guest 4.10 (Pan Xinhui's series "locking/mutex: Break out of expensive busy-loop on
+   *  {mutex,rwsem}_spin_on_owner() when owner vCPU is preempted", with the x86 KVM vcpu_is_preempted() it calls). */
+  mutexSpin: boolean
+  /** kvm_smp_send_call_func_ipi() (PV sched yield, guest ≥ 5.3): after the call-function IPIs, yield to the first
+   *  target vcpu_is_preempted() reports (KVM_HC_SCHED_YIELD). */
+  callFuncYield: boolean
+  /** …passing idle targets over (`!idle_cpu(cpu) &&`, guest ≥ 5.18: Li RongQing's patch, Message-Id
+   *  1644380201-29423-1-git-send-email-lirongqing@baidu.com). */
+  callFuncYieldSkipsIdle: boolean
+}
+
+/** Which guest paths read the flag: `consults` is guestConsultsPreempted() (vcpu_is_preempted() reads steal time),
+ *  `pvTlbFlush` is pv_tlb_flush_supported() and `pvSchedYield` is pv_sched_yield_supported(). */
+export function preemptedReaders(guestVersion: string, consults: boolean, pvTlbFlush: boolean, pvSchedYield: boolean): PreemptedReaders {
+  return {
+    tlbFlush: pvTlbFlush,
+    idleScan: consults && versionAtLeast(guestVersion, '4.18'),
+    mutexSpin: consults && versionAtLeast(guestVersion, '4.10'),
+    callFuncYield: consults && pvSchedYield && versionAtLeast(guestVersion, '5.3'),
+    callFuncYieldSkipsIdle: versionAtLeast(guestVersion, '5.18'),
+  }
+}
+
+/** pv_sched_yield_supported() (arch/x86/kernel/kvm.c, guest ≥ 5.3): KVM_FEATURE_PV_SCHED_YIELD && !KVM_HINTS_REALTIME
+ *  && num_possible_cpus() != 1; then kvm_smp_prepare_cpus() installs kvm_smp_send_call_func_ipi(). */
+export function pvSchedYieldSupported(i: { pvSchedYield: boolean; realtimeHint: boolean; vcpus: number; guestVersion: string }): boolean {
+  return i.pvSchedYield && !i.realtimeHint && i.vcpus > 1 && versionAtLeast(i.guestVersion, '5.3')
+}

@@ -18,6 +18,7 @@ const STACK_DEPTH = 2
 export class VcpuWork implements GuestWorkPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
+  private csd!: Parts['csd']
   private gsched!: Parts['gsched']
   private gtimers!: Parts['gtimers']
   private idle!: Parts['idle']
@@ -53,6 +54,7 @@ export class VcpuWork implements GuestWorkPart {
   }
 
   link(p: Parts): void {
+    this.csd = p.csd
     this.gsched = p.gsched
     this.gtimers = p.gtimers
     this.idle = p.idle
@@ -103,7 +105,7 @@ export class VcpuWork implements GuestWorkPart {
       v.inIrq[g] = 1
       if (bit === Irq.TIMER) { kind = Work.TIMER_IRQ; ns = this.gtimers.timerIrqWork(g) }
       else if (bit === Irq.RX) { kind = Work.DEVICE_IRQ; ns = this.m.workloads[v.vmOf[g]!]!.deviceIrqNs(g) }
-      else { kind = Work.IPI; ns = this.m.cost(CostId.guestIpiHandler) }
+      else { kind = Work.IPI; ns = this.m.cost(CostId.guestIpiHandler); this.csd.ipiHandlerStart(g) }
     } else if (kind !== Work.NONE || this.sp[g]! > this.inLock[g]!) {
       // the running frame, or the frame an interrupt interrupted (not the lock operation's: that one resumes at the
       // unlock)
@@ -195,6 +197,7 @@ export class VcpuWork implements GuestWorkPart {
     v.inIrq[g] = 0
     if (kind === Work.TIMER_IRQ) v.actions[g]! |= Act.REPROGRAM
     else if (kind === Work.DEVICE_IRQ) this.m.workloads[v.vmOf[g]!]!.deviceIrqDone(g)
+    else if (kind === Work.IPI) this.csd.ipiHandlerDone(g)
   }
 
   /** A lock operation begins: the running frame goes beneath it (it resumes after the critical section). */

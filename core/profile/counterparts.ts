@@ -49,6 +49,8 @@ export const COUNTERPARTS: Record<string, string> = {
   'vms[].kvm.hintDedicated': '`KVM_HINTS_REALTIME`; QEMU `-cpu …,kvm-hint-dedicated=on`; libvirt `<hint-dedicated state="on"/>`',
   'vms[].contention.spinlock.acquisitionsPerSec': 'guest `perf lock contention -a`, `/proc/lock_stat` (CONFIG_LOCK_STAT) contentions per second',
   'vms[].contention.spinlock.holdNs': 'guest `/proc/lock_stat` holdtime-avg',
+  'vms[].contention.mutex.acquisitionsPerSec': 'guest `perf lock contention -a` (mutex, rwsem rows), `/proc/lock_stat` contentions per second',
+  'vms[].contention.mutex.holdNs': 'guest `/proc/lock_stat` holdtime-avg of the mutex',
   'vms[].emulator.wakeupsPerSec': 'host `pidstat -w -p <qemu pid>` cswch/s of the QEMU main thread',
   'host.tasks': 'host `taskset -c`, systemd `CPUAffinity=`, `stress-ng --cpu N --taskset`',
   'vms[].kvm.x2apic': 'QEMU `-cpu …,x2apic=off` (on by default with KVM); libvirt `<cpu><feature policy="disable" name="x2apic"/>`',

@@ -264,6 +264,11 @@ export const vmSchema = s.object({
       locks: s.integer({ min: 1, max: 1024, default: 1, description: 'Number of such locks; each acquisition picks one at random.' }),
       userSpace: s.boolean({ default: false, description: 'A user-space spin loop (pthread_spin_lock-like, test-and-set, CPL 3) instead of a kernel spinlock: no pvqspinlock, and VMX PAUSE-loop exiting does not see it (the SVM pause filter does).' }),
     }),
+    mutex: s.object({
+      acquisitionsPerSec: s.number({ min: 0, max: 1e7, default: 0, description: 'Sleeping-lock (mutex/rwsem) acquisitions per second of busy guest time per vCPU (a hot kernel mutex: inode, mmap_lock); 0 = none. A waiter spins with PAUSE while the owner runs (mutex_optimistic_spin()), else sleeps.' }),
+      holdNs: s.number({ min: 10, max: 1e8, default: 5_000, description: 'Mean critical section (lognormal) of the mutex.' }),
+      locks: s.integer({ min: 1, max: 64, default: 1, description: 'Number of such mutexes; each acquisition picks one at random.' }),
+    }),
     idleGaps: s.object({
       perSec: s.number({ min: 0, max: 1e6, default: 0, description: 'Short sleeps per second of busy time per vCPU (I/O waits, usleep): the running thread sleeps and the vCPU may go idle. Thread-based workloads only.' }),
       meanNs: s.number({ min: 1_000, max: 1e9, default: 50_000, description: 'Mean length of one idle gap (exponential), timed by a guest hrtimer.' }),

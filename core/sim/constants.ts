@@ -23,6 +23,7 @@ export const Ev = {
   LOCK_ACQUIRE: 22, // a busy vCPU takes a contended spinlock (target = vCPU)
   IDLE_GAP: 23, // the running guest thread sleeps briefly (target = vCPU)
   RESCHED_KICK: 24, // the host scheduler's reschedule IPI reaches a vCPU in guest mode (target = vCPU)
+  MUTEX_ACQUIRE: 25, // a busy vCPU takes a contended sleeping lock (target = vCPU)
   /** Kinds from here on belong to workloads: each gets a contiguous range (GuestWorkload.eventKinds(), evBase). */
   WORKLOAD_BASE: 32,
 } as const

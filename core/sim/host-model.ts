@@ -5,7 +5,7 @@
 import { Engine } from '../engine/engine.ts'
 import { Rng } from '../engine/rng.ts'
 import { COST_NAMES } from '../costs/cost-tables.ts'
-import { Ev, St, Irq, Act } from './constants.ts'
+import { Ev, St, Irq, Act, Work } from './constants.ts'
 import type { ModelInputs, VmSpec } from './model-inputs.ts'
 import { CauseTable } from './causes.ts'
 import { createWorkload } from './workloads/index.ts'
@@ -34,6 +34,8 @@ import { GuestTimers } from '../guest/guest-timers.ts'
 import { GuestScheduler } from '../guest/guest-sched.ts'
 import { GuestSpinlocks } from '../guest/spinlocks.ts'
 import { GuestTlbFlush } from '../guest/tlb-flush.ts'
+import { CsdLockWait } from '../guest/csd-lock-wait.ts'
+import { GuestMutexes } from '../guest/mutex-spin.ts'
 import type { RqView } from '../guest/select-idle.ts'
 
 export interface ModelOptions {
@@ -83,6 +85,8 @@ export class HostModel implements GuestOps, ModelCore {
   readonly gsched: GuestScheduler
   readonly locks: GuestSpinlocks
   readonly tlb: GuestTlbFlush
+  readonly csd: CsdLockWait
+  readonly mutex: GuestMutexes
 
   constructor(inp: ModelInputs, opts: ModelOptions = {}) {
     this.inp = inp
@@ -120,6 +124,7 @@ export class HostModel implements GuestOps, ModelCore {
       hltToVmm: c('guest idle (HLT → KVM_EXIT_HLT to the VMM, RFC)'),
       mwaitToVmm: c('guest idle (MWAIT → KVM_EXIT_MWAIT to the VMM, RFC)'),
       mwaitYield: c('guest idle (MWAIT emulated as NOP + yield(), RFC)'),
+      pvSchedYield: c('PV sched yield to a preempted IPI target (KVM_HC_SCHED_YIELD)'),
     }
     const ipiCause = new Int32Array(nVm)
     const guestTlbCause = new Int32Array(nVm)
@@ -140,7 +145,7 @@ export class HostModel implements GuestOps, ModelCore {
     })
 
     this.steal = new StealTime(nV)
-    this.rq = { nrRunning: new Int32Array(nV), preempted: this.steal.preempted }
+    this.rq = { nrRunning: new Int32Array(nV), preempted: this.steal.seenByIdleScan }
     // workloads, their event kinds and their guest threads
     this.workloads = inp.vms.map((vm, v) => createWorkload(this, v, vm.workload))
     this.workloads.forEach((w) => {
@@ -164,12 +169,15 @@ export class HostModel implements GuestOps, ModelCore {
     this.gtimers = new GuestTimers(this)
     this.gsched = new GuestScheduler(this, this.workloads.map((w) => w.threadCount()))
     this.locks = new GuestSpinlocks(this)
-    this.tlb = new GuestTlbFlush(this)
+    this.tlb = new GuestTlbFlush(this, this.steal)
+    this.csd = new CsdLockWait(this, this.steal)
+    this.mutex = new GuestMutexes(this, this.steal)
     const parts: Parts = {
       run: this.run, halt: this.halt, timer: this.timer, irq: this.irq, ple: this.ple, sched: this.sched, hooks: this.hooks, tasks: this.tasks,
       cpuidle: this.cpuidle, work: this.work, idle: this.idle, gtimers: this.gtimers, gsched: this.gsched, locks: this.locks,
+      csd: this.csd, mutex: this.mutex,
     }
-    for (const p of [this.run, this.halt, this.timer, this.irq, this.vmm, this.ple, this.sched, this.hooks, this.tasks, this.noise, this.work, this.idle, this.gtimers, this.gsched, this.locks, this.tlb]) p.link(parts)
+    for (const p of [this.run, this.halt, this.timer, this.irq, this.vmm, this.ple, this.sched, this.hooks, this.tasks, this.noise, this.work, this.idle, this.gtimers, this.gsched, this.locks, this.tlb, this.csd, this.mutex]) p.link(parts)
     this.engine.setDispatch((k, t, tok) => this.dispatch(k, t, tok))
   }
 
@@ -228,6 +236,7 @@ export class HostModel implements GuestOps, ModelCore {
     for (let g = 0; g < this.nV; g++) {
       const vm = this.vmSpec(g)
       if (vm.spinlock.acquisitionsPerSec > 0) e.schedule(this.rng.exponential(1e9 / vm.spinlock.acquisitionsPerSec), Ev.LOCK_ACQUIRE, g)
+      if (vm.mutex.acquisitionsPerSec > 0) e.schedule(this.rng.exponential(1e9 / vm.mutex.acquisitionsPerSec), Ev.MUTEX_ACQUIRE, g)
       if (vm.idleGaps.perSec > 0) e.schedule(this.rng.exponential(1e9 / vm.idleGaps.perSec), Ev.IDLE_GAP, g)
     }
     this.tasks.start()
@@ -258,6 +267,7 @@ export class HostModel implements GuestOps, ModelCore {
       case Ev.RESCHED_KICK: this.sched.onReschedKick(t); break
       case Ev.GUEST_TLB: this.tlb.onShootdown(t); break
       case Ev.LOCK_ACQUIRE: this.locks.onLockAcquire(t); break
+      case Ev.MUTEX_ACQUIRE: this.mutex.onAcquire(t); break
       case Ev.IDLE_GAP: this.gsched.onIdleGap(t); break
       default: {
         const w = this.evOwner[kind - Ev.WORKLOAD_BASE]!
@@ -330,6 +340,22 @@ export class HostModel implements GuestOps, ModelCore {
 
   runHostTask(k: number, ns: number, kind: number, target: number): void {
     this.tasks.runHostTask(k, ns, kind, target)
+  }
+
+  // a call from a work completion (no running frame) leaves the dispatch to the completion; one from the workload's own
+  // event, in the middle of the vCPU's work, dispatches now
+  flushTlbOthers(g: number): number {
+    return this.csd.canCall(g) ? this.tlb.flushTlbMm(g, this.work.curKind[g] !== Work.NONE) : 0
+  }
+
+  callFunctionMany(g: number, wait: boolean): number {
+    return this.csd.canCall(g) ? this.tlb.callAllOthers(g, wait, this.work.curKind[g] !== Work.NONE) : 0
+  }
+
+  mutexLock(g: number, id: number, holdNs: number): void {
+    const mid = this.work.curKind[g] !== Work.NONE
+    this.mutex.lock(g, id, holdNs)
+    if (mid) this.work.dispatchNext(g)
   }
 
   // ---------------------------------------------------------------- what collect.ts and the tests read

@@ -5,6 +5,7 @@ import type { HltWait } from '../kvm/userspace-exits.ts'
 import type { Decision } from '../result.ts'
 import type { SpinlockKind } from '../guest/pvspinlock.ts'
 import type { PleParams } from '../kvm/ple.ts'
+import type { PreemptedReaders } from '../guest/vcpu-is-preempted.ts'
 
 /** Spinlock contention added to a VM's workload, and how its guest waits (kvm_spinlock_init()). */
 export interface SpinlockSpec {
@@ -19,6 +20,8 @@ export interface SpinlockSpec {
   pauseExits: boolean
   /** Waiters halt in pv_wait() after SPIN_THRESHOLD loops (pvqspinlock, kernel locks). */
   halts: boolean
+  /** A kernel (CPL 0) PAUSE loop exits: PLE / pause filter on for the VM — csd_lock_wait() and mutex spinning. */
+  kernelPauseExits: boolean
 }
 
 export interface VcpuSpec {
@@ -95,14 +98,22 @@ export interface VmSpec {
   workload: WorkloadSpec
   /** The guest scheduler's view of the topology: vCPUs per LLC domain (guest cores × threads per socket). */
   llcSize: number
-  /** The guest reads KVM_VCPU_PREEMPTED after an HLT block (host sets it, guest's vcpu_is_preempted() consults it). */
+  /** The host sets KVM_VCPU_PREEMPTED in the guest's steal time after an HLT block (steal time enabled, HLT exits,
+   *  kvm_arch_vcpu_put() before 5.19). Whether a guest path reads it: preemptedReaders. */
   preemptedOnHltBlock: boolean
   /** …after a real preemption of the vCPU thread. */
   preemptedOnPreempt: boolean
+  /** Which guest paths read the flag, by guest version (core/guest/vcpu-is-preempted.ts preemptedReaders()). */
+  preemptedReaders: PreemptedReaders
+  /** smp_call_function_many()'s targets of a TLB shootdown include vCPUs in lazy TLB mode (idle): guest before the
+   *  lazy-TLB rework (core/guest/csd-lock-wait.ts flushIpisLazyCpus()). */
+  tlbFlushIpisLazy: boolean
   /** The LAPIC timer path of a vCPU on a housekeeping (HK_TYPE_TIMER) pCPU and on an isolated one: a floating vCPU
    *  takes the one of the pCPU it runs on. */
   spinlock: SpinlockSpec
   idleGaps: { perSec: number; meanNs: number }
+  /** Sleeping-lock contention added to the workload (core/guest/mutex-spin.ts). */
+  mutex: { acquisitionsPerSec: number; holdNs: number; locks: number }
   timerPathOnHousekeeping: TimerPath
   timerPathOnIsolated: TimerPath
   /** Experimental (seed 004 RFC), resolved by core/sim/experimental-setup.ts: what an HLT exit does (HaltExit), what an

@@ -29,6 +29,7 @@ export interface CauseIds {
   hltToVmm: number
   mwaitToVmm: number
   mwaitYield: number
+  pvSchedYield: number
 }
 
 /** What every part shares: the clock and events, the random stream, the inputs, the cost table, the vCPUs. */
@@ -205,6 +206,27 @@ export interface Spinlocks {
   lockRelease(g: number, l: number): void
 }
 
+/** core/guest/csd-lock-wait.ts — smp_call_function_many() and the sender's csd_lock_wait() spin. */
+export interface CsdLockWait {
+  canCall(g: number): boolean
+  callFunctionMany(src: number, n: number, wait: boolean, tlb: boolean, dispatch: boolean): void
+  ipiHandlerStart(t: number): void
+  ipiHandlerDone(t: number): void
+  startSpin(g: number): number
+  readonly startNs: number
+  spinBudgetOver(g: number): void
+  waitOver(g: number): void
+}
+
+/** core/guest/mutex-spin.ts — sleeping locks with optimistic spinning (mutex_optimistic_spin()). */
+export interface GuestMutex {
+  lock(g: number, id: number, holdNs: number): void
+  startSpin(g: number, l: number): number
+  readonly startNs: number
+  spinBudgetOver(g: number, l: number): void
+  release(g: number, l: number): void
+}
+
 /** All the parts, linked once after construction. */
 export interface Parts {
   run: RunLoop
@@ -221,4 +243,6 @@ export interface Parts {
   gtimers: GuestTimers
   gsched: GuestSched
   locks: Spinlocks
+  csd: CsdLockWait
+  mutex: GuestMutex
 }

@@ -3,7 +3,9 @@
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm, Workload } from '../profile/profile-schema.ts'
 import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema } from '../profile/profile-schema.ts'
-import { guestConsultsPreempted } from '../guest/vcpu-is-preempted.ts'
+import { guestConsultsPreempted, preemptedReaders, pvSchedYieldSupported } from '../guest/vcpu-is-preempted.ts'
+import { flushIpisLazyCpus } from '../guest/csd-lock-wait.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { guestSeesPreemptedAfter, preemptedOnHltBlock, preemptedBoundaryDecision } from '../kvm/steal-time-preempted.ts'
 import type { Issue } from '../schema/schema.ts'
 import type { Decision } from '../result.ts'
@@ -127,10 +129,13 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       workload: workloadSpec(vm.workload, vm.vcpus),
       // the LLC domain is the guest socket: cores × threads vCPUs (QEMU without a cache topology of its own)
       llcSize: Math.max(1, Math.min(vm.vcpus, gt.cores * gt.threads)),
-      preemptedOnHltBlock: consults.consults && !granted.hlt && guestSeesPreemptedAfter('hlt-block', hostVersion),
-      preemptedOnPreempt: consults.consults && guestSeesPreemptedAfter('preempted', hostVersion),
+      preemptedOnHltBlock: vm.kvm.pv.stealTime && !granted.hlt && guestSeesPreemptedAfter('hlt-block', hostVersion),
+      preemptedOnPreempt: vm.kvm.pv.stealTime && guestSeesPreemptedAfter('preempted', hostVersion),
+      preemptedReaders: preemptedReaders(vm.guest.kernelVersion, consults.consults, ipi.pvTlbFlush, pvSchedYieldSupported({ pvSchedYield: vm.kvm.pv.pvSchedYield && versionAtLeast(hostVersion, '5.3'), realtimeHint: vm.kvm.hintDedicated, vcpus: vm.vcpus, guestVersion: vm.guest.kernelVersion })),
+      tlbFlushIpisLazy: flushIpisLazyCpus(vm.guest.kernelVersion),
       spinlock: spin.spec,
       idleGaps: { perSec: vm.contention.idleGaps.perSec, meanNs: vm.contention.idleGaps.meanNs },
+      mutex: { acquisitionsPerSec: vm.contention.mutex.acquisitionsPerSec, holdNs: vm.contention.mutex.holdNs, locks: vm.contention.mutex.locks },
       timerPathOnHousekeeping: decideTimerPath(timerInputs, true).path,
       timerPathOnIsolated: decideTimerPath(timerInputs, false).path,
       hltExit: exp.hltExit,
@@ -268,7 +273,7 @@ function workloadSpec(raw: Workload, vcpus: number): WorkloadSpec {
 function schedDecisions(spec: VmSpec, consults: { consults: boolean; reason: string }, hltInGuest: boolean, hostVersion: string): Decision[] {
   const d: Decision[] = []
   d.push({ id: 'vcpu-is-preempted', title: 'Guest vcpu_is_preempted()', value: consults.consults ? 'reads steal time' : 'native (false)', reason: consults.reason, mirrors: 'kvm_guest_init() / kvm_spinlock_init()' })
-  const idleLooksBusy = spec.preemptedOnHltBlock
+  const idleLooksBusy = spec.preemptedOnHltBlock && spec.preemptedReaders.idleScan
   const onHlt = preemptedOnHltBlock(hostVersion)
   d.push({
     id: 'idle-vcpu-available', title: 'Idle vCPUs for wake-up placement', value: idleLooksBusy ? 'HLT-blocked vCPUs look preempted' : 'available',
@@ -276,8 +281,16 @@ function schedDecisions(spec: VmSpec, consults: { consults: boolean; reason: str
       ? `${onHlt.reason}; the guest reads it: available_idle_cpu() is false for an HLT-blocked vCPU, so select_idle_sibling() passes it over`
       : hltInGuest ? 'HLT is passed through: an idle vCPU never leaves guest mode, so it is never marked preempted'
       : !consults.consults ? 'the guest does not consult the preempted flag: available_idle_cpu() = idle_cpu()'
+      : !spec.preemptedReaders.idleScan ? 'guest < 4.18: select_idle_sibling() tests idle_cpu() only (available_idle_cpu() and its vcpu_is_preempted() check came with 943d355d7fee in 4.18)'
       : onHlt.reason,
     mirrors: 'available_idle_cpu() / kvm_arch_vcpu_put()',
+  })
+  const r = spec.preemptedReaders
+  const yn = (b: boolean): string => (b ? 'reads' : 'ignores')
+  d.push({
+    id: 'preempted-readers', title: 'Guest readers of the steal-time preempted flag', value: `TLB flush ${yn(r.tlbFlush)}, wake-up scan ${yn(r.idleScan)}, mutex spin ${yn(r.mutexSpin)}`,
+    reason: `kvm_flush_tlb_multi() reads steal time itself when PV TLB flush is on (${r.tlbFlush ? 'on' : 'off'}); available_idle_cpu() (guest ≥ 4.18) and mutex_spin_on_owner() (guest ≥ 4.10) go through vcpu_is_preempted(), which reads it only when installed. TLB shootdowns ${spec.tlbFlushIpisLazy ? 'also IPI idle vCPUs in lazy TLB mode (guest < 4.20)' : 'skip idle vCPUs in lazy TLB mode'}, and the sender spins in csd_lock_wait() until every target has flushed`,
+    mirrors: 'kvm_flush_tlb_multi() / available_idle_cpu() / mutex_spin_on_owner() / csd_lock_wait()',
   })
   d.push({
     id: 'llc-scan', title: 'Wake-up idle-CPU scan (sd_llc)', value: spec.llcSize > 1 ? `${spec.llcSize} vCPUs per LLC` : 'none (one vCPU per LLC)',

@@ -47,6 +47,7 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
     kind, acquisitionsPerSec: c.acquisitionsPerSec, holdNs: c.holdNs, locks: c.locks, userSpace: c.userSpace, lockBase,
     pauseExits: ple.enabled && cplSeen,
     halts: waiterHalts(kind, c.userSpace),
+    kernelPauseExits: ple.enabled,
   }
   const decisions: Decision[] = []
   decisions.push({

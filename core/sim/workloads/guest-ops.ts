@@ -44,4 +44,17 @@ export interface GuestOps {
   pendDeviceIrq(g: number): void
   /** Host task k (a vhost worker) is given `ns` of CPU work; event (kind, target) follows it. */
   runHostTask(k: number, ns: number, kind: number, target: number): void
+
+  // cross-calls and sleeping locks: the running work goes beneath the wait and resumes after it. Call them from a work
+  // completion (itemDone / threadBurstDone: its dispatch then runs the sends and the wait) or from the workload's own
+  // event while vCPU g runs task-level work (they dispatch at once).
+  /** flush_tlb_mm_range() from vCPU g for the VM's process (munmap, mprotect): IPIs and a csd_lock_wait() spin until
+   *  every target flushed (lazy, and with PV TLB flush preempted, vCPUs skipped). Returns the targets (0: nothing to
+   *  wait for, or g cannot call now). */
+  flushTlbOthers(g: number): number
+  /** smp_call_function_many() from vCPU g to every other vCPU of its VM; with `wait` it spins in csd_lock_wait(). */
+  callFunctionMany(g: number, wait: boolean): number
+  /** mutex_lock() by the task on vCPU g: lock `id` (0 … 63) of its VM, held holdNs; a waiter spins while the owner's
+   *  vCPU runs (mutex_optimistic_spin()), else sleeps until the unlock wakes it. */
+  mutexLock(g: number, id: number, holdNs: number): void
 }

@@ -1,0 +1,99 @@
+// Mutex optimistic spinning (kernel/locking/mutex.c mutex_optimistic_spin() → mutex_spin_on_owner()): the decision
+// per guest version, and its direction in an over-committed guest (8 vCPUs over 4 pCPUs) whose mutex owners' vCPUs
+// get preempted: a 4.9 guest spins on a preempted owner (owner->on_cpu stays true) until its PLE window runs out, again
+// and again; from 4.10 vcpu_is_preempted(task_cpu(owner)) stops the spin and the waiter sleeps.
+import { describe, it, expect, beforeAll } from 'vitest'
+import { mutexSpinOnOwner, mutexSpinArg, mutexOfSpinArg, MUTEXES_PER_VM } from '../../core/guest/mutex-spin.ts'
+import { SPIN_CSD } from '../../core/guest/csd-lock-wait.ts'
+import { loadProfile, resolveConfiguration } from '../../core/index.ts'
+import type { Profile } from '../../core/index.ts'
+import { setupModel } from '../../core/sim/setup.ts'
+import { HostModel } from '../../core/sim/host-model.ts'
+import { ExitReason, EXIT_REASON_COUNT } from '../../core/output/exit-names.ts'
+
+describe('mutex_spin_on_owner() / mutex_can_spin_on_owner()', () => {
+  it('spins while the owner is on a CPU and its vCPU is not reported preempted, without need_resched()', () => {
+    expect(mutexSpinOnOwner({ ownerOnCpu: true, needResched: false, ownerVcpuPreempted: false })).toBe(true)
+    expect(mutexSpinOnOwner({ ownerOnCpu: false, needResched: false, ownerVcpuPreempted: false })).toBe(false)
+    expect(mutexSpinOnOwner({ ownerOnCpu: true, needResched: true, ownerVcpuPreempted: false })).toBe(false)
+    expect(mutexSpinOnOwner({ ownerOnCpu: true, needResched: false, ownerVcpuPreempted: true })).toBe(false)
+  })
+  it('a spin frame names what it waits for: spinlock ids ≥ 0, csd_lock_wait() −1, mutexes ≤ −2', () => {
+    expect(SPIN_CSD).toBe(-1)
+    for (const id of [0, 1, MUTEXES_PER_VM * 3 - 1]) {
+      expect(mutexSpinArg(id)).toBeLessThanOrEqual(-2)
+      expect(mutexOfSpinArg(mutexSpinArg(id))).toBe(id)
+    }
+  })
+})
+
+function profile(guestVersion: string, guest: Record<string, unknown> = {}, kvm: Record<string, unknown> = {}, mutexPerSec = 20000): Profile {
+  const r = loadProfile({
+    schemaVersion: 1,
+    name: 'mutex-spin',
+    host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 4, threadsPerCore: 1 }, kernel: { version: '5.4', hz: 1000, cmdline: {} } },
+    vms: [{
+      name: 'vm', vcpus: 8, guestTopology: { sockets: 1, cores: 8, threads: 1 },
+      pinning: { vcpupin: Array(8).fill('0-3'), emulatorpin: '0-3', iothreadpin: '0' },
+      guest: { kernelVersion: guestVersion, ...guest },
+      kvm,
+      workload: { kind: 'fork-join', workNs: 200000, workSigma: 0.3, spinNs: 0 },
+      contention: { mutex: { acquisitionsPerSec: mutexPerSec, holdNs: 5000, locks: 1 } },
+    }],
+    run: { durationSec: 0.2, warmupSec: 0.02, seed: 1 },
+  })
+  if (!r.ok) throw new Error(JSON.stringify(r.issues))
+  return r.profile
+}
+
+interface Counters { contended: number; slept: number; spinNsPerContended: number; pauseExits: number; iterations: number }
+
+function run(guestVersion: string, guest: Record<string, unknown> = {}, kvm: Record<string, unknown> = {}, mutexPerSec = 20000): Counters {
+  const p = profile(guestVersion, guest, kvm, mutexPerSec)
+  const s = setupModel(resolveConfiguration(p, p.configurations[0]?.name ?? 'default'), 1, 0.2)
+  if (!s.ok) throw new Error(JSON.stringify(s.issues))
+  const m = new HostModel(s.inputs)
+  m.start()
+  m.engine.run({ until: m.endNs })
+  m.finish()
+  const C = m.stats.nCauses
+  let pause = 0
+  for (let k = 0; k < C; k++) pause += m.stats.causeCounts[(0 * EXIT_REASON_COUNT + ExitReason.PAUSE_INSTRUCTION) * C + k]!
+  return { contended: m.mutex.contended[0]!, slept: m.mutex.slept[0]!, spinNsPerContended: m.mutex.spinNs[0]! / m.mutex.contended[0]!, pauseExits: pause, iterations: m.stats.completed[0]! }
+}
+
+describe('mutex waiters of a preempted owner (8 vCPUs over 4 pCPUs)', () => {
+  const res: Record<string, Counters> = {}
+  beforeAll(() => {
+    for (const gv of ['4.9', '4.10']) res[gv] = run(gv)
+  })
+
+  it('contention happens and the workload makes progress at both versions', () => {
+    for (const gv of ['4.9', '4.10']) {
+      expect(res[gv]!.contended).toBeGreaterThan(100)
+      expect(res[gv]!.iterations).toBeGreaterThan(10)
+    }
+  })
+
+  it('guest 4.9 never stops spinning on a running owner: no waiter sleeps', () => {
+    expect(res['4.9']!.slept).toBe(0)
+  })
+
+  it('guest 4.10 reads vcpu_is_preempted(): waiters of a preempted owner sleep, spin less and exit on PAUSE less', () => {
+    expect(res['4.10']!.slept).toBeGreaterThan(0)
+    expect(res['4.10']!.spinNsPerContended).toBeLessThan(0.7 * res['4.9']!.spinNsPerContended)
+    expect(res['4.10']!.pauseExits).toBeLessThan(0.7 * res['4.9']!.pauseExits)
+  })
+})
+
+describe('a sleeping mutex waiter idles by whatever idle path the guest has', () => {
+  // (over-committed, HLT passthrough and idle=poll are slow anyway: an idle vCPU keeps its pCPU)
+  it('HLT passed through, cpuidle-haltpoll or idle=poll: waiters still sleep and are woken, the workload goes on', () => {
+    for (const [guest, kvm] of [[{}, { disableExits: { hlt: true } }], [{ haltpoll: { enabled: 'force' } }, {}], [{ idlePoll: true }, {}]] as const) {
+      const r = run('6.1', guest, kvm)
+      const alone = run('6.1', guest, kvm, 0)
+      expect(r.slept).toBeGreaterThan(0)
+      expect(r.iterations).toBeGreaterThan(0.25 * alone.iterations)
+    }
+  })
+})
