@@ -21,6 +21,7 @@ import { grantDisableExits, pvUnhaltVisible, disableExitsDecision } from '../kvm
 import { residualTickLocal } from '../host/tick-offload.ts'
 import { defaultShrink } from '../kvm/halt-poll.ts'
 import { haltpollInit } from '../guest/haltpoll.ts'
+import { guestFairParams } from '../guest/guest-fair.ts'
 import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
 import { resolveIpi } from './ipi-setup.ts'
 import { resolveExperimental, amendHaltPollDecision } from './experimental-setup.ts'
@@ -116,6 +117,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       guestHz: vm.guest.hz,
       guestBackgroundTimersPerSec: vm.guest.backgroundTimersPerSec,
       guestTickMode: vm.guest.tickMode,
+      guestFair: guestFairParams(vm.guest.kernelVersion, vm.vcpus),
       guestPoll: { maxNs: vm.guest.haltpoll.guestHaltPollNs, grow: vm.guest.haltpoll.grow, growStart: vm.guest.haltpoll.growStart, shrink: vm.guest.haltpoll.shrink },
       io: vm.io,
       vhostPcpu,
