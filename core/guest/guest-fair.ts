@@ -8,12 +8,31 @@
 import { fairParams, sliceNs } from '../host/fair-sched.ts'
 import type { FairParams } from '../host/fair-sched.ts'
 import { St } from '../sim/constants.ts'
+import type { Decision } from '../result.ts'
 
 /** The guest's fair class and tunables: sched_init_granularity() → update_sysctl() in the guest scales
  *  sysctl_sched_latency 6 ms, min_granularity 0.75 ms and wakeup_granularity 1 ms (CFS), or base_slice 0.75 ms
  *  (EEVDF), by 1 + ilog2(min(num_online_cpus(), 8)) — the guest's vCPUs. */
 export function guestFairParams(guestVersion: string, vcpus: number): FairParams {
   return fairParams(guestVersion, vcpus)
+}
+
+const ms = (ns: number): string => `${+(ns / 1e6).toFixed(2)} ms`
+
+/** The decision shown beside a VM's results: which fair class its guest runs and with which slices. */
+export function guestFairDecision(p: FairParams, vcpus: number): Decision {
+  const scale = `scaled by 1 + ilog2(min(${vcpus} vCPUs, 8)) = ${p.wakeupGranularityNs / 1e6}`
+  return p.era === 'cfs'
+    ? {
+      id: 'guest-fair', title: 'Guest scheduler (fair class)', value: `CFS: latency ${ms(p.latencyNs)}, wake-up granularity ${ms(p.wakeupGranularityNs)}`,
+      reason: `guest kernel before 6.6: a wakee preempts the running thread when its vruntime trails by more than the wake-up granularity; the tick reschedules a thread after its share of the latency period (min granularity ${ms(p.minGranularityNs)}); tunables ${scale}`,
+      mirrors: 'check_preempt_wakeup() / check_preempt_tick() / resched_curr()',
+    }
+    : {
+      id: 'guest-fair', title: 'Guest scheduler (fair class)', value: `EEVDF: base slice ${ms(p.minGranularityNs)}`,
+      reason: `guest kernel 6.6 or later (147f3efaa241): a wakee preempts when pick_eevdf() picks it (eligible, earlier virtual deadline; RUN_TO_PARITY keeps curr until its deadline); at its deadline the tick reschedules; base slice ${scale}`,
+      mirrors: 'check_preempt_wakeup_fair() / update_deadline() / resched_curr()',
+    }
 }
 
 /** CFS entity_tick() → check_preempt_tick(curr) when cfs_rq->nr_running > 1: resched once curr ran its ideal slice

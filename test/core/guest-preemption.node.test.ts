@@ -91,6 +91,13 @@ describe('wake-up preemption of a busy vCPU: hackbench -g 2 -f 4 (16 threads on 
   let r: ReturnType<typeof runBoth>
   beforeAll(() => { r = runBoth(profile, DURATION) })
 
+  it('each result names the guest\'s fair class and its slices for the guest version (4 vCPUs: factor 3)', () => {
+    const d = (c: string) => r[c]!.res.vms[0]!.decisions.find((x) => x.id === 'guest-fair')!
+    expect(d('cfs').value).toBe('CFS: latency 18 ms, wake-up granularity 3 ms')
+    expect(d('eevdf').value).toBe('EEVDF: base slice 2.25 ms')
+    expect(d('eevdf').mirrors).toContain('check_preempt_wakeup_fair()')
+  })
+
   it('wake-ups preempt running threads in both eras, and some of them on another vCPU', () => {
     for (const c of ['cfs', 'eevdf']) {
       expect(r[c]!.sched.wakeupPreemptions).toBeGreaterThan(50)
