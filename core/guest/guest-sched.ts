@@ -106,10 +106,11 @@ export class GuestScheduler implements GuestSchedPart {
   }
 
   /** enqueue_task_fair() of a runnable thread on vCPU c (place_entity()); returns whether it preempts c's current
-   *  thread (check_preempt_wakeup() / check_preempt_wakeup_fair()). `migrated`: it last ran on another vCPU. */
-  private enqueueThread(tid: number, c: number, migrated: boolean): boolean {
+   *  thread (check_preempt_wakeup() / check_preempt_wakeup_fair()). `migrated`: it last ran on another vCPU;
+   *  `thisCpu`: the vCPU doing the enqueue (update_deadline()'s resched_curr() comes from there). */
+  private enqueueThread(tid: number, c: number, migrated: boolean, thisCpu: number): boolean {
     const q = this.cfs[this.thrVm[tid]!]!
-    this.updateCurr(c, c)
+    this.updateCurr(c, thisCpu)
     const preempts = q.enqueueWaking(tid, c, this.m.engine.now, migrated)
     this.rq.nrRunning[c]!++
     this.thrCpu[tid] = c
@@ -215,7 +216,7 @@ export class GuestScheduler implements GuestSchedPart {
   /** A guest thread of a workload starts at time 0 on vCPU c with a first burst (the runtime's fork). */
   startThread(tid: number, c: number, burstNs: number): void {
     this.thrBurst[tid] = burstNs
-    this.enqueueThread(tid, c, false)
+    this.enqueueThread(tid, c, false, c)
     if (this.rq.nrRunning[c] === 1) this.irq.deliverGuestIrq(c, Irq.IPI, true)
   }
 
@@ -266,7 +267,7 @@ export class GuestScheduler implements GuestSchedPart {
       if (this.rq.nrRunning[c]! > 0) this.stackedWakeups[vi]!++
     }
     this.thrBurst[tid] = burstNs
-    const preempts = this.enqueueThread(tid, c, c !== prev)
+    const preempts = this.enqueueThread(tid, c, c !== prev, waker)
     if (this.rq.nrRunning[c] === 1) this.reschedCpu(c, waker)
     else if (preempts) {
       if (counting && this.needResched[c] === 0) this.wakeupPreemptions[vi]!++
@@ -302,7 +303,7 @@ export class GuestScheduler implements GuestSchedPart {
         if (q.p.era === 'eevdf') q.lag[tid] = entityLag(q.p, q.vruntime[tid]!, q.avgVruntime(src), q.tickNs)
         q.unlink(tid)
         this.rq.nrRunning[src]!--
-        this.enqueueThread(tid, c, true)
+        this.enqueueThread(tid, c, true, c)
         if (this.v.state[c] === St.GUEST_POLL) this.halt.wakeVcpu(c)
         else this.irq.deliverGuestIrq(c, Irq.IPI, this.m.inp.vms[vi]!.postedInterrupts)
         break
