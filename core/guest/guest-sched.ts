@@ -7,11 +7,12 @@
 // target polling with TIF_POLLING_NRFLAG, else a reschedule IPI on the guest's IPI send path — and __schedule()'s pick
 // at the next preemption point (the end of a burst, the return from an interrupt: vcpu-work.ts), nohz idle balancing
 // inside an LLC, and idle gaps (a thread's short sleep on an hrtimer). Runqueues grow with the threads.
-// Simplifications: the guest's rq clock is the wall clock while a thread is current (steal time and interrupt time are
-// not subtracted); a preemption point is any return from an interrupt or the end of a burst (as with a thread in user
+// The guest's rq clock (rq_clock_task()) is the wall clock minus the vCPU's steal time when the guest has KVM steal time
+// (update_rq_clock_task() with paravirt_steal_rq_enabled): a thread does not age while its vCPU waits for its pCPU.
+// Simplifications: interrupt time is not subtracted (no IRQ_TIME_ACCOUNTING); a preemption point is any return from an interrupt or the end of a burst (as with a thread in user
 // mode, or PREEMPT_FULL); all threads are nice 0.
 import { CostId } from '../costs/cost-tables.ts'
-import { Ev, St, Work, Irq, Thr } from '../sim/constants.ts'
+import { Ev, St, Work, Irq, Thr, STATE_COUNT } from '../sim/constants.ts'
 import type { ModelCore, Parts, GuestSched as GuestSchedPart } from '../sim/model-parts.ts'
 import { HostRunqueues } from '../host/runqueues.ts'
 import { entityLag } from '../host/fair-sched.ts'
@@ -64,6 +65,9 @@ export class GuestScheduler implements GuestSchedPart {
   readonly runDelaySum: Float64Array
   readonly runDelayMax: Float64Array
   private readonly thrQueuedAt: Float64Array
+  /** Per vCPU: steal time (its thread's time in St.PREEMPTED) as last read, and what the warm-up reset took away. */
+  private readonly stealLast: Float64Array
+  private readonly stealBase: Float64Array
 
   constructor(m: ModelCore, threadsPerVm: number[]) {
     this.m = m
@@ -86,6 +90,8 @@ export class GuestScheduler implements GuestSchedPart {
     this.reschedIpis = new Float64Array(nVm); this.preemptIpis = new Float64Array(nVm); this.pollingNoIpi = new Float64Array(nVm)
     this.runDelayCount = new Float64Array(nVm); this.runDelaySum = new Float64Array(nVm); this.runDelayMax = new Float64Array(nVm)
     this.thrQueuedAt = new Float64Array(nT)
+    this.stealLast = new Float64Array(nV)
+    this.stealBase = new Float64Array(nV)
   }
 
   link(p: Parts): void {
@@ -100,6 +106,20 @@ export class GuestScheduler implements GuestSchedPart {
     return this.m.engine.now >= this.m.warmupEnd
   }
 
+  /** rq_clock_task() of vCPU g: update_rq_clock_task() subtracts the steal time the host reports
+   *  (paravirt_steal_clock(): the vCPU thread's wait on the host runqueue, St.PREEMPTED here) when the guest has steal
+   *  time; else the wall clock. Monotonic across the statistics' warm-up reset of the state times. */
+  clockTask(g: number): number {
+    const now = this.m.engine.now
+    if (!this.m.vmSpec(g).guestStealAcc) return now
+    const v = this.v
+    let st = v.acc[g * STATE_COUNT + St.PREEMPTED]!
+    if (v.state[g] === St.PREEMPTED) st += now - v.stateSince[g]!
+    if (st < this.stealLast[g]!) this.stealBase[g] = this.stealBase[g]! + this.stealLast[g]!
+    this.stealLast[g] = st
+    return now - this.stealBase[g]! - st
+  }
+
   /** The cfs_rq of vCPU g's VM. */
   private cfsOf(g: number): HostRunqueues {
     return this.cfs[this.v.vmOf[g]!]!
@@ -111,7 +131,7 @@ export class GuestScheduler implements GuestSchedPart {
   private enqueueThread(tid: number, c: number, migrated: boolean, thisCpu: number): boolean {
     const q = this.cfs[this.thrVm[tid]!]!
     this.updateCurr(c, thisCpu)
-    const preempts = q.enqueueWaking(tid, c, this.m.engine.now, migrated)
+    const preempts = q.enqueueWaking(tid, c, this.clockTask(c), migrated)
     this.rq.nrRunning[c]!++
     this.thrCpu[tid] = c
     this.thrState[tid] = Thr.RUNNABLE
@@ -126,7 +146,7 @@ export class GuestScheduler implements GuestSchedPart {
     const cur = q.cur[c]!
     if (cur < 0) return false
     const dl = q.deadline[cur]!
-    q.updateCurr(c, this.m.engine.now)
+    q.updateCurr(c, this.clockTask(c))
     const reached = q.p.era === 'eevdf' && q.deadline[cur] !== dl
     if (reached && q.nrRunning(c) > 1) this.reschedCpu(c, thisCpu)
     return reached
@@ -173,18 +193,19 @@ export class GuestScheduler implements GuestSchedPart {
   pickNextThread(g: number): number {
     const q = this.cfsOf(g)
     const now = this.m.engine.now
+    const clock = this.clockTask(g)
     const cur = q.cur[g]!
     if (cur >= 0) {
       if (this.thrBurst[cur]! < 0) throw new Error(`guest thread ${cur} on vCPU ${g} has no burst to run: its workload neither continued nor slept it`)
       if (!this.needResched[g] || q.nrQueued[g] === 0) { this.needResched[g] = 0; return cur }
-      q.requeueCurr(g, now)
+      q.requeueCurr(g, clock)
       this.thrState[cur] = Thr.RUNNABLE
       this.thrQueuedAt[cur] = now
     }
     this.needResched[g] = 0
     if (q.nrQueued[g] === 0) return -1
     const next = q.pick(g)
-    q.setCurr(next, g, now)
+    q.setCurr(next, g, clock)
     this.thrState[next] = Thr.RUNNING
     if (this.counting()) {
       const vi = this.v.vmOf[g]!
@@ -237,7 +258,7 @@ export class GuestScheduler implements GuestSchedPart {
     const c = this.thrCpu[tid]!
     const q = this.cfs[this.thrVm[tid]!]!
     if (q.cur[c] === tid) {
-      q.sleepCurr(c, this.m.engine.now)
+      q.sleepCurr(c, this.clockTask(c))
       this.rq.nrRunning[c]!--
     }
     this.thrState[tid] = Thr.SLEEPING

@@ -86,6 +86,8 @@ export interface VmSpec {
   guestTickMode: 'nohz-idle' | 'periodic' | 'nohz-full'
   /** The guest kernel's fair class (CFS before 6.6, EEVDF from 6.6) and its tunables for the guest's vCPU count. */
   guestFair: FairParams
+  /** The guest's rq clock leaves out steal time (KVM_FEATURE_STEAL_TIME: paravirt_steal_rq_enabled). */
+  guestStealAcc: boolean
   guestPoll: { maxNs: number; grow: number; growStart: number; shrink: number }
   io: 'vhost-net' | 'sriov-vf'
   /** pCPU where the vhost worker runs (iothreadpin), or -1. */

@@ -118,6 +118,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       guestBackgroundTimersPerSec: vm.guest.backgroundTimersPerSec,
       guestTickMode: vm.guest.tickMode,
       guestFair: guestFairParams(vm.guest.kernelVersion, vm.vcpus),
+      guestStealAcc: vm.kvm.pv.stealTime,
       guestPoll: { maxNs: vm.guest.haltpoll.guestHaltPollNs, grow: vm.guest.haltpoll.grow, growStart: vm.guest.haltpoll.growStart, shrink: vm.guest.haltpoll.shrink },
       io: vm.io,
       vhostPcpu,

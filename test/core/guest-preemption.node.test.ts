@@ -136,3 +136,20 @@ describe('a polling idle vCPU needs no reschedule IPI: hackbench -g 1 -f 2 (4 th
     }
   })
 })
+
+describe('steal time leaves the guest rq clock (update_rq_clock_task() with paravirt_steal_rq_enabled)', () => {
+  // 8 threads of 2 ms bursts on 4 vCPUs floating over 2 pCPUs: each vCPU waits for its pCPU about half the time
+  const profile = workloadProfile({ kind: 'fork-join', threads: 8, workNs: 2 * MS, workSigma: 0.3, spinNs: 0 }, {
+    'steal-time': { vm: { kvm: { pv: { stealTime: true } } } },
+    'no-steal-time': { vm: { kvm: { pv: { stealTime: false } } } },
+  }, { pinning: { vcpupin: ['4-5', '4-5', '4-5', '4-5'], emulatorpin: '0', iothreadpin: '1' }, guest: { kernelVersion: '6.8' } })
+  let r: ReturnType<typeof runBoth>
+  beforeAll(() => { r = runBoth(profile, 0.3) })
+
+  it('with KVM steal time a thread does not use up its slice while its vCPU is preempted: fewer tick reschedules', () => {
+    const withSteal = r['steal-time']!.sched.tickPreemptions
+    const without = r['no-steal-time']!.sched.tickPreemptions
+    expect(without).toBeGreaterThan(10)
+    expect(withSteal).toBeLessThan(0.8 * without)
+  })
+})
