@@ -194,9 +194,14 @@ export class GuestScheduler implements GuestSchedPart {
     const q = this.cfsOf(g)
     const now = this.m.engine.now
     const clock = this.clockTask(g)
-    const cur = q.cur[g]!
+    let cur = q.cur[g]!
+    if (cur >= 0 && this.thrBurst[cur]! < 0) {
+      // a workload that neither continued nor slept its thread: an error in checking mode, else the thread blocks
+      if (this.v.checking) throw new Error(`guest thread ${cur} on vCPU ${g} has no burst to run: its workload neither continued nor slept it`)
+      this.threadSleep(cur)
+      cur = -1
+    }
     if (cur >= 0) {
-      if (this.thrBurst[cur]! < 0) throw new Error(`guest thread ${cur} on vCPU ${g} has no burst to run: its workload neither continued nor slept it`)
       if (!this.needResched[g] || q.nrQueued[g] === 0) { this.needResched[g] = 0; return cur }
       q.requeueCurr(g, clock)
       this.thrState[cur] = Thr.RUNNABLE
