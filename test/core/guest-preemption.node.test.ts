@@ -153,3 +153,27 @@ describe('steal time leaves the guest rq clock (update_rq_clock_task() with para
     expect(withSteal).toBeLessThan(0.8 * without)
   })
 })
+
+describe('rq_clock_task() of a vCPU with steal time', () => {
+  it('never goes back (across the warm-up reset of the state times) and falls behind the wall clock by the steal', () => {
+    const profile = workloadProfile({ kind: 'fork-join', threads: 8, workNs: 2 * MS, workSigma: 0.3, spinNs: 0 }, { 'steal-time': {} },
+      { pinning: { vcpupin: ['4-5', '4-5', '4-5', '4-5'], emulatorpin: '0', iothreadpin: '1' }, guest: { kernelVersion: '6.8' } })
+    const r = loadProfile(profile)
+    if (!r.ok) throw new Error(JSON.stringify(r.issues))
+    const s = setupModel(resolveConfiguration(r.profile, 'steal-time'), 1, 0.1)
+    if (!s.ok) throw new Error(JSON.stringify(s.issues))
+    const m = new HostModel(s.inputs)
+    m.start()
+    const last = new Float64Array(m.nV)
+    for (let t = 0.1 * MS; t <= m.endNs; t += 0.1 * MS) {
+      m.engine.run({ until: t })
+      for (let g = 0; g < m.nV; g++) {
+        const c = m.gsched.clockTask(g)
+        expect(c).toBeGreaterThanOrEqual(last[g]!)
+        last[g] = c
+      }
+    }
+    // each vCPU waited for its shared pCPU: its task clock is well behind the wall clock
+    for (let g = 0; g < m.nV; g++) expect(last[g]!).toBeLessThan(0.9 * m.engine.now)
+  })
+})
