@@ -27,6 +27,17 @@ interface Sched {
   runDelayMaxNs: number
 }
 
+/** A started HostModel of one configuration (seed 1), checking its state machine. */
+function bareModel(profile: unknown, name: string, duration: number): HostModel {
+  const r = loadProfile(profile)
+  if (!r.ok) throw new Error(JSON.stringify(r.issues))
+  const s = setupModel(resolveConfiguration(r.profile, name), 1, duration)
+  if (!s.ok) throw new Error(JSON.stringify(s.issues))
+  const m = new HostModel(s.inputs, { checking: true })
+  m.start()
+  return m
+}
+
 /** Runs each configuration twice: through runConfiguration() (the result a user reads) and on a bare HostModel of the
  *  same setup and seed (the guest scheduler's counters). */
 function runBoth(profile: unknown, duration: number): Record<string, { res: ConfigResult; sched: Sched }> {
@@ -34,10 +45,7 @@ function runBoth(profile: unknown, duration: number): Record<string, { res: Conf
   if (!r.ok) throw new Error(JSON.stringify(r.issues))
   const out: Record<string, { res: ConfigResult; sched: Sched }> = {}
   for (const c of r.profile.configurations) {
-    const s = setupModel(resolveConfiguration(r.profile, c.name), 1, duration)
-    if (!s.ok) throw new Error(JSON.stringify(s.issues))
-    const m = new HostModel(s.inputs, { checking: true })
-    m.start()
+    const m = bareModel(profile, c.name, duration)
     m.engine.run({ until: m.endNs })
     m.finish()
     const g = m.gsched
@@ -158,12 +166,7 @@ describe('rq_clock_task() of a vCPU with steal time', () => {
   it('never goes back (across the warm-up reset of the state times) and falls behind the wall clock by the steal', () => {
     const profile = workloadProfile({ kind: 'fork-join', threads: 8, workNs: 2 * MS, workSigma: 0.3, spinNs: 0 }, { 'steal-time': {} },
       { pinning: { vcpupin: ['4-5', '4-5', '4-5', '4-5'], emulatorpin: '0', iothreadpin: '1' }, guest: { kernelVersion: '6.8' } })
-    const r = loadProfile(profile)
-    if (!r.ok) throw new Error(JSON.stringify(r.issues))
-    const s = setupModel(resolveConfiguration(r.profile, 'steal-time'), 1, 0.1)
-    if (!s.ok) throw new Error(JSON.stringify(s.issues))
-    const m = new HostModel(s.inputs)
-    m.start()
+    const m = bareModel(profile, 'steal-time', 0.1)
     const last = new Float64Array(m.nV)
     for (let t = 0.1 * MS; t <= m.endNs; t += 0.1 * MS) {
       m.engine.run({ until: t })
