@@ -330,7 +330,8 @@ export class GuestScheduler implements GuestSchedPart {
         q.unlink(tid)
         this.rq.nrRunning[src]!--
         this.enqueueThread(tid, c, true, c)
-        if (this.v.state[c] === St.GUEST_POLL) this.halt.wakeVcpu(c)
+        // the kick (kick_ilb() → send_call_function_single_ipi()) is skipped for a polling vCPU (set_nr_if_polling())
+        if (this.idle.pollingInIdle(c)) this.halt.wakeVcpu(c)
         else this.irq.deliverGuestIrq(c, Irq.IPI, this.m.inp.vms[vi]!.postedInterrupts)
         break
       }
