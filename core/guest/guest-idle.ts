@@ -8,6 +8,7 @@ import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, Act, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, GuestIdle as GuestIdlePart } from '../sim/model-parts.ts'
 import { adjustGuestPollLimit } from './haltpoll.ts'
+import { tifPollingNrflag } from './guest-fair.ts'
 import { HaltExit, MwaitExit } from '../kvm/userspace-exits.ts'
 import type { VmmExit } from '../kvm/vmm-exit.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
@@ -148,6 +149,12 @@ export class GuestIdleLoop implements GuestIdlePart {
     }
     v.setState(g, St.WAKING)
     this.m.engine.schedule(v.wakeLatency[g]!, Ev.WAKE_DONE, g, ++v.idleTok[g]!)
+  }
+
+  /** TIF_POLLING_NRFLAG of the idle task (guest-fair.ts tifPollingNrflag()): polling, or MWAIT passed through. */
+  pollingInIdle(g: number): boolean {
+    const vm = this.m.vmSpec(g)
+    return tifPollingNrflag(this.v.state[g]!, this.v.idle[g] === 1, vm.guestIdleMwait && vm.mwaitInGuest)
   }
 
   /** Leaves the idle loop: the poll window adapts (adjust_poll_limit()), the tick restarts (tick_nohz_idle_exit(): a

@@ -1,14 +1,24 @@
-// The guest scheduler (kernel/sched/core.c, fair.c) over the VM's vCPUs: guest threads on per-vCPU runqueues,
-// try_to_wake_up() with select_task_rq_fair()'s placement (select-idle.ts, which reads the steal-time `preempted`
-// flag through vcpu_is_preempted()), the reschedule IPI to an idle target unless it polls (set_nr_if_polling()),
-// __schedule()'s pick with its context switch, nohz idle balancing inside an LLC, and idle gaps (a thread's short
-// sleep on an hrtimer). Runqueues grow with the threads: nothing queued is ever dropped.
+// The guest scheduler (kernel/sched/core.c, fair.c) over the VM's vCPUs: guest threads on per-vCPU fair runqueues
+// (the guest's cfs_rq: vruntime, lag and virtual deadline kept by HostRunqueues — the same fair.c arithmetic as the
+// host's, with the guest's version and vCPU count, guest-fair.ts), try_to_wake_up() with select_task_rq_fair()'s
+// placement (select-idle.ts, which reads the steal-time `preempted` flag through vcpu_is_preempted()), wake-up
+// preemption (check_preempt_wakeup() under CFS, check_preempt_wakeup_fair() → pick_eevdf() under EEVDF), the tick's
+// check (check_preempt_tick() / update_deadline()), resched_curr() — the vCPU's own TIF_NEED_RESCHED, nothing for a
+// target polling with TIF_POLLING_NRFLAG, else a reschedule IPI on the guest's IPI send path — and __schedule()'s pick
+// at the next preemption point (the end of a burst, the return from an interrupt: vcpu-work.ts), nohz idle balancing
+// inside an LLC, and idle gaps (a thread's short sleep on an hrtimer). Runqueues grow with the threads.
+// The guest's rq clock (rq_clock_task()) is the wall clock minus the vCPU's steal time when the guest has KVM steal time
+// (update_rq_clock_task() with paravirt_steal_rq_enabled): a thread does not age while its vCPU waits for its pCPU.
+// Simplifications: interrupt time is not subtracted (no IRQ_TIME_ACCOUNTING); a preemption point is any return from an interrupt or the end of a burst (as with a thread in user
+// mode, or PREEMPT_FULL); all threads are nice 0.
 import { CostId } from '../costs/cost-tables.ts'
-import { Ev, St, Work, Irq, Thr } from '../sim/constants.ts'
+import { Ev, St, Work, Irq, Thr, STATE_COUNT } from '../sim/constants.ts'
 import type { ModelCore, Parts, GuestSched as GuestSchedPart } from '../sim/model-parts.ts'
-import { IntRings } from '../sim/int-rings.ts'
+import { HostRunqueues } from '../host/runqueues.ts'
+import { entityLag } from '../host/fair-sched.ts'
 import { selectTaskRqFair, lastScanCount } from './select-idle.ts'
 import type { SchedTopology, RqView } from './select-idle.ts'
+import { Resched, reschedCurr, tickPreempts } from './guest-fair.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 
 export class GuestScheduler implements GuestSchedPart {
@@ -16,6 +26,7 @@ export class GuestScheduler implements GuestSchedPart {
   private readonly v: VcpuState
   private gtimers!: Parts['gtimers']
   private halt!: Parts['halt']
+  private idle!: Parts['idle']
   private irq!: Parts['irq']
   private work!: Parts['work']
   readonly nT: number
@@ -28,17 +39,35 @@ export class GuestScheduler implements GuestSchedPart {
   /** The thread is pinned to its vCPU (p->nr_cpus_allowed == 1): no placement, no idle-balance pull. */
   readonly thrPinned: Uint8Array
   readonly thrState: Int8Array
-  /** The burst the thread runs next when picked (−1: none pending). */
+  /** The burst the thread runs next when picked (−1: none pending); a preempted thread keeps the rest of its burst. */
   readonly thrBurst: Float64Array
-  /** Per vCPU: its queued (runnable, not running) threads in order, and its current thread (−1: none). */
-  private readonly runq: IntRings
-  readonly rqCurr: Int32Array
+  /** Per VM: its vCPUs' cfs_rq (indexed by global vCPU and thread; cur[g] is the vCPU's current thread, −1: idle). */
+  readonly cfs: HostRunqueues[]
+  /** TIF_NEED_RESCHED of each vCPU's current task (the idle task's included). */
+  readonly needResched: Uint8Array
   readonly rq: RqView
   readonly schedTopo: SchedTopology[]
   /** Per VM: wake-ups placed on a vCPU other than prev, wake-ups queued behind a running thread, all wake-ups. */
   readonly migrations: Float64Array
   readonly stackedWakeups: Float64Array
   readonly wakeups: Float64Array
+  /** Per VM: wake-ups that preempted the running thread, tick reschedules, involuntary context switches (a preempted
+   *  thread put back), reschedule IPIs sent, and reschedules of a polling idle vCPU that needed none. */
+  readonly wakeupPreemptions: Float64Array
+  readonly tickPreemptions: Float64Array
+  readonly involuntarySwitches: Float64Array
+  readonly reschedIpis: Float64Array
+  readonly preemptIpis: Float64Array
+  readonly pollingNoIpi: Float64Array
+  /** Per VM: schedstat run_delay of picks after warm-up — their count, sum and maximum (what `perf sched latency`
+   *  reports as the wait of a runnable thread for its vCPU). Per thread: when it last became runnable. */
+  readonly runDelayCount: Float64Array
+  readonly runDelaySum: Float64Array
+  readonly runDelayMax: Float64Array
+  private readonly thrQueuedAt: Float64Array
+  /** Per vCPU: steal time (its thread's time in St.PREEMPTED) as last read, and what the warm-up reset took away. */
+  private readonly stealLast: Float64Array
+  private readonly stealBase: Float64Array
 
   constructor(m: ModelCore, threadsPerVm: number[]) {
     this.m = m
@@ -52,39 +81,149 @@ export class GuestScheduler implements GuestSchedPart {
     this.thrVm = new Int32Array(nT); this.thrCpu = new Int32Array(nT); this.thrRecent = new Int32Array(nT).fill(-1)
     this.thrPinned = new Uint8Array(nT); this.thrState = new Int8Array(nT); this.thrBurst = new Float64Array(nT).fill(-1)
     threadsPerVm.forEach((n, vi) => { for (let k = 0; k < n; k++) this.thrVm[this.firstThread[vi]! + k] = vi })
-    this.runq = new IntRings(nV, 16)
-    this.rqCurr = new Int32Array(nV).fill(-1)
+    this.cfs = m.inp.vms.map((vm) => new HostRunqueues(nT, nV, vm.guestFair, 1e9 / vm.guestHz))
+    this.needResched = new Uint8Array(nV)
     this.rq = m.rq
     this.schedTopo = m.inp.vms.map((vm) => ({ first: vm.firstVcpu, nrCpus: vm.vcpus, llcSize: vm.llcSize }))
     this.migrations = new Float64Array(nVm); this.stackedWakeups = new Float64Array(nVm); this.wakeups = new Float64Array(nVm)
+    this.wakeupPreemptions = new Float64Array(nVm); this.tickPreemptions = new Float64Array(nVm); this.involuntarySwitches = new Float64Array(nVm)
+    this.reschedIpis = new Float64Array(nVm); this.preemptIpis = new Float64Array(nVm); this.pollingNoIpi = new Float64Array(nVm)
+    this.runDelayCount = new Float64Array(nVm); this.runDelaySum = new Float64Array(nVm); this.runDelayMax = new Float64Array(nVm)
+    this.thrQueuedAt = new Float64Array(nT)
+    this.stealLast = new Float64Array(nV)
+    this.stealBase = new Float64Array(nV)
   }
 
   link(p: Parts): void {
     this.gtimers = p.gtimers
     this.halt = p.halt
+    this.idle = p.idle
     this.irq = p.irq
     this.work = p.work
   }
 
-  private enqueueThread(tid: number, c: number): void {
-    this.runq.push(c, tid)
+  private counting(): boolean {
+    return this.m.engine.now >= this.m.warmupEnd
+  }
+
+  /** rq_clock_task() of vCPU g: update_rq_clock_task() subtracts the steal time the host reports
+   *  (paravirt_steal_clock(): the vCPU thread's wait on the host runqueue, St.PREEMPTED here) when the guest has steal
+   *  time; else the wall clock. Monotonic across the statistics' warm-up reset of the state times. */
+  clockTask(g: number): number {
+    const now = this.m.engine.now
+    if (!this.m.vmSpec(g).guestStealAcc) return now
+    const v = this.v
+    let st = v.acc[g * STATE_COUNT + St.PREEMPTED]!
+    if (v.state[g] === St.PREEMPTED) st += now - v.stateSince[g]!
+    if (st < this.stealLast[g]!) this.stealBase[g] = this.stealBase[g]! + this.stealLast[g]!
+    this.stealLast[g] = st
+    return now - this.stealBase[g]! - st
+  }
+
+  /** The cfs_rq of vCPU g's VM. */
+  private cfsOf(g: number): HostRunqueues {
+    return this.cfs[this.v.vmOf[g]!]!
+  }
+
+  /** enqueue_task_fair() of a runnable thread on vCPU c (place_entity()); returns whether it preempts c's current
+   *  thread (check_preempt_wakeup() / check_preempt_wakeup_fair()). `migrated`: it last ran on another vCPU;
+   *  `thisCpu`: the vCPU doing the enqueue (update_deadline()'s resched_curr() comes from there). */
+  private enqueueThread(tid: number, c: number, migrated: boolean, thisCpu: number): boolean {
+    const q = this.cfs[this.thrVm[tid]!]!
+    this.updateCurr(c, thisCpu)
+    const preempts = q.enqueueWaking(tid, c, this.clockTask(c), migrated)
     this.rq.nrRunning[c]!++
     this.thrCpu[tid] = c
     this.thrState[tid] = Thr.RUNNABLE
+    this.thrQueuedAt[tid] = this.m.engine.now
+    return preempts
   }
 
-  /** __schedule() on vCPU g: its current thread if it has a burst to run, else pick_next_task() from the runqueue (a
-   *  context switch). Returns the thread, or −1 (the idle task). */
-  pickNextThread(g: number): number {
-    let cur = this.rqCurr[g]!
-    if (cur >= 0 && this.thrBurst[cur]! < 0) cur = -1
-    if (cur < 0 && this.runq.len[g]! > 0) {
-      cur = this.runq.shift(g)
-      this.rqCurr[g] = cur
-      this.thrState[cur] = Thr.RUNNING
-      this.v.debt[g]! += this.m.cost(CostId.guestContextSwitch)
+  /** update_curr() on vCPU c's runqueue from vCPU thisCpu; under EEVDF update_deadline(): a current thread that
+   *  reached its deadline gets a new one and, with others queued, resched_curr(). */
+  private updateCurr(c: number, thisCpu: number): boolean {
+    const q = this.cfsOf(c)
+    const cur = q.cur[c]!
+    if (cur < 0) return false
+    const dl = q.deadline[cur]!
+    q.updateCurr(c, this.clockTask(c))
+    const reached = q.p.era === 'eevdf' && q.deadline[cur] !== dl
+    if (reached && q.nrRunning(c) > 1) this.reschedCpu(c, thisCpu)
+    return reached
+  }
+
+  /** resched_curr(cpu_rq(c)) from vCPU thisCpu (guest-fair.ts reschedCurr()). */
+  private reschedCpu(c: number, thisCpu: number): void {
+    const r = reschedCurr(c, thisCpu, this.needResched[c] === 1, this.idle.pollingInIdle(c))
+    if (r === Resched.ALREADY) return
+    this.needResched[c] = 1
+    if (r === Resched.LOCAL) return
+    const vi = this.v.vmOf[c]!
+    if (r === Resched.POLLING) {
+      // the idle loop sees TIF_NEED_RESCHED itself: a poller at once, MWAIT when the monitored line is written
+      if (this.counting()) this.pollingNoIpi[vi]!++
+      this.halt.wakeVcpu(c)
+      return
     }
-    return cur
+    if (this.counting()) {
+      this.reschedIpis[vi]!++
+      if (this.rq.nrRunning[c]! > 1) this.preemptIpis[vi]!++
+    }
+    this.irq.queueIpi(thisCpu, c)
+  }
+
+  /** scheduler_tick() → task_tick_fair() → entity_tick() on vCPU g (from the guest's tick, guest-timers.ts):
+   *  update_curr(), then check_preempt_tick() (CFS) or update_deadline()'s resched (EEVDF). */
+  schedulerTick(g: number): void {
+    const q = this.cfsOf(g)
+    const cur = q.cur[g]!
+    if (cur < 0) return
+    const had = this.needResched[g]!
+    const reached = this.updateCurr(g, g)
+    let left = Infinity
+    for (let h = q.firstQueued(g); h >= 0; h = q.nextQueued(h)) if (q.vruntime[h]! < left) left = q.vruntime[h]!
+    if (q.p.era === 'cfs' && tickPreempts(q.p, q.nrRunning(g), q.ranSincePick[cur]!, q.vruntime[cur]!, left, reached)) this.reschedCpu(g, g)
+    if (!had && this.needResched[g] && this.counting()) this.tickPreemptions[this.v.vmOf[g]!]!++
+  }
+
+  /** __schedule() on vCPU g: its current thread goes on with its burst unless TIF_NEED_RESCHED is set and another
+   *  thread waits — then put_prev_task_fair() queues it with the rest of its burst and pick_next_task_fair() (CFS
+   *  leftmost vruntime, EEVDF pick_eevdf()) chooses; a switch costs a context switch. Returns the thread, or −1
+   *  (the idle task). */
+  pickNextThread(g: number): number {
+    const q = this.cfsOf(g)
+    const now = this.m.engine.now
+    const clock = this.clockTask(g)
+    let cur = q.cur[g]!
+    if (cur >= 0 && this.thrBurst[cur]! < 0) {
+      // a workload that neither continued nor slept its thread: an error in checking mode, else the thread blocks
+      if (this.v.checking) throw new Error(`guest thread ${cur} on vCPU ${g} has no burst to run: its workload neither continued nor slept it`)
+      this.threadSleep(cur)
+      cur = -1
+    }
+    if (cur >= 0) {
+      if (!this.needResched[g] || q.nrQueued[g] === 0) { this.needResched[g] = 0; return cur }
+      q.requeueCurr(g, clock)
+      this.thrState[cur] = Thr.RUNNABLE
+      this.thrQueuedAt[cur] = now
+    }
+    this.needResched[g] = 0
+    if (q.nrQueued[g] === 0) return -1
+    const next = q.pick(g)
+    q.setCurr(next, g, clock)
+    this.thrState[next] = Thr.RUNNING
+    if (this.counting()) {
+      const vi = this.v.vmOf[g]!
+      const d = now - this.thrQueuedAt[next]!
+      this.runDelayCount[vi]!++
+      this.runDelaySum[vi]! += d
+      if (d > this.runDelayMax[vi]!) this.runDelayMax[vi] = d
+    }
+    if (next !== cur) {
+      this.v.debt[g]! += this.m.cost(CostId.guestContextSwitch)
+      if (cur >= 0 && this.counting()) this.involuntarySwitches[this.v.vmOf[g]!]!++
+    }
+    return next
   }
 
   /** The thread's pending burst, taken to run now. */
@@ -94,10 +233,16 @@ export class GuestScheduler implements GuestSchedPart {
     return ns
   }
 
+  /** The current thread of vCPU g is preempted at a preemption point with `remNs` of its burst left (vcpu-work.ts:
+   *  the return from an interrupt with TIF_NEED_RESCHED set); pickNextThread() then queues it. */
+  preemptBurst(tid: number, remNs: number): void {
+    this.thrBurst[tid] = remNs
+  }
+
   /** A guest thread of a workload starts at time 0 on vCPU c with a first burst (the runtime's fork). */
   startThread(tid: number, c: number, burstNs: number): void {
     this.thrBurst[tid] = burstNs
-    this.enqueueThread(tid, c)
+    this.enqueueThread(tid, c, false, c)
     if (this.rq.nrRunning[c] === 1) this.irq.deliverGuestIrq(c, Irq.IPI, true)
   }
 
@@ -112,11 +257,13 @@ export class GuestScheduler implements GuestSchedPart {
     this.thrBurst[tid] = burstNs
   }
 
-  /** The running thread blocks (futex_wait, …): its vCPU picks the next queued thread or goes idle. */
+  /** The running thread blocks (futex_wait, …): dequeue_entity() with its lag kept (EEVDF); its vCPU picks the next
+   *  queued thread or goes idle. */
   threadSleep(tid: number): void {
     const c = this.thrCpu[tid]!
-    if (this.rqCurr[c] === tid) {
-      this.rqCurr[c] = -1
+    const q = this.cfs[this.thrVm[tid]!]!
+    if (q.cur[c] === tid) {
+      q.sleepCurr(c, this.clockTask(c))
       this.rq.nrRunning[c]!--
     }
     this.thrState[tid] = Thr.SLEEPING
@@ -128,8 +275,9 @@ export class GuestScheduler implements GuestSchedPart {
   }
 
   /** try_to_wake_up(p) from vCPU `waker` (thread `wakerTid`, −1 from an interrupt): select_task_rq_fair() places it,
-   *  it is enqueued there with its next burst, and an idle target gets a reschedule IPI — none when it polls in the
-   *  guest idle loop (set_nr_if_polling()). Returns the waker's guest CPU time for it (ttwu + the LLC scan). */
+   *  it is enqueued there with its next burst, and check_preempt_curr() asks resched_curr() of the target: always for
+   *  an idle one (the idle class), when it preempts the running thread for a busy one. Returns the waker's guest CPU
+   *  time for it (ttwu + the LLC scan). WF_SYNC matters only to the placement (wake_affine_idle()/_weight()). */
   wakeThread(tid: number, waker: number, sync: boolean, wakerTid: number, burstNs: number): number {
     if (this.thrState[tid] !== Thr.SLEEPING) return 0
     const m = this.m
@@ -138,16 +286,18 @@ export class GuestScheduler implements GuestSchedPart {
     const pinned = this.thrPinned[tid] === 1
     const c = pinned ? prev : selectTaskRqFair(tid, prev, waker, sync, wakerTid, this.schedTopo[vi]!, this.rq, this.thrRecent)
     const ns = m.cost(CostId.guestTtwu) + (pinned ? 0 : lastScanCount() * m.cost(CostId.guestSisScanPerCpu))
-    if (m.engine.now >= m.warmupEnd) {
+    const counting = this.counting()
+    if (counting) {
       this.wakeups[vi]!++
       if (c !== prev) this.migrations[vi]!++
       if (this.rq.nrRunning[c]! > 0) this.stackedWakeups[vi]!++
     }
     this.thrBurst[tid] = burstNs
-    this.enqueueThread(tid, c)
-    if (this.rq.nrRunning[c] === 1 && c !== waker) {
-      if (this.v.state[c] === St.GUEST_POLL) this.halt.wakeVcpu(c)
-      else this.irq.queueIpi(waker, c)
+    const preempts = this.enqueueThread(tid, c, c !== prev, waker)
+    if (this.rq.nrRunning[c] === 1) this.reschedCpu(c, waker)
+    else if (preempts) {
+      if (counting && this.needResched[c] === 0) this.wakeupPreemptions[vi]!++
+      this.reschedCpu(c, waker)
     }
     return ns
   }
@@ -162,22 +312,26 @@ export class GuestScheduler implements GuestSchedPart {
    *  Simplification: the DIE/NUMA levels, load weights and the kick's sender exit are not modelled. */
   onIdleBalance(vi: number): void {
     const t = this.schedTopo[vi]!
-    const runq = this.runq
+    const q = this.cfs[vi]!
     for (let c = t.first; c < t.first + t.nrCpus; c++) {
       if (this.rq.nrRunning[c] !== 0) continue
       const base = c - ((c - t.first) % t.llcSize)
       const end = Math.min(base + t.llcSize, t.first + t.nrCpus)
       for (let src = base; src < end; src++) {
         // detach_tasks(): an idle CPU never takes the only task of a runqueue (nr_running <= 1: a wakee about to run)
-        if (runq.len[src]! === 0 || this.rq.nrRunning[src]! <= 1) continue
-        // detach the most recently queued thread (the tail) that may run here (can_migrate_task())
-        let j = runq.len[src]! - 1
-        while (j >= 0 && this.thrPinned[runq.at(src, j)]) j--
-        if (j < 0) continue
-        const tid = runq.removeAt(src, j)
+        if (q.nrQueued[src]! === 0 || this.rq.nrRunning[src]! <= 1) continue
+        // detach the most recently queued thread that may run here (can_migrate_task())
+        let tid = q.firstQueued(src)
+        while (tid >= 0 && this.thrPinned[tid]) tid = q.nextQueued(tid)
+        if (tid < 0) continue
+        // detach_task() → attach_task(): EEVDF carries its lag over (update_entity_lag()), CFS its vruntime relative to
+        // min_vruntime (enqueueWaking() with `migrated`)
+        if (q.p.era === 'eevdf') q.lag[tid] = entityLag(q.p, q.vruntime[tid]!, q.avgVruntime(src), q.tickNs)
+        q.unlink(tid)
         this.rq.nrRunning[src]!--
-        this.enqueueThread(tid, c)
-        if (this.v.state[c] === St.GUEST_POLL) this.halt.wakeVcpu(c)
+        this.enqueueThread(tid, c, true, c)
+        // the kick (kick_ilb() → send_call_function_single_ipi()) is skipped for a polling vCPU (set_nr_if_polling())
+        if (this.idle.pollingInIdle(c)) this.halt.wakeVcpu(c)
         else this.irq.deliverGuestIrq(c, Irq.IPI, this.m.inp.vms[vi]!.postedInterrupts)
         break
       }
@@ -188,7 +342,7 @@ export class GuestScheduler implements GuestSchedPart {
   /** Ends the thread's current burst now (a spinner that sees the barrier released). */
   cutBurst(tid: number): void {
     const g = this.thrCpu[tid]!
-    if (this.rqCurr[g] !== tid) { if (this.thrBurst[tid]! > 0) this.thrBurst[tid] = 0; return }
+    if (this.cfs[this.thrVm[tid]!]!.cur[g] !== tid) { if (this.thrBurst[tid]! > 0) this.thrBurst[tid] = 0; return }
     if (this.work.cutThread(g, tid)) return
     if (this.thrBurst[tid]! > 0) this.thrBurst[tid] = 0
   }

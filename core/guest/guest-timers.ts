@@ -70,6 +70,7 @@ export class GuestTimers implements GuestTimersPart {
       const period = 1e9 / vm.guestHz
       while (this.tickNext[g]! <= now + 1) this.tickNext[g]! += period
       ns += m.cost(CostId.guestTickHandler)
+      this.gsched.schedulerTick(g)
     }
     if (this.bgNext[g]! <= now + 1) this.bgNext[g] = now + m.rng.exponential(1e9 / vm.guestBackgroundTimersPerSec)
     const base = g * this.hrtCap

@@ -106,7 +106,7 @@ export class VcpuWork implements GuestWorkPart {
       if (bit === Irq.TIMER) { kind = Work.TIMER_IRQ; ns = this.gtimers.timerIrqWork(g) }
       else if (bit === Irq.RX) { kind = Work.DEVICE_IRQ; ns = this.m.workloads[v.vmOf[g]!]!.deviceIrqNs(g) }
       else { kind = Work.IPI; ns = this.m.cost(CostId.guestIpiHandler); this.csd.ipiHandlerStart(g) }
-    } else if (kind !== Work.NONE || this.sp[g]! > this.inLock[g]!) {
+    } else if ((kind !== Work.NONE || this.sp[g]! > this.inLock[g]!) && !this.preemptOnIrqReturn(g)) {
       // the running frame, or the frame an interrupt interrupted (not the lock operation's: that one resumes at the
       // unlock)
       if (kind === Work.NONE) this.pop(g)
@@ -125,6 +125,21 @@ export class VcpuWork implements GuestWorkPart {
       ns = gs.takeBurst(arg)
     }
     this.startWork(g, kind, arg, ns)
+  }
+
+  /** The return from an interrupt to a thread (irqentry_exit() / exit_to_user_mode_loop()) is a preemption point: with
+   *  TIF_NEED_RESCHED set (a wake-up's or the tick's resched_curr(), guest-sched.ts) the interrupted thread's frame goes
+   *  back to the guest scheduler with what remains of its burst, and __schedule() picks. Not inside a lock operation
+   *  (preemption is off under a spinlock). */
+  private preemptOnIrqReturn(g: number): boolean {
+    if (this.curKind[g] !== Work.NONE || this.inLock[g] || !this.gsched.needResched[g]) return false
+    const i = g * STACK_DEPTH + this.sp[g]! - 1
+    if (this.stkKind[i] !== Work.THREAD) return false
+    this.pop(g)
+    this.gsched.preemptBurst(this.curArg[g]!, this.curRem[g]!)
+    this.curKind[g] = Work.NONE
+    this.curRem[g] = 0
+    return true
   }
 
   /** The guest's pending trapping actions, one at a time, each an exit: the TSC-deadline write, the virtio-net TX

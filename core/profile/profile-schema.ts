@@ -177,7 +177,7 @@ export const timerSchema = s.object({
 
 export const hackbenchSchema = s.object({
   kind: s.literal('hackbench'),
-  groups: s.integer({ min: 1, max: 8, default: 1, description: 'Groups of senders and receivers (hackbench -g; its default 10). The defaults (1 group × 2 fds = 4 threads) give each thread of the default 4-vCPU VM its own vCPU: the guest scheduler has no time slicing.' }),
+  groups: s.integer({ min: 1, max: 8, default: 1, description: 'Groups of senders and receivers (hackbench -g; its default 10). The defaults (1 group × 2 fds = 4 threads) give each thread of the default 4-vCPU VM its own vCPU; more threads share vCPUs under the guest\'s fair class (CFS before 6.6, EEVDF from 6.6: wake-up preemption and time slices).' }),
   fds: s.integer({ min: 1, max: 16, default: 2, description: 'Senders and receivers per group (hackbench -f; its default 20): each sender writes every receiver of its group in turn.' }),
   pipe: s.boolean({ default: false, description: 'Pipes instead of AF_UNIX stream socketpairs (hackbench -p / --pipe).' }),
 }, { description: 'hackbench (message passing, threads mode -T, loops run continuously): every sender writes 100-byte messages to each receiver of its group in turn; a write to a sleeping receiver wakes it (a sync wake-up), a reader of a full pipe or socket wakes the blocked writers. Reports messages/s and the time from a message\'s write to its read.' })

@@ -3,6 +3,7 @@ import type { CostTable } from '../costs/cost-tables.ts'
 import type { TimerPath } from '../kvm/timer-path.ts'
 import type { HltWait } from '../kvm/userspace-exits.ts'
 import type { Decision } from '../result.ts'
+import type { FairParams } from '../host/fair-sched.ts'
 import type { SpinlockKind } from '../guest/pvspinlock.ts'
 import type { PleParams } from '../kvm/ple.ts'
 import type { PreemptedReaders } from '../guest/vcpu-is-preempted.ts'
@@ -88,6 +89,10 @@ export interface VmSpec {
   guestHz: number
   guestBackgroundTimersPerSec: number
   guestTickMode: 'nohz-idle' | 'periodic' | 'nohz-full'
+  /** The guest kernel's fair class (CFS before 6.6, EEVDF from 6.6) and its tunables for the guest's vCPU count. */
+  guestFair: FairParams
+  /** The guest's rq clock leaves out steal time (KVM_FEATURE_STEAL_TIME: paravirt_steal_rq_enabled). */
+  guestStealAcc: boolean
   guestPoll: { maxNs: number; grow: number; growStart: number; shrink: number }
   io: 'vhost-net' | 'sriov-vf'
   /** pCPU where the vhost worker runs (iothreadpin), or -1. */

@@ -172,6 +172,8 @@ export interface GuestIdle {
   resumeIdle(g: number): void
   leaveIdle(g: number): void
   wakeInGuest(g: number): void
+  /** The idle task polls with TIF_POLLING_NRFLAG set (resched_curr() sends it no IPI: set_nr_and_not_polling()). */
+  pollingInIdle(g: number): boolean
 }
 
 /** core/guest/guest-timers.ts — the guest's tick and hrtimers. */
@@ -192,6 +194,12 @@ export interface GuestSched {
    *  −1 when none is runnable. */
   pickNextThread(g: number): number
   takeBurst(tid: number): number
+  /** TIF_NEED_RESCHED of the vCPU's current task. */
+  readonly needResched: Uint8Array
+  /** The current thread is preempted at a preemption point with `remNs` of its burst left. */
+  preemptBurst(tid: number, remNs: number): void
+  /** scheduler_tick() → task_tick_fair(): the tick's preemption check. */
+  schedulerTick(g: number): void
   threadSleep(tid: number): void
   wakeThread(tid: number, waker: number, sync: boolean, wakerTid: number, burstNs: number): number
 }

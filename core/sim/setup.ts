@@ -23,6 +23,7 @@ import { grantDisableExits, pvUnhaltVisible, disableExitsDecision } from '../kvm
 import { residualTickLocal } from '../host/tick-offload.ts'
 import { defaultShrink } from '../kvm/halt-poll.ts'
 import { haltpollInit } from '../guest/haltpoll.ts'
+import { guestFairParams, guestFairDecision } from '../guest/guest-fair.ts'
 import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
 import { resolveIpi } from './ipi-setup.ts'
 import { resolveExperimental, amendHaltPollDecision } from './experimental-setup.ts'
@@ -121,6 +122,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       guestHz: vm.guest.hz,
       guestBackgroundTimersPerSec: vm.guest.backgroundTimersPerSec,
       guestTickMode: vm.guest.tickMode,
+      guestFair: guestFairParams(vm.guest.kernelVersion, vm.vcpus),
+      guestStealAcc: vm.kvm.pv.stealTime,
       guestPoll: { maxNs: vm.guest.haltpoll.guestHaltPollNs, grow: vm.guest.haltpoll.grow, growStart: vm.guest.haltpoll.growStart, shrink: vm.guest.haltpoll.shrink },
       io: vm.io,
       vhostPcpu,
@@ -297,6 +300,7 @@ function schedDecisions(spec: VmSpec, consults: { consults: boolean; reason: str
     reason: spec.llcSize > 1 ? 'select_idle_cpu() scans the waker\'s LLC domain for an available idle vCPU' : 'the guest topology gives each vCPU its own LLC: the MC domain degenerates, per_cpu(sd_llc) is NULL and select_idle_sibling() returns its target without a scan',
     mirrors: 'select_idle_sibling() / select_idle_cpu()',
   })
+  d.push(guestFairDecision(spec.guestFair, spec.vcpus))
   return d
 }
 
