@@ -4,7 +4,8 @@
 import { describe, it, expect, beforeAll } from 'vitest'
 import type { ConfigResult } from '../../core/index.ts'
 import { loadProfile } from '../../core/index.ts'
-import { metricValue } from '../../core/validation/index.ts'
+import { metricValue, parseCase } from '../../core/validation/index.ts'
+import { haltPollAdaptive, updateHaltPoll } from '../../core/kvm/halt-poll.ts'
 import { formatConfigReport } from '../../core/output/text-report.ts'
 import { workloadProfile, runAll, rerunJson, resultJson, exits } from '../helpers/workload-runs.ts'
 
@@ -204,5 +205,37 @@ describe('workload schema of the microbenchmarks', () => {
   it('a figure metric names the figures the workload prints when asked for another', () => {
     const res = runAll(workloadProfile({ kind: 'idle' }, { base: {} }), 0.01).base!
     expect(() => figure(res, 'ipi')).toThrow(/prints no figure "ipi" — use one of busy %/)
+  })
+})
+
+describe('host halt polling before v4.3 (the always-poll baseline of aca6ff29c406)', () => {
+  const p = (hostVersion: string) => ({ maxNs: 500_000, grow: 2, growStart: 10_000, shrink: 0, hostVersion })
+  it('polls the full halt_poll_ns after every halt, long or short, before 4.3; adapts from 4.3', () => {
+    expect(haltPollAdaptive('4.2')).toBe(false)
+    expect(haltPollAdaptive('4.3')).toBe(true)
+    // a 4 ms halt (a 250 Hz tick) keeps the full window before 4.3, shrinks it to 0 from 4.3 (shrink 0)
+    expect(updateHaltPoll(500_000, 4_000_000, true, p('4.2'))).toBe(500_000)
+    expect(updateHaltPoll(500_000, 4_000_000, true, p('4.4'))).toBe(0)
+    expect(updateHaltPoll(0, 4_000_000, true, p('4.2'))).toBe(500_000)
+  })
+  it('an idle 250 Hz guest keeps its pCPU far busier with always-poll than with the adaptive window', () => {
+    const one = { vcpus: 1, pinning: { vcpupin: ['4'], emulatorpin: '0', iothreadpin: '1' }, guest: { hz: 250, tickMode: 'periodic' } }
+    const res = runAll(workloadProfile({ kind: 'idle' }, {
+      always: { host: { kernel: { version: '4.2' }, kvm: { haltPoll: { haltPollNs: 500000 } } } },
+      dynamic: { host: { kernel: { version: '4.4' }, kvm: { haltPoll: { haltPollNs: 500000 } } } },
+    }, one), 0.2)
+    expect(figure(res.always!, 'busy %')).toBeGreaterThan(5 * figure(res.dynamic!, 'busy %'))
+  })
+})
+
+describe('validation metric "figure"', () => {
+  it('needs the figure\'s name, and only kind "figure" has one', () => {
+    const base = { schemaVersion: 1, id: 'x', topic: 'ipis', ref: 'r', source: 's', setup: 's', published: { figure: 'f', changePct: -10 }, profile: 'p.json', baseline: 'a', changed: 'b', mapping: 'm' }
+    const noName = parseCase({ ...base, metric: { kind: 'figure' } })
+    expect(noName.ok).toBe(false)
+    if (!noName.ok) expect(noName.issues[0]!.fix).toMatch(/add "figure"/)
+    const stray = parseCase({ ...base, metric: { kind: 'throughput', figure: 'ipi' } })
+    expect(stray.ok).toBe(false)
+    expect(parseCase({ ...base, metric: { kind: 'figure', figure: 'ipi' } }).ok).toBe(true)
   })
 })
