@@ -67,6 +67,9 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
   const vmsUseHvTimer: boolean[] = []
   cfg.vms.forEach((vm, v) => {
     const path = `vms[${v}]`
+    // the IPI microbenchmarks need a target vCPU besides the sender (vCPU 0)
+    const w = vm.workload
+    if (vm.vcpus < 2 && ((w.kind === 'vmexit' && (w.test ?? 'ipi') === 'ipi') || w.kind === 'ipi-broadcast')) issues.push(issue(`${path}.vcpus`, String(vm.vcpus), `the ${w.kind} workload${w.kind === 'vmexit' ? '\'s ipi test' : ''} sends IPIs from vCPU 0 to other vCPUs`, 'give the VM at least 2 vCPUs, or choose the tscdeadline test'))
     const placed = pinVcpus(vm, nrCpus, usedPcpus, hk.housekeeping.domain, `${path}.pinning.vcpupin`, issues)
     const pins = placed.map((p) => p.pcpu)
     const granted = grantDisableExits(hostVersion, vm.kvm.disableExits, true, features.vendor)

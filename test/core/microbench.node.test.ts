@@ -3,7 +3,7 @@
 // and checks what its printout says and the direction of the mechanism behind it.
 import { describe, it, expect, beforeAll } from 'vitest'
 import type { ConfigResult } from '../../core/index.ts'
-import { loadProfile } from '../../core/index.ts'
+import { loadProfile, runConfiguration } from '../../core/index.ts'
 import { metricValue, parseCase } from '../../core/validation/index.ts'
 import { haltPollAdaptive, updateHaltPoll } from '../../core/kvm/halt-poll.ts'
 import { formatConfigReport } from '../../core/output/text-report.ts'
@@ -237,5 +237,17 @@ describe('validation metric "figure"', () => {
     const stray = parseCase({ ...base, metric: { kind: 'throughput', figure: 'ipi' } })
     expect(stray.ok).toBe(false)
     expect(parseCase({ ...base, metric: { kind: 'figure', figure: 'ipi' } }).ok).toBe(true)
+  })
+})
+
+describe('the IPI microbenchmarks refuse a VM without a target vCPU', () => {
+  it('names vms[0].vcpus, the value and the fix', () => {
+    const one = { vcpus: 1, pinning: { vcpupin: ['4'], emulatorpin: '0', iothreadpin: '1' } }
+    for (const w of [{ kind: 'vmexit', test: 'ipi' }, { kind: 'ipi-broadcast' }]) {
+      const r = loadProfile(workloadProfile(w, { base: {} }, one))
+      expect(r.ok).toBe(true)
+      if (!r.ok) continue
+      expect(() => runConfiguration(r.profile, 'base', { durationSec: 0.01 })).toThrow(/vms\[0\]\.vcpus.*at least 2 vCPUs/s)
+    }
   })
 })
