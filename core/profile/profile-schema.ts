@@ -182,10 +182,10 @@ export const hackbenchSchema = s.object({
 
 export const vmexitSchema = s.object({
   kind: s.literal('vmexit'),
-  test: s.oneOf(['ipi', 'tscdeadline', 'tscdeadline_immed'] as const, { default: 'ipi', description: 'The kvm-unit-tests x86/vmexit.c test to run (its argument): "ipi" (on_cpu(1, nop, 0): an IPI to vCPU 1 and the wait for its handler), "tscdeadline" (a TSC deadline 3000 cycles ahead, busy-waiting for the interrupt) or "tscdeadline_immed" (a deadline already past when written).' }),
-  target: s.oneOf(['halted', 'idle-polling', 'running'] as const, { default: 'halted', description: 'ipi only: what vCPU 1 does between IPIs — "halted" idles as the guest\'s idle is configured (kvm-unit-tests\' APs HLT), "idle-polling" polls in guest mode (sets the guest\'s idle=poll), "running" runs a busy loop the IPI interrupts.' }),
+  test: s.oneOf(['ipi', 'ipi_halt', 'tscdeadline', 'tscdeadline_immed'] as const, { default: 'ipi', description: 'The kvm-unit-tests x86/vmexit.c test to run (its argument): "ipi" (on_cpu(1, nop, 0): an IPI to vCPU 1 and the wait for its handler), "ipi_halt" (the same, then a 2000-cycle wait so that vCPU 1 halts before the next), "tscdeadline" (a TSC deadline 3000 cycles ahead, busy-waiting for the interrupt) or "tscdeadline_immed" (a deadline already past when written).' }),
+  target: s.oneOf(['halted', 'idle-polling', 'running'] as const, { default: 'halted', description: 'ipi and ipi_halt only: what vCPU 1 does between IPIs — "halted" idles as the guest\'s idle is configured (kvm-unit-tests\' APs HLT), "idle-polling" polls in guest mode (sets the guest\'s idle=poll), "running" runs a busy loop the IPI interrupts.' }),
   deadlineCycles: s.integer({ min: 0, max: 1e9, default: 3000, description: 'tscdeadline only: how far ahead the deadline is written, in TSC cycles (vmexit.c: rdtsc() + 3000).' }),
-}, { description: 'vmexit (kvm-unit-tests x86/vmexit.c): one test loops on vCPU 0; prints "<test> <cycles>", the TSC cycles per iteration (at the host\'s TSC frequency). Needs at least 2 vCPUs for "ipi".' })
+}, { description: 'vmexit (kvm-unit-tests x86/vmexit.c): one test loops on vCPU 0; prints "<test> <cycles>", the TSC cycles per iteration (at the host\'s TSC frequency). Needs at least 2 vCPUs for "ipi" and "ipi_halt".' })
 
 export const tscdeadlineLatencySchema = s.object({
   kind: s.literal('tscdeadline-latency'),

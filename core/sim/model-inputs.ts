@@ -167,7 +167,7 @@ export interface HackbenchSpec {
   pipe: boolean
 }
 
-export type VmexitTest = 'ipi' | 'tscdeadline' | 'tscdeadline_immed'
+export type VmexitTest = 'ipi' | 'ipi_halt' | 'tscdeadline' | 'tscdeadline_immed'
 export type IpiTarget = 'running' | 'idle-polling' | 'halted'
 
 export interface VmexitSpec {

@@ -69,7 +69,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     const path = `vms[${v}]`
     // the IPI microbenchmarks need a target vCPU besides the sender (vCPU 0)
     const w = vm.workload
-    if (vm.vcpus < 2 && ((w.kind === 'vmexit' && (w.test ?? 'ipi') === 'ipi') || w.kind === 'ipi-broadcast')) issues.push(issue(`${path}.vcpus`, String(vm.vcpus), `the ${w.kind} workload${w.kind === 'vmexit' ? '\'s ipi test' : ''} sends IPIs from vCPU 0 to other vCPUs`, 'give the VM at least 2 vCPUs, or choose the tscdeadline test'))
+    if (vm.vcpus < 2 && ((w.kind === 'vmexit' && (w.test ?? 'ipi').startsWith('ipi')) || w.kind === 'ipi-broadcast')) issues.push(issue(`${path}.vcpus`, String(vm.vcpus), `the ${w.kind} workload${w.kind === 'vmexit' ? '\'s ipi tests' : ''} sends IPIs from vCPU 0 to other vCPUs`, 'give the VM at least 2 vCPUs, or choose the tscdeadline test'))
     const placed = pinVcpus(vm, nrCpus, usedPcpus, hk.housekeeping.domain, `${path}.pinning.vcpupin`, issues)
     const pins = placed.map((p) => p.pcpu)
     const granted = grantDisableExits(hostVersion, vm.kvm.disableExits, true, features.vendor)

@@ -251,3 +251,21 @@ describe('the IPI microbenchmarks refuse a VM without a target vCPU', () => {
     }
   })
 })
+
+describe('vmexit ipi_halt: the target really halts between IPIs', () => {
+  const two = { vcpus: 2, pinning: { vcpupin: ['4', '5'], emulatorpin: '0', iothreadpin: '1' } }
+  const profile = sprProfile({ kind: 'vmexit', test: 'ipi_halt' }, {
+    'halt-poll': {},
+    'no-halt-poll': { host: { kvm: { haltPoll: { haltPollNs: 0 } } } },
+    'hlt-passthrough': { vm: { kvm: { disableExits: { hlt: true } } } },
+  }, two)
+  let res: Record<string, ConfigResult>
+  beforeAll(() => { res = runAll(profile, DURATION) })
+  it('prints "ipi_halt <cycles>" (the 2000-cycle wait included); blocking costs more than host polling, HLT in guest mode less', () => {
+    expect(printed(res['halt-poll']!)).toEqual([expect.stringMatching(/^ipi_halt \d+$/)])
+    expect(figure(res['halt-poll']!, 'ipi_halt')).toBeGreaterThan(2000)
+    expect(figure(res['no-halt-poll']!, 'ipi_halt')).toBeGreaterThan(1.3 * figure(res['halt-poll']!, 'ipi_halt'))
+    expect(figure(res['hlt-passthrough']!, 'ipi_halt')).toBeLessThan(figure(res['halt-poll']!, 'ipi_halt'))
+    expect(exits(res['hlt-passthrough']!, 'HLT')).toBe(0)
+  })
+})

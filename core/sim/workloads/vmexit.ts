@@ -5,7 +5,9 @@
 //   the next iteration starts at once. vCPU 1 between IPIs: 'halted' idles as the guest's idle is configured
 //   (kvm-unit-tests' APs HLT: an HLT exit, host halt polling, blocking — or HLT in guest mode), 'idle-polling' polls
 //   in guest mode (guest idle=poll, set in setup), 'running' runs a busy loop the IPI interrupts. The delivery is
-//   the model's (core/kvm/irq-delivery.ts: posted, kick, wake-up); nothing here re-models it.
+//   the model's (core/kvm/irq-delivery.ts: posted, kick, wake-up); nothing here re-models it. With back-to-back IPIs
+//   a halting target is often still in its HLT exit when the next one comes; ipi_halt: on_cpu(1, nop, 0), then a
+//   2000-cycle busy-wait so that vCPU 1 really halts (polls or blocks) before the next — the iteration includes it.
 // - tscdeadline: wrmsr(MSR_IA32_TSCDEADLINE, rdtsc() + 3000), busy-wait for the interrupt: each iteration is the
 //   TSC-deadline write (MSR_WRITE exit), the wait, the timer's delivery on its path (core/kvm/lapic-timer.ts) and
 //   the ISR. tscdeadline_immed: the deadline is rdtsc() — already past when KVM sees the write, so the interrupt is
@@ -22,6 +24,9 @@ import { GuestWorkload } from './workload.ts'
 import type { WorkloadReport, WorkloadReportContext } from './workload.ts'
 import { OpStats, SPIN_FOREVER_NS } from './op-stats.ts'
 
+/** ipi_halt's busy-wait after each on_cpu(): `t = rdtsc() + 2000`. */
+const IPI_HALT_WAIT_CYCLES = 2000
+
 export class VmexitWorkload extends GuestWorkload {
   readonly kind = 'vmexit'
   readonly unit = 'iterations'
@@ -34,6 +39,8 @@ export class VmexitWorkload extends GuestWorkload {
   /** ipi: when the current on_cpu() began, and whether the BSP waits for ipi_done. */
   private sentAt = 0
   private waiting = false
+  /** ipi_halt: the BSP is in its 2000-cycle wait after on_cpu(). */
+  private pausing = false
   /** tscdeadline: the previous ISR (−1: none yet). */
   private lastIsr = -1
 
@@ -47,7 +54,7 @@ export class VmexitWorkload extends GuestWorkload {
   }
 
   override threadCount(): number {
-    return this.w.test === 'ipi' && this.w.target === 'running' ? 2 : 1
+    return this.isIpi() && this.w.target === 'running' ? 2 : 1
   }
 
   start(firstThread: number): void {
@@ -66,15 +73,19 @@ export class VmexitWorkload extends GuestWorkload {
     const m = this.m
     if (tid !== this.firstThread) { m.threadContinue(tid, SPIN_FOREVER_NS); return }
     const now = m.engine.now
-    if (this.w.test !== 'ipi') {
+    if (!this.isIpi()) {
       // the first wrmsr; afterwards the BSP busy-waits while the ISRs chain the deadlines
       if (this.lastIsr < 0) m.armTimerFn(this.bsp, this.deadline(now), 0)
       m.threadContinue(tid, SPIN_FOREVER_NS)
       return
     }
     if (this.waiting) {
-      // ipi_done seen: one on_cpu() is over
+      // ipi_done seen: one on_cpu() is over (ipi_halt: then `t = rdtsc() + 2000; while (rdtsc() < t);`)
       this.waiting = false
+      if (this.w.test === 'ipi_halt') { this.pausing = true; m.threadContinue(tid, IPI_HALT_WAIT_CYCLES / m.inp.tscGhz); return }
+      this.op(now - this.sentAt, now)
+    } else if (this.pausing) {
+      this.pausing = false
       this.op(now - this.sentAt, now)
     }
     // the next on_cpu(1, nop, 0): the ICR write, then `while (!ipi_done);`
@@ -86,7 +97,7 @@ export class VmexitWorkload extends GuestWorkload {
 
   /** vCPU 1's IPI handler ran nop() and set ipi_done: the BSP's busy-wait ends. */
   override ipiHandled(g: number): void {
-    if (g !== this.ap || !this.waiting || this.w.test !== 'ipi') return
+    if (g !== this.ap || !this.waiting || !this.isIpi()) return
     this.m.cutBurst(this.firstThread)
   }
 
@@ -103,6 +114,10 @@ export class VmexitWorkload extends GuestWorkload {
   private deadline(now: number): number {
     const t = this.lastIsr < 0 ? now : now + this.m.inp.costs.guestTimerIrq.meanNs
     return this.w.test === 'tscdeadline' ? t + this.w.deadlineCycles / this.m.inp.tscGhz : t
+  }
+
+  private isIpi(): boolean {
+    return this.w.test === 'ipi' || this.w.test === 'ipi_halt'
   }
 
   private op(ns: number, now: number): void {
