@@ -61,7 +61,11 @@ export function collectResult(m: HostModel, setup: Setup, config: string, wallMs
   const pcpus = pcpuResults(m, setup)
   // the benchmark's own printout (kvm-unit-tests, cyclictest, …), when the workload prints one
   vms.forEach((vm, v) => {
-    const rep = m.workloads[v]!.report({ tscGhz: inp.tscGhz, pcpuBusyShare: vmPcpuBusyShare(pcpus, vm.vm) })
+    // %c0 counts the vCPUs' polling in guest idle (idle=poll, cpuidle-haltpoll) as busy: the pCPU stays in C0
+    let guestPollNs = 0
+    const spec = inp.vms[v]!
+    for (let g = spec.firstVcpu; g < spec.firstVcpu + spec.vcpus; g++) guestPollNs += m.acc[g * STATE_COUNT + St.GUEST_POLL]!
+    const rep = m.workloads[v]!.report({ tscGhz: inp.tscGhz, pcpuBusyShare: vmPcpuBusyShare(pcpus, vm.vm, guestPollNs) })
     if (rep) vm.workload.benchmark = rep
   })
   return {
@@ -78,10 +82,11 @@ export function collectResult(m: HostModel, setup: Setup, config: string, wallMs
 }
 
 /** Busy share of the pCPUs whose roles name one of VM `name`'s vCPUs (busy: guest running, exit handling, host
- *  polling, other tasks; guest idle in HLT/MWAIT and host idle are not busy) — turbostat's Busy% / %c0 of them. */
-export function vmPcpuBusyShare(pcpus: readonly PcpuResult[], name: string): number {
+ *  polling, other tasks; guest idle and host idle are not busy) — turbostat's Busy% / %c0 of them. `guestPollNs` of the
+ *  guest idle time (polling in guest mode, which keeps the pCPU in C0) counts as busy too. */
+export function vmPcpuBusyShare(pcpus: readonly PcpuResult[], name: string, guestPollNs = 0): number {
   const tag = `vCPU ${name}/`
-  let busy = 0
+  let busy = guestPollNs
   let total = 0
   for (const p of pcpus) {
     if (!p.roles.some((x) => x.startsWith(tag))) continue

@@ -269,3 +269,10 @@ describe('vmexit ipi_halt: the target really halts between IPIs', () => {
     expect(exits(res['hlt-passthrough']!, 'HLT')).toBe(0)
   })
 })
+
+describe('idle guest with guest-mode polling', () => {
+  it('counts idle=poll in the guest as busy (%c0): its pCPUs never leave C0', () => {
+    const res = runAll(workloadProfile({ kind: 'idle' }, { poll: { vm: { guest: { idlePoll: true } } } }), 0.02).poll!
+    expect(figure(res, 'busy %')).toBeGreaterThan(99)
+  })
+})

@@ -3,7 +3,7 @@
 // guest.backgroundTimersPerSec) and their TSC-deadline writes, each waking the vCPU from idle. What the vCPUs' pCPUs
 // do meanwhile — HLT exits, host halt polling, C-states, HLT or MWAIT in guest mode — is the model's; the result is
 // their busy share, as turbostat's Busy% (%c0) of those pCPUs shows it (the figure aca6ff29c406 published for an idle
-// 250 Hz guest). Simplifications: RCU callbacks and softirqs are part of the background timers' handler time.
+// 250 Hz guest); polling in guest idle (idle=poll, cpuidle-haltpoll) is busy too — the pCPU stays in C0. Simplifications: RCU callbacks and softirqs are part of the background timers' handler time.
 import { GuestWorkload } from './workload.ts'
 import type { WorkloadReport, WorkloadReportContext } from './workload.ts'
 

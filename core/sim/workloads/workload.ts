@@ -9,7 +9,8 @@ import type { GuestOps } from './guest-ops.ts'
 export interface WorkloadReportContext {
   /** The host's TSC frequency (kvm-unit-tests report rdtsc() cycles). */
   tscGhz: number
-  /** Busy share (0…1) of the pCPUs running this VM's vCPUs: guest running, exit handling, host polling, other tasks. */
+  /** Busy share (0…1) of the pCPUs running this VM's vCPUs (%c0): guest running, polling in guest idle, exit handling,
+   *  host polling, other tasks. */
   pcpuBusyShare: number
 }
 
