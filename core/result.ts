@@ -31,6 +31,9 @@ export interface WorkloadResult {
   latencyHistogram: HistogramBucket[]
   /** Completed operations per interval, over virtual time after warm-up. */
   series: { intervalNs: number; perSec: number[] }
+  /** What the benchmark itself prints (kvm-unit-tests' "ipi 5094", cyclictest's "T: 0 …" lines) and the figures
+   *  in it by name (e.g. "ipi" cycles, "Max" µs), when the workload prints something of its own. */
+  benchmark?: { output: string[]; figures: Record<string, number> }
   /** Across replications, when there is more than one: 95 % confidence half-widths. */
   ci95?: { throughputPerSec: number; p99: number }
 }

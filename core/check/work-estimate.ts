@@ -26,6 +26,9 @@ export const EVENTS_PER = {
   timerWakeup: 6,
   barrierIteration: 6,
   message: 6,
+  /** A microbenchmark iteration (an IPI and its handler, a TSC-deadline write and its interrupt) or one target's
+   *  delivery of a broadcast call. */
+  microOp: 8,
   /** An emulated MWAIT (a NOP) exits and re-enters at once: an idle vCPU loops through exits. */
   mwaitNopLoop: 2,
 } as const
@@ -36,6 +39,13 @@ const MWAIT_NOP_LOOPS_PER_SEC = 1e6
 /** Most messages a hackbench thread passes per second of virtual time (a write and a read of 100 bytes
  *  through a socket, a few microseconds each). */
 const HACKBENCH_MESSAGES_PER_THREAD = 400_000
+
+/** Most microbenchmark operations per second (kvm-unit-tests iterations, broadcast deliveries): each costs at least
+ *  an interrupt delivery and its handler, about 1 µs. */
+const MICRO_OPS_PER_SEC = 500_000
+
+/** The slowest TSC of the CPU presets, in GHz: a TSC-deadline period in cycles lasts at least this long. */
+const MIN_TSC_GHZ = 2
 
 export interface WorkEstimate {
   /** Engine events per second of virtual time. */
@@ -76,6 +86,13 @@ function workloadRate(vm: Vm): number {
     }
     case 'hackbench':
       return w.groups * w.fds * 2 * HACKBENCH_MESSAGES_PER_THREAD * EVENTS_PER.message
+    case 'tscdeadline-latency':
+      return Math.min(MICRO_OPS_PER_SEC, (MIN_TSC_GHZ * 1e9) / w.deltaCycles) * EVENTS_PER.microOp
+    case 'vmexit':
+    case 'ipi-broadcast':
+      return MICRO_OPS_PER_SEC * EVENTS_PER.microOp
+    case 'idle':
+      return 0
   }
 }
 
@@ -94,7 +111,8 @@ export function estimateWork(cfg: ResolvedConfiguration, durationSec: number = c
   cfg.vms.forEach((vm, i) => {
     const at = `vms[${i}]`
     add(`${at}.guest.backgroundTimersPerSec`, vm.guest.backgroundTimersPerSec * vm.vcpus * EVENTS_PER.guestTimer)
-    add(`${at}.guest.hz`, vm.guest.hz * vm.vcpus * EVENTS_PER.guestTick)
+    // an idle guest's tick stops in idle unless it is periodic (tick_nohz_idle_stop_tick())
+    if (vm.workload.kind !== 'idle' || vm.guest.tickMode === 'periodic') add(`${at}.guest.hz`, vm.guest.hz * vm.vcpus * EVENTS_PER.guestTick)
     add(`${at}.emulator.wakeupsPerSec`, vm.emulator.wakeupsPerSec * EVENTS_PER.emulatorWakeup)
     add(`${at}.guest.tlbShootdownsPerSec`, vm.guest.tlbShootdownsPerSec * vm.vcpus * EVENTS_PER.guestTlbShootdown)
     add(`${at}.contention.spinlock.acquisitionsPerSec`, vm.contention.spinlock.acquisitionsPerSec * vm.vcpus * EVENTS_PER.spinlockAcquisition)

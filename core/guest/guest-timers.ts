@@ -87,6 +87,7 @@ export class GuestTimers implements GuestTimersPart {
         n--
         this.hrtCount[g] = n
         if (tid >= 0) ns += this.gsched.wakeThread(tid, g, false, -1, burst)
+        else if (tid < -1) ns += m.workloads[this.v.vmOf[g]!]!.timerFn(g, -2 - tid)
       } else i++
     }
     return ns
@@ -111,7 +112,8 @@ export class GuestTimers implements GuestTimersPart {
 
   /** A guest hrtimer armed on vCPU g at absolute time t (a reprogram when it becomes the earliest). With `wakeTid`
    *  ≥ 0 it is a sleeper's timer (hrtimer_nanosleep(): hrtimer_wakeup() on expiry): the timer interrupt that expires it
-   *  wakes that thread with `wakeBurstNs` as its next burst. */
+   *  wakes that thread with `wakeBurstNs` as its next burst. With `wakeTid` ≤ −2 it is the workload's own hrtimer
+   *  −2 − wakeTid: its expiry calls the workload's timerFn() (an hrtimer callback in hardirq context). */
   armHrtimer(g: number, t: number, wakeTid: number, wakeBurstNs: number): void {
     const n = this.hrtCount[g]!
     if (n >= this.hrtCap) this.grow()

@@ -206,13 +206,16 @@ export class VcpuWork implements GuestWorkPart {
   }
 
   /** irq_exit(): the handler finished; the timer's interrupt reprograms the deadline next, the device's finishes its
-   *  softirq. */
+   *  softirq, an IPI's call functions have run (the workload's csd waiters see it). */
   private irqDone(g: number, kind: number): void {
     const v = this.v
     v.inIrq[g] = 0
     if (kind === Work.TIMER_IRQ) v.actions[g]! |= Act.REPROGRAM
     else if (kind === Work.DEVICE_IRQ) this.m.workloads[v.vmOf[g]!]!.deviceIrqDone(g)
-    else if (kind === Work.IPI) this.csd.ipiHandlerDone(g)
+    else if (kind === Work.IPI) {
+      this.csd.ipiHandlerDone(g)
+      this.m.workloads[v.vmOf[g]!]!.ipiHandled(g)
+    }
   }
 
   /** A lock operation begins: the running frame goes beneath it (it resumes after the critical section). */

@@ -31,9 +31,17 @@ export function shrinkHaltPoll(val: number, p: HaltPollParams): number {
   return v
 }
 
-/** The window update at the end of kvm_vcpu_halt(): keep, shrink after a long block, grow after a short one. */
+/** Before v4.3 (aca6ff29c406 "KVM: dynamic halt-polling") kvm_vcpu_block() polled for the full halt_poll_ns on every
+ *  halt (halt polling since f7819512996e, v4.0): no per-vCPU window, no grow or shrink. */
+export function haltPollAdaptive(hostVersion: string): boolean {
+  return versionAtLeast(hostVersion, '4.3')
+}
+
+/** The window update at the end of kvm_vcpu_halt(): keep, shrink after a long block, grow after a short one (before
+ *  v4.3: always the full halt_poll_ns). */
 export function updateHaltPoll(cur: number, haltNs: number, validWakeup: boolean, p: HaltPollParams): number {
   if (p.maxNs === 0) return 0
+  if (!haltPollAdaptive(p.hostVersion)) return p.maxNs
   if (!validWakeup) return shrinkHaltPoll(cur, p)
   if (haltNs <= cur) return cur
   if (cur !== 0 && haltNs > p.maxNs) return shrinkHaltPoll(cur, p)

@@ -84,6 +84,22 @@ export class IrqDelivery implements IrqDeliveryPart {
     this.v.actions[g]! |= Act.SEND_IPI
   }
 
+  /** smp_call_function_many() → send_IPI_mask() from vCPU g to the n vCPUs in targets[0…n): one target is a single
+   *  ICR write (the unicast path), several are one PV IPI hypercall when the VM batches (kvm_send_ipi_mask()), else
+   *  one ICR write per target on the multicast path (x2APIC physical mode). */
+  queueMulticast(g: number, targets: Int32Array, n: number): void {
+    if (n <= 0) return
+    if (n === 1) { this.queueIpi(g, targets[0]!); return }
+    if (this.m.vmSpec(g).ipiMulticastBatched) {
+      const base = g * this.ipiCap
+      for (let i = 0; i < n; i++) this.mcastQ[base + i] = targets[i]!
+      this.mcastLen[g] = n
+      this.v.actions[g]! |= Act.SEND_MULTI
+      return
+    }
+    for (let i = 0; i < n; i++) this.queueIpi(g, targets[i]! | IPI_MULTI)
+  }
+
   /** Act.SEND_IPI: the next queued ICR write — an exit on the VM's send path, or none (IPIv, AVIC to a running
    *  target: avic_vcpu_put() clears IsRunning when the target blocks or is scheduled out, and before 5.17 while it
    *  halt-polls: core/kvm/avic.ts). */

@@ -24,6 +24,8 @@ export function formatConfigReport(r: ConfigResult, opts: TextReportOptions = {}
     out += `${vm.vm}: ${w.kind} ${fmtNum(w.throughputPerSec)} ${w.unit}/s`
     if (w.ci95) out += ` (±${fmtNum(w.ci95.throughputPerSec)})`
     out += `; latency p50 ${us(l.p50)} p90 ${us(l.p90)} p99 ${us(l.p99)} p99.9 ${us(l.p999)} max ${us(l.max)}\n`
+    // what the benchmark itself prints (kvm-unit-tests, cyclictest, …)
+    if (w.benchmark) for (const line of w.benchmark.output) out += `  | ${line}\n`
     if (opts.decisions !== false) {
       for (const d of vm.decisions) out += `  - ${d.title}: ${d.value} — ${d.reason}\n`
     }

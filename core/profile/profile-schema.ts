@@ -173,7 +173,8 @@ export const timerSchema = s.object({
   threads: s.integer({ min: 0, max: 1024, default: 0, description: 'Measurement threads (cyclictest -t), each pinned to its own vCPU (-a); 0 = one per vCPU; at most one per vCPU.' }),
   intervalUs: s.integer({ min: 10, max: 1_000_000, default: 1_000, description: 'Wake-up interval of thread 0 in µs (cyclictest -i; 1000 as cyclictest\'s default).' }),
   distanceUs: s.integer({ min: 0, max: 1_000_000, default: 0, description: 'Interval increment per thread in µs: thread i sleeps intervalUs + i × distanceUs (cyclictest -d; cyclictest\'s 500 applies only without -h, the histogram mode latency tests use, so 0 here).' }),
-}, { description: 'timer (cyclictest-like): each thread sleeps in clock_nanosleep(TIMER_ABSTIME) until its next deadline; the guest timer interrupt\'s hrtimer wakes it. Reports wake-ups/s and the wake-up latency (when the thread runs minus its deadline, cyclictest\'s Avg/Max).' })
+  priority: s.integer({ min: 0, max: 99, default: 0, description: 'cyclictest -p, printed in its "P:" column (its default 0; latency tests use -p99). Each thread is alone on its vCPU, so the SCHED_FIFO priority changes nothing in the model.' }),
+}, { description: 'timer (cyclictest-like): each thread sleeps in clock_nanosleep(TIMER_ABSTIME) until its next deadline; the guest timer interrupt\'s hrtimer wakes it. Reports wake-ups/s, the wake-up latency (when the thread runs minus its deadline) and cyclictest\'s own line per thread with Min/Act/Avg/Max in µs.' })
 
 export const hackbenchSchema = s.object({
   kind: s.literal('hackbench'),
@@ -181,6 +182,29 @@ export const hackbenchSchema = s.object({
   fds: s.integer({ min: 1, max: 16, default: 2, description: 'Senders and receivers per group (hackbench -f; its default 20): each sender writes every receiver of its group in turn.' }),
   pipe: s.boolean({ default: false, description: 'Pipes instead of AF_UNIX stream socketpairs (hackbench -p / --pipe).' }),
 }, { description: 'hackbench (message passing, threads mode -T, loops run continuously): every sender writes 100-byte messages to each receiver of its group in turn; a write to a sleeping receiver wakes it (a sync wake-up), a reader of a full pipe or socket wakes the blocked writers. Reports messages/s and the time from a message\'s write to its read.' })
+
+export const vmexitSchema = s.object({
+  kind: s.literal('vmexit'),
+  test: s.oneOf(['ipi', 'ipi_halt', 'tscdeadline', 'tscdeadline_immed'] as const, { default: 'ipi', description: 'The kvm-unit-tests x86/vmexit.c test to run (its argument): "ipi" (on_cpu(1, nop, 0): an IPI to vCPU 1 and the wait for its handler), "ipi_halt" (the same, then a 2000-cycle wait so that vCPU 1 halts before the next), "tscdeadline" (a TSC deadline 3000 cycles ahead, busy-waiting for the interrupt) or "tscdeadline_immed" (a deadline already past when written).' }),
+  target: s.oneOf(['halted', 'idle-polling', 'running'] as const, { default: 'halted', description: 'ipi and ipi_halt only: what vCPU 1 does between IPIs — "halted" idles as the guest\'s idle is configured (kvm-unit-tests\' APs HLT), "idle-polling" polls in guest mode (sets the guest\'s idle=poll), "running" runs a busy loop the IPI interrupts.' }),
+  deadlineCycles: s.integer({ min: 0, max: 1e9, default: 3000, description: 'tscdeadline only: how far ahead the deadline is written, in TSC cycles (vmexit.c: rdtsc() + 3000).' }),
+}, { description: 'vmexit (kvm-unit-tests x86/vmexit.c): one test loops on vCPU 0; prints "<test> <cycles>", the TSC cycles per iteration (at the host\'s TSC frequency). Needs at least 2 vCPUs for "ipi" and "ipi_halt".' })
+
+export const tscdeadlineLatencySchema = s.object({
+  kind: s.literal('tscdeadline-latency'),
+  deltaCycles: s.integer({ min: 1000, max: 1e10, default: 200_000, description: 'The next deadline in TSC cycles after each interrupt (tscdeadline_latency\'s first argument; its default 200000).' }),
+  wait: s.oneOf(['hlt', 'busy'] as const, { default: 'hlt', description: 'Between interrupts the vCPU halts (the test as it is today) or busy-waits (the variant "the test busy waits" of the published figures).' }),
+}, { description: 'tscdeadline-latency (kvm-unit-tests x86/tscdeadline_latency.c, APIC timer latency): the ISR reads the TSC and records now − deadline per interrupt ("latency: N" in cycles), then writes the next deadline. Reports interrupts/s and the latency; prints min/mean/max in cycles.' })
+
+export const ipiBroadcastSchema = s.object({
+  kind: s.literal('ipi-broadcast'),
+  targets: s.integer({ min: 0, max: 1023, default: 0, description: 'Target vCPUs per call: 0 = every other vCPU (smp_call_function_many(cpu_online_mask, …): a broadcast); n = vCPUs 1…n (a multicast).' }),
+  loops: s.integer({ min: 1, max: 1e9, default: 100_000, description: 'Calls the module makes (ipi_benchmark\'s NTIMES, 100000): the printed total is the simulated time per call × loops.' }),
+}, { description: 'ipi-broadcast (the ipi_benchmark module\'s "Broadcast IPI"): vCPU 0 calls smp_call_function_many() with wait on the targets in a loop; each call sends the IPIs (one ICR write per target, or one PV IPI hypercall) and busy-waits until every target has run the handler. Reports calls/s, the time per call, and the total as the module prints it.' })
+
+export const idleSchema = s.object({
+  kind: s.literal('idle'),
+}, { description: 'idle (an idle guest): no task — only the guest kernel\'s tick, background timers (guest.backgroundTimersPerSec) and their timer programming. Reports the busy share (Busy%, %c0) of the pCPUs running its vCPUs.' })
 
 /** A discriminated union of object schemas on their `kind` literal. Its `shape` merges the variants' fields (for
  *  editors that look fields up by path); its JSON Schema lists them all under `properties` and requires exactly one
@@ -237,7 +261,7 @@ function sharedField(name: string, list: { kind: string; field: s.Schema<unknown
   return { kind: first.kind, description, defaultValue: first.defaultValue, check: (v, path, ctx) => first.check(v, path, ctx), json: () => ({ ...first.json(), description }) }
 }
 
-export const workloadSchema = discriminated([redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients), "fork-join" (OpenMP-like barriers), "ping-pong" (netperf TCP_RR-like transactions), "timer" (cyclictest-like periodic wake-ups) or "hackbench" (message passing between groups of threads).' })
+export const workloadSchema = discriminated([redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema, vmexitSchema, tscdeadlineLatencySchema, ipiBroadcastSchema, idleSchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients), "fork-join" (OpenMP-like barriers), "ping-pong" (netperf TCP_RR-like transactions), "timer" (cyclictest-like periodic wake-ups), "hackbench" (message passing between groups of threads), "vmexit" (kvm-unit-tests ipi / tscdeadline / tscdeadline_immed cycles), "tscdeadline-latency" (kvm-unit-tests APIC timer latency), "ipi-broadcast" (smp_call_function_many() with wait on all vCPUs) or "idle" (an idle guest\'s pCPU busy share).' })
 
 export const vmSchema = s.object({
   name: s.string({ default: 'vm0', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/, patternHint: 'use letters, digits, "-", "_" or "."' }),
@@ -325,5 +349,8 @@ export type ForkJoinWorkload = Infer<typeof forkJoinSchema>
 export type PingPongWorkload = Infer<typeof pingPongSchema>
 export type TimerWorkload = Infer<typeof timerSchema>
 export type HackbenchWorkload = Infer<typeof hackbenchSchema>
+export type VmexitWorkload = Infer<typeof vmexitSchema>
+export type TscdeadlineLatencyWorkload = Infer<typeof tscdeadlineLatencySchema>
+export type IpiBroadcastWorkload = Infer<typeof ipiBroadcastSchema>
 export type Workload = Infer<typeof workloadSchema>
 export type CpuPreset = (typeof CPU_PRESETS)[number]

@@ -58,6 +58,16 @@ export function collectResult(m: HostModel, setup: Setup, config: string, wallMs
     }
   })
   const allExits = exitRows(all, (r) => allCauses.subarray(r * C, (r + 1) * C), m, vendor)
+  const pcpus = pcpuResults(m, setup)
+  // the benchmark's own printout (kvm-unit-tests, cyclictest, …), when the workload prints one
+  vms.forEach((vm, v) => {
+    // %c0 counts the vCPUs' polling in guest idle (idle=poll, cpuidle-haltpoll) as busy: the pCPU stays in C0
+    let guestPollNs = 0
+    const spec = inp.vms[v]!
+    for (let g = spec.firstVcpu; g < spec.firstVcpu + spec.vcpus; g++) guestPollNs += m.acc[g * STATE_COUNT + St.GUEST_POLL]!
+    const rep = m.workloads[v]!.report({ tscGhz: inp.tscGhz, pcpuBusyShare: vmPcpuBusyShare(pcpus, vm.vm, guestPollNs) })
+    if (rep) vm.workload.benchmark = rep
+  })
   return {
     config,
     seed: inp.seed,
@@ -67,8 +77,25 @@ export function collectResult(m: HostModel, setup: Setup, config: string, wallMs
     vendor,
     vms,
     allVms: { exits: allExits, histograms: histogramsOf((r) => allHist[r]!, all, vendor) },
-    pcpus: pcpuResults(m, setup),
+    pcpus,
   }
+}
+
+/** Busy share of the pCPUs whose roles name one of VM `name`'s vCPUs (busy: guest running, exit handling, host
+ *  polling, other tasks; guest idle and host idle are not busy) — turbostat's Busy% / %c0 of them. `guestPollNs` of the
+ *  guest idle time (polling in guest mode, which keeps the pCPU in C0) counts as busy too. */
+export function vmPcpuBusyShare(pcpus: readonly PcpuResult[], name: string, guestPollNs = 0): number {
+  const tag = `vCPU ${name}/`
+  let busy = guestPollNs
+  let total = 0
+  for (const p of pcpus) {
+    if (!p.roles.some((x) => x.startsWith(tag))) continue
+    const t = p.time
+    const b = t.guestBusy + t.exitHandling + t.hostPolling + t.otherTasks
+    busy += b
+    total += b + t.guestIdle + t.idle
+  }
+  return total ? busy / total : 0
 }
 
 /** Adds series s of `from` into series r of `into` (exact n/total/min/max; Chan et al. for M2). */

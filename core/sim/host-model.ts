@@ -290,6 +290,10 @@ export class HostModel implements GuestOps, ModelCore {
     this.gtimers.armHrtimer(g, t, wakeTid, wakeBurstNs)
   }
 
+  armTimerFn(g: number, t: number, arg: number): void {
+    this.gtimers.armHrtimer(g, t, -2 - arg, 0)
+  }
+
   vcpuAsleep(g: number): boolean {
     return this.work.qLen[g] === 0 && (this.vcpu.idle[g] === 1 || this.vcpu.state[g] === St.BLOCKED)
   }
@@ -324,6 +328,10 @@ export class HostModel implements GuestOps, ModelCore {
 
   queueIpi(g: number, target: number): void {
     this.irq.queueIpi(g, target)
+  }
+
+  queueMulticastIpi(g: number, targets: Int32Array, n: number): void {
+    this.irq.queueMulticast(g, targets, n)
   }
 
   kickTx(g: number): void {

@@ -174,6 +174,8 @@ export interface TimerSpec {
   threads: number
   intervalNs: number
   distanceNs: number
+  /** cyclictest -p: printed only (each thread is alone on its vCPU). */
+  priority: number
 }
 
 export interface HackbenchSpec {
@@ -183,7 +185,39 @@ export interface HackbenchSpec {
   pipe: boolean
 }
 
-export type WorkloadSpec = RedisSpec | ForkJoinSpec | PingPongSpec | TimerSpec | HackbenchSpec
+export type VmexitTest = 'ipi' | 'ipi_halt' | 'tscdeadline' | 'tscdeadline_immed'
+export type IpiTarget = 'running' | 'idle-polling' | 'halted'
+
+export interface VmexitSpec {
+  kind: 'vmexit'
+  test: VmexitTest
+  /** ipi only: what the target vCPU does between IPIs ('idle-polling' sets the guest's idle=poll in setup). */
+  target: IpiTarget
+  /** tscdeadline only: how far ahead the deadline is written, in TSC cycles (vmexit.c: rdtsc() + 3000). */
+  deadlineCycles: number
+}
+
+export interface TscdeadlineLatencySpec {
+  kind: 'tscdeadline-latency'
+  /** The next deadline, in TSC cycles after the interrupt (tscdeadline_latency's delta, argv[1]). */
+  deltaCycles: number
+  /** Between interrupts the vCPU halts (today's test) or busy-waits (the variant the published figures use). */
+  wait: 'hlt' | 'busy'
+}
+
+export interface IpiBroadcastSpec {
+  kind: 'ipi-broadcast'
+  /** Targets per call: the first `targets` other vCPUs (resolved: 1 … vCPUs − 1). */
+  targets: number
+  /** The module's loop count: the printed total is the time per call × loops. */
+  loops: number
+}
+
+export interface IdleSpec {
+  kind: 'idle'
+}
+
+export type WorkloadSpec = RedisSpec | ForkJoinSpec | PingPongSpec | TimerSpec | HackbenchSpec | VmexitSpec | TscdeadlineLatencySpec | IpiBroadcastSpec | IdleSpec
 
 export interface IrqSourceSpec {
   name: string

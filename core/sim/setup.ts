@@ -2,7 +2,7 @@
 // kernel decisions taken for each VM (the "why" shown beside every result).
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm, Workload } from '../profile/profile-schema.ts'
-import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema } from '../profile/profile-schema.ts'
+import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema, vmexitSchema, tscdeadlineLatencySchema, ipiBroadcastSchema } from '../profile/profile-schema.ts'
 import { guestConsultsPreempted, preemptedReaders, pvSchedYieldSupported } from '../guest/vcpu-is-preempted.ts'
 import { flushIpisLazyCpus } from '../guest/csd-lock-wait.ts'
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
@@ -72,6 +72,9 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
   const vmsUseHvTimer: boolean[] = []
   cfg.vms.forEach((vm, v) => {
     const path = `vms[${v}]`
+    // the IPI microbenchmarks need a target vCPU besides the sender (vCPU 0)
+    const w = vm.workload
+    if (vm.vcpus < 2 && ((w.kind === 'vmexit' && (w.test ?? 'ipi').startsWith('ipi')) || w.kind === 'ipi-broadcast')) issues.push(issue(`${path}.vcpus`, String(vm.vcpus), `the ${w.kind} workload${w.kind === 'vmexit' ? '\'s ipi tests' : ''} sends IPIs from vCPU 0 to other vCPUs`, 'give the VM at least 2 vCPUs, or choose the tscdeadline test'))
     const placed = pinVcpus(vm, nrCpus, usedPcpus, hk.housekeeping.domain, `${path}.pinning.vcpupin`, issues)
     const pins = placed.map((p) => p.pcpu)
     const granted = grantDisableExits(hostVersion, vm.kvm.disableExits, true, features.vendor)
@@ -118,7 +121,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       mwaitInGuest: granted.mwait,
       hostHaltPoll: haltPoll.maxNs > 0 && !hp.disablesHostPoll,
       guestHaltPoll: hp.enabled,
-      guestIdlePoll: vm.guest.idlePoll,
+      // kvm-unit-tests vmexit ipi with an idle-polling target: the guest polls in idle (idle=poll)
+      guestIdlePoll: vm.guest.idlePoll || (vm.workload.kind === 'vmexit' && vm.workload.target === 'idle-polling'),
       guestHz: vm.guest.hz,
       guestBackgroundTimersPerSec: vm.guest.backgroundTimersPerSec,
       guestTickMode: vm.guest.tickMode,
@@ -246,12 +250,27 @@ function workloadSpec(raw: Workload, vcpus: number): WorkloadSpec {
     case 'timer': {
       const w = { ...timerSchema.defaultValue, ...raw }
       // cyclictest -t -a: one thread per CPU at most here (each pinned to its own vCPU)
-      return { kind: 'timer', threads: w.threads > 0 ? Math.min(w.threads, vcpus) : vcpus, intervalNs: w.intervalUs * 1000, distanceNs: w.distanceUs * 1000 }
+      return { kind: 'timer', threads: w.threads > 0 ? Math.min(w.threads, vcpus) : vcpus, intervalNs: w.intervalUs * 1000, distanceNs: w.distanceUs * 1000, priority: w.priority }
     }
     case 'hackbench': {
       const w = { ...hackbenchSchema.defaultValue, ...raw }
       return { kind: 'hackbench', groups: w.groups, fds: w.fds, pipe: w.pipe }
     }
+    case 'vmexit': {
+      const w = { ...vmexitSchema.defaultValue, ...raw }
+      return { kind: 'vmexit', test: w.test, target: w.target, deadlineCycles: w.deadlineCycles }
+    }
+    case 'tscdeadline-latency': {
+      const w = { ...tscdeadlineLatencySchema.defaultValue, ...raw }
+      return { kind: 'tscdeadline-latency', deltaCycles: w.deltaCycles, wait: w.wait }
+    }
+    case 'ipi-broadcast': {
+      const w = { ...ipiBroadcastSchema.defaultValue, ...raw }
+      const others = Math.max(1, vcpus - 1)
+      return { kind: 'ipi-broadcast', targets: w.targets > 0 ? Math.min(w.targets, others) : others, loops: w.loops }
+    }
+    case 'idle':
+      return { kind: 'idle' }
   }
   const w = { ...redisSchema.defaultValue, ...raw }
   return {

@@ -10,7 +10,7 @@ export const CASE_SCHEMA_VERSION = 1
 export const TOPICS = ['timers', 'idle', 'preempted', 'spinlocks', 'ipis', 'interrupts'] as const
 
 /** What a case reads from a configuration's result (see metricValue()). */
-export const METRIC_KINDS = ['throughput', 'time-per-op', 'latency', 'exit-count', 'exit-share', 'exit-mean', 'exits-total', 'pcpu-busy'] as const
+export const METRIC_KINDS = ['throughput', 'time-per-op', 'latency', 'exit-count', 'exit-share', 'exit-mean', 'exits-total', 'pcpu-busy', 'figure'] as const
 
 export const PERCENTILES = ['mean', 'p50', 'p90', 'p99', 'p999', 'max'] as const
 
@@ -18,9 +18,10 @@ const ID = /^[a-z0-9][a-z0-9-]{0,63}$/
 const PROFILE_FILE = /^[a-z0-9][a-z0-9-]{0,63}\.json$/
 
 const metricShape = object({
-  kind: oneOf(METRIC_KINDS, { description: 'throughput: the workload\'s throughput per second; time-per-op: its inverse, ns per operation (for results published as run times, e.g. kernbench or hackbench); latency: a workload latency (percentile); exit-count: exits of one reason (count per simulated second); exit-share: that reason\'s Samples% of all exits; exit-mean: its mean handling time (perf\'s Avg time); exits-total: all exits per simulated second; pcpu-busy: busy share of the pCPUs that run the VM\'s vCPUs.' }),
+  kind: oneOf(METRIC_KINDS, { description: 'throughput: the workload\'s throughput per second; time-per-op: its inverse, ns per operation (for results published as run times, e.g. kernbench or hackbench); latency: a workload latency (percentile); exit-count: exits of one reason (count per simulated second); exit-share: that reason\'s Samples% of all exits; exit-mean: its mean handling time (perf\'s Avg time); exits-total: all exits per simulated second; pcpu-busy: busy share of the pCPUs that run the VM\'s vCPUs; figure: a number the benchmark itself prints (kvm-unit-tests\' cycles per operation, cyclictest\'s Avg), named by `figure`.' }),
   vm: optional(string({ maxLength: 64, description: 'The VM to read (default: the first VM of the profile).' })),
   reason: optional(string({ maxLength: 64, description: 'exit-count, exit-share, exit-mean: the exit reason as perf prints it for the vendor, e.g. "EXTERNAL_INTERRUPT" (VMX) or "msr" (SVM).' })),
+  figure: optional(string({ maxLength: 64, description: 'figure: the name of the printed figure, e.g. "ipi" (kvm-unit-tests vmexit cycles), "latency avg" (tscdeadline_latency cycles), "Avg" (cyclictest µs), "ns per call".' })),
   percentile: optional(oneOf(PERCENTILES, { description: 'latency: which figure (mean is estimated from the latency histogram while results carry no mean).' })),
 })
 
@@ -30,6 +31,8 @@ export const metricSchema = refine(metricShape, (m) => {
   if (!needsReason && m.reason) return { message: `metric "${m.kind}" reads no exit reason`, fix: 'remove "reason", or use kind "exit-count", "exit-share" or "exit-mean"' }
   if (m.kind === 'latency' && !m.percentile) return { message: 'metric "latency" needs a percentile', fix: 'add "percentile": one of mean, p50, p90, p99, p999, max' }
   if (m.kind !== 'latency' && m.percentile) return { message: `metric "${m.kind}" has no percentile`, fix: 'remove "percentile"' }
+  if (m.kind === 'figure' && !m.figure) return { message: 'metric "figure" needs the name of a printed figure', fix: 'add "figure", e.g. "ipi"' }
+  if (m.kind !== 'figure' && m.figure) return { message: `metric "${m.kind}" reads no printed figure`, fix: 'remove "figure", or use kind "figure"' }
   return undefined
 })
 

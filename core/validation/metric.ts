@@ -2,6 +2,7 @@
 // the bench's outputs come to it.
 import type { ConfigResult, HistogramBucket, VmResult } from '../result.ts'
 import type { Metric } from './case-schema.ts'
+import { vmPcpuBusyShare } from '../sim/collect.ts'
 
 export class MetricError extends Error {}
 
@@ -50,20 +51,12 @@ export function metricValue(r: ConfigResult, m: Metric): number {
       return vm.exits.find((e) => e.reason === m.reason)?.meanNs ?? 0
     case 'exits-total':
       return perSec(vm.exits.reduce((a, e) => a + e.count, 0), r)
-    case 'pcpu-busy': {
-      // pCPUs whose roles name one of this VM's vCPUs; busy = guest running, exit handling, host polling and
-      // other tasks; guest idle (HLT or MWAIT in guest mode) and host idle are not busy.
-      const tag = `vCPU ${vm.vm}/`
-      const cpus = r.pcpus.filter((p) => p.roles.some((x) => x.startsWith(tag)))
-      let busy = 0
-      let total = 0
-      for (const p of cpus) {
-        const t = p.time
-        const b = t.guestBusy + t.exitHandling + t.hostPolling + t.otherTasks
-        busy += b
-        total += b + t.guestIdle + t.idle
-      }
-      return total ? busy / total : 0
+    case 'pcpu-busy':
+      return vmPcpuBusyShare(r.pcpus, vm.vm)
+    case 'figure': {
+      const f = vm.workload.benchmark?.figures[m.figure ?? '']
+      if (f === undefined) throw new MetricError(`configuration ${r.config}: the ${vm.workload.kind} workload prints no figure ${JSON.stringify(m.figure)} — use one of ${Object.keys(vm.workload.benchmark?.figures ?? {}).join(', ') || '(none: this workload prints no figures)'}`)
+      return f
     }
   }
 }
@@ -80,6 +73,7 @@ export function metricLabel(m: Metric): string {
     case 'exit-mean': return `${m.reason} avg time${vm}`
     case 'exits-total': return `all exits/s${vm}`
     case 'pcpu-busy': return `vCPU pCPUs busy share${vm}`
+    case 'figure': return `printed ${m.figure}${vm}`
   }
 }
 
@@ -93,6 +87,8 @@ export function formatMetricValue(m: Metric, v: number): string {
     case 'exit-share':
     case 'pcpu-busy':
       return `${(v * 100).toFixed(2)} %`
+    case 'figure':
+      return Number.isInteger(v) ? String(v) : v.toPrecision(4)
     case 'throughput':
     case 'exit-count':
     case 'exits-total':

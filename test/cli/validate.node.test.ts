@@ -26,11 +26,13 @@ describe('kvmbench validate', () => {
     expect(r.stdout).toContain('published: perf kvm stat EXTERNAL_INTERRUPT samples 42916 → 6871')
     expect(r.stdout).toMatch(/model: {5}EXTERNAL_INTERRUPT exits\/s: \d+\/s → \d+(\.\d)?\/s \([−+±]\d/)
     expect(r.stdout).toMatch(/ratio: {5}\d\.\d\d .*direction published ↓, model [↓↑=]/)
-    expect(r.stdout).toContain('pv-ipi-broadcast (ipis) — WAITING')
+    // a case on a figure the benchmark prints (the broadcast IPI microbenchmark's time per call)
+    expect(r.stdout).toContain('pv-ipi-broadcast (ipis)')
+    expect(r.stdout).toMatch(/model: {5}printed ns per call: \d+ → \d+ \([−+±]\d/)
     const j = JSON.parse(readFileSync(out, 'utf8')) as { cases: { case: { id: string }; verdict: string; outcome: { modelChangePct: number } | null }[] }
     expect(j.cases.map((c) => c.case.id)).toEqual(['posted-timer-exits', 'pv-ipi-broadcast'])
     expect(j.cases[0]!.outcome!.modelChangePct).toBeLessThan(0)
-    expect(j.cases[1]!.verdict).toBe('waiting')
+    expect(j.cases[1]!.outcome!.modelChangePct).toBeLessThan(0)
   })
 
   it('--check passes when every direction is the one docs/validation.md records', () => {

@@ -21,6 +21,9 @@ export interface GuestOps {
   /** Arms a guest hrtimer on vCPU g at absolute time t; with wakeTid ≥ 0 its expiry wakes that thread (with
    *  wakeBurstNs as its next burst); −1 and 0 for a timer that wakes no thread. */
   armHrtimer(g: number, t: number, wakeTid: number, wakeBurstNs: number): void
+  /** Arms the workload's own hrtimer `arg` (≥ 0) on vCPU g at absolute time t: its expiry calls the workload's
+   *  timerFn(g, arg) from the timer interrupt (a TSC-deadline write when it becomes the earliest timer). */
+  armTimerFn(g: number, t: number, arg: number): void
   /** vCPU g has no queued work item and is idle or blocked (a wake-up for it needs an IPI). */
   vcpuAsleep(g: number): boolean
 
@@ -36,6 +39,9 @@ export interface GuestOps {
   // send
   /** vCPU g sends a guest IPI to vCPU `target` before going on. */
   queueIpi(g: number, target: number): void
+  /** vCPU g sends one call-function IPI to the n vCPUs in targets[0…n) (smp_call_function_many() →
+   *  send_IPI_mask()): one PV IPI hypercall when the VM batches multicasts, else one ICR write per target. */
+  queueMulticastIpi(g: number, targets: Int32Array, n: number): void
   /** vCPU g notifies the virtio-net TX queue (an ioeventfd write: an EPT_MISCONFIG exit) before going on. */
   kickTx(g: number): void
   /** The device interrupt of VM v's NIC (irqfd or VT-d posting) to vCPU g. */

@@ -8,6 +8,10 @@ import { ForkJoinWorkload } from './fork-join.ts'
 import { PingPongWorkload } from './ping-pong.ts'
 import { TimerWorkload } from './timer.ts'
 import { HackbenchWorkload } from './hackbench.ts'
+import { VmexitWorkload } from './vmexit.ts'
+import { TscdeadlineLatencyWorkload } from './tscdeadline-latency.ts'
+import { IpiBroadcastWorkload } from './ipi-broadcast.ts'
+import { IdleGuestWorkload } from './idle-guest.ts'
 
 export function createWorkload(m: GuestOps, v: number, spec: WorkloadSpec): GuestWorkload {
   switch (spec.kind) {
@@ -16,5 +20,9 @@ export function createWorkload(m: GuestOps, v: number, spec: WorkloadSpec): Gues
     case 'ping-pong': return new PingPongWorkload(m, v, spec)
     case 'timer': return new TimerWorkload(m, v, spec)
     case 'hackbench': return new HackbenchWorkload(m, v, spec)
+    case 'vmexit': return new VmexitWorkload(m, v, spec)
+    case 'tscdeadline-latency': return new TscdeadlineLatencyWorkload(m, v, spec)
+    case 'ipi-broadcast': return new IpiBroadcastWorkload(m, v, spec)
+    case 'idle': return new IdleGuestWorkload(m, v)
   }
 }

@@ -5,13 +5,18 @@
 // path KVM emulates it with (hv timer, sw hrtimer, posted from a housekeeping CPU); the timer interrupt's
 // hrtimer_wakeup() wakes the thread, which returns from the syscall and reads the clock: latency = now − deadline
 // (what cyclictest prints as Avg/Max). Then next += interval (skipping missed periods as cyclictest does) and again.
-// Output: wake-ups per second and the latency histogram.
+// Output: wake-ups per second and the latency histogram, and cyclictest's own lines per thread,
+// "T: 0 ( 1234) P: 0 I:1000 C:   1000 Min:      2 Act:    3 Avg:    3 Max:      20" (µs; the TID is the guest thread's
+// number in the model).
 // Simplifications: SCHED_FIFO priorities are not modelled (each thread is alone on its vCPU); at most one thread per
 // vCPU; cyclictest's own bookkeeping is part of the clock_nanosleep entry cost.
 import { CostId } from '../../costs/cost-tables.ts'
 import type { GuestOps } from './guest-ops.ts'
 import type { TimerSpec } from '../model-inputs.ts'
 import { GuestWorkload } from './workload.ts'
+import type { WorkloadReport } from './workload.ts'
+import { OpStats } from './op-stats.ts'
+import { sprintf } from '../../output/c-printf.ts'
 
 /** The thread's burst: the return from clock_nanosleep() after a wake-up (ends with the measurement)… */
 const WOKEN = 0
@@ -27,10 +32,13 @@ export class TimerWorkload extends GuestWorkload {
   readonly next: Float64Array
   readonly interval: Float64Array
   readonly phase: Int8Array
+  /** Per thread, each period's latency in µs (printed truncated to whole µs, as cyclictest's calcdiff() gives them). */
+  readonly stats: OpStats
 
   constructor(m: GuestOps, v: number, w: TimerSpec) {
     super(m, v)
     this.w = w
+    this.stats = new OpStats(w.threads, m.inp.warmupNs)
     this.next = new Float64Array(w.threads)
     this.interval = new Float64Array(w.threads)
     this.phase = new Int8Array(w.threads)
@@ -60,6 +68,7 @@ export class TimerWorkload extends GuestWorkload {
     if (this.phase[i] === WOKEN) {
       // clock_gettime() after the wake-up: the latency of this period
       m.complete(this.v, now - this.next[i]!)
+      this.stats.record(i, (now - this.next[i]!) / 1000, now)
       const iv = this.interval[i]!
       this.next[i]! += iv
       while (this.next[i]! <= now) this.next[i]! += iv
@@ -73,4 +82,19 @@ export class TimerWorkload extends GuestWorkload {
     m.armHrtimer(g, this.next[i]!, tid, m.cost(CostId.guestNanosleepExit))
     m.threadSleep(tid)
   }
+
+  /** cyclictest's print_stat() line per thread: "T:%2d (%5d) P:%2d I:%ld C:%7lu Min:%7ld Act:%5ld Avg:%5ld Max:%8ld"
+   *  (whole µs). Figures: Min, Avg and Max over all threads, in µs to the ns. */
+  override report(): WorkloadReport {
+    const s = this.stats
+    const output: string[] = []
+    for (let i = 0; i < this.w.threads; i++) {
+      const n = s.count[i]!
+      output.push(sprintf('T:%2d (%5d) P:%2d I:%d C:%7d Min:%7d Act:%5d Avg:%5d Max:%8d', i, this.firstThread + i, this.w.priority, Math.round(this.interval[i]! / 1000), n, Math.trunc(n ? s.min[i]! : 0), Math.trunc(s.last[i]!), Math.trunc(s.mean(i)), Math.trunc(s.max[i]!)))
+    }
+    const t = s.total()
+    return { output, figures: { Min: r3(t.min), Avg: r3(t.mean), Max: r3(t.max) } }
+  }
 }
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000

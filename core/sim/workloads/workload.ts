@@ -5,6 +5,21 @@
 // completions through GuestOps.complete(), which keeps throughput, the latency histogram and the series.
 import type { GuestOps } from './guest-ops.ts'
 
+/** What report() is given at the end of a run (after warm-up, statistics closed). */
+export interface WorkloadReportContext {
+  /** The host's TSC frequency (kvm-unit-tests report rdtsc() cycles). */
+  tscGhz: number
+  /** Busy share (0…1) of the pCPUs running this VM's vCPUs (%c0): guest running, polling in guest idle, exit handling,
+   *  host polling, other tasks. */
+  pcpuBusyShare: number
+}
+
+/** The benchmark's own output: the lines it prints and the figures they show (named, for validation cases). */
+export interface WorkloadReport {
+  output: string[]
+  figures: Record<string, number>
+}
+
 export abstract class GuestWorkload {
   /** Result kind, e.g. "redis", "fork-join". */
   abstract readonly kind: string
@@ -56,4 +71,19 @@ export abstract class GuestWorkload {
   /** The running thread `tid`'s burst finished (or was cut) on vCPU g: continue it (GuestOps.threadContinue) or put
    *  it to sleep (GuestOps.threadSleep). */
   threadBurstDone(_g: number, _tid: number): void {}
+
+  /** An IPI handler finished on vCPU g (generic_smp_call_function_single_interrupt(): every call function queued on
+   *  that CPU has run, and its csd is unlocked). */
+  ipiHandled(_g: number): void {}
+
+  /** The workload's hrtimer `arg` (GuestOps.armTimerFn) expired on vCPU g: its callback runs at the start of the timer
+   *  interrupt (hardirq context). Returns the callback's guest CPU time. */
+  timerFn(_g: number, _arg: number): number {
+    return 0
+  }
+
+  /** The benchmark's own printout at the end of the run, when it prints one (kvm-unit-tests, cyclictest). */
+  report(_ctx: WorkloadReportContext): WorkloadReport | undefined {
+    return undefined
+  }
 }
