@@ -14,7 +14,8 @@ const MWAIT_PASS = { mwait: true, hlt: true, pause: false, cstate: false }
 function run(vm: Record<string, unknown>, opts: { workload?: Record<string, unknown>; host?: Record<string, unknown> } = {}): ConfigResult {
   const p = structuredClone(base) as { vms: { workload: Record<string, unknown> }[]; configurations: unknown[] }
   // no hrtimers from the requests: what stops the tick is the idle loop alone
-  Object.assign(p.vms[0]!.workload, { guestTimersPerRequest: 0 }, opts.workload ?? {})
+  const w = opts.workload ?? {}
+  p.vms[0]!.workload = w.kind === undefined || w.kind === 'redis' ? { ...p.vms[0]!.workload, guestTimersPerRequest: 0, ...w } : w
   p.configurations = [{ name: 'c', overrides: { host: { kvm: { haltPoll: { haltPollNs: 0 } } }, vm } }]
   const r = loadProfile(p)
   if (!r.ok) throw new Error(JSON.stringify(r.issues))
@@ -73,5 +74,30 @@ describe('guest intel_idle with MWAIT passed through (menu governor)', () => {
     const menu = run({ kvm: { disableExits: MWAIT_PASS } }, load)
     const c1 = run({ kvm: { disableExits: MWAIT_PASS }, guest: { cpuidle: { driver: 'none' } } }, load)
     expect(menu.vms[0]!.workload.latencyNs.p50 - c1.vms[0]!.workload.latencyNs.p50).toBeLessThan(30_000)
+  })
+})
+
+describe('intel_idle: the governor and the guest version', () => {
+  it('teo (guest 5.1+) counts intercepts: when most idle periods end well before the next timer (interrupt-driven\n' +
+    'wake-ups) it stays shallower than menu, whose correction factor averages them with the long ones', () => {
+    const load = { workload: { ratePerSec: 2_000 } }
+    const teo = run({ kvm: { disableExits: MWAIT_PASS }, guest: { cpuidle: { governor: 'teo' } } }, load)
+    const menu = run({ kvm: { disableExits: MWAIT_PASS } }, load)
+    expect(decision(teo, 'guest-cpuidle')).toBe('intel_idle + teo')
+    expect(teo.vms[0]!.workload.latencyNs.p50).toBeLessThan(menu.vms[0]!.workload.latencyNs.p50 / 2)
+  })
+  it('idles that end at their timer (threads sleeping 5 ms in clock_nanosleep()) are hits: menu and teo both pick C6', () => {
+    const timer = { kind: 'timer', intervalUs: 5_000 }
+    const p50 = (vm: Record<string, unknown>): number => run(vm, { workload: timer }).vms[0]!.workload.latencyNs.p50
+    const c1 = p50({ kvm: { disableExits: MWAIT_PASS }, guest: { cpuidle: { driver: 'none' } } })
+    expect(c1).toBeLessThan(50_000)
+    for (const governor of ['menu', 'teo']) expect(p50({ kvm: { disableExits: MWAIT_PASS }, guest: { cpuidle: { governor } } })).toBeGreaterThan(c1 + 100_000)
+  })
+  it('short idles: from 4.17 menu keeps the tick (no TSC-deadline writes for them); before 4.17 it is stopped on every idle entry', () => {
+    const load = { workload: { ratePerSec: 50_000 } }
+    const v68 = run({ kvm: { disableExits: MWAIT_PASS } }, load)
+    const v414 = run({ kvm: { disableExits: MWAIT_PASS }, guest: { kernelVersion: '4.14' } }, load)
+    expect(decision(v414, 'guest-cpuidle')).toBe('intel_idle + menu')
+    expect(count(v414, 'MSR_WRITE')).toBeGreaterThan(count(v68, 'MSR_WRITE') * 2)
   })
 })
