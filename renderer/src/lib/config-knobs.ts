@@ -142,8 +142,8 @@ export const KNOB_GROUPS: readonly KnobGroup[] = [
       knob('vm.pinning.iothreadpin', 1),
     ],
   },
-  group('guest-kernel', 'Guest kernel', 'The guest kernel version, tick, spinlocks, cpuidle-haltpoll and the cpuidle driver.', 'vm.guest', [
-    'kernelVersion', 'hz', 'tickMode', 'nopvspin', 'idlePoll', 'haltpoll.enabled', 'haltpoll.guestHaltPollNs', 'haltpoll.grow', 'haltpoll.growStart', 'haltpoll.shrink', 'haltpoll.allowShrink', 'cpuidle.driver', 'cpuidle.governor', 'backgroundTimersPerSec', 'tlbShootdownsPerSec',
+  group('guest-kernel', 'Guest kernel', 'The guest kernel version, tick, spinlocks and cpuidle-haltpoll.', 'vm.guest', [
+    'kernelVersion', 'hz', 'tickMode', 'nopvspin', 'idlePoll', 'haltpoll.enabled', 'haltpoll.guestHaltPollNs', 'haltpoll.grow', 'haltpoll.growStart', 'haltpoll.shrink', 'backgroundTimersPerSec', 'tlbShootdownsPerSec',
   ]),
   group('workload', 'Workload', 'What runs in each VM: a redis server and its clients, fork-join threads meeting at barriers, netperf TCP_RR-like ping-pong, cyclictest-like timer wake-ups, or hackbench message passing.', 'vm.workload', workloadFields()),
   group('contention', 'Contention', 'Hot spinlocks and short sleeps added to the workload: lock-holder preemption, PAUSE exits, pv_wait/pv_kick.', 'vm.contention', [
