@@ -46,6 +46,8 @@ export class GuestIdleLoop implements GuestIdlePart {
   /** The state the governor selected for this pass (0 = poll; for none, 1 = the idle instruction). */
   private readonly selIdx: Int8Array
   private readonly pollKind: Uint8Array
+  /** When the current poll window ends (poll_idle()'s time limit). */
+  private readonly pollEnd: Float64Array
   /** TIF_POLLING_NRFLAG: the idle task polls its thread flags (a reschedule needs no IPI). */
   private readonly polling: Uint8Array
   /** haltpoll governor: dev->poll_limit_ns, dev->last_state_idx, dev->poll_time_limit. */
@@ -65,6 +67,7 @@ export class GuestIdleLoop implements GuestIdlePart {
     this.selectTime = new Float64Array(nV)
     this.selIdx = new Int8Array(nV)
     this.pollKind = new Uint8Array(nV)
+    this.pollEnd = new Float64Array(nV)
     this.polling = new Uint8Array(nV)
     this.guestPollNs = new Float64Array(nV)
     this.lastIdx = new Int8Array(nV).fill(1)
@@ -151,14 +154,16 @@ export class GuestIdleLoop implements GuestIdlePart {
    *  or the idle instruction. */
   idleAfterTickStop(g: number): void {
     const v = this.v
+    this.stateStart[g] = this.m.engine.now
+    // an interrupt already pending ends the state at once (residency 0: the sti;hlt returns)
     if (v.pendIrq[g]) { this.leaveIdle(g); return }
     const vm = this.m.vmSpec(g)
-    this.stateStart[g] = this.m.engine.now
     if (vm.guestIdlePoll) { this.startPoll(g); v.idleTok[g]!++; return }
     const drv = vm.guestCpuidleDriver
     if (drv !== CpuidleDriver.NONE && this.selIdx[g] === 0) {
       const limit = drv === CpuidleDriver.HALTPOLL ? this.guestPollNs[g]! : pollTimeNs(vm.guestCstates, 1e9 / vm.guestHz)
       this.startPoll(g)
+      this.pollEnd[g] = this.m.engine.now + limit
       this.m.engine.schedule(limit, Ev.GUEST_POLL_END, g, ++v.idleTok[g]!)
       return
     }
@@ -176,6 +181,11 @@ export class GuestIdleLoop implements GuestIdlePart {
   onPollEnd(g: number, tok: number): void {
     if (tok !== this.v.idleTok[g] || this.v.state[g] !== St.GUEST_POLL) return
     if (this.pollKind[g] === MWAIT_NOP_PASS) { this.guestHalt(g); return }
+    this.pollTimedOut(g)
+  }
+
+  /** poll_idle() returned at its time limit (dev->poll_time_limit): reflect, then the idle loop's next pass. */
+  private pollTimedOut(g: number): void {
     this.polling[g] = 0
     this.reflect(g, true)
     this.cpuidleIdleCall(g)
@@ -225,6 +235,11 @@ export class GuestIdleLoop implements GuestIdlePart {
     const v = this.v
     if (v.pendIrq[g]) { this.leaveIdle(g); return }
     const vm = this.m.vmSpec(g)
+    if (this.pollKind[g] === POLL_STATE && !vm.guestIdlePoll && this.m.engine.now >= this.pollEnd[g]!) {
+      // the window ran out during the exit (its end event found the vCPU out of the poll)
+      this.pollTimedOut(g)
+      return
+    }
     if (vm.guestIdlePoll || this.pollKind[g] === POLL_STATE) { v.setState(g, St.GUEST_POLL); return }
     if (vm.guestIdleMwait && !vm.mwaitInGuest) {
       // the emulated MWAIT returned at once: one pass of the idle loop, then MWAIT again
