@@ -46,8 +46,9 @@ export class GuestIdleLoop implements GuestIdlePart {
   /** The state the governor selected for this pass (0 = poll; for none, 1 = the idle instruction). */
   private readonly selIdx: Int8Array
   private readonly pollKind: Uint8Array
-  /** When the current poll window ends (poll_idle()'s time limit). */
+  /** When the current poll window ends (poll_idle()'s time limit), and whether an interrupt interrupted it. */
   private readonly pollEnd: Float64Array
+  private readonly pollResume: Uint8Array
   /** TIF_POLLING_NRFLAG: the idle task polls its thread flags (a reschedule needs no IPI). */
   private readonly polling: Uint8Array
   /** haltpoll governor: dev->poll_limit_ns, dev->last_state_idx, dev->poll_time_limit. */
@@ -68,6 +69,7 @@ export class GuestIdleLoop implements GuestIdlePart {
     this.selIdx = new Int8Array(nV)
     this.pollKind = new Uint8Array(nV)
     this.pollEnd = new Float64Array(nV)
+    this.pollResume = new Uint8Array(nV)
     this.polling = new Uint8Array(nV)
     this.guestPollNs = new Float64Array(nV)
     this.lastIdx = new Int8Array(nV).fill(1)
@@ -103,6 +105,12 @@ export class GuestIdleLoop implements GuestIdlePart {
   private cpuidleIdleCall(g: number): void {
     const vm = this.m.vmSpec(g)
     if (vm.guestIdlePoll) { this.idleAfterTickStop(g); return }
+    if (this.pollResume[g]) {
+      // back in poll_idle() after an interrupt that woke nothing: the same window, the same tick
+      this.pollResume[g] = 0
+      if (this.m.engine.now < this.pollEnd[g]!) { this.resumePollWindow(g); return }
+      this.reflect(g, true)
+    }
     const gt = this.gtimers
     let stop = true
     this.selIdx[g] = 1
@@ -168,6 +176,14 @@ export class GuestIdleLoop implements GuestIdlePart {
       return
     }
     this.guestHalt(g)
+  }
+
+  /** poll_idle() continues after an interrupt (its time_start unchanged) until need_resched or its time limit. */
+  private resumePollWindow(g: number): void {
+    const v = this.v
+    if (v.pendIrq[g]) { this.leaveIdle(g); return }
+    this.startPoll(g)
+    this.m.engine.schedule(this.pollEnd[g]! - this.m.engine.now, Ev.GUEST_POLL_END, g, ++v.idleTok[g]!)
   }
 
   private startPoll(g: number): void {
@@ -271,7 +287,11 @@ export class GuestIdleLoop implements GuestIdlePart {
     const v = this.v
     if (v.idle[g]) {
       v.idle[g] = 0
-      if (!this.m.vmSpec(g).guestIdlePoll) this.reflect(g, false)
+      // an interrupt taken inside poll_idle() does not end the poll: its window goes on unless a task wakes
+      if (!this.m.vmSpec(g).guestIdlePoll) {
+        if (this.pollKind[g] === POLL_STATE) this.pollResume[g] = 1
+        else this.reflect(g, false)
+      }
     }
     this.polling[g] = 0
     this.pollKind[g] = 0
@@ -306,6 +326,11 @@ export class GuestIdleLoop implements GuestIdlePart {
   idleLoopExit(g: number): boolean {
     if (!this.inIdleLoop[g]) return false
     this.inIdleLoop[g] = 0
+    if (this.pollResume[g]) {
+      // the interrupt woke a task: poll_idle() returns on need_resched, and the governor reflects on the poll
+      this.pollResume[g] = 0
+      this.reflect(g, false)
+    }
     const vm = this.m.vmSpec(g)
     const gt = this.gtimers
     if (gt.tickRunning[g] || vm.guestTickMode !== 'nohz-idle') return false
