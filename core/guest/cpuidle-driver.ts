@@ -3,17 +3,20 @@
 // - intel_idle (drivers/idle/, registered before drivers/cpuidle/ in link order) when MWAIT is exposed to an Intel
 //   guest: its C-state table of the CPU model, chosen by the menu or teo governor;
 // - cpuidle-haltpoll when haltpoll_init() loads it (core/guest/haltpoll.ts), with the haltpoll governor;
-// - none otherwise: QEMU's ACPI tables give no _CST and no P_BLK, so acpi_idle registers nothing, and
-//   cpuidle_idle_call() takes default_idle_call() with tick_nohz_idle_stop_tick() on every idle entry.
+// - none otherwise: QEMU declares no _CST for its vCPUs and acpi_idle is assumed to register nothing, and
+//   cpuidle_idle_call() takes default_idle_call() with tick_nohz_idle_stop_tick() on every idle entry;
+// - acpi_idle only when the profile says the guest registers it (C1 = HLT, governed by menu or teo): guests whose
+//   firmware gives acpi_processor_power_init() a C-state (Dapeng Mi's "cpuidle: Move cpuidle driver forward before
+//   acpi driver in Makefile", July 2022, reports acpi_idle taking the slot before cpuidle-haltpoll).
 import { atLeast } from '../kernel-version.ts'
 
-export const CpuidleDriver = { NONE: 0, HALTPOLL: 1, INTEL_IDLE: 2 } as const
+export const CpuidleDriver = { NONE: 0, HALTPOLL: 1, INTEL_IDLE: 2, ACPI_IDLE: 3 } as const
 export const CpuidleGovernor = { MENU: 0, TEO: 1 } as const
 
 export interface CpuidleInputs {
   guestVersion: string
   /** The profile's choice: 'auto' = what the guest kernel registers. */
-  driver: 'auto' | 'none' | 'haltpoll' | 'intel_idle'
+  driver: 'auto' | 'none' | 'haltpoll' | 'intel_idle' | 'acpi_idle'
   governor: 'menu' | 'teo'
   /** MONITOR/MWAIT in the guest CPUID (passed through, or exposed and emulated). */
   mwaitExposed: boolean
@@ -59,11 +62,18 @@ export function resolveCpuidle(i: CpuidleInputs): CpuidleResolution {
   if (want === 'none') return res(CpuidleDriver.NONE, 'none', 'no cpuidle driver (cpuidle.off=1 in the profile): default_idle_call(), the tick stopped on each idle entry unless a timer is due within a tick (tick_nohz_idle_stop_tick())')
   if (want === 'intel_idle' && !intelIdleLoads(i)) return refuse('intel_idle needs MWAIT in the guest CPUID on an Intel host', 'expose MWAIT (kvm.exposeMwait or disableExits.mwait) on an Intel CPU, or set the driver to "auto"')
   if (want === 'haltpoll' && !i.haltpollLoads) return refuse(`cpuidle-haltpoll does not load: ${i.haltpollReason}`, 'give the guest kvm.hintDedicated (or guest.haltpoll.enabled "force" on 5.7+), or set the driver to "auto"')
+  const teo = i.governor === 'teo' && atLeast(i.guestVersion, '5.1')
+  const gov = teo ? 'teo' : 'menu'
+  const govWhy = `the ${gov} governor picks one per idle${i.governor === 'teo' && !teo ? ' (teo asked for, but it exists only from guest 5.1)' : ''}${sel ? '' : '; before 4.17 the tick is stopped on idle entry, before the governor runs'}`
   if (want === 'intel_idle' || (want === 'auto' && intelIdleLoads(i))) {
-    const teo = i.governor === 'teo' && atLeast(i.guestVersion, '5.1')
-    const gov = teo ? 'teo' : 'menu'
-    const why = i.governor === 'teo' && !teo ? ' (teo asked for, but it exists only from guest 5.1)' : ''
-    const r = res(CpuidleDriver.INTEL_IDLE, `intel_idle + ${gov}`, `MWAIT is in the guest CPUID on an Intel host: intel_idle registers the CPU model's C-states (before cpuidle-haltpoll, which then finds the driver slot taken), and the ${gov} governor picks one per idle${why}${sel ? '' : '; before 4.17 the tick is stopped on idle entry, before the governor runs'}`)
+    const r = res(CpuidleDriver.INTEL_IDLE, `intel_idle + ${gov}`, `MWAIT is in the guest CPUID on an Intel host: intel_idle registers the CPU model's C-states (before cpuidle-haltpoll, which then finds the driver slot taken), and ${govWhy}`)
+    r.governor = teo ? CpuidleGovernor.TEO : CpuidleGovernor.MENU
+    return r
+  }
+  if (want === 'acpi_idle') {
+    // acpi_processor_power_init() with C1 only (acpi_processor_get_power_info_default(): ACPI_CSTATE_HALT), registered
+    // before cpuidle-haltpoll where ACPI_PROCESSOR is built in (drivers/acpi/ links before drivers/cpuidle/)
+    const r = res(CpuidleDriver.ACPI_IDLE, `acpi_idle + ${gov}`, `acpi_idle with the poll state and C1 (HLT), as when the guest's ACPI tables let acpi_processor_power_init() register it (it then takes the driver slot before cpuidle-haltpoll), and ${govWhy}`)
     r.governor = teo ? CpuidleGovernor.TEO : CpuidleGovernor.MENU
     return r
   }

@@ -118,8 +118,8 @@ export class GuestIdleLoop implements GuestIdlePart {
       const r = haltpollSelect(this.guestPollNs[g]!, this.lastIdx[g]!, this.pollTimeLimit[g] === 1)
       this.selIdx[g] = r.state
       stop = r.stopTick
-    } else if (vm.guestCpuidleDriver === CpuidleDriver.INTEL_IDLE) {
-      // before 4.17 the tick is stopped first and the governor knows nothing of it
+    } else if (vm.guestCpuidleDriver >= CpuidleDriver.INTEL_IDLE) {
+      // intel_idle or acpi_idle: before 4.17 the tick is stopped first and the governor knows nothing of it
       const before = !vm.guestSelectBeforeTickStop
       this.selIdx[g] = this.governorSelect(g, before ? false : !gt.tickRunning[g] && vm.guestTickMode !== 'periodic')
       stop = before || (vm.guestCpuidleGovernor === CpuidleGovernor.TEO ? this.teo.stopTick : this.menu.stopTick)
@@ -310,7 +310,7 @@ export class GuestIdleLoop implements GuestIdlePart {
       this.lastIdx[g] = idx
       this.pollTimeLimit[g] = timedOut ? 1 : 0
       if (idx !== 0) this.guestPollNs[g] = adjustGuestPollLimit(this.guestPollNs[g]!, haltpollResidencyNs(residency, vm.guestHaltpollNsUnits), vm.guestPoll)
-    } else if (drv === CpuidleDriver.INTEL_IDLE) {
+    } else if (drv >= CpuidleDriver.INTEL_IDLE) {
       const gt = this.gtimers
       const tickNs = 1e9 / vm.guestHz
       // tick_nohz_idle_got_tick(): the tick's interrupt ended the idle

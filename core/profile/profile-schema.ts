@@ -131,7 +131,7 @@ export const guestSchema = s.object({
     allowShrink: s.boolean({ default: true, description: 'haltpoll.guest_halt_poll_allow_shrink: shrink the per-CPU poll limit after a halt longer than guest_halt_poll_ns.' }),
   }),
   cpuidle: s.object({
-    driver: s.oneOf(['auto', 'none', 'haltpoll', 'intel_idle'] as const, { default: 'auto', description: 'The guest\'s cpuidle driver. "auto" = what the guest kernel registers: intel_idle when MWAIT is exposed on an Intel host, else cpuidle-haltpoll when it loads (see haltpoll.enabled), else none (QEMU gives acpi_idle no C-states): default_idle_call() with the tick stopped on each idle entry. "none" = cpuidle.off=1.' }),
+    driver: s.oneOf(['auto', 'none', 'haltpoll', 'intel_idle', 'acpi_idle'] as const, { default: 'auto', description: 'The guest\'s cpuidle driver. "auto" = what the guest kernel registers: intel_idle when MWAIT is exposed on an Intel host, else cpuidle-haltpoll when it loads (see haltpoll.enabled), else none (QEMU gives acpi_idle no C-states): default_idle_call() with the tick stopped on each idle entry. "none" = cpuidle.off=1. "acpi_idle" = a guest whose ACPI tables give acpi_idle C1 (HLT): the governor keeps the tick for short idles.' }),
     governor: s.oneOf(['menu', 'teo'] as const, { default: 'menu', description: 'The governor of intel_idle: menu (the default, rating 20) or teo (cpuidle.governor=teo, guest 5.1+).' }),
   }),
 })

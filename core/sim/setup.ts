@@ -128,7 +128,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       guestCpuidleGovernor: idle.governor,
       guestSelectBeforeTickStop: idle.selectBeforeTickStop,
       guestHaltpollNsUnits: atLeast(vm.guest.kernelVersion, '5.7'),
-      guestCstates: mwaitStates(features.cstates),
+      // acpi_idle's C1 (HLT) from acpi_processor_get_power_info_default(): 1 µs / 1 µs is an estimate (no _CST figures)
+      guestCstates: mwaitStates(idle.driver === CpuidleDriver.ACPI_IDLE ? [{ exitLatencyNs: 1_000, targetResidencyNs: 1_000 }] : features.cstates),
       io: vm.io,
       vhostPcpu,
       vhostTask: -1,

@@ -49,6 +49,12 @@ describe('cpuidle_register_driver(): the guest\'s driver', () => {
     expect(resolveCpuidle(inp({ idlePoll: true, mwaitExposed: true })).value).toContain('idle=poll')
     expect(resolveCpuidle(inp({ driver: 'none', mwaitExposed: true, haltpollLoads: true })).driver).toBe(CpuidleDriver.NONE)
   })
+  it('acpi_idle only when the profile says the guest registers it (C1 = HLT, menu or teo); never chosen by "auto"', () => {
+    const r = resolveCpuidle(inp({ driver: 'acpi_idle', haltpollLoads: true }))
+    expect(r).toMatchObject({ ok: true, driver: CpuidleDriver.ACPI_IDLE, value: 'acpi_idle + menu' })
+    expect(resolveCpuidle(inp({ driver: 'acpi_idle', governor: 'teo' })).governor).toBe(CpuidleGovernor.TEO)
+    for (const mwaitExposed of [false, true]) expect(resolveCpuidle(inp({ mwaitExposed, vendor: 'svm' })).driver).not.toBe(CpuidleDriver.ACPI_IDLE)
+  })
   it('a driver the guest cannot register is refused with the reason and the fix', () => {
     const i = resolveCpuidle(inp({ driver: 'intel_idle' }))
     expect(i.ok).toBe(false)

@@ -49,6 +49,16 @@ describe('guest idle without a cpuidle driver (default_idle_call(), tick_nohz_id
   })
 })
 
+describe('guest acpi_idle (C1 = HLT) with menu', () => {
+  it('menu keeps the tick for idles shorter than a tick: far fewer TSC-deadline writes than without a driver, the same HLTs', () => {
+    const none = run({})
+    const acpi = run({ guest: { cpuidle: { driver: 'acpi_idle' } } })
+    expect(decision(acpi, 'guest-cpuidle')).toBe('acpi_idle + menu')
+    expect(count(acpi, 'MSR_WRITE')).toBeLessThan(count(none, 'MSR_WRITE') / 2)
+    expect(count(acpi, 'HLT')).toBeGreaterThan(count(none, 'HLT') / 2)
+  })
+})
+
 describe('guest cpuidle-haltpoll (haltpoll governor)', () => {
   it('polls before halting: far fewer HLT exits than without a driver, and no tick stop for the idles a poll catches', () => {
     const none = run({})
