@@ -87,9 +87,10 @@ export class GuestIdleLoop implements GuestIdlePart {
   }
 
   /** TIF_POLLING_NRFLAG: the vCPU's idle task polls (cpuidle poll state, haltpoll's window, idle=poll), so a
-   *  reschedule only sets need_resched (set_nr_and_not_polling()) — no IPI. For the guest scheduler. */
+   *  reschedule only sets need_resched (set_nr_and_not_polling()) — no IPI. For the guest scheduler. The flag stays
+   *  set while an interrupt is handled inside poll_idle() (pollResume): the idle loop sees need_resched after it. */
   pollingNrflag(g: number): boolean {
-    return this.polling[g] === 1
+    return this.polling[g] === 1 || this.pollResume[g] === 1
   }
 
   /** do_idle(): nothing to run (first pass, or back after an interrupt that woke nothing). */

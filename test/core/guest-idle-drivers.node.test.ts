@@ -4,20 +4,27 @@
 // MWAIT passed through, intel_idle's menu governor puts long idles in deep C-states and pays their exit latency.
 import { readFileSync } from 'node:fs'
 import { describe, it, expect } from 'vitest'
-import { loadProfile, runConfiguration } from '../../core/index.ts'
+import { loadProfile, runConfiguration, resolveConfiguration } from '../../core/index.ts'
 import type { ConfigResult } from '../../core/index.ts'
+import { setupModel } from '../../core/sim/setup.ts'
+import { HostModel } from '../../core/sim/host-model.ts'
+import { St } from '../../core/sim/constants.ts'
 
 const base = JSON.parse(readFileSync(new URL('../../examples/halt-polling.json', import.meta.url), 'utf8')) as Record<string, unknown>
 
 const MWAIT_PASS = { mwait: true, hlt: true, pause: false, cstate: false }
 
-function run(vm: Record<string, unknown>, opts: { workload?: Record<string, unknown>; host?: Record<string, unknown> } = {}): ConfigResult {
+function profileWith(vm: Record<string, unknown>, opts: { workload?: Record<string, unknown> } = {}): unknown {
   const p = structuredClone(base) as { vms: { workload: Record<string, unknown> }[]; configurations: unknown[] }
   // no hrtimers from the requests: what stops the tick is the idle loop alone
   const w = opts.workload ?? {}
   p.vms[0]!.workload = w.kind === undefined || w.kind === 'redis' ? { ...p.vms[0]!.workload, guestTimersPerRequest: 0, ...w } : w
   p.configurations = [{ name: 'c', overrides: { host: { kvm: { haltPoll: { haltPollNs: 0 } } }, vm } }]
-  const r = loadProfile(p)
+  return p
+}
+
+function run(vm: Record<string, unknown>, opts: { workload?: Record<string, unknown> } = {}): ConfigResult {
+  const r = loadProfile(profileWith(vm, opts))
   if (!r.ok) throw new Error(JSON.stringify(r.issues))
   return runConfiguration(r.profile, 'c', { durationSec: 0.2 })
 }
@@ -56,6 +63,39 @@ describe('guest acpi_idle (C1 = HLT) with menu', () => {
     expect(decision(acpi, 'guest-cpuidle')).toBe('acpi_idle + menu')
     expect(count(acpi, 'MSR_WRITE')).toBeLessThan(count(none, 'MSR_WRITE') / 2)
     expect(count(acpi, 'HLT')).toBeGreaterThan(count(none, 'HLT') / 2)
+  })
+})
+
+/** Steps the bare model and samples, after every event, each vCPU's state and GuestIdle.pollingNrflag(). */
+function pollingSamples(vm: Record<string, unknown>): { pollingInPoll: number; pollingOutside: number; pollingWhileHalted: number } {
+  const r = loadProfile(profileWith(vm))
+  if (!r.ok) throw new Error(JSON.stringify(r.issues))
+  const s = setupModel(resolveConfiguration(r.profile, 'c'), 1, 0.05)
+  if (!s.ok) throw new Error(JSON.stringify(s.issues))
+  const m = new HostModel(s.inputs)
+  m.start()
+  const out = { pollingInPoll: 0, pollingOutside: 0, pollingWhileHalted: 0 }
+  while (m.engine.step() && m.engine.now < m.endNs) {
+    for (let g = 0; g < m.nV; g++) {
+      if (!m.idle.pollingNrflag(g)) continue
+      const st = m.vcpu.state[g]
+      if (st === St.GUEST_POLL) out.pollingInPoll++
+      else out.pollingOutside++
+      if (st === St.GUEST_HLT || st === St.BLOCKED) out.pollingWhileHalted++
+    }
+  }
+  return out
+}
+
+describe('TIF_POLLING_NRFLAG for the guest scheduler (GuestIdle.pollingNrflag())', () => {
+  it('set while cpuidle-haltpoll polls (and while an interrupt is handled inside the poll), never while halted', () => {
+    const hp = pollingSamples({ kvm: { hintDedicated: true } })
+    expect(hp.pollingInPoll).toBeGreaterThan(1000)
+    expect(hp.pollingWhileHalted).toBe(0)
+  })
+  it('never set without a driver: default_idle_call() clears it before HLT', () => {
+    const none = pollingSamples({})
+    expect(none.pollingInPoll + none.pollingOutside).toBe(0)
   })
 })
 
