@@ -44,6 +44,13 @@ export function exportGuestCmdline(cfg: ResolvedConfiguration, opts: { vm?: stri
     warnings.push('haltpoll off: modprobe.blacklist= keeps cpuidle-haltpoll out when it is a module (CONFIG_HALTPOLL_CPUIDLE=m); built in, it loads whenever the host gives KVM_HINTS_REALTIME — then use cpuidle.off=1 or turn hint-dedicated off')
   }
   for (const p of GOVERNOR) if (hp[p.key] !== p.def) parts.push(`haltpoll.${p.param}=${hp[p.key]}`)
+  if (!hp.allowShrink) parts.push('haltpoll.guest_halt_poll_allow_shrink=N')
+  // the cpuidle driver and governor (drivers/cpuidle/cpuidle.c: cpuidle.off=, cpuidle.governor=)
+  if (g.cpuidle.driver === 'none') parts.push('cpuidle.off=1')
+  if (g.cpuidle.governor === 'teo') {
+    parts.push('cpuidle.governor=teo')
+    if (!atLeast(version, '5.1')) warnings.push(`the teo governor exists from guest kernel 5.1; this guest runs ${version} and uses menu`)
+  }
   if (g.idlePoll && hp.enabled !== 'off') warnings.push('guest idle=poll: cpuidle-haltpoll does not load (haltpoll_init() returns when idle= is set)')
   return ok(`${parts.join(' ')}\n`, warnings)
 }

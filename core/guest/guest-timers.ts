@@ -95,8 +95,13 @@ export class GuestTimers implements GuestTimersPart {
 
   /** The earliest expiry among the tick (while it runs), the background timers and the armed hrtimers. */
   nextGuestTimer(g: number): number {
-    let t = this.tickRunning[g] ? this.tickNext[g]! : Infinity
-    if (this.bgNext[g]! < t) t = this.bgNext[g]!
+    const t = this.nextTimerEvent(g)
+    return this.tickRunning[g] && this.tickNext[g]! < t ? this.tickNext[g]! : t
+  }
+
+  /** The earliest expiry but the tick's (tick_nohz_next_event()'s next timer; Infinity when none). */
+  nextTimerEvent(g: number): number {
+    let t = this.bgNext[g]!
     const base = g * this.hrtCap
     for (let i = 0, n = this.hrtCount[g]!; i < n; i++) if (this.hrt[base + i]! < t) t = this.hrt[base + i]!
     return t

@@ -124,6 +124,12 @@ export class VcpuWork implements GuestWorkPart {
       kind = Work.THREAD
       ns = gs.takeBurst(arg)
     }
+    if ((kind === Work.ITEM || kind === Work.THREAD) && this.idle.idleLoopExit(g)) {
+      // leaving the idle loop: tick_nohz_idle_exit()'s TSC-deadline write comes before the task, which then resumes
+      this.curKind[g] = kind; this.curArg[g] = arg; this.curRem[g] = ns; this.curStart[g] = this.m.engine.now
+      this.runAction(g)
+      return
+    }
     this.startWork(g, kind, arg, ns)
   }
 

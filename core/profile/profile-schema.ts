@@ -131,6 +131,11 @@ export const guestSchema = s.object({
     grow: s.integer({ min: 0, max: 16, default: 2, description: 'haltpoll.guest_halt_poll_grow.' }),
     growStart: s.integer({ min: 0, max: 1e8, default: 50_000, description: 'haltpoll.guest_halt_poll_grow_start.' }),
     shrink: s.integer({ min: 0, max: 16, default: 2, description: 'haltpoll.guest_halt_poll_shrink.' }),
+    allowShrink: s.boolean({ default: true, description: 'haltpoll.guest_halt_poll_allow_shrink: shrink the per-CPU poll limit after a halt longer than guest_halt_poll_ns.' }),
+  }),
+  cpuidle: s.object({
+    driver: s.oneOf(['auto', 'none', 'haltpoll', 'intel_idle', 'acpi_idle'] as const, { default: 'auto', description: 'The guest\'s cpuidle driver. "auto" = what the guest kernel registers: intel_idle when MWAIT is exposed on an Intel host, else cpuidle-haltpoll when it loads (see haltpoll.enabled), else none (QEMU gives acpi_idle no C-states): default_idle_call() with the tick stopped on each idle entry. "none" = cpuidle.off=1. "acpi_idle" = a guest whose ACPI tables give acpi_idle C1 (HLT): the governor keeps the tick for short idles.' }),
+    governor: s.oneOf(['menu', 'teo'] as const, { default: 'menu', description: 'The governor of intel_idle: menu (the default, rating 20) or teo (cpuidle.governor=teo, guest 5.1+).' }),
   }),
 })
 

@@ -204,7 +204,6 @@ export class HostModel implements GuestOps, ModelCore {
     for (let g = 0; g < this.nV; g++) {
       v.state[g] = St.RUN
       v.stateSince[g] = 0
-      this.idle.idleEma[g] = 1e9
       this.gtimers.start(g)
       const c = v.pcpuOf[g]!
       if (this.hrq.cur[c]! < 0) {

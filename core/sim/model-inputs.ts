@@ -7,6 +7,7 @@ import type { FairParams } from '../host/fair-sched.ts'
 import type { SpinlockKind } from '../guest/pvspinlock.ts'
 import type { PleParams } from '../kvm/ple.ts'
 import type { PreemptedReaders } from '../guest/vcpu-is-preempted.ts'
+import type { CpuidleStates } from '../guest/cpuidle-states.ts'
 
 /** Spinlock contention added to a VM's workload, and how its guest waits (kvm_spinlock_init()). */
 export interface SpinlockSpec {
@@ -93,7 +94,16 @@ export interface VmSpec {
   guestFair: FairParams
   /** The guest's rq clock leaves out steal time (KVM_FEATURE_STEAL_TIME: paravirt_steal_rq_enabled). */
   guestStealAcc: boolean
-  guestPoll: { maxNs: number; grow: number; growStart: number; shrink: number }
+  guestPoll: { maxNs: number; grow: number; growStart: number; shrink: number; allowShrink: boolean }
+  /** The guest's cpuidle driver and governor (core/guest/cpuidle-driver.ts CpuidleDriver / CpuidleGovernor), and
+   *  whether its idle loop selects a state before stopping the tick (v4.17+). */
+  guestCpuidleDriver: number
+  guestCpuidleGovernor: number
+  guestSelectBeforeTickStop: boolean
+  /** haltpoll_reflect() passes the halt residency in ns (v5.7+), else in µs. */
+  guestHaltpollNsUnits: boolean
+  /** intel_idle's states in the guest: the poll state, then the CPU model's C-states. */
+  guestCstates: CpuidleStates
   io: 'vhost-net' | 'sriov-vf'
   /** pCPU where the vhost worker runs (iothreadpin), or -1. */
   vhostPcpu: number

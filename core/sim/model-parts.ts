@@ -165,8 +165,11 @@ export interface GuestWork {
 
 /** core/guest/guest-idle.ts — the guest's idle loop and cpuidle driver. */
 export interface GuestIdle {
-  readonly idleEma: Float64Array
   enterIdle(g: number): void
+  /** TIF_POLLING_NRFLAG: the idle task polls (a reschedule needs no IPI). */
+  pollingNrflag(g: number): boolean
+  /** tick_nohz_idle_exit() before running a task; true when a TSC-deadline write (Act.REPROGRAM) is pending. */
+  idleLoopExit(g: number): boolean
   idleAfterTickStop(g: number): void
   guestHalt(g: number): void
   resumeIdle(g: number): void
@@ -182,6 +185,8 @@ export interface GuestTimers {
   readonly tickNext: Float64Array
   timerIrqWork(g: number): number
   nextGuestTimer(g: number): number
+  /** The earliest expiry but the tick's. */
+  nextTimerEvent(g: number): number
   /** Act.REPROGRAM: the TSC-deadline write when the earliest expiry moved. */
   reprogram(g: number): void
   armHrtimer(g: number, t: number, wakeTid: number, wakeBurstNs: number): void

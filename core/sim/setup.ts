@@ -24,6 +24,8 @@ import { residualTickLocal } from '../host/tick-offload.ts'
 import { defaultShrink } from '../kvm/halt-poll.ts'
 import { haltpollInit } from '../guest/haltpoll.ts'
 import { guestFairParams, guestFairDecision } from '../guest/guest-fair.ts'
+import { resolveCpuidle, CpuidleDriver } from '../guest/cpuidle-driver.ts'
+import { mwaitStates } from '../guest/cpuidle-states.ts'
 import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
 import { resolveIpi } from './ipi-setup.ts'
 import { resolveExperimental, amendHaltPollDecision } from './experimental-setup.ts'
@@ -87,6 +89,9 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       apicvActive: features.vendor === 'vmx' ? apicvActive : ipi.postedInterrupts, piInjectTimer: piInject, mwaitInGuest: granted.mwait, hltInGuest: granted.hlt,
     }
     const hp = haltpollInit({ guestVersion: vm.guest.kernelVersion, mode: vm.guest.haltpoll.enabled, idleOverride: vm.guest.idlePoll, realtimeHint: vm.kvm.hintDedicated, pollControlFeature: vm.kvm.pv.pollControl })
+    const idle = resolveCpuidle({ guestVersion: vm.guest.kernelVersion, driver: vm.guest.cpuidle.driver, governor: vm.guest.cpuidle.governor, mwaitExposed: granted.mwait || vm.kvm.exposeMwait, vendor: features.vendor, haltpollLoads: hp.enabled, haltpollReason: hp.reason, idlePoll: vm.guest.idlePoll })
+    if (!idle.ok) issues.push(issue(`${path}.guest.cpuidle.driver`, vm.guest.cpuidle.driver, idle.reason, idle.fix))
+    const guestHaltpoll = idle.driver === CpuidleDriver.HALTPOLL
     const firstVcpu = vcpus.length
     let firstDecision = decideTimerPath(timerInputs, true)
     placed.forEach(({ pcpu, allowed }, i) => {
@@ -119,8 +124,9 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       hltInGuest: granted.hlt,
       guestIdleMwait: granted.mwait || vm.kvm.exposeMwait,
       mwaitInGuest: granted.mwait,
-      hostHaltPoll: haltPoll.maxNs > 0 && !hp.disablesHostPoll,
-      guestHaltPoll: hp.enabled,
+      // arch_haltpoll_enable() runs only when cpuidle-haltpoll registered (not when intel_idle took the driver slot)
+      hostHaltPoll: haltPoll.maxNs > 0 && !(guestHaltpoll && hp.disablesHostPoll),
+      guestHaltPoll: guestHaltpoll,
       // kvm-unit-tests vmexit ipi with an idle-polling target: the guest polls in idle (idle=poll)
       guestIdlePoll: vm.guest.idlePoll || (vm.workload.kind === 'vmexit' && vm.workload.target === 'idle-polling'),
       guestHz: vm.guest.hz,
@@ -128,7 +134,13 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       guestTickMode: vm.guest.tickMode,
       guestFair: guestFairParams(vm.guest.kernelVersion, vm.vcpus),
       guestStealAcc: vm.kvm.pv.stealTime,
-      guestPoll: { maxNs: vm.guest.haltpoll.guestHaltPollNs, grow: vm.guest.haltpoll.grow, growStart: vm.guest.haltpoll.growStart, shrink: vm.guest.haltpoll.shrink },
+      guestPoll: { maxNs: vm.guest.haltpoll.guestHaltPollNs, grow: vm.guest.haltpoll.grow, growStart: vm.guest.haltpoll.growStart, shrink: vm.guest.haltpoll.shrink, allowShrink: vm.guest.haltpoll.allowShrink },
+      guestCpuidleDriver: idle.driver,
+      guestCpuidleGovernor: idle.governor,
+      guestSelectBeforeTickStop: idle.selectBeforeTickStop,
+      guestHaltpollNsUnits: versionAtLeast(vm.guest.kernelVersion, '5.7'),
+      // acpi_idle's C1 (HLT) from acpi_processor_get_power_info_default(): 1 µs / 1 µs is an estimate (no _CST figures)
+      guestCstates: mwaitStates(idle.driver === CpuidleDriver.ACPI_IDLE ? [{ exitLatencyNs: 1_000, targetResidencyNs: 1_000 }] : features.cstates),
       io: vm.io,
       vhostPcpu,
       vhostTask: -1,
@@ -153,10 +165,11 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       keepStateLoaded: exp.keepStateLoaded,
       decisions: [],
     }
-    spec.decisions = vmDecisions(vm, spec, firstDecision.reason, firstDecision.path, hostVersion, piInject, host.kvm.piInjectTimer, hk, pins, granted, hp.reason, features.vendor)
+    spec.decisions = vmDecisions(vm, spec, firstDecision.reason, firstDecision.path, hostVersion, piInject, host.kvm.piInjectTimer, hk, pins, granted, hp.enabled && !guestHaltpoll ? `${hp.reason}; but ${idle.value} registered first (cpuidle_register_driver() returns -EBUSY): the guest does not poll and host polling stays` : hp.reason, features.vendor)
     spec.decisions.push(...ipi.decisions)
     const idl = hostIdleLimitDecision(cmd, granted.hlt, granted.mwait)
     spec.decisions.push({ id: 'host-idle-limit', title: 'Host idle limits (idle=, intel_idle.max_cstate=)', value: idl.value, reason: idl.reason, mirrors: 'do_idle() / intel_idle_init() / disabled_by_idle_boot_param()' })
+    spec.decisions.push({ id: 'guest-cpuidle', title: 'Guest cpuidle driver', value: idle.value, reason: idle.reason, mirrors: 'cpuidle_idle_call() / cpuidle_register_driver()' })
     const hvTimer = kvmCanUseHvTimer(timerInputs)
     vmsUseHvTimer.push(hvTimer)
     const fpd = fastpathDecision(hostVersion, features.vendor, hvTimer, vm.kvm.x2apic)

@@ -52,7 +52,8 @@ describe('hackbench (message passing)', () => {
     const n = w('socket').throughputPerSec * DURATION
     expect(exits(res['socket']!, 'MSR_WRITE', ICR) / n).toBeGreaterThan(0.01)
     expect(exits(res['ipiv']!, 'MSR_WRITE', ICR)).toBe(0)
-    expect(exits(res['socket']!, 'MSR_WRITE')).toBeGreaterThan(10 * exits(res['ipiv']!, 'MSR_WRITE'))
+    // the ICR writes are most of the difference (both pay the guest's TSC-deadline writes of the idle tick)
+    expect(exits(res['socket']!, 'MSR_WRITE') - exits(res['ipiv']!, 'MSR_WRITE')).toBeGreaterThan(0.5 * exits(res['socket']!, 'MSR_WRITE', ICR))
     // the senders stop paying the exits: more messages per second
     expect(w('ipiv').throughputPerSec).toBeGreaterThan(1.1 * w('socket').throughputPerSec)
   })

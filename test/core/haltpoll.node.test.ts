@@ -46,7 +46,7 @@ describe('haltpoll_init (drivers/cpuidle/cpuidle-haltpoll.c)', () => {
 })
 
 describe('adjust_poll_limit (drivers/cpuidle/governors/haltpoll.c, defaults of guest-halt-polling.rst)', () => {
-  const p: GuestPollParams = { maxNs: 200_000, grow: 2, growStart: 50_000, shrink: 2 }
+  const p: GuestPollParams = { maxNs: 200_000, grow: 2, growStart: 50_000, shrink: 2, allowShrink: true }
   it('woken after the per-CPU limit but within guest_halt_poll_ns ⇒ grow from grow_start, ×grow, capped', () => {
     expect(adjustGuestPollLimit(0, 10_000, p)).toBe(50_000)
     expect(adjustGuestPollLimit(50_000, 60_000, p)).toBe(100_000)
@@ -56,9 +56,12 @@ describe('adjust_poll_limit (drivers/cpuidle/governors/haltpoll.c, defaults of g
     expect(adjustGuestPollLimit(100_000, 80_000, p)).toBe(100_000)
     expect(adjustGuestPollLimit(100_000, 100_000, p)).toBe(100_000)
   })
-  it('woken after guest_halt_poll_ns ⇒ shrink ÷shrink, and below grow_start ⇒ 0', () => {
+  it('woken after guest_halt_poll_ns ⇒ shrink ÷shrink (no reset to 0 below grow_start, unlike KVM\'s shrink_halt_poll_ns()); shrink 0 ⇒ 0', () => {
     expect(adjustGuestPollLimit(200_000, 1_000_000, p)).toBe(100_000)
-    expect(adjustGuestPollLimit(80_000, 1_000_000, p)).toBe(0)
+    expect(adjustGuestPollLimit(80_000, 1_000_000, p)).toBe(40_000)
     expect(adjustGuestPollLimit(200_000, 1_000_000, { ...p, shrink: 0 })).toBe(0)
+  })
+  it('guest_halt_poll_allow_shrink=N: a long halt keeps the limit', () => {
+    expect(adjustGuestPollLimit(200_000, 1_000_000, { ...p, allowShrink: false })).toBe(200_000)
   })
 })
