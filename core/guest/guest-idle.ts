@@ -39,6 +39,7 @@ export class GuestIdleLoop implements GuestIdlePart {
   private run!: Parts['run']
   private timer!: Parts['timer']
   private work!: Parts['work']
+  private gsched!: Parts['gsched']
   /** In do_idle() (from its entry until tick_nohz_idle_exit()), across interrupts that wake nothing. */
   readonly inIdleLoop: Uint8Array
   /** When the current idle state (poll, HLT, MWAIT) was entered, and when its governor selected it. */
@@ -85,6 +86,7 @@ export class GuestIdleLoop implements GuestIdlePart {
     this.run = p.run
     this.timer = p.timer
     this.work = p.work
+    this.gsched = p.gsched
   }
 
   /** TIF_POLLING_NRFLAG: the vCPU's idle task polls (cpuidle poll state, haltpoll's window, idle=poll), so a
@@ -214,6 +216,8 @@ export class GuestIdleLoop implements GuestIdlePart {
     const m = this.m
     const v = this.v
     const vm = m.vmSpec(g)
+    // the idle loop halts only with need_resched() clear (tested with interrupts off before sti;hlt / mwait)
+    if (this.gsched.needResched[g]) { this.leaveIdle(g); return }
     v.idleTok[g]!++
     this.pollKind[g] = 0
     if (vm.guestIdleMwait) {
@@ -252,7 +256,9 @@ export class GuestIdleLoop implements GuestIdlePart {
   /** Back in guest idle after an exit that interrupted it with nothing to do. */
   resumeIdle(g: number): void {
     const v = this.v
-    if (v.pendIrq[g]) { this.leaveIdle(g); return }
+    // poll_idle() and the idle loop test need_resched() on every pass: a wake-up that skipped its IPI because the
+    // vCPU was polling (set_nr_if_polling()) while it was out on an exit is seen here
+    if (v.pendIrq[g] || this.gsched.needResched[g]) { this.leaveIdle(g); return }
     const vm = this.m.vmSpec(g)
     if (this.pollKind[g] === POLL_STATE && !vm.guestIdlePoll && this.m.engine.now >= this.pollEnd[g]!) {
       // the window ran out during the exit (its end event found the vCPU out of the poll)
