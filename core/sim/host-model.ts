@@ -108,7 +108,7 @@ export class HostModel implements GuestOps, ModelCore {
       hvTimer: c('guest LAPIC timer (VMX preemption timer)'),
       swTimer: c('guest LAPIC timer (sw hrtimer on this pCPU)'),
       timerKick: c('guest LAPIC timer kick (sw hrtimer on a housekeeping CPU)'),
-      swTimerOther: c('another vCPU\'s LAPIC timer (unpinned sw hrtimer on this CPU)'),
+      swTimerOther: c('another vCPU\'s LAPIC timer (sw hrtimer on this CPU)'),
       kick: c('kick IPI (interrupt injection)'),
       hlt: c('guest idle (HLT)'),
       mwaitNop: c('guest idle (MWAIT emulated as NOP)'),
