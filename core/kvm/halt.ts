@@ -106,11 +106,11 @@ export class KvmHalt implements Halt {
   }
 
   /** kvm_vcpu_wake_up(): something made the idle vCPU runnable — in the guest's idle loop, halt-polling, or blocked. */
-  wakeVcpu(g: number): void {
+  wakeVcpu(g: number, local = false): void {
     const s = this.v.state[g]!
     if (s === St.GUEST_POLL || s === St.GUEST_HLT) { this.idle.wakeInGuest(g); return }
     if (s === St.HOST_POLL) { this.v.idleTok[g]!++; this.hltWakeup(g); return }
-    if (s === St.BLOCKED) this.sched.wakeVcpuThread(g)
+    if (s === St.BLOCKED) this.sched.wakeVcpuThread(g, local)
   }
 
   /** Ev.WAKE_DONE: the woken vCPU runs again (after the wake-up IPI, its C-state's exit latency, the schedule-in). */

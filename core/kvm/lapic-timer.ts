@@ -215,7 +215,8 @@ export class LapicTimer implements LapicTimerPart {
     // the pCPU is idle (the vCPU blocked or polling) or runs another thread: the interrupt is host work there
     this.noise.hostInterrupt(c, this.m.causeIds.swTimerOther, handler)
     this.expiredOutside(g)
-    if (s === St.BLOCKED || s === St.HOST_POLL) this.halt.wakeVcpu(g)
+    // the interrupt itself brings the idle pCPU out of its C-state: a local wake-up, no IPI
+    if (s === St.BLOCKED || s === St.HOST_POLL) this.halt.wakeVcpu(g, true)
     else if (s === St.GUEST_HLT || s === St.GUEST_POLL) this.irq.deliverGuestIrq(g, Irq.TIMER, false)
   }
 

@@ -102,5 +102,5 @@ export function decideTimerPath(i: TimerInputs, pcpuIsTimerHousekeeping: boolean
   if (pcpuIsTimerHousekeeping) {
     return { path: 'sw-hrtimer-local', reason: `unpinned sw hrtimer (5.3+) on a timer-housekeeping pCPU: get_nohz_timer_target() keeps it on the busy vCPU pCPU (${why.join('; ')}) — each expiry is an EXTERNAL_INTERRUPT exit while the guest runs` }
   }
-  return { path: 'sw-hrtimer-unpinned', reason: `unpinned sw hrtimer (5.3+) on a nohz_full pCPU: get_nohz_timer_target() queues it on a busy housekeeping CPU, whose apic_timer_fn() kicks the vCPU — an EXTERNAL_INTERRUPT exit (the kick IPI) while the guest runs; it stays local when it expires before that CPU's next event (hrtimer_check_target()) (${why.join('; ')})` }
+  return { path: 'sw-hrtimer-unpinned', reason: `unpinned sw hrtimer (5.3+) on a nohz_full pCPU: get_nohz_timer_target() queues it on a busy housekeeping CPU, whose apic_timer_fn() kicks the vCPU — an EXTERNAL_INTERRUPT exit (the kick IPI) while the guest runs (${why.join('; ')}; hrtimer_check_target(), which can keep a timer local, is not modelled)` }
 }

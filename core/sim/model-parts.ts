@@ -73,7 +73,8 @@ export interface Halt {
   readonly pvUnhalted: Uint8Array
   readonly vmmSleep: Uint8Array
   block(g: number): void
-  wakeVcpu(g: number): void
+  /** `local`: woken by an interrupt on the vCPU's own pCPU (its pinned/local LAPIC hrtimer): no wake-up IPI. */
+  wakeVcpu(g: number, local?: boolean): void
   hltWakeup(g: number): void
   /** The vCPU is halted in an HLT exit (kvm_vcpu_halt() from an HLT, not yet entered again). */
   inHltExit(g: number): boolean
@@ -141,7 +142,7 @@ export interface HostSched {
   selectCpu(h: number, prev: number): number
   migrateVcpu(g: number, c: number): void
   /** try_to_wake_up() of a blocked vCPU thread. */
-  wakeVcpuThread(g: number): void
+  wakeVcpuThread(g: number, local?: boolean): void
 }
 
 /** core/host/host-tasks.ts — host tasks (neighbours, vhost workers). */
