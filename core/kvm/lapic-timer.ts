@@ -119,16 +119,19 @@ export class LapicTimer implements LapicTimerPart {
   switchToSwTimer(g: number): number {
     if (this.timerPath[g] !== 'hv-timer' || this.hvSwitched[g]) return 0
     this.hvSwitched[g] = 1
-    if (this.deadline[g] !== Infinity) this.hrtimerCpu[g] = this.placeHrtimer(g)
+    // nothing armed: hv_timer_in_use is false and the switch does nothing
+    if (this.deadline[g] === Infinity) return 0
+    this.hrtimerCpu[g] = this.placeHrtimer(g)
     return this.m.cost(CostId.hrtimerRearm)
   }
 
-  /** kvm_lapic_switch_to_hv_timer() after the halt: restart_apic_timer() → start_hv_timer() cancels the hrtimer. */
+  /** kvm_lapic_switch_to_hv_timer() after the halt: restart_apic_timer() → start_hv_timer() (vmx_set_hv_timer() and
+   *  hrtimer_cancel()); nothing to restart when the timer already fired during the halt (lapic_timer.pending). */
   switchToHvTimer(g: number): number {
     if (!this.hvSwitched[g]) return 0
     this.hvSwitched[g] = 0
     this.hrtimerCpu[g] = -1
-    return this.m.cost(CostId.hrtimerRearm)
+    return this.deadline[g] === Infinity ? 0 : this.m.cost(CostId.hrtimerRearm)
   }
 
   /** Ev.TIMER_FIRE: the armed timer expired (tok ≥ 0), or apic_timer_fn() on another CPU is done and delivers
