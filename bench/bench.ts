@@ -21,6 +21,7 @@ import { REPEATS, runScaling } from './scaling.ts'
 import { buildNode, bundleBenchScripts } from './js-build.ts'
 import { uiResponsivenessSection } from './ui-responsiveness.ts'
 import { loadSection } from './load.ts'
+import { sweepSection } from './sweep.ts'
 import type { Scaling } from './scaling.ts'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -305,6 +306,7 @@ async function main(): Promise<number> {
   const scaling = await scalingSection(profileJson, configs, o.runs)
   const ui = await uiResponsivenessSection(emit)
   const loadRuns = await loadSection(emit)
+  const sweep = await sweepSection(emit)
 
   const missed = figures.filter((f) => f.status === 'missed').length
   const met = figures.filter((f) => f.status === 'met').length
@@ -317,7 +319,7 @@ async function main(): Promise<number> {
       machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpu, cores, loadavg: load },
       options: { steps: o.steps, sizes: SIZES, runs: o.runs, profile: relative(ROOT, EXAMPLE) },
       figures,
-      raw: { hold: holdRaw, example, compare, scaling, ui, load: loadRuns },
+      raw: { hold: holdRaw, example, compare, scaling, ui, load: loadRuns, sweep },
     }
     writeFileSync(o.json, JSON.stringify(doc, null, 2) + '\n')
     console.log(`wrote ${o.json}`)

@@ -5,6 +5,8 @@ export interface FieldError {
   field: string
   value: string
   message: string
+  /** What is wrong, alone (the middle of `message`), for a path/value/what/fix issue. */
+  what: string
   fix: string
   /** Character offset in the field's text where the problem was found, when it is one place. */
   offset?: number
@@ -22,7 +24,7 @@ export function showValue(text: string, max = SHOW_MAX): string {
 
 export function fieldError(field: string, value: string, what: string, fix: string, offset?: number): FieldError {
   const kept = value.length > KEEP_MAX ? value.slice(0, KEEP_MAX) : value
-  const err: FieldError = { field, value: kept, message: `${field}: ${showValue(value)}: ${what} — ${fix}`, fix }
+  const err: FieldError = { field, value: kept, message: `${field}: ${showValue(value)}: ${what} — ${fix}`, what, fix }
   if (offset !== undefined) err.offset = offset
   return err
 }

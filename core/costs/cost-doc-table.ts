@@ -1,8 +1,8 @@
 // The cost table as docs/model.md shows it: every cost of the reference preset with its floor, mean, source and
 // derivation, the SVM rows with sources of their own, and each preset's clock and C-states. A pure function of the
 // tables: test/tools/cost-table-doc.ts writes it into docs/model.md, test/core/cost-sources.node.test.ts checks it.
-import { COST_NAMES, COST_TABLES, costDoc } from './cost-tables.ts'
-import { CYCLE_SCALING, SVM_COST_DOCS } from './cost-sources.ts'
+import { COST_NAMES, COST_TABLES, costDoc, SPREAD_NAMES, SPREADS, SPREAD_SOURCES } from './cost-tables.ts'
+import { CYCLE_SCALING, SVM_COST_DOCS, COST_SIGMA_SOURCE } from './cost-sources.ts'
 import type { CostSource } from './cost-sources.ts'
 import { CPU_FEATURES, PRESET_DOCS } from './cpu-presets.ts'
 import type { CpuPreset } from '../profile/profile-schema.ts'
@@ -29,18 +29,18 @@ function rows(preset: CpuPreset, names: readonly string[]): string[] {
   return names.map((n) => {
     const k = n as (typeof COST_NAMES)[number]
     const d = costDoc(preset, k)
-    return `| \`${k}\` | ${cell(d.what)} | ${us(t[k].minNs)} | ${us(t[k].meanNs)} | ${d.source.kind} | ${cell(sourceText(d.source))}${d.how ? ` — ${cell(d.how)}` : ''} |`
+    return `| \`${k}\` | ${cell(d.what)} | ${us(t[k].minNs)} | ${us(t[k].meanNs)} | ${t[k].sigma} | ${d.source.kind} | ${cell(sourceText(d.source))}${d.how ? ` — ${cell(d.how)}` : ''} |`
   })
 }
 
 export function costTableMarkdown(): string {
-  const head = '| cost | what | floor µs | mean µs | source kind | source, and how the figures follow |\n|---|---|---|---|---|---|'
+  const head = '| cost | what | floor µs | mean µs | sigma | source kind | source, and how the figures follow |\n|---|---|---|---|---|---|---|'
   const svmNames = Object.keys(SVM_COST_DOCS)
   const presets = Object.keys(CPU_FEATURES) as CpuPreset[]
   const lines = [
     COST_TABLE_BEGIN,
     '',
-    `Reference preset: ${CPU_FEATURES['skylake-sp'].label} at ${CPU_FEATURES['skylake-sp'].ghz} GHz. The lognormal shape (sigma) of every cost is an estimate.`,
+    `Reference preset: ${CPU_FEATURES['skylake-sp'].label} at ${CPU_FEATURES['skylake-sp'].ghz} GHz. Each cost is its floor plus a lognormal excess of shape sigma. Sigma: ${cell(sourceText(COST_SIGMA_SOURCE))}.`,
     '',
     head,
     ...rows('skylake-sp', COST_NAMES),
@@ -51,6 +51,11 @@ export function costTableMarkdown(): string {
     ...rows('rome', svmNames),
     '',
     `Every other row of the other presets: ${cell(sourceText(CYCLE_SCALING))}`,
+    '',
+    'Spreads: the lognormal shape of times whose mean the profile gives (core/costs/cost-tables.ts SPREADS):',
+    '',
+    '| spread | what | sigma | source kind | source |\n|---|---|---|---|---|',
+    ...SPREAD_NAMES.map((n) => `| \`${n}\` | ${cell(SPREAD_SOURCES[n].what)} | ${SPREADS[n]} | ${SPREAD_SOURCES[n].source.kind} | ${cell(sourceText(SPREAD_SOURCES[n].source))} |`),
     '',
     '| preset | clock | C-states (exit latency / target residency) |\n|---|---|---|',
     ...presets.map((p) => `| ${CPU_FEATURES[p].label} | ${CPU_FEATURES[p].ghz} GHz — ${cell(PRESET_DOCS[p].ghz)} | ${cell(PRESET_DOCS[p].cstates)} |`),

@@ -62,6 +62,7 @@ export const COST_DOCS = {
   exitIoInstruction: { what: 'PIO virtio notify (legacy virtio-pci) → ioeventfd → wake the vhost worker', source: KUT_VMEXIT('vmexit inl_from_kernel / outl_to_kernel', 'inl_from_kernel 2435 → 2339, outl_to_kernel 1402 → 1391 cycles'), how: 'as exitEptMisconfig: the in-kernel PIO round trip plus ~0.5 µs to wake the vhost worker (estimate)' },
   exitVmcall: { what: 'hypercall (kick CPU, PV IPI, sched yield)', source: KUT_VMEXIT('vmexit vmcall', 'vmcall 1195 → 1181 cycles round trip'), how: 'the round trip (~0.49 µs) plus ~0.1 µs for the hypercall\'s work (estimate)' },
   exitPause: { what: 'PLE / pause-filter exit + kvm_vcpu_on_spin()', source: KUT_VMEXIT('vmexit vmcall', 'vmcall 1181 cycles round trip'), how: 'a minimal exit round trip plus the scan of the VM\'s vCPUs in kvm_vcpu_on_spin() (~0.3 µs, estimate)' },
+  spinLoopGap: { what: 'a spin loop\'s body between two PAUSEs (atomic_cond_read_relaxed() / cpu_relax(): load, compare, branch on an L1-resident lock word), compared with ple_gap / pause_filter_thresh in TSC cycles', source: est('about 12 cycles for a load, a compare and a branch that hit L1; arch/x86/kvm/vmx/vmx.c\'s ple_gap comment says the time between two PAUSEs of a loop is "usually smaller than 128 cycles"'), how: '' },
   pauseInstruction: { what: 'one PAUSE in a spin loop (cpu_relax())', source: { kind: 'paper', title: 'Intel 64 and IA-32 Architectures Optimization Reference Manual', where: 'Skylake microarchitecture, PAUSE latency', figure: 'PAUSE latency extended to as many as 140 cycles' }, how: '140 cycles at 2.4 GHz' },
   exitMwait: { what: 'MWAIT exit emulated as a NOP (kvm_emulate_mwait()): skip the instruction, re-enter', source: KUT_VMEXIT('vmexit vmcall', 'vmcall 1181 cycles round trip'), how: 'a minimal exit round trip plus skipping the instruction (~0.15 µs, estimate)' },
   schedYield: { what: 'yield() in kvm_emulate_mwait() (seed 004 RFC): do_sched_yield() and a schedule() that keeps the thread', source: est('rq lock, yield_task_fair() returning early and a schedule() that picks the same task; no published figure'), how: '' },
@@ -101,6 +102,25 @@ export const SVM_COST_DOCS: Record<string, CostDoc> = {
   exitApicAccessIcr: { what: 'SVM `npf` on the APIC page + emulation of the MMIO store', source: est('between in-kernel PIO (2.3–2.5 k cycles) and a public AMD `npf` average of 7.57 µs that includes exits to QEMU'), how: '' },
   exitAvicIncompleteIpi: { what: 'AVIC_INCOMPLETE_IPI + avic_kick_target_vcpus() and kvm_vcpu_wake_up()', source: est('the VMRUN round trip (~1.35 k cycles) plus the kick and wake-up'), how: '' },
 }
+
+/** Keyed by spread name (SPREAD_NAMES in cost-tables.ts): the lognormal shape of a time whose mean the profile gives.
+ *  No source publishes these distributions; each is an estimate, and says why. σ sets the tail: p99 ≈ e^(2.33σ) × the
+ *  median — ×3.2 at σ 0.5, ×2.0 at 0.3, ×1.4 at 0.15. */
+export const SPREAD_DOCS = {
+  vmmWork: { what: 'the VMM\'s own work per userspace HLT/MWAIT exit (experimental, seed 004): profile vmmWorkNs', source: est('the work the VMM finds pending at each exit varies with what is queued (event sources, maintenance jobs); a moderate right skew (σ 0.5) for lack of any measurement of an RFC that no VMM implements'), how: '' },
+  spinlockHold: { what: 'a guest spinlock\'s critical section: profile contention.spinlock.holdNs', source: est('kernel critical sections vary with the data they walk (list lengths, cache misses); σ 0.5 gives most sections near the mean and a tail of a few times it, which the lock-holder-preemption effects depend on; no published hold-time distribution for the profile\'s abstract lock'), how: '' },
+  kworkerRun: { what: 'one housekeeping work item (kworker, RCU callback, timer) that preempts a vCPU thread: profile noise.kworkerNs', source: est('work items differ widely in length (a timer callback vs an RCU batch); σ 0.5 as a moderate skew around the profile\'s mean, no distribution measured for a generic host'), how: '' },
+  hostTaskBurst: { what: 'a host task\'s run burst: profile tasks[].runNs', source: est('a neighbour\'s CPU bursts vary around the mean the profile gives; σ 0.5 as for kworkers, the task itself is abstract'), how: '' },
+  networkOneWay: { what: 'half a network round trip outside the host (client stack and wire): profile networkRttNs / 2', source: est('a LAN round trip has a small jitter next to its mean (ping\'s mdev on a quiet switch is a few percent to tens of percent of the RTT); σ 0.15 keeps p99 within ~1.4× the median'), how: '' },
+  rxSoftirq: { what: 'the RX interrupt and NAPI poll of the first packet of a batch: profile softirqNs', source: est('the receive path\'s cost varies with cache state and GRO; σ 0.3 is a narrower skew than host noise since the path is the same every time'), how: '' },
+} satisfies Record<string, CostDoc>
+
+/** The lognormal shape (sigma) of every cost in the table. */
+export const COST_SIGMA_SOURCE: CostSource = est(
+  'sources publish minima and means (perf kvm stat min/avg, kvm-unit-tests averages), not distributions: each cost\'s shape is chosen by kind — '
+  + '0.05 for a single instruction (PAUSE), 0.3–0.5 for fixed code paths (exit handlers, syscalls), 0.6–0.9 where cache and TLB state or a host '
+  + 'interrupt handler add a long tail (EXTERNAL_INTERRUPT, the indirect slowdown, vCPU migration)',
+)
 
 /** Why the other SVM rows keep the reference table's cycle counts, and the Intel presets too. */
 export const CYCLE_SCALING: CostSource = est(

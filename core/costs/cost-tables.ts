@@ -5,7 +5,7 @@
 // override any entry by name (host.costs).
 import type { CpuPreset } from '../profile/profile-schema.ts'
 import { CPU_FEATURES } from './cpu-presets.ts'
-import { COST_DOCS, SVM_COST_DOCS, CYCLE_SCALING, SW_EXPIRY, HV_TIMER_GAIN_CYCLES, PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_FASTPATH_GAIN_CYCLES } from './cost-sources.ts'
+import { COST_DOCS, SVM_COST_DOCS, SPREAD_DOCS, CYCLE_SCALING, SW_EXPIRY, HV_TIMER_GAIN_CYCLES, PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_FASTPATH_GAIN_CYCLES } from './cost-sources.ts'
 import type { CostDoc, CostSource } from './cost-sources.ts'
 
 export interface Cost {
@@ -39,6 +39,7 @@ export const COST_NAMES = [
   'exitVmcall', // hypercall (kick CPU, PV IPI, sched yield)
   'exitPause', // PLE / pause-filter exit + kvm_vcpu_on_spin
   'pauseInstruction', // one PAUSE in a spin loop (cpu_relax()): ~140 cycles since Skylake (Intel optimization manual)
+  'spinLoopGap', // a spin loop's body between two PAUSEs (load, compare, branch on the lock word): the ple_gap / pause_filter_thresh test
   'exitMwait', // MWAIT exit emulated as a NOP (kvm_emulate_mwait): skip the instruction, re-enter
   'schedYield', // experimental (seed 004 RFC): yield() in kvm_emulate_mwait(): do_sched_yield() and a schedule() that keeps the thread
   'userspaceExit', // experimental (seed 004 RFC): KVM_RUN returns to the VMM (vcpu_put, guest FPU and user-return MSRs swapped, the VMM's dispatch of the exit)
@@ -110,6 +111,7 @@ const skylake: CostTable = {
   exitVmcall: c(450, 600, 0.5),
   exitPause: c(500, 800, 0.6),
   pauseInstruction: c(56, 58, 0.05),
+  spinLoopGap: c(3, 5, 0.3),
   exitMwait: c(450, 650, 0.5),
   schedYield: c(150, 300, 0.4),
   userspaceExit: c(600, 900, 0.5),
@@ -140,6 +142,21 @@ const skylake: CostTable = {
   guestUnixSend: c(900, 1_600, 0.4),
   guestUnixRecv: c(700, 1_300, 0.4),
 }
+
+/** The spreads (lognormal sigma) of the model's times whose mean comes from the profile rather than this table: the
+ *  profile gives the mean, these the shape. Sources (all estimates, with the reasoning): SPREAD_DOCS in cost-sources.ts. */
+export const SPREAD_NAMES = ['vmmWork', 'spinlockHold', 'kworkerRun', 'hostTaskBurst', 'networkOneWay', 'rxSoftirq'] as const
+export type SpreadName = (typeof SPREAD_NAMES)[number]
+export const SPREADS: Readonly<Record<SpreadName, number>> = {
+  vmmWork: 0.5,
+  spinlockHold: 0.5,
+  kworkerRun: 0.5,
+  hostTaskBurst: 0.5,
+  networkOneWay: 0.15,
+  rxSoftirq: 0.3,
+}
+/** Every spread has its source (a compile-time check). */
+export const SPREAD_SOURCES: Record<SpreadName, CostDoc> = SPREAD_DOCS
 
 /** Every cost name has its source (a compile-time check of cost-sources.ts). */
 const DOCS: Record<CostName, CostDoc> = COST_DOCS

@@ -43,17 +43,21 @@ export class Engine {
     return true
   }
 
-  /** Runs events while their time is ≤ until (or until the queue drains); `now` ends at `until`. */
-  run(opts: { until: number }): void {
+  /** Runs events while their time is ≤ until (or until the queue drains); `now` ends at `until`. With
+   *  `maxEvents`, stops once `events` reaches it: `now` stays at the last event and run() returns false. */
+  run(opts: { until: number; maxEvents?: number }): boolean {
     const q = this.queue
     const until = opts.until
+    const limit = opts.maxEvents ?? Infinity
     const dispatch = this.dispatch
     while (q.size > 0 && q.peekTime() <= until) {
+      if (this.events >= limit) return false
       q.pop()
       this.now = q.popTime
       this.events++
       dispatch(q.popKind, q.popTarget, q.popToken)
     }
     if (until !== Infinity && this.now < until) this.now = until
+    return true
   }
 }

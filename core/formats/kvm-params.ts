@@ -33,6 +33,9 @@ export interface DeepPartialKvm {
   enableIpiv?: boolean
   pleGap?: number
   pleWindow?: number
+  pleWindowGrow?: number
+  pleWindowShrink?: number
+  pleWindowMax?: number
 }
 
 const hp = (k: DeepPartialKvm): Partial<HostKvm['haltPoll']> => (k.haltPoll ??= {})
@@ -51,8 +54,16 @@ export const KVM_PARAMS: readonly KvmParam[] = [
   { module: 'kvm_amd', name: 'enable_ipiv', type: 'bool', vendor: 'svm', def: true, get: (k) => k.enableIpiv, set: (k, v) => { k.enableIpiv = v as boolean } },
   { module: 'kvm_intel', name: 'ple_gap', type: 'uint', vendor: 'vmx', def: 128, min: 0, max: 1 << 20, get: (k) => k.pleGap, set: (k, v) => { k.pleGap = v as number } },
   { module: 'kvm_amd', name: 'pause_filter_thresh', type: 'ushort', vendor: 'svm', def: 128, min: 0, max: 65535, get: (k) => k.pleGap, set: (k, v) => { k.pleGap = v as number } },
-  { module: 'kvm_intel', name: 'ple_window', type: 'uint', vendor: 'vmx', def: 4096, min: 0, max: 1 << 30, get: (k) => k.pleWindow, set: (k, v) => { k.pleWindow = v as number } },
-  { module: 'kvm_amd', name: 'pause_filter_count', type: 'ushort', vendor: 'svm', def: 4096, min: 0, max: 65535, get: (k) => k.pleWindow, set: (k, v) => { k.pleWindow = v as number } },
+  // -1 in the profile means "the module's default" (ple_window 4096, pause_filter_count 3000; grow 2, shrink 0, max
+  // UINT_MAX / USHRT_MAX): nothing is written.
+  { module: 'kvm_intel', name: 'ple_window', type: 'uint', vendor: 'vmx', def: -1, min: 0, max: 0xffff_ffff, get: (k) => k.pleWindow, set: (k, v) => { k.pleWindow = v as number } },
+  { module: 'kvm_amd', name: 'pause_filter_count', type: 'ushort', vendor: 'svm', def: -1, min: 0, max: 65535, get: (k) => k.pleWindow, set: (k, v) => { k.pleWindow = v as number } },
+  { module: 'kvm_intel', name: 'ple_window_grow', type: 'uint', vendor: 'vmx', def: -1, min: 0, max: 0xffff_ffff, get: (k) => k.pleWindowGrow, set: (k, v) => { k.pleWindowGrow = v as number } },
+  { module: 'kvm_amd', name: 'pause_filter_count_grow', type: 'ushort', vendor: 'svm', def: -1, min: 0, max: 65535, get: (k) => k.pleWindowGrow, set: (k, v) => { k.pleWindowGrow = v as number } },
+  { module: 'kvm_intel', name: 'ple_window_shrink', type: 'uint', vendor: 'vmx', def: -1, min: 0, max: 0xffff_ffff, get: (k) => k.pleWindowShrink, set: (k, v) => { k.pleWindowShrink = v as number } },
+  { module: 'kvm_amd', name: 'pause_filter_count_shrink', type: 'ushort', vendor: 'svm', def: -1, min: 0, max: 65535, get: (k) => k.pleWindowShrink, set: (k, v) => { k.pleWindowShrink = v as number } },
+  { module: 'kvm_intel', name: 'ple_window_max', type: 'uint', vendor: 'vmx', def: -1, min: 0, max: 0xffff_ffff, get: (k) => k.pleWindowMax, set: (k, v) => { k.pleWindowMax = v as number } },
+  { module: 'kvm_amd', name: 'pause_filter_count_max', type: 'ushort', vendor: 'svm', def: -1, min: 0, max: 65535, get: (k) => k.pleWindowMax, set: (k, v) => { k.pleWindowMax = v as number } },
 ]
 
 export function findKvmParam(module: string, name: string): KvmParam | undefined {

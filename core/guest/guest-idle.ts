@@ -101,7 +101,7 @@ export class GuestIdleLoop implements GuestIdlePart {
       this.run.beginExit(g, ExitReason.MWAIT_INSTRUCTION, m.causeIds.mwaitNop, m.cost(CostId.exitMwait), After.ENTRY)
       return
     }
-    if (vm.hltInGuest) { this.haltInGuest(g, m.inp.cstates.length ? m.inp.cstates[0]!.exitLatencyNs : 0); return }
+    if (vm.hltInGuest) { this.haltInGuest(g, m.inp.guestCstates.length ? m.inp.guestCstates[0]!.exitLatencyNs : 0); return }
     this.halt.haltStart[g] = m.engine.now
     // the RFC (experimental): KVM_EXIT_HLT to the VMM; it re-enters within the exit unless it sleeps in its own poll()
     if (vm.hltExit === HaltExit.USERSPACE) { this.vmm.exitToVmm(g, ExitReason.HLT, m.causeIds.hltToVmm, m.cost(CostId.exitHlt), vm.hltWait === 'kvm-run', After.HLT); return }
@@ -116,7 +116,7 @@ export class GuestIdleLoop implements GuestIdlePart {
 
   /** The guest's idle governor asks MWAIT for the deepest C-state whose target residency fits its predicted idle. */
   private guestCstateLatency(g: number): number {
-    const cstates = this.m.inp.cstates
+    const cstates = this.m.inp.guestCstates
     let lat = cstates.length ? cstates[0]!.exitLatencyNs : 0
     for (const cs of cstates) if (this.idleEma[g]! >= cs.targetResidencyNs) lat = cs.exitLatencyNs
     return lat

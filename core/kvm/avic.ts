@@ -1,6 +1,8 @@
 // AMD AVIC state and the inhibits that matter for dedicated-vCPU hosts (arch/x86/kvm/svm/avic.c, x86.c,
 // i8254.c kvm_pit_set_reinject()).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import { St } from '../sim/constants.ts'
+import { hostHasFix } from './backports.ts'
 
 export type AmdCpu = 'rome' | 'milan' | 'genoa'
 
@@ -93,4 +95,28 @@ const INHIBIT_WHY: Record<string, string> = {
   APICV_INHIBIT_REASON_PIT_REINJ: 'APICV_INHIBIT_REASON_PIT_REINJ (the in-kernel PIT re-injects lost ticks, which needs EOI exits)',
   APICV_INHIBIT_REASON_X2APIC: 'APICV_INHIBIT_REASON_X2APIC (x2APIC in the guest CPUID, host before hybrid AVIC in 6.0)',
   APICV_INHIBIT_REASON_PHYSICAL_ID_TOO_BIG: 'APICV_INHIBIT_REASON_PHYSICAL_ID_TOO_BIG (more vCPUs than the AVIC physical ID table holds)',
+}
+
+/** Whether IsRunning stays set while the vCPU halt-polls. Before f6c60d081e2c (v5.17) kvm_vcpu_block() called
+ *  kvm_arch_vcpu_blocking() — svm_vcpu_blocking() → avic_vcpu_blocking() → avic_set_running(false) — before the poll
+ *  loop and kvm_arch_vcpu_unblocking() after it, so a polling vCPU had IsRunning = 0; from 5.17 kvm_vcpu_halt() polls
+ *  first and calls the arch hooks only in kvm_vcpu_block(), when the vCPU really blocks. */
+export function avicRunningWhileHaltPolling(hostVersion: string): boolean {
+  return hostHasFix(hostVersion, 'haltPollWithoutArchBlocking')
+}
+
+/** AVIC's IsRunning bit for a vCPU in the model's state: set while the vCPU is loaded (avic_vcpu_load(): in guest
+ *  mode, handling an exit, and halt-polling from 5.17), clear while it is blocked, being woken or scheduled out
+ *  (avic_vcpu_blocking() / avic_vcpu_put()) — and while halt-polling before 5.17. */
+export function avicIsRunning(state: number, runningWhileHaltPolling: boolean): boolean {
+  if (state === St.HOST_POLL) return runningWhileHaltPolling
+  return state !== St.BLOCKED && state !== St.WAKING && state !== St.PREEMPTED
+}
+
+/** The halt-polling rule as a decision, for a VM whose AVIC virtualizes IPIs and whose HLT exits. */
+export function avicHaltPollDecision(hostVersion: string, hostHaltPoll: boolean): { value: string; reason: string } {
+  if (!hostHaltPoll) return { value: 'no halt polling', reason: 'halt polling is off: an idle vCPU blocks at once (avic_vcpu_blocking() clears IsRunning), and an IPI to it exits as avic_incomplete_ipi on every version' }
+  return avicRunningWhileHaltPolling(hostVersion)
+    ? { value: 'IsRunning kept while polling', reason: `host ${hostVersion} ≥ 5.17 (f6c60d081e2c): kvm_vcpu_halt() polls before kvm_vcpu_block() calls kvm_arch_vcpu_blocking(), so a halt-polling vCPU keeps IsRunning = 1 and an IPI to it is delivered by the doorbell without an exit` }
+    : { value: 'IsRunning cleared while polling', reason: `host ${hostVersion} < 5.17: kvm_vcpu_block() calls kvm_arch_vcpu_blocking() → avic_vcpu_blocking() before it polls, so a halt-polling vCPU has IsRunning = 0 and an IPI to it exits on the sender as avic_incomplete_ipi (avic_kick_target_vcpus() wakes it)` }
 }

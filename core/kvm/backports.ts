@@ -58,6 +58,17 @@ export const KERNEL_FIXES = {
       { branch: '5.18', version: '5.18.17', how: 'in the 5.18.17-rc1 review shortlog (2022-08-09)' },
     ],
   },
+  haltPollWithoutArchBlocking: {
+    commit: 'f6c60d081e2c',
+    subject: "KVM: Don't block+unblock when halt-polling is successful",
+    mainline: '5.17',
+    decides: 'avic_vcpu_blocking() around halt polling (core/kvm/avic.ts)',
+    // Sean Christopherson's halt-polling rework ("KVM: Split out a kvm_vcpu_block() helper from kvm_vcpu_halt()",
+    // "KVM: Rename kvm_vcpu_block() => kvm_vcpu_halt()"), in "[GIT PULL] First batch of KVM changes for Linux 5.17"
+    // (Paolo Bonzini, 2022-01-14) and in Linus' tree by 2022-01-17 (f6c60d081e2c in the char-misc-linus revlist). A
+    // cleanup without a Fixes: or stable tag: no stable branch carries it.
+    backports: [],
+  },
   svmDisableExitsPause: {
     commit: '830f01b089b1',
     subject: 'KVM: SVM: Fix disable pause loop exit/pause filtering capability on SVM',

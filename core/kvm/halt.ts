@@ -75,7 +75,8 @@ export class KvmHalt implements Halt {
     // kvm_lapic_switch_to_sw_timer() before halt-polling (lapic-timer.ts): its time extends the exit, then this runs again
     const sw = this.timer.switchToSwTimer(g)
     if (sw > 0) { this.run.extendExit(g, sw); return }
-    // kvm_vcpu_can_poll(): poll only while single_task_running() and !need_resched()
+    // kvm_vcpu_can_poll(): poll only while single_task_running() and !need_resched(). Before 5.17 kvm_vcpu_block()
+    // had already called kvm_arch_vcpu_blocking() here (AVIC IsRunning cleared while polling: avic.ts)
     if (vm.hostHaltPoll && this.haltPollNs[g]! > 0 && this.m.hrq.nrQueued[v.pcpuOf[g]!] === 0) {
       v.setState(g, St.HOST_POLL)
       this.m.engine.schedule(this.haltPollNs[g]!, Ev.HOST_POLL_END, g, ++v.idleTok[g]!)

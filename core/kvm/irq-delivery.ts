@@ -9,6 +9,7 @@ import { ExitReason } from '../output/exit-names.ts'
 import { St, Irq, Act, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, IrqDelivery as IrqDeliveryPart } from '../sim/model-parts.ts'
 import { IntRings } from '../sim/int-rings.ts'
+import { avicIsRunning } from './avic.ts'
 import type { VcpuState } from './vcpu.ts'
 
 /** A queued IPI entry is the target vCPU, plus: sent for a guest TLB shootdown (cause), and one send of a multicast
@@ -16,12 +17,6 @@ import type { VcpuState } from './vcpu.ts'
 export const IPI_TLB = 1 << 24
 export const IPI_MULTI = 1 << 25
 const IPI_TARGET = (1 << 24) - 1
-
-/** AVIC's IsRunning for a vCPU state: set while the vCPU is loaded (in guest mode, handling an exit, halt-polling),
- *  clear while it is blocked, being woken or scheduled out (avic_vcpu_blocking() / avic_vcpu_put()). */
-function avicIsRunning(s: number): boolean {
-  return s !== St.BLOCKED && s !== St.WAKING && s !== St.PREEMPTED
-}
 
 export class IrqDelivery implements IrqDeliveryPart {
   private readonly m: ModelCore
@@ -90,7 +85,8 @@ export class IrqDelivery implements IrqDeliveryPart {
   }
 
   /** Act.SEND_IPI: the next queued ICR write — an exit on the VM's send path, or none (IPIv, AVIC to a running
-   *  target: avic_vcpu_put() clears IsRunning when the target blocks or is scheduled out). */
+   *  target: avic_vcpu_put() clears IsRunning when the target blocks or is scheduled out, and before 5.17 while it
+   *  halt-polls: core/kvm/avic.ts). */
   sendIpi(g: number): void {
     const v = this.v
     const entry = this.ipiQ.shift(g)
@@ -99,7 +95,7 @@ export class IrqDelivery implements IrqDeliveryPart {
     const target = entry & IPI_TARGET
     const multi = (entry & IPI_MULTI) !== 0
     let reason = multi ? vm.ipiMulticastExit : vm.ipiUnicastExit
-    if (reason >= 0 && vm.ipiExitsIfTargetNotRunning && avicIsRunning(v.state[target]!)) reason = -1
+    if (reason >= 0 && vm.ipiExitsIfTargetNotRunning && avicIsRunning(v.state[target]!, vm.avicRunningWhileHaltPolling)) reason = -1
     this.deliverGuestIrq(target, Irq.IPI, vm.postedInterrupts)
     if (reason < 0) { this.work.dispatchNext(g); return }
     const cause = entry & IPI_TLB ? this.guestTlbCause[v.vmOf[g]!]! : this.ipiCause[v.vmOf[g]!]!

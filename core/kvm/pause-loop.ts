@@ -7,7 +7,6 @@ import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { St, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, PauseLoop as PauseLoopPart } from '../sim/model-parts.ts'
-import { growPleWindow, shrinkPleWindow } from './ple.ts'
 import { kvmVcpuOnSpin } from './directed-yield.ts'
 import type { OnSpinInputs } from './directed-yield.ts'
 import { backendOf } from './backend.ts'
@@ -62,10 +61,10 @@ export class PauseLoop implements PauseLoopPart {
     return this.backends[this.v.vmOf[g]!]!.pleWindowNs(this.pleWindow[g]!, this.m.inp.tscGhz, this.pauseNs)
   }
 
-  /** handle_pause(): grow the window, then kvm_vcpu_on_spin() looks for a vCPU to yield to; the exit gives the pCPU
+  /** handle_pause() / pause_interception(): grow the window (grow_ple_window() / grow_pause_filter()), then kvm_vcpu_on_spin() looks for a vCPU to yield to; the exit gives the pCPU
    *  up when the candidate waits on this vCPU's own pCPU. */
   pauseExit(g: number): void {
-    this.pleWindow[g] = growPleWindow(this.pleWindow[g]!, this.m.inp.ple)
+    this.pleWindow[g] = this.backends[this.v.vmOf[g]!]!.growPle(this.pleWindow[g]!, this.m.inp.ple)
     const r = this.directedYield(g)
     this.run.beginExit(g, ExitReason.PAUSE_INSTRUCTION, this.m.causeIds.pauseLoop, this.m.cost(CostId.exitPause), r === 2 ? After.RESCHED : After.ENTRY)
   }
@@ -116,9 +115,9 @@ export class PauseLoop implements PauseLoopPart {
     return true
   }
 
-  /** The PLE window shrinks when the vCPU is loaded again after a schedule-out (shrink_ple_window() from
-   *  vmx_vcpu_load() with scheduled_out, or kvm_arch_sched_in() before 6.11). */
+  /** The PLE window shrinks when the vCPU is loaded again after a schedule-out (shrink_ple_window() /
+   *  shrink_pause_filter() from vmx_vcpu_load() / svm_vcpu_load() with scheduled_out, or kvm_arch_sched_in() before 6.11). */
   shrinkPle(g: number): void {
-    if (this.m.vmSpec(g).spinlock.pauseExits) this.pleWindow[g] = shrinkPleWindow(this.pleWindow[g]!, this.m.inp.ple)
+    if (this.m.vmSpec(g).spinlock.pauseExits) this.pleWindow[g] = this.backends[this.v.vmOf[g]!]!.shrinkPle(this.pleWindow[g]!, this.m.inp.ple)
   }
 }

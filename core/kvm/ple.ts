@@ -30,8 +30,9 @@ export function shrinkPleWindowRaw(val: number, base: number, modifier: number, 
   return Math.max(ret, min)
 }
 
-/** Module parameters: kvm_intel ple_gap/ple_window/ple_window_grow/ple_window_shrink/ple_window_max; kvm_amd
- *  pause_filter_thresh/pause_filter_count/pause_filter_count_grow/_shrink/_max (names verified in svm.c).
+/** Module parameters: kvm_intel ple_gap/ple_window/ple_window_grow/ple_window_shrink/ple_window_max (uint); kvm_amd
+ *  pause_filter_thresh/pause_filter_count/pause_filter_count_grow/_shrink/_max (ushort; names and defaults verified in
+ *  svm.c: thresh KVM_DEFAULT_PLE_GAP, count KVM_SVM_DEFAULT_PLE_WINDOW, grow/shrink as VMX, max USHRT_MAX).
  *  VMX windows are in TSC-rate cycles; the SVM count is a number of PAUSEs (thresh: cycles between PAUSEs). */
 export interface PleParams { gap: number; window: number; grow: number; shrink: number; max: number }
 
@@ -62,29 +63,55 @@ export interface PleEnableInputs {
   hostVersion: string
   /** SVM pause_filter_count (default 3000). */
   pauseFilterCount?: number
+  /** TSC-rate cycles between two PAUSEs of the guest's spin loop (the loop body), for the gap test. Default 0. */
+  loopGapCycles?: number
 }
 
-/** Whether PAUSE can exit for this VM.
- *  VMX (vmx_vm_init / vmx_secondary_exec_control): ple_gap = 0 ⇒ pause_in_guest; pause_in_guest ⇒ no PAUSE_LOOP_EXITING.
- *  SVM ≥ v5.8 (svm_vm_init / init_vmcb): pause_filter_count = 0 or pause_filter_thresh = 0 ⇒ pause_in_guest;
+/** Whether PAUSE can exit for this VM (per vendor: vmxPleEnabled(), svmPleEnabled(); backend.ts holds the table). */
+export function pleEnabled(i: PleEnableInputs): { enabled: boolean; reason: string } {
+  return i.vendor === 'vmx' ? vmxPleEnabled(i) : svmPleEnabled(i)
+}
+
+/** VMX (vmx_vm_init / vmx_secondary_exec_control): ple_gap = 0 ⇒ pause_in_guest; pause_in_guest ⇒ no
+ *  PAUSE_LOOP_EXITING. The gap test (SDM "PLE_Gap"): a PAUSE more than ple_gap TSC cycles after the previous one
+ *  starts a new loop, so a loop whose body is longer than ple_gap never reaches the window. */
+export function vmxPleEnabled(i: PleEnableInputs): { enabled: boolean; reason: string } {
+  if (i.pleGap === 0) return { enabled: false, reason: 'kvm_intel.ple_gap=0: vmx_vm_init() sets pause_in_guest, no PAUSE-loop exiting' }
+  if (i.pauseInGuest) return { enabled: false, reason: 'KVM_X86_DISABLE_EXITS_PAUSE: PAUSE_LOOP_EXITING cleared' }
+  if (pleGapResets('vmx', i.loopGapCycles ?? 0, i.pleGap)) return { enabled: false, reason: `PAUSE-loop exiting on, but the spin loop runs ${Math.round(i.loopGapCycles ?? 0)} cycles between PAUSEs, more than ple_gap=${i.pleGap}: every PAUSE counts as the first of a new loop and the window never runs out` }
+  return { enabled: true, reason: `PAUSE-loop exiting on (ple_gap=${i.pleGap}): a CPL-0 PAUSE loop longer than the per-vCPU window exits (PAUSE_INSTRUCTION)` }
+}
+
+/** SVM ≥ v5.8 (svm_vm_init / init_vmcb): pause_filter_count = 0 or pause_filter_thresh = 0 ⇒ pause_in_guest;
  *  pause_in_guest ⇒ no PAUSE intercept. SVM < v5.8: 8566ac8b8e7c had dropped the pause_in_guest check, so
  *  DISABLE_EXITS_PAUSE was ignored and only pause_filter_count = 0 turned the intercept off (thresh = 0 is count-only
- *  filtering). Verified: 830f01b089b1 "KVM: SVM: Fix disable pause loop exit/pause filtering capability on SVM"
- *  (Paolo: "queued it in order to have it in 5.8"; pulled into mainline 2020-08-02, the day of v5.8). */
-export function pleEnabled(i: PleEnableInputs): { enabled: boolean; reason: string } {
-  if (i.vendor === 'vmx') {
-    if (i.pleGap === 0) return { enabled: false, reason: 'kvm_intel.ple_gap=0: vmx_vm_init() sets pause_in_guest, no PAUSE-loop exiting' }
-    if (i.pauseInGuest) return { enabled: false, reason: 'KVM_X86_DISABLE_EXITS_PAUSE: PAUSE_LOOP_EXITING cleared' }
-    return { enabled: true, reason: `PAUSE-loop exiting on (ple_gap=${i.pleGap}): a CPL-0 PAUSE loop longer than the per-vCPU window exits (PAUSE_INSTRUCTION)` }
-  }
+ *  filtering: init_vmcb() writes the threshold only `if (pause_filter_thresh)`). Verified: 830f01b089b1 "KVM: SVM: Fix
+ *  disable pause loop exit/pause filtering capability on SVM" (Paolo: "queued it in order to have it in 5.8"; pulled
+ *  into mainline 2020-08-02, the day of v5.8). The thresh test (APM "Pause Intercept Filtering", svm.c's comment): a
+ *  PAUSE more than thresh cycles after the previous one reloads the count, so such a loop never exits. */
+export function svmPleEnabled(i: PleEnableInputs): { enabled: boolean; reason: string } {
   const count = i.pauseFilterCount ?? KVM_SVM_DEFAULT_PLE_WINDOW
+  const gapReset = pleGapResets('svm', i.loopGapCycles ?? 0, i.pleGap)
+  const gapReason = `the spin loop runs ${Math.round(i.loopGapCycles ?? 0)} cycles between PAUSEs, more than pause_filter_thresh=${i.pleGap}: each PAUSE reloads the filter count, which never runs out`
   if (!svmHonoursPauseInGuest(i.hostVersion)) {
     if (count === 0) return { enabled: false, reason: 'kvm_amd.pause_filter_count=0: no PAUSE intercept' }
-    return { enabled: true, reason: `host < 5.8 ignores ${i.pauseInGuest ? 'KVM_X86_DISABLE_EXITS_PAUSE (fixed by 830f01b089b1 in 5.8)' : 'pause_in_guest'}: PAUSE is intercepted through the pause filter` }
+    if (gapReset) return { enabled: false, reason: `pause filter on, but ${gapReason}` }
+    return { enabled: true, reason: `host < 5.8 ignores ${i.pauseInGuest ? 'KVM_X86_DISABLE_EXITS_PAUSE (fixed by 830f01b089b1 in 5.8)' : 'pause_in_guest'}: PAUSE is intercepted through the pause filter (count ${count}, thresh ${i.pleGap})` }
   }
   if (count === 0 || i.pleGap === 0) return { enabled: false, reason: `kvm_amd.${count === 0 ? 'pause_filter_count' : 'pause_filter_thresh'}=0: svm_vm_init() sets pause_in_guest, no PAUSE intercept` }
   if (i.pauseInGuest) return { enabled: false, reason: 'KVM_X86_DISABLE_EXITS_PAUSE: PAUSE not intercepted' }
+  if (gapReset) return { enabled: false, reason: `pause filter on, but ${gapReason}` }
   return { enabled: true, reason: `pause filter on (count ${count}, thresh ${i.pleGap}): the filter count running out exits (pause)` }
+}
+
+/** The gap test: does a loop with `gapCycles` between PAUSEs restart its count at every PAUSE? VMX: more than ple_gap
+ *  (ple_gap = 0 turns PLE off altogether, see above). SVM: more than pause_filter_thresh, and only with a threshold
+ *  (thresh = 0 is the count-only filter, which never resets). Where the hardware starts the interval is not stated in
+ *  the SDM/APM: the model takes the loop body between two PAUSEs, not the PAUSE's own latency (vmx.c: "this time is
+ *  usually smaller than 128 cycles"). */
+export function pleGapResets(vendor: Vendor, gapCycles: number, gap: number): boolean {
+  if (vendor === 'svm' && gap === 0) return false
+  return gapCycles > gap
 }
 
 /** VMX PAUSE-loop exiting only applies at CPL 0 (SDM: ignored if CPL > 0); the SVM pause filter counts PAUSE at any

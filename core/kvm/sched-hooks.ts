@@ -6,6 +6,7 @@
 import { CostId } from '../costs/cost-tables.ts'
 import type { ModelCore, Parts, SchedHooks } from '../sim/model-parts.ts'
 import { skipsVcpuLoad } from './scheduled-out.ts'
+import { exitSetsInstructionBoundary, reportsPreemptionOffBoundary } from './steal-time-preempted.ts'
 import type { StealTime } from './steal-time.ts'
 import type { VcpuState } from './vcpu.ts'
 
@@ -19,6 +20,12 @@ export class KvmSchedHooks implements SchedHooks {
   /** The pCPU the vCPU was last loaded on, and the vCPU last loaded on each pCPU (−1: none). */
   readonly loadedOn: Int32Array
   readonly lastLoaded: Int32Array
+  /** Before 6cd88243c7e0 every preemption is reported, whatever exit it followed. */
+  private readonly offBoundaryReported: boolean
+  /** Per VM: real preemptions kvm_steal_time_set_preempted() reported (vcpu->stat.preemption_reported) and those it
+   *  did not because the exit was not at an instruction boundary (vcpu->stat.preemption_other, 5.19+). */
+  readonly preemptionReported: Float64Array
+  readonly preemptionOther: Float64Array
 
   constructor(m: ModelCore, steal: StealTime) {
     this.m = m
@@ -26,6 +33,9 @@ export class KvmSchedHooks implements SchedHooks {
     this.steal = steal
     this.loadedOn = new Int32Array(m.nV).fill(-1)
     this.lastLoaded = new Int32Array(m.inp.nrCpus).fill(-1)
+    this.offBoundaryReported = reportsPreemptionOffBoundary(m.inp.hostVersion)
+    this.preemptionReported = new Float64Array(m.inp.vms.length)
+    this.preemptionOther = new Float64Array(m.inp.vms.length)
   }
 
   link(p: Parts): void {
@@ -61,8 +71,12 @@ export class KvmSchedHooks implements SchedHooks {
     this.timer.migrateTimer(g, c)
   }
 
-  /** kvm_sched_out() of a runnable thread (a preemption): kvm_arch_vcpu_put() sets the steal-time flag. */
+  /** kvm_sched_out() of a runnable thread (a preemption): kvm_arch_vcpu_put() → kvm_steal_time_set_preempted() sets the
+   *  steal-time flag — from 5.19 only at an instruction boundary, i.e. when the exit it leaves was a host interrupt. */
   schedOutPreempted(g: number): void {
+    const vmi = this.v.vmOf[g]!
+    if (!this.offBoundaryReported && !exitSetsInstructionBoundary(this.v.exitReason[g]!)) { this.preemptionOther[vmi]!++; return }
+    this.preemptionReported[vmi]!++
     this.steal.onPreempt(g, this.m.vmSpec(g))
   }
 

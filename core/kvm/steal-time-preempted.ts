@@ -2,6 +2,7 @@
 // arch/x86/kvm/x86.c kvm_arch_vcpu_put() / kvm_steal_time_set_preempted()). The fixes of v5.19 count from the stable
 // releases that carry them too (54aa83c90198 and 6cd88243c7e0 in 5.10.180 and 5.18.17: core/kvm/backports.ts).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import { ExitReason } from '../output/exit-names.ts'
 import { hostHasFix, backportNote } from './backports.ts'
 
 export interface SchedOutInputs {
@@ -67,4 +68,27 @@ export function preemptedOnHltBlock(hostVersion: string): { preempted: boolean; 
   return preempted
     ? { preempted, reason: `host ${hostVersion} lacks 54aa83c90198${note}: kvm_arch_vcpu_put() sets st->preempted on every deschedule, HLT blocks included` }
     : { preempted, reason: `host ${hostVersion} has 54aa83c90198 (5.19${note}): only a real preemption while runnable sets st->preempted, not an HLT block` }
+}
+
+/** vcpu->arch.at_instruction_boundary when the thread is scheduled out after an exit (6cd88243c7e0): vcpu_run() clears
+ *  it before every entry, and only an exit for a host interrupt sets it — VMX handle_external_interrupt_irqoff(), SVM
+ *  svm_handle_exit_irqoff() on SVM_EXIT_INTR (the model names both EXTERNAL_INTERRUPT). A deschedule at the end of any
+ *  other exit (HLT, PAUSE, an MSR write, a return from the VMM) is not at an instruction boundary. */
+export function exitSetsInstructionBoundary(exitReason: number): boolean {
+  return exitReason === ExitReason.EXTERNAL_INTERRUPT
+}
+
+/** Whether kvm_steal_time_set_preempted() reports a real preemption whose last exit was not a host interrupt: yes
+ *  before 6cd88243c7e0 (v5.19; 5.10.180, 5.18.17), no after (it counts vcpu->stat.preemption_other instead). */
+export function reportsPreemptionOffBoundary(hostVersion: string): boolean {
+  return kvmArchVcpuPutReportsPreempted({ hostVersion, vcpuPreempted: true, atInstructionBoundary: false })
+}
+
+/** The instruction-boundary rule as a decision (kvm_steal_time_set_preempted()). */
+export function preemptedBoundaryDecision(hostVersion: string): { value: string; reason: string } {
+  if (!versionAtLeast(hostVersion, PREEMPTED_FLAG_SINCE)) return { value: 'n/a', reason: `host ${hostVersion} < ${PREEMPTED_FLAG_SINCE} has no steal-time preempted flag` }
+  const note = backportNote(hostVersion, 'preemptedAtInstructionBoundary')
+  return reportsPreemptionOffBoundary(hostVersion)
+    ? { value: 'every preemption', reason: `host ${hostVersion} lacks 6cd88243c7e0${note}: kvm_steal_time_set_preempted() marks the vCPU preempted whatever exit it was scheduled out from` }
+    : { value: 'after a host interrupt only', reason: `host ${hostVersion} has 6cd88243c7e0 (5.19${note}): a vCPU scheduled out after an exit other than a host interrupt (vcpu->arch.at_instruction_boundary false: after an HLT wake-up, a PAUSE exit's yield, an MSR write) is not marked preempted; KVM counts it in preemption_other` }
 }

@@ -40,8 +40,11 @@ export const hostKvmSchema = s.object({
   lapicTimerAdvanceNs: s.integer({ min: -1, max: 100_000, default: -1, description: 'kvm.lapic_timer_advance_ns: arm the guest\'s LAPIC timer this early and busy-wait for the deadline at the entry. -1 = the kernel\'s default (adaptive from 4.20, off before), 0 = off, N = fixed N ns (before 6.10; 6.10+ has only the bool kvm.lapic_timer_advance).' }),
   enableApicv: s.boolean({ default: true, description: 'kvm_intel.enable_apicv / kvm_amd.avic: posted interrupts and APIC virtualization. On AMD this is the value written for kvm_amd.avic; the kernel\'s own default is off before 6.18 and "auto" (on for Zen 4+ with x2AVIC) from 6.18.' }),
   enableIpiv: s.boolean({ default: true, description: 'kvm_intel.enable_ipiv: IPI virtualization (Sapphire Rapids and later, host 5.19+); kvm_amd.enable_ipiv (host 6.17+): AVIC sets IsRunning so IPIs to running vCPUs do not exit.' }),
-  pleGap: s.integer({ min: 0, max: 1 << 20, default: 128, description: 'kvm_intel.ple_gap (0 disables PAUSE-loop exiting); kvm_amd.pause_filter_thresh.' }),
-  pleWindow: s.integer({ min: 0, max: 1 << 30, default: 4096, description: 'kvm_intel.ple_window; kvm_amd.pause_filter_count.' }),
+  pleGap: s.integer({ min: 0, max: 1 << 20, default: 128, description: 'kvm_intel.ple_gap (0 disables PAUSE-loop exiting); kvm_amd.pause_filter_thresh (at most 65535; 0 = count-only filter from 5.8 turns the intercept off). A PAUSE more than this many cycles after the previous one restarts the count.' }),
+  pleWindow: s.integer({ min: -1, max: 0xffff_ffff, default: -1, description: 'kvm_intel.ple_window (TSC cycles); kvm_amd.pause_filter_count (PAUSEs, at most 65535). -1 = the module\'s default: 4096 on Intel, 3000 on AMD.' }),
+  pleWindowGrow: s.integer({ min: -1, max: 0xffff_ffff, default: -1, description: 'kvm_intel.ple_window_grow; kvm_amd.pause_filter_count_grow (at most 65535). -1 = the default, 2 (the window doubles on each PAUSE exit).' }),
+  pleWindowShrink: s.integer({ min: -1, max: 0xffff_ffff, default: -1, description: 'kvm_intel.ple_window_shrink; kvm_amd.pause_filter_count_shrink (at most 65535). -1 = the default, 0 (a schedule-out resets the window).' }),
+  pleWindowMax: s.integer({ min: -1, max: 0xffff_ffff, default: -1, description: 'kvm_intel.ple_window_max; kvm_amd.pause_filter_count_max (at most 65535). -1 = the default: UINT_MAX on Intel, USHRT_MAX on AMD.' }),
 })
 
 export const irqSourceSchema = s.object({

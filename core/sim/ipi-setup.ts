@@ -6,7 +6,7 @@ import type { CpuFeatures } from '../costs/cpu-presets.ts'
 import { CostId } from '../costs/cost-tables.ts'
 import { ipiSendPath } from '../kvm/ipi.ts'
 import type { IpiExit, IpiSendInputs, IpiSendPath } from '../kvm/ipi.ts'
-import { avicState, avicParamDefault } from '../kvm/avic.ts'
+import { avicState, avicParamDefault, avicRunningWhileHaltPolling, avicHaltPollDecision } from '../kvm/avic.ts'
 import type { AmdCpu } from '../kvm/avic.ts'
 import { pvTlbFlushSupported, pvIpiSupported } from '../guest/pv-tlb-flush.ts'
 import { ExitReason } from '../output/exit-names.ts'
@@ -16,7 +16,7 @@ import { backendOf } from '../kvm/backend.ts'
 
 /** The VmSpec fields this resolves, and the decisions behind them. */
 export type IpiSetup = Pick<VmSpec, 'postedInterrupts' | 'ipiVirtualization' | 'ipiUnicastExit' | 'ipiUnicastCost' | 'ipiMulticastExit' |
-  'ipiMulticastCost' | 'ipiMulticastBatched' | 'ipiExitsIfTargetNotRunning' | 'ipiUnicastCause' | 'pvTlbFlush'> & { decisions: Decision[] }
+  'ipiMulticastCost' | 'ipiMulticastBatched' | 'ipiExitsIfTargetNotRunning' | 'avicRunningWhileHaltPolling' | 'ipiUnicastCause' | 'pvTlbFlush'> & { decisions: Decision[] }
 
 /** The model's exit reason and cost for an IpiSendPath. */
 function exitOf(p: IpiSendPath): { exit: number; cost: number } {
@@ -67,7 +67,7 @@ function mirrorsOf(p: IpiSendPath, vendor: 'vmx' | 'svm'): string {
   }
 }
 
-export function resolveIpi(host: Host, features: CpuFeatures, vm: Vm, guestMwait: boolean): IpiSetup {
+export function resolveIpi(host: Host, features: CpuFeatures, vm: Vm, guestMwait: boolean, hltExits = true): IpiSetup {
   const hostVersion = host.kernel.version
   const guestVersion = vm.guest.kernelVersion
   const vendor = features.vendor
@@ -119,6 +119,10 @@ export function resolveIpi(host: Host, features: CpuFeatures, vm: Vm, guestMwait
     reason: batched ? multi.reason : `${pvIpi ? '' : 'no PV IPI (KVM_FEATURE_PV_SEND_IPI off, one vCPU, or guest < 4.19): '}the guest's physical x2APIC/xAPIC driver writes the ICR once per target; ${multi.reason}`,
     mirrors: batched ? 'kvm_send_ipi_mask() / __send_ipi_mask()' : 'x2apic_send_IPI_mask() / __x2apic_send_IPI_mask()',
   })
+  if (gated && hltExits) {
+    const hp = avicHaltPollDecision(hostVersion, host.kvm.haltPoll.haltPollNs > 0)
+    decisions.push({ id: 'avic-halt-poll', title: 'AVIC IsRunning while halt-polling', value: hp.value, reason: hp.reason, mirrors: 'kvm_vcpu_halt() / kvm_arch_vcpu_blocking() → avic_vcpu_blocking()' })
+  }
   const tlb = pvTlbFlushSupported({ pvTlbFlush: vm.kvm.pv.pvTlbFlush, stealTime: vm.kvm.pv.stealTime, realtimeHint: vm.kvm.hintDedicated, guestMwait, vcpus: vm.vcpus, guestVersion })
   decisions.push({ id: 'pv-tlb-flush', title: 'Guest PV TLB flush', value: tlb.supported ? 'on' : 'off', reason: tlb.reason, mirrors: 'pv_tlb_flush_supported() / kvm_flush_tlb_multi()' })
   return {
@@ -130,6 +134,7 @@ export function resolveIpi(host: Host, features: CpuFeatures, vm: Vm, guestMwait
     ipiMulticastCost: m.cost,
     ipiMulticastBatched: batched,
     ipiExitsIfTargetNotRunning: gated,
+    avicRunningWhileHaltPolling: avicRunningWhileHaltPolling(hostVersion),
     ipiUnicastCause: CAUSE[uni.exit],
     pvTlbFlush: tlb.supported,
     decisions,

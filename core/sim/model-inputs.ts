@@ -66,6 +66,8 @@ export interface VmSpec {
   ipiMulticastBatched: boolean
   /** AVIC with IPI virtualization: a send exits (AVIC_INCOMPLETE_IPI) only when its target has IsRunning = 0. */
   ipiExitsIfTargetNotRunning: boolean
+  /** AVIC: a halt-polling target keeps IsRunning = 1 (host ≥ 5.17, core/kvm/avic.ts avicRunningWhileHaltPolling()). */
+  avicRunningWhileHaltPolling: boolean
   /** Exit-cause label of a unicast IPI send. */
   ipiUnicastCause: string
   /** Guest TLB shootdowns per second (flush_tlb_mm_range() to the other vCPUs running the process). */
@@ -183,6 +185,9 @@ export interface ModelInputs {
   costs: CostTable
   /** C-states for idle pCPUs (empty with idle=poll). */
   cstates: { exitLatencyNs: number; targetResidencyNs: number }[]
+  /** C-states of a vCPU idling in guest mode (HLT: the first; MWAIT: the guest's hint): the host's idle= and
+   *  intel_idle.max_cstate= do not apply (core/host/cpuidle.ts inGuestCstates()). */
+  guestCstates: { exitLatencyNs: number; targetResidencyNs: number }[]
   /** Per pCPU: nohz_full (no tick while one task runs). */
   nohzFull: Uint8Array
   /** Per pCPU: housekeeping for workqueues/kthreads (kworkers may run there). */

@@ -33,6 +33,9 @@ export function runConfiguration(profile: Profile, configName: string, opts: Run
   const duration = opts.durationSec ?? cfg.run.durationSec
   const reps = cfg.run.replications
   const results: ConfigResult[] = []
+  // run.maxEvents bounds all replications together: checkProfile refuses a run whose estimate exceeds it,
+  // and a run the estimate undercounted is stopped here when it reaches it
+  let budget = cfg.run.maxEvents
   for (let i = 0; i < reps; i++) {
     const setup = setupModel(cfg, (seed + i) >>> 0, duration)
     if (!setup.ok) throw new ConfigurationError(`configuration ${JSON.stringify(configName)}: ${setup.issues.map(formatIssue).join('; ')}`)
@@ -42,9 +45,12 @@ export function runConfiguration(profile: Profile, configName: string, opts: Run
     const end = m.endNs
     const slices = 100
     for (let k = 1; k <= slices; k++) {
-      m.engine.run({ until: Math.round((end * k) / slices) })
+      if (!m.engine.run({ until: Math.round((end * k) / slices), maxEvents: budget })) {
+        throw new ConfigurationError(`configuration ${JSON.stringify(configName)}: run.maxEvents: stopped after ${cfg.run.maxEvents.toExponential(2)} events, at ${(m.engine.now / 1e9).toFixed(3)} s of ${(end / 1e9).toFixed(3)} s virtual time${reps > 1 ? ` (replication ${i + 1} of ${reps})` : ''} — the work estimate was low for this configuration; raise run.maxEvents or shorten run.durationSec`)
+      }
       opts.onProgress?.((i + k / slices) / reps)
     }
+    budget -= m.engine.events
     m.finish()
     results.push(collectResult(m, setup, configName, Date.now() - started))
   }

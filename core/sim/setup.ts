@@ -4,13 +4,13 @@ import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm, Workload } from '../profile/profile-schema.ts'
 import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema } from '../profile/profile-schema.ts'
 import { guestConsultsPreempted } from '../guest/vcpu-is-preempted.ts'
-import { guestSeesPreemptedAfter, preemptedOnHltBlock } from '../kvm/steal-time-preempted.ts'
+import { guestSeesPreemptedAfter, preemptedOnHltBlock, preemptedBoundaryDecision } from '../kvm/steal-time-preempted.ts'
 import type { Issue } from '../schema/schema.ts'
 import type { Decision } from '../result.ts'
 import { tryBuildHostTopology } from '../topology/host-topology.ts'
 import type { HostTopology } from '../topology/host-topology.ts'
 import { parseCpuList, cpusOf, fullCpuSet } from '../topology/cpulist.ts'
-import { deriveHousekeeping, managedIrqAffinity, housekeepingTestCpu } from '../topology/housekeeping.ts'
+import { cmdlineKey, deriveHousekeeping, managedIrqAffinity, housekeepingTestCpu } from '../topology/housekeeping.ts'
 import type { HousekeepingSets } from '../topology/housekeeping.ts'
 import { CPU_FEATURES } from '../costs/cpu-presets.ts'
 import { costTableFor } from '../costs/cost-tables.ts'
@@ -28,7 +28,8 @@ import { resolveExperimental, amendHaltPollDecision } from './experimental-setup
 import type { ExperimentalContext } from './experimental-setup.ts'
 import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, WorkloadSpec, HostTaskSpec } from './model-inputs.ts'
 import { fairEra, fairParams } from '../host/fair-sched.ts'
-import { resolveSpinlock, pleParams } from './spinlock-setup.ts'
+import { hostIdleCstates, inGuestCstates, hostIdleLimitDecision } from '../host/cpuidle.ts'
+import { resolveSpinlock, pleParams, pleParamIssues } from './spinlock-setup.ts'
 
 export type SetupResult = { ok: true; inputs: ModelInputs; topology: HostTopology; hk: HousekeepingSets; warnings: string[] } | { ok: false; issues: Issue[] }
 
@@ -38,16 +39,17 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
   const issues: Issue[] = []
   const { host } = cfg
   const topo = tryBuildHostTopology(host.topology)
-  if (!topo.ok) return { ok: false, issues: topo.errors.map((e) => issue(`host.topology.${e.field}`, e.value, e.message, e.fix)) }
+  if (!topo.ok) return { ok: false, issues: topo.errors.map((e) => issue(`host.topology.${e.field}`, e.value, e.what, e.fix)) }
   const topology = topo.topology
   const nrCpus = topology.nrCpus
   const cmd = host.kernel.cmdline
   const hkr = deriveHousekeeping({ kernelVersion: host.kernel.version, nrCpus, nohzFull: cmd.nohzFull, isolcpus: cmd.isolcpus, rcuNocbs: cmd.rcuNocbs, irqaffinity: cmd.irqaffinity })
-  if (!hkr.ok) return { ok: false, issues: hkr.errors.map((e) => issue(`host.kernel.cmdline.${e.field}`, e.value, e.message, e.fix)) }
+  if (!hkr.ok) return { ok: false, issues: hkr.errors.map((e) => issue(`host.kernel.cmdline.${cmdlineKey(e.field)}`, e.value, e.what, e.fix)) }
   const hk = hkr.hk
   const features = CPU_FEATURES[host.cpu]
   const costs = costTableFor(host.cpu, host.costs)
   for (const m of costs.issues) issues.push(issue('host.costs', '', m, 'see docs/profile.md, "Cost table"'))
+  issues.push(...pleParamIssues(host, features.vendor))
 
   const hostVersion = host.kernel.version
   const apicvActive = features.apicv && host.kvm.enableApicv
@@ -72,9 +74,9 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     const placed = pinVcpus(vm, nrCpus, usedPcpus, hk.housekeeping.domain, `${path}.pinning.vcpupin`, issues)
     const pins = placed.map((p) => p.pcpu)
     const granted = grantDisableExits(hostVersion, vm.kvm.disableExits, true, features.vendor)
-    const spin = resolveSpinlock(host, vm, features, granted, nLocks)
+    const spin = resolveSpinlock(host, vm, features, granted, nLocks, costs.table.spinLoopGap.meanNs)
     nLocks += vm.contention.spinlock.locks
-    const ipi = resolveIpi(host, features, vm, granted.mwait || vm.kvm.exposeMwait)
+    const ipi = resolveIpi(host, features, vm, granted.mwait || vm.kvm.exposeMwait, !granted.hlt)
     const timerInputs: TimerInputs = {
       hostVersion, vendor: features.vendor, hvTimerHardware: features.hvTimer, preemptionTimerParam: host.kvm.preemptionTimer,
       // kvm_vcpu_apicv_active(): APICv, or AVIC unless inhibited for this VM
@@ -106,6 +108,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       ipiMulticastCost: ipi.ipiMulticastCost,
       ipiMulticastBatched: ipi.ipiMulticastBatched,
       ipiExitsIfTargetNotRunning: ipi.ipiExitsIfTargetNotRunning,
+      avicRunningWhileHaltPolling: ipi.avicRunningWhileHaltPolling,
       ipiUnicastCause: ipi.ipiUnicastCause,
       guestTlbShootdownsPerSec: vm.guest.tlbShootdownsPerSec,
       pvTlbFlush: ipi.pvTlbFlush,
@@ -142,6 +145,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     }
     spec.decisions = vmDecisions(vm, spec, firstDecision.reason, firstDecision.path, hostVersion, piInject, host.kvm.piInjectTimer, hk, pins, granted, hp.reason, features.vendor)
     spec.decisions.push(...ipi.decisions)
+    const idl = hostIdleLimitDecision(cmd, granted.hlt, granted.mwait)
+    spec.decisions.push({ id: 'host-idle-limit', title: 'Host idle limits (idle=, intel_idle.max_cstate=)', value: idl.value, reason: idl.reason, mirrors: 'do_idle() / intel_idle_init() / disabled_by_idle_boot_param()' })
     const hvTimer = kvmCanUseHvTimer(timerInputs)
     vmsUseHvTimer.push(hvTimer)
     const fpd = fastpathDecision(hostVersion, features.vendor, hvTimer, vm.kvm.x2apic)
@@ -189,7 +194,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
   const fastpaths = resolveExitFastpaths(costs.table, { hostVersion, vendor: features.vendor, vmsUseHvTimer })
   const nohzFull = hk.nohzFullCpus
   const kworkerCpu = hk.housekeeping.wq
-  const cstates = cmd.idle === 'poll' ? [] : features.cstates.filter((_, i) => cmd.intelIdleMaxCstate < 0 || i < Math.max(1, cmd.intelIdleMaxCstate))
+  const cstates = hostIdleCstates(features.cstates, cmd)
   const inputs: ModelInputs = {
     vendor: features.vendor,
     nrCpus,
@@ -197,6 +202,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     hostHz: host.kernel.hz,
     costs: fastpaths.table,
     cstates,
+    guestCstates: inGuestCstates(features.cstates),
     nohzFull,
     kworkerCpu,
     kworkerPerSec: host.noise.kworkerPerSec,
@@ -394,6 +400,8 @@ function vmDecisions(
   d.push({ id: 'pvspinlock', title: 'Guest spinlock', value: spin.kind, reason: spin.reason, mirrors: 'kvm_spinlock_init()' })
   const onHlt = preemptedOnHltBlock(hostVersion)
   d.push({ id: 'preempted-on-hlt', title: 'steal-time "preempted" set on HLT block', value: granted.hlt ? 'n/a (HLT passed through)' : onHlt.preempted ? 'yes' : 'no', reason: granted.hlt ? 'HLT does not exit, so the vCPU thread never blocks in HLT; only a real preemption of its thread sets the flag' : onHlt.reason, mirrors: 'kvm_arch_vcpu_put() / kvm_steal_time_set_preempted()' })
+  const pb = preemptedBoundaryDecision(hostVersion)
+  d.push({ id: 'preempted-boundary', title: 'steal-time "preempted" at instruction boundaries', value: pb.value, reason: pb.reason, mirrors: 'kvm_steal_time_set_preempted() / vcpu->arch.at_instruction_boundary' })
   d.push({ id: 'host-halt-poll', title: 'Host halt polling', value: granted.hlt ? 'n/a (HLT passed through)' : spec.hostHaltPoll ? 'adaptive' : 'off', reason: granted.hlt ? 'HLT does not exit, so kvm_vcpu_halt() never runs' : spec.hostHaltPoll ? 'halt_poll_ns > 0: after an HLT exit KVM polls up to vcpu->halt_poll_ns, grown and shrunk per wake-up' : 'halt_poll_ns = 0, or the guest switched it off through MSR_KVM_POLL_CONTROL', mirrors: 'kvm_vcpu_halt()' })
   d.push({ id: 'guest-haltpoll', title: 'Guest cpuidle-haltpoll', value: spec.guestHaltPoll ? 'on' : 'off', reason: haltpollReason, mirrors: 'haltpoll_init()' })
   const nohz = pins.filter((c) => hk.nohzFullCpus[c] === 1).length

@@ -6,23 +6,42 @@ import type { Decision } from '../result.ts'
 import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
 import { waiterHalts, handoff } from '../guest/qspinlock.ts'
 import { pvUnhaltVisible } from '../kvm/disable-exits.ts'
-import { pleEnabled, pauseCanExitAtCpl, defaultPleParams } from '../kvm/ple.ts'
+import { pauseCanExitAtCpl } from '../kvm/ple.ts'
 import type { PleParams } from '../kvm/ple.ts'
 import { backendOf } from '../kvm/backend.ts'
+import type { Issue } from '../schema/schema.ts'
 import type { SpinlockSpec } from './model-inputs.ts'
 
-/** The host's PLE / pause-filter module parameters (kvm_intel ple_gap/ple_window, kvm_amd pause_filter_thresh/_count;
- *  grow, shrink and max at their defaults). */
+/** The profile's PAUSE-loop knobs and the PleParams field each sets (-1 = the vendor module's default). */
+const PLE_KNOBS = [['pleGap', 'gap'], ['pleWindow', 'window'], ['pleWindowGrow', 'grow'], ['pleWindowShrink', 'shrink'], ['pleWindowMax', 'max']] as const
+
+/** The host's PLE / pause-filter module parameters (kvm_intel ple_gap/ple_window/_grow/_shrink/_max, kvm_amd
+ *  pause_filter_thresh/_count/_count_grow/_count_shrink/_count_max), each -1 replaced by the vendor's default. */
 export function pleParams(host: Host, vendor: 'vmx' | 'svm'): PleParams {
-  return { ...defaultPleParams(vendor), gap: host.kvm.pleGap, window: host.kvm.pleWindow }
+  const p = { ...backendOf(vendor).pleDefaults }
+  for (const [knob, field] of PLE_KNOBS) if (host.kvm[knob] >= 0) p[field] = host.kvm[knob]
+  return p
 }
 
-export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, granted: { hlt: boolean; pause: boolean }, lockBase: number): { spec: SpinlockSpec; decisions: Decision[] } {
+/** Values the vendor module refuses: kvm_amd's parameters are unsigned shorts (param_set_ushort() fails above 65535,
+ *  and modprobe with it), kvm_intel's unsigned ints. */
+export function pleParamIssues(host: Host, vendor: 'vmx' | 'svm'): Issue[] {
+  const b = backendOf(vendor)
+  const out: Issue[] = []
+  for (const [knob, field] of PLE_KNOBS) {
+    const v = host.kvm[knob]
+    if (v > b.pleParamLimit) out.push({ path: `host.kvm.${knob}`, value: String(v), message: `${b.pleParamNames[field]} is an unsigned ${b.pleParamLimit === 0xffff ? 'short' : 'int'}: ${v} is more than ${b.pleParamLimit}, which the module refuses`, fix: `use 0–${b.pleParamLimit}, or -1 for the default (${b.pleDefaults[field]})` })
+  }
+  return out
+}
+
+/** `loopGapNs`: the spin loop's body between two PAUSEs (cost spinLoopGap), for the ple_gap / pause_filter_thresh test. */
+export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, granted: { hlt: boolean; pause: boolean }, lockBase: number, loopGapNs = 0): { spec: SpinlockSpec; decisions: Decision[] } {
   const c = vm.contention.spinlock
   const pvUnhalt = pvUnhaltVisible(vm.kvm.pv.pvUnhalt, granted.hlt)
   const kind = kvmSpinlockInit({ pvUnhalt, realtimeHint: vm.kvm.hintDedicated, nopvspin: vm.guest.nopvspin, vcpus: vm.vcpus, guestVersion: vm.guest.kernelVersion }).kind
   const params = pleParams(host, features.vendor)
-  const ple = pleEnabled({ vendor: features.vendor, pleGap: host.kvm.pleGap, pauseInGuest: granted.pause, hostVersion: host.kernel.version, pauseFilterCount: host.kvm.pleWindow })
+  const ple = backendOf(features.vendor).pleEnabled({ vendor: features.vendor, pleGap: params.gap, pauseInGuest: granted.pause, hostVersion: host.kernel.version, pauseFilterCount: params.window, loopGapCycles: loopGapNs * features.ghz })
   const cplSeen = pauseCanExitAtCpl(features.vendor, c.userSpace ? 3 : 0)
   const spec: SpinlockSpec = {
     kind, acquisitionsPerSec: c.acquisitionsPerSec, holdNs: c.holdNs, locks: c.locks, userSpace: c.userSpace, lockBase,
@@ -32,7 +51,7 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
   const decisions: Decision[] = []
   decisions.push({
     id: 'ple', title: backendOf(features.vendor).pleTitle, value: ple.enabled ? 'on' : 'off',
-    reason: `${ple.reason}${ple.enabled && c.acquisitionsPerSec > 0 && !cplSeen ? '; the contended loop runs at CPL 3, which VMX PLE ignores' : ''}. On a PAUSE exit the window grows (${params.grow < 1 ? 'reset to the module window' : params.grow < params.window ? `×${params.grow}` : `+${params.grow}`}, __grow_ple_window()) and kvm_vcpu_on_spin() looks for a preempted vCPU of the VM to yield to — under 1:1 pinning there is none`,
+    reason: `${ple.reason}${ple.enabled && c.acquisitionsPerSec > 0 && !cplSeen ? '; the contended loop runs at CPL 3, which VMX PLE ignores' : ''}. The window starts at ${params.window} ${features.vendor === 'vmx' ? 'TSC cycles' : 'PAUSEs'} (${backendOf(features.vendor).pleParamNames.window}); on a PAUSE exit it grows (${params.grow < 1 ? 'reset to the module window' : params.grow < params.window ? `×${params.grow}` : `+${params.grow}`}, __grow_ple_window(), at most ${params.max}) and kvm_vcpu_on_spin() looks for a preempted vCPU of the VM to yield to — under 1:1 pinning there is none`,
     mirrors: backendOf(features.vendor).pleMirrors,
   })
   if (c.acquisitionsPerSec > 0) {

@@ -8,7 +8,7 @@ import { resolveConfiguration } from '../profile/load-profile.ts'
 import { formatCpuList, parseCpuList } from './cpulist.ts'
 import { tryBuildHostTopology } from './host-topology.ts'
 import type { HostTopology } from './host-topology.ts'
-import { deriveHousekeeping } from './housekeeping.ts'
+import { cmdlineKey, deriveHousekeeping } from './housekeeping.ts'
 import type { HousekeepingSets } from './housekeeping.ts'
 
 export type DiagnosticCode =
@@ -82,10 +82,6 @@ export function diagnoseSetup(host: Host, vms: readonly Vm[]): ProfileDiagnostic
 }
 
 interface VmPins { vcpus: (number[] | null)[]; emulator: number[] | null; iothread: number[] | null }
-
-function cmdlineKey(field: string): string {
-  return ({ nohz_full: 'nohzFull', rcu_nocbs: 'rcuNocbs' } as Record<string, string>)[field] ?? field
-}
 
 /** The VM's pins as setupModel() reads them; a pin it would refuse becomes an error here (same checks). */
 function pinsOf(vm: Vm, i: number, n: number, out: Diag[]): VmPins {

@@ -277,3 +277,8 @@ export function managedIrqAffinity(hk: HousekeepingSets, requested: Uint8Array):
   const kept = intersect(requested, hk.housekeeping.managedIrq)
   return isEmpty(kept) ? requested.slice() : kept
 }
+
+/** The profile field (host.kernel.cmdline.KEY) of a kernel parameter named in a housekeeping error. */
+export function cmdlineKey(param: string): string {
+  return ({ nohz_full: 'nohzFull', rcu_nocbs: 'rcuNocbs' } as Record<string, string>)[param] ?? param
+}

@@ -5,6 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { profileJsonSchema } from '../../core/profile/load-profile.ts'
+import { sweepSpecJsonSchema } from '../../core/sweep/sweep-spec.ts'
+import { goalJsonSchema } from '../../core/advisor/goal-spec.ts'
 import { summarize } from '../services/examples-service.ts'
 import { EXAMPLES_DIR, packageVersion } from '../paths.ts'
 import { UsageError, parseCommandArgs } from './args.ts'
@@ -77,8 +79,14 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./validate-command.ts')).validateCommand(args)
     case 'init':
       return (await import('./init-command.ts')).initCommand(args)
+    case 'sweep':
+      return (await import('./sweep-command.ts')).sweepCommand(args)
+    case 'advise':
+      return (await import('./advise-command.ts')).adviseCommand(args)
+    case 'worker':
+      return (await import('./sweep-command.ts')).workerCommand(args)
     case 'schema':
-      console.log(JSON.stringify(profileJsonSchema(), null, 2))
+      console.log(JSON.stringify(args.values.sweep ? sweepSpecJsonSchema() : args.values.goal ? goalJsonSchema() : profileJsonSchema(), null, 2))
       return 0
     case 'examples':
       listExamples()

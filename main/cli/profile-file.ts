@@ -1,6 +1,8 @@
 // Reads and validates a profile file for the CLI; every problem is reported as `path: value message — fix`.
 import { existsSync, readFileSync } from 'node:fs'
 import { join, normalize, sep } from 'node:path'
+import { checkProfile } from '../../core/check/check-profile.ts'
+import type { CheckOptions } from '../../core/check/check-profile.ts'
 import { loadProfile } from '../../core/profile/load-profile.ts'
 import type { Profile } from '../../core/profile/profile-schema.ts'
 import { formatIssue } from '../../core/schema/schema.ts'
@@ -42,4 +44,12 @@ export function readProfileFile(path: string): ProfileFile {
   const r = loadProfile(json)
   if (!r.ok) throw new ProfileFileError(`${path}: not a valid profile (${r.issues.length} issue${r.issues.length === 1 ? '' : 's'}):`, r.issues.map(formatIssue))
   return { path, json, profile: r.profile }
+}
+
+/** Refuses what a run would refuse, as the app's profiles.validate and runs.start do (checkProfile): each
+ *  chosen configuration set up as a run sets it up, the model's limits, and the work estimate against
+ *  run.maxEvents. The CLI calls it once it knows the configurations and the duration it will run. */
+export function assertRunnable(file: ProfileFile, o: CheckOptions = {}): void {
+  const c = checkProfile(file.json, o)
+  if (!c.ok) throw new ProfileFileError(`${file.path}: cannot run as it is (${c.issues.length} issue${c.issues.length === 1 ? '' : 's'}):`, c.issues.map(formatIssue))
 }

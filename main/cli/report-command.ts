@@ -11,7 +11,7 @@ import { reportExporters } from '../services/report-service.ts'
 import type { PageSize } from '../services/report-service.ts'
 import { UsageError, numberOption } from './args.ts'
 import type { ParsedArgs } from './args.ts'
-import { readProfileFile } from './profile-file.ts'
+import { assertRunnable, readProfileFile } from './profile-file.ts'
 import { ProgressLine } from './progress.ts'
 import { runConfigs } from './run-command.ts'
 
@@ -34,6 +34,7 @@ export async function reportCommand(args: ParsedArgs): Promise<number> {
   const workers = numberOption(args.values, 'workers', { min: 1, max: 256, integer: true })
   const file = readProfileFile(path)
   const configs = configurationNames(file.profile)
+  assertRunnable(file, durationSec !== undefined ? { durationSec } : {})
   // A run's duration override applies as the run settings of the snapshot's profile, too.
   const profileJson = durationSec !== undefined ? withDuration(file.json, durationSec) : file.json
 

@@ -9,7 +9,7 @@ import { ChildProcessLauncher } from '../worker/child-process-launcher.ts'
 import { WorkerPool } from '../worker/pool.ts'
 import { UsageError, numberOption } from './args.ts'
 import type { ParsedArgs } from './args.ts'
-import { readProfileFile } from './profile-file.ts'
+import { assertRunnable, readProfileFile } from './profile-file.ts'
 import { ProgressLine } from './progress.ts'
 
 export interface RunOutcome { results: ConfigResult[]; failures: { config: string; message: string }[] }
@@ -57,6 +57,7 @@ export async function runOrCompare(mode: 'run' | 'compare', args: ParsedArgs): P
   const unknown = wanted.filter((c) => !all.includes(c))
   if (unknown.length) throw new UsageError(`${path} has no configuration ${unknown.map((c) => JSON.stringify(c)).join(', ')} — use one of ${all.join(', ')}`)
   const configs = wanted.length ? [...new Set(wanted)] : all
+  assertRunnable(file, { configs, ...(durationSec !== undefined ? { durationSec } : {}) })
 
   const progress = new ProgressLine(configs)
   const { results, failures } = await runConfigs(file.json, configs, {

@@ -47,6 +47,26 @@ describe('kvmbench CLI', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' })
   })
 
+  it('run, compare and report refuse what a run would refuse before starting, naming the field, the value and the fix (checkProfile)', () => {
+    const bad = tinyProfile(['base', 'tuned'])
+    bad.host = { kernel: { cmdline: { nohzFull: '1-4095' } } }
+    const badPath = join(tmp, 'bad-cpulist.json')
+    writeFileSync(badPath, JSON.stringify(bad))
+    for (const args of [['run', badPath, '--config', 'tuned'], ['compare', badPath], ['report', badPath, '--pdf', join(tmp, 'never.pdf')]]) {
+      const r = kvmbench(...args)
+      expect(r.code, args.join(' ')).not.toBe(0)
+      expect(r.stderr).toContain('cannot run as it is')
+      expect(r.stderr).toContain('host.kernel.cmdline.nohzFull')
+      expect(r.stderr).toContain('4095')
+    }
+    const huge = tinyProfile(['base'], 3600)
+    const hugePath = join(tmp, 'huge.json')
+    writeFileSync(hugePath, JSON.stringify({ ...huge, run: { ...(huge.run as object), maxEvents: 1e6 } }))
+    const r = kvmbench('run', hugePath)
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toContain('run.maxEvents')
+  })
+
   it('run writes the report and a RunResultJson equal to an in-process run with the same seed', () => {
     const out = join(tmp, 'run.json')
     const r = kvmbench('run', profilePath, '--config', 'tuned', '--seed', '4', '--duration', '0.02', '--json', out)

@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest'
-import { avicState, x2avicAvailable, avicParamDefault } from '../../core/kvm/avic.ts'
+import { avicState, x2avicAvailable, avicParamDefault, avicRunningWhileHaltPolling, avicIsRunning, avicHaltPollDecision } from '../../core/kvm/avic.ts'
+import { KERNEL_FIXES, hostHasFix } from '../../core/kvm/backports.ts'
+import { St } from '../../core/sim/constants.ts'
 import type { AvicInputs } from '../../core/kvm/avic.ts'
 
 const inp = (o: Partial<AvicInputs> = {}): AvicInputs => ({ hostVersion: '6.8', cpu: 'milan', enableAvic: true, pitReinject: false, guestX2apic: false, ...o })
@@ -45,5 +47,27 @@ describe('AVIC inhibits (svm/avic.c, x86.c)', () => {
     expect(avicState(inp({ cpu: 'rome', hostVersion: '6.17' }))).toMatchObject({ active: true, ipiAccelerated: false })
     expect(avicState(inp({ cpu: 'rome', hostVersion: '6.16' }))).toMatchObject({ active: true, ipiAccelerated: true })
     expect(avicState(inp({ cpu: 'milan', hostVersion: '6.17' }))).toMatchObject({ active: true, ipiAccelerated: true })
+  })
+})
+
+describe('AVIC IsRunning during host halt polling (kvm_vcpu_halt() / kvm_arch_vcpu_blocking() → avic_vcpu_blocking())', () => {
+  it('before f6c60d081e2c (5.17) kvm_vcpu_block() cleared IsRunning before polling; from 5.17 polling keeps it', () => {
+    for (const v of ['4.19', '5.10.200', '5.15.150', '5.16', '5.16.20']) expect(avicRunningWhileHaltPolling(v)).toBe(false)
+    for (const v of ['5.17', '5.19', '6.1', '6.8']) expect(avicRunningWhileHaltPolling(v)).toBe(true)
+  })
+  it('no stable branch carries the rework: 5.15.y and 5.10.y stay with the pre-5.17 behaviour', () => {
+    expect(KERNEL_FIXES.haltPollWithoutArchBlocking.backports).toEqual([])
+    expect(hostHasFix('5.15.180', 'haltPollWithoutArchBlocking')).toBe(false)
+  })
+  it('avic_vcpu_load()/avic_vcpu_put(): IsRunning per vCPU state; HOST_POLL follows the host version', () => {
+    for (const s of [St.RUN, St.GUEST_HLT, St.GUEST_POLL, St.EXIT]) expect(avicIsRunning(s, false)).toBe(true)
+    for (const s of [St.BLOCKED, St.WAKING, St.PREEMPTED]) expect(avicIsRunning(s, true)).toBe(false)
+    expect(avicIsRunning(St.HOST_POLL, avicRunningWhileHaltPolling('5.16'))).toBe(false)
+    expect(avicIsRunning(St.HOST_POLL, avicRunningWhileHaltPolling('5.17'))).toBe(true)
+  })
+  it('the decision names the kernel functions and the version', () => {
+    expect(avicHaltPollDecision('5.15', true)).toMatchObject({ value: 'IsRunning cleared while polling', reason: expect.stringMatching(/kvm_arch_vcpu_blocking\(\) → avic_vcpu_blocking\(\)/) })
+    expect(avicHaltPollDecision('6.1', true)).toMatchObject({ value: 'IsRunning kept while polling', reason: expect.stringMatching(/f6c60d081e2c/) })
+    expect(avicHaltPollDecision('6.1', false).value).toBe('no halt polling')
   })
 })

@@ -55,6 +55,17 @@ describe('Engine', () => {
     expect(e.now).toBe(21)
     expect(e.events).toBe(3)
   })
+  it('run({ maxEvents }) stops when events reaches it, leaves now at the last event and returns false', () => {
+    const e = new Engine()
+    const r = recorder(e)
+    for (let t = 10; t <= 50; t += 10) e.schedule(t, 1, t)
+    expect(e.run({ until: 100, maxEvents: 3 })).toBe(false)
+    expect(r.log.map(([t]) => t)).toEqual([10, 20, 30])
+    expect(e.now).toBe(30)
+    expect(e.run({ until: 100, maxEvents: 10 })).toBe(true)
+    expect(e.events).toBe(5)
+    expect(e.now).toBe(100)
+  })
   it('step() processes exactly one event and returns false when empty', () => {
     const e = new Engine()
     const r = recorder(e)

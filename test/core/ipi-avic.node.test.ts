@@ -125,6 +125,23 @@ describe('examples/amd-avic.json (Milan, fork-join)', () => {
     expect(count(res['avic-xapic-no-halt-poll']!, 'avic_incomplete_ipi')).toBeGreaterThan(5 * count(res['avic-xapic']!, 'avic_incomplete_ipi'))
   })
 
+  it('halt polling before 5.17 clears IsRunning (kvm_vcpu_block() → avic_vcpu_blocking() before the poll): IPIs to polling vCPUs exit as avic_incomplete_ipi; from 5.17 they are delivered without an exit', () => {
+    // kvm.halt_poll_ns=1000000: idle vCPUs poll through the barrier waits, so most wake-up IPIs find their target polling
+    const at = (v: string): ConfigResult => runConfiguration(example('amd-avic', (j) => {
+      const h = j.host as Record<string, Record<string, unknown>>
+      h.kernel!.version = v
+      h.kvm = { haltPoll: { haltPollNs: 1_000_000 } }
+    }), 'avic-xapic', { durationSec: DURATION })
+    const before = at('5.16')
+    const after = at('5.17')
+    expect(decision(before, 'avic-halt-poll')).toBe('IsRunning cleared while polling')
+    expect(decision(after, 'avic-halt-poll')).toBe('IsRunning kept while polling')
+    expect(count(before, 'avic_incomplete_ipi')).toBeGreaterThan(500)
+    expect(count(before, 'avic_incomplete_ipi')).toBeGreaterThan(10 * count(after, 'avic_incomplete_ipi'))
+    // without halt polling the vCPU blocks at once on both: the rework changes nothing there
+    expect(decision(res['avic-xapic-no-halt-poll']!, 'avic-halt-poll')).toBe('no halt polling')
+  })
+
   it('Genoa (x2AVIC): an x2APIC guest gets its IPIs virtualized, no ICR msr exit', () => {
     const r = runConfiguration(example('amd-avic', (j) => { (j.host as Record<string, unknown>).cpu = 'genoa' }), 'avic-hybrid', { durationSec: 0.05 })
     expect(decision(r, 'avic')).toBe('active (x2AVIC)')

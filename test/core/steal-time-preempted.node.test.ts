@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs'
 import { describe, it, expect } from 'vitest'
-import { kvmSchedOutSetsPreempted, kvmArchVcpuPutReportsPreempted, guestSeesPreemptedAfter } from '../../core/kvm/steal-time-preempted.ts'
+import { kvmSchedOutSetsPreempted, kvmArchVcpuPutReportsPreempted, guestSeesPreemptedAfter, exitSetsInstructionBoundary, reportsPreemptionOffBoundary, preemptedBoundaryDecision } from '../../core/kvm/steal-time-preempted.ts'
+import { ExitReason } from '../../core/output/exit-names.ts'
+import { loadProfile, resolveConfiguration } from '../../core/index.ts'
+import { setupModel } from '../../core/sim/setup.ts'
+import { HostModel } from '../../core/sim/host-model.ts'
 
 describe('kvm_sched_out (virt/kvm/kvm_main.c): vcpu->preempted COND', () => {
   it('≤ 5.13 (TASK_RUNNING) and 5.14–6.10 (on_rq): a runnable task is preempted even outside KVM_RUN', () => {
@@ -53,5 +58,56 @@ describe('guestSeesPreemptedAfter (kvm_sched_out + kvm_arch_vcpu_put)', () => {
   })
   it('real preemption inside KVM_RUN: preempted on every version with the flag', () => {
     for (const v of ['4.19', '5.14', '5.19', '6.11', '6.12']) expect(guestSeesPreemptedAfter('preempted', v)).toBe(true)
+  })
+})
+
+describe('vcpu->arch.at_instruction_boundary (6cd88243c7e0) on the deschedule path', () => {
+  it('only a host-interrupt exit sets it (VMX handle_external_interrupt_irqoff(), SVM svm_handle_exit_irqoff() on SVM_EXIT_INTR)', () => {
+    expect(exitSetsInstructionBoundary(ExitReason.EXTERNAL_INTERRUPT)).toBe(true)
+    for (const r of [ExitReason.HLT, ExitReason.PAUSE_INSTRUCTION, ExitReason.MSR_WRITE, ExitReason.VMCALL]) expect(exitSetsInstructionBoundary(r)).toBe(false)
+  })
+  it('kvm_steal_time_set_preempted(): a preemption after an HLT or PAUSE exit is reported before 5.19, not from 5.19 (5.10.180, 5.18.17 backports)', () => {
+    const after = (hostVersion: string, exit: number): boolean => kvmArchVcpuPutReportsPreempted({ hostVersion, vcpuPreempted: true, atInstructionBoundary: exitSetsInstructionBoundary(exit) })
+    for (const v of ['5.4', '5.10.179', '5.15.100', '5.18.16']) {
+      expect(after(v, ExitReason.HLT)).toBe(true)
+      expect(reportsPreemptionOffBoundary(v)).toBe(true)
+    }
+    for (const v of ['5.10.180', '5.18.17', '5.19', '6.8']) {
+      expect(after(v, ExitReason.HLT)).toBe(false)
+      expect(after(v, ExitReason.PAUSE_INSTRUCTION)).toBe(false)
+      expect(after(v, ExitReason.EXTERNAL_INTERRUPT)).toBe(true)
+      expect(reportsPreemptionOffBoundary(v)).toBe(false)
+    }
+  })
+  it('the decision names the commit and the kernel function', () => {
+    expect(preemptedBoundaryDecision('5.15').value).toBe('every preemption')
+    expect(preemptedBoundaryDecision('6.1')).toMatchObject({ value: 'after a host interrupt only', reason: expect.stringMatching(/6cd88243c7e0.*preemption_other/) })
+    expect(preemptedBoundaryDecision('5.10.180').reason).toMatch(/5\.10\.y from 5\.10\.180/)
+  })
+})
+
+describe('scenario: 2:1 overcommit with HLT exits (examples/noisy-neighbour.json overcommit-2to1)', () => {
+  /** kvm_sched_out() of runnable vCPU threads: reported (vcpu->stat.preemption_reported) and not (preemption_other). */
+  function preemptions(hostVersion: string): { reported: number; other: number } {
+    const j = JSON.parse(readFileSync(new URL('../../examples/noisy-neighbour.json', import.meta.url), 'utf8')) as { host: { kernel: { version: string } } }
+    j.host.kernel.version = hostVersion
+    const p = loadProfile(j)
+    if (!p.ok) throw new Error(JSON.stringify(p.issues))
+    const s = setupModel(resolveConfiguration(p.profile, 'overcommit-2to1'), 1, 0.05)
+    if (!s.ok) throw new Error(JSON.stringify(s.issues))
+    const m = new HostModel(s.inputs)
+    m.start()
+    m.engine.run({ until: m.endNs })
+    m.finish()
+    return { reported: m.hooks.preemptionReported[0]!, other: m.hooks.preemptionOther[0]! }
+  }
+  it('5.18 marks every preemption; 5.19 only those after a host interrupt, the rest count as preemption_other', () => {
+    const before = preemptions('5.18')
+    const after = preemptions('5.19')
+    expect(before.other).toBe(0)
+    expect(before.reported).toBeGreaterThan(50)
+    expect(after.other).toBeGreaterThan(10)
+    expect(after.reported).toBeGreaterThan(0)
+    expect(after.reported).toBeLessThan(before.reported)
   })
 })

@@ -17,7 +17,7 @@ const base = { schemaVersion: 1, run: { durationSec: 0.002, warmupSec: 0 } }
 const withHost = (host: unknown): Record<string, unknown> => ({ ...base, host })
 
 const REFUSED: { name: string; profile: Record<string, unknown>; path: string; value: RegExp }[] = [
-  { name: 'nohz_full beyond a 32-CPU host', profile: withHost({ kernel: { cmdline: { nohzFull: '0-999999' } } }), path: 'host.kernel.cmdline.nohz_full', value: /0-999999/ },
+  { name: 'nohz_full beyond a 32-CPU host', profile: withHost({ kernel: { cmdline: { nohzFull: '0-999999' } } }), path: 'host.kernel.cmdline.nohzFull', value: /0-999999/ },
   { name: 'a 16×256×4 topology', profile: withHost({ topology: { sockets: 16, coresPerSocket: 256, threadsPerCore: 4 } }), path: 'host.topology', value: /16×256×4/ },
   { name: 'an unknown cost name', profile: withHost({ costs: { bogus: { meanNs: 1 } } }), path: 'host.costs.bogus', value: /bogus/ },
   { name: 'the cost name "constructor"', profile: withHost({ costs: { constructor: { meanNs: 1 } } }), path: 'host.costs.constructor', value: /constructor/ },

@@ -127,6 +127,7 @@ export const KNOB_GROUPS: readonly KnobGroup[] = [
   ]),
   group('kvm-module', 'KVM module parameters', 'kvm, kvm_intel and kvm_amd parameters (/sys/module/kvm*/parameters).', 'host.kvm', [
     'piInjectTimer', 'preemptionTimer', 'enableApicv', 'enableIpiv', 'haltPoll.haltPollNs', 'haltPoll.grow', 'haltPoll.growStart', 'haltPoll.shrink', 'pleGap', 'pleWindow',
+    'pleWindowGrow', 'pleWindowShrink', 'pleWindowMax',
   ]),
   {
     id: 'qemu-libvirt',

@@ -34,7 +34,7 @@ export function hostFormSummary(v: HostFormValue): string {
 }
 
 function versionError(v: HostFormValue): FieldError[] {
-  return VERSION_RE.test(v.kernelVersion) ? [] : [{ field: 'kernel.version', value: v.kernelVersion, message: `kernel.version: "${v.kernelVersion}" is not a kernel version — write one like "6.8" or "5.14.0"`, fix: 'write a kernel version like "6.8"' }]
+  return VERSION_RE.test(v.kernelVersion) ? [] : [{ field: 'kernel.version', value: v.kernelVersion, message: `kernel.version: "${v.kernelVersion}" is not a kernel version — write one like "6.8" or "5.14.0"`, what: 'is not a kernel version', fix: 'write a kernel version like "6.8"' }]
 }
 
 export type NewProfileResult = { ok: true; json: Record<string, unknown>; note: string } | { ok: false; errors: FieldError[] }
@@ -49,7 +49,7 @@ export function newProfileJson(v: HostFormValue, name: string, firstVmVcpus: num
   const vm = { name: 'vm0', vcpus, guestTopology: guestTopologyFor(vcpus, v.threadsPerCore), pinning: { vcpupin: [] as string[], emulatorpin: '', iothreadpin: '' } }
   const json = { schemaVersion: 1, name: name.trim() || 'new host', description: '', host: h.host, vms: [vm] }
   const loaded = loadProfile(json)
-  if (!loaded.ok) return { ok: false, errors: loaded.issues.map((i) => ({ field: i.path, value: i.value, message: `${i.path}: ${i.value} ${i.message}`, fix: i.fix })) }
+  if (!loaded.ok) return { ok: false, errors: loaded.issues.map((i) => ({ field: i.path, value: i.value, message: `${i.path}: ${i.value} ${i.message}`, what: i.message, fix: i.fix })) }
   const place = defaultVmPinning(loaded.profile.host, [], vcpus)
   vm.pinning = { vcpupin: place.vcpupin, emulatorpin: place.emulatorpin, iothreadpin: place.iothreadpin }
   return { ok: true, json, note: `Housekeeping CPUs ${formatCpuList(new Set(h.housekeeping))} (the first core of each socket and its siblings); the rest isolated. vm0: ${place.note}.` }

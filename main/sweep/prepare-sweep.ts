@@ -1,0 +1,59 @@
+// From a spec file to the jobs a sweep runs: the spec checked, its base profile read (relative to the
+// spec) and checked as a run would, the axes and values checked, the metrics probed on a 2 ms run of the
+// base point, and each point keyed. Every problem is refused here, before anything runs.
+import { readFileSync } from 'node:fs'
+import { basename, dirname, resolve } from 'node:path'
+import { checkProfile } from '../../core/check/check-profile.ts'
+import { loadProfile } from '../../core/profile/load-profile.ts'
+import type { Issue } from '../../core/schema/schema.ts'
+import { metricIssues } from '../../core/sweep/sweep-metrics.ts'
+import { POINT_CONFIGURATION, planSweep, pointProfile, sweepPoints } from '../../core/sweep/sweep-points.ts'
+import type { SweepPlan } from '../../core/sweep/sweep-points.ts'
+import { loadSweepSpec } from '../../core/sweep/sweep-spec.ts'
+import { runConfiguration } from '../../core/sim/run-configuration.ts'
+import { pointKey } from './sweep-file.ts'
+import type { SweepJob } from './sweep-job.ts'
+
+export class SweepSpecError extends Error {
+  readonly issues: Issue[]
+  constructor(message: string, issues: Issue[] = []) {
+    super(message)
+    this.issues = issues
+  }
+}
+
+export interface PreparedSweep { name: string; plan: SweepPlan; jobs: SweepJob[] }
+
+export function readJson(path: string, what: string): unknown {
+  let text: string
+  try { text = readFileSync(path, 'utf8') } catch (e) { throw new SweepSpecError(`${path}: cannot read the ${what}: ${(e as Error).message}`) }
+  try { return JSON.parse(text) } catch (e) { throw new SweepSpecError(`${path}: the ${what} is not valid JSON: ${(e as Error).message}`) }
+}
+
+/** The metrics on the base point's 2 ms run: a name that gives no number is refused now, not after an hour. */
+export function probeMetrics(plan: SweepPlan): Issue[] {
+  const probe = structuredClone(plan.baseProfile) as { run: { durationSec: number; warmupSec: number } }
+  probe.run.durationSec = 0.002
+  probe.run.warmupSec = 0
+  const l = loadProfile(probe)
+  if (!l.ok) return l.issues
+  return metricIssues(runConfiguration(l.profile, POINT_CONFIGURATION), plan.metrics)
+}
+
+export function prepareSweep(specPath: string, o: { sample?: number } = {}): PreparedSweep {
+  const spec = loadSweepSpec(readJson(specPath, 'sweep spec'))
+  if (!spec.ok) throw new SweepSpecError(`${specPath}: not a valid sweep spec:`, spec.issues)
+  const basePath = resolve(dirname(specPath), spec.spec.base)
+  const base = checkProfile(readJson(basePath, 'base profile'))
+  if (!base.ok || !base.profile) throw new SweepSpecError(`${specPath}: base ${basePath} cannot run as it is:`, base.issues)
+  const planned = planSweep(spec.spec, base.profile, o)
+  if (!planned.ok) throw new SweepSpecError(`${specPath}: the sweep cannot run:`, planned.issues)
+  const plan = planned.plan
+  const bad = probeMetrics(plan)
+  if (bad.length) throw new SweepSpecError(`${specPath}: the sweep cannot run:`, bad)
+  const jobs = sweepPoints(plan).map((p) => {
+    const profile = pointProfile(plan, p)
+    return { key: pointKey(profile, p.seed), index: p.index, values: p.values, seed: p.seed, profile, metrics: plan.metrics }
+  })
+  return { name: spec.spec.name ?? basename(specPath).replace(/\.json$/i, ''), plan, jobs }
+}

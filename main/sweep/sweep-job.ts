@@ -1,0 +1,28 @@
+// One sweep point as a job: what a local lane or a queue worker runs, and the line it gives. The same
+// function serves both, so a point's line is the same wherever it ran.
+import { pickMetrics } from '../../core/sweep/sweep-metrics.ts'
+import { POINT_CONFIGURATION } from '../../core/sweep/sweep-points.ts'
+import type { WorkerPool } from '../worker/pool.ts'
+import type { SweepLine } from './sweep-file.ts'
+
+export interface SweepJob {
+  key: string
+  index: number
+  values: Record<string, unknown>
+  seed: number
+  profile: Record<string, unknown>
+  metrics: string[]
+}
+
+export async function runSweepJobOn(pool: WorkerPool, job: SweepJob): Promise<SweepLine> {
+  const head = { key: job.key, index: job.index, values: job.values, seed: job.seed }
+  try {
+    const r = await pool.run({ profile: job.profile, config: POINT_CONFIGURATION, seed: job.seed }).result
+    return { ...head, metrics: pickMetrics(r, job.metrics) }
+  } catch (e) {
+    const kind = (e as { kind?: string }).kind
+    // a point whose worker was stopped (cancel, dispose) did not finish: it is not a line
+    if (kind === 'cancelled' || kind === 'disposed') throw e
+    return { ...head, error: e instanceof Error ? e.message : String(e) }
+  }
+}
