@@ -135,6 +135,15 @@ describe('scenario: where the sw timer fires and what the vCPU sees', () => {
     // hrtimer_interrupt() + apic_timer_fn() charged on the housekeeping CPU: ~150 ns per expiry
     expect(hkWork(r)).toBeGreaterThan(ei.count * 50)
   })
+  it('posted (6.8, pi_inject_timer=1, HLT in guest): no timer exit on the vCPUs, the housekeeping CPU pays the expiry', () => {
+    const r = run('6.8', { piInjectTimer: 1, lapicTimerAdvanceNs: 0 }, { hlt: true, mwait: true })
+    expect(r.vms[0]!.decisions.find((d) => d.id === 'timer-path')!.value).toBe('posted-from-housekeeping')
+    const ei = exit(r, 'EXTERNAL_INTERRUPT')
+    expect(ei?.causes[SW_LOCAL]).toBeUndefined()
+    expect(ei?.causes[KICK]).toBeUndefined()
+    expect(r.vms[0]!.workload.throughputPerSec).toBeGreaterThan(9000)
+    expect(hkWork(r)).toBeGreaterThan(1000 * 50)
+  })
   it('the hv timer costs less per expiry than the sw path it replaces (ce7a058a2117)', () => {
     // HLT in guest keeps the vCPUs in guest mode (the hv timer counts only there); pi_inject_timer=0 keeps the hv timer
     const hv = run('6.8', { lapicTimerAdvanceNs: 0, piInjectTimer: 0 }, { hlt: true }, ['0', '1'])
