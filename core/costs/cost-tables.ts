@@ -24,6 +24,7 @@ export const COST_NAMES = [
   'hostIpiHandler', // reschedule / call-function / TLB-shootdown IPI handler on the host
   'exitMsrWriteTscDeadline', // wrmsr IA32_TSC_DEADLINE as the host takes it: setup resolves fast or slow (core/kvm/exit-fastpath.ts)
   'exitMsrWriteTscDeadlineSlow', // the same through the full exit handler: kvm_set_lapic_tscdeadline_msr → start hv or sw timer
+  'hrtimerRearm', // hrtimer_cancel() + hrtimer_start() of the LAPIC sw timer (sw-path TSC-deadline write, hv↔sw switch around a halt)
   'exitMsrWriteIcr', // x2APIC ICR write in handle_fastpath_set_msr_irqoff() (host ≥ 5.6, physical destination)
   'exitMsrWriteIcrSlow', // x2APIC ICR write through the full exit handler (kvm_emulate_wrmsr → kvm_x2apic_icr_write): no fastpath
   'exitApicWriteIcr', // xAPIC ICR write, trap-like APIC_WRITE (APICv register virtualization): kvm_apic_write_nodecode
@@ -95,6 +96,7 @@ const skylake: CostTable = {
   hostIpiHandler: c(30, 120, 0.8),
   exitMsrWriteTscDeadline: c(700 - tscFastGain, 1_250 - tscFastGain, 0.6),
   exitMsrWriteTscDeadlineSlow: c(700, 1_250, 0.6),
+  hrtimerRearm: c(100, 250, 0.5),
   exitMsrWriteIcr: c(700, 1_500, 0.6),
   exitMsrWriteIcrSlow: c(700 + tscFastGain, 1_500 + tscFastGain, 0.6),
   exitApicWriteIcr: c(700 + xapicExtra, 1_500 + xapicExtra, 0.6),

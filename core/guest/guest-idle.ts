@@ -158,7 +158,7 @@ export class GuestIdleLoop implements GuestIdlePart {
     const want = gt.nextGuestTimer(g)
     if (want === this.timer.deadline[g]) return false
     this.timer.programTimer(g, want)
-    this.run.beginExit(g, ExitReason.MSR_WRITE, this.m.causeIds.tscWrite, this.m.cost(CostId.exitMsrWriteTscDeadline), After.IDLE)
+    this.run.beginExit(g, ExitReason.MSR_WRITE, this.m.causeIds.tscWrite, this.timer.msrWriteNs(g), After.IDLE)
     return true
   }
 

@@ -111,8 +111,10 @@ export class GuestTimers implements GuestTimersPart {
   reprogram(g: number): void {
     const want = this.nextGuestTimer(g)
     if (want === this.timer.deadline[g]) { this.work.dispatchNext(g); return }
+    // the exit's cost as the timer path takes it (sampled before programTimer() re-arms the timer)
+    const ns = this.timer.msrWriteNs(g)
     this.timer.programTimer(g, want)
-    this.run.beginExit(g, ExitReason.MSR_WRITE, this.m.causeIds.tscWrite, this.m.cost(CostId.exitMsrWriteTscDeadline), After.ENTRY)
+    this.run.beginExit(g, ExitReason.MSR_WRITE, this.m.causeIds.tscWrite, ns, After.ENTRY)
   }
 
   /** A guest hrtimer armed on vCPU g at absolute time t (a reprogram when it becomes the earliest). With `wakeTid`

@@ -6,10 +6,10 @@
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, After, inGuestMode } from '../sim/constants.ts'
-import type { ModelCore, Parts } from '../sim/model-parts.ts'
+import type { ModelCore, Parts, HostNoise as HostNoisePart } from '../sim/model-parts.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 
-export class HostNoise {
+export class HostNoise implements HostNoisePart {
   private readonly m: ModelCore
   private readonly v: VcpuState
   private run!: Parts['run']
@@ -34,7 +34,7 @@ export class HostNoise {
   }
 
   /** A host interrupt or IPI on pCPU c: an EXTERNAL_INTERRUPT exit if a vCPU is in guest mode there. */
-  private hostInterrupt(c: number, cause: number, handlerNs: number): void {
+  hostInterrupt(c: number, cause: number, handlerNs: number): void {
     const g = this.m.hrq.cur[c]!
     if (g < 0 || g >= this.m.nV) { this.pcpuBusy[c]! += handlerNs; return }
     const s = this.v.state[g]!

@@ -206,7 +206,7 @@ export class HostScheduler implements HostSchedPart {
   /** try_to_wake_up() of a blocked vCPU thread (kvm_vcpu_wake_up() → rcuwait_wake_up()): select_task_rq_fair() picks
    *  its pCPU; it runs there after the wake-up IPI, the pCPU's C-state exit and the schedule-in — or waits behind
    *  the thread running there (steal time), or preempts it. */
-  wakeVcpuThread(g: number): void {
+  wakeVcpuThread(g: number, local = false): void {
     const v = this.v
     const hrq = this.m.hrq
     const now = this.m.engine.now
@@ -229,7 +229,9 @@ export class HostScheduler implements HostSchedPart {
     v.setState(g, St.WAKING)
     hrq.enqueueWaking(g, c, now, migrated)
     hrq.setCurr(g, c, now)
-    this.m.engine.schedule(this.m.cost(CostId.wakeupIpi) + v.wakeLatency[g]! + this.hooks.schedIn(g, c), Ev.WAKE_DONE, g, ++v.idleTok[g]!)
+    // an interrupt on the thread's own idle pCPU (its local LAPIC hrtimer) wakes it there without a wake-up IPI
+    const ipi = local && !migrated ? 0 : this.m.cost(CostId.wakeupIpi)
+    this.m.engine.schedule(ipi + v.wakeLatency[g]! + this.hooks.schedIn(g, c), Ev.WAKE_DONE, g, ++v.idleTok[g]!)
   }
 
   /** A kworker (or another host thread) takes the pCPU from the vCPU thread for a while (After.PREEMPT). */

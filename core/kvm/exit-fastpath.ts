@@ -44,35 +44,34 @@ export interface FastpathInputs {
 }
 
 export interface FastpathResolution {
-  /** The table with exitMsrWriteTscDeadline and exitPreemptionTimer set to the path the host takes. */
+  /** The table with exitPreemptionTimer set to the path the host takes. */
   table: CostTable
+  /** Which TSC-deadline write rows the run charges: each vCPU takes the fastpath row while its hv timer is in use,
+   *  the full-path row otherwise (LapicTimer.msrWriteNs(), core/kvm/lapic-timer.ts). */
   tscDeadline: 'fast' | 'slow' | 'mixed'
   preemptionTimer: 'fast' | 'slow'
   warnings: string[]
 }
 
-/** The cost vector of a host: the model charges `exitMsrWriteTscDeadline` and `exitPreemptionTimer`, and these take
- *  the fastpath or the full-path cost as the kernel functions above decide. One table serves every VM of a run: when
- *  VMs disagree on the TSC-deadline fastpath (some on the hv timer, some not) the full-path cost is used for all and a
- *  warning says so. The ICR costs are chosen per VM (exitMsrWriteIcr / exitMsrWriteIcrSlow, core/sim/ipi-setup.ts). */
+/** The cost vector of a host: `exitPreemptionTimer` takes the fastpath or the full-path cost as the kernel functions
+ *  above decide (VMX-wide, one value per host). The TSC-deadline write is chosen per vCPU at each write (its timer
+ *  path: hv with the fastpath, hv without, or the sw hrtimer), so both rows stay in the table. The ICR costs are chosen
+ *  per VM (exitMsrWriteIcr / exitMsrWriteIcrSlow, core/sim/ipi-setup.ts). */
 export function resolveExitFastpaths(table: CostTable, i: FastpathInputs): FastpathResolution {
   const out = { ...table }
-  const warnings: string[] = []
   const fastTsc = i.vmsUseHvTimer.map((hv) => tscDeadlineFastpath(i.hostVersion, i.vendor, hv))
   const allFast = fastTsc.length > 0 && fastTsc.every(Boolean)
   const tscDeadline = allFast ? 'fast' : fastTsc.some(Boolean) ? 'mixed' : 'slow'
-  if (!allFast) out.exitMsrWriteTscDeadline = table.exitMsrWriteTscDeadlineSlow
-  if (tscDeadline === 'mixed') warnings.push('some VMs take the TSC-deadline MSR fastpath (hv timer) and some do not: the model has one MSR_WRITE cost per run and uses the full-path cost (exitMsrWriteTscDeadlineSlow) for all')
   const fastHv = preemptionTimerFastpath(i.hostVersion, i.vendor)
   if (!fastHv) out.exitPreemptionTimer = table.exitPreemptionTimerSlow
-  return { table: out, tscDeadline, preemptionTimer: fastHv ? 'fast' : 'slow', warnings }
+  return { table: out, tscDeadline, preemptionTimer: fastHv ? 'fast' : 'slow', warnings: [] }
 }
 
 /** Overrides (host.costs) of a fastpath or full-path row that this host never charges, as warnings: on a host without
  *  the fastpath an override of the fastpath row changes nothing, and the reverse. */
 export function unusedCostOverrides(names: string[], r: Pick<FastpathResolution, 'tscDeadline' | 'preemptionTimer'>): string[] {
   const unused: Record<string, boolean> = {
-    exitMsrWriteTscDeadline: r.tscDeadline !== 'fast',
+    exitMsrWriteTscDeadline: r.tscDeadline === 'slow',
     exitMsrWriteTscDeadlineSlow: r.tscDeadline === 'fast',
     exitPreemptionTimer: r.preemptionTimer !== 'fast',
     exitPreemptionTimerSlow: r.preemptionTimer === 'fast',

@@ -19,6 +19,7 @@ export class KvmHalt implements Halt {
   private idle!: Parts['idle']
   private run!: Parts['run']
   private sched!: Parts['sched']
+  private timer!: Parts['timer']
   /** When the current halt began (kvm_vcpu_halt()'s start, for the poll-window update). */
   readonly haltStart: Float64Array
   /** vcpu->halt_poll_ns. */
@@ -47,6 +48,7 @@ export class KvmHalt implements Halt {
     this.idle = p.idle
     this.run = p.run
     this.sched = p.sched
+    this.timer = p.timer
     p.run.setHandler(After.HLT, (g) => this.afterHltExit(g))
   }
 
@@ -70,6 +72,9 @@ export class KvmHalt implements Halt {
     v.needResched[g] = 0
     // kvm_vcpu_has_events(): a pending interrupt, or a pvqspinlock kick (pv_unhalted)
     if (v.pendIrq[g] || this.pvUnhalted[g]) { this.hltWakeup(g); return }
+    // kvm_lapic_switch_to_sw_timer() before halt-polling (lapic-timer.ts): its time extends the exit, then this runs again
+    const sw = this.timer.switchToSwTimer(g)
+    if (sw > 0) { this.run.extendExit(g, sw); return }
     // kvm_vcpu_can_poll(): poll only while single_task_running() and !need_resched(). Before 5.17 kvm_vcpu_block()
     // had already called kvm_arch_vcpu_blocking() here (AVIC IsRunning cleared while polling: avic.ts)
     if (vm.hostHaltPoll && this.haltPollNs[g]! > 0 && this.m.hrq.nrQueued[v.pcpuOf[g]!] === 0) {
@@ -102,11 +107,11 @@ export class KvmHalt implements Halt {
   }
 
   /** kvm_vcpu_wake_up(): something made the idle vCPU runnable — in the guest's idle loop, halt-polling, or blocked. */
-  wakeVcpu(g: number): void {
+  wakeVcpu(g: number, local = false): void {
     const s = this.v.state[g]!
     if (s === St.GUEST_POLL || s === St.GUEST_HLT) { this.idle.wakeInGuest(g); return }
     if (s === St.HOST_POLL) { this.v.idleTok[g]!++; this.hltWakeup(g); return }
-    if (s === St.BLOCKED) this.sched.wakeVcpuThread(g)
+    if (s === St.BLOCKED) this.sched.wakeVcpuThread(g, local)
   }
 
   /** Ev.WAKE_DONE: the woken vCPU runs again (after the wake-up IPI, its C-state's exit latency, the schedule-in). */
@@ -119,6 +124,9 @@ export class KvmHalt implements Halt {
 
   /** End of an HLT exit: adapt the halt-polling window (grow/shrink_halt_poll_ns()), enter the guest, leave idle. */
   hltWakeup(g: number): void {
+    // __kvm_wait_lapic_expire() at the entry (lapic-timer.ts): a timer that expired early waits for its deadline
+    const wait = this.timer.entryWaitNs(g)
+    if (wait > 0) { this.m.engine.schedule(wait, Ev.WAKE_DONE, g, ++this.v.idleTok[g]!); return }
     const vm = this.m.vmSpec(g)
     this.pvHalted[g] = 0
     this.pvUnhalted[g] = 0
@@ -129,6 +137,8 @@ export class KvmHalt implements Halt {
     }
     this.vmmSleep[g] = 0
     this.v.exitHandler[g] = After.ENTRY
+    // kvm_lapic_switch_to_hv_timer() before the entry: taken from the guest's next work (the entry is not delayed)
+    this.v.debt[g]! += this.timer.switchToHvTimer(g)
     this.run.vmEntry(g)
     this.idle.leaveIdle(g)
   }

@@ -52,7 +52,21 @@ export function kvmCanUseHvTimer(i: TimerInputs): boolean {
   return !(i.mwaitInGuest || kvmCanPostTimerInterrupt(i))
 }
 
-export type TimerPath = 'hv-timer' | 'sw-hrtimer-local' | 'posted-from-housekeeping' | 'sw-hrtimer-posted-local'
+/** How the sw hrtimer is started (start_sw_tscdeadline()): HRTIMER_MODE_ABS_PINNED before v5.3 (61abdbe0bcc2 "kvm: x86:
+ *  make lapic hrtimer pinned"), so it expires on the CPU that armed it — the vCPU's, moved along by
+ *  kvm_migrate_timers(); unpinned from v5.3 ("KVM: LAPIC: Make lapic timer unpinned", Wanpeng Li, the first patch of
+ *  the exitless-timer series merged with 0c5f81dad46c): HRTIMER_MODE_ABS (ABS_HARD from 5.4), so
+ *  switch_hrtimer_base() may queue it on a housekeeping CPU (get_nohz_timer_target(): core/host/nohz-timer-target.ts)
+ *  and apic_timer_expired() kicks the vCPU (kvm_vcpu_kick()) instead of relying on the local interrupt's exit. */
+export function lapicHrtimerPinned(hostVersion: string): boolean {
+  return !versionAtLeast(hostVersion, '5.3')
+}
+
+/** hv-timer: the VMX preemption timer; sw-hrtimer-local: an hrtimer that expires on the vCPU's pCPU (pinned, or
+ *  unpinned on a timer-housekeeping pCPU); sw-hrtimer-unpinned: an hrtimer a nohz_full pCPU hands to a housekeeping
+ *  CPU, whose apic_timer_fn() kicks the vCPU; posted-from-housekeeping / sw-hrtimer-posted-local: the posted timer
+ *  interrupt (kvm_can_post_timer_interrupt()) from a housekeeping CPU, or from the vCPU's own timer-housekeeping pCPU. */
+export type TimerPath = 'hv-timer' | 'sw-hrtimer-local' | 'sw-hrtimer-unpinned' | 'posted-from-housekeeping' | 'sw-hrtimer-posted-local'
 
 export interface TimerDecision {
   /** While the vCPU runs. While it is blocked the hv timer is switched to a sw hrtimer (vcpu_block). */
@@ -60,8 +74,9 @@ export interface TimerDecision {
   reason: string
 }
 
-/** The timer path of one vCPU: hv timer, a sw hrtimer on its own pCPU, or an unpinned sw hrtimer that
- *  migrates to a housekeeping CPU (get_nohz_timer_target) and is delivered as a posted interrupt. */
+/** The timer path of one vCPU on a pCPU: the hv timer, a sw hrtimer on its own pCPU, an unpinned sw hrtimer on a
+ *  housekeeping CPU that kicks it, or one that posts the interrupt. Where each expiry fires is decided when the timer
+ *  is armed (core/kvm/lapic-timer.ts: get_nohz_timer_target() and hrtimer_check_target() may keep it local). */
 export function decideTimerPath(i: TimerInputs, pcpuIsTimerHousekeeping: boolean): TimerDecision {
   const canPost = kvmCanPostTimerInterrupt(i)
   if (kvmCanUseHvTimer(i)) {
@@ -81,5 +96,11 @@ export function decideTimerPath(i: TimerInputs, pcpuIsTimerHousekeeping: boolean
   if (i.vendor === 'svm') why.push('SVM has no hv timer')
   else if (i.mwaitInGuest) why.push('MWAIT in guest disables the hv timer')
   else if (!i.preemptionTimerParam) why.push('kvm_intel.preemption_timer=N')
-  return { path: 'sw-hrtimer-local', reason: `sw hrtimer pinned on the vCPU's pCPU (${why.join('; ')}) — each expiry is an EXTERNAL_INTERRUPT exit while the guest runs` }
+  if (lapicHrtimerPinned(i.hostVersion)) {
+    return { path: 'sw-hrtimer-local', reason: `sw hrtimer pinned on the vCPU's pCPU (HRTIMER_MODE_ABS_PINNED before 5.3; ${why.join('; ')}) — each expiry is an EXTERNAL_INTERRUPT exit while the guest runs` }
+  }
+  if (pcpuIsTimerHousekeeping) {
+    return { path: 'sw-hrtimer-local', reason: `unpinned sw hrtimer (5.3+) on a timer-housekeeping pCPU: get_nohz_timer_target() keeps it on the busy vCPU pCPU (${why.join('; ')}) — each expiry is an EXTERNAL_INTERRUPT exit while the guest runs` }
+  }
+  return { path: 'sw-hrtimer-unpinned', reason: `unpinned sw hrtimer (5.3+) on a nohz_full pCPU: get_nohz_timer_target() queues it on a busy housekeeping CPU, whose apic_timer_fn() kicks the vCPU — an EXTERNAL_INTERRUPT exit (the kick IPI) while the guest runs (${why.join('; ')}; hrtimer_check_target(), which can keep a timer local, is not modelled)` }
 }

@@ -25,6 +25,7 @@ export const COUNTERPARTS: Record<string, string> = {
   'host.kvm.haltPoll.shrink': '`kvm.halt_poll_ns_shrink`',
   'host.kvm.piInjectTimer': '`kvm.pi_inject_timer` (v5.3+)',
   'host.kvm.preemptionTimer': '`kvm_intel.preemption_timer`',
+  'host.kvm.lapicTimerAdvanceNs': '`kvm.lapic_timer_advance_ns` (before v6.10); `kvm.lapic_timer_advance` (bool, v6.10+)',
   'host.kvm.enableApicv': '`kvm_intel.enable_apicv`, `kvm_amd.avic` (default 0 before v6.18, "auto" from v6.18)',
   'host.kvm.enableIpiv': '`kvm_intel.enable_ipiv` (v5.19+), `kvm_amd.enable_ipiv` (v6.17+)',
   'host.kvm.pleGap': '`kvm_intel.ple_gap`, `kvm_amd.pause_filter_thresh`',

@@ -37,6 +37,7 @@ export const hostKvmSchema = s.object({
   haltPoll: haltPollSchema,
   piInjectTimer: s.oneOf([-1, 0, 1] as const, { default: -1, description: 'kvm.pi_inject_timer: -1 = on iff nohz_full (housekeeping_enabled(HK_TYPE_TIMER)), 0 = off, 1 = on.' }),
   preemptionTimer: s.boolean({ default: true, description: 'kvm_intel.preemption_timer: use the VMX preemption timer as the hv timer.' }),
+  lapicTimerAdvanceNs: s.integer({ min: -1, max: 100_000, default: -1, description: 'kvm.lapic_timer_advance_ns: arm the guest\'s LAPIC timer this early and busy-wait for the deadline at the entry. -1 = the kernel\'s default (adaptive from 4.20, off before), 0 = off, N = fixed N ns (before 6.10; 6.10+ has only the bool kvm.lapic_timer_advance).' }),
   enableApicv: s.boolean({ default: true, description: 'kvm_intel.enable_apicv / kvm_amd.avic: posted interrupts and APIC virtualization. On AMD this is the value written for kvm_amd.avic; the kernel\'s own default is off before 6.18 and "auto" (on for Zen 4+ with x2AVIC) from 6.18.' }),
   enableIpiv: s.boolean({ default: true, description: 'kvm_intel.enable_ipiv: IPI virtualization (Sapphire Rapids and later, host 5.19+); kvm_amd.enable_ipiv (host 6.17+): AVIC sets IsRunning so IPIs to running vCPUs do not exit.' }),
   pleGap: s.integer({ min: 0, max: 1 << 20, default: 128, description: 'kvm_intel.ple_gap (0 disables PAUSE-loop exiting); kvm_amd.pause_filter_thresh (at most 65535; 0 = count-only filter from 5.8 turns the intercept off). A PAUSE more than this many cycles after the previous one restarts the count.' }),

@@ -111,6 +111,8 @@ export class HostModel implements GuestOps, ModelCore {
       txNotify: c('virtio-net TX notify (ioeventfd → vhost)'),
       hvTimer: c('guest LAPIC timer (VMX preemption timer)'),
       swTimer: c('guest LAPIC timer (sw hrtimer on this pCPU)'),
+      timerKick: c('guest LAPIC timer kick (sw hrtimer on a housekeeping CPU)'),
+      swTimerOther: c('another vCPU\'s LAPIC timer (sw hrtimer on this CPU)'),
       kick: c('kick IPI (interrupt injection)'),
       hlt: c('guest idle (HLT)'),
       mwaitNop: c('guest idle (MWAIT emulated as NOP)'),
@@ -173,7 +175,7 @@ export class HostModel implements GuestOps, ModelCore {
     this.csd = new CsdLockWait(this, this.steal)
     this.mutex = new GuestMutexes(this, this.steal)
     const parts: Parts = {
-      run: this.run, halt: this.halt, timer: this.timer, irq: this.irq, ple: this.ple, sched: this.sched, hooks: this.hooks, tasks: this.tasks,
+      run: this.run, halt: this.halt, timer: this.timer, noise: this.noise, irq: this.irq, ple: this.ple, sched: this.sched, hooks: this.hooks, tasks: this.tasks,
       cpuidle: this.cpuidle, work: this.work, idle: this.idle, gtimers: this.gtimers, gsched: this.gsched, locks: this.locks,
       csd: this.csd, mutex: this.mutex,
     }

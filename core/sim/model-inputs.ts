@@ -260,6 +260,10 @@ export interface ModelInputs {
   irqs: IrqSourceSpec[]
   /** Per pCPU: housekeeping for HK_TYPE_TIMER. */
   timerHousekeeping: Uint8Array
+  /** The LAPIC timer's host side (core/kvm/lapic-timer.ts): the sw hrtimer pinned (before 5.3), the advance
+   *  (timer-advance.ts AdvanceMode and the start value), and whether the hv path's TSC-deadline write takes the
+   *  fastpath (exit-fastpath.ts). */
+  lapicTimer: { hrtimerPinned: boolean; advanceMode: number; advanceInitNs: number; tscDeadlineFastpath: boolean }
   /** Per pCPU: its LLC (socket) id, for the host's wake-up placement of floating threads. */
   llcOf: Int32Array
   /** PLE (VMX, window in TSC cycles) / pause filter (SVM, window in PAUSEs) parameters. */

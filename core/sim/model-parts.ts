@@ -16,6 +16,10 @@ export interface CauseIds {
   txNotify: number
   hvTimer: number
   swTimer: number
+  /** kvm_vcpu_kick() from apic_timer_fn() on a housekeeping CPU (unpinned sw hrtimer, v5.3+). */
+  timerKick: number
+  /** Another vCPU's unpinned sw hrtimer expiring on this (housekeeping) pCPU. */
+  swTimerOther: number
   kick: number
   hlt: number
   mwaitNop: number
@@ -70,7 +74,8 @@ export interface Halt {
   readonly pvUnhalted: Uint8Array
   readonly vmmSleep: Uint8Array
   block(g: number): void
-  wakeVcpu(g: number): void
+  /** `local`: woken by an interrupt on the vCPU's own pCPU (its pinned/local LAPIC hrtimer): no wake-up IPI. */
+  wakeVcpu(g: number, local?: boolean): void
   hltWakeup(g: number): void
   /** The vCPU is halted in an HLT exit (kvm_vcpu_halt() from an HLT, not yet entered again). */
   inHltExit(g: number): boolean
@@ -80,8 +85,23 @@ export interface Halt {
 export interface LapicTimer {
   readonly deadline: Float64Array
   programTimer(g: number, t: number): void
+  /** The guest's WRMSR IA32_TSC_DEADLINE as this vCPU's timer path takes it (ns): fastpath or full exit, plus
+   *  hrtimer_cancel()/hrtimer_start() on the sw path. */
+  msrWriteNs(g: number): number
   /** kvm_migrate_timers(): the vCPU now runs on pCPU c. */
   migrateTimer(g: number, c: number): void
+  /** kvm_lapic_switch_to_sw_timer() before halt-polling/blocking: its cost (0 when the hv timer is not in use). */
+  switchToSwTimer(g: number): number
+  /** kvm_wait_lapic_expire() at an entry after a halt: the busy wait for a timer that expired early (0: none). */
+  entryWaitNs(g: number): number
+  /** kvm_lapic_switch_to_hv_timer() after the halt: its cost (0 when nothing was switched). */
+  switchToHvTimer(g: number): number
+}
+
+/** core/host/host-noise.ts — host interrupts on the pCPUs. */
+export interface HostNoise {
+  /** A host interrupt on pCPU c: an EXTERNAL_INTERRUPT exit of a vCPU in guest mode there, else host work. */
+  hostInterrupt(c: number, cause: number, handlerNs: number): void
 }
 
 /** core/kvm/irq-delivery.ts — interrupts into the guest and the guest's IPI sends. */
@@ -123,7 +143,7 @@ export interface HostSched {
   selectCpu(h: number, prev: number): number
   migrateVcpu(g: number, c: number): void
   /** try_to_wake_up() of a blocked vCPU thread. */
-  wakeVcpuThread(g: number): void
+  wakeVcpuThread(g: number, local?: boolean): void
 }
 
 /** core/host/host-tasks.ts — host tasks (neighbours, vhost workers). */
@@ -245,6 +265,7 @@ export interface Parts {
   run: RunLoop
   halt: Halt
   timer: LapicTimer
+  noise: HostNoise
   irq: IrqDelivery
   ple: PauseLoop
   sched: HostSched

@@ -16,8 +16,9 @@ import { cmdlineKey, deriveHousekeeping, managedIrqAffinity, housekeepingTestCpu
 import type { HousekeepingSets } from '../topology/housekeeping.ts'
 import { CPU_FEATURES } from '../costs/cpu-presets.ts'
 import { costTableFor } from '../costs/cost-tables.ts'
-import { resolvePiInjectTimer, decideTimerPath, piInjectTimerDecision, kvmCanUseHvTimer } from '../kvm/timer-path.ts'
-import { resolveExitFastpaths, fastpathDecision, unusedCostOverrides } from '../kvm/exit-fastpath.ts'
+import { resolvePiInjectTimer, decideTimerPath, piInjectTimerDecision, kvmCanUseHvTimer, lapicHrtimerPinned } from '../kvm/timer-path.ts'
+import { resolveExitFastpaths, fastpathDecision, unusedCostOverrides, tscDeadlineFastpath } from '../kvm/exit-fastpath.ts'
+import { resolveTimerAdvance } from '../kvm/timer-advance.ts'
 import type { TimerInputs } from '../kvm/timer-path.ts'
 import { grantDisableExits, pvUnhaltVisible, disableExitsDecision } from '../kvm/disable-exits.ts'
 import { residualTickLocal } from '../host/tick-offload.ts'
@@ -58,6 +59,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
   const hostVersion = host.kernel.version
   const apicvActive = features.apicv && host.kvm.enableApicv
   const piInject = resolvePiInjectTimer(host.kvm.piInjectTimer, hk.enabled.timer)
+  const advance = resolveTimerAdvance(hostVersion, host.kvm.lapicTimerAdvanceNs)
   const haltPoll = {
     maxNs: host.kvm.haltPoll.haltPollNs,
     grow: host.kvm.haltPoll.grow,
@@ -173,6 +175,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     const hvTimer = kvmCanUseHvTimer(timerInputs)
     vmsUseHvTimer.push(hvTimer)
     const fpd = fastpathDecision(hostVersion, features.vendor, hvTimer, vm.kvm.x2apic)
+    spec.decisions.push({ id: 'timer-advance', title: 'LAPIC timer advance', value: advance.value, reason: advance.reason, mirrors: 'kvm_create_lapic() / __kvm_wait_lapic_expire()' })
     spec.decisions.push({ id: 'exit-fastpath', title: 'Exit fastpaths', value: fpd.value, reason: fpd.reason, mirrors: features.vendor === 'vmx' ? 'vmx_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' : 'svm_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' })
     spec.decisions.push(...spin.decisions)
     spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion))
@@ -233,6 +236,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     haltPoll,
     irqs,
     timerHousekeeping: hk.housekeeping.timer,
+    lapicTimer: { hrtimerPinned: lapicHrtimerPinned(hostVersion), advanceMode: advance.mode, advanceInitNs: advance.initNs, tscDeadlineFastpath: tscDeadlineFastpath(hostVersion, features.vendor, true) },
     ple: pleParams(host, features.vendor),
     tscGhz: features.ghz,
     llcOf: Int32Array.from(topology.llcOf),
@@ -245,7 +249,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     durationNs: Math.round(durationSec * 1e9),
     seed,
   }
-  return { ok: true, inputs, topology, hk, warnings: [...hkr.warnings, ...fastpaths.warnings, ...unusedCostOverrides(Object.keys(host.costs), fastpaths)] }
+  return { ok: true, inputs, topology, hk, warnings: [...hkr.warnings, ...fastpaths.warnings, ...(advance.warning ? [advance.warning] : []), ...unusedCostOverrides(Object.keys(host.costs), fastpaths)] }
 }
 
 /** The model's workload parameters from the profile's (defaults of the variant filled in: an override may switch

@@ -36,20 +36,21 @@ describe('handle_fastpath_set_tscdeadline() (ae95f566b3d2) and handle_fastpath_p
     expect(preemptionTimerFastpath('5.8', 'vmx')).toBe(true)
     expect(preemptionTimerFastpath('6.8', 'svm')).toBe(false)
   })
-  it('resolveExitFastpaths() charges the path the host takes', () => {
+  it('resolveExitFastpaths() charges the path the host takes; the TSC-deadline rows stay per vCPU', () => {
     const t = COST_TABLES['skylake-sp']
     const old = resolveExitFastpaths(t, { hostVersion: '5.3', vendor: 'vmx', vmsUseHvTimer: [true] })
     expect(old.table.exitPreemptionTimer).toEqual(t.exitPreemptionTimerSlow)
-    expect(old.table.exitMsrWriteTscDeadline).toEqual(t.exitMsrWriteTscDeadlineSlow)
+    expect(old.tscDeadline).toBe('slow')
     const now = resolveExitFastpaths(t, { hostVersion: '6.1', vendor: 'vmx', vmsUseHvTimer: [true] })
     expect(now.table.exitPreemptionTimer).toEqual(t.exitPreemptionTimer)
+    expect(now.tscDeadline).toBe('fast')
+    // both rows stay: LapicTimer.msrWriteNs() takes the fastpath row while a vCPU's hv timer is in use
     expect(now.table.exitMsrWriteTscDeadline).toEqual(t.exitMsrWriteTscDeadline)
-    const sw = resolveExitFastpaths(t, { hostVersion: '6.1', vendor: 'vmx', vmsUseHvTimer: [false] })
-    expect(sw.table.exitMsrWriteTscDeadline).toEqual(t.exitMsrWriteTscDeadlineSlow)
+    expect(now.table.exitMsrWriteTscDeadlineSlow).toEqual(t.exitMsrWriteTscDeadlineSlow)
     const mixed = resolveExitFastpaths(t, { hostVersion: '6.1', vendor: 'vmx', vmsUseHvTimer: [true, false] })
     expect(mixed.tscDeadline).toBe('mixed')
-    expect(mixed.table.exitMsrWriteTscDeadline).toEqual(t.exitMsrWriteTscDeadlineSlow)
-    expect(mixed.warnings[0]).toContain('exitMsrWriteTscDeadlineSlow')
+    expect(mixed.warnings).toEqual([])
+    expect(unusedCostOverrides(['exitMsrWriteTscDeadline', 'exitMsrWriteTscDeadlineSlow'], mixed)).toEqual([])
   })
   it('the decision names the kernel functions and commits', () => {
     const d = fastpathDecision('6.1', 'vmx', true, true)

@@ -83,7 +83,7 @@ describe('decideTimerPath — kernel-logic.md §3.1 "Consequences the simulator 
     expect(pre.path).toBe('sw-hrtimer-local')
     expect(pre.reason).toContain('< 5.3')
     expect(pre.reason).toContain('EXTERNAL_INTERRUPT')
-    const off = decideTimerPath(vmx({ hostVersion: '5.3', mwaitInGuest: true, hltInGuest: true, piInjectTimer: false }), false)
+    const off = decideTimerPath(vmx({ hostVersion: '5.3', mwaitInGuest: true, hltInGuest: true, piInjectTimer: false }), true)
     expect(off.path).toBe('sw-hrtimer-local')
     expect(off.reason).toContain('pi_inject_timer is off')
     expect(off.reason).toContain('MWAIT')
@@ -106,10 +106,11 @@ describe('decideTimerPath — kernel-logic.md §3.1 "Consequences the simulator 
     for (const v of ['5.18', '6.1', '6.8']) expect(decideTimerPath(vmx({ hostVersion: v, piInjectTimer: true }), false).path).toBe('hv-timer')
   })
   it('row 6 (SVM, no hv timer): sw hrtimer, EXTERNAL_INTERRUPT ("interrupt") when it fires on the vCPU pCPU; posted only with AVIC + pi_inject', () => {
-    const noAvic = decideTimerPath(vmx({ vendor: 'svm', apicvActive: false, piInjectTimer: true, hltInGuest: true }), false)
+    const noAvic = decideTimerPath(vmx({ vendor: 'svm', apicvActive: false, piInjectTimer: true, hltInGuest: true }), true)
     expect(noAvic.path).toBe('sw-hrtimer-local')
     expect(noAvic.reason).toContain('SVM has no hv timer')
-    expect(decideTimerPath(vmx({ vendor: 'svm', piInjectTimer: false }), false).path).toBe('sw-hrtimer-local')
+    expect(decideTimerPath(vmx({ vendor: 'svm', piInjectTimer: false }), true).path).toBe('sw-hrtimer-local')
+    expect(decideTimerPath(vmx({ vendor: 'svm', piInjectTimer: false }), false).path).toBe('sw-hrtimer-unpinned')
     expect(decideTimerPath(vmx({ vendor: 'svm', apicvActive: true, piInjectTimer: true, hltInGuest: true }), false).path).toBe('posted-from-housekeeping')
   })
   it('housekeeping pCPU (get_nohz_timer_target keeps the unpinned hrtimer local): postable timer on a timer-housekeeping pCPU still interrupts the guest', () => {
@@ -121,7 +122,7 @@ describe('decideTimerPath — kernel-logic.md §3.1 "Consequences the simulator 
     expect(decideTimerPath(vmx({ mwaitInGuest: true }), true).path).toBe('sw-hrtimer-local')
   })
   it('kvm_intel.preemption_timer=N without posting ⇒ sw hrtimer local, reason says so', () => {
-    const d = decideTimerPath(vmx({ preemptionTimerParam: false }), false)
+    const d = decideTimerPath(vmx({ preemptionTimerParam: false }), true)
     expect(d.path).toBe('sw-hrtimer-local')
     expect(d.reason).toContain('preemption_timer=N')
   })

@@ -78,3 +78,31 @@ describe('residual 1 Hz tick (sched_tick_offload_init(), v4.17)', () => {
     expect(residualTickLocal('4.17')).toBe(false)
   })
 })
+
+describe('the guest LAPIC timer rows per host version (start_sw_tscdeadline(), get_nohz_timer_target(), kvm_create_lapic())', () => {
+  const noHv = { kvm: { disableExits: { mwait: true, hlt: true } } }
+  it('sw timer on a nohz_full pCPU: pinned on it before 5.3, handed to a housekeeping CPU from 5.3', () => {
+    const pre = decisions('skylake-sp', '5.2', noHv, { piInjectTimer: 0 })('timer-path')
+    expect(pre.value).toBe('sw-hrtimer-local')
+    expect(pre.reason).toContain('HRTIMER_MODE_ABS_PINNED')
+    const post = decisions('skylake-sp', '5.10', noHv, { piInjectTimer: 0 })('timer-path')
+    expect(post.value).toBe('sw-hrtimer-unpinned')
+    expect(post.reason).toContain('get_nohz_timer_target()')
+    // SVM has no hv timer: the same placement
+    expect(decisions('milan', '6.1', {}, { piInjectTimer: 0 })('timer-path').value).toBe('sw-hrtimer-unpinned')
+  })
+  it('lapic_timer_advance_ns: off on 4.19, adaptive on 5.10 and 6.12, fixed on 6.1, a fixed value ignored on 6.12', () => {
+    expect(decisions('skylake-sp', '4.19')('timer-advance').value).toBe('off')
+    expect(decisions('skylake-sp', '5.10')('timer-advance').value).toContain('adaptive')
+    expect(decisions('skylake-sp', '6.1', {}, { lapicTimerAdvanceNs: 800 })('timer-advance').value).toBe('800 ns (fixed)')
+    const late = decisions('skylake-sp', '6.12', {}, { lapicTimerAdvanceNs: 800 })('timer-advance')
+    expect(late.value).toContain('adaptive')
+    expect(late.reason).toContain('kvm.lapic_timer_advance')
+  })
+  it('exit fastpaths: the TSC-deadline write on VMX 5.8+ only with the hv timer; none on SVM for it', () => {
+    expect(decisions('skylake-sp', '5.8', {}, { piInjectTimer: 0 })('exit-fastpath').value).toContain('TSC deadline')
+    expect(decisions('skylake-sp', '5.7', {}, { piInjectTimer: 0 })('exit-fastpath').value).not.toContain('TSC deadline')
+    expect(decisions('skylake-sp', '5.8', noHv, { piInjectTimer: 0 })('exit-fastpath').value).not.toContain('TSC deadline')
+    expect(decisions('milan', '6.1')('exit-fastpath').value).not.toContain('TSC deadline')
+  })
+})

@@ -173,7 +173,7 @@ describe('the posted-timer example in the browser host', () => {
     expect(await page.getByTestId('cfg-diffs').textContent()).toContain('None')
 
     await page.getByTestId('knob-input-host.kvm.piInjectTimer').selectOption('0')
-    await page.waitForSelector('[data-testid="preview-redis-vm-timer-path"][data-value="sw-hrtimer-local"]')
+    await page.waitForSelector('[data-testid="preview-redis-vm-timer-path"][data-value="sw-hrtimer-unpinned"]')
     expect(await timer.getAttribute('data-changed')).toBe('true')
     expect(await page.getByTestId('knob-host.kvm.piInjectTimer').getAttribute('data-overridden')).toBe('true')
     expect(await page.getByTestId('cfg-diffs').textContent()).toContain('host.kvm.piInjectTimer')
@@ -191,7 +191,7 @@ describe('the posted-timer example in the browser host', () => {
     await row.waitFor()
     expect(Number((await row.locator('td').nth(1).textContent())?.trim())).toBeGreaterThan(0)
     const decision = page.locator('[data-testid="result-pi-off"] [data-testid="decisions-redis-vm"]')
-    expect(await decision.textContent()).toContain('sw-hrtimer-local')
+    expect(await decision.textContent()).toContain('sw-hrtimer-unpinned')
     // The whole Avg time cell, "( +-" and all, is visible: the table is not cut off.
     const wrap = page.locator('[data-testid="result-pi-off"] .perf-wrap')
     type Box = { scrollWidth: number; clientWidth: number }

@@ -118,7 +118,7 @@ describe('decisions preview', () => {
     expect(sw.ok).toBe(true)
     if (!sw.ok) return
     const timer = sw.vms[0]?.decisions.find((d) => d.id === 'timer-path')
-    expect(timer?.value).toBe('sw-hrtimer-local')
+    expect(timer?.value).toBe('sw-hrtimer-unpinned')
     // The base profile (pi_inject_timer auto with nohz_full) posts the timer.
     expect(timer?.baseValue).toBe('posted-from-housekeeping')
     const posted = previewConfig(p.profile, 'posted-timer')
@@ -189,7 +189,7 @@ describe('configuration editor (store and components)', () => {
     await select.setValue('0')
     await flushPromises()
     expect(editor.overrides.map((o) => o.loc.join('.'))).toEqual(['host.kvm.piInjectTimer'])
-    expect(timer().attributes('data-value')).toBe('sw-hrtimer-local')
+    expect(timer().attributes('data-value')).toBe('sw-hrtimer-unpinned')
     expect(timer().attributes('data-changed')).toBe('true')
     expect(w.get('[data-testid="knob-host.kvm.piInjectTimer"]').attributes('data-overridden')).toBe('true')
     expect(w.get('[data-testid="knob-base-host.kvm.piInjectTimer"]').text()).toContain('-1')
