@@ -4,6 +4,7 @@
 // interrupt (Work.DEVICE_IRQ) and its guest threads (Work.THREAD bursts, placed by the guest scheduler). It reports
 // completions through GuestOps.complete(), which keeps throughput, the latency histogram and the series.
 import type { GuestOps } from './guest-ops.ts'
+import type { BenchmarkFigure } from '../../result.ts'
 
 export abstract class GuestWorkload {
   /** Result kind, e.g. "redis", "fork-join". */
@@ -56,4 +57,10 @@ export abstract class GuestWorkload {
   /** The running thread `tid`'s burst finished (or was cut) on vCPU g: continue it (GuestOps.threadContinue) or put
    *  it to sleep (GuestOps.threadSleep). */
   threadBurstDone(_g: number, _tid: number): void {}
+
+  /** The figures the benchmark itself prints (hackbench's Time, perf bench sched pipe's usecs/op), from the run's
+   *  completions per second and their mean latency; none by default. */
+  figures(_perSec: number, _meanLatencyNs: number): BenchmarkFigure[] {
+    return []
+  }
 }
