@@ -75,7 +75,8 @@ function workloadRate(vm: Vm): number {
       return ((threads * 1e9) / w.workNs) * EVENTS_PER.barrierIteration
     }
     case 'hackbench':
-      return w.groups * w.fds * 2 * HACKBENCH_MESSAGES_PER_THREAD * EVENTS_PER.message
+      // bounded by its threads and by the vCPUs' time: a message costs at least a microsecond of guest time
+      return Math.min(w.groups * w.fds * 2 * HACKBENCH_MESSAGES_PER_THREAD, vm.vcpus * 1e6) * EVENTS_PER.message
   }
 }
 

@@ -86,4 +86,7 @@ export const COUNTERPARTS: Record<string, string> = {
   'vms[].workload.groups': '`hackbench -g`',
   'vms[].workload.fds': '`hackbench -f`',
   'vms[].workload.pipe': '`hackbench -p` (`--pipe`)',
+  'vms[].workload.loops': '`hackbench -l`',
+  'vms[].workload.messageBytes': '`hackbench -s`',
+  'vms[].workload.mode': '`hackbench -P` / `-T`; `perf bench sched pipe` without / with `-T`',
 }

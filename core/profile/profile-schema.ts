@@ -174,10 +174,13 @@ export const timerSchema = s.object({
 
 export const hackbenchSchema = s.object({
   kind: s.literal('hackbench'),
-  groups: s.integer({ min: 1, max: 8, default: 1, description: 'Groups of senders and receivers (hackbench -g; its default 10). The defaults (1 group × 2 fds = 4 threads) give each thread of the default 4-vCPU VM its own vCPU: the guest scheduler has no time slicing.' }),
-  fds: s.integer({ min: 1, max: 16, default: 2, description: 'Senders and receivers per group (hackbench -f; its default 20): each sender writes every receiver of its group in turn.' }),
+  groups: s.integer({ min: 1, max: 64, default: 10, description: 'Groups of senders and receivers (hackbench -g; its default 10).' }),
+  fds: s.integer({ min: 1, max: 32, default: 20, description: 'Senders and receivers per group (hackbench -f; its default 20): each sender writes every receiver of its group in turn. At most 64 groups × 2 × 32 = 4,096 tasks.' }),
+  loops: s.integer({ min: 1, max: 1_000_000, default: 100, description: 'Messages each sender passes to each receiver per run (hackbench -l; its default 100). A run ends when every receiver has read fds × loops messages; the next run starts at once.' }),
+  messageBytes: s.integer({ min: 1, max: 65_536, default: 100, description: 'Message size in bytes (hackbench -s; its default 100): the copy per message and how many messages a pipe or socket buffer holds.' }),
   pipe: s.boolean({ default: false, description: 'Pipes instead of AF_UNIX stream socketpairs (hackbench -p / --pipe).' }),
-}, { description: 'hackbench (message passing, threads mode -T, loops run continuously): every sender writes 100-byte messages to each receiver of its group in turn; a write to a sleeping receiver wakes it (a sync wake-up), a reader of a full pipe or socket wakes the blocked writers. Reports messages/s and the time from a message\'s write to its read.' })
+  mode: s.oneOf(['process', 'thread'] as const, { default: 'process', description: 'hackbench -P (processes, its default: every switch between tasks is a switch_mm()) or -T (threads of one process).' }),
+}, { description: 'hackbench (rt-tests; perf bench sched messaging is the same program): groups of senders and receivers; every sender writes `loops` messages to each receiver of its group in turn, a write to a sleeping receiver wakes it (a sync wake-up), a reader of a full pipe or socket wakes the blocked writers. Reports messages/s, the time from a message\'s write to its read, and hackbench\'s "Time:" per run.' })
 
 /** A discriminated union of object schemas on their `kind` literal. Its `shape` merges the variants' fields (for
  *  editors that look fields up by path); its JSON Schema lists them all under `properties` and requires exactly one

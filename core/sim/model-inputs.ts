@@ -162,7 +162,11 @@ export interface HackbenchSpec {
   kind: 'hackbench'
   groups: number
   fds: number
+  loops: number
+  messageBytes: number
   pipe: boolean
+  /** hackbench -P: every task its own process (a switch_mm() per switch between them). */
+  processes: boolean
 }
 
 export type WorkloadSpec = RedisSpec | ForkJoinSpec | PingPongSpec | TimerSpec | HackbenchSpec

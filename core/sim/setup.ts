@@ -236,7 +236,7 @@ function workloadSpec(raw: Workload, vcpus: number): WorkloadSpec {
     }
     case 'hackbench': {
       const w = { ...hackbenchSchema.defaultValue, ...raw }
-      return { kind: 'hackbench', groups: w.groups, fds: w.fds, pipe: w.pipe }
+      return { kind: 'hackbench', groups: w.groups, fds: w.fds, loops: w.loops, messageBytes: w.messageBytes, pipe: w.pipe, processes: w.mode === 'process' }
     }
   }
   const w = { ...redisSchema.defaultValue, ...raw }
