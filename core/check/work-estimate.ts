@@ -63,6 +63,8 @@ function workloadRate(vm: Vm): number {
       return Math.min(offered, capacity) * (EVENTS_PER.request + EVENTS_PER.guestTimer * w.guestTimersPerRequest)
     }
     case 'ping-pong':
+      // a pipe round trip is at least two writes and two reads of guest time (~2 µs)
+      if (w.transport === 'pipe') return ((w.streams * 1e9) / 2_000) * EVENTS_PER.transaction
       return ((w.streams * 1e9) / Math.max(1, w.networkRttNs + w.serviceNs + w.softirqNs)) * EVENTS_PER.transaction
     case 'timer': {
       const threads = w.threads || vm.vcpus

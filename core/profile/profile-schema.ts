@@ -158,12 +158,15 @@ export const forkJoinSchema = s.object({
 
 export const pingPongSchema = s.object({
   kind: s.literal('ping-pong'),
+  transport: s.oneOf(['tcp', 'pipe'] as const, { default: 'tcp', description: '"tcp": netperf TCP_RR over the VM\'s network path (the fields below); "pipe": a strict two-task pipe ping-pong inside the guest — `perf bench sched pipe`, lmbench lat_ctx, UnixBench\'s pipe-based context switching — one token passed back and forth (`streams` pairs, `mode`, `loops`; the network fields are unused).' }),
+  mode: s.oneOf(['process', 'thread'] as const, { default: 'process', description: 'transport "pipe": two processes (perf bench sched pipe\'s default: a switch_mm() whenever both share a vCPU) or two threads (-T).' }),
+  loops: s.integer({ min: 1, max: 10_000_000, default: 1_000_000, description: 'transport "pipe": operations per run (perf bench sched pipe -l, its default 1,000,000): its "Total time" line.' }),
   streams: s.integer({ min: 1, max: 64, default: 1, description: 'Concurrent request/response streams, one transaction in flight each (parallel `netperf -t TCP_RR` instances; one netperf is one stream).' }),
   serviceNs: s.number({ min: 100, max: 1e9, default: 4_000, description: 'Guest CPU time of the server per transaction: netserver\'s recv() and send() through the guest TCP stack, lognormal (netperf -r sizes small).' }),
   serviceSigma: s.number({ min: 0, max: 3, default: 0.3, description: 'Lognormal shape of the server time per transaction.' }),
   networkRttNs: s.number({ min: 0, max: 1e9, default: 20_000, description: 'Round trip outside the host per transaction: the netperf client\'s stack on its machine and the wire.' }),
   softirqNs: s.number({ min: 0, max: 1e8, default: 1_500, description: 'Guest RX softirq time per packet (virtio-net / VF interrupt, NAPI, TCP receive).' }),
-}, { description: 'ping-pong (netperf TCP_RR-like): one transaction at a time per stream; the request comes in over the VM\'s network path and wakes the sleeping server thread, whose reply goes out with a TX notification. Reports transactions/s and the round-trip time per transaction.' })
+}, { description: 'ping-pong: one token in flight per stream. transport "tcp" (netperf TCP_RR-like): the request comes in over the VM\'s network path and wakes the sleeping server thread, whose reply goes out with a TX notification; reports transactions/s and the round-trip time. transport "pipe" (perf bench sched pipe): two tasks pass a token through two pipes; reports round trips/s, the round-trip time and perf\'s Total time, usecs/op and ops/sec.' })
 
 export const timerSchema = s.object({
   kind: s.literal('timer'),
@@ -176,7 +179,7 @@ export const hackbenchSchema = s.object({
   kind: s.literal('hackbench'),
   groups: s.integer({ min: 1, max: 64, default: 10, description: 'Groups of senders and receivers (hackbench -g; its default 10).' }),
   fds: s.integer({ min: 1, max: 32, default: 20, description: 'Senders and receivers per group (hackbench -f; its default 20): each sender writes every receiver of its group in turn. At most 64 groups × 2 × 32 = 4,096 tasks.' }),
-  loops: s.integer({ min: 1, max: 1_000_000, default: 100, description: 'Messages each sender passes to each receiver per run (hackbench -l; its default 100). A run ends when every receiver has read fds × loops messages; the next run starts at once.' }),
+  loops: s.integer({ min: 1, max: 10_000_000, default: 100, description: 'Messages each sender passes to each receiver per run (hackbench -l; its default 100). A run ends when every receiver has read fds × loops messages; the next run starts at once.' }),
   messageBytes: s.integer({ min: 1, max: 65_536, default: 100, description: 'Message size in bytes (hackbench -s; its default 100): the copy per message and how many messages a pipe or socket buffer holds.' }),
   pipe: s.boolean({ default: false, description: 'Pipes instead of AF_UNIX stream socketpairs (hackbench -p / --pipe).' }),
   mode: s.oneOf(['process', 'thread'] as const, { default: 'process', description: 'hackbench -P (processes, its default: every switch between tasks is a switch_mm()) or -T (threads of one process).' }),

@@ -143,6 +143,11 @@ export interface ForkJoinSpec {
 
 export interface PingPongSpec {
   kind: 'ping-pong'
+  /** tcp: netperf TCP_RR over the network path (ping-pong.ts); pipe: perf bench sched pipe (pipe-ping-pong.ts). */
+  transport: 'tcp' | 'pipe'
+  /** pipe: the two tasks are processes (switch_mm() when they share a vCPU). */
+  processes: boolean
+  loops: number
   streams: number
   serviceNs: number
   serviceSigma: number

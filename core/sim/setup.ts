@@ -227,7 +227,7 @@ function workloadSpec(raw: Workload, vcpus: number): WorkloadSpec {
     }
     case 'ping-pong': {
       const w = { ...pingPongSchema.defaultValue, ...raw }
-      return { kind: 'ping-pong', streams: w.streams, serviceNs: w.serviceNs, serviceSigma: w.serviceSigma, networkRttNs: w.networkRttNs, softirqNs: w.softirqNs }
+      return { kind: 'ping-pong', transport: w.transport, processes: w.mode === 'process', loops: w.loops, streams: w.streams, serviceNs: w.serviceNs, serviceSigma: w.serviceSigma, networkRttNs: w.networkRttNs, softirqNs: w.softirqNs }
     }
     case 'timer': {
       const w = { ...timerSchema.defaultValue, ...raw }

@@ -6,6 +6,7 @@ import type { GuestWorkload } from './workload.ts'
 import { RedisWorkload } from './redis.ts'
 import { ForkJoinWorkload } from './fork-join.ts'
 import { PingPongWorkload } from './ping-pong.ts'
+import { PipePingPongWorkload } from './pipe-ping-pong.ts'
 import { TimerWorkload } from './timer.ts'
 import { HackbenchWorkload } from './hackbench.ts'
 
@@ -13,7 +14,7 @@ export function createWorkload(m: GuestOps, v: number, spec: WorkloadSpec): Gues
   switch (spec.kind) {
     case 'redis': return new RedisWorkload(m, v, spec)
     case 'fork-join': return new ForkJoinWorkload(m, v, spec)
-    case 'ping-pong': return new PingPongWorkload(m, v, spec)
+    case 'ping-pong': return spec.transport === 'pipe' ? new PipePingPongWorkload(m, v, spec) : new PingPongWorkload(m, v, spec)
     case 'timer': return new TimerWorkload(m, v, spec)
     case 'hackbench': return new HackbenchWorkload(m, v, spec)
   }
