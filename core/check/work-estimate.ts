@@ -76,6 +76,11 @@ function workloadRate(vm: Vm): number {
       const threads = w.threads || vm.vcpus
       return ((threads * 1e9) / w.workNs) * EVENTS_PER.barrierIteration
     }
+    case 'ebizzy': {
+      // a record is at least the copy of its chunk (~0.1 µs per KiB) and never less than a microsecond
+      const threads = w.threads || 2 * vm.vcpus
+      return Math.min(threads, vm.vcpus) * (1e9 / Math.max(1_000, (w.chunkBytes / 1024) * 80)) * EVENTS_PER.barrierIteration
+    }
     case 'hackbench':
       // bounded by its threads and by the vCPUs' time: a message costs at least a microsecond of guest time
       return Math.min(w.groups * w.fds * 2 * HACKBENCH_MESSAGES_PER_THREAD, vm.vcpus * 1e6) * EVENTS_PER.message

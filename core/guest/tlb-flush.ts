@@ -30,7 +30,6 @@ export class GuestTlbFlush {
   onShootdown(vi: number): void {
     const m = this.m
     const v = this.v
-    const irq = this.irq
     const vm = m.inp.vms[vi]!
     m.engine.schedule(m.rng.exponential(1e9 / vm.guestTlbShootdownsPerSec), Ev.GUEST_TLB, vi)
     const first = vm.firstVcpu
@@ -41,20 +40,32 @@ export class GuestTlbFlush {
     let k = m.rng.int(busy)
     let src = first
     for (let g = first; g < end; g++) if (v.state[g] === St.RUN && !v.idle[g] && k-- === 0) { src = g; break }
-    if (v.actions[src]! & Act.SEND_MULTI) return // its previous shootdown's hypercall is still to be sent
+    if (this.flushTlbMm(src) === 0) return
+    // the sender leaves what it was doing to send them (its work resumes after)
+    if (!v.inIrq[src]) { this.work.suspendWork(src); this.work.dispatchNext(src) }
+  }
+
+  /** flush_tlb_mm_range() from vCPU src for its VM's process: the flush IPIs to the other vCPUs running it, queued on
+   *  src (sent at its next dispatch). Returns the number of targets (0: none, or src's previous PV IPI is unsent). */
+  flushTlbMm(src: number): number {
+    const m = this.m
+    const v = this.v
+    const irq = this.irq
+    const vm = m.inp.vms[m.inp.vcpus[src]!.vm]!
+    if (v.actions[src]! & Act.SEND_MULTI) return 0 // its previous shootdown's hypercall is still to be sent
     const q = irq.mcastQ
     const base = src * irq.ipiCap
+    const first = vm.firstVcpu
+    const end = first + vm.vcpus
     let n = 0
     for (let g = first; g < end; g++) {
       if (g === src || v.idle[g]) continue
       if (vm.pvTlbFlush && m.rq.preempted[g]) continue
       q[base + n++] = g
     }
-    if (n === 0) return
     if (n === 1) irq.queueIpi(src, q[base]! | IPI_TLB)
-    else if (vm.ipiMulticastBatched) { irq.mcastLen[src] = n; v.actions[src]! |= Act.SEND_MULTI }
+    else if (n > 1 && vm.ipiMulticastBatched) { irq.mcastLen[src] = n; v.actions[src]! |= Act.SEND_MULTI }
     else for (let i = 0; i < n; i++) irq.queueIpi(src, q[base + i]! | IPI_TLB | IPI_MULTI)
-    // the sender leaves what it was doing to send them (its work resumes after)
-    if (!v.inIrq[src]) { this.work.suspendWork(src); this.work.dispatchNext(src) }
+    return n
   }
 }

@@ -185,6 +185,15 @@ export const hackbenchSchema = s.object({
   mode: s.oneOf(['process', 'thread'] as const, { default: 'process', description: 'hackbench -P (processes, its default: every switch between tasks is a switch_mm()) or -T (threads of one process).' }),
 }, { description: 'hackbench (rt-tests; perf bench sched messaging is the same program): groups of senders and receivers; every sender writes `loops` messages to each receiver of its group in turn, a write to a sleeping receiver wakes it (a sync wake-up), a reader of a full pipe or socket wakes the blocked writers. Reports messages/s, the time from a message\'s write to its read, and hackbench\'s "Time:" per run.' })
 
+export const ebizzySchema = s.object({
+  kind: s.literal('ebizzy'),
+  threads: s.integer({ min: 0, max: 1024, default: 0, description: 'ebizzy -t: threads; 0 = ebizzy\'s default, 2 × the VM\'s vCPUs.' }),
+  chunks: s.integer({ min: 1, max: 1_000_000, default: 10, description: 'ebizzy -n: memory chunks searched (its default 10); each record copies one of them.' }),
+  chunkBytes: s.integer({ min: 8, max: 1 << 30, default: 524_288, description: 'ebizzy -s: chunk size in bytes (its default 512 KiB: 64 Ki records of 8 bytes). The copy, the search and the pages faulted and unmapped per record scale with it.' }),
+  memory: s.oneOf(['malloc', 'mmap', 'no-mmap'] as const, { default: 'malloc', description: 'How each record\'s copy is allocated: "malloc" (ebizzy\'s default: glibc\'s dynamic mmap threshold soon serves the copies from the arena, no unmapping), "mmap" (-m: mmap()/munmap() per record) or "no-mmap" (-M: M_MMAP_MAX=0, every free() trims the arena with madvise(MADV_DONTNEED)). The last two fault the copy in and shoot down the other vCPUs\' TLBs per record.' }),
+  linearSearch: s.boolean({ default: false, description: 'ebizzy -l: linear search of the copy instead of bsearch().' }),
+}, { description: 'ebizzy (allocator and memory-search benchmark): threads copy a random chunk, search it and free the copy; with -m or -M every free unmaps the copy, a TLB shootdown of every other vCPU running the process. Reports records/s as ebizzy prints it and the time per record.' })
+
 /** A discriminated union of object schemas on their `kind` literal. Its `shape` merges the variants' fields (for
  *  editors that look fields up by path); its JSON Schema lists them all under `properties` and requires exactly one
  *  variant (`oneOf`). A field several variants share must have the same type and range in each (checked here); its
@@ -240,7 +249,7 @@ function sharedField(name: string, list: { kind: string; field: s.Schema<unknown
   return { kind: first.kind, description, defaultValue: first.defaultValue, check: (v, path, ctx) => first.check(v, path, ctx), json: () => ({ ...first.json(), description }) }
 }
 
-export const workloadSchema = discriminated([redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients), "fork-join" (OpenMP-like barriers), "ping-pong" (netperf TCP_RR-like transactions), "timer" (cyclictest-like periodic wake-ups) or "hackbench" (message passing between groups of threads).' })
+export const workloadSchema = discriminated([redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema, ebizzySchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients), "fork-join" (OpenMP-like barriers), "ping-pong" (netperf TCP_RR-like transactions, or perf bench sched pipe with transport "pipe"), "timer" (cyclictest-like periodic wake-ups), "hackbench" (message passing between groups of tasks) or "ebizzy" (allocate, copy, search, free; TLB shootdowns with -m/-M).' })
 
 export const vmSchema = s.object({
   name: s.string({ default: 'vm0', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/, patternHint: 'use letters, digits, "-", "_" or "."' }),
@@ -323,5 +332,6 @@ export type ForkJoinWorkload = Infer<typeof forkJoinSchema>
 export type PingPongWorkload = Infer<typeof pingPongSchema>
 export type TimerWorkload = Infer<typeof timerSchema>
 export type HackbenchWorkload = Infer<typeof hackbenchSchema>
+export type EbizzyWorkload = Infer<typeof ebizzySchema>
 export type Workload = Infer<typeof workloadSchema>
 export type CpuPreset = (typeof CPU_PRESETS)[number]

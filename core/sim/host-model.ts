@@ -332,6 +332,10 @@ export class HostModel implements GuestOps, ModelCore {
     this.tasks.runHostTask(k, ns, kind, target)
   }
 
+  flushTlbOthers(g: number): number {
+    return this.tlb.flushTlbMm(g)
+  }
+
   // ---------------------------------------------------------------- what collect.ts and the tests read
 
   get state(): Int8Array { return this.vcpu.state }

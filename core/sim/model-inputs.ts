@@ -174,7 +174,17 @@ export interface HackbenchSpec {
   processes: boolean
 }
 
-export type WorkloadSpec = RedisSpec | ForkJoinSpec | PingPongSpec | TimerSpec | HackbenchSpec
+export interface EbizzySpec {
+  kind: 'ebizzy'
+  /** Resolved: ≥ 1. */
+  threads: number
+  chunks: number
+  chunkBytes: number
+  memory: 'malloc' | 'mmap' | 'no-mmap'
+  linearSearch: boolean
+}
+
+export type WorkloadSpec = RedisSpec | ForkJoinSpec | PingPongSpec | TimerSpec | HackbenchSpec | EbizzySpec
 
 export interface IrqSourceSpec {
   name: string

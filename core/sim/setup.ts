@@ -2,7 +2,7 @@
 // kernel decisions taken for each VM (the "why" shown beside every result).
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm, Workload } from '../profile/profile-schema.ts'
-import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema } from '../profile/profile-schema.ts'
+import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema, ebizzySchema } from '../profile/profile-schema.ts'
 import { guestConsultsPreempted } from '../guest/vcpu-is-preempted.ts'
 import { guestSeesPreemptedAfter, preemptedOnHltBlock } from '../kvm/steal-time-preempted.ts'
 import type { Issue } from '../schema/schema.ts'
@@ -237,6 +237,11 @@ function workloadSpec(raw: Workload, vcpus: number): WorkloadSpec {
     case 'hackbench': {
       const w = { ...hackbenchSchema.defaultValue, ...raw }
       return { kind: 'hackbench', groups: w.groups, fds: w.fds, loops: w.loops, messageBytes: w.messageBytes, pipe: w.pipe, processes: w.mode === 'process' }
+    }
+    case 'ebizzy': {
+      const w = { ...ebizzySchema.defaultValue, ...raw }
+      // ebizzy -t: its default is twice the CPUs it sees
+      return { kind: 'ebizzy', threads: w.threads > 0 ? w.threads : 2 * vcpus, chunks: w.chunks, chunkBytes: w.chunkBytes, memory: w.memory, linearSearch: w.linearSearch }
     }
   }
   const w = { ...redisSchema.defaultValue, ...raw }

@@ -44,4 +44,9 @@ export interface GuestOps {
   pendDeviceIrq(g: number): void
   /** Host task k (a vhost worker) is given `ns` of CPU work; event (kind, target) follows it. */
   runHostTask(k: number, ns: number, kind: number, target: number): void
+
+  // cross-calls: call them from a work completion (threadBurstDone: its dispatch then runs the sends)
+  /** flush_tlb_mm_range() from vCPU g for the VM's process (munmap, madvise(MADV_DONTNEED)): the flush IPIs to the
+   *  other vCPUs running it (idle ones are lazy; with PV TLB flush, preempted ones are skipped). Returns the targets. */
+  flushTlbOthers(g: number): number
 }

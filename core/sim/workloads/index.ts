@@ -9,6 +9,7 @@ import { PingPongWorkload } from './ping-pong.ts'
 import { PipePingPongWorkload } from './pipe-ping-pong.ts'
 import { TimerWorkload } from './timer.ts'
 import { HackbenchWorkload } from './hackbench.ts'
+import { EbizzyWorkload } from './ebizzy.ts'
 
 export function createWorkload(m: GuestOps, v: number, spec: WorkloadSpec): GuestWorkload {
   switch (spec.kind) {
@@ -17,5 +18,6 @@ export function createWorkload(m: GuestOps, v: number, spec: WorkloadSpec): Gues
     case 'ping-pong': return spec.transport === 'pipe' ? new PipePingPongWorkload(m, v, spec) : new PingPongWorkload(m, v, spec)
     case 'timer': return new TimerWorkload(m, v, spec)
     case 'hackbench': return new HackbenchWorkload(m, v, spec)
+    case 'ebizzy': return new EbizzyWorkload(m, v, spec)
   }
 }
