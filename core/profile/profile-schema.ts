@@ -190,7 +190,7 @@ export const ebizzySchema = s.object({
   threads: s.integer({ min: 0, max: 1024, default: 0, description: 'ebizzy -t: threads; 0 = ebizzy\'s default, 2 × the VM\'s vCPUs.' }),
   chunks: s.integer({ min: 1, max: 1_000_000, default: 10, description: 'ebizzy -n: memory chunks searched (its default 10); each record copies one of them.' }),
   chunkBytes: s.integer({ min: 8, max: 1 << 30, default: 524_288, description: 'ebizzy -s: chunk size in bytes (its default 512 KiB: 64 Ki records of 8 bytes). The copy, the search and the pages faulted and unmapped per record scale with it.' }),
-  memory: s.oneOf(['malloc', 'mmap', 'no-mmap'] as const, { default: 'malloc', description: 'How each record\'s copy is allocated: "malloc" (ebizzy\'s default: glibc\'s dynamic mmap threshold soon serves the copies from the arena, no unmapping), "mmap" (-m: mmap()/munmap() per record) or "no-mmap" (-M: M_MMAP_MAX=0, every free() trims the arena with madvise(MADV_DONTNEED)). The last two fault the copy in and shoot down the other vCPUs\' TLBs per record.' }),
+  memory: s.oneOf(['malloc', 'malloc-trim', 'mmap', 'no-mmap'] as const, { default: 'malloc', description: 'How each record\'s copy is allocated: "malloc" (ebizzy\'s default with glibc ≥ 2.26: the dynamic mmap threshold soon serves the copies from the thread\'s arena, and heap_trim() keeps them below M_TRIM_THRESHOLD: no unmapping), "malloc-trim" (ebizzy\'s default with an older glibc, e.g. 2.17: heap_trim() shrinks a per-thread arena on every free() beyond the top pad, madvise(MADV_DONTNEED)), "mmap" (-m: mmap()/munmap() per record) or "no-mmap" (-M: M_MMAP_MAX=0, every free() trims the arena). All but "malloc" fault the copy in and shoot down the other vCPUs\' TLBs per record.' }),
   linearSearch: s.boolean({ default: false, description: 'ebizzy -l: linear search of the copy instead of bsearch().' }),
 }, { description: 'ebizzy (allocator and memory-search benchmark): threads copy a random chunk, search it and free the copy; with -m or -M every free unmaps the copy, a TLB shootdown of every other vCPU running the process. Reports records/s as ebizzy prints it and the time per record.' })
 
@@ -294,7 +294,7 @@ export const runSchema = s.object({
   durationSec: s.number({ min: 0.001, max: 3600, default: 1, description: 'Virtual time simulated after warm-up.' }),
   warmupSec: s.number({ min: 0, max: 600, default: 0.05, description: 'Virtual time simulated before statistics start.' }),
   seed: s.integer({ min: 0, max: 2 ** 32 - 1, default: 1, description: 'PRNG seed: the same profile and seed give identical results.' }),
-  replications: s.integer({ min: 1, max: 100, default: 1, description: 'Independent replications (seed, seed+1, …) for confidence intervals.' }),
+  replications: s.integer({ min: 1, max: 100, default: 1, description: 'Independent replications (seed, seed+1, …): every figure of the result is then the mean over them, with its 95 % confidence interval (Student t).' }),
   maxEvents: s.number({ min: 1e6, max: 1e12, default: 5e8, description: 'Most simulated events one configuration may take, all replications together: a run whose estimate (event rates × virtual time, core/check/work-estimate.ts) is larger is refused before it starts, and a configuration that reaches it is stopped. The default (5·10⁸, about 4 minutes at 2·10⁶ events/s) keeps a configuration within minutes on a laptop; raise it for a longer run.' }),
 })
 

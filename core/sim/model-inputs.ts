@@ -180,7 +180,7 @@ export interface EbizzySpec {
   threads: number
   chunks: number
   chunkBytes: number
-  memory: 'malloc' | 'mmap' | 'no-mmap'
+  memory: 'malloc' | 'malloc-trim' | 'mmap' | 'no-mmap'
   linearSearch: boolean
 }
 

@@ -7,8 +7,10 @@
 //    record is the copy and the search alone;
 //  - "mmap" (-m): every copy is an mmap() and every free a munmap();
 //  - "no-mmap" (-M, mallopt(M_MMAP_MAX, 0), which also freezes the 128 KiB trim threshold): every free() of the copy
-//    at the top of the arena trims it (heap_trim() → shrink_heap() → madvise(MADV_DONTNEED)).
-// In the last two, each record faults the copy's pages in again (`guestPageFault` per 4 KiB page) and each free zaps
+//    at the top of the arena trims it (heap_trim() → shrink_heap() → madvise(MADV_DONTNEED));
+//  - "malloc-trim": ebizzy's default on a glibc before 2.26, whose heap_trim() shrinks a per-thread arena whenever its
+//    top exceeds the top pad (no M_TRIM_THRESHOLD check): the same trim per free as -M.
+// In the last three, each record faults the copy's pages in again (`guestPageFault` per 4 KiB page) and each free zaps
 // them (`guestZapPerPage`) and flushes the TLB of every other vCPU running the process (flush_tlb_mm_range() →
 // GuestOps.flushTlbOthers(): IPIs, PV TLB flush skipping preempted vCPUs). Output: records per second, the time per
 // record (one thread's record to its next, waits included), and ebizzy's own line "N records/s".
