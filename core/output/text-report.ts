@@ -26,7 +26,7 @@ export function formatConfigReport(r: ConfigResult, opts: TextReportOptions = {}
     out += `${vm.vm}: ${w.kind} ${fmtNum(w.throughputPerSec)}${pm(ci?.throughputPerSec, fmtNum)} ${w.unit}/s`
     out += `; latency mean ${us(w.meanLatencyNs)}${pm(ci?.meanLatencyNs, us)} p50 ${us(l.p50)}${pm(ci?.p50, us)} p90 ${us(l.p90)}${pm(ci?.p90, us)} p99 ${us(l.p99)}${pm(ci?.p99, us)} p99.9 ${us(l.p999)}${pm(ci?.p999, us)} max ${us(l.max)}${pm(ci?.max, us)}`
     out += w.replications ? ` (means of ${w.replications} replications, ±95 % CI)\n` : '\n'
-    for (const f of w.figures ?? []) out += `  ${sprintf(f.print, f.value)}${f.ci95 !== undefined ? ` (±${sprintf(f.print.replace(/^[^%]*(%[-+ #0-9.]*[a-zA-Z]+).*$/s, '$1'), f.ci95)} ${f.unit})` : ''}\n`
+    for (const f of w.figures ?? []) out += `  ${sprintf(f.print, f.value)}${f.ci95 !== undefined ? ` (±${sprintf(ciFormat(f.print), f.ci95)} ${f.unit})` : ''}\n`
     if (opts.decisions !== false) {
       for (const d of vm.decisions) out += `  - ${d.title}: ${d.value} — ${d.reason}\n`
     }
@@ -37,6 +37,12 @@ export function formatConfigReport(r: ConfigResult, opts: TextReportOptions = {}
     }
   }
   return out + '\n'
+}
+
+/** The conversion of a benchmark line's format without its width, for the ± half-width: '%14f' → '%f'. */
+function ciFormat(print: string): string {
+  const m = /%[-+ #0]*\d*(\.\d+)?([a-zA-Z]+)/.exec(print)
+  return m ? `%${m[1] ?? ''}${m[2]}` : '%g'
 }
 
 function eiCount(r: ConfigResult): number {

@@ -98,3 +98,20 @@ describe('comparisons never add throughputs of different units', () => {
     expect(summaryRows([a])[0]!.throughputPerSec).toBe(200)
   })
 })
+
+describe('exportWorkloadCsv', () => {
+  it('one row per figure: throughput, mean latency, percentiles and the benchmark\'s lines, with their half-widths', async () => {
+    const { exportWorkloadCsv } = await import('../../core/formats/results-csv.ts')
+    const r = makeResult('a,b', { throughput: 1234 })
+    r.vms[0]!.workload.figures = [{ name: 'Time', unit: 's', value: 0.5, print: 'Time: %.3f', ci95: 0.01 }]
+    r.vms[0]!.workload.replications = 3
+    r.vms[0]!.workload.ci95 = { throughputPerSec: 12, meanLatencyNs: 5, p50: 1, p90: 2, p99: 3, p999: 4, max: 6 }
+    const lines = exportWorkloadCsv([r]).trim().split('\n')
+    expect(lines[0]).toBe('config,vm,workload,metric,unit,value,ci95,replications')
+    expect(lines[1]).toBe('"a,b",vm0,redis,throughput,requests/s,1234,12,3')
+    expect(lines[2]).toBe('"a,b",vm0,redis,latency mean,ns,70000,5,3')
+    expect(lines).toContain('"a,b",vm0,redis,latency p99,ns,200000,3,3')
+    expect(lines.at(-1)).toBe('"a,b",vm0,redis,Time,s,0.5,0.01,3')
+    expect(lines).toHaveLength(1 + 7 + 1)
+  })
+})
