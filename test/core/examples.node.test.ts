@@ -9,7 +9,7 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
 
 describe('examples/', () => {
   it('ships one example per mechanism family', () => {
-    expect(files).toEqual(expect.arrayContaining(['posted-timer.json', 'preempted-hlt.json', 'halt-polling.json', 'mwait.json', 'ipi-virtualization.json', 'amd-avic.json', 'ping-pong.json', 'cyclictest.json', 'hackbench.json', 'spinlocks.json', 'rfc-idle-exits.json', 'noisy-neighbour.json']))
+    expect(files).toEqual(expect.arrayContaining(['posted-timer.json', 'preempted-hlt.json', 'halt-polling.json', 'mwait.json', 'ipi-virtualization.json', 'amd-avic.json', 'ping-pong.json', 'cyclictest.json', 'hackbench.json', 'pipe-ping-pong.json', 'ebizzy.json', 'spinlocks.json', 'rfc-idle-exits.json', 'noisy-neighbour.json']))
   })
 
   for (const f of files) {

@@ -73,6 +73,8 @@ describe('hackbench as rt-tests runs it: -P/-T, -p, -g/-f/-l/-s and "Time:"', ()
     'process': { vm: { workload: b2 } },
     'thread': { vm: { workload: { ...b2, mode: 'thread' } } },
     'short-runs': { vm: { workload: { groups: 1, fds: 2, loops: 5, mode: 'thread' } } },
+    'own-vcpu-process': { vm: { workload: { groups: 1, fds: 2 } } },
+    'own-vcpu-thread': { vm: { workload: { groups: 1, fds: 2, mode: 'thread' } } },
   })
   let r: Record<string, ConfigResult>
   beforeAll(() => { r = runAll(p, D) })
@@ -102,6 +104,10 @@ describe('hackbench as rt-tests runs it: -P/-T, -p, -g/-f/-l/-s and "Time:"', ()
 
   it('processes (-P) pay a switch_mm() on every switch between tasks: slower than threads (-T)', () => {
     expect(time('process')).toBeGreaterThan(time('thread'))
+  })
+
+  it('with one task per vCPU there is no switch between processes (idle keeps the mm lazily): -P and -T run alike', () => {
+    expect(resultJson(r['own-vcpu-process']!).replace(/own-vcpu-process/g, '')).toBe(resultJson(r['own-vcpu-thread']!).replace(/own-vcpu-thread/g, ''))
   })
 
   it('runs follow each other: with -l 5 the run restarts every 20 messages per receiver and messages keep flowing', () => {

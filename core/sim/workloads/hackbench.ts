@@ -11,15 +11,15 @@
 // senders are woken together, as hackbench's start barrier wakes its children). Output: messages read per second,
 // the time from a message's write to its read, and hackbench's "Time:" — the mean time of one run, which with runs
 // back to back is the messages of a run over the messages per second.
-// Simplifications: no task creation or exit between runs; in process mode every wake-up pays one switch_mm() (the
-// task switched from on that vCPU is another process, or the idle task lazily on another mm — nearly always so with
-// 40 tasks a group); a write that finds the buffer full pays a whole write before sleeping and again after the
+// In process mode a vCPU that switches between two tasks pays switch_mm() (mm-switch.ts), with the task's next burst.
+// Simplifications: no task creation or exit between runs; a write that finds the buffer full pays a whole write before sleeping and again after the
 // wake-up; a message larger than the buffer is not split.
 import { CostId } from '../../costs/cost-tables.ts'
 import type { GuestOps } from './guest-ops.ts'
 import type { HackbenchSpec } from '../model-inputs.ts'
 import type { BenchmarkFigure } from '../../result.ts'
 import { GuestWorkload } from './workload.ts'
+import { MmSwitches } from './mm-switch.ts'
 
 /** The cost rows' message size: guestPipeWrite/Read and guestUnixSend/Recv are of 100-byte messages. */
 const COST_MESSAGE_BYTES = 100
@@ -70,6 +70,9 @@ export class HackbenchWorkload extends GuestWorkload {
   readonly passed: Int32Array
   /** Receivers still reading in this run. */
   receiversLeft = 0
+  readonly mm: MmSwitches
+  /** Per task: switch_mm() time it owes, paid with its next burst. */
+  readonly owed: Float64Array
 
   constructor(m: GuestOps, v: number, w: HackbenchSpec) {
     super(m, v)
@@ -90,6 +93,8 @@ export class HackbenchWorkload extends GuestWorkload {
     this.phase = new Int8Array(w.groups * this.perGroup)
     this.target = new Int32Array(w.groups * this.perGroup)
     this.passed = new Int32Array(w.groups * this.perGroup)
+    this.mm = new MmSwitches(m, w.processes)
+    this.owed = new Float64Array(w.groups * this.perGroup)
   }
 
   override threadCount(): number {
@@ -121,9 +126,12 @@ export class HackbenchWorkload extends GuestWorkload {
     return this.m.cost(this.readCost) + this.extraCopyNs
   }
 
-  /** A woken task's first burst: in process mode it begins with switch_mm() to its own mm. */
-  private switchNs(): number {
-    return this.w.processes ? this.m.cost(CostId.guestSwitchMm) : 0
+  /** The switch_mm() task k owes (mm-switch.ts: charged when its burst on a vCPU that last ran another process
+   *  ends), paid with its next burst; returns it and clears it. */
+  private pay(k: number): number {
+    const ns = this.owed[k]!
+    this.owed[k] = 0
+    return ns
   }
 
   private isReceiver(k: number): boolean {
@@ -141,6 +149,8 @@ export class HackbenchWorkload extends GuestWorkload {
 
   override threadBurstDone(g: number, tid: number): void {
     const k = tid - this.firstThread
+    // every task is its own process in -P mode: a vCPU switching between two of them switches mm
+    this.owed[k]! += this.mm.ranOn(g, k)
     if (this.isReceiver(k)) this.receiverDone(g, k)
     else this.senderDone(g, k)
   }
@@ -151,7 +161,7 @@ export class HackbenchWorkload extends GuestWorkload {
     const tid = this.firstThread + k
     if (this.phase[k] === DONE) {
       // the tail of its last write ended: wait for the next run, or (it began meanwhile) write at once
-      if (this.passed[k] === 0) { this.phase[k] = READ; m.threadContinue(tid, this.writeNs()) }
+      if (this.passed[k] === 0) { this.phase[k] = READ; m.threadContinue(tid, this.pay(k) + this.writeNs()) }
       else m.threadSleep(tid)
       return
     }
@@ -169,7 +179,7 @@ export class HackbenchWorkload extends GuestWorkload {
     const reader = this.firstThread + this.receiverThread(ri)
     if (m.threadSleeping(reader) && this.phase[reader - this.firstThread] !== DONE) {
       this.phase[reader - this.firstThread] = READ
-      ns += m.wakeThread(reader, g, true, tid, this.switchNs() + this.readNs())
+      ns += m.wakeThread(reader, g, true, tid, this.pay(reader - this.firstThread) + this.readNs())
     }
     // pipe_write(): room left and writers waiting — pass the wake-up on to the next one
     if (this.w.pipe && this.qLen[ri]! < this.cap && this.wLen[ri]! > 0) ns += this.wakeWriters(ri, g, tid, 1)
@@ -177,11 +187,11 @@ export class HackbenchWorkload extends GuestWorkload {
     if (++this.passed[k]! >= this.perTask) {
       // all its messages written: the sender exits (here: waits for the next run)
       this.phase[k] = DONE
-      if (ns > 0) m.threadContinue(tid, ns)
+      if (ns > 0) m.threadContinue(tid, this.pay(k) + ns)
       else m.threadSleep(tid)
       return
     }
-    m.threadContinue(tid, ns + this.writeNs())
+    m.threadContinue(tid, this.pay(k) + ns + this.writeNs())
   }
 
   /** A receiver's read ends: it takes the oldest message (the message's latency), wakes blocked writers as the pipe
@@ -204,7 +214,7 @@ export class HackbenchWorkload extends GuestWorkload {
       if (++this.passed[k]! >= this.perTask) {
         this.phase[k] = DONE
         if (--this.receiversLeft === 0) ns += this.nextRun(g, tid)
-        if (ns > 0) m.threadContinue(tid, ns)
+        if (ns > 0) m.threadContinue(tid, this.pay(k) + ns)
         else m.threadSleep(tid)
         return
       }
@@ -215,10 +225,10 @@ export class HackbenchWorkload extends GuestWorkload {
     }
     if (this.qLen[ri]! > 0) {
       this.phase[k] = READ
-      m.threadContinue(tid, ns + this.readNs())
+      m.threadContinue(tid, this.pay(k) + ns + this.readNs())
     } else if (ns > 0) {
       this.phase[k] = TAIL
-      m.threadContinue(tid, ns)
+      m.threadContinue(tid, this.pay(k) + ns)
     } else {
       this.phase[k] = READ
       m.threadSleep(tid)
@@ -239,7 +249,7 @@ export class HackbenchWorkload extends GuestWorkload {
       // zero count: its burst's end sees the new run
       if (!m.threadSleeping(tid)) continue
       this.phase[k] = READ
-      if (!this.isReceiver(k)) ns += m.wakeThread(tid, g, false, wakerTid, this.switchNs() + this.writeNs())
+      if (!this.isReceiver(k)) ns += m.wakeThread(tid, g, false, wakerTid, this.pay(k) + this.writeNs())
     }
     return ns
   }
@@ -253,7 +263,7 @@ export class HackbenchWorkload extends GuestWorkload {
       const k = this.writers[ri * this.w.fds + this.wHead[ri]!]!
       this.wHead[ri] = (this.wHead[ri]! + 1) % this.w.fds
       this.wLen[ri]!--
-      ns += m.wakeThread(this.firstThread + k, g, true, wakerTid, this.switchNs() + this.writeNs())
+      ns += m.wakeThread(this.firstThread + k, g, true, wakerTid, this.pay(k) + this.writeNs())
     }
     return ns
   }
