@@ -26,6 +26,8 @@ export const EVENTS_PER = {
   timerWakeup: 6,
   barrierIteration: 6,
   message: 6,
+  /** A pipe ping-pong round trip: two burst ends, two wake-ups (with their IPIs or switches). */
+  pipeRoundTrip: 4,
   /** An emulated MWAIT (a NOP) exits and re-enters at once: an idle vCPU loops through exits. */
   mwaitNopLoop: 2,
 } as const
@@ -63,8 +65,8 @@ function workloadRate(vm: Vm): number {
       return Math.min(offered, capacity) * (EVENTS_PER.request + EVENTS_PER.guestTimer * w.guestTimersPerRequest)
     }
     case 'ping-pong':
-      // a pipe round trip is at least two writes and two reads of guest time (~2 µs)
-      if (w.transport === 'pipe') return ((w.streams * 1e9) / 2_000) * EVENTS_PER.transaction
+      // a pipe round trip is two writes, two reads and two wake-ups or switches: ~5 µs at the least
+      if (w.transport === 'pipe') return ((w.streams * 1e9) / 5_000) * EVENTS_PER.pipeRoundTrip
       return ((w.streams * 1e9) / Math.max(1, w.networkRttNs + w.serviceNs + w.softirqNs)) * EVENTS_PER.transaction
     case 'timer': {
       const threads = w.threads || vm.vcpus
