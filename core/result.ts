@@ -22,11 +22,27 @@ export interface ExitHistogram { reason: string; buckets: HistogramBucket[] }
 
 export interface LatencyPercentiles { p50: number; p90: number; p99: number; p999: number; max: number }
 
+/** One figure as the benchmark itself prints it: hackbench's "Time: 1.234", `perf bench sched pipe`'s usecs/op and
+ *  ops/sec, ebizzy's records/s. `print` is the benchmark's own printf format of the line (one %-conversion). */
+export interface BenchmarkFigure {
+  name: string
+  unit: string
+  value: number
+  print: string
+  /** Across replications: the 95 % confidence half-width of the mean. */
+  ci95?: number
+}
+
+/** 95 % confidence half-widths (Student t) of the means over replications. */
+export interface WorkloadCi95 { throughputPerSec: number; meanLatencyNs: number; p50: number; p90: number; p99: number; p999: number; max: number }
+
 export interface WorkloadResult {
   kind: string
   /** Unit of throughput: operations, transactions, wake-ups, messages or iterations. */
   unit: string
   throughputPerSec: number
+  /** Mean latency of the completions (the sum over the count, exact), beside the percentiles. */
+  meanLatencyNs: number
   latencyNs: LatencyPercentiles
   latencyHistogram: HistogramBucket[]
   /** Completed operations per interval, over virtual time after warm-up. */
@@ -34,8 +50,12 @@ export interface WorkloadResult {
   /** What the benchmark itself prints (kvm-unit-tests' "ipi 5094", cyclictest's "T: 0 …" lines) and the figures
    *  in it by name (e.g. "ipi" cycles, "Max" µs), when the workload prints something of its own. */
   benchmark?: { output: string[]; figures: Record<string, number> }
-  /** Across replications, when there is more than one: 95 % confidence half-widths. */
-  ci95?: { throughputPerSec: number; p99: number }
+  /** The benchmark's own output figures (absent for workloads that print none of their own). */
+  figures?: BenchmarkFigure[]
+  /** With run.replications > 1: how many; every figure above is then the mean over them (core/sim/replications.ts). */
+  replications?: number
+  /** Across replications, when there is more than one: 95 % confidence half-widths of the means. */
+  ci95?: WorkloadCi95
 }
 
 /** Where a CPU's (or a vCPU thread's) time went, in ns of virtual time after warm-up. */

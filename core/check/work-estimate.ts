@@ -29,6 +29,8 @@ export const EVENTS_PER = {
   /** A microbenchmark iteration (an IPI and its handler, a TSC-deadline write and its interrupt) or one target's
    *  delivery of a broadcast call. */
   microOp: 8,
+  /** A pipe ping-pong round trip: two burst ends, two wake-ups (with their IPIs or switches). */
+  pipeRoundTrip: 4,
   /** An emulated MWAIT (a NOP) exits and re-enters at once: an idle vCPU loops through exits. */
   mwaitNopLoop: 2,
 } as const
@@ -73,6 +75,8 @@ function workloadRate(vm: Vm): number {
       return Math.min(offered, capacity) * (EVENTS_PER.request + EVENTS_PER.guestTimer * w.guestTimersPerRequest)
     }
     case 'ping-pong':
+      // a pipe round trip is two writes, two reads and two wake-ups or switches: ~5 µs at the least
+      if (w.transport === 'pipe') return ((w.streams * 1e9) / 5_000) * EVENTS_PER.pipeRoundTrip
       return ((w.streams * 1e9) / Math.max(1, w.networkRttNs + w.serviceNs + w.softirqNs)) * EVENTS_PER.transaction
     case 'timer': {
       const threads = w.threads || vm.vcpus
@@ -84,8 +88,14 @@ function workloadRate(vm: Vm): number {
       const threads = w.threads || vm.vcpus
       return ((threads * 1e9) / w.workNs) * EVENTS_PER.barrierIteration
     }
+    case 'ebizzy': {
+      // a record is at least the copy of its chunk (~0.1 µs per KiB) and never less than a microsecond
+      const threads = w.threads || 2 * vm.vcpus
+      return Math.min(threads, vm.vcpus) * (1e9 / Math.max(1_000, (w.chunkBytes / 1024) * 80)) * EVENTS_PER.barrierIteration
+    }
     case 'hackbench':
-      return w.groups * w.fds * 2 * HACKBENCH_MESSAGES_PER_THREAD * EVENTS_PER.message
+      // bounded by its threads and by the vCPUs' time: a message costs at least a microsecond of guest time
+      return Math.min(w.groups * w.fds * 2 * HACKBENCH_MESSAGES_PER_THREAD, vm.vcpus * 1e6) * EVENTS_PER.message
     case 'tscdeadline-latency':
       return Math.min(MICRO_OPS_PER_SEC, (MIN_TSC_GHZ * 1e9) / w.deltaCycles) * EVENTS_PER.microOp
     case 'vmexit':

@@ -93,6 +93,10 @@ export const COST_DOCS = {
   guestPipeRead: { what: 'guest pipe_read() of a small message', source: est('a syscall, the pipe mutex and a small copy; no published figure'), how: '' },
   guestUnixSend: { what: 'guest unix_stream_sendmsg() of a small message', source: est('a syscall, an skb allocation, a copy and the queueing to the peer; no published figure'), how: '' },
   guestUnixRecv: { what: 'guest unix_stream_recvmsg() of a small message', source: est('a syscall, the dequeue, a copy and freeing the skb; no published figure'), how: '' },
+  guestSwitchMm: { what: 'guest switch_mm_irqs_off() to another process\'s mm and the TLB refills after it', source: est('a CR3 write with PCID (no exit: CR3-load exiting is off under EPT) is ~100-200 cycles; the refills of the few TLB entries a hackbench or pipe ping-pong task touches add a few hundred ns — the difference lmbench lat_ctx and hackbench show between processes and threads is of this order; no published figure for a KVM guest'), how: '' },
+  guestCopyPerKiB: { what: 'guest memcpy()/copy_user of one KiB (cache-resident or streaming)', source: est('a copy at about 10 GB/s (rep movsb on Skylake-class cores), ~100 ns per KiB'), how: '' },
+  guestPageFault: { what: 'guest anonymous page fault: exception, do_anonymous_page(), zeroing a 4 KiB page; the EPT entry already present', source: est('a native anonymous fault with clear_page() is ~0.5-1 µs; no exit when the host page is mapped in EPT'), how: '' },
+  guestZapPerPage: { what: 'guest munmap()/madvise(MADV_DONTNEED) per 4 KiB page: zap_pte_range() and freeing the page', source: est('tens of ns per PTE cleared and page freed to the per-CPU lists, natively'), how: '' },
 } satisfies Record<string, CostDoc>
 
 /** Sources of the SVM rows that differ from the reference table's cycle counts (core/costs/cost-tables.ts svm()). */

@@ -69,6 +69,10 @@ export const COST_NAMES = [
   'guestPipeRead', // guest pipe_read() of a small message: syscall, pipe mutex, copy out
   'guestUnixSend', // guest unix_stream_sendmsg() of a small message: syscall, skb allocation, copy, queue to the peer
   'guestUnixRecv', // guest unix_stream_recvmsg() of a small message: syscall, dequeue, copy out, free the skb
+  'guestSwitchMm', // guest switch_mm_irqs_off() to another process's mm (CR3 write with PCID, no exit under EPT) and its TLB refills
+  'guestCopyPerKiB', // guest memcpy()/copy_user of one KiB beyond what a syscall's own cost covers
+  'guestPageFault', // guest anonymous page fault: exception entry, do_anonymous_page() with a zeroed 4 KiB page (EPT already mapped)
+  'guestZapPerPage', // guest munmap()/madvise(MADV_DONTNEED) per 4 KiB page: zap_pte_range() and freeing the page
 ] as const
 export type CostName = (typeof COST_NAMES)[number]
 /** Integer id of each cost (its index in COST_NAMES), for the model's hot path. */
@@ -141,6 +145,10 @@ const skylake: CostTable = {
   guestPipeRead: c(400, 800, 0.4),
   guestUnixSend: c(900, 1_600, 0.4),
   guestUnixRecv: c(700, 1_300, 0.4),
+  guestSwitchMm: c(150, 400, 0.4),
+  guestCopyPerKiB: c(80, 100, 0.2),
+  guestPageFault: c(500, 800, 0.4),
+  guestZapPerPage: c(40, 80, 0.3),
 }
 
 /** The spreads (lognormal sigma) of the model's times whose mean comes from the profile rather than this table: the

@@ -11,6 +11,6 @@ export type { PerfImport, PerfExitTable, PerfExitRow, PerfLayout } from './perf-
 export { exportTuned } from './tuned.ts'
 export type { TunedProfile } from './tuned.ts'
 export { exportQemu } from './qemu.ts'
-export { exportResultsCsv } from './results-csv.ts'
+export { exportResultsCsv, exportWorkloadCsv } from './results-csv.ts'
 export { parseXml, parseXmlDocuments } from './xml.ts'
 export { exportGuestCmdline } from './guest-cmdline.ts'

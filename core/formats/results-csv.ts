@@ -22,3 +22,25 @@ export function exportResultsCsv(results: readonly ConfigResult[]): string {
   }
   return `${lines.join('\n')}\n`
 }
+
+const WORKLOAD_HEADER = ['config', 'vm', 'workload', 'metric', 'unit', 'value', 'ci95', 'replications']
+
+/** The workloads' figures, one row each (long format): throughput, mean latency, the percentiles and the benchmark's
+ *  own lines (hackbench's Time, perf bench sched pipe's usecs/op, ebizzy's records/s). With replications every value
+ *  is the mean over them and ci95 its 95 % confidence half-width (empty for a single run). */
+export function exportWorkloadCsv(results: readonly ConfigResult[]): string {
+  const lines = [WORKLOAD_HEADER.join(',')]
+  for (const r of results) {
+    for (const v of r.vms) {
+      const w = v.workload
+      const ci = w.ci95
+      const reps = w.replications ?? 1
+      const row = (metric: string, unit: string, value: number, half: number | undefined) => lines.push([r.config, v.vm, w.kind, metric, unit, value, half ?? '', reps].map(csvField).join(','))
+      row('throughput', `${w.unit}/s`, w.throughputPerSec, ci?.throughputPerSec)
+      row('latency mean', 'ns', w.meanLatencyNs, ci?.meanLatencyNs)
+      for (const k of ['p50', 'p90', 'p99', 'p999', 'max'] as const) row(`latency ${k}`, 'ns', w.latencyNs[k], ci?.[k])
+      for (const f of w.figures ?? []) row(f.name, f.unit, f.value, f.ci95)
+    }
+  }
+  return `${lines.join('\n')}\n`
+}

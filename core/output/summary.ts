@@ -1,14 +1,15 @@
 // The one-paragraph summary of a comparison's deltas, as the PDF report prints it under its title: each
 // configuration against the baseline (the first one) on the numbers the comparison is about — external
-// interrupt exits and their share, all exits, throughput and p99 latency. Pure and deterministic.
+// interrupt exits and their share, all exits, throughput and p99 latency. Throughput is compared per workload and
+// unit (text-report.ts throughputGroups()): VMs running different workloads are never added together. Pure and
+// deterministic.
 import type { ConfigResult } from '../result.ts'
 import { compareRows } from './text-report.ts'
-import type { CompareRow } from './text-report.ts'
+import type { CompareRow, ThroughputGroup } from './text-report.ts'
 
 export interface SummaryRow extends CompareRow {
-  /** Workload name and unit, e.g. "redis", "ops". */
+  /** The first workload group's name, e.g. "redis" (its unit is CompareRow.unit). */
   workload: string
-  unit: string
   /** The external-interrupt row's name for the vendor (VMX EXTERNAL_INTERRUPT, SVM interrupt). */
   eiReason: string
 }
@@ -17,7 +18,7 @@ export function summaryRows(results: readonly ConfigResult[]): SummaryRow[] {
   const rows = compareRows(results)
   return rows.map((r, i) => {
     const res = results[i] as ConfigResult
-    return { ...r, workload: res.vms[0]?.workload.kind ?? 'workload', unit: res.vms[0]?.workload.unit ?? 'ops', eiReason: res.vendor === 'svm' ? 'interrupt' : 'EXTERNAL_INTERRUPT' }
+    return { ...r, workload: r.throughputs[0]?.kind ?? 'workload', eiReason: res.vendor === 'svm' ? 'interrupt' : 'EXTERNAL_INTERRUPT' }
   })
 }
 
@@ -53,6 +54,15 @@ function change(what: string, base: number, value: number, show: (n: number) => 
   return `${what} ${fmtPct(p)} (${show(base)} → ${show(value)})`
 }
 
+/** "redis" when every VM runs the one workload; "timer (vm2)" when the VMs run different ones. */
+function groupName(g: ThroughputGroup, groups: readonly ThroughputGroup[]): string {
+  return groups.length === 1 ? g.kind : `${g.kind} (${g.vms.join(', ')})`
+}
+
+function sameGroup(r: CompareRow, g: ThroughputGroup): number {
+  return r.throughputs.find((o) => o.kind === g.kind && o.unit === g.unit)?.perSec ?? 0
+}
+
 /**
  * One paragraph: for every configuration after the first, its deltas against the first. `failed` names
  * configurations that produced no result (they are mentioned, not compared).
@@ -62,13 +72,14 @@ export function summarizeDeltas(rows: readonly SummaryRow[], failed: readonly st
   const base = rows[0]
   if (!base) return `No configuration produced a result.${tail}`
   if (rows.length === 1) {
-    return `Only ${base.config} produced a result: ${int(base.externalInterrupts)} ${base.eiReason} exits (${base.eiSharePct.toFixed(1)} % of ${int(base.totalExits)} exits), ${base.workload} throughput ${rate(base.throughputPerSec)} ${base.unit}/s and p99 latency ${us(base.p99Ns)}.${tail}`
+    const tp = base.throughputs.map((g) => `${groupName(g, base.throughputs)} throughput ${rate(g.perSec)} ${g.unit}/s`).join(', ')
+    return `Only ${base.config} produced a result: ${int(base.externalInterrupts)} ${base.eiReason} exits (${base.eiSharePct.toFixed(1)} % of ${int(base.totalExits)} exits), ${tp} and p99 latency ${us(base.p99Ns)}.${tail}`
   }
   const sentences = rows.slice(1).map((r) => {
     const parts = [
       `${change(`${r.eiReason} exits`, base.externalInterrupts, r.externalInterrupts, int)}, their share of all exits going from ${base.eiSharePct.toFixed(1)} % to ${r.eiSharePct.toFixed(1)} %`,
       change('all exits', base.totalExits, r.totalExits, int),
-      change(`${r.workload} throughput`, base.throughputPerSec, r.throughputPerSec, (n) => `${rate(n)} ${r.unit}/s`),
+      ...base.throughputs.map((g) => change(`${groupName(g, base.throughputs)} throughput`, g.perSec, sameGroup(r, g), (n) => `${rate(n)} ${g.unit}/s`)),
       change('p99 latency', base.p99Ns, r.p99Ns, us),
     ]
     return `${r.config}: ${parts.slice(0, -1).join('; ')}; and ${parts[parts.length - 1]}.`

@@ -21,9 +21,12 @@ export function formatConfigReport(r: ConfigResult, opts: TextReportOptions = {}
   for (const vm of r.vms) {
     const w = vm.workload
     const l = w.latencyNs
-    out += `${vm.vm}: ${w.kind} ${fmtNum(w.throughputPerSec)} ${w.unit}/s`
-    if (w.ci95) out += ` (±${fmtNum(w.ci95.throughputPerSec)})`
-    out += `; latency p50 ${us(l.p50)} p90 ${us(l.p90)} p99 ${us(l.p99)} p99.9 ${us(l.p999)} max ${us(l.max)}\n`
+    const ci = w.ci95
+    const pm = (x: number | undefined, show: (n: number) => string): string => (x === undefined ? '' : ` ±${show(x)}`)
+    out += `${vm.vm}: ${w.kind} ${fmtNum(w.throughputPerSec)}${pm(ci?.throughputPerSec, fmtNum)} ${w.unit}/s`
+    out += `; latency mean ${us(w.meanLatencyNs)}${pm(ci?.meanLatencyNs, us)} p50 ${us(l.p50)}${pm(ci?.p50, us)} p90 ${us(l.p90)}${pm(ci?.p90, us)} p99 ${us(l.p99)}${pm(ci?.p99, us)} p99.9 ${us(l.p999)}${pm(ci?.p999, us)} max ${us(l.max)}${pm(ci?.max, us)}`
+    out += w.replications ? ` (means of ${w.replications} replications, ±95 % CI)\n` : '\n'
+    for (const f of w.figures ?? []) out += `  ${sprintf(f.print, f.value)}${f.ci95 !== undefined ? ` (±${sprintf(ciFormat(f.print), f.ci95)} ${f.unit})` : ''}\n`
     // what the benchmark itself prints (kvm-unit-tests, cyclictest, …)
     if (w.benchmark) for (const line of w.benchmark.output) out += `  | ${line}\n`
     if (opts.decisions !== false) {
@@ -38,6 +41,12 @@ export function formatConfigReport(r: ConfigResult, opts: TextReportOptions = {}
   return out + '\n'
 }
 
+/** The conversion of a benchmark line's format without its width, for the ± half-width: '%14f' → '%f'. */
+function ciFormat(print: string): string {
+  const m = /%[-+ #0]*\d*(\.\d+)?([a-zA-Z]+)/.exec(print)
+  return m ? `%${m[1] ?? ''}${m[2]}` : '%g'
+}
+
 function eiCount(r: ConfigResult): number {
   return r.allVms.exits.filter((e) => e.reason === 'EXTERNAL_INTERRUPT' || e.reason === 'interrupt').reduce((a, e) => a + e.count, 0)
 }
@@ -46,18 +55,32 @@ function totalExits(r: ConfigResult): number {
   return r.allVms.exits.reduce((a, e) => a + e.count, 0)
 }
 
-function throughput(r: ConfigResult): number {
-  return r.vms.reduce((a, v) => a + v.workload.throughputPerSec, 0)
-}
-
 function p99(r: ConfigResult): number {
   return Math.max(...r.vms.map((v) => v.workload.latencyNs.p99))
 }
 
-export interface CompareRow { config: string; throughputPerSec: number; p99Ns: number; externalInterrupts: number; eiSharePct: number; totalExits: number }
+/** The throughput of the VMs that run the same workload kind in the same unit, summed (never across units). */
+export interface ThroughputGroup { kind: string; unit: string; vms: string[]; perSec: number }
+
+export function throughputGroups(r: ConfigResult): ThroughputGroup[] {
+  const out: ThroughputGroup[] = []
+  for (const v of r.vms) {
+    const g = out.find((x) => x.kind === v.workload.kind && x.unit === v.workload.unit)
+    if (g) { g.vms.push(v.vm); g.perSec += v.workload.throughputPerSec }
+    else out.push({ kind: v.workload.kind, unit: v.workload.unit, vms: [v.vm], perSec: v.workload.throughputPerSec })
+  }
+  return out
+}
+
+/** One configuration's headline numbers. `throughputPerSec` and `unit` are the first group's (the first VM's workload
+ *  and every VM running the same workload in the same unit); `throughputs` has every group. */
+export interface CompareRow { config: string; throughputPerSec: number; unit: string; throughputs: ThroughputGroup[]; p99Ns: number; externalInterrupts: number; eiSharePct: number; totalExits: number }
 
 export function compareRows(results: readonly ConfigResult[]): CompareRow[] {
-  return results.map((r) => ({ config: r.config, throughputPerSec: throughput(r), p99Ns: p99(r), externalInterrupts: eiCount(r), eiSharePct: totalExits(r) ? (100 * eiCount(r)) / totalExits(r) : 0, totalExits: totalExits(r) }))
+  return results.map((r) => {
+    const groups = throughputGroups(r)
+    return { config: r.config, throughputPerSec: groups[0]?.perSec ?? 0, unit: groups[0]?.unit ?? 'ops', throughputs: groups, p99Ns: p99(r), externalInterrupts: eiCount(r), eiSharePct: totalExits(r) ? (100 * eiCount(r)) / totalExits(r) : 0, totalExits: totalExits(r) }
+  })
 }
 
 export function formatCompareTable(results: readonly ConfigResult[]): string {
@@ -65,9 +88,16 @@ export function formatCompareTable(results: readonly ConfigResult[]): string {
   if (!rows.length) return ''
   const base = rows[0]!
   const w = Math.max(13, ...rows.map((r) => r.config.length))
-  let out = sprintf(`%-${w}s %14s %8s %12s %8s %12s %8s %7s\n`, 'configuration', 'throughput/s', 'Δ', 'p99 latency', 'Δ', 'EXT_INTR', 'Δ', 'share')
+  // one throughput column per workload group (kind and unit) of the baseline: units are never added together
+  const cols = base.throughputs.map((g) => `${g.kind} ${g.unit}/s`)
+  const tw = Math.max(14, ...cols.map((c) => c.length))
+  let out = sprintf(`%-${w}s${cols.map(() => ` %${tw}s %8s`).join('')} %12s %8s %12s %8s %7s\n`, 'configuration', ...cols.flatMap((c) => [c, 'Δ']), 'p99 latency', 'Δ', 'EXT_INTR', 'Δ', 'share')
   for (const r of rows) {
-    out += sprintf(`%-${w}s %14s %8s %12s %8s %12s %8s %6.2f%%\n`, r.config, fmtNum(r.throughputPerSec), delta(r.throughputPerSec, base.throughputPerSec, r === base), us(r.p99Ns), delta(r.p99Ns, base.p99Ns, r === base), String(r.externalInterrupts), delta(r.externalInterrupts, base.externalInterrupts, r === base), r.eiSharePct)
+    const tp = base.throughputs.flatMap((g) => {
+      const x = r.throughputs.find((o) => o.kind === g.kind && o.unit === g.unit)?.perSec ?? 0
+      return [fmtNum(x), delta(x, g.perSec, r === base)]
+    })
+    out += sprintf(`%-${w}s${cols.map(() => ` %${tw}s %8s`).join('')} %12s %8s %12s %8s %6.2f%%\n`, r.config, ...tp, us(r.p99Ns), delta(r.p99Ns, base.p99Ns, r === base), String(r.externalInterrupts), delta(r.externalInterrupts, base.externalInterrupts, r === base), r.eiSharePct)
   }
   return out
 }

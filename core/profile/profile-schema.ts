@@ -167,12 +167,15 @@ export const forkJoinSchema = s.object({
 
 export const pingPongSchema = s.object({
   kind: s.literal('ping-pong'),
+  transport: s.oneOf(['tcp', 'pipe'] as const, { default: 'tcp', description: '"tcp": netperf TCP_RR over the VM\'s network path (the fields below); "pipe": a strict two-task pipe ping-pong inside the guest — `perf bench sched pipe`, lmbench lat_ctx, UnixBench\'s pipe-based context switching — one token passed back and forth (`streams` pairs, `mode`, `loops`; the network fields are unused).' }),
+  mode: s.oneOf(['process', 'thread'] as const, { default: 'process', description: 'transport "pipe": two processes (perf bench sched pipe\'s default: a switch_mm() whenever both share a vCPU) or two threads (-T).' }),
+  loops: s.integer({ min: 1, max: 10_000_000, default: 1_000_000, description: 'transport "pipe": operations per run (perf bench sched pipe -l, its default 1,000,000): its "Total time" line.' }),
   streams: s.integer({ min: 1, max: 64, default: 1, description: 'Concurrent request/response streams, one transaction in flight each (parallel `netperf -t TCP_RR` instances; one netperf is one stream).' }),
   serviceNs: s.number({ min: 100, max: 1e9, default: 4_000, description: 'Guest CPU time of the server per transaction: netserver\'s recv() and send() through the guest TCP stack, lognormal (netperf -r sizes small).' }),
   serviceSigma: s.number({ min: 0, max: 3, default: 0.3, description: 'Lognormal shape of the server time per transaction.' }),
   networkRttNs: s.number({ min: 0, max: 1e9, default: 20_000, description: 'Round trip outside the host per transaction: the netperf client\'s stack on its machine and the wire.' }),
   softirqNs: s.number({ min: 0, max: 1e8, default: 1_500, description: 'Guest RX softirq time per packet (virtio-net / VF interrupt, NAPI, TCP receive).' }),
-}, { description: 'ping-pong (netperf TCP_RR-like): one transaction at a time per stream; the request comes in over the VM\'s network path and wakes the sleeping server thread, whose reply goes out with a TX notification. Reports transactions/s and the round-trip time per transaction.' })
+}, { description: 'ping-pong: one token in flight per stream. transport "tcp" (netperf TCP_RR-like): the request comes in over the VM\'s network path and wakes the sleeping server thread, whose reply goes out with a TX notification; reports transactions/s and the round-trip time. transport "pipe" (perf bench sched pipe): two tasks pass a token through two pipes; reports round trips/s, the round-trip time and perf\'s Total time, usecs/op and ops/sec.' })
 
 export const timerSchema = s.object({
   kind: s.literal('timer'),
@@ -184,10 +187,22 @@ export const timerSchema = s.object({
 
 export const hackbenchSchema = s.object({
   kind: s.literal('hackbench'),
-  groups: s.integer({ min: 1, max: 8, default: 1, description: 'Groups of senders and receivers (hackbench -g; its default 10). The defaults (1 group × 2 fds = 4 threads) give each thread of the default 4-vCPU VM its own vCPU; more threads share vCPUs under the guest\'s fair class (CFS before 6.6, EEVDF from 6.6: wake-up preemption and time slices).' }),
-  fds: s.integer({ min: 1, max: 16, default: 2, description: 'Senders and receivers per group (hackbench -f; its default 20): each sender writes every receiver of its group in turn.' }),
+  groups: s.integer({ min: 1, max: 64, default: 10, description: 'Groups of senders and receivers (hackbench -g; its default 10). More tasks than vCPUs share them under the guest\'s fair class (CFS before 6.6, EEVDF from 6.6: wake-up preemption and time slices).' }),
+  fds: s.integer({ min: 1, max: 32, default: 20, description: 'Senders and receivers per group (hackbench -f; its default 20): each sender writes every receiver of its group in turn. At most 64 groups × 2 × 32 = 4,096 tasks.' }),
+  loops: s.integer({ min: 1, max: 10_000_000, default: 100, description: 'Messages each sender passes to each receiver per run (hackbench -l; its default 100). A run ends when every receiver has read fds × loops messages; the next run starts at once.' }),
+  messageBytes: s.integer({ min: 1, max: 65_536, default: 100, description: 'Message size in bytes (hackbench -s; its default 100): the copy per message and how many messages a pipe or socket buffer holds.' }),
   pipe: s.boolean({ default: false, description: 'Pipes instead of AF_UNIX stream socketpairs (hackbench -p / --pipe).' }),
-}, { description: 'hackbench (message passing, threads mode -T, loops run continuously): every sender writes 100-byte messages to each receiver of its group in turn; a write to a sleeping receiver wakes it (a sync wake-up), a reader of a full pipe or socket wakes the blocked writers. Reports messages/s and the time from a message\'s write to its read.' })
+  mode: s.oneOf(['process', 'thread'] as const, { default: 'process', description: 'hackbench -P (processes, its default: every switch between tasks is a switch_mm()) or -T (threads of one process).' }),
+}, { description: 'hackbench (rt-tests; perf bench sched messaging is the same program): groups of senders and receivers; every sender writes `loops` messages to each receiver of its group in turn, a write to a sleeping receiver wakes it (a sync wake-up), a reader of a full pipe or socket wakes the blocked writers. Reports messages/s, the time from a message\'s write to its read, and hackbench\'s "Time:" per run.' })
+
+export const ebizzySchema = s.object({
+  kind: s.literal('ebizzy'),
+  threads: s.integer({ min: 0, max: 1024, default: 0, description: 'ebizzy -t: threads; 0 = ebizzy\'s default, 2 × the VM\'s vCPUs.' }),
+  chunks: s.integer({ min: 1, max: 1_000_000, default: 10, description: 'ebizzy -n: memory chunks searched (its default 10); each record copies one of them.' }),
+  chunkBytes: s.integer({ min: 8, max: 1 << 30, default: 524_288, description: 'ebizzy -s: chunk size in bytes (its default 512 KiB: 64 Ki records of 8 bytes). The copy, the search and the pages faulted and unmapped per record scale with it.' }),
+  memory: s.oneOf(['malloc', 'malloc-trim', 'mmap', 'no-mmap'] as const, { default: 'malloc', description: 'How each record\'s copy is allocated: "malloc" (ebizzy\'s default with glibc ≥ 2.26: the dynamic mmap threshold soon serves the copies from the thread\'s arena, and heap_trim() keeps them below M_TRIM_THRESHOLD: no unmapping), "malloc-trim" (ebizzy\'s default with an older glibc, e.g. 2.17: heap_trim() shrinks a per-thread arena on every free() beyond the top pad, madvise(MADV_DONTNEED)), "mmap" (-m: mmap()/munmap() per record) or "no-mmap" (-M: M_MMAP_MAX=0, every free() trims the arena). All but "malloc" fault the copy in and shoot down the other vCPUs\' TLBs per record.' }),
+  linearSearch: s.boolean({ default: false, description: 'ebizzy -l: linear search of the copy instead of bsearch().' }),
+}, { description: 'ebizzy (allocator and memory-search benchmark): threads copy a random chunk, search it and free the copy; with -m or -M every free unmaps the copy, a TLB shootdown of every other vCPU running the process. Reports records/s as ebizzy prints it and the time per record.' })
 
 export const vmexitSchema = s.object({
   kind: s.literal('vmexit'),
@@ -205,7 +220,7 @@ export const tscdeadlineLatencySchema = s.object({
 export const ipiBroadcastSchema = s.object({
   kind: s.literal('ipi-broadcast'),
   targets: s.integer({ min: 0, max: 1023, default: 0, description: 'Target vCPUs per call: 0 = every other vCPU (smp_call_function_many(cpu_online_mask, …): a broadcast); n = vCPUs 1…n (a multicast).' }),
-  loops: s.integer({ min: 1, max: 1e9, default: 100_000, description: 'Calls the module makes (ipi_benchmark\'s NTIMES, 100000): the printed total is the simulated time per call × loops.' }),
+  loops: s.integer({ min: 1, max: 10_000_000, default: 100_000, description: 'Calls the module makes (ipi_benchmark\'s NTIMES, 100000): the printed total is the simulated time per call × loops.' }),
 }, { description: 'ipi-broadcast (the ipi_benchmark module\'s "Broadcast IPI"): vCPU 0 calls smp_call_function_many() with wait on the targets in a loop; each call sends the IPIs (one ICR write per target, or one PV IPI hypercall) and busy-waits until every target has run the handler. Reports calls/s, the time per call, and the total as the module prints it.' })
 
 export const idleSchema = s.object({
@@ -267,7 +282,7 @@ function sharedField(name: string, list: { kind: string; field: s.Schema<unknown
   return { kind: first.kind, description, defaultValue: first.defaultValue, check: (v, path, ctx) => first.check(v, path, ctx), json: () => ({ ...first.json(), description }) }
 }
 
-export const workloadSchema = discriminated([redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema, vmexitSchema, tscdeadlineLatencySchema, ipiBroadcastSchema, idleSchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients), "fork-join" (OpenMP-like barriers), "ping-pong" (netperf TCP_RR-like transactions), "timer" (cyclictest-like periodic wake-ups), "hackbench" (message passing between groups of threads), "vmexit" (kvm-unit-tests ipi / tscdeadline / tscdeadline_immed cycles), "tscdeadline-latency" (kvm-unit-tests APIC timer latency), "ipi-broadcast" (smp_call_function_many() with wait on all vCPUs) or "idle" (an idle guest\'s pCPU busy share).' })
+export const workloadSchema = discriminated([redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema, vmexitSchema, tscdeadlineLatencySchema, ipiBroadcastSchema, idleSchema, ebizzySchema], { description: 'The workload of the VM, by `kind`: "redis" (request/response server and its clients), "fork-join" (OpenMP-like barriers), "ping-pong" (netperf TCP_RR-like transactions, or perf bench sched pipe with transport "pipe"), "timer" (cyclictest-like periodic wake-ups), "hackbench" (message passing between groups of tasks), "ebizzy" (allocate, copy, search, free; TLB shootdowns with -m/-M), "vmexit" (kvm-unit-tests ipi / tscdeadline / tscdeadline_immed cycles), "tscdeadline-latency" (kvm-unit-tests APIC timer latency), "ipi-broadcast" (smp_call_function_many() with wait on all vCPUs) or "idle" (an idle guest\'s pCPU busy share).' })
 
 export const vmSchema = s.object({
   name: s.string({ default: 'vm0', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/, patternHint: 'use letters, digits, "-", "_" or "."' }),
@@ -317,7 +332,7 @@ export const runSchema = s.object({
   durationSec: s.number({ min: 0.001, max: 3600, default: 1, description: 'Virtual time simulated after warm-up.' }),
   warmupSec: s.number({ min: 0, max: 600, default: 0.05, description: 'Virtual time simulated before statistics start.' }),
   seed: s.integer({ min: 0, max: 2 ** 32 - 1, default: 1, description: 'PRNG seed: the same profile and seed give identical results.' }),
-  replications: s.integer({ min: 1, max: 100, default: 1, description: 'Independent replications (seed, seed+1, …) for confidence intervals.' }),
+  replications: s.integer({ min: 1, max: 100, default: 1, description: 'Independent replications (seed, seed+1, …): every figure of the result is then the mean over them, with its 95 % confidence interval (Student t).' }),
   maxEvents: s.number({ min: 1e6, max: 1e12, default: 5e8, description: 'Most simulated events one configuration may take, all replications together: a run whose estimate (event rates × virtual time, core/check/work-estimate.ts) is larger is refused before it starts, and a configuration that reaches it is stopped. The default (5·10⁸, about 4 minutes at 2·10⁶ events/s) keeps a configuration within minutes on a laptop; raise it for a longer run.' }),
 })
 
@@ -358,5 +373,6 @@ export type HackbenchWorkload = Infer<typeof hackbenchSchema>
 export type VmexitWorkload = Infer<typeof vmexitSchema>
 export type TscdeadlineLatencyWorkload = Infer<typeof tscdeadlineLatencySchema>
 export type IpiBroadcastWorkload = Infer<typeof ipiBroadcastSchema>
+export type EbizzyWorkload = Infer<typeof ebizzySchema>
 export type Workload = Infer<typeof workloadSchema>
 export type CpuPreset = (typeof CPU_PRESETS)[number]

@@ -1,5 +1,5 @@
 // From the model's counters to the JSON result (core/result.ts).
-import type { ConfigResult, ExitRow, ExitHistogram, VmResult, TimeAccounting, PcpuResult, LatencyPercentiles, HistogramBucket } from '../result.ts'
+import type { BenchmarkFigure, ConfigResult, ExitRow, ExitHistogram, VmResult, TimeAccounting, PcpuResult, LatencyPercentiles, HistogramBucket } from '../result.ts'
 import { EXIT_REASON_COUNT, exitName } from '../output/exit-names.ts'
 import type { ExitReasonId } from '../output/exit-names.ts'
 import { ExitStatsTable } from '../metrics/welford.ts'
@@ -49,9 +49,11 @@ export function collectResult(m: HostModel, setup: Setup, config: string, wallMs
         kind: m.workloads[v]!.kind,
         unit: m.workloads[v]!.unit,
         throughputPerSec: round2(m.stats.completed[v]! / durationSec),
+        meanLatencyNs: round2(lat.count > 0 ? lat.mean : 0),
         latencyNs: percentiles(lat),
         latencyHistogram: lat.toLog10Bins(BINS_PER_DECADE).map(roundBucket),
         series: { intervalNs: m.stats.seriesIntervalNs, perSec: series },
+        ...figuresOf(m.workloads[v]!.figures(m.stats.completed[v]! / durationSec, lat.count > 0 ? lat.mean : 0)),
       },
       vcpus,
       decisions: vm.decisions,
@@ -96,6 +98,11 @@ export function vmPcpuBusyShare(pcpus: readonly PcpuResult[], name: string, gues
     total += b + t.guestIdle + t.idle
   }
   return total ? busy / total : 0
+}
+
+/** The benchmark's own figures, when it prints any (rounded as the JSON keeps numbers: 6 significant digits). */
+function figuresOf(fs: BenchmarkFigure[]): { figures?: BenchmarkFigure[] } {
+  return fs.length ? { figures: fs.map((f) => ({ ...f, value: Number(f.value.toPrecision(6)) })) } : {}
 }
 
 /** Adds series s of `from` into series r of `into` (exact n/total/min/max; Chan et al. for M2). */

@@ -171,6 +171,11 @@ export interface ForkJoinSpec {
 
 export interface PingPongSpec {
   kind: 'ping-pong'
+  /** tcp: netperf TCP_RR over the network path (ping-pong.ts); pipe: perf bench sched pipe (pipe-ping-pong.ts). */
+  transport: 'tcp' | 'pipe'
+  /** pipe: the two tasks are processes (switch_mm() when they share a vCPU). */
+  processes: boolean
+  loops: number
   streams: number
   serviceNs: number
   serviceSigma: number
@@ -192,7 +197,11 @@ export interface HackbenchSpec {
   kind: 'hackbench'
   groups: number
   fds: number
+  loops: number
+  messageBytes: number
   pipe: boolean
+  /** hackbench -P: every task its own process (a switch_mm() per switch between them). */
+  processes: boolean
 }
 
 export type VmexitTest = 'ipi' | 'ipi_halt' | 'tscdeadline' | 'tscdeadline_immed'
@@ -227,7 +236,17 @@ export interface IdleSpec {
   kind: 'idle'
 }
 
-export type WorkloadSpec = RedisSpec | ForkJoinSpec | PingPongSpec | TimerSpec | HackbenchSpec | VmexitSpec | TscdeadlineLatencySpec | IpiBroadcastSpec | IdleSpec
+export interface EbizzySpec {
+  kind: 'ebizzy'
+  /** Resolved: ≥ 1. */
+  threads: number
+  chunks: number
+  chunkBytes: number
+  memory: 'malloc' | 'malloc-trim' | 'mmap' | 'no-mmap'
+  linearSearch: boolean
+}
+
+export type WorkloadSpec = RedisSpec | ForkJoinSpec | PingPongSpec | TimerSpec | HackbenchSpec | VmexitSpec | TscdeadlineLatencySpec | IpiBroadcastSpec | IdleSpec | EbizzySpec
 
 export interface IrqSourceSpec {
   name: string

@@ -6,6 +6,7 @@ import { formatIssue } from '../schema/schema.ts'
 import { setupModel } from './setup.ts'
 import { HostModel } from './host-model.ts'
 import { collectResult } from './collect.ts'
+import { mergeReplications } from './replications.ts'
 
 export interface RunOptions {
   /** Overrides the profile's run.seed. */
@@ -25,8 +26,8 @@ export class ConfigurationError extends Error {
   }
 }
 
-/** Simulates one configuration; with run.replications > 1 the seeds seed … seed+n−1 are run and the
- *  first replication's details are reported with 95 % confidence half-widths across all of them. */
+/** Simulates one configuration; with run.replications > 1 the seeds seed … seed+n−1 are run and every figure of the
+ *  result is the mean over them, with 95 % confidence half-widths (replications.ts). */
 export function runConfiguration(profile: Profile, configName: string, opts: RunOptions = {}): ConfigResult {
   const cfg = resolveConfiguration(profile, configName)
   const seed = opts.seed ?? cfg.run.seed
@@ -54,26 +55,5 @@ export function runConfiguration(profile: Profile, configName: string, opts: Run
     m.finish()
     results.push(collectResult(m, setup, configName, Date.now() - started))
   }
-  const first = results[0]!
-  if (reps > 1) {
-    first.wallMs = results.reduce((a, r) => a + r.wallMs, 0)
-    first.events = results.reduce((a, r) => a + r.events, 0)
-    first.vms.forEach((vm, v) => {
-      vm.workload.ci95 = {
-        throughputPerSec: ci95(results.map((r) => r.vms[v]!.workload.throughputPerSec)),
-        p99: ci95(results.map((r) => r.vms[v]!.workload.latencyNs.p99)),
-      }
-    })
-  }
-  return first
-}
-
-/** Half-width of a 95 % confidence interval of the mean (Student t, small n). */
-function ci95(xs: number[]): number {
-  const n = xs.length
-  if (n < 2) return 0
-  const mean = xs.reduce((a, b) => a + b, 0) / n
-  const s2 = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)
-  const t = [0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228][n - 1] ?? 1.96
-  return Math.round(t * Math.sqrt(s2 / n) * 100) / 100
+  return mergeReplications(results)
 }

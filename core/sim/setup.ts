@@ -2,7 +2,7 @@
 // kernel decisions taken for each VM (the "why" shown beside every result).
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm, Workload } from '../profile/profile-schema.ts'
-import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema, vmexitSchema, tscdeadlineLatencySchema, ipiBroadcastSchema } from '../profile/profile-schema.ts'
+import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema, vmexitSchema, tscdeadlineLatencySchema, ipiBroadcastSchema, ebizzySchema } from '../profile/profile-schema.ts'
 import { guestConsultsPreempted, preemptedReaders, pvSchedYieldSupported } from '../guest/vcpu-is-preempted.ts'
 import { flushIpisLazyCpus } from '../guest/csd-lock-wait.ts'
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
@@ -262,7 +262,7 @@ function workloadSpec(raw: Workload, vcpus: number): WorkloadSpec {
     }
     case 'ping-pong': {
       const w = { ...pingPongSchema.defaultValue, ...raw }
-      return { kind: 'ping-pong', streams: w.streams, serviceNs: w.serviceNs, serviceSigma: w.serviceSigma, networkRttNs: w.networkRttNs, softirqNs: w.softirqNs }
+      return { kind: 'ping-pong', transport: w.transport, processes: w.mode === 'process', loops: w.loops, streams: w.streams, serviceNs: w.serviceNs, serviceSigma: w.serviceSigma, networkRttNs: w.networkRttNs, softirqNs: w.softirqNs }
     }
     case 'timer': {
       const w = { ...timerSchema.defaultValue, ...raw }
@@ -271,7 +271,12 @@ function workloadSpec(raw: Workload, vcpus: number): WorkloadSpec {
     }
     case 'hackbench': {
       const w = { ...hackbenchSchema.defaultValue, ...raw }
-      return { kind: 'hackbench', groups: w.groups, fds: w.fds, pipe: w.pipe }
+      return { kind: 'hackbench', groups: w.groups, fds: w.fds, loops: w.loops, messageBytes: w.messageBytes, pipe: w.pipe, processes: w.mode === 'process' }
+    }
+    case 'ebizzy': {
+      const w = { ...ebizzySchema.defaultValue, ...raw }
+      // ebizzy -t: its default is twice the CPUs it sees
+      return { kind: 'ebizzy', threads: w.threads > 0 ? w.threads : 2 * vcpus, chunks: w.chunks, chunkBytes: w.chunkBytes, memory: w.memory, linearSearch: w.linearSearch }
     }
     case 'vmexit': {
       const w = { ...vmexitSchema.defaultValue, ...raw }

@@ -14,13 +14,13 @@ import { importPerfKvmStat, printPerfImport, MAX_PERF_CHARS } from '../../core/f
 import { readInputFile, InputFileError } from '../services/input-file.ts'
 import { exportTuned } from '../../core/formats/tuned.ts'
 import { exportQemu } from '../../core/formats/qemu.ts'
-import { exportResultsCsv } from '../../core/formats/results-csv.ts'
+import { exportResultsCsv, exportWorkloadCsv } from '../../core/formats/results-csv.ts'
 import { UsageError } from './args.ts'
 import type { ParsedArgs } from './args.ts'
 import { readProfileFile, ProfileFileError } from './profile-file.ts'
 
 export const IMPORT_KINDS = ['lscpu', 'cmdline', 'libvirt', 'perf'] as const
-export const EXPORT_KINDS = ['cmdline', 'tuned-cpu-partitioning', 'tuned-realtime-virtual-host', 'libvirt', 'qemu', 'modprobe', 'guest-cmdline', 'json', 'csv'] as const
+export const EXPORT_KINDS = ['cmdline', 'tuned-cpu-partitioning', 'tuned-realtime-virtual-host', 'libvirt', 'qemu', 'modprobe', 'guest-cmdline', 'json', 'csv', 'workload-csv'] as const
 
 /** Each reader's limit, in bytes of the file (a character is at least one byte). */
 const MAX_BYTES: Record<(typeof IMPORT_KINDS)[number], number> = { lscpu: MAX_LSCPU_CHARS, cmdline: MAX_CMDLINE_CHARS, libvirt: DEFAULT_XML_LIMITS.maxChars, perf: MAX_PERF_CHARS }
@@ -108,6 +108,7 @@ export function exportCommand(args: ParsedArgs): number {
         return 1
       }
       if (kind === 'csv') out = exportResultsCsv([result])
+      else if (kind === 'workload-csv') out = exportWorkloadCsv([result])
       else {
         const json: RunResultJson = { schemaVersion: RESULT_SCHEMA_VERSION, profile: file.profile.name, results: [result] }
         out = `${JSON.stringify(json, null, 2)}\n`

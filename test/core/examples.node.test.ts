@@ -11,7 +11,7 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
 
 describe('examples/', () => {
   it('ships one example per mechanism family', () => {
-    expect(files).toEqual(expect.arrayContaining(['posted-timer.json', 'preempted-hlt.json', 'halt-polling.json', 'mwait.json', 'ipi-virtualization.json', 'amd-avic.json', 'ping-pong.json', 'cyclictest.json', 'hackbench.json', 'spinlocks.json', 'rfc-idle-exits.json', 'noisy-neighbour.json', 'kvm-unit-tests-ipi.json', 'kvm-unit-tests-tscdeadline.json', 'apic-timer-latency.json', 'ipi-broadcast.json', 'idle-guest.json']))
+    expect(files).toEqual(expect.arrayContaining(['posted-timer.json', 'preempted-hlt.json', 'halt-polling.json', 'mwait.json', 'ipi-virtualization.json', 'amd-avic.json', 'ping-pong.json', 'cyclictest.json', 'hackbench.json', 'pipe-ping-pong.json', 'ebizzy.json', 'spinlocks.json', 'rfc-idle-exits.json', 'noisy-neighbour.json', 'kvm-unit-tests-ipi.json', 'kvm-unit-tests-tscdeadline.json', 'apic-timer-latency.json', 'ipi-broadcast.json', 'idle-guest.json']))
   })
 
   for (const f of files) {

@@ -5,6 +5,8 @@ import { describe, it, expect, beforeAll } from 'vitest'
 import type { ConfigResult } from '../../core/index.ts'
 import { COST_TABLES } from '../../core/costs/cost-tables.ts'
 import { workloadProfile, runAll, rerunJson, resultJson, exits } from '../helpers/workload-runs.ts'
+import { pipeMessages, socketMessages } from '../../core/sim/workloads/hackbench.ts'
+import { formatConfigReport } from '../../core/index.ts'
 
 const DURATION = 0.05
 const ICR = 'x2APIC ICR write (guest IPI)'
@@ -16,7 +18,7 @@ const configs = {
   'guest-haltpoll': { host: spr({ enableIpiv: false }), vm: { kvm: { hintDedicated: true } } },
   'oversubscribed': { host: spr({ enableIpiv: false }), vm: { workload: { groups: 2, fds: 4 } } },
 }
-const profile = workloadProfile({ kind: 'hackbench' }, configs)
+const profile = workloadProfile({ kind: 'hackbench', groups: 1, fds: 2, mode: 'thread' }, configs)
 
 describe('hackbench (message passing)', () => {
   let res: Record<string, ConfigResult>
@@ -60,5 +62,59 @@ describe('hackbench (message passing)', () => {
 
   it('receivers polling in the guest (cpuidle-haltpoll) are woken without an IPI (set_nr_if_polling())', () => {
     expect(exits(res['guest-haltpoll']!, 'MSR_WRITE', ICR)).toBeLessThan(0.1 * exits(res['socket']!, 'MSR_WRITE', ICR))
+  })
+})
+
+describe('hackbench as rt-tests runs it: -P/-T, -p, -g/-f/-l/-s and "Time:"', () => {
+  const D = 0.05
+  const b2 = { groups: 4, fds: 4, pipe: true, messageBytes: 4096 }
+  const p = workloadProfile({ kind: 'hackbench' }, {
+    'defaults': {},
+    'defaults-pipe': { vm: { workload: { pipe: true } } },
+    'process': { vm: { workload: b2 } },
+    'thread': { vm: { workload: { ...b2, mode: 'thread' } } },
+    'short-runs': { vm: { workload: { groups: 1, fds: 2, loops: 5, mode: 'thread' } } },
+    'own-vcpu-process': { vm: { workload: { groups: 1, fds: 2 } } },
+    'own-vcpu-thread': { vm: { workload: { groups: 1, fds: 2, mode: 'thread' } } },
+  })
+  let r: Record<string, ConfigResult>
+  beforeAll(() => { r = runAll(p, D) })
+  const w = (c: string) => r[c]!.vms[0]!.workload
+  const time = (c: string) => w(c).figures!.find((f) => f.name === 'Time')!.value
+
+  it('buffer capacities follow the message size: 640 100-byte messages a pipe (16 pages × 40), 277 a socket', () => {
+    expect(pipeMessages(100)).toBe(640)
+    expect(pipeMessages(4096)).toBe(16)
+    expect(pipeMessages(10_000)).toBe(5)
+    expect(socketMessages(100)).toBe(277)
+    expect(socketMessages(4096)).toBeLessThan(socketMessages(100))
+  })
+
+  it('"Time:" is the time of one run: groups × fds receivers × fds × loops messages at the measured rate, printed as hackbench does', () => {
+    // the defaults: 10 groups × 20 fds × 100 loops = 400,000 messages a run
+    expect(time('defaults')).toBeCloseTo(400_000 / w('defaults').throughputPerSec, 6)
+    expect(formatConfigReport(r['defaults']!)).toMatch(/\n {2}Time: \d+\.\d{3}\n/)
+    // 400 tasks on 4 vCPUs: a fraction of a second, as hackbench's defaults take on a small machine
+    expect(time('defaults')).toBeGreaterThan(0.05)
+    expect(time('defaults')).toBeLessThan(2)
+  })
+
+  it('pipes are cheaper than AF_UNIX sockets: the default run takes less time with -p', () => {
+    expect(time('defaults-pipe')).toBeLessThan(0.9 * time('defaults'))
+  })
+
+  it('processes (-P) pay a switch_mm() on every switch between tasks: slower than threads (-T)', () => {
+    expect(time('process')).toBeGreaterThan(time('thread'))
+  })
+
+  it('with one task per vCPU there is no switch between processes (idle keeps the mm lazily): -P and -T run alike', () => {
+    expect(resultJson(r['own-vcpu-process']!).replace(/own-vcpu-process/g, '')).toBe(resultJson(r['own-vcpu-thread']!).replace(/own-vcpu-thread/g, ''))
+  })
+
+  it('runs follow each other: with -l 5 the run restarts every 20 messages per receiver and messages keep flowing', () => {
+    const s = w('short-runs')
+    expect(s.throughputPerSec).toBeGreaterThan(100_000)
+    for (const perSec of s.series.perSec) expect(perSec).toBeGreaterThan(0)
+    expect(time('short-runs')).toBeCloseTo((2 * 2 * 5) / s.throughputPerSec, 9)
   })
 })

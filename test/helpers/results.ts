@@ -39,6 +39,7 @@ export function makeResult(config: string, o: FixtureOpts = {}): ConfigResult {
           kind: 'redis',
           unit: 'requests',
           throughputPerSec: o.throughput ?? 100_000,
+          meanLatencyNs: 70_000,
           latencyNs: { p50: 60_000, p90: 90_000, p99: o.p99 ?? 200_000, p999: 400_000, max: 900_000 },
           latencyHistogram: log2Buckets([1, 2, 3]),
           series: { intervalNs: 1e8, perSec: [99_000, 100_000, 101_000, 100_500] },

@@ -4,6 +4,7 @@
 // interrupt (Work.DEVICE_IRQ) and its guest threads (Work.THREAD bursts, placed by the guest scheduler). It reports
 // completions through GuestOps.complete(), which keeps throughput, the latency histogram and the series.
 import type { GuestOps } from './guest-ops.ts'
+import type { BenchmarkFigure } from '../../result.ts'
 
 /** What report() is given at the end of a run (after warm-up, statistics closed). */
 export interface WorkloadReportContext {
@@ -85,5 +86,11 @@ export abstract class GuestWorkload {
   /** The benchmark's own printout at the end of the run, when it prints one (kvm-unit-tests, cyclictest). */
   report(_ctx: WorkloadReportContext): WorkloadReport | undefined {
     return undefined
+  }
+
+  /** The figures the benchmark itself prints (hackbench's Time, perf bench sched pipe's usecs/op), from the run's
+   *  completions per second and their mean latency; none by default. */
+  figures(_perSec: number, _meanLatencyNs: number): BenchmarkFigure[] {
+    return []
   }
 }

@@ -1,0 +1,63 @@
+// The ebizzy workload: threads copy a random chunk, search it and free the copy. With -m (mmap/munmap) or -M (arena
+// trimmed by madvise(MADV_DONTNEED)) every record faults its copy in and its free flushes the TLB of every other vCPU
+// running the process (flush_tlb_mm_range()): IPIs, and with PV TLB flush (kvm_flush_tlb_multi()) none to preempted
+// vCPUs. ebizzy's default malloc() soon reuses its arena: no unmapping, no shootdowns.
+import { describe, it, expect, beforeAll } from 'vitest'
+import type { ConfigResult } from '../../core/index.ts'
+import { formatConfigReport } from '../../core/index.ts'
+import { workloadProfile, runAll, rerunJson, resultJson, exits } from '../helpers/workload-runs.ts'
+
+const DURATION = 0.05
+/** PV IPI off: each flush target is one x2APIC ICR write (an MSR_WRITE exit) of this cause. */
+const TLB = 'guest TLB-shootdown IPI (flush_tlb_mm_range)'
+/** An overcommitted host: the VM's 8 vCPUs float over 4 host CPUs (2:1), guest 5.4 with steal time. */
+const overcommit = (pvTlbFlush: boolean, memory = 'no-mmap') => ({
+  vm: { vcpus: 8, pinning: { vcpupin: Array(8).fill('4-7'), emulatorpin: '0', iothreadpin: '1' }, kvm: { pv: { pvTlbFlush, pvIpi: false } }, workload: { memory } },
+})
+const configs = {
+  'malloc': { vm: { workload: { memory: 'malloc' } } },
+  'no-mmap': { vm: { workload: { memory: 'no-mmap' } } },
+  'mmap': { vm: { workload: { memory: 'mmap' } } },
+  'small-chunks': { vm: { workload: { memory: 'malloc', chunkBytes: 65_536 } } },
+  'overcommit-no-pv': overcommit(false),
+  'overcommit-pv': overcommit(true),
+}
+const profile = workloadProfile({ kind: 'ebizzy' }, configs, { kvm: { pv: { pvIpi: false } } })
+
+describe('ebizzy', () => {
+  let res: Record<string, ConfigResult>
+  beforeAll(() => { res = runAll(profile, DURATION) })
+  const w = (c: string) => res[c]!.vms[0]!.workload
+  const records = (c: string) => w(c).throughputPerSec * DURATION
+
+  it('is deterministic: the same seed gives the same result JSON, another seed another', () => {
+    expect(rerunJson(profile, DURATION, 'no-mmap')).toBe(resultJson(res['no-mmap']!))
+    expect(rerunJson(profile, DURATION, 'no-mmap', 4)).not.toBe(resultJson(res['no-mmap']!))
+  })
+
+  it('reports records/s as ebizzy prints it; a 512 KiB record takes tens of microseconds of copying', () => {
+    for (const c of Object.keys(configs)) {
+      expect(w(c).unit).toBe('records')
+      expect(w(c).figures![0]!.value).toBe(w(c).throughputPerSec)
+    }
+    expect(formatConfigReport(res['malloc']!)).toMatch(/\n {2}\d+ records\/s\n/)
+    // 4 vCPUs copying 512 KiB at ~10 GB/s: some tens of thousands of records per second, and smaller chunks go faster
+    expect(w('malloc').throughputPerSec).toBeGreaterThan(20_000)
+    expect(w('malloc').throughputPerSec).toBeLessThan(100_000)
+    expect(w('small-chunks').throughputPerSec).toBeGreaterThan(5 * w('malloc').throughputPerSec)
+  })
+
+  it('-m and -M return the copy every record: page faults and zaps make records slower, and every free is a shootdown', () => {
+    expect(w('no-mmap').throughputPerSec).toBeLessThan(0.6 * w('malloc').throughputPerSec)
+    expect(w('mmap').throughputPerSec).toBeLessThan(0.6 * w('malloc').throughputPerSec)
+    // each record's free flushes the 3 other (busy) vCPUs: 3 ICR writes per record without PV IPI
+    expect(exits(res['no-mmap']!, 'MSR_WRITE', TLB) / records('no-mmap')).toBeGreaterThan(2)
+    expect(exits(res['malloc']!, 'MSR_WRITE', TLB) / records('malloc')).toBeLessThan(0.1)
+  })
+
+  it('overcommitted (2:1), PV TLB flush skips preempted vCPUs: fewer flush IPIs per record, and no fewer records', () => {
+    const perRecord = (c: string) => exits(res[c]!, 'MSR_WRITE', TLB) / records(c)
+    expect(perRecord('overcommit-pv')).toBeLessThan(0.8 * perRecord('overcommit-no-pv'))
+    expect(w('overcommit-pv').throughputPerSec).toBeGreaterThanOrEqual(0.99 * w('overcommit-no-pv').throughputPerSec)
+  })
+})
