@@ -44,12 +44,12 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
   const issues: Issue[] = []
   const { host } = cfg
   const topo = tryBuildHostTopology(host.topology)
-  if (!topo.ok) return { ok: false, issues: topo.errors.map((e) => issue(`host.topology.${e.field}`, e.value, e.what, e.fix)) }
+  if (!topo.ok) return { ok: false, issues: topo.errors.map((e) => issue(`host.topology.${e.field}`, JSON.stringify(e.value), e.what, e.fix)) }
   const topology = topo.topology
   const nrCpus = topology.nrCpus
   const cmd = host.kernel.cmdline
   const hkr = deriveHousekeeping({ kernelVersion: host.kernel.version, nrCpus, nohzFull: cmd.nohzFull, isolcpus: cmd.isolcpus, rcuNocbs: cmd.rcuNocbs, irqaffinity: cmd.irqaffinity })
-  if (!hkr.ok) return { ok: false, issues: hkr.errors.map((e) => issue(`host.kernel.cmdline.${cmdlineKey(e.field)}`, e.value, e.what, e.fix)) }
+  if (!hkr.ok) return { ok: false, issues: hkr.errors.map((e) => issue(`host.kernel.cmdline.${cmdlineKey(e.field)}`, JSON.stringify(e.value), e.what, e.fix)) }
   const hk = hkr.hk
   const features = CPU_FEATURES[host.cpu]
   const costs = costTableFor(host.cpu, host.costs)

@@ -92,7 +92,7 @@ describe('VM edits', () => {
     const p = load(setVmField(json, 0, ['guest', 'hz'], 250))
     expect(p.vms[0]?.guest.hz).toBe(250)
     const w = load(setWorkloadKind(json, 0, 'timer'))
-    expect(w.vms[0]?.workload).toEqual({ kind: 'timer', threads: 0, intervalUs: 1000, distanceUs: 0 })
+    expect(w.vms[0]?.workload).toEqual({ kind: 'timer', threads: 0, intervalUs: 1000, distanceUs: 0, priority: 0 })
   })
 })
 
@@ -101,8 +101,8 @@ describe('schema-derived form fields', () => {
     const f = formFields(redisSchema).find((x) => x.key === 'connections')
     expect(f).toMatchObject({ type: 'integer', default: 50, min: 1, max: 100_000 })
     expect(f?.description).toContain('redis-benchmark -c')
-    expect(WORKLOAD_KINDS).toEqual(['redis', 'fork-join', 'ping-pong', 'timer', 'hackbench'])
-    expect(workloadFields('timer').map((x) => x.key)).toEqual(['threads', 'intervalUs', 'distanceUs'])
+    expect(WORKLOAD_KINDS).toEqual(['redis', 'fork-join', 'ping-pong', 'timer', 'hackbench', 'vmexit', 'tscdeadline-latency', 'ipi-broadcast', 'idle', 'ebizzy'])
+    expect(workloadFields('timer').map((x) => x.key)).toEqual(['threads', 'intervalUs', 'distanceUs', 'priority'])
     expect(workloadFields('redis').find((x) => x.key === 'clients')?.options).toEqual(['closed', 'open'])
   })
   it('read input text into typed values, refusing what is out of range', () => {

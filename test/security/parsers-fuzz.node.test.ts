@@ -251,7 +251,7 @@ describe('the profile loader', () => {
     const r = loadProfile({ ...PROFILE, host: { ...host, kernel: { cmdline: { nohzFull: '0-999999' } } } })
     expect(r.ok).toBe(true)
     if (!r.ok) return
-    expect(() => runConfiguration(r.profile, r.profile.configurations[0]!.name, { durationSec: 0.001 })).toThrow(/nohz_full: "0-999999": CPU 999999 is beyond this host — this host has 32 CPUs/)
+    expect(() => runConfiguration(r.profile, r.profile.configurations[0]!.name, { durationSec: 0.001 })).toThrow(/host\.kernel\.cmdline\.nohzFull: "0-999999" CPU 999999 is beyond this host — this host has 32 CPUs/)
     expect(loadProfile({ ...PROFILE, host: { ...host, kernel: { cmdline: { nohzFull: '0-1,'.repeat(20_000) } } } }).ok).toBe(false)
   })
 })
