@@ -61,6 +61,8 @@ export function resetWorkbench(host: BrowserHost): void {
 export interface PerTestPage {
   readonly host: BrowserHost
   readonly browser: Browser
+  /** The session's temp dir (removed after the file's tests). */
+  readonly dir: string
   readonly context: BrowserContext
   readonly page: Page
   /** Page errors, console errors (and failed responses with `failedResponses`) of the current test. */
@@ -99,6 +101,7 @@ export function usePerTestPage(prefix: string, hooks: { beforeAll: (f: () => Pro
   return {
     get host() { return need(session, 'session').host },
     get browser() { return need(session, 'session').browser },
+    get dir() { return need(session, 'session').dir },
     get context() { return need(current, 'page').context },
     get page() { return need(current, 'page').page },
     errors,
