@@ -57,3 +57,15 @@ describe('reading files for the imports', () => {
     expect(out.fileName).toBe('posted-timer-posted-timer-redis-vm.guest-cmdline.txt')
   })
 })
+
+describe('readable field labels', () => {
+  it('turns schema field names into words, keeping acronyms', async () => {
+    const { fieldLabel } = await import('../../renderer/src/lib/schema-form.ts')
+    expect(fieldLabel('coresPerSocket')).toBe('Cores per socket')
+    expect(fieldLabel('numaNodesPerSocket')).toBe('NUMA nodes per socket')
+    expect(fieldLabel('threadsPerCore')).toBe('Threads per core')
+    expect(fieldLabel('kernelVersion')).toBe('Kernel version')
+    expect(fieldLabel('txKickEvery')).toBe('TX kick every')
+    expect(fieldLabel('vcpus')).toBe('vCPUs')
+  })
+})
