@@ -89,7 +89,9 @@ describe('a host from scratch', () => {
       const card = page.getByTestId(`result-${config}`)
       await card.waitFor()
       for (const vm of ['vm0', 'vm1']) {
-        await card.getByTestId(`decisions-${vm}`).waitFor()
+        // Each VM has its row in the summary, and its decisions (folded) in the configuration's card.
+        expect(await page.getByTestId(`summary-row-${config}-${vm}`).count()).toBe(1)
+        await card.getByTestId(`decisions-${vm}`).waitFor({ state: 'attached' })
         await card.getByTestId(`vm-scope-${config}`).selectOption(vm)
         const rows = card.locator('[data-testid^="perf-row-"]')
         await rows.first().waitFor()
