@@ -20,6 +20,15 @@ export function reservedIdProblem(id: string): { message: string; fix: string } 
 
 const id = s.refine(s.string({ maxLength: 128, pattern: /^[A-Za-z0-9_.:-]+$/, patternHint: 'an id as returned by the API' }), reservedIdProblem)
 const profileJson = s.unknownValue({ description: 'A bench profile (validated by the profile service).' })
+/** Which profile of the workbench a run or draft belongs to: `saved:<id>`, `example:<name>`, `file:<name>`,
+ *  `machine:<name>` or `new:<name>` (runs are kept per profile, not per profile name). */
+const profileKey = s.string({ maxLength: 300, pattern: /^(saved|example|file|machine|new):\S/, patternHint: 'a workbench profile key such as saved:ID or example:NAME' })
+const workbenchSource = s.object({
+  kind: s.oneOf(['example', 'saved', 'file', 'machine', 'new'] as const),
+  name: s.optional(s.string({ maxLength: 128 })),
+  id: s.optional(id),
+})
+const configName = s.string({ maxLength: 64, description: 'A configuration name of the run.' })
 
 export const requestSchemas = {
   'app.info': s.object({}),
@@ -41,6 +50,7 @@ export const requestSchemas = {
     configs: s.optional(s.array(s.string({ maxLength: 64 }), { maxItems: 64 })),
     seed: s.optional(s.integer({ min: 0, max: 2 ** 32 - 1 })),
     durationSec: s.optional(s.number({ min: 0.001, max: 3600 })),
+    profileKey: s.optional(profileKey),
   }),
   'runs.cancel': s.object({ runId: id }),
   'runs.get': s.object({ runId: id }),
@@ -64,8 +74,19 @@ export const requestSchemas = {
   }),
   'profiles.storeReport': s.object({}),
   // The PDF report of a finished run: a read-only frozen snapshot, and the printed PDF.
-  'reports.snapshot': s.object({ runId: id }),
-  'reports.pdf': s.object({ runId: id, pageSize: s.oneOf(['A4', 'Letter'] as const, { default: 'A4' }) }),
+  // `baseline`: the configuration the UI compares with (its pinned baseline); default the first one.
+  'reports.snapshot': s.object({ runId: id, baseline: s.optional(configName) }),
+  'reports.pdf': s.object({ runId: id, pageSize: s.oneOf(['A4', 'Letter'] as const, { default: 'A4' }), baseline: s.optional(configName) }),
+  // The workbench's own state (issue 16): unsaved profiles kept as drafts, and the last profile, run and
+  // baseline, in the host's store (electron-store in the app, a conf file in the browser host).
+  'workbench.state': s.object({}),
+  'workbench.saveDraft': s.object({ key: profileKey, title: s.string({ maxLength: 128 }), source: workbenchSource, json: profileJson }),
+  'workbench.dropDraft': s.object({ key: profileKey }),
+  'workbench.remember': s.object({
+    profile: s.optional(s.object({ key: profileKey, title: s.string({ maxLength: 128 }), source: workbenchSource })),
+    runId: s.optional(id),
+    baseline: s.optional(s.object({ runId: id, config: s.optional(configName) })),
+  }),
   // "Start from this machine" (issue 15): the host process reads the machine it runs on into a profile draft.
   'machine.read': s.object({
     vcpus: s.optional(s.integer({ min: 1, max: 1024, description: 'Add a starter VM with this many vCPUs, pinned to free isolated CPUs of one NUMA node.' })),
@@ -113,8 +134,18 @@ export interface ValidationResult { ok: boolean; issues: ValidationIssue[] }
  *  finished is kept. */
 export type ConfigRunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted'
 export interface ConfigRun { config: string; status: ConfigRunStatus; fraction: number; error?: string; result?: ConfigResult }
-export interface RunRecord { runId: string; profileName: string; profile: unknown; seed: number; startedAt: string; status: ConfigRunStatus; configs: ConfigRun[] }
-export interface RunSummary { runId: string; profileName: string; startedAt: string; status: ConfigRunStatus; configs: string[] }
+export interface RunRecord { runId: string; profileName: string; profileKey?: string; profile: unknown; seed: number; startedAt: string; status: ConfigRunStatus; configs: ConfigRun[] }
+export interface RunSummary { runId: string; profileName: string; profileKey?: string; startedAt: string; status: ConfigRunStatus; configs: string[] }
+export type WorkbenchSource = RequestOf<'workbench.saveDraft'>['source']
+/** An unsaved profile kept by the host so that a reload or a crash loses nothing. */
+export interface WorkbenchDraft { key: string; title: string; source: WorkbenchSource; json: unknown; savedAt: string }
+/** What the workbench comes back to on start. */
+export interface WorkbenchState {
+  profile?: { key: string; title: string; source: WorkbenchSource }
+  runId?: string
+  baseline?: { runId: string; config?: string }
+  drafts: WorkbenchDraft[]
+}
 
 export interface ResponseMap {
   'app.info': AppInfo
@@ -141,6 +172,10 @@ export interface ResponseMap {
   'reports.snapshot': ReportSnapshot
   'reports.pdf': ReportPdf
   'machine.read': ThisMachineResult
+  'workbench.state': WorkbenchState
+  'workbench.saveDraft': { savedAt: string }
+  'workbench.dropDraft': { dropped: boolean }
+  'workbench.remember': { ok: true }
 }
 
 /** Events pushed from services to the renderer. */
@@ -226,6 +261,15 @@ export interface KvmbenchApi {
     /** Reads the machine the host runs on into a profile draft, with what was read and what was not. */
     read(req?: RequestOf<'machine.read'>): Promise<ThisMachineResult>
   }
+  workbench: {
+    /** The drafts and the last profile, run and baseline. */
+    state(): Promise<WorkbenchState>
+    /** Keeps an unsaved profile (replaces the draft of the same key). */
+    saveDraft(req: RequestOf<'workbench.saveDraft'>): Promise<ResponseMap['workbench.saveDraft']>
+    dropDraft(req: RequestOf<'workbench.dropDraft'>): Promise<ResponseMap['workbench.dropDraft']>
+    /** Remembers the open profile, run and baseline (what comes back on start). */
+    remember(req: RequestOf<'workbench.remember'>): Promise<ResponseMap['workbench.remember']>
+  }
 }
 
 /** Builds the grouped API from a transport's `invoke` and `subscribe`: used by the preload and the browser client. */
@@ -264,5 +308,11 @@ export function buildApi(
       pdf: (r) => invoke('reports.pdf', r),
     },
     machine: { read: (r) => invoke('machine.read', r ?? {}) },
+    workbench: {
+      state: () => invoke('workbench.state', {}),
+      saveDraft: (r) => invoke('workbench.saveDraft', r),
+      dropDraft: (r) => invoke('workbench.dropDraft', r),
+      remember: (r) => invoke('workbench.remember', r),
+    },
   }
 }

@@ -4,12 +4,14 @@
 import { CPU_FEATURES } from '../costs/cpu-presets.ts'
 import { loadProfile, resolveConfiguration } from '../profile/load-profile.ts'
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
-import type { Profile } from '../profile/profile-schema.ts'
+import type { Host, Profile, Vm } from '../profile/profile-schema.ts'
 import type { ConfigResult, Decision, HistogramBucket, LatencyPercentiles } from '../result.ts'
 import { previewDecisions } from '../sim/preview.ts'
 import { perfTable } from './text-report.ts'
 import { pctChange, summarizeDeltas, summaryRows } from './summary.ts'
 import type { SummaryRow } from './summary.ts'
+import { decisionSummary, exitDeltas, headlineDeltas } from './report-summary.ts'
+import type { DecisionSummary, ExitDelta, HeadlineDelta } from './report-summary.ts'
 
 export const REPORT_SNAPSHOT_VERSION = 1
 
@@ -76,8 +78,18 @@ export interface ReportSnapshot {
   configurations: ReportConfiguration[]
   differences: ReportDifference[]
   baseline?: string
+  /** Whether the baseline was chosen (the UI's pinned one) or is the first configuration with a result. */
+  baselineFrom?: 'chosen' | 'first'
   comparison: ReportCompareRow[]
   summary: string
+  /** Each VM of each configuration against the baseline, with 95 % CIs when there are replications. */
+  headline: HeadlineDelta[]
+  /** The largest exit reasons (all VMs), per configuration (baseline first). */
+  exitDeltas: ExitDelta[]
+  /** The kernel decisions that differ between configurations, and the equivalent configurations. */
+  decisions: DecisionSummary
+  /** The host and VMs of the baseline configuration, for the pinning diagram. */
+  pinning?: { config: string; host: Host; vms: Vm[] }
 }
 
 export interface ReportExporters {
@@ -99,6 +111,8 @@ export interface ReportInput {
   status?: string
   kvmbenchVersion?: string
   exporters?: ReportExporters
+  /** The configuration to compare with (the UI's pinned baseline); default the first with a result. */
+  baseline?: string
 }
 
 /** `nohz_full=… isolcpus=… rcu_nocbs=… irqaffinity=… idle=… intel_idle.max_cstate=…` from the cmdline fields. */
@@ -233,8 +247,14 @@ export function buildReportSnapshot(input: ReportInput): ReportSnapshot {
     }
   })
 
-  const results = known.flatMap((c) => (c.result ? [c.result] : []))
+  const ran = known.flatMap((c) => (c.result ? [c.result] : []))
+  // The baseline first: every delta is against it.
+  const chosen = input.baseline !== undefined ? ran.find((r) => r.config === input.baseline) : undefined
+  if (input.baseline !== undefined && !chosen) throw new Error(`the baseline ${JSON.stringify(input.baseline)} is not a configuration with a result in this run — use one of ${ran.map((r) => r.config).join(', ')}`)
+  const results = chosen ? [chosen, ...ran.filter((r) => r !== chosen)] : ran
   const rows = summaryRows(results)
+  const byName = new Map(configurations.map((c) => [c.name, c]))
+  const baseResolved = resolved[known.findIndex((c) => c.config === results[0]?.config)]
   const failed = known.filter((c) => !c.result).map((c) => c.config)
   const topo = topologyText(profile)
   return {
@@ -255,8 +275,12 @@ export function buildReportSnapshot(input: ReportInput): ReportSnapshot {
     host: { cpu: profile.host.cpu, cpuLabel: features.label, vendor, topology: topo.text, logicalCpus: topo.cpus, kernel: profile.host.kernel.version, hz: profile.host.kernel.hz },
     configurations,
     differences: configurationDifferences(resolved),
-    ...(rows[0] ? { baseline: rows[0].config } : {}),
+    ...(rows[0] ? { baseline: rows[0].config, baselineFrom: chosen ? 'chosen' as const : 'first' as const } : {}),
     comparison: compareRowsOf(rows),
     summary: summarizeDeltas(rows, failed),
+    headline: headlineDeltas(results),
+    exitDeltas: exitDeltas(results),
+    decisions: decisionSummary(results.map((r) => ({ config: r.config, vms: byName.get(r.config)?.vms ?? [] }))),
+    ...(baseResolved ? { pinning: { config: baseResolved.name, host: baseResolved.host, vms: baseResolved.vms } } : {}),
   }
 }

@@ -8,6 +8,7 @@ import { createServices } from '../services/create-services.ts'
 import type { Services } from '../services/create-services.ts'
 import { APP_ORIGIN, APP_URL, handleAppProtocol, registerAppScheme } from './app-protocol.ts'
 import { ElectronStoreProfileRepository } from './electron-store-profile-repository.ts'
+import { electronWorkbenchStore } from './electron-store-workbench-store.ts'
 import { broadcastRunEvent, registerIpc } from './ipc.ts'
 import { buildMenu } from './menu.ts'
 import { hardenApp } from './security.ts'
@@ -47,6 +48,7 @@ if (!app.requestSingleInstanceLock()) {
       version: app.getVersion(),
       launcher: new UtilityProcessLauncher(),
       repository: new ElectronStoreProfileRepository(),
+      workbenchStore: electronWorkbenchStore(),
       resultsDir: join(app.getPath('userData'), 'results'),
       examplesDir: join(app.getAppPath(), 'examples'),
       printer: new ElectronReportPrinter(devUrl ?? APP_ORIGIN),

@@ -5,7 +5,7 @@
 import { join } from 'node:path'
 import { BrowserWindow } from 'electron'
 import type { PrintToPDFOptions } from 'electron'
-import { PDF_MARGINS_MM, footerTemplate } from '../host/pdf-layout.ts'
+import { PDF_MARGINS_MM, footerTemplate, headerTemplate, reportQuery } from '../host/pdf-layout.ts'
 import type { PrintJob, ReportPrinter } from '../services/report-service.ts'
 
 const MM_PER_INCH = 25.4
@@ -38,7 +38,7 @@ export class ElectronReportPrinter implements ReportPrinter {
       },
     })
     try {
-      await win.loadURL(`${this.baseUrl}/report.html?run=${encodeURIComponent(job.runId)}&pageSize=${job.pageSize}`)
+      await win.loadURL(`${this.baseUrl}/report.html?${reportQuery(job)}`)
       await this.waitReady(win)
       const options: PrintToPDFOptions = {
         pageSize: job.pageSize,
@@ -47,7 +47,7 @@ export class ElectronReportPrinter implements ReportPrinter {
         generateTaggedPDF: true,
         generateDocumentOutline: true,
         displayHeaderFooter: true,
-        headerTemplate: '<span></span>',
+        headerTemplate: headerTemplate(job.snapshot),
         footerTemplate: footerTemplate(job.snapshot.title),
         margins: {
           top: PDF_MARGINS_MM.top / MM_PER_INCH,

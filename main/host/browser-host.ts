@@ -13,6 +13,7 @@ import { WebSocketServer } from 'ws'
 import type { WebSocket } from 'ws'
 import { ConfProfileRepository } from '../services/conf-profile-repository.ts'
 import { createServices } from '../services/create-services.ts'
+import { confWorkbenchStore } from '../services/conf-workbench-store.ts'
 import type { Services } from '../services/create-services.ts'
 import type { ApiResult } from '../services/api-router.ts'
 import { ChildProcessLauncher } from '../worker/child-process-launcher.ts'
@@ -135,6 +136,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     launcher: options.launcher ?? new ChildProcessLauncher(),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     repository: new ConfProfileRepository(options.dataDir),
+    workbenchStore: confWorkbenchStore(options.dataDir),
     resultsDir,
     ...(options.keepRuns !== undefined ? { keepRuns: options.keepRuns } : {}),
     examplesDir: options.examplesDir ?? EXAMPLES_DIR,

@@ -14,7 +14,8 @@ import { RENDERER_DIR } from '../paths.ts'
 import type { PageSize, PrintJob, ReportPrinter } from '../services/report-service.ts'
 import { CSP_HEADER } from './http-security.ts'
 import { resolveInside } from './static-files.ts'
-import { PDF_MARGINS_MM, footerTemplate } from './pdf-layout.ts'
+import { PDF_MARGINS_MM, footerTemplate, headerTemplate, reportQuery } from './pdf-layout.ts'
+import type { ReportHeading } from './pdf-layout.ts'
 import { Slots } from './request-limits.ts'
 
 const ORIGIN = 'http://kvmbench.report'
@@ -128,12 +129,12 @@ export class ChromiumReportPrinter implements ReportPrinter {
       const errors: string[] = []
       page.on('pageerror', (e) => errors.push(e.message))
       await page.route('**/*', (route) => this.serve(route, job))
-      await page.goto(`${ORIGIN}/report.html?run=${encodeURIComponent(job.runId)}&pageSize=${job.pageSize}`)
+      await page.goto(`${ORIGIN}/report.html?${reportQuery(job)}`)
       await page.waitForSelector('html[data-report-ready="true"], html[data-report-error]', { state: 'attached', timeout: this.timeoutMs })
       const failed = await page.evaluate('document.documentElement.dataset.reportError')
       if (typeof failed === 'string') throw new Error(`the report page failed: ${failed}`)
       if (errors.length) throw new Error(`the report page had errors: ${errors.join('; ')}`)
-      return await page.pdf(pdfOptions(job.pageSize, job.snapshot.title))
+      return await page.pdf(pdfOptions(job.pageSize, job.snapshot))
     } finally {
       await context.close().catch(() => undefined)
     }
@@ -155,7 +156,7 @@ export class ChromiumReportPrinter implements ReportPrinter {
   }
 }
 
-export function pdfOptions(pageSize: PageSize, title: string): NonNullable<Parameters<import('playwright-core').Page['pdf']>[0]> {
+export function pdfOptions(pageSize: PageSize, heading: ReportHeading): NonNullable<Parameters<import('playwright-core').Page['pdf']>[0]> {
   const mm = (n: number): string => `${n}mm`
   return {
     format: pageSize,
@@ -164,8 +165,8 @@ export function pdfOptions(pageSize: PageSize, title: string): NonNullable<Param
     tagged: true,
     outline: true,
     displayHeaderFooter: true,
-    headerTemplate: '<span></span>',
-    footerTemplate: footerTemplate(title),
+    headerTemplate: headerTemplate(heading),
+    footerTemplate: footerTemplate(heading.title),
     margin: { top: mm(PDF_MARGINS_MM.top), bottom: mm(PDF_MARGINS_MM.bottom), left: mm(PDF_MARGINS_MM.left), right: mm(PDF_MARGINS_MM.right) },
   }
 }

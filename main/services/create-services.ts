@@ -12,6 +12,8 @@ import { ReportService } from './report-service.ts'
 import type { ReportPrinter } from './report-service.ts'
 import { RunService } from './run-service.ts'
 import { readThisMachine } from './this-machine/this-machine.ts'
+import { WorkbenchStateService, memoryStore } from './workbench-state-service.ts'
+import type { KeyValueStore } from './workbench-state-service.ts'
 
 export interface ServicesOptions {
   host: AppInfo['host']
@@ -29,6 +31,8 @@ export interface ServicesOptions {
   machineRoot?: string
   /** Prints PDF reports (reports.pdf); without one, reports.pdf answers that this host cannot print. */
   printer?: ReportPrinter
+  /** Where the workbench keeps drafts and its last profile, run and baseline (default: in memory). */
+  workbenchStore?: KeyValueStore
 }
 
 export interface Services {
@@ -38,6 +42,7 @@ export interface Services {
   readonly profiles: ProfileService
   readonly examples: ExamplesService
   readonly reports: ReportService
+  readonly workbench: WorkbenchStateService
   onEvent(cb: (e: RunEvent) => void): () => void
   /** For a shutdown: active runs are cancelled and written as "interrupted" with what finished, then
    *  every worker is killed. */
@@ -50,6 +55,7 @@ export function createServices(o: ServicesOptions): Services {
   const profiles = new ProfileService(o.repository)
   const examples = new ExamplesService(o.examplesDir)
   const reports = new ReportService({ runs, version: o.version, ...(o.printer ? { printer: o.printer } : {}) })
+  const workbench = new WorkbenchStateService(o.workbenchStore ?? memoryStore())
   const router = createApiRouter({
     'app.info': () => ({ version: o.version, host: o.host, workers: pool.size }),
     'examples.list': () => examples.list(),
@@ -74,7 +80,11 @@ export function createServices(o: ServicesOptions): Services {
     'profiles.storeReport': () => profiles.storeReport(),
     'reports.snapshot': (r) => reports.snapshot(r),
     'reports.pdf': (r) => reports.pdf(r),
+    'workbench.state': () => workbench.state(),
+    'workbench.saveDraft': (r) => workbench.saveDraft(r),
+    'workbench.dropDraft': (r) => workbench.dropDraft(r),
+    'workbench.remember': (r) => workbench.remember(r),
     'machine.read': (r) => readThisMachine({ ...(o.machineRoot !== undefined ? { root: o.machineRoot } : {}), ...(r.vcpus !== undefined ? { vcpus: r.vcpus } : {}) }),
   })
-  return { router, pool, runs, profiles, examples, reports, onEvent: (cb) => runs.onEvent(cb), dispose: async () => { await runs.interrupt(); await Promise.all([pool.dispose(), reports.dispose()]) } }
+  return { router, pool, runs, profiles, examples, reports, workbench, onEvent: (cb) => runs.onEvent(cb), dispose: async () => { await runs.interrupt(); await Promise.all([pool.dispose(), reports.dispose()]) } }
 }

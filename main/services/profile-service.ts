@@ -34,6 +34,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+/** The profile JSON with its `name` set to the library name (profile names are at most 128 characters). */
+export function withName(profile: unknown, name: string): unknown {
+  return isObject(profile) ? { ...profile, name: name.slice(0, 128) } : profile
+}
+
 export class ProfileService {
   private readonly repo: ProfileRepository
   private readonly now: () => Date
@@ -53,14 +58,18 @@ export class ProfileService {
     return p
   }
 
-  /** Creates (no id, or an unknown id) or updates a profile. Only valid profiles are saved. */
+  /** Creates (no id, or an unknown id) or updates a profile. Only valid profiles are saved. Names are
+   *  unique in the library, and the library name is written into the profile (its `name`), so the card,
+   *  the exported JSON and later runs all carry the name it was saved under. */
   save(req: RequestOf<'profiles.save'>): StoredProfile {
-    const profile = this.checked(req.profile).profile
+    const name = req.name.trim()
+    this.refuseTakenName(name, req.id)
+    const profile = withName(this.checked(req.profile).profile, name)
     const existing = req.id !== undefined ? this.repo.get(req.id) : undefined
     const at = this.now().toISOString()
     const stored: StoredProfile = {
       id: req.id ?? randomUUID(),
-      name: req.name.trim(),
+      name,
       description: req.description,
       tags: req.tags,
       createdAt: existing?.createdAt ?? at,
@@ -78,7 +87,9 @@ export class ProfileService {
 
   rename(req: RequestOf<'profiles.rename'>): StoredProfile {
     const p = this.get({ id: req.id })
-    const renamed: StoredProfile = { ...p, name: req.name.trim(), updatedAt: this.now().toISOString() }
+    const name = req.name.trim()
+    this.refuseTakenName(name, req.id)
+    const renamed: StoredProfile = { ...p, name, profile: withName(p.profile, name), updatedAt: this.now().toISOString() }
     this.repo.put(renamed)
     return renamed
   }
@@ -86,7 +97,9 @@ export class ProfileService {
   duplicate(req: RequestOf<'profiles.duplicate'>): StoredProfile {
     const p = this.get({ id: req.id })
     const at = this.now().toISOString()
-    const copy: StoredProfile = { ...p, id: randomUUID(), name: req.name?.trim() ?? this.copyName(p.name), createdAt: at, updatedAt: at }
+    const name = req.name?.trim() ?? this.copyName(p.name)
+    this.refuseTakenName(name, undefined)
+    const copy: StoredProfile = { ...p, id: randomUUID(), name, profile: withName(p.profile, name), createdAt: at, updatedAt: at }
     this.repo.put(copy)
     return copy
   }
@@ -149,7 +162,9 @@ export class ProfileService {
       meta = { name: typeof json.name === 'string' ? json.name : '', description: typeof json.description === 'string' ? json.description.slice(0, 16384) : '', tags: [] }
     }
     const { profile, migrated } = this.checked(profileJson)
-    const name = (req.name ?? meta.name).trim().slice(0, 128) || 'imported profile'
+    const wanted = (req.name ?? meta.name).trim().slice(0, 128) || 'imported profile'
+    // An import never replaces nor refuses: a name the library has already gets " (imported)".
+    const name = this.isTaken(wanted, undefined) ? this.copyName(wanted, 'imported') : wanted
     const stored = this.save({ id: undefined, name, description: meta.description, tags: meta.tags, profile })
     return { profile: stored, migrated }
   }
@@ -170,12 +185,27 @@ export class ProfileService {
     return { profile: c.json, migrated: c.migrated }
   }
 
-  private copyName(name: string): string {
-    const names = new Set(this.repo.list().map((p) => p.name))
-    const stem = name.replace(/ \(copy(?: \d+)?\)$/, '')
+  private isTaken(name: string, exceptId: string | undefined): boolean {
+    const key = name.toLocaleLowerCase()
+    return this.repo.list().some((p) => p.id !== exceptId && p.name.trim().toLocaleLowerCase() === key)
+  }
+
+  /** Names are unique in the library (compared without case): a taken one is refused, saying which. */
+  private refuseTakenName(name: string, exceptId: string | undefined): void {
+    if (!this.isTaken(name, exceptId)) return
+    throw new ApiFailure({
+      code: 'bad-request',
+      message: `a profile named “${name}” exists already — choose another name (names are unique in the library), or open that profile and Save`,
+      issues: [{ path: 'name', value: JSON.stringify(name), message: 'is the name of another saved profile', fix: 'choose another name' }],
+    })
+  }
+
+  private copyName(name: string, word = 'copy'): string {
+    const names = new Set(this.repo.list().map((p) => p.name.trim().toLocaleLowerCase()))
+    const stem = name.replace(/ \((?:copy|imported)(?: \d+)?\)$/, '')
     for (let n = 1; ; n++) {
-      const candidate = `${stem} (copy${n > 1 ? ` ${n}` : ''})`.slice(0, 128)
-      if (!names.has(candidate)) return candidate
+      const candidate = `${stem} (${word}${n > 1 ? ` ${n}` : ''})`.slice(0, 128)
+      if (!names.has(candidate.toLocaleLowerCase())) return candidate
     }
   }
 }

@@ -15,6 +15,8 @@ export type PageSize = 'A4' | 'Letter'
 export interface PrintJob {
   /** The run whose report is printed (the page fetches its snapshot with reports.snapshot). */
   runId: string
+  /** The configuration the report compares with (the UI's pinned baseline), when chosen. */
+  baseline?: string
   snapshot: ReportSnapshot
   pageSize: PageSize
 }
@@ -43,13 +45,16 @@ export function reportExporters(): ReportExporters {
   }
 }
 
-/** A PDF file name for a report: `kvmbench-<profile>-<date>.pdf`. */
+const fileSlug = (s: string, max: number): string => s.normalize('NFKD').replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, max)
+
+/** A PDF file name for a report: `kvmbench-<profile>-<run id>-<date>.pdf`. */
 export function reportFileName(s: ReportSnapshot): string {
-  const name = s.title.normalize('NFKD').replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 60) || 'report'
-  return `kvmbench-${name}-${(s.run.startedAt ?? s.generatedAt).slice(0, 10)}.pdf`
+  const name = fileSlug(s.title, 60) || 'report'
+  const run = s.run.runId ? `${fileSlug(s.run.runId, 64)}-` : ''
+  return `kvmbench-${name}-${run}${(s.run.startedAt ?? s.generatedAt).slice(0, 10)}.pdf`
 }
 
-export function snapshotOfRun(record: RunRecord, o: { generatedAt: string; kvmbenchVersion?: string; exporters?: ReportExporters }): ReportSnapshot {
+export function snapshotOfRun(record: RunRecord, o: { generatedAt: string; kvmbenchVersion?: string; exporters?: ReportExporters; baseline?: string }): ReportSnapshot {
   const input: ReportInput = {
     profile: record.profile,
     configs: record.configs.map((c) => ({ config: c.config, status: c.status, ...(c.error ? { error: c.error } : {}), ...(c.result ? { result: c.result } : {}) })),
@@ -60,6 +65,7 @@ export function snapshotOfRun(record: RunRecord, o: { generatedAt: string; kvmbe
     status: record.status,
     ...(o.kvmbenchVersion ? { kvmbenchVersion: o.kvmbenchVersion } : {}),
     exporters: o.exporters ?? reportExporters(),
+    ...(o.baseline !== undefined ? { baseline: o.baseline } : {}),
   }
   return buildReportSnapshot(input)
 }
@@ -80,7 +86,8 @@ export class ReportService {
   }
 
   async snapshot(req: RequestOf<'reports.snapshot'>): Promise<ReportSnapshot> {
-    const cached = this.cache.get(req.runId)
+    const key = `${req.runId}\n${req.baseline ?? ''}`
+    const cached = this.cache.get(key)
     if (cached) return cached
     const record = await this.runs.get({ runId: req.runId })
     if (record.status === 'queued' || record.status === 'running') {
@@ -89,13 +96,17 @@ export class ReportService {
     if (!record.configs.some((c) => c.result)) {
       throw new ApiFailure({ code: 'bad-request', message: `run ${req.runId} has no results (${record.status}): there is nothing to report` })
     }
+    const withResult = record.configs.filter((c) => c.result).map((c) => c.config)
+    if (req.baseline !== undefined && !withResult.includes(req.baseline)) {
+      throw new ApiFailure({ code: 'bad-request', message: `baseline ${JSON.stringify(req.baseline)} is not a configuration with a result in run ${req.runId} — use one of ${withResult.join(', ')}` })
+    }
     let s: ReportSnapshot
     try {
-      s = snapshotOfRun(record, { generatedAt: this.now().toISOString(), ...(this.version ? { kvmbenchVersion: this.version } : {}) })
+      s = snapshotOfRun(record, { generatedAt: this.now().toISOString(), ...(this.version ? { kvmbenchVersion: this.version } : {}), ...(req.baseline !== undefined ? { baseline: req.baseline } : {}) })
     } catch (e) {
       throw new ApiFailure({ code: 'failed', message: `the report of run ${req.runId} could not be made: ${(e as Error).message}` })
     }
-    this.cache.set(req.runId, s)
+    this.cache.set(key, s)
     return s
   }
 
@@ -104,11 +115,11 @@ export class ReportService {
   }
 
   async pdf(req: RequestOf<'reports.pdf'>): Promise<ReportPdf> {
-    const snapshot = await this.snapshot({ runId: req.runId })
+    const snapshot = await this.snapshot({ runId: req.runId, ...(req.baseline !== undefined ? { baseline: req.baseline } : {}) })
     if (!this.printer) throw new ApiFailure({ code: 'failed', message: 'this host cannot print PDF reports' })
     let bytes: Uint8Array
     try {
-      bytes = await this.printer.print({ runId: req.runId, snapshot, pageSize: req.pageSize })
+      bytes = await this.printer.print({ runId: req.runId, snapshot, pageSize: req.pageSize, ...(req.baseline !== undefined ? { baseline: req.baseline } : {}) })
     } catch (e) {
       throw new ApiFailure({ code: 'failed', message: `printing the report failed: ${(e as Error).message}` })
     }

@@ -10,6 +10,8 @@ import type { RunResultJson } from '../../core/result.ts'
 /** What a results file holds: the CLI's RunResultJson plus the run's metadata. */
 export interface RunFile extends RunResultJson {
   runId: string
+  /** The workbench profile the run was started from (runs.start's profileKey), when it said. */
+  profileKey?: string
   startedAt: string
   finishedAt: string
   seed: number
@@ -31,7 +33,7 @@ export function recordOfFile(f: RunFile): RunRecord | undefined {
   if (f.schemaVersion !== RESULT_SCHEMA_VERSION || typeof f.runId !== 'string' || !Array.isArray(f.configs) || !Array.isArray(f.results)) return undefined
   const stale = (s: ConfigRunStatus): ConfigRunStatus => (ACTIVE.includes(s) ? 'interrupted' : s)
   return {
-    runId: f.runId, profileName: f.profile, profile: f.sourceProfile, seed: f.seed, startedAt: f.startedAt, status: stale(f.status),
+    runId: f.runId, profileName: f.profile, ...(typeof f.profileKey === 'string' ? { profileKey: f.profileKey } : {}), profile: f.sourceProfile, seed: f.seed, startedAt: f.startedAt, status: stale(f.status),
     configs: f.configs.map((c) => {
       const result = f.results.find((r) => r.config === c.config)
       return { config: c.config, status: stale(c.status), fraction: c.status === 'done' ? 1 : 0, ...(c.error ? { error: c.error } : {}), ...(result ? { result } : {}) }
@@ -40,7 +42,7 @@ export function recordOfFile(f: RunFile): RunRecord | undefined {
 }
 
 export function summaryOf(r: RunRecord): RunSummary {
-  return { runId: r.runId, profileName: r.profileName, startedAt: r.startedAt, status: r.status, configs: r.configs.map((c) => c.config) }
+  return { runId: r.runId, profileName: r.profileName, ...(r.profileKey ? { profileKey: r.profileKey } : {}), startedAt: r.startedAt, status: r.status, configs: r.configs.map((c) => c.config) }
 }
 
 export class RunArchive {

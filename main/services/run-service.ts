@@ -100,7 +100,7 @@ export class RunService {
     const runId = `run-${startedAt.toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`
     const seed = req.seed ?? loaded.profile.run.seed
     const record: RunRecord = {
-      runId, profileName: loaded.profile.name, profile: req.profile, seed, startedAt: startedAt.toISOString(), status: 'queued',
+      runId, profileName: loaded.profile.name, ...(req.profileKey ? { profileKey: req.profileKey } : {}), profile: req.profile, seed, startedAt: startedAt.toISOString(), status: 'queued',
       configs: configs.map((config) => ({ config, status: 'queued', fraction: 0 })),
     }
     const jobs = new Map<string, string>()
@@ -250,6 +250,7 @@ export class RunService {
     const file: RunFile = {
       schemaVersion: RESULT_SCHEMA_VERSION,
       profile: record.profileName,
+      ...(record.profileKey ? { profileKey: record.profileKey } : {}),
       results: record.configs.flatMap((c) => (c.result ? [c.result] : [])),
       runId: record.runId,
       startedAt: record.startedAt,

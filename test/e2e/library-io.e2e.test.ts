@@ -2,29 +2,18 @@
 // through the real browser host (profiles in its store, runs in real workers, the PDF by page.pdf).
 // Needs `out/renderer` (npm test builds it first).
 import { readFile } from 'node:fs/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
 import type { BrowserHost } from '../../main/host/serve.ts'
-import { openPage, startE2eSession } from '../helpers/e2e.ts'
-import type { E2eSession } from '../helpers/e2e.ts'
+import { usePerTestPage } from '../helpers/e2e.ts'
 import { lscpuText } from '../helpers/lscpu.ts'
 
-let session: E2eSession
+const t = usePerTestPage('kvmbench-e2e-lib-', { beforeAll, afterAll, beforeEach, afterEach })
 let host: BrowserHost
-let browser: Browser
-let context: BrowserContext
 let page: Page
-const pageErrors: string[] = []
-
-beforeAll(async () => {
-  session = await startE2eSession('kvmbench-e2e-lib-')
-  ;({ host, browser } = session)
-  ;({ context, page } = await openPage(browser, pageErrors))
-})
-
-afterAll(async () => {
-  await context?.close()
-  await session?.close()
+const pageErrors = t.errors
+beforeEach(() => {
+  ;({ host, page } = t)
 })
 
 const download = async (click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> => {
@@ -94,7 +83,8 @@ describe('the profile library, imports and exports in the browser host', () => {
     const shortId = /run (\S+)/.exec((await page.getByTestId('run-status').textContent()) ?? '')?.[1] ?? ''
     const pdf = await download(() => page.getByTestId('report-pdf').click())
     expect(pdf.bytes.subarray(0, 4).toString('latin1')).toBe('%PDF')
-    expect(pdf.name).toMatch(/^kvmbench-posted-timer-.+-\d{4}-\d\d-\d\d\.pdf$/)
+    // The run carries the name the profile was saved and renamed under.
+    expect(pdf.name).toMatch(/^kvmbench-renamed-bench-.+-\d{4}-\d\d-\d\d\.pdf$/)
     expect(shortId).not.toBe('')
     expect(pdf.name).toContain(shortId)
     expect(pageErrors).toEqual([])

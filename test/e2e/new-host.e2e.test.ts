@@ -3,31 +3,16 @@
 // then two configurations run in real workers, with results for both VMs. Also: a drag on the map selects the
 // rectangle between its ends and moves nothing on the page; warnings do not block Run. Needs `out/renderer`.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import type { BrowserHost } from '../../main/host/serve.ts'
-import { openPage, startE2eSession } from '../helpers/e2e.ts'
-import type { E2eSession } from '../helpers/e2e.ts'
+import { usePerTestPage } from '../helpers/e2e.ts'
 
-let session: E2eSession
+const t = usePerTestPage('kvmbench-e2e-newhost-', { beforeAll, afterAll, beforeEach, afterEach }, { failedResponses: true })
 let host: BrowserHost
-let browser: Browser
-let context: BrowserContext
 let page: Page
-const pageErrors: string[] = []
-
-beforeAll(async () => {
-  session = await startE2eSession('kvmbench-e2e-newhost-')
-  ;({ host, browser } = session)
-})
-afterAll(async () => {
-  await session?.close()
-})
-beforeEach(async () => {
-  pageErrors.length = 0
-  ;({ context, page } = await openPage(browser, pageErrors, { failedResponses: true }))
-})
-afterEach(async () => {
-  await context?.close()
+const pageErrors = t.errors
+beforeEach(() => {
+  ;({ host, page } = t)
 })
 
 async function setNumber(testid: string, value: number): Promise<void> {
@@ -104,7 +89,9 @@ describe('a host from scratch', () => {
       const card = page.getByTestId(`result-${config}`)
       await card.waitFor()
       for (const vm of ['vm0', 'vm1']) {
-        await card.getByTestId(`decisions-${vm}`).waitFor()
+        // Each VM has its row in the summary, and its decisions (folded) in the configuration's card.
+        expect(await page.getByTestId(`summary-row-${config}-${vm}`).count()).toBe(1)
+        await card.getByTestId(`decisions-${vm}`).waitFor({ state: 'attached' })
         await card.getByTestId(`vm-scope-${config}`).selectOption(vm)
         const rows = card.locator('[data-testid^="perf-row-"]')
         await rows.first().waitFor()

@@ -2,36 +2,18 @@
 // and real simulation worker processes. Needs `out/renderer` (npm test builds it first).
 import { readFile } from 'node:fs/promises'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import type { BrowserHost } from '../../main/host/serve.ts'
-import { openPage, startE2eSession } from '../helpers/e2e.ts'
-import type { E2eSession } from '../helpers/e2e.ts'
+import { usePerTestPage } from '../helpers/e2e.ts'
 
 const CONFIGS = ['sw-timer', 'posted-timer'] as const
 
-let session: E2eSession
+const t = usePerTestPage('kvmbench-e2e-', { beforeAll, afterAll, beforeEach, afterEach }, { failedResponses: true })
 let host: BrowserHost
-let browser: Browser
-let context: BrowserContext
 let page: Page
-const pageErrors: string[] = []
-
-beforeAll(async () => {
-  session = await startE2eSession('kvmbench-e2e-')
-  ;({ host, browser } = session)
-})
-
-afterAll(async () => {
-  await session?.close()
-})
-
-beforeEach(async () => {
-  pageErrors.length = 0
-  ;({ context, page } = await openPage(browser, pageErrors, { failedResponses: true }))
-})
-
-afterEach(async () => {
-  await context?.close()
+const pageErrors = t.errors
+beforeEach(() => {
+  ;({ host, page } = t)
 })
 
 async function openExample(): Promise<void> {

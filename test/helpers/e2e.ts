@@ -49,3 +49,61 @@ export async function openPage(browser: Browser, errors: string[], opts: { faile
   }
   return { context, page }
 }
+
+/** Forgets the workbench's session and drafts (what the app restores on start), so that the next page
+ *  starts on the first screen: each test begins as a user's first start would. Real service, in-process. */
+export function resetWorkbench(host: BrowserHost): void {
+  const wb = host.services.workbench
+  for (const d of wb.state().drafts) wb.dropDraft({ key: d.key })
+  wb.remember({})
+}
+
+export interface PerTestPage {
+  readonly host: BrowserHost
+  readonly browser: Browser
+  /** The session's temp dir (removed after the file's tests). */
+  readonly dir: string
+  readonly context: BrowserContext
+  readonly page: Page
+  /** Page errors, console errors (and failed responses with `failedResponses`) of the current test. */
+  readonly errors: string[]
+}
+
+/**
+ * The per-test page of the workbench e2e tests (new-host, run-example, library-io, workbench-session):
+ * one browser host and Chromium for the file (beforeAll), a fresh context and page per test on a reset
+ * workbench (beforeEach), closed after it (afterEach).
+ */
+export function usePerTestPage(prefix: string, hooks: { beforeAll: (f: () => Promise<void>) => void; afterAll: (f: () => Promise<void>) => void; beforeEach: (f: () => Promise<void>) => void; afterEach: (f: () => Promise<void>) => void }, opts: { failedResponses?: boolean; dataSubdir?: string } = {}): PerTestPage {
+  let session: E2eSession | undefined
+  let current: { context: BrowserContext; page: Page } | undefined
+  const errors: string[] = []
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`usePerTestPage: no ${what} yet (used outside a test?)`)
+    return v
+  }
+  hooks.beforeAll(async () => {
+    session = await startE2eSession(prefix, opts.dataSubdir ? { dataSubdir: opts.dataSubdir } : {})
+  })
+  hooks.afterAll(async () => {
+    await session?.close()
+  })
+  hooks.beforeEach(async () => {
+    errors.length = 0
+    const s = need(session, 'session')
+    resetWorkbench(s.host)
+    current = await openPage(s.browser, errors, { failedResponses: opts.failedResponses ?? false })
+  })
+  hooks.afterEach(async () => {
+    await current?.context.close()
+    current = undefined
+  })
+  return {
+    get host() { return need(session, 'session').host },
+    get browser() { return need(session, 'session').browser },
+    get dir() { return need(session, 'session').dir },
+    get context() { return need(current, 'page').context },
+    get page() { return need(current, 'page').page },
+    errors,
+  }
+}

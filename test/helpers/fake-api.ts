@@ -56,5 +56,11 @@ export function fakeApi(opts: { configs?: string[]; runId?: string } = {}): Fake
       pdf: async () => { throw new Error('none') },
     },
     machine: { read: async () => { throw new Error('none') } },
+    workbench: {
+      state: async () => (log('workbench.state'), { drafts: [] }),
+      saveDraft: async (r) => (log('workbench.saveDraft', r), { savedAt: '2026-01-01T00:00:00.000Z' }),
+      dropDraft: async (r) => (log('workbench.dropDraft', r), { dropped: false }),
+      remember: async (r) => (log('workbench.remember', r), { ok: true as const }),
+    },
   }
 }

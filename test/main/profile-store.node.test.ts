@@ -55,11 +55,20 @@ describe('the profile library', () => {
     expect(svc.get({ id: a.id }).name).toBe('host A')
 
     const renamed = svc.rename({ id: a.id, name: '  host A (isolated) ' })
-    expect(renamed).toMatchObject({ id: a.id, name: 'host A (isolated)', createdAt: a.createdAt, profile: a.profile })
+    // The new name is written into the profile too (its card, its exported JSON and its runs say it).
+    expect(renamed).toMatchObject({ id: a.id, name: 'host A (isolated)', createdAt: a.createdAt, profile: { ...(a.profile as object), name: 'host A (isolated)' } })
     expect(renamed.updatedAt > a.updatedAt).toBe(true)
+    // Names are unique (without case): Rename and Save as refuse a name the library has, saying so.
+    expect(() => svc.rename({ id: a.id, name: 'HOST A TUNED' })).toThrow(/a profile named “HOST A TUNED” exists already — choose another name/)
+    expect(() => svc.saveAs({ name: 'host A tuned', description: '', tags: [], profile: tinyProfile() })).toThrow(/exists already/)
+    expect(svc.saveAs({ name: 'host B', description: '', tags: [], profile: tinyProfile() }).profile).toMatchObject({ name: 'host B' })
+    const again = svc.rename({ id: a.id, name: 'host A (isolated)' })
+    expect(again.name).toBe('host A (isolated)')
+    svc.remove({ id: svc.list().find((p) => p.name === 'host B')!.id })
+    svc.purge({ id: svc.deleted()[0]!.id })
 
     const copy = svc.duplicate({ id: a.id })
-    expect(copy).toMatchObject({ name: 'host A (isolated) (copy)', description: 'first', tags: ['x'], profile: a.profile })
+    expect(copy).toMatchObject({ name: 'host A (isolated) (copy)', description: 'first', tags: ['x'], profile: { name: 'host A (isolated) (copy)' } })
     expect(svc.duplicate({ id: a.id }).name).toBe('host A (isolated) (copy 2)')
     expect(svc.duplicate({ id: copy.id, name: 'named copy' }).name).toBe('named copy')
     expect(svc.list()).toHaveLength(5)
@@ -71,8 +80,8 @@ describe('the profile library', () => {
     expect(svc.deleted()).toEqual([expect.objectContaining({ id: a.id, name: 'host A (isolated)', deletedAt: expect.any(String) })])
     expect(svc.deleted()[0]).not.toHaveProperty('profile')
 
-    expect(svc.restore({ id: a.id })).toEqual(renamed)
-    expect(svc.get({ id: a.id })).toEqual(renamed)
+    expect(svc.restore({ id: a.id })).toEqual(again)
+    expect(svc.get({ id: a.id })).toEqual(again)
     expect(svc.deleted()).toEqual([])
     expect(() => svc.restore({ id: a.id })).toThrow(/no deleted profile/)
 
@@ -112,7 +121,8 @@ describe('the profile library', () => {
     const back = svc.import({ json: file.json })
     expect(back.migrated).toEqual([])
     expect(back.profile.id).not.toBe(p.id)
-    expect(back.profile).toMatchObject({ name: p.name, description: 'notes', tags: ['redis', 'nohz'], profile: p.profile })
+    // The library has that name already: the import is kept under "NAME (imported)", never refused.
+    expect(back.profile).toMatchObject({ name: `${p.name} (imported)`, description: 'notes', tags: ['redis', 'nohz'], profile: { ...(p.profile as object), name: `${p.name} (imported)` } })
     expect(svc.import({ json: file.json, name: 'renamed on import' }).profile.name).toBe('renamed on import')
 
     // A bare profile file (e.g. examples/*.json) is named after its `name`.

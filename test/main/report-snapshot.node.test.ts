@@ -49,6 +49,23 @@ describe('buildReportSnapshot', () => {
   const profile = loadProfile(example)
   if (!profile.ok) throw new Error('example does not load')
 
+  it('compares with the baseline the UI chose: its row first, every delta against it, and it says so', () => {
+    const configs = [
+      { config: 'sw-timer', status: 'done', result: makeResult('sw-timer', { extInt: 40_000 }) },
+      { config: 'posted-timer', status: 'done', result: makeResult('posted-timer', { extInt: 6_000 }) },
+    ]
+    const s = buildReportSnapshot({ profile: example, configs, generatedAt: '2026-03-04T05:06:07.000Z', baseline: 'posted-timer' })
+    expect(s.baseline).toBe('posted-timer')
+    expect(s.baselineFrom).toBe('chosen')
+    expect(s.comparison.map((r) => r.config)).toEqual(['posted-timer', 'sw-timer'])
+    expect(s.comparison[1]?.deltas.externalInterrupts).toBeCloseTo(((40_000 - 6_000) / 6_000) * 100, 5)
+    expect(s.summary).toMatch(/^Compared with posted-timer \(the baseline\)/)
+    expect(s.exitDeltas.find((e) => e.reason === 'EXTERNAL_INTERRUPT')?.counts).toEqual([6_000, 40_000])
+    expect(s.pinning?.config).toBe('posted-timer')
+    expect(buildReportSnapshot({ profile: example, configs, generatedAt: '2026-03-04T05:06:07.000Z' }).baselineFrom).toBe('first')
+    expect(() => buildReportSnapshot({ profile: example, configs, generatedAt: 'x', baseline: 'nope' })).toThrow(/baseline "nope" is not a configuration with a result in this run — use one of sw-timer, posted-timer/)
+  })
+
   it('freezes title, host, configurations, differences, tables, histograms, decisions and the summary', () => {
     const s = buildReportSnapshot({
       profile: example,
@@ -72,7 +89,7 @@ describe('buildReportSnapshot', () => {
     expect(s.comparison[1]?.deltas.externalInterrupts).toBeCloseTo(-85, 5)
     expect(s.summary).toMatch(/^Compared with sw-timer \(the baseline\), posted-timer: EXTERNAL_INTERRUPT exits −85\.0 %/)
     expect(JSON.parse(JSON.stringify(s))).toEqual(s)
-    expect(reportFileName(s)).toBe('kvmbench-posted-timer-2026-03-04.pdf')
+    expect(reportFileName(s)).toBe('kvmbench-posted-timer-run-1-2026-03-04.pdf')
   })
 
   it('uses the core/formats exporters for the command line and the libvirt XML', () => {

@@ -68,7 +68,7 @@ describe('profile service over conf', () => {
     expect(updated.updatedAt > saved.updatedAt).toBe(true)
     expect(readdirSync(dir)).toContain('profiles.json')
     const again = new ProfileService(new ConfProfileRepository(dir))
-    expect(again.get({ id: saved.id })).toMatchObject({ name: 'mine v2', profile: tinyProfile(['x']) })
+    expect(again.get({ id: saved.id })).toMatchObject({ name: 'mine v2', profile: { ...tinyProfile(['x']), name: 'mine v2' } })
     expect(again.remove({ id: saved.id })).toEqual({ removed: true })
     expect(again.remove({ id: saved.id })).toEqual({ removed: false })
     expect(() => again.get({ id: saved.id })).toThrow(ApiFailure)

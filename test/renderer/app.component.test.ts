@@ -37,8 +37,11 @@ describe('App', () => {
     expect((w.get('[data-testid="progress-sw-timer"]').element as HTMLProgressElement).value).toBe(0.5)
     expect(w.get('[data-testid="run-all"]').attributes('disabled')).toBeDefined()
 
-    // Escape cancels
+    // Escape never cancels a run (it closes the topmost dialog or popover); the Cancel button does.
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))
+    await flushPromises()
+    expect(api.calls.some((c) => c.channel === 'runs.cancel')).toBe(false)
+    await w.get('[data-testid="cancel-run"]').trigger('click')
     await flushPromises()
     expect(api.calls.some((c) => c.channel === 'runs.cancel')).toBe(true)
     w.unmount()

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { makeResult, log2Buckets } from '../helpers/results.ts'
 import { histogramCsv, histogramOption, histogramRange, histogramSeries, histogramTooltip, stepPoints } from '../../renderer/src/charts/histogram.ts'
 import { throughputCsv, throughputOption, throughputSeries } from '../../renderer/src/charts/throughput.ts'
+import { fmtNs } from '../../renderer/src/lib/format.ts'
 import { latencyCsv, latencyOption, latencySeries } from '../../renderer/src/charts/latency.ts'
 import { vcpuExits, vcpuExitsCsv } from '../../renderer/src/charts/vcpu-exits.ts'
 import { pcpuShares, pcpuTimeCsv } from '../../renderer/src/charts/pcpu-time.ts'
@@ -61,9 +62,12 @@ describe('other charts', () => {
     expect(throughputCsv(s)).toContain('sw-timer,0.4,100500')
   })
 
-  it('latency: five percentiles in µs on a log axis', () => {
+  it('latency: five percentiles in µs on a linear axis from 0, each bar labelled', () => {
     const o = latencyOption(latencySeries(results), { fileName: 'f', style })
     expect((o.xAxis as { data: string[] }).data).toEqual(['p50', 'p90', 'p99', 'p99.9', 'max'])
+    expect(o.yAxis).toMatchObject({ type: 'value', min: 0 })
+    expect((o.series as { label: { show: boolean; formatter: (p: { value: number }) => string } }[])[0]?.label.show).toBe(true)
+    expect((o.series as { label: { formatter: (p: { value: number }) => string } }[])[0]?.label.formatter({ value: 565 })).toBe(fmtNs(565_000))
     expect((o.series as { data: number[] }[])[0]?.data).toEqual([60, 90, 200, 400, 900])
     expect(latencyCsv(latencySeries(results)).split('\r\n')[1]).toBe('sw-timer,60000,90000,200000,400000,900000')
   })

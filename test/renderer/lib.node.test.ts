@@ -80,7 +80,7 @@ describe('profile summary and formatting', () => {
     expect(k('Enter', { ctrlKey: true })).toBe('runAll')
     expect(k('Enter', { metaKey: true })).toBe('runAll')
     expect(k('L', { ctrlKey: true, shiftKey: true })).toBe('toggleTheme')
-    expect(k('Escape')).toBe('cancel')
+    expect(k('Escape')).toBeUndefined()
     expect(k('s', { ctrlKey: true })).toBe('save')
     expect(k('z', { ctrlKey: true })).toBe('undo')
     expect(k('Z', { ctrlKey: true, shiftKey: true })).toBe('redo')

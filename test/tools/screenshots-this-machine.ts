@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { startBrowserHost } from '../../main/host/serve.ts'
+import { resetWorkbench } from '../helpers/e2e.ts'
 
 const FIXTURE = resolve(import.meta.dirname, '../main/fixtures/this-machine/xeon-2s-ht')
 
@@ -16,6 +17,7 @@ export async function thisMachineShots(browser: Browser, outDir: string): Promis
   const written: string[] = []
   try {
     for (const theme of ['light', 'dark'] as const) {
+      resetWorkbench(host)
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, colorScheme: theme })
       await context.addInitScript((t: string) => localStorage.setItem('kvmbench.theme', t), theme)
       const page = await context.newPage()

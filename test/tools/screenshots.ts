@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { startBrowserHost } from '../../main/host/serve.ts'
 import { launchChromium } from '../helpers/chromium.ts'
+import { resetWorkbench } from '../helpers/e2e.ts'
 import { topology256Shots } from './screenshots-topology.ts'
 import { thisMachineShots } from './screenshots-this-machine.ts'
 import { newHostShots } from './screenshots-new-host.ts'
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   const written: string[] = []
   try {
     for (const theme of THEMES) {
+      // Each theme starts as a first start would (the workbench restores the last profile otherwise).
+      resetWorkbench(host)
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, colorScheme: theme })
       await context.addInitScript((t: string) => localStorage.setItem('kvmbench.theme', t), theme)
       const page = await context.newPage()
@@ -122,9 +125,15 @@ async function main(): Promise<void> {
       await shot('workbench', true)
       await context.close()
     }
-    for (const theme of THEMES) written.push(...(await topology256Shots(browser, host.url, OUT, theme)))
+    for (const theme of THEMES) {
+      resetWorkbench(host)
+      written.push(...(await topology256Shots(browser, host.url, OUT, theme)))
+    }
     written.push(...(await thisMachineShots(browser, OUT)))
-    for (const theme of THEMES) written.push(...(await newHostShots(browser, host.url, OUT, theme)))
+    for (const theme of THEMES) {
+      resetWorkbench(host)
+      written.push(...(await newHostShots(browser, host.url, OUT, theme)))
+    }
   } finally {
     await browser.close()
     await host.close()

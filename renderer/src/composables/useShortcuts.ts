@@ -1,4 +1,4 @@
-// Keyboard shortcuts of the common actions: Ctrl/Cmd+Enter runs all, Escape cancels, Ctrl/Cmd+Shift+L
+// Keyboard shortcuts of the common actions: Ctrl/Cmd+Enter runs all, Ctrl/Cmd+Shift+L
 // switches the theme, Ctrl/Cmd+S saves the profile, Ctrl/Cmd+Z and Ctrl/Cmd+Shift+Z (or Ctrl+Y) undo and
 // redo profile edits (outside text fields, which keep their own undo; a select or checkbox does not). Registered for the lifetime of
 // the calling component.
@@ -6,7 +6,6 @@ import { onBeforeUnmount, onMounted } from 'vue'
 
 export interface ShortcutHandlers {
   runAll(): void
-  cancel(): void
   toggleTheme(): void
   save(): void
   undo(): void
@@ -21,7 +20,7 @@ export function shortcutFor(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey'
   if (mod && !e.shiftKey && !e.altKey && e.key.toLowerCase() === 's') return 'save'
   if (mod && !e.altKey && e.key.toLowerCase() === 'z') return e.shiftKey ? 'redo' : 'undo'
   if (mod && !e.shiftKey && !e.altKey && e.key.toLowerCase() === 'y') return 'redo'
-  if (!mod && !e.altKey && e.key === 'Escape') return 'cancel'
+  // Escape never cancels a run: it closes the topmost dialog or popover (useEscapeStack.ts).
   return undefined
 }
 

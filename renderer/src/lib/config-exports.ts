@@ -1,19 +1,21 @@
-// Exports of one configuration in the formats ops engineers use (kernel command line, tuned variables,
+// Exports of one configuration in the formats ops engineers use (kernel command line, the guest's kernel
+// command line, tuned variables,
 // libvirt domain XML, QEMU options, modprobe.d options), and a finished run's results as JSON and CSV.
 // Pure: the Export menu shows the text with its warnings, copies it and downloads it.
-import { exportCmdline, exportLibvirt, exportModprobe, exportQemu, exportResultsCsv, exportTuned } from '@core/formats/index.ts'
+import { exportCmdline, exportGuestCmdline, exportLibvirt, exportModprobe, exportQemu, exportResultsCsv, exportTuned } from '@core/formats/index.ts'
 import type { FormatResult } from '@core/formats/index.ts'
 import { RESULT_SCHEMA_VERSION, resolveConfiguration } from '@core/index.ts'
 import type { Profile } from '@core/profile/profile-schema.ts'
 import type { ConfigResult, RunResultJson } from '@core/result.ts'
 import { fromFieldError, type Problem } from './import-preview.ts'
 
-export type ConfigExportKind = 'cmdline' | 'tuned-cpu-partitioning' | 'tuned-realtime-virtual-host' | 'libvirt' | 'qemu' | 'modprobe'
+export type ConfigExportKind = 'cmdline' | 'guest-cmdline' | 'tuned-cpu-partitioning' | 'tuned-realtime-virtual-host' | 'libvirt' | 'qemu' | 'modprobe'
 
 export interface ConfigExportSpec { kind: ConfigExportKind; label: string; perVm: boolean; ext: string; mime: string }
 
 export const CONFIG_EXPORTS: readonly ConfigExportSpec[] = [
   { kind: 'cmdline', label: 'Kernel command line', perVm: false, ext: 'cmdline.txt', mime: 'text/plain' },
+  { kind: 'guest-cmdline', label: 'Guest kernel command line (a VM)', perVm: true, ext: 'guest-cmdline.txt', mime: 'text/plain' },
   { kind: 'tuned-cpu-partitioning', label: 'tuned cpu-partitioning variables', perVm: false, ext: 'cpu-partitioning-variables.conf', mime: 'text/plain' },
   { kind: 'tuned-realtime-virtual-host', label: 'tuned realtime-virtual-host variables', perVm: false, ext: 'realtime-virtual-host-variables.conf', mime: 'text/plain' },
   { kind: 'libvirt', label: 'libvirt domain XML', perVm: true, ext: 'xml', mime: 'application/xml' },
@@ -39,6 +41,7 @@ export function exportConfiguration(profile: Profile, config: string, kind: Conf
   let r: FormatResult<string>
   switch (kind) {
     case 'cmdline': r = exportCmdline(cfg); break
+    case 'guest-cmdline': r = exportGuestCmdline(cfg, vmOpt); break
     case 'tuned-cpu-partitioning': r = exportTuned(cfg, 'cpu-partitioning'); break
     case 'tuned-realtime-virtual-host': r = exportTuned(cfg, 'realtime-virtual-host'); break
     case 'libvirt': r = exportLibvirt(cfg, vmOpt); break

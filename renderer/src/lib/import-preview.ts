@@ -2,7 +2,7 @@
 // import, the changes it makes as a list of fields (before → after, defaults filled in), and every warning
 // and problem (where, value, fix) — computed before anything is applied. Pure: the Import dialog previews
 // this, and applying it is one undoable profile edit.
-import { importCmdline, importLibvirt, importLscpu } from '@core/formats/index.ts'
+import { importCmdline, importLibvirtDomains, importLscpu } from '@core/formats/index.ts'
 import type { FormatResult } from '@core/formats/index.ts'
 import { loadProfile } from '@core/index.ts'
 import { CPU_FEATURES } from '@core/costs/cpu-presets.ts'
@@ -14,7 +14,7 @@ export type ImportKind = 'lscpu' | 'cmdline' | 'libvirt'
 export const IMPORT_KINDS: readonly { kind: ImportKind; label: string; hint: string; placeholder: string }[] = [
   { kind: 'lscpu', label: 'lscpu (host topology)', hint: 'the output of lscpu -p or lscpu -e', placeholder: '# CPU,Core,Socket,Node,,L1d,L1i,L2,L3\n0,0,0,0,,0,0,0,0\n…' },
   { kind: 'cmdline', label: 'Kernel command line', hint: 'the one line of /proc/cmdline', placeholder: 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 nohz_full=2-15 rcu_nocbs=2-15 kvm.halt_poll_ns=0' },
-  { kind: 'libvirt', label: 'libvirt domain XML (a VM)', hint: 'the output of virsh dumpxml NAME', placeholder: "<domain type='kvm'>\n  <vcpu placement='static'>4</vcpu>\n  <cputune><vcpupin vcpu='0' cpuset='4'/>…</cputune>\n</domain>" },
+  { kind: 'libvirt', label: 'libvirt domain XML (one VM or several)', hint: 'the output of virsh dumpxml NAME (several domains, or several files: one VM each)', placeholder: "<domain type='kvm'>\n  <vcpu placement='static'>4</vcpu>\n  <cputune><vcpupin vcpu='0' cpuset='4'/>…</cputune>\n</domain>" },
 ]
 
 /** A problem with the input or with the profile it would make: where (field and line), the value, what, the fix. */
@@ -138,14 +138,25 @@ export function previewImport(json: unknown, kind: ImportKind, text: string, opt
       })
     }
     case 'libvirt':
-      return apply(importLibvirt(text, sizeOpts), json, (root, v, warnings) => {
+      return apply(importLibvirtDomains(text, sizeOpts), json, (root, domains, warnings, info) => {
         const vms = Array.isArray(root.vms) ? [...root.vms] : []
         const names = vmNamesOf(root)
         const i = opts.vm === undefined ? 0 : names.indexOf(opts.vm)
         if (vms.length === 0 || i < 0) return [{ where: 'vm', value: opts.vm ?? '', message: 'the profile has no such VM', fix: names.length ? `choose one of ${names.join(', ')}` : 'add a VM to the profile first' }]
-        const { name, ...fields } = v
-        if (name !== undefined && name !== names[i]) warnings.push(`domain "${name}" applied to VM ${names[i]} (the VM keeps its name)`)
-        vms[i] = mergeJson(vms[i], fields)
+        if (domains.length === 1) {
+          const { name, ...fields } = domains[0]!
+          if (name !== undefined && name !== names[i]) warnings.push(`domain "${name}" applied to VM ${names[i]} (the VM keeps its name)`)
+          vms[i] = mergeJson(vms[i], fields)
+        } else {
+          // Several domains: one VM each — the VM of the same name takes it, else a new VM is made from the
+          // chosen one (its workload and guest) with the domain's fields.
+          for (const d of domains) {
+            const at = d.name === undefined ? -1 : vmNamesOf({ vms }).indexOf(d.name)
+            if (at >= 0) vms[at] = mergeJson(vms[at], d)
+            else vms.push(mergeJson(clone(vms[i]), { ...d, name: d.name ?? `vm${vms.length}` }))
+          }
+          info.push(`Read ${domains.length} domains: ${domains.map((d) => d.name ?? '?').join(', ')} — one VM each.`)
+        }
         root.vms = vms
       })
   }

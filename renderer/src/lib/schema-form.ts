@@ -60,3 +60,16 @@ export function readFieldInput(f: FormField, raw: string | boolean): FieldInput 
   if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) return { ok: false, message: `${f.key}: ${text} is outside ${f.min ?? '…'}–${f.max ?? '…'}` }
   return { ok: true, value: n }
 }
+
+/** Words a label keeps as written (acronyms and units). */
+const LABEL_WORDS: Record<string, string> = { numa: 'NUMA', llc: 'LLC', cpu: 'CPU', cpus: 'CPUs', vcpus: 'vCPUs', vcpu: 'vCPU', hz: 'HZ', ns: 'ns', us: 'µs', io: 'I/O', irq: 'IRQ', irqs: 'IRQs', kvm: 'KVM', tsc: 'TSC', pv: 'PV', ipi: 'IPI', tx: 'TX' }
+
+/** A readable label for a schema field name: `coresPerSocket` → "Cores per socket", `numaNodesPerSocket`
+ *  → "NUMA nodes per socket". The field's own name stays in the row's title (it is what the JSON says). */
+export function fieldLabel(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').split(/[\s_]+/).filter(Boolean)
+  const out = words.map((w) => LABEL_WORDS[w.toLowerCase()] ?? w.toLowerCase())
+  const first = out[0] ?? key
+  out[0] = LABEL_WORDS[first.toLowerCase()] ? first : first.charAt(0).toUpperCase() + first.slice(1)
+  return out.join(' ')
+}

@@ -1,7 +1,7 @@
 // The report page (report.html): fetches one frozen snapshot with the read-only `reports.snapshot` call,
 // renders it, draws the charts with ECharts' SVG renderer (no animation), then marks the document ready
 // — `<html data-report-ready="true">` — for the printer (webContents.printToPDF or page.pdf) to print.
-// Query: `?run=RUN_ID&pageSize=A4|Letter`.
+// Query: `?run=RUN_ID&pageSize=A4|Letter[&baseline=CONFIG]` (the baseline chosen in the app).
 import { init, use } from 'echarts/core'
 import type { EChartsType } from 'echarts/core'
 import { BarChart, LineChart } from 'echarts/charts'
@@ -60,7 +60,8 @@ async function main(): Promise<void> {
   try {
     if (!runId) throw new Error('no run: open report.html?run=RUN_ID')
     const api = window.kvmbench ?? httpClient(location.origin, { token: pageToken() })
-    const snapshot: ReportSnapshot = await api.reports.snapshot({ runId })
+    const baseline = params.get('baseline') ?? undefined
+    const snapshot: ReportSnapshot = await api.reports.snapshot({ runId, ...(baseline ? { baseline } : {}) })
     document.title = `kvmbench report — ${snapshot.title}`
     renderReport(root, snapshot)
     const options: Record<string, (s: ReportSnapshot) => ChartOption> = { 'ei-histogram': eiHistogramOption, throughput: throughputChartOption, latency: latencyChartOption }

@@ -4,46 +4,18 @@
 import type { ReportSnapshot } from '../../../core/api/protocol.ts'
 import { fmtInt, fmtNs, fmtRate } from '../lib/format.ts'
 
-type Child = Node | string | null | undefined | false
-type Attrs = Record<string, string | undefined>
+import { h, table } from './dom.ts'
+import type { Child } from './dom.ts'
+import { pinningDiagram } from './pinning.ts'
+import { configLabel, decisionDiffs, deltaCell, exitDeltaTable, headlineTable } from './summary-pages.ts'
 
-export function h(tag: string, attrs: Attrs = {}, ...children: (Child | Child[])[]): HTMLElement {
-  const el = document.createElement(tag)
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) el.setAttribute(k, v)
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue
-    el.append(typeof c === 'string' ? document.createTextNode(c) : c)
-  }
-  return el
-}
-
-function table(head: string[], rows: (string | HTMLElement)[][], attrs: Attrs = {}): HTMLElement {
-  return h('table', attrs,
-    h('thead', {}, h('tr', {}, head.map((x) => h('th', {}, x)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c))))),
-  )
-}
+export { h } from './dom.ts'
 
 export function fmtDate(iso: string | undefined): string {
   if (!iso) return '—'
   const d = new Date(iso)
   if (!Number.isFinite(d.getTime())) return iso
   return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} UTC`
-}
-
-function pct(p: number | undefined): string {
-  if (p === undefined || !Number.isFinite(p)) return '—'
-  const r = Math.round(p * 10) / 10
-  return `${r > 0 ? '+' : r < 0 ? '−' : '±'}${Math.abs(r).toFixed(1)} %`
-}
-
-function tone(p: number | undefined, better: 'higher' | 'lower'): string | undefined {
-  if (p === undefined || Math.abs(p) < 1) return undefined
-  return (better === 'higher') === p > 0 ? 'good' : 'bad'
-}
-
-function deltaCell(p: number | undefined, better: 'higher' | 'lower'): HTMLElement {
-  return h('span', { class: `delta ${tone(p, better) ?? ''}`.trim() }, pct(p))
 }
 
 function section(id: string, title: string, ...children: (Child | Child[])[]): HTMLElement {
@@ -55,15 +27,26 @@ function chartSlot(name: string, label: string): HTMLElement {
   return h('figure', { class: 'keep chart-figure' }, h('div', { class: 'chart', 'data-chart': name, role: 'img', 'aria-label': label }))
 }
 
+/** A command line or cpulist: wraps between tokens only, never inside one. */
+function cmdlineBlock(text: string, testid?: string): HTMLElement {
+  const tokens = text.split(/\s+/).filter(Boolean)
+  return h('p', { class: 'code cmdline', ...(testid ? { 'data-testid': testid } : {}) }, tokens.flatMap((tok, i) => [h('span', { class: 'tok' }, tok), i < tokens.length - 1 ? ' ' : '']))
+}
+
+/** The summary (2–4 pages: what was compared, headline deltas, pinning, exit deltas, decisions that
+ *  differ), then the appendix with the rest (charts, the full comparison, each configuration's command
+ *  line, perf table, libvirt XML and decisions). */
 export function renderReport(root: HTMLElement, s: ReportSnapshot): void {
   const configs = s.configurations
+  const baselineName = s.baseline ?? '—'
   const header = h('header', { class: 'keep report-header' },
     h('p', { class: 'kicker' }, 'kvmbench comparison report'),
     h('h1', { 'data-testid': 'report-title' }, s.title),
-    s.description ? h('p', { class: 'description' }, s.description) : null,
     h('dl', { class: 'meta' },
+      h('dt', {}, 'Profile'), h('dd', {}, s.title),
       h('dt', {}, 'Date'), h('dd', { 'data-testid': 'report-date' }, fmtDate(s.run.startedAt ?? s.generatedAt)),
-      h('dt', {}, 'Run'), h('dd', {}, `${s.run.runId ?? 'command line'} · status ${s.run.status}`),
+      h('dt', {}, 'Run'), h('dd', { 'data-testid': 'report-run' }, `${s.run.runId ?? 'command line'} · status ${s.run.status}`),
+      h('dt', {}, 'Baseline'), h('dd', { 'data-testid': 'report-baseline' }, `${baselineName}${s.baselineFrom === 'chosen' ? ' (the baseline chosen in kvmbench)' : ' (the first configuration)'}`),
       h('dt', {}, 'Simulated'), h('dd', {}, `${s.run.durationSec} s virtual after ${s.run.warmupSec} s warm-up · seed ${s.run.seed}${s.run.replications > 1 ? ` · ${s.run.replications} replications` : ''}`),
       h('dt', {}, 'Generated'), h('dd', {}, `${fmtDate(s.generatedAt)}${s.kvmbenchVersion ? ` by kvmbench ${s.kvmbenchVersion}` : ''}`),
     ),
@@ -71,14 +54,24 @@ export function renderReport(root: HTMLElement, s: ReportSnapshot): void {
 
   const summary = section('summary', 'Summary', h('p', { class: 'summary keep', 'data-testid': 'report-summary' }, s.summary))
 
-  const host = section('host', 'Host and configurations',
+  const compared = section('compared', 'What was compared',
     h('div', { class: 'keep' }, table(['Host', ''], [
       ['CPU', `${s.host.cpuLabel} (${s.host.cpu}, ${s.host.vendor === 'svm' ? 'AMD SVM' : 'Intel VMX'})`],
       ['Topology', s.host.topology],
       ['Host kernel', `Linux ${s.host.kernel}, CONFIG_HZ=${s.host.hz}`],
     ], { class: 'kv' })),
-    h('div', { class: 'keep' }, table(['Configuration', 'Description', 'Status'], configs.map((c) => [c.name, c.description || '—', c.error ? `${c.status}: ${c.error}` : c.status]))),
+    h('div', { class: 'keep' }, table(['Configuration', 'Description', 'Status'], configs.map((c) => [configLabel(s, c.name), c.description || '—', c.error ? `${c.status}: ${c.error}` : c.status]))),
+    s.differences.length
+      ? h('div', { class: 'keep' }, h('h3', {}, 'Differences between configurations'), table(['Setting', ...configs.map((c) => c.name)], s.differences.map((d) => [h('code', { class: 'path' }, d.path), ...d.values.map((v) => h('code', { class: 'nobreak' }, v))]), { 'data-testid': 'differences-table' }))
+      : h('p', {}, configs.length > 1 ? 'The configurations have identical settings.' : 'There is only one configuration.'),
   )
+
+  const headline = section('headline', `Headline deltas against ${baselineName}`, headlineTable(s))
+  const pinning = s.pinning ? section('pinning', `Host pinning (${s.pinning.config})`, pinningDiagram(s.pinning.host, s.pinning.vms)) : null
+  const exits = section('exit-deltas', 'Exit-table deltas', exitDeltaTable(s))
+  const decisions = section('decision-diffs', 'Kernel decisions that differ', ...decisionDiffs(s))
+
+  const appendix = h('section', { id: 'appendix', class: 'appendix', 'data-section': 'appendix' }, h('h1', { 'data-testid': 'appendix' }, 'Appendix'))
 
   const comparison = section('comparison', 'Comparison',
     s.comparison.length
@@ -95,24 +88,23 @@ export function renderReport(root: HTMLElement, s: ReportSnapshot): void {
       : h('p', {}, 'No configuration produced a result.'),
   )
 
-  const differences = section('differences', 'Differences between configurations',
-    s.differences.length
-      ? h('div', { class: 'keep' }, table(['Setting', ...configs.map((c) => c.name)], s.differences.map((d) => [h('code', {}, d.path), ...d.values.map((v) => h('code', {}, v))]), { 'data-testid': 'differences-table' }))
-      : h('p', {}, configs.length > 1 ? 'The configurations have identical settings.' : 'There is only one configuration.'),
-  )
-
   const charts = section('charts', 'Charts',
     configs.some((c) => c.eiHistogram) ? chartSlot('ei-histogram', 'external interrupt histogram') : h('p', {}, 'No external-interrupt exits were recorded.'),
     chartSlot('throughput', 'throughput over time'),
     chartSlot('latency', 'latency percentiles'),
   )
 
+  // A VM's libvirt XML is printed once when every configuration gives the same document.
+  const base = configs.find((c) => c.name === s.baseline) ?? configs[0]
+  const sameXml = (c: (typeof configs)[number], vm: string): boolean => c !== base && base?.libvirtXml?.find((x) => x.vm === vm)?.xml === c.libvirtXml?.find((x) => x.vm === vm)?.xml
   const perConfig = configs.map((c, i) => section(`config-${i}`, `Configuration ${c.name}`,
     c.description ? h('p', { class: 'description' }, c.description) : null,
-    h('div', { class: 'keep' }, h('h3', {}, 'Kernel command line'), h('pre', { class: 'code', 'data-testid': 'cmdline' }, c.kernelCmdline || '(no isolation parameters: the default command line)')),
-    h('div', { class: 'keep' }, h('h3', {}, 'libvirt domain XML'),
+    h('div', { class: 'keep' }, h('h3', {}, 'Kernel command line'), c.kernelCmdline ? cmdlineBlock(c.kernelCmdline, 'cmdline') : h('p', { 'data-testid': 'cmdline' }, '(no isolation parameters: the default command line)')),
+    h('div', {}, h('h3', {}, 'libvirt domain XML'),
       c.libvirtXml?.length
-        ? c.libvirtXml.map((x) => h('div', { class: 'keep' }, c.libvirtXml!.length > 1 ? h('h4', {}, x.vm) : null, h('pre', { class: 'code xml' }, x.xml)))
+        ? c.libvirtXml.map((x) => sameXml(c, x.vm)
+          ? h('p', { class: 'note' }, `${x.vm}: the same document as in ${base?.name ?? 'the baseline'}.`)
+          : h('div', { class: 'keep' }, c.libvirtXml!.length > 1 ? h('h4', {}, x.vm) : null, h('pre', { class: 'code xml' }, x.xml)))
         : h('p', { class: 'todo', 'data-testid': 'libvirt-todo' }, c.libvirtXmlNote ?? 'TODO: libvirt domain XML')),
     c.perfTable
       ? h('div', { class: 'keep' }, h('h3', {}, 'perf kvm stat report (all VMs)'), h('pre', { class: 'code perf', 'data-testid': 'perf-table' }, c.perfTable.replace(/^\n+/, '')))
@@ -127,5 +119,5 @@ export function renderReport(root: HTMLElement, s: ReportSnapshot): void {
     ]),
   ))
 
-  root.replaceChildren(header, summary, host, comparison, differences, charts, ...perConfig)
+  root.replaceChildren(header, summary, compared, headline, ...(pinning ? [pinning] : []), exits, decisions, appendix, comparison, charts, ...perConfig)
 }

@@ -5,12 +5,18 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import { loadProfile } from '../../../core/profile/load-profile.ts'
 import { diagnoseProfile } from '../../../core/topology/diagnostics.ts'
 import type { Profile } from '../../../core/profile/profile-schema.ts'
-import type { StoredProfile, ValidationIssue } from '../../../core/api/protocol.ts'
+import type { StoredProfile, ValidationIssue, WorkbenchDraft } from '../../../core/api/protocol.ts'
 import { useApi } from '../api/index.ts'
 import { hostSummary, vmSummaries, flattenOverrides } from '../lib/profile-summary.ts'
 import { historyOf, pushHistory, redoHistory, undoHistory, type History } from '../lib/topology-edit.ts'
+import { fromWorkbenchSource, profileKeyOf, type ProfileSource } from '../lib/profile-key.ts'
 
-export type ProfileSource = { kind: 'example'; name: string } | { kind: 'saved'; id: string } | { kind: 'file'; name: string } | { kind: 'machine'; name: string } | { kind: 'new'; name: string }
+export type { ProfileSource } from '../lib/profile-key.ts'
+
+/** Asks before leaving a profile with unsaved changes (window.confirm; tests replace it). */
+export const leaveGuard: { confirm: (message: string) => boolean } = {
+  confirm: (message) => (typeof globalThis.confirm === 'function' ? globalThis.confirm(message) : true),
+}
 
 export interface RecentProfile { title: string; source: ProfileSource; openedAt: string }
 
@@ -50,6 +56,8 @@ export const useProfileStore = defineStore('profile', () => {
   const meta = ref<{ name: string; description: string; tags: string[] } | undefined>(undefined)
 
   const isOpen = computed(() => json.value !== undefined)
+  /** Which profile this is, for its runs and its draft (lib/profile-key.ts). */
+  const key = computed(() => (source.value ? profileKeyOf(source.value) : ''))
   const name = computed(() => profile.value?.name ?? (source.value && 'name' in source.value ? source.value.name : 'profile'))
   /** The library name when saved, else the profile's own name. */
   const title = computed(() => meta.value?.name ?? name.value)
@@ -108,7 +116,16 @@ export const useProfileStore = defineStore('profile', () => {
     { deep: true, flush: 'sync' },
   )
 
+  /** True when the open profile may be left: nothing unsaved, or the user said so. Its unsaved changes
+   *  stay kept as a draft (stores/drafts.ts) and come back when it is opened again. */
+  function mayLeave(to?: ProfileSource): boolean {
+    if (!dirty.value || json.value === undefined) return true
+    if (to && source.value && profileKeyOf(to) === key.value) return true
+    return leaveGuard.confirm(`“${title.value}” has unsaved changes. They are kept as a draft and come back when you open it again. Leave it?`)
+  }
+
   async function openExample(exampleName: string): Promise<void> {
+    if (!mayLeave({ kind: 'example', name: exampleName })) return
     loading.value = true
     try {
       const ex = await useApi().examples.get({ name: exampleName })
@@ -121,6 +138,7 @@ export const useProfileStore = defineStore('profile', () => {
   }
 
   async function openSaved(id: string): Promise<void> {
+    if (!mayLeave({ kind: 'saved', id })) return
     loading.value = true
     try {
       openStored(await useApi().profiles.get({ id }))
@@ -141,10 +159,26 @@ export const useProfileStore = defineStore('profile', () => {
 
   /** The library changed a saved profile (renamed it, say): keep the open one's entry in step. */
   function noteStored(p: StoredProfile): void {
-    if (source.value?.kind === 'saved' && source.value.id === p.id) meta.value = { name: p.name, description: p.description, tags: [...p.tags] }
+    if (source.value?.kind !== 'saved' || source.value.id !== p.id) return
+    meta.value = { name: p.name, description: p.description, tags: [...p.tags] }
+    // The service wrote the new name into the profile: the open one (edits and all) carries it too.
+    const named = p.profile as { name?: unknown } | undefined
+    const cur = json.value
+    if (typeof named?.name === 'string' && typeof cur === 'object' && cur !== null && !Array.isArray(cur)) {
+      const next = { ...(cur as Record<string, unknown>), name: named.name }
+      load(next)
+      history.value = { ...history.value, present: next }
+    }
   }
 
+  /** After a save: the stored entry is the open profile (with the name it was saved under written into
+   *  its JSON by the service); the draft of what it was is no longer needed. */
   function remember(stored: StoredProfile): void {
+    const before = key.value
+    json.value = stored.profile
+    load(stored.profile)
+    history.value = { ...history.value, present: stored.profile }
+    if (before) void useApi().workbench.dropDraft({ key: before }).catch(() => undefined)
     source.value = { kind: 'saved', id: stored.id }
     meta.value = { name: stored.name, description: stored.description, tags: [...stored.tags] }
     dirty.value = false
@@ -153,6 +187,7 @@ export const useProfileStore = defineStore('profile', () => {
 
   /** Opens JSON text (a file the user picked). */
   function openText(text: string, fileName: string): void {
+    if (!mayLeave({ kind: 'file', name: fileName })) return
     try {
       open(JSON.parse(text) as unknown, { kind: 'file', name: fileName })
     } catch (e) {
@@ -162,8 +197,21 @@ export const useProfileStore = defineStore('profile', () => {
 
   /** Opens a new profile nobody saved yet (read from this machine): unsaved until saved. */
   function openDraft(value: unknown, from: ProfileSource): void {
+    if (!mayLeave(from)) return
     open(value, from)
     dirty.value = true
+  }
+
+  /** Brings back unsaved changes kept as a draft (after a reload, or when the profile is opened again). */
+  function restoreDraft(d: WorkbenchDraft, entry?: StoredProfile): boolean {
+    const from = fromWorkbenchSource(d.source)
+    if (!from) return false
+    if (entry) meta.value = { name: entry.name, description: entry.description, tags: [...entry.tags] }
+    open(d.json, from)
+    if (from.kind !== 'saved') recent.value = recent.value.map((r) => (sameSource(r.source, from) ? { ...r, title: d.title } : r))
+    dirty.value = true
+    notice.value = `Unsaved changes restored from the draft kept at ${new Date(d.savedAt).toLocaleTimeString()}.`
+    return true
   }
 
   async function openRecent(r: RecentProfile): Promise<void> {
@@ -241,6 +289,7 @@ export const useProfileStore = defineStore('profile', () => {
   }
 
   function close(): void {
+    if (!mayLeave()) return
     meta.value = undefined
     history.value = historyOf(undefined)
     dirty.value = false
@@ -251,8 +300,8 @@ export const useProfileStore = defineStore('profile', () => {
   }
 
   return {
-    json, source, profile, issues, recent, error, notice, loading, saving, dirty, history, canUndo, canRedo, isOpen, name, configNames, host, vms, configurations, diagnostics, runBlocked, meta, title,
-    open, openDraft, openExample, openSaved, openStored, noteStored, openText, openRecent, edit, undo, redo, save, saveAs, close,
+    json, source, key, profile, issues, recent, error, notice, loading, saving, dirty, history, canUndo, canRedo, isOpen, name, configNames, host, vms, configurations, diagnostics, runBlocked, meta, title,
+    open, openDraft, openExample, openSaved, openStored, noteStored, openText, openRecent, restoreDraft, mayLeave, edit, undo, redo, save, saveAs, close,
   }
 })
 

@@ -1,5 +1,8 @@
 // Runs: started through the API, advanced by the run events (progress, done, failed, cancelled), with a
-// baseline (the first configuration of the current run, or a configuration pinned from any run).
+// baseline (the first configuration of the current run, or a configuration pinned from any run). Runs
+// belong to a profile by its key (saved:ID, example:NAME…, see lib/profile-key.ts), never by its name:
+// the current run, the pinned baseline and the run settings are kept per profile, and the workbench shows
+// only the open profile's.
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, markRaw, ref } from 'vue'
 import type { ConfigRun, ConfigRunStatus, RunEvent, RunRecord, RunSummary } from '../../../core/api/protocol.ts'
@@ -9,6 +12,8 @@ import { onReconnect, useApi } from '../api/index.ts'
 export interface RunState {
   runId: string
   profileName: string
+  /** The profile the run was started from (undefined for runs of older versions). */
+  profileKey?: string
   startedAt: string
   status: ConfigRunStatus
   configs: ConfigRun[]
@@ -36,10 +41,31 @@ export const useRunsStore = defineStore('runs', () => {
   const runs = ref<Record<string, RunState>>({})
   /** Run ids, newest first. */
   const order = ref<string[]>([])
-  /** The run shown in the workbench and results. */
-  const currentRunId = ref<string | undefined>(undefined)
+  /** The open profile's key: what `currentRunId`, `pinnedBaseline` and the run settings belong to. */
+  const activeKey = ref<string>('')
+  /** Per profile key: the run shown, and the pinned baseline. */
+  const currentByKey = ref<Record<string, string>>({})
+  const baselineByKey = ref<Record<string, BaselineRef>>({})
+  /** The run shown in the workbench and results (the open profile's). */
+  const currentRunId = computed<string | undefined>({
+    get: () => currentByKey.value[activeKey.value],
+    set: (id) => {
+      const next = { ...currentByKey.value }
+      if (id === undefined) delete next[activeKey.value]
+      else next[activeKey.value] = id
+      currentByKey.value = next
+    },
+  })
   /** A pinned baseline; when unset, the current run's first configuration is the baseline. */
-  const pinnedBaseline = ref<BaselineRef | undefined>(undefined)
+  const pinnedBaseline = computed<BaselineRef | undefined>({
+    get: () => baselineByKey.value[activeKey.value],
+    set: (b) => {
+      const next = { ...baselineByKey.value }
+      if (b === undefined) delete next[activeKey.value]
+      else next[activeKey.value] = b
+      baselineByKey.value = next
+    },
+  })
   /** The last error starting or cancelling a run. */
   const error = ref<string | undefined>(undefined)
   const starting = ref(false)
@@ -53,7 +79,16 @@ export const useRunsStore = defineStore('runs', () => {
   /** Results of the current run, in configuration order. */
   const results = computed<ConfigResult[]>(() => (current.value?.configs ?? []).flatMap((c) => (c.result ? [c.result] : [])))
   /** Runs of earlier sessions kept by the services (runs.list), not loaded yet. */
-  const history = ref<RunSummary[]>([])
+  const allHistory = ref<RunSummary[]>([])
+  /** Whether a run belongs to the open profile (runs of older versions, without a key, by name). */
+  function ownRun(r: { profileKey?: string; profileName: string }, key = activeKey.value, name = activeName.value): boolean {
+    return r.profileKey !== undefined ? r.profileKey === key : r.profileName === name
+  }
+  const activeName = ref('')
+  /** The open profile's kept runs, not loaded yet. */
+  const history = computed(() => allHistory.value.filter((r) => ownRun(r) && !runs.value[r.runId]))
+  /** The open profile's runs of this session, newest first. */
+  const ownOrder = computed(() => order.value.filter((id) => { const r = runs.value[id]; return r !== undefined && ownRun(r) }))
 
   function resultOf(runId: string, config: string): ConfigResult | undefined {
     return runs.value[runId]?.configs.find((c) => c.config === config)?.result
@@ -167,22 +202,29 @@ export const useRunsStore = defineStore('runs', () => {
     } else {
       order.value = [rec.runId, ...order.value]
     }
-    runs.value[rec.runId] = { runId: rec.runId, profileName: rec.profileName, startedAt: rec.startedAt, status: runStatusOf(configs), configs }
+    runs.value[rec.runId] = { runId: rec.runId, profileName: rec.profileName, ...(rec.profileKey ? { profileKey: rec.profileKey } : {}), startedAt: rec.startedAt, status: runStatusOf(configs), configs }
     order.value = [...order.value].sort((a, b) => (runs.value[b]?.startedAt ?? '').localeCompare(runs.value[a]?.startedAt ?? ''))
   }
 
   /** Run settings that override the profile's for the next runs (virtual seconds, seed). */
   const durationSec = ref<number | undefined>(undefined)
   const seed = ref<number | undefined>(undefined)
+  /** Why the typed run settings are not valid (RunControls checks them as they are typed); no run starts meanwhile. */
+  const settingProblem = ref<string | undefined>(undefined)
 
   /** Starts a run of `configs` (all when omitted) of the given profile JSON. */
   async function start(profile: unknown, profileName: string, configs?: string[]): Promise<string | undefined> {
     connect()
     error.value = undefined
+    if (settingProblem.value) {
+      error.value = `Fix the run settings first: ${settingProblem.value}`
+      return undefined
+    }
     starting.value = true
     try {
-      const r = await useApi().runs.start({ profile, configs, seed: seed.value, durationSec: durationSec.value })
-      upsert({ runId: r.runId, profileName, startedAt: new Date().toISOString(), status: 'queued', configs: r.configs.map((config) => ({ config, status: 'queued', fraction: 0 })) })
+      const key = activeKey.value || undefined
+      const r = await useApi().runs.start({ profile, configs, seed: seed.value, durationSec: durationSec.value, ...(key ? { profileKey: key } : {}) })
+      upsert({ runId: r.runId, profileName, ...(key ? { profileKey: key } : {}), startedAt: new Date().toISOString(), status: 'queued', configs: r.configs.map((config) => ({ config, status: 'queued', fraction: 0 })) })
       currentRunId.value = r.runId
       for (const e of early.get(r.runId) ?? []) applyEvent(e)
       early.delete(r.runId)
@@ -220,6 +262,25 @@ export const useRunsStore = defineStore('runs', () => {
     if (runs.value[runId]) currentRunId.value = runId
   }
 
+  /** Switches to another profile's runs: its current run and baseline (kept per profile), and none of the
+   *  last profile's error or run settings. Without a run of this session, its newest kept run is loaded. */
+  async function useProfile(key: string, name: string): Promise<void> {
+    if (key === activeKey.value && name === activeName.value) return
+    activeKey.value = key
+    activeName.value = name
+    error.value = undefined
+    durationSec.value = undefined
+    seed.value = undefined
+    settingProblem.value = undefined
+    if (!key || currentRunId.value) return
+    await loadHistory()
+    if (activeKey.value !== key || currentRunId.value) return
+    const latest = ownOrder.value[0] ?? history.value[0]?.runId
+    if (!latest) return
+    if (!runs.value[latest]) await loadRun(latest)
+    if (activeKey.value === key && !currentRunId.value && runs.value[latest]) currentRunId.value = latest
+  }
+
   /** Pins one configuration of a run, or (without `config`) a whole run, as the baseline. */
   function pinBaseline(runId: string, config?: string): void {
     pinnedBaseline.value = config ? { runId, config } : { runId }
@@ -228,7 +289,7 @@ export const useRunsStore = defineStore('runs', () => {
   /** Lists the runs the services kept (earlier sessions included). */
   async function loadHistory(): Promise<void> {
     try {
-      history.value = (await useApi().runs.list()).filter((r) => !runs.value[r.runId])
+      allHistory.value = (await useApi().runs.list()).filter((r) => !runs.value[r.runId])
     } catch (e) {
       error.value = (e as Error).message
     }
@@ -237,7 +298,7 @@ export const useRunsStore = defineStore('runs', () => {
   /** Loads a kept run with its results, so it can be looked at or pinned. */
   async function loadRun(runId: string): Promise<void> {
     await sync(runId)
-    history.value = history.value.filter((h) => h.runId !== runId)
+    allHistory.value = allHistory.value.filter((h) => h.runId !== runId)
   }
 
   function clearBaseline(): void {
@@ -247,17 +308,17 @@ export const useRunsStore = defineStore('runs', () => {
   function reset(): void {
     runs.value = {}
     order.value = []
-    currentRunId.value = undefined
-    pinnedBaseline.value = undefined
+    currentByKey.value = {}
+    baselineByKey.value = {}
     error.value = undefined
-    history.value = []
+    allHistory.value = []
     early.clear()
   }
 
   return {
-    runs, order, currentRunId, pinnedBaseline, error, starting, durationSec, seed, history,
+    runs, order, ownOrder, activeKey, currentRunId, pinnedBaseline, error, starting, durationSec, seed, settingProblem, history,
     current, isRunning, results, baseline, baselineLabel,
-    baselineFor, connect, disconnect, applyEvent, upsert, start, cancel, sync, select, pinBaseline, clearBaseline, loadHistory, loadRun, reset,
+    baselineFor, connect, disconnect, applyEvent, upsert, start, cancel, sync, select, pinBaseline, clearBaseline, loadHistory, loadRun, reset, useProfile,
   }
 })
 

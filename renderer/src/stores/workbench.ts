@@ -9,7 +9,9 @@ export type AppDialog = 'library' | 'save-as' | 'import' | 'new-profile'
 export const useWorkbenchStore = defineStore('workbench', () => {
   const tab = ref<WorkbenchTab>('setup')
   const dialog = ref<AppDialog | undefined>(undefined)
-  return { tab, dialog }
+  /** The one popover open (an export menu, say): opening another closes it. */
+  const popover = ref<string | undefined>(undefined)
+  return { tab, dialog, popover }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useWorkbenchStore, import.meta.hot))
