@@ -8,7 +8,7 @@ import type { ConfigResult, Decision } from '../../core/result.ts'
 const dec = (id: string, value: string): Decision => ({ id, title: id, value, reason: 'r', mirrors: 'f()' })
 
 function result(config: string, tput: number, p99: number, exits: Record<string, number>, ci?: { throughputPerSec: number; p99: number }): ConfigResult {
-  const workload = { kind: 'redis', unit: 'ops', throughputPerSec: tput, latencyNs: { p50: 1, p90: 2, p99, p999: 4, max: 5 }, roles: [], time: {} as never, latencyHistogram: [] as never, series: { intervalNs: 1, perSec: [] }, ...(ci ? { ci95: ci } : {}) }
+  const workload = { kind: 'redis', unit: 'ops', throughputPerSec: tput, meanLatencyNs: p99 / 2, latencyNs: { p50: 1, p90: 2, p99, p999: 4, max: 5 }, roles: [], time: {} as never, latencyHistogram: [] as never, series: { intervalNs: 1, perSec: [] }, ...(ci ? { ci95: { meanLatencyNs: 0, p50: 0, p90: 0, p999: 0, max: 0, ...ci } } : {}) }
   return {
     config, seed: 1, virtualNs: 1e9, events: 1, wallMs: 1, vendor: 'vmx', pcpus: [],
     vms: [{ vm: 'a', exits: [], histograms: [], workload, vcpus: [], decisions: [] }],

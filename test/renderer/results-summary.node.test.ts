@@ -8,7 +8,7 @@ const r = (config: string, tput: number, ext: number): ConfigResult => ({
   config, seed: 1, virtualNs: 1, events: 1, wallMs: 1, vendor: 'vmx', pcpus: [], allVms: { exits: [], histograms: [] },
   vms: ['a', 'b'].map((vm) => ({ vm, histograms: [], vcpus: [], decisions: [{ id: 't', title: 'timer', value: config === 'x' ? 'sw' : 'posted', reason: '', mirrors: 'f()' }],
     exits: [{ reason: 'EXTERNAL_INTERRUPT', count: ext, totalNs: 0, minNs: 0, maxNs: 0, meanNs: 0, relStddevPct: 0, causes: {} }],
-    workload: { kind: 'redis', unit: 'ops', throughputPerSec: tput, latencyNs: { p50: 1, p90: 1, p99: 100, p999: 1, max: 1 }, roles: [], time: {} as never, latencyHistogram: [] as never, series: { intervalNs: 1, perSec: [] } } })),
+    workload: { kind: 'redis', unit: 'ops', throughputPerSec: tput, meanLatencyNs: 50, latencyNs: { p50: 1, p90: 1, p99: 100, p999: 1, max: 1 }, roles: [], time: {} as never, latencyHistogram: [] as never, series: { intervalNs: 1, perSec: [] } } })),
 })
 
 describe('the Results summary', () => {
