@@ -33,6 +33,18 @@ describe('comparison', () => {
     expect(summarizeResult(makeResult('a', { extInt: 5 }))).toMatchObject({ throughput: 100_000, p99Ns: 200_000, extIntCount: 5 })
   })
 
+  it('never adds throughputs of different workloads: the first VM\'s workload, summed over the VMs that run it', () => {
+    const r = makeResult('a')
+    const redis2 = structuredClone(r.vms[0]!)
+    redis2.vm = 'vm1'
+    const timer = structuredClone(r.vms[0]!)
+    timer.vm = 'vm2'
+    timer.workload = { ...timer.workload, kind: 'timer', unit: 'wake-ups', throughputPerSec: 1_000 }
+    const s = summarizeResult({ ...r, vms: [r.vms[0]!, redis2, timer] })
+    expect(s).toMatchObject({ throughput: 200_000, unit: 'requests', throughputVms: ['vm0', 'vm1'] })
+    expect(summarizeResult(r).throughputVms).toBeNull()
+  })
+
   it('colours deltas by direction: fewer exits and more throughput are good', () => {
     expect(delta(100, 50, 'lower')).toEqual({ pct: -50, tone: 'good' })
     expect(delta(100, 150, 'lower').tone).toBe('bad')

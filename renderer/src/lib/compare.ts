@@ -1,13 +1,17 @@
 // The comparison summary: one row per configuration with its headline numbers and the deltas against
 // the baseline (the first configuration, or a pinned run's configuration). Pure functions.
 import type { ConfigResult } from '../../../core/result.ts'
+import { throughputGroups } from '../../../core/output/text-report.ts'
 import { externalInterruptReason } from './exit-names.ts'
 
 export interface ConfigSummary {
   config: string
-  /** Workload throughput summed over VMs, per second. */
+  /** Throughput per second of the first VM's workload, summed over the VMs running the same workload in the same
+   *  unit (core/output/text-report.ts throughputGroups()): a timer VM's wake-ups are never added to redis ops. */
   throughput: number
   unit: string
+  /** VMs whose throughput this is, when other VMs run another workload (their figures are in the per-VM rows). */
+  throughputVms: string[] | null
   /** Worst p99 latency over the VMs, ns. */
   p99Ns: number
   /** EXTERNAL_INTERRUPT (SVM `interrupt`) exits over all VMs. */
@@ -27,10 +31,12 @@ export interface ComparisonRow extends ConfigSummary {
 
 export function summarizeResult(r: ConfigResult): ConfigSummary {
   const ext = externalInterruptReason(r.vendor)
+  const groups = throughputGroups(r)
   return {
     config: r.config,
-    throughput: r.vms.reduce((a, v) => a + v.workload.throughputPerSec, 0),
-    unit: r.vms[0]?.workload.unit ?? 'ops',
+    throughput: groups[0]?.perSec ?? 0,
+    unit: groups[0]?.unit ?? 'ops',
+    throughputVms: groups.length > 1 ? groups[0]!.vms : null,
     p99Ns: r.vms.reduce((a, v) => Math.max(a, v.workload.latencyNs.p99), 0),
     extIntCount: r.allVms.exits.find((e) => e.reason === ext)?.count ?? 0,
     totalExits: r.allVms.exits.reduce((a, e) => a + e.count, 0),
