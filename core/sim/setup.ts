@@ -1,8 +1,7 @@
 // From a resolved configuration to the model's inputs: topology, housekeeping sets, pinning, and the
 // kernel decisions taken for each VM (the "why" shown beside every result).
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
-import type { Vm, Workload } from '../profile/profile-schema.ts'
-import { redisSchema, forkJoinSchema, pingPongSchema, timerSchema, hackbenchSchema, vmexitSchema, tscdeadlineLatencySchema, ipiBroadcastSchema, ebizzySchema } from '../profile/profile-schema.ts'
+import type { Vm } from '../profile/profile-schema.ts'
 import { guestConsultsPreempted, preemptedReaders, pvSchedYieldSupported } from '../guest/vcpu-is-preempted.ts'
 import { flushIpisLazyCpus } from '../guest/csd-lock-wait.ts'
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
@@ -29,9 +28,10 @@ import { resolveCpuidle, CpuidleDriver } from '../guest/cpuidle-driver.ts'
 import { mwaitStates } from '../guest/cpuidle-states.ts'
 import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
 import { resolveIpi } from './ipi-setup.ts'
+import { workloadSpec } from './workload-spec.ts'
 import { resolveExperimental, amendHaltPollDecision } from './experimental-setup.ts'
 import type { ExperimentalContext } from './experimental-setup.ts'
-import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, WorkloadSpec, HostTaskSpec } from './model-inputs.ts'
+import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, HostTaskSpec } from './model-inputs.ts'
 import { fairEra, fairParams } from '../host/fair-sched.ts'
 import { hostIdleCstates, inGuestCstates, hostIdleLimitDecision } from '../host/cpuidle.ts'
 import { resolveSpinlock, pleParams, pleParamIssues } from './spinlock-setup.ts'
@@ -250,66 +250,6 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     seed,
   }
   return { ok: true, inputs, topology, hk, warnings: [...hkr.warnings, ...fastpaths.warnings, ...(advance.warning ? [advance.warning] : []), ...unusedCostOverrides(Object.keys(host.costs), fastpaths)] }
-}
-
-/** The model's workload parameters from the profile's (defaults of the variant filled in: an override may switch
- *  the kind and leave the other variant's fields behind). */
-function workloadSpec(raw: Workload, vcpus: number): WorkloadSpec {
-  switch (raw.kind) {
-    case 'fork-join': {
-      const w = { ...forkJoinSchema.defaultValue, ...raw }
-      return { kind: 'fork-join', threads: w.threads > 0 ? w.threads : vcpus, workNs: w.workNs, workSigma: w.workSigma, spinNs: w.spinNs }
-    }
-    case 'ping-pong': {
-      const w = { ...pingPongSchema.defaultValue, ...raw }
-      return { kind: 'ping-pong', transport: w.transport, processes: w.mode === 'process', loops: w.loops, streams: w.streams, serviceNs: w.serviceNs, serviceSigma: w.serviceSigma, networkRttNs: w.networkRttNs, softirqNs: w.softirqNs }
-    }
-    case 'timer': {
-      const w = { ...timerSchema.defaultValue, ...raw }
-      // cyclictest -t -a: one thread per CPU at most here (each pinned to its own vCPU)
-      return { kind: 'timer', threads: w.threads > 0 ? Math.min(w.threads, vcpus) : vcpus, intervalNs: w.intervalUs * 1000, distanceNs: w.distanceUs * 1000, priority: w.priority }
-    }
-    case 'hackbench': {
-      const w = { ...hackbenchSchema.defaultValue, ...raw }
-      return { kind: 'hackbench', groups: w.groups, fds: w.fds, loops: w.loops, messageBytes: w.messageBytes, pipe: w.pipe, processes: w.mode === 'process' }
-    }
-    case 'ebizzy': {
-      const w = { ...ebizzySchema.defaultValue, ...raw }
-      // ebizzy -t: its default is twice the CPUs it sees
-      return { kind: 'ebizzy', threads: w.threads > 0 ? w.threads : 2 * vcpus, chunks: w.chunks, chunkBytes: w.chunkBytes, memory: w.memory, linearSearch: w.linearSearch }
-    }
-    case 'vmexit': {
-      const w = { ...vmexitSchema.defaultValue, ...raw }
-      return { kind: 'vmexit', test: w.test, target: w.target, deadlineCycles: w.deadlineCycles }
-    }
-    case 'tscdeadline-latency': {
-      const w = { ...tscdeadlineLatencySchema.defaultValue, ...raw }
-      return { kind: 'tscdeadline-latency', deltaCycles: w.deltaCycles, wait: w.wait }
-    }
-    case 'ipi-broadcast': {
-      const w = { ...ipiBroadcastSchema.defaultValue, ...raw }
-      const others = Math.max(1, vcpus - 1)
-      return { kind: 'ipi-broadcast', targets: w.targets > 0 ? Math.min(w.targets, others) : others, loops: w.loops }
-    }
-    case 'idle':
-      return { kind: 'idle' }
-  }
-  const w = { ...redisSchema.defaultValue, ...raw }
-  return {
-    kind: 'redis',
-    closedLoop: w.clients === 'closed',
-    outstanding: w.connections * w.pipeline,
-    ratePerSec: w.ratePerSec,
-    serverThreads: w.serverThreads,
-    serviceNs: w.serviceNs,
-    serviceSigma: w.serviceSigma,
-    networkRttNs: w.networkRttNs,
-    rxBatch: w.rxBatch,
-    softirqNs: w.softirqNs,
-    txKickEvery: w.txKickEvery,
-    guestTimersPerRequest: w.guestTimersPerRequest,
-    guestTimerDelayNs: w.guestTimerDelayNs,
-  }
 }
 
 /** The guest scheduler's decisions: whether vcpu_is_preempted() reads steal time, whether an idle (HLT-blocked) vCPU
