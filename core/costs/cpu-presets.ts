@@ -29,6 +29,10 @@ const sprCstates = [us('C1', 1, 1), us('C6', 128, 384)]
 /** acpi_idle from the EPYC _CST: C1 (FFH MWAIT, 1 µs) and C2 (I/O port, ~400 µs wake-up on an EPYC 7502P); acpi_idle
  *  sets target_residency = latency × latency_factor (2, drivers/acpi/processor_idle.c). */
 const amdCstates = [us('C1', 1, 2), us('C2', 400, 800)]
+/** acpi_idle in a KVM guest: no _CST in QEMU's ACPI tables, so acpi_processor_get_power_info_default() gives C1 (HLT)
+ *  alone, with latency 0 and no residency in the table; 1 µs / 1 µs is an estimate of the HLT round trip in the
+ *  guest's accounting (the governor's choice does not depend on it: C1 is the only state). */
+export const GUEST_ACPI_C1: Cstate[] = [us('C1', 1, 1)]
 
 export const CPU_FEATURES: Record<CpuPreset, CpuFeatures> = {
   'skylake-sp': { label: 'Intel Xeon Skylake-SP', vendor: 'vmx', apicv: true, ipiv: false, hvTimer: true, ghz: 2.4, cstates: skxCstates },

@@ -13,7 +13,7 @@ import type { HostTopology } from '../topology/host-topology.ts'
 import { parseCpuList, cpusOf, fullCpuSet } from '../topology/cpulist.ts'
 import { cmdlineKey, deriveHousekeeping, managedIrqAffinity, housekeepingTestCpu } from '../topology/housekeeping.ts'
 import type { HousekeepingSets } from '../topology/housekeeping.ts'
-import { CPU_FEATURES } from '../costs/cpu-presets.ts'
+import { CPU_FEATURES, GUEST_ACPI_C1 } from '../costs/cpu-presets.ts'
 import { costTableFor } from '../costs/cost-tables.ts'
 import { resolvePiInjectTimer, decideTimerPath, piInjectTimerDecision, kvmCanUseHvTimer, lapicHrtimerPinned } from '../kvm/timer-path.ts'
 import { resolveExitFastpaths, fastpathDecision, unusedCostOverrides, tscDeadlineFastpath } from '../kvm/exit-fastpath.ts'
@@ -141,8 +141,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       guestCpuidleGovernor: idle.governor,
       guestSelectBeforeTickStop: idle.selectBeforeTickStop,
       guestHaltpollNsUnits: versionAtLeast(vm.guest.kernelVersion, '5.7'),
-      // acpi_idle's C1 (HLT) from acpi_processor_get_power_info_default(): 1 µs / 1 µs is an estimate (no _CST figures)
-      guestCstates: mwaitStates(idle.driver === CpuidleDriver.ACPI_IDLE ? [{ exitLatencyNs: 1_000, targetResidencyNs: 1_000 }] : features.cstates),
+      guestCstates: mwaitStates(idle.driver === CpuidleDriver.ACPI_IDLE ? GUEST_ACPI_C1 : features.cstates),
       io: vm.io,
       vhostPcpu,
       vhostTask: -1,
