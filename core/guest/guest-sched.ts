@@ -330,8 +330,10 @@ export class GuestScheduler implements GuestSchedPart {
         q.unlink(tid)
         this.rq.nrRunning[src]!--
         this.enqueueThread(tid, c, true, c)
-        // the kick (kick_ilb() → send_call_function_single_ipi()) is skipped for a polling vCPU (set_nr_if_polling())
-        if (this.idle.pollingInIdle(c)) this.halt.wakeVcpu(c)
+        // the kick (kick_ilb() → send_call_function_single_ipi()) is skipped for a polling vCPU: set_nr_if_polling()
+        // sets TIF_NEED_RESCHED instead, which the idle loop sees now or, out on an exit or preempted, when it is back
+        // (guest-idle.ts resumeIdle())
+        if (this.idle.pollingInIdle(c)) { this.needResched[c] = 1; this.halt.wakeVcpu(c) }
         else this.irq.deliverGuestIrq(c, Irq.IPI, this.m.inp.vms[vi]!.postedInterrupts)
         break
       }

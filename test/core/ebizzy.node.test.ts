@@ -10,8 +10,13 @@ import { workloadProfile, runAll, rerunJson, resultJson, exits } from '../helper
 const DURATION = 0.05
 /** PV IPI off: each flush target is one x2APIC ICR write (an MSR_WRITE exit) of this cause. */
 const TLB = 'guest TLB-shootdown IPI (flush_tlb_mm_range)'
-/** An overcommitted host: the VM's 8 vCPUs float over 4 host CPUs (2:1), guest 5.4 with steal time. */
-const overcommit = (pvTlbFlush: boolean, memory = 'no-mmap') => ({
+/** An overcommitted host: the VM's 8 vCPUs float over 4 host CPUs (2:1), with steal time. `hostVersion`: PV TLB flush
+ *  was measured (4.16, "KVM: X86: Add Paravirt TLB Shootdown") on hosts that set KVM_VCPU_PREEMPTED at every
+ *  preemption; from 5.19 the host sets it only when the vCPU was preempted at an instruction boundary (a host interrupt's
+ *  exit), so a vCPU that gave its pCPU away in a PAUSE exit's directed yield — here the flush senders spinning in
+ *  csd_lock_wait() — is not skipped. */
+const overcommit = (pvTlbFlush: boolean, hostVersion = '6.8', memory = 'no-mmap') => ({
+  host: { kernel: { version: hostVersion } },
   vm: { vcpus: 8, pinning: { vcpupin: Array(8).fill('4-7'), emulatorpin: '0', iothreadpin: '1' }, kvm: { pv: { pvTlbFlush, pvIpi: false } }, workload: { memory } },
 })
 const configs = {
@@ -21,6 +26,8 @@ const configs = {
   'small-chunks': { vm: { workload: { memory: 'malloc', chunkBytes: 65_536 } } },
   'overcommit-no-pv': overcommit(false),
   'overcommit-pv': overcommit(true),
+  'overcommit-no-pv-5.15': overcommit(false, '5.15'),
+  'overcommit-pv-5.15': overcommit(true, '5.15'),
 }
 const profile = workloadProfile({ kind: 'ebizzy' }, configs, { kvm: { pv: { pvIpi: false } } })
 
@@ -57,7 +64,8 @@ describe('ebizzy', () => {
 
   it('overcommitted (2:1), PV TLB flush skips preempted vCPUs: fewer flush IPIs per record, and no fewer records', () => {
     const perRecord = (c: string) => exits(res[c]!, 'MSR_WRITE', TLB) / records(c)
-    expect(perRecord('overcommit-pv')).toBeLessThan(0.8 * perRecord('overcommit-no-pv'))
-    expect(w('overcommit-pv').throughputPerSec).toBeGreaterThanOrEqual(0.99 * w('overcommit-no-pv').throughputPerSec)
+    for (const h of ['', '-5.15']) expect(perRecord(`overcommit-pv${h}`)).toBeLessThan(0.8 * perRecord(`overcommit-no-pv${h}`))
+    // the published setup's host (before 5.19, every preemption flagged): the skipped targets are not waited for
+    expect(w('overcommit-pv-5.15').throughputPerSec).toBeGreaterThanOrEqual(0.99 * w('overcommit-no-pv-5.15').throughputPerSec)
   })
 })

@@ -1,4 +1,5 @@
-// Every shipped example loads and every configuration in it runs (briefly) and reports its workload.
+// Every shipped example loads and every configuration in it runs (briefly, 0.05 s) in the vCPU state machine's checking
+// mode (HostModel { checking: true }: an impossible transition, a thread without a burst… throws) and reports its workload.
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, it, expect } from 'vitest'
 import { loadProfile, runConfiguration } from '../../core/index.ts'
@@ -15,18 +16,18 @@ describe('examples/', () => {
   })
 
   for (const f of files) {
-    it(`${f}: loads, has a description, and every configuration runs`, () => {
+    it(`${f}: loads, has a description, and every configuration runs with the state machine checked`, () => {
       const r = loadProfile(JSON.parse(readFileSync(new URL(f, dir), 'utf8')))
       if (!r.ok) throw new Error(r.issues.map(formatIssue).join('\n'))
       expect(r.profile.description.length).toBeGreaterThan(80)
       expect(r.profile.configurations.length).toBeGreaterThanOrEqual(2)
       for (const c of r.profile.configurations) {
-        const res = runConfiguration(r.profile, c.name, { durationSec: 0.02 })
+        const res = runConfiguration(r.profile, c.name, { durationSec: 0.05, check: true })
         // an idle guest completes nothing: it reports its pCPUs' busy share instead
         expect(res.vms.every((v) => v.workload.throughputPerSec > 0 || v.workload.kind === 'idle')).toBe(true)
         // a benchmark that prints its own lines (kvm-unit-tests, cyclictest, ipi_benchmark, turbostat-like) prints them
         for (const v of res.vms) if (PRINTS.includes(v.workload.kind)) expect(v.workload.benchmark?.output.length, `${f} ${c.name}`).toBeGreaterThan(0)
       }
-    })
+    }, 120_000)
   }
 })

@@ -90,7 +90,7 @@ describe('time slices: 8 threads of 20 ms bursts on 4 vCPUs (fork-join, no spinn
   })
 })
 
-describe('wake-up preemption of a busy vCPU: hackbench -g 2 -f 4 (16 threads on 4 vCPUs)', () => {
+describe('wake-up preemption of a busy vCPU: hackbench -g 2 -f 4 (16 tasks on 4 vCPUs)', () => {
   const profile = workloadProfile({ kind: 'hackbench', groups: 2, fds: 4 }, {
     'cfs': { host: spr({ enableIpiv: false }), vm: { guest: { kernelVersion: '5.15' } } },
     'eevdf': { host: spr({ enableIpiv: false }), vm: { guest: { kernelVersion: '6.8' } } },
@@ -106,15 +106,27 @@ describe('wake-up preemption of a busy vCPU: hackbench -g 2 -f 4 (16 threads on 
     expect(d('eevdf').mirrors).toContain('check_preempt_wakeup_fair()')
   })
 
-  it('wake-ups preempt running threads in both eras, and some of them on another vCPU', () => {
-    for (const c of ['cfs', 'eevdf']) {
-      expect(r[c]!.sched.wakeupPreemptions).toBeGreaterThan(50)
-      expect(r[c]!.sched.preemptIpis).toBeGreaterThan(50)
-    }
+  // hackbench's defaults since the workload follows rt-tests (process mode, sockets, runs of 100 loops back to back): the
+  // tasks share the vCPUs about equally, so their vruntimes stay close. CFS preempts a running task only when the wakee
+  // trails it by more than wakeup_gran (3 ms here) — rarely, and how often swings with the seed; EEVDF preempts
+  // whenever the wakee is eligible with an earlier deadline (the extra preemption RUN_TO_PARITY later tempered). CFS's
+  // rule itself is checked in guest-fair.node.test.ts.
+  it('wake-ups preempt running threads under EEVDF, some of them on another vCPU; far fewer under CFS\'s wake-up granularity', () => {
+    const e = r['eevdf']!.sched
+    expect(e.wakeupPreemptions).toBeGreaterThan(50)
+    expect(e.preemptIpis).toBeGreaterThan(50)
+    expect(r['cfs']!.sched.wakeupPreemptions).toBeLessThan(0.5 * e.wakeupPreemptions)
   })
 
   it('each reschedule IPI is the IPI path\'s exit: an x2APIC ICR write (MSR_WRITE) without IPIv, none with IPIv', () => {
-    for (const c of ['cfs', 'eevdf']) expect(exits(r[c]!.res, 'MSR_WRITE', ICR)).toBe(r[c]!.sched.reschedIpis)
+    // perf kvm stat pairs an exit with its entry: an ICR write exit still in progress when the run ends (at most one per
+    // vCPU) is not in the table
+    for (const c of ['cfs', 'eevdf']) {
+      const ipis = r[c]!.sched.reschedIpis
+      expect(ipis).toBeGreaterThan(100)
+      expect(exits(r[c]!.res, 'MSR_WRITE', ICR)).toBeLessThanOrEqual(ipis)
+      expect(exits(r[c]!.res, 'MSR_WRITE', ICR)).toBeGreaterThanOrEqual(ipis - 4)
+    }
     expect(r['eevdf-ipiv']!.sched.preemptIpis).toBeGreaterThan(50)
     expect(exits(r['eevdf-ipiv']!.res, 'MSR_WRITE', ICR)).toBe(0)
   })
