@@ -180,7 +180,7 @@ export class HostModel implements GuestOps, ModelCore {
       csd: this.csd, mutex: this.mutex,
     }
     for (const p of [this.run, this.halt, this.timer, this.irq, this.vmm, this.ple, this.sched, this.hooks, this.tasks, this.noise, this.work, this.idle, this.gtimers, this.gsched, this.locks, this.tlb, this.csd, this.mutex]) p.link(parts)
-    this.engine.setDispatch((k, t, tok) => this.dispatch(k, t, tok))
+    this.engine.setHandler(this)
   }
 
   // ---------------------------------------------------------------- shared services
