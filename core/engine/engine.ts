@@ -12,10 +12,16 @@ export interface EventHandler {
 }
 
 export class Engine {
-  now = 0
+  /** Virtual time in ns. A double from its first value (see EventQueue.popTime: the field's representation must not
+   *  change from integer to double during a run), then 0. */
+  now = NaN
   events = 0
   private readonly queue = new EventQueue(4096)
   private handler: EventHandler = { dispatch: () => {} }
+
+  constructor() {
+    this.now = 0
+  }
 
   /** The model whose dispatch() handles the events. */
   setHandler(h: EventHandler): void {
