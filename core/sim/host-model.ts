@@ -246,20 +246,23 @@ export class HostModel implements GuestOps, ModelCore {
 
   // ---------------------------------------------------------------- dispatch
 
-  /** Each event kind to the part that owns it (constants.ts lists the kinds). The kinds are tested in the order of
-   *  their frequency (a switch over non-literal labels compares them one by one): a vCPU's work and the workloads'
-   *  own events are most of a run's events, then the host tasks' bursts (vhost), exits and timers. */
+  /** Each event kind to the part that owns it (constants.ts lists the kinds). The frequent kinds first, in the order
+   *  of their frequency — a vCPU's work, the workloads' own events, the host tasks' bursts (vhost), exits, timers —
+   *  and the others in dispatchRare(): this function stays small and its compiled code is not thrown away when a rare
+   *  kind first comes (each first call of a handler would deoptimize the function that calls it). */
   dispatch(kind: number, t: number, tok: number): void {
-    if (kind === Ev.WORK_DONE) { this.work.onWorkDone(t, tok); return }
-    if (kind >= Ev.WORKLOAD_BASE) {
+    if (kind === Ev.WORK_DONE) this.work.onWorkDone(t, tok)
+    else if (kind >= Ev.WORKLOAD_BASE) {
       const w = this.evOwner[kind - Ev.WORKLOAD_BASE]!
       w.onEvent(kind - w.evBase, t, tok)
-      return
-    }
+    } else if (kind === Ev.TASK_DONE) this.tasks.onDone(t, tok)
+    else if (kind === Ev.EXIT_DONE) this.run.onExitDone(t, tok)
+    else if (kind === Ev.TIMER_FIRE) this.timer.onFire(t, tok)
+    else this.dispatchRare(kind, t, tok)
+  }
+
+  private dispatchRare(kind: number, t: number, tok: number): void {
     switch (kind) {
-      case Ev.TASK_DONE: this.tasks.onDone(t, tok); break
-      case Ev.EXIT_DONE: this.run.onExitDone(t, tok); break
-      case Ev.TIMER_FIRE: this.timer.onFire(t, tok); break
       case Ev.HOST_IRQ: this.noise.onHostIrq(t); break
       case Ev.TLB_SHOOTDOWN: this.noise.onTlbShootdown(t); break
       case Ev.HOST_POLL_END: this.halt.onPollEnd(t, tok); break
