@@ -69,7 +69,10 @@ describe('Engine', () => {
   it('setHandler(): events go to the model\'s dispatch() as a method call, and a new engine starts at time 0', () => {
     class Model {
       readonly seen: string[] = []
-      constructor(readonly e: Engine) {}
+      readonly e: Engine
+      constructor(e: Engine) {
+        this.e = e
+      }
       dispatch(kind: number, target: number, token: number): void {
         this.seen.push(`${this.e.now}:${kind}/${target}/${token}`)
       }
