@@ -90,8 +90,11 @@ export class EventQueue {
     slot[a] = s
   }
 
-  /** The popped entry is readable through these fields until the next push/pop. */
-  popTime = 0
+  /** The popped entry is readable through these fields until the next push/pop. popTime starts as a double (NaN:
+   *  nothing popped yet), not a small integer: V8 fixes a field's representation from its first value, and times come
+   *  out of the Float64Array as doubles; a change from integer to double in the middle of a run makes the next queue
+   *  (the next replication's) get a new hidden class, which deoptimizes every compiled function that inlined push(). */
+  popTime = NaN
   popKind = 0
   popTarget = 0
   popToken = 0

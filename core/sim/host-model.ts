@@ -180,7 +180,7 @@ export class HostModel implements GuestOps, ModelCore {
       csd: this.csd, mutex: this.mutex,
     }
     for (const p of [this.run, this.halt, this.timer, this.irq, this.vmm, this.ple, this.sched, this.hooks, this.tasks, this.noise, this.work, this.idle, this.gtimers, this.gsched, this.locks, this.tlb, this.csd, this.mutex]) p.link(parts)
-    this.engine.setDispatch((k, t, tok) => this.dispatch(k, t, tok))
+    this.engine.setHandler(this)
   }
 
   // ---------------------------------------------------------------- shared services
@@ -246,12 +246,23 @@ export class HostModel implements GuestOps, ModelCore {
 
   // ---------------------------------------------------------------- dispatch
 
-  /** Each event kind to the part that owns it (constants.ts lists the kinds). */
+  /** Each event kind to the part that owns it (constants.ts lists the kinds). The frequent kinds first, in the order
+   *  of their frequency — a vCPU's work, the workloads' own events, the host tasks' bursts (vhost), exits, timers —
+   *  and the others in dispatchRare(): this function stays small and its compiled code is not thrown away when a rare
+   *  kind first comes (each first call of a handler would deoptimize the function that calls it). */
   dispatch(kind: number, t: number, tok: number): void {
+    if (kind === Ev.WORK_DONE) this.work.onWorkDone(t, tok)
+    else if (kind >= Ev.WORKLOAD_BASE) {
+      const w = this.evOwner[kind - Ev.WORKLOAD_BASE]!
+      w.onEvent(kind - w.evBase, t, tok)
+    } else if (kind === Ev.TASK_DONE) this.tasks.onDone(t, tok)
+    else if (kind === Ev.EXIT_DONE) this.run.onExitDone(t, tok)
+    else if (kind === Ev.TIMER_FIRE) this.timer.onFire(t, tok)
+    else this.dispatchRare(kind, t, tok)
+  }
+
+  private dispatchRare(kind: number, t: number, tok: number): void {
     switch (kind) {
-      case Ev.WORK_DONE: this.work.onWorkDone(t, tok); break
-      case Ev.EXIT_DONE: this.run.onExitDone(t, tok); break
-      case Ev.TIMER_FIRE: this.timer.onFire(t, tok); break
       case Ev.HOST_IRQ: this.noise.onHostIrq(t); break
       case Ev.TLB_SHOOTDOWN: this.noise.onTlbShootdown(t); break
       case Ev.HOST_POLL_END: this.halt.onPollEnd(t, tok); break
@@ -263,17 +274,13 @@ export class HostModel implements GuestOps, ModelCore {
       case Ev.HOST_TICK: this.noise.onHostTick(t); break
       case Ev.IDLE_BALANCE: this.gsched.onIdleBalance(t); break
       case Ev.HOST_SLICE: this.sched.onSlice(t, tok); break
-      case Ev.TASK_DONE: this.tasks.onDone(t, tok); break
       case Ev.TASK_WAKE: this.tasks.onWake(t); break
       case Ev.RESCHED_KICK: this.sched.onReschedKick(t); break
       case Ev.GUEST_TLB: this.tlb.onShootdown(t); break
       case Ev.LOCK_ACQUIRE: this.locks.onLockAcquire(t); break
       case Ev.MUTEX_ACQUIRE: this.mutex.onAcquire(t); break
       case Ev.IDLE_GAP: this.gsched.onIdleGap(t); break
-      default: {
-        const w = this.evOwner[kind - Ev.WORKLOAD_BASE]!
-        w.onEvent(kind - w.evBase, t, tok)
-      }
+      default: throw new Error(`event kind ${kind}: no part owns it`)
     }
   }
 

@@ -66,6 +66,29 @@ describe('Engine', () => {
     expect(e.events).toBe(5)
     expect(e.now).toBe(100)
   })
+  it('setHandler(): events go to the model\'s dispatch() as a method call, and a new engine starts at time 0', () => {
+    class Model {
+      readonly seen: string[] = []
+      readonly e: Engine
+      constructor(e: Engine) {
+        this.e = e
+      }
+      dispatch(kind: number, target: number, token: number): void {
+        this.seen.push(`${this.e.now}:${kind}/${target}/${token}`)
+      }
+    }
+    for (let run = 0; run < 2; run++) {
+      const e = new Engine()
+      expect(e.now).toBe(0)
+      const m = new Model(e)
+      e.setHandler(m)
+      e.schedule(7.5, 3, 4, 5)
+      e.schedule(2, 1, 0)
+      expect(e.run({ until: 10 })).toBe(true)
+      expect(m.seen).toEqual(['2:1/0/0', '8:3/4/5'])
+      expect(e.now).toBe(10)
+    }
+  })
   it('step() processes exactly one event and returns false when empty', () => {
     const e = new Engine()
     const r = recorder(e)
