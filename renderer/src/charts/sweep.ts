@@ -46,7 +46,7 @@ export function heatmapOption(grid: readonly GridPoint[], axes: readonly [SweepA
     grid: { left: 96, right: 96, top: 48, bottom: 56 },
     tooltip: { trigger: 'item', formatter: ((p: { value: [number, number, number] }) => `${axisName(ax.path)} = ${xs[p.value[0]]}<br>${axisName(ay.path)} = ${ys[p.value[1]]}<br>${metricName(metric)}: ${fmt(p.value[2])}`) as never },
     xAxis: { type: 'category', data: xs, name: axisName(ax.path), nameLocation: 'middle', nameGap: 30, splitArea: { show: true } },
-    yAxis: { type: 'category', data: ys, name: axisName(ay.path), nameLocation: 'end', splitArea: { show: true } },
+    yAxis: { type: 'category', data: ys, name: axisName(ay.path), nameLocation: 'middle', nameGap: 72, splitArea: { show: true } },
     visualMap: { type: 'continuous', min: vals.length ? Math.min(...vals) : 0, max: vals.length ? Math.max(...vals) : 1, calculable: true, orient: 'vertical', right: 8, top: 'middle', formatter: ((v: number) => fmt(v)) as never },
     series: [{ type: 'heatmap', name: metricName(metric), data: cells, label: { show: true, formatter: ((p: { value: [number, number, number] }) => fmt(p.value[2])) as never } }],
   }
@@ -70,20 +70,25 @@ export function parallelOption(grid: readonly GridPoint[], axes: readonly SweepA
   }
 }
 
+/** "range ± CI", or the range alone with one seed (no CI to give). */
+export function rangeText(r: Pick<Sensitivity, 'range' | 'ci95'>): string {
+  return r.ci95 === null ? `${fmt(r.range)} (1 seed)` : `${fmt(r.range)} ± ${fmt(r.ci95)}`
+}
+
 /** Sensitivity: one bar per knob (range of the per-value means), the CI drawn as a whisker. */
 export function sensitivityOption(rows: readonly Sensitivity[], metric: string, o: { fileName: string; style: ChartStyle }): SweepChartOption {
   const names = rows.map((r) => axisName(r.axis))
   return {
     ...base(`Which knob matters for ${metricName(metric)}`, o.fileName, o.style),
     grid: { left: 180, right: 48, top: 48, bottom: 40 },
-    tooltip: { trigger: 'item', formatter: ((p: { dataIndex: number }) => { const r = rows[p.dataIndex]!; return `${r.axis}<br>range ${fmt(r.range)} ± ${fmt(r.ci95)}${r.matters ? '' : ' (within the seeds’ spread)'}` }) as never },
+    tooltip: { trigger: 'item', formatter: ((p: { dataIndex: number }) => { const r = rows[p.dataIndex]!; return `${r.axis}<br>range ${rangeText(r)}${r.matters === false ? ' (within the seeds’ spread)' : r.matters === null ? ' (one seed: run several for a CI)' : ''}` }) as never },
     xAxis: { type: 'value', name: `range of ${metricName(metric)} means`, nameLocation: 'middle', nameGap: 26 },
     yAxis: { type: 'category', data: names, inverse: true },
     series: [
-      { type: 'bar', name: 'range', data: rows.map((r) => ({ value: r.range, itemStyle: { color: r.matters ? colorOf(0) : '#9aa3ad' } })), label: { show: true, position: 'right', formatter: ((p: { dataIndex: number }) => { const r = rows[p.dataIndex]!; return `${fmt(r.range)} ± ${fmt(r.ci95)}` }) as never } },
+      { type: 'bar', name: 'range', data: rows.map((r) => ({ value: r.range, itemStyle: { color: r.matters === false ? '#9aa3ad' : colorOf(0) } })), label: { show: true, position: 'right', formatter: ((p: { dataIndex: number }) => rangeText(rows[p.dataIndex]!)) as never } },
       {
         type: 'custom', name: 'ci95',
-        data: rows.map((r, i) => [i, Math.max(0, r.range - r.ci95), r.range + r.ci95]),
+        data: rows.flatMap((r, i) => (r.ci95 === null ? [] : [[i, Math.max(0, r.range - r.ci95), r.range + r.ci95]])),
         renderItem: ((_p: unknown, api: { value(i: number): number; coord(v: [number, number]): [number, number] }) => {
           const a = api.coord([api.value(1), api.value(0)])
           const b = api.coord([api.value(2), api.value(0)])

@@ -3,7 +3,7 @@
 // "which knob matters"), and the Pareto front of throughput (max) vs p99 latency (min) vs housekeeping
 // CPUs (min, when an axis varies them). Pure.
 import type { SweepAxisInfo, SweepPointLine } from '../../../core/api/protocol.ts'
-import { meanCi95 } from '../../../core/metrics/student-t.ts'
+import { meanCi95, tQuantile975 } from '../../../core/metrics/student-t.ts'
 import { countCpus, parseCpuList } from '../../../core/topology/cpulist.ts'
 
 export interface GridPoint {
@@ -32,25 +32,51 @@ export function gridPoints(points: readonly SweepPointLine[], metrics: readonly 
 
 export interface Sensitivity {
   axis: string
-  /** Per value of the axis: the mean of the metric over every point (and seed) with that value. */
-  perValue: { value: unknown; mean: number; ci95: number; n: number }[]
+  /** Per value of the axis: the mean of the grid-point means with that value, and the 95 % CI of that
+   *  mean from the seeds' spread (null with one seed per point: no spread to measure). */
+  perValue: { value: unknown; mean: number; ci95: number | null; n: number }[]
   /** max − min of the per-value means. */
   range: number
-  /** 95 % CI half-width of that range (the two extremes' CIs combined). */
-  ci95: number
-  /** The range is larger than its CI: the knob matters for this metric at this confidence. */
-  matters: boolean
+  /** 95 % CI half-width of that range (the two extremes' CIs combined); null with one seed. */
+  ci95: number | null
+  /** The range is larger than its CI: the knob matters for this metric at this confidence (null: one seed). */
+  matters: boolean | null
 }
 
-/** Sensitivity of one metric to each axis, largest range first. */
+/** Per-value mean and its CI from the seeds: each grid point's seed variance, pooled over the points with that value. */
+function valueStat(grid: readonly GridPoint[], samples: ReadonlyMap<number, number[]>): { mean: number; ci95: number | null; n: number } {
+  let sum = 0
+  let varSum = 0
+  let df = 0
+  for (const g of grid) {
+    const xs = samples.get(g.index)!
+    const m = meanCi95(xs).mean
+    sum += m
+    if (xs.length > 1) {
+      const v = xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1)
+      varSum += v / xs.length
+      df += xs.length - 1
+    }
+  }
+  const n = grid.length
+  return { mean: sum / n, ci95: df > 0 ? tQuantile975(df) * Math.sqrt(varSum) / n : null, n }
+}
+
+/** Sensitivity of one metric to each axis with more than one value, largest range first. */
 export function sensitivity(points: readonly SweepPointLine[], axes: readonly SweepAxisInfo[], metric: string): Sensitivity[] {
-  return axes.map((a) => {
-    const perValue = a.values.map((v) => {
+  const grid = gridPoints(points, [metric]).filter((g) => g.stats[metric])
+  const samples = new Map<number, number[]>()
+  for (const p of points) {
+    const x = p.metrics?.[metric]
+    if (typeof x === 'number') samples.set(p.index, [...(samples.get(p.index) ?? []), x])
+  }
+  return axes.filter((a) => a.values.length > 1).map((a) => {
+    const perValue = a.values.flatMap((v) => {
       const key = JSON.stringify(v)
-      const xs = points.filter((p) => JSON.stringify(p.values[a.label]) === key).map((p) => p.metrics?.[metric]).filter((x): x is number => typeof x === 'number')
-      return { value: v, ...meanCi95(xs), n: xs.length }
-    }).filter((x) => x.n > 0)
-    if (perValue.length === 0) return { axis: a.label, perValue, range: 0, ci95: 0, matters: false }
+      const gs = grid.filter((g) => JSON.stringify(g.values[a.label]) === key)
+      return gs.length ? [{ value: v, ...valueStat(gs, samples) }] : []
+    })
+    if (perValue.length === 0) return { axis: a.label, perValue, range: 0, ci95: null, matters: null }
     let lo = perValue[0]!
     let hi = perValue[0]!
     for (const x of perValue) {
@@ -58,8 +84,8 @@ export function sensitivity(points: readonly SweepPointLine[], axes: readonly Sw
       if (x.mean > hi.mean) hi = x
     }
     const range = hi.mean - lo.mean
-    const ci95 = Math.hypot(hi.ci95, lo.ci95)
-    return { axis: a.label, perValue, range, ci95, matters: perValue.length > 1 && range > ci95 }
+    const ci95 = hi.ci95 === null || lo.ci95 === null ? null : Math.hypot(hi.ci95, lo.ci95)
+    return { axis: a.label, perValue, range, ci95, matters: ci95 === null ? null : perValue.length > 1 && range > ci95 }
   }).sort((x, y) => y.range - x.range)
 }
 

@@ -10,7 +10,7 @@ export const SWEEP_KNOB_IDS: readonly string[] = [
   'host.kvm.haltPoll.haltPollNs', 'vm.kvm.disableExits.hlt', 'vm.kvm.disableExits.pause', 'vm.kvm.disableExits.mwait',
   'host.kvm.piInjectTimer', 'host.kvm.preemptionTimer', 'vm.guest.haltpoll.enabled', 'vm.guest.haltpoll.guestHaltPollNs',
   'vm.kvm.hintDedicated', 'vm.guest.idlePoll', 'vm.kvm.pv.pvUnhalt', 'vm.kvm.pv.pollControl', 'vm.guest.tickMode',
-  'host.kvm.pleGap', 'host.kvm.pleWindow', 'host.kernel.cmdline.nohzFull', 'host.kernel.cmdline.rcuNocbs', 'host.kernel.cmdline.idle',
+  'host.kvm.pleGap', 'host.kvm.pleWindow', 'host.kernel.cmdline.nohzFull', 'host.kernel.cmdline.rcuNocbs', 'host.kernel.cmdline.idle', 'run.durationSec',
 ]
 
 export const SWEEP_KNOBS: readonly Knob[] = SWEEP_KNOB_IDS.map((id) => KNOBS.get(id)).filter((k): k is Knob => k !== undefined)
