@@ -21,6 +21,8 @@ import type { SweepJob } from '../sweep/sweep-job.ts'
 export const MAX_APP_SWEEP_POINTS = 2000
 /** Sweeps kept in memory; the oldest finished one is dropped beyond this. */
 export const KEEP_APP_SWEEPS = 8
+/** Sweeps running at once (each already fills the pool): more are refused until one ends. */
+export const MAX_RUNNING_SWEEPS = 2
 
 interface LiveSweep {
   record: SweepRecord
@@ -50,6 +52,8 @@ export class SweepService {
   }
 
   start(req: RequestOf<'sweeps.start'>): ResponseMap['sweeps.start'] {
+    const running = [...this.sweeps.values()].filter((s) => s.record.status === 'running').length
+    if (running >= MAX_RUNNING_SWEEPS) throw new ApiFailure({ code: 'bad-request', message: `${running} sweeps are already running: at most ${MAX_RUNNING_SWEEPS} run at once — wait for one to finish or cancel it (sweeps.cancel)` })
     const base = checkProfile(req.profile)
     if (!base.ok || !base.profile) throw refused('the profile cannot run as it is', base.issues)
     const spec = loadSweepSpec({

@@ -97,7 +97,7 @@ describe('the Sweep tab in the browser host', () => {
     await page.getByTestId('sweep-seeds').fill('1, 2, 3')
     await page.getByTestId('sweep-run').click()
     await page.waitForSelector('[data-testid="sweep-status"][data-status="running"][data-total="12"]', { timeout: 30_000 })
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="sweep-status"]')?.getAttribute('data-done')) >= 1, undefined, { timeout: 120_000 })
+    await page.waitForSelector('[data-testid="sweep-status"]:not([data-done="0"])', { timeout: 120_000 })
     await page.getByTestId('sweep-cancel').click()
     await waitStatus('cancelled', 60_000)
     const second = await status()

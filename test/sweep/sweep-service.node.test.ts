@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { SweepEvent, SweepRecord } from '../../core/api/protocol.ts'
+import type { RequestOf, SweepEvent, SweepRecord } from '../../core/api/protocol.ts'
 import { ChildProcessLauncher } from '../../main/worker/child-process-launcher.ts'
 import { WorkerPool } from '../../main/worker/pool.ts'
 import { SweepService } from '../../main/services/sweep-service.ts'
@@ -35,7 +35,7 @@ describe('the sweeps service', () => {
   }, 120_000)
 
   it('refuses a bad axis before anything runs, naming the field, the value and the fix', async () => {
-    const router = createApiRouter({ 'sweeps.start': (r) => sweeps.start(r) } as never)
+    const router = createApiRouter({ 'sweeps.start': (r: RequestOf<'sweeps.start'>) => sweeps.start(r) } as never)
     const r = await router.handle('sweeps.start', { profile, axes: [{ path: 'host.kvm.haltPoll.haltPollNs', values: [0, -1] }] })
     expect(r.ok).toBe(false)
     const err = !r.ok ? r.error : undefined

@@ -43,11 +43,11 @@ export function heatmapOption(grid: readonly GridPoint[], axes: readonly [SweepA
   const vals = cells.map((c) => c.value[2])
   return {
     ...base(`${metricName(metric)} over ${axisName(ax.path)} × ${axisName(ay.path)}`, o.fileName, o.style),
-    grid: { left: 96, right: 96, top: 48, bottom: 56 },
+    grid: { left: 96, right: 132, top: 48, bottom: 56 },
     tooltip: { trigger: 'item', formatter: ((p: { value: [number, number, number] }) => `${axisName(ax.path)} = ${xs[p.value[0]]}<br>${axisName(ay.path)} = ${ys[p.value[1]]}<br>${metricName(metric)}: ${fmt(p.value[2])}`) as never },
     xAxis: { type: 'category', data: xs, name: axisName(ax.path), nameLocation: 'middle', nameGap: 30, splitArea: { show: true } },
     yAxis: { type: 'category', data: ys, name: axisName(ay.path), nameLocation: 'middle', nameGap: 72, splitArea: { show: true } },
-    visualMap: { type: 'continuous', min: vals.length ? Math.min(...vals) : 0, max: vals.length ? Math.max(...vals) : 1, calculable: true, orient: 'vertical', right: 8, top: 'middle', formatter: ((v: number) => fmt(v)) as never },
+    visualMap: { type: 'continuous', min: vals.length ? Math.min(...vals) : 0, max: vals.length ? Math.max(...vals) : 1, calculable: true, orient: 'vertical', right: 16, top: 'middle', formatter: ((v: number) => fmt(v)) as never },
     series: [{ type: 'heatmap', name: metricName(metric), data: cells, label: { show: true, formatter: ((p: { value: [number, number, number] }) => fmt(p.value[2])) as never } }],
   }
 }
@@ -80,7 +80,7 @@ export function sensitivityOption(rows: readonly Sensitivity[], metric: string, 
   const names = rows.map((r) => axisName(r.axis))
   return {
     ...base(`Which knob matters for ${metricName(metric)}`, o.fileName, o.style),
-    grid: { left: 180, right: 48, top: 48, bottom: 40 },
+    grid: { left: 180, right: 140, top: 48, bottom: 40 },
     tooltip: { trigger: 'item', formatter: ((p: { dataIndex: number }) => { const r = rows[p.dataIndex]!; return `${r.axis}<br>range ${rangeText(r)}${r.matters === false ? ' (within the seeds’ spread)' : r.matters === null ? ' (one seed: run several for a CI)' : ''}` }) as never },
     xAxis: { type: 'value', name: `range of ${metricName(metric)} means`, nameLocation: 'middle', nameGap: 26 },
     yAxis: { type: 'category', data: names, inverse: true },
