@@ -121,6 +121,28 @@ describe('the Sweep tab in the browser host', () => {
     const text = (await editor.textContent()) ?? ''
     expect(text).toContain(`kvm.disableExits.hlt = ${hlt}`)
     expect(text).toContain('run.durationSec = 1')
+
+    // Three knobs that vary, two seeds: parallel coordinates instead of the heat map, and the sensitivity
+    // has a CI from the seeds.
+    await page.getByTestId('tab-sweep').click()
+    await page.getByTestId('sweep-tick-host.kvm.haltPoll.haltPollNs').check()
+    await page.getByTestId('sweep-values-host.kvm.haltPoll.haltPollNs').fill('0, 200000')
+    await page.getByTestId(`sweep-values-${DURATION}`).fill('0.02')
+    await page.getByTestId('sweep-seeds').fill('1, 2')
+    await page.getByTestId('sweep-run').click()
+    await page.waitForSelector('[data-testid="sweep-status"][data-total="16"]', { timeout: 30_000 })
+    await waitStatus('done', 120_000)
+    expect((await status()).done).toBe(16)
+    expect(await painted('sweep-parallel')).toBeGreaterThan(1000)
+    expect(await page.getByTestId('sweep-heatmap').count()).toBe(0)
+    expect(await page.getByTestId('sweep-points').textContent()).toContain('±')
+    if (shots) {
+      for (const theme of ['light', 'dark']) {
+        if ((await page.evaluate('document.querySelector(".app").dataset.theme')) !== theme) await page.getByTestId('theme-toggle').click()
+        await page.waitForTimeout(400)
+        await page.screenshot({ path: join(resolve(shots), `sweep-tab-parallel-${theme}.png`), fullPage: true })
+      }
+    }
     expect(t.errors).toEqual([])
   }, 300_000)
 })

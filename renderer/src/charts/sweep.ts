@@ -63,7 +63,7 @@ export function parallelOption(grid: readonly GridPoint[], axes: readonly SweepA
   const cvals = data.map((d) => d[ci]).filter((v): v is number => typeof v === 'number')
   return {
     ...base('Every point: knobs → metrics', o.fileName, o.style),
-    parallel: { left: 48, right: 96, top: 64, bottom: 32 },
+    parallel: { left: 48, right: 150, top: 72, bottom: 32 },
     parallelAxis: dims,
     visualMap: { type: 'continuous', dimension: ci, min: cvals.length ? Math.min(...cvals) : 0, max: cvals.length ? Math.max(...cvals) : 1, right: 8, top: 'middle', calculable: true, formatter: ((v: number) => fmt(v)) as never },
     series: [{ type: 'parallel', lineStyle: { width: 2, opacity: 0.7 }, data }],
@@ -88,6 +88,8 @@ export function sensitivityOption(rows: readonly Sensitivity[], metric: string, 
       { type: 'bar', name: 'range', data: rows.map((r) => ({ value: r.range, itemStyle: { color: r.matters === false ? '#9aa3ad' : colorOf(0) } })), label: { show: true, position: 'right', formatter: ((p: { dataIndex: number }) => rangeText(rows[p.dataIndex]!)) as never } },
       {
         type: 'custom', name: 'ci95',
+        // the whisker's ends are x values: the value axis stretches to hold them
+        encode: { x: [1, 2], y: 0 },
         data: rows.flatMap((r, i) => (r.ci95 === null ? [] : [[i, Math.max(0, r.range - r.ci95), r.range + r.ci95]])),
         renderItem: ((_p: unknown, api: { value(i: number): number; coord(v: [number, number]): [number, number] }) => {
           const a = api.coord([api.value(1), api.value(0)])
