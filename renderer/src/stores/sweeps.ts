@@ -4,7 +4,7 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, markRaw, ref } from 'vue'
 import type { SweepEvent, SweepRecord, ValidationIssue } from '../../../core/api/protocol.ts'
-import { useApi } from '../api/index.ts'
+import { onReconnect, useApi } from '../api/index.ts'
 import { useProfileStore } from './profile.ts'
 import { KNOBS } from '../lib/config-knobs.ts'
 import { configNames } from '../lib/config-edit.ts'
@@ -57,7 +57,16 @@ export const useSweepsStore = defineStore('sweeps', () => {
   const sources = ref<Record<string, AxisSource>>({})
 
   function connect(): void {
-    unsubscribe ??= useApi().sweeps.onEvent((e) => apply(e))
+    if (unsubscribe) return
+    const offEvents = useApi().sweeps.onEvent((e) => apply(e))
+    // Events sent while the stream was down are lost: read the running sweep back.
+    const offReconnect = onReconnect(() => {
+      if (current.value?.status === 'running') void sync(current.value.sweepId)
+    })
+    unsubscribe = () => {
+      offEvents()
+      offReconnect()
+    }
   }
 
   function apply(e: SweepEvent): void {
