@@ -87,6 +87,22 @@ export const requestSchemas = {
     runId: s.optional(id),
     baseline: s.optional(s.object({ runId: id, config: s.optional(configName) })),
   }),
+  // Sweeps in the app (issue 19 item 3): the open profile's configuration with axes × seeds, run on the
+  // services' worker pool; the points stay in memory for the session (docs/sweep.md, "In the app").
+  'sweeps.start': s.object({
+    profile: profileJson,
+    configuration: s.optional(configName),
+    axes: s.array(s.object({
+      path: s.string({ maxLength: 300, description: 'A field of the resolved configuration, e.g. host.kvm.haltPoll.haltPollNs or vms[0].kvm.disableExits.hlt.' }),
+      values: s.array(s.unknownValue({ description: 'A value the field accepts.' }), { minItems: 1, maxItems: 64 }),
+      label: s.optional(s.string({ maxLength: 128 })),
+    }), { minItems: 1, maxItems: 16 }),
+    seeds: s.optional(s.array(s.integer({ min: 0, max: 2 ** 32 - 1 }), { minItems: 1, maxItems: 32 })),
+    metrics: s.optional(s.array(s.string({ maxLength: 300 }), { minItems: 1, maxItems: 64 })),
+    profileKey: s.optional(profileKey),
+  }),
+  'sweeps.cancel': s.object({ sweepId: id }),
+  'sweeps.get': s.object({ sweepId: id }),
   // "Start from this machine" (issue 15): the host process reads the machine it runs on into a profile draft.
   'machine.read': s.object({
     vcpus: s.optional(s.integer({ min: 1, max: 1024, description: 'Add a starter VM with this many vCPUs, pinned to free isolated CPUs of one NUMA node.' })),
@@ -147,6 +163,26 @@ export interface WorkbenchState {
   drafts: WorkbenchDraft[]
 }
 
+export type SweepStatus = 'running' | 'done' | 'cancelled' | 'failed'
+/** One finished point of a sweep: its grid index, each axis's value (by path), its seed and its metrics,
+ *  or the error of its run. */
+export interface SweepPointLine { key: string; index: number; values: Record<string, unknown>; seed: number; metrics?: Record<string, number | null>; error?: string }
+export interface SweepAxisInfo { path: string; label: string; values: unknown[] }
+export interface SweepRecord {
+  sweepId: string
+  profileName: string
+  profileKey?: string
+  configuration: string
+  axes: SweepAxisInfo[]
+  seeds: number[]
+  metrics: string[]
+  total: number
+  startedAt: string
+  status: SweepStatus
+  error?: string
+  points: SweepPointLine[]
+}
+
 export interface ResponseMap {
   'app.info': AppInfo
   'examples.list': ExampleSummary[]
@@ -176,6 +212,9 @@ export interface ResponseMap {
   'workbench.saveDraft': { savedAt: string }
   'workbench.dropDraft': { dropped: boolean }
   'workbench.remember': { ok: true }
+  'sweeps.start': Omit<SweepRecord, 'points'>
+  'sweeps.cancel': { cancelled: boolean }
+  'sweeps.get': SweepRecord
 }
 
 /** Events pushed from services to the renderer. */
@@ -185,6 +224,12 @@ export type RunEvent =
   | { type: 'config-failed'; runId: string; config: string; error: string }
   | { type: 'config-cancelled'; runId: string; config: string }
   | { type: 'run-finished'; runId: string; status: ConfigRunStatus }
+  | SweepEvent
+
+/** A sweep's progress, pushed on the same event stream as runs (they carry sweepId, not runId). */
+export type SweepEvent =
+  | { type: 'sweep-point'; sweepId: string; point: SweepPointLine; done: number; total: number; etaSec: number | null }
+  | { type: 'sweep-finished'; sweepId: string; status: SweepStatus; done: number; total: number; error?: string }
 
 export const EVENT_CHANNEL = 'runs.event'
 
@@ -261,6 +306,15 @@ export interface KvmbenchApi {
     /** Reads the machine the host runs on into a profile draft, with what was read and what was not. */
     read(req?: RequestOf<'machine.read'>): Promise<ThisMachineResult>
   }
+  sweeps: {
+    /** Checks and starts a sweep (refused with the field, value and fix, as `kvmbench sweep`). */
+    start(req: RequestOf<'sweeps.start'>): Promise<ResponseMap['sweeps.start']>
+    /** Stops the sweep's points; the finished ones are kept. */
+    cancel(req: RequestOf<'sweeps.cancel'>): Promise<ResponseMap['sweeps.cancel']>
+    get(req: RequestOf<'sweeps.get'>): Promise<SweepRecord>
+    /** Subscribes to sweep events; returns the unsubscribe function. */
+    onEvent(cb: (e: SweepEvent) => void): () => void
+  }
   workbench: {
     /** The drafts and the last profile, run and baseline. */
     state(): Promise<WorkbenchState>
@@ -308,6 +362,12 @@ export function buildApi(
       pdf: (r) => invoke('reports.pdf', r),
     },
     machine: { read: (r) => invoke('machine.read', r ?? {}) },
+    sweeps: {
+      start: (r) => invoke('sweeps.start', r),
+      cancel: (r) => invoke('sweeps.cancel', r),
+      get: (r) => invoke('sweeps.get', r),
+      onEvent: (cb) => subscribe((e) => { if (e.type === 'sweep-point' || e.type === 'sweep-finished') cb(e) }),
+    },
     workbench: {
       state: () => invoke('workbench.state', {}),
       saveDraft: (r) => invoke('workbench.saveDraft', r),

@@ -11,6 +11,7 @@ import { ProfileService } from './profile-service.ts'
 import { ReportService } from './report-service.ts'
 import type { ReportPrinter } from './report-service.ts'
 import { RunService } from './run-service.ts'
+import { SweepService } from './sweep-service.ts'
 import { readThisMachine } from './this-machine/this-machine.ts'
 import { WorkbenchStateService, memoryStore } from './workbench-state-service.ts'
 import type { KeyValueStore } from './workbench-state-service.ts'
@@ -39,6 +40,7 @@ export interface Services {
   readonly router: ApiRouter
   readonly pool: WorkerPool
   readonly runs: RunService
+  readonly sweeps: SweepService
   readonly profiles: ProfileService
   readonly examples: ExamplesService
   readonly reports: ReportService
@@ -52,6 +54,7 @@ export interface Services {
 export function createServices(o: ServicesOptions): Services {
   const pool = new WorkerPool(o.launcher, o.workers !== undefined ? { size: o.workers } : {})
   const runs = new RunService({ pool, resultsDir: o.resultsDir, ...(o.keepRuns !== undefined ? { keepRuns: o.keepRuns } : {}) })
+  const sweeps = new SweepService({ pool })
   const profiles = new ProfileService(o.repository)
   const examples = new ExamplesService(o.examplesDir)
   const reports = new ReportService({ runs, version: o.version, ...(o.printer ? { printer: o.printer } : {}) })
@@ -69,6 +72,9 @@ export function createServices(o: ServicesOptions): Services {
     'runs.cancel': (r) => runs.cancel(r),
     'runs.get': (r) => runs.get(r),
     'runs.list': () => runs.list(),
+    'sweeps.start': (r) => sweeps.start(r),
+    'sweeps.cancel': (r) => sweeps.cancel(r),
+    'sweeps.get': (r) => sweeps.get(r),
     'profiles.saveAs': (r) => profiles.saveAs(r),
     'profiles.rename': (r) => profiles.rename(r),
     'profiles.duplicate': (r) => profiles.duplicate(r),
@@ -86,5 +92,9 @@ export function createServices(o: ServicesOptions): Services {
     'workbench.remember': (r) => workbench.remember(r),
     'machine.read': (r) => readThisMachine({ ...(o.machineRoot !== undefined ? { root: o.machineRoot } : {}), ...(r.vcpus !== undefined ? { vcpus: r.vcpus } : {}) }),
   })
-  return { router, pool, runs, profiles, examples, reports, workbench, onEvent: (cb) => runs.onEvent(cb), dispose: async () => { await runs.interrupt(); await Promise.all([pool.dispose(), reports.dispose()]) } }
+  return {
+    router, pool, runs, sweeps, profiles, examples, reports, workbench,
+    onEvent: (cb) => { const offRuns = runs.onEvent(cb); const offSweeps = sweeps.onEvent(cb); return () => { offRuns(); offSweeps() } },
+    dispose: async () => { await Promise.all([runs.interrupt(), sweeps.interrupt()]); await Promise.all([pool.dispose(), reports.dispose()]) },
+  }
 }

@@ -14,10 +14,13 @@ export interface SweepJob {
   metrics: string[]
 }
 
-export async function runSweepJobOn(pool: WorkerPool, job: SweepJob): Promise<SweepLine> {
+/** `onJob`: told the pool's job id as the point is queued (the app's sweep service cancels by it). */
+export async function runSweepJobOn(pool: WorkerPool, job: SweepJob, onJob?: (jobId: string) => void): Promise<SweepLine> {
   const head = { key: job.key, index: job.index, values: job.values, seed: job.seed }
   try {
-    const r = await pool.run({ profile: job.profile, config: POINT_CONFIGURATION, seed: job.seed }).result
+    const h = pool.run({ profile: job.profile, config: POINT_CONFIGURATION, seed: job.seed })
+    onJob?.(h.jobId)
+    const r = await h.result
     return { ...head, metrics: pickMetrics(r, job.metrics) }
   } catch (e) {
     const kind = (e as { kind?: string }).kind

@@ -56,6 +56,12 @@ export function fakeApi(opts: { configs?: string[]; runId?: string } = {}): Fake
       pdf: async () => { throw new Error('none') },
     },
     machine: { read: async () => { throw new Error('none') } },
+    sweeps: {
+      start: async () => { throw new Error('none') },
+      cancel: async () => ({ cancelled: false }),
+      get: async () => { throw new Error('none') },
+      onEvent: () => () => {},
+    },
     workbench: {
       state: async () => (log('workbench.state'), { drafts: [] }),
       saveDraft: async (r) => (log('workbench.saveDraft', r), { savedAt: '2026-01-01T00:00:00.000Z' }),

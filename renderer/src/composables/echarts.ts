@@ -2,10 +2,10 @@
 // chart groups whose members share tooltip, axis pointer and zoom (vue-echarts' `group` prop only
 // tags an instance; `connect` makes the group live).
 import { connect, use } from 'echarts/core'
-import { BarChart, LineChart } from 'echarts/charts'
-import { DataZoomComponent, GridComponent, LegendComponent, TitleComponent, ToolboxComponent, TooltipComponent } from 'echarts/components'
+import { BarChart, CustomChart, HeatmapChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts'
+import { DataZoomComponent, GridComponent, LegendComponent, ParallelComponent, TitleComponent, ToolboxComponent, TooltipComponent, VisualMapComponent } from 'echarts/components'
 import { CanvasRenderer } from 'echarts/renderers'
 import { CHART_GROUPS } from '../charts/common.ts'
 
-use([BarChart, LineChart, GridComponent, LegendComponent, TitleComponent, ToolboxComponent, TooltipComponent, DataZoomComponent, CanvasRenderer])
+use([BarChart, LineChart, HeatmapChart, ScatterChart, ParallelChart, CustomChart, ParallelComponent, VisualMapComponent, GridComponent, LegendComponent, TitleComponent, ToolboxComponent, TooltipComponent, DataZoomComponent, CanvasRenderer])
 for (const g of Object.values(CHART_GROUPS)) connect(g)

@@ -154,6 +154,7 @@ export const useRunsStore = defineStore('runs', () => {
 
   /** Applies one run event to the run it names. */
   function applyEvent(e: RunEvent): void {
+    if (!('runId' in e)) return // a sweep's event (stores/sweeps.ts)
     const run = runs.value[e.runId]
     if (!run) {
       const list = early.get(e.runId) ?? []

@@ -2,7 +2,7 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { ref } from 'vue'
 
-export type WorkbenchTab = 'setup' | 'configs' | 'results' | 'comparison'
+export type WorkbenchTab = 'setup' | 'configs' | 'results' | 'comparison' | 'sweep'
 /** The dialog open over the app, if any. */
 export type AppDialog = 'library' | 'save-as' | 'import' | 'new-profile'
 
