@@ -104,6 +104,11 @@ describe('sweep chart options', () => {
     expect(o.series[0]!.data.find((c) => c.index === 3)!.value).toEqual([1, 1, 401_000])
     expect(o.visualMap.min).toBe(400_000)
     expect(o.visualMap.max).toBe(501_000)
+    // latencies read in µs, as everywhere else in the app; other metrics as they are
+    const label = (o.series[0] as unknown as { label: { formatter: (p: { value: number[] }) => string } }).label.formatter
+    expect(label({ value: [1, 1, 401_000] })).toBe('401 µs')
+    const t = heatmapOption(grid, [axes[0]!, axes[1]!], THR, { fileName: 'h', style }) as unknown as { series: { label: { formatter: (p: { value: number[] }) => string } }[] }
+    expect(t.series[0]!.label.formatter({ value: [0, 0, 12_345] })).toBe('12,345')
   })
   it('parallel coordinates: one axis per knob and metric, one line per point', () => {
     const o = parallelOption(grid, axes, [THR, P99], { fileName: 'p', style, colorBy: P99 }) as { parallelAxis: { name: string }[]; series: { data: unknown[][] }[] }

@@ -24,6 +24,11 @@ export function axisName(path: string): string {
 const show = (v: unknown): string => (typeof v === 'string' ? v || '(not set)' : String(v))
 const fmt = (v: number): string => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : String(Number(v.toPrecision(4))))
 
+/** A metric's value as a user reads it: latencies (…Ns) in µs, everything else as it is. */
+export function metricValue(metric: string): (v: number) => string {
+  return /Ns(\.|$)/.test(metric) ? (v) => `${fmt(v / 1000)} µs` : fmt
+}
+
 function base(title: string, fileName: string, style: ChartStyle): SweepChartOption {
   const { legend: _legend, ...rest } = baseOption(title, fileName, style)
   return rest as SweepChartOption
@@ -32,6 +37,7 @@ function base(title: string, fileName: string, style: ChartStyle): SweepChartOpt
 /** Heat map: x = the first axis's values, y = the second's, colour = the metric's mean over the seeds. */
 export function heatmapOption(grid: readonly GridPoint[], axes: readonly [SweepAxisInfo, SweepAxisInfo], metric: string, o: { fileName: string; style: ChartStyle }): SweepChartOption {
   const [ax, ay] = axes
+  const val = metricValue(metric)
   const xs = ax.values.map(show)
   const ys = ay.values.map(show)
   const cells = grid.flatMap((g) => {
@@ -44,11 +50,11 @@ export function heatmapOption(grid: readonly GridPoint[], axes: readonly [SweepA
   return {
     ...base(`${metricName(metric)} over ${axisName(ax.path)} × ${axisName(ay.path)}`, o.fileName, o.style),
     grid: { left: 96, right: 132, top: 48, bottom: 56 },
-    tooltip: { trigger: 'item', formatter: ((p: { value: [number, number, number] }) => `${axisName(ax.path)} = ${xs[p.value[0]]}<br>${axisName(ay.path)} = ${ys[p.value[1]]}<br>${metricName(metric)}: ${fmt(p.value[2])}`) as never },
+    tooltip: { trigger: 'item', formatter: ((p: { value: [number, number, number] }) => `${axisName(ax.path)} = ${xs[p.value[0]]}<br>${axisName(ay.path)} = ${ys[p.value[1]]}<br>${metricName(metric)}: ${val(p.value[2])}`) as never },
     xAxis: { type: 'category', data: xs, name: axisName(ax.path), nameLocation: 'middle', nameGap: 30, splitArea: { show: true } },
     yAxis: { type: 'category', data: ys, name: axisName(ay.path), nameLocation: 'middle', nameGap: 72, splitArea: { show: true } },
-    visualMap: { type: 'continuous', min: vals.length ? Math.min(...vals) : 0, max: vals.length ? Math.max(...vals) : 1, calculable: true, orient: 'vertical', right: 16, top: 'middle', formatter: ((v: number) => fmt(v)) as never },
-    series: [{ type: 'heatmap', name: metricName(metric), data: cells, label: { show: true, formatter: ((p: { value: [number, number, number] }) => fmt(p.value[2])) as never } }],
+    visualMap: { type: 'continuous', min: vals.length ? Math.min(...vals) : 0, max: vals.length ? Math.max(...vals) : 1, calculable: true, orient: 'vertical', right: 16, top: 'middle', formatter: ((v: number) => val(v)) as never },
+    series: [{ type: 'heatmap', name: metricName(metric), data: cells, label: { show: true, formatter: ((p: { value: [number, number, number] }) => val(p.value[2])) as never } }],
   }
 }
 
