@@ -1,10 +1,9 @@
 // No silent capacity limits in the model (issue 12): the guest runqueue, armed hrtimers, exit causes and the
 // per-vCPU queues grow with the input instead of dropping work. Each scenario gave 0 iterations/s, or threw, before.
 import { describe, it, expect } from 'vitest'
-import { loadProfile, runConfiguration, resolveConfiguration } from '../../core/index.ts'
+import { finishedModel, startedModel } from '../helpers/model-runs.ts'
+import { loadProfile, runConfiguration } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
-import { setupModel } from '../../core/sim/setup.ts'
-import { HostModel } from '../../core/sim/host-model.ts'
 import { IntRings } from '../../core/sim/int-rings.ts'
 
 const host = { cpu: 'skylake-sp', topology: { sockets: 2, coresPerSocket: 32, threadsPerCore: 1 }, kernel: { version: '6.1', hz: 1000 } }
@@ -28,10 +27,7 @@ describe('capacity limits grow with the input', () => {
 
   it('a vCPU with more than 64 sleepers on hrtimers wakes every one of them (armed hrtimers past 64 were dropped)', () => {
     const p = profile([{ name: 'omp', ...twoVcpus, workload: { kind: 'fork-join', threads: 600, workNs: 2000, spinNs: 0 }, contention: { idleGaps: { perSec: 100_000, meanNs: 5e6 } } }], 0.2)
-    const s = setupModel(resolveConfiguration(p, 'a'), 3, 0.2)
-    if (!s.ok) throw new Error(JSON.stringify(s.issues))
-    const m = new HostModel(s.inputs, { checking: true })
-    m.start()
+    const m = startedModel(p, 'a', 0.2, { seed: 3, checking: true })
     let maxArmed = 0
     for (let k = 1; k <= 100; k++) {
       m.engine.run({ until: (m.endNs * k) / 100 })
@@ -52,12 +48,7 @@ describe('capacity limits grow with the input', () => {
 
   it('an overloaded open-loop redis keeps every request (more than 4096 in flight were dropped at arrival)', () => {
     const p = profile([{ name: 'kv', vcpus: 1, pinning: { vcpupin: ['2'], emulatorpin: '0-1', iothreadpin: '1' }, workload: { kind: 'redis', clients: 'open', ratePerSec: 2e6 } }], 0.02)
-    const s = setupModel(resolveConfiguration(p, 'a'), 3, 0.02)
-    if (!s.ok) throw new Error(JSON.stringify(s.issues))
-    const m = new HostModel(s.inputs, { checking: true })
-    m.start()
-    m.engine.run({ until: m.endNs })
-    m.finish()
+    const m = finishedModel(p, 'a', 0.02, { seed: 3, checking: true })
     // 2 M requests/s against one vCPU: tens of thousands wait; each is still served in order, none vanishes
     const w = m.workloads[0] as unknown as { reqSend: Float64Array; reqFreeLen: number }
     expect(w.reqSend.length - w.reqFreeLen).toBeGreaterThan(4096)

@@ -5,11 +5,10 @@
 import { describe, it, expect, beforeAll } from 'vitest'
 import { flushIpisLazyCpus, kvmFlushTlbMultiSkips, csdLockWaitDone, kvmSendCallFuncIpiYieldsTo, kvmSchedYieldTo } from '../../core/guest/csd-lock-wait.ts'
 import { preemptedReaders } from '../../core/guest/vcpu-is-preempted.ts'
-import { loadProfile, resolveConfiguration } from '../../core/index.ts'
+import { loadProfile } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
-import { setupModel } from '../../core/sim/setup.ts'
-import { HostModel } from '../../core/sim/host-model.ts'
-import { ExitReason, EXIT_REASON_COUNT } from '../../core/output/exit-names.ts'
+import { ExitReason } from '../../core/output/exit-names.ts'
+import { finishedModel, vmExitCount } from '../helpers/model-runs.ts'
 
 describe('csd_lock_wait() and the TLB flush mask, per guest version', () => {
   it('native_flush_tlb_multi(): lazy (idle) CPUs get the flush IPI before 4.20, not from 4.20 (tlb_is_not_lazy)', () => {
@@ -54,16 +53,8 @@ function profile(guestVersion: string): Profile {
 interface Counters { waits: number; meanWaitNs: number; pauseExits: number }
 
 function run(p: Profile, config: string): Counters {
-  const s = setupModel(resolveConfiguration(p, config), 1, 0.2)
-  if (!s.ok) throw new Error(JSON.stringify(s.issues))
-  const m = new HostModel(s.inputs)
-  m.start()
-  m.engine.run({ until: m.endNs })
-  m.finish()
-  const C = m.stats.nCauses
-  let pause = 0
-  for (let k = 0; k < C; k++) pause += m.stats.causeCounts[(0 * EXIT_REASON_COUNT + ExitReason.PAUSE_INSTRUCTION) * C + k]!
-  return { waits: m.csd.waits[0]!, meanWaitNs: m.csd.waitNs[0]! / m.csd.waits[0]!, pauseExits: pause }
+  const m = finishedModel(p, config, 0.2)
+  return { waits: m.csd.waits[0]!, meanWaitNs: m.csd.waitNs[0]! / m.csd.waits[0]!, pauseExits: vmExitCount(m, 0, ExitReason.PAUSE_INSTRUCTION) }
 }
 
 describe('a TLB-shootdown-heavy guest with preempted vCPUs (8 vCPUs over 4 pCPUs)', () => {

@@ -5,9 +5,9 @@
 // (set_nr_and_not_polling() with TIF_POLLING_NRFLAG across MWAIT). The real core, run on its own model to read the
 // guest scheduler's counters beside the exit table a user reads.
 import { describe, it, expect, beforeAll } from 'vitest'
-import { loadProfile, resolveConfiguration, runConfiguration } from '../../core/index.ts'
+import { startedModel } from '../helpers/model-runs.ts'
+import { loadProfile, runConfiguration } from '../../core/index.ts'
 import type { ConfigResult } from '../../core/index.ts'
-import { setupModel } from '../../core/sim/setup.ts'
 import { HostModel } from '../../core/sim/host-model.ts'
 import { workloadProfile, exits } from '../helpers/workload-runs.ts'
 
@@ -31,11 +31,7 @@ interface Sched {
 function bareModel(profile: unknown, name: string, duration: number): HostModel {
   const r = loadProfile(profile)
   if (!r.ok) throw new Error(JSON.stringify(r.issues))
-  const s = setupModel(resolveConfiguration(r.profile, name), 1, duration)
-  if (!s.ok) throw new Error(JSON.stringify(s.issues))
-  const m = new HostModel(s.inputs, { checking: true })
-  m.start()
-  return m
+  return startedModel(r.profile, name, duration, { checking: true })
 }
 
 /** Runs each configuration twice: through runConfiguration() (the result a user reads) and on a bare HostModel of the

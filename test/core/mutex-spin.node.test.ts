@@ -5,11 +5,10 @@
 import { describe, it, expect, beforeAll } from 'vitest'
 import { mutexSpinOnOwner, mutexSpinArg, mutexOfSpinArg, MUTEXES_PER_VM } from '../../core/guest/mutex-spin.ts'
 import { SPIN_CSD } from '../../core/guest/csd-lock-wait.ts'
-import { loadProfile, resolveConfiguration } from '../../core/index.ts'
+import { loadProfile } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
-import { setupModel } from '../../core/sim/setup.ts'
-import { HostModel } from '../../core/sim/host-model.ts'
-import { ExitReason, EXIT_REASON_COUNT } from '../../core/output/exit-names.ts'
+import { ExitReason } from '../../core/output/exit-names.ts'
+import { finishedModel, vmExitCount } from '../helpers/model-runs.ts'
 
 describe('mutex_spin_on_owner() / mutex_can_spin_on_owner()', () => {
   it('spins while the owner is on a CPU and its vCPU is not reported preempted, without need_resched()', () => {
@@ -50,16 +49,8 @@ interface Counters { contended: number; slept: number; spinNsPerContended: numbe
 
 function run(guestVersion: string, guest: Record<string, unknown> = {}, kvm: Record<string, unknown> = {}, mutexPerSec = 20000, durationSec = 0.2): Counters {
   const p = profile(guestVersion, guest, kvm, mutexPerSec, durationSec)
-  const s = setupModel(resolveConfiguration(p, p.configurations[0]?.name ?? 'default'), 1, durationSec)
-  if (!s.ok) throw new Error(JSON.stringify(s.issues))
-  const m = new HostModel(s.inputs)
-  m.start()
-  m.engine.run({ until: m.endNs })
-  m.finish()
-  const C = m.stats.nCauses
-  let pause = 0
-  for (let k = 0; k < C; k++) pause += m.stats.causeCounts[(0 * EXIT_REASON_COUNT + ExitReason.PAUSE_INSTRUCTION) * C + k]!
-  return { contended: m.mutex.contended[0]!, slept: m.mutex.slept[0]!, spinNsPerContended: m.mutex.spinNs[0]! / m.mutex.contended[0]!, pauseExits: pause, iterations: m.stats.completed[0]! }
+  const m = finishedModel(p, p.configurations[0]?.name ?? 'default', durationSec)
+  return { contended: m.mutex.contended[0]!, slept: m.mutex.slept[0]!, spinNsPerContended: m.mutex.spinNs[0]! / m.mutex.contended[0]!, pauseExits: vmExitCount(m, 0, ExitReason.PAUSE_INSTRUCTION), iterations: m.stats.completed[0]! }
 }
 
 describe('mutex waiters of a preempted owner (8 vCPUs over 4 pCPUs)', () => {

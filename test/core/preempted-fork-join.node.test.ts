@@ -5,10 +5,9 @@
 // 48-socket × 1-core guest has no LLC scan at all (per_cpu(sd_llc) is NULL), so neither slows down.
 import { readFileSync } from 'node:fs'
 import { describe, it, expect, beforeAll } from 'vitest'
-import { loadProfile, runConfiguration, resolveConfiguration } from '../../core/index.ts'
+import { finishedModel } from '../helpers/model-runs.ts'
+import { loadProfile, runConfiguration } from '../../core/index.ts'
 import type { ConfigResult, Profile } from '../../core/index.ts'
-import { setupModel } from '../../core/sim/setup.ts'
-import { HostModel } from '../../core/sim/host-model.ts'
 
 const example = JSON.parse(readFileSync(new URL('../../examples/preempted-hlt.json', import.meta.url), 'utf8')) as unknown
 const DURATION = 0.1
@@ -21,12 +20,7 @@ function load(): Profile {
 
 /** Runs a configuration on the bare model to read the guest scheduler's counters. */
 function schedCounters(p: Profile, config: string): { wakeups: number; migrations: number; stacked: number } {
-  const s = setupModel(resolveConfiguration(p, config), 1, DURATION)
-  if (!s.ok) throw new Error(JSON.stringify(s.issues))
-  const m = new HostModel(s.inputs)
-  m.start()
-  m.engine.run({ until: m.endNs })
-  m.finish()
+  const m = finishedModel(p, config, DURATION)
   return { wakeups: m.wakeups[0]!, migrations: m.migrations[0]!, stacked: m.stackedWakeups[0]! }
 }
 

@@ -3,6 +3,7 @@
 // helper's: 32 CPUs (Skylake-SP, 16 cores × 2 threads), nohz_full=2-15,18-31, the VM pinned 1:1 from CPU 4, its
 // emulator on CPU 0 and its vhost worker on CPU 1 — and, per test, a neighbour, an overcommit, floating vCPUs, …
 import { describe, it, expect, beforeAll } from 'vitest'
+import { finishedModel } from '../helpers/model-runs.ts'
 import { workloadProfile, runAll, rerunJson, resultJson, exits } from '../helpers/workload-runs.ts'
 import type { ConfigResult } from '../../core/index.ts'
 import { loadProfile, resolveConfiguration } from '../../core/index.ts'
@@ -26,13 +27,7 @@ const vcpuCpus = (r: ConfigResult): number[] => r.pcpus.filter((p) => p.time.gue
 function model(profile: unknown, config: string): HostModel {
   const r = loadProfile(profile)
   if (!r.ok) throw new Error(JSON.stringify(r.issues))
-  const s = setupModel(resolveConfiguration(r.profile, config), 1, DURATION)
-  if (!s.ok) throw new Error(JSON.stringify(s.issues))
-  const m = new HostModel(s.inputs)
-  m.start()
-  m.engine.run({ until: m.endNs })
-  m.finish()
-  return m
+  return finishedModel(r.profile, config, DURATION)
 }
 
 describe('overcommit: two busy vCPUs (redis, 2 server threads) on one pCPU vs two', () => {

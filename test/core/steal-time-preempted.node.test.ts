@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { describe, it, expect } from 'vitest'
+import { finishedModel } from '../helpers/model-runs.ts'
 import { kvmSchedOutSetsPreempted, kvmArchVcpuPutReportsPreempted, guestSeesPreemptedAfter, exitSetsInstructionBoundary, reportsPreemptionOffBoundary, preemptedBoundaryDecision } from '../../core/kvm/steal-time-preempted.ts'
 import { ExitReason } from '../../core/output/exit-names.ts'
-import { loadProfile, resolveConfiguration } from '../../core/index.ts'
-import { setupModel } from '../../core/sim/setup.ts'
-import { HostModel } from '../../core/sim/host-model.ts'
+import { loadProfile } from '../../core/index.ts'
 
 describe('kvm_sched_out (virt/kvm/kvm_main.c): vcpu->preempted COND', () => {
   it('≤ 5.13 (TASK_RUNNING) and 5.14–6.10 (on_rq): a runnable task is preempted even outside KVM_RUN', () => {
@@ -93,12 +92,7 @@ describe('scenario: 2:1 overcommit with HLT exits (examples/noisy-neighbour.json
     j.host.kernel.version = hostVersion
     const p = loadProfile(j)
     if (!p.ok) throw new Error(JSON.stringify(p.issues))
-    const s = setupModel(resolveConfiguration(p.profile, 'overcommit-2to1'), 1, 0.05)
-    if (!s.ok) throw new Error(JSON.stringify(s.issues))
-    const m = new HostModel(s.inputs)
-    m.start()
-    m.engine.run({ until: m.endNs })
-    m.finish()
+    const m = finishedModel(p.profile, 'overcommit-2to1', 0.05)
     return { reported: m.hooks.preemptionReported[0]!, other: m.hooks.preemptionOther[0]! }
   }
   it('5.18 marks every preemption; 5.19 only those after a host interrupt, the rest count as preemption_other', () => {
