@@ -9,12 +9,11 @@ import { randomBytes } from 'node:crypto'
 import { ApiFailure } from '../../core/api/protocol.ts'
 import type { RequestOf, ResponseMap, SweepEvent, SweepRecord, ValidationIssue } from '../../core/api/protocol.ts'
 import { checkProfile } from '../../core/check/check-profile.ts'
-import { planSweep, pointProfile, sweepPoints } from '../../core/sweep/sweep-points.ts'
+import { planSweep } from '../../core/sweep/sweep-points.ts'
 import { loadSweepSpec } from '../../core/sweep/sweep-spec.ts'
 import type { WorkerPool } from '../worker/pool.ts'
 import { probeMetrics } from '../sweep/prepare-sweep.ts'
-import { pointKey } from '../sweep/sweep-file.ts'
-import { runSweepJobOn } from '../sweep/sweep-job.ts'
+import { runSweepJobOn, sweepJobs } from '../sweep/sweep-job.ts'
 import type { SweepJob } from '../sweep/sweep-job.ts'
 
 /** Most points (grid × seeds) one sweep of the app may have: its results stay in memory (~1 kB a point). */
@@ -71,10 +70,7 @@ export class SweepService {
     }
     const bad = probeMetrics(plan)
     if (bad.length) throw refused('the sweep cannot run', bad)
-    const jobs: SweepJob[] = sweepPoints(plan).map((p) => {
-      const profile = pointProfile(plan, p)
-      return { key: pointKey(profile, p.seed), index: p.index, values: p.values, seed: p.seed, profile, metrics: plan.metrics }
-    })
+    const jobs = sweepJobs(plan)
     const startedAt = new Date(this.now())
     const sweepId = `sweep-${startedAt.toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`
     const record: SweepRecord = {

@@ -24,8 +24,7 @@ import { WorkerPool } from '../worker/pool.ts'
 import { ChildProcessLauncher } from '../worker/child-process-launcher.ts'
 import { runLocalSweep } from './local-sweep.ts'
 import { probeMetrics } from './prepare-sweep.ts'
-import { pointKey } from './sweep-file.ts'
-import type { SweepJob } from './sweep-job.ts'
+import { sweepJobs } from './sweep-job.ts'
 
 export interface Advice {
   outcome: SearchOutcome
@@ -85,10 +84,7 @@ export async function advise(profile: Profile, goal: Goal, o: { workers: number;
   const plan = planFor(profile, goal)
   let runs = 0
   const evaluate = async (indices: number[]): Promise<Map<number, SeedMetrics[]>> => {
-    const jobs: SweepJob[] = indices.flatMap((index) => {
-      const prof = profileAt(plan, index)
-      return plan.seeds.map((seed) => ({ key: pointKey(prof, seed), index, values: {}, seed, profile: prof, metrics: plan.metrics }))
-    })
+    const jobs = sweepJobs(plan, indices)
     const got = new Map<number, SeedMetrics[]>(indices.map((i) => [i, []]))
     await runLocalSweep(jobs, { workers: o.workers, onLine: (l) => { got.get(l.index)!.push(l.metrics ?? {}); runs++; o.onProgress?.(runs) } })
     return got

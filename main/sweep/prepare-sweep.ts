@@ -7,11 +7,11 @@ import { checkProfile } from '../../core/check/check-profile.ts'
 import { loadProfile } from '../../core/profile/load-profile.ts'
 import type { Issue } from '../../core/schema/schema.ts'
 import { metricIssues } from '../../core/sweep/sweep-metrics.ts'
-import { POINT_CONFIGURATION, planSweep, pointProfile, sweepPoints } from '../../core/sweep/sweep-points.ts'
+import { POINT_CONFIGURATION, planSweep } from '../../core/sweep/sweep-points.ts'
 import type { SweepPlan } from '../../core/sweep/sweep-points.ts'
 import { loadSweepSpec } from '../../core/sweep/sweep-spec.ts'
 import { runConfiguration } from '../../core/sim/run-configuration.ts'
-import { pointKey } from './sweep-file.ts'
+import { sweepJobs } from './sweep-job.ts'
 import type { SweepJob } from './sweep-job.ts'
 
 export class SweepSpecError extends Error {
@@ -51,9 +51,5 @@ export function prepareSweep(specPath: string, o: { sample?: number } = {}): Pre
   const plan = planned.plan
   const bad = probeMetrics(plan)
   if (bad.length) throw new SweepSpecError(`${specPath}: the sweep cannot run:`, bad)
-  const jobs = sweepPoints(plan).map((p) => {
-    const profile = pointProfile(plan, p)
-    return { key: pointKey(profile, p.seed), index: p.index, values: p.values, seed: p.seed, profile, metrics: plan.metrics }
-  })
-  return { name: spec.spec.name ?? basename(specPath).replace(/\.json$/i, ''), plan, jobs }
+  return { name: spec.spec.name ?? basename(specPath).replace(/\.json$/i, ''), plan, jobs: sweepJobs(plan) }
 }
