@@ -5,7 +5,7 @@
 // deterministic. Scoring: a point that meets every constraint beats one that does not; among those that
 // do, the objective; among those that do not, the smaller total relative violation.
 import { meanCi95 } from '../metrics/student-t.ts'
-import { gridValues } from '../sweep/sweep-points.ts'
+import { gridDigits, gridIndex, gridValues } from '../sweep/sweep-points.ts'
 import type { SweepPlan } from '../sweep/sweep-points.ts'
 import type { Goal } from './goal-spec.ts'
 
@@ -37,17 +37,6 @@ export interface SearchOutcome {
   runnerUp: ScoredPoint | null
   /** With no feasible point: the one that comes closest. */
   closest: ScoredPoint | null
-}
-
-/** Grid index ↔ one value index per knob (row-major, last knob fastest). */
-function digits(plan: SweepPlan, index: number): number[] {
-  const d: number[] = []
-  let rest = index
-  for (let k = plan.axes.length - 1; k >= 0; k--) { d[k] = rest % plan.axes[k]!.values.length; rest = Math.floor(rest / plan.axes[k]!.values.length) }
-  return d
-}
-function indexOf(plan: SweepPlan, d: number[]): number {
-  return plan.axes.reduce((n, a, k) => n * a.values.length + d[k]!, 0)
 }
 
 export function scorePoint(plan: SweepPlan, goal: Goal, index: number, runs: SeedMetrics[]): ScoredPoint {
@@ -109,8 +98,8 @@ export async function searchKnobs(plan: SweepPlan, goal: Goal, evaluate: Evaluat
       moved = false
       rounds++
       for (let k = 0; k < plan.axes.length && scored.size * seeds < goal.budget; k++) {
-        const d = digits(plan, current)
-        const line = plan.axes[k]!.values.map((_, v) => indexOf(plan, d.map((x, j) => (j === k ? v : x))))
+        const d = gridDigits(plan, current)
+        const line = plan.axes[k]!.values.map((_, v) => gridIndex(plan, d.map((x, j) => (j === k ? v : x))))
         // never past the budget: the line is cut to what is left
         const left = Math.floor(goal.budget / seeds) - scored.size
         await run(line.filter((i) => !scored.has(i) && allowed(i)).slice(0, Math.max(0, left)))

@@ -105,14 +105,24 @@ function sampleIndices(size: number, n: number, seed: number): number[] {
 
 /** Each axis's value at a grid index (row-major: the last axis changes fastest), in axis order. */
 export function gridValues(plan: SweepPlan, index: number): Record<string, unknown> {
-  const values: unknown[] = []
+  const d = gridDigits(plan, index)
+  return Object.fromEntries(plan.axes.map((a, k) => [a.label, a.values[d[k]!]]))
+}
+
+/** Each axis's value index at a grid index (row-major: the last axis changes fastest); gridIndex() inverts it. */
+export function gridDigits(plan: SweepPlan, index: number): number[] {
+  const d: number[] = []
   let rest = index
   for (let k = plan.axes.length - 1; k >= 0; k--) {
-    const a = plan.axes[k]!
-    values[k] = a.values[rest % a.values.length]
-    rest = Math.floor(rest / a.values.length)
+    const n = plan.axes[k]!.values.length
+    d[k] = rest % n
+    rest = Math.floor(rest / n)
   }
-  return Object.fromEntries(plan.axes.map((a, k) => [a.label, values[k]]))
+  return d
+}
+
+export function gridIndex(plan: SweepPlan, d: readonly number[]): number {
+  return plan.axes.reduce((n, a, k) => n * a.values.length + d[k]!, 0)
 }
 
 /** The points in run order: each grid index × each seed. */

@@ -18,7 +18,7 @@ import type { DecisionChange, Margin } from '../../core/advisor/recommend.ts'
 import { searchKnobs } from '../../core/advisor/search.ts'
 import type { ScoredPoint, SearchOutcome, SeedMetrics } from '../../core/advisor/search.ts'
 import { getPath } from '../../core/sweep/json-path.ts'
-import { POINT_CONFIGURATION, planSweep, profileAt } from '../../core/sweep/sweep-points.ts'
+import { POINT_CONFIGURATION, gridIndex, planSweep, profileAt } from '../../core/sweep/sweep-points.ts'
 import type { SweepPlan } from '../../core/sweep/sweep-points.ts'
 import { WorkerPool } from '../worker/pool.ts'
 import { ChildProcessLauncher } from '../worker/child-process-launcher.ts'
@@ -54,11 +54,10 @@ function planFor(profile: Profile, goal: Goal): SweepPlan {
 
 /** The grid index of the starting configuration's own values (a knob value not in the list: its first). */
 function startIndex(plan: SweepPlan): number {
-  return plan.axes.reduce((n, a) => {
-    const v = getPath(plan.baseProfile, a.steps)
-    const at = a.values.findIndex((x) => JSON.stringify(x) === JSON.stringify(v))
-    return n * a.values.length + Math.max(0, at)
-  }, 0)
+  return gridIndex(plan, plan.axes.map((a) => {
+    const v = JSON.stringify(getPath(plan.baseProfile, a.steps))
+    return Math.max(0, a.values.findIndex((x) => JSON.stringify(x) === v))
+  }))
 }
 
 function exportsOf(profileJson: Record<string, unknown>): Pick<Advice, 'exports' | 'notExported'> {
