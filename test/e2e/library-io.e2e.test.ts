@@ -49,6 +49,8 @@ describe('the profile library, imports and exports in the browser host', () => {
     // Delete, then Undo.
     await page.getByTestId('lib-delete-renamed bench').click()
     await page.getByTestId('undo-toast').waitFor()
+    // the toast can show a frame before the list re-renders: wait for the card to go, then check it is gone
+    await page.getByTestId('lib-renamed bench').waitFor({ state: 'detached' })
     expect(await page.getByTestId('lib-renamed bench').count()).toBe(0)
     await page.getByTestId('undo-delete').click()
     await page.getByTestId('lib-renamed bench').waitFor()
