@@ -3,6 +3,7 @@
 // as a one-value axis), runs the 4 points, sees them and the heat map; a second, longer sweep is cancelled
 // and keeps its finished points; a point opens as a configuration of the profile.
 // KVMBENCH_SCREENSHOT_DIR=docs/screenshots saves the tab in both themes there.
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
@@ -82,11 +83,23 @@ describe('the Sweep tab in the browser host', () => {
     expect(await painted('sweep-heatmap')).toBeGreaterThan(1000)
     expect(await painted('sweep-sensitivity')).toBeGreaterThan(500)
     expect(await painted('sweep-pareto')).toBeGreaterThan(500)
+    // latencies read in µs in the table too, and the points download as the CLI's JSONL lines
+    expect(await page.getByTestId('sweep-points').locator('thead').textContent()).toContain('p99 latency (µs)')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('sweep-jsonl').click()])
+    expect(download.suggestedFilename()).toMatch(/^sweep-.*\.jsonl$/)
+    const jsonl = readFileSync((await download.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { key: string; index: number; values: Record<string, unknown>; metrics: Record<string, number> })
+    expect(jsonl.map((l) => l.index).sort()).toEqual([0, 1, 2, 3])
+    for (const l of jsonl) {
+      expect(l.key).toMatch(/^[0-9a-f]{32}$/)
+      expect([0, 1]).toContain(l.values['host.kvm.piInjectTimer'])
+      expect(l.metrics['vms[0].workload.throughputPerSec']).toBeGreaterThan(0)
+    }
 
     const shots = process.env.KVMBENCH_SCREENSHOT_DIR
     if (shots) {
       for (const theme of ['light', 'dark']) {
         if ((await page.evaluate('document.querySelector(".app").dataset.theme')) !== theme) await page.getByTestId('theme-toggle').click()
+        await page.evaluate('window.scrollTo(0, 0)')
         await page.waitForTimeout(400)
         await page.screenshot({ path: join(resolve(shots), `sweep-tab-${theme}.png`), fullPage: true })
       }
@@ -139,6 +152,7 @@ describe('the Sweep tab in the browser host', () => {
     if (shots) {
       for (const theme of ['light', 'dark']) {
         if ((await page.evaluate('document.querySelector(".app").dataset.theme')) !== theme) await page.getByTestId('theme-toggle').click()
+        await page.evaluate('window.scrollTo(0, 0)')
         await page.waitForTimeout(400)
         await page.screenshot({ path: join(resolve(shots), `sweep-tab-parallel-${theme}.png`), fullPage: true })
       }

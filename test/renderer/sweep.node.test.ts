@@ -7,7 +7,7 @@ import { KNOBS } from '../../renderer/src/lib/config-knobs.ts'
 import { overrideAt, configNames } from '../../renderer/src/lib/config-edit.ts'
 import { SWEEP_KNOBS, addPointConfiguration, parseSeeds, parseValues, suggestedValues, sweepPath } from '../../renderer/src/lib/sweep-axes.ts'
 import { gridPoints, housekeepingCpus, paretoPoints, sensitivity } from '../../renderer/src/lib/sweep-analysis.ts'
-import { heatmapOption, paretoOption, parallelOption, sensitivityOption, gridCsv } from '../../renderer/src/charts/sweep.ts'
+import { heatmapOption, metricName, paretoOption, parallelOption, sensitivityOption, gridCsv } from '../../renderer/src/charts/sweep.ts'
 
 const k = (id: string) => KNOBS.get(id)!
 const HP = 'host.kvm.haltPoll.haltPollNs'
@@ -114,17 +114,32 @@ describe('sweep chart options', () => {
     const o = parallelOption(grid, axes, [THR, P99], { fileName: 'p', style, colorBy: P99 }) as { parallelAxis: { name: string }[]; series: { data: unknown[][] }[] }
     expect(o.parallelAxis).toHaveLength(4)
     expect(o.series[0]!.data).toHaveLength(4)
-    expect(o.series[0]!.data[0]).toEqual(['0', 'false', 90_000, 500_000])
+    expect(o.series[0]!.data[0]).toEqual(['0', 'false', 90_000, 500])
+    expect(o.parallelAxis.map((a) => a.name).slice(2)).toEqual(['vms[0] throughput (/s)', 'vms[0] p99 latency (µs)'])
   })
   it('sensitivity: bars by range with CI whiskers; Pareto: the front as its own series', () => {
     const s = sensitivityOption(sensitivity(lines(), axes, P99), P99, { fileName: 's', style }) as { series: { data: unknown[] }[]; yAxis: { data: string[] } }
     expect(s.yAxis.data).toEqual(['haltPoll.haltPollNs', 'disableExits.hlt'])
     expect(s.series[1]!.data).toHaveLength(2)
+    // the ranges read in µs like the heat map: halt polling moves p99 by 100 µs
+    const bars = s.series[0]!.data as { value: number }[]
+    expect(bars[0]!.value).toBe(100)
+    const knobLabel = (s.yAxis as unknown as { axisLabel: { formatter: (v: string, i: number) => string } }).axisLabel.formatter
+    expect(knobLabel('haltPoll.haltPollNs', 0)).toMatch(/^haltPoll\.haltPollNs\n100 µs ± [\d.]+ µs$/)
     const pts = paretoPoints(grid, { throughput: THR, p99: P99, axes, nrCpus: 16 })
     const p = paretoOption(pts, { fileName: 'f', style, throughputName: 'thr', p99Name: 'p99' }) as { series: { name: string; data: { value: number[] }[] }[] }
     expect(p.series[1]!.name).toBe('Pareto front')
     expect(p.series[1]!.data.map((d) => d.value[3])).toEqual([2])
     expect(p.series[0]!.data).toHaveLength(3)
     expect(gridCsv(grid, axes, [P99]).split('\r\n')[1]).toMatch(/^0,0,false,500000,/)
+  })
+})
+
+describe('metric names', () => {
+  it('name the VM and the unit a user reads', () => {
+    expect(metricName(P99, ['web', 'db'])).toBe('web p99 latency (µs)')
+    expect(metricName('vms[1].workload.throughputPerSec', ['web', 'db'])).toBe('db throughput (/s)')
+    expect(metricName('vms[1].workload.latencyNs.mean')).toBe('vms[1] mean latency (µs)')
+    expect(metricName('vms[0].workload.figures.x', ['web'])).toBe('web figures.x')
   })
 })
