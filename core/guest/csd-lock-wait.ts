@@ -20,6 +20,10 @@ import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import type { StealTime } from '../kvm/steal-time.ts'
 import { yieldKind } from '../host/sched-yield.ts'
+import { kvmSchedYield } from '../kvm/pv-sched-yield.ts'
+
+/** kvm_sched_yield()'s test, now in core/kvm/pv-sched-yield.ts with the yield itself. */
+export { kvmSchedYieldTo } from '../kvm/pv-sched-yield.ts'
 
 /** The argument of a Work.SPIN frame spinning in csd_lock_wait() (a spinlock's frame has its lock id, ≥ 0; a mutex
  *  spinner's is mutexSpinArg(), ≤ −2). */
@@ -52,12 +56,6 @@ export function kvmSendCallFuncIpiYieldsTo(readsPreempted: boolean, skipIdle: bo
   if (!readsPreempted || targets < 2) return -1
   for (let i = 0; i < targets; i++) if (preempted(i) && !(skipIdle && idle(i))) return i
   return -1
-}
-
-/** kvm_sched_yield() (arch/x86/kvm/x86.c, host ≥ 5.3): yield to the target only when it is not the caller and
- *  READ_ONCE(target->ready) — runnable and waiting for a CPU (kvm_vcpu_yield_to() then boosts it). */
-export function kvmSchedYieldTo(self: boolean, targetReady: boolean): boolean {
-  return !self && targetReady
 }
 
 /** csd_lock_wait(): the sender goes on only when no csd of its call is still locked (every target's handler ran). */
@@ -231,15 +229,7 @@ export class CsdLockWait implements CsdLockWaitPart {
   private schedYield(g: number): void {
     const x = this.yieldTarget[g]!
     this.yieldTarget[g] = -1
-    const hrq = this.m.hrq
-    let after: number = After.ENTRY
-    if (kvmSchedYieldTo(x === g, hrq.queued[x] === 1)) {
-      const c = this.v.pcpuOf[g]!
-      const tc = hrq.cpu[x]!
-      hrq.yieldTo(x, c, this.yieldKind)
-      if (tc !== c) this.sched.reschedCurr(tc, this.m.causeIds.resched)
-      if (tc === c || hrq.nrQueued[c]! > 0) after = After.RESCHED
-    }
+    const after = kvmSchedYield(this.m, this.sched, g, x, this.yieldKind)
     this.run.beginExit(g, ExitReason.VMCALL, this.m.causeIds.pvSchedYield, this.m.cost(CostId.exitVmcall), after)
   }
 

@@ -2,7 +2,8 @@
 // takes one of its VM's contended locks in the middle of its work; a waiter spins on PAUSE until the lock is handed
 // over (the MCS queue's head, or a random spinner for test-and-set: qspinlock.ts), its PLE window ends (a PAUSE exit:
 // pause-loop.ts) or, with pvqspinlock, SPIN_THRESHOLD loops pass and it halts in pv_wait() (an HLT exit) until the
-// unlocker's pv_kick() (KVM_HC_KICK_CPU: a VMCALL exit on the unlocker) wakes it.
+// unlocker's pv_kick() (KVM_HC_KICK_CPU: a VMCALL exit on the unlocker) wakes it — and from host 5.3 the hypercall
+// yields to the kicked waiter as well (kvm_sched_yield(), core/kvm/pv-sched-yield.ts).
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, Work, After } from '../sim/constants.ts'
@@ -12,6 +13,8 @@ import { SPREADS } from '../sim/spreads.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import { SPIN_CSD } from './csd-lock-wait.ts'
 import { mutexOfSpinArg } from './mutex-spin.ts'
+import { kickCpuYields, kvmSchedYield } from '../kvm/pv-sched-yield.ts'
+import { yieldKind } from '../host/sched-yield.ts'
 
 /** What ends a spin budget. */
 const SPIN_NONE = 0
@@ -26,7 +29,14 @@ export class GuestSpinlocks implements SpinlocksPart {
   private mutex!: Parts['mutex']
   private ple!: Parts['ple']
   private run!: Parts['run']
+  private sched!: Parts['sched']
   private work!: Parts['work']
+  /** KVM_HC_KICK_CPU yields to the kicked vCPU (host ≥ 5.3), with yield_task_fair() of the host version. */
+  private readonly kickYields: boolean
+  private readonly yieldKind: number
+  /** Per VM: KVM_HC_KICK_CPU hypercalls, and those whose kvm_sched_yield() gave the unlocker's pCPU up. */
+  readonly kicks: Float64Array
+  readonly kickYieldsTaken: Float64Array
   /** Per lock: the vCPU holding it (−1: free), and its waiters as a singly linked FIFO over vCPUs. */
   readonly lockOwner: Int32Array
   readonly lockHead: Int32Array
@@ -48,6 +58,10 @@ export class GuestSpinlocks implements SpinlocksPart {
     this.waitNext = new Int32Array(m.nV).fill(-1)
     this.spinSpun = new Float64Array(m.nV); this.spinWhy = new Int8Array(m.nV)
     this.pauseNs = m.inp.costs.pauseInstruction.meanNs
+    this.kickYields = kickCpuYields(m.inp.hostVersion)
+    this.yieldKind = yieldKind(m.inp.hostVersion)
+    this.kicks = new Float64Array(m.inp.vms.length)
+    this.kickYieldsTaken = new Float64Array(m.inp.vms.length)
   }
 
   link(p: Parts): void {
@@ -56,6 +70,7 @@ export class GuestSpinlocks implements SpinlocksPart {
     this.mutex = p.mutex
     this.ple = p.ple
     this.run = p.run
+    this.sched = p.sched
     this.work = p.work
   }
 
@@ -190,7 +205,12 @@ export class GuestSpinlocks implements SpinlocksPart {
         this.halt.pvUnhalted[next] = 1
         const s = this.v.state[next]!
         if (s === St.HOST_POLL || s === St.BLOCKED) this.halt.wakeVcpu(next)
-        this.run.beginExit(g, ExitReason.VMCALL, m.causeIds.pvKick, m.cost(CostId.exitVmcall), After.ENTRY)
+        // kvm_pv_kick_cpu_op(), then (host ≥ 5.3) kvm_sched_yield() to the kicked waiter if it waits for a pCPU
+        const after = this.kickYields ? kvmSchedYield(m, this.sched, g, next, this.yieldKind) : After.ENTRY
+        const vmi = this.v.vmOf[g]!
+        this.kicks[vmi]!++
+        if (after === After.RESCHED) this.kickYieldsTaken[vmi]!++
+        this.run.beginExit(g, ExitReason.VMCALL, m.causeIds.pvKick, m.cost(CostId.exitVmcall), after)
         return
       }
     }

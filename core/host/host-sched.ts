@@ -238,8 +238,8 @@ export class HostScheduler implements HostSchedPart {
   private preemptStart(g: number): void {
     this.v.setState(g, St.PREEMPTED)
     this.hooks.schedOutPreempted(g)
-    // back on the same pCPU: vcpu_load() without a PLE shrink (a simplification: kvm_sched_in() would shrink it)
-    this.m.engine.schedule(this.m.rng.lognormal(this.m.inp.kworkerNs, SPREADS.kworkerRun) + this.hooks.vcpuLoad(g, this.v.pcpuOf[g]!), Ev.PREEMPT_DONE, g, ++this.v.exitTok[g]!)
+    // back on the same pCPU: kvm_sched_in() — the PLE window shrinks as after any schedule-out, then vcpu_load()
+    this.m.engine.schedule(this.m.rng.lognormal(this.m.inp.kworkerNs, SPREADS.kworkerRun) + this.hooks.schedIn(g, this.v.pcpuOf[g]!), Ev.PREEMPT_DONE, g, ++this.v.exitTok[g]!)
   }
 
   /** Ev.PREEMPT_DONE: the vCPU thread has its pCPU again (kvm_sched_in()): back into the guest. */

@@ -1,5 +1,26 @@
 // Directed yield on a PAUSE exit (kernel-logic.md §3.6; virt/kvm/kvm_main.c kvm_vcpu_on_spin(), current code).
 // Allocation-free: per-vCPU flags of the VM come in as Uint8Array (1 = true), indexed by vcpu_idx.
+// Per version (who is a candidate): readyCandidates() and pendingInterruptBoosts() below.
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
+
+/** What makes a waiting vCPU a candidate of kvm_vcpu_on_spin() (the first test of its scan). Before v5.3
+ *  `if (!READ_ONCE(vcpu->preempted)) continue;` — only a vCPU scheduled out while runnable (kvm_sched_out()). From
+ *  v5.3, d73eb57b80b9 "KVM: Boost vCPUs that are delivering interrupts" (Wanpeng Li; in the 5.3 merge-window pull
+ *  with 0c5f81dad46c, its fix 17e433b54393 in 5.3-rc5): `if (!READ_ONCE(vcpu->ready)) continue;`, and
+ *  kvm_vcpu_wake_up() sets vcpu->ready too — a halted vCPU woken by an interrupt (an IPI it must answer) and still
+ *  waiting for a pCPU is a candidate. 'preempted': only vcpu->preempted; 'ready': preempted or woken. */
+export function readyCandidates(hostVersion: string): 'preempted' | 'ready' {
+  return versionAtLeast(hostVersion, '5.3') ? 'ready' : 'preempted'
+}
+
+/** Whether a vCPU preempted in user mode stays a candidate of a kernel-mode spinner when it has an interrupt pending
+ *  (kvm_arch_dy_has_pending_interrupt(): a posted interrupt in its PI descriptor). From v5.13: 52acd22faa1a "KVM:
+ *  Boost vCPU candidate in user mode which is delivering interrupt" (Wanpeng Li; in the 5.13 KVM pull with a1fa4cbd53d9
+ *  "KVM: X86: Do not yield to self"). Before, `READ_ONCE(vcpu->preempted) && yield_to_kernel_mode &&
+ *  !kvm_arch_vcpu_in_kernel(vcpu)` skipped it. */
+export function pendingInterruptBoosts(hostVersion: string): boolean {
+  return versionAtLeast(hostVersion, '5.13')
+}
 
 export interface OnSpinInputs {
   /** The spinning vCPU (me->vcpu_idx). */
@@ -8,7 +29,8 @@ export interface OnSpinInputs {
   lastBoostedVcpu: number
   /** The spinning vCPU was in kernel mode (VMX: always, PLE is CPL-0 only; SVM: CPL == 0). */
   yieldToKernelMode: boolean
-  /** vcpu->ready: set by kvm_sched_out() on a preemption and by kvm_vcpu_wake_up(); cleared by kvm_sched_in(). */
+  /** The candidate flag: vcpu->ready (v5.3+: set by kvm_sched_out() on a preemption and by kvm_vcpu_wake_up();
+   *  cleared by kvm_sched_in()), or vcpu->preempted before v5.3 (readyCandidates()). */
   ready: Uint8Array
   /** vcpu->preempted (kvm_sched_out() COND). */
   preempted: Uint8Array
@@ -18,7 +40,8 @@ export interface OnSpinInputs {
   dyRunnable: Uint8Array
   /** kvm_arch_vcpu_preempted_in_kernel(): vcpu->arch.preempted_in_kernel. */
   preemptedInKernel: Uint8Array
-  /** kvm_arch_dy_has_pending_interrupt(): e.g. a posted interrupt pending (APICv). */
+  /** kvm_arch_dy_has_pending_interrupt(): e.g. a posted interrupt pending (APICv); all 0 before v5.13
+   *  (pendingInterruptBoosts()). */
   pendingInterrupt: Uint8Array
   /** Optional spin-loop state (CONFIG_HAVE_KVM_CPU_RELAX_INTERCEPT): in_spin_loop and dy_eligible; dyEligible is toggled. */
   inSpinLoop?: Uint8Array

@@ -7,9 +7,10 @@ import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { St, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, PauseLoop as PauseLoopPart } from '../sim/model-parts.ts'
-import { kvmVcpuOnSpin } from './directed-yield.ts'
+import { kvmVcpuOnSpin, readyCandidates, pendingInterruptBoosts } from './directed-yield.ts'
 import type { OnSpinInputs } from './directed-yield.ts'
 import { backendOf } from './backend.ts'
+import { kvmSchedYield } from './pv-sched-yield.ts'
 import type { KvmBackend } from './backend.ts'
 import type { VcpuState } from './vcpu.ts'
 
@@ -27,12 +28,19 @@ export class PauseLoop implements PauseLoopPart {
   /** Per VM: kvm->last_boosted_vcpu and the reusable inputs of kvm_vcpu_on_spin(). */
   readonly lastBoosted: Int32Array
   private readonly onSpin: OnSpinInputs[]
+  /** Per VM: successful directed yields, and those to a vCPU woken by kvm_vcpu_wake_up() (not preempted) — the
+   *  candidates d73eb57b80b9 added in 5.3. */
+  readonly directedYields: Float64Array
+  readonly yieldsToWoken: Float64Array
   private readonly tryYieldFn: (k: number) => boolean
   private yieldFrom = 0
   private yieldResult = 0
   /** Mean time of one PAUSE. */
   private readonly pauseNs: number
   private readonly yieldKind: number
+  /** Host ≥ 5.3: a vCPU woken by kvm_vcpu_wake_up() is ready too; ≥ 5.13: a pending interrupt keeps a user-mode one. */
+  private readonly wokenReady: boolean
+  private readonly pendingIrqBoosts: boolean
 
   constructor(m: ModelCore, yieldKind: number) {
     this.m = m
@@ -40,6 +48,8 @@ export class PauseLoop implements PauseLoopPart {
     this.backends = m.inp.vms.map(() => backendOf(m.inp.vendor))
     this.pleWindow = new Float64Array(m.nV).fill(m.inp.ple.window)
     this.lastBoosted = new Int32Array(m.inp.vms.length).fill(-1)
+    this.directedYields = new Float64Array(m.inp.vms.length)
+    this.yieldsToWoken = new Float64Array(m.inp.vms.length)
     this.onSpin = m.inp.vms.map((vm) => {
       const u8 = (): Uint8Array => new Uint8Array(vm.vcpus)
       return { me: 0, lastBoostedVcpu: -1, yieldToKernelMode: true, ready: u8(), preempted: u8(), blocking: u8(), dyRunnable: u8(), preemptedInKernel: u8(), pendingInterrupt: u8(), inSpinLoop: u8(), dyEligible: u8() }
@@ -47,6 +57,8 @@ export class PauseLoop implements PauseLoopPart {
     this.tryYieldFn = (k: number) => this.tryYield(k)
     this.pauseNs = m.inp.costs.pauseInstruction.meanNs
     this.yieldKind = yieldKind
+    this.wokenReady = readyCandidates(m.inp.hostVersion) === 'ready'
+    this.pendingIrqBoosts = pendingInterruptBoosts(m.inp.hostVersion)
   }
 
   link(p: Parts): void {
@@ -61,16 +73,17 @@ export class PauseLoop implements PauseLoopPart {
     return this.backends[this.v.vmOf[g]!]!.pleWindowNs(this.pleWindow[g]!, this.m.inp.tscGhz, this.pauseNs)
   }
 
-  /** handle_pause() / pause_interception(): grow the window (grow_ple_window() / grow_pause_filter()), then kvm_vcpu_on_spin() looks for a vCPU to yield to; the exit gives the pCPU
-   *  up when the candidate waits on this vCPU's own pCPU. */
+  /** handle_pause() / pause_interception(): grow the window (grow_ple_window() / grow_pause_filter()), then kvm_vcpu_on_spin() looks for a vCPU to yield to; after a
+   *  yield the exit gives the pCPU up when schedule() picks another thread there (kvmSchedYield(): the candidate
+   *  waits on this pCPU, or another thread does and the spinner is the skip buddy). */
   pauseExit(g: number): void {
     this.pleWindow[g] = this.backends[this.v.vmOf[g]!]!.growPle(this.pleWindow[g]!, this.m.inp.ple)
-    const r = this.directedYield(g)
-    this.run.beginExit(g, ExitReason.PAUSE_INSTRUCTION, this.m.causeIds.pauseLoop, this.m.cost(CostId.exitPause), r === 2 ? After.RESCHED : After.ENTRY)
+    const after = this.directedYield(g)
+    this.run.beginExit(g, ExitReason.PAUSE_INSTRUCTION, this.m.causeIds.pauseLoop, this.m.cost(CostId.exitPause), after)
   }
 
-  /** kvm_vcpu_on_spin() for a PAUSE exit of vCPU g, over its VM's vCPUs. Returns 0 (no candidate), 1 (yielded to a
-   *  vCPU waiting on another pCPU) or 2 (yielded to one waiting on g's own pCPU: g gives it the pCPU). */
+  /** kvm_vcpu_on_spin() for a PAUSE exit of vCPU g, over its VM's vCPUs. Returns how the exit ends: After.ENTRY (no
+   *  candidate, or the spinner keeps its pCPU) or After.RESCHED. */
   private directedYield(g: number): number {
     const v = this.v
     const vmi = v.vmOf[g]!
@@ -82,36 +95,43 @@ export class PauseLoop implements PauseLoopPart {
       const x = vm.firstVcpu + k
       const s = v.state[x]!
       const queued = this.m.hrq.queued[x] === 1
-      i.ready[k] = queued ? 1 : 0
-      i.preempted[k] = queued && v.exitHandler[x] !== After.HLT ? 1 : 0
+      // waiting for a pCPU after a preemption (vcpu->preempted), or after kvm_vcpu_wake_up() ended its HLT block
+      const preempted = queued && v.exitHandler[x] !== After.HLT
+      i.preempted[k] = preempted ? 1 : 0
+      i.ready[k] = preempted || (queued && this.wokenReady) ? 1 : 0
       i.blocking[k] = s === St.BLOCKED || s === St.HOST_POLL ? 1 : 0
       i.dyRunnable[k] = i.blocking[k] && (v.pendIrq[x] || halt.pvUnhalted[x]) ? 1 : 0
       // preempted in kernel mode: inside a lock operation or an interrupt handler (guest user code is not)
       i.preemptedInKernel[k] = work.inLockOp(x) || v.inIrq[x] ? 1 : 0
-      i.pendingInterrupt[k] = v.pendIrq[x] ? 1 : 0
-      i.inSpinLoop![k] = work.spinning(x) ? 1 : 0
+      i.pendingInterrupt[k] = this.pendingIrqBoosts && v.pendIrq[x] ? 1 : 0
+      // vcpu->spin_loop.in_spin_loop: set for the length of the vCPU's own kvm_vcpu_on_spin() — a vCPU waiting for a
+      // pCPU with it set is one that yield_to() scheduled out inside its PAUSE exit (its last exit); a spinner
+      // preempted in its guest loop (by the tick) is not in it
+      i.inSpinLoop![k] = queued && v.exitReason[x] === ExitReason.PAUSE_INSTRUCTION ? 1 : 0
     }
     i.me = g - vm.firstVcpu
+    // kvm_vcpu_set_dy_eligible(me, false) ended the spinner's previous kvm_vcpu_on_spin()
+    i.dyEligible![i.me] = 0
     i.lastBoostedVcpu = this.lastBoosted[vmi]!
     i.yieldToKernelMode = !vm.spinlock.userSpace
     this.yieldFrom = g
-    this.yieldResult = 0
+    this.yieldResult = After.ENTRY
     const t = kvmVcpuOnSpin(i, this.tryYieldFn)
-    if (t >= 0) this.lastBoosted[vmi] = t
+    if (t >= 0) {
+      this.lastBoosted[vmi] = t
+      this.directedYields[vmi]!++
+      if (i.preempted[t] === 0) this.yieldsToWoken[vmi]!++
+    }
     return this.yieldResult
   }
 
-  /** kvm_vcpu_yield_to() → yield_to(): only a waiting (runnable, not running) vCPU thread can be yielded to. */
+  /** kvm_vcpu_yield_to() → yield_to(): only a waiting (runnable, not running) vCPU thread can be yielded to; the
+   *  yield itself is kvm_sched_yield()'s (core/kvm/pv-sched-yield.ts). */
   private tryYield(k: number): boolean {
     const g = this.yieldFrom
     const x = this.m.vmSpec(g).firstVcpu + k
-    const hrq = this.m.hrq
-    if (hrq.queued[x] !== 1) return false
-    const c = this.v.pcpuOf[g]!
-    const tc = hrq.cpu[x]!
-    hrq.yieldTo(x, c, this.yieldKind)
-    if (tc === c) this.yieldResult = 2
-    else { this.yieldResult = 1; this.sched.reschedCurr(tc, this.m.causeIds.resched) }
+    if (this.m.hrq.queued[x] !== 1) return false
+    this.yieldResult = kvmSchedYield(this.m, this.sched, g, x, this.yieldKind)
     return true
   }
 

@@ -9,6 +9,8 @@ import { pvUnhaltVisible } from '../kvm/disable-exits.ts'
 import { pauseCanExitAtCpl } from '../kvm/ple.ts'
 import type { PleParams } from '../kvm/ple.ts'
 import { backendOf } from '../kvm/backend.ts'
+import { readyCandidates, pendingInterruptBoosts } from '../kvm/directed-yield.ts'
+import { kickCpuYields } from '../kvm/pv-sched-yield.ts'
 import type { Issue } from '../schema/schema.ts'
 import type { SpinlockSpec } from './model-inputs.ts'
 
@@ -52,13 +54,13 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
   const decisions: Decision[] = []
   decisions.push({
     id: 'ple', title: backendOf(features.vendor).pleTitle, value: ple.enabled ? 'on' : 'off',
-    reason: `${ple.reason}${ple.enabled && c.acquisitionsPerSec > 0 && !cplSeen ? '; the contended loop runs at CPL 3, which VMX PLE ignores' : ''}. The window starts at ${params.window} ${features.vendor === 'vmx' ? 'TSC cycles' : 'PAUSEs'} (${backendOf(features.vendor).pleParamNames.window}); on a PAUSE exit it grows (${params.grow < 1 ? 'reset to the module window' : params.grow < params.window ? `×${params.grow}` : `+${params.grow}`}, __grow_ple_window(), at most ${params.max}) and kvm_vcpu_on_spin() looks for a preempted vCPU of the VM to yield to — under 1:1 pinning there is none`,
+    reason: `${ple.reason}${ple.enabled && c.acquisitionsPerSec > 0 && !cplSeen ? '; the contended loop runs at CPL 3, which VMX PLE ignores' : ''}. The window starts at ${params.window} ${features.vendor === 'vmx' ? 'TSC cycles' : 'PAUSEs'} (${backendOf(features.vendor).pleParamNames.window}); on a PAUSE exit it grows (${params.grow < 1 ? 'reset to the module window' : params.grow < params.window ? `×${params.grow}` : `+${params.grow}`}, __grow_ple_window(), at most ${params.max}) and kvm_vcpu_on_spin() looks for a vCPU of the VM waiting for a pCPU to yield to (${readyCandidates(host.kernel.version) === 'ready' ? `host ${host.kernel.version} ≥ 5.3: vcpu->ready, preempted or woken by an interrupt` : `host ${host.kernel.version} < 5.3: vcpu->preempted only, not a vCPU woken by an interrupt`}; ${pendingInterruptBoosts(host.kernel.version) ? 'a vCPU preempted in user mode only when it has an interrupt pending' : 'never a vCPU preempted in user mode (the pending-interrupt boost is 5.13)'}) — under 1:1 pinning there is none`,
     mirrors: backendOf(features.vendor).pleMirrors,
   })
   if (c.acquisitionsPerSec > 0) {
     const order = handoff(kind, c.userSpace) === 'head' ? 'FIFO (MCS queue): the head gets it even while its vCPU is preempted' : 'unfair test-and-set: whichever running spinner comes first'
     const wait = spec.halts
-      ? `waiters spin 2^15 PAUSEs (SPIN_THRESHOLD), then halt in pv_wait() (an HLT exit) until the unlocker kicks them with KVM_HC_KICK_CPU (a VMCALL exit)`
+      ? `waiters spin 2^15 PAUSEs (SPIN_THRESHOLD), then halt in pv_wait() (an HLT exit) until the unlocker kicks them with KVM_HC_KICK_CPU (a VMCALL exit${kickCpuYields(host.kernel.version) ? ', which on a ≥ 5.3 host also yields to the kicked waiter' : ''})`
       : `waiters spin on PAUSE${spec.pauseExits ? ', exiting each time the PLE window runs out' : ' without exiting'}`
     decisions.push({
       id: 'lock-contention', title: 'Contended spinlock', value: `${c.userSpace ? 'user-space spin loop' : kind}, ${c.acquisitionsPerSec}/s per busy vCPU`,

@@ -1,6 +1,9 @@
 import { describe, it, expect } from 'vitest'
-import { kvmVcpuOnSpin } from '../../core/kvm/directed-yield.ts'
+import { readFileSync } from 'node:fs'
+import { kvmVcpuOnSpin, readyCandidates, pendingInterruptBoosts } from '../../core/kvm/directed-yield.ts'
 import type { OnSpinInputs } from '../../core/kvm/directed-yield.ts'
+import type { Profile } from '../../core/index.ts'
+import { finishedModel } from '../helpers/model-runs.ts'
 
 const n = 8
 const z = (): Uint8Array => new Uint8Array(n)
@@ -37,5 +40,35 @@ describe('kvm_vcpu_on_spin (virt/kvm/kvm_main.c, current)', () => {
     const i = inp({ ready: set([1]), inSpinLoop: set([1]), dyEligible })
     expect(kvmVcpuOnSpin(i, () => true)).toBe(-1)
     expect(kvmVcpuOnSpin(i, () => true)).toBe(1)
+  })
+})
+
+describe('kvm_vcpu_on_spin() candidates per host version', () => {
+  it('before 5.3 only vcpu->preempted; from 5.3 vcpu->ready, which kvm_vcpu_wake_up() sets too (d73eb57b80b9)', () => {
+    expect(readyCandidates('4.16')).toBe('preempted')
+    expect(readyCandidates('5.2')).toBe('preempted')
+    expect(readyCandidates('5.3')).toBe('ready')
+    expect(readyCandidates('6.8')).toBe('ready')
+  })
+  it('a user-mode preempted vCPU with a pending interrupt is a candidate of a kernel-mode spinner from 5.13 (52acd22faa1a)', () => {
+    expect(pendingInterruptBoosts('5.12')).toBe(false)
+    expect(pendingInterruptBoosts('5.13')).toBe(true)
+  })
+})
+
+describe('d73eb57b80b9 in a run: TLB shootdowns wake halted vCPUs that then wait for a pCPU behind two host hogs', () => {
+  // The validation profile of d73eb57b80b9 with a 4.19 guest (before 4.20 flush IPIs go to lazy-TLB idle vCPUs too,
+  // waking them) and 4 ebizzy threads on its 8 vCPUs, so vCPUs halt and are woken by the flush IPI.
+  const base = JSON.parse(readFileSync('examples/validation/profiles/boost-ready-d73eb57b80b9.json', 'utf8')) as Profile
+  const vm = base.vms[0]!
+  const p = { ...base, vms: [{ ...vm, guest: { ...vm.guest, kernelVersion: '4.19' }, workload: { ...vm.workload, threads: 4 } }] } as Profile
+  const old = finishedModel(p, 'host-5.2', 0.2)
+  const now = finishedModel(p, 'host-5.4', 0.2)
+  it('host 5.2: PAUSE exits yield only to preempted vCPUs — never to one woken by the IPI', () => {
+    expect(old.ple.directedYields[0]).toBeGreaterThan(0)
+    expect(old.ple.yieldsToWoken[0]).toBe(0)
+  })
+  it('host 5.4: the woken vCPUs waiting for a pCPU are candidates (vcpu->ready) and get most of the yields', () => {
+    expect(now.ple.yieldsToWoken[0]).toBeGreaterThan(now.ple.directedYields[0]! / 2)
   })
 })
