@@ -7,11 +7,12 @@ import { loadProfile, runConfiguration } from '../../core/index.ts'
 import { metricValue, parseCase } from '../../core/validation/index.ts'
 import { haltPollAdaptive, updateHaltPoll } from '../../core/kvm/halt-poll.ts'
 import { formatConfigReport } from '../../core/output/text-report.ts'
+import { printedLines } from '../../core/output/benchmark-lines.ts'
 import { workloadProfile, runAll, rerunJson, resultJson, exits } from '../helpers/workload-runs.ts'
 
 const DURATION = 0.05
 const noIpiv = { host: { kvm: { enableIpiv: false } } }
-const printed = (r: ConfigResult): string[] => r.vms[0]!.workload.benchmark?.output ?? []
+const printed = (r: ConfigResult): string[] => printedLines(r.vms[0]!.workload).map((l) => l.text)
 const figure = (r: ConfigResult, name: string): number => metricValue(r, { kind: 'figure', figure: name })
 
 function sprProfile(workload: Record<string, unknown>, configs: Record<string, Record<string, unknown>>, vm: Record<string, unknown> = {}): unknown {

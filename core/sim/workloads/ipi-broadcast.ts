@@ -11,7 +11,8 @@
 import type { GuestOps } from './guest-ops.ts'
 import type { IpiBroadcastSpec } from '../model-inputs.ts'
 import { GuestWorkload } from './workload.ts'
-import type { WorkloadReport } from './workload.ts'
+import { BenchmarkPrintout } from './workload.ts'
+import type { WorkloadBenchmark } from '../../result.ts'
 import { OpStats } from './op-stats.ts'
 
 export class IpiBroadcastWorkload extends GuestWorkload {
@@ -64,15 +65,15 @@ export class IpiBroadcastWorkload extends GuestWorkload {
     m.threadContinue(tid, 0)
   }
 
-  override report(): WorkloadReport {
+  /** The module's pr_info() of the total, "Broadcast IPI: %18llu ns" (or Multicast with a mask), and the time per call.
+   *  Figures: ns per call, total ns (× loops), calls (simulated after warm-up). */
+  override benchmark(): WorkloadBenchmark {
+    const out = new BenchmarkPrintout()
     const n = this.stats.count[0]!
     const name = this.mask === null ? 'Broadcast IPI' : `Multicast IPI (${this.w.targets} targets)`
-    if (n === 0) return { output: [`${name}: no call completed after warm-up`], figures: {} }
+    if (n === 0) return out.line(`${name}: no call completed after warm-up`)
     const per = this.stats.mean(0)
-    const total = Math.round(per * this.w.loops)
-    return {
-      output: [`${name}: ${String(total).padStart(18)} ns`, `(${this.w.loops} calls at the simulated ${Math.round(per)} ns per call, mean of ${n} simulated calls)`],
-      figures: { 'ns per call': Math.round(per), 'total ns': total },
-    }
+    out.line(`${name}: %18ld ns`, out.figure('total ns', 'ns', Math.round(per * this.w.loops)))
+    return out.line(`(${this.w.loops} calls at the simulated %.0f ns per call, mean of %ld simulated calls)`, out.figure('ns per call', 'ns', Math.round(per)), out.figure('calls', 'calls', n))
   }
 }
