@@ -27,12 +27,13 @@ export function printedLines(w: WorkloadResult): PrintedLine[] {
   return b.lines.map((line) => {
     const convs = conversions(line.print)
     const args = line.args.map((a) => (typeof a === 'number' ? a : figureOf(b, a)?.value ?? Number.NaN))
-    // a line of several figures names each beside its ±
-    const named = line.args.filter((a) => typeof a === 'string').length > 1
+    // a line of several figures names each beside its ± (without the words they share: "T0 Min" → "Min")
+    const names = line.args.filter((a): a is string => typeof a === 'string')
+    const shared = names.length > 1 ? sharedWords(names) : 0
     const cis: string[] = []
     line.args.forEach((a, i) => {
       const f = typeof a === 'string' ? figureOf(b, a) : undefined
-      if (f?.ci95 !== undefined) cis.push(`${named ? `${f.name} ` : ''}±${ciText(f.ci95, convs[i])} ${f.unit}`)
+      if (f?.ci95 !== undefined) cis.push(`${names.length > 1 ? `${f.name.slice(shared)} ` : ''}±${ciText(f.ci95, convs[i])} ${f.unit}`)
     })
     return { text: sprintf(line.print, ...args), ci: cis.join(', ') }
   })
@@ -41,6 +42,17 @@ export function printedLines(w: WorkloadResult): PrintedLine[] {
 /** "means of 5 replications" for a replicated result's lines, else "". */
 export function linesNote(w: WorkloadResult): string {
   return w.replications && w.benchmark?.lines.some((l) => l.args.some((a) => typeof a === 'string')) ? `the benchmark's lines print the means of ${w.replications} replications, ± their 95 % CI` : ''
+}
+
+/** The length of the leading words (up to a space) all the names share, when none is left empty. */
+function sharedWords(names: readonly string[]): number {
+  const first = names[0]!
+  let n = 0
+  for (let i = first.indexOf(' '); i >= 0; i = first.indexOf(' ', i + 1)) {
+    if (names.every((x) => x.startsWith(first.slice(0, i + 1)) && x.length > i + 1)) n = i + 1
+    else break
+  }
+  return n
 }
 
 function conversions(print: string): { letter: string; precision: number }[] {

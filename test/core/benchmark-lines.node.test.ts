@@ -29,6 +29,11 @@ describe('printed lines from figures', () => {
     expect(linesNote(withBenchmark(cyclictest))).toBe('')
   })
 
+  it('names each figure of a several-figure line without the words they share ("T0 Min" → "Min")', () => {
+    const b: WorkloadBenchmark = { figures: cyclictest.figures.map((f) => ({ ...f, ci95: 1.5 })), lines: cyclictest.lines }
+    expect(printedLines(withBenchmark(b, 3))[0]!.ci).toBe('C ±2 loops, Min ±2 µs, Act ±2 µs, Avg ±2 µs, Max ±2 µs')
+  })
+
   it('with replications: the means, each figure\'s ± in the precision printed, named on a line of several', () => {
     const b: WorkloadBenchmark = {
       figures: [{ name: 'Time', unit: 's', value: 0.51234, ci95: 0.0123 }, { name: 'ipi', unit: 'cycles', value: 5094.6, ci95: 0.4 }, { name: 'Min', unit: 'µs', value: 3, ci95: 1.6 }, { name: 'Max', unit: 'µs', value: 12, ci95: 3.2 }],
