@@ -1,6 +1,8 @@
 // The JSON result of a run (issue 3): what the CLI writes with --json, what the app charts and stores.
 
-export const RESULT_SCHEMA_VERSION = 1
+/** 2: WorkloadResult.benchmark holds figures and lines (1 had benchmark.output/figures and figures[]; a saved v1
+ *  result is read through core/result-v1.ts). */
+export const RESULT_SCHEMA_VERSION = 2
 
 export interface ExitRow {
   /** Exit reason as perf prints it for the host's vendor (VMX upper case, SVM lower case). */
@@ -22,15 +24,28 @@ export interface ExitHistogram { reason: string; buckets: HistogramBucket[] }
 
 export interface LatencyPercentiles { p50: number; p90: number; p99: number; p999: number; max: number }
 
-/** One figure as the benchmark itself prints it: hackbench's "Time: 1.234", `perf bench sched pipe`'s usecs/op and
- *  ops/sec, ebizzy's records/s. `print` is the benchmark's own printf format of the line (one %-conversion). */
+/** One figure the benchmark prints, by name: hackbench's "Time" (s), cyclictest's "Max" (µs), kvm-unit-tests' "ipi"
+ *  (cycles), ebizzy's "records/s". A workload declares each once; its printed lines are rendered from them. */
 export interface BenchmarkFigure {
   name: string
   unit: string
+  /** The value (with replications: the mean over them). */
   value: number
-  print: string
   /** Across replications: the 95 % confidence half-width of the mean. */
   ci95?: number
+}
+
+/** One line as the benchmark prints it: its printf format (core/output/c-printf.ts) and the arguments — a string is a
+ *  figure's name (its value is printed), a number a constant of the run (a thread number, a priority). */
+export interface BenchmarkLine {
+  print: string
+  args: (string | number)[]
+}
+
+/** What the benchmark itself prints: its figures, and its lines rendered from them (core/output/benchmark-lines.ts). */
+export interface WorkloadBenchmark {
+  figures: BenchmarkFigure[]
+  lines: BenchmarkLine[]
 }
 
 /** 95 % confidence half-widths (Student t) of the means over replications. */
@@ -47,11 +62,9 @@ export interface WorkloadResult {
   latencyHistogram: HistogramBucket[]
   /** Completed operations per interval, over virtual time after warm-up. */
   series: { intervalNs: number; perSec: number[] }
-  /** What the benchmark itself prints (kvm-unit-tests' "ipi 5094", cyclictest's "T: 0 …" lines) and the figures
-   *  in it by name (e.g. "ipi" cycles, "Max" µs), when the workload prints something of its own. */
-  benchmark?: { output: string[]; figures: Record<string, number> }
-  /** The benchmark's own output figures (absent for workloads that print none of their own). */
-  figures?: BenchmarkFigure[]
+  /** What the benchmark itself prints (kvm-unit-tests' "ipi 5094", cyclictest's "T: 0 …" lines, hackbench's
+   *  "Time: 1.234"): its figures and the lines rendered from them; absent when it prints nothing of its own. */
+  benchmark?: WorkloadBenchmark
   /** With run.replications > 1: how many; every figure above is then the mean over them (core/sim/replications.ts). */
   replications?: number
   /** Across replications, when there is more than one: 95 % confidence half-widths of the means. */

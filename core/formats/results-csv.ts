@@ -39,7 +39,7 @@ export function exportWorkloadCsv(results: readonly ConfigResult[]): string {
       row('throughput', `${w.unit}/s`, w.throughputPerSec, ci?.throughputPerSec)
       row('latency mean', 'ns', w.meanLatencyNs, ci?.meanLatencyNs)
       for (const k of ['p50', 'p90', 'p99', 'p999', 'max'] as const) row(`latency ${k}`, 'ns', w.latencyNs[k], ci?.[k])
-      for (const f of w.figures ?? []) row(f.name, f.unit, f.value, f.ci95)
+      for (const f of w.benchmark?.figures ?? []) row(f.name, f.unit, f.value, f.ci95)
     }
   }
   return `${lines.join('\n')}\n`

@@ -1,6 +1,10 @@
-// smp_call_function_many() with wait (kernel/smp.c smp_call_function_many_cond()): the sender queues one
-// call_single_data (csd) on each target's call_single_queue, sends the IPIs (send_call_function_ipi_mask(), or one
-// target's send_call_function_single_ipi()), then spins in csd_lock_wait() — smp_cond_load_acquire() on the csd's
+// smp_call_function_many() with wait (kernel/smp.c smp_call_function_many_cond()): the sender takes the online CPUs
+// of its mask less itself (cpumask_and(cpu_online_mask), __cpumask_clear_cpu(this_cpu); smp_call_function() passes
+// every online CPU), queues one call_single_data (csd) on each target's call_single_queue and IPIs only the targets
+// whose queue was empty (llist_add() returned true: cfd->cpumask_ipi — a target with a csd still queued will run the
+// new one in the handler it already has coming), sends those IPIs (arch_send_call_function_ipi_mask(), which a guest
+// with PV IPI makes one KVM_HC_SEND_IPI hypercall: arch/x86/kernel/kvm.c kvm_send_ipi_mask(); or one target's
+// send_call_function_single_ipi(), an ICR write), then spins in csd_lock_wait() — smp_cond_load_acquire() on the csd's
 // CSD_FLAG_LOCK, a cpu_relax() (PAUSE) loop — until every target has run the function: the target's IPI handler
 // (generic_smp_call_function_interrupt() → flush_smp_call_function_queue()) takes its whole queue (llist_del_all())
 // and runs each csd, whose csd_unlock() releases its sender. So the sender's time is the slowest target's: at once for
@@ -8,8 +12,14 @@
 // the pause filter is on for the VM (pause-loop.ts), and kvm_vcpu_on_spin() then looks for a vCPU to yield to.
 // TLB shootdowns use it (native_flush_tlb_multi(), native_flush_tlb_others() before 5.10: tlb-flush.ts); PV TLB flush
 // (kvm_flush_tlb_multi()) drops preempted targets from the mask before it is called.
-// Simplifications: the sender's local call runs inside its IPI handler time; a target's queue is served by any guest
-// IPI handler (the call-function and reschedule vectors are one Irq.IPI bit here); wait = false is not waited for.
+// The ipi-broadcast workload (ipi_benchmark's smp_call_function_many() loop) and guest TLB shootdowns (tlb-flush.ts)
+// both call through here. Simplifications: the sender's local call (SCF_RUN_LOCAL, on_each_cpu()) is not modelled; a
+// target's queue is served by any guest IPI handler (the call-function and reschedule vectors are one Irq.IPI bit
+// here); a csd of a call without wait is not queued, so it neither waits nor suppresses a later call's IPI; one IPI
+// left of several goes as a single ICR write (send_call_function_single_ipi(), nr_cpus == 1 in 5.x) also on older
+// guests, which send it through the mask path; KVM_HC_SEND_IPI covers 128 APIC IDs from the lowest
+// (KVM_IPI_CLUSTER_SIZE) and a mask spanning more takes several hypercalls — the model makes one (APIC IDs are not
+// modelled; a guest of at most 128 vCPUs numbered densely fits one).
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { St, Work, Act, After } from '../sim/constants.ts'
@@ -58,6 +68,12 @@ export function kvmSendCallFuncIpiYieldsTo(readsPreempted: boolean, skipIdle: bo
   return -1
 }
 
+/** llist_add() on a target's call_single_queue returns true — the queue was empty, so the target gets an IPI — when
+ *  every csd queued there before has been taken by a handler already running (llist_del_all() at its start). */
+export function llistAddWasEmpty(queued: number, inService: number): boolean {
+  return queued === inService
+}
+
 /** csd_lock_wait(): the sender goes on only when no csd of its call is still locked (every target's handler ran). */
 export function csdLockWaitDone(pendingTargets: number): boolean {
   return pendingTargets === 0
@@ -78,6 +94,8 @@ export class CsdLockWait implements CsdLockWaitPart {
   private readonly preemptedFn: (i: number) => boolean
   private readonly idleFn: (i: number) => boolean
   private scanBase = 0
+  /** Per vCPU: already in the mask being built (a cpumask holds a CPU once). */
+  private readonly inMask: Uint8Array
   /** Per sender: targets that have not yet run its csd. */
   readonly pending: Int32Array
   /** Per target: the senders whose csd waits in its call_single_queue, in order; and how many of them the running
@@ -103,6 +121,7 @@ export class CsdLockWait implements CsdLockWaitPart {
     this.idleFn = (i: number) => this.v.idle[this.irq.mcastQ[this.scanBase + i]!] === 1
     const cap = m.inp.vms.reduce((n, vm) => Math.max(n, vm.vcpus), 1)
     this.pending = new Int32Array(m.nV)
+    this.inMask = new Uint8Array(m.nV)
     this.queue = new IntRings(m.nV, cap)
     this.inService = new Int32Array(m.nV)
     this.waitStart = new Float64Array(m.nV)
@@ -128,10 +147,36 @@ export class CsdLockWait implements CsdLockWaitPart {
     return k === Work.ITEM || k === Work.THREAD || k === Work.NONE
   }
 
+  /** smp_call_function_many() from vCPU src: to the n vCPUs of `mask` (its VM's, global ids), or with mask null to
+   *  every other vCPU of its VM (smp_call_function()); src itself and vCPUs of other VMs are dropped. Returns the
+   *  targets (0: nothing to call). `dispatch`: as callFunctionMany(). */
+  smpCallFunctionMany(src: number, mask: Int32Array | null, n: number, wait: boolean, dispatch: boolean): number {
+    const vm = this.m.vmSpec(src)
+    const q = this.irq.mcastQ
+    const base = src * this.irq.ipiCap
+    const first = vm.firstVcpu
+    const end = first + vm.vcpus
+    let k = 0
+    if (mask === null) {
+      for (let g = first; g < end; g++) if (g !== src) q[base + k++] = g
+    } else {
+      for (let i = 0; i < n; i++) {
+        const g = mask[i]!
+        if (g === src || g < first || g >= end || this.inMask[g]) continue
+        this.inMask[g] = 1
+        q[base + k++] = g
+      }
+      for (let i = 0; i < k; i++) this.inMask[q[base + i]!] = 0
+    }
+    this.callFunctionMany(src, k, wait, false, dispatch)
+    return k
+  }
+
   /** smp_call_function_many_cond(): vCPU `src` calls the function on the n targets in irq.mcastQ (at src·ipiCap);
-   *  `tlb` labels the IPIs as TLB-shootdown sends. With wait, its running work goes beneath a csd_lock_wait() spin
-   *  frame and resumes when every target has run it. `dispatch`: run the sends now (from an event); false from a work
-   *  completion (itemDone / threadBurstDone), whose caller dispatches next. */
+   *  `tlb` labels the IPIs as TLB-shootdown sends. With wait, each target's call_single_queue gets the csd and only a
+   *  target whose queue held none is IPIed (cfd->cpumask_ipi); the running work goes beneath a csd_lock_wait() spin
+   *  frame and resumes when every target has run the csd. `dispatch`: run the sends now (from an event); false from a
+   *  work completion (itemDone / threadBurstDone), whose caller dispatches next. */
   callFunctionMany(src: number, n: number, wait: boolean, tlb: boolean, dispatch: boolean): void {
     if (n <= 0) return
     const v = this.v
@@ -141,14 +186,23 @@ export class CsdLockWait implements CsdLockWaitPart {
     const q = irq.mcastQ
     const base = src * irq.ipiCap
     const flag = tlb ? IPI_TLB : 0
-    if (wait) for (let i = 0; i < n; i++) this.queue.push(q[base + i]!, src)
-    if (n === 1) irq.queueIpi(src, q[base]! | flag)
-    else if (vm.ipiMulticastBatched) { irq.mcastLen[src] = n; v.actions[src]! |= Act.SEND_MULTI }
-    else for (let i = 0; i < n; i++) irq.queueIpi(src, q[base + i]! | flag | IPI_MULTI)
+    // the IPI targets are compacted to the front of the mask (k ≤ i)
+    let ipis = n
+    if (wait) {
+      ipis = 0
+      for (let i = 0; i < n; i++) {
+        const t = q[base + i]!
+        if (llistAddWasEmpty(this.queue.len[t]!, this.inService[t]!)) q[base + ipis++] = t
+        this.queue.push(t, src)
+      }
+    }
+    if (ipis === 1) irq.queueIpi(src, q[base]! | flag)
+    else if (ipis > 1 && vm.ipiMulticastBatched) { irq.mcastLen[src] = ipis; irq.mcastTlb[src] = tlb ? 1 : 0; v.actions[src]! |= Act.SEND_MULTI }
+    else for (let i = 0; i < ipis; i++) irq.queueIpi(src, q[base + i]! | flag | IPI_MULTI)
     work.suspendWork(src)
     if (wait) {
       this.scanBase = base
-      const y = kvmSendCallFuncIpiYieldsTo(vm.preemptedReaders.callFuncYield, vm.preemptedReaders.callFuncYieldSkipsIdle, n, this.preemptedFn, this.idleFn)
+      const y = kvmSendCallFuncIpiYieldsTo(vm.preemptedReaders.callFuncYield, vm.preemptedReaders.callFuncYieldSkipsIdle, ipis, this.preemptedFn, this.idleFn)
       this.yieldTarget[src] = y >= 0 ? q[base + y]! : -1
       this.pending[src] = n
       this.waitStart[src] = this.m.engine.now

@@ -67,16 +67,4 @@ export class GuestTlbFlush {
     this.csd.callFunctionMany(src, n, true, true, dispatch)
     return n
   }
-
-  /** smp_call_function_many() to every other online vCPU of src's VM (smp_call_function(), on_each_cpu()). */
-  callAllOthers(src: number, wait: boolean, dispatch: boolean): number {
-    const vm = this.m.vmSpec(src)
-    const q = this.irq.mcastQ
-    const base = src * this.irq.ipiCap
-    const end = vm.firstVcpu + vm.vcpus
-    let n = 0
-    for (let g = vm.firstVcpu; g < end; g++) if (g !== src) q[base + n++] = g
-    this.csd.callFunctionMany(src, n, wait, false, dispatch)
-    return n
-  }
 }

@@ -29,6 +29,8 @@ export class IrqDelivery implements IrqDeliveryPart {
   /** The targets of a pending PV IPI hypercall (Act.SEND_MULTI), per vCPU: at most its VM's other vCPUs. */
   readonly mcastQ: Int32Array
   readonly mcastLen: Int32Array
+  /** Per vCPU: its pending PV IPI is a TLB shootdown's (the exit's cause). */
+  readonly mcastTlb: Uint8Array
   readonly ipiCap: number
   /** Per VM: exit-cause ids of a unicast guest IPI send and of a guest TLB-shootdown IPI. */
   private readonly ipiCause: Int32Array
@@ -41,6 +43,7 @@ export class IrqDelivery implements IrqDeliveryPart {
     this.ipiCap = m.inp.vms.reduce((n, vm) => Math.max(n, vm.vcpus), 1)
     this.mcastQ = new Int32Array(m.nV * this.ipiCap)
     this.mcastLen = new Int32Array(m.nV)
+    this.mcastTlb = new Uint8Array(m.nV)
     this.ipiCause = ipiCause
     this.guestTlbCause = guestTlbCause
   }
@@ -84,22 +87,6 @@ export class IrqDelivery implements IrqDeliveryPart {
     this.v.actions[g]! |= Act.SEND_IPI
   }
 
-  /** smp_call_function_many() → send_IPI_mask() from vCPU g to the n vCPUs in targets[0…n): one target is a single
-   *  ICR write (the unicast path), several are one PV IPI hypercall when the VM batches (kvm_send_ipi_mask()), else
-   *  one ICR write per target on the multicast path (x2APIC physical mode). */
-  queueMulticast(g: number, targets: Int32Array, n: number): void {
-    if (n <= 0) return
-    if (n === 1) { this.queueIpi(g, targets[0]!); return }
-    if (this.m.vmSpec(g).ipiMulticastBatched) {
-      const base = g * this.ipiCap
-      for (let i = 0; i < n; i++) this.mcastQ[base + i] = targets[i]!
-      this.mcastLen[g] = n
-      this.v.actions[g]! |= Act.SEND_MULTI
-      return
-    }
-    for (let i = 0; i < n; i++) this.queueIpi(g, targets[i]! | IPI_MULTI)
-  }
-
   /** Act.SEND_IPI: the next queued ICR write — an exit on the VM's send path, or none (IPIv, AVIC to a running
    *  target: avic_vcpu_put() clears IsRunning when the target blocks or is scheduled out, and before 5.17 while it
    *  halt-polls: core/kvm/avic.ts). */
@@ -127,6 +114,7 @@ export class IrqDelivery implements IrqDeliveryPart {
     const n = this.mcastLen[g]!
     this.mcastLen[g] = 0
     for (let i = 0; i < n; i++) this.deliverGuestIrq(this.mcastQ[g * this.ipiCap + i]!, Irq.IPI, vm.postedInterrupts)
-    this.run.beginExit(g, vm.ipiMulticastExit, this.guestTlbCause[v.vmOf[g]!]!, this.m.cost(vm.ipiMulticastCost) + n * this.m.cost(CostId.pvIpiPerTarget), After.ENTRY)
+    const cause = this.mcastTlb[g] ? this.guestTlbCause[v.vmOf[g]!]! : this.m.causeIds.pvIpi
+    this.run.beginExit(g, vm.ipiMulticastExit, cause, this.m.cost(vm.ipiMulticastCost) + n * this.m.cost(CostId.pvIpiPerTarget), After.ENTRY)
   }
 }

@@ -8,6 +8,8 @@ import type { Host, Profile, Vm } from '../profile/profile-schema.ts'
 import type { ConfigResult, Decision, HistogramBucket, LatencyPercentiles } from '../result.ts'
 import { previewDecisions } from '../sim/preview.ts'
 import { perfTable } from './text-report.ts'
+import { printedLines, linesNote } from './benchmark-lines.ts'
+import type { PrintedLine } from './benchmark-lines.ts'
 import { pctChange, summarizeDeltas, summaryRows } from './summary.ts'
 import type { SummaryRow } from './summary.ts'
 import { decisionSummary, exitDeltas, headlineDeltas } from './report-summary.ts'
@@ -21,6 +23,9 @@ export interface ReportVm {
   decisions: Decision[]
   /** What caused this VM's external-interrupt exits, most first. */
   eiCauses: { cause: string; count: number }[]
+  /** The lines its benchmark printed, rendered from its figures (with replications: their means, ± beside, and the
+   *  note saying so); absent when it printed none. */
+  printed?: { note: string; lines: PrintedLine[] }
 }
 
 export interface ReportConfiguration {
@@ -223,6 +228,7 @@ export function buildReportSnapshot(input: ReportInput): ReportSnapshot {
           workload: { kind: v.workload.kind, unit: v.workload.unit, throughputPerSec: v.workload.throughputPerSec, latencyNs: v.workload.latencyNs, series: v.workload.series, ...(v.workload.ci95 ? { ci95: v.workload.ci95 } : {}) },
           decisions: v.decisions,
           eiCauses: Object.entries(ei?.causes ?? {}).map(([cause, count]) => ({ cause, count })).sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause)),
+          ...(v.workload.benchmark?.lines.length ? { printed: { note: linesNote(v.workload), lines: printedLines(v.workload) } } : {}),
         }
       })
     } else {

@@ -3,6 +3,7 @@
 import type { ConfigResult, ExitRow } from '../result.ts'
 import { formatPerfKvmStat } from './perf-report.ts'
 import { sprintf } from './c-printf.ts'
+import { printedLines, linesNote } from './benchmark-lines.ts'
 
 export interface TextReportOptions {
   /** perf version whose layout to print (name column 20 before v6.4, 40 from v6.4). */
@@ -26,9 +27,10 @@ export function formatConfigReport(r: ConfigResult, opts: TextReportOptions = {}
     out += `${vm.vm}: ${w.kind} ${fmtNum(w.throughputPerSec)}${pm(ci?.throughputPerSec, fmtNum)} ${w.unit}/s`
     out += `; latency mean ${us(w.meanLatencyNs)}${pm(ci?.meanLatencyNs, us)} p50 ${us(l.p50)}${pm(ci?.p50, us)} p90 ${us(l.p90)}${pm(ci?.p90, us)} p99 ${us(l.p99)}${pm(ci?.p99, us)} p99.9 ${us(l.p999)}${pm(ci?.p999, us)} max ${us(l.max)}${pm(ci?.max, us)}`
     out += w.replications ? ` (means of ${w.replications} replications, ±95 % CI)\n` : '\n'
-    for (const f of w.figures ?? []) out += `  ${sprintf(f.print, f.value)}${f.ci95 !== undefined ? ` (±${sprintf(ciFormat(f.print), f.ci95)} ${f.unit})` : ''}\n`
-    // what the benchmark itself prints (kvm-unit-tests, cyclictest, …)
-    if (w.benchmark) for (const line of w.benchmark.output) out += `  | ${line}\n`
+    // what the benchmark itself prints (hackbench, kvm-unit-tests, cyclictest, …), from its figures
+    const note = linesNote(w)
+    if (note) out += `  (${note})\n`
+    for (const l of printedLines(w)) out += `  | ${l.text}${l.ci ? `   (${l.ci})` : ''}\n`
     if (opts.decisions !== false) {
       for (const d of vm.decisions) out += `  - ${d.title}: ${d.value} — ${d.reason}\n`
     }
@@ -39,12 +41,6 @@ export function formatConfigReport(r: ConfigResult, opts: TextReportOptions = {}
     }
   }
   return out + '\n'
-}
-
-/** The conversion of a benchmark line's format without its width, for the ± half-width: '%14f' → '%f'. */
-function ciFormat(print: string): string {
-  const m = /%[-+ #0]*\d*(\.\d+)?([a-zA-Z]+)/.exec(print)
-  return m ? `%${m[1] ?? ''}${m[2]}` : '%g'
 }
 
 function eiCount(r: ConfigResult): number {

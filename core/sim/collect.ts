@@ -1,5 +1,5 @@
 // From the model's counters to the JSON result (core/result.ts).
-import type { BenchmarkFigure, ConfigResult, ExitRow, ExitHistogram, VmResult, TimeAccounting, PcpuResult, LatencyPercentiles, HistogramBucket } from '../result.ts'
+import type { WorkloadBenchmark, ConfigResult, ExitRow, ExitHistogram, VmResult, TimeAccounting, PcpuResult, LatencyPercentiles, HistogramBucket } from '../result.ts'
 import { EXIT_REASON_COUNT, exitName } from '../output/exit-names.ts'
 import type { ExitReasonId } from '../output/exit-names.ts'
 import { ExitStatsTable } from '../metrics/welford.ts'
@@ -53,7 +53,6 @@ export function collectResult(m: HostModel, setup: Setup, config: string, wallMs
         latencyNs: percentiles(lat),
         latencyHistogram: lat.toLog10Bins(BINS_PER_DECADE).map(roundBucket),
         series: { intervalNs: m.stats.seriesIntervalNs, perSec: series },
-        ...figuresOf(m.workloads[v]!.figures(m.stats.completed[v]! / durationSec, lat.count > 0 ? lat.mean : 0)),
       },
       vcpus,
       decisions: vm.decisions,
@@ -61,14 +60,15 @@ export function collectResult(m: HostModel, setup: Setup, config: string, wallMs
   })
   const allExits = exitRows(all, (r) => allCauses.subarray(r * C, (r + 1) * C), m, vendor)
   const pcpus = pcpuResults(m, setup)
-  // the benchmark's own printout (kvm-unit-tests, cyclictest, …), when the workload prints one
+  // the benchmark's own printout (kvm-unit-tests, cyclictest, hackbench, …), when the workload prints one
   vms.forEach((vm, v) => {
     // %c0 counts the vCPUs' polling in guest idle (idle=poll, cpuidle-haltpoll) as busy: the pCPU stays in C0
     let guestPollNs = 0
     const spec = inp.vms[v]!
     for (let g = spec.firstVcpu; g < spec.firstVcpu + spec.vcpus; g++) guestPollNs += m.acc[g * STATE_COUNT + St.GUEST_POLL]!
-    const rep = m.workloads[v]!.report({ tscGhz: inp.tscGhz, pcpuBusyShare: vmPcpuBusyShare(pcpus, vm.vm, guestPollNs) })
-    if (rep) vm.workload.benchmark = rep
+    const w = vm.workload
+    const rep = m.workloads[v]!.benchmark({ tscGhz: inp.tscGhz, pcpuBusyShare: vmPcpuBusyShare(pcpus, vm.vm, guestPollNs), perSec: m.stats.completed[v]! / durationSec, meanLatencyNs: w.meanLatencyNs })
+    if (rep) w.benchmark = plainBenchmark(rep)
   })
   return {
     config,
@@ -100,9 +100,13 @@ export function vmPcpuBusyShare(pcpus: readonly PcpuResult[], name: string, gues
   return total ? busy / total : 0
 }
 
-/** The benchmark's own figures, when it prints any (rounded as the JSON keeps numbers: 6 significant digits). */
-function figuresOf(fs: BenchmarkFigure[]): { figures?: BenchmarkFigure[] } {
-  return fs.length ? { figures: fs.map((f) => ({ ...f, value: Number(f.value.toPrecision(6)) })) } : {}
+/** The printout as plain JSON; a fractional figure is kept to 6 significant digits (whole ones as they are: a
+ *  printed total of ns or cycles keeps every digit). */
+function plainBenchmark(b: WorkloadBenchmark): WorkloadBenchmark {
+  return {
+    figures: b.figures.map((f) => ({ name: f.name, unit: f.unit, value: Number.isInteger(f.value) ? f.value : Number(f.value.toPrecision(6)) })),
+    lines: b.lines.map((l) => ({ print: l.print, args: [...l.args] })),
+  }
 }
 
 /** Adds series s of `from` into series r of `into` (exact n/total/min/max; Chan et al. for M2). */

@@ -34,6 +34,7 @@ import { GuestTimers } from '../guest/guest-timers.ts'
 import { GuestScheduler } from '../guest/guest-sched.ts'
 import { GuestSpinlocks } from '../guest/spinlocks.ts'
 import { GuestTlbFlush } from '../guest/tlb-flush.ts'
+import { PV_IPI_CAUSE } from './ipi-setup.ts'
 import { CsdLockWait } from '../guest/csd-lock-wait.ts'
 import { GuestMutexes } from '../guest/mutex-spin.ts'
 import type { RqView } from '../guest/select-idle.ts'
@@ -127,6 +128,7 @@ export class HostModel implements GuestOps, ModelCore {
       mwaitToVmm: c('guest idle (MWAIT → KVM_EXIT_MWAIT to the VMM, RFC)'),
       mwaitYield: c('guest idle (MWAIT emulated as NOP + yield(), RFC)'),
       pvSchedYield: c('PV sched yield to a preempted IPI target (KVM_HC_SCHED_YIELD)'),
+      pvIpi: c(PV_IPI_CAUSE),
     }
     const ipiCause = new Int32Array(nVm)
     const guestTlbCause = new Int32Array(nVm)
@@ -338,10 +340,6 @@ export class HostModel implements GuestOps, ModelCore {
     this.irq.queueIpi(g, target)
   }
 
-  queueMulticastIpi(g: number, targets: Int32Array, n: number): void {
-    this.irq.queueMulticast(g, targets, n)
-  }
-
   kickTx(g: number): void {
     this.vcpu.actions[g]! |= Act.TX_KICK
   }
@@ -364,8 +362,8 @@ export class HostModel implements GuestOps, ModelCore {
     return this.csd.canCall(g) ? this.tlb.flushTlbMm(g, this.work.curKind[g] !== Work.NONE) : 0
   }
 
-  callFunctionMany(g: number, wait: boolean): number {
-    return this.csd.canCall(g) ? this.tlb.callAllOthers(g, wait, this.work.curKind[g] !== Work.NONE) : 0
+  callFunctionMany(g: number, wait: boolean, mask: Int32Array | null = null, n = 0): number {
+    return this.csd.canCall(g) ? this.csd.smpCallFunctionMany(g, mask, n, wait, this.work.curKind[g] !== Work.NONE) : 0
   }
 
   mutexLock(g: number, id: number, holdNs: number): void {

@@ -31,6 +31,9 @@ function exitOf(p: IpiSendPath): { exit: number; cost: number } {
   }
 }
 
+/** The exit cause of a PV IPI hypercall (kvm_send_ipi_mask()) that is not a TLB shootdown's. */
+export const PV_IPI_CAUSE = 'PV IPI hypercall (guest IPI)'
+
 const CAUSE: Record<IpiExit, string> = {
   none: 'guest IPI',
   MSR_WRITE: 'x2APIC ICR write (guest IPI)',
@@ -38,8 +41,8 @@ const CAUSE: Record<IpiExit, string> = {
   APIC_WRITE: 'xAPIC ICR write (guest IPI)',
   APIC_ACCESS: 'xAPIC ICR write (guest IPI)',
   npf: 'xAPIC ICR write (guest IPI)',
-  VMCALL: 'PV IPI hypercall (guest IPI)',
-  hypercall: 'PV IPI hypercall (guest IPI)',
+  VMCALL: PV_IPI_CAUSE,
+  hypercall: PV_IPI_CAUSE,
   avic_incomplete_ipi: 'AVIC IPI to a vCPU not running (guest IPI)',
 }
 

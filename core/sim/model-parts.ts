@@ -34,6 +34,7 @@ export interface CauseIds {
   mwaitToVmm: number
   mwaitYield: number
   pvSchedYield: number
+  pvIpi: number
 }
 
 /** What every part shares: the clock and events, the random stream, the inputs, the cost table, the vCPUs. */
@@ -112,6 +113,7 @@ export interface IrqDelivery {
   sendPvIpi(g: number): void
   readonly mcastQ: Int32Array
   readonly mcastLen: Int32Array
+  readonly mcastTlb: Uint8Array
   readonly ipiCap: number
 }
 
@@ -243,6 +245,7 @@ export interface Spinlocks {
 export interface CsdLockWait {
   canCall(g: number): boolean
   callFunctionMany(src: number, n: number, wait: boolean, tlb: boolean, dispatch: boolean): void
+  smpCallFunctionMany(src: number, mask: Int32Array | null, n: number, wait: boolean, dispatch: boolean): number
   ipiHandlerStart(t: number): void
   ipiHandlerDone(t: number): void
   startSpin(g: number): number

@@ -1,10 +1,10 @@
 // Replications of one configuration (run.replications > 1: seeds seed … seed+n−1) merged into one result in which
 // every figure is the mean over the replications: the workload's throughput, mean latency, percentiles, series and
-// its benchmark figures, each with its 95 % confidence half-width (Student t, n − 1 degrees of freedom); the exit
+// its benchmark figures (the printed lines, rendered from them, then show the means), each with its 95 % confidence half-width (Student t, n − 1 degrees of freedom); the exit
 // table's counts and times per replication (min/max over all, the relative stddev pooled), the exit histograms,
 // per-vCPU and per-pCPU time. Decisions and the configuration's identity are the first replication's (they depend
 // on the configuration, not the seed). Pure.
-import type { ConfigResult, ExitRow, ExitHistogram, HistogramBucket, TimeAccounting, WorkloadResult, VmResult } from '../result.ts'
+import type { ConfigResult, ExitRow, ExitHistogram, HistogramBucket, TimeAccounting, WorkloadResult, WorkloadBenchmark, BenchmarkFigure, VmResult } from '../result.ts'
 import { meanCi95 } from '../metrics/student-t.ts'
 
 export function mergeReplications(results: readonly ConfigResult[]): ConfigResult {
@@ -44,13 +44,24 @@ function meanWorkload(ws: readonly WorkloadResult[]): WorkloadResult {
     replications: ws.length,
     ci95: { throughputPerSec: round2(tp.ci95), meanLatencyNs: round2(ml.ci95), p50: round2(p.p50.ci95), p90: round2(p.p90.ci95), p99: round2(p.p99.ci95), p999: round2(p.p999.ci95), max: round2(p.max.ci95) },
   }
-  if (w.figures) {
-    out.figures = w.figures.map((f, i) => {
-      const m = meanCi95(ws.map((x) => x.figures?.[i]?.value ?? 0))
-      return { ...f, value: m.mean, ci95: m.ci95 }
-    })
-  }
+  const b = meanBenchmark(ws)
+  if (b) out.benchmark = b
   return out
+}
+
+/** The benchmark's figures by name, each the mean over the replications that printed it (with its CI); the lines are
+ *  the first printout's that has figures (their constants depend on the configuration, their figures are the means). */
+function meanBenchmark(ws: readonly WorkloadResult[]): WorkloadBenchmark | undefined {
+  const outs = ws.map((x) => x.benchmark).filter((x): x is WorkloadBenchmark => x !== undefined)
+  if (outs.length === 0) return undefined
+  const base = outs.find((o) => o.figures.length > 0) ?? outs[0]!
+  const names: BenchmarkFigure[] = []
+  for (const o of outs) for (const f of o.figures) if (!names.some((x) => x.name === f.name)) names.push(f)
+  const figures = names.map((f): BenchmarkFigure => {
+    const m = meanCi95(outs.flatMap((o) => o.figures.filter((x) => x.name === f.name).map((x) => x.value)))
+    return { name: f.name, unit: f.unit, value: m.mean, ci95: m.ci95 }
+  })
+  return { figures, lines: base.lines }
 }
 
 /** The exit rows of n replications: per reason the mean count and time per replication, the extremes over all of

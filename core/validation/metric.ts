@@ -54,9 +54,10 @@ export function metricValue(r: ConfigResult, m: Metric): number {
     case 'pcpu-busy':
       return vmPcpuBusyShare(r.pcpus, vm.vm)
     case 'figure': {
-      const f = vm.workload.benchmark?.figures[m.figure ?? '']
-      if (f === undefined) throw new MetricError(`configuration ${r.config}: the ${vm.workload.kind} workload prints no figure ${JSON.stringify(m.figure)} — use one of ${Object.keys(vm.workload.benchmark?.figures ?? {}).join(', ') || '(none: this workload prints no figures)'}`)
-      return f
+      const figures = vm.workload.benchmark?.figures ?? []
+      const f = figures.find((x) => x.name === m.figure)
+      if (f === undefined) throw new MetricError(`configuration ${r.config}: the ${vm.workload.kind} workload prints no figure ${JSON.stringify(m.figure)} — use one of ${figures.map((x) => x.name).join(', ') || '(none: this workload prints no figures)'}`)
+      return f.value
     }
   }
 }

@@ -5,6 +5,7 @@ import { readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConfigRunStatus, RunRecord, RunSummary } from '../../core/api/protocol.ts'
 import { RESULT_SCHEMA_VERSION } from '../../core/result.ts'
+import { upgradeResultV1 } from '../../core/result-v1.ts'
 import type { RunResultJson } from '../../core/result.ts'
 
 /** What a results file holds: the CLI's RunResultJson plus the run's metadata. */
@@ -29,7 +30,9 @@ const ACTIVE: ConfigRunStatus[] = ['queued', 'running']
 
 /** A run file as a record. A run written while active by a host that is gone (killed, crashed) was
  *  interrupted. Undefined for a file that is not one of ours. */
-export function recordOfFile(f: RunFile): RunRecord | undefined {
+export function recordOfFile(file: RunFile): RunRecord | undefined {
+  // a run saved before the results' version 2 is read in the current shape (the file stays as it is)
+  const f = file?.schemaVersion === 1 && Array.isArray(file.results) ? { ...file, schemaVersion: RESULT_SCHEMA_VERSION, results: file.results.map(upgradeResultV1) } : file
   if (f.schemaVersion !== RESULT_SCHEMA_VERSION || typeof f.runId !== 'string' || !Array.isArray(f.configs) || !Array.isArray(f.results)) return undefined
   const stale = (s: ConfigRunStatus): ConfigRunStatus => (ACTIVE.includes(s) ? 'interrupted' : s)
   return {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { formatCompareTable, loadProfile, runConfiguration } from '../../core/index.ts'
+import { formatCompareTable, loadProfile, runConfiguration, RESULT_SCHEMA_VERSION } from '../../core/index.ts'
 import type { RunResultJson } from '../../core/result.ts'
 import { COMMANDS } from '../../main/cli/commands.ts'
 import { tinyProfile, withoutWallTime } from '../helpers/profiles.ts'
@@ -74,7 +74,7 @@ describe('kvmbench CLI', () => {
     expect(r.code).toBe(0)
     expect(r.stdout.length).toBeGreaterThan(0)
     const json = JSON.parse(readFileSync(out, 'utf8')) as RunResultJson
-    expect(json.schemaVersion).toBe(1)
+    expect(json.schemaVersion).toBe(RESULT_SCHEMA_VERSION)
     expect(json.profile).toBe('tiny test profile')
     expect(json.results.map((x) => x.config)).toEqual(['tuned'])
     const loaded = loadProfile(tinyProfile(['base', 'tuned']))

@@ -6,7 +6,7 @@ import { loadProfile, runConfiguration } from '../../core/index.ts'
 import { formatIssue } from '../../core/schema/schema.ts'
 
 const dir = new URL('../../examples/', import.meta.url)
-/** Workloads that print their benchmark's own output (WorkloadResult.benchmark). */
+/** Workloads that print their benchmark's own lines (WorkloadResult.benchmark). */
 const PRINTS = ['timer', 'vmexit', 'tscdeadline-latency', 'ipi-broadcast', 'idle']
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
 
@@ -26,7 +26,7 @@ describe('examples/', () => {
         // an idle guest completes nothing: it reports its pCPUs' busy share instead
         expect(res.vms.every((v) => v.workload.throughputPerSec > 0 || v.workload.kind === 'idle')).toBe(true)
         // a benchmark that prints its own lines (kvm-unit-tests, cyclictest, ipi_benchmark, turbostat-like) prints them
-        for (const v of res.vms) if (PRINTS.includes(v.workload.kind)) expect(v.workload.benchmark?.output.length, `${f} ${c.name}`).toBeGreaterThan(0)
+        for (const v of res.vms) if (PRINTS.includes(v.workload.kind)) expect(v.workload.benchmark?.lines.length, `${f} ${c.name}`).toBeGreaterThan(0)
       }
     }, 120_000)
   }

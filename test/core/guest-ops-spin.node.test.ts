@@ -7,11 +7,11 @@ import { setupModel } from '../../core/sim/setup.ts'
 import { HostModel } from '../../core/sim/host-model.ts'
 import { St, Work } from '../../core/sim/constants.ts'
 
-function model(): HostModel {
+function model(host: Record<string, unknown> = {}): HostModel {
   const r = loadProfile({
     schemaVersion: 1,
     name: 'guest-ops-spin',
-    host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 4, threadsPerCore: 1 }, kernel: { version: '6.1', hz: 1000, cmdline: {} } },
+    host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 4, threadsPerCore: 1 }, kernel: { version: '6.1', hz: 1000, cmdline: {} }, ...host },
     vms: [{
       name: 'vm', vcpus: 4, guestTopology: { sockets: 1, cores: 4, threads: 1 },
       pinning: { vcpupin: ['0', '1', '2', '3'], emulatorpin: '0', iothreadpin: '0' },
@@ -61,6 +61,34 @@ describe('GuestOps cross-calls and mutexes from a workload event', () => {
     expect(m.work.inLockOp(g)).toBe(false)
     m.engine.run({ until: 30e6 })
     expect(m.csd.waits[0]).toBe(0)
+  })
+
+  it('callFunctionMany(mask): the sender, duplicates and vCPUs outside its VM are dropped from the mask', () => {
+    const m = model()
+    m.engine.run({ until: 5.41e6 })
+    const g = running(m)[0]!
+    const other = (g + 1) % 4
+    expect(m.callFunctionMany(g, false, Int32Array.from([g, other, other, 99]), 4)).toBe(1)
+    expect(m.callFunctionMany(g, false, Int32Array.from([g]), 1)).toBe(0)
+  })
+
+  it('a target whose call_single_queue already holds a csd gets no second IPI (llist_add() was not first), yet runs both', () => {
+    // without APICv the first IPI is injected at the target's next entry: its csd waits, unserved, meanwhile
+    const m = model({ kvm: { enableApicv: false } })
+    m.engine.run({ until: 5.41e6 })
+    const [a, b, t] = running(m)
+    expect(t).toBeDefined()
+    m.callFunctionMany(a!, true, Int32Array.from([t!]), 1)
+    // a's ICR write is an exit; b finds t's queue non-empty, sends nothing and spins at once
+    expect(m.vcpu.state[a!]).toBe(St.EXIT)
+    m.callFunctionMany(b!, true, Int32Array.from([t!]), 1)
+    expect(m.vcpu.state[b!]).toBe(St.RUN)
+    expect(m.work.curKind[b!]).toBe(Work.SPIN)
+    m.engine.run({ until: 6e6 })
+    // t's one handler ran both csds: both waits ended
+    expect(m.csd.waits[0]).toBe(2)
+    expect(m.work.inLockOp(a!)).toBe(false)
+    expect(m.work.inLockOp(b!)).toBe(false)
   })
 
   it('mutexLock(): the second taker spins while the running owner holds the lock, then takes it', () => {

@@ -80,7 +80,7 @@ describe('hackbench as rt-tests runs it: -P/-T, -p, -g/-f/-l/-s and "Time:"', ()
   let r: Record<string, ConfigResult>
   beforeAll(() => { r = runAll(p, D) })
   const w = (c: string) => r[c]!.vms[0]!.workload
-  const time = (c: string) => w(c).figures!.find((f) => f.name === 'Time')!.value
+  const time = (c: string) => w(c).benchmark!.figures.find((f) => f.name === 'Time')!.value
 
   it('buffer capacities follow the message size: 640 100-byte messages a pipe (16 pages × 40), 277 a socket', () => {
     expect(pipeMessages(100)).toBe(640)
@@ -93,7 +93,7 @@ describe('hackbench as rt-tests runs it: -P/-T, -p, -g/-f/-l/-s and "Time:"', ()
   it('"Time:" is the time of one run: groups × fds receivers × fds × loops messages at the measured rate, printed as hackbench does', () => {
     // the defaults: 10 groups × 20 fds × 100 loops = 400,000 messages a run
     expect(time('defaults')).toBeCloseTo(400_000 / w('defaults').throughputPerSec, 6)
-    expect(formatConfigReport(r['defaults']!)).toMatch(/\n {2}Time: \d+\.\d{3}\n/)
+    expect(formatConfigReport(r['defaults']!)).toMatch(/\n {2}\| Time: \d+\.\d{3}\n/)
     // 400 tasks on 4 vCPUs: a fraction of a second, as hackbench's defaults take on a small machine
     expect(time('defaults')).toBeGreaterThan(0.05)
     expect(time('defaults')).toBeLessThan(2)

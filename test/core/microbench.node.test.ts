@@ -7,11 +7,12 @@ import { loadProfile, runConfiguration } from '../../core/index.ts'
 import { metricValue, parseCase } from '../../core/validation/index.ts'
 import { haltPollAdaptive, updateHaltPoll } from '../../core/kvm/halt-poll.ts'
 import { formatConfigReport } from '../../core/output/text-report.ts'
+import { printedLines } from '../../core/output/benchmark-lines.ts'
 import { workloadProfile, runAll, rerunJson, resultJson, exits } from '../helpers/workload-runs.ts'
 
 const DURATION = 0.05
 const noIpiv = { host: { kvm: { enableIpiv: false } } }
-const printed = (r: ConfigResult): string[] => r.vms[0]!.workload.benchmark?.output ?? []
+const printed = (r: ConfigResult): string[] => printedLines(r.vms[0]!.workload).map((l) => l.text)
 const figure = (r: ConfigResult, name: string): number => metricValue(r, { kind: 'figure', figure: name })
 
 function sprProfile(workload: Record<string, unknown>, configs: Record<string, Record<string, unknown>>, vm: Record<string, unknown> = {}): unknown {
@@ -131,6 +132,8 @@ describe('ipi-broadcast (smp_call_function_many with wait)', () => {
     'pv-ipi': {},
     'no-pv-ipi': { vm: { kvm: { pv: { pvIpi: false } } } },
     multicast: { vm: { workload: { targets: 3 } } },
+    'no-halt-poll': { host: { kvm: { haltPoll: { haltPollNs: 0 } } } },
+    'no-halt-poll-no-ple': { host: { kvm: { haltPoll: { haltPollNs: 0 }, pleGap: 0 } } },
   }, pins)
   let res: Record<string, ConfigResult>
   beforeAll(() => { res = runAll(profile, DURATION) })
@@ -151,6 +154,13 @@ describe('ipi-broadcast (smp_call_function_many with wait)', () => {
     expect(figure(res['no-pv-ipi']!, 'ns per call')).toBeGreaterThan(figure(res['pv-ipi']!, 'ns per call'))
     // fewer targets, a shorter wait
     expect(figure(res.multicast!, 'ns per call')).toBeLessThan(figure(res['pv-ipi']!, 'ns per call'))
+    // the hypercall is the guest's IPI, not a TLB shootdown's
+    expect(Object.keys(res['pv-ipi']!.vms[0]!.exits.find((e) => e.reason === 'VMCALL')!.causes)).toEqual(['PV IPI hypercall (guest IPI)'])
+  })
+
+  it('the sender waits in csd_lock_wait(): a spin past the PLE window exits on PAUSE (the window then grows), never with PLE off', () => {
+    expect(exits(res['no-halt-poll']!, 'PAUSE_INSTRUCTION')).toBeGreaterThan(0)
+    expect(exits(res['no-halt-poll-no-ple']!, 'PAUSE_INSTRUCTION')).toBe(0)
   })
 })
 

@@ -25,7 +25,7 @@ describe('pipe ping-pong (perf bench sched pipe)', () => {
   let res: Record<string, ConfigResult>
   beforeAll(() => { res = runAll(profile, DURATION) })
   const w = (c: string) => res[c]!.vms[0]!.workload
-  const fig = (c: string, name: string) => w(c).figures!.find((f) => f.name === name)!.value
+  const fig = (c: string, name: string) => w(c).benchmark!.figures.find((f) => f.name === name)!.value
 
   it('is deterministic: the same seed gives the same result JSON, another seed another', () => {
     expect(rerunJson(profile, DURATION, 'no-ipiv')).toBe(resultJson(res['no-ipiv']!))

@@ -60,6 +60,26 @@ describe('replications: every figure is the mean over them', () => {
     const text = formatConfigReport(reps)
     expect(text).toMatch(/messages\/s; latency mean [\d.]+us ±[\d.]+us p50/)
     expect(text).toContain('(means of 3 replications, ±95 % CI)')
+    // hackbench's own line prints the mean of the replications' Time, not the first's, and says so with its CI
+    const times = singles.map((r) => r.vms[0]!.workload.benchmark!.figures.find((f) => f.name === 'Time')!.value)
+    const time = w.benchmark!.figures.find((f) => f.name === 'Time')!
+    expect(time.value).toBeCloseTo(times.reduce((a, b) => a + b, 0) / 3, 5)
+    expect(time.ci95).toBeCloseTo(meanCi95(times).ci95, 5)
+    expect(text).toContain("  (the benchmark's lines print the means of 3 replications, ± their 95 % CI)\n")
+    expect(text).toContain(`  | Time: ${time.value.toFixed(3)}   (±${time.ci95!.toFixed(3)} s)\n`)
+  })
+
+  it('a microbenchmark\'s printed cycles are the mean over the replications, not the first replication\'s', () => {
+    const ipi = workloadProfile({ kind: 'vmexit', test: 'ipi' }, { one: {} }, { vcpus: 2, pinning: { vcpupin: ['4', '5'], emulatorpin: '0', iothreadpin: '1' } }) as Record<string, unknown>
+    const p = (n: number) => load({ ...ipi, run: { durationSec: DURATION, warmupSec: 0.01, seed: 1, replications: n } })
+    const reps = runConfiguration(p(3), 'one')
+    const singles = [1, 2, 3].map((seed) => runConfiguration(p(1), 'one', { seed }).vms[0]!.workload.benchmark!.figures[0]!.value)
+    const f = reps.vms[0]!.workload.benchmark!.figures[0]!
+    expect(f.name).toBe('ipi')
+    expect(f.value).toBeCloseTo(singles.reduce((a, b) => a + b, 0) / 3, 6)
+    expect(new Set(singles).size).toBeGreaterThan(1)
+    // kvm-unit-tests prints whole cycles: the mean, truncated as %d does
+    expect(formatConfigReport(reps)).toContain(`  | ipi ${Math.trunc(f.value)}   (±`)
   })
 
   it('the mean latency is the mean of the samples, between p50-like and max', () => {
@@ -103,7 +123,7 @@ describe('exportWorkloadCsv', () => {
   it('one row per figure: throughput, mean latency, percentiles and the benchmark\'s lines, with their half-widths', async () => {
     const { exportWorkloadCsv } = await import('../../core/formats/results-csv.ts')
     const r = makeResult('a,b', { throughput: 1234 })
-    r.vms[0]!.workload.figures = [{ name: 'Time', unit: 's', value: 0.5, print: 'Time: %.3f', ci95: 0.01 }]
+    r.vms[0]!.workload.benchmark = { figures: [{ name: 'Time', unit: 's', value: 0.5, ci95: 0.01 }], lines: [{ print: 'Time: %.3f', args: ['Time'] }] }
     r.vms[0]!.workload.replications = 3
     r.vms[0]!.workload.ci95 = { throughputPerSec: 12, meanLatencyNs: 5, p50: 1, p90: 2, p99: 3, p999: 4, max: 6 }
     const lines = exportWorkloadCsv([r]).trim().split('\n')

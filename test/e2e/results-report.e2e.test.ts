@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import type { BrowserHost } from '../../main/host/serve.ts'
-import { usePerTestPage } from '../helpers/e2e.ts'
+import { usePerTestPage, saveOpenAndRun } from '../helpers/e2e.ts'
 import { TWO_VM_CONFIGS, twoVmProfile } from '../helpers/two-vm-profile.ts'
 
 const t = usePerTestPage('kvmbench-e2e-results-', { beforeAll, afterAll, beforeEach, afterEach }, { dataSubdir: 'data' })
@@ -31,14 +31,7 @@ function pageText(file: string, p?: number): string {
 }
 
 async function openAndRun(): Promise<string> {
-  const saved = host.services.profiles.save({ id: undefined, name: 'two redis VMs', description: '', tags: [], profile: twoVmProfile() })
-  await page.goto(host.url)
-  await page.getByTestId('first-screen').waitFor()
-  await page.getByTestId(`lib-open-${saved.name}`).click()
-  await page.getByTestId('workbench').waitFor()
-  await page.getByTestId('run-all').click()
-  await page.waitForSelector('[data-testid="run-status"][data-status="done"]', { timeout: 170_000 })
-  return (await page.getByTestId('run-status').getAttribute('data-run-id')) ?? ''
+  return saveOpenAndRun(host, page, 'two redis VMs', twoVmProfile())
 }
 
 describe('a 2-VM, 3-configuration run', () => {

@@ -107,3 +107,16 @@ export function usePerTestPage(prefix: string, hooks: { beforeAll: (f: () => Pro
     errors,
   }
 }
+
+/** Saves `profile` in the library, opens it from the first screen, runs all its configurations and waits for the
+ *  run to finish; returns the run id. */
+export async function saveOpenAndRun(host: BrowserHost, page: Page, name: string, profile: unknown): Promise<string> {
+  const saved = host.services.profiles.save({ id: undefined, name, description: '', tags: [], profile })
+  await page.goto(host.url)
+  await page.getByTestId('first-screen').waitFor()
+  await page.getByTestId(`lib-open-${saved.name}`).click()
+  await page.getByTestId('workbench').waitFor()
+  await page.getByTestId('run-all').click()
+  await page.waitForSelector('[data-testid="run-status"][data-status="done"]', { timeout: 170_000 })
+  return (await page.getByTestId('run-status').getAttribute('data-run-id')) ?? ''
+}

@@ -66,6 +66,14 @@ describe('buildReportSnapshot', () => {
     expect(() => buildReportSnapshot({ profile: example, configs, generatedAt: 'x', baseline: 'nope' })).toThrow(/baseline "nope" is not a configuration with a result in this run — use one of sw-timer, posted-timer/)
   })
 
+  it('carries what each VM\'s benchmark printed, rendered from its figures (the means with replications)', () => {
+    const withLines = makeResult('sw-timer')
+    withLines.vms[0]!.workload = { ...withLines.vms[0]!.workload, replications: 3, benchmark: { figures: [{ name: 'Time', unit: 's', value: 0.51234, ci95: 0.012 }], lines: [{ print: 'Time: %.3f', args: ['Time'] }] } }
+    const s = buildReportSnapshot({ profile: example, configs: [{ config: 'sw-timer', status: 'done', result: withLines }, { config: 'posted-timer', status: 'done', result: makeResult('posted-timer') }], generatedAt: '2026-03-04T05:06:07.000Z' })
+    expect(s.configurations[0]!.vms[0]!.printed).toEqual({ note: 'the benchmark\'s lines print the means of 3 replications, ± their 95 % CI', lines: [{ text: 'Time: 0.512', ci: '±0.012 s' }] })
+    expect(s.configurations[1]!.vms[0]).not.toHaveProperty('printed')
+  })
+
   it('freezes title, host, configurations, differences, tables, histograms, decisions and the summary', () => {
     const s = buildReportSnapshot({
       profile: example,

@@ -141,7 +141,7 @@ describe('run service with real workers', () => {
     const list = await s.router.handle('runs.list', {})
     expect(list).toMatchObject({ ok: true, value: [{ runId, status: 'done', configs: ['base', 'tuned'] }] })
     const file = JSON.parse(readFileSync(join(dir, 'results', `${runId}.json`), 'utf8')) as RunFile
-    expect(file.schemaVersion).toBe(1)
+    expect(file.schemaVersion).toBe(2)
     expect(file.profile).toBe('tiny test profile')
     expect(file.results.map((r) => r.config)).toEqual(['base', 'tuned'])
     // A new service (a restarted app) finds the saved run.

@@ -20,8 +20,9 @@
 import { CostId } from '../../costs/cost-tables.ts'
 import type { GuestOps } from './guest-ops.ts'
 import type { EbizzySpec } from '../model-inputs.ts'
-import type { BenchmarkFigure } from '../../result.ts'
-import { GuestWorkload } from './workload.ts'
+import type { WorkloadBenchmark } from '../../result.ts'
+import { GuestWorkload, BenchmarkPrintout } from './workload.ts'
+import type { WorkloadReportContext } from './workload.ts'
 
 const PAGE = 4096
 /** ebizzy's record_t: a size_t. */
@@ -89,7 +90,7 @@ export class EbizzyWorkload extends GuestWorkload {
   }
 
   /** ebizzy prints "%u records/s" (records of all threads over the elapsed time). */
-  override figures(perSec: number): BenchmarkFigure[] {
-    return [{ name: 'records/s', unit: 'records/s', value: perSec, print: '%.0f records/s' }]
+  override benchmark(ctx: WorkloadReportContext): WorkloadBenchmark {
+    return new BenchmarkPrintout().printed('records/s', 'records/s', ctx.perSec, '%.0f records/s')
   }
 }

@@ -39,9 +39,6 @@ export interface GuestOps {
   // send
   /** vCPU g sends a guest IPI to vCPU `target` before going on. */
   queueIpi(g: number, target: number): void
-  /** vCPU g sends one call-function IPI to the n vCPUs in targets[0…n) (smp_call_function_many() →
-   *  send_IPI_mask()): one PV IPI hypercall when the VM batches multicasts, else one ICR write per target. */
-  queueMulticastIpi(g: number, targets: Int32Array, n: number): void
   /** vCPU g notifies the virtio-net TX queue (an ioeventfd write: an EPT_MISCONFIG exit) before going on. */
   kickTx(g: number): void
   /** The device interrupt of VM v's NIC (irqfd or VT-d posting) to vCPU g. */
@@ -58,8 +55,12 @@ export interface GuestOps {
    *  every target flushed (lazy, and with PV TLB flush preempted, vCPUs skipped). Returns the targets (0: nothing to
    *  wait for, or g cannot call now). */
   flushTlbOthers(g: number): number
-  /** smp_call_function_many() from vCPU g to every other vCPU of its VM; with `wait` it spins in csd_lock_wait(). */
-  callFunctionMany(g: number, wait: boolean): number
+  /** smp_call_function_many() from vCPU g (core/guest/csd-lock-wait.ts): to the n vCPUs (global ids) of `mask`, or
+   *  with mask null (the default) to every other vCPU of its VM (smp_call_function()); g itself is dropped from the
+   *  mask. The IPIs go as the VM sends them (one PV IPI hypercall, or ICR writes); with `wait` it spins in
+   *  csd_lock_wait() (PAUSE exits under PLE, PV sched yield) until every target ran the call. Returns the targets
+   *  (0: nothing to call, or g cannot call now). */
+  callFunctionMany(g: number, wait: boolean, mask?: Int32Array | null, n?: number): number
   /** mutex_lock() by the task on vCPU g: lock `id` (0 … 63) of its VM, held holdNs; a waiter spins while the owner's
    *  vCPU runs (mutex_optimistic_spin()), else sleeps until the unlock wakes it. */
   mutexLock(g: number, id: number, holdNs: number): void

@@ -17,8 +17,9 @@
 import { CostId } from '../../costs/cost-tables.ts'
 import type { GuestOps } from './guest-ops.ts'
 import type { HackbenchSpec } from '../model-inputs.ts'
-import type { BenchmarkFigure } from '../../result.ts'
-import { GuestWorkload } from './workload.ts'
+import type { WorkloadBenchmark } from '../../result.ts'
+import { GuestWorkload, BenchmarkPrintout } from './workload.ts'
+import type { WorkloadReportContext } from './workload.ts'
 import { MmSwitches } from './mm-switch.ts'
 
 /** The cost rows' message size: guestPipeWrite/Read and guestUnixSend/Recv are of 100-byte messages. */
@@ -270,8 +271,8 @@ export class HackbenchWorkload extends GuestWorkload {
 
   /** hackbench prints "Time: %lu.%03lu" (seconds) per run: the messages of a run (groups × fds receivers × fds × loops)
    *  over the messages per second. */
-  override figures(perSec: number): BenchmarkFigure[] {
+  override benchmark(ctx: WorkloadReportContext): WorkloadBenchmark | undefined {
     const perRun = this.w.groups * this.w.fds * this.perTask
-    return perSec > 0 ? [{ name: 'Time', unit: 's', value: perRun / perSec, print: 'Time: %.3f' }] : []
+    return ctx.perSec > 0 ? new BenchmarkPrintout().printed('Time', 's', perRun / ctx.perSec, 'Time: %.3f') : undefined
   }
 }

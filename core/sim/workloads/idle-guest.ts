@@ -4,8 +4,9 @@
 // do meanwhile — HLT exits, host halt polling, C-states, HLT or MWAIT in guest mode — is the model's; the result is
 // their busy share, as turbostat's Busy% (%c0) of those pCPUs shows it (the figure aca6ff29c406 published for an idle
 // 250 Hz guest); polling in guest idle (idle=poll, cpuidle-haltpoll) is busy too — the pCPU stays in C0. Simplifications: RCU callbacks and softirqs are part of the background timers' handler time.
-import { GuestWorkload } from './workload.ts'
-import type { WorkloadReport, WorkloadReportContext } from './workload.ts'
+import { GuestWorkload, BenchmarkPrintout } from './workload.ts'
+import type { WorkloadReportContext } from './workload.ts'
+import type { WorkloadBenchmark } from '../../result.ts'
 
 export class IdleGuestWorkload extends GuestWorkload {
   readonly kind = 'idle'
@@ -14,8 +15,7 @@ export class IdleGuestWorkload extends GuestWorkload {
   start(): void {}
 
   /** turbostat-like: the busy share of the vCPUs' pCPUs. */
-  override report(ctx: WorkloadReportContext): WorkloadReport {
-    const pct = Math.round(ctx.pcpuBusyShare * 100000) / 1000
-    return { output: [`vCPU pCPUs Busy% (%c0): ${pct.toFixed(3)}`], figures: { 'busy %': pct } }
+  override benchmark(ctx: WorkloadReportContext): WorkloadBenchmark {
+    return new BenchmarkPrintout().printed('busy %', '%', Math.round(ctx.pcpuBusyShare * 100000) / 1000, 'vCPU pCPUs Busy%% (%%c0): %.3f')
   }
 }

@@ -13,8 +13,9 @@
 import { CostId } from '../../costs/cost-tables.ts'
 import type { GuestOps } from './guest-ops.ts'
 import type { PingPongSpec } from '../model-inputs.ts'
-import type { BenchmarkFigure } from '../../result.ts'
-import { GuestWorkload } from './workload.ts'
+import type { WorkloadBenchmark } from '../../result.ts'
+import { GuestWorkload, BenchmarkPrintout } from './workload.ts'
+import type { WorkloadReportContext } from './workload.ts'
 import { MmSwitches } from './mm-switch.ts'
 
 /** A's burst that writes the token; B's burst that reads it and writes the answer. */
@@ -123,13 +124,12 @@ export class PipePingPongWorkload extends GuestWorkload {
 
   /** perf bench sched pipe's lines: "Total time: %lu.%03lu [sec]" for `loops` operations, " %14lf usecs/op",
    *  " %14d ops/sec" — per pair (one perf process), from the round trips per second of all pairs. */
-  override figures(perSec: number): BenchmarkFigure[] {
-    if (perSec <= 0) return []
-    const usPerOp = (1e6 * this.w.streams) / perSec
-    return [
-      { name: 'Total time', unit: 's', value: (this.w.loops * usPerOp) / 1e6, print: 'Total time: %.3f [sec]' },
-      { name: 'usecs/op', unit: 'µs', value: usPerOp, print: '%14f usecs/op' },
-      { name: 'ops/sec', unit: 'ops/s', value: 1e6 / usPerOp, print: '%14.0f ops/sec' },
-    ]
+  override benchmark(ctx: WorkloadReportContext): WorkloadBenchmark | undefined {
+    if (ctx.perSec <= 0) return undefined
+    const usPerOp = (1e6 * this.w.streams) / ctx.perSec
+    return new BenchmarkPrintout()
+      .printed('Total time', 's', (this.w.loops * usPerOp) / 1e6, 'Total time: %.3f [sec]')
+      .printed('usecs/op', 'µs', usPerOp, '%14f usecs/op')
+      .printed('ops/sec', 'ops/s', 1e6 / usPerOp, '%14.0f ops/sec')
   }
 }

@@ -13,10 +13,9 @@
 import { CostId } from '../../costs/cost-tables.ts'
 import type { GuestOps } from './guest-ops.ts'
 import type { TimerSpec } from '../model-inputs.ts'
-import { GuestWorkload } from './workload.ts'
-import type { WorkloadReport } from './workload.ts'
+import { GuestWorkload, BenchmarkPrintout } from './workload.ts'
 import { OpStats } from './op-stats.ts'
-import { sprintf } from '../../output/c-printf.ts'
+import type { WorkloadBenchmark } from '../../result.ts'
 
 /** The thread's burst: the return from clock_nanosleep() after a wake-up (ends with the measurement)… */
 const WOKEN = 0
@@ -84,16 +83,22 @@ export class TimerWorkload extends GuestWorkload {
   }
 
   /** cyclictest's print_stat() line per thread: "T:%2d (%5d) P:%2d I:%ld C:%7lu Min:%7ld Act:%5ld Avg:%5ld Max:%8ld"
-   *  (whole µs). Figures: Min, Avg and Max over all threads, in µs to the ns. */
-  override report(): WorkloadReport {
+   *  (whole µs), from figures per thread (`T<n> C`, `T<n> Min`, `T<n> Act`, `T<n> Avg`, `T<n> Max`); and the figures Min, Avg
+   *  and Max over all threads. All in µs to the ns. */
+  override benchmark(): WorkloadBenchmark {
+    const out = new BenchmarkPrintout()
     const s = this.stats
-    const output: string[] = []
     for (let i = 0; i < this.w.threads; i++) {
       const n = s.count[i]!
-      output.push(sprintf('T:%2d (%5d) P:%2d I:%d C:%7d Min:%7d Act:%5d Avg:%5d Max:%8d', i, this.firstThread + i, this.w.priority, Math.round(this.interval[i]! / 1000), n, Math.trunc(n ? s.min[i]! : 0), Math.trunc(s.last[i]!), Math.trunc(s.mean(i)), Math.trunc(s.max[i]!)))
+      const f = (what: string, unit: string, value: number): string => out.figure(`T${i} ${what}`, unit, value)
+      out.line('T:%2d (%5d) P:%2d I:%ld C:%7lu Min:%7ld Act:%5ld Avg:%5ld Max:%8ld', i, this.firstThread + i, this.w.priority, Math.round(this.interval[i]! / 1000),
+        f('C', 'loops', n), f('Min', 'µs', r3(n ? s.min[i]! : 0)), f('Act', 'µs', r3(s.last[i]!)), f('Avg', 'µs', r3(s.mean(i))), f('Max', 'µs', r3(s.max[i]!)))
     }
     const t = s.total()
-    return { output, figures: { Min: r3(t.min), Avg: r3(t.mean), Max: r3(t.max) } }
+    out.figure('Min', 'µs', r3(t.min))
+    out.figure('Avg', 'µs', r3(t.mean))
+    out.figure('Max', 'µs', r3(t.max))
+    return out
   }
 }
 

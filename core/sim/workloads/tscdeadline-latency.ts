@@ -8,8 +8,9 @@
 // Simplifications: as vmexit.ts (the guest's own tick and housekeeping timers still run).
 import type { GuestOps } from './guest-ops.ts'
 import type { TscdeadlineLatencySpec } from '../model-inputs.ts'
-import { GuestWorkload } from './workload.ts'
-import type { WorkloadReport, WorkloadReportContext } from './workload.ts'
+import { GuestWorkload, BenchmarkPrintout } from './workload.ts'
+import type { WorkloadReportContext } from './workload.ts'
+import type { WorkloadBenchmark } from '../../result.ts'
 import { OpStats, SPIN_FOREVER_NS } from './op-stats.ts'
 
 /** Interrupts whose latency is printed line by line before the summary (the test prints all of them). */
@@ -71,18 +72,16 @@ export class TscdeadlineLatencyWorkload extends GuestWorkload {
   }
 
   /** The test's "latency: N" lines (the first few), then min/mean/max as the octave script at its top computes them. */
-  override report(ctx: WorkloadReportContext): WorkloadReport {
+  override benchmark(ctx: WorkloadReportContext): WorkloadBenchmark {
+    const out = new BenchmarkPrintout()
     const s = this.stats
     const n = s.count[0]!
+    if (n === 0) return out.line('no timer interrupt after warm-up')
     const cyc = (ns: number): number => Math.trunc(ns * ctx.tscGhz)
-    const output: string[] = []
-    for (let i = 0; i < Math.min(n, LINES); i++) output.push(`latency: ${cyc(s.first[i]!)}`)
-    if (n > LINES) output.push(`… ${n - LINES} more latency lines`)
-    if (n === 0) return { output: ['no timer interrupt after warm-up'], figures: {} }
-    const min = cyc(s.min[0]!)
-    const mean = cyc(s.mean(0))
-    const max = cyc(s.max[0]!)
-    output.push(`min(latency) = ${min}, mean(latency) = ${mean}, max(latency) = ${max} (cycles, ${n} interrupts)`)
-    return { output, figures: { 'latency min': min, 'latency avg': mean, 'latency max': max } }
+    for (let i = 0; i < Math.min(n, LINES); i++) out.line('latency: %ld', out.figure(`latency ${i + 1}`, 'cycles', cyc(s.first[i]!)))
+    const interrupts = out.figure('interrupts', 'interrupts', n)
+    if (n > LINES) out.line('… (%ld latency lines in all)', interrupts)
+    return out.line('min(latency) = %ld, mean(latency) = %ld, max(latency) = %ld (cycles, %ld interrupts)',
+      out.figure('latency min', 'cycles', cyc(s.min[0]!)), out.figure('latency avg', 'cycles', cyc(s.mean(0))), out.figure('latency max', 'cycles', cyc(s.max[0]!)), interrupts)
   }
 }

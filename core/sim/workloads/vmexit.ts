@@ -20,8 +20,9 @@
 // housekeeping timers still run (kvm-unit-tests has none) — they add an interrupt per guest tick.
 import type { GuestOps } from './guest-ops.ts'
 import type { VmexitSpec } from '../model-inputs.ts'
-import { GuestWorkload } from './workload.ts'
-import type { WorkloadReport, WorkloadReportContext } from './workload.ts'
+import { GuestWorkload, BenchmarkPrintout, literal } from './workload.ts'
+import type { WorkloadReportContext } from './workload.ts'
+import type { WorkloadBenchmark } from '../../result.ts'
 import { OpStats, SPIN_FOREVER_NS } from './op-stats.ts'
 
 /** ipi_halt's busy-wait after each on_cpu(): `t = rdtsc() + 2000`. */
@@ -127,13 +128,14 @@ export class VmexitWorkload extends GuestWorkload {
 
   /** do_test()'s printf("%s %d\n", test->name, (t2 − t1) / iterations), and for ipi "  ipi %s %d" (tsc_ipi: the
    *  same on_cpu() interval measured around the call). */
-  override report(ctx: WorkloadReportContext): WorkloadReport {
+  override benchmark(ctx: WorkloadReportContext): WorkloadBenchmark {
+    const out = new BenchmarkPrintout()
     const n = this.stats.count[0]!
-    const name = this.w.test
-    if (n === 0) return { output: [`${name} (no iteration completed)`], figures: {} }
-    const cycles = Math.trunc(this.stats.mean(0) * ctx.tscGhz)
-    const output = [`${name} ${cycles}`]
-    if (name === 'ipi') output.push(`  ipi ${name} ${cycles}`)
-    return { output, figures: { [name]: cycles } }
+    const name = literal(this.w.test)
+    if (n === 0) return out.line(`${name} (no iteration completed)`)
+    const cycles = out.figure(this.w.test, 'cycles', Math.trunc(this.stats.mean(0) * ctx.tscGhz))
+    out.line(`${name} %ld`, cycles)
+    if (this.w.test === 'ipi') out.line(`  ipi ${name} %ld`, cycles)
+    return out
   }
 }

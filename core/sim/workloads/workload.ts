@@ -4,21 +4,48 @@
 // interrupt (Work.DEVICE_IRQ) and its guest threads (Work.THREAD bursts, placed by the guest scheduler). It reports
 // completions through GuestOps.complete(), which keeps throughput, the latency histogram and the series.
 import type { GuestOps } from './guest-ops.ts'
-import type { BenchmarkFigure } from '../../result.ts'
+import type { BenchmarkFigure, BenchmarkLine, WorkloadBenchmark } from '../../result.ts'
 
-/** What report() is given at the end of a run (after warm-up, statistics closed). */
+/** What benchmark() is given at the end of a run (after warm-up, statistics closed). */
 export interface WorkloadReportContext {
   /** The host's TSC frequency (kvm-unit-tests report rdtsc() cycles). */
   tscGhz: number
   /** Busy share (0…1) of the pCPUs running this VM's vCPUs (%c0): guest running, polling in guest idle, exit handling,
    *  host polling, other tasks. */
   pcpuBusyShare: number
+  /** The run's completions per second and their mean latency (ns). */
+  perSec: number
+  meanLatencyNs: number
 }
 
-/** The benchmark's own output: the lines it prints and the figures they show (named, for validation cases). */
-export interface WorkloadReport {
-  output: string[]
-  figures: Record<string, number>
+/** The benchmark's printout as a workload declares it: each figure once (name, unit, value), then each line as the
+ *  benchmark's printf format with its arguments — a figure's name, or a constant of the run. The printed text is
+ *  rendered from the figures (core/output/benchmark-lines.ts), so with replications it shows their means. */
+export class BenchmarkPrintout implements WorkloadBenchmark {
+  readonly figures: BenchmarkFigure[] = []
+  readonly lines: BenchmarkLine[] = []
+
+  /** Declares a figure; returns its name, for a line's arguments. */
+  figure(name: string, unit: string, value: number): string {
+    this.figures.push({ name, unit, value })
+    return name
+  }
+
+  /** A line: its format and arguments (figure names, or constants). */
+  line(print: string, ...args: (string | number)[]): this {
+    this.lines.push({ print, args })
+    return this
+  }
+
+  /** A figure printed alone on its line. */
+  printed(name: string, unit: string, value: number, print: string): this {
+    return this.line(print, this.figure(name, unit, value))
+  }
+}
+
+/** Text to be printed as it is inside a printf format (its % doubled). */
+export function literal(s: string): string {
+  return s.replace(/%/g, '%%')
 }
 
 export abstract class GuestWorkload {
@@ -83,14 +110,9 @@ export abstract class GuestWorkload {
     return 0
   }
 
-  /** The benchmark's own printout at the end of the run, when it prints one (kvm-unit-tests, cyclictest). */
-  report(_ctx: WorkloadReportContext): WorkloadReport | undefined {
+  /** The benchmark's own printout at the end of the run — its figures and lines — when it prints one (kvm-unit-tests,
+   *  cyclictest, hackbench's Time, perf bench sched pipe's usecs/op, ebizzy's records/s). */
+  benchmark(_ctx: WorkloadReportContext): WorkloadBenchmark | undefined {
     return undefined
-  }
-
-  /** The figures the benchmark itself prints (hackbench's Time, perf bench sched pipe's usecs/op), from the run's
-   *  completions per second and their mean latency; none by default. */
-  figures(_perSec: number, _meanLatencyNs: number): BenchmarkFigure[] {
-    return []
   }
 }

@@ -110,6 +110,11 @@ export function renderReport(root: HTMLElement, s: ReportSnapshot): void {
       ? h('div', { class: 'keep' }, h('h3', {}, 'perf kvm stat report (all VMs)'), h('pre', { class: 'code perf', 'data-testid': 'perf-table' }, c.perfTable.replace(/^\n+/, '')))
       : h('p', { class: 'todo' }, `No result: ${c.error ?? c.status}`),
     c.vms.flatMap((v) => [
+      v.printed
+        ? h('div', { class: 'keep' }, h('h3', {}, `Benchmark output${c.vms.length > 1 ? ` — ${v.vm}` : ''} (${v.workload.kind})`),
+          v.printed.note ? h('p', { class: 'note' }, `${v.printed.note[0]!.toUpperCase()}${v.printed.note.slice(1)}.`) : null,
+          h('pre', { class: 'code bench', 'data-testid': 'benchmark-output' }, v.printed.lines.map((l) => `${l.text}${l.ci ? `   (${l.ci})` : ''}`).join('\n')))
+        : null,
       v.eiCauses.length ? h('p', { class: 'causes keep' }, `${v.vm}: ${c.eiReason} exits caused by ${v.eiCauses.map((x) => `${x.cause} ${fmtInt(x.count)}`).join(', ')}.`) : null,
       v.decisions.length
         ? h('div', { class: 'keep decisions' },
