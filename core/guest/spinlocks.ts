@@ -7,7 +7,7 @@ import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, Work, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, Spinlocks as SpinlocksPart } from '../sim/model-parts.ts'
-import { spinBeforeWaitNs, handoff } from './qspinlock.ts'
+import { spinBeforeWaitNs, handoff, waiterHalts } from './qspinlock.ts'
 import { SPREADS } from '../sim/spreads.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import { SPIN_CSD } from './csd-lock-wait.ts'
@@ -27,6 +27,10 @@ export class GuestSpinlocks implements SpinlocksPart {
   private ple!: Parts['ple']
   private run!: Parts['run']
   private work!: Parts['work']
+  private rqlock!: Parts['rqlock']
+  /** Lock ids from here on are the guest run queues' rq->lock, one per vCPU (rq-lock.ts): kernel locks whatever the
+   *  profile's contended lock is. */
+  readonly rqLockBase: number
   /** Per lock: the vCPU holding it (−1: free), and its waiters as a singly linked FIFO over vCPUs. */
   readonly lockOwner: Int32Array
   readonly lockHead: Int32Array
@@ -44,7 +48,9 @@ export class GuestSpinlocks implements SpinlocksPart {
     this.m = m
     this.v = m.vcpu
     const nLocks = m.inp.vms.reduce((n, vm) => Math.max(n, vm.spinlock.lockBase + vm.spinlock.locks), 0)
-    this.lockOwner = new Int32Array(nLocks).fill(-1); this.lockHead = new Int32Array(nLocks).fill(-1); this.lockTail = new Int32Array(nLocks).fill(-1)
+    this.rqLockBase = nLocks
+    const n = nLocks + m.nV
+    this.lockOwner = new Int32Array(n).fill(-1); this.lockHead = new Int32Array(n).fill(-1); this.lockTail = new Int32Array(n).fill(-1)
     this.waitNext = new Int32Array(m.nV).fill(-1)
     this.spinSpun = new Float64Array(m.nV); this.spinWhy = new Int8Array(m.nV)
     this.pauseNs = m.inp.costs.pauseInstruction.meanNs
@@ -57,6 +63,7 @@ export class GuestSpinlocks implements SpinlocksPart {
     this.ple = p.ple
     this.run = p.run
     this.work = p.work
+    this.rqlock = p.rqlock
   }
 
   /** Ev.LOCK_ACQUIRE: a busy vCPU takes one of its VM's contended locks in the middle of its current work (model.md §3:
@@ -96,10 +103,10 @@ export class GuestSpinlocks implements SpinlocksPart {
     }
     if (this.lockOwner[l]! < 0) this.takeLock(l, g)
     if (this.lockOwner[l] === g) {
-      this.startNs = this.m.rng.lognormal(this.m.vmSpec(g).spinlock.holdNs, SPREADS.spinlockHold)
+      this.startNs = l >= this.rqLockBase ? this.rqlock.acquired(g) : this.m.rng.lognormal(this.m.vmSpec(g).spinlock.holdNs, SPREADS.spinlockHold)
       return Work.LOCK_CS
     }
-    this.startNs = this.spinBudget(g)
+    this.startNs = this.spinBudget(g, l >= this.rqLockBase)
     return Work.SPIN
   }
 
@@ -119,15 +126,15 @@ export class GuestSpinlocks implements SpinlocksPart {
 
   /** How long the waiter spins on PAUSE unless the lock is handed over first: until the PLE window ends or
    *  SPIN_THRESHOLD loops before pv_wait() — whichever comes first, recorded in spinWhy. */
-  private spinBudget(g: number): number {
+  private spinBudget(g: number, kernel: boolean): number {
     const sl = this.m.vmSpec(g).spinlock
     let ns = 1e15
     let why = SPIN_NONE
-    if (sl.pauseExits) {
+    if (kernel ? sl.kernelPauseExits : sl.pauseExits) {
       const w = this.ple.windowNs(g)
       if (w < ns) { ns = w; why = SPIN_PLE }
     }
-    if (sl.halts) {
+    if (kernel ? waiterHalts(sl.kind, false) : sl.halts) {
       const left = Math.max(0, spinBeforeWaitNs(this.pauseNs) - this.spinSpun[g]!)
       if (left < ns) { ns = left; why = SPIN_PV_WAIT }
     }
@@ -170,8 +177,10 @@ export class GuestSpinlocks implements SpinlocksPart {
     work.popLockFrame(g)
     this.lockOwner[l] = -1
     const sl = m.vmSpec(g).spinlock
+    const rq = l >= this.rqLockBase
+    if (rq) this.rqlock.released(g)
     let next = -1
-    if (handoff(sl.kind, sl.userSpace) === 'head') next = this.lockHead[l]!
+    if (handoff(sl.kind, rq ? false : sl.userSpace) === 'head') next = this.lockHead[l]!
     else {
       let n = 0
       for (let w = this.lockHead[l]!; w >= 0; w = this.waitNext[w]!) if (this.spinningNow(w)) n++
