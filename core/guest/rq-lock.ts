@@ -17,7 +17,7 @@
 // (smp_cond_load_acquire()) separately — a descheduling wakee's CPU holds its rq->lock for exactly that time.
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { CostId } from '../costs/cost-tables.ts'
-import { Work } from '../sim/constants.ts'
+import { St, Work } from '../sim/constants.ts'
 import { IntRings } from '../sim/int-rings.ts'
 import type { ModelCore, Parts, RqLocks as RqLocksPart } from '../sim/model-parts.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
@@ -125,9 +125,10 @@ export class GuestRqLocks implements RqLocksPart {
     return this.m.engine.now >= this.m.warmupEnd
   }
 
-  /** Whether vCPU g can take a lock now: running task-level work, outside interrupt handlers and lock operations. */
+  /** Whether a wake-up from vCPU g can lock a rq once its work item ends: g is finishing a task-level work item (its
+   *  completion callback: no frame running), outside interrupt handlers and lock operations. */
   canLock(g: number): boolean {
-    return !this.v.inIrq[g] && !this.work.inLockOp(g)
+    return this.v.state[g] === St.RUN && !this.v.inIrq[g] && !this.work.inLockOp(g) && this.work.curKind[g] === Work.NONE
   }
 
   /** try_to_wake_up() from task context on vCPU g: the rest of it runs once g's current work item ends. */
@@ -191,7 +192,7 @@ export class GuestRqLocks implements RqLocksPart {
       if (o >= 0 && o !== g) this.contended[vi]!++
     }
     work.pushLockFrame(g)
-    work.startWork(g, Work.SPIN, l, 0)
+    this.locks.acquire(g, l)
   }
 
   /** g owns the rq lock of its operation: what it does under it, and for how long. ttwu_do_activate() runs at the unlock;

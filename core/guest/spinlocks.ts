@@ -79,16 +79,20 @@ export class GuestSpinlocks implements SpinlocksPart {
     if (k !== Work.ITEM && k !== Work.THREAD) return
     work.suspendWork(g)
     work.pushLockFrame(g)
-    const l = sl.lockBase + m.rng.int(sl.locks)
+    this.acquire(g, sl.lockBase + m.rng.int(sl.locks))
+  }
+
+  /** g (its lock frame pushed) takes lock l: queued behind the holder when it is held (the MCS queue, or the crowd of
+   *  test-and-set spinners), then the spin frame starts (it owns the lock at once when it is free). */
+  acquire(g: number, l: number): void {
     if (this.lockOwner[l]! >= 0) {
-      // contended: queue behind the holder (the MCS queue, or the crowd of test-and-set spinners)
       this.waitNext[g] = -1
       if (this.lockTail[l]! >= 0) this.waitNext[this.lockTail[l]!] = g
       else this.lockHead[l] = g
       this.lockTail[l] = g
       this.spinSpun[g] = 0
     }
-    work.startWork(g, Work.SPIN, l, 0)
+    this.work.startWork(g, Work.SPIN, l, 0)
   }
 
   /** A waiter (re)starts spinning on lock l: it may own the lock by now (handed over while it was away), find it free

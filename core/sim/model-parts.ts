@@ -250,6 +250,8 @@ export interface Spinlocks {
   readonly spinSpun: Float64Array
   spinBudgetOver(g: number, l: number): void
   lockRelease(g: number, l: number): void
+  /** g, its lock frame pushed, takes lock l: it queues behind a holder, then spins or owns it. */
+  acquire(g: number, l: number): void
   /** The first lock id of the guests' rq->lock (one per vCPU), and each lock's owner (−1: free). */
   readonly rqLockBase: number
   readonly lockOwner: Int32Array

@@ -84,9 +84,10 @@ describe('a sleeping mutex waiter idles by whatever idle path the guest has', ()
   // held a handful, whose count swung with where those pauses fell.)
   it('HLT passed through, cpuidle-haltpoll or idle=poll: waiters still sleep and are woken, the workload goes on', () => {
     for (const [guest, kvm] of [[{}, { disableExits: { hlt: true } }], [{ haltpoll: { enabled: 'force' } }, {}], [{ idlePoll: true }, {}]] as const) {
-      // (1 s, and a tenth of the pace alone: a vCPU the host preempts while it holds a guest rq->lock — rq-lock.ts — in
-      // __schedule() or a wake-up stalls the sleepers' wakers and the waiters' own schedule() until it runs again, which
-      // with HLT passed through can be the host's next switch)
+      // (1 s, and a tenth of the pace alone: with HLT passed through an idle vCPU keeps its pCPU, and a wake-up placed
+      // on a sleeping waiter's vCPU waits for the unlock — this model's simplification — and then for the host's next
+      // switch; since wake-ups run after the waker's work item in call order (rq-lock.ts) more land there, and the pace
+      // swings with where those pauses fall)
       const r = run('6.1', guest, kvm, 20000, 1)
       const alone = run('6.1', guest, kvm, 0, 1)
       expect(alone.iterations).toBeGreaterThan(60)

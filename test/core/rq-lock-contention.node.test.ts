@@ -1,11 +1,11 @@
 // The guest's rq->lock under holder preemption (core/guest/rq-lock.ts: try_to_wake_up() → ttwu_queue() and
 // __schedule() take it; spinlocks.ts spins on it): hackbench -T -p -g 2 -f 4 (16 threads) in an 8-vCPU guest. Pinned
-// 1:1 the lock is held for a wake-up's enqueue or a context switch and rarely waited for; with the 8 vCPUs floating over
-// 4 pCPUs the host preempts vCPUs inside those sections, and every waker of that CPU spins on the lock — PAUSE loops
-// that exit on PLE and ask for a directed yield. Without PLE (ple_gap=0) the spinners burn their slices instead and
-// fewer messages pass — the direction PLE exists for (kvm_vcpu_on_spin() yields the spinner's pCPU towards a preempted
-// vCPU of the VM). A 6.x guest sends wake-ups to idle CPUs through the wake list (ttwu_queue_cond(), f3dd3f674555)
-// and takes fewer remote locks than a 5.4 guest.
+// 1:1 the lock is held for a wake-up's enqueue or a context switch and hardly waited for; with the 8 vCPUs floating over
+// 4 pCPUs the host preempts vCPUs inside those sections and the wakers of that CPU spin on the lock — PAUSE loops that
+// exit on PLE and ask for a directed yield. Without PLE nothing exits; the spinners keep their pCPU, and the waits are
+// back near the pinned ones: under PLE a spinner that exits and yields can be descheduled while it heads the lock's FIFO
+// queue (lock-waiter preemption), in this workload the larger part of the wait. A 6.x guest sends wake-ups for idle
+// CPUs through the wake list (ttwu_queue_cond(), f3dd3f674555) and takes fewer remote locks than a 5.4 guest.
 import { describe, it, expect, beforeAll } from 'vitest'
 import { loadProfile } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
@@ -57,27 +57,26 @@ describe('rq->lock holder preemption: hackbench -T -p -g 2 -f 4 in 8 vCPUs (gues
     for (const c of Object.keys(CONFIGS)) r[c] = run(p, c)
   })
 
-  it('pinned 1:1 the lock is rarely waited for: a few percent of acquisitions, well under a microsecond each on average', () => {
+  it('pinned 1:1 the lock is rarely waited for: a few percent of acquisitions, a fraction of a microsecond each on average', () => {
     const d = r['dedicated']!
     expect(d.acquisitions).toBeGreaterThan(1000)
     expect(d.contended).toBeLessThan(0.05 * d.acquisitions)
-    expect(d.waitPerAcqNs).toBeLessThan(1000)
+    expect(d.waitPerAcqNs).toBeLessThan(200)
   })
 
-  it('over-committed, a preempted holder makes its wakers spin: longer waits, and the spins end in PAUSE exits (PLE)', () => {
+  it('over-committed, a preempted holder makes its wakers spin: several times the wait, and the spins end in PAUSE exits (PLE)', () => {
     const d = r['dedicated']!
     const o = r['overcommit']!
-    expect(o.waitPerAcqNs).toBeGreaterThan(2 * d.waitPerAcqNs)
+    expect(o.waitPerAcqNs).toBeGreaterThan(5 * d.waitPerAcqNs)
     expect(o.pauseExits).toBeGreaterThan(50)
-    expect(o.perSec).toBeLessThan(d.perSec)
+    expect(o.pauseExits).toBeGreaterThan(2 * d.pauseExits)
   })
 
-  it('without PLE nothing exits and nothing yields: the spinners burn their pCPU, waits grow and fewer messages pass', () => {
+  it('without PLE nothing exits and no spinner yields its pCPU: shorter waits than with PLE\'s lock-waiter preemption', () => {
     const o = r['overcommit']!
     const n = r['overcommit-no-ple']!
     expect(n.pauseExits).toBe(0)
-    expect(n.waitPerAcqNs).toBeGreaterThan(2 * o.waitPerAcqNs)
-    expect(n.perSec).toBeLessThan(0.8 * o.perSec)
+    expect(n.waitPerAcqNs).toBeLessThan(0.5 * o.waitPerAcqNs)
   })
 
   it('a 6.8 guest queues wake-ups for idle CPUs on their wake list (ttwu_queue_cond(), f3dd3f674555): fewer contended rq locks than 5.4, which locks every wakee rq in its LLC', () => {
