@@ -19,7 +19,7 @@ import { entityLag } from '../host/fair-sched.ts'
 import { selectTaskRqFair, lastScanCount } from './select-idle.ts'
 import type { SchedTopology, RqView } from './select-idle.ts'
 import { Resched, reschedCurr, tickPreempts } from './guest-fair.ts'
-import { ttwuQueueCond } from './rq-lock.ts'
+import { wakelistTo } from './rq-lock.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 
 export class GuestScheduler implements GuestSchedPart {
@@ -322,27 +322,21 @@ export class GuestScheduler implements GuestSchedPart {
     const rl = this.rqlock
     const era = m.inp.vms[vi]!.ttwuQueueEra
     const onCpu = this.sleptTid[prev] === tid || rl.descheduling[prev] === tid
-    const viaOnCpu = onCpu && this.wakelistTo(prev, waker, era, true)
-    const c = pinned || viaOnCpu ? prev : selectTaskRqFair(tid, prev, waker, sync, wakerTid, this.schedTopo[vi]!, this.rq, this.thrRecent)
+    const topo = this.schedTopo[vi]!
+    const viaOnCpu = onCpu && wakelistTo(topo, prev, waker, era, this.rq.nrRunning[prev]!, true)
+    const c = pinned || viaOnCpu ? prev : selectTaskRqFair(tid, prev, waker, sync, wakerTid, topo, this.rq, this.thrRecent)
     this.placeNs = pinned || viaOnCpu ? 0 : lastScanCount() * m.cost(CostId.guestSisScanPerCpu)
     if (this.counting()) {
       this.wakeups[vi]!++
       if (c !== prev) this.migrations[vi]!++
       if (this.rq.nrRunning[c]! > 0) this.stackedWakeups[vi]!++
     }
-    if (viaOnCpu || this.wakelistTo(c, waker, era, false)) {
+    if (viaOnCpu || wakelistTo(topo, c, waker, era, this.rq.nrRunning[c]!, false)) {
       rl.queuedOnWakelist(c)
       this.ttwuDoActivate(tid, c, waker)
       return -1
     }
     return c
-  }
-
-  /** ttwu_queue_wakelist()'s test for CPU c from the waker (ttwu_queue_cond(), rq-lock.ts). */
-  private wakelistTo(c: number, waker: number, era: number, wakeeOnCpu: boolean): boolean {
-    const t = this.schedTopo[this.v.vmOf[c]!]!
-    const sameLlc = Math.floor((c - t.first) / t.llcSize) === Math.floor((waker - t.first) / t.llcSize)
-    return ttwuQueueCond(era, sameLlc, c === waker, this.rq.nrRunning[c]!, wakeeOnCpu)
   }
 
   /** ttwu_do_activate() on vCPU c from vCPU waker, under c's rq->lock: enqueue it with its next burst, and

@@ -21,6 +21,7 @@ import { St, Work } from '../sim/constants.ts'
 import { IntRings } from '../sim/int-rings.ts'
 import type { ModelCore, Parts, RqLocks as RqLocksPart } from '../sim/model-parts.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
+import type { SchedTopology } from './select-idle.ts'
 
 export interface TtwuQueueInputs {
   guestVersion: string
@@ -60,6 +61,13 @@ export function ttwuQueueCond(era: number, sameLlc: boolean, sameCpu: boolean, n
   if (era === TtwuEra.IDLE_CPU) return nrRunning === 0
   if (era === TtwuEra.ON_CPU) return wakeeOnCpu && nrRunning <= 1
   return false
+}
+
+/** ttwu_queue_wakelist()'s test for CPU c from the waker, in the VM's scheduling topology (cpus_share_cache(): one
+ *  LLC domain). */
+export function wakelistTo(t: SchedTopology, c: number, waker: number, era: number, nrRunning: number, wakeeOnCpu: boolean): boolean {
+  const sameLlc = Math.floor((c - t.first) / t.llcSize) === Math.floor((waker - t.first) / t.llcSize)
+  return ttwuQueueCond(era, sameLlc, c === waker, nrRunning, wakeeOnCpu)
 }
 
 /** The lock operations a vCPU runs (one at a time, at task level). */
