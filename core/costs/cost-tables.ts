@@ -60,7 +60,7 @@ export const COST_NAMES = [
   'vhostTx', // vhost-net handle_tx per notified batch
   'sriovDelivery', // SR-IOV VF DMA + VT-d posted interrupt latency
   'guestContextSwitch', // guest schedule(): pick_next_task + context switch to another thread
-  'guestTtwu', // guest try_to_wake_up(): select_task_rq_fair + enqueue (without the LLC scan)
+  'guestTtwu', // guest try_to_wake_up() outside the rq lock: select_task_rq_fair (without the LLC scan), p->pi_lock, state
   'guestSisScanPerCpu', // select_idle_cpu(): one CPU examined (its rq and steal-time lines, remote cache misses)
   'guestFutexWake', // guest futex_wake() syscall: entry/exit and the hash-bucket walk, before the wake-ups
   'guestNanosleepEntry', // guest clock_nanosleep(TIMER_ABSTIME): syscall entry, hrtimer_start_range_ns(), dequeue, up to schedule()
@@ -73,6 +73,8 @@ export const COST_NAMES = [
   'guestCopyPerKiB', // guest memcpy()/copy_user of one KiB beyond what a syscall's own cost covers
   'guestPageFault', // guest anonymous page fault: exception entry, do_anonymous_page() with a zeroed 4 KiB page (EPT already mapped)
   'guestZapPerPage', // guest munmap()/madvise(MADV_DONTNEED) per 4 KiB page: zap_pte_range() and freeing the page
+  'guestTtwuActivate', // guest ttwu_do_activate() under the wakee CPU's rq->lock: enqueue_task_fair() + check_preempt_curr()
+  'guestSchedulePick', // guest __schedule() under rq->lock without a context switch: dequeue/put_prev + pick_next_task()
 ] as const
 export type CostName = (typeof COST_NAMES)[number]
 /** Integer id of each cost (its index in COST_NAMES), for the model's hot path. */
@@ -136,7 +138,7 @@ const skylake: CostTable = {
   vhostTx: c(1_000, 2_000, 0.4),
   sriovDelivery: c(800, 1_200, 0.3),
   guestContextSwitch: c(800, 1_500, 0.4),
-  guestTtwu: c(400, 700, 0.4),
+  guestTtwu: c(150, 300, 0.4),
   guestSisScanPerCpu: c(30, 60, 0.4),
   guestFutexWake: c(300, 500, 0.4),
   guestNanosleepEntry: c(400, 700, 0.4),
@@ -149,6 +151,8 @@ const skylake: CostTable = {
   guestCopyPerKiB: c(80, 100, 0.2),
   guestPageFault: c(500, 800, 0.4),
   guestZapPerPage: c(40, 80, 0.3),
+  guestTtwuActivate: c(250, 400, 0.4),
+  guestSchedulePick: c(150, 300, 0.4),
 }
 
 /** The spreads (lognormal sigma) of the model's times whose mean comes from the profile rather than this table: the

@@ -19,6 +19,7 @@ import { entityLag } from '../host/fair-sched.ts'
 import { selectTaskRqFair, lastScanCount } from './select-idle.ts'
 import type { SchedTopology, RqView } from './select-idle.ts'
 import { Resched, reschedCurr, tickPreempts } from './guest-fair.ts'
+import { wakelistTo } from './rq-lock.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 
 export class GuestScheduler implements GuestSchedPart {
@@ -29,6 +30,7 @@ export class GuestScheduler implements GuestSchedPart {
   private idle!: Parts['idle']
   private irq!: Parts['irq']
   private work!: Parts['work']
+  private rqlock!: Parts['rqlock']
   readonly nT: number
   readonly firstThread: Int32Array
   readonly thrVm: Int32Array
@@ -45,6 +47,8 @@ export class GuestScheduler implements GuestSchedPart {
   readonly cfs: HostRunqueues[]
   /** TIF_NEED_RESCHED of each vCPU's current task (the idle task's included). */
   readonly needResched: Uint8Array
+  /** Per vCPU: the thread that blocked on it, until __schedule() switches it out (−1: none). */
+  readonly sleptTid: Int32Array
   readonly rq: RqView
   readonly schedTopo: SchedTopology[]
   /** Per VM: wake-ups placed on a vCPU other than prev, wake-ups queued behind a running thread, all wake-ups. */
@@ -83,6 +87,7 @@ export class GuestScheduler implements GuestSchedPart {
     threadsPerVm.forEach((n, vi) => { for (let k = 0; k < n; k++) this.thrVm[this.firstThread[vi]! + k] = vi })
     this.cfs = m.inp.vms.map((vm) => new HostRunqueues(nT, nV, vm.guestFair, 1e9 / vm.guestHz))
     this.needResched = new Uint8Array(nV)
+    this.sleptTid = new Int32Array(nV).fill(-1)
     this.rq = m.rq
     this.schedTopo = m.inp.vms.map((vm) => ({ first: vm.firstVcpu, nrCpus: vm.vcpus, llcSize: vm.llcSize }))
     this.migrations = new Float64Array(nVm); this.stackedWakeups = new Float64Array(nVm); this.wakeups = new Float64Array(nVm)
@@ -100,6 +105,7 @@ export class GuestScheduler implements GuestSchedPart {
     this.idle = p.idle
     this.irq = p.irq
     this.work = p.work
+    this.rqlock = p.rqlock
   }
 
   private counting(): boolean {
@@ -194,6 +200,7 @@ export class GuestScheduler implements GuestSchedPart {
     const q = this.cfsOf(g)
     const now = this.m.engine.now
     const clock = this.clockTask(g)
+    this.sleptTid[g] = -1
     let cur = q.cur[g]!
     if (cur >= 0 && this.thrBurst[cur]! < 0) {
       // a workload that neither continued nor slept its thread: an error in checking mode, else the thread blocks
@@ -265,6 +272,7 @@ export class GuestScheduler implements GuestSchedPart {
     if (q.cur[c] === tid) {
       q.sleepCurr(c, this.clockTask(c))
       this.rq.nrRunning[c]!--
+      this.sleptTid[c] = tid
     }
     this.thrState[tid] = Thr.SLEEPING
     this.thrBurst[tid] = -1
@@ -274,32 +282,82 @@ export class GuestScheduler implements GuestSchedPart {
     return this.thrState[tid] === Thr.SLEEPING
   }
 
-  /** try_to_wake_up(p) from vCPU `waker` (thread `wakerTid`, −1 from an interrupt): select_task_rq_fair() places it,
-   *  it is enqueued there with its next burst, and check_preempt_curr() asks resched_curr() of the target: always for
-   *  an idle one (the idle class), when it preempts the running thread for a busy one. Returns the waker's guest CPU
-   *  time for it (ttwu + the LLC scan). WF_SYNC matters only to the placement (wake_affine_idle()/_weight()). */
+  /** try_to_wake_up(p) from vCPU `waker` (thread `wakerTid`, −1 from an interrupt). From task context the rest of it
+   *  runs once the waker's current work item ends (the thread is TASK_WAKING until then; rq-lock.ts
+   *  startPendingWake() → ttwuPlace(), in the order of the calls), from an interrupt at once. Returns the waker's guest
+   *  CPU time for it known now: the part outside the rq lock (without the LLC scan of a deferred placement, paid when
+   *  it runs) — and the activation too when it cannot be a lock operation. */
   wakeThread(tid: number, waker: number, sync: boolean, wakerTid: number, burstNs: number): number {
     if (this.thrState[tid] !== Thr.SLEEPING) return 0
+    const m = this.m
+    this.thrBurst[tid] = burstNs
+    const rl = this.rqlock
+    if (rl.canLock(waker)) {
+      this.thrState[tid] = Thr.WAKING
+      rl.queueWake(tid, waker, sync, wakerTid)
+      return m.cost(CostId.guestTtwu)
+    }
+    const c = this.ttwuPlace(tid, waker, sync, wakerTid)
+    let ns = m.cost(CostId.guestTtwu) + this.placeNs
+    if (c >= 0) {
+      ns += m.cost(CostId.guestTtwuActivate)
+      this.ttwuDoActivate(tid, c, waker)
+    }
+    return ns
+  }
+
+  /** The LLC scan time of the last ttwuPlace(). */
+  placeNs = 0
+
+  /** try_to_wake_up() after the state change: a wakee still descheduling on its CPU (p->on_cpu) may go to that CPU's
+   *  wake list at once (WF_ON_CPU, 5.8–5.19); else select_task_rq_fair() places it (select-idle.ts) and ttwu_queue()
+   *  queues it on the chosen CPU's wake list (ttwu_queue_cond(), rq-lock.ts) — that CPU activates it in
+   *  sched_ttwu_pending() — or returns the CPU whose rq->lock the waker takes for ttwu_do_activate() (−1: queued).
+   *  WF_SYNC matters only to the placement (wake_affine_idle()/_weight()). */
+  ttwuPlace(tid: number, waker: number, sync: boolean, wakerTid: number): number {
     const m = this.m
     const vi = this.thrVm[tid]!
     const prev = this.thrCpu[tid]!
     const pinned = this.thrPinned[tid] === 1
-    const c = pinned ? prev : selectTaskRqFair(tid, prev, waker, sync, wakerTid, this.schedTopo[vi]!, this.rq, this.thrRecent)
-    const ns = m.cost(CostId.guestTtwu) + (pinned ? 0 : lastScanCount() * m.cost(CostId.guestSisScanPerCpu))
-    const counting = this.counting()
-    if (counting) {
+    const rl = this.rqlock
+    const era = m.inp.vms[vi]!.ttwuQueueEra
+    const onCpu = this.sleptTid[prev] === tid || rl.descheduling[prev] === tid
+    const topo = this.schedTopo[vi]!
+    const viaOnCpu = onCpu && wakelistTo(topo, prev, waker, era, this.rq.nrRunning[prev]!, true)
+    const c = pinned || viaOnCpu ? prev : selectTaskRqFair(tid, prev, waker, sync, wakerTid, topo, this.rq, this.thrRecent)
+    this.placeNs = pinned || viaOnCpu ? 0 : lastScanCount() * m.cost(CostId.guestSisScanPerCpu)
+    if (this.counting()) {
       this.wakeups[vi]!++
       if (c !== prev) this.migrations[vi]!++
       if (this.rq.nrRunning[c]! > 0) this.stackedWakeups[vi]!++
     }
-    this.thrBurst[tid] = burstNs
-    const preempts = this.enqueueThread(tid, c, c !== prev, waker)
+    if (viaOnCpu || wakelistTo(topo, c, waker, era, this.rq.nrRunning[c]!, false)) {
+      rl.queuedOnWakelist(c)
+      this.ttwuDoActivate(tid, c, waker)
+      return -1
+    }
+    return c
+  }
+
+  /** ttwu_do_activate() on vCPU c from vCPU waker, under c's rq->lock: enqueue it with its next burst, and
+   *  check_preempt_curr() asks resched_curr() of the target — always for an idle one (the idle class), when it preempts
+   *  the running thread for a busy one. */
+  ttwuDoActivate(tid: number, c: number, waker: number): void {
+    const vi = this.thrVm[tid]!
+    const preempts = this.enqueueThread(tid, c, c !== this.thrCpu[tid], waker)
     if (this.rq.nrRunning[c] === 1) this.reschedCpu(c, waker)
     else if (preempts) {
-      if (counting && this.needResched[c] === 0) this.wakeupPreemptions[vi]!++
+      if (this.counting() && this.needResched[c] === 0) this.wakeupPreemptions[vi]!++
       this.reschedCpu(c, waker)
     }
-    return ns
+  }
+
+  /** __schedule() runs at this dispatch of vCPU g — a thread blocked, TIF_NEED_RESCHED is set, or the idle task has a
+   *  thread to pick (schedule_idle()) — and takes g's rq->lock; else the current thread goes on (or idle stays). */
+  scheduleTakesRqLock(g: number): boolean {
+    if (this.sleptTid[g]! >= 0 || this.needResched[g]) return true
+    const q = this.cfsOf(g)
+    return q.cur[g]! < 0 && q.nrQueued[g]! > 0
   }
 
   /** The MC domain's balance interval for idle CPUs: sd->min_interval = sd_weight ms (sd_init()). */

@@ -58,6 +58,7 @@ export class GuestMutexes implements GuestMutexPart {
   private irq!: Parts['irq']
   private ple!: Parts['ple']
   private work!: Parts['work']
+  private gsched!: Parts['gsched']
   /** Per lock (VM · MUTEXES_PER_VM + id): the owning vCPU (−1: free) and its sleepers as a FIFO over vCPUs. */
   readonly owner: Int32Array
   private readonly head: Int32Array
@@ -95,6 +96,7 @@ export class GuestMutexes implements GuestMutexPart {
     this.irq = p.irq
     this.ple = p.ple
     this.work = p.work
+    this.gsched = p.gsched
   }
 
   /** Ev.MUTEX_ACQUIRE: a busy vCPU's task takes one of its VM's contended mutexes in the middle of its work (the
@@ -180,7 +182,13 @@ export class GuestMutexes implements GuestMutexPart {
       this.tail[l] = g
       if (now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.slept[vi] = this.slept[vi]! + 1 }
     }
-    if (this.sleep[g] === SLEEPING) { this.idle.enterIdle(g); return }
+    if (this.sleep[g] === SLEEPING) {
+      // the sleeper's schedule() picks idle (other runnable threads wait for the unlock): it consumes a pending
+      // TIF_NEED_RESCHED, which would otherwise send the idle loop straight back to this frame at the same instant
+      this.gsched.needResched[g] = 0
+      this.idle.enterIdle(g)
+      return
+    }
     if (this.budgetPle[g]) { this.ple.pauseExit(g); return }
     work.dispatchNext(g)
   }

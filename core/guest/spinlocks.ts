@@ -8,7 +8,7 @@ import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, Work, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, Spinlocks as SpinlocksPart } from '../sim/model-parts.ts'
-import { spinBeforeWaitNs, handoff } from './qspinlock.ts'
+import { spinBeforeWaitNs, handoff, waiterHalts } from './qspinlock.ts'
 import { SPREADS } from '../sim/spreads.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import { SPIN_CSD } from './csd-lock-wait.ts'
@@ -37,6 +37,10 @@ export class GuestSpinlocks implements SpinlocksPart {
   /** Per VM: KVM_HC_KICK_CPU hypercalls, and those whose kvm_sched_yield() gave the unlocker's pCPU up. */
   readonly kicks: Float64Array
   readonly kickYieldsTaken: Float64Array
+  private rqlock!: Parts['rqlock']
+  /** Lock ids from here on are the guest run queues' rq->lock, one per vCPU (rq-lock.ts): kernel locks whatever the
+   *  profile's contended lock is. */
+  readonly rqLockBase: number
   /** Per lock: the vCPU holding it (−1: free), and its waiters as a singly linked FIFO over vCPUs. */
   readonly lockOwner: Int32Array
   readonly lockHead: Int32Array
@@ -54,7 +58,9 @@ export class GuestSpinlocks implements SpinlocksPart {
     this.m = m
     this.v = m.vcpu
     const nLocks = m.inp.vms.reduce((n, vm) => Math.max(n, vm.spinlock.lockBase + vm.spinlock.locks), 0)
-    this.lockOwner = new Int32Array(nLocks).fill(-1); this.lockHead = new Int32Array(nLocks).fill(-1); this.lockTail = new Int32Array(nLocks).fill(-1)
+    this.rqLockBase = nLocks
+    const n = nLocks + m.nV
+    this.lockOwner = new Int32Array(n).fill(-1); this.lockHead = new Int32Array(n).fill(-1); this.lockTail = new Int32Array(n).fill(-1)
     this.waitNext = new Int32Array(m.nV).fill(-1)
     this.spinSpun = new Float64Array(m.nV); this.spinWhy = new Int8Array(m.nV)
     this.pauseNs = m.inp.costs.pauseInstruction.meanNs
@@ -72,6 +78,7 @@ export class GuestSpinlocks implements SpinlocksPart {
     this.run = p.run
     this.sched = p.sched
     this.work = p.work
+    this.rqlock = p.rqlock
   }
 
   /** Ev.LOCK_ACQUIRE: a busy vCPU takes one of its VM's contended locks in the middle of its current work (model.md §3:
@@ -87,16 +94,20 @@ export class GuestSpinlocks implements SpinlocksPart {
     if (k !== Work.ITEM && k !== Work.THREAD) return
     work.suspendWork(g)
     work.pushLockFrame(g)
-    const l = sl.lockBase + m.rng.int(sl.locks)
+    this.acquire(g, sl.lockBase + m.rng.int(sl.locks))
+  }
+
+  /** g (its lock frame pushed) takes lock l: queued behind the holder when it is held (the MCS queue, or the crowd of
+   *  test-and-set spinners), then the spin frame starts (it owns the lock at once when it is free). */
+  acquire(g: number, l: number): void {
     if (this.lockOwner[l]! >= 0) {
-      // contended: queue behind the holder (the MCS queue, or the crowd of test-and-set spinners)
       this.waitNext[g] = -1
       if (this.lockTail[l]! >= 0) this.waitNext[this.lockTail[l]!] = g
       else this.lockHead[l] = g
       this.lockTail[l] = g
       this.spinSpun[g] = 0
     }
-    work.startWork(g, Work.SPIN, l, 0)
+    this.work.startWork(g, Work.SPIN, l, 0)
   }
 
   /** A waiter (re)starts spinning on lock l: it may own the lock by now (handed over while it was away), find it free
@@ -111,10 +122,10 @@ export class GuestSpinlocks implements SpinlocksPart {
     }
     if (this.lockOwner[l]! < 0) this.takeLock(l, g)
     if (this.lockOwner[l] === g) {
-      this.startNs = this.m.rng.lognormal(this.m.vmSpec(g).spinlock.holdNs, SPREADS.spinlockHold)
+      this.startNs = l >= this.rqLockBase ? this.rqlock.acquired(g) : this.m.rng.lognormal(this.m.vmSpec(g).spinlock.holdNs, SPREADS.spinlockHold)
       return Work.LOCK_CS
     }
-    this.startNs = this.spinBudget(g)
+    this.startNs = this.spinBudget(g, l >= this.rqLockBase)
     return Work.SPIN
   }
 
@@ -134,15 +145,15 @@ export class GuestSpinlocks implements SpinlocksPart {
 
   /** How long the waiter spins on PAUSE unless the lock is handed over first: until the PLE window ends or
    *  SPIN_THRESHOLD loops before pv_wait() — whichever comes first, recorded in spinWhy. */
-  private spinBudget(g: number): number {
+  private spinBudget(g: number, kernel: boolean): number {
     const sl = this.m.vmSpec(g).spinlock
     let ns = 1e15
     let why = SPIN_NONE
-    if (sl.pauseExits) {
+    if (kernel ? sl.kernelPauseExits : sl.pauseExits) {
       const w = this.ple.windowNs(g)
       if (w < ns) { ns = w; why = SPIN_PLE }
     }
-    if (sl.halts) {
+    if (kernel ? waiterHalts(sl.kind, false) : sl.halts) {
       const left = Math.max(0, spinBeforeWaitNs(this.pauseNs) - this.spinSpun[g]!)
       if (left < ns) { ns = left; why = SPIN_PV_WAIT }
     }
@@ -185,8 +196,10 @@ export class GuestSpinlocks implements SpinlocksPart {
     work.popLockFrame(g)
     this.lockOwner[l] = -1
     const sl = m.vmSpec(g).spinlock
+    const rq = l >= this.rqLockBase
+    if (rq) this.rqlock.released(g)
     let next = -1
-    if (handoff(sl.kind, sl.userSpace) === 'head') next = this.lockHead[l]!
+    if (handoff(sl.kind, rq ? false : sl.userSpace) === 'head') next = this.lockHead[l]!
     else {
       let n = 0
       for (let w = this.lockHead[l]!; w >= 0; w = this.waitNext[w]!) if (this.spinningNow(w)) n++

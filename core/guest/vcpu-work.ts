@@ -9,6 +9,7 @@ import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, Work, Irq, Act, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, GuestWork as GuestWorkPart } from '../sim/model-parts.ts'
 import { IntRings } from '../sim/int-rings.ts'
+import { SCHEDULE_LOCKING } from './rq-lock.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 
 /** Frames beneath the running one: a lock operation's interrupted work, and the frame an interrupt interrupted
@@ -25,6 +26,7 @@ export class VcpuWork implements GuestWorkPart {
   private irq!: Parts['irq']
   private locks!: Parts['locks']
   private run!: Parts['run']
+  private rqlock!: Parts['rqlock']
   /** The running frame: kind (Work), argument, remaining time, and when it (re)started. */
   readonly curKind: Int8Array
   readonly curArg: Int32Array
@@ -61,6 +63,7 @@ export class VcpuWork implements GuestWorkPart {
     this.irq = p.irq
     this.locks = p.locks
     this.run = p.run
+    this.rqlock = p.rqlock
   }
 
   /** Pushes the running frame beneath the next one. */
@@ -94,6 +97,8 @@ export class VcpuWork implements GuestWorkPart {
   dispatchNext(g: number): void {
     const v = this.v
     if (v.actions[g]) { this.runAction(g); return }
+    // the rest of try_to_wake_up(): ttwu_queue() locks the wakee CPU's rq (interrupts off: before any pending one)
+    if (this.rqlock.pendingWakes(g) && this.rqlock.startPendingWake(g)) return
     let kind: number = this.curKind[g]!
     let arg = 0
     let ns = 0
@@ -118,11 +123,12 @@ export class VcpuWork implements GuestWorkPart {
       arg = this.items.shift(g)
       ns = this.m.workloads[v.vmOf[g]!]!.itemNs(g, arg)
     } else {
-      const gs = this.gsched
-      arg = gs.pickNextThread(g)
+      // __schedule() under the vCPU's own rq->lock (rq-lock.ts): a lock operation first, the pick's thread after it
+      arg = this.rqlock.schedule(g)
+      if (arg === SCHEDULE_LOCKING) return
       if (arg < 0) { this.idle.enterIdle(g); return }
       kind = Work.THREAD
-      ns = gs.takeBurst(arg)
+      ns = this.gsched.takeBurst(arg)
     }
     if ((kind === Work.ITEM || kind === Work.THREAD) && this.idle.idleLoopExit(g)) {
       // leaving the idle loop: tick_nohz_idle_exit()'s TSC-deadline write comes before the task, which then resumes
@@ -241,6 +247,10 @@ export class VcpuWork implements GuestWorkPart {
 
   inLockOp(g: number): boolean {
     return this.inLock[g] === 1
+  }
+
+  lockable(g: number): boolean {
+    return this.sp[g] === 0 && this.curKind[g] === Work.NONE && !this.v.inIrq[g]
   }
 
   spinning(g: number): boolean {

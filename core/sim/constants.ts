@@ -60,6 +60,7 @@ export const Thr = {
   SLEEPING: 0, // blocked (futex, poll, …): on no runqueue
   RUNNABLE: 1, // queued on a vCPU's runqueue behind the running thread
   RUNNING: 2, // the vCPU's current thread
+  WAKING: 3, // try_to_wake_up() chose its CPU; the waker has yet to lock that rq to enqueue it (TASK_WAKING)
 } as const
 
 /** Pending guest interrupt bits. */

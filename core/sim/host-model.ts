@@ -37,6 +37,7 @@ import { GuestTlbFlush } from '../guest/tlb-flush.ts'
 import { PV_IPI_CAUSE } from './ipi-setup.ts'
 import { CsdLockWait } from '../guest/csd-lock-wait.ts'
 import { GuestMutexes } from '../guest/mutex-spin.ts'
+import { GuestRqLocks } from '../guest/rq-lock.ts'
 import type { RqView } from '../guest/select-idle.ts'
 
 export interface ModelOptions {
@@ -88,6 +89,7 @@ export class HostModel implements GuestOps, ModelCore {
   readonly tlb: GuestTlbFlush
   readonly csd: CsdLockWait
   readonly mutex: GuestMutexes
+  readonly rqlock: GuestRqLocks
 
   constructor(inp: ModelInputs, opts: ModelOptions = {}) {
     this.inp = inp
@@ -176,12 +178,13 @@ export class HostModel implements GuestOps, ModelCore {
     this.tlb = new GuestTlbFlush(this, this.steal)
     this.csd = new CsdLockWait(this, this.steal)
     this.mutex = new GuestMutexes(this, this.steal)
+    this.rqlock = new GuestRqLocks(this, this.gsched.nT)
     const parts: Parts = {
       run: this.run, halt: this.halt, timer: this.timer, noise: this.noise, irq: this.irq, ple: this.ple, sched: this.sched, hooks: this.hooks, tasks: this.tasks,
       cpuidle: this.cpuidle, work: this.work, idle: this.idle, gtimers: this.gtimers, gsched: this.gsched, locks: this.locks,
-      csd: this.csd, mutex: this.mutex,
+      csd: this.csd, mutex: this.mutex, rqlock: this.rqlock,
     }
-    for (const p of [this.run, this.halt, this.timer, this.irq, this.vmm, this.ple, this.sched, this.hooks, this.tasks, this.noise, this.work, this.idle, this.gtimers, this.gsched, this.locks, this.tlb, this.csd, this.mutex]) p.link(parts)
+    for (const p of [this.run, this.halt, this.timer, this.irq, this.vmm, this.ple, this.sched, this.hooks, this.tasks, this.noise, this.work, this.idle, this.gtimers, this.gsched, this.locks, this.tlb, this.csd, this.mutex, this.rqlock]) p.link(parts)
     this.engine.setHandler(this)
   }
 

@@ -120,6 +120,8 @@ export interface VmSpec {
   preemptedOnPreempt: boolean
   /** Which guest paths read the flag, by guest version (core/guest/vcpu-is-preempted.ts preemptedReaders()). */
   preemptedReaders: PreemptedReaders
+  /** Which ttwu_queue_cond() the guest has (core/guest/rq-lock.ts ttwuQueueEra()). */
+  ttwuQueueEra: number
   /** smp_call_function_many()'s targets of a TLB shootdown include vCPUs in lazy TLB mode (idle): guest before the
    *  lazy-TLB rework (core/guest/csd-lock-wait.ts flushIpisLazyCpus()). */
   tlbFlushIpisLazy: boolean

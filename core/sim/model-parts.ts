@@ -179,6 +179,8 @@ export interface GuestWork {
   popLockFrame(g: number): void
   /** The vCPU is inside a lock operation (its interrupted work waits under it). */
   inLockOp(g: number): boolean
+  /** A lock operation can begin now: no frame running or interrupted, outside interrupt handlers. */
+  lockable(g: number): boolean
   /** The running frame is in a spin loop. */
   spinning(g: number): boolean
   /** Ends the burst of thread `tid` now if the vCPU runs it (or an interrupt interrupted it); false if it does not. */
@@ -229,6 +231,17 @@ export interface GuestSched {
   schedulerTick(g: number): void
   threadSleep(tid: number): void
   wakeThread(tid: number, waker: number, sync: boolean, wakerTid: number, burstNs: number): number
+  /** ttwu_do_activate() of a waking thread on vCPU c from vCPU waker: enqueue and check_preempt_curr(). */
+  ttwuDoActivate(tid: number, c: number, waker: number): void
+  /** try_to_wake_up()'s placement and ttwu_queue(): the CPU whose rq->lock the waker takes, or −1 (wake list). */
+  ttwuPlace(tid: number, waker: number, sync: boolean, wakerTid: number): number
+  /** The LLC scan time of the last ttwuPlace(). */
+  readonly placeNs: number
+  /** Per vCPU: the thread that blocked on it whose __schedule() is still owed (−1: none). */
+  readonly sleptTid: Int32Array
+  /** __schedule() runs (and takes rq->lock) at this dispatch: a thread blocked, TIF_NEED_RESCHED, or the idle task
+   *  has a thread to pick. */
+  scheduleTakesRqLock(g: number): boolean
 }
 
 /** core/guest/spinlocks.ts — guest spinlocks (qspinlock, pvqspinlock, test-and-set). */
@@ -239,6 +252,24 @@ export interface Spinlocks {
   readonly spinSpun: Float64Array
   spinBudgetOver(g: number, l: number): void
   lockRelease(g: number, l: number): void
+  /** g, its lock frame pushed, takes lock l: it queues behind a holder, then spins or owns it. */
+  acquire(g: number, l: number): void
+  /** The first lock id of the guests' rq->lock (one per vCPU), and each lock's owner (−1: free). */
+  readonly rqLockBase: number
+  readonly lockOwner: Int32Array
+}
+
+/** core/guest/rq-lock.ts — the guest's rq->lock in ttwu_queue() and __schedule(). */
+export interface RqLocks {
+  canLock(g: number): boolean
+  queueWake(tid: number, g: number, sync: boolean, wakerTid: number): void
+  queuedOnWakelist(c: number): void
+  readonly descheduling: Int32Array
+  pendingWakes(g: number): boolean
+  startPendingWake(g: number): boolean
+  schedule(g: number): number
+  acquired(g: number): number
+  released(g: number): void
 }
 
 /** core/guest/csd-lock-wait.ts — smp_call_function_many() and the sender's csd_lock_wait() spin. */
@@ -282,4 +313,5 @@ export interface Parts {
   locks: Spinlocks
   csd: CsdLockWait
   mutex: GuestMutex
+  rqlock: RqLocks
 }

@@ -4,6 +4,7 @@ import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm } from '../profile/profile-schema.ts'
 import { guestConsultsPreempted, preemptedReaders, pvSchedYieldSupported } from '../guest/vcpu-is-preempted.ts'
 import { flushIpisLazyCpus } from '../guest/csd-lock-wait.ts'
+import { ttwuQueueEra } from '../guest/rq-lock.ts'
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { guestSeesPreemptedAfter, preemptedOnHltBlock, preemptedBoundaryDecision } from '../kvm/steal-time-preempted.ts'
 import type { Issue } from '../schema/schema.ts'
@@ -153,6 +154,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       preemptedOnPreempt: vm.kvm.pv.stealTime && guestSeesPreemptedAfter('preempted', hostVersion),
       preemptedReaders: preemptedReaders(vm.guest.kernelVersion, consults.consults, ipi.pvTlbFlush, pvSchedYieldSupported({ pvSchedYield: vm.kvm.pv.pvSchedYield && versionAtLeast(hostVersion, '5.3'), realtimeHint: vm.kvm.hintDedicated, vcpus: vm.vcpus, guestVersion: vm.guest.kernelVersion })),
       tlbFlushIpisLazy: flushIpisLazyCpus(vm.guest.kernelVersion),
+      ttwuQueueEra: ttwuQueueEra(vm.guest.kernelVersion),
       spinlock: spin.spec,
       idleGaps: { perSec: vm.contention.idleGaps.perSec, meanNs: vm.contention.idleGaps.meanNs },
       mutex: { acquisitionsPerSec: vm.contention.mutex.acquisitionsPerSec, holdNs: vm.contention.mutex.holdNs, locks: vm.contention.mutex.locks },

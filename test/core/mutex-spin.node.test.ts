@@ -84,13 +84,17 @@ describe('a sleeping mutex waiter idles by whatever idle path the guest has', ()
   // held a handful, whose count swung with where those pauses fell.)
   it('HLT passed through, cpuidle-haltpoll or idle=poll: waiters still sleep and are woken, the workload goes on', () => {
     for (const [guest, kvm] of [[{}, { disableExits: { hlt: true } }], [{ haltpoll: { enabled: 'force' } }, {}], [{ idlePoll: true }, {}]] as const) {
-      // 50,000 acquisitions/s: enough that owners are preempted while holding (a 5.4 host boosts no user-mode
-      // preempted vCPU on PAUSE exits, 52acd22faa1a came in 5.13, so at 20,000/s waiters almost never sleep)
-      const r = run('6.1', guest, kvm, 50000, 0.5)
-      const alone = run('6.1', guest, kvm, 0, 0.5)
-      expect(alone.iterations).toBeGreaterThan(30)
+      // (50,000 acquisitions/s: enough that owners are preempted while holding — a 5.4 host boosts no user-mode
+      // preempted vCPU on PAUSE exits, 52acd22faa1a came in 5.13, so at 20,000/s waiters almost never sleep. 1 s, and a
+      // tenth of the pace alone: with HLT passed through an idle vCPU keeps its pCPU, and a wake-up placed on a sleeping
+      // waiter's vCPU waits for the unlock — this model's simplification — and then for the host's next switch; since
+      // wake-ups run after the waker's work item in call order (rq-lock.ts) more land there, and the pace swings with
+      // where those pauses fall)
+      const r = run('6.1', guest, kvm, 50000, 1)
+      const alone = run('6.1', guest, kvm, 0, 1)
+      expect(alone.iterations).toBeGreaterThan(60)
       expect(r.slept).toBeGreaterThan(0)
-      expect(r.iterations).toBeGreaterThan(0.25 * alone.iterations)
+      expect(r.iterations).toBeGreaterThan(0.1 * alone.iterations)
     }
   })
 })

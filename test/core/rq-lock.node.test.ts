@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { ttwuQueueWakelist } from '../../core/guest/rq-lock.ts'
+import { ttwuQueueWakelist, ttwuQueueEra, ttwuQueueCond, TtwuEra, wakelistTo } from '../../core/guest/rq-lock.ts'
 import type { TtwuQueueInputs } from '../../core/guest/rq-lock.ts'
 
 const inp = (o: Partial<TtwuQueueInputs> = {}): TtwuQueueInputs => ({ guestVersion: '6.8', sameLlc: true, sameCpu: false, nrRunning: 1, wakeeOnCpu: false, ...o })
@@ -18,9 +18,27 @@ describe('ttwu_queue_cond() (kernel/sched/core.c): wake list IPI or the remote r
     expect(ttwuQueueWakelist(inp({ guestVersion: '5.8', wakeeOnCpu: true, nrRunning: 2 }))).toBe(false)
     expect(ttwuQueueWakelist(inp({ guestVersion: '5.15', nrRunning: 0 }))).toBe(false)
   })
-  it('6.0 (f3dd3f674555): an idle wakee CPU too; a busy one still means the remote rq->lock', () => {
+  it('6.0 (28156108fecb + f3dd3f674555): an idle wakee CPU (nr_running 0), descheduling wakee or not; a busy one still means the remote rq->lock', () => {
     expect(ttwuQueueWakelist(inp({ guestVersion: '6.0', nrRunning: 0 }))).toBe(true)
     expect(ttwuQueueWakelist(inp({ guestVersion: '6.8', nrRunning: 1 }))).toBe(false)
+    // WF_ON_CPU no longer lets a CPU with one task take the wake list: the wakee is already out of nr_running
+    expect(ttwuQueueWakelist(inp({ guestVersion: '6.0', wakeeOnCpu: true, nrRunning: 1 }))).toBe(false)
+    expect(ttwuQueueWakelist(inp({ guestVersion: '6.0', wakeeOnCpu: true, nrRunning: 0 }))).toBe(true)
+  })
+  it('cpus_share_cache() from the VM topology: two 4-vCPU LLC domains — across them the wake list at any version, inside them the version rule', () => {
+    const t = { first: 8, nrCpus: 8, llcSize: 4 }
+    expect(wakelistTo(t, 12, 9, TtwuEra.CROSS_LLC, 3, false)).toBe(true)
+    expect(wakelistTo(t, 10, 9, TtwuEra.CROSS_LLC, 0, false)).toBe(false)
+    expect(wakelistTo(t, 10, 9, TtwuEra.IDLE_CPU, 0, false)).toBe(true)
+    expect(wakelistTo(t, 9, 9, TtwuEra.IDLE_CPU, 0, false)).toBe(false)
+  })
+  it('the era resolved once per VM gives the same answers as the version (ttwuQueueEra() → ttwuQueueCond())', () => {
+    expect(ttwuQueueEra('5.4')).toBe(TtwuEra.CROSS_LLC)
+    expect(ttwuQueueEra('5.8')).toBe(TtwuEra.ON_CPU)
+    expect(ttwuQueueEra('5.19')).toBe(TtwuEra.ON_CPU)
+    expect(ttwuQueueEra('6.0')).toBe(TtwuEra.IDLE_CPU)
+    expect(ttwuQueueCond(TtwuEra.ON_CPU, true, false, 1, true)).toBe(true)
+    expect(ttwuQueueCond(TtwuEra.IDLE_CPU, false, false, 3, false)).toBe(true)
   })
   it("never for the waker's own CPU within its LLC", () => {
     expect(ttwuQueueWakelist(inp({ sameCpu: true, nrRunning: 0 }))).toBe(false)
