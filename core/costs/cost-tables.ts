@@ -73,6 +73,8 @@ export const COST_NAMES = [
   'guestCopyPerKiB', // guest memcpy()/copy_user of one KiB beyond what a syscall's own cost covers
   'guestPageFault', // guest anonymous page fault: exception entry, do_anonymous_page() with a zeroed 4 KiB page (EPT already mapped)
   'guestZapPerPage', // guest munmap()/madvise(MADV_DONTNEED) per 4 KiB page: zap_pte_range() and freeing the page
+  'guestMmap', // guest mmap() of an anonymous region: syscall, get_unmapped_area(), the VMA inserted — under mmap_lock for write
+  'guestMunmap', // guest munmap() without its zap: syscall, the VMA found, split and detached, page tables freed
 ] as const
 export type CostName = (typeof COST_NAMES)[number]
 /** Integer id of each cost (its index in COST_NAMES), for the model's hot path. */
@@ -149,6 +151,8 @@ const skylake: CostTable = {
   guestCopyPerKiB: c(80, 100, 0.2),
   guestPageFault: c(500, 800, 0.4),
   guestZapPerPage: c(40, 80, 0.3),
+  guestMmap: c(600, 1_000, 0.4),
+  guestMunmap: c(500, 900, 0.4),
 }
 
 /** The spreads (lognormal sigma) of the model's times whose mean comes from the profile rather than this table: the

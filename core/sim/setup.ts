@@ -2,6 +2,7 @@
 // kernel decisions taken for each VM (the "why" shown beside every result).
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm } from '../profile/profile-schema.ts'
+import { rwsemFeatures } from '../guest/rwsem-decisions.ts'
 import { guestConsultsPreempted, preemptedReaders, pvSchedYieldSupported } from '../guest/vcpu-is-preempted.ts'
 import { flushIpisLazyCpus } from '../guest/csd-lock-wait.ts'
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
@@ -156,6 +157,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       spinlock: spin.spec,
       idleGaps: { perSec: vm.contention.idleGaps.perSec, meanNs: vm.contention.idleGaps.meanNs },
       mutex: { acquisitionsPerSec: vm.contention.mutex.acquisitionsPerSec, holdNs: vm.contention.mutex.holdNs, locks: vm.contention.mutex.locks },
+      rwsem: rwsemFeatures(vm.guest.kernelVersion),
+      munmapDowngrade: versionAtLeast(vm.guest.kernelVersion, '4.20'),
       timerPathOnHousekeeping: decideTimerPath(timerInputs, true).path,
       timerPathOnIsolated: decideTimerPath(timerInputs, false).path,
       hltExit: exp.hltExit,
