@@ -71,7 +71,7 @@ describe('down_read(): rwsem_read_trylock() → rwsem_down_read_slowpath()', () 
   })
 })
 
-function profile(guestVersion: string, durationSec: number): Profile {
+function profile(guestVersion: string, durationSec: number, stealTime = true): Profile {
   const r = loadProfile({
     schemaVersion: 1,
     name: 'rwsem',
@@ -80,7 +80,7 @@ function profile(guestVersion: string, durationSec: number): Profile {
       name: 'vm', vcpus: 8, guestTopology: { sockets: 1, cores: 8, threads: 1 },
       pinning: { vcpupin: Array(8).fill('0-3'), emulatorpin: '0-3', iothreadpin: '0' },
       guest: { kernelVersion: guestVersion },
-      kvm: { pv: { pvIpi: false, pvTlbFlush: false } },
+      kvm: { pv: { pvIpi: false, pvTlbFlush: false, stealTime } },
       workload: { kind: 'ebizzy', threads: 16, memory: 'mmap' },
     }],
     run: { durationSec, warmupSec: 0.01, seed: 1 },
@@ -91,8 +91,8 @@ function profile(guestVersion: string, durationSec: number): Profile {
 
 interface Counters { contended: number; slept: number; writerSpinNs: number; readerSpinNs: number; rspinTimeouts: number; records: number }
 
-function run(guestVersion: string, durationSec = 0.04): Counters {
-  const m = finishedModel(profile(guestVersion, durationSec), 'base', durationSec)
+function run(guestVersion: string, stealTime = true, durationSec = 0.04): Counters {
+  const m = finishedModel(profile(guestVersion, durationSec, stealTime), 'base', durationSec)
   const r = m.mutex.rwsem
   return { contended: r.contended[0]!, slept: r.slept[0]!, writerSpinNs: r.writerSpinNs[0]!, readerSpinNs: r.readerSpinNs[0]!, rspinTimeouts: r.rspinTimeouts[0]!, records: m.stats.completed[0]! }
 }
@@ -101,6 +101,7 @@ describe('ebizzy -m on mmap_lock, 8 vCPUs over 4 pCPUs', () => {
   const res: Record<string, Counters> = {}
   beforeAll(() => {
     for (const gv of ['4.9', '4.10', '5.10', '5.11']) res[gv] = run(gv)
+    res['5.11-no-steal-time'] = run('5.11', false)
   })
 
   it('faults, mmap() and munmap() contend on mmap_lock and ebizzy makes progress at every version', () => {
@@ -114,6 +115,11 @@ describe('ebizzy -m on mmap_lock, 8 vCPUs over 4 pCPUs', () => {
     const perContended = (gv: string) => (res[gv]!.writerSpinNs + res[gv]!.readerSpinNs) / res[gv]!.contended
     expect(perContended('4.10')).toBeLessThan(0.8 * perContended('4.9'))
     // (PAUSE exits are not compared: those of the munmap()s' TLB shootdowns, csd_lock_wait(), outnumber the rwsem's)
+  })
+
+  it('the same 5.11 guest without KVM_FEATURE_STEAL_TIME (vcpu_is_preempted() always false) spins longer per contended acquisition', () => {
+    const perContended = (c: string) => res[c]!.writerSpinNs / res[c]!.contended
+    expect(perContended('5.11')).toBeLessThan(0.95 * perContended('5.11-no-steal-time'))
   })
 
   it('before 5.3 readers never spin and writers do not spin on readers', () => {
