@@ -2,7 +2,7 @@
 // kernel decisions taken for each VM (the "why" shown beside every result).
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm } from '../profile/profile-schema.ts'
-import { rwsemFeatures } from '../guest/rwsem-decisions.ts'
+import { rwsemFeatures, rwsemDecision } from '../guest/rwsem-decisions.ts'
 import { guestConsultsPreempted, preemptedReaders, pvSchedYieldSupported } from '../guest/vcpu-is-preempted.ts'
 import { flushIpisLazyCpus } from '../guest/csd-lock-wait.ts'
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
@@ -181,6 +181,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     spec.decisions.push({ id: 'exit-fastpath', title: 'Exit fastpaths', value: fpd.value, reason: fpd.reason, mirrors: features.vendor === 'vmx' ? 'vmx_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' : 'svm_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' })
     spec.decisions.push(...spin.decisions)
     spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion))
+    if (spec.workload.kind === 'ebizzy' && spec.workload.memory === 'mmap') spec.decisions.push(rwsemDecision(spec.rwsem, spec.preemptedReaders.mutexSpin))
     amendHaltPollDecision(spec.decisions, exp, xctx)
     spec.decisions.push(...exp.decisions)
     vms.push(spec)

@@ -2,7 +2,7 @@
 // version, and their direction in ebizzy -m (mmap_lock: mmap()/munmap() for write, page faults for read) in an
 // over-committed guest (8 vCPUs over 4 pCPUs) whose lock holders' vCPUs get preempted by the host.
 import { describe, it, expect, beforeAll } from 'vitest'
-import { rwsemFeatures, rwsemReadDecision, rwsemWriteDecision, rwsemRspinThresholdNs, TAKE, SPIN, SLEEP } from '../../core/guest/rwsem-decisions.ts'
+import { rwsemFeatures, rwsemDecision, rwsemReadDecision, rwsemWriteDecision, rwsemRspinThresholdNs, TAKE, SPIN, SLEEP } from '../../core/guest/rwsem-decisions.ts'
 import type { RwsemState } from '../../core/guest/rwsem-decisions.ts'
 import { loadProfile } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
@@ -23,6 +23,16 @@ describe('rwsemFeatures(): what the guest rwsem does, by version', () => {
     expect(rwsemRspinThresholdNs(4)).toBe(12_000)
     expect(rwsemRspinThresholdNs(30)).toBe(25_000)
     expect(rwsemRspinThresholdNs(100)).toBe(25_000)
+  })
+})
+
+describe('the decision line of a VM whose workload takes mmap_lock', () => {
+  it('names what writers and readers do at this version, and whether owner_on_cpu() sees the host preempt the owner', () => {
+    expect(rwsemDecision(rwsemFeatures('4.19'), true).value).toBe('writers spin on a writer only; readers sleep')
+    expect(rwsemDecision(rwsemFeatures('5.4'), true).value).toMatch(/on readers up to rwsem_rspin_threshold\(\).*; readers spin on a writer$/)
+    expect(rwsemDecision(rwsemFeatures('6.8'), false).value).toMatch(/; readers sleep$/)
+    expect(rwsemDecision(rwsemFeatures('6.8'), false).reason).toMatch(/617f3ef95177.*vcpu_is_preempted\(\) is native/)
+    expect(rwsemDecision(rwsemFeatures('5.4'), true).reason).toMatch(/reads vcpu_is_preempted\(\)/)
   })
 })
 
