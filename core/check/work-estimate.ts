@@ -91,6 +91,11 @@ function workloadRate(vm: Vm): number {
     case 'ebizzy': {
       // a record is at least the copy of its chunk (~0.1 µs per KiB) and never less than a microsecond
       const threads = w.threads || 2 * vm.vcpus
+      if (w.memory === 'mmap') {
+        // -m: mmap_lock taken per page fault (a lock operation and a burst each, ≥ 0.5 µs a fault) besides mmap/munmap
+        const pages = Math.ceil(w.chunkBytes / 4096)
+        return Math.min(threads, vm.vcpus) * (1e9 / Math.max(1_000, (w.chunkBytes / 1024) * 80 + pages * 500)) * (EVENTS_PER.barrierIteration + 2 * pages)
+      }
       return Math.min(threads, vm.vcpus) * (1e9 / Math.max(1_000, (w.chunkBytes / 1024) * 80)) * EVENTS_PER.barrierIteration
     }
     case 'hackbench':

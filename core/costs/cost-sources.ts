@@ -99,6 +99,8 @@ export const COST_DOCS = {
   guestCopyPerKiB: { what: 'guest memcpy()/copy_user of one KiB (cache-resident or streaming)', source: est('a copy at about 10 GB/s (rep movsb on Skylake-class cores), ~100 ns per KiB'), how: '' },
   guestPageFault: { what: 'guest anonymous page fault: exception, do_anonymous_page(), zeroing a 4 KiB page; the EPT entry already present', source: est('a native anonymous fault with clear_page() is ~0.5-1 µs; no exit when the host page is mapped in EPT'), how: '' },
   guestZapPerPage: { what: 'guest munmap()/madvise(MADV_DONTNEED) per 4 KiB page: zap_pte_range() and freeing the page', source: est('tens of ns per PTE cleared and page freed to the per-CPU lists, natively'), how: '' },
+  guestMmap: { what: 'guest mmap() of an anonymous region (the critical section of mmap_lock held for write): syscall, get_unmapped_area(), VMA allocation and insertion', source: est('a syscall (~100-200 ns) and a VMA allocation and tree insertion of a few hundred ns natively, about a microsecond in all; no published figure for the mmap_lock hold time'), how: '' },
+  guestMunmap: { what: 'guest munmap() apart from its per-page zap: syscall, the VMA found and detached (under mmap_lock for write), page tables and the VMA freed', source: est('as mmap(): a syscall and a VMA tree removal, about a microsecond natively; no published figure'), how: '' },
 } satisfies Record<string, CostDoc>
 
 /** Sources of the SVM rows that differ from the reference table's cycle counts (core/costs/cost-tables.ts svm()). */

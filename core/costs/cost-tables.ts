@@ -75,6 +75,8 @@ export const COST_NAMES = [
   'guestZapPerPage', // guest munmap()/madvise(MADV_DONTNEED) per 4 KiB page: zap_pte_range() and freeing the page
   'guestTtwuActivate', // guest ttwu_do_activate() under the wakee CPU's rq->lock: enqueue_task_fair() + check_preempt_curr()
   'guestSchedulePick', // guest __schedule() under rq->lock without a context switch: dequeue/put_prev + pick_next_task()
+  'guestMmap', // guest mmap() of an anonymous region: syscall, get_unmapped_area(), the VMA inserted — under mmap_lock for write
+  'guestMunmap', // guest munmap() without its zap: syscall, the VMA found, split and detached, page tables freed
 ] as const
 export type CostName = (typeof COST_NAMES)[number]
 /** Integer id of each cost (its index in COST_NAMES), for the model's hot path. */
@@ -153,6 +155,8 @@ const skylake: CostTable = {
   guestZapPerPage: c(40, 80, 0.3),
   guestTtwuActivate: c(250, 400, 0.4),
   guestSchedulePick: c(150, 300, 0.4),
+  guestMmap: c(600, 1_000, 0.4),
+  guestMunmap: c(500, 900, 0.4),
 }
 
 /** The spreads (lognormal sigma) of the model's times whose mean comes from the profile rather than this table: the

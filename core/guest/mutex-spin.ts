@@ -6,7 +6,9 @@
 // otherwise (guest ≥ 4.10, when it reads steal time: PreemptedReaders.mutexSpin), or need_resched() is set. When the
 // spin stops it sleeps (schedule()) and the unlocker wakes it (wake_up_q() → try_to_wake_up(): an IPI to its idle
 // vCPU). Spinning PAUSE loops exit on PLE / the pause filter (pause-loop.ts) and ask for a directed yield.
-// Simplifications: one owner per lock (rwsem readers are not modelled); a spinner re-checks the owner every
+// rwsems (readers, writers, per-version spinning) are core/guest/rwsem.ts, which shares this file's owner test
+// (ownerVcpuPreempted()) and PAUSE-loop budget (SpinWindow); their spin frames are routed through here.
+// Simplifications: one owner per lock; a spinner re-checks the owner every
 // SPIN_RECHECK_NS of spinning (the kernel checks every loop); at unlock a spinning waiter takes the lock first, else the
 // first sleeper is handed it (MUTEX_FLAG_HANDOFF); a sleeping waiter's vCPU idles — other runnable threads of that vCPU
 // wait until the unlock.
@@ -15,21 +17,12 @@ import { SPREADS } from '../sim/spreads.ts'
 import type { ModelCore, Parts, GuestMutex as GuestMutexPart } from '../sim/model-parts.ts'
 import type { StealTime } from '../kvm/steal-time.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
+import { GuestRwsems } from './rwsem.ts'
+import { SpinWindow, ownerVcpuPreempted, mutexSpinArg, spinFrame, sleepOnLock, SPIN_RECHECK_NS } from './owner-spin.ts'
+export { mutexSpinArg, mutexOfSpinArg, SPIN_RECHECK_NS } from './owner-spin.ts'
 
 /** Sleeping locks per VM that a workload may name (ids 0 … MUTEXES_PER_VM − 1). */
 export const MUTEXES_PER_VM = 64
-
-/** Simulation granularity, not a kernel constant: a spinner without a PLE exit re-evaluates mutex_spin_on_owner()'s
- *  conditions after this much spinning (the kernel does on every loop of a few PAUSEs). */
-export const SPIN_RECHECK_NS = 1_000
-
-/** The Work.SPIN argument of a waiter of mutex `id` (global id); spinlocks use ids ≥ 0 and csd_lock_wait() −1. */
-export function mutexSpinArg(id: number): number {
-  return -2 - id
-}
-export function mutexOfSpinArg(arg: number): number {
-  return -2 - arg
-}
 
 export interface SpinOnOwnerInputs {
   /** owner->on_cpu: the owner task is current on its CPU (true while its vCPU is preempted by the host). */
@@ -64,17 +57,17 @@ export class GuestMutexes implements GuestMutexPart {
   private readonly head: Int32Array
   private readonly tail: Int32Array
   private readonly next: Int32Array
-  /** Per vCPU: its critical section once it owns the lock; SLEEPING / SLEEP_NOW; whether the budget ends in PLE. */
+  /** Per vCPU: its critical section once it owns the lock; SLEEPING / SLEEP_NOW; its PAUSE loop. */
   private readonly holdNs: Float64Array
   private readonly sleep: Uint8Array
-  private readonly budgetPle: Uint8Array
-  /** Per vCPU: what is left of its PLE window in the current PAUSE loop (the window counts one loop in guest mode). */
-  private readonly pleLeft: Float64Array
+  private readonly win: SpinWindow
+  /** The VM's rwsems (core/guest/rwsem.ts); their spin frames carry mutexSpinArg(owner.length + rwsem index). */
+  readonly rwsem: GuestRwsems
   /** Per VM, after warm-up: contended acquisitions, those that slept, and the waiters' spin time. */
   readonly contended: Float64Array
   readonly slept: Float64Array
   readonly spinNs: Float64Array
-  startNs = 0
+  private _startNs = 0
   /** The inputs of mutexSpinOnOwner(), reused (no allocation per event). */
   private readonly spinIn: SpinOnOwnerInputs = { ownerOnCpu: true, needResched: false, ownerVcpuPreempted: false }
 
@@ -85,8 +78,9 @@ export class GuestMutexes implements GuestMutexPart {
     const n = m.inp.vms.length * MUTEXES_PER_VM
     this.owner = new Int32Array(n).fill(-1); this.head = new Int32Array(n).fill(-1); this.tail = new Int32Array(n).fill(-1)
     this.next = new Int32Array(m.nV).fill(-1)
-    this.holdNs = new Float64Array(m.nV); this.sleep = new Uint8Array(m.nV); this.budgetPle = new Uint8Array(m.nV)
-    this.pleLeft = new Float64Array(m.nV).fill(-1)
+    this.holdNs = new Float64Array(m.nV); this.sleep = new Uint8Array(m.nV)
+    this.win = new SpinWindow(m.nV)
+    this.rwsem = new GuestRwsems(m, steal, this.win, n)
     const nVm = m.inp.vms.length
     this.contended = new Float64Array(nVm); this.slept = new Float64Array(nVm); this.spinNs = new Float64Array(nVm)
   }
@@ -97,7 +91,14 @@ export class GuestMutexes implements GuestMutexPart {
     this.ple = p.ple
     this.work = p.work
     this.gsched = p.gsched
+    this.rwsem.link(p)
   }
+
+  /** The length of the frame startSpin() chose (the rwsem's for an rwsem frame). */
+  get startNs(): number {
+    return this.lastRwsem ? this.rwsem.startNs : this._startNs
+  }
+  private lastRwsem = false
 
   /** Ev.MUTEX_ACQUIRE: a busy vCPU's task takes one of its VM's contended mutexes in the middle of its work (the
    *  profile's contention.mutex); acquisitions arrive as a Poisson process thinned to task-level busy time. */
@@ -125,55 +126,48 @@ export class GuestMutexes implements GuestMutexPart {
     work.pushLockFrame(g)
     this.holdNs[g] = holdNs
     this.sleep[g] = 0
-    this.pleLeft[g] = -1
+    this.win.reset(g)
     if (this.owner[l]! >= 0 && this.m.engine.now >= this.m.warmupEnd) { const vi = v.vmOf[g]!; this.contended[vi] = this.contended[vi]! + 1 }
-    work.curKind[g] = Work.SPIN
-    work.curArg[g] = mutexSpinArg(l)
-    work.curRem[g] = 0
-    work.curStart[g] = this.m.engine.now
+    spinFrame(work, g, mutexSpinArg(l), this.m.engine.now)
   }
 
   /** The waiter (re)starts on lock l: it owns it (taken free, or handed over), spins while the owner runs, or sleeps. */
   startSpin(g: number, l: number): number {
+    this.lastRwsem = l >= this.owner.length
+    if (this.lastRwsem) return this.rwsem.startSpin(g, l - this.owner.length)
     const o = this.owner[l]!
     if (o < 0 || o === g) {
       if (o < 0) this.owner[l] = g
       this.sleep[g] = 0
-      this.startNs = this.holdNs[g]!
+      this._startNs = this.holdNs[g]!
       return Work.LOCK_CS
     }
-    if (this.sleep[g] === SLEEPING) { this.startNs = 0; return Work.SPIN }
+    if (this.sleep[g] === SLEEPING) { this._startNs = 0; return Work.SPIN }
     // owner->on_cpu: the owner's critical section is its task's current work, so it is on its (v)CPU
     const si = this.spinIn
     si.ownerOnCpu = true
     si.needResched = false
-    si.ownerVcpuPreempted = this.m.vmSpec(g).preemptedReaders.mutexSpin && this.steal.preempted[o] === 1
+    si.ownerVcpuPreempted = ownerVcpuPreempted(this.m, this.steal, g, o)
     const spin = mutexSpinOnOwner(si)
     if (!spin) {
       // schedule(): queue as a sleeper; the frame ends at once and the vCPU idles
       this.sleep[g] = SLEEP_NOW
-      this.startNs = 0
+      this._startNs = 0
       return Work.SPIN
     }
-    const ple = this.m.vmSpec(g).spinlock.kernelPauseExits
-    if (ple && this.pleLeft[g]! < 0) this.pleLeft[g] = this.ple.windowNs(g)
-    const w = ple ? this.pleLeft[g]! : Infinity
-    this.budgetPle[g] = w <= SPIN_RECHECK_NS ? 1 : 0
-    this.startNs = Math.min(w, SPIN_RECHECK_NS)
+    this._startNs = this.win.budget(g, this.ple, this.m.vmSpec(g).spinlock.kernelPauseExits, SPIN_RECHECK_NS)
     return Work.SPIN
   }
 
   /** The spin budget ran out: a PAUSE exit, a re-check of the owner, or the waiter goes to sleep. */
   spinBudgetOver(g: number, l: number): void {
+    if (l >= this.owner.length) { this.rwsem.spinBudgetOver(g, l - this.owner.length); return }
     const now = this.m.engine.now
     const work = this.work
     const spun = this.sleep[g] ? 0 : now - work.curStart[g]!
     if (spun > 0 && now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.spinNs[vi] = this.spinNs[vi]! + spun }
-    if (this.pleLeft[g]! >= 0) this.pleLeft[g] = this.budgetPle[g] ? -1 : Math.max(0, this.pleLeft[g]! - spun)
-    work.curKind[g] = Work.SPIN
-    work.curArg[g] = mutexSpinArg(l)
-    work.curRem[g] = 0
-    work.curStart[g] = now
+    const pauseExit = this.win.spent(g, spun)
+    spinFrame(work, g, mutexSpinArg(l), now)
     if (this.sleep[g] === SLEEP_NOW) {
       this.sleep[g] = SLEEPING
       this.next[g] = -1
@@ -182,20 +176,15 @@ export class GuestMutexes implements GuestMutexPart {
       this.tail[l] = g
       if (now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.slept[vi] = this.slept[vi]! + 1 }
     }
-    if (this.sleep[g] === SLEEPING) {
-      // the sleeper's schedule() picks idle (other runnable threads wait for the unlock): it consumes a pending
-      // TIF_NEED_RESCHED, which would otherwise send the idle loop straight back to this frame at the same instant
-      this.gsched.needResched[g] = 0
-      this.idle.enterIdle(g)
-      return
-    }
-    if (this.budgetPle[g]) { this.ple.pauseExit(g); return }
+    if (this.sleep[g] === SLEEPING) { sleepOnLock(this.idle, this.gsched, g); return }
+    if (pauseExit) { this.ple.pauseExit(g); return }
     work.dispatchNext(g)
   }
 
   /** mutex_unlock(): a spinning waiter takes the lock, else the first sleeper is handed it and woken by IPI; the
    *  owner's interrupted work resumes. */
   release(g: number, l: number): void {
+    if (l >= this.owner.length) { this.rwsem.release(g, l - this.owner.length); return }
     const work = this.work
     work.popLockFrame(g)
     this.owner[l] = -1

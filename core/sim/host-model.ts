@@ -375,6 +375,12 @@ export class HostModel implements GuestOps, ModelCore {
     if (mid) this.work.dispatchNext(g)
   }
 
+  rwsemLock(g: number, id: number, write: boolean, holdNs: number): void {
+    const mid = this.work.curKind[g] !== Work.NONE
+    this.mutex.rwsem.lock(g, id, write, holdNs)
+    if (mid) this.work.dispatchNext(g)
+  }
+
   // ---------------------------------------------------------------- what collect.ts and the tests read
 
   get state(): Int8Array { return this.vcpu.state }

@@ -1,4 +1,5 @@
 // What the model needs, resolved from a configuration by setup.ts: numbers and small arrays only.
+import type { RwsemFeatures } from '../guest/rwsem-decisions.ts'
 import type { CostTable } from '../costs/cost-tables.ts'
 import type { TimerPath } from '../kvm/timer-path.ts'
 import type { HltWait } from '../kvm/userspace-exits.ts'
@@ -131,6 +132,11 @@ export interface VmSpec {
   idleGaps: { perSec: number; meanNs: number }
   /** Sleeping-lock contention added to the workload (core/guest/mutex-spin.ts). */
   mutex: { acquisitionsPerSec: number; holdNs: number; locks: number }
+  /** What the guest's rwsems do, by version (core/guest/rwsem.ts rwsemFeatures()). */
+  rwsem: RwsemFeatures
+  /** munmap() downgrades mmap_lock to read for the zap (guest ≥ 4.20, dd2283f2605e "mm: mmap: zap pages with read
+   *  mmap_sem in munmap"); before it the zap runs under the write lock. */
+  munmapDowngrade: boolean
   timerPathOnHousekeeping: TimerPath
   timerPathOnIsolated: TimerPath
   /** Experimental (seed 004 RFC), resolved by core/sim/experimental-setup.ts: what an HLT exit does (HaltExit), what an

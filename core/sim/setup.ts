@@ -2,6 +2,7 @@
 // kernel decisions taken for each VM (the "why" shown beside every result).
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm } from '../profile/profile-schema.ts'
+import { rwsemFeatures, rwsemDecision } from '../guest/rwsem-decisions.ts'
 import { guestConsultsPreempted, preemptedReaders, pvSchedYieldSupported } from '../guest/vcpu-is-preempted.ts'
 import { flushIpisLazyCpus } from '../guest/csd-lock-wait.ts'
 import { ttwuQueueEra } from '../guest/rq-lock.ts'
@@ -158,6 +159,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       spinlock: spin.spec,
       idleGaps: { perSec: vm.contention.idleGaps.perSec, meanNs: vm.contention.idleGaps.meanNs },
       mutex: { acquisitionsPerSec: vm.contention.mutex.acquisitionsPerSec, holdNs: vm.contention.mutex.holdNs, locks: vm.contention.mutex.locks },
+      rwsem: rwsemFeatures(vm.guest.kernelVersion),
+      munmapDowngrade: versionAtLeast(vm.guest.kernelVersion, '4.20'),
       timerPathOnHousekeeping: decideTimerPath(timerInputs, true).path,
       timerPathOnIsolated: decideTimerPath(timerInputs, false).path,
       hltExit: exp.hltExit,
@@ -180,6 +183,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     spec.decisions.push({ id: 'exit-fastpath', title: 'Exit fastpaths', value: fpd.value, reason: fpd.reason, mirrors: features.vendor === 'vmx' ? 'vmx_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' : 'svm_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' })
     spec.decisions.push(...spin.decisions)
     spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion))
+    if (spec.workload.kind === 'ebizzy' && spec.workload.memory === 'mmap') spec.decisions.push(rwsemDecision(spec.rwsem, spec.preemptedReaders.mutexSpin))
     amendHaltPollDecision(spec.decisions, exp, xctx)
     spec.decisions.push(...exp.decisions)
     vms.push(spec)

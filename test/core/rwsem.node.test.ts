@@ -1,0 +1,151 @@
+// rwsems (kernel/locking/rwsem.c; rwsem-xadd.c before 5.3): the decisions of down_read() / down_write() per guest
+// version, and their direction in ebizzy -m (mmap_lock: mmap()/munmap() for write, page faults for read) in an
+// over-committed guest (8 vCPUs over 4 pCPUs) whose lock holders' vCPUs get preempted by the host.
+import { describe, it, expect, beforeAll } from 'vitest'
+import { rwsemFeatures, rwsemDecision, rwsemReadDecision, rwsemWriteDecision, rwsemRspinThresholdNs, TAKE, SPIN, SLEEP } from '../../core/guest/rwsem-decisions.ts'
+import type { RwsemState } from '../../core/guest/rwsem-decisions.ts'
+import { loadProfile } from '../../core/index.ts'
+import type { Profile } from '../../core/index.ts'
+import { finishedModel } from '../helpers/model-runs.ts'
+
+const free: RwsemState = { writerOwned: false, readers: 0, waiters: false, handoff: false, rdNonspinnable: false, wrNonspinnable: false, ownerRuns: true, rspinExpired: false }
+const st = (s: Partial<RwsemState>): RwsemState => ({ ...free, ...s })
+
+describe('rwsemFeatures(): what the guest rwsem does, by version', () => {
+  it('writer spinning from 3.16; the 5.3 rework adds spinning on readers and handoff; reader spinning only 5.3 – 5.10 (617f3ef95177 is in 5.11)', () => {
+    expect(rwsemFeatures('3.15')).toEqual({ writerSpin: false, writerSpinOnReaders: false, readerSpin: false, handoff: false })
+    expect(rwsemFeatures('4.19')).toEqual({ writerSpin: true, writerSpinOnReaders: false, readerSpin: false, handoff: false })
+    for (const v of ['5.3', '5.4', '5.10']) expect(rwsemFeatures(v)).toEqual({ writerSpin: true, writerSpinOnReaders: true, readerSpin: true, handoff: true })
+    for (const v of ['5.11', '5.15', '6.8']) expect(rwsemFeatures(v)).toEqual({ writerSpin: true, writerSpinOnReaders: true, readerSpin: false, handoff: true })
+  })
+  it('rwsem_rspin_threshold(): 10 µs plus 0.5 µs per reader, capped at 30 readers (25 µs)', () => {
+    expect(rwsemRspinThresholdNs(0)).toBe(10_000)
+    expect(rwsemRspinThresholdNs(4)).toBe(12_000)
+    expect(rwsemRspinThresholdNs(30)).toBe(25_000)
+    expect(rwsemRspinThresholdNs(100)).toBe(25_000)
+  })
+})
+
+describe('the decision line of a VM whose workload takes mmap_lock', () => {
+  it('names what writers and readers do at this version, and whether owner_on_cpu() sees the host preempt the owner', () => {
+    expect(rwsemDecision(rwsemFeatures('4.19'), true).value).toBe('writers spin on a writer only; readers sleep')
+    expect(rwsemDecision(rwsemFeatures('5.4'), true).value).toMatch(/on readers up to rwsem_rspin_threshold\(\).*; readers spin on a writer$/)
+    expect(rwsemDecision(rwsemFeatures('6.8'), false).value).toMatch(/; readers sleep$/)
+    expect(rwsemDecision(rwsemFeatures('6.8'), false).reason).toMatch(/617f3ef95177.*vcpu_is_preempted\(\) is native/)
+    expect(rwsemDecision(rwsemFeatures('5.4'), true).reason).toMatch(/reads vcpu_is_preempted\(\)/)
+  })
+})
+
+describe('down_write(): rwsem_optimistic_spin() → rwsem_spin_on_owner() / owner_on_cpu()', () => {
+  const v419 = rwsemFeatures('4.19'); const v54 = rwsemFeatures('5.4'); const v68 = rwsemFeatures('6.8')
+  it('takes a free lock; spins on a running writer owner, sleeps when owner_on_cpu() fails (vcpu_is_preempted())', () => {
+    for (const f of [v419, v54, v68]) {
+      expect(rwsemWriteDecision(f, free)).toBe(TAKE)
+      expect(rwsemWriteDecision(f, st({ writerOwned: true }))).toBe(SPIN)
+      expect(rwsemWriteDecision(f, st({ writerOwned: true, ownerRuns: false }))).toBe(SLEEP)
+    }
+    expect(rwsemWriteDecision(rwsemFeatures('3.10'), st({ writerOwned: true }))).toBe(SLEEP)
+  })
+  it('on a reader-owned lock: sleeps before 5.3 (OWNER_READER stops the spin); from 5.3 spins until the rspin threshold or a non-spinnable bit', () => {
+    expect(rwsemWriteDecision(v419, st({ readers: 3 }))).toBe(SLEEP)
+    for (const f of [v54, v68]) {
+      expect(rwsemWriteDecision(f, st({ readers: 3 }))).toBe(SPIN)
+      expect(rwsemWriteDecision(f, st({ readers: 3, rspinExpired: true }))).toBe(SLEEP)
+      expect(rwsemWriteDecision(f, st({ readers: 3, wrNonspinnable: true }))).toBe(SLEEP)
+    }
+  })
+  it('RWSEM_FLAG_HANDOFF: a free lock owed to the queue head is not taken', () => {
+    expect(rwsemWriteDecision(v54, st({ handoff: true, waiters: true }))).toBe(SPIN)
+  })
+})
+
+describe('down_read(): rwsem_read_trylock() → rwsem_down_read_slowpath()', () => {
+  const v419 = rwsemFeatures('4.19'); const v54 = rwsemFeatures('5.4'); const v68 = rwsemFeatures('6.8')
+  it('readers share a reader-owned lock with nobody queued, at every version', () => {
+    for (const f of [v419, v54, v68]) expect(rwsemReadDecision(f, st({ readers: 5 }))).toBe(TAKE)
+  })
+  it('a writer owner: readers spin on it only in 5.3 – 5.10 (rwsem_optimistic_spin(sem, false)), unless RWSEM_RD_NONSPINNABLE or the owner is preempted', () => {
+    expect(rwsemReadDecision(v419, st({ writerOwned: true }))).toBe(SLEEP)
+    expect(rwsemReadDecision(v54, st({ writerOwned: true }))).toBe(SPIN)
+    expect(rwsemReadDecision(v54, st({ writerOwned: true, rdNonspinnable: true }))).toBe(SLEEP)
+    expect(rwsemReadDecision(v54, st({ writerOwned: true, ownerRuns: false }))).toBe(SLEEP)
+    expect(rwsemReadDecision(v68, st({ writerOwned: true }))).toBe(SLEEP)
+  })
+  it('a queued writer: readers queue behind it before 5.3 and from 5.11; in 5.3 – 5.10 a spinning reader joins the readers (rwsem_try_read_lock_unqueued())', () => {
+    const s = st({ readers: 2, waiters: true })
+    expect(rwsemReadDecision(v419, s)).toBe(SLEEP)
+    expect(rwsemReadDecision(v54, s)).toBe(TAKE)
+    expect(rwsemReadDecision(v54, { ...s, rdNonspinnable: true })).toBe(SLEEP)
+    expect(rwsemReadDecision(v54, { ...s, handoff: true })).toBe(SLEEP)
+    expect(rwsemReadDecision(v68, s)).toBe(SLEEP)
+  })
+})
+
+function profile(guestVersion: string, durationSec: number, stealTime = true): Profile {
+  const r = loadProfile({
+    schemaVersion: 1,
+    name: 'rwsem',
+    host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 4, threadsPerCore: 1 }, kernel: { version: '5.4', hz: 1000, cmdline: {} } },
+    vms: [{
+      name: 'vm', vcpus: 8, guestTopology: { sockets: 1, cores: 8, threads: 1 },
+      pinning: { vcpupin: Array(8).fill('0-3'), emulatorpin: '0-3', iothreadpin: '0' },
+      guest: { kernelVersion: guestVersion },
+      kvm: { pv: { pvIpi: false, pvTlbFlush: false, stealTime } },
+      workload: { kind: 'ebizzy', threads: 16, memory: 'mmap' },
+    }],
+    run: { durationSec, warmupSec: 0.01, seed: 1 },
+  })
+  if (!r.ok) throw new Error(JSON.stringify(r.issues))
+  return r.profile
+}
+
+interface Counters { contended: number; slept: number; writerSpinNs: number; readerSpinNs: number; rspinTimeouts: number; records: number }
+
+function run(guestVersion: string, stealTime = true, durationSec = 0.04): Counters {
+  const m = finishedModel(profile(guestVersion, durationSec, stealTime), 'base', durationSec)
+  const r = m.mutex.rwsem
+  return { contended: r.contended[0]!, slept: r.slept[0]!, writerSpinNs: r.writerSpinNs[0]!, readerSpinNs: r.readerSpinNs[0]!, rspinTimeouts: r.rspinTimeouts[0]!, records: m.stats.completed[0]! }
+}
+
+describe('ebizzy -m on mmap_lock, 8 vCPUs over 4 pCPUs', () => {
+  const res: Record<string, Counters> = {}
+  beforeAll(() => {
+    for (const gv of ['4.9', '4.10', '5.10', '5.11']) res[gv] = run(gv)
+    res['5.11-no-steal-time'] = run('5.11', false)
+  })
+
+  it('faults, mmap() and munmap() contend on mmap_lock and ebizzy makes progress at every version', () => {
+    for (const gv of Object.keys(res)) {
+      expect(res[gv]!.contended).toBeGreaterThan(100)
+      expect(res[gv]!.records).toBeGreaterThan(50)
+    }
+  })
+
+  it('guest 4.10 reads vcpu_is_preempted() in owner_on_cpu(): waiters of a preempted writer stop spinning sooner than on 4.9', () => {
+    const perContended = (gv: string) => (res[gv]!.writerSpinNs + res[gv]!.readerSpinNs) / res[gv]!.contended
+    expect(perContended('4.10')).toBeLessThan(0.8 * perContended('4.9'))
+    // (PAUSE exits are not compared: those of the munmap()s' TLB shootdowns, csd_lock_wait(), outnumber the rwsem's)
+  })
+
+  it('the same 5.11 guest without KVM_FEATURE_STEAL_TIME (vcpu_is_preempted() always false) spins longer per contended acquisition', () => {
+    const perContended = (c: string) => res[c]!.writerSpinNs / res[c]!.contended
+    expect(perContended('5.11')).toBeLessThan(0.95 * perContended('5.11-no-steal-time'))
+  })
+
+  it('before 5.3 readers never spin and writers do not spin on readers', () => {
+    for (const gv of ['4.9', '4.10']) {
+      expect(res[gv]!.readerSpinNs).toBe(0)
+      expect(res[gv]!.rspinTimeouts).toBe(0)
+    }
+    for (const gv of ['5.10', '5.11']) {
+      // from 5.3 a writer spins on the faulting readers for rwsem_rspin_threshold(), then gives up (rwsem_set_nonspinnable())
+      expect(res[gv]!.rspinTimeouts).toBeGreaterThan(0)
+    }
+  })
+
+  it('5.10 readers spin on a running writer; 5.11 (617f3ef95177) removed it: readers only sleep', () => {
+    expect(res['5.10']!.readerSpinNs).toBeGreaterThan(0)
+    expect(res['5.11']!.readerSpinNs).toBe(0)
+    expect(res['5.11']!.slept / res['5.11']!.contended).toBeGreaterThan(res['5.10']!.slept / res['5.10']!.contended)
+  })
+})
