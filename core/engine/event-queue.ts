@@ -11,6 +11,8 @@
 // more in the queue alone, and its separately compiled sift functions cost JIT time (bench/README.md,
 // issue 12); the hold model at 100,000 pending, where the 4-ary layout was meant to pay, measured no
 // better on this machine.
+// Ties are compared with arithmetic (`+(a === b) & +(x < y)`), not behind a branch: a comparison that has
+// never run has no type feedback, and the first tie would deoptimize the engine's loop, which inlines pop().
 // NaN times are not supported (as before: they would break the heap order).
 // The order is total (sequence numbers are unique), so the pop order is the same as any other correct
 // heap's: the layout changes speed, never results.
@@ -67,11 +69,11 @@ export class EventQueue {
     while (i > 0) {
       const p = (i - 1) >> 1
       const pk = p << 1
-      const pt = key[pk]!
-      if (pt < t || (pt === t && key[pk + 1]! < ord)) break
+      const pt = key[pk]!, po = key[pk + 1]!
+      if (pt < t || (+(pt === t) & +(po < ord)) !== 0) break
       const ik = i << 1
       key[ik] = pt
-      key[ik + 1] = key[pk + 1]!
+      key[ik + 1] = po
       slot[i] = slot[p]!
       i = p
     }
@@ -112,20 +114,15 @@ export class EventQueue {
       let ck = c << 1
       if (c + 1 < last) {
         // the smaller child; which one is a coin toss, so pick it with arithmetic, not a branch that
-        // the CPU would mispredict half the time (ties, which are rare, go by the order key)
+        // the CPU would mispredict half the time (ties go by the order key)
         const lt = key[ck]!, rt = key[ck + 2]!
-        if (rt !== lt) {
-          const right = +(rt < lt)
-          c += right
-          ck += right << 1
-        } else if (key[ck + 3]! < key[ck + 1]!) {
-          c++
-          ck += 2
-        }
+        const right = +(rt < lt) | (+(rt === lt) & +(key[ck + 3]! < key[ck + 1]!))
+        c += right
+        ck += right << 1
       }
       const ct = key[ck]!
       const co = key[ck + 1]!
-      if (t < ct || (t === ct && ord < co)) break
+      if (t < ct || (+(t === ct) & +(ord < co)) !== 0) break
       const ik = i << 1
       key[ik] = ct
       key[ik + 1] = co
