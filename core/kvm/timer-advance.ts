@@ -52,9 +52,13 @@ export function resolveTimerAdvance(hostVersion: string, param: number): TimerAd
     }
     return { ...adaptive, warning: '', reason: 'kvm.lapic_timer_advance=Y (default): adjust_lapic_timer_advance() tunes the advance per vCPU from 1000 ns, by 1/8 of each early or late entry' }
   }
+  if (param !== 0 && !hostHasFix(hostVersion, 'lapicTimerAdvanceFixedValues')) {
+    const initNs = param === -1 ? TIMER_ADVANCE.NS_INIT : param
+    const why = `host ${hostVersion} lacks c3941d9e0ccd (5.1${backportNote(hostVersion, 'lapicTimerAdvanceFixedValues')}): kvm.lapic_timer_advance_ns is unsigned, ${param === -1 ? 'defaults to 1000 ns' : `and ${param} ns is only`} where wait_lapic_expire() starts tuning (3b8a5df6c4dc)`
+    return { ...none, mode: AdvanceMode.ADAPTIVE, initNs, value: `adaptive (from ${initNs} ns)`, reason: why }
+  }
   if (param === -1) return { ...none, mode: AdvanceMode.ADAPTIVE, initNs: TIMER_ADVANCE.NS_INIT, value: 'adaptive (from 1000 ns)', reason: 'kvm.lapic_timer_advance_ns=-1 (default, 3b8a5df6c4dc / c3941d9e0ccd): adjust_lapic_timer_advance() tunes the advance per vCPU from 1000 ns, by 1/8 of each early or late entry' }
   if (param === 0) return { ...none, mode: AdvanceMode.OFF, initNs: 0, value: 'off', reason: 'kvm.lapic_timer_advance_ns=0: no advancement, the interrupt arrives after the exit and the injection' }
-  if (!hostHasFix(hostVersion, 'lapicTimerAdvanceFixedValues')) return { ...none, mode: AdvanceMode.ADAPTIVE, initNs: param, value: `adaptive (from ${param} ns)`, reason: `host ${hostVersion} lacks c3941d9e0ccd (5.1${backportNote(hostVersion, 'lapicTimerAdvanceFixedValues')}): kvm.lapic_timer_advance_ns is unsigned and every non-zero value is only where wait_lapic_expire() starts tuning (3b8a5df6c4dc)` }
   return { ...none, mode: AdvanceMode.FIXED, initNs: param, value: `${param} ns (fixed)`, reason: `kvm.lapic_timer_advance_ns=${param}: a fixed advance (c3941d9e0ccd); an entry earlier than the deadline busy-waits, a later one is late by the rest` }
 }
 

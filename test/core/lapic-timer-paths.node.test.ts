@@ -66,7 +66,7 @@ describe('lapic_timer_advance_ns per version (kvm_create_lapic())', () => {
     const f = resolveTimerAdvance('4.19', 500)
     expect([f.mode, f.initNs]).toEqual([AdvanceMode.FIXED, 500])
   })
-  it('4.20–6.9: -1 is adaptive from 1000 ns (3b8a5df6c4dc), 0 off, N fixed (c3941d9e0ccd)', () => {
+  it('5.1–6.9 (and 5.0.14+): -1 is adaptive from 1000 ns (3b8a5df6c4dc), 0 off, N fixed (c3941d9e0ccd)', () => {
     for (const v of ['5.1', '5.10', '6.9']) {
       const a = resolveTimerAdvance(v, -1)
       expect([a.mode, a.initNs]).toEqual([AdvanceMode.ADAPTIVE, TIMER_ADVANCE.NS_INIT])
