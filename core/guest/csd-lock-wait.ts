@@ -42,9 +42,10 @@ export const SPIN_CSD = -1
 /** Whether native_flush_tlb_multi() sends the flush to CPUs in lazy TLB mode (an idle CPU still has the mm loaded):
  *  guest < 4.20 sends to every CPU of mm_cpumask() (flush_tlb_func_common() switches a lazy one to init_mm); from 4.20
  *  on_each_cpu_cond_mask(tlb_is_not_lazy, …) skips lazy CPUs unless page tables were freed (Rik van Riel's "x86/mm/tlb:
- *  Only send page table free TLB flush to lazy TLB CPUs": merged in the 4.19 merge window, reverted before 4.19 by
- *  "x86/mm/tlb: Revert the recent lazy TLB patches" in 706a1ea65e "Merge fixes for missing TLB shootdowns", re-merged
- *  for 4.20 — the 4.20 tag not re-verified). The model's munmap()s free no page tables. */
+ *  Only send page table free TLB flush to lazy TLB CPUs" (64482aafe55f): merged in the 4.19 merge window and reverted
+ *  inside it by Peter Zijlstra's "x86/mm/tlb: Revert the recent lazy TLB patches" (2018-08-22; Linus: "The initial
+ *  revert is for this merge window only"), 706a1ea65e "Merge fixes for missing TLB shootdowns" — verified; re-merged
+ *  for 4.20, whose tag was not read). The model's munmap()s free no page tables. */
 export function flushIpisLazyCpus(guestVersion: string): boolean {
   return !versionAtLeast(guestVersion, '4.20')
 }

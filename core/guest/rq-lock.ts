@@ -22,6 +22,7 @@ import { IntRings } from '../sim/int-rings.ts'
 import type { ModelCore, Parts, RqLocks as RqLocksPart } from '../sim/model-parts.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import type { SchedTopology } from './select-idle.ts'
+import { hostHasFix as kernelHasFix } from '../kvm/backports.ts'
 
 export interface TtwuQueueInputs {
   guestVersion: string
@@ -36,22 +37,25 @@ export interface TtwuQueueInputs {
 }
 
 /** ttwu_queue_cond() under sched_feat(TTWU_QUEUE): whether the wake-up goes through the wake list (true) or the waker
- *  locks the remote rq (false). 3.5+ (518cd62341786 "sched: Only queue remote wakeups when crossing cache
- *  boundaries"): only when the CPUs share no cache. 5.8+ (2ebb17717550 "sched/core: Offload wakee task activation if it
- *  the wakee is descheduling"): also when the wakee is still on that CPU (WF_ON_CPU) and nr_running <= 1. 6.0+
- *  (28156108fecb "sched: Fix the check of nr_running at queue wakelist" — WF_ON_CPU && !nr_running — then f3dd3f674555
- *  "sched: Remove the limitation of WF_ON_CPU on wakelist if wakee cpu is idle"): when the wakee CPU runs nothing
- *  (nr_running 0), whether or not the wakee is on it; never to the waker's own CPU. Versions are the merge windows of
- *  the commits (the 6.0 pair is one series, June 2022); 28156108fecb went to stable branches (Sasha Levin's backport)
- *  at releases not verified here, so a 5.8–5.19 stable guest follows the 5.8 rule. */
+ *  locks the remote rq (false). 3.3+ (518cd6234178 "sched: Only queue remote wakeups when crossing cache
+ *  boundaries", buggy-since v3.3-rc1 per the analysis of its fix 42dc938a590c): only when the CPUs share no cache.
+ *  5.8+ (2ebb17717550 "sched/core: Offload wakee task activation if it the wakee is descheduling", in "[GIT PULL]
+ *  scheduler changes for v5.8", 2020-06-02): also when the wakee is still on that CPU (WF_ON_CPU) and
+ *  `nr_running <= 1`. 6.0 ("[GIT PULL] Scheduler updates for v6.0", 2022-08-01): 28156108fecb "sched: Fix the check of
+ *  nr_running at queue wakelist" makes that `!nr_running` (the wakee is already dequeued; stable 5.10.137, 5.15.61)
+ *  and f3dd3f674555 "sched: Remove the limitation of WF_ON_CPU on wakelist if wakee cpu is idle" drops WF_ON_CPU from
+ *  it (stable 5.15.61): any idle wakee CPU (core/kvm/backports.ts holds both with their stable releases). */
 export function ttwuQueueWakelist(i: TtwuQueueInputs): boolean {
   return ttwuQueueCond(ttwuQueueEra(i.guestVersion), i.sameLlc, i.sameCpu, i.nrRunning, i.wakeeOnCpu)
 }
 
-/** The guest's ttwu_queue_cond(), by version: TtwuEra (resolved once per VM at setup). */
-export const TtwuEra = { CROSS_LLC: 0, ON_CPU: 1, IDLE_CPU: 2 } as const
+/** The guest's ttwu_queue_cond(), by version and stable backports: TtwuEra (resolved once per VM at setup).
+ *  ON_CPU: 5.8's rule; ON_CPU_IDLE: with 28156108fecb only (5.10.137+); IDLE_CPU: with f3dd3f674555 (6.0, 5.15.61+). */
+export const TtwuEra = { CROSS_LLC: 0, ON_CPU: 1, ON_CPU_IDLE: 2, IDLE_CPU: 3 } as const
 export function ttwuQueueEra(guestVersion: string): number {
-  return versionAtLeast(guestVersion, '6.0') ? TtwuEra.IDLE_CPU : versionAtLeast(guestVersion, '5.8') ? TtwuEra.ON_CPU : TtwuEra.CROSS_LLC
+  if (kernelHasFix(guestVersion, 'ttwuWakelistIdleWakeeCpu')) return TtwuEra.IDLE_CPU
+  if (!versionAtLeast(guestVersion, '5.8')) return TtwuEra.CROSS_LLC
+  return kernelHasFix(guestVersion, 'ttwuWakelistIdleOnly') ? TtwuEra.ON_CPU_IDLE : TtwuEra.ON_CPU
 }
 
 /** ttwuQueueWakelist() for the hot path (no version parsing, no object). */
@@ -59,6 +63,7 @@ export function ttwuQueueCond(era: number, sameLlc: boolean, sameCpu: boolean, n
   if (!sameLlc) return true
   if (sameCpu) return false
   if (era === TtwuEra.IDLE_CPU) return nrRunning === 0
+  if (era === TtwuEra.ON_CPU_IDLE) return wakeeOnCpu && nrRunning === 0
   if (era === TtwuEra.ON_CPU) return wakeeOnCpu && nrRunning <= 1
   return false
 }

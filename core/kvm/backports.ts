@@ -77,6 +77,39 @@ export const KERNEL_FIXES = {
     backports: [
       { branch: '4.19', version: null, how: 'Greg Kroah-Hartman: "FAILED: patch … failed to apply to the 4.19-stable tree"' },
       { branch: '5.4', version: null, how: 'Greg Kroah-Hartman: "FAILED: patch … failed to apply to the 5.4-stable tree"' },
+      { branch: '5.7', version: '5.7.13', how: '"[PATCH 5.7 119/120]" (2020-08-03) is a reply to the 5.7.13-rc1 review ("This is the start of the stable review cycle for the 5.7.13 release")' },
+    ],
+  },
+  lapicTimerAdvanceFixedValues: {
+    commit: 'c3941d9e0ccd',
+    subject: 'KVM: lapic: Allow user to disable adaptive tuning of timer advancement',
+    mainline: '5.1',
+    decides: 'kvm_create_lapic() with lapic_timer_advance_ns (core/kvm/timer-advance.ts)',
+    // In "[GIT PULL] KVM fixes for 5.1-rc8 or final" (Paolo Bonzini, up to 2019-05-01) with 57bf67e73ce9 (the 5000 ns
+    // cap) and 39497d7660d9 (per-vCPU tracking), so in v5.1 (2019-05-05). 4.20.y had ended (4.20.17) before.
+    backports: [
+      { branch: '5.0', version: '5.0.14', how: '"[PATCH 5.0 023/122]" (2019-05-06) is a reply to the "5.0.14-stable review" ("This is the start of the stable review cycle for the 5.0.14 release")' },
+    ],
+  },
+  ttwuWakelistIdleOnly: {
+    commit: '28156108fecb',
+    subject: 'sched: Fix the check of nr_running at queue wakelist',
+    mainline: '6.0',
+    decides: 'ttwu_queue_cond() in the guest (core/guest/rq-lock.ts)',
+    // With f3dd3f674555 in "[GIT PULL] Scheduler updates for v6.0" (Ingo Molnar, 2022-08-01, shortlog "Tianchen Ding (2)").
+    backports: [
+      { branch: '5.10', version: '5.10.137', how: 'in the "[PATCH 5.10 000/541] 5.10.137-rc2 review" shortlog (2022-08-20), without f3dd3f674555' },
+      { branch: '5.15', version: '5.15.61', how: 'in the "[PATCH 5.15 000/778] 5.15.61-rc2 review" shortlog (2022-08-16), next to f3dd3f674555' },
+    ],
+  },
+  ttwuWakelistIdleWakeeCpu: {
+    commit: 'f3dd3f674555',
+    subject: 'sched: Remove the limitation of WF_ON_CPU on wakelist if wakee cpu is idle',
+    mainline: '6.0',
+    decides: 'ttwu_queue_cond() in the guest (core/guest/rq-lock.ts)',
+    // "[GIT PULL] Scheduler updates for v6.0" (Ingo Molnar, 2022-08-01). 5.10.137 took only 28156108fecb.
+    backports: [
+      { branch: '5.15', version: '5.15.61', how: 'in the "[PATCH 5.15 000/778] 5.15.61-rc2 review" shortlog (2022-08-16)' },
     ],
   },
 } satisfies Record<string, KernelFix>

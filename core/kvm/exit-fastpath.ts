@@ -12,9 +12,11 @@ import type { CostTable } from '../costs/cost-tables.ts'
  *  a9ab13ff6e84 "KVM: X86: Improve latency for single target IPI fastpath" (v5.8) moved it into
  *  vmx/svm_exit_handlers_fastpath(). On SVM, "KVM: SVM: Get rid of handle_fastpath_set_msr_irqoff()" (Wanpeng Li,
  *  2020-09-09, Cc stable v5.8-rc1+, Fixes 404d5d7bff0d: a stale RIP because svm->next_rip was reset after the
- *  fastpath) removed it for v5.9, and "KVM: SVM: Reenable handle_fastpath_set_msr_irqoff() after
- *  complete_interrupts()" (queued 2020-09-12 for the next merge window) brought it back in v5.10. The 5.8.y release
- *  that took the removal is not determined: 5.8.x keeps it here. */
+ *  fastpath) removed it, and "KVM: SVM: Reenable handle_fastpath_set_msr_irqoff() after
+ *  complete_interrupts()" brought it back in v5.10 (Paolo Bonzini "Queued what was left", 2020-09-12, on the v2
+ *  series). That the removal reached v5.9 is not verified: it is in neither "Second batch of KVM fixes for Linux
+ *  5.9-rc7" nor "KVM fixes for Linux 5.9-rc8", and no 5.8.y review carrying it was found; the model keeps 5.9 without
+ *  it and 5.8.x with it. */
 export function x2apicIcrFastpath(hostVersion: string, vendor: 'vmx' | 'svm'): boolean {
   if (!versionAtLeast(hostVersion, '5.6')) return false
   if (vendor === 'vmx') return true

@@ -15,7 +15,9 @@ export interface SchedOutInputs {
   blockedInHalt?: boolean
 }
 
-/** The steal-time preempted flag exists from ≈v4.10 (Pan Xinhui's vcpu_is_preempted series; version not re-verified). */
+/** The steal-time preempted flag exists from v4.10: 0b9f6c4615c9 "x86/kvm: Support the vCPU preemption check" (Pan Xinhui,
+ *  authored 2016-11-02, after 4.9-rc3, so not in 4.9; the tip locking/core series of the 4.10 merge window — its
+ *  4.10 pull and tag were not read). */
 const PREEMPTED_FLAG_SINCE = '4.10'
 
 /** kvm_sched_out(): whether vcpu->preempted (and ->ready) is set. COND by version:

@@ -6,13 +6,18 @@
 // error. A posted timer interrupt waits on the CPU that posts it (apic_timer_expired()).
 // The knob per version:
 //   before 4.20: kvm.lapic_timer_advance_ns, unsigned, default 0 (off), a fixed value when set (d0659d946be0);
-//   4.20–6.9: adaptive by default — 3b8a5df6c4dc "KVM: LAPIC: Tune lapic_timer_advance_ns automatically" (committed
-//     2018-10-09, in the 4.20 merge window) starts at 1000 ns and tunes it; c3941d9e0ccd "KVM: lapic: Allow user to
-//     disable adaptive tuning of timer advancement" made the parameter signed: -1 adaptive, 0 off, another value fixed;
+//   4.20–6.9: adaptive by default — 3b8a5df6c4dc "KVM: LAPIC: Tune lapic_timer_advance_ns automatically" (v2 posted
+//     2018-10-09, after 4.19-rc7, so not in 4.19; in 5.0.y before 5.0.14, whose backports patch its tuning code; 4.20
+//     is its merge window, the 4.20 tag itself was not read) starts at 1000 ns and tunes it. Until c3941d9e0ccd the
+//     parameter is unsigned: 0 off, any other value the start of the tuning (vcpu_enter_guest(): `if
+//     (lapic_timer_advance_ns) wait_lapic_expire()`). c3941d9e0ccd "KVM: lapic: Allow user to disable adaptive tuning
+//     of timer advancement" (v5.1, "KVM fixes for 5.1-rc8 or final"; stable 5.0.14: core/kvm/backports.ts) made it
+//     signed: -1 adaptive, 0 off, another value fixed;
 //   6.10+: 89a58812c47f "KVM: x86: Drop support for hand tuning APIC timer advancement from userspace" (6.10-rc, the
 //     kvm-fixes-6.10 pull) replaced it with the bool kvm.lapic_timer_advance (adaptive or off); the old name is an
 //     unknown parameter the module ignores.
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import { hostHasFix, backportNote } from './backports.ts'
 
 /** lapic.c constants (LAPIC_TIMER_ADVANCE_*): the adjustment window in guest TSC cycles, the start and cap in ns. */
 export const TIMER_ADVANCE = { ADJUST_MIN_CYCLES: 100, ADJUST_MAX_CYCLES: 10_000, NS_INIT: 1000, NS_MAX: 5000, ADJUST_STEP: 8 } as const
@@ -46,6 +51,11 @@ export function resolveTimerAdvance(hostVersion: string, param: number): TimerAd
       return { ...adaptive, warning, reason: `host ${hostVersion} ≥ 6.10 has only kvm.lapic_timer_advance (bool); lapic_timer_advance_ns=${param} is an unknown parameter, so the adaptive default applies` }
     }
     return { ...adaptive, warning: '', reason: 'kvm.lapic_timer_advance=Y (default): adjust_lapic_timer_advance() tunes the advance per vCPU from 1000 ns, by 1/8 of each early or late entry' }
+  }
+  if (param !== 0 && !hostHasFix(hostVersion, 'lapicTimerAdvanceFixedValues')) {
+    const initNs = param === -1 ? TIMER_ADVANCE.NS_INIT : param
+    const why = `host ${hostVersion} lacks c3941d9e0ccd (5.1${backportNote(hostVersion, 'lapicTimerAdvanceFixedValues')}): kvm.lapic_timer_advance_ns is unsigned, ${param === -1 ? 'defaults to 1000 ns' : `and ${param} ns is only`} where wait_lapic_expire() starts tuning (3b8a5df6c4dc)`
+    return { ...none, mode: AdvanceMode.ADAPTIVE, initNs, value: `adaptive (from ${initNs} ns)`, reason: why }
   }
   if (param === -1) return { ...none, mode: AdvanceMode.ADAPTIVE, initNs: TIMER_ADVANCE.NS_INIT, value: 'adaptive (from 1000 ns)', reason: 'kvm.lapic_timer_advance_ns=-1 (default, 3b8a5df6c4dc / c3941d9e0ccd): adjust_lapic_timer_advance() tunes the advance per vCPU from 1000 ns, by 1/8 of each early or late entry' }
   if (param === 0) return { ...none, mode: AdvanceMode.OFF, initNs: 0, value: 'off', reason: 'kvm.lapic_timer_advance_ns=0: no advancement, the interrupt arrives after the exit and the injection' }

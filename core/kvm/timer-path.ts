@@ -34,9 +34,10 @@ export function piInjectTimerDecision(hostVersion: string, resolved: boolean, pa
   }
 }
 
-/** kvm_can_post_timer_interrupt(): v5.3 (0c5f81dad46c) pi_inject_timer && apicv; from v5.18 (1714a4eb6fb0, merged
- *  in the v5.18 merge window, March 2022) also needs MWAIT or HLT passed through to the guest — and from the stable
- *  releases that carry it (5.4.193, 5.10.115, 5.15.39: core/kvm/backports.ts). */
+/** kvm_can_post_timer_interrupt(): v5.3 (0c5f81dad46c) pi_inject_timer && apicv; from v5.18 (1714a4eb6fb0: in mainline
+ *  during the 5.18 cycle — the stable trees took it in May 2022, after 5.17's release — whether through the merge
+ *  window or an -rc fixes pull is not determined) also needs MWAIT or HLT passed through to the guest — and from the
+ *  stable releases that carry it (5.4.193, 5.10.115, 5.15.39: core/kvm/backports.ts). */
 export function kvmCanPostTimerInterrupt(i: TimerInputs): boolean {
   if (!versionAtLeast(i.hostVersion, '5.3')) return false
   const base = i.piInjectTimer && i.apicvActive

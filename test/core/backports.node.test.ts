@@ -55,3 +55,11 @@ describe('kvm_arch_vcpu_put() with 54aa83c90198 / 6cd88243c7e0 backported (5.10.
     expect(hostHasFix('5.15.150', 'preemptedOnlyIfPreempted')).toBe(false)
   })
 })
+
+describe('830f01b089b1 on the 5.7.y branch', () => {
+  it('SVM honours KVM_X86_DISABLE_EXITS_PAUSE from 5.7.13 ([PATCH 5.7 119/120] of the 5.7.13 review)', () => {
+    expect(hostHasFix('5.7.12', 'svmDisableExitsPause')).toBe(false)
+    expect(hostHasFix('5.7.13', 'svmDisableExitsPause')).toBe(true)
+    expect(backportNote('5.7.13', 'svmDisableExitsPause')).toContain('5.7.13')
+  })
+})

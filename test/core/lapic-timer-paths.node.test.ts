@@ -66,14 +66,24 @@ describe('lapic_timer_advance_ns per version (kvm_create_lapic())', () => {
     const f = resolveTimerAdvance('4.19', 500)
     expect([f.mode, f.initNs]).toEqual([AdvanceMode.FIXED, 500])
   })
-  it('4.20–6.9: -1 is adaptive from 1000 ns (3b8a5df6c4dc), 0 off, N fixed (c3941d9e0ccd)', () => {
-    for (const v of ['4.20', '5.10', '6.9']) {
+  it('5.1–6.9 (and 5.0.14+): -1 is adaptive from 1000 ns (3b8a5df6c4dc), 0 off, N fixed (c3941d9e0ccd)', () => {
+    for (const v of ['5.1', '5.10', '6.9']) {
       const a = resolveTimerAdvance(v, -1)
       expect([a.mode, a.initNs]).toEqual([AdvanceMode.ADAPTIVE, TIMER_ADVANCE.NS_INIT])
       expect(a.reason).toContain('adjust_lapic_timer_advance()')
       expect(resolveTimerAdvance(v, 0).mode).toBe(AdvanceMode.OFF)
       expect(resolveTimerAdvance(v, 700)).toMatchObject({ mode: AdvanceMode.FIXED, initNs: 700, warning: '' })
     }
+  })
+  it('4.20 … 5.0.13, before c3941d9e0ccd (v5.1, stable 5.0.14): a non-zero value is where the tuning starts, not a fixed advance', () => {
+    for (const v of ['4.20', '5.0', '5.0.13']) {
+      expect(resolveTimerAdvance(v, 700)).toMatchObject({ mode: AdvanceMode.ADAPTIVE, initNs: 700, warning: '' })
+      expect(resolveTimerAdvance(v, 0).mode).toBe(AdvanceMode.OFF)
+      expect(resolveTimerAdvance(v, -1)).toMatchObject({ mode: AdvanceMode.ADAPTIVE, initNs: TIMER_ADVANCE.NS_INIT })
+    }
+    expect(resolveTimerAdvance('5.0.13', 700).reason).toContain('c3941d9e0ccd reaches 5.0.y only in 5.0.14')
+    expect(resolveTimerAdvance('5.0.14', 700)).toMatchObject({ mode: AdvanceMode.FIXED, initNs: 700 })
+    expect(resolveTimerAdvance('5.1', 700).mode).toBe(AdvanceMode.FIXED)
   })
   it('6.10+ (89a58812c47f): only adaptive or off; a fixed value is ignored with a warning', () => {
     const f = resolveTimerAdvance('6.10', 700)
