@@ -73,6 +73,7 @@ export const COST_NAMES = [
   'guestCopyPerKiB', // guest memcpy()/copy_user of one KiB beyond what a syscall's own cost covers
   'guestPageFault', // guest anonymous page fault: exception entry, do_anonymous_page() with a zeroed 4 KiB page (EPT already mapped)
   'guestZapPerPage', // guest munmap()/madvise(MADV_DONTNEED) per 4 KiB page: zap_pte_range() and freeing the page
+  'vmEntryAfterWait', // the part of an exit after kvm_wait_lapic_expire(): the rest of vmx_vcpu_run() and the VM-entry itself
 ] as const
 export type CostName = (typeof COST_NAMES)[number]
 /** Integer id of each cost (its index in COST_NAMES), for the model's hot path. */
@@ -149,6 +150,7 @@ const skylake: CostTable = {
   guestCopyPerKiB: c(80, 100, 0.2),
   guestPageFault: c(500, 800, 0.4),
   guestZapPerPage: c(40, 80, 0.3),
+  vmEntryAfterWait: c(250, 300, 0.2),
 }
 
 /** The spreads (lognormal sigma) of the model's times whose mean comes from the profile rather than this table: the

@@ -30,7 +30,7 @@ describe('experimental knobs of the seed RFCs', () => {
 
   it('default off, and with them off a VM shows no RFC cause and no experimental decision', () => {
     const e = profileSchema.defaultValue!.vms[0]!.kvm.experimental
-    expect(e).toEqual({ userspaceExits: { hlt: false, mwait: false, vmmWorkNs: 2_000, hltWait: 'kvm-run' }, mwaitYield: false, keepStateLoaded: false })
+    expect(e).toEqual({ userspaceExits: { hlt: false, mwait: false, vmmWorkNs: 2_000, hltWait: 'kvm-run' }, mwaitYield: false, vmentryAdvanceNs: 0, keepStateLoaded: false })
     for (const c of ['hlt-exits', 'no-halt-poll', 'mwait-nop']) {
       const r = res[c]!
       for (const row of vmOf(r).exits) for (const cause of Object.keys(row.causes)) expect(cause).not.toMatch(/RFC/)
