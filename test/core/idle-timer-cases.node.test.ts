@@ -16,23 +16,24 @@ function profile(file: string, edit: (p: Record<string, any>) => void = () => {}
   return r.profile
 }
 const run = (p: Profile, c: string, durationSec = 0.2): ConfigResult => runConfiguration(p, c, { durationSec })
+/** A case's baseline and changed configurations from its profile (edited first when `edit` is given). */
+function pair(file: string, base: string, changed: string, edit?: (p: Record<string, any>) => void): [ConfigResult, ConfigResult] {
+  const p = profile(file, edit)
+  return [run(p, base), run(p, changed)]
+}
 const mean = (r: ConfigResult) => r.vms[0]!.workload.meanLatencyNs
 const busy = (r: ConfigResult) => metricValue(r, { kind: 'pcpu-busy' })
 const exitCount = (r: ConfigResult, reason: string) => r.allVms.exits.find((e) => e.reason === reason)?.count ?? 0
 
 describe('hv-timer-cyclictest (ce7a058a2117): the preemption timer helps only a vCPU in guest mode at the expiry', () => {
   it('guest idle=poll (the profile): PREEMPTION_TIMER exits replace the hrtimer\'s EXTERNAL_INTERRUPT exits and the mean latency falls', () => {
-    const p = profile('hv-timer-ce7a058a2117.json')
-    const sw = run(p, 'sw-timer')
-    const hv = run(p, 'hv-timer')
+    const [sw, hv] = pair('hv-timer-ce7a058a2117.json', 'sw-timer', 'hv-timer')
     expect(exitCount(hv, 'PREEMPTION_TIMER')).toBeGreaterThan(500)
     expect(exitCount(hv, 'EXTERNAL_INTERRUPT')).toBeLessThan(0.1 * exitCount(sw, 'EXTERNAL_INTERRUPT'))
     expect(mean(hv)).toBeLessThan(0.97 * mean(sw))
   })
   it('with HLT exits the vCPU blocks, vmx_pre_block() switches to an hrtimer, and the C-state exit sets the latency: no change (the commit: <1 % when the test halts)', () => {
-    const p = profile('hv-timer-ce7a058a2117.json', (j) => { j.vms[0].guest.idlePoll = false })
-    const sw = run(p, 'sw-timer')
-    const hv = run(p, 'hv-timer')
+    const [sw, hv] = pair('hv-timer-ce7a058a2117.json', 'sw-timer', 'hv-timer', (j) => { j.vms[0].guest.idlePoll = false })
     expect(mean(sw)).toBeGreaterThan(50_000)
     expect(Math.abs(mean(hv) / mean(sw) - 1)).toBeLessThan(0.01)
   })
@@ -40,9 +41,7 @@ describe('hv-timer-cyclictest (ce7a058a2117): the preemption timer helps only a 
 
 describe('timer-advance-cyclictest: the dropped vmentry_advance_ns patch (experimental knob)', () => {
   it('ending kvm_wait_lapic_expire() 300 ns early lands the interrupt after the VM-entry at the deadline: a lower mean, no extra TSC-deadline writes', () => {
-    const p = profile('timer-advance-cyclictest.json')
-    const base = run(p, 'host-5.2')
-    const patched = run(p, 'vmentry-advance')
+    const [base, patched] = pair('timer-advance-cyclictest.json', 'host-5.2', 'vmentry-advance')
     expect(mean(patched)).toBeLessThan(mean(base) - 150)
     expect(exitCount(patched, 'MSR_WRITE')).toBeLessThan(1.05 * exitCount(base, 'MSR_WRITE'))
   })
@@ -50,9 +49,7 @@ describe('timer-advance-cyclictest: the dropped vmentry_advance_ns patch (experi
 
 describe('did-interrupt-latency: posted timer interrupts against delivery through the host, a running vCPU', () => {
   it('the expiry-to-handler latency of tscdeadline_latency falls by most of its length: no exit on the vCPU', () => {
-    const p = profile('did-timer-latency.json')
-    const host = run(p, 'via-host')
-    const direct = run(p, 'direct')
+    const [host, direct] = pair('did-timer-latency.json', 'via-host', 'direct')
     expect(exitCount(host, 'EXTERNAL_INTERRUPT')).toBeGreaterThan(1000)
     expect(exitCount(direct, 'EXTERNAL_INTERRUPT')).toBe(0)
     expect(mean(direct)).toBeLessThan(0.5 * mean(host))
