@@ -172,7 +172,9 @@ export class LapicTimer implements LapicTimerPart {
     return waitLapicExpireNs(adv, delta)
   }
 
-  /** kvm_wait_lapic_expire() at the entry after a halt that a timer ended (vmx_vcpu_run()). */
+  /** kvm_wait_lapic_expire() at the entry after a halt that a timer ended (vmx_vcpu_run()). Simplification: the
+   *  model enters at once after this wait (no vmEntryAfterWait here: the wake-up's schedule-in and C-state exit,
+   *  paid before, dwarf it). */
   entryWaitNs(g: number): number {
     const d = this.expiredDeadline[g]!
     if (d === 0) return 0
