@@ -150,7 +150,8 @@ describe('experimental knobs of the seed RFCs', () => {
       const off = res['no-halt-poll']!
       const on = res['no-halt-poll+keep-loaded']!
       expect(tps(on) / tps(off)).toBeGreaterThan(1.01)
-      expect(vmOf(on).workload.latencyNs.p50).toBeLessThan(vmOf(off).workload.latencyNs.p50)
+      // the mean, not the histogram's p50: a bucket boundary can hold both medians
+      expect(vmOf(on).workload.meanLatencyNs).toBeLessThan(vmOf(off).workload.meanLatencyNs)
     })
 
     it('needs kvm_vcpu.scheduled_out: on a 6.10 host the knob is n/a and the results are those without it', () => {
