@@ -77,6 +77,7 @@ export const COST_NAMES = [
   'guestSchedulePick', // guest __schedule() under rq->lock without a context switch: dequeue/put_prev + pick_next_task()
   'guestMmap', // guest mmap() of an anonymous region: syscall, get_unmapped_area(), the VMA inserted — under mmap_lock for write
   'guestMunmap', // guest munmap() without its zap: syscall, the VMA found, split and detached, page tables freed
+  'vmEntryAfterWait', // the part of an exit after kvm_wait_lapic_expire(): the rest of vmx_vcpu_run() and the VM-entry itself
 ] as const
 export type CostName = (typeof COST_NAMES)[number]
 /** Integer id of each cost (its index in COST_NAMES), for the model's hot path. */
@@ -157,6 +158,7 @@ const skylake: CostTable = {
   guestSchedulePick: c(150, 300, 0.4),
   guestMmap: c(600, 1_000, 0.4),
   guestMunmap: c(500, 900, 0.4),
+  vmEntryAfterWait: c(250, 300, 0.2),
 }
 
 /** The spreads (lognormal sigma) of the model's times whose mean comes from the profile rather than this table: the

@@ -19,7 +19,7 @@ import { CpuidleDriver, CpuidleGovernor } from './cpuidle-driver.ts'
 import { pollTimeNs } from './cpuidle-states.ts'
 import { MenuGovernor } from './cpuidle-menu.ts'
 import { TeoGovernor } from './cpuidle-teo.ts'
-import { tickNohzCanStopIdle } from './tick-stop.ts'
+import { tickNohzCanStopIdle, idlePollStopsTick } from './tick-stop.ts'
 import { tifPollingNrflag } from './guest-fair.ts'
 import { HaltExit, MwaitExit } from '../kvm/userspace-exits.ts'
 import type { VmmExit } from '../kvm/vmm-exit.ts'
@@ -108,7 +108,13 @@ export class GuestIdleLoop implements GuestIdlePart {
    *  tick_nohz_idle_retain_tick(); the tick stop may write the TSC deadline (an exit) before the state is entered. */
   private cpuidleIdleCall(g: number): void {
     const vm = this.m.vmSpec(g)
-    if (vm.guestIdlePoll) { this.idleAfterTickStop(g); return }
+    if (vm.guestIdlePoll) {
+      // idle=poll (cpu_idle_poll()): before 4.17 do_idle()'s tick_nohz_idle_enter() had stopped the tick already, as
+      // for any idle state; from 4.17 do_idle() calls tick_nohz_idle_restart_tick() before cpu_idle_poll()
+      if (idlePollStopsTick(vm.guestSelectBeforeTickStop) && this.tickNohzIdleStopTick(g)) return
+      this.idleAfterTickStop(g)
+      return
+    }
     if (this.pollResume[g]) {
       // back in poll_idle() after an interrupt that woke nothing: the same window, the same tick
       this.pollResume[g] = 0

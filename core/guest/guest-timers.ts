@@ -5,9 +5,14 @@
 // TSC-deadline MSR write: an exit, then KVM's LAPIC timer).
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
-import { Act, After } from '../sim/constants.ts'
+import { Act, After, Irq } from '../sim/constants.ts'
 import type { ModelCore, Parts, GuestTimers as GuestTimersPart } from '../sim/model-parts.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
+
+/** Where in guestTimerIrq (interrupt entry, hrtimer_interrupt(), irq_exit()) hrtimer_update_base() reads the clock:
+ *  estimate — after the IDT vectoring, irq_enter() and the base lock, before the queues run, the reprogram and irq_exit();
+ *  taken as half the handler's time. */
+const HRTIMER_CLOCK_READ_SHARE = 0.5
 
 export class GuestTimers implements GuestTimersPart {
   private readonly m: ModelCore
@@ -27,6 +32,8 @@ export class GuestTimers implements GuestTimersPart {
   private hrtBurst: Float64Array
   private hrtCap = 16
   readonly hrtCount: Int32Array
+  /** The pending reprogram is hrtimer_interrupt()'s own (the timer interrupt ran since the last reprogram). */
+  private readonly inTimerIrq: Uint8Array
 
   constructor(m: ModelCore) {
     this.m = m
@@ -39,6 +46,7 @@ export class GuestTimers implements GuestTimersPart {
     this.hrtThr = new Int32Array(nV * this.hrtCap)
     this.hrtBurst = new Float64Array(nV * this.hrtCap)
     this.hrtCount = new Int32Array(nV)
+    this.inTimerIrq = new Uint8Array(nV)
   }
 
   link(p: Parts): void {
@@ -63,8 +71,11 @@ export class GuestTimers implements GuestTimersPart {
    *  (a sleeper's wake-up runs here). Returns its guest CPU time. */
   timerIrqWork(g: number): number {
     const m = this.m
-    const now = m.engine.now
+    this.inTimerIrq[g] = 1
     let ns = m.cost(CostId.guestTimerIrq)
+    // hrtimer_interrupt() reads the clock (hrtimer_update_base()) after the interrupt entry: a timer that expires by
+    // then runs in this pass
+    const now = m.engine.now + ns * HRTIMER_CLOCK_READ_SHARE
     const vm = m.vmSpec(g)
     if (this.tickRunning[g] && this.tickNext[g]! <= now + 1) {
       const period = 1e9 / vm.guestHz
@@ -111,10 +122,30 @@ export class GuestTimers implements GuestTimersPart {
   reprogram(g: number): void {
     const want = this.nextGuestTimer(g)
     if (want === this.timer.deadline[g]) { this.work.dispatchNext(g); return }
+    const inIrq = this.inTimerIrq[g] === 1
+    this.inTimerIrq[g] = 0
+    if (inIrq && want <= this.m.engine.now && !this.rawDeadlineDue(g)) {
+      // hrtimer_interrupt(): the next expiry passed while the handler ran (an interrupt that came early, or a long
+      // handler): tick_program_event(…, 0) → clockevents_program_event() returns -ETIME and the handler retries
+      // __hrtimer_run_queues() without writing the deadline. Outside the interrupt hrtimer_reprogram() forces the write
+      // (tick_program_event(…, 1): the minimum delta)
+      this.v.pendIrq[g]! |= Irq.TIMER
+      this.work.dispatchNext(g)
+      return
+    }
     // the exit's cost as the timer path takes it (sampled before programTimer() re-arms the timer)
     const ns = this.timer.msrWriteNs(g)
     this.timer.programTimer(g, want)
     this.run.beginExit(g, ExitReason.MSR_WRITE, this.m.causeIds.tscWrite, ns, After.ENTRY)
+  }
+
+  /** A workload's own timer (armTimerFn(): kvm-unit-tests' wrmsr(MSR_IA32_TSCDEADLINE) — no clockevents, no -ETIME
+   *  retry) is due: its deadline is written even when already past (tscdeadline_immed). */
+  private rawDeadlineDue(g: number): boolean {
+    const now = this.m.engine.now
+    const base = g * this.hrtCap
+    for (let i = 0, n = this.hrtCount[g]!; i < n; i++) if (this.hrtThr[base + i]! < -1 && this.hrt[base + i]! <= now) return true
+    return false
   }
 
   /** A guest hrtimer armed on vCPU g at absolute time t (a reprogram when it becomes the earliest). With `wakeTid`

@@ -10,3 +10,11 @@ export function tickNohzCanStopIdle(mode: GuestTickMode, nextTimerNs: number, ne
   if (mode === 'periodic') return false
   return nextTimerNs > nextTickNs
 }
+
+/** idle=poll and the idle tick: before v4.17 do_idle() stopped the tick on entry (tick_nohz_idle_enter() →
+ *  __tick_nohz_idle_enter()) whatever the idle state, cpu_idle_poll() included; since "sched: idle: Do not stop the
+ *  tick upfront in the idle loop" (2aaf709a518d, v4.17) do_idle() calls tick_nohz_idle_restart_tick() before
+ *  cpu_idle_poll(), so a polling CPU keeps its tick. `selectBeforeTickStop`: the guest is 4.17 or later. */
+export function idlePollStopsTick(selectBeforeTickStop: boolean): boolean {
+  return !selectBeforeTickStop
+}

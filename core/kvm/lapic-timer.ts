@@ -18,7 +18,7 @@ import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, Irq, After, inGuestMode } from '../sim/constants.ts'
 import type { ModelCore, Parts, LapicTimer as LapicTimerPart } from '../sim/model-parts.ts'
 import { NohzTimerTarget } from '../host/nohz-timer-target.ts'
-import { AdvanceMode, adjustLapicTimerAdvance, waitLapicExpireNs } from './timer-advance.ts'
+import { AdvanceMode, adjustLapicTimerAdvance, waitLapicExpireNs, vmentryAdvancedGuestTsc } from './timer-advance.ts'
 import type { TimerPath } from './timer-path.ts'
 import type { VcpuState } from './vcpu.ts'
 
@@ -84,7 +84,9 @@ export class LapicTimer implements LapicTimerPart {
     this.hrtimerCpu[g] = -1
     if (t === Infinity) return
     const now = this.m.engine.now
-    const fire = Math.max(now, t - this.advanceNs[g]!)
+    // start_sw_tscdeadline() / vmx_set_hv_timer(): the deadline less the advance, from the guest TSC (read
+    // vmentry_advance_ns ahead under the experimental patch)
+    const fire = Math.max(now, t - this.advanceNs[g]! - (vmentryAdvancedGuestTsc(now, this.m.vmSpec(g).vmentryAdvanceNs) - now))
     if (!this.hvInUse(g)) this.hrtimerCpu[g] = this.placeHrtimer(g)
     this.m.engine.scheduleAt(fire, Ev.TIMER_FIRE, g, this.v.timerTok[g]!)
   }
@@ -164,12 +166,15 @@ export class LapicTimer implements LapicTimerPart {
   private waitAt(g: number, at: number, deadline = this.deadline[g]!): number {
     const adv = this.advanceNs[g]!
     if (this.advanceMode === AdvanceMode.OFF || adv <= 0) return 0
-    const delta = at - deadline
+    // advance_expire_delta = guest TSC − deadline (the experimental vmentry_advance_ns patch reads the TSC ahead)
+    const delta = vmentryAdvancedGuestTsc(at, this.m.vmSpec(g).vmentryAdvanceNs) - deadline
     if (this.advanceMode === AdvanceMode.ADAPTIVE) this.advanceNs[g] = adjustLapicTimerAdvance(adv, delta, this.m.inp.tscGhz)
     return waitLapicExpireNs(adv, delta)
   }
 
-  /** kvm_wait_lapic_expire() at the entry after a halt that a timer ended (vmx_vcpu_run()). */
+  /** kvm_wait_lapic_expire() at the entry after a halt that a timer ended (vmx_vcpu_run()). Simplification: the
+   *  model enters at once after this wait (no vmEntryAfterWait here: the wake-up's schedule-in and C-state exit,
+   *  paid before, dwarf it). */
   entryWaitNs(g: number): number {
     const d = this.expiredDeadline[g]!
     if (d === 0) return 0
@@ -243,15 +248,25 @@ export class LapicTimer implements LapicTimerPart {
    *  trace_kvm_entry() (kvm_wait_lapic_expire() in vmx_vcpu_run()), so perf kvm stat does not count it: the recorded
    *  exit starts that much later, and the pCPU's exit-handling time keeps it. */
   private timerExit(g: number, reason: number, cause: number, ns: number): void {
-    const wait = this.waitAt(g, this.m.engine.now + ns)
+    // kvm_wait_lapic_expire() runs in vmx_vcpu_run() before the VM-entry: the guest sees the interrupt the rest of the
+    // exit (vmEntryAfterWait, part of `ns`) after the wait ends
+    const wait = this.waitAt(g, this.m.engine.now + ns - this.entryAfterWaitNs(ns))
     this.deadline[g] = Infinity
     this.run.beginExit(g, reason, cause, ns + wait, After.ENTRY)
     this.v.exitStart[g]! += wait
   }
 
+  /** The time from the end of kvm_wait_lapic_expire() to the guest (the VM-entry), at most what is left of the exit;
+   *  only where an advance makes the entry wait (sampled then, so the rest of the model draws as before). */
+  private entryAfterWaitNs(leftNs: number): number {
+    if (this.advanceMode === AdvanceMode.OFF) return 0
+    return Math.min(Math.max(leftNs, 0), this.m.cost(CostId.vmEntryAfterWait))
+  }
+
   /** The timer expired while the vCPU handles another exit: its entry waits for the deadline. */
   private extendForWait(g: number): void {
-    const wait = this.waitAt(g, this.v.exitEnd[g]!)
+    const end = this.v.exitEnd[g]!
+    const wait = this.waitAt(g, end - this.entryAfterWaitNs(end - this.m.engine.now))
     if (wait > 0) { this.run.extendExit(g, wait); this.v.exitStart[g]! += wait }
     this.deadline[g] = Infinity
   }

@@ -77,3 +77,24 @@ export function adjustLapicTimerAdvance(advanceNs: number, deltaNs: number, tscG
 export function waitLapicExpireNs(advanceNs: number, deltaNs: number): number {
   return deltaNs < 0 ? Math.min(-deltaNs, advanceNs) : 0
 }
+
+/** Experimental — a patch that reached no kernel: Wanpeng Li, "KVM: LAPIC: Optimize timer latency consider world switch
+ *  time" (v3, kvm list, May 2019; v4 in June; dropped — "I think Paolo has already drop this one"). It adds
+ *  vmentry_advance_ns (as cycles) to the guest TSC that start_sw_tscdeadline() and vmx_set_hv_timer() arm the timer
+ *  from and that kvm_wait_lapic_expire() compares with the deadline: the timer fires and the entry's busy-wait ends
+ *  that much earlier, so the VM-entry after the wait lands on the deadline instead of after it; the adaptive tuning
+ *  (advance_expire_delta) measures from the shifted time too. The guest TSC `nowNs` as the patch reads it. */
+export function vmentryAdvancedGuestTsc(nowNs: number, vmentryAdvanceNs: number): number {
+  return nowNs + vmentryAdvanceNs
+}
+
+/** The decision row of the experimental knob. */
+export function vmentryAdvanceDecision(vmentryAdvanceNs: number): { id: string; title: string; value: string; reason: string; mirrors: string } {
+  return {
+    id: 'vmentry-advance',
+    title: 'LAPIC timer VM-entry advance (experimental — a dropped patch, not in any kernel)',
+    value: `${vmentryAdvanceNs} ns`,
+    reason: `vmentry_advance_ns=${vmentryAdvanceNs} (Wanpeng Li's 2019 patch, 300 ns in v3, 25 ns in v4): the timer is armed and kvm_wait_lapic_expire() stops waiting ${vmentryAdvanceNs} ns before the deadline on top of lapic_timer_advance_ns, so the interrupt reaches the guest after the VM-entry at about the deadline; without lapic_timer_advance_ns the entry does not wait and the interrupt can arrive that much early`,
+    mirrors: 'kvm_wait_lapic_expire(), start_sw_tscdeadline(), vmx_set_hv_timer() with get_vmentry_advance_cycles() (patch)',
+  }
+}

@@ -63,6 +63,7 @@ export const COUNTERPARTS: Record<string, string> = {
   'vms[].kvm.experimental.userspaceExits.hltWait': 'none: the VMM\'s run loop — `ioctl(KVM_RUN)` again, or its own `poll()` on an interrupt eventfd (not in the RFC)',
   'vms[].kvm.experimental.mwaitYield': 'none: RFC only (seed 004) — `yield()` in `kvm_emulate_mwait()`',
   'vms[].kvm.experimental.keepStateLoaded': 'none: not in any kernel — builds on `kvm_vcpu.scheduled_out` (v6.11, seed 002)',
+  'vms[].kvm.experimental.vmentryAdvanceNs': 'none: a dropped patch (2019) — `kvm.vmentry_advance_ns` in Wanpeng Li\'s "KVM: LAPIC: Optimize timer latency consider world switch time"',
   'vms[].kvm.pv.stealTime': '`KVM_FEATURE_STEAL_TIME`; QEMU `kvm-steal-time`',
   'vms[].kvm.pv.pvUnhalt': '`KVM_FEATURE_PV_UNHALT`; QEMU `kvm-pv-unhalt`; libvirt `<pvspinlock>`',
   'vms[].kvm.pv.pollControl': '`KVM_FEATURE_POLL_CONTROL`; QEMU `kvm-poll-control`; libvirt `<poll-control>`',

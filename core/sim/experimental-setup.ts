@@ -7,10 +7,11 @@ import { kvmEmulateHalt, kvmEmulateMwait, userspaceExitBits, HaltExit, MwaitExit
 import { scheduledOutFlagExists, SCHEDULED_OUT_SINCE } from '../kvm/scheduled-out.ts'
 import { guestSeesPreemptedAfter } from '../kvm/steal-time-preempted.ts'
 import { yieldKind, YieldKind } from '../host/sched-yield.ts'
+import { vmentryAdvanceDecision } from '../kvm/timer-advance.ts'
 import type { Decision } from '../result.ts'
 import type { VmSpec } from './model-inputs.ts'
 
-export type ExperimentalSetup = Pick<VmSpec, 'hltExit' | 'mwaitExit' | 'hltWait' | 'vmmWorkNs' | 'preemptedOnUserspaceExit' | 'keepStateLoaded'> & { decisions: Decision[] }
+export type ExperimentalSetup = Pick<VmSpec, 'hltExit' | 'mwaitExit' | 'hltWait' | 'vmmWorkNs' | 'preemptedOnUserspaceExit' | 'keepStateLoaded' | 'vmentryAdvanceNs'> & { decisions: Decision[] }
 
 export interface ExperimentalContext {
   hostVersion: string
@@ -36,11 +37,13 @@ export function resolveExperimental(vm: Vm, x: ExperimentalContext): Experimenta
     vmmWorkNs: e.userspaceExits.vmmWorkNs,
     preemptedOnUserspaceExit: x.guestConsultsPreempted && guestSeesPreemptedAfter('userspace-exit', x.hostVersion),
     keepStateLoaded: e.keepStateLoaded && scheduledOutFlagExists(x.hostVersion),
+    vmentryAdvanceNs: e.vmentryAdvanceNs,
     decisions: [],
   }
   if (bits !== 0) out.decisions.push(userspaceExitsDecision(out, e.userspaceExits.hlt, e.userspaceExits.mwait, x))
   if (e.mwaitYield) out.decisions.push(mwaitYieldDecision(out, x))
   if (e.keepStateLoaded) out.decisions.push(keepLoadedDecision(out, x))
+  if (e.vmentryAdvanceNs > 0) out.decisions.push(vmentryAdvanceDecision(e.vmentryAdvanceNs))
   return out
 }
 

@@ -150,6 +150,9 @@ export interface VmSpec {
   preemptedOnUserspaceExit: boolean
   /** Experimental (seed 002): a schedule-in that finds the guest state still loaded skips vcpu_put()/vcpu_load(). */
   keepStateLoaded: boolean
+  /** Experimental (Wanpeng Li's dropped vmentry_advance_ns patch, 2019): ns the timer is armed and the entry's wait ends
+   *  before the deadline on top of timer_advance_ns (core/kvm/timer-advance.ts); 0 = off. */
+  vmentryAdvanceNs: number
   decisions: Decision[]
 }
 

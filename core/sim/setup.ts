@@ -169,6 +169,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       vmmWorkNs: exp.vmmWorkNs,
       preemptedOnUserspaceExit: exp.preemptedOnUserspaceExit,
       keepStateLoaded: exp.keepStateLoaded,
+      vmentryAdvanceNs: exp.vmentryAdvanceNs,
       decisions: [],
     }
     spec.decisions = vmDecisions(vm, spec, firstDecision.reason, firstDecision.path, hostVersion, piInject, host.kvm.piInjectTimer, hk, pins, granted, hp.enabled && !guestHaltpoll ? `${hp.reason}; but ${idle.value} registered first (cpuidle_register_driver() returns -EBUSY): the guest does not poll and host polling stays` : hp.reason, features.vendor)

@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest'
 import { resolveCpuidle, selectBeforeTickStop, CpuidleDriver, CpuidleGovernor } from '../../core/guest/cpuidle-driver.ts'
 import type { CpuidleInputs } from '../../core/guest/cpuidle-driver.ts'
 import { haltpollSelect, haltpollResidencyNs } from '../../core/guest/haltpoll.ts'
-import { tickNohzCanStopIdle } from '../../core/guest/tick-stop.ts'
+import { tickNohzCanStopIdle, idlePollStopsTick } from '../../core/guest/tick-stop.ts'
 import { MenuGovernor, whichBucket } from '../../core/guest/cpuidle-menu.ts'
 import { TeoGovernor } from '../../core/guest/cpuidle-teo.ts'
 import { mwaitStates, pollTimeNs } from '../../core/guest/cpuidle-states.ts'
@@ -79,6 +79,15 @@ describe('tick_nohz_next_event() / can_stop_idle_tick() (kernel/time/tick-sched.
   })
   it('nohz=off (periodic): never', () => {
     expect(tickNohzCanStopIdle('periodic', Infinity, 1_000_000)).toBe(false)
+  })
+})
+
+describe('do_idle() with idle=poll (kernel/sched/idle.c): cpu_idle_poll() and the tick', () => {
+  it('before 4.17 tick_nohz_idle_enter() stops the tick on idle entry, polling included; from 4.17 tick_nohz_idle_restart_tick() keeps it (2aaf709a518d)', () => {
+    expect(idlePollStopsTick(selectBeforeTickStop('4.10'))).toBe(true)
+    expect(idlePollStopsTick(selectBeforeTickStop('4.16'))).toBe(true)
+    expect(idlePollStopsTick(selectBeforeTickStop('4.17'))).toBe(false)
+    expect(idlePollStopsTick(selectBeforeTickStop('5.2'))).toBe(false)
   })
 })
 

@@ -56,6 +56,15 @@ describe('guest idle without a cpuidle driver (default_idle_call(), tick_nohz_id
   })
 })
 
+describe('guest idle=poll and the tick per version (do_idle(): tick_nohz_idle_enter() before 4.17, tick_nohz_idle_restart_tick() after)', () => {
+  it('a 4.16 guest stops the tick on each idle entry even though it polls: a TSC-deadline write per idle entry and one per exit; a 4.17 guest keeps the tick and writes far fewer', () => {
+    const old = run({ guest: { kernelVersion: '4.16', idlePoll: true } })
+    const cur = run({ guest: { kernelVersion: '4.17', idlePoll: true } })
+    expect(count(old, 'HLT') + count(cur, 'HLT')).toBe(0)
+    expect(count(old, 'MSR_WRITE')).toBeGreaterThan(1.5 * count(cur, 'MSR_WRITE'))
+  })
+})
+
 describe('guest acpi_idle (C1 = HLT) with menu', () => {
   it('menu keeps the tick for idles shorter than a tick: far fewer TSC-deadline writes than without a driver, the same HLTs', () => {
     const none = run({})

@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest'
 import { decideTimerPath, lapicHrtimerPinned } from '../../core/kvm/timer-path.ts'
 import type { TimerInputs } from '../../core/kvm/timer-path.ts'
 import { NohzTimerTarget } from '../../core/host/nohz-timer-target.ts'
-import { resolveTimerAdvance, adjustLapicTimerAdvance, waitLapicExpireNs, AdvanceMode, TIMER_ADVANCE } from '../../core/kvm/timer-advance.ts'
+import { resolveTimerAdvance, adjustLapicTimerAdvance, waitLapicExpireNs, vmentryAdvancedGuestTsc, AdvanceMode, TIMER_ADVANCE } from '../../core/kvm/timer-advance.ts'
 import { loadProfile, runConfiguration } from '../../core/index.ts'
 import type { ConfigResult } from '../../core/index.ts'
 
@@ -183,5 +183,58 @@ describe('scenario: where the sw timer fires and what the vCPU sees', () => {
     const n = exit(fixed, 'PREEMPTION_TIMER')!.count
     expect(inKvm(fixed) - inKvm(none)).toBeGreaterThan(n * 2500)
     expect(exit(fixed, 'PREEMPTION_TIMER')!.meanNs).toBeLessThan(exit(none, 'PREEMPTION_TIMER')!.meanNs + 300)
+  })
+})
+
+describe('kvm_wait_lapic_expire() before the VM-entry, and the dropped vmentry_advance_ns patch (experimental)', () => {
+  /** kvm-unit-tests tscdeadline_latency busy-waiting on a 1-vCPU guest, host 5.2, VMX preemption timer. */
+  function kut(kvm: Record<string, unknown>, experimental: Record<string, unknown> = {}): ConfigResult {
+    const r = loadProfile({
+      schemaVersion: 1, name: 'kut',
+      host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version: '5.2', cmdline: { nohzFull: '2-7' } }, kvm },
+      vms: [{ name: 'kut', vcpus: 1, pinning: { vcpupin: ['4'] }, kvm: { experimental }, workload: { kind: 'tscdeadline-latency', deltaCycles: 200000, wait: 'busy' } }],
+      run: { durationSec: 0.1, warmupSec: 0.02, seed: 3 },
+      configurations: [{ name: 'c', overrides: {} }],
+    })
+    if (!r.ok) throw new Error(JSON.stringify(r.issues))
+    return runConfiguration(r.profile, 'c')
+  }
+  const avg = (r: ConfigResult) => r.vms[0]!.workload.meanLatencyNs
+  it('with the tuned advance the interrupt still reaches the guest after the VM-entry that follows the wait (~1000 cycles left in the patch\'s tscdeadline_latency): vmEntryAfterWait, not ~0', () => {
+    const adaptive = avg(kut({ lapicTimerAdvanceNs: -1 }))
+    const off = avg(kut({ lapicTimerAdvanceNs: 0 }))
+    expect(adaptive).toBeLessThan(off)
+    // vmEntryAfterWait (250–300 ns) plus the guest's own interrupt entry
+    expect(adaptive).toBeGreaterThan(250)
+  })
+  it('vmentry_advance_ns (the patch, 300 ns): the wait ends that much before the deadline, the interrupt arrives about on time', () => {
+    const base = avg(kut({ lapicTimerAdvanceNs: -1 }))
+    const patched = kut({ lapicTimerAdvanceNs: -1 }, { vmentryAdvanceNs: 300 })
+    expect(avg(patched)).toBeLessThan(base - 150)
+    expect(patched.vms[0]!.decisions.find((d) => d.id === 'vmentry-advance')!.value).toBe('300 ns')
+  })
+  it('the decision is absent unless the knob is set (every kernel)', () => {
+    expect(kut({}).vms[0]!.decisions.find((d) => d.id === 'vmentry-advance')).toBeUndefined()
+    expect(vmentryAdvancedGuestTsc(1000, 0)).toBe(1000)
+    expect(vmentryAdvancedGuestTsc(1000, 300)).toBe(1300)
+  })
+  it('hrtimer_interrupt() retries instead of writing a deadline that passed while it ran (-ETIME): an interrupt a little early costs no extra TSC-deadline write', () => {
+    // cyclictest, guest idle=poll (5.2), sw timer with the adaptive advance; 400 ns of patch advance lands the
+    // interrupt before the deadline now and then
+    const cyc = (experimental: Record<string, unknown>) => {
+      const r = loadProfile({
+        schemaVersion: 1, name: 'cyc',
+        host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version: '5.2' }, kvm: { preemptionTimer: false } },
+        vms: [{ name: 'vm', vcpus: 1, pinning: { vcpupin: ['4'] }, guest: { kernelVersion: '5.2', tickMode: 'periodic', idlePoll: true }, kvm: { experimental }, workload: { kind: 'timer', intervalUs: 1000 } }],
+        run: { durationSec: 0.2, warmupSec: 0.02, seed: 3 },
+        configurations: [{ name: 'c', overrides: {} }],
+      })
+      if (!r.ok) throw new Error(JSON.stringify(r.issues))
+      return runConfiguration(r.profile, 'c')
+    }
+    const base = cyc({})
+    const early = cyc({ vmentryAdvanceNs: 400 })
+    expect(exit(early, 'MSR_WRITE')!.count).toBeLessThan(exit(base, 'MSR_WRITE')!.count * 1.05)
+    expect(meanLatency(early)).toBeLessThan(meanLatency(base))
   })
 })

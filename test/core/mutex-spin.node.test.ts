@@ -80,8 +80,8 @@ describe('mutex waiters of a preempted owner (8 vCPUs over 4 pCPUs)', () => {
 describe('a sleeping mutex waiter idles by whatever idle path the guest has', () => {
   // (over-committed, HLT passthrough and idle=poll are slow anyway: an idle vCPU keeps its pCPU, and the waiter handed
   // the lock at unlock often waits on the host runqueue behind a sleeping waiter's halted or polling vCPU until the host
-  // scheduler's next switch — a pause of milliseconds per handoff. 0.5 s takes in dozens of fork-join rounds: 0.2 s
-  // held a handful, whose count swung with where those pauses fell.)
+  // scheduler's next switch — a pause of milliseconds per handoff. 1 s takes in dozens of fork-join rounds: 0.2 s
+  // held a handful, and 0.5 s about ten, whose count swung with where those pauses fell.)
   it('HLT passed through, cpuidle-haltpoll or idle=poll: waiters still sleep and are woken, the workload goes on', () => {
     for (const [guest, kvm] of [[{}, { disableExits: { hlt: true } }], [{ haltpoll: { enabled: 'force' } }, {}], [{ idlePoll: true }, {}]] as const) {
       // (50,000 acquisitions/s: enough that owners are preempted while holding — a 5.4 host boosts no user-mode

@@ -30,7 +30,7 @@ describe('experimental knobs of the seed RFCs', () => {
 
   it('default off, and with them off a VM shows no RFC cause and no experimental decision', () => {
     const e = profileSchema.defaultValue!.vms[0]!.kvm.experimental
-    expect(e).toEqual({ userspaceExits: { hlt: false, mwait: false, vmmWorkNs: 2_000, hltWait: 'kvm-run' }, mwaitYield: false, keepStateLoaded: false })
+    expect(e).toEqual({ userspaceExits: { hlt: false, mwait: false, vmmWorkNs: 2_000, hltWait: 'kvm-run' }, mwaitYield: false, vmentryAdvanceNs: 0, keepStateLoaded: false })
     for (const c of ['hlt-exits', 'no-halt-poll', 'mwait-nop']) {
       const r = res[c]!
       for (const row of vmOf(r).exits) for (const cause of Object.keys(row.causes)) expect(cause).not.toMatch(/RFC/)
@@ -150,7 +150,8 @@ describe('experimental knobs of the seed RFCs', () => {
       const off = res['no-halt-poll']!
       const on = res['no-halt-poll+keep-loaded']!
       expect(tps(on) / tps(off)).toBeGreaterThan(1.01)
-      expect(vmOf(on).workload.latencyNs.p50).toBeLessThan(vmOf(off).workload.latencyNs.p50)
+      // the mean, not the histogram's p50: a bucket boundary can hold both medians
+      expect(vmOf(on).workload.meanLatencyNs).toBeLessThan(vmOf(off).workload.meanLatencyNs)
     })
 
     it('needs kvm_vcpu.scheduled_out: on a 6.10 host the knob is n/a and the results are those without it', () => {
