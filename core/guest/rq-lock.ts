@@ -158,7 +158,9 @@ export class GuestRqLocks implements RqLocksPart {
   }
 
   /** From dispatchNext(): vCPU g's pending wake-ups, in order — each placed (its LLC scan charged to g) and queued on a
-   *  wake list, until one needs a rq->lock: that lock operation starts (true). False when none is left or g cannot lock. */
+   *  wake list, until one needs a rq->lock: that lock operation starts (true). False when none is left, g cannot lock,
+   *  or a wake list's enqueue queued an IPI on g: ttwu_queue_wakelist() → __smp_call_single_queue() sends it before
+   *  try_to_wake_up() returns, so the dispatch sends it (Act.SEND_IPI) before the next wake-up. */
   startPendingWake(g: number): boolean {
     if (!this.work.lockable(g)) return false
     const gs = this.gsched
@@ -166,7 +168,10 @@ export class GuestRqLocks implements RqLocksPart {
       const tid = this.wakes.shift(g)
       const c = gs.ttwuPlace(tid, g, this.wakeSync[tid] === 1, this.wakeBy[tid]!)
       this.v.debt[g] = this.v.debt[g]! + gs.placeNs
-      if (c < 0) continue
+      if (c < 0) {
+        if (this.v.actions[g]) return false
+        continue
+      }
       this.opTid[g] = tid
       this.begin(g, RqOp.TTWU, c)
       return true

@@ -99,6 +99,8 @@ export class VcpuWork implements GuestWorkPart {
     if (v.actions[g]) { this.runAction(g); return }
     // the rest of try_to_wake_up(): ttwu_queue() locks the wakee CPU's rq (interrupts off: before any pending one)
     if (this.rqlock.pendingWakes(g) && this.rqlock.startPendingWake(g)) return
+    // a wake list's reschedule IPI (__smp_call_single_queue()) leaves before the waker goes on
+    if (v.actions[g]) { this.runAction(g); return }
     let kind: number = this.curKind[g]!
     let arg = 0
     let ns = 0
