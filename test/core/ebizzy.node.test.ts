@@ -64,7 +64,13 @@ describe('ebizzy', () => {
 
   it('overcommitted (2:1), PV TLB flush skips preempted vCPUs: fewer flush IPIs per record, and no fewer records', () => {
     const perRecord = (c: string) => exits(res[c]!, 'MSR_WRITE', TLB) / records(c)
-    for (const h of ['', '-5.15']) expect(perRecord(`overcommit-pv${h}`)).toBeLessThan(0.8 * perRecord(`overcommit-no-pv${h}`))
+    const saved = (h: string) => 1 - perRecord(`overcommit-pv${h}`) / perRecord(`overcommit-no-pv${h}`)
+    // fewer flush IPIs per record on both hosts; on 6.8 fewer targets are flagged preempted (from 5.19 only at an
+    // instruction boundary: the senders that gave their pCPU away in a directed yield are not), so it saves less — and
+    // targets whose call_single_queue still holds an earlier flush's csd get no IPI either way (llist_add())
+    expect(saved('')).toBeGreaterThan(0.1)
+    expect(saved('-5.15')).toBeGreaterThan(0.2)
+    expect(saved('-5.15')).toBeGreaterThan(saved(''))
     // the published setup's host (before 5.19, every preemption flagged): the skipped targets are not waited for
     expect(w('overcommit-pv-5.15').throughputPerSec).toBeGreaterThanOrEqual(0.99 * w('overcommit-no-pv-5.15').throughputPerSec)
   })
