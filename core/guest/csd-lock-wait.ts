@@ -30,7 +30,7 @@ import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import type { StealTime } from '../kvm/steal-time.ts'
 import { yieldKind } from '../host/sched-yield.ts'
-import { kvmSchedYield } from '../kvm/pv-sched-yield.ts'
+import { kvmSchedYieldHypercall, directYieldBailsOutWhenAlone } from '../kvm/pv-sched-yield.ts'
 
 /** kvm_sched_yield()'s test, now in core/kvm/pv-sched-yield.ts with the yield itself. */
 export { kvmSchedYieldTo } from '../kvm/pv-sched-yield.ts'
@@ -90,6 +90,7 @@ export class CsdLockWait implements CsdLockWaitPart {
   private work!: Parts['work']
   private readonly steal: StealTime
   private readonly yieldKind: number
+  private readonly yieldBailsOutWhenAlone: boolean
   /** Per sender: the target its PV sched yield goes to after the sends (−1: none). */
   private readonly yieldTarget: Int32Array
   private readonly preemptedFn: (i: number) => boolean
@@ -117,6 +118,7 @@ export class CsdLockWait implements CsdLockWaitPart {
     this.v = m.vcpu
     this.steal = steal
     this.yieldKind = yieldKind(m.inp.hostVersion)
+    this.yieldBailsOutWhenAlone = directYieldBailsOutWhenAlone(m.inp.hostVersion)
     this.yieldTarget = new Int32Array(m.nV).fill(-1)
     this.preemptedFn = (i: number) => this.steal.preempted[this.irq.mcastQ[this.scanBase + i]!] === 1
     this.idleFn = (i: number) => this.v.idle[this.irq.mcastQ[this.scanBase + i]!] === 1
@@ -280,11 +282,12 @@ export class CsdLockWait implements CsdLockWaitPart {
 
   /** KVM_HC_SCHED_YIELD (a VMCALL exit): kvm_sched_yield() → kvm_vcpu_yield_to() when the target waits for a CPU.
    *  yield_to() then calls schedule() on the caller's pCPU: a target queued there gets it, and so does any other
-   *  thread waiting there (the caller is the skip buddy); a target elsewhere gets resched_curr() on its pCPU. */
+   *  thread waiting there (the caller is the skip buddy); a target elsewhere gets resched_curr() on its pCPU. From 5.13
+   *  (72b268a8e930) a caller alone on its pCPU (single_task_running()) does not yield. */
   private schedYield(g: number): void {
     const x = this.yieldTarget[g]!
     this.yieldTarget[g] = -1
-    const after = kvmSchedYield(this.m, this.sched, g, x, this.yieldKind)
+    const after = kvmSchedYieldHypercall(this.m, this.sched, g, x, this.yieldKind, this.yieldBailsOutWhenAlone)
     this.run.beginExit(g, ExitReason.VMCALL, this.m.causeIds.pvSchedYield, this.m.cost(CostId.exitVmcall), after)
   }
 

@@ -13,7 +13,7 @@ import { SPREADS } from '../sim/spreads.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import { SPIN_CSD } from './csd-lock-wait.ts'
 import { mutexOfSpinArg } from './mutex-spin.ts'
-import { kickCpuYields, kvmSchedYield } from '../kvm/pv-sched-yield.ts'
+import { kickCpuYields, kvmSchedYieldHypercall, directYieldBailsOutWhenAlone } from '../kvm/pv-sched-yield.ts'
 import { yieldKind } from '../host/sched-yield.ts'
 
 /** What ends a spin budget. */
@@ -34,6 +34,7 @@ export class GuestSpinlocks implements SpinlocksPart {
   /** KVM_HC_KICK_CPU yields to the kicked vCPU (host ≥ 5.3), with yield_task_fair() of the host version. */
   private readonly kickYields: boolean
   private readonly yieldKind: number
+  private readonly yieldBailsOutWhenAlone: boolean
   /** Per VM: KVM_HC_KICK_CPU hypercalls, and those whose kvm_sched_yield() gave the unlocker's pCPU up. */
   readonly kicks: Float64Array
   readonly kickYieldsTaken: Float64Array
@@ -65,6 +66,7 @@ export class GuestSpinlocks implements SpinlocksPart {
     this.spinSpun = new Float64Array(m.nV); this.spinWhy = new Int8Array(m.nV)
     this.pauseNs = m.inp.costs.pauseInstruction.meanNs
     this.kickYields = kickCpuYields(m.inp.hostVersion)
+    this.yieldBailsOutWhenAlone = directYieldBailsOutWhenAlone(m.inp.hostVersion)
     this.yieldKind = yieldKind(m.inp.hostVersion)
     this.kicks = new Float64Array(m.inp.vms.length)
     this.kickYieldsTaken = new Float64Array(m.inp.vms.length)
@@ -218,8 +220,9 @@ export class GuestSpinlocks implements SpinlocksPart {
         this.halt.pvUnhalted[next] = 1
         const s = this.v.state[next]!
         if (s === St.HOST_POLL || s === St.BLOCKED) this.halt.wakeVcpu(next)
-        // kvm_pv_kick_cpu_op(), then (host ≥ 5.3) kvm_sched_yield() to the kicked waiter if it waits for a pCPU
-        const after = this.kickYields ? kvmSchedYield(m, this.sched, g, next, this.yieldKind) : After.ENTRY
+        // kvm_pv_kick_cpu_op(), then (host ≥ 5.3) kvm_sched_yield() to the kicked waiter if it waits for a pCPU —
+        // from 5.13 not when the unlocker is alone on its pCPU (72b268a8e930)
+        const after = this.kickYields ? kvmSchedYieldHypercall(m, this.sched, g, next, this.yieldKind, this.yieldBailsOutWhenAlone) : After.ENTRY
         const vmi = this.v.vmOf[g]!
         this.kicks[vmi]!++
         if (after === After.RESCHED) this.kickYieldsTaken[vmi]!++

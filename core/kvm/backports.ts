@@ -112,6 +112,18 @@ export const KERNEL_FIXES = {
       { branch: '5.15', version: '5.15.61', how: 'in the "[PATCH 5.15 000/778] 5.15.61-rc2 review" shortlog (2022-08-16)' },
     ],
   },
+  directYieldUndercommitBailout: {
+    commit: '72b268a8e930',
+    subject: 'KVM: X86: Bail out of direct yield in case of under-committed scenarios',
+    mainline: '5.13',
+    decides: 'kvm_sched_yield() (core/kvm/pv-sched-yield.ts)',
+    // Listed under "Wanpeng Li (7)" in Linus' "Linux 5.13-rc4" announcement (2021-05-30). 665052bfd683 (kvm.git master
+    // push of 2021-05-24) and 384fdf745c23 (push of 2021-05-26) are the same patch before Paolo Bonzini rebased
+    // kvm.git master ("post-receive: pub/scm/virt/kvm/kvm" revlists e3bfe03df81b..fef7a92027dc and
+    // fef7a92027dc..f7d7a93c553f), not stable backports. No stable review shortlog carrying it was found; the patch
+    // has no stable tag, so no stable branch is listed.
+    backports: [],
+  },
 } satisfies Record<string, KernelFix>
 
 export type FixName = keyof typeof KERNEL_FIXES

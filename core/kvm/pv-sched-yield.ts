@@ -5,6 +5,7 @@
 // kvm_vcpu_yield_to() → yield_to(): the target becomes its runqueue's next buddy (resched_curr() of its pCPU when that
 // is another one) and the caller, the skip buddy, calls schedule() on its own pCPU.
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import { hostHasFix } from './backports.ts'
 import { After } from '../sim/constants.ts'
 import type { ModelCore, Parts } from '../sim/model-parts.ts'
 
@@ -19,6 +20,28 @@ export function kvmSchedYieldTo(self: boolean, targetReady: boolean): boolean {
  *  kick only sets pv_unhalted and wakes the halted waiter (kvm_vcpu_kick()). */
 export function kickCpuYields(hostVersion: string): boolean {
   return versionAtLeast(hostVersion, '5.3')
+}
+
+/** Whether kvm_sched_yield() bails out when the caller is alone on its pCPU: 72b268a8e930 "KVM: X86: Bail out of
+ *  direct yield in case of under-committed scenarios" (v5.13) adds `if (single_task_running()) goto no_yield;` at its
+ *  top. Only kvm_sched_yield() (KVM_HC_SCHED_YIELD, the KVM_HC_KICK_CPU yield) has it: kvm_vcpu_on_spin() (PAUSE exits)
+ *  calls kvm_vcpu_yield_to() without it. Resolved once per run from the host version (core/kvm/backports.ts). */
+export function directYieldBailsOutWhenAlone(hostVersion: string): boolean {
+  return hostHasFix(hostVersion, 'directYieldUndercommitBailout')
+}
+
+/** single_task_running() on the caller's pCPU c: nothing queued behind it (nrQueued counts queued threads, not the
+ *  running one — the caller itself). */
+export function singleTaskRunning(nrQueuedOnCallerCpu: number): boolean {
+  return nrQueuedOnCallerCpu === 0
+}
+
+/** kvm_sched_yield() as the hypercalls reach it (KVM_HC_SCHED_YIELD, and KVM_HC_KICK_CPU from 5.3): with
+ *  `bailsOutWhenAlone` (directYieldBailsOutWhenAlone() of the host), a caller alone on its pCPU does not yield at all
+ *  (no_yield: the VM entry follows); otherwise as kvmSchedYield(). */
+export function kvmSchedYieldHypercall(m: ModelCore, sched: Parts['sched'], g: number, x: number, yieldKind: number, bailsOutWhenAlone: boolean): number {
+  if (bailsOutWhenAlone && singleTaskRunning(m.hrq.nrQueued[m.vcpu.pcpuOf[g]!]!)) return After.ENTRY
+  return kvmSchedYield(m, sched, g, x, yieldKind)
 }
 
 /** kvm_sched_yield() from vCPU g's hypercall to vCPU x, on the model's host runqueues (`yieldKind`: yield_task_fair()

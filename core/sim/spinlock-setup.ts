@@ -10,7 +10,7 @@ import { pauseCanExitAtCpl } from '../kvm/ple.ts'
 import type { PleParams } from '../kvm/ple.ts'
 import { backendOf } from '../kvm/backend.ts'
 import { readyCandidates, pendingInterruptBoosts } from '../kvm/directed-yield.ts'
-import { kickCpuYields } from '../kvm/pv-sched-yield.ts'
+import { kickCpuYields, directYieldBailsOutWhenAlone } from '../kvm/pv-sched-yield.ts'
 import type { Issue } from '../schema/schema.ts'
 import type { SpinlockSpec } from './model-inputs.ts'
 
@@ -60,7 +60,7 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
   if (c.acquisitionsPerSec > 0) {
     const order = handoff(kind, c.userSpace) === 'head' ? 'FIFO (MCS queue): the head gets it even while its vCPU is preempted' : 'unfair test-and-set: whichever running spinner comes first'
     const wait = spec.halts
-      ? `waiters spin 2^15 PAUSEs (SPIN_THRESHOLD), then halt in pv_wait() (an HLT exit) until the unlocker kicks them with KVM_HC_KICK_CPU (a VMCALL exit${kickCpuYields(host.kernel.version) ? ', which on a ≥ 5.3 host also yields to the kicked waiter' : ''})`
+      ? `waiters spin 2^15 PAUSEs (SPIN_THRESHOLD), then halt in pv_wait() (an HLT exit) until the unlocker kicks them with KVM_HC_KICK_CPU (a VMCALL exit${kickCpuYields(host.kernel.version) ? `, which on a ≥ 5.3 host also yields to the kicked waiter${directYieldBailsOutWhenAlone(host.kernel.version) ? ' unless the unlocker is alone on its pCPU (host ≥ 5.13: kvm_sched_yield() bails out on single_task_running(), 72b268a8e930)' : ''}` : ''})`
       : `waiters spin on PAUSE${spec.pauseExits ? ', exiting each time the PLE window runs out' : ' without exiting'}`
     decisions.push({
       id: 'lock-contention', title: 'Contended spinlock', value: `${c.userSpace ? 'user-space spin loop' : kind}, ${c.acquisitionsPerSec}/s per busy vCPU`,
