@@ -13,8 +13,8 @@ export interface PrintedLine {
   ci: string
 }
 
-/** One conversion of a printf format: its flags, precision and letter (width dropped), e.g. "%.3f", "%ld". */
-const CONV = /%[-+ #0]*(?:\*|\d+)?(?:\.(\*|\d*))?(hh|h|ll|l|j|z|t|L|q)?([diuoxXcsfF%])/g
+/** One conversion of a printf format: its flags, width, precision and letter, e.g. "%.3f", "%8ld". */
+const CONV = /%[-+ #0]*(\*|\d+)?(?:\.(\*|\d*))?(hh|h|ll|l|j|z|t|L|q)?([diuoxXcsfF%])/g
 
 export function figureOf(b: WorkloadBenchmark, name: string): BenchmarkFigure | undefined {
   return b.figures.find((f) => f.name === name)
@@ -25,8 +25,10 @@ export function printedLines(w: WorkloadResult): PrintedLine[] {
   const b = w.benchmark
   if (!b) return []
   return b.lines.map((line) => {
+    const issue = benchmarkLineIssue(line.print, line.args, (name) => figureOf(b, name) !== undefined)
+    if (issue) throw new RangeError(issue)
     const convs = conversions(line.print)
-    const args = line.args.map((a) => (typeof a === 'number' ? a : figureOf(b, a)?.value ?? Number.NaN))
+    const args = line.args.map((a) => (typeof a === 'number' ? a : figureOf(b, a)!.value))
     // a line of several figures names each beside its ± (without the words they share: "T0 Min" → "Min")
     const names = line.args.filter((a): a is string => typeof a === 'string')
     const shared = names.length > 1 ? sharedWords(names) : 0
@@ -37,6 +39,19 @@ export function printedLines(w: WorkloadResult): PrintedLine[] {
     })
     return { text: sprintf(line.print, ...args), ci: cis.join(', ') }
   })
+}
+
+/** What is wrong with a benchmark line, or '' when nothing is: each conversion takes one argument, in order (a '*'
+ *  width or precision would take one more, out of step with the figures' ± beside the line: refused — write the width
+ *  as digits), and each string argument names a declared figure. The message names the line and the fix. */
+export function benchmarkLineIssue(print: string, args: readonly (string | number)[], hasFigure: (name: string) => boolean): string {
+  const convs = conversions(print)
+  const at = `benchmark line ${JSON.stringify(print)}`
+  if (convs.some((c) => c.star)) return `${at}: a '*' width or precision takes its value from the arguments; write it as digits (e.g. %8ld)`
+  if (convs.length !== args.length) return `${at}: ${convs.length} conversion(s) but ${args.length} argument(s); give one argument (a figure's name or a constant) per conversion`
+  const missing = args.find((a) => typeof a === 'string' && !hasFigure(a))
+  if (missing !== undefined) return `${at}: argument ${JSON.stringify(missing)} names no figure; declare it with figure() before the line`
+  return ''
 }
 
 /** "means of 5 replications" for a replicated result's lines, else "". */
@@ -55,12 +70,12 @@ function sharedWords(names: readonly string[]): number {
   return n
 }
 
-function conversions(print: string): { letter: string; precision: number }[] {
-  const out: { letter: string; precision: number }[] = []
+function conversions(print: string): { letter: string; precision: number; star: boolean }[] {
+  const out: { letter: string; precision: number; star: boolean }[] = []
   CONV.lastIndex = 0
   for (let m = CONV.exec(print); m !== null; m = CONV.exec(print)) {
-    if (m[3] === '%') continue
-    out.push({ letter: m[3]!, precision: m[1] === undefined || m[1] === '*' ? -1 : m[1] === '' ? 0 : Number(m[1]) })
+    if (m[4] === '%') continue
+    out.push({ letter: m[4]!, precision: m[2] === undefined || m[2] === '*' ? -1 : m[2] === '' ? 0 : Number(m[2]), star: m[1] === '*' || m[2] === '*' })
   }
   return out
 }

@@ -9,6 +9,7 @@ import { exportWorkloadCsv } from '../../core/formats/results-csv.ts'
 import { metricValue } from '../../core/validation/metric.ts'
 import type { ConfigResult, WorkloadBenchmark, WorkloadResult } from '../../core/result.ts'
 import { makeResult } from '../helpers/results.ts'
+import { BenchmarkPrintout } from '../../core/sim/workloads/workload.ts'
 
 const cyclictest: WorkloadBenchmark = {
   figures: [
@@ -85,5 +86,37 @@ describe('a result saved with schema version 1', () => {
     const current = makeResult('new')
     current.vms[0]!.workload.benchmark = cyclictest
     expect(upgradeResultV1(current)).toEqual(current)
+  })
+})
+
+describe('BenchmarkPrintout.line() refuses a line it could not print', () => {
+  it('a figure name not declared before the line: the line and the name in the message, nothing added', () => {
+    const out = new BenchmarkPrintout()
+    out.figure('Time', 's', 0.5)
+    expect(() => out.line('Time: %.3f Max: %ld', 'Time', 'Max')).toThrow('benchmark line "Time: %.3f Max: %ld": argument "Max" names no figure; declare it with figure() before the line')
+    expect(out.lines).toEqual([])
+    out.line('Time: %.3f', 'Time')
+    expect(printedLines(withBenchmark(out))).toEqual([{ text: 'Time: 0.500', ci: '' }])
+  })
+
+  it('arguments out of step with the conversions (%% takes none)', () => {
+    const out = new BenchmarkPrintout()
+    const t = out.figure('Time', 's', 0.5)
+    expect(() => out.line('Time: %.3f %ld', t)).toThrow('benchmark line "Time: %.3f %ld": 2 conversion(s) but 1 argument(s)')
+    expect(() => out.line('Busy%%: %.3f', t, 3)).toThrow('1 conversion(s) but 2 argument(s)')
+    expect(() => out.line('Busy%%: %.3f', t)).not.toThrow()
+  })
+
+  it("a '*' width or precision, whose extra argument would put the figures' ± out of step: refused, with the fix", () => {
+    const out = new BenchmarkPrintout()
+    const t = out.figure('Time', 's', 0.5)
+    expect(() => out.line('Time: %*ld', 8, t)).toThrow("benchmark line \"Time: %*ld\": a '*' width or precision takes its value from the arguments; write it as digits (e.g. %8ld)")
+    expect(() => out.line('Time: %.*f', 3, t)).toThrow("'*' width or precision")
+    expect(() => out.line('Time: %8ld', t)).not.toThrow()
+  })
+
+  it('a result whose line names a missing figure is not printed as "nan": printedLines() names the line and the figure', () => {
+    const b: WorkloadBenchmark = { figures: [], lines: [{ print: 'ipi %ld', args: ['ipi'] }] }
+    expect(() => printedLines(withBenchmark(b))).toThrow('benchmark line "ipi %ld": argument "ipi" names no figure')
   })
 })

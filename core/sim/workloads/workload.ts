@@ -5,6 +5,7 @@
 // completions through GuestOps.complete(), which keeps throughput, the latency histogram and the series.
 import type { GuestOps } from './guest-ops.ts'
 import type { BenchmarkFigure, BenchmarkLine, WorkloadBenchmark } from '../../result.ts'
+import { benchmarkLineIssue, figureOf } from '../../output/benchmark-lines.ts'
 
 /** What benchmark() is given at the end of a run (after warm-up, statistics closed). */
 export interface WorkloadReportContext {
@@ -31,8 +32,11 @@ export class BenchmarkPrintout implements WorkloadBenchmark {
     return name
   }
 
-  /** A line: its format and arguments (figure names, or constants). */
+  /** A line: its format and arguments (figure names, or constants), one per conversion. Throws (RangeError, naming
+   *  the line) on a name of no figure declared before it, a count out of step, or a '*' width or precision. */
   line(print: string, ...args: (string | number)[]): this {
+    const issue = benchmarkLineIssue(print, args, (name) => figureOf(this, name) !== undefined)
+    if (issue) throw new RangeError(issue)
     this.lines.push({ print, args })
     return this
   }
