@@ -26,7 +26,7 @@ import type { StealTime } from '../kvm/steal-time.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import { rwsemReadDecision, rwsemWriteDecision, rwsemRspinThresholdNs, RWSEM_WAIT_TIMEOUT_NS, TAKE, SLEEP } from './rwsem-decisions.ts'
 import type { RwsemState } from './rwsem-decisions.ts'
-import { SpinWindow, ownerVcpuPreempted, mutexSpinArg, spinFrame, sleepOnLock, SPIN_RECHECK_NS } from './owner-spin.ts'
+import { SpinWindow, SleeperQueue, ownerVcpuPreempted, mutexSpinArg, spinFrame, sleepOnLock, SPIN_RECHECK_NS } from './owner-spin.ts'
 
 /** rwsems per VM a workload may name (ids 0 … RWSEMS_PER_VM − 1); id 0 is the process's mmap_lock. */
 export const RWSEMS_PER_VM = 4
@@ -53,16 +53,13 @@ export class GuestRwsems {
   private readonly rphase: Int32Array
   private readonly rdNonspin: Uint8Array
   private readonly wrNonspin: Uint8Array
-  private readonly head: Int32Array
-  private readonly tail: Int32Array
-  /** Per vCPU: its lock operation (write?), critical section, whether it holds the lock, SLEEPING / SLEEP_NOW, queue
-   *  link, when it queued, its reader phase and rspin deadline, whether it saw a non-spinnable bit (adaptive rule). */
+  private readonly q: SleeperQueue
+  /** Per vCPU: its lock operation (write?), critical section, whether it holds the lock, SLEEPING / SLEEP_NOW, its
+   *  reader phase and rspin deadline, whether it saw a non-spinnable bit (adaptive rule). */
   private readonly write: Uint8Array
   private readonly holdNs: Float64Array
   private readonly holds: Uint8Array
   private readonly sleep: Uint8Array
-  private readonly next: Int32Array
-  private readonly queuedAt: Float64Array
   private readonly rphaseSeen: Int32Array
   private readonly rspinEnd: Float64Array
   private readonly sawNonspin: Uint8Array
@@ -86,10 +83,10 @@ export class GuestRwsems {
     const n = m.inp.vms.length * RWSEMS_PER_VM
     this.writer = new Int32Array(n).fill(-1); this.readers = new Int32Array(n); this.rphase = new Int32Array(n)
     this.rdNonspin = new Uint8Array(n); this.wrNonspin = new Uint8Array(n)
-    this.head = new Int32Array(n).fill(-1); this.tail = new Int32Array(n).fill(-1)
     const nV = m.nV
+    this.q = new SleeperQueue(n, nV)
     this.write = new Uint8Array(nV); this.holdNs = new Float64Array(nV); this.holds = new Uint8Array(nV)
-    this.sleep = new Uint8Array(nV); this.next = new Int32Array(nV).fill(-1); this.queuedAt = new Float64Array(nV)
+    this.sleep = new Uint8Array(nV)
     this.rphaseSeen = new Int32Array(nV).fill(-1); this.rspinEnd = new Float64Array(nV); this.sawNonspin = new Uint8Array(nV)
     const nVm = m.inp.vms.length
     this.contended = new Float64Array(nVm); this.slept = new Float64Array(nVm); this.writerSpinNs = new Float64Array(nVm)
@@ -132,11 +129,11 @@ export class GuestRwsems {
     const s = this.st
     const f = this.m.vmSpec(g).rwsem
     const o = this.writer[l]!
-    const h = this.head[l]!
+    const h = this.q.head[l]!
     s.writerOwned = o >= 0
     s.readers = this.readers[l]!
     s.waiters = h >= 0 && h !== g
-    s.handoff = f.handoff && h >= 0 && h !== g && this.m.engine.now - this.queuedAt[h]! >= RWSEM_WAIT_TIMEOUT_NS
+    s.handoff = f.handoff && h >= 0 && h !== g && this.m.engine.now - this.q.queuedAt[h]! >= RWSEM_WAIT_TIMEOUT_NS
     s.rdNonspinnable = this.rdNonspin[l] === 1
     s.wrNonspinnable = this.wrNonspin[l] === 1
     s.ownerRuns = o < 0 || !ownerVcpuPreempted(this.m, this.steal, g, o)
@@ -201,13 +198,12 @@ export class GuestRwsems {
     const pauseExit = this.win.spent(g, spun)
     spinFrame(work, g, mutexSpinArg(this.argBase + l), now)
     if (this.sleep[g] === SLEEP_NOW) {
-      this.sleep[g] = SLEEPING
-      this.next[g] = -1
-      this.queuedAt[g] = now
-      if (this.tail[l]! >= 0) this.next[this.tail[l]!] = g
-      else this.head[l] = g
-      this.tail[l] = g
-      if (now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.slept[vi] = this.slept[vi]! + 1 }
+      // rwsem_down_{read,write}_slowpath(): queued, the lock is looked at again under wait_lock — an up_read()/up_write()
+      // at this instant passed this waiter by (it had not queued yet), so it takes the free lock instead of sleeping
+      if (this.q.queueOrTake(l, g, now, this.writer[l]! < 0 && this.readers[l] === 0)) {
+        this.sleep[g] = SLEEPING
+        if (now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.slept[vi] = this.slept[vi]! + 1 }
+      } else { this.take(g, l); work.dispatchNext(g); return }
     }
     if (this.sleep[g] === SLEEPING) { sleepOnLock(this.idle, this.gsched, g); return }
     if (pauseExit) { this.ple.pauseExit(g); return }
@@ -235,8 +231,8 @@ export class GuestRwsems {
    *  reader); else the queue head is woken with it (rwsem_mark_wake()). */
   private passOn(g: number, l: number): void {
     const f = this.m.vmSpec(g).rwsem
-    const h = this.head[l]!
-    if (h >= 0 && f.handoff && this.m.engine.now - this.queuedAt[h]! >= RWSEM_WAIT_TIMEOUT_NS) {
+    const h = this.q.head[l]!
+    if (h >= 0 && f.handoff && this.m.engine.now - this.q.queuedAt[h]! >= RWSEM_WAIT_TIMEOUT_NS) {
       if (this.m.engine.now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.handoffs[vi] = this.handoffs[vi]! + 1 }
       this.wakeQueued(g, l, f.handoff)
       return
@@ -262,21 +258,14 @@ export class GuestRwsems {
   /** rwsem_mark_wake() from vCPU g: a queued writer at the head is given the lock; else the readers are (those ahead of
    *  the first writer before 5.3, every queued reader from 5.3); each woken by IPI (wake_up_q()). */
   private wakeQueued(g: number, l: number, allReaders: boolean): void {
-    const h = this.head[l]!
-    if (this.write[h]) { this.dequeue(l, h, -1); this.wake(g, h, l); return }
+    const h = this.q.head[l]!
+    if (this.write[h]) { this.q.dequeue(l, h, -1); this.wake(g, h, l); return }
     let prev = -1
     for (let w = h; w >= 0;) {
-      const nx = this.next[w]!
-      if (this.write[w]) { if (!allReaders) break; prev = w } else { this.dequeue(l, w, prev); this.wake(g, w, l) }
+      const nx = this.q.next[w]!
+      if (this.write[w]) { if (!allReaders) break; prev = w } else { this.q.dequeue(l, w, prev); this.wake(g, w, l) }
       w = nx
     }
-  }
-
-  private dequeue(l: number, w: number, prev: number): void {
-    if (prev < 0) this.head[l] = this.next[w]!
-    else this.next[prev] = this.next[w]!
-    if (this.tail[l] === w) this.tail[l] = prev
-    this.next[w] = -1
   }
 
   private wake(g: number, w: number, l: number): void {

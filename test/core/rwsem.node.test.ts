@@ -7,6 +7,7 @@ import type { RwsemState } from '../../core/guest/rwsem-decisions.ts'
 import { loadProfile } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
 import { finishedModel } from '../helpers/model-runs.ts'
+import { SleeperQueue } from '../../core/guest/owner-spin.ts'
 
 const free: RwsemState = { writerOwned: false, readers: 0, waiters: false, handoff: false, rdNonspinnable: false, wrNonspinnable: false, ownerRuns: true, rspinExpired: false }
 const st = (s: Partial<RwsemState>): RwsemState => ({ ...free, ...s })
@@ -147,5 +148,21 @@ describe('ebizzy -m on mmap_lock, 8 vCPUs over 4 pCPUs', () => {
     expect(res['5.10']!.readerSpinNs).toBeGreaterThan(0)
     expect(res['5.11']!.readerSpinNs).toBe(0)
     expect(res['5.11']!.slept / res['5.11']!.contended).toBeGreaterThan(res['5.10']!.slept / res['5.10']!.contended)
+  })
+})
+
+describe('SleeperQueue: the wait list of mutexes and rwsems, re-checked after queueing', () => {
+  it('a waiter that decided to sleep is queued FIFO with its time, unless the lock was freed meanwhile: then it takes it', () => {
+    const q = new SleeperQueue(2, 4)
+    expect(q.queueOrTake(1, 2, 100, false)).toBe(true)
+    expect(q.queueOrTake(1, 0, 150, false)).toBe(true)
+    // an unlock at the instant of the sleep decision passed vCPU 3 by: the lock is free, vCPU 3 does not sleep
+    expect(q.queueOrTake(1, 3, 150, true)).toBe(false)
+    expect([q.head[1], q.next[2], q.tail[1], q.queuedAt[2], q.queuedAt[0]]).toEqual([2, 0, 0, 100, 150])
+    expect(q.head[0]).toBe(-1)
+    q.dequeue(1, 2, -1)
+    expect([q.head[1], q.tail[1]]).toEqual([0, 0])
+    q.dequeue(1, 0, -1)
+    expect([q.head[1], q.tail[1]]).toEqual([-1, -1])
   })
 })
