@@ -55,6 +55,21 @@ export interface RwsemState {
   rspinExpired: boolean
 }
 
+/** The owner field's non-spinnable bits (RwsemState.rdNonspinnable / wrNonspinnable) as a mask. */
+export const RD_NONSPINNABLE = 1
+export const WR_NONSPINNABLE = 2
+
+/** A reader's acquisition, rwsem_set_reader_owned() → __rwsem_set_reader_owned(): the bits it leaves. 5.3 – 5.10 keep only
+ *  RWSEM_RD_NONSPINNABLE ("The reader non-spinnable bit is preserved", "locking/rwsem: Adaptive disabling
+ *  of reader optimistic spinning"), so every reader clears RWSEM_WR_NONSPINNABLE and writers spin on readers again; a
+ *  reader that saw RWSEM_RD_NONSPINNABLE at slowpath entry copies it over (rwsem_mark_wake()'s last_rowner). From 5.11
+ *  (617f3ef95177) the one RWSEM_NONSPINNABLE bit (wrNonspinnable here) is kept until the lock is free; before 5.3 there
+ *  are no such bits. */
+export function rwsemReaderOwnedFlags(f: RwsemFeatures, flags: number, sawNonspinnable: boolean): number {
+  if (!f.readerSpin) return flags
+  return (flags & RD_NONSPINNABLE) | (sawNonspinnable ? RD_NONSPINNABLE : 0)
+}
+
 /** down_read(): rwsem_read_trylock() → rwsem_down_read_slowpath() (→ rwsem_optimistic_spin(sem, false) 5.3 – 5.10). */
 export function rwsemReadDecision(f: RwsemFeatures, s: RwsemState): number {
   if (!s.writerOwned && !s.handoff) {

@@ -13,7 +13,8 @@
 //  - 5.3 – 5.10: readers spin too, on a running writer owner, and take a reader-owned lock past queued writers
 //    (rwsem_try_read_lock_unqueued()) unless RWSEM_RD_NONSPINNABLE: a writer's spin timeout sets it, and the adaptive
 //    rule keeps it set — a writer that saw RWSEM_WR_NONSPINNABLE sets it again when it gets the lock, a reader that saw
-//    it at slowpath entry when it is woken with the lock.
+//    it at slowpath entry when it is woken with the lock; each reader's acquisition clears RWSEM_WR_NONSPINNABLE
+//    (__rwsem_set_reader_owned() keeps only the reader bit), so writers spin on readers again.
 //  - ≥ 5.11: reader optimistic spinning removed (617f3ef95177 "locking/rwsem: Remove reader optimistic spinning", in
 //    v5.11 — not 5.12): readers sleep, and queue behind a waiting writer while readers own the lock (2f06f702925b
 //    "Prevent potential lock starvation"); one RWSEM_NONSPINNABLE bit. Writers still spin on readers for a limited time.
@@ -24,7 +25,7 @@ import { Work, St } from '../sim/constants.ts'
 import type { ModelCore, Parts } from '../sim/model-parts.ts'
 import type { StealTime } from '../kvm/steal-time.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
-import { rwsemReadDecision, rwsemWriteDecision, rwsemRspinThresholdNs, RWSEM_WAIT_TIMEOUT_NS, TAKE, SLEEP } from './rwsem-decisions.ts'
+import { rwsemReadDecision, rwsemWriteDecision, rwsemRspinThresholdNs, rwsemReaderOwnedFlags, RWSEM_WAIT_TIMEOUT_NS, RD_NONSPINNABLE, WR_NONSPINNABLE, TAKE, SLEEP } from './rwsem-decisions.ts'
 import type { RwsemState } from './rwsem-decisions.ts'
 import { SpinWindow, SleeperQueue, ownerVcpuPreempted, mutexSpinArg, spinFrame, sleepOnLock, SPIN_RECHECK_NS } from './owner-spin.ts'
 
@@ -163,7 +164,8 @@ export class GuestRwsems {
   }
 
   /** g gets the lock: rwsem_set_owner() (clears the owner's flags; the adaptive rule sets RWSEM_RD_NONSPINNABLE again
-   *  for a writer that saw the writer bit) or a reader's count increment. */
+   *  for a writer that saw the writer bit) or a reader's count increment and rwsem_set_reader_owned()
+   *  (rwsemReaderOwnedFlags()). */
   private take(g: number, l: number): void {
     this.holds[g] = 1
     this.sleep[g] = 0
@@ -175,7 +177,9 @@ export class GuestRwsems {
     }
     if (this.readers[l] === 0) this.rphase[l]!++
     this.readers[l]!++
-    if (this.sawNonspin[g] && this.m.vmSpec(g).rwsem.readerSpin) this.rdNonspin[l] = 1
+    const fl = rwsemReaderOwnedFlags(this.m.vmSpec(g).rwsem, this.rdNonspin[l]! * RD_NONSPINNABLE + this.wrNonspin[l]! * WR_NONSPINNABLE, this.sawNonspin[g] === 1)
+    this.rdNonspin[l] = fl & RD_NONSPINNABLE ? 1 : 0
+    this.wrNonspin[l] = fl & WR_NONSPINNABLE ? 1 : 0
   }
 
   /** The waiter (re)starts on lock l: its critical section once it holds the lock, else spin or sleep. */

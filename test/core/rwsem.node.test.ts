@@ -2,7 +2,7 @@
 // version, and their direction in ebizzy -m (mmap_lock: mmap()/munmap() for write, page faults for read) in an
 // over-committed guest (8 vCPUs over 4 pCPUs) whose lock holders' vCPUs get preempted by the host.
 import { describe, it, expect, beforeAll } from 'vitest'
-import { rwsemFeatures, rwsemDecision, rwsemReadDecision, rwsemWriteDecision, rwsemRspinThresholdNs, TAKE, SPIN, SLEEP } from '../../core/guest/rwsem-decisions.ts'
+import { rwsemFeatures, rwsemDecision, rwsemReadDecision, rwsemWriteDecision, rwsemRspinThresholdNs, rwsemReaderOwnedFlags, RD_NONSPINNABLE, WR_NONSPINNABLE, TAKE, SPIN, SLEEP } from '../../core/guest/rwsem-decisions.ts'
 import type { RwsemState } from '../../core/guest/rwsem-decisions.ts'
 import { loadProfile } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
@@ -164,5 +164,22 @@ describe('SleeperQueue: the wait list of mutexes and rwsems, re-checked after qu
     expect([q.head[1], q.tail[1]]).toEqual([0, 0])
     q.dequeue(1, 0, -1)
     expect([q.head[1], q.tail[1]]).toEqual([-1, -1])
+  })
+})
+
+describe('__rwsem_set_reader_owned(): the non-spinnable bits a reader\'s acquisition leaves', () => {
+  const both = RD_NONSPINNABLE | WR_NONSPINNABLE
+  it('5.3 – 5.10 keep only RWSEM_RD_NONSPINNABLE: each reader clears RWSEM_WR_NONSPINNABLE, so writers spin on readers again', () => {
+    for (const v of ['5.3', '5.10']) {
+      const f = rwsemFeatures(v)
+      expect(rwsemReaderOwnedFlags(f, both, false)).toBe(RD_NONSPINNABLE)
+      expect(rwsemReaderOwnedFlags(f, WR_NONSPINNABLE, false)).toBe(0)
+      // a reader that saw RWSEM_RD_NONSPINNABLE at slowpath entry copies it over (rwsem_mark_wake()'s last_rowner)
+      expect(rwsemReaderOwnedFlags(f, WR_NONSPINNABLE, true)).toBe(RD_NONSPINNABLE)
+    }
+  })
+  it('from 5.11 the one RWSEM_NONSPINNABLE bit stays set while readers come and go', () => {
+    expect(rwsemReaderOwnedFlags(rwsemFeatures('5.11'), WR_NONSPINNABLE, false)).toBe(WR_NONSPINNABLE)
+    expect(rwsemReaderOwnedFlags(rwsemFeatures('6.8'), WR_NONSPINNABLE, true)).toBe(WR_NONSPINNABLE)
   })
 })
