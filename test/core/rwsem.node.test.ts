@@ -6,7 +6,7 @@ import { rwsemFeatures, rwsemDecision, rwsemReadDecision, rwsemWriteDecision, rw
 import type { RwsemState } from '../../core/guest/rwsem-decisions.ts'
 import { loadProfile } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
-import { finishedModel } from '../helpers/model-runs.ts'
+import { finishedModel, startedModel } from '../helpers/model-runs.ts'
 import { SleeperQueue } from '../../core/guest/owner-spin.ts'
 
 const free: RwsemState = { writerOwned: false, readers: 0, waiters: false, handoff: false, rdNonspinnable: false, wrNonspinnable: false, ownerRuns: true, rspinExpired: false }
@@ -29,11 +29,14 @@ describe('rwsemFeatures(): what the guest rwsem does, by version', () => {
 
 describe('the decision line of a VM whose workload takes mmap_lock', () => {
   it('names what writers and readers do at this version, and whether owner_on_cpu() sees the host preempt the owner', () => {
-    expect(rwsemDecision(rwsemFeatures('4.19'), true).value).toBe('writers spin on a writer only; readers sleep')
-    expect(rwsemDecision(rwsemFeatures('5.4'), true).value).toMatch(/on readers up to rwsem_rspin_threshold\(\).*; readers spin on a writer$/)
-    expect(rwsemDecision(rwsemFeatures('6.8'), false).value).toMatch(/; readers sleep$/)
-    expect(rwsemDecision(rwsemFeatures('6.8'), false).reason).toMatch(/617f3ef95177.*vcpu_is_preempted\(\) is native/)
-    expect(rwsemDecision(rwsemFeatures('5.4'), true).reason).toMatch(/reads vcpu_is_preempted\(\)/)
+    expect(rwsemDecision(rwsemFeatures('4.19'), true, false).value).toBe('writers spin on a writer only; readers sleep')
+    expect(rwsemDecision(rwsemFeatures('5.4'), true, false).value).toMatch(/on readers up to rwsem_rspin_threshold\(\).*; readers spin on a writer$/)
+    expect(rwsemDecision(rwsemFeatures('6.8'), false, false).value).toMatch(/; readers sleep$/)
+    expect(rwsemDecision(rwsemFeatures('6.8'), false, false).reason).toMatch(/617f3ef95177.*vcpu_is_preempted\(\) is native/)
+    expect(rwsemDecision(rwsemFeatures('5.4'), true, false).reason).toMatch(/reads vcpu_is_preempted\(\)/)
+    const vma = rwsemDecision(rwsemFeatures('6.8'), true, true)
+    expect(vma.value).toMatch(/; readers sleep; page faults take the per-VMA lock, mmap_lock only for a new mapping's first fault$/)
+    expect(vma.reason).toMatch(/0bff0aaea03e.*lock_vma_under_rcu\(\)/)
   })
 })
 
@@ -181,5 +184,19 @@ describe('__rwsem_set_reader_owned(): the non-spinnable bits a reader\'s acquisi
   it('from 5.11 the one RWSEM_NONSPINNABLE bit stays set while readers come and go', () => {
     expect(rwsemReaderOwnedFlags(rwsemFeatures('5.11'), WR_NONSPINNABLE, false)).toBe(WR_NONSPINNABLE)
     expect(rwsemReaderOwnedFlags(rwsemFeatures('6.8'), WR_NONSPINNABLE, true)).toBe(WR_NONSPINNABLE)
+  })
+})
+
+describe('ebizzy -m page faults and the per-VMA lock (guest ≥ 6.4, 0bff0aaea03e), 8 vCPUs over 4 pCPUs', () => {
+  it('6.8 faults take mmap_lock only for each new mapping\'s first fault: far fewer contended mmap_lock acquisitions and sleeps per record than 6.2', () => {
+    const r62 = run('6.2'); const r68 = run('6.8')
+    for (const r of [r62, r68]) expect(r.records).toBeGreaterThan(50)
+    expect(r68.contended / r68.records).toBeLessThan(0.5 * (r62.contended / r62.records))
+    expect(r68.slept / r68.records).toBeLessThan(0.5 * (r62.slept / r62.records))
+  })
+  it('the decision line names the per-VMA lock from 6.4 only', () => {
+    const line = (gv: string) => startedModel(profile(gv, 0.02), 'base', 0.02).inp.vms[0]!.decisions.find((d) => d.id === 'guest-rwsem')!.value
+    expect(line('6.3')).not.toMatch(/per-VMA/)
+    expect(line('6.4')).toMatch(/per-VMA lock/)
   })
 })
