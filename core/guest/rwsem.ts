@@ -59,6 +59,8 @@ export class GuestRwsems {
    *  reader phase and rspin deadline, whether it saw a non-spinnable bit (adaptive rule). */
   private readonly write: Uint8Array
   private readonly holdNs: Float64Array
+  /** Per vCPU: a writer's read-held time after downgrade_write() (0: it releases with up_write()). */
+  private readonly readNs: Float64Array
   private readonly holds: Uint8Array
   private readonly sleep: Uint8Array
   private readonly rphaseSeen: Int32Array
@@ -86,7 +88,7 @@ export class GuestRwsems {
     this.rdNonspin = new Uint8Array(n); this.wrNonspin = new Uint8Array(n)
     const nV = m.nV
     this.q = new SleeperQueue(n, nV)
-    this.write = new Uint8Array(nV); this.holdNs = new Float64Array(nV); this.holds = new Uint8Array(nV)
+    this.write = new Uint8Array(nV); this.holdNs = new Float64Array(nV); this.readNs = new Float64Array(nV); this.holds = new Uint8Array(nV)
     this.sleep = new Uint8Array(nV)
     this.rphaseSeen = new Int32Array(nV).fill(-1); this.rspinEnd = new Float64Array(nV); this.sawNonspin = new Uint8Array(nV)
     const nVm = m.inp.vms.length
@@ -102,9 +104,10 @@ export class GuestRwsems {
     this.gsched = p.gsched
   }
 
-  /** down_read() / down_write() by the task on vCPU g: rwsem `id` of its VM, held holdNs of CPU time. Call as
-   *  GuestMutexes.lock() (from a work completion or with task-level work running). */
-  lock(g: number, id: number, write: boolean, holdNs: number): void {
+  /** down_read() / down_write() by the task on vCPU g: rwsem `id` of its VM, held holdNs of CPU time; a writer with
+   *  readNs > 0 then downgrade_write()s and holds it for read readNs more (downgrade()). Call as GuestMutexes.lock()
+   *  (from a work completion or with task-level work running). */
+  lock(g: number, id: number, write: boolean, holdNs: number, readNs = 0): void {
     if (!Number.isInteger(id) || id < 0 || id >= RWSEMS_PER_VM) throw new Error(`rwsemLock: rwsem id ${id} is outside 0…${RWSEMS_PER_VM - 1}; use fewer rwsems per VM`)
     const v = this.v
     const work = this.work
@@ -114,6 +117,7 @@ export class GuestRwsems {
     work.pushLockFrame(g)
     this.write[g] = write ? 1 : 0
     this.holdNs[g] = holdNs
+    this.readNs[g] = write ? readNs : 0
     this.holds[g] = 0
     this.sleep[g] = 0
     this.sawNonspin[g] = 0
@@ -223,11 +227,28 @@ export class GuestRwsems {
 
   /** up_write() / up_read(): the last holder out passes the lock on (rwsem_wake()); the owner's work resumes. */
   release(g: number, l: number): void {
+    if (this.write[g] && this.readNs[g]! > 0) { this.downgrade(g, l); return }
     this.work.popLockFrame(g)
     this.holds[g] = 0
     if (this.write[g]) this.writer[l] = -1
     else if (--this.readers[l]! === 0) this.wrNonspin[l] = 0 // clear_wr_nonspinnable() / clear_nonspinnable()
     if (this.readers[l] === 0) this.passOn(g, l)
+    this.work.dispatchNext(g)
+  }
+
+  /** downgrade_write() → __downgrade_write(): the writer becomes a reader at once (no other writer gets in between),
+   *  rwsem_set_reader_owned(), and rwsem_downgrade_wake() → rwsem_mark_wake(RWSEM_WAKE_READ_OWNED) wakes the queued
+   *  readers to share it — none when a writer heads the queue; past queued writers from 5.3. Its read-side critical
+   *  section follows in the same lock operation. */
+  private downgrade(g: number, l: number): void {
+    this.writer[l] = -1
+    this.write[g] = 0
+    this.holdNs[g] = this.readNs[g]!
+    this.readNs[g] = 0
+    this.take(g, l)
+    const h = this.q.head[l]!
+    if (h >= 0 && !this.write[h]) this.wakeQueued(g, l, this.m.vmSpec(g).rwsem.handoff)
+    spinFrame(this.work, g, mutexSpinArg(this.argBase + l), this.m.engine.now)
     this.work.dispatchNext(g)
   }
 

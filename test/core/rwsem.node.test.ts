@@ -131,9 +131,11 @@ describe('ebizzy -m on mmap_lock, 8 vCPUs over 4 pCPUs', () => {
     // (PAUSE exits are not compared: those of the munmap()s' TLB shootdowns, csd_lock_wait(), outnumber the rwsem's)
   })
 
-  it('the same 5.11 guest without KVM_FEATURE_STEAL_TIME (vcpu_is_preempted() always false) spins longer per contended acquisition', () => {
-    const perContended = (c: string) => res[c]!.writerSpinNs / res[c]!.contended
-    expect(perContended('5.11')).toBeLessThan(0.95 * perContended('5.11-no-steal-time'))
+  it('the same 5.11 guest without KVM_FEATURE_STEAL_TIME (vcpu_is_preempted() always false) spins longer per record', () => {
+    // per record, not per contended acquisition: since munmap() downgrades (downgrade_write()) the zap is read-held and
+    // most writer spinning is on readers (rwsem_rspin_threshold()), which vcpu_is_preempted() does not cut short
+    const perRecord = (c: string) => (res[c]!.writerSpinNs + res[c]!.readerSpinNs) / res[c]!.records
+    expect(perRecord('5.11')).toBeLessThan(0.95 * perRecord('5.11-no-steal-time'))
   })
 
   it('before 5.3 readers never spin and writers do not spin on readers', () => {

@@ -62,7 +62,7 @@ export class EbizzyWorkload extends GuestWorkload {
   readonly recordStart: Float64Array
   /** -m: every record takes mmap_lock (mmap and munmap for write, each fault for read). */
   readonly mmapLock: boolean
-  /** Per thread (-m): the step of its record — MMAP, then the faults (1 … pages), then MUNMAP, ZAP, FLUSH. */
+  /** Per thread (-m): the step of its record — MMAP, then the faults (1 … pages), then MUNMAP (with its zap), FLUSH. */
   readonly step: Int32Array
 
   constructor(m: GuestOps, v: number, w: EbizzySpec) {
@@ -137,11 +137,10 @@ export class EbizzyWorkload extends GuestWorkload {
       if (s === 1 || !m.inp.vms[this.v]!.faultsPerVmaLock) m.rwsemLock(g, MMAP_LOCK, false, m.cost(CostId.guestPageFault))
       else next += m.cost(CostId.guestPageFault)
     } else if (s === pages + 1) {
-      // munmap(): the VMA detached under the write lock; before 4.20 the zap too
+      // munmap(): the VMA detached under the write lock; before 4.20 the zap too, from 4.20 after downgrade_write()
       const zap = pages * costs.guestZapPerPage.meanNs
-      m.rwsemLock(g, MMAP_LOCK, true, m.cost(CostId.guestMunmap) + (m.inp.vms[this.v]!.munmapDowngrade ? 0 : zap))
-    } else if (s === pages + 2 && m.inp.vms[this.v]!.munmapDowngrade) {
-      m.rwsemLock(g, MMAP_LOCK, false, pages * costs.guestZapPerPage.meanNs)
+      const down = m.inp.vms[this.v]!.munmapDowngrade
+      m.rwsemLock(g, MMAP_LOCK, true, m.cost(CostId.guestMunmap) + (down ? 0 : zap), down ? zap : 0)
     } else {
       this.recordDone(g, tid)
       this.step[i] = MMAP
