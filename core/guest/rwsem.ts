@@ -67,13 +67,14 @@ export class GuestRwsems {
   private readonly rspinEnd: Float64Array
   private readonly sawNonspin: Uint8Array
   /** Per VM, after warm-up: contended acquisitions, those that slept, writers' and readers' spin time, writers that gave
-   *  up spinning on readers (rwsem_set_nonspinnable()), hand-offs to a waiter queued ≥ 4 ms. */
+   *  up spinning on readers (rwsem_set_nonspinnable()), hand-offs to a waiter queued ≥ 4 ms, downgrade_write()s. */
   readonly contended: Float64Array
   readonly slept: Float64Array
   readonly writerSpinNs: Float64Array
   readonly readerSpinNs: Float64Array
   readonly rspinTimeouts: Float64Array
   readonly handoffs: Float64Array
+  readonly downgrades: Float64Array
   startNs = 0
   private readonly st: RwsemState = { writerOwned: false, readers: 0, waiters: false, handoff: false, rdNonspinnable: false, wrNonspinnable: false, ownerRuns: true, rspinExpired: false }
 
@@ -94,6 +95,7 @@ export class GuestRwsems {
     const nVm = m.inp.vms.length
     this.contended = new Float64Array(nVm); this.slept = new Float64Array(nVm); this.writerSpinNs = new Float64Array(nVm)
     this.readerSpinNs = new Float64Array(nVm); this.rspinTimeouts = new Float64Array(nVm); this.handoffs = new Float64Array(nVm)
+    this.downgrades = new Float64Array(nVm)
   }
 
   link(p: Parts): void {
@@ -241,6 +243,7 @@ export class GuestRwsems {
    *  readers to share it — none when a writer heads the queue; past queued writers from 5.3. Its read-side critical
    *  section follows in the same lock operation. */
   private downgrade(g: number, l: number): void {
+    if (this.m.engine.now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.downgrades[vi] = this.downgrades[vi]! + 1 }
     this.writer[l] = -1
     this.write[g] = 0
     this.holdNs[g] = this.readNs[g]!

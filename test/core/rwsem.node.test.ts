@@ -202,3 +202,18 @@ describe('ebizzy -m page faults and the per-VMA lock (guest ≥ 6.4, 0bff0aaea03
     expect(line('6.4')).toMatch(/per-VMA lock/)
   })
 })
+
+describe('ebizzy -m munmap(): downgrade_write() from guest 4.20 (dd2283f2605e)', () => {
+  it('4.20 downgrades mmap_lock once per munmap(), the zap read-held; 4.19 zaps under the write lock and never downgrades', () => {
+    const down = (gv: string) => {
+      const m = finishedModel(profile(gv, 0.03), 'base', 0.03)
+      return { downgrades: m.mutex.rwsem.downgrades[0]!, records: m.stats.completed[0]! }
+    }
+    const a = down('4.19'); const b = down('4.20')
+    expect(a.downgrades).toBe(0)
+    expect(b.records).toBeGreaterThan(20)
+    // every record after warm-up ends with one munmap(); records still in their munmap at the end add at most one each
+    expect(b.downgrades).toBeGreaterThanOrEqual(b.records - 16)
+    expect(b.downgrades).toBeLessThanOrEqual(b.records + 16)
+  })
+})
