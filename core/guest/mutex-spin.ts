@@ -18,7 +18,7 @@ import type { ModelCore, Parts, GuestMutex as GuestMutexPart } from '../sim/mode
 import type { StealTime } from '../kvm/steal-time.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import { GuestRwsems } from './rwsem.ts'
-import { SpinWindow, ownerVcpuPreempted, mutexSpinArg, spinFrame, sleepOnLock, SPIN_RECHECK_NS } from './owner-spin.ts'
+import { SpinWindow, SleeperQueue, ownerVcpuPreempted, mutexSpinArg, spinFrame, sleepOnLock, SPIN_RECHECK_NS } from './owner-spin.ts'
 export { mutexSpinArg, mutexOfSpinArg, SPIN_RECHECK_NS } from './owner-spin.ts'
 
 /** Sleeping locks per VM that a workload may name (ids 0 … MUTEXES_PER_VM − 1). */
@@ -54,9 +54,7 @@ export class GuestMutexes implements GuestMutexPart {
   private gsched!: Parts['gsched']
   /** Per lock (VM · MUTEXES_PER_VM + id): the owning vCPU (−1: free) and its sleepers as a FIFO over vCPUs. */
   readonly owner: Int32Array
-  private readonly head: Int32Array
-  private readonly tail: Int32Array
-  private readonly next: Int32Array
+  private readonly q: SleeperQueue
   /** Per vCPU: its critical section once it owns the lock; SLEEPING / SLEEP_NOW; its PAUSE loop. */
   private readonly holdNs: Float64Array
   private readonly sleep: Uint8Array
@@ -76,8 +74,8 @@ export class GuestMutexes implements GuestMutexPart {
     this.v = m.vcpu
     this.steal = steal
     const n = m.inp.vms.length * MUTEXES_PER_VM
-    this.owner = new Int32Array(n).fill(-1); this.head = new Int32Array(n).fill(-1); this.tail = new Int32Array(n).fill(-1)
-    this.next = new Int32Array(m.nV).fill(-1)
+    this.owner = new Int32Array(n).fill(-1)
+    this.q = new SleeperQueue(n, m.nV)
     this.holdNs = new Float64Array(m.nV); this.sleep = new Uint8Array(m.nV)
     this.win = new SpinWindow(m.nV)
     this.rwsem = new GuestRwsems(m, steal, this.win, n)
@@ -169,12 +167,12 @@ export class GuestMutexes implements GuestMutexPart {
     const pauseExit = this.win.spent(g, spun)
     spinFrame(work, g, mutexSpinArg(l), now)
     if (this.sleep[g] === SLEEP_NOW) {
-      this.sleep[g] = SLEEPING
-      this.next[g] = -1
-      if (this.tail[l]! >= 0) this.next[this.tail[l]!] = g
-      else this.head[l] = g
-      this.tail[l] = g
-      if (now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.slept[vi] = this.slept[vi]! + 1 }
+      // __mutex_lock_common(): on the wait list it tries __mutex_trylock() again — a mutex_unlock() at this instant
+      // passed this waiter by, so it takes the free mutex (startSpin()) instead of sleeping
+      if (this.q.queueOrTake(l, g, now, this.owner[l]! < 0)) {
+        this.sleep[g] = SLEEPING
+        if (now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.slept[vi] = this.slept[vi]! + 1 }
+      } else { this.sleep[g] = 0; work.dispatchNext(g); return }
     }
     if (this.sleep[g] === SLEEPING) { sleepOnLock(this.idle, this.gsched, g); return }
     if (pauseExit) { this.ple.pauseExit(g); return }
@@ -201,11 +199,9 @@ export class GuestMutexes implements GuestMutexPart {
       work.startWork(s, Work.SPIN, arg, 0)
       break
     }
-    if (this.owner[l]! < 0 && this.head[l]! >= 0) {
-      const w = this.head[l]!
-      this.head[l] = this.next[w]!
-      if (this.tail[l] === w) this.tail[l] = -1
-      this.next[w] = -1
+    if (this.owner[l]! < 0 && this.q.head[l]! >= 0) {
+      const w = this.q.head[l]!
+      this.q.dequeue(l, w, -1)
       this.owner[l] = w
       this.sleep[w] = 0
       // wake_up_q() → try_to_wake_up(): the sleeper's vCPU is idle, so the wake-up is a reschedule IPI

@@ -72,3 +72,43 @@ export function sleepOnLock(idle: Parts['idle'], gsched: Parts['gsched'], g: num
   gsched.needResched[g] = 0
   idle.enterIdle(g)
 }
+
+/** The sleepers of sleeping locks (the lock's wait_list: mutex.c __mutex_add_waiter(), rwsem.c rwsem_add_waiter()), a
+ *  FIFO over vCPUs per lock, with when each queued (for RWSEM_WAIT_TIMEOUT). queueOrTake() is the slowpaths' re-check
+ *  after queueing under wait_lock — __mutex_lock_common() tries __mutex_trylock() again once on the wait list,
+ *  rwsem_down_write_slowpath() calls rwsem_try_write_lock() and rwsem_down_read_slowpath() wakes itself when the count
+ *  has no RWSEM_LOCK_MASK: a waiter that decided to sleep while an unlock passed it by takes the free lock instead. */
+export class SleeperQueue {
+  /** Per lock: first and last sleeper (−1: none). */
+  readonly head: Int32Array
+  readonly tail: Int32Array
+  /** Per vCPU: the next sleeper on its lock, and when it queued. */
+  readonly next: Int32Array
+  readonly queuedAt: Float64Array
+  constructor(nLocks: number, nV: number) {
+    this.head = new Int32Array(nLocks).fill(-1)
+    this.tail = new Int32Array(nLocks).fill(-1)
+    this.next = new Int32Array(nV).fill(-1)
+    this.queuedAt = new Float64Array(nV)
+  }
+
+  /** Waiter g, having decided to sleep on lock l, queues at `now` — unless the lock is free by now (`lockFree`): then it
+   *  is not queued and the caller gives it the lock. True when g queued (and sleeps). */
+  queueOrTake(l: number, g: number, now: number, lockFree: boolean): boolean {
+    if (lockFree) return false
+    this.next[g] = -1
+    this.queuedAt[g] = now
+    if (this.tail[l]! >= 0) this.next[this.tail[l]!] = g
+    else this.head[l] = g
+    this.tail[l] = g
+    return true
+  }
+
+  /** Removes w (after prev, −1 when w is the head) from lock l's queue. */
+  dequeue(l: number, w: number, prev: number): void {
+    if (prev < 0) this.head[l] = this.next[w]!
+    else this.next[prev] = this.next[w]!
+    if (this.tail[l] === w) this.tail[l] = prev
+    this.next[w] = -1
+  }
+}

@@ -55,6 +55,21 @@ export interface RwsemState {
   rspinExpired: boolean
 }
 
+/** The owner field's non-spinnable bits (RwsemState.rdNonspinnable / wrNonspinnable) as a mask. */
+export const RD_NONSPINNABLE = 1
+export const WR_NONSPINNABLE = 2
+
+/** A reader's acquisition, rwsem_set_reader_owned() → __rwsem_set_reader_owned(): the bits it leaves. 5.3 – 5.10 keep only
+ *  RWSEM_RD_NONSPINNABLE ("The reader non-spinnable bit is preserved", "locking/rwsem: Adaptive disabling
+ *  of reader optimistic spinning"), so every reader clears RWSEM_WR_NONSPINNABLE and writers spin on readers again; a
+ *  reader that saw RWSEM_RD_NONSPINNABLE at slowpath entry copies it over (rwsem_mark_wake()'s last_rowner). From 5.11
+ *  (617f3ef95177) the one RWSEM_NONSPINNABLE bit (wrNonspinnable here) is kept until the lock is free; before 5.3 there
+ *  are no such bits. */
+export function rwsemReaderOwnedFlags(f: RwsemFeatures, flags: number, sawNonspinnable: boolean): number {
+  if (!f.readerSpin) return flags
+  return (flags & RD_NONSPINNABLE) | (sawNonspinnable ? RD_NONSPINNABLE : 0)
+}
+
 /** down_read(): rwsem_read_trylock() → rwsem_down_read_slowpath() (→ rwsem_optimistic_spin(sem, false) 5.3 – 5.10). */
 export function rwsemReadDecision(f: RwsemFeatures, s: RwsemState): number {
   if (!s.writerOwned && !s.handoff) {
@@ -79,13 +94,14 @@ export function rwsemWriteDecision(f: RwsemFeatures, s: RwsemState): number {
 
 
 /** The decision line of a VM whose workload takes an rwsem (ebizzy -m: mmap_lock): what its waiters do on this guest.
- *  `ownerPreemptedRead`: owner_on_cpu()'s vcpu_is_preempted() reads steal time (PreemptedReaders.mutexSpin). */
-export function rwsemDecision(f: RwsemFeatures, ownerPreemptedRead: boolean): { id: string; title: string; value: string; reason: string; mirrors: string } {
+ *  `ownerPreemptedRead`: owner_on_cpu()'s vcpu_is_preempted() reads steal time (PreemptedReaders.mutexSpin);
+ *  `faultsPerVmaLock`: page faults take the per-VMA lock, mmap_lock only on fallback (guest ≥ 6.4). */
+export function rwsemDecision(f: RwsemFeatures, ownerPreemptedRead: boolean, faultsPerVmaLock: boolean): { id: string; title: string; value: string; reason: string; mirrors: string } {
   const writers = !f.writerSpin ? 'writers sleep' : f.writerSpinOnReaders ? 'writers spin on a writer, and on readers up to rwsem_rspin_threshold() (10-25 µs)' : 'writers spin on a writer only'
   const readers = f.readerSpin ? 'readers spin on a writer' : 'readers sleep'
   return {
-    id: 'guest-rwsem', title: 'Guest rwsem (mmap_lock) waiters', value: `${writers}; ${readers}`,
-    reason: `${f.readerSpin ? 'guest 5.3 – 5.10: reader optimistic spinning, with the adaptive RWSEM_RD_NONSPINNABLE' : f.writerSpinOnReaders ? 'guest ≥ 5.11: reader optimistic spinning removed (617f3ef95177)' : 'guest < 5.3: a reader-owned rwsem stops the writer\'s spin; readers queue behind a waiting writer'}${f.handoff ? '; a waiter queued 4 ms is handed the lock (RWSEM_FLAG_HANDOFF)' : ''}; owner_on_cpu() ${ownerPreemptedRead ? 'reads vcpu_is_preempted(): a spinner stops when the owner\'s vCPU is preempted' : 'does not see the host preempt the owner\'s vCPU (vcpu_is_preempted() is native): a spinner runs until PLE / the pause filter'}`,
-    mirrors: 'rwsem_optimistic_spin() / rwsem_spin_on_owner() / owner_on_cpu()',
+    id: 'guest-rwsem', title: 'Guest rwsem (mmap_lock) waiters', value: `${writers}; ${readers}${faultsPerVmaLock ? '; page faults take the per-VMA lock, mmap_lock only for a new mapping\'s first fault' : ''}`,
+    reason: `${f.readerSpin ? 'guest 5.3 – 5.10: reader optimistic spinning, with the adaptive RWSEM_RD_NONSPINNABLE' : f.writerSpinOnReaders ? 'guest ≥ 5.11: reader optimistic spinning removed (617f3ef95177)' : 'guest < 5.3: a reader-owned rwsem stops the writer\'s spin; readers queue behind a waiting writer'}${f.handoff ? '; a waiter queued 4 ms is handed the lock (RWSEM_FLAG_HANDOFF)' : ''}; owner_on_cpu() ${ownerPreemptedRead ? 'reads vcpu_is_preempted(): a spinner stops when the owner\'s vCPU is preempted' : 'does not see the host preempt the owner\'s vCPU (vcpu_is_preempted() is native): a spinner runs until PLE / the pause filter'}${faultsPerVmaLock ? '; guest ≥ 6.4 (CONFIG_PER_VMA_LOCK, 0bff0aaea03e): do_user_addr_fault() tries lock_vma_under_rcu() first, which refuses a VMA without an anon_vma, so only the first fault of a fresh mmap() falls back to mmap_lock' : ''}`,
+    mirrors: faultsPerVmaLock ? 'rwsem_optimistic_spin() / rwsem_spin_on_owner() / owner_on_cpu() / lock_vma_under_rcu()' : 'rwsem_optimistic_spin() / rwsem_spin_on_owner() / owner_on_cpu()',
   }
 }

@@ -13,7 +13,8 @@
 //  - 5.3 – 5.10: readers spin too, on a running writer owner, and take a reader-owned lock past queued writers
 //    (rwsem_try_read_lock_unqueued()) unless RWSEM_RD_NONSPINNABLE: a writer's spin timeout sets it, and the adaptive
 //    rule keeps it set — a writer that saw RWSEM_WR_NONSPINNABLE sets it again when it gets the lock, a reader that saw
-//    it at slowpath entry when it is woken with the lock.
+//    it at slowpath entry when it is woken with the lock; each reader's acquisition clears RWSEM_WR_NONSPINNABLE
+//    (__rwsem_set_reader_owned() keeps only the reader bit), so writers spin on readers again.
 //  - ≥ 5.11: reader optimistic spinning removed (617f3ef95177 "locking/rwsem: Remove reader optimistic spinning", in
 //    v5.11 — not 5.12): readers sleep, and queue behind a waiting writer while readers own the lock (2f06f702925b
 //    "Prevent potential lock starvation"); one RWSEM_NONSPINNABLE bit. Writers still spin on readers for a limited time.
@@ -24,9 +25,9 @@ import { Work, St } from '../sim/constants.ts'
 import type { ModelCore, Parts } from '../sim/model-parts.ts'
 import type { StealTime } from '../kvm/steal-time.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
-import { rwsemReadDecision, rwsemWriteDecision, rwsemRspinThresholdNs, RWSEM_WAIT_TIMEOUT_NS, TAKE, SLEEP } from './rwsem-decisions.ts'
+import { rwsemReadDecision, rwsemWriteDecision, rwsemRspinThresholdNs, rwsemReaderOwnedFlags, RWSEM_WAIT_TIMEOUT_NS, RD_NONSPINNABLE, WR_NONSPINNABLE, TAKE, SLEEP } from './rwsem-decisions.ts'
 import type { RwsemState } from './rwsem-decisions.ts'
-import { SpinWindow, ownerVcpuPreempted, mutexSpinArg, spinFrame, sleepOnLock, SPIN_RECHECK_NS } from './owner-spin.ts'
+import { SpinWindow, SleeperQueue, ownerVcpuPreempted, mutexSpinArg, spinFrame, sleepOnLock, SPIN_RECHECK_NS } from './owner-spin.ts'
 
 /** rwsems per VM a workload may name (ids 0 … RWSEMS_PER_VM − 1); id 0 is the process's mmap_lock. */
 export const RWSEMS_PER_VM = 4
@@ -53,27 +54,27 @@ export class GuestRwsems {
   private readonly rphase: Int32Array
   private readonly rdNonspin: Uint8Array
   private readonly wrNonspin: Uint8Array
-  private readonly head: Int32Array
-  private readonly tail: Int32Array
-  /** Per vCPU: its lock operation (write?), critical section, whether it holds the lock, SLEEPING / SLEEP_NOW, queue
-   *  link, when it queued, its reader phase and rspin deadline, whether it saw a non-spinnable bit (adaptive rule). */
+  private readonly q: SleeperQueue
+  /** Per vCPU: its lock operation (write?), critical section, whether it holds the lock, SLEEPING / SLEEP_NOW, its
+   *  reader phase and rspin deadline, whether it saw a non-spinnable bit (adaptive rule). */
   private readonly write: Uint8Array
   private readonly holdNs: Float64Array
+  /** Per vCPU: a writer's read-held time after downgrade_write() (0: it releases with up_write()). */
+  private readonly readNs: Float64Array
   private readonly holds: Uint8Array
   private readonly sleep: Uint8Array
-  private readonly next: Int32Array
-  private readonly queuedAt: Float64Array
   private readonly rphaseSeen: Int32Array
   private readonly rspinEnd: Float64Array
   private readonly sawNonspin: Uint8Array
   /** Per VM, after warm-up: contended acquisitions, those that slept, writers' and readers' spin time, writers that gave
-   *  up spinning on readers (rwsem_set_nonspinnable()), hand-offs to a waiter queued ≥ 4 ms. */
+   *  up spinning on readers (rwsem_set_nonspinnable()), hand-offs to a waiter queued ≥ 4 ms, downgrade_write()s. */
   readonly contended: Float64Array
   readonly slept: Float64Array
   readonly writerSpinNs: Float64Array
   readonly readerSpinNs: Float64Array
   readonly rspinTimeouts: Float64Array
   readonly handoffs: Float64Array
+  readonly downgrades: Float64Array
   startNs = 0
   private readonly st: RwsemState = { writerOwned: false, readers: 0, waiters: false, handoff: false, rdNonspinnable: false, wrNonspinnable: false, ownerRuns: true, rspinExpired: false }
 
@@ -86,14 +87,15 @@ export class GuestRwsems {
     const n = m.inp.vms.length * RWSEMS_PER_VM
     this.writer = new Int32Array(n).fill(-1); this.readers = new Int32Array(n); this.rphase = new Int32Array(n)
     this.rdNonspin = new Uint8Array(n); this.wrNonspin = new Uint8Array(n)
-    this.head = new Int32Array(n).fill(-1); this.tail = new Int32Array(n).fill(-1)
     const nV = m.nV
-    this.write = new Uint8Array(nV); this.holdNs = new Float64Array(nV); this.holds = new Uint8Array(nV)
-    this.sleep = new Uint8Array(nV); this.next = new Int32Array(nV).fill(-1); this.queuedAt = new Float64Array(nV)
+    this.q = new SleeperQueue(n, nV)
+    this.write = new Uint8Array(nV); this.holdNs = new Float64Array(nV); this.readNs = new Float64Array(nV); this.holds = new Uint8Array(nV)
+    this.sleep = new Uint8Array(nV)
     this.rphaseSeen = new Int32Array(nV).fill(-1); this.rspinEnd = new Float64Array(nV); this.sawNonspin = new Uint8Array(nV)
     const nVm = m.inp.vms.length
     this.contended = new Float64Array(nVm); this.slept = new Float64Array(nVm); this.writerSpinNs = new Float64Array(nVm)
     this.readerSpinNs = new Float64Array(nVm); this.rspinTimeouts = new Float64Array(nVm); this.handoffs = new Float64Array(nVm)
+    this.downgrades = new Float64Array(nVm)
   }
 
   link(p: Parts): void {
@@ -104,9 +106,10 @@ export class GuestRwsems {
     this.gsched = p.gsched
   }
 
-  /** down_read() / down_write() by the task on vCPU g: rwsem `id` of its VM, held holdNs of CPU time. Call as
-   *  GuestMutexes.lock() (from a work completion or with task-level work running). */
-  lock(g: number, id: number, write: boolean, holdNs: number): void {
+  /** down_read() / down_write() by the task on vCPU g: rwsem `id` of its VM, held holdNs of CPU time; a writer with
+   *  readNs > 0 then downgrade_write()s and holds it for read readNs more (downgrade()). Call as GuestMutexes.lock()
+   *  (from a work completion or with task-level work running). */
+  lock(g: number, id: number, write: boolean, holdNs: number, readNs = 0): void {
     if (!Number.isInteger(id) || id < 0 || id >= RWSEMS_PER_VM) throw new Error(`rwsemLock: rwsem id ${id} is outside 0…${RWSEMS_PER_VM - 1}; use fewer rwsems per VM`)
     const v = this.v
     const work = this.work
@@ -116,6 +119,7 @@ export class GuestRwsems {
     work.pushLockFrame(g)
     this.write[g] = write ? 1 : 0
     this.holdNs[g] = holdNs
+    this.readNs[g] = write ? readNs : 0
     this.holds[g] = 0
     this.sleep[g] = 0
     this.sawNonspin[g] = 0
@@ -132,11 +136,11 @@ export class GuestRwsems {
     const s = this.st
     const f = this.m.vmSpec(g).rwsem
     const o = this.writer[l]!
-    const h = this.head[l]!
+    const h = this.q.head[l]!
     s.writerOwned = o >= 0
     s.readers = this.readers[l]!
     s.waiters = h >= 0 && h !== g
-    s.handoff = f.handoff && h >= 0 && h !== g && this.m.engine.now - this.queuedAt[h]! >= RWSEM_WAIT_TIMEOUT_NS
+    s.handoff = f.handoff && h >= 0 && h !== g && this.m.engine.now - this.q.queuedAt[h]! >= RWSEM_WAIT_TIMEOUT_NS
     s.rdNonspinnable = this.rdNonspin[l] === 1
     s.wrNonspinnable = this.wrNonspin[l] === 1
     s.ownerRuns = o < 0 || !ownerVcpuPreempted(this.m, this.steal, g, o)
@@ -166,7 +170,8 @@ export class GuestRwsems {
   }
 
   /** g gets the lock: rwsem_set_owner() (clears the owner's flags; the adaptive rule sets RWSEM_RD_NONSPINNABLE again
-   *  for a writer that saw the writer bit) or a reader's count increment. */
+   *  for a writer that saw the writer bit) or a reader's count increment and rwsem_set_reader_owned()
+   *  (rwsemReaderOwnedFlags()). */
   private take(g: number, l: number): void {
     this.holds[g] = 1
     this.sleep[g] = 0
@@ -178,7 +183,9 @@ export class GuestRwsems {
     }
     if (this.readers[l] === 0) this.rphase[l]!++
     this.readers[l]!++
-    if (this.sawNonspin[g] && this.m.vmSpec(g).rwsem.readerSpin) this.rdNonspin[l] = 1
+    const fl = rwsemReaderOwnedFlags(this.m.vmSpec(g).rwsem, this.rdNonspin[l]! * RD_NONSPINNABLE + this.wrNonspin[l]! * WR_NONSPINNABLE, this.sawNonspin[g] === 1)
+    this.rdNonspin[l] = fl & RD_NONSPINNABLE ? 1 : 0
+    this.wrNonspin[l] = fl & WR_NONSPINNABLE ? 1 : 0
   }
 
   /** The waiter (re)starts on lock l: its critical section once it holds the lock, else spin or sleep. */
@@ -201,13 +208,12 @@ export class GuestRwsems {
     const pauseExit = this.win.spent(g, spun)
     spinFrame(work, g, mutexSpinArg(this.argBase + l), now)
     if (this.sleep[g] === SLEEP_NOW) {
-      this.sleep[g] = SLEEPING
-      this.next[g] = -1
-      this.queuedAt[g] = now
-      if (this.tail[l]! >= 0) this.next[this.tail[l]!] = g
-      else this.head[l] = g
-      this.tail[l] = g
-      if (now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.slept[vi] = this.slept[vi]! + 1 }
+      // rwsem_down_{read,write}_slowpath(): queued, the lock is looked at again under wait_lock — an up_read()/up_write()
+      // at this instant passed this waiter by (it had not queued yet), so it takes the free lock instead of sleeping
+      if (this.q.queueOrTake(l, g, now, this.writer[l]! < 0 && this.readers[l] === 0)) {
+        this.sleep[g] = SLEEPING
+        if (now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.slept[vi] = this.slept[vi]! + 1 }
+      } else { this.take(g, l); work.dispatchNext(g); return }
     }
     if (this.sleep[g] === SLEEPING) { sleepOnLock(this.idle, this.gsched, g); return }
     if (pauseExit) { this.ple.pauseExit(g); return }
@@ -223,6 +229,7 @@ export class GuestRwsems {
 
   /** up_write() / up_read(): the last holder out passes the lock on (rwsem_wake()); the owner's work resumes. */
   release(g: number, l: number): void {
+    if (this.write[g] && this.readNs[g]! > 0) { this.downgrade(g, l); return }
     this.work.popLockFrame(g)
     this.holds[g] = 0
     if (this.write[g]) this.writer[l] = -1
@@ -231,12 +238,29 @@ export class GuestRwsems {
     this.work.dispatchNext(g)
   }
 
+  /** downgrade_write() → __downgrade_write(): the writer becomes a reader at once (no other writer gets in between),
+   *  rwsem_set_reader_owned(), and rwsem_downgrade_wake() → rwsem_mark_wake(RWSEM_WAKE_READ_OWNED) wakes the queued
+   *  readers to share it — none when a writer heads the queue; past queued writers from 5.3. Its read-side critical
+   *  section follows in the same lock operation. */
+  private downgrade(g: number, l: number): void {
+    if (this.m.engine.now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.downgrades[vi] = this.downgrades[vi]! + 1 }
+    this.writer[l] = -1
+    this.write[g] = 0
+    this.holdNs[g] = this.readNs[g]!
+    this.readNs[g] = 0
+    this.take(g, l)
+    const h = this.q.head[l]!
+    if (h >= 0 && !this.write[h]) this.wakeQueued(g, l, this.m.vmSpec(g).rwsem.handoff)
+    spinFrame(this.work, g, mutexSpinArg(this.argBase + l), this.m.engine.now)
+    this.work.dispatchNext(g)
+  }
+
   /** The lock is free: a queue head due a handoff gets it; else spinning waiters take it (one writer, or every spinning
    *  reader); else the queue head is woken with it (rwsem_mark_wake()). */
   private passOn(g: number, l: number): void {
     const f = this.m.vmSpec(g).rwsem
-    const h = this.head[l]!
-    if (h >= 0 && f.handoff && this.m.engine.now - this.queuedAt[h]! >= RWSEM_WAIT_TIMEOUT_NS) {
+    const h = this.q.head[l]!
+    if (h >= 0 && f.handoff && this.m.engine.now - this.q.queuedAt[h]! >= RWSEM_WAIT_TIMEOUT_NS) {
       if (this.m.engine.now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.handoffs[vi] = this.handoffs[vi]! + 1 }
       this.wakeQueued(g, l, f.handoff)
       return
@@ -262,21 +286,14 @@ export class GuestRwsems {
   /** rwsem_mark_wake() from vCPU g: a queued writer at the head is given the lock; else the readers are (those ahead of
    *  the first writer before 5.3, every queued reader from 5.3); each woken by IPI (wake_up_q()). */
   private wakeQueued(g: number, l: number, allReaders: boolean): void {
-    const h = this.head[l]!
-    if (this.write[h]) { this.dequeue(l, h, -1); this.wake(g, h, l); return }
+    const h = this.q.head[l]!
+    if (this.write[h]) { this.q.dequeue(l, h, -1); this.wake(g, h, l); return }
     let prev = -1
     for (let w = h; w >= 0;) {
-      const nx = this.next[w]!
-      if (this.write[w]) { if (!allReaders) break; prev = w } else { this.dequeue(l, w, prev); this.wake(g, w, l) }
+      const nx = this.q.next[w]!
+      if (this.write[w]) { if (!allReaders) break; prev = w } else { this.q.dequeue(l, w, prev); this.wake(g, w, l) }
       w = nx
     }
-  }
-
-  private dequeue(l: number, w: number, prev: number): void {
-    if (prev < 0) this.head[l] = this.next[w]!
-    else this.next[prev] = this.next[w]!
-    if (this.tail[l] === w) this.tail[l] = prev
-    this.next[w] = -1
   }
 
   private wake(g: number, w: number, l: number): void {

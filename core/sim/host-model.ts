@@ -375,9 +375,9 @@ export class HostModel implements GuestOps, ModelCore {
     if (mid) this.work.dispatchNext(g)
   }
 
-  rwsemLock(g: number, id: number, write: boolean, holdNs: number): void {
+  rwsemLock(g: number, id: number, write: boolean, holdNs: number, readNs = 0): void {
     const mid = this.work.curKind[g] !== Work.NONE
-    this.mutex.rwsem.lock(g, id, write, holdNs)
+    this.mutex.rwsem.lock(g, id, write, holdNs, readNs)
     if (mid) this.work.dispatchNext(g)
   }
 

@@ -137,6 +137,9 @@ export interface VmSpec {
   /** munmap() downgrades mmap_lock to read for the zap (guest ≥ 4.20, dd2283f2605e "mm: mmap: zap pages with read
    *  mmap_sem in munmap"); before it the zap runs under the write lock. */
   munmapDowngrade: boolean
+  /** Page faults take the per-VMA lock first (guest ≥ 6.4: CONFIG_PER_VMA_LOCK, 0bff0aaea03e "x86/mm: try VMA
+   *  lock-based page fault handling first", lock_vma_under_rcu()), mmap_lock only on fallback. */
+  faultsPerVmaLock: boolean
   timerPathOnHousekeeping: TimerPath
   timerPathOnIsolated: TimerPath
   /** Experimental (seed 004 RFC), resolved by core/sim/experimental-setup.ts: what an HLT exit does (HaltExit), what an

@@ -161,6 +161,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       mutex: { acquisitionsPerSec: vm.contention.mutex.acquisitionsPerSec, holdNs: vm.contention.mutex.holdNs, locks: vm.contention.mutex.locks },
       rwsem: rwsemFeatures(vm.guest.kernelVersion),
       munmapDowngrade: versionAtLeast(vm.guest.kernelVersion, '4.20'),
+      faultsPerVmaLock: versionAtLeast(vm.guest.kernelVersion, '6.4'),
       timerPathOnHousekeeping: decideTimerPath(timerInputs, true).path,
       timerPathOnIsolated: decideTimerPath(timerInputs, false).path,
       hltExit: exp.hltExit,
@@ -184,7 +185,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     spec.decisions.push({ id: 'exit-fastpath', title: 'Exit fastpaths', value: fpd.value, reason: fpd.reason, mirrors: features.vendor === 'vmx' ? 'vmx_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' : 'svm_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' })
     spec.decisions.push(...spin.decisions)
     spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion))
-    if (spec.workload.kind === 'ebizzy' && spec.workload.memory === 'mmap') spec.decisions.push(rwsemDecision(spec.rwsem, spec.preemptedReaders.mutexSpin))
+    if (spec.workload.kind === 'ebizzy' && spec.workload.memory === 'mmap') spec.decisions.push(rwsemDecision(spec.rwsem, spec.preemptedReaders.mutexSpin, spec.faultsPerVmaLock))
     amendHaltPollDecision(spec.decisions, exp, xctx)
     spec.decisions.push(...exp.decisions)
     vms.push(spec)

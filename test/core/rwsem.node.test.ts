@@ -2,11 +2,12 @@
 // version, and their direction in ebizzy -m (mmap_lock: mmap()/munmap() for write, page faults for read) in an
 // over-committed guest (8 vCPUs over 4 pCPUs) whose lock holders' vCPUs get preempted by the host.
 import { describe, it, expect, beforeAll } from 'vitest'
-import { rwsemFeatures, rwsemDecision, rwsemReadDecision, rwsemWriteDecision, rwsemRspinThresholdNs, TAKE, SPIN, SLEEP } from '../../core/guest/rwsem-decisions.ts'
+import { rwsemFeatures, rwsemDecision, rwsemReadDecision, rwsemWriteDecision, rwsemRspinThresholdNs, rwsemReaderOwnedFlags, RD_NONSPINNABLE, WR_NONSPINNABLE, TAKE, SPIN, SLEEP } from '../../core/guest/rwsem-decisions.ts'
 import type { RwsemState } from '../../core/guest/rwsem-decisions.ts'
 import { loadProfile } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
-import { finishedModel } from '../helpers/model-runs.ts'
+import { finishedModel, startedModel } from '../helpers/model-runs.ts'
+import { SleeperQueue } from '../../core/guest/owner-spin.ts'
 
 const free: RwsemState = { writerOwned: false, readers: 0, waiters: false, handoff: false, rdNonspinnable: false, wrNonspinnable: false, ownerRuns: true, rspinExpired: false }
 const st = (s: Partial<RwsemState>): RwsemState => ({ ...free, ...s })
@@ -28,11 +29,14 @@ describe('rwsemFeatures(): what the guest rwsem does, by version', () => {
 
 describe('the decision line of a VM whose workload takes mmap_lock', () => {
   it('names what writers and readers do at this version, and whether owner_on_cpu() sees the host preempt the owner', () => {
-    expect(rwsemDecision(rwsemFeatures('4.19'), true).value).toBe('writers spin on a writer only; readers sleep')
-    expect(rwsemDecision(rwsemFeatures('5.4'), true).value).toMatch(/on readers up to rwsem_rspin_threshold\(\).*; readers spin on a writer$/)
-    expect(rwsemDecision(rwsemFeatures('6.8'), false).value).toMatch(/; readers sleep$/)
-    expect(rwsemDecision(rwsemFeatures('6.8'), false).reason).toMatch(/617f3ef95177.*vcpu_is_preempted\(\) is native/)
-    expect(rwsemDecision(rwsemFeatures('5.4'), true).reason).toMatch(/reads vcpu_is_preempted\(\)/)
+    expect(rwsemDecision(rwsemFeatures('4.19'), true, false).value).toBe('writers spin on a writer only; readers sleep')
+    expect(rwsemDecision(rwsemFeatures('5.4'), true, false).value).toMatch(/on readers up to rwsem_rspin_threshold\(\).*; readers spin on a writer$/)
+    expect(rwsemDecision(rwsemFeatures('6.8'), false, false).value).toMatch(/; readers sleep$/)
+    expect(rwsemDecision(rwsemFeatures('6.8'), false, false).reason).toMatch(/617f3ef95177.*vcpu_is_preempted\(\) is native/)
+    expect(rwsemDecision(rwsemFeatures('5.4'), true, false).reason).toMatch(/reads vcpu_is_preempted\(\)/)
+    const vma = rwsemDecision(rwsemFeatures('6.8'), true, true)
+    expect(vma.value).toMatch(/; readers sleep; page faults take the per-VMA lock, mmap_lock only for a new mapping's first fault$/)
+    expect(vma.reason).toMatch(/0bff0aaea03e.*lock_vma_under_rcu\(\)/)
   })
 })
 
@@ -127,9 +131,11 @@ describe('ebizzy -m on mmap_lock, 8 vCPUs over 4 pCPUs', () => {
     // (PAUSE exits are not compared: those of the munmap()s' TLB shootdowns, csd_lock_wait(), outnumber the rwsem's)
   })
 
-  it('the same 5.11 guest without KVM_FEATURE_STEAL_TIME (vcpu_is_preempted() always false) spins longer per contended acquisition', () => {
-    const perContended = (c: string) => res[c]!.writerSpinNs / res[c]!.contended
-    expect(perContended('5.11')).toBeLessThan(0.95 * perContended('5.11-no-steal-time'))
+  it('the same 5.11 guest without KVM_FEATURE_STEAL_TIME (vcpu_is_preempted() always false) spins longer per record', () => {
+    // per record, not per contended acquisition: since munmap() downgrades (downgrade_write()) the zap is read-held and
+    // most writer spinning is on readers (rwsem_rspin_threshold()), which vcpu_is_preempted() does not cut short
+    const perRecord = (c: string) => (res[c]!.writerSpinNs + res[c]!.readerSpinNs) / res[c]!.records
+    expect(perRecord('5.11')).toBeLessThan(0.95 * perRecord('5.11-no-steal-time'))
   })
 
   it('before 5.3 readers never spin and writers do not spin on readers', () => {
@@ -147,5 +153,67 @@ describe('ebizzy -m on mmap_lock, 8 vCPUs over 4 pCPUs', () => {
     expect(res['5.10']!.readerSpinNs).toBeGreaterThan(0)
     expect(res['5.11']!.readerSpinNs).toBe(0)
     expect(res['5.11']!.slept / res['5.11']!.contended).toBeGreaterThan(res['5.10']!.slept / res['5.10']!.contended)
+  })
+})
+
+describe('SleeperQueue: the wait list of mutexes and rwsems, re-checked after queueing', () => {
+  it('a waiter that decided to sleep is queued FIFO with its time, unless the lock was freed meanwhile: then it takes it', () => {
+    const q = new SleeperQueue(2, 4)
+    expect(q.queueOrTake(1, 2, 100, false)).toBe(true)
+    expect(q.queueOrTake(1, 0, 150, false)).toBe(true)
+    // an unlock at the instant of the sleep decision passed vCPU 3 by: the lock is free, vCPU 3 does not sleep
+    expect(q.queueOrTake(1, 3, 150, true)).toBe(false)
+    expect([q.head[1], q.next[2], q.tail[1], q.queuedAt[2], q.queuedAt[0]]).toEqual([2, 0, 0, 100, 150])
+    expect(q.head[0]).toBe(-1)
+    q.dequeue(1, 2, -1)
+    expect([q.head[1], q.tail[1]]).toEqual([0, 0])
+    q.dequeue(1, 0, -1)
+    expect([q.head[1], q.tail[1]]).toEqual([-1, -1])
+  })
+})
+
+describe('__rwsem_set_reader_owned(): the non-spinnable bits a reader\'s acquisition leaves', () => {
+  const both = RD_NONSPINNABLE | WR_NONSPINNABLE
+  it('5.3 – 5.10 keep only RWSEM_RD_NONSPINNABLE: each reader clears RWSEM_WR_NONSPINNABLE, so writers spin on readers again', () => {
+    for (const v of ['5.3', '5.10']) {
+      const f = rwsemFeatures(v)
+      expect(rwsemReaderOwnedFlags(f, both, false)).toBe(RD_NONSPINNABLE)
+      expect(rwsemReaderOwnedFlags(f, WR_NONSPINNABLE, false)).toBe(0)
+      // a reader that saw RWSEM_RD_NONSPINNABLE at slowpath entry copies it over (rwsem_mark_wake()'s last_rowner)
+      expect(rwsemReaderOwnedFlags(f, WR_NONSPINNABLE, true)).toBe(RD_NONSPINNABLE)
+    }
+  })
+  it('from 5.11 the one RWSEM_NONSPINNABLE bit stays set while readers come and go', () => {
+    expect(rwsemReaderOwnedFlags(rwsemFeatures('5.11'), WR_NONSPINNABLE, false)).toBe(WR_NONSPINNABLE)
+    expect(rwsemReaderOwnedFlags(rwsemFeatures('6.8'), WR_NONSPINNABLE, true)).toBe(WR_NONSPINNABLE)
+  })
+})
+
+describe('ebizzy -m page faults and the per-VMA lock (guest ≥ 6.4, 0bff0aaea03e), 8 vCPUs over 4 pCPUs', () => {
+  it('6.8 faults take mmap_lock only for each new mapping\'s first fault: far fewer contended mmap_lock acquisitions and sleeps per record than 6.2', () => {
+    const r62 = run('6.2'); const r68 = run('6.8')
+    for (const r of [r62, r68]) expect(r.records).toBeGreaterThan(50)
+    expect(r68.contended / r68.records).toBeLessThan(0.5 * (r62.contended / r62.records))
+    expect(r68.slept / r68.records).toBeLessThan(0.5 * (r62.slept / r62.records))
+  })
+  it('the decision line names the per-VMA lock from 6.4 only', () => {
+    const line = (gv: string) => startedModel(profile(gv, 0.02), 'base', 0.02).inp.vms[0]!.decisions.find((d) => d.id === 'guest-rwsem')!.value
+    expect(line('6.3')).not.toMatch(/per-VMA/)
+    expect(line('6.4')).toMatch(/per-VMA lock/)
+  })
+})
+
+describe('ebizzy -m munmap(): downgrade_write() from guest 4.20 (dd2283f2605e)', () => {
+  it('4.20 downgrades mmap_lock once per munmap(), the zap read-held; 4.19 zaps under the write lock and never downgrades', () => {
+    const down = (gv: string) => {
+      const m = finishedModel(profile(gv, 0.03), 'base', 0.03)
+      return { downgrades: m.mutex.rwsem.downgrades[0]!, records: m.stats.completed[0]! }
+    }
+    const a = down('4.19'); const b = down('4.20')
+    expect(a.downgrades).toBe(0)
+    expect(b.records).toBeGreaterThan(20)
+    // every record after warm-up ends with one munmap(); records still in their munmap at the end add at most one each
+    expect(b.downgrades).toBeGreaterThanOrEqual(b.records - 16)
+    expect(b.downgrades).toBeLessThanOrEqual(b.records + 16)
   })
 })

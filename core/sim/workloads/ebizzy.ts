@@ -17,14 +17,17 @@
 // mmap_lock (mmap_sem before 5.8; the process's rwsem, core/guest/rwsem.ts): with -m each record takes it for write in
 // mmap() and munmap() (do_mmap(), __vm_munmap(); from guest 4.20 munmap() downgrades it to read for the zap,
 // dd2283f2605e) and for read in each page fault (do_user_addr_fault() → mmap_read_lock / lock_mm_and_find_vma()): one
-// read-locked fault per page, its 4 KiB copied between faults. A writer's vCPU preempted inside mmap()/munmap() makes
+// read-locked fault per page, its 4 KiB copied between faults. From guest 6.4 (CONFIG_PER_VMA_LOCK, 0bff0aaea03e) a
+// fault takes the per-VMA lock (lock_vma_under_rcu(); the thread's own mapping: uncontended, not simulated as a lock)
+// and mmap_lock only on fallback: the first fault of each fresh mapping, which has no anon_vma yet. A writer's vCPU preempted inside mmap()/munmap() makes
 // the faulting threads spin on it or sleep (rwsem.ts). With -M and "malloc-trim" the arena's trim is
 // madvise(MADV_DONTNEED), which takes mmap_lock for read (madvise_need_mmap_write() is false for it), and the arena
 // regrows within its mprotect()ed size: no writer, so readers never wait and their down_read() is not simulated.
 // Simplifications: the TLB shootdown of munmap() is sent after up_write()/up_read() (the kernel sends it from
 // tlb_finish_mmu() under the lock: lock operations do not nest in the model); the search is not under the lock; the
 // threads block only on mmap_lock, so with more threads than vCPUs the guest scheduler's preemption shares a vCPU
-// between them otherwise; the copy is cache-cold streaming at guestCopyPerKiB.
+// between them otherwise; the copy is cache-cold streaming at guestCopyPerKiB; a new mapping merged by mmap() into a
+// neighbouring VMA that has an anon_vma (whose first fault would then not fall back) is not modelled.
 import { CostId } from '../../costs/cost-tables.ts'
 import type { GuestOps } from './guest-ops.ts'
 import type { EbizzySpec } from '../model-inputs.ts'
@@ -59,7 +62,7 @@ export class EbizzyWorkload extends GuestWorkload {
   readonly recordStart: Float64Array
   /** -m: every record takes mmap_lock (mmap and munmap for write, each fault for read). */
   readonly mmapLock: boolean
-  /** Per thread (-m): the step of its record — MMAP, then the faults (1 … pages), then MUNMAP, ZAP, FLUSH. */
+  /** Per thread (-m): the step of its record — MMAP, then the faults (1 … pages), then MUNMAP (with its zap), FLUSH. */
   readonly step: Int32Array
 
   constructor(m: GuestOps, v: number, w: EbizzySpec) {
@@ -127,15 +130,17 @@ export class EbizzyWorkload extends GuestWorkload {
     let next = 0
     if (s === MMAP) m.rwsemLock(g, MMAP_LOCK, true, m.cost(CostId.guestMmap))
     else if (s <= pages) {
-      // the fault of page s, then the copy of that page (and after the last, the search)
-      m.rwsemLock(g, MMAP_LOCK, false, m.cost(CostId.guestPageFault))
+      // the fault of page s, then the copy of that page (and after the last, the search); ≥ 6.4 the fault holds the
+      // VMA's own lock instead (lock_vma_under_rcu()), but the new mapping's first fault has no anon_vma yet and falls
+      // back to mmap_lock (anon_vma_prepare() under it)
       next = this.copyPageNs + (s === pages ? this.copySearchNs - this.copyNs : 0)
+      if (s === 1 || !m.inp.vms[this.v]!.faultsPerVmaLock) m.rwsemLock(g, MMAP_LOCK, false, m.cost(CostId.guestPageFault))
+      else next += m.cost(CostId.guestPageFault)
     } else if (s === pages + 1) {
-      // munmap(): the VMA detached under the write lock; before 4.20 the zap too
+      // munmap(): the VMA detached under the write lock; before 4.20 the zap too, from 4.20 after downgrade_write()
       const zap = pages * costs.guestZapPerPage.meanNs
-      m.rwsemLock(g, MMAP_LOCK, true, m.cost(CostId.guestMunmap) + (m.inp.vms[this.v]!.munmapDowngrade ? 0 : zap))
-    } else if (s === pages + 2 && m.inp.vms[this.v]!.munmapDowngrade) {
-      m.rwsemLock(g, MMAP_LOCK, false, pages * costs.guestZapPerPage.meanNs)
+      const down = m.inp.vms[this.v]!.munmapDowngrade
+      m.rwsemLock(g, MMAP_LOCK, true, m.cost(CostId.guestMunmap) + (down ? 0 : zap), down ? zap : 0)
     } else {
       this.recordDone(g, tid)
       this.step[i] = MMAP

@@ -65,6 +65,7 @@ export interface GuestOps {
    *  vCPU runs (mutex_optimistic_spin()), else sleeps until the unlock wakes it. */
   mutexLock(g: number, id: number, holdNs: number): void
   /** down_write() (write) or down_read() by the task on vCPU g: rwsem `id` (0 … 3; 0 is the process's mmap_lock) of its
-   *  VM, held holdNs; readers share it, waiters spin or sleep as the guest version's rwsem does (core/guest/rwsem.ts). */
-  rwsemLock(g: number, id: number, write: boolean, holdNs: number): void
+   *  VM, held holdNs; readers share it, waiters spin or sleep as the guest version's rwsem does (core/guest/rwsem.ts).
+   *  A writer with readNs > 0 then downgrade_write()s: it holds the lock for read readNs more, no writer in between. */
+  rwsemLock(g: number, id: number, write: boolean, holdNs: number, readNs?: number): void
 }
