@@ -18,7 +18,7 @@ export function metricName(m: string, vmNames: readonly string[] = []): string {
   const who = vm ? (vmNames[Number(vm[1])] ?? `vms[${vm[1]}]`) : ''
   const rest = vm ? m.slice(vm[0].length) : m
   const lat = rest.match(/^latencyNs\.(\w+)$/)
-  const what = lat ? `${lat[1]} latency (µs)` : rest === 'throughputPerSec' ? 'throughput (/s)' : /Ns(\.|$)/.test(rest) ? `${rest} (µs)` : rest
+  const what = lat ? `${lat[1]} latency (µs)` : rest === 'throughputPerSec' ? 'throughput (/s)' : metricScale(rest) === 1000 ? `${rest} (µs)` : rest
   return who ? `${who} ${what}` : what
 }
 
