@@ -111,6 +111,11 @@ describe('a host from scratch', () => {
     const scrollY = (): Promise<number> => page.evaluate('window.scrollY') as Promise<number>
     const scrolledBefore = await scrollY()
     const before = await grid.boundingBox()
+    // the page does not scroll and the map does not move (within a pixel: layout rounding is not a move)
+    const expectInPlace = async (): Promise<void> => {
+      expect(await scrollY()).toBe(scrolledBefore)
+      expect(Math.abs(((await grid.boundingBox())?.y ?? Infinity) - before!.y)).toBeLessThan(1)
+    }
     const a = await page.getByTestId('cpu-2').boundingBox()
     const b = await page.getByTestId('cpu-5').boundingBox()
     if (!a || !b || !before) throw new Error('no layout')
@@ -119,14 +124,11 @@ describe('a host from scratch', () => {
     // Pass over other cells on the way (down and back) — only the ends count.
     const c = await page.getByTestId('cpu-60').boundingBox()
     await page.mouse.move(c!.x + 5, c!.y + 5, { steps: 4 })
-    // the page does not scroll and the map does not move (within a pixel: layout rounding is not a move)
-    expect(await scrollY()).toBe(scrolledBefore)
-    expect(Math.abs(((await grid.boundingBox())?.y ?? Infinity) - before.y)).toBeLessThan(1)
+    await expectInPlace()
     await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 4 })
     await page.mouse.up()
     expect(await page.getByTestId('selection-text').inputValue()).toBe('2-5')
-    expect(await scrollY()).toBe(scrolledBefore)
-    expect(Math.abs(((await grid.boundingBox())?.y ?? Infinity) - before.y)).toBeLessThan(1)
+    await expectInPlace()
 
     // The emulator thread on an isolated CPU: a warning, Run stays enabled.
     const emu = page.getByTestId('pin-vm0-emulator')
