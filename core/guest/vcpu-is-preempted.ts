@@ -2,6 +2,7 @@
 // kernel/sched/core.c available_idle_cpu()).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { kvmSpinlockInit } from './pvspinlock.ts'
+import { pvLockFeatures } from './qspinlock.ts'
 
 export interface PreemptedCheckInputs {
   guestVersion: string
@@ -56,6 +57,9 @@ export interface PreemptedReaders {
   /** …passing idle targets over (`!idle_cpu(cpu) &&`, guest ≥ 5.18: Li RongQing's patch, Message-Id
    *  1644380201-29423-1-git-send-email-lirongqing@baidu.com). */
   callFuncYieldSkipsIdle: boolean
+  /** pv_wait_early() (pvqspinlock's queued waiters): halts early on vcpu_is_preempted(prev->cpu) from guest 4.10
+   *  until the revert 89340d0935c9 (5.4; 4.14.149, 4.19.79, 5.3.6) — core/guest/qspinlock.ts pvLockFeatures(). */
+  pvWaitEarly: boolean
 }
 
 /** Which guest paths read the flag: `consults` is guestConsultsPreempted() (vcpu_is_preempted() reads steal time),
@@ -67,6 +71,7 @@ export function preemptedReaders(guestVersion: string, consults: boolean, pvTlbF
     mutexSpin: consults && versionAtLeast(guestVersion, '4.10'),
     callFuncYield: consults && pvSchedYield && versionAtLeast(guestVersion, '5.3'),
     callFuncYieldSkipsIdle: versionAtLeast(guestVersion, '5.18'),
+    pvWaitEarly: consults && pvLockFeatures(guestVersion).waitEarlyOnPreempted,
   }
 }
 

@@ -124,6 +124,19 @@ export const KERNEL_FIXES = {
     // has no stable tag, so no stable branch is listed.
     backports: [],
   },
+  pvWaitEarlyIgnoresPreempted: {
+    commit: '89340d0935c9',
+    subject: 'Revert "locking/pvqspinlock: Don\'t wait if vCPU is preempted"',
+    mainline: '5.4',
+    decides: 'pv_wait_early() in the guest (core/guest/qspinlock.ts pvLockFeatures())',
+    // Wanpeng Li, in "[GIT PULL] Second batch of KVM changes for Linux 5.4 merge window" (Paolo Bonzini, 2019-09-27;
+    // shortlog "Wanpeng Li (3)"). Cc: stable, Fixes: 75437bb304b2.
+    backports: [
+      { branch: '4.14', version: '4.14.149', how: 'listed in the "Linux 4.14.149" announcement (Greg Kroah-Hartman, 2019-10-12), under Wanpeng Li' },
+      { branch: '4.19', version: '4.19.79', how: 'in the "[PATCH 4.19 000/114] 4.19.79-stable review" shortlog (2019-10-10)' },
+      { branch: '5.3', version: '5.3.6', how: '"[PATCH 5.3 078/148]" (2019-10-10) is a reply to the "[PATCH 5.3 000/148] 5.3.6-stable review"' },
+    ],
+  },
 } satisfies Record<string, KernelFix>
 
 export type FixName = keyof typeof KERNEL_FIXES

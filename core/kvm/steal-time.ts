@@ -10,6 +10,8 @@ export class StealTime {
   readonly preempted: Uint8Array
   /** Per vCPU: the flag as available_idle_cpu() sees it (0 when the guest's wake-up scan does not read it). */
   readonly seenByIdleScan: Uint8Array
+  /** Called when the flag is set (the guest's pvqspinlock pv_wait_early() of 4.10 – 5.3 reads it: spinlocks.ts). */
+  onSet: ((g: number) => void) | null = null
 
   constructor(nV: number) {
     this.preempted = new Uint8Array(nV)
@@ -25,6 +27,7 @@ export class StealTime {
   private set(g: number, vm: VmSpec): void {
     this.preempted[g] = 1
     if (vm.preemptedReaders.idleScan) this.seenByIdleScan[g] = 1
+    if (this.onSet !== null) this.onSet(g)
   }
 
   /** kvm_arch_vcpu_put() on a preemption (current->on_rq). */

@@ -6,6 +6,7 @@ import type { HltWait } from '../kvm/userspace-exits.ts'
 import type { Decision } from '../result.ts'
 import type { FairParams } from '../host/fair-sched.ts'
 import type { SpinlockKind } from '../guest/pvspinlock.ts'
+import type { PvLockFeatures } from '../guest/qspinlock.ts'
 import type { PleParams } from '../kvm/ple.ts'
 import type { PreemptedReaders } from '../guest/vcpu-is-preempted.ts'
 import type { CpuidleStates } from '../guest/cpuidle-states.ts'
@@ -25,6 +26,8 @@ export interface SpinlockSpec {
   halts: boolean
   /** A kernel (CPL 0) PAUSE loop exits: PLE / pause filter on for the VM — csd_lock_wait() and mutex spinning. */
   kernelPauseExits: boolean
+  /** The guest's pvqspinlock slow path by version: lock stealing, unfair spinning, pv_wait_early() (qspinlock.ts). */
+  pv: PvLockFeatures
 }
 
 export interface VcpuSpec {

@@ -4,7 +4,7 @@ import type { Host, Vm } from '../profile/profile-schema.ts'
 import type { CpuFeatures } from '../costs/cpu-presets.ts'
 import type { Decision } from '../result.ts'
 import { kvmSpinlockInit } from '../guest/pvspinlock.ts'
-import { waiterHalts, handoff } from '../guest/qspinlock.ts'
+import { waiterHalts, handoff, pvLockFeatures } from '../guest/qspinlock.ts'
 import { pvUnhaltVisible } from '../kvm/disable-exits.ts'
 import { pauseCanExitAtCpl } from '../kvm/ple.ts'
 import type { PleParams } from '../kvm/ple.ts'
@@ -50,6 +50,7 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
     pauseExits: ple.enabled && cplSeen,
     halts: waiterHalts(kind, c.userSpace),
     kernelPauseExits: ple.enabled,
+    pv: pvLockFeatures(vm.guest.kernelVersion),
   }
   const decisions: Decision[] = []
   decisions.push({
@@ -58,7 +59,8 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
     mirrors: backendOf(features.vendor).pleMirrors,
   })
   if (c.acquisitionsPerSec > 0) {
-    const order = handoff(kind, c.userSpace) === 'head' ? 'FIFO (MCS queue): the head gets it even while its vCPU is preempted' : 'unfair test-and-set: whichever running spinner comes first'
+    const pvSteal = kind === 'pvqspinlock' && !c.userSpace ? pvStealText(spec.pv) : ''
+    const order = pvSteal || (handoff(kind, c.userSpace) === 'head' ? 'FIFO (MCS queue): the head gets it even while its vCPU is preempted' : 'unfair test-and-set: whichever running spinner comes first')
     const wait = spec.halts
       ? `waiters spin 2^15 PAUSEs (SPIN_THRESHOLD), then halt in pv_wait() (an HLT exit) until the unlocker kicks them with KVM_HC_KICK_CPU (a VMCALL exit${kickCpuYields(host.kernel.version) ? `, which on a ≥ 5.3 host also yields to the kicked waiter${directYieldBailsOutWhenAlone(host.kernel.version) ? ' unless the unlocker is alone on its pCPU (host ≥ 5.13: kvm_sched_yield() bails out on single_task_running(), 72b268a8e930)' : ''}` : ''})`
       : `waiters spin on PAUSE${spec.pauseExits ? ', exiting each time the PLE window runs out' : ' without exiting'}`
@@ -69,4 +71,14 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
     })
   }
   return { spec, decisions }
+}
+
+/** The pvqspinlock hand-over in words, by guest version (core/guest/qspinlock.ts pvLockFeatures()). */
+function pvStealText(f: ReturnType<typeof pvLockFeatures>): string {
+  const head = 'FIFO (MCS queue) while the head spins (its pending bit set); once the head halted in pv_wait() the unlock releases the lock and kicks it'
+  const steal = f.unfairSpin
+    ? ', and a running newcomer takes it first: guest ≥ 4.15 waits unfairly out of the queue while the head is not spinning (pv_hybrid_queued_unfair_trylock(), 11752adb68a3)'
+    : f.stealOnEntry ? ', and a newcomer that finds it free takes it (one steal attempt at slowpath entry, pv_queued_spin_steal_lock(), 4.5)' : '; guest < 4.5: no stealing, the lock waits for the kicked head'
+  const early = !f.waitEarly ? '' : `; a queued waiter halts early (within 256 loops) when its predecessor halted${f.waitEarlyOnPreempted ? ' or its vCPU is preempted (75437bb304b2, reverted in 5.4 / 4.14.149 / 4.19.79 / 5.3.6)' : ''} (pv_wait_early())`
+  return head + steal + early
 }
