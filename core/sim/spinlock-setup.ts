@@ -77,7 +77,7 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
 function pvStealText(f: ReturnType<typeof pvLockFeatures>): string {
   const head = 'FIFO (MCS queue) while the head spins (its pending bit set); once the head halted in pv_wait() the unlock releases the lock and kicks it'
   const steal = f.unfairSpin
-    ? ', and a running newcomer takes it first: guest ≥ 4.15 waits unfairly out of the queue while the head is not spinning (pv_hybrid_queued_unfair_trylock(), 11752adb68a3)'
+    ? ', and a running newcomer may take it first: from guest 4.15 it waits unfairly out of the queue while the head is not spinning (pv_hybrid_queued_unfair_trylock(), 11752adb68a3)'
     : f.stealOnEntry ? ', and a newcomer that finds it free takes it (one steal attempt at slowpath entry, pv_queued_spin_steal_lock(), 4.5)' : '; guest < 4.5: no stealing, the lock waits for the kicked head'
   const early = !f.waitEarly ? '' : `; a queued waiter halts early (within 256 loops) when its predecessor halted${f.waitEarlyOnPreempted ? ' or its vCPU is preempted (75437bb304b2, reverted in 5.4 / 4.14.149 / 4.19.79 / 5.3.6)' : ''} (pv_wait_early())`
   return head + steal + early
