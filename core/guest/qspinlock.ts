@@ -42,14 +42,18 @@ export function handoff(kind: SpinlockKind, userSpace: boolean): 'head' | 'runni
 export interface PvLockFeatures {
   /** pv_queued_spin_steal_lock() as queued_spin_trylock() at slowpath entry: one attempt to take a free lock while
    *  waiters are queued, unless the queue head set the pending bit — 1c4941fd53af "locking/pvqspinlock: Allow limited
-   *  lock stealing" (Waiman Long), v4.5. Before it the trylock wants the whole lock word clear (no queue). */
+   *  lock stealing" (Waiman Long; SUSE's backport says "Patch-mainline: v4.5-rc1"). Before it the trylock wants the
+   *  whole lock word clear (no queue): a 4.4 tree's qspinlock_paravirt.h has neither stealing nor pv_wait_early(). */
   stealOnEntry: boolean
   /** pv_hybrid_queued_unfair_trylock(): a newcomer that finds the lock held, waiters queued and pending clear stays
    *  out of the queue and spins on the lock word, taking it whenever it is free (unfair mode), until pending is set
-   *  or the queue empties — 11752adb68a3 "locking/pvqspinlock: Implement hybrid PV queued/unfair locks", 4.15. */
+   *  or the queue empties — 11752adb68a3 "locking/pvqspinlock: Implement hybrid PV queued/unfair locks" (Waiman
+   *  Long). 4.15: in a vendor tree's locking history it sits among the 4.15 merge window's tip locking/core commits
+   *  (after Will Deacon's qrwlock series of 2017-10-25, before the 4.15-rc lockdep fixes); the pull was not read. */
   unfairSpin: boolean
   /** pv_wait_node() halts before SPIN_THRESHOLD when pv_wait_early() finds prev->state != vcpu_running, checked every
-   *  PV_PREV_CHECK_MASK + 1 loops — cd0272fab785 "locking/pvqspinlock: Queue node adaptive spinning", v4.5. */
+   *  PV_PREV_CHECK_MASK + 1 loops — cd0272fab785 "locking/pvqspinlock: Queue node adaptive spinning", the patch after
+   *  1c4941fd53af in the same series (v4.5). */
   waitEarly: boolean
   /** pv_wait_early() also halts when vcpu_is_preempted(prev->cpu) — 75437bb304b2 "locking/pvqspinlock: Don't wait
    *  if vCPU is preempted" (Pan Xinhui's vcpu_is_preempted() series, 4.10); reverted by 89340d0935c9 (5.4; stable

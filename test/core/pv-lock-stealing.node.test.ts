@@ -7,7 +7,8 @@
 import { describe, it, expect } from 'vitest'
 import { readFileSync } from 'node:fs'
 import type { Profile } from '../../core/index.ts'
-import { finishedModel } from '../helpers/model-runs.ts'
+import { finishedModel, startedModel } from '../helpers/model-runs.ts'
+import { St, Work } from '../../core/sim/constants.ts'
 
 const base = JSON.parse(readFileSync('examples/spinlocks.json', 'utf8')) as Profile
 const DURATION = 0.2
@@ -31,5 +32,29 @@ describe('pvqspinlock lock stealing: 8 vCPUs on 4 pCPUs, a hot kernel lock, PLE 
     expect(cur.steals).toBeGreaterThan(100)
     expect(cur.kicks).toBeLessThan(old.kicks)
     expect(cur.opsPerSec).toBeGreaterThan(1.2 * old.opsPerSec)
+  })
+})
+
+describe('the pvqspinlock queues stay consistent through a run (guest 6.8, checked every 0.2 ms)', () => {
+  const m = startedModel(base, 'overcommit-pv-no-ple', 0.05, { checking: true })
+  const L = m.locks
+  const problems: string[] = []
+  const spinsOn = (w: number, l: number): boolean => m.vcpu.state[w] === St.RUN && m.work.curKind[w] === Work.SPIN && m.work.curArg[w] === l && !m.vcpu.inIrq[w]
+  for (let t = 2e5; t <= m.endNs; t += 2e5) {
+    m.engine.run({ until: t })
+    for (let l = 0; l < L.lockOwner.length; l++) {
+      const queued: number[] = []
+      for (let w = L.lockHead[l]!; w >= 0; w = L.waitNext[w]!) queued.push(w)
+      const unfair: number[] = []
+      for (let w = L.unfairHead[l]!; w >= 0; w = L.unfairNext[w]!) unfair.push(w)
+      const free = L.lockOwner[l]! < 0
+      if (unfair.length > 0 && (queued.length === 0 || L.lockPending[l])) problems.push(`${t}: lock ${l} has unfair waiters without a queue or with pending set`)
+      if (free && queued.length > 0 && spinsOn(queued[0]!, l)) problems.push(`${t}: lock ${l} is free while its head spins`)
+      if (free && !L.lockPending[l] && unfair.some((w) => spinsOn(w, l))) problems.push(`${t}: lock ${l} is free while an unfair waiter spins`)
+    }
+  }
+  it('unfair waiters only while waiters are queued and the head has not set pending; a free lock never has its head or an unfair waiter spinning on it', () => {
+    expect(L.steals[0]).toBeGreaterThan(0)
+    expect(problems).toEqual([])
   })
 })
