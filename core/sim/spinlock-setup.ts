@@ -67,7 +67,7 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
     decisions.push({
       id: 'lock-contention', title: 'Contended spinlock', value: `${c.userSpace ? 'user-space spin loop' : kind}, ${c.acquisitionsPerSec}/s per busy vCPU`,
       reason: `${c.locks} lock${c.locks > 1 ? 's' : ''}, critical section ~${c.holdNs} ns; handover ${order}; ${wait}`,
-      mirrors: c.userSpace ? 'pthread_spin_lock()' : kind === 'pvqspinlock' ? 'pv_wait_node() / __pv_queued_spin_unlock_slowpath()' : kind === 'test-and-set' ? 'virt_spin_lock()' : 'queued_spin_lock_slowpath()',
+      mirrors: c.userSpace ? 'pthread_spin_lock()' : kind === 'pvqspinlock' ? 'pv_hybrid_queued_unfair_trylock() / pv_wait_node() / pv_wait_early() / __pv_queued_spin_unlock_slowpath()' : kind === 'test-and-set' ? 'virt_spin_lock()' : 'queued_spin_lock_slowpath()',
     })
   }
   return { spec, decisions }
