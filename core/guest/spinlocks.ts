@@ -23,15 +23,11 @@ import { yieldKind } from '../host/sched-yield.ts'
 const SPIN_NONE = 0
 const SPIN_PLE = 1
 const SPIN_PV_WAIT = 2
-/** pv_wait_node() halting before SPIN_THRESHOLD: pv_wait_early(). */
-const SPIN_WAIT_EARLY = 3
+const SPIN_WAIT_EARLY = 3 // pv_wait_node() halting before SPIN_THRESHOLD: pv_wait_early()
 
-/** How a pvqspinlock waiter waits (waitState). */
-const W_NONE = 0
-/** In the MCS queue (pv_wait_node(), or pv_wait_head_or_lock() as its head). */
-const W_QUEUED = 1
-/** Out of the queue, in pv_hybrid_queued_unfair_trylock()'s loop. */
-const W_UNFAIR = 2
+/** How a pvqspinlock waiter waits (waitState): not at all, in the MCS queue (pv_wait_node(), or pv_wait_head_or_lock()
+ *  as its head), or out of the queue in pv_hybrid_queued_unfair_trylock()'s loop. */
+const W_NONE = 0, W_QUEUED = 1, W_UNFAIR = 2
 
 export class GuestSpinlocks implements SpinlocksPart {
   private readonly m: ModelCore
@@ -98,8 +94,7 @@ export class GuestSpinlocks implements SpinlocksPart {
     this.kickYields = kickCpuYields(m.inp.hostVersion)
     this.yieldBailsOutWhenAlone = directYieldBailsOutWhenAlone(m.inp.hostVersion)
     this.yieldKind = yieldKind(m.inp.hostVersion)
-    this.kicks = new Float64Array(m.inp.vms.length)
-    this.kickYieldsTaken = new Float64Array(m.inp.vms.length)
+    this.kicks = new Float64Array(m.inp.vms.length); this.kickYieldsTaken = new Float64Array(m.inp.vms.length)
   }
 
   link(p: Parts): void {
@@ -229,13 +224,10 @@ export class GuestSpinlocks implements SpinlocksPart {
 
   private unlinkUnfair(l: number, g: number): void {
     let prev = -1
-    for (let w = this.unfairHead[l]!; w >= 0; prev = w, w = this.unfairNext[w]!) {
-      if (w !== g) continue
-      if (prev < 0) this.unfairHead[l] = this.unfairNext[w]!
-      else this.unfairNext[prev] = this.unfairNext[w]!
-      this.unfairNext[w] = -1
-      return
-    }
+    for (let w = this.unfairHead[l]!; w >= 0 && w !== g; w = this.unfairNext[w]!) prev = w
+    if (prev < 0) this.unfairHead[l] = this.unfairNext[g]!
+    else this.unfairNext[prev] = this.unfairNext[g]!
+    this.unfairNext[g] = -1
   }
 
   /** The unfair spinners leave pv_hybrid_queued_unfair_trylock()'s loop and queue: the head set pending, or the queue
@@ -335,9 +327,8 @@ export class GuestSpinlocks implements SpinlocksPart {
   recheckNext(p: number): void {
     if (this.waitState[p] !== W_QUEUED) return
     const s = this.waitNext[p]!
-    if (s < 0 || !this.spinningNow(s)) return
-    const l = this.work.curArg[s]!
-    if (this.pvLock(s, l) && this.m.vmSpec(s).spinlock.pv.waitEarly) this.restartSpin(s, l, false)
+    const l = s >= 0 && this.spinningNow(s) ? this.work.curArg[s]! : -1
+    if (l >= 0 && this.pvLock(s, l) && this.m.vmSpec(s).spinlock.pv.waitEarly) this.restartSpin(s, l, false)
   }
 
   /** StealTime's hook: the host set p's steal-time preempted flag — pv_wait_early() of 4.10 – 5.3 guests reads it. */
