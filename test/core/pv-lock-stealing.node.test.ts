@@ -13,10 +13,10 @@ import { St, Work } from '../../core/sim/constants.ts'
 const base = JSON.parse(readFileSync('examples/spinlocks.json', 'utf8')) as Profile
 const DURATION = 0.2
 
-function run(guestVersion: string): { opsPerSec: number; steals: number; kicks: number } {
+function run(guestVersion: string): { opsPerSec: number; steals: number; kicks: number; waitEarly: number } {
   const p = { ...base, vms: base.vms.map((vm) => ({ ...vm, guest: { ...vm.guest, kernelVersion: guestVersion } })) } as Profile
   const m = finishedModel(p, 'overcommit-pv-no-ple', DURATION)
-  return { opsPerSec: m.stats.completed[0]! / DURATION, steals: m.locks.steals[0]!, kicks: m.locks.kicks[0]! }
+  return { opsPerSec: m.stats.completed[0]! / DURATION, steals: m.locks.steals[0]!, kicks: m.locks.kicks[0]!, waitEarly: m.locks.waitEarlyHalts[0]! }
 }
 
 describe('pvqspinlock lock stealing: 8 vCPUs on 4 pCPUs, a hot kernel lock, PLE off', () => {
@@ -32,6 +32,11 @@ describe('pvqspinlock lock stealing: 8 vCPUs on 4 pCPUs, a hot kernel lock, PLE 
     expect(cur.steals).toBeGreaterThan(100)
     expect(cur.kicks).toBeLessThan(old.kicks)
     expect(cur.opsPerSec).toBeGreaterThan(1.2 * old.opsPerSec)
+  })
+
+  it('pv_wait_early(): a 6.8 guest\'s queued waiters halt early behind a halted predecessor; 4.4 has no such check', () => {
+    expect(old.waitEarly).toBe(0)
+    expect(cur.waitEarly).toBeGreaterThan(10)
   })
 })
 
