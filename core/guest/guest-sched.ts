@@ -5,21 +5,21 @@
 // preemption (check_preempt_wakeup() under CFS, check_preempt_wakeup_fair() → pick_eevdf() under EEVDF), the tick's
 // check (check_preempt_tick() / update_deadline()), resched_curr() — the vCPU's own TIF_NEED_RESCHED, nothing for a
 // target polling with TIF_POLLING_NRFLAG, else a reschedule IPI on the guest's IPI send path — and __schedule()'s pick
-// at the next preemption point (the end of a burst, the return from an interrupt: vcpu-work.ts), nohz idle balancing
-// inside an LLC, and idle gaps (a thread's short sleep on an hrtimer). Runqueues grow with the threads.
-// The guest's rq clock (rq_clock_task()) is the wall clock minus the vCPU's steal time when the guest has KVM steal time
-// (update_rq_clock_task() with paravirt_steal_rq_enabled): a thread does not age while its vCPU waits for its pCPU.
-// Simplifications: interrupt time is not subtracted (no IRQ_TIME_ACCOUNTING); a preemption point is any return from an interrupt or the end of a burst (as with a thread in user
+// at the next preemption point (the end of a burst, the return from an interrupt: vcpu-work.ts), and idle gaps (a
+// thread's short sleep on an hrtimer). Runqueues grow with the threads. The rq clock (rq_clock_task(), steal time left
+// out) is rq-clock.ts; nohz idle balancing inside an LLC is idle-balance.ts.
+// Simplifications: a preemption point is any return from an interrupt or the end of a burst (as with a thread in user
 // mode, or PREEMPT_FULL); all threads are nice 0.
 import { CostId } from '../costs/cost-tables.ts'
-import { Ev, St, Work, Irq, Thr, STATE_COUNT } from '../sim/constants.ts'
+import { Ev, St, Work, Irq, Thr } from '../sim/constants.ts'
 import type { ModelCore, Parts, GuestSched as GuestSchedPart } from '../sim/model-parts.ts'
 import { HostRunqueues } from '../host/runqueues.ts'
-import { entityLag } from '../host/fair-sched.ts'
 import { selectTaskRqFair, lastScanCount } from './select-idle.ts'
 import type { SchedTopology, RqView } from './select-idle.ts'
 import { Resched, reschedCurr, tickPreempts } from './guest-fair.ts'
 import { wakelistTo } from './rq-lock.ts'
+import { GuestRqClock } from './rq-clock.ts'
+import { GuestIdleBalance } from './idle-balance.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 
 export class GuestScheduler implements GuestSchedPart {
@@ -69,9 +69,8 @@ export class GuestScheduler implements GuestSchedPart {
   readonly runDelaySum: Float64Array
   readonly runDelayMax: Float64Array
   private readonly thrQueuedAt: Float64Array
-  /** Per vCPU: steal time (its thread's time in St.PREEMPTED) as last read, and what the warm-up reset took away. */
-  private readonly stealLast: Float64Array
-  private readonly stealBase: Float64Array
+  private readonly rqClock: GuestRqClock
+  private readonly balance: GuestIdleBalance
 
   constructor(m: ModelCore, threadsPerVm: number[]) {
     this.m = m
@@ -95,8 +94,8 @@ export class GuestScheduler implements GuestSchedPart {
     this.reschedIpis = new Float64Array(nVm); this.preemptIpis = new Float64Array(nVm); this.pollingNoIpi = new Float64Array(nVm)
     this.runDelayCount = new Float64Array(nVm); this.runDelaySum = new Float64Array(nVm); this.runDelayMax = new Float64Array(nVm)
     this.thrQueuedAt = new Float64Array(nT)
-    this.stealLast = new Float64Array(nV)
-    this.stealBase = new Float64Array(nV)
+    this.rqClock = new GuestRqClock(m)
+    this.balance = new GuestIdleBalance(m, this)
   }
 
   link(p: Parts): void {
@@ -106,24 +105,16 @@ export class GuestScheduler implements GuestSchedPart {
     this.irq = p.irq
     this.work = p.work
     this.rqlock = p.rqlock
+    this.balance.link(p)
   }
 
   private counting(): boolean {
     return this.m.engine.now >= this.m.warmupEnd
   }
 
-  /** rq_clock_task() of vCPU g: update_rq_clock_task() subtracts the steal time the host reports
-   *  (paravirt_steal_clock(): the vCPU thread's wait on the host runqueue, St.PREEMPTED here) when the guest has steal
-   *  time; else the wall clock. Monotonic across the statistics' warm-up reset of the state times. */
+  /** rq_clock_task() of vCPU g (rq-clock.ts: steal time left out). */
   clockTask(g: number): number {
-    const now = this.m.engine.now
-    if (!this.m.vmSpec(g).guestStealAcc) return now
-    const v = this.v
-    let st = v.acc[g * STATE_COUNT + St.PREEMPTED]!
-    if (v.state[g] === St.PREEMPTED) st += now - v.stateSince[g]!
-    if (st < this.stealLast[g]!) this.stealBase[g] = this.stealBase[g]! + this.stealLast[g]!
-    this.stealLast[g] = st
-    return now - this.stealBase[g]! - st
+    return this.rqClock.clockTask(g)
   }
 
   /** The cfs_rq of vCPU g's VM. */
@@ -134,7 +125,7 @@ export class GuestScheduler implements GuestSchedPart {
   /** enqueue_task_fair() of a runnable thread on vCPU c (place_entity()); returns whether it preempts c's current
    *  thread (check_preempt_wakeup() / check_preempt_wakeup_fair()). `migrated`: it last ran on another vCPU;
    *  `thisCpu`: the vCPU doing the enqueue (update_deadline()'s resched_curr() comes from there). */
-  private enqueueThread(tid: number, c: number, migrated: boolean, thisCpu: number): boolean {
+  enqueueThread(tid: number, c: number, migrated: boolean, thisCpu: number): boolean {
     const q = this.cfs[this.thrVm[tid]!]!
     this.updateCurr(c, thisCpu)
     const preempts = q.enqueueWaking(tid, c, this.clockTask(c), migrated)
@@ -360,43 +351,13 @@ export class GuestScheduler implements GuestSchedPart {
     return q.cur[g]! < 0 && q.nrQueued[g]! > 0
   }
 
-  /** The MC domain's balance interval for idle CPUs: sd->min_interval = sd_weight ms (sd_init()). */
+  /** Ev.IDLE_BALANCE and its interval: idle-balance.ts. */
   balanceIntervalNs(vi: number): number {
-    return this.m.inp.vms[vi]!.llcSize * 1e6
+    return this.balance.balanceIntervalNs(vi)
   }
 
-  /** Ev.IDLE_BALANCE — nohz idle balancing, reduced to its effect inside one LLC: each idle vCPU pulls one queued
-   *  (runnable, not running) thread from a vCPU of its LLC that runs more than one, and is kicked by an IPI to run it.
-   *  Simplification: the DIE/NUMA levels, load weights and the kick's sender exit are not modelled. */
   onIdleBalance(vi: number): void {
-    const t = this.schedTopo[vi]!
-    const q = this.cfs[vi]!
-    for (let c = t.first; c < t.first + t.nrCpus; c++) {
-      if (this.rq.nrRunning[c] !== 0) continue
-      const base = c - ((c - t.first) % t.llcSize)
-      const end = Math.min(base + t.llcSize, t.first + t.nrCpus)
-      for (let src = base; src < end; src++) {
-        // detach_tasks(): an idle CPU never takes the only task of a runqueue (nr_running <= 1: a wakee about to run)
-        if (q.nrQueued[src]! === 0 || this.rq.nrRunning[src]! <= 1) continue
-        // detach the most recently queued thread that may run here (can_migrate_task())
-        let tid = q.firstQueued(src)
-        while (tid >= 0 && this.thrPinned[tid]) tid = q.nextQueued(tid)
-        if (tid < 0) continue
-        // detach_task() → attach_task(): EEVDF carries its lag over (update_entity_lag()), CFS its vruntime relative to
-        // min_vruntime (enqueueWaking() with `migrated`)
-        if (q.p.era === 'eevdf') q.lag[tid] = entityLag(q.p, q.vruntime[tid]!, q.avgVruntime(src), q.tickNs)
-        q.unlink(tid)
-        this.rq.nrRunning[src]!--
-        this.enqueueThread(tid, c, true, c)
-        // the kick (kick_ilb() → send_call_function_single_ipi()) is skipped for a polling vCPU: set_nr_if_polling()
-        // sets TIF_NEED_RESCHED instead, which the idle loop sees now or, out on an exit or preempted, when it is back
-        // (guest-idle.ts resumeIdle())
-        if (this.idle.pollingInIdle(c)) { this.needResched[c] = 1; this.halt.wakeVcpu(c) }
-        else this.irq.deliverGuestIrq(c, Irq.IPI, this.m.inp.vms[vi]!.postedInterrupts)
-        break
-      }
-    }
-    this.m.engine.schedule(this.balanceIntervalNs(vi), Ev.IDLE_BALANCE, vi)
+    this.balance.onIdleBalance(vi)
   }
 
   /** Ends the thread's current burst now (a spinner that sees the barrier released). */
