@@ -154,10 +154,16 @@ export class GuestScheduler implements GuestSchedPart {
     const r = reschedCurr(c, thisCpu, this.needResched[c] === 1, this.idle.pollingInIdle(c))
     if (r === Resched.ALREADY) return
     this.needResched[c] = 1
-    if (r === Resched.LOCAL) return
+    if (r !== Resched.LOCAL) this.kickCpu(c, thisCpu, r === Resched.POLLING)
+  }
+
+  /** The IPI to vCPU c from thisCpu — resched_curr()'s smp_send_reschedule() or the wake list's — or, for a polling
+   *  idle target, none: its idle loop sees TIF_NEED_RESCHED itself (set_nr_and_not_polling() / set_nr_if_polling()), a
+   *  poller at once, MWAIT when the monitored line is written. */
+  private kickCpu(c: number, thisCpu: number, polling: boolean): void {
     const vi = this.v.vmOf[c]!
-    if (r === Resched.POLLING) {
-      // the idle loop sees TIF_NEED_RESCHED itself: a poller at once, MWAIT when the monitored line is written
+    if (polling) {
+      this.needResched[c] = 1
       if (this.counting()) this.pollingNoIpi[vi]!++
       this.halt.wakeVcpu(c)
       return
@@ -207,6 +213,7 @@ export class GuestScheduler implements GuestSchedPart {
     }
     this.needResched[g] = 0
     if (q.nrQueued[g] === 0) return -1
+    this.rqlock.flushWakelist(g)
     const next = q.pick(g)
     q.setCurr(next, g, clock)
     this.thrState[next] = Thr.RUNNING
@@ -314,7 +321,7 @@ export class GuestScheduler implements GuestSchedPart {
     const era = m.inp.vms[vi]!.ttwuQueueEra
     const onCpu = this.sleptTid[prev] === tid || rl.descheduling[prev] === tid
     const topo = this.schedTopo[vi]!
-    const viaOnCpu = onCpu && wakelistTo(topo, prev, waker, era, this.rq.nrRunning[prev]!, true)
+    const viaOnCpu = onCpu && wakelistTo(topo, prev, waker, era, rl.nrRunningSeen(prev), true)
     const c = pinned || viaOnCpu ? prev : selectTaskRqFair(tid, prev, waker, sync, wakerTid, topo, this.rq, this.thrRecent)
     this.placeNs = pinned || viaOnCpu ? 0 : lastScanCount() * m.cost(CostId.guestSisScanPerCpu)
     if (this.counting()) {
@@ -322,15 +329,18 @@ export class GuestScheduler implements GuestSchedPart {
       if (c !== prev) this.migrations[vi]!++
       if (this.rq.nrRunning[c]! > 0) this.stackedWakeups[vi]!++
     }
-    if (viaOnCpu || wakelistTo(topo, c, waker, era, this.rq.nrRunning[c]!, false)) {
-      rl.queuedOnWakelist(c)
-      this.ttwuDoActivate(tid, c, waker)
+    if (viaOnCpu || wakelistTo(topo, c, waker, era, rl.nrRunningSeen(c), false)) {
+      // __ttwu_queue_wakelist(): c activates it itself (its resched_curr() is local), and the waker IPIs c only when
+      // its llist_add() found the list empty (rq-lock.ts wakelistAddIpis())
+      const first = rl.queuedOnWakelist(c)
+      this.ttwuDoActivate(tid, c, c)
+      if (first) this.kickCpu(c, waker, this.idle.pollingInIdle(c))
       return -1
     }
     return c
   }
 
-  /** ttwu_do_activate() on vCPU c from vCPU waker, under c's rq->lock: enqueue it with its next burst, and
+  /** ttwu_do_activate() on vCPU c from vCPU waker (c itself from its wake list), under c's rq->lock: enqueue it, and
    *  check_preempt_curr() asks resched_curr() of the target — always for an idle one (the idle class), when it preempts
    *  the running thread for a busy one. */
   ttwuDoActivate(tid: number, c: number, waker: number): void {
