@@ -5,13 +5,13 @@
 // preemption (check_preempt_wakeup() under CFS, check_preempt_wakeup_fair() → pick_eevdf() under EEVDF), the tick's
 // check (check_preempt_tick() / update_deadline()), resched_curr() — the vCPU's own TIF_NEED_RESCHED, nothing for a
 // target polling with TIF_POLLING_NRFLAG, else a reschedule IPI on the guest's IPI send path — and __schedule()'s pick
-// at the next preemption point (the end of a burst, the return from an interrupt: vcpu-work.ts), and idle gaps (a
-// thread's short sleep on an hrtimer). Runqueues grow with the threads. The rq clock (rq_clock_task(), steal time left
-// out) is rq-clock.ts; nohz idle balancing inside an LLC is idle-balance.ts.
+// at the next preemption point (the end of a burst, the return from an interrupt: vcpu-work.ts). Runqueues grow with
+// the threads. The rq clock (rq_clock_task(), steal time left out) is rq-clock.ts; nohz idle balancing inside an LLC is
+// idle-balance.ts; idle gaps (a thread's short sleep on an hrtimer) are idle-gaps.ts.
 // Simplifications: a preemption point is any return from an interrupt or the end of a burst (as with a thread in user
 // mode, or PREEMPT_FULL); all threads are nice 0.
 import { CostId } from '../costs/cost-tables.ts'
-import { Ev, St, Work, Irq, Thr } from '../sim/constants.ts'
+import { Irq, Thr } from '../sim/constants.ts'
 import type { ModelCore, Parts, GuestSched as GuestSchedPart } from '../sim/model-parts.ts'
 import { HostRunqueues } from '../host/runqueues.ts'
 import { selectTaskRqFair, lastScanCount } from './select-idle.ts'
@@ -20,12 +20,12 @@ import { Resched, reschedCurr, tickPreempts } from './guest-fair.ts'
 import { wakelistTo } from './rq-lock.ts'
 import { GuestRqClock } from './rq-clock.ts'
 import { GuestIdleBalance } from './idle-balance.ts'
+import { GuestIdleGaps } from './idle-gaps.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 
 export class GuestScheduler implements GuestSchedPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
-  private gtimers!: Parts['gtimers']
   private halt!: Parts['halt']
   private idle!: Parts['idle']
   private irq!: Parts['irq']
@@ -71,6 +71,7 @@ export class GuestScheduler implements GuestSchedPart {
   private readonly thrQueuedAt: Float64Array
   private readonly rqClock: GuestRqClock
   private readonly balance: GuestIdleBalance
+  private readonly gaps: GuestIdleGaps
 
   constructor(m: ModelCore, threadsPerVm: number[]) {
     this.m = m
@@ -96,16 +97,17 @@ export class GuestScheduler implements GuestSchedPart {
     this.thrQueuedAt = new Float64Array(nT)
     this.rqClock = new GuestRqClock(m)
     this.balance = new GuestIdleBalance(m, this)
+    this.gaps = new GuestIdleGaps(m)
   }
 
   link(p: Parts): void {
-    this.gtimers = p.gtimers
     this.halt = p.halt
     this.idle = p.idle
     this.irq = p.irq
     this.work = p.work
     this.rqlock = p.rqlock
     this.balance.link(p)
+    this.gaps.link(p)
   }
 
   private counting(): boolean {
@@ -378,21 +380,8 @@ export class GuestScheduler implements GuestSchedPart {
     if (this.thrBurst[tid]! > 0) this.thrBurst[tid] = 0
   }
 
-  /** Ev.IDLE_GAP: the running guest thread sleeps briefly (an hrtimer wakes it with the rest of its burst). */
+  /** Ev.IDLE_GAP: idle-gaps.ts. */
   onIdleGap(g: number): void {
-    const m = this.m
-    const v = this.v
-    const vm = m.vmSpec(g)
-    const work = this.work
-    m.engine.schedule(m.rng.exponential(1e9 / vm.idleGaps.perSec), Ev.IDLE_GAP, g)
-    if (v.state[g] !== St.RUN || v.inIrq[g] || work.curKind[g] !== Work.THREAD || work.inLockOp(g)) return
-    const tid = work.curArg[g]!
-    work.suspendWork(g)
-    const rem = work.curRem[g]!
-    work.curKind[g] = Work.NONE
-    work.curRem[g] = 0
-    this.threadSleep(tid)
-    this.gtimers.armHrtimer(g, m.engine.now + m.rng.exponential(vm.idleGaps.meanNs), tid, rem)
-    work.dispatchNext(g)
+    this.gaps.onIdleGap(g)
   }
 }
