@@ -40,9 +40,9 @@ const CSD_SENDER = 1
 interface Scene { m: HostModel; sleepers: number[]; ipisTo: () => number }
 
 /** The model of a 4-vCPU guest of `guestVersion` in two LLCs, run until vCPU 3 is idle in HLT (nothing queued, no
- *  interrupt pending) while two threads sleep and vCPU 1 can call smp_call_function_many(); then the two sleepers are
+ *  interrupt pending) — or with `targetBusy` runs one thread with TIF_NEED_RESCHED clear — while two threads sleep and vCPU 1 can call smp_call_function_many(); then the two sleepers are
  *  pinned to vCPU 3 as their last CPU. `ipisTo()` counts the IPIs queued for vCPU 3 from then on. */
-function scene(guestVersion: string, guestTopology = { sockets: 2, cores: 2, threads: 1 }): Scene {
+function scene(guestVersion: string, guestTopology = { sockets: 2, cores: 2, threads: 1 }, targetBusy = false): Scene {
   const profile = workloadProfile({ kind: 'fork-join', threads: 4, workNs: 300e3, workSigma: 0.8, spinNs: 0 }, { hlt: {} },
     { guestTopology, guest: { kernelVersion: guestVersion } })
   const r = loadProfile(profile)
@@ -50,8 +50,11 @@ function scene(guestVersion: string, guestTopology = { sockets: 2, cores: 2, thr
   const m = startedModel(r.profile, 'hlt', 0.05)
   const gs = m.gsched
   const sleeping = (): number[] => [0, 1, 2, 3].filter((t) => gs.threadSleeping(t))
-  const ready = (): boolean => m.rq.nrRunning[TARGET] === 0 && m.rqlock.wakeListed[TARGET] === 0 && m.vcpu.pendIrq[TARGET] === 0 &&
-    m.vcpu.state[TARGET] !== St.RUN && !m.idle.pollingInIdle(TARGET) && m.csd.canCall(CSD_SENDER) && sleeping().length >= 2
+  const targetReady = (): boolean => targetBusy
+    ? m.rq.nrRunning[TARGET] === 1 && m.vcpu.state[TARGET] === St.RUN && !m.gsched.needResched[TARGET]
+    : m.rq.nrRunning[TARGET] === 0 && m.vcpu.state[TARGET] !== St.RUN && !m.idle.pollingInIdle(TARGET)
+  const ready = (): boolean => targetReady() && m.rqlock.wakeListed[TARGET] === 0 && m.vcpu.pendIrq[TARGET] === 0 &&
+    m.csd.canCall(CSD_SENDER) && sleeping().length >= 2
   for (let t = 1e3; !ready(); t += 1e3) {
     if (t > m.endNs) throw new Error(`guest ${guestVersion}: no moment with vCPU ${TARGET} idle and two threads asleep`)
     m.engine.run({ until: t })
@@ -92,6 +95,21 @@ describe('two wake-ups queued to one idle vCPU before it runs make one IPI (the 
     expect(s.ipisTo()).toBe(1)
     expect(s.m.rqlock.wakeListed[TARGET]).toBe(2)
   })
+})
+
+describe('a busy vCPU: the wake list IPIs it whether or not the wakee preempts', () => {
+  // resched_curr() alone would send nothing to a busy target its wakee does not preempt; the wake list's entry needs
+  // the target's handler (sched_ttwu_pending()) all the same
+  for (const version of ['5.4', '6.8']) {
+    it(`guest ${version}: one IPI for the first wake-up queued on vCPU ${TARGET} while it runs a thread, none for the second`, () => {
+      const s = scene(version, undefined, true)
+      wake(s, 0)
+      expect(s.ipisTo()).toBe(1)
+      wake(s, 1)
+      expect(s.ipisTo()).toBe(1)
+      expect(s.m.rqlock.wakeListed[TARGET]).toBe(2)
+    })
+  }
 })
 
 describe('the wake list and the call-function csds: one call_single_queue from 5.8, two lists before', () => {
