@@ -85,6 +85,7 @@ export class CsdLockWait implements CsdLockWaitPart {
   private readonly v: VcpuState
   private irq!: Parts['irq']
   private ple!: Parts['ple']
+  private rqlock!: Parts['rqlock']
   private run!: Parts['run']
   private sched!: Parts['sched']
   private work!: Parts['work']
@@ -136,6 +137,7 @@ export class CsdLockWait implements CsdLockWaitPart {
   link(p: Parts): void {
     this.irq = p.irq
     this.ple = p.ple
+    this.rqlock = p.rqlock
     this.run = p.run
     this.sched = p.sched
     this.work = p.work
@@ -195,7 +197,9 @@ export class CsdLockWait implements CsdLockWaitPart {
       ipis = 0
       for (let i = 0; i < n; i++) {
         const t = q[base + i]!
-        if (llistAddWasEmpty(this.queue.len[t]!, this.inService[t]!)) q[base + ipis++] = t
+        // from guest 5.8 the wake list's entries share the queue (rq-lock.ts)
+        const queued = this.queue.len[t]! + this.rqlock.wakelistOnCsdQueue(t)
+        if (llistAddWasEmpty(queued, this.inService[t]!)) q[base + ipis++] = t
         this.queue.push(t, src)
       }
     }
@@ -216,6 +220,11 @@ export class CsdLockWait implements CsdLockWaitPart {
     }
     // the sends first (trapping actions), then the wait, then the interrupted work
     if (dispatch) work.dispatchNext(src)
+  }
+
+  /** The csds on vCPU t's call_single_queue that no running handler has taken yet. */
+  queuedCsds(t: number): number {
+    return this.queue.len[t]! - this.inService[t]!
   }
 
   /** generic_smp_call_function_interrupt() begins on vCPU t: it takes the csds queued so far. */

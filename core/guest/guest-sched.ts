@@ -5,27 +5,27 @@
 // preemption (check_preempt_wakeup() under CFS, check_preempt_wakeup_fair() → pick_eevdf() under EEVDF), the tick's
 // check (check_preempt_tick() / update_deadline()), resched_curr() — the vCPU's own TIF_NEED_RESCHED, nothing for a
 // target polling with TIF_POLLING_NRFLAG, else a reschedule IPI on the guest's IPI send path — and __schedule()'s pick
-// at the next preemption point (the end of a burst, the return from an interrupt: vcpu-work.ts), nohz idle balancing
-// inside an LLC, and idle gaps (a thread's short sleep on an hrtimer). Runqueues grow with the threads.
-// The guest's rq clock (rq_clock_task()) is the wall clock minus the vCPU's steal time when the guest has KVM steal time
-// (update_rq_clock_task() with paravirt_steal_rq_enabled): a thread does not age while its vCPU waits for its pCPU.
-// Simplifications: interrupt time is not subtracted (no IRQ_TIME_ACCOUNTING); a preemption point is any return from an interrupt or the end of a burst (as with a thread in user
+// at the next preemption point (the end of a burst, the return from an interrupt: vcpu-work.ts). Runqueues grow with
+// the threads. The rq clock (rq_clock_task(), steal time left out) is rq-clock.ts; nohz idle balancing inside an LLC is
+// idle-balance.ts; idle gaps (a thread's short sleep on an hrtimer) are idle-gaps.ts.
+// Simplifications: a preemption point is any return from an interrupt or the end of a burst (as with a thread in user
 // mode, or PREEMPT_FULL); all threads are nice 0.
 import { CostId } from '../costs/cost-tables.ts'
-import { Ev, St, Work, Irq, Thr, STATE_COUNT } from '../sim/constants.ts'
+import { Irq, Thr } from '../sim/constants.ts'
 import type { ModelCore, Parts, GuestSched as GuestSchedPart } from '../sim/model-parts.ts'
 import { HostRunqueues } from '../host/runqueues.ts'
-import { entityLag } from '../host/fair-sched.ts'
 import { selectTaskRqFair, lastScanCount } from './select-idle.ts'
 import type { SchedTopology, RqView } from './select-idle.ts'
 import { Resched, reschedCurr, tickPreempts } from './guest-fair.ts'
 import { wakelistTo } from './rq-lock.ts'
+import { GuestRqClock } from './rq-clock.ts'
+import { GuestIdleBalance } from './idle-balance.ts'
+import { GuestIdleGaps } from './idle-gaps.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 
 export class GuestScheduler implements GuestSchedPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
-  private gtimers!: Parts['gtimers']
   private halt!: Parts['halt']
   private idle!: Parts['idle']
   private irq!: Parts['irq']
@@ -69,9 +69,9 @@ export class GuestScheduler implements GuestSchedPart {
   readonly runDelaySum: Float64Array
   readonly runDelayMax: Float64Array
   private readonly thrQueuedAt: Float64Array
-  /** Per vCPU: steal time (its thread's time in St.PREEMPTED) as last read, and what the warm-up reset took away. */
-  private readonly stealLast: Float64Array
-  private readonly stealBase: Float64Array
+  private readonly rqClock: GuestRqClock
+  private readonly balance: GuestIdleBalance
+  private readonly gaps: GuestIdleGaps
 
   constructor(m: ModelCore, threadsPerVm: number[]) {
     this.m = m
@@ -95,35 +95,28 @@ export class GuestScheduler implements GuestSchedPart {
     this.reschedIpis = new Float64Array(nVm); this.preemptIpis = new Float64Array(nVm); this.pollingNoIpi = new Float64Array(nVm)
     this.runDelayCount = new Float64Array(nVm); this.runDelaySum = new Float64Array(nVm); this.runDelayMax = new Float64Array(nVm)
     this.thrQueuedAt = new Float64Array(nT)
-    this.stealLast = new Float64Array(nV)
-    this.stealBase = new Float64Array(nV)
+    this.rqClock = new GuestRqClock(m)
+    this.balance = new GuestIdleBalance(m, this)
+    this.gaps = new GuestIdleGaps(m)
   }
 
   link(p: Parts): void {
-    this.gtimers = p.gtimers
     this.halt = p.halt
     this.idle = p.idle
     this.irq = p.irq
     this.work = p.work
     this.rqlock = p.rqlock
+    this.balance.link(p)
+    this.gaps.link(p)
   }
 
   private counting(): boolean {
     return this.m.engine.now >= this.m.warmupEnd
   }
 
-  /** rq_clock_task() of vCPU g: update_rq_clock_task() subtracts the steal time the host reports
-   *  (paravirt_steal_clock(): the vCPU thread's wait on the host runqueue, St.PREEMPTED here) when the guest has steal
-   *  time; else the wall clock. Monotonic across the statistics' warm-up reset of the state times. */
+  /** rq_clock_task() of vCPU g (rq-clock.ts: steal time left out). */
   clockTask(g: number): number {
-    const now = this.m.engine.now
-    if (!this.m.vmSpec(g).guestStealAcc) return now
-    const v = this.v
-    let st = v.acc[g * STATE_COUNT + St.PREEMPTED]!
-    if (v.state[g] === St.PREEMPTED) st += now - v.stateSince[g]!
-    if (st < this.stealLast[g]!) this.stealBase[g] = this.stealBase[g]! + this.stealLast[g]!
-    this.stealLast[g] = st
-    return now - this.stealBase[g]! - st
+    return this.rqClock.clockTask(g)
   }
 
   /** The cfs_rq of vCPU g's VM. */
@@ -134,7 +127,7 @@ export class GuestScheduler implements GuestSchedPart {
   /** enqueue_task_fair() of a runnable thread on vCPU c (place_entity()); returns whether it preempts c's current
    *  thread (check_preempt_wakeup() / check_preempt_wakeup_fair()). `migrated`: it last ran on another vCPU;
    *  `thisCpu`: the vCPU doing the enqueue (update_deadline()'s resched_curr() comes from there). */
-  private enqueueThread(tid: number, c: number, migrated: boolean, thisCpu: number): boolean {
+  enqueueThread(tid: number, c: number, migrated: boolean, thisCpu: number): boolean {
     const q = this.cfs[this.thrVm[tid]!]!
     this.updateCurr(c, thisCpu)
     const preempts = q.enqueueWaking(tid, c, this.clockTask(c), migrated)
@@ -163,10 +156,16 @@ export class GuestScheduler implements GuestSchedPart {
     const r = reschedCurr(c, thisCpu, this.needResched[c] === 1, this.idle.pollingInIdle(c))
     if (r === Resched.ALREADY) return
     this.needResched[c] = 1
-    if (r === Resched.LOCAL) return
+    if (r !== Resched.LOCAL) this.kickCpu(c, thisCpu, r === Resched.POLLING)
+  }
+
+  /** The IPI to vCPU c from thisCpu — resched_curr()'s smp_send_reschedule() or the wake list's — or, for a polling
+   *  idle target, none: its idle loop sees TIF_NEED_RESCHED itself (set_nr_and_not_polling() / set_nr_if_polling()), a
+   *  poller at once, MWAIT when the monitored line is written. */
+  private kickCpu(c: number, thisCpu: number, polling: boolean): void {
     const vi = this.v.vmOf[c]!
-    if (r === Resched.POLLING) {
-      // the idle loop sees TIF_NEED_RESCHED itself: a poller at once, MWAIT when the monitored line is written
+    if (polling) {
+      this.needResched[c] = 1
       if (this.counting()) this.pollingNoIpi[vi]!++
       this.halt.wakeVcpu(c)
       return
@@ -216,6 +215,7 @@ export class GuestScheduler implements GuestSchedPart {
     }
     this.needResched[g] = 0
     if (q.nrQueued[g] === 0) return -1
+    this.rqlock.flushWakelist(g)
     const next = q.pick(g)
     q.setCurr(next, g, clock)
     this.thrState[next] = Thr.RUNNING
@@ -323,7 +323,7 @@ export class GuestScheduler implements GuestSchedPart {
     const era = m.inp.vms[vi]!.ttwuQueueEra
     const onCpu = this.sleptTid[prev] === tid || rl.descheduling[prev] === tid
     const topo = this.schedTopo[vi]!
-    const viaOnCpu = onCpu && wakelistTo(topo, prev, waker, era, this.rq.nrRunning[prev]!, true)
+    const viaOnCpu = onCpu && wakelistTo(topo, prev, waker, era, rl.nrRunningSeen(prev), true)
     const c = pinned || viaOnCpu ? prev : selectTaskRqFair(tid, prev, waker, sync, wakerTid, topo, this.rq, this.thrRecent)
     this.placeNs = pinned || viaOnCpu ? 0 : lastScanCount() * m.cost(CostId.guestSisScanPerCpu)
     if (this.counting()) {
@@ -331,15 +331,18 @@ export class GuestScheduler implements GuestSchedPart {
       if (c !== prev) this.migrations[vi]!++
       if (this.rq.nrRunning[c]! > 0) this.stackedWakeups[vi]!++
     }
-    if (viaOnCpu || wakelistTo(topo, c, waker, era, this.rq.nrRunning[c]!, false)) {
-      rl.queuedOnWakelist(c)
-      this.ttwuDoActivate(tid, c, waker)
+    if (viaOnCpu || wakelistTo(topo, c, waker, era, rl.nrRunningSeen(c), false)) {
+      // __ttwu_queue_wakelist(): c activates it itself (its resched_curr() is local), and the waker IPIs c only when
+      // its llist_add() found the list empty (rq-lock.ts wakelistAddIpis())
+      const first = rl.queuedOnWakelist(c)
+      this.ttwuDoActivate(tid, c, c)
+      if (first) this.kickCpu(c, waker, this.idle.pollingInIdle(c))
       return -1
     }
     return c
   }
 
-  /** ttwu_do_activate() on vCPU c from vCPU waker, under c's rq->lock: enqueue it with its next burst, and
+  /** ttwu_do_activate() on vCPU c from vCPU waker (c itself from its wake list), under c's rq->lock: enqueue it, and
    *  check_preempt_curr() asks resched_curr() of the target — always for an idle one (the idle class), when it preempts
    *  the running thread for a busy one. */
   ttwuDoActivate(tid: number, c: number, waker: number): void {
@@ -360,43 +363,13 @@ export class GuestScheduler implements GuestSchedPart {
     return q.cur[g]! < 0 && q.nrQueued[g]! > 0
   }
 
-  /** The MC domain's balance interval for idle CPUs: sd->min_interval = sd_weight ms (sd_init()). */
+  /** Ev.IDLE_BALANCE and its interval: idle-balance.ts. */
   balanceIntervalNs(vi: number): number {
-    return this.m.inp.vms[vi]!.llcSize * 1e6
+    return this.balance.balanceIntervalNs(vi)
   }
 
-  /** Ev.IDLE_BALANCE — nohz idle balancing, reduced to its effect inside one LLC: each idle vCPU pulls one queued
-   *  (runnable, not running) thread from a vCPU of its LLC that runs more than one, and is kicked by an IPI to run it.
-   *  Simplification: the DIE/NUMA levels, load weights and the kick's sender exit are not modelled. */
   onIdleBalance(vi: number): void {
-    const t = this.schedTopo[vi]!
-    const q = this.cfs[vi]!
-    for (let c = t.first; c < t.first + t.nrCpus; c++) {
-      if (this.rq.nrRunning[c] !== 0) continue
-      const base = c - ((c - t.first) % t.llcSize)
-      const end = Math.min(base + t.llcSize, t.first + t.nrCpus)
-      for (let src = base; src < end; src++) {
-        // detach_tasks(): an idle CPU never takes the only task of a runqueue (nr_running <= 1: a wakee about to run)
-        if (q.nrQueued[src]! === 0 || this.rq.nrRunning[src]! <= 1) continue
-        // detach the most recently queued thread that may run here (can_migrate_task())
-        let tid = q.firstQueued(src)
-        while (tid >= 0 && this.thrPinned[tid]) tid = q.nextQueued(tid)
-        if (tid < 0) continue
-        // detach_task() → attach_task(): EEVDF carries its lag over (update_entity_lag()), CFS its vruntime relative to
-        // min_vruntime (enqueueWaking() with `migrated`)
-        if (q.p.era === 'eevdf') q.lag[tid] = entityLag(q.p, q.vruntime[tid]!, q.avgVruntime(src), q.tickNs)
-        q.unlink(tid)
-        this.rq.nrRunning[src]!--
-        this.enqueueThread(tid, c, true, c)
-        // the kick (kick_ilb() → send_call_function_single_ipi()) is skipped for a polling vCPU: set_nr_if_polling()
-        // sets TIF_NEED_RESCHED instead, which the idle loop sees now or, out on an exit or preempted, when it is back
-        // (guest-idle.ts resumeIdle())
-        if (this.idle.pollingInIdle(c)) { this.needResched[c] = 1; this.halt.wakeVcpu(c) }
-        else this.irq.deliverGuestIrq(c, Irq.IPI, this.m.inp.vms[vi]!.postedInterrupts)
-        break
-      }
-    }
-    this.m.engine.schedule(this.balanceIntervalNs(vi), Ev.IDLE_BALANCE, vi)
+    this.balance.onIdleBalance(vi)
   }
 
   /** Ends the thread's current burst now (a spinner that sees the barrier released). */
@@ -407,21 +380,8 @@ export class GuestScheduler implements GuestSchedPart {
     if (this.thrBurst[tid]! > 0) this.thrBurst[tid] = 0
   }
 
-  /** Ev.IDLE_GAP: the running guest thread sleeps briefly (an hrtimer wakes it with the rest of its burst). */
+  /** Ev.IDLE_GAP: idle-gaps.ts. */
   onIdleGap(g: number): void {
-    const m = this.m
-    const v = this.v
-    const vm = m.vmSpec(g)
-    const work = this.work
-    m.engine.schedule(m.rng.exponential(1e9 / vm.idleGaps.perSec), Ev.IDLE_GAP, g)
-    if (v.state[g] !== St.RUN || v.inIrq[g] || work.curKind[g] !== Work.THREAD || work.inLockOp(g)) return
-    const tid = work.curArg[g]!
-    work.suspendWork(g)
-    const rem = work.curRem[g]!
-    work.curKind[g] = Work.NONE
-    work.curRem[g] = 0
-    this.threadSleep(tid)
-    this.gtimers.armHrtimer(g, m.engine.now + m.rng.exponential(vm.idleGaps.meanNs), tid, rem)
-    work.dispatchNext(g)
+    this.gaps.onIdleGap(g)
   }
 }

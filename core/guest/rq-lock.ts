@@ -1,9 +1,9 @@
 // The guest's run-queue lock (kernel/sched/core.c): rq->lock is a raw spinlock — the guest's qspinlock, pvqspinlock or
 // virt_spin_lock() test-and-set, the kind kvm_spinlock_init() chose — taken by
 //  - a waker: try_to_wake_up() → ttwu_queue() locks cpu_rq(cpu) for ttwu_do_activate() (enqueue_task() +
-//    check_preempt_curr()/wakeup_preempt()) unless ttwu_queue_wakelist() hands the wake-up to that CPU's wake list
-//    (__smp_call_single_queue(): an IPI unless it polls), which activates the task in sched_ttwu_pending() under its own
-//    lock;
+//    check_preempt_curr()/wakeup_preempt()) unless ttwu_queue_wakelist() hands the wake-up to that CPU's wake list,
+//    which activates the task in sched_ttwu_pending() under its own lock (the waker IPIs it only when the list was
+//    empty: wakelistAddIpis(); from 5.8 the list is the call_single_queue the call-function csds use);
 //  - the CPU itself: __schedule() → rq_lock() from the dequeue of the blocking task through pick_next_task() and
 //    context_switch() until finish_task_switch() releases it (p->on_cpu stays set until then).
 // A vCPU preempted by the host while it holds one makes every waker of that CPU, and the CPU's own __schedule(), spin
@@ -23,6 +23,7 @@ import type { ModelCore, Parts, RqLocks as RqLocksPart } from '../sim/model-part
 import type { VcpuState } from '../kvm/vcpu.ts'
 import type { SchedTopology } from './select-idle.ts'
 import { hostHasFix as kernelHasFix } from '../kvm/backports.ts'
+import { llistAddWasEmpty } from './csd-lock-wait.ts'
 
 export interface TtwuQueueInputs {
   guestVersion: string
@@ -75,6 +76,24 @@ export function wakelistTo(t: SchedTopology, c: number, waker: number, era: numb
   return ttwuQueueCond(era, sameLlc, c === waker, nrRunning, wakeeOnCpu)
 }
 
+/** Whether the wake list is the CPU's call_single_queue: from guest 5.8 a148866489fb "sched: Replace rq::wake_list"
+ *  (Peter Zijlstra, in the v5.8 scheduler pull with 2ebb17717550) has __ttwu_queue_wakelist() add p->wake_entry to
+ *  call_single_queue through __smp_call_single_queue(), beside the call-function csds; before, ttwu_queue_remote() adds
+ *  it to rq->wake_list, an llist of its own. */
+export function wakelistOnCallSingleQueue(guestVersion: string): boolean {
+  return versionAtLeast(guestVersion, '5.8')
+}
+
+/** The wake list's IPI rule, the same before and after 5.8: the waker IPIs the target only when its llist_add() found
+ *  the list empty — __smp_call_single_queue() → send_call_function_single_ipi() (5.8+), ttwu_queue_remote() →
+ *  smp_send_reschedule() (before) — and a later entry rides on the IPI already coming (the handler takes the whole
+ *  list). `listed`: wake-ups already on the target's wake list; `csds`: call-function csds queued on its
+ *  call_single_queue and not yet taken by a handler — the same list when `shared` (wakelistOnCallSingleQueue()).
+ *  Either way a polling idle target gets no IPI (set_nr_if_polling()). */
+export function wakelistAddIpis(shared: boolean, listed: number, csds: number): boolean {
+  return llistAddWasEmpty(listed + (shared ? csds : 0), 0)
+}
+
 /** The lock operations a vCPU runs (one at a time, at task level). */
 export const RqOp = { NONE: 0, TTWU: 1, SCHEDULE: 2 } as const
 /** RqLocks.schedule(): a lock operation started — the vCPU spins or holds the lock, and dispatches again after it. */
@@ -84,6 +103,7 @@ const NO_PICK = -3
 export class GuestRqLocks implements RqLocksPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
+  private csd!: Parts['csd']
   private gsched!: Parts['gsched']
   private locks!: Parts['locks']
   private work!: Parts['work']
@@ -106,6 +126,11 @@ export class GuestRqLocks implements RqLocksPart {
   readonly descheduling: Int32Array
   /** Per vCPU: wake-ups queued on its wake list since its last __schedule() (sched_ttwu_pending()'s activations). */
   readonly ttwuPending: Int32Array
+  /** Per vCPU: wake-ups on its wake list's llist, not yet taken by an IPI handler or the idle loop
+   *  (llist_del_all()). */
+  readonly wakeListed: Int32Array
+  /** Per VM: the wake list is the call_single_queue (wakelistOnCallSingleQueue()). */
+  private readonly sharedQueue: Uint8Array
   /** Per VM, after warm-up: lock operations, those that found the lock held, their wait (spin, PAUSE exits, pv_wait
    *  halts, preemption) until they owned it, and wake-ups that went through the wake list. */
   readonly acquisitions: Float64Array
@@ -125,10 +150,13 @@ export class GuestRqLocks implements RqLocksPart {
     this.picked = new Int32Array(nV).fill(NO_PICK)
     this.descheduling = new Int32Array(nV).fill(-1)
     this.ttwuPending = new Int32Array(nV)
+    this.wakeListed = new Int32Array(nV)
+    this.sharedQueue = Uint8Array.from(m.inp.vms, (vm) => vm.wakelistOnCallSingleQueue ? 1 : 0)
     this.acquisitions = new Float64Array(nVm); this.contended = new Float64Array(nVm); this.waitNs = new Float64Array(nVm); this.wakelist = new Float64Array(nVm)
   }
 
   link(p: Parts): void {
+    this.csd = p.csd
     this.gsched = p.gsched
     this.locks = p.locks
     this.work = p.work
@@ -151,10 +179,36 @@ export class GuestRqLocks implements RqLocksPart {
     this.wakes.push(g, tid)
   }
 
-  /** A wake-up went through c's wake list: sched_ttwu_pending() activates it under c's lock. */
-  queuedOnWakelist(c: number): void {
+  /** A wake-up went through c's wake list (__ttwu_queue_wakelist()): sched_ttwu_pending() activates it under c's lock.
+   *  Returns whether its llist_add() found the list empty, so that the waker IPIs c (wakelistAddIpis()). */
+  queuedOnWakelist(c: number): boolean {
+    const vi = this.v.vmOf[c]!
+    const first = wakelistAddIpis(this.sharedQueue[vi] === 1, this.wakeListed[c]!, this.csd.queuedCsds(c))
+    this.wakeListed[c]!++
     this.ttwuPending[c]!++
-    if (this.counting()) this.wakelist[this.v.vmOf[c]!]!++
+    if (this.counting()) this.wakelist[vi]!++
+    return first
+  }
+
+  /** cpu_rq(c)->nr_running as ttwu_queue_cond() reads it: the wake-ups still on c's wake list are not enqueued yet
+   *  (the model enqueues them at the wake; select_task_rq_fair()'s idle_cpu() counts them, as its rq->ttwu_pending /
+   *  wake_list test does). */
+  nrRunningSeen(c: number): number {
+    return Math.max(0, this.m.rq.nrRunning[c]! - this.wakeListed[c]!)
+  }
+
+  /** c's wake list is taken (llist_del_all()): by its IPI handler — flush_smp_call_function_queue() (5.8+),
+   *  scheduler_ipi() → sched_ttwu_pending() (before) — or, on a polling idle CPU that got no IPI, by the idle loop
+   *  before schedule_idle() (flush_smp_call_function_from_idle(), do_idle()'s sched_ttwu_pending() before 5.8); the
+   *  model takes it at the latest when c picks from its queue (pickNextThread()), which it can only do once its wakees
+   *  are activated. */
+  flushWakelist(c: number): void {
+    this.wakeListed[c] = 0
+  }
+
+  /** The wake-ups a call-function csd's llist_add() finds on c's call_single_queue: the wake list's, from 5.8. */
+  wakelistOnCsdQueue(c: number): number {
+    return this.sharedQueue[this.v.vmOf[c]!] === 1 ? this.wakeListed[c]! : 0
   }
 
   /** From dispatchNext(): vCPU g's pending wake-ups, in order — each placed (its LLC scan charged to g) and queued on a

@@ -112,7 +112,13 @@ export class VcpuWork implements GuestWorkPart {
       v.inIrq[g] = 1
       if (bit === Irq.TIMER) { kind = Work.TIMER_IRQ; ns = this.gtimers.timerIrqWork(g) }
       else if (bit === Irq.RX) { kind = Work.DEVICE_IRQ; ns = this.m.workloads[v.vmOf[g]!]!.deviceIrqNs(g) }
-      else { kind = Work.IPI; ns = this.m.cost(CostId.guestIpiHandler); this.csd.ipiHandlerStart(g) }
+      else {
+        // the handler takes the call_single_queue's csds and the wake list (llist_del_all())
+        kind = Work.IPI
+        ns = this.m.cost(CostId.guestIpiHandler)
+        this.csd.ipiHandlerStart(g)
+        this.rqlock.flushWakelist(g)
+      }
     } else if ((kind !== Work.NONE || this.sp[g]! > this.inLock[g]!) && !this.preemptOnIrqReturn(g)) {
       // the running frame, or the frame an interrupt interrupted (not the lock operation's: that one resumes at the
       // unlock)

@@ -126,6 +126,8 @@ export interface VmSpec {
   preemptedReaders: PreemptedReaders
   /** Which ttwu_queue_cond() the guest has (core/guest/rq-lock.ts ttwuQueueEra()). */
   ttwuQueueEra: number
+  /** The wake list is the call_single_queue (core/guest/rq-lock.ts wakelistOnCallSingleQueue()). */
+  wakelistOnCallSingleQueue: boolean
   /** smp_call_function_many()'s targets of a TLB shootdown include vCPUs in lazy TLB mode (idle): guest before the
    *  lazy-TLB rework (core/guest/csd-lock-wait.ts flushIpisLazyCpus()). */
   tlbFlushIpisLazy: boolean

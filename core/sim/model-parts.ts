@@ -263,7 +263,10 @@ export interface Spinlocks {
 export interface RqLocks {
   canLock(g: number): boolean
   queueWake(tid: number, g: number, sync: boolean, wakerTid: number): void
-  queuedOnWakelist(c: number): void
+  queuedOnWakelist(c: number): boolean
+  nrRunningSeen(c: number): number
+  flushWakelist(c: number): void
+  wakelistOnCsdQueue(c: number): number
   readonly descheduling: Int32Array
   pendingWakes(g: number): boolean
   startPendingWake(g: number): boolean
@@ -277,6 +280,7 @@ export interface CsdLockWait {
   canCall(g: number): boolean
   callFunctionMany(src: number, n: number, wait: boolean, tlb: boolean, dispatch: boolean): void
   smpCallFunctionMany(src: number, mask: Int32Array | null, n: number, wait: boolean, dispatch: boolean): number
+  queuedCsds(t: number): number
   ipiHandlerStart(t: number): void
   ipiHandlerDone(t: number): void
   startSpin(g: number): number

@@ -5,7 +5,7 @@ import type { Vm } from '../profile/profile-schema.ts'
 import { rwsemFeatures, rwsemDecision } from '../guest/rwsem-decisions.ts'
 import { guestConsultsPreempted, preemptedReaders, pvSchedYieldSupported } from '../guest/vcpu-is-preempted.ts'
 import { flushIpisLazyCpus } from '../guest/csd-lock-wait.ts'
-import { ttwuQueueEra } from '../guest/rq-lock.ts'
+import { ttwuQueueEra, wakelistOnCallSingleQueue } from '../guest/rq-lock.ts'
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { guestSeesPreemptedAfter, preemptedOnHltBlock, preemptedBoundaryDecision } from '../kvm/steal-time-preempted.ts'
 import type { Issue } from '../schema/schema.ts'
@@ -156,6 +156,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       preemptedReaders: preemptedReaders(vm.guest.kernelVersion, consults.consults, ipi.pvTlbFlush, pvSchedYieldSupported({ pvSchedYield: vm.kvm.pv.pvSchedYield && versionAtLeast(hostVersion, '5.3'), realtimeHint: vm.kvm.hintDedicated, vcpus: vm.vcpus, guestVersion: vm.guest.kernelVersion })),
       tlbFlushIpisLazy: flushIpisLazyCpus(vm.guest.kernelVersion),
       ttwuQueueEra: ttwuQueueEra(vm.guest.kernelVersion),
+      wakelistOnCallSingleQueue: wakelistOnCallSingleQueue(vm.guest.kernelVersion),
       spinlock: spin.spec,
       idleGaps: { perSec: vm.contention.idleGaps.perSec, meanNs: vm.contention.idleGaps.meanNs },
       mutex: { acquisitionsPerSec: vm.contention.mutex.acquisitionsPerSec, holdNs: vm.contention.mutex.holdNs, locks: vm.contention.mutex.locks },
