@@ -157,13 +157,16 @@ export class EbizzyWorkload extends GuestWorkload {
   /** Trimming, the guest time of burst s: a full pagevec's faults and copies (the copy of the pages the top pad kept
    *  mapped with the first), the rest with the search, the madvise() zap of the PTEs, nothing between the LRU sections. */
   private trimBurst(s: number): number {
-    const costs = this.m.inp.costs
     const pad = s === 0 ? this.copyNs - this.pages * this.copyPageNs : 0
-    const faults = (n: number): number => n * this.copyPageNs + this.sumOf(n, CostId.guestPageFault, costs.guestPageFault.meanNs)
-    if (s < this.lruFull) return pad + faults(this.lruBatch)
-    if (s === this.lruFull) return pad + faults(this.lruRest) + this.copySearchNs - this.copyNs
-    if (s === this.lruFull + 1) return this.sumOf(this.pages, CostId.guestZapPerPage, costs.guestZapPerPage.meanNs)
+    if (s < this.lruFull) return pad + this.faultsNs(this.lruBatch)
+    if (s === this.lruFull) return pad + this.faultsNs(this.lruRest) + this.copySearchNs - this.copyNs
+    if (s === this.lruFull + 1) return this.sumOf(this.pages, CostId.guestZapPerPage, this.m.inp.costs.guestZapPerPage.meanNs)
     return 0
+  }
+
+  /** n pages faulted in (do_anonymous_page(), clear_page()) and the copy written over them. */
+  private faultsNs(n: number): number {
+    return n * this.copyPageNs + this.sumOf(n, CostId.guestPageFault, this.m.inp.costs.guestPageFault.meanNs)
   }
 
   /** Trimming, the kernel operation at the end of burst s: __pagevec_lru_add() of a full pagevec; lru_add_drain() of
