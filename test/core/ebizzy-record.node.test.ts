@@ -66,6 +66,8 @@ describe('ebizzy: one record, from ebizzy.c, glibc and the guest kernel', () => 
     const w = m.workloads[0] as EbizzyWorkload
     expect(w.pages).toBe(96)
     expect(w.lruBatch).toBe(15)
+    // the run report says so (decision ebizzy-trim)
+    expect(m.inp.vms[0]!.decisions.find((d) => d.id === 'ebizzy-trim')?.value).toBe('96 pages per record; LRU lock 7 + 3 times')
     expect(calls.records).toBeGreaterThan(100)
     // steady state: each record issues the same operations (records in flight at the window's edges aside)
     expect(calls.flushes / calls.records).toBeCloseTo(1, 1)
@@ -88,6 +90,7 @@ describe('ebizzy: one record, from ebizzy.c, glibc and the guest kernel', () => 
     for (const o of [{ memory: 'malloc' }, { memory: 'no-mmap', chunkBytes: 65_536 }]) {
       const { m, calls } = run(o)
       expect((m.workloads[0] as EbizzyWorkload).pages).toBe(0)
+      expect(m.inp.vms[0]!.decisions.find((d) => d.id === 'ebizzy-trim')?.value).toBe(o.memory === 'malloc' ? undefined : 'no trim')
       expect(calls.records).toBeGreaterThan(100)
       expect(calls.lruLocks).toBe(0)
       expect(calls.flushes).toBe(0)

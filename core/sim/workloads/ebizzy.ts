@@ -49,7 +49,7 @@
 import { CostId } from '../../costs/cost-tables.ts'
 import type { GuestOps } from './guest-ops.ts'
 import type { EbizzySpec } from '../model-inputs.ts'
-import type { WorkloadBenchmark } from '../../result.ts'
+import type { WorkloadBenchmark, Decision } from '../../result.ts'
 import { GuestWorkload, BenchmarkPrintout } from './workload.ts'
 import type { WorkloadReportContext } from './workload.ts'
 import { MMAP_LOCK } from '../../guest/rwsem.ts'
@@ -83,6 +83,20 @@ export function heapTrimPages(n: number): number {
   const top = request2size(n) + GLIBC.MINSIZE
   const area = top - GLIBC.MINSIZE - 1
   return area <= GLIBC.TOP_PAD ? 0 : Math.floor((area - GLIBC.TOP_PAD) / PAGE)
+}
+
+/** The run report's line for -M and malloc-trim: what each free() returns and how often the page LRU lock is taken. */
+export function ebizzyTrimDecision(chunkBytes: number, lruAddBatch: number): Decision {
+  const pages = heapTrimPages(chunkBytes)
+  const base = { id: 'ebizzy-trim', title: 'ebizzy free(): glibc heap_trim()', mirrors: 'heap_trim() / __pagevec_lru_add() / release_pages()' }
+  if (pages === 0) return { ...base, value: 'no trim', reason: `heap_trim() keeps the 128 KiB top pad (DEFAULT_TOP_PAD) and a ${chunkBytes}-byte copy fits in it: nothing is returned, faulted in again or shot down` }
+  const adds = Math.ceil(pages / lruAddBatch)
+  const releases = Math.ceil(pages / SWAP_CLUSTER_MAX)
+  return {
+    ...base,
+    value: `${pages} pages per record; LRU lock ${adds} + ${releases} times`,
+    reason: `heap_trim() keeps the 128 KiB top pad (DEFAULT_TOP_PAD) and madvise(MADV_DONTNEED)s the rest of the freed copy: ${pages} of its ${Math.ceil(chunkBytes / PAGE)} pages, which the next malloc() faults in again. They go onto the LRU ${lruAddBatch} at a time (__pagevec_lru_add(), PAGEVEC_SIZE ${lruAddBatch}; the last batch in lru_add_drain()) and off it ${SWAP_CLUSTER_MAX} at a time (release_pages()), each under the page LRU lock — a kernel spinlock that a holder preempted by the host makes the other vCPUs spin or halt on — and the zap flushes every other vCPU's TLB`,
+  }
 }
 
 export class EbizzyWorkload extends GuestWorkload {
