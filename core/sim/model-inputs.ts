@@ -141,7 +141,8 @@ export interface VmSpec {
    *  lock-based page fault handling first", lock_vma_under_rcu()), mmap_lock only on fallback. */
   faultsPerVmaLock: boolean
   /** PAGEVEC_SIZE: new pages a CPU gathers in its lru_add pagevec before __pagevec_lru_add() takes the LRU lock — 14
-   *  before guest 4.15, 15 from it (Mel Gorman, "mm, pagevec: remove cold parameter for pagevecs"). */
+   *  before guest 4.16, 15 from it (Matthew Wilcox, "mm: get 7% more pages in a pagevec": linux-mm, 5 December 2017;
+   *  in mmotm's since-4.15 branch, February 2018). */
   lruAddBatch: number
   timerPathOnHousekeeping: TimerPath
   timerPathOnIsolated: TimerPath

@@ -163,7 +163,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       rwsem: rwsemFeatures(vm.guest.kernelVersion),
       munmapDowngrade: versionAtLeast(vm.guest.kernelVersion, '4.20'),
       faultsPerVmaLock: versionAtLeast(vm.guest.kernelVersion, '6.4'),
-      lruAddBatch: versionAtLeast(vm.guest.kernelVersion, '4.15') ? 15 : 14,
+      lruAddBatch: versionAtLeast(vm.guest.kernelVersion, '4.16') ? 15 : 14,
       timerPathOnHousekeeping: decideTimerPath(timerInputs, true).path,
       timerPathOnIsolated: decideTimerPath(timerInputs, false).path,
       hltExit: exp.hltExit,
