@@ -77,6 +77,8 @@ export const COST_NAMES = [
   'guestSchedulePick', // guest __schedule() under rq->lock without a context switch: dequeue/put_prev + pick_next_task()
   'guestMmap', // guest mmap() of an anonymous region: syscall, get_unmapped_area(), the VMA inserted — under mmap_lock for write
   'guestMunmap', // guest munmap() without its zap: syscall, the VMA found, split and detached, page tables freed
+  'guestLruAddPerPage', // guest __pagevec_lru_add_fn() per page under the LRU lock: PageLRU set, the page put on the lruvec list
+  'guestLruDelPerPage', // guest release_pages() per page under the LRU lock: PageLRU cleared, the page taken off the lruvec list
   'vmEntryAfterWait', // the part of an exit after kvm_wait_lapic_expire(): the rest of vmx_vcpu_run() and the VM-entry itself
 ] as const
 export type CostName = (typeof COST_NAMES)[number]
@@ -158,6 +160,8 @@ const skylake: CostTable = {
   guestSchedulePick: c(150, 300, 0.4),
   guestMmap: c(600, 1_000, 0.4),
   guestMunmap: c(500, 900, 0.4),
+  guestLruAddPerPage: c(40, 80, 0.3),
+  guestLruDelPerPage: c(80, 150, 0.3),
   vmEntryAfterWait: c(250, 300, 0.2),
 }
 

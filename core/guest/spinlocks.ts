@@ -28,6 +28,8 @@ const SPIN_WAIT_EARLY = 3 // pv_wait_node() halting before SPIN_THRESHOLD: pv_wa
 /** How a pvqspinlock waiter waits (waitState): not at all, in the MCS queue (pv_wait_node(), or pv_wait_head_or_lock()
  *  as its head), or out of the queue in pv_hybrid_queued_unfair_trylock()'s loop. */
 const W_NONE = 0, W_QUEUED = 1, W_UNFAIR = 2
+/** Kernel spinlocks a workload takes itself, per VM (GuestOps.spinLock()): 0 is the page LRU lock (ebizzy.ts). */
+export const WORKLOAD_SPINLOCKS_PER_VM = 1
 
 export class GuestSpinlocks implements SpinlocksPart {
   private readonly m: ModelCore
@@ -50,6 +52,10 @@ export class GuestSpinlocks implements SpinlocksPart {
   /** Lock ids from here on are the guest run queues' rq->lock, one per vCPU (rq-lock.ts): kernel locks whatever the
    *  profile's contended lock is. */
   readonly rqLockBase: number
+  /** Lock ids from here on are the workloads' own kernel spinlocks, WORKLOAD_SPINLOCKS_PER_VM per VM (after the rq locks). */
+  readonly wlLockBase: number
+  /** Per vCPU: the critical section of the workload spinlock it takes (spinLock()). */
+  private readonly wlHoldNs: Float64Array
   /** Per lock: the vCPU holding it (−1: free), and its waiters as a singly linked FIFO over vCPUs. */
   readonly lockOwner: Int32Array
   readonly lockHead: Int32Array
@@ -82,7 +88,9 @@ export class GuestSpinlocks implements SpinlocksPart {
     this.v = m.vcpu
     const nLocks = m.inp.vms.reduce((n, vm) => Math.max(n, vm.spinlock.lockBase + vm.spinlock.locks), 0)
     this.rqLockBase = nLocks
-    const n = nLocks + m.nV
+    this.wlLockBase = nLocks + m.nV
+    const n = this.wlLockBase + m.inp.vms.length * WORKLOAD_SPINLOCKS_PER_VM
+    this.wlHoldNs = new Float64Array(m.nV)
     this.lockOwner = new Int32Array(n).fill(-1); this.lockHead = new Int32Array(n).fill(-1); this.lockTail = new Int32Array(n).fill(-1)
     this.waitNext = new Int32Array(m.nV).fill(-1)
     this.waitState = new Int8Array(m.nV); this.hashed = new Uint8Array(m.nV)
@@ -122,6 +130,19 @@ export class GuestSpinlocks implements SpinlocksPart {
     work.suspendWork(g)
     work.pushLockFrame(g)
     this.acquire(g, sl.lockBase + m.rng.int(sl.locks))
+  }
+
+  /** spin_lock() by the task on vCPU g of its VM's workload spinlock `id`, held holdNs (a kernel lock of the guest's
+   *  kind: waiters spin, exit on PLE or halt in pv_wait()); called from itemDone/threadBurstDone like mutexLock(). */
+  spinLock(g: number, id: number, holdNs: number): void {
+    if (!Number.isInteger(id) || id < 0 || id >= WORKLOAD_SPINLOCKS_PER_VM) throw new Error(`spinLock: lock id ${id} is outside 0…${WORKLOAD_SPINLOCKS_PER_VM - 1}`)
+    const v = this.v
+    const work = this.work
+    if (v.state[g] !== St.RUN || v.inIrq[g] || work.inLockOp(g)) throw new Error(`spinLock: vCPU ${g} is not running task-level work (state ${v.state[g]}, in an interrupt or lock operation); take a spinlock from itemDone/threadBurstDone`)
+    work.suspendWork(g)
+    work.pushLockFrame(g)
+    this.wlHoldNs[g] = holdNs
+    this.acquire(g, this.wlLockBase + v.vmOf[g]! * WORKLOAD_SPINLOCKS_PER_VM + id)
   }
 
   /** g (its lock frame pushed) takes lock l: queued behind the holder when it is held (the MCS queue, or the crowd of
@@ -168,7 +189,7 @@ export class GuestSpinlocks implements SpinlocksPart {
       this.takeLock(l, g)
     }
     if (this.lockOwner[l] === g) {
-      this.startNs = l >= this.rqLockBase ? this.rqlock.acquired(g) : this.m.rng.lognormal(this.m.vmSpec(g).spinlock.holdNs, SPREADS.spinlockHold)
+      this.startNs = l >= this.wlLockBase ? this.wlHoldNs[g]! : l >= this.rqLockBase ? this.rqlock.acquired(g) : this.m.rng.lognormal(this.m.vmSpec(g).spinlock.holdNs, SPREADS.spinlockHold)
       return Work.LOCK_CS
     }
     if (this.lockHead[l] === g && this.waitState[g] === W_QUEUED && this.pvLock(g, l) && !this.lockPending[l]) {
@@ -346,8 +367,8 @@ export class GuestSpinlocks implements SpinlocksPart {
     work.popLockFrame(g)
     this.lockOwner[l] = -1
     const sl = m.vmSpec(g).spinlock
-    const rq = l >= this.rqLockBase
-    if (rq) this.rqlock.released(g)
+    const kernel = l >= this.rqLockBase
+    if (kernel && l < this.wlLockBase) this.rqlock.released(g)
     let next = -1
     let kick = -1
     if (this.pvLock(g, l)) {
@@ -356,7 +377,7 @@ export class GuestSpinlocks implements SpinlocksPart {
       if (pvUnlockHandoff(this.lockPending[l] === 1) === 'head') next = this.lockHead[l]!
       else next = this.pickRunning(this.unfairHead[l]!, this.unfairNext, this.lockHead[l]!)
       if (next >= 0 && next !== this.lockHead[l]) this.steals[this.v.vmOf[g]!]!++
-    } else if (handoff(sl.kind, rq ? false : sl.userSpace) === 'head') next = this.lockHead[l]!
+    } else if (handoff(sl.kind, kernel ? false : sl.userSpace) === 'head') next = this.lockHead[l]!
     else next = this.pickRunning(this.lockHead[l]!, this.waitNext, -1)
     if (next >= 0) {
       this.takeLock(l, next)

@@ -382,6 +382,12 @@ export class HostModel implements GuestOps, ModelCore {
     if (mid) this.work.dispatchNext(g)
   }
 
+  spinLock(g: number, id: number, holdNs: number): void {
+    const mid = this.work.curKind[g] !== Work.NONE
+    this.locks.spinLock(g, id, holdNs)
+    if (mid) this.work.dispatchNext(g)
+  }
+
   // ---------------------------------------------------------------- what collect.ts and the tests read
 
   get state(): Int8Array { return this.vcpu.state }

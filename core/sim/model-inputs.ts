@@ -145,6 +145,10 @@ export interface VmSpec {
   /** Page faults take the per-VMA lock first (guest ≥ 6.4: CONFIG_PER_VMA_LOCK, 0bff0aaea03e "x86/mm: try VMA
    *  lock-based page fault handling first", lock_vma_under_rcu()), mmap_lock only on fallback. */
   faultsPerVmaLock: boolean
+  /** PAGEVEC_SIZE: new pages a CPU gathers in its lru_add pagevec before __pagevec_lru_add() takes the LRU lock — 14
+   *  before guest 4.16, 15 from it (Matthew Wilcox, "mm: get 7% more pages in a pagevec": linux-mm, 5 December 2017;
+   *  in mmotm's since-4.15 branch, February 2018). */
+  lruAddBatch: number
   timerPathOnHousekeeping: TimerPath
   timerPathOnIsolated: TimerPath
   /** Experimental (seed 004 RFC), resolved by core/sim/experimental-setup.ts: what an HLT exit does (HaltExit), what an

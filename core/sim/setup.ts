@@ -36,6 +36,7 @@ import type { ExperimentalContext } from './experimental-setup.ts'
 import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, HostTaskSpec } from './model-inputs.ts'
 import { fairEra, fairParams } from '../host/fair-sched.ts'
 import { hostIdleCstates, inGuestCstates, hostIdleLimitDecision } from '../host/cpuidle.ts'
+import { ebizzyTrimDecision } from './workloads/ebizzy.ts'
 import { resolveSpinlock, pleParams, pleParamIssues } from './spinlock-setup.ts'
 
 export type SetupResult = { ok: true; inputs: ModelInputs; topology: HostTopology; hk: HousekeepingSets; warnings: string[] } | { ok: false; issues: Issue[] }
@@ -163,6 +164,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       rwsem: rwsemFeatures(vm.guest.kernelVersion),
       munmapDowngrade: versionAtLeast(vm.guest.kernelVersion, '4.20'),
       faultsPerVmaLock: versionAtLeast(vm.guest.kernelVersion, '6.4'),
+      lruAddBatch: versionAtLeast(vm.guest.kernelVersion, '4.16') ? 15 : 14,
       timerPathOnHousekeeping: decideTimerPath(timerInputs, true).path,
       timerPathOnIsolated: decideTimerPath(timerInputs, false).path,
       hltExit: exp.hltExit,
@@ -187,6 +189,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     spec.decisions.push(...spin.decisions)
     spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion))
     if (spec.workload.kind === 'ebizzy' && spec.workload.memory === 'mmap') spec.decisions.push(rwsemDecision(spec.rwsem, spec.preemptedReaders.mutexSpin, spec.faultsPerVmaLock))
+    if (spec.workload.kind === 'ebizzy' && (spec.workload.memory === 'no-mmap' || spec.workload.memory === 'malloc-trim')) spec.decisions.push(ebizzyTrimDecision(spec.workload.chunkBytes, spec.lruAddBatch))
     amendHaltPollDecision(spec.decisions, exp, xctx)
     spec.decisions.push(...exp.decisions)
     vms.push(spec)

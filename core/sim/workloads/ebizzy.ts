@@ -10,10 +10,25 @@
 //    at the top of the arena trims it (heap_trim() → shrink_heap() → madvise(MADV_DONTNEED));
 //  - "malloc-trim": ebizzy's default on a glibc before 2.26, whose heap_trim() shrinks a per-thread arena whenever its
 //    top exceeds the top pad (no M_TRIM_THRESHOLD check): the same trim per free as -M.
-// In the last three, each record faults the copy's pages in again (`guestPageFault` per 4 KiB page) and each free zaps
-// them (`guestZapPerPage`) and flushes the TLB of every other vCPU running the process (flush_tlb_mm_range() →
-// GuestOps.flushTlbOthers(): IPIs, PV TLB flush skipping preempted vCPUs). Output: records per second, the time per
+// heap_trim() keeps mp_.top_pad (DEFAULT_TOP_PAD, 128 KiB: glibc sysdeps/generic/malloc-machine.h) of the top and gives
+// back ALIGN_DOWN(top − MINSIZE − 1 − top_pad, pagesize): 96 of a 512 KiB copy's 128 pages (heapTrimPages()); the next
+// malloc() regrows the heap over the same pages (grow_heap(), within its mprotect()ed size: no syscall), so each
+// record faults those pages in again (`guestPageFault` per 4 KiB page, clear_page() included) while the copy runs over
+// them, and the free zaps them (`guestZapPerPage`) and flushes the TLB of every other vCPU running the process
+// (flush_tlb_mm_range() → GuestOps.flushTlbOthers(): IPIs, PV TLB flush skipping preempted vCPUs). A copy of at most
+// the top pad is never trimmed: no fault, no flush. With -m (mmap) all of the copy's pages fault.
+// The page LRU lock (-M, malloc-trim: pgdat->lru_lock, from guest 5.11 the lruvec's lru_lock — one per node and memcg,
+// so one for the process): each faulted page goes into the CPU's lru_add pagevec (lru_cache_add()), and every
+// PAGEVEC_SIZE pages (VmSpec.lruAddBatch) __pagevec_lru_add() takes the lock to put them on the LRU list
+// (`guestLruAddPerPage` each); madvise(MADV_DONTNEED) → zap_page_range() drains the partial pagevec (lru_add_drain())
+// under the lock, zaps the PTEs, flushes the TLBs (tlb_finish_mmu()), then release_pages() takes the pages off the LRU
+// under the lock, SWAP_CLUSTER_MAX (32) at a time (`guestLruDelPerPage` each): a kernel spinlock of the guest's kind
+// (spin_lock_irqsave(); GuestOps.spinLock(), core/guest/spinlocks.ts), so a holder preempted by the host makes the
+// other threads' vCPUs spin on it — PAUSE exits, or with pvqspinlock pv_wait() halts until the unlocker kicks them.
+// Output: records per second, the time per
 // record (one thread's record to its next, waits included), and ebizzy's own line "N records/s".
+// ebizzy 0.3's rand_num() starts from state 0 and multiplies (state *= 1103515245 + 12345), so every record copies
+// chunk 0 and searches key 0; the copy's cost does not depend on which chunk it is (guestCopyPerKiB).
 // mmap_lock (mmap_sem before 5.8; the process's rwsem, core/guest/rwsem.ts): with -m each record takes it for write in
 // mmap() and munmap() (do_mmap(), __vm_munmap(); from guest 4.20 munmap() downgrades it to read for the zap,
 // dd2283f2605e) and for read in each page fault (do_user_addr_fault() → mmap_read_lock / lock_mm_and_find_vma()): one
@@ -24,14 +39,17 @@
 // madvise(MADV_DONTNEED), which takes mmap_lock for read (madvise_need_mmap_write() is false for it), and the arena
 // regrows within its mprotect()ed size: no writer, so readers never wait and their down_read() is not simulated.
 // Simplifications: the TLB shootdown of munmap() is sent after up_write()/up_read() (the kernel sends it from
-// tlb_finish_mmu() under the lock: lock operations do not nest in the model); the search is not under the lock; the
+// tlb_finish_mmu() under the lock: lock operations do not nest in the model); the search is not under the lock; with
+// -m the LRU lock is not taken (its sections would nest in mmap_lock's); interrupts stay enabled inside an LRU lock
+// section (spin_lock_irqsave() masks them); the zone->lock of the per-CPU page lists' refills and drains is not taken
+// (a thread frees as many pages as it faults, so its CPU's list mostly balances); the
 // threads block only on mmap_lock, so with more threads than vCPUs the guest scheduler's preemption shares a vCPU
 // between them otherwise; the copy is cache-cold streaming at guestCopyPerKiB; a new mapping merged by mmap() into a
 // neighbouring VMA that has an anon_vma (whose first fault would then not fall back) is not modelled.
 import { CostId } from '../../costs/cost-tables.ts'
 import type { GuestOps } from './guest-ops.ts'
 import type { EbizzySpec } from '../model-inputs.ts'
-import type { WorkloadBenchmark } from '../../result.ts'
+import type { WorkloadBenchmark, Decision } from '../../result.ts'
 import { GuestWorkload, BenchmarkPrintout } from './workload.ts'
 import type { WorkloadReportContext } from './workload.ts'
 import { MMAP_LOCK } from '../../guest/rwsem.ts'
@@ -43,6 +61,43 @@ const RECORD_BYTES = 8
 const COMPARE_NS = 3
 /** -m: the record's first step, mmap(). */
 const MMAP = 0
+/** glibc malloc on 64-bit: SIZE_SZ, MALLOC_ALIGNMENT and MINSIZE (malloc/malloc.c), and DEFAULT_TOP_PAD (mp_.top_pad,
+ *  sysdeps/generic/malloc-machine.h). */
+const GLIBC = { SIZE_SZ: 8, MALLOC_ALIGNMENT: 16, MINSIZE: 32, TOP_PAD: 131_072 } as const
+/** release_pages(): the LRU lock is dropped and retaken every SWAP_CLUSTER_MAX pages (lock_batch). */
+const SWAP_CLUSTER_MAX = 32
+/** GuestOps.spinLock() id of the page LRU lock. */
+const LRU_LOCK = 0
+
+/** glibc's request2size(): the chunk malloc(n) takes. */
+export function request2size(n: number): number {
+  const a = GLIBC.MALLOC_ALIGNMENT
+  return Math.max(GLIBC.MINSIZE, Math.floor((n + GLIBC.SIZE_SZ + a - 1) / a) * a)
+}
+
+/** Pages heap_trim() (glibc malloc/arena.c) returns with madvise(MADV_DONTNEED) when free() merges a copy of n bytes
+ *  into the top of its thread's arena: the top is the freed chunk and the MINSIZE remainder sysmalloc() left behind it;
+ *  extra = ALIGN_DOWN(top − MINSIZE − 1 − top_pad, pagesize) — the pages the next malloc() of the copy faults in again.
+ *  (glibc ≥ 2.26 also requires top ≥ M_TRIM_THRESHOLD, which -M freezes at 128 KiB: met whenever extra > 0.) */
+export function heapTrimPages(n: number): number {
+  const top = request2size(n) + GLIBC.MINSIZE
+  const area = top - GLIBC.MINSIZE - 1
+  return area <= GLIBC.TOP_PAD ? 0 : Math.floor((area - GLIBC.TOP_PAD) / PAGE)
+}
+
+/** The run report's line for -M and malloc-trim: what each free() returns and how often the page LRU lock is taken. */
+export function ebizzyTrimDecision(chunkBytes: number, lruAddBatch: number): Decision {
+  const pages = heapTrimPages(chunkBytes)
+  const base = { id: 'ebizzy-trim', title: 'ebizzy free(): glibc heap_trim()', mirrors: 'heap_trim() / __pagevec_lru_add() / release_pages()' }
+  if (pages === 0) return { ...base, value: 'no trim', reason: `heap_trim() keeps the 128 KiB top pad (DEFAULT_TOP_PAD) and a ${chunkBytes}-byte copy fits in it: nothing is returned, faulted in again or shot down` }
+  const adds = Math.ceil(pages / lruAddBatch)
+  const releases = Math.ceil(pages / SWAP_CLUSTER_MAX)
+  return {
+    ...base,
+    value: `${pages} pages per record; LRU lock ${adds} + ${releases} times`,
+    reason: `heap_trim() keeps the 128 KiB top pad (DEFAULT_TOP_PAD) and madvise(MADV_DONTNEED)s the rest of the freed copy: ${pages} of its ${Math.ceil(chunkBytes / PAGE)} pages, which the next malloc() faults in again. They go onto the LRU ${lruAddBatch} at a time (__pagevec_lru_add(), PAGEVEC_SIZE ${lruAddBatch}; the last batch in lru_add_drain()) and off it ${SWAP_CLUSTER_MAX} at a time (release_pages()), each under the page LRU lock — a kernel spinlock that a holder preempted by the host makes the other vCPUs spin or halt on — and the zap flushes every other vCPU's TLB`,
+  }
+}
 
 export class EbizzyWorkload extends GuestWorkload {
   readonly kind = 'ebizzy'
@@ -50,20 +105,28 @@ export class EbizzyWorkload extends GuestWorkload {
   readonly w: EbizzySpec
   /** The record's guest time without the sampled fault and zap costs: the copy and the search. */
   readonly copySearchNs: number
-  /** The copy alone, and its share per page (-m: the copy runs between the faults). */
+  /** The copy alone, and its share per page (the copy runs between the faults). */
   readonly copyNs: number
   readonly copyPageNs: number
-  /** Pages of a copy (faulted in and zapped per record when the allocator returns the memory). */
+  /** Pages faulted in and zapped per record: all of the copy's with -m, heapTrimPages() with -M and malloc-trim. */
   readonly pages: number
-  /** Each record maps and unmaps (mmap, no-mmap): faults, a zap and a TLB shootdown per record. */
+  /** Each record faults, zaps and shoots down (mmap, and the trimming modes when the copy exceeds the top pad). */
   readonly unmaps: boolean
   firstThread = 0
   /** Per thread: when its previous record ended. */
   readonly recordStart: Float64Array
   /** -m: every record takes mmap_lock (mmap and munmap for write, each fault for read). */
   readonly mmapLock: boolean
-  /** Per thread (-m): the step of its record — MMAP, then the faults (1 … pages), then MUNMAP (with its zap), FLUSH. */
+  /** Per thread: the step of its record — -m: MMAP, the faults (1 … pages), MUNMAP (with its zap), FLUSH; trimming:
+   *  the burst now running, whose end takes the step's kernel operation (trimOp()). */
   readonly step: Int32Array
+  /** Trimming: the LRU pagevec size, the full pagevecs a record fills, the pages left in the last, the release_pages()
+   *  lock batches, and the step that ends the record. */
+  readonly lruBatch: number
+  readonly lruFull: number
+  readonly lruRest: number
+  readonly releases: number
+  readonly lastStep: number
 
   constructor(m: GuestOps, v: number, w: EbizzySpec) {
     super(m, v)
@@ -72,12 +135,17 @@ export class EbizzyWorkload extends GuestWorkload {
     const compares = w.linearSearch ? records / 2 : Math.ceil(Math.log2(records + 1))
     this.copyNs = (w.chunkBytes / 1024) * m.inp.costs.guestCopyPerKiB.meanNs
     this.copySearchNs = this.copyNs + compares * COMPARE_NS
-    this.pages = Math.ceil(w.chunkBytes / PAGE)
-    this.copyPageNs = this.copyNs / this.pages
-    this.unmaps = w.memory !== 'malloc'
+    this.copyPageNs = this.copyNs / Math.ceil(w.chunkBytes / PAGE)
+    this.pages = w.memory === 'mmap' ? Math.ceil(w.chunkBytes / PAGE) : w.memory === 'malloc' ? 0 : heapTrimPages(w.chunkBytes)
+    this.unmaps = this.pages > 0
     this.recordStart = new Float64Array(w.threads)
     this.mmapLock = w.memory === 'mmap'
     this.step = new Int32Array(w.threads)
+    this.lruBatch = m.inp.vms[v]!.lruAddBatch
+    this.lruFull = Math.floor(this.pages / this.lruBatch)
+    this.lruRest = this.pages - this.lruFull * this.lruBatch
+    this.releases = Math.ceil(this.pages / SWAP_CLUSTER_MAX)
+    this.lastStep = this.lruFull + 2 + this.releases
   }
 
   override threadCount(): number {
@@ -88,35 +156,72 @@ export class EbizzyWorkload extends GuestWorkload {
     this.firstThread = firstThread
     const vm = this.m.inp.vms[this.v]!
     // pthread_create() in order; fork balancing spreads them over the vCPUs
-    for (let i = 0; i < this.w.threads; i++) this.m.startThread(firstThread + i, vm.firstVcpu + (i % vm.vcpus), this.mmapLock ? 0 : this.recordNs())
+    for (let i = 0; i < this.w.threads; i++) this.m.startThread(firstThread + i, vm.firstVcpu + (i % vm.vcpus), this.mmapLock ? 0 : this.trimming() ? this.trimBurst(0) : this.copySearchNs)
   }
 
-  /** One record's guest time: the copy (its pages faulted in first when the memory was returned), the search, and the
-   *  free (the munmap()/madvise() zap of its pages). */
-  private recordNs(): number {
-    let ns = this.copySearchNs
-    if (this.unmaps) {
-      const m = this.m
-      // the sum of `pages` samples of a cost: its mean per page, one sample for the spread
-      ns += this.pages * (m.inp.costs.guestPageFault.meanNs + m.inp.costs.guestZapPerPage.meanNs) - m.inp.costs.guestPageFault.meanNs + m.cost(CostId.guestPageFault)
+  private trimming(): boolean {
+    return this.unmaps && !this.mmapLock
+  }
+
+  /** The sum of n samples of a cost: n times its mean, one sample for the spread. */
+  private sumOf(n: number, id: number, meanNs: number): number {
+    return n > 0 ? (n - 1) * meanNs + this.m.cost(id) : 0
+  }
+
+  /** Trimming, the guest time of burst s: a full pagevec's faults and copies (the copy of the pages the top pad kept
+   *  mapped with the first), the rest with the search, the madvise() zap of the PTEs, nothing between the LRU sections. */
+  private trimBurst(s: number): number {
+    const pad = s === 0 ? this.copyNs - this.pages * this.copyPageNs : 0
+    if (s < this.lruFull) return pad + this.faultsNs(this.lruBatch)
+    if (s === this.lruFull) return pad + this.faultsNs(this.lruRest) + this.copySearchNs - this.copyNs
+    if (s === this.lruFull + 1) return this.sumOf(this.pages, CostId.guestZapPerPage, this.m.inp.costs.guestZapPerPage.meanNs)
+    return 0
+  }
+
+  /** n pages faulted in (do_anonymous_page(), clear_page()) and the copy written over them. */
+  private faultsNs(n: number): number {
+    return n * this.copyPageNs + this.sumOf(n, CostId.guestPageFault, this.m.inp.costs.guestPageFault.meanNs)
+  }
+
+  /** Trimming, the kernel operation at the end of burst s: __pagevec_lru_add() of a full pagevec; lru_add_drain() of
+   *  the rest at zap_page_range()'s start; the TLB shootdown after the zap (tlb_finish_mmu()); release_pages()'s LRU
+   *  sections; none at the record's end. */
+  private trimOp(g: number, s: number): void {
+    const m = this.m
+    const costs = m.inp.costs
+    if (s < this.lruFull) m.spinLock(g, LRU_LOCK, this.sumOf(this.lruBatch, CostId.guestLruAddPerPage, costs.guestLruAddPerPage.meanNs))
+    else if (s === this.lruFull) { if (this.lruRest > 0) m.spinLock(g, LRU_LOCK, this.sumOf(this.lruRest, CostId.guestLruAddPerPage, costs.guestLruAddPerPage.meanNs)) }
+    else if (s === this.lruFull + 1) m.flushTlbOthers(g)
+    else if (s < this.lastStep) {
+      const n = Math.min(SWAP_CLUSTER_MAX, this.pages - (s - this.lruFull - 2) * SWAP_CLUSTER_MAX)
+      m.spinLock(g, LRU_LOCK, this.sumOf(n, CostId.guestLruDelPerPage, costs.guestLruDelPerPage.meanNs))
     }
-    return ns
   }
 
-  /** A record ended on vCPU g: count it; its free() flushed the other vCPUs' TLBs (mmap, no-mmap); the next begins. */
+  /** A burst of thread tid ended on vCPU g: -m's and the trimming modes' next step, or (malloc) the record is done. */
   override threadBurstDone(g: number, tid: number): void {
     if (this.mmapLock) { this.mmapStep(g, tid); return }
-    this.recordDone(g, tid)
-    this.m.threadContinue(tid, this.recordNs())
+    if (!this.unmaps) { this.recordDone(g, tid); this.m.threadContinue(tid, this.copySearchNs); return }
+    const i = tid - this.firstThread
+    const s = this.step[i]!
+    if (s === this.lastStep) {
+      this.recordDone(g, tid)
+      this.step[i] = 0
+      this.m.threadContinue(tid, this.trimBurst(0))
+      return
+    }
+    this.trimOp(g, s)
+    this.step[i] = s + 1
+    this.m.threadContinue(tid, this.trimBurst(s + 1))
   }
 
+  /** A record ended on vCPU g: count it. */
   private recordDone(g: number, tid: number): void {
     const m = this.m
     const i = tid - this.firstThread
     const now = m.engine.now
     m.complete(this.v, now - this.recordStart[i]!)
     this.recordStart[i] = now
-    if (this.unmaps) m.flushTlbOthers(g)
   }
 
   /** -m, one kernel entry per thread burst: the burst that just ended led to this step's lock operation (one per burst:
@@ -143,6 +248,7 @@ export class EbizzyWorkload extends GuestWorkload {
       m.rwsemLock(g, MMAP_LOCK, true, m.cost(CostId.guestMunmap) + (down ? 0 : zap), down ? zap : 0)
     } else {
       this.recordDone(g, tid)
+      m.flushTlbOthers(g)
       this.step[i] = MMAP
       m.threadContinue(tid, 0)
       return

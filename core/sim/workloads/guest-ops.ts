@@ -68,4 +68,8 @@ export interface GuestOps {
    *  VM, held holdNs; readers share it, waiters spin or sleep as the guest version's rwsem does (core/guest/rwsem.ts).
    *  A writer with readNs > 0 then downgrade_write()s: it holds the lock for read readNs more, no writer in between. */
   rwsemLock(g: number, id: number, write: boolean, holdNs: number, readNs?: number): void
+  /** spin_lock() (or spin_lock_irqsave()) by the task on vCPU g: the VM's kernel spinlock `id` (0: the page LRU lock,
+   *  core/guest/spinlocks.ts WORKLOAD_SPINLOCKS_PER_VM), held holdNs; a waiter spins as the guest's lock kind does —
+   *  PAUSE exits under PLE, pv_wait() halts with pvqspinlock until the unlocker's kick. */
+  spinLock(g: number, id: number, holdNs: number): void
 }
