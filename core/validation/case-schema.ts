@@ -1,7 +1,7 @@
 // The validation case format: one published result (a KVM commit, a cover letter, a paper) and the bench
 // profile designed from its setup. Validated with the project's schema library, so a bad case file gets
 // the same "field, value, fix" messages as a bad profile.
-import { literal, number, object, oneOf, optional, parse, refine, string } from '../schema/schema.ts'
+import { integer, literal, number, object, oneOf, optional, parse, refine, string } from '../schema/schema.ts'
 import type { Infer, ParseResult } from '../schema/schema.ts'
 
 export const CASE_SCHEMA_VERSION = 1
@@ -13,6 +13,12 @@ export const TOPICS = ['timers', 'idle', 'preempted', 'spinlocks', 'ipis', 'inte
 export const METRIC_KINDS = ['throughput', 'time-per-op', 'latency', 'exit-count', 'exit-share', 'exit-mean', 'exits-total', 'pcpu-busy', 'figure'] as const
 
 export const PERCENTILES = ['mean', 'p50', 'p90', 'p99', 'p999', 'max'] as const
+
+/** At most this many seeds per case (CI runs every case's seeds). */
+export const MAX_SEEDS = 10
+
+/** Seeds of the spread survey `validate --write-doc` makes for every case, and of a case the rule says is seed-sensitive. */
+export const SURVEY_SEEDS = 3
 
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/
 const PROFILE_FILE = /^[a-z0-9][a-z0-9-]{0,63}\.json$/
@@ -54,6 +60,7 @@ const caseShape = object({
   changed: optional(string({ maxLength: 64, description: 'The profile configuration that stands for the published change.' })),
   metric: optional(metricSchema),
   durationSec: number({ min: 0.01, max: 5, default: 0.3, description: 'Simulated seconds per configuration in a validation run (short, so the whole table runs in CI).' }),
+  seeds: integer({ min: 1, max: MAX_SEEDS, default: 1, description: `Seeds the case runs (1 … seeds, both configurations per seed); the verdict reads the mean change over them. The rule (docs/validation.md, "Seeds"): ${SURVEY_SEEDS} where the change's spread over ${SURVEY_SEEDS} seeds exceeds a third of the published change, else 1.` }),
   mapping: string({ maxLength: 2000, description: 'How the profile maps the published setup, and what it cannot express.' }),
   limits: string({ maxLength: 2000, default: '', description: 'Which mechanism or benchmark the model lacks for this case: the reason when it misses.' }),
   waiting: optional(string({ maxLength: 1000, description: 'Set when no reasonable profile can be built yet: what is missing. Such a case has no profile and is listed under "cases waiting for a mechanism".' })),

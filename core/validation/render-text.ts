@@ -1,7 +1,7 @@
 // The terminal report of `kvmbench validate`: a block per case (source, setup, published and model figures,
 // ratio, directions), then a summary table.
 import { formatMetricValue, metricLabel } from './metric.ts'
-import type { CaseRow, Direction } from './outcome.ts'
+import type { CaseOutcome, CaseRow, Direction } from './outcome.ts'
 
 export const ARROW: Record<Direction, string> = { up: '↑', down: '↓', none: '=' }
 
@@ -14,11 +14,22 @@ export function formatRatio(r: number | undefined): string {
   return r === undefined ? 'n/a' : `${r < 0 ? '−' : ''}${Math.abs(r).toFixed(2)}`
 }
 
-/** "EXTERNAL_INTERRUPT exits/s: 11815/s → 1365/s (−88.4 %)" */
+const rangeText = (o: CaseOutcome): string => `${formatPct(o.minChangePct).replace(/ %$/, '')} … ${formatPct(o.maxChangePct)}`
+
+/** The per-seed changes' range: "−6.5 … +6.4 % (3 seeds)", or "1 seed". */
+export function seedRangeText(o: CaseOutcome): string {
+  return o.seeds === 1 ? '1 seed' : `${rangeText(o)} (${o.seeds} seeds)`
+}
+
+/** "EXTERNAL_INTERRUPT exits/s: 11815/s → 1365/s (−88.4 %)"; over several seeds the means and the mean change
+ *  with the seeds' range. */
 export function modelFigure(row: CaseRow): string {
   if (!row.outcome || row.c.metric === undefined) return 'waiting for a mechanism'
   const m = row.c.metric
-  return `${metricLabel(m)}: ${formatMetricValue(m, row.outcome.baseline)} → ${formatMetricValue(m, row.outcome.changed)} (${formatPct(row.outcome.modelChangePct)})`
+  const o = row.outcome
+  const values = `${formatMetricValue(m, o.baseline)} → ${formatMetricValue(m, o.changed)}`
+  if (o.seeds === 1) return `${metricLabel(m)}: ${values} (${formatPct(o.modelChangePct)})`
+  return `${metricLabel(m)}, mean of ${o.seeds} seeds: ${values} (mean change ${formatPct(o.modelChangePct)}, seed range ${rangeText(o)})`
 }
 
 export function directionText(row: CaseRow): string {
@@ -52,8 +63,8 @@ export function formatValidationText(rows: CaseRow[]): string {
     }
     out.push('')
   })
-  const head = ['#', 'case', 'published', 'model', 'ratio', 'dir pub/model', 'verdict']
-  const body = rows.map((r, i) => [String(i + 1), r.c.id, formatPct(r.c.published.changePct), r.outcome ? formatPct(r.outcome.modelChangePct) : '–', r.outcome ? formatRatio(r.ratio) : '–', directionText(r), r.verdict])
+  const head = ['#', 'case', 'published', 'model', 'seed range', 'ratio', 'dir pub/model', 'verdict']
+  const body = rows.map((r, i) => [String(i + 1), r.c.id, formatPct(r.c.published.changePct), r.outcome ? formatPct(r.outcome.modelChangePct) : '–', r.outcome ? seedRangeText(r.outcome) : '–', r.outcome ? formatRatio(r.ratio) : '–', directionText(r), r.verdict])
   const widths = head.map((h, k) => Math.max(h.length, ...body.map((b) => b[k]!.length)))
   const line = (cells: string[]): string => cells.map((x, k) => pad(x, widths[k]!)).join('  ').trimEnd()
   out.push(line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), '', summaryCounts(rows), '')

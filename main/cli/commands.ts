@@ -93,11 +93,11 @@ export const COMMANDS: CommandSpec[] = [
     name: 'validate',
     usage: 'kvmbench validate [--case ID]... [--json FILE] [--write-doc] [--check] [--workers N]',
     summary: 'run the published-results validation table (examples/validation/)',
-    description: 'Runs every case under examples/validation/cases/ — one published KVM result (commit, cover letter or paper) and the profile under examples/validation/profiles/ designed from its setup — and prints per case the source, the setup, the published figure, the model\'s figure, their ratio and whether the directions agree, then a summary table. docs/validation.md holds the same table; --write-doc regenerates it from this run. A case the model misses is a result, not an error: the exit status is 0 unless a run fails, or --check finds a direction that differs from docs/validation.md (1).',
+    description: 'Runs every case under examples/validation/cases/ — one published KVM result (commit, cover letter or paper) and the profile under examples/validation/profiles/ designed from its setup — under seeds 1 … N (the case\'s "seeds") and prints per case the source, the setup, the published figure, the model\'s figure (over several seeds: the mean change and the seed range), their ratio and whether the directions agree, then a summary table. docs/validation.md holds the same table; --write-doc regenerates it from this run. A case the model misses is a result, not an error: the exit status is 0 unless a run fails, or --check finds a direction that differs from docs/validation.md (1).',
     options: [
       { name: 'case', type: 'string', value: 'ID', multiple: true, help: 'run only this case (repeat for several); default: all' },
       { name: 'json', type: 'string', value: 'FILE', help: 'also write the cases, outcomes and verdicts as JSON to FILE; "-" writes it to stdout instead of the table' },
-      { name: 'write-doc', type: 'boolean', help: 'rewrite docs/validation.md (table, a paragraph per case, recorded outcomes) from this run' },
+      { name: 'write-doc', type: 'boolean', help: 'rewrite docs/validation.md (table, a paragraph per case, recorded outcomes) from this run; also runs every case under seeds 1 … 3 for the seed-spread survey' },
       { name: 'check', type: 'boolean', help: "exit 1 when a case's direction differs from what docs/validation.md records" },
       WORKERS, HELP,
     ],

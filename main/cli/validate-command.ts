@@ -7,7 +7,7 @@ import { configurationNames, loadProfile } from '../../core/index.ts'
 import type { ConfigResult } from '../../core/result.ts'
 import { formatIssue } from '../../core/schema/schema.ts'
 import {
-  caseRow, evaluateCase, formatValidationText, isRunnable, parseCase, parseRecordedOutcomes, RecordsError, renderValidationDoc, sortCases,
+  SURVEY_SEEDS, caseRow, evaluateCase, formatValidationText, isRunnable, parseCase, parseRecordedOutcomes, RecordsError, renderValidationDoc, sortCases,
 } from '../../core/validation/index.ts'
 import type { CaseOutcome, ValidationCase } from '../../core/validation/index.ts'
 import { ChildProcessLauncher } from '../worker/child-process-launcher.ts'
@@ -78,21 +78,34 @@ export function readRecordedOutcomes(path = VALIDATION_DOC): Record<string, Case
   }
 }
 
-export type RunOne = (profileJson: unknown, config: string, durationSec: number) => Promise<ConfigResult>
+export type RunOne = (profileJson: unknown, config: string, durationSec: number, seed: number) => Promise<ConfigResult>
 
-/** Runs every runnable case (its two configurations; identical runs once) and returns the outcomes by case id. */
-export async function runValidation(set: ValidationSet, run: RunOne, only?: string[]): Promise<Record<string, CaseOutcome>> {
+export interface RunValidationOptions {
+  /** Only these case ids. */
+  only?: string[]
+  /** Also run every case under seeds 1 … SURVEY_SEEDS for the spread survey (docs/validation.md's "Seeds"). */
+  survey?: boolean
+}
+
+/** Runs every runnable case (its two configurations under seeds 1 … seeds; identical runs once) and returns the
+ *  outcomes by case id. Validation runs seeds 1 … N whatever the profile's run.seed. */
+export async function runValidation(set: ValidationSet, run: RunOne, opts: RunValidationOptions = {}): Promise<Record<string, CaseOutcome>> {
   const memo = new Map<string, Promise<ConfigResult>>()
-  const once = (profile: string, config: string, d: number): Promise<ConfigResult> => {
-    const key = `${profile}\0${config}\0${d}`
+  const once = (profile: string, config: string, d: number, seed: number): Promise<ConfigResult> => {
+    const key = `${profile}\0${config}\0${d}\0${seed}`
     let p = memo.get(key)
-    if (!p) memo.set(key, (p = run(set.profiles.get(profile), config, d)))
+    if (!p) memo.set(key, (p = run(set.profiles.get(profile), config, d, seed)))
     return p
   }
-  const runnable = set.cases.filter(isRunnable).filter((c) => !only || only.includes(c.id))
+  const runnable = set.cases.filter(isRunnable).filter((c) => !opts.only || opts.only.includes(c.id))
   const outcomes = await Promise.all(runnable.map(async (c) => {
-    const [b, x] = await Promise.all([once(c.profile, c.baseline, c.durationSec), once(c.profile, c.changed, c.durationSec)])
-    return evaluateCase(c, b, x)
+    const n = opts.survey ? Math.max(c.seeds, SURVEY_SEEDS) : c.seeds
+    const seeds = Array.from({ length: n }, (_, i) => i + 1)
+    const runs = await Promise.all(seeds.map(async (seed) => {
+      const [baseline, changed] = await Promise.all([once(c.profile, c.baseline, c.durationSec, seed), once(c.profile, c.changed, c.durationSec, seed)])
+      return { baseline, changed }
+    }))
+    return evaluateCase(c, runs)
   }))
   return Object.fromEntries(outcomes.map((o) => [o.id, o]))
 }
@@ -112,9 +125,9 @@ export async function validateCommand(args: ParsedArgs): Promise<number> {
   // one bar for the whole table: the mean progress of every configuration run started so far
   const progress = new ProgressLine(['validation'])
   const fractions: number[] = []
-  const run: RunOne = (profile, config, durationSec) => {
+  const run: RunOne = (profile, config, durationSec, seed) => {
     const k = fractions.push(0) - 1
-    return pool.run({ profile, config, durationSec }, {
+    return pool.run({ profile, config, durationSec, seed }, {
       onProgress: (f) => {
         fractions[k] = f
         progress.update('validation', fractions.reduce((a, x) => a + x, 0) / fractions.length)
@@ -123,7 +136,7 @@ export async function validateCommand(args: ParsedArgs): Promise<number> {
   }
   let outcomes: Record<string, CaseOutcome>
   try {
-    outcomes = await runValidation(set, run, only)
+    outcomes = await runValidation(set, run, { only, survey: writeDoc })
   } finally {
     progress.done()
     await pool.dispose()

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { loadProfile, runConfiguration } from '../../core/index.ts'
 import {
-  TOPICS, caseRow, isRunnable, parseRecordedOutcomes, renderValidationDoc,
+  SURVEY_SEEDS, TOPICS, caseRow, isRunnable, parseRecordedOutcomes, renderValidationDoc, seedsByRule, surveySpread,
 } from '../../core/validation/index.ts'
 import type { CaseOutcome } from '../../core/validation/index.ts'
 import { VALIDATION_DOC, loadValidationSet, runValidation } from '../../main/cli/validate-command.ts'
@@ -36,12 +36,25 @@ describe('docs/validation.md', () => {
     expect(Object.keys(recorded).sort()).toEqual(set.cases.filter(isRunnable).map((c) => c.id).sort())
   })
 
+  it('records each case under its own seeds, with the seed survey, and every case has at least the seeds the rule gives', () => {
+    const recorded = parseRecordedOutcomes(doc)
+    const short: string[] = []
+    for (const c of set.cases.filter(isRunnable)) {
+      const o = recorded[c.id]!
+      expect(o.seeds, `${c.id}: docs/validation.md records ${o.seeds} seeds, the case has ${c.seeds} — run npm run validate -- --write-doc`).toBe(c.seeds)
+      expect(o.surveyChangesPct?.length, `${c.id}: no seed survey recorded — run npm run validate -- --write-doc`).toBe(SURVEY_SEEDS)
+      const rule = seedsByRule(c.published.changePct, surveySpread(o.surveyChangesPct!))
+      if (c.seeds < rule) short.push(`${c.id}: spread ${surveySpread(o.surveyChangesPct!)} points over ${SURVEY_SEEDS} seeds exceeds a third of the published ${c.published.changePct} % — set "seeds": ${rule} in examples/validation/cases/${c.id}.json`)
+    }
+    expect(short).toEqual([])
+  })
+
   it('a fresh run of every case gives the direction the page records (regenerate it when a mechanism changes one)', async () => {
     const recorded = parseRecordedOutcomes(doc)
-    const outcomes: Record<string, CaseOutcome> = await runValidation(set, async (json, config, durationSec) => {
+    const outcomes: Record<string, CaseOutcome> = await runValidation(set, async (json, config, durationSec, seed) => {
       const r = loadProfile(json)
       if (!r.ok) throw new Error(`invalid validation profile for ${config}`)
-      return runConfiguration(r.profile, config, { durationSec })
+      return runConfiguration(r.profile, config, { durationSec, seed })
     })
     const differ: string[] = []
     for (const c of set.cases.filter(isRunnable)) {
