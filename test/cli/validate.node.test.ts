@@ -35,6 +35,14 @@ describe('kvmbench validate', () => {
     expect(j.cases[1]!.outcome!.modelChangePct).toBeLessThan(0)
   })
 
+  it('a case of several seeds prints the mean change and the seed range, in its block and in the table', () => {
+    const r = kvmbench('validate', '--case', 'native-qspinlock-pinned')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/model: {5}time per operation, mean of 3 seeds: .* \(mean change −\d+\.\d %, seed range −\d+\.\d … −\d+\.\d %\)/)
+    expect(r.stdout).toMatch(/#\s+case\s+published\s+model\s+seed range\s+ratio/)
+    expect(r.stdout).toMatch(/native-qspinlock-pinned\s+−5\.2 %\s+−\d+\.\d %\s+−\d+\.\d … −\d+\.\d % \(3 seeds\)/)
+  })
+
   it('--check passes when every direction is the one docs/validation.md records', () => {
     const r = kvmbench('validate', '--check', '--json', '-')
     expect(r.stderr).toBe('')
