@@ -36,7 +36,7 @@ import type { ExperimentalContext } from './experimental-setup.ts'
 import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, HostTaskSpec } from './model-inputs.ts'
 import { fairEra, fairParams } from '../host/fair-sched.ts'
 import { hostIdleCstates, inGuestCstates, hostIdleLimitDecision } from '../host/cpuidle.ts'
-import { resolveSpinlock, pleParams, pleParamIssues } from './spinlock-setup.ts'
+import { resolveSpinlock, pleParams, pleParamIssues, pleParamWarning } from './spinlock-setup.ts'
 
 export type SetupResult = { ok: true; inputs: ModelInputs; topology: HostTopology; hk: HousekeepingSets; warnings: string[] } | { ok: false; issues: Issue[] }
 
@@ -256,7 +256,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     durationNs: Math.round(durationSec * 1e9),
     seed,
   }
-  return { ok: true, inputs, topology, hk, warnings: [...hkr.warnings, ...fastpaths.warnings, ...(advance.warning ? [advance.warning] : []), ...unusedCostOverrides(Object.keys(host.costs), fastpaths)] }
+  return { ok: true, inputs, topology, hk, warnings: [...hkr.warnings, ...fastpaths.warnings, ...(advance.warning ? [advance.warning] : []), ...[pleParamWarning(host, features.vendor)].filter(Boolean), ...unusedCostOverrides(Object.keys(host.costs), fastpaths)] }
 }
 
 /** The guest scheduler's decisions: whether vcpu_is_preempted() reads steal time, whether an idle (HLT-blocked) vCPU
