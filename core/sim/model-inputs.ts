@@ -123,8 +123,8 @@ export interface VmSpec {
   preemptedReaders: PreemptedReaders
   /** Which ttwu_queue_cond() the guest has (core/guest/rq-lock.ts ttwuQueueEra()). */
   ttwuQueueEra: number
-  /** smp_call_function_many()'s targets of a TLB shootdown include vCPUs in lazy TLB mode (idle): guest before the
-   *  lazy-TLB rework (core/guest/csd-lock-wait.ts flushIpisLazyCpus()). */
+  /** smp_call_function_many()'s targets of a TLB shootdown include a vCPU in its idle loop (lazy TLB mode) once per
+   *  idle period: guest < 4.14, or 4.14–4.19 without PCID (core/guest/lazy-tlb.ts shootdownIpisLazyOnce()). */
   tlbFlushIpisLazy: boolean
   /** The LAPIC timer path of a vCPU on a housekeeping (HK_TYPE_TIMER) pCPU and on an isolated one: a floating vCPU
    *  takes the one of the pCPU it runs on. */
