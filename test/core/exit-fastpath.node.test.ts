@@ -14,15 +14,17 @@ describe('handle_fastpath_set_msr_irqoff(): the x2APIC ICR write', () => {
     expect(x2apicIcrFastpath('5.6', 'vmx')).toBe(true)
     expect(x2apicIcrFastpath('6.8', 'vmx')).toBe(true)
   })
-  it('SVM: from 5.6 (svm_handle_exit_irqoff(), then svm_exit_handlers_fastpath() from a9ab13ff6e84), removed in 5.9, re-enabled in 5.10', () => {
+  it('SVM: from 5.6 (svm_handle_exit_irqoff(), then svm_exit_handlers_fastpath() from a9ab13ff6e84); 5.9 keeps it (removed and re-enabled after svm_complete_interrupts() within the 5.9-rc fixes)', () => {
     expect(x2apicIcrFastpath('5.5', 'svm')).toBe(false)
     expect(x2apicIcrFastpath('5.6', 'svm')).toBe(true)
     expect(x2apicIcrFastpath('5.8', 'svm')).toBe(true)
-    expect(x2apicIcrFastpath('5.9', 'svm')).toBe(false)
+    expect(x2apicIcrFastpath('5.9', 'svm')).toBe(true)
     expect(x2apicIcrFastpath('5.10', 'svm')).toBe(true)
-    expect(icrFastpath('5.9', 'x2apic', 'physical', 'svm')).toBe(false)
+    expect(icrFastpath('5.9', 'x2apic', 'physical', 'svm')).toBe(true)
+    expect(icrFastpath('5.5', 'x2apic', 'physical', 'svm')).toBe(false)
     const base = { vendor: 'svm' as const, apicMode: 'x2apic' as const, apicvActive: false, ipiv: false, avicActive: false, pvIpi: false, guestVersion: '6.1', multicast: false }
-    expect(ipiSendPath({ ...base, hostVersion: '5.9' }).fastpath).toBe(false)
+    expect(ipiSendPath({ ...base, hostVersion: '5.5' }).fastpath).toBe(false)
+    expect(ipiSendPath({ ...base, hostVersion: '5.9' }).fastpath).toBe(true)
     expect(ipiSendPath({ ...base, hostVersion: '6.1' }).fastpath).toBe(true)
   })
 })
