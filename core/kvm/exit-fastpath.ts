@@ -25,10 +25,14 @@ export function x2apicIcrFastpath(hostVersion: string, _vendor: 'vmx' | 'svm'): 
 
 /** WRMSR IA32_TSC_DEADLINE in handle_fastpath_set_msr_irqoff() → handle_fastpath_set_tscdeadline(): ae95f566b3d2
  *  "KVM: X86: TSCDEADLINE MSR emulation fastpath" (v5.8, first KVM batch for 5.8), taken only
- *  `if (kvm_can_use_hv_timer(vcpu))` — with the sw hrtimer the write goes the full way (hrtimer_start()). A 2025
- *  patch by Sean Christopherson drops that check; the release carrying it is not verified here, so every version
- *  keeps it. */
+ *  `if (kvm_can_use_hv_timer(vcpu))` — with the sw hrtimer the write goes the full way (hrtimer_start()). From v6.18
+ *  0a94b2042419 "KVM: x86: Unconditionally handle MSR_IA32_TSC_DEADLINE in fastpath exits" (Sean Christopherson, in
+ *  "[GIT PULL] KVM: x86: Misc changes for 6.18", tag kvm-x86-misc-6.18 on 6.17-rc2: "add fastpath support for
+ *  TSC_DEADLINE writes on AMD CPUs") drops that test: every TSC-deadline write takes the fastpath, a sw hrtimer
+ *  (start_sw_tscdeadline() → hrtimer_start() with IRQs off) and AMD included. `hvTimer`: whether the vCPU's timer is
+ *  the hv timer now. */
 export function tscDeadlineFastpath(hostVersion: string, _vendor: 'vmx' | 'svm', hvTimer: boolean): boolean {
+  if (versionAtLeast(hostVersion, '6.18')) return true
   return hvTimer && versionAtLeast(hostVersion, '5.8')
 }
 
@@ -87,13 +91,15 @@ export function fastpathDecision(hostVersion: string, vendor: 'vmx' | 'svm', hvT
   const why: string[] = []
   if (x2apic && x2apicIcrFastpath(hostVersion, vendor)) {
     on.push('x2APIC ICR')
-    why.push(`x2APIC ICR writes in handle_fastpath_set_msr_irqoff() (1e9e2622a149, 5.6${vendor === 'svm' ? '; on SVM not in 5.9' : ''})`)
+    why.push('x2APIC ICR writes in handle_fastpath_set_msr_irqoff() (1e9e2622a149, 5.6)')
   } else if (x2apic) {
-    why.push(vendor === 'vmx' ? `no ICR fastpath on host ${hostVersion} < 5.6` : `no SVM ICR fastpath on host ${hostVersion} (from 5.6, except 5.9: "KVM: SVM: Get rid of handle_fastpath_set_msr_irqoff()")`)
+    why.push(`no ICR fastpath on host ${hostVersion} < 5.6`)
   }
   if (tscDeadlineFastpath(hostVersion, vendor, hvTimer)) {
     on.push('TSC deadline')
-    why.push('TSC-deadline writes in handle_fastpath_set_tscdeadline() (ae95f566b3d2, 5.8): ~534 cycles less')
+    why.push(versionAtLeast(hostVersion, '6.18') && !hvTimer
+      ? 'TSC-deadline writes in handle_fastpath_set_tscdeadline() whatever the timer (0a94b2042419, 6.18): the sw hrtimer is started from the fastpath'
+      : 'TSC-deadline writes in handle_fastpath_set_tscdeadline() (ae95f566b3d2, 5.8): ~534 cycles less')
   } else if (versionAtLeast(hostVersion, '5.8')) {
     why.push('TSC-deadline writes take the full path: the fastpath needs kvm_can_use_hv_timer()')
   }

@@ -296,7 +296,7 @@ export interface ModelInputs {
   /** The LAPIC timer's host side (core/kvm/lapic-timer.ts): the sw hrtimer pinned (before 5.3), the advance
    *  (timer-advance.ts AdvanceMode and the start value), and whether the hv path's TSC-deadline write takes the
    *  fastpath (exit-fastpath.ts). */
-  lapicTimer: { hrtimerPinned: boolean; advanceMode: number; advanceInitNs: number; tscDeadlineFastpath: boolean }
+  lapicTimer: { hrtimerPinned: boolean; advanceMode: number; advanceInitNs: number; tscDeadlineFastpath: boolean; tscDeadlineFastpathSw: boolean }
   /** Per pCPU: its LLC (socket) id, for the host's wake-up placement of floating threads. */
   llcOf: Int32Array
   /** PLE (VMX, window in TSC cycles) / pause filter (SVM, window in PAUSEs) parameters. */

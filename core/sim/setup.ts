@@ -243,7 +243,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     haltPoll,
     irqs,
     timerHousekeeping: hk.housekeeping.timer,
-    lapicTimer: { hrtimerPinned: lapicHrtimerPinned(hostVersion), advanceMode: advance.mode, advanceInitNs: advance.initNs, tscDeadlineFastpath: tscDeadlineFastpath(hostVersion, features.vendor, true) },
+    lapicTimer: { hrtimerPinned: lapicHrtimerPinned(hostVersion), advanceMode: advance.mode, advanceInitNs: advance.initNs, tscDeadlineFastpath: tscDeadlineFastpath(hostVersion, features.vendor, true), tscDeadlineFastpathSw: tscDeadlineFastpath(hostVersion, features.vendor, false) },
     ple: pleParams(host, features.vendor),
     tscGhz: features.ghz,
     llcOf: Int32Array.from(topology.llcOf),
