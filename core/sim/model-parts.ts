@@ -189,6 +189,10 @@ export interface GuestWork {
 
 /** core/guest/guest-idle.ts — the guest's idle loop and cpuidle driver. */
 export interface GuestIdle {
+  /** In the idle task (from do_idle() until a task runs), interrupts included. */
+  readonly inIdleLoop: Uint8Array
+  /** Times the idle loop handed the CPU to a task (each ends a lazy-TLB period). */
+  readonly loopExits: Uint32Array
   enterIdle(g: number): void
   /** TIF_POLLING_NRFLAG: the idle task polls (a reschedule needs no IPI). */
   pollingNrflag(g: number): boolean
