@@ -45,7 +45,7 @@ export const COST_NAMES = [
   'userspaceExit', // experimental (seed 004 RFC): KVM_RUN returns to the VMM (vcpu_put, guest FPU and user-return MSRs swapped, the VMM's dispatch of the exit)
   'userspaceEntry', // experimental (seed 004 RFC): the VMM calls KVM_RUN again (the ioctl, vcpu_load, guest FPU, pending requests) up to VM entry
   'exitInterruptWindow', // interrupt window exit
-  'indirect', // guest slowdown after every exit: caches, TLB, pipeline refilled
+  'indirect', // guest slowdown after an entry (caches, TLB, predictors refilled), paid once by the work that follows: estimate (SplitX WIOV 2011, FlexSC OSDI 2010)
   'indirectKeptLoaded', // experimental (seed 002): the slowdown after an entry whose schedule-in kept the guest state loaded
   'scheduleIn', // context switch to the vCPU thread + vcpu_load
   'scheduleInNoLoad', // the context switch to the vCPU thread alone: no vcpu_load in kvm_sched_in() (state kept loaded, seed 002; or the thread slept in the VMM)
