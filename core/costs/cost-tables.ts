@@ -30,7 +30,7 @@ export const COST_NAMES = [
   'exitApicWriteIcr', // xAPIC ICR write, trap-like APIC_WRITE (APICv register virtualization): kvm_apic_write_nodecode
   'exitApicAccessIcr', // xAPIC ICR write without APICv/AVIC: APIC_ACCESS (npf on SVM) and instruction emulation
   'exitAvicIncompleteIpi', // AVIC_INCOMPLETE_IPI: avic_incomplete_ipi_interception → avic_kick_target_vcpus (wake)
-  'pvIpiPerTarget', // KVM_HC_SEND_IPI: kvm_pv_send_ipi() per destination vCPU (on top of exitVmcall)
+  'pvIpiPerTarget', // kvm_apic_set_irq() per destination: KVM_HC_SEND_IPI (on top of exitVmcall), a cluster-mode ICR write's 2nd… destinations
   'exitHlt', // HLT exit bookkeeping before halt polling / blocking
   'exitPreemptionTimer', // VMX preemption timer expiry as the host takes it: setup resolves fast or slow (core/kvm/exit-fastpath.ts)
   'exitPreemptionTimerSlow', // the same through handle_preemption_timer() → kvm_lapic_expired_hv_timer() → inject

@@ -123,6 +123,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       ipiExitsIfTargetNotRunning: ipi.ipiExitsIfTargetNotRunning,
       avicRunningWhileHaltPolling: ipi.avicRunningWhileHaltPolling,
       ipiUnicastCause: ipi.ipiUnicastCause,
+      ipiCluster: ipi.ipiCluster,
+      apicCluster: ipi.apicCluster,
       guestTlbShootdownsPerSec: vm.guest.tlbShootdownsPerSec,
       pvTlbFlush: ipi.pvTlbFlush,
       hltInGuest: granted.hlt,
