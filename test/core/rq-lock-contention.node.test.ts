@@ -12,7 +12,7 @@ import type { Profile } from '../../core/index.ts'
 import { ExitReason } from '../../core/output/exit-names.ts'
 import { finishedModel, vmExitCount } from '../helpers/model-runs.ts'
 
-const DURATION = 0.05
+const DURATION = 0.1
 const FLOATING = { vcpupin: Array(8).fill('0-3'), emulatorpin: '0-3', iothreadpin: '0' }
 const PINNED = { vcpupin: ['0', '1', '2', '3', '4', '5', '6', '7'], emulatorpin: '0', iothreadpin: '0' }
 const CONFIGS: Record<string, Record<string, unknown>> = {
@@ -84,6 +84,8 @@ describe('rq->lock holder preemption: hackbench -T -p -g 2 -f 4 in 8 vCPUs (gues
     const cur = run(profile('6.8'), 'overcommit')
     expect(old.wakelist).toBe(0)
     expect(cur.wakelist).toBeGreaterThan(0.2 * cur.acquisitions)
-    expect(cur.contended).toBeLessThan(0.5 * old.contended)
+    // about half: the 5.4 guest's holders are no longer stretched by a refill per back-to-back exit (the indirect cost
+    // is paid once per burst, core/kvm/indirect-cost.ts), which had made 5.4 contend ~2.4 times as often
+    expect(cur.contended).toBeLessThan(0.65 * old.contended)
   })
 })
