@@ -4,9 +4,10 @@
 // - try_to_enable_x2apic(): without interrupt remapping a guest may still use x2APIC (x86_init.hyper.x2apic_available(),
 //   true under KVM), but "without IR, all CPUs can be addressed by IOAPIC/MSI only in physical mode", so it sets
 //   x2apic_phys = 1. Before 5.10 it also gave x2APIC up when an APIC ID exceeded 255 ("IR is required if there is
-//   APIC ID > 255 even when running under KVM": x2apic_disable(), the guest stays in xAPIC mode); from 5.10 ("x86/apic:
-//   Fix x2apic enablement without interrupt remapping", David Woodhouse) it keeps x2APIC and leaves the CPUs it
-//   cannot address offline (x2apic_set_max_apicid()).
+//   APIC ID > 255 even when running under KVM": x2apic_disable(), the guest stays in xAPIC mode); from 5.10 (26573a97746c
+//   "x86/apic: Fix x2apic enablement without interrupt remapping", David Woodhouse) it keeps x2APIC and leaves the
+//   CPUs it cannot address offline (x2apic_set_max_apicid()). The fix went to stable branches too (4.19.y among them,
+//   December 2020); the guest's patch level is not gated on here (core/kvm/backports.ts lists host fixes only).
 // - x2apic_phys_probe(): physical when x2apic_phys is set (by the above, or the `x2apic_phys` boot parameter) or the
 //   FADT asks for physical destination mode (x2apic_fadt_phys(): ACPI_FADT_APIC_PHYSICAL — QEMU's FADT sets only
 //   FORCE_APIC_CLUSTER_MODEL, for more than 8 CPUs, never the physical flag); otherwise x2apic_cluster_probe() wins.
@@ -37,7 +38,7 @@ export function apicDriver(i: ApicDriverInputs): { driver: ApicDriver; reason: s
   if (!i.x2apic) return { driver: 'xapic', reason: 'x2APIC is not in the guest CPUID: the guest sends IPIs by xAPIC MMIO writes' }
   if (!i.interruptRemapping) {
     if (i.maxApicId > 255 && !versionAtLeast(i.guestVersion, '5.10')) {
-      return { driver: 'xapic', reason: `no interrupt remapping and an APIC ID above 255 (${i.maxApicId}): a ${i.guestVersion} guest's try_to_enable_x2apic() disables x2APIC ("IRQ remapping doesn't support X2APIC mode"; kept from 5.10, with the CPUs it cannot address offline)` }
+      return { driver: 'xapic', reason: `no interrupt remapping and an APIC ID above 255 (${i.maxApicId}): a ${i.guestVersion} guest's try_to_enable_x2apic() disables x2APIC ("IRQ remapping doesn't support X2APIC mode"; kept from 5.10 and stable backports of 26573a97746c, with the CPUs it cannot address offline)` }
     }
     return { driver: 'x2apic_phys', reason: 'no interrupt remapping: try_to_enable_x2apic() sets x2apic_phys ("without IR, all CPUs can be addressed by IOAPIC/MSI only in physical mode"), so x2apic_phys_probe() wins: one ICR write per target' }
   }
