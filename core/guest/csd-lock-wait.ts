@@ -25,7 +25,7 @@ import { ExitReason } from '../output/exit-names.ts'
 import { St, Work, Act, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, CsdLockWait as CsdLockWaitPart } from '../sim/model-parts.ts'
 import { IntRings } from '../sim/int-rings.ts'
-import { IPI_TLB, IPI_MULTI } from '../kvm/irq-delivery.ts'
+import { IPI_TLB } from '../kvm/irq-delivery.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import type { StealTime } from '../kvm/steal-time.ts'
 import { yieldKind } from '../host/sched-yield.ts'
@@ -193,7 +193,7 @@ export class CsdLockWait implements CsdLockWaitPart {
     }
     if (ipis === 1) irq.queueIpi(src, q[base]! | flag)
     else if (ipis > 1 && vm.ipiMulticastBatched) { irq.mcastLen[src] = ipis; irq.mcastTlb[src] = tlb ? 1 : 0; v.actions[src]! |= Act.SEND_MULTI }
-    else for (let i = 0; i < ipis; i++) irq.queueIpi(src, q[base + i]! | flag | IPI_MULTI)
+    else irq.queueMulticast(src, ipis, flag)
     work.suspendWork(src)
     if (wait) {
       this.scanBase = base

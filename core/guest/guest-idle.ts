@@ -104,6 +104,7 @@ export class GuestIdleLoop implements GuestIdlePart {
   enterIdle(g: number): void {
     this.v.idle[g] = 1
     this.v.debt[g] = 0
+    this.v.pollution[g] = 0
     this.inIdleLoop[g] = 1
     this.cpuidleIdleCall(g)
   }
@@ -236,6 +237,7 @@ export class GuestIdleLoop implements GuestIdlePart {
       // (experimental) then exits to the VMM, or calls yield(). The idle loop has run off the previous exit's indirect
       // cost: only the last exit's is left for the work that ends the idle (as enterIdle() starts idle without debt)
       v.debt[g] = 0
+      v.pollution[g] = 0
       if (vm.mwaitExit === MwaitExit.USERSPACE) { this.vmm.exitToVmm(g, ExitReason.MWAIT_INSTRUCTION, m.causeIds.mwaitToVmm, m.cost(CostId.exitMwait), true, After.ENTRY); return }
       if (vm.mwaitExit === MwaitExit.YIELD) { this.run.beginExit(g, ExitReason.MWAIT_INSTRUCTION, m.causeIds.mwaitYield, m.cost(CostId.exitMwait) + m.cost(CostId.schedYield), After.YIELD); return }
       this.run.beginExit(g, ExitReason.MWAIT_INSTRUCTION, m.causeIds.mwaitNop, m.cost(CostId.exitMwait), After.ENTRY)

@@ -77,6 +77,11 @@ export interface VmSpec {
   ipiExitsIfTargetNotRunning: boolean
   /** AVIC: a halt-polling target keeps IsRunning = 1 (host ≥ 5.17, core/kvm/avic.ts avicRunningWhileHaltPolling()). */
   avicRunningWhileHaltPolling: boolean
+  /** The guest's cluster x2APIC driver (core/guest/x2apic.ts apicDriver()): a multicast makes one ICR write per
+   *  cluster of its targets (apicCluster), not one per target. */
+  ipiCluster: boolean
+  /** Per vCPU of the VM (by index): its x2APIC cluster (QEMU's APIC ID from the guest topology, bits 31:4). */
+  apicCluster: number[]
   /** Exit-cause label of a unicast IPI send. */
   ipiUnicastCause: string
   /** Guest TLB shootdowns per second (flush_tlb_mm_range() to the other vCPUs running the process). */

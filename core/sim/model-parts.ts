@@ -109,6 +109,7 @@ export interface HostNoise {
 export interface IrqDelivery {
   deliverGuestIrq(g: number, bit: number, posted: boolean): void
   queueIpi(g: number, entry: number): void
+  queueMulticast(src: number, n: number, flag: number): void
   sendIpi(g: number): void
   sendPvIpi(g: number): void
   readonly mcastQ: Int32Array

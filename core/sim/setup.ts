@@ -124,6 +124,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       ipiExitsIfTargetNotRunning: ipi.ipiExitsIfTargetNotRunning,
       avicRunningWhileHaltPolling: ipi.avicRunningWhileHaltPolling,
       ipiUnicastCause: ipi.ipiUnicastCause,
+      ipiCluster: ipi.ipiCluster,
+      apicCluster: ipi.apicCluster,
       guestTlbShootdownsPerSec: vm.guest.tlbShootdownsPerSec,
       pvTlbFlush: ipi.pvTlbFlush,
       hltInGuest: granted.hlt,
@@ -183,7 +185,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     spec.decisions.push({ id: 'guest-cpuidle', title: 'Guest cpuidle driver', value: idle.value, reason: idle.reason, mirrors: 'cpuidle_idle_call() / cpuidle_register_driver()' })
     const hvTimer = kvmCanUseHvTimer(timerInputs)
     vmsUseHvTimer.push(hvTimer)
-    const fpd = fastpathDecision(hostVersion, features.vendor, hvTimer, vm.kvm.x2apic)
+    const fpd = fastpathDecision(hostVersion, features.vendor, hvTimer, vm.kvm.x2apic && !ipi.ipiCluster) // cluster mode's logical ICR writes take no fastpath
     spec.decisions.push({ id: 'timer-advance', title: 'LAPIC timer advance', value: advance.value, reason: advance.reason, mirrors: 'kvm_create_lapic() / __kvm_wait_lapic_expire()' })
     spec.decisions.push({ id: 'exit-fastpath', title: 'Exit fastpaths', value: fpd.value, reason: fpd.reason, mirrors: features.vendor === 'vmx' ? 'vmx_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' : 'svm_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' })
     spec.decisions.push(...spin.decisions)
