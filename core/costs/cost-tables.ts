@@ -30,7 +30,7 @@ export const COST_NAMES = [
   'exitApicWriteIcr', // xAPIC ICR write, trap-like APIC_WRITE (APICv register virtualization): kvm_apic_write_nodecode
   'exitApicAccessIcr', // xAPIC ICR write without APICv/AVIC: APIC_ACCESS (npf on SVM) and instruction emulation
   'exitAvicIncompleteIpi', // AVIC_INCOMPLETE_IPI: avic_incomplete_ipi_interception → avic_kick_target_vcpus (wake)
-  'pvIpiPerTarget', // KVM_HC_SEND_IPI: kvm_pv_send_ipi() per destination vCPU (on top of exitVmcall)
+  'pvIpiPerTarget', // kvm_apic_set_irq() per destination: KVM_HC_SEND_IPI (on top of exitVmcall), a cluster-mode ICR write's 2nd… destinations
   'exitHlt', // HLT exit bookkeeping before halt polling / blocking
   'exitPreemptionTimer', // VMX preemption timer expiry as the host takes it: setup resolves fast or slow (core/kvm/exit-fastpath.ts)
   'exitPreemptionTimerSlow', // the same through handle_preemption_timer() → kvm_lapic_expired_hv_timer() → inject
@@ -45,7 +45,7 @@ export const COST_NAMES = [
   'userspaceExit', // experimental (seed 004 RFC): KVM_RUN returns to the VMM (vcpu_put, guest FPU and user-return MSRs swapped, the VMM's dispatch of the exit)
   'userspaceEntry', // experimental (seed 004 RFC): the VMM calls KVM_RUN again (the ioctl, vcpu_load, guest FPU, pending requests) up to VM entry
   'exitInterruptWindow', // interrupt window exit
-  'indirect', // guest slowdown after every exit: caches, TLB, pipeline refilled
+  'indirect', // guest slowdown after an entry (caches, TLB, predictors refilled), paid once by the work that follows: estimate (SplitX WIOV 2011, FlexSC OSDI 2010)
   'indirectKeptLoaded', // experimental (seed 002): the slowdown after an entry whose schedule-in kept the guest state loaded
   'scheduleIn', // context switch to the vCPU thread + vcpu_load
   'scheduleInNoLoad', // the context switch to the vCPU thread alone: no vcpu_load in kvm_sched_in() (state kept loaded, seed 002; or the thread slept in the VMM)

@@ -29,6 +29,8 @@ export function exportGuestCmdline(cfg: ResolvedConfiguration, opts: { vm?: stri
     parts.push('nopvspin')
     if (!atLeast(version, '5.5')) warnings.push(`nopvspin exists from guest kernel 5.5; this guest runs ${version} and ignores it`)
   }
+  // arch/x86/kernel/apic/x2apic_phys.c early_param("x2apic_phys")
+  if (g.x2apicPhys) parts.push('x2apic_phys')
   if (g.tickMode === 'periodic') parts.push('nohz=off')
   else if (g.tickMode === 'nohz-full') {
     // the boot CPU stays a housekeeping CPU (housekeeping_setup() refuses an empty housekeeping set)

@@ -25,8 +25,7 @@ import { ExitReason } from '../output/exit-names.ts'
 import { St, Work, Act, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, CsdLockWait as CsdLockWaitPart } from '../sim/model-parts.ts'
 import { IntRings } from '../sim/int-rings.ts'
-import { IPI_TLB, IPI_MULTI } from '../kvm/irq-delivery.ts'
-import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import { IPI_TLB } from '../kvm/irq-delivery.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import type { StealTime } from '../kvm/steal-time.ts'
 import { yieldKind } from '../host/sched-yield.ts'
@@ -38,17 +37,6 @@ export { kvmSchedYieldTo } from '../kvm/pv-sched-yield.ts'
 /** The argument of a Work.SPIN frame spinning in csd_lock_wait() (a spinlock's frame has its lock id, ≥ 0; a mutex
  *  spinner's is mutexSpinArg(), ≤ −2). */
 export const SPIN_CSD = -1
-
-/** Whether native_flush_tlb_multi() sends the flush to CPUs in lazy TLB mode (an idle CPU still has the mm loaded):
- *  guest < 4.20 sends to every CPU of mm_cpumask() (flush_tlb_func_common() switches a lazy one to init_mm); from 4.20
- *  on_each_cpu_cond_mask(tlb_is_not_lazy, …) skips lazy CPUs unless page tables were freed (Rik van Riel's "x86/mm/tlb:
- *  Only send page table free TLB flush to lazy TLB CPUs" (64482aafe55f): merged in the 4.19 merge window and reverted
- *  inside it by Peter Zijlstra's "x86/mm/tlb: Revert the recent lazy TLB patches" (2018-08-22; Linus: "The initial
- *  revert is for this merge window only"), 706a1ea65e "Merge fixes for missing TLB shootdowns" — verified; re-merged
- *  for 4.20, whose tag was not read). The model's munmap()s free no page tables. */
-export function flushIpisLazyCpus(guestVersion: string): boolean {
-  return !versionAtLeast(guestVersion, '4.20')
-}
 
 /** kvm_flush_tlb_multi() (arch/x86/kernel/kvm.c, guest ≥ 4.16): a target whose steal-time `preempted` is set is
  *  dropped from the mask (KVM_VCPU_FLUSH_TLB is set instead and the host flushes at its next entry) — so the sender
@@ -205,7 +193,7 @@ export class CsdLockWait implements CsdLockWaitPart {
     }
     if (ipis === 1) irq.queueIpi(src, q[base]! | flag)
     else if (ipis > 1 && vm.ipiMulticastBatched) { irq.mcastLen[src] = ipis; irq.mcastTlb[src] = tlb ? 1 : 0; v.actions[src]! |= Act.SEND_MULTI }
-    else for (let i = 0; i < ipis; i++) irq.queueIpi(src, q[base + i]! | flag | IPI_MULTI)
+    else irq.queueMulticast(src, ipis, flag)
     work.suspendWork(src)
     if (wait) {
       this.scanBase = base

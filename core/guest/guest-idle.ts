@@ -42,6 +42,9 @@ export class GuestIdleLoop implements GuestIdlePart {
   private gsched!: Parts['gsched']
   /** In do_idle() (from its entry until tick_nohz_idle_exit()), across interrupts that wake nothing. */
   readonly inIdleLoop: Uint8Array
+  /** Per vCPU: how often the idle loop has handed the CPU to a task (idleLoopExit()) — each ends a lazy-TLB period
+   *  (lazy-tlb.ts): the task's switch_mm() puts the vCPU back in its process's mm_cpumask(). */
+  readonly loopExits: Uint32Array
   /** When the current idle state (poll, HLT, MWAIT) was entered, and when its governor selected it. */
   private readonly stateStart: Float64Array
   private readonly selectTime: Float64Array
@@ -66,6 +69,7 @@ export class GuestIdleLoop implements GuestIdlePart {
     this.vmm = vmm
     const nV = m.nV
     this.inIdleLoop = new Uint8Array(nV)
+    this.loopExits = new Uint32Array(nV)
     this.stateStart = new Float64Array(nV)
     this.selectTime = new Float64Array(nV)
     this.selIdx = new Int8Array(nV)
@@ -100,6 +104,7 @@ export class GuestIdleLoop implements GuestIdlePart {
   enterIdle(g: number): void {
     this.v.idle[g] = 1
     this.v.debt[g] = 0
+    this.v.pollution[g] = 0
     this.inIdleLoop[g] = 1
     this.cpuidleIdleCall(g)
   }
@@ -232,6 +237,7 @@ export class GuestIdleLoop implements GuestIdlePart {
       // (experimental) then exits to the VMM, or calls yield(). The idle loop has run off the previous exit's indirect
       // cost: only the last exit's is left for the work that ends the idle (as enterIdle() starts idle without debt)
       v.debt[g] = 0
+      v.pollution[g] = 0
       if (vm.mwaitExit === MwaitExit.USERSPACE) { this.vmm.exitToVmm(g, ExitReason.MWAIT_INSTRUCTION, m.causeIds.mwaitToVmm, m.cost(CostId.exitMwait), true, After.ENTRY); return }
       if (vm.mwaitExit === MwaitExit.YIELD) { this.run.beginExit(g, ExitReason.MWAIT_INSTRUCTION, m.causeIds.mwaitYield, m.cost(CostId.exitMwait) + m.cost(CostId.schedYield), After.YIELD); return }
       this.run.beginExit(g, ExitReason.MWAIT_INSTRUCTION, m.causeIds.mwaitNop, m.cost(CostId.exitMwait), After.ENTRY)
@@ -348,6 +354,7 @@ export class GuestIdleLoop implements GuestIdlePart {
   idleLoopExit(g: number): boolean {
     if (!this.inIdleLoop[g]) return false
     this.inIdleLoop[g] = 0
+    this.loopExits[g]!++
     if (this.pollResume[g]) {
       // the interrupt woke a task: poll_idle() returns on need_resched, and the governor reflects on the poll
       this.pollResume[g] = 0

@@ -105,3 +105,11 @@ export function waitEarlyCheckLoops(spun: number): number {
   const m = PV_PREV_CHECK_MASK + 1
   return (m - (spun % m)) % m
 }
+
+/** The waiter before g in a singly linked waiter list starting at `first` (−1 when g is first): the MCS queue's
+ *  predecessor that pv_wait_node() watches, or the unfair list's link to cut. */
+export function predecessorIn(first: number, next: Int32Array, g: number): number {
+  let prev = -1
+  for (let w = first; w >= 0 && w !== g; w = next[w]!) prev = w
+  return prev
+}

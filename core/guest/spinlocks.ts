@@ -10,14 +10,13 @@ import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, Work, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, Spinlocks as SpinlocksPart } from '../sim/model-parts.ts'
-import { spinBeforeWaitNs, handoff, waiterHalts, pvQueuedSpinTrylock, pvUnlockHandoff, pvWaitEarly, waitEarlyCheckLoops, ENTRY_QUEUE, ENTRY_UNFAIR } from './qspinlock.ts'
+import { spinBeforeWaitNs, handoff, waiterHalts, pvQueuedSpinTrylock, pvUnlockHandoff, pvWaitEarly, waitEarlyCheckLoops, predecessorIn, ENTRY_QUEUE, ENTRY_UNFAIR } from './qspinlock.ts'
 import type { StealTime } from '../kvm/steal-time.ts'
 import { SPREADS } from '../sim/spreads.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import { SPIN_CSD } from './csd-lock-wait.ts'
 import { mutexOfSpinArg } from './mutex-spin.ts'
-import { kickCpuYields, kvmSchedYieldHypercall, directYieldBailsOutWhenAlone } from '../kvm/pv-sched-yield.ts'
-import { yieldKind } from '../host/sched-yield.ts'
+import { PvKick } from './pv-kick.ts'
 
 /** What ends a spin budget. */
 const SPIN_NONE = 0
@@ -39,13 +38,9 @@ export class GuestSpinlocks implements SpinlocksPart {
   private mutex!: Parts['mutex']
   private ple!: Parts['ple']
   private run!: Parts['run']
-  private sched!: Parts['sched']
   private work!: Parts['work']
-  /** KVM_HC_KICK_CPU yields to the kicked vCPU (host ≥ 5.3), with yield_task_fair() of the host version. */
-  private readonly kickYields: boolean
-  private readonly yieldKind: number
-  private readonly yieldBailsOutWhenAlone: boolean
-  /** Per VM: KVM_HC_KICK_CPU hypercalls, and those whose kvm_sched_yield() gave the unlocker's pCPU up. */
+  /** pv_kick() (pv-kick.ts), and its per-VM counts: KVM_HC_KICK_CPU hypercalls, and those that yielded. */
+  private readonly pvKick: PvKick
   readonly kicks: Float64Array
   readonly kickYieldsTaken: Float64Array
   private rqlock!: Parts['rqlock']
@@ -99,10 +94,8 @@ export class GuestSpinlocks implements SpinlocksPart {
     this.steals = new Float64Array(m.inp.vms.length); this.waitEarlyHalts = new Float64Array(m.inp.vms.length)
     this.spinSpun = new Float64Array(m.nV); this.spinWhy = new Int8Array(m.nV)
     this.pauseNs = m.inp.costs.pauseInstruction.meanNs
-    this.kickYields = kickCpuYields(m.inp.hostVersion)
-    this.yieldBailsOutWhenAlone = directYieldBailsOutWhenAlone(m.inp.hostVersion)
-    this.yieldKind = yieldKind(m.inp.hostVersion)
-    this.kicks = new Float64Array(m.inp.vms.length); this.kickYieldsTaken = new Float64Array(m.inp.vms.length)
+    this.pvKick = new PvKick(m)
+    this.kicks = this.pvKick.kicks; this.kickYieldsTaken = this.pvKick.kickYieldsTaken
   }
 
   link(p: Parts): void {
@@ -111,8 +104,8 @@ export class GuestSpinlocks implements SpinlocksPart {
     this.mutex = p.mutex
     this.ple = p.ple
     this.run = p.run
-    this.sched = p.sched
     this.work = p.work
+    this.pvKick.link(p)
     this.rqlock = p.rqlock
   }
 
@@ -244,8 +237,7 @@ export class GuestSpinlocks implements SpinlocksPart {
   }
 
   private unlinkUnfair(l: number, g: number): void {
-    let prev = -1
-    for (let w = this.unfairHead[l]!; w >= 0 && w !== g; w = this.unfairNext[w]!) prev = w
+    const prev = predecessorIn(this.unfairHead[l]!, this.unfairNext, g)
     if (prev < 0) this.unfairHead[l] = this.unfairNext[g]!
     else this.unfairNext[prev] = this.unfairNext[g]!
     this.unfairNext[g] = -1
@@ -274,13 +266,6 @@ export class GuestSpinlocks implements SpinlocksPart {
     this.work.startWork(w, Work.SPIN, l, 0)
   }
 
-  /** The predecessor of queued waiter g in lock l's MCS queue (−1 for the head). */
-  private predecessor(g: number, l: number): number {
-    let prev = -1
-    for (let w = this.lockHead[l]!; w >= 0 && w !== g; w = this.waitNext[w]!) prev = w
-    return prev
-  }
-
   /** How long the waiter spins on PAUSE unless the lock is handed over first: until the PLE window ends or
    *  SPIN_THRESHOLD loops before pv_wait() (a queued pvqspinlock waiter; pv_wait_early() may cut it to the next
    *  256-loop check) — whichever comes first, recorded in spinWhy. */
@@ -297,7 +282,7 @@ export class GuestSpinlocks implements SpinlocksPart {
     if (halts && this.waitState[g] === W_QUEUED && !(this.lockHead[l] === g && this.hashed[g])) {
       let left = Math.max(0, spinBeforeWaitNs(this.pauseNs) - this.spinSpun[g]!)
       let early = false
-      const p = this.lockHead[l] === g ? -1 : this.predecessor(g, l)
+      const p = this.lockHead[l] === g ? -1 : predecessorIn(this.lockHead[l]!, this.waitNext, g)
       if (p >= 0 && pvWaitEarly(sl.pv, this.halt.pvHalted[p] === 1, this.m.vmSpec(g).preemptedReaders.pvWaitEarly && this.steal.preempted[p] === 1)) {
         const e = waitEarlyCheckLoops(Math.floor(this.spinSpun[g]! / this.pauseNs)) * this.pauseNs
         if (e < left) { left = e; early = true }
@@ -385,7 +370,7 @@ export class GuestSpinlocks implements SpinlocksPart {
       if (this.spinningNow(next)) { work.suspendWork(next); work.startWork(next, Work.SPIN, l, 0) }
       else if (kick < 0 && this.halt.pvHalted[next] && !this.pvLock(g, l)) kick = next
     }
-    if (kick >= 0) { this.kick(g, kick); return }
+    if (kick >= 0) { this.pvKick.kick(g, kick); return }
     work.dispatchNext(g)
   }
 
@@ -399,20 +384,6 @@ export class GuestSpinlocks implements SpinlocksPart {
     if (head >= 0 && this.spinningNow(head) && k-- === 0) return head
     for (let w = first; w >= 0; w = nextOf[w]!) if (this.spinningNow(w) && k-- === 0) return w
     return -1
-  }
-
-  /** pv_kick(): KVM_HC_KICK_CPU for halted waiter w — kvm_pv_kick_cpu_op(), then (host ≥ 5.3) kvm_sched_yield() to
-   *  it if it waits for a pCPU; from 5.13 not when the unlocker is alone on its pCPU (72b268a8e930). */
-  private kick(g: number, w: number): void {
-    const m = this.m
-    this.halt.pvUnhalted[w] = 1
-    const s = this.v.state[w]!
-    if (s === St.HOST_POLL || s === St.BLOCKED) this.halt.wakeVcpu(w)
-    const after = this.kickYields ? kvmSchedYieldHypercall(m, this.sched, g, w, this.yieldKind, this.yieldBailsOutWhenAlone) : After.ENTRY
-    const vmi = this.v.vmOf[g]!
-    this.kicks[vmi]!++
-    if (after === After.RESCHED) this.kickYieldsTaken[vmi]!++
-    this.run.beginExit(g, ExitReason.VMCALL, m.causeIds.pvKick, m.cost(CostId.exitVmcall), after)
   }
 
   private spinningNow(w: number): boolean {

@@ -21,8 +21,10 @@ export interface PreemptedCheckInputs {
  *  hint, > 1 CPU, no nopvspin) and KVM_FEATURE_STEAL_TIME;
  *  guest ≥ v5.18: in kvm_guest_init() whenever KVM_FEATURE_STEAL_TIME. Verified: 4ab22f38c204 "KVM: x86: Support the
  *  vCPU preemption check with nopvspin and realtime hint" (Li RongQing), in "Second batch of KVM changes for Linux 5.18".
- *  Before v4.10 there is no KVM vcpu_is_preempted: 0b9f6c4615c9 (Pan Xinhui, authored 2016-11-02, after 4.9-rc3;
- *  the 4.10 merge window's tip locking/core series — its pull and tag were not read). */
+ *  Before v4.10 there is no KVM vcpu_is_preempted: 1885aa7041c9 "x86/kvm: Support the vCPU preemption check" (Pan
+ *  Xinhui, the guest half: __kvm_vcpu_is_preempted() in arch/x86/kernel/kvm.c; its parent 0b9f6c4615c9 is the host
+ *  half) was authored 2016-11-02 and committed to tip by Ingo Molnar on 2016-11-22, after 4.9-rc6 — the 4.10 merge
+ *  window's locking/core series (the 4.10 tag was not read). */
 export function guestConsultsPreempted(i: PreemptedCheckInputs): { consults: boolean; reason: string } {
   if (!versionAtLeast(i.guestVersion, '4.10')) return { consults: false, reason: 'guest < 4.10 has no KVM vcpu_is_preempted(): native (always false)' }
   if (!i.stealTime) return { consults: false, reason: 'no KVM_FEATURE_STEAL_TIME: vcpu_is_preempted() stays native (always false)' }

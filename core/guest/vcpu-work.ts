@@ -11,6 +11,7 @@ import type { ModelCore, Parts, GuestWork as GuestWorkPart } from '../sim/model-
 import { IntRings } from '../sim/int-rings.ts'
 import { SCHEDULE_LOCKING } from './rq-lock.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
+import { pollutionAfterEntry, unpaidPollution } from '../kvm/indirect-cost.ts'
 
 /** Frames beneath the running one: a lock operation's interrupted work, and the frame an interrupt interrupted
  *  (interrupts do not nest, and a lock is taken only outside interrupt handlers, so two suffice). */
@@ -32,6 +33,8 @@ export class VcpuWork implements GuestWorkPart {
   readonly curArg: Int32Array
   readonly curRem: Float64Array
   readonly curStart: Float64Array
+  /** The indirect cost (cache/TLB refill after an entry) the running frame took into its length, paid first. */
+  private readonly curPoll: Float64Array
   /** The interrupted frames, STACK_DEPTH per vCPU, and their count. */
   private readonly stkKind: Int8Array
   private readonly stkArg: Int32Array
@@ -48,6 +51,7 @@ export class VcpuWork implements GuestWorkPart {
     this.v = m.vcpu
     const nV = m.nV
     this.curKind = new Int8Array(nV); this.curArg = new Int32Array(nV); this.curRem = new Float64Array(nV); this.curStart = new Float64Array(nV)
+    this.curPoll = new Float64Array(nV)
     this.stkKind = new Int8Array(nV * STACK_DEPTH); this.stkArg = new Int32Array(nV * STACK_DEPTH); this.stkRem = new Float64Array(nV * STACK_DEPTH)
     this.sp = new Int8Array(nV)
     this.inLock = new Uint8Array(nV)
@@ -74,6 +78,7 @@ export class VcpuWork implements GuestWorkPart {
     this.stkKind[i] = this.curKind[g]!
     this.stkArg[i] = this.curArg[g]!
     this.stkRem[i] = this.curRem[g]!
+    this.curPoll[g] = 0
     this.sp[g] = d + 1
   }
 
@@ -84,6 +89,7 @@ export class VcpuWork implements GuestWorkPart {
     this.curKind[g] = this.stkKind[i]!
     this.curArg[g] = this.stkArg[i]!
     this.curRem[g] = this.stkRem[i]!
+    this.curPoll[g] = 0
     this.sp[g] = d
   }
 
@@ -183,7 +189,8 @@ export class VcpuWork implements GuestWorkPart {
     this.dispatchNext(g)
   }
 
-  /** Starts (or resumes) a frame: the indirect cost of past exits slows real work; a spin's length is its budget. */
+  /** Starts (or resumes) a frame: the guest work charged to it and the pending indirect cost (the cache/TLB refill
+   *  after the last entry) slow real work; a spin's length is its budget. */
   startWork(g: number, kind: number, arg: number, ns: number): void {
     if (kind === Work.SPIN) {
       const locks = this.locks
@@ -192,20 +199,27 @@ export class VcpuWork implements GuestWorkPart {
     }
     const v = this.v
     const d = kind === Work.SPIN ? 0 : v.debt[g]!
+    const p = kind === Work.SPIN ? 0 : v.pollution[g]!
     v.debt[g] = v.debt[g]! - d
+    v.pollution[g] = v.pollution[g]! - p
     this.curKind[g] = kind
     this.curArg[g] = arg
-    this.curRem[g] = ns + d
+    this.curRem[g] = ns + d + p
+    this.curPoll[g] = p
     this.curStart[g] = this.m.engine.now
     if (v.state[g] !== St.RUN) v.setState(g, St.RUN)
-    this.m.engine.schedule(ns + d, Ev.WORK_DONE, g, ++v.workTok[g]!)
+    this.m.engine.schedule(ns + d + p, Ev.WORK_DONE, g, ++v.workTok[g]!)
   }
 
-  /** Stops the running frame (an exit or an interrupt): keeps what remains. */
+  /** Stops the running frame (an exit or an interrupt): keeps what remains, less the refill it had not run off yet,
+   *  which goes back to the vCPU's pending one (unpaidPollution(): owed once, by whatever guest work runs next). */
   suspendWork(g: number): void {
     if (this.curKind[g] === Work.NONE) return
     const done = this.m.engine.now - this.curStart[g]!
-    this.curRem[g] = Math.max(0, this.curRem[g]! - done)
+    const unpaid = unpaidPollution(this.curPoll[g]!, done)
+    this.curPoll[g] = 0
+    if (unpaid > 0) this.v.pollution[g] = pollutionAfterEntry(this.v.pollution[g]!, unpaid)
+    this.curRem[g] = Math.max(0, this.curRem[g]! - done - unpaid)
     if (this.curKind[g] === Work.SPIN) this.locks.spinSpun[g] = this.locks.spinSpun[g]! + done
     this.v.workTok[g]!++
   }
@@ -217,6 +231,7 @@ export class VcpuWork implements GuestWorkPart {
     const arg = this.curArg[g]!
     this.curKind[g] = Work.NONE
     this.curRem[g] = 0
+    this.curPoll[g] = 0
     if (kind === Work.ITEM) this.m.workloads[this.v.vmOf[g]!]!.itemDone(g, arg)
     else if (kind === Work.THREAD) this.m.workloads[this.gsched.thrVm[arg]!]!.threadBurstDone(g, arg)
     else if (kind === Work.SPIN) { this.locks.spinBudgetOver(g, arg); return }

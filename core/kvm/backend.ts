@@ -3,6 +3,7 @@
 // model. A new backend (TDX) is one more entry.
 import { defaultPleParams, vmxPleEnabled, svmPleEnabled, growPleWindow, shrinkPleWindow } from './ple.ts'
 import type { PleParams, PleEnableInputs } from './ple.ts'
+import { svmPauseFilterParams, svmPauseFilterAdapts, svmPauseFilterParamWarning, svmPauseFilterAdaptReason, svmHasPauseFilterParams } from './svm-pause-filter.ts'
 
 export interface KvmBackend {
   readonly vendor: 'vmx' | 'svm'
@@ -14,6 +15,16 @@ export interface KvmBackend {
   readonly pleParamLimit: number
   /** Whether PAUSE can exit for a VM (vmxPleEnabled() / svmPleEnabled() in ple.ts). */
   pleEnabled(i: PleEnableInputs): { enabled: boolean; reason: string }
+  /** Whether the host's module has the PLE parameters at all (kvm_amd: from 4.17). */
+  hasPleParams(hostVersion: string): boolean
+  /** The parameters the host really runs with, from the profile's (SVM < 4.17: a fixed count, no threshold). */
+  pleParamsFor(hostVersion: string, p: PleParams): PleParams
+  /** Whether a PAUSE exit grows and a schedule-in shrinks the window on this host (svm-pause-filter.ts for SVM). */
+  pleAdapts(hostVersion: string, p: PleParams): boolean
+  /** Why the window does not adapt on this host ('' when it does). */
+  pleAdaptReason(hostVersion: string, p: PleParams): string
+  /** The run warning for set PLE knobs (profile names) the host's module does not have, or ''. */
+  pleParamWarning(hostVersion: string, knobs: readonly string[]): string
   /** On a PAUSE exit: grow_ple_window() (VMX) / grow_pause_filter() (SVM). */
   growPle(cur: number, p: PleParams): number
   /** On the vCPU's load after a schedule-out: shrink_ple_window() / shrink_pause_filter(). */
@@ -35,6 +46,12 @@ export const VMX: KvmBackend = {
   pleParamNames: { gap: 'kvm_intel.ple_gap', window: 'kvm_intel.ple_window', grow: 'kvm_intel.ple_window_grow', shrink: 'kvm_intel.ple_window_shrink', max: 'kvm_intel.ple_window_max' },
   pleParamLimit: 0xffff_ffff,
   pleEnabled: vmxPleEnabled,
+  hasPleParams: () => true,
+  pleParamsFor: (_hostVersion, p) => p,
+  // handle_pause() / vmx_sched_in(): `if (!kvm_pause_in_guest())`, true whenever PAUSE exits
+  pleAdapts: () => true,
+  pleAdaptReason: () => '',
+  pleParamWarning: () => '',
   growPle: growPleWindow,
   shrinkPle: shrinkPleWindow,
   ipiAccelName: 'IPIv',
@@ -50,6 +67,11 @@ export const SVM: KvmBackend = {
   pleParamNames: { gap: 'kvm_amd.pause_filter_thresh', window: 'kvm_amd.pause_filter_count', grow: 'kvm_amd.pause_filter_count_grow', shrink: 'kvm_amd.pause_filter_count_shrink', max: 'kvm_amd.pause_filter_count_max' },
   pleParamLimit: 0xffff,
   pleEnabled: svmPleEnabled,
+  hasPleParams: svmHasPauseFilterParams,
+  pleParamsFor: svmPauseFilterParams,
+  pleAdapts: (hostVersion, p) => svmPauseFilterAdapts(hostVersion, p.gap),
+  pleAdaptReason: (hostVersion, p) => svmPauseFilterAdaptReason(hostVersion, p.gap),
+  pleParamWarning: svmPauseFilterParamWarning,
   growPle: growPleWindow,
   shrinkPle: shrinkPleWindow,
   ipiAccelName: 'AVIC',

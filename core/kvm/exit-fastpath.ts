@@ -10,26 +10,30 @@ import type { CostTable } from '../costs/cost-tables.ts'
  *  1e9e2622a149 "KVM: VMX: FIXED+PHYSICAL mode single target IPI fastpath" (v5.6) hooked it into both
  *  vmx_handle_exit_irqoff() and svm_handle_exit_irqoff() (SVM: `exit_code == SVM_EXIT_MSR && exit_info_1`).
  *  a9ab13ff6e84 "KVM: X86: Improve latency for single target IPI fastpath" (v5.8) moved it into
- *  vmx/svm_exit_handlers_fastpath(). On SVM, "KVM: SVM: Get rid of handle_fastpath_set_msr_irqoff()" (Wanpeng Li,
- *  2020-09-09, Cc stable v5.8-rc1+, Fixes 404d5d7bff0d: a stale RIP because svm->next_rip was reset after the
- *  fastpath) removed it, and "KVM: SVM: Reenable handle_fastpath_set_msr_irqoff() after
- *  complete_interrupts()" brought it back in v5.10 (Paolo Bonzini "Queued what was left", 2020-09-12, on the v2
- *  series). That the removal reached v5.9 is not verified: it is in neither "Second batch of KVM fixes for Linux
- *  5.9-rc7" nor "KVM fixes for Linux 5.9-rc8", and no 5.8.y review carrying it was found; the model keeps 5.9 without
- *  it and 5.8.x with it. */
-export function x2apicIcrFastpath(hostVersion: string, vendor: 'vmx' | 'svm'): boolean {
-  if (!versionAtLeast(hostVersion, '5.6')) return false
-  if (vendor === 'vmx') return true
-  return !(versionAtLeast(hostVersion, '5.9') && !versionAtLeast(hostVersion, '5.10'))
+ *  vmx/svm_exit_handlers_fastpath(). On SVM, Wanpeng Li's "KVM: SVM: Get rid of handle_fastpath_set_msr_irqoff()"
+ *  (2020-09-09, Cc stable v5.8-rc1+, a stale RIP because svm->next_rip was reset after the fastpath), "KVM: SVM: Move
+ *  svm_complete_interrupts() into svm_vcpu_run()" and "KVM: SVM: Reenable handle_fastpath_set_msr_irqoff() after
+ *  complete_interrupts()" were queued together as 5.9-rc fixes: on 2020-09-12 Paolo Bonzini answered the Move patch
+ *  "Please just send an incremental patch" (it was applied) and the v2 collection "Queued what was left", and none of
+ *  the three is in the shortlog of "[GIT PULL] KVM changes for Linux 5.10" (2020-10-23), whose Wanpeng Li entries
+ *  are that incremental "KVM: SVM: Analyze is_guest_mode() in svm_vcpu_run()" and five LAPIC patches. So v5.9 (2020-10-11)
+ *  has the fastpath again, after svm_complete_interrupts(), and no release lacks it. (5.8.y may have taken only the
+ *  removal, which alone carries the stable tag; 5.8 is not modelled per patch level.) */
+export function x2apicIcrFastpath(hostVersion: string, _vendor: 'vmx' | 'svm'): boolean {
+  return versionAtLeast(hostVersion, '5.6')
 }
 
 /** WRMSR IA32_TSC_DEADLINE in handle_fastpath_set_msr_irqoff() → handle_fastpath_set_tscdeadline(): ae95f566b3d2
  *  "KVM: X86: TSCDEADLINE MSR emulation fastpath" (v5.8, first KVM batch for 5.8), taken only
- *  `if (kvm_can_use_hv_timer(vcpu))` — with the sw hrtimer the write goes the full way (hrtimer_start()). A 2025
- *  patch by Sean Christopherson drops that check; the release carrying it is not verified here, so every version
- *  keeps it. */
-export function tscDeadlineFastpath(hostVersion: string, vendor: 'vmx' | 'svm', hvTimer: boolean): boolean {
-  return hvTimer && versionAtLeast(hostVersion, '5.8') && (vendor === 'vmx' ? true : x2apicIcrFastpath(hostVersion, vendor))
+ *  `if (kvm_can_use_hv_timer(vcpu))` — with the sw hrtimer the write goes the full way (hrtimer_start()). From v6.18
+ *  0a94b2042419 "KVM: x86: Unconditionally handle MSR_IA32_TSC_DEADLINE in fastpath exits" (Sean Christopherson, in
+ *  "[GIT PULL] KVM: x86: Misc changes for 6.18", tag kvm-x86-misc-6.18 on 6.17-rc2: "add fastpath support for
+ *  TSC_DEADLINE writes on AMD CPUs") drops that test: every TSC-deadline write takes the fastpath, a sw hrtimer
+ *  (start_sw_tscdeadline() → hrtimer_start() with IRQs off) and AMD included. `hvTimer`: whether the vCPU's timer is
+ *  the hv timer now. */
+export function tscDeadlineFastpath(hostVersion: string, _vendor: 'vmx' | 'svm', hvTimer: boolean): boolean {
+  if (versionAtLeast(hostVersion, '6.18')) return true
+  return hvTimer && versionAtLeast(hostVersion, '5.8')
 }
 
 /** PREEMPTION_TIMER in vmx_exit_handlers_fastpath() → handle_fastpath_preemption_timer(): 26efe2fd92e5 "KVM: VMX:
@@ -87,13 +91,15 @@ export function fastpathDecision(hostVersion: string, vendor: 'vmx' | 'svm', hvT
   const why: string[] = []
   if (x2apic && x2apicIcrFastpath(hostVersion, vendor)) {
     on.push('x2APIC ICR')
-    why.push(`x2APIC ICR writes in handle_fastpath_set_msr_irqoff() (1e9e2622a149, 5.6${vendor === 'svm' ? '; on SVM not in 5.9' : ''})`)
+    why.push('x2APIC ICR writes in handle_fastpath_set_msr_irqoff() (1e9e2622a149, 5.6)')
   } else if (x2apic) {
-    why.push(vendor === 'vmx' ? `no ICR fastpath on host ${hostVersion} < 5.6` : `no SVM ICR fastpath on host ${hostVersion} (from 5.6, except 5.9: "KVM: SVM: Get rid of handle_fastpath_set_msr_irqoff()")`)
+    why.push(`no ICR fastpath on host ${hostVersion} < 5.6`)
   }
   if (tscDeadlineFastpath(hostVersion, vendor, hvTimer)) {
     on.push('TSC deadline')
-    why.push('TSC-deadline writes in handle_fastpath_set_tscdeadline() (ae95f566b3d2, 5.8): ~534 cycles less')
+    why.push(versionAtLeast(hostVersion, '6.18') && !hvTimer
+      ? 'TSC-deadline writes in handle_fastpath_set_tscdeadline() whatever the timer (0a94b2042419, 6.18): the sw hrtimer is started from the fastpath'
+      : 'TSC-deadline writes in handle_fastpath_set_tscdeadline() (ae95f566b3d2, 5.8): ~534 cycles less')
   } else if (versionAtLeast(hostVersion, '5.8')) {
     why.push('TSC-deadline writes take the full path: the fastpath needs kvm_can_use_hv_timer()')
   }

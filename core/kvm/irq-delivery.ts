@@ -2,8 +2,9 @@
 // doorbell) and the guest's IPI sends. A posted interrupt (APICv / AVIC) reaches a running vCPU without an exit and
 // wakes one halted in guest mode; otherwise kvm_vcpu_kick() forces an exit and the interrupt is injected at entry; a
 // blocked vCPU is woken (kvm_vcpu_wake_up()). The guest's IPI send paths: one ICR write per target (an exit unless
-// IPIv / AVIC deliver it — AVIC only to a target whose IsRunning is set), or one PV IPI hypercall for a whole mask
-// (kvm_pv_send_ipi()). ipi-setup.ts decides each VM's paths.
+// IPIv / AVIC deliver it — AVIC only to a target whose IsRunning is set), one per cluster of targets with the cluster
+// x2APIC driver (core/guest/x2apic.ts), or one PV IPI hypercall for a whole mask (kvm_pv_send_ipi()). ipi-setup.ts
+// decides each VM's paths.
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { St, Irq, Act, After } from '../sim/constants.ts'
@@ -16,6 +17,8 @@ import type { VcpuState } from './vcpu.ts'
  *  (the VM's multicast exit and cost rather than the unicast ones). */
 export const IPI_TLB = 1 << 24
 export const IPI_MULTI = 1 << 25
+/** Delivered by the ICR write of the entry before it (cluster mode: one logical-mode write per cluster). */
+export const IPI_SAME_WRITE = 1 << 26
 const IPI_TARGET = (1 << 24) - 1
 
 export class IrqDelivery implements IrqDeliveryPart {
@@ -32,6 +35,8 @@ export class IrqDelivery implements IrqDeliveryPart {
   /** Per vCPU: its pending PV IPI is a TLB shootdown's (the exit's cause). */
   readonly mcastTlb: Uint8Array
   readonly ipiCap: number
+  /** Scratch for queueMulticast(): targets of the mask already queued with their cluster's write. */
+  private readonly inWrite: Uint8Array
   /** Per VM: exit-cause ids of a unicast guest IPI send and of a guest TLB-shootdown IPI. */
   private readonly ipiCause: Int32Array
   private readonly guestTlbCause: Int32Array
@@ -44,6 +49,7 @@ export class IrqDelivery implements IrqDeliveryPart {
     this.mcastQ = new Int32Array(m.nV * this.ipiCap)
     this.mcastLen = new Int32Array(m.nV)
     this.mcastTlb = new Uint8Array(m.nV)
+    this.inWrite = new Uint8Array(this.ipiCap)
     this.ipiCause = ipiCause
     this.guestTlbCause = guestTlbCause
   }
@@ -87,22 +93,60 @@ export class IrqDelivery implements IrqDeliveryPart {
     this.v.actions[g]! |= Act.SEND_IPI
   }
 
+  /** __x2apic_send_IPI_mask() (x2apic_phys.c / x2apic_cluster.c): the ICR writes of vCPU src's multicast to the n
+   *  targets at mcastQ[src·ipiCap…] — one per target in physical mode; in cluster mode one per cluster, which carries
+   *  every target of the mask in that cluster ("collapse cpus in a cluster so a single IPI per cluster is sent"),
+   *  the cluster's first target in mask order first. `flag`: IPI_TLB or 0. */
+  queueMulticast(src: number, n: number, flag: number): void {
+    const q = this.mcastQ
+    const base = src * this.ipiCap
+    const vm = this.m.vmSpec(src)
+    if (!vm.ipiCluster) {
+      for (let i = 0; i < n; i++) this.queueIpi(src, q[base + i]! | flag | IPI_MULTI)
+      return
+    }
+    const cl = vm.apicCluster
+    const first = vm.firstVcpu
+    const done = this.inWrite
+    for (let i = 0; i < n; i++) done[i] = 0
+    for (let i = 0; i < n; i++) {
+      if (done[i]) continue
+      const t = q[base + i]!
+      const c = cl[t - first]!
+      this.queueIpi(src, t | flag | IPI_MULTI)
+      for (let j = i + 1; j < n; j++) {
+        const u = q[base + j]!
+        if (!done[j] && cl[u - first] === c) { done[j] = 1; this.queueIpi(src, u | flag | IPI_MULTI | IPI_SAME_WRITE) }
+      }
+    }
+  }
+
   /** Act.SEND_IPI: the next queued ICR write — an exit on the VM's send path, or none (IPIv, AVIC to a running
    *  target: avic_vcpu_put() clears IsRunning when the target blocks or is scheduled out, and before 5.17 while it
    *  halt-polls: core/kvm/avic.ts). */
   sendIpi(g: number): void {
     const v = this.v
-    const entry = this.ipiQ.shift(g)
-    if (this.ipiQ.len[g] === 0) v.actions[g] = v.actions[g]! & ~Act.SEND_IPI
+    const q = this.ipiQ
+    const entry = q.shift(g)
     const vm = this.m.vmSpec(g)
     const target = entry & IPI_TARGET
     const multi = (entry & IPI_MULTI) !== 0
     let reason = multi ? vm.ipiMulticastExit : vm.ipiUnicastExit
     if (reason >= 0 && vm.ipiExitsIfTargetNotRunning && avicIsRunning(v.state[target]!, vm.avicRunningWhileHaltPolling)) reason = -1
     this.deliverGuestIrq(target, Irq.IPI, vm.postedInterrupts)
+    // cluster mode: the same logical-mode write reaches the mask's other targets in the cluster, each one more
+    // kvm_apic_set_irq() in kvm_irq_delivery_to_apic_fast()'s loop over the destination bitmap
+    let more = 0
+    while (q.len[g]! > 0 && (q.at(g, 0) & IPI_SAME_WRITE) !== 0) {
+      this.deliverGuestIrq(q.shift(g) & IPI_TARGET, Irq.IPI, vm.postedInterrupts)
+      more++
+    }
+    if (q.len[g] === 0) v.actions[g] = v.actions[g]! & ~Act.SEND_IPI
     if (reason < 0) { this.work.dispatchNext(g); return }
     const cause = entry & IPI_TLB ? this.guestTlbCause[v.vmOf[g]!]! : this.ipiCause[v.vmOf[g]!]!
-    this.run.beginExit(g, reason, cause, this.m.cost(multi ? vm.ipiMulticastCost : vm.ipiUnicastCost), After.ENTRY)
+    let ns = this.m.cost(multi ? vm.ipiMulticastCost : vm.ipiUnicastCost)
+    for (let k = 0; k < more; k++) ns += this.m.cost(CostId.pvIpiPerTarget)
+    this.run.beginExit(g, reason, cause, ns, After.ENTRY)
   }
 
   /** Act.SEND_MULTI: PV IPI (kvm_send_ipi_mask → KVM_HC_SEND_IPI): one hypercall delivers to every target

@@ -45,6 +45,8 @@ export class LapicTimer implements LapicTimerPart {
   private readonly pinned: boolean
   private readonly advanceMode: number
   private readonly fastTscWrite: boolean
+  /** The write takes the fastpath with the sw hrtimer too (host ≥ 6.18, 0a94b2042419: exit-fastpath.ts). */
+  private readonly fastSwTscWrite: boolean
   private readonly nohz: NohzTimerTarget
 
   constructor(m: ModelCore) {
@@ -60,6 +62,7 @@ export class LapicTimer implements LapicTimerPart {
     this.pinned = lt.hrtimerPinned
     this.advanceMode = lt.advanceMode
     this.fastTscWrite = lt.tscDeadlineFastpath
+    this.fastSwTscWrite = lt.tscDeadlineFastpathSw
     this.nohz = new NohzTimerTarget(m.inp.timerHousekeeping, m.inp.llcOf)
   }
 
@@ -99,10 +102,11 @@ export class LapicTimer implements LapicTimerPart {
   }
 
   /** The exit cost of the guest's WRMSR IA32_TSC_DEADLINE: the hv path takes handle_fastpath_set_tscdeadline() where
-   *  the host has it (exit-fastpath.ts), else the full exit; the sw path adds hrtimer_cancel() + hrtimer_start(). */
+   *  the host has it (exit-fastpath.ts), else the full exit; the sw path adds hrtimer_cancel() + hrtimer_start(), from
+   *  the fastpath too on a host ≥ 6.18 (0a94b2042419). */
   msrWriteNs(g: number): number {
     if (this.hvInUse(g)) return this.m.cost(this.fastTscWrite ? CostId.exitMsrWriteTscDeadline : CostId.exitMsrWriteTscDeadlineSlow)
-    return this.m.cost(CostId.exitMsrWriteTscDeadlineSlow) + this.m.cost(CostId.hrtimerRearm)
+    return this.m.cost(this.fastSwTscWrite ? CostId.exitMsrWriteTscDeadline : CostId.exitMsrWriteTscDeadlineSlow) + this.m.cost(CostId.hrtimerRearm)
   }
 
   /** kvm_migrate_timers() → __kvm_migrate_apic_timer(): the vCPU now runs on pCPU c; a sw hrtimer is cancelled and

@@ -23,6 +23,9 @@ export class PauseLoop implements PauseLoopPart {
   private work!: Parts['work']
   /** Per VM: its backend (VMX or SVM today; a TDX guest would be one VM's backend). */
   private readonly backends: KvmBackend[]
+  /** Per VM: whether a PAUSE exit grows and a schedule-in shrinks the window (backend.pleAdapts(): SVM before 4.17
+   *  keeps a fixed count, 4.17–5.7 adapts only with pause_filter_thresh set). */
+  private readonly adapts: Uint8Array
   /** Per vCPU: the PLE window (VMX: TSC cycles) or pause-filter count (SVM). */
   readonly pleWindow: Float64Array
   /** Per VM: kvm->last_boosted_vcpu and the reusable inputs of kvm_vcpu_on_spin(). */
@@ -46,6 +49,7 @@ export class PauseLoop implements PauseLoopPart {
     this.m = m
     this.v = m.vcpu
     this.backends = m.inp.vms.map(() => backendOf(m.inp.vendor))
+    this.adapts = Uint8Array.from(this.backends, (b) => (b.pleAdapts(m.inp.hostVersion, m.inp.ple) ? 1 : 0))
     this.pleWindow = new Float64Array(m.nV).fill(m.inp.ple.window)
     this.lastBoosted = new Int32Array(m.inp.vms.length).fill(-1)
     this.directedYields = new Float64Array(m.inp.vms.length)
@@ -73,11 +77,13 @@ export class PauseLoop implements PauseLoopPart {
     return this.backends[this.v.vmOf[g]!]!.pleWindowNs(this.pleWindow[g]!, this.m.inp.tscGhz, this.pauseNs)
   }
 
-  /** handle_pause() / pause_interception(): grow the window (grow_ple_window() / grow_pause_filter()), then kvm_vcpu_on_spin() looks for a vCPU to yield to; after a
+  /** handle_pause() / pause_interception(): grow the window where the host adapts it (grow_ple_window() /
+   *  grow_pause_filter()), then kvm_vcpu_on_spin() looks for a vCPU to yield to; after a
    *  yield the exit gives the pCPU up when schedule() picks another thread there (kvmSchedYield(): the candidate
    *  waits on this pCPU, or another thread does and the spinner is the skip buddy). */
   pauseExit(g: number): void {
-    this.pleWindow[g] = this.backends[this.v.vmOf[g]!]!.growPle(this.pleWindow[g]!, this.m.inp.ple)
+    const vmi = this.v.vmOf[g]!
+    if (this.adapts[vmi]) this.pleWindow[g] = this.backends[vmi]!.growPle(this.pleWindow[g]!, this.m.inp.ple)
     const after = this.directedYield(g)
     this.run.beginExit(g, ExitReason.PAUSE_INSTRUCTION, this.m.causeIds.pauseLoop, this.m.cost(CostId.exitPause), after)
   }
@@ -138,6 +144,7 @@ export class PauseLoop implements PauseLoopPart {
   /** The PLE window shrinks when the vCPU is loaded again after a schedule-out (shrink_ple_window() /
    *  shrink_pause_filter() from vmx_vcpu_load() / svm_vcpu_load() with scheduled_out, or kvm_arch_sched_in() before 6.11). */
   shrinkPle(g: number): void {
-    if (this.m.vmSpec(g).spinlock.pauseExits) this.pleWindow[g] = this.backends[this.v.vmOf[g]!]!.shrinkPle(this.pleWindow[g]!, this.m.inp.ple)
+    const vmi = this.v.vmOf[g]!
+    if (this.m.vmSpec(g).spinlock.pauseExits && this.adapts[vmi]) this.pleWindow[g] = this.backends[vmi]!.shrinkPle(this.pleWindow[g]!, this.m.inp.ple)
   }
 }

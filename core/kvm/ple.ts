@@ -3,6 +3,7 @@
 // svm/svm.c grow_pause_filter()/shrink_pause_filter()).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { svmHonoursPauseInGuest } from './disable-exits.ts'
+import { svmHasPauseFilterParams, svmPauseFilterAdapts, SVM_FIXED_PAUSE_FILTER_COUNT } from './svm-pause-filter.ts'
 
 export type Vendor = 'vmx' | 'svm'
 
@@ -82,7 +83,8 @@ export function vmxPleEnabled(i: PleEnableInputs): { enabled: boolean; reason: s
   return { enabled: true, reason: `PAUSE-loop exiting on (ple_gap=${i.pleGap}): a CPL-0 PAUSE loop longer than the per-vCPU window exits (PAUSE_INSTRUCTION)` }
 }
 
-/** SVM ≥ v5.8 (svm_vm_init / init_vmcb): pause_filter_count = 0 or pause_filter_thresh = 0 ⇒ pause_in_guest;
+/** SVM < v4.17: init_vmcb() sets a fixed count of 3000 with no threshold whenever the CPU has the pause filter
+ *  (core/kvm/svm-pause-filter.ts). SVM ≥ v5.8 (svm_vm_init / init_vmcb): pause_filter_count = 0 or pause_filter_thresh = 0 ⇒ pause_in_guest;
  *  pause_in_guest ⇒ no PAUSE intercept. SVM < v5.8: 8566ac8b8e7c had dropped the pause_in_guest check, so
  *  DISABLE_EXITS_PAUSE was ignored and only pause_filter_count = 0 turned the intercept off (thresh = 0 is count-only
  *  filtering: init_vmcb() writes the threshold only `if (pause_filter_thresh)`). Verified: 830f01b089b1 "KVM: SVM: Fix
@@ -93,6 +95,9 @@ export function svmPleEnabled(i: PleEnableInputs): { enabled: boolean; reason: s
   const count = i.pauseFilterCount ?? KVM_SVM_DEFAULT_PLE_WINDOW
   const gapReset = pleGapResets('svm', i.loopGapCycles ?? 0, i.pleGap)
   const gapReason = `the spin loop runs ${Math.round(i.loopGapCycles ?? 0)} cycles between PAUSEs, more than pause_filter_thresh=${i.pleGap}: each PAUSE reloads the filter count, which never runs out`
+  if (!svmHasPauseFilterParams(i.hostVersion)) {
+    return { enabled: true, reason: `host ${i.hostVersion} < 4.17: init_vmcb() intercepts PAUSE through the pause filter with a fixed count of ${SVM_FIXED_PAUSE_FILTER_COUNT} and no threshold (no kvm_amd pause_filter_* parameters before 8566ac8b8e7c)` }
+  }
   if (!svmHonoursPauseInGuest(i.hostVersion)) {
     if (count === 0) return { enabled: false, reason: 'kvm_amd.pause_filter_count=0: no PAUSE intercept' }
     if (gapReset) return { enabled: false, reason: `pause filter on, but ${gapReason}` }
@@ -129,9 +134,9 @@ export function pleShrinkHook(hostVersion: string): 'vcpu_load (scheduled_out)' 
 
 /** Whether loading the vCPU shrinks its window: only after a schedule-out (preemption or blocking alike — both run
  *  the preempt notifiers), never on the first load of a KVM_RUN, and not when PAUSE is not intercepted. SVM before
- *  v5.8 tested `if (pause_filter_thresh)` instead of pause_in_guest. */
+ *  v5.8 tested `if (pause_filter_thresh)` instead of pause_in_guest; before v4.17 svm_sched_in() was empty. */
 export function pleShrinksOnLoad(i: { vendor: Vendor; hostVersion: string; afterScheduleOut: boolean; pauseInGuest: boolean; pleGap: number }): boolean {
   if (!i.afterScheduleOut) return false
-  if (i.vendor === 'svm' && !svmHonoursPauseInGuest(i.hostVersion)) return i.pleGap !== 0
+  if (i.vendor === 'svm' && !svmHonoursPauseInGuest(i.hostVersion)) return svmPauseFilterAdapts(i.hostVersion, i.pleGap)
   return !i.pauseInGuest && i.pleGap !== 0
 }

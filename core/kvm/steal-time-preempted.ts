@@ -16,8 +16,10 @@ export interface SchedOutInputs {
 }
 
 /** The steal-time preempted flag exists from v4.10: 0b9f6c4615c9 "x86/kvm: Support the vCPU preemption check" (Pan Xinhui,
- *  authored 2016-11-02, after 4.9-rc3, so not in 4.9; the tip locking/core series of the 4.10 merge window — its
- *  4.10 pull and tag were not read). */
+ *  the host half in x86.c, kvm_steal_time_set_preempted() from kvm_arch_vcpu_put()), committed to tip by Ingo Molnar on
+ *  2016-11-22 with the rest of the series (its child 1885aa7041c9, the guest half, and 3dd3e0ce7989 for msr.txt carry
+ *  that commit date) — after 4.9-rc6, so for the 4.10 merge window; 4.9 (2016-12-11) took only fixes. The 4.10 tag
+ *  itself was not read. */
 const PREEMPTED_FLAG_SINCE = '4.10'
 
 /** kvm_sched_out(): whether vcpu->preempted (and ->ready) is set. COND by version:

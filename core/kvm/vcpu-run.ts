@@ -5,6 +5,7 @@
 // pCPU up first), then record_steal_time() and the entry, recorded as perf records kvm_exit → kvm_entry.
 import { CostId } from '../costs/cost-tables.ts'
 import { Ev, St, After } from '../sim/constants.ts'
+import { pollutionAfterEntry } from './indirect-cost.ts'
 import type { ModelCore, Parts, RunLoop } from '../sim/model-parts.ts'
 import type { ModelStats } from '../sim/statistics.ts'
 import type { StealTime } from './steal-time.ts'
@@ -102,12 +103,13 @@ export class VcpuRun implements RunLoop {
     this.work.dispatchNext(g)
   }
 
-  /** VM entry: the exit is recorded as perf records kvm_exit → kvm_entry, and the guest pays the indirect cost. */
+  /** VM entry: the exit is recorded as perf records kvm_exit → kvm_entry, and the guest work that follows owes the
+   *  indirect cost — one refill pending, however many exits came without guest work between them (indirect-cost.ts). */
   vmEntry(g: number): void {
     const v = this.v
     const start = v.exitStart[g]!
     if (start >= this.m.warmupEnd) this.stats.recordExit(g, v.vmOf[g]!, v.exitReason[g]!, v.exitCause[g]!, this.m.engine.now - start)
-    v.debt[g]! += this.m.cost(v.keptLoaded[g] ? CostId.indirectKeptLoaded : CostId.indirect)
+    v.pollution[g] = pollutionAfterEntry(v.pollution[g]!, this.m.cost(v.keptLoaded[g] ? CostId.indirectKeptLoaded : CostId.indirect))
     v.keptLoaded[g] = 0
     this.steal.recordSteal(g)
     v.setState(g, St.RUN)

@@ -53,8 +53,11 @@ export class VcpuState {
   readonly actions: Uint8Array
   /** In the guest's idle loop (idle task). */
   readonly idle: Uint8Array
-  /** Indirect cost of past exits still to pay by the next work. */
+  /** Guest kernel work charged to the vCPU's next work (a context switch, a wake-up's placement, the hv-timer switch). */
   readonly debt: Float64Array
+  /** The indirect cost still to pay by the next guest work: one cache/TLB refill after the last entry, at most
+   *  (core/kvm/indirect-cost.ts). */
+  readonly pollution: Float64Array
   /** Exit latency of the C-state the vCPU (or its pCPU) sleeps in. */
   readonly wakeLatency: Float64Array
   /** The exit being handled: start, end, reason, cause, and the handler that runs when its handling is over. */
@@ -88,7 +91,7 @@ export class VcpuState {
     this.state = new Int8Array(nV); this.stateSince = f64(nV); this.acc = f64(nV * STATE_COUNT)
     this.pcpuAcc = f64(nrCpus * PCPU_TIME_COUNT)
     this.pendIrq = new Uint8Array(nV); this.inIrq = new Uint8Array(nV); this.actions = new Uint8Array(nV)
-    this.idle = new Uint8Array(nV); this.debt = f64(nV); this.wakeLatency = f64(nV)
+    this.idle = new Uint8Array(nV); this.debt = f64(nV); this.pollution = f64(nV); this.wakeLatency = f64(nV)
     this.exitStart = f64(nV); this.exitEnd = f64(nV); this.exitReason = new Int8Array(nV); this.exitCause = new Int16Array(nV); this.exitHandler = new Int8Array(nV)
     this.needResched = new Uint8Array(nV); this.reschedCause = new Int16Array(nV); this.keptLoaded = new Uint8Array(nV)
     this.workTok = i32(nV); this.exitTok = i32(nV); this.idleTok = i32(nV); this.timerTok = i32(nV)

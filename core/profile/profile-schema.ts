@@ -127,6 +127,7 @@ export const guestSchema = s.object({
   nopvspin: s.boolean({ default: false, description: 'Guest `nopvspin`: no pvqspinlock even with PV_UNHALT.' }),
   tlbShootdownsPerSec: s.number({ min: 0, max: 1e6, default: 0, description: 'Guest TLB shootdowns per second in the VM (munmap/mprotect in a multithreaded guest process): flush_tlb_mm_range() sends a flush IPI to every other vCPU running that process — one ICR write per target, or one PV IPI hypercall; with PV TLB flush, preempted vCPUs are skipped.' }),
   idlePoll: s.boolean({ default: false, description: 'Guest `idle=poll`.' }),
+  x2apicPhys: s.boolean({ default: false, description: 'Guest `x2apic_phys`: the physical x2APIC driver even with interrupt remapping (one ICR write per IPI target). Without interrupt remapping the guest is in physical mode anyway (try_to_enable_x2apic()).' }),
   haltpoll: s.object({
     enabled: s.oneOf(['auto', 'force', 'off'] as const, { default: 'auto', description: 'cpuidle-haltpoll: "auto" loads it when the kernel would (KVM_HINTS_REALTIME), "force" = cpuidle_haltpoll.force=Y.' }),
     guestHaltPollNs: s.integer({ min: 0, max: 1e8, default: 200_000, description: 'haltpoll.guest_halt_poll_ns.' }),
@@ -299,6 +300,7 @@ export const vmSchema = s.object({
     exposeMwait: s.boolean({ default: false, description: 'MONITOR/MWAIT in the guest CPUID even when MWAIT exits are not disabled (QEMU -cpu …,monitor=on): the guest idles with MWAIT, which KVM then emulates as a NOP. With MWAIT passed through the guest always sees it.' }),
     hintDedicated: s.boolean({ default: false, description: 'KVM_HINTS_REALTIME (QEMU kvm-hint-dedicated=on, libvirt <hint-dedicated>).' }),
     x2apic: s.boolean({ default: true, description: 'x2APIC in the guest CPUID (QEMU\'s default with KVM): the guest sends IPIs by WRMSR to the x2APIC ICR; off, by xAPIC MMIO writes (APIC_WRITE/APIC_ACCESS exits, npf on AMD without AVIC).' }),
+    interruptRemapping: s.boolean({ default: false, description: 'Interrupt remapping through a vIOMMU (QEMU -device intel-iommu,intremap=on,eim=on with kernel-irqchip=split; libvirt <iommu model="intel"><driver intremap="on" eim="on"/></iommu>). With it an x2APIC guest runs the cluster x2APIC driver (x2apic_cluster: one logical-mode ICR write per cluster of up to 16 vCPUs for a multicast, no x2APIC ICR fastpath, no IPIv); without it try_to_enable_x2apic() forces physical mode (one ICR write per target). See vms[].guest.x2apicPhys.' }),
     pitReinject: s.boolean({ default: true, description: 'The in-kernel PIT re-injects lost ticks (KVM\'s default, QEMU kvm-pit lost_tick_policy=delay). On AMD this inhibits AVIC (APICV_INHIBIT_REASON_PIT_REINJ); false = lost_tick_policy=discard.' }),
     pv: pvSchema,
     experimental: experimentalSchema,

@@ -13,10 +13,12 @@ import { ExitReason } from '../output/exit-names.ts'
 import type { Decision } from '../result.ts'
 import type { VmSpec } from './model-inputs.ts'
 import { backendOf } from '../kvm/backend.ts'
+import { apicDriver, apicIdOf, x2apicClusterOf } from '../guest/x2apic.ts'
 
 /** The VmSpec fields this resolves, and the decisions behind them. */
 export type IpiSetup = Pick<VmSpec, 'postedInterrupts' | 'ipiVirtualization' | 'ipiUnicastExit' | 'ipiUnicastCost' | 'ipiMulticastExit' |
-  'ipiMulticastCost' | 'ipiMulticastBatched' | 'ipiExitsIfTargetNotRunning' | 'avicRunningWhileHaltPolling' | 'ipiUnicastCause' | 'pvTlbFlush'> & { decisions: Decision[] }
+  'ipiMulticastCost' | 'ipiMulticastBatched' | 'ipiExitsIfTargetNotRunning' | 'avicRunningWhileHaltPolling' | 'ipiUnicastCause' | 'pvTlbFlush' |
+  'ipiCluster' | 'apicCluster'> & { decisions: Decision[] }
 
 /** The model's exit reason and cost for an IpiSendPath. */
 function exitOf(p: IpiSendPath): { exit: number; cost: number } {
@@ -74,7 +76,11 @@ export function resolveIpi(host: Host, features: CpuFeatures, vm: Vm, guestMwait
   const hostVersion = host.kernel.version
   const guestVersion = vm.guest.kernelVersion
   const vendor = features.vendor
-  const apicMode = vm.kvm.x2apic ? 'x2apic' as const : 'xapic' as const
+  const apicIds = Array.from({ length: vm.vcpus }, (_, i) => apicIdOf(i, vm.guestTopology))
+  const apic = apicDriver({ x2apic: vm.kvm.x2apic, interruptRemapping: vm.kvm.interruptRemapping, x2apicPhysParam: vm.guest.x2apicPhys, guestVersion, maxApicId: Math.max(...apicIds) })
+  const apicMode = apic.driver === 'xapic' ? 'xapic' as const : 'x2apic' as const
+  // x2apic_cluster sends even a single-target IPI in logical mode (x2apic_send_IPI())
+  const destMode = apic.driver === 'x2apic_cluster' ? 'logical' as const : 'physical' as const
   const pvIpi = pvIpiSupported({ pvIpi: vm.kvm.pv.pvIpi, vcpus: vm.vcpus, guestVersion })
   const decisions: Decision[] = []
   let base: IpiSendInputs
@@ -82,13 +88,13 @@ export function resolveIpi(host: Host, features: CpuFeatures, vm: Vm, guestMwait
   if (vendor === 'vmx') {
     const apicvActive = features.apicv && host.kvm.enableApicv
     posted = apicvActive
-    base = { vendor, apicMode, hostVersion, apicvActive, ipiv: features.ipiv && host.kvm.enableIpiv, avicActive: false, pvIpi, guestVersion, multicast: false }
+    base = { vendor, apicMode, hostVersion, apicvActive, ipiv: features.ipiv && host.kvm.enableIpiv, avicActive: false, pvIpi, guestVersion, multicast: false, destMode }
   } else {
     const cpu = host.cpu as AmdCpu
     const enableAvic = features.apicv && host.kvm.enableApicv
     const avic = avicState({ hostVersion, cpu, enableAvic, pitReinject: vm.kvm.pitReinject, guestX2apic: vm.kvm.x2apic, enableIpiv: host.kvm.enableIpiv, vcpus: vm.vcpus })
     posted = avic.active
-    base = { vendor, apicMode, hostVersion, apicvActive: false, ipiv: avic.ipiAccelerated, avicActive: avic.active, x2avic: avic.x2avic, pvIpi, guestVersion, multicast: false }
+    base = { vendor, apicMode, hostVersion, apicvActive: false, ipiv: avic.ipiAccelerated, avicActive: avic.active, x2avic: avic.x2avic, pvIpi, guestVersion, multicast: false, destMode }
     const dflt = avicParamDefault(hostVersion, cpu)
     decisions.push({
       id: 'avic', title: 'AVIC (kvm_amd.avic)',
@@ -112,14 +118,15 @@ export function resolveIpi(host: Host, features: CpuFeatures, vm: Vm, guestMwait
   const batched = multi.exit === 'VMCALL' || multi.exit === 'hypercall'
   const u = exitOf(uni)
   const m = exitOf(multi)
+  decisions.push({ id: 'apic-driver', title: 'Guest APIC driver', value: apic.driver, reason: apic.reason, mirrors: 'try_to_enable_x2apic() / x2apic_phys_probe() / x2apic_cluster_probe()' })
   decisions.push({
     id: 'ipi-unicast', title: 'Guest IPI send (reschedule, one target)', value: uniRunning.exit === 'none' && !gated ? backendOf(vendor).ipiAccelName : label(uni, gated),
     reason: gated ? `${uniRunning.reason}; ${uniNot.reason}` : uni.reason, mirrors: mirrorsOf(uni, vendor),
   })
   decisions.push({
     id: 'ipi-multicast', title: 'Guest IPI send (multicast: TLB shootdown)',
-    value: batched ? label(multi, false) : `one send per target: ${multi.exit === 'none' ? `${backendOf(vendor).ipiAccelName}, no exit` : label(multi, gated)}`,
-    reason: batched ? multi.reason : `${pvIpi ? '' : 'no PV IPI (KVM_FEATURE_PV_SEND_IPI off, one vCPU, or guest < 4.19): '}the guest's physical x2APIC/xAPIC driver writes the ICR once per target; ${multi.reason}`,
+    value: batched ? label(multi, false) : `one send per ${destMode === 'logical' ? 'cluster of up to 16 targets' : 'target'}: ${multi.exit === 'none' ? `${backendOf(vendor).ipiAccelName}, no exit` : label(multi, gated)}`,
+    reason: batched ? multi.reason : `${pvIpi ? '' : 'no PV IPI (KVM_FEATURE_PV_SEND_IPI off, one vCPU, or guest < 4.19): '}${destMode === 'logical' ? 'the guest\'s cluster x2APIC driver writes the ICR once per cluster of its targets (__x2apic_send_IPI_mask())' : `the guest's physical ${apicMode === 'x2apic' ? 'x2APIC' : 'xAPIC'} driver writes the ICR once per target`}; ${multi.reason}`,
     mirrors: batched ? 'kvm_send_ipi_mask() / __send_ipi_mask()' : 'x2apic_send_IPI_mask() / __x2apic_send_IPI_mask()',
   })
   if (gated && hltExits) {
@@ -140,6 +147,8 @@ export function resolveIpi(host: Host, features: CpuFeatures, vm: Vm, guestMwait
     avicRunningWhileHaltPolling: avicRunningWhileHaltPolling(hostVersion),
     ipiUnicastCause: CAUSE[uni.exit],
     pvTlbFlush: tlb.supported,
+    ipiCluster: destMode === 'logical',
+    apicCluster: apicIds.map(x2apicClusterOf),
     decisions,
   }
 }

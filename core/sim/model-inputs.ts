@@ -77,6 +77,11 @@ export interface VmSpec {
   ipiExitsIfTargetNotRunning: boolean
   /** AVIC: a halt-polling target keeps IsRunning = 1 (host ≥ 5.17, core/kvm/avic.ts avicRunningWhileHaltPolling()). */
   avicRunningWhileHaltPolling: boolean
+  /** The guest's cluster x2APIC driver (core/guest/x2apic.ts apicDriver()): a multicast makes one ICR write per
+   *  cluster of its targets (apicCluster), not one per target. */
+  ipiCluster: boolean
+  /** Per vCPU of the VM (by index): its x2APIC cluster (QEMU's APIC ID from the guest topology, bits 31:4). */
+  apicCluster: number[]
   /** Exit-cause label of a unicast IPI send. */
   ipiUnicastCause: string
   /** Guest TLB shootdowns per second (flush_tlb_mm_range() to the other vCPUs running the process). */
@@ -128,8 +133,8 @@ export interface VmSpec {
   ttwuQueueEra: number
   /** The wake list is the call_single_queue (core/guest/rq-lock.ts wakelistOnCallSingleQueue()). */
   wakelistOnCallSingleQueue: boolean
-  /** smp_call_function_many()'s targets of a TLB shootdown include vCPUs in lazy TLB mode (idle): guest before the
-   *  lazy-TLB rework (core/guest/csd-lock-wait.ts flushIpisLazyCpus()). */
+  /** smp_call_function_many()'s targets of a TLB shootdown include a vCPU in its idle loop (lazy TLB mode) once per
+   *  idle period: guest < 4.14, or 4.14–4.19 without PCID (core/guest/lazy-tlb.ts shootdownIpisLazyOnce()). */
   tlbFlushIpisLazy: boolean
   /** The LAPIC timer path of a vCPU on a housekeeping (HK_TYPE_TIMER) pCPU and on an isolated one: a floating vCPU
    *  takes the one of the pCPU it runs on. */
@@ -305,7 +310,7 @@ export interface ModelInputs {
   /** The LAPIC timer's host side (core/kvm/lapic-timer.ts): the sw hrtimer pinned (before 5.3), the advance
    *  (timer-advance.ts AdvanceMode and the start value), and whether the hv path's TSC-deadline write takes the
    *  fastpath (exit-fastpath.ts). */
-  lapicTimer: { hrtimerPinned: boolean; advanceMode: number; advanceInitNs: number; tscDeadlineFastpath: boolean }
+  lapicTimer: { hrtimerPinned: boolean; advanceMode: number; advanceInitNs: number; tscDeadlineFastpath: boolean; tscDeadlineFastpathSw: boolean }
   /** Per pCPU: its LLC (socket) id, for the host's wake-up placement of floating threads. */
   llcOf: Int32Array
   /** PLE (VMX, window in TSC cycles) / pause filter (SVM, window in PAUSEs) parameters. */

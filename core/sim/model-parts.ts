@@ -109,6 +109,7 @@ export interface HostNoise {
 export interface IrqDelivery {
   deliverGuestIrq(g: number, bit: number, posted: boolean): void
   queueIpi(g: number, entry: number): void
+  queueMulticast(src: number, n: number, flag: number): void
   sendIpi(g: number): void
   sendPvIpi(g: number): void
   readonly mcastQ: Int32Array
@@ -189,6 +190,10 @@ export interface GuestWork {
 
 /** core/guest/guest-idle.ts — the guest's idle loop and cpuidle driver. */
 export interface GuestIdle {
+  /** In the idle task (from do_idle() until a task runs), interrupts included. */
+  readonly inIdleLoop: Uint8Array
+  /** Times the idle loop handed the CPU to a task (each ends a lazy-TLB period). */
+  readonly loopExits: Uint32Array
   enterIdle(g: number): void
   /** TIF_POLLING_NRFLAG: the idle task polls (a reschedule needs no IPI). */
   pollingNrflag(g: number): boolean

@@ -4,7 +4,7 @@ import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm } from '../profile/profile-schema.ts'
 import { rwsemFeatures, rwsemDecision } from '../guest/rwsem-decisions.ts'
 import { guestConsultsPreempted, preemptedReaders, pvSchedYieldSupported } from '../guest/vcpu-is-preempted.ts'
-import { flushIpisLazyCpus } from '../guest/csd-lock-wait.ts'
+import { shootdownIpisLazyOnce, guestHasPcid, lazyTlbReason } from '../guest/lazy-tlb.ts'
 import { ttwuQueueEra, wakelistOnCallSingleQueue } from '../guest/rq-lock.ts'
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { guestSeesPreemptedAfter, preemptedOnHltBlock, preemptedBoundaryDecision } from '../kvm/steal-time-preempted.ts'
@@ -37,7 +37,7 @@ import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, HostTaskSpec } from 
 import { fairEra, fairParams } from '../host/fair-sched.ts'
 import { hostIdleCstates, inGuestCstates, hostIdleLimitDecision } from '../host/cpuidle.ts'
 import { ebizzyTrimDecision } from './workloads/ebizzy.ts'
-import { resolveSpinlock, pleParams, pleParamIssues } from './spinlock-setup.ts'
+import { resolveSpinlock, pleParams, pleParamIssues, pleParamWarning } from './spinlock-setup.ts'
 
 export type SetupResult = { ok: true; inputs: ModelInputs; topology: HostTopology; hk: HousekeepingSets; warnings: string[] } | { ok: false; issues: Issue[] }
 
@@ -124,6 +124,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       ipiExitsIfTargetNotRunning: ipi.ipiExitsIfTargetNotRunning,
       avicRunningWhileHaltPolling: ipi.avicRunningWhileHaltPolling,
       ipiUnicastCause: ipi.ipiUnicastCause,
+      ipiCluster: ipi.ipiCluster,
+      apicCluster: ipi.apicCluster,
       guestTlbShootdownsPerSec: vm.guest.tlbShootdownsPerSec,
       pvTlbFlush: ipi.pvTlbFlush,
       hltInGuest: granted.hlt,
@@ -155,7 +157,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       preemptedOnHltBlock: vm.kvm.pv.stealTime && !granted.hlt && guestSeesPreemptedAfter('hlt-block', hostVersion),
       preemptedOnPreempt: vm.kvm.pv.stealTime && guestSeesPreemptedAfter('preempted', hostVersion),
       preemptedReaders: preemptedReaders(vm.guest.kernelVersion, consults.consults, ipi.pvTlbFlush, pvSchedYieldSupported({ pvSchedYield: vm.kvm.pv.pvSchedYield && versionAtLeast(hostVersion, '5.3'), realtimeHint: vm.kvm.hintDedicated, vcpus: vm.vcpus, guestVersion: vm.guest.kernelVersion })),
-      tlbFlushIpisLazy: flushIpisLazyCpus(vm.guest.kernelVersion),
+      tlbFlushIpisLazy: shootdownIpisLazyOnce(vm.guest.kernelVersion, guestHasPcid(host.cpu)),
       ttwuQueueEra: ttwuQueueEra(vm.guest.kernelVersion),
       wakelistOnCallSingleQueue: wakelistOnCallSingleQueue(vm.guest.kernelVersion),
       spinlock: spin.spec,
@@ -183,11 +185,11 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     spec.decisions.push({ id: 'guest-cpuidle', title: 'Guest cpuidle driver', value: idle.value, reason: idle.reason, mirrors: 'cpuidle_idle_call() / cpuidle_register_driver()' })
     const hvTimer = kvmCanUseHvTimer(timerInputs)
     vmsUseHvTimer.push(hvTimer)
-    const fpd = fastpathDecision(hostVersion, features.vendor, hvTimer, vm.kvm.x2apic)
+    const fpd = fastpathDecision(hostVersion, features.vendor, hvTimer, vm.kvm.x2apic && !ipi.ipiCluster) // cluster mode's logical ICR writes take no fastpath
     spec.decisions.push({ id: 'timer-advance', title: 'LAPIC timer advance', value: advance.value, reason: advance.reason, mirrors: 'kvm_create_lapic() / __kvm_wait_lapic_expire()' })
     spec.decisions.push({ id: 'exit-fastpath', title: 'Exit fastpaths', value: fpd.value, reason: fpd.reason, mirrors: features.vendor === 'vmx' ? 'vmx_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' : 'svm_exit_handlers_fastpath() / handle_fastpath_set_msr_irqoff()' })
     spec.decisions.push(...spin.decisions)
-    spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion))
+    spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion, lazyTlbReason(vm.guest.kernelVersion, guestHasPcid(host.cpu))))
     if (spec.workload.kind === 'ebizzy' && spec.workload.memory === 'mmap') spec.decisions.push(rwsemDecision(spec.rwsem, spec.preemptedReaders.mutexSpin, spec.faultsPerVmaLock))
     if (spec.workload.kind === 'ebizzy' && (spec.workload.memory === 'no-mmap' || spec.workload.memory === 'malloc-trim')) spec.decisions.push(ebizzyTrimDecision(spec.workload.chunkBytes, spec.lruAddBatch))
     amendHaltPollDecision(spec.decisions, exp, xctx)
@@ -247,7 +249,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     haltPoll,
     irqs,
     timerHousekeeping: hk.housekeeping.timer,
-    lapicTimer: { hrtimerPinned: lapicHrtimerPinned(hostVersion), advanceMode: advance.mode, advanceInitNs: advance.initNs, tscDeadlineFastpath: tscDeadlineFastpath(hostVersion, features.vendor, true) },
+    lapicTimer: { hrtimerPinned: lapicHrtimerPinned(hostVersion), advanceMode: advance.mode, advanceInitNs: advance.initNs, tscDeadlineFastpath: tscDeadlineFastpath(hostVersion, features.vendor, true), tscDeadlineFastpathSw: tscDeadlineFastpath(hostVersion, features.vendor, false) },
     ple: pleParams(host, features.vendor),
     tscGhz: features.ghz,
     llcOf: Int32Array.from(topology.llcOf),
@@ -260,12 +262,12 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     durationNs: Math.round(durationSec * 1e9),
     seed,
   }
-  return { ok: true, inputs, topology, hk, warnings: [...hkr.warnings, ...fastpaths.warnings, ...(advance.warning ? [advance.warning] : []), ...unusedCostOverrides(Object.keys(host.costs), fastpaths)] }
+  return { ok: true, inputs, topology, hk, warnings: [...hkr.warnings, ...fastpaths.warnings, ...(advance.warning ? [advance.warning] : []), ...[pleParamWarning(host, features.vendor)].filter(Boolean), ...unusedCostOverrides(Object.keys(host.costs), fastpaths)] }
 }
 
 /** The guest scheduler's decisions: whether vcpu_is_preempted() reads steal time, whether an idle (HLT-blocked) vCPU
  *  then looks preempted, and how far select_idle_sibling() scans. */
-function schedDecisions(spec: VmSpec, consults: { consults: boolean; reason: string }, hltInGuest: boolean, hostVersion: string): Decision[] {
+function schedDecisions(spec: VmSpec, consults: { consults: boolean; reason: string }, hltInGuest: boolean, hostVersion: string, lazyTlb: string): Decision[] {
   const d: Decision[] = []
   d.push({ id: 'vcpu-is-preempted', title: 'Guest vcpu_is_preempted()', value: consults.consults ? 'reads steal time' : 'native (false)', reason: consults.reason, mirrors: 'kvm_guest_init() / kvm_spinlock_init()' })
   const idleLooksBusy = spec.preemptedOnHltBlock && spec.preemptedReaders.idleScan
@@ -284,7 +286,7 @@ function schedDecisions(spec: VmSpec, consults: { consults: boolean; reason: str
   const yn = (b: boolean): string => (b ? 'reads' : 'ignores')
   d.push({
     id: 'preempted-readers', title: 'Guest readers of the steal-time preempted flag', value: `TLB flush ${yn(r.tlbFlush)}, wake-up scan ${yn(r.idleScan)}, mutex spin ${yn(r.mutexSpin)}`,
-    reason: `kvm_flush_tlb_multi() reads steal time itself when PV TLB flush is on (${r.tlbFlush ? 'on' : 'off'}); available_idle_cpu() (guest ≥ 4.18) and mutex_spin_on_owner() (guest ≥ 4.10) go through vcpu_is_preempted(), which reads it only when installed. TLB shootdowns ${spec.tlbFlushIpisLazy ? 'also IPI idle vCPUs in lazy TLB mode (guest < 4.20)' : 'skip idle vCPUs in lazy TLB mode'}, and the sender spins in csd_lock_wait() until every target has flushed`,
+    reason: `kvm_flush_tlb_multi() reads steal time itself when PV TLB flush is on (${r.tlbFlush ? 'on' : 'off'}); available_idle_cpu() (guest ≥ 4.18) and mutex_spin_on_owner() (guest ≥ 4.10) go through vcpu_is_preempted(), which reads it only when installed. ${lazyTlb}, and the sender spins in csd_lock_wait() until every target has flushed`,
     mirrors: 'kvm_flush_tlb_multi() / available_idle_cpu() / mutex_spin_on_owner() / csd_lock_wait()',
   })
   d.push({

@@ -20,16 +20,24 @@ const PLE_KNOBS = [['pleGap', 'gap'], ['pleWindow', 'window'], ['pleWindowGrow',
 /** The host's PLE / pause-filter module parameters (kvm_intel ple_gap/ple_window/_grow/_shrink/_max, kvm_amd
  *  pause_filter_thresh/_count/_count_grow/_count_shrink/_count_max), each -1 replaced by the vendor's default. */
 export function pleParams(host: Host, vendor: 'vmx' | 'svm'): PleParams {
-  const p = { ...backendOf(vendor).pleDefaults }
+  const b = backendOf(vendor)
+  const p = { ...b.pleDefaults }
   for (const [knob, field] of PLE_KNOBS) if (host.kvm[knob] >= 0) p[field] = host.kvm[knob]
-  return p
+  return b.pleParamsFor(host.kernel.version, p)
+}
+
+/** The run warning for PLE knobs the host's module does not have (kvm_amd before 4.17), or ''. */
+export function pleParamWarning(host: Host, vendor: 'vmx' | 'svm'): string {
+  return backendOf(vendor).pleParamWarning(host.kernel.version, PLE_KNOBS.filter(([knob]) => host.kvm[knob] >= 0).map(([knob]) => knob))
 }
 
 /** Values the vendor module refuses: kvm_amd's parameters are unsigned shorts (param_set_ushort() fails above 65535,
- *  and modprobe with it), kvm_intel's unsigned ints. */
+ *  and modprobe with it), kvm_intel's unsigned ints. A module without them (kvm_amd < 4.17) ignores them instead
+ *  (pleParamWarning()). */
 export function pleParamIssues(host: Host, vendor: 'vmx' | 'svm'): Issue[] {
   const b = backendOf(vendor)
   const out: Issue[] = []
+  if (!b.hasPleParams(host.kernel.version)) return out
   for (const [knob, field] of PLE_KNOBS) {
     const v = host.kvm[knob]
     if (v > b.pleParamLimit) out.push({ path: `host.kvm.${knob}`, value: String(v), message: `${b.pleParamNames[field]} is an unsigned ${b.pleParamLimit === 0xffff ? 'short' : 'int'}: ${v} is more than ${b.pleParamLimit}, which the module refuses`, fix: `use 0–${b.pleParamLimit}, or -1 for the default (${b.pleDefaults[field]})` })
@@ -44,6 +52,7 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
   const kind = kvmSpinlockInit({ pvUnhalt, realtimeHint: vm.kvm.hintDedicated, nopvspin: vm.guest.nopvspin, vcpus: vm.vcpus, guestVersion: vm.guest.kernelVersion }).kind
   const params = pleParams(host, features.vendor)
   const ple = backendOf(features.vendor).pleEnabled({ vendor: features.vendor, pleGap: params.gap, pauseInGuest: granted.pause, hostVersion: host.kernel.version, pauseFilterCount: params.window, loopGapCycles: loopGapNs * features.ghz })
+  const adaptReason = backendOf(features.vendor).pleAdaptReason(host.kernel.version, params)
   const cplSeen = pauseCanExitAtCpl(features.vendor, c.userSpace ? 3 : 0)
   const spec: SpinlockSpec = {
     kind, acquisitionsPerSec: c.acquisitionsPerSec, holdNs: c.holdNs, locks: c.locks, userSpace: c.userSpace, lockBase,
@@ -55,7 +64,7 @@ export function resolveSpinlock(host: Host, vm: Vm, features: CpuFeatures, grant
   const decisions: Decision[] = []
   decisions.push({
     id: 'ple', title: backendOf(features.vendor).pleTitle, value: ple.enabled ? 'on' : 'off',
-    reason: `${ple.reason}${ple.enabled && c.acquisitionsPerSec > 0 && !cplSeen ? '; the contended loop runs at CPL 3, which VMX PLE ignores' : ''}. The window starts at ${params.window} ${features.vendor === 'vmx' ? 'TSC cycles' : 'PAUSEs'} (${backendOf(features.vendor).pleParamNames.window}); on a PAUSE exit it grows (${params.grow < 1 ? 'reset to the module window' : params.grow < params.window ? `×${params.grow}` : `+${params.grow}`}, __grow_ple_window(), at most ${params.max}) and kvm_vcpu_on_spin() looks for a vCPU of the VM waiting for a pCPU to yield to (${readyCandidates(host.kernel.version) === 'ready' ? `host ${host.kernel.version} ≥ 5.3: vcpu->ready, preempted or woken by an interrupt` : `host ${host.kernel.version} < 5.3: vcpu->preempted only, not a vCPU woken by an interrupt`}; ${pendingInterruptBoosts(host.kernel.version) ? 'a vCPU preempted in user mode only when it has an interrupt pending' : 'never a vCPU preempted in user mode (the pending-interrupt boost is 5.13)'}) — under 1:1 pinning there is none`,
+    reason: `${ple.reason}${ple.enabled && c.acquisitionsPerSec > 0 && !cplSeen ? '; the contended loop runs at CPL 3, which VMX PLE ignores' : ''}. The window starts at ${params.window} ${features.vendor === 'vmx' ? 'TSC cycles' : 'PAUSEs'} (${backendOf(features.vendor).pleParamNames.window}); on a PAUSE exit ${adaptReason ? `it stays (${adaptReason})` : `it grows (${params.grow < 1 ? 'reset to the module window' : params.grow < params.window ? `×${params.grow}` : `+${params.grow}`}, __grow_ple_window(), at most ${params.max})`} and kvm_vcpu_on_spin() looks for a vCPU of the VM waiting for a pCPU to yield to (${readyCandidates(host.kernel.version) === 'ready' ? `host ${host.kernel.version} ≥ 5.3: vcpu->ready, preempted or woken by an interrupt` : `host ${host.kernel.version} < 5.3: vcpu->preempted only, not a vCPU woken by an interrupt`}; ${pendingInterruptBoosts(host.kernel.version) ? 'a vCPU preempted in user mode only when it has an interrupt pending' : 'never a vCPU preempted in user mode (the pending-interrupt boost is 5.13)'}) — under 1:1 pinning there is none`,
     mirrors: backendOf(features.vendor).pleMirrors,
   })
   if (c.acquisitionsPerSec > 0) {

@@ -14,15 +14,17 @@ describe('handle_fastpath_set_msr_irqoff(): the x2APIC ICR write', () => {
     expect(x2apicIcrFastpath('5.6', 'vmx')).toBe(true)
     expect(x2apicIcrFastpath('6.8', 'vmx')).toBe(true)
   })
-  it('SVM: from 5.6 (svm_handle_exit_irqoff(), then svm_exit_handlers_fastpath() from a9ab13ff6e84), removed in 5.9, re-enabled in 5.10', () => {
+  it('SVM: from 5.6 (svm_handle_exit_irqoff(), then svm_exit_handlers_fastpath() from a9ab13ff6e84); 5.9 keeps it (removed and re-enabled after svm_complete_interrupts() within the 5.9-rc fixes)', () => {
     expect(x2apicIcrFastpath('5.5', 'svm')).toBe(false)
     expect(x2apicIcrFastpath('5.6', 'svm')).toBe(true)
     expect(x2apicIcrFastpath('5.8', 'svm')).toBe(true)
-    expect(x2apicIcrFastpath('5.9', 'svm')).toBe(false)
+    expect(x2apicIcrFastpath('5.9', 'svm')).toBe(true)
     expect(x2apicIcrFastpath('5.10', 'svm')).toBe(true)
-    expect(icrFastpath('5.9', 'x2apic', 'physical', 'svm')).toBe(false)
+    expect(icrFastpath('5.9', 'x2apic', 'physical', 'svm')).toBe(true)
+    expect(icrFastpath('5.5', 'x2apic', 'physical', 'svm')).toBe(false)
     const base = { vendor: 'svm' as const, apicMode: 'x2apic' as const, apicvActive: false, ipiv: false, avicActive: false, pvIpi: false, guestVersion: '6.1', multicast: false }
-    expect(ipiSendPath({ ...base, hostVersion: '5.9' }).fastpath).toBe(false)
+    expect(ipiSendPath({ ...base, hostVersion: '5.5' }).fastpath).toBe(false)
+    expect(ipiSendPath({ ...base, hostVersion: '5.9' }).fastpath).toBe(true)
     expect(ipiSendPath({ ...base, hostVersion: '6.1' }).fastpath).toBe(true)
   })
 })
@@ -35,6 +37,14 @@ describe('handle_fastpath_set_tscdeadline() (ae95f566b3d2) and handle_fastpath_p
     expect(preemptionTimerFastpath('5.7', 'vmx')).toBe(false)
     expect(preemptionTimerFastpath('5.8', 'vmx')).toBe(true)
     expect(preemptionTimerFastpath('6.8', 'svm')).toBe(false)
+  })
+  it('from 6.18 (0a94b2042419) the TSC-deadline write takes the fastpath whatever the timer — the sw hrtimer and AMD included', () => {
+    expect(tscDeadlineFastpath('6.17', 'vmx', false)).toBe(false)
+    expect(tscDeadlineFastpath('6.17', 'svm', false)).toBe(false)
+    expect(tscDeadlineFastpath('6.18', 'vmx', false)).toBe(true)
+    expect(tscDeadlineFastpath('6.18', 'svm', false)).toBe(true)
+    expect(fastpathDecision('6.18', 'svm', false, true)).toMatchObject({ value: 'x2APIC ICR, TSC deadline', reason: expect.stringMatching(/whatever the timer \(0a94b2042419, 6\.18\)/) })
+    expect(fastpathDecision('6.17', 'svm', false, true).value).toBe('x2APIC ICR')
   })
   it('resolveExitFastpaths() charges the path the host takes; the TSC-deadline rows stay per vCPU', () => {
     const t = COST_TABLES['skylake-sp']
@@ -62,10 +72,10 @@ describe('handle_fastpath_set_tscdeadline() (ae95f566b3d2) and handle_fastpath_p
 })
 
 describe('setupModel(): the resolved cost vector', () => {
-  const setup = (version: string, costs: Record<string, unknown> = {}) => {
+  const setup = (version: string, costs: Record<string, unknown> = {}, cpu = 'skylake-sp') => {
     const r = loadProfile({
       schemaVersion: 1, name: 'fastpath',
-      host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version }, costs },
+      host: { cpu, topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version }, costs },
       vms: [{ name: 'vm', vcpus: 2, pinning: { vcpupin: ['4', '5'] }, workload: { kind: 'timer' } }],
       configurations: [{ name: 'c', overrides: {} }],
     })
@@ -87,5 +97,15 @@ describe('setupModel(): the resolved cost vector', () => {
     expect(w.join('\n')).toContain('exitPreemptionTimerSlow')
     expect(setup('6.1', { exitPreemptionTimer: { meanNs: 300 } }).warnings).toEqual([])
     expect(unusedCostOverrides(['exitMsrWriteTscDeadlineSlow'], { tscDeadline: 'fast', preemptionTimer: 'fast' })).toHaveLength(1)
+  })
+  it('an AMD host (sw hrtimer) starts taking the TSC-deadline fastpath at 6.18: the full-path row is then never charged', () => {
+    const slowOverride = { exitMsrWriteTscDeadlineSlow: { meanNs: 3000 } }
+    const before = setup('6.17', slowOverride, 'milan')
+    const after = setup('6.18', slowOverride, 'milan')
+    expect(before.lapicTimer.tscDeadlineFastpathSw).toBe(false)
+    expect(after.lapicTimer.tscDeadlineFastpathSw).toBe(true)
+    expect(before.warnings.join('\n')).not.toContain('host.costs.exitMsrWriteTscDeadlineSlow')
+    expect(after.warnings.join('\n')).toContain('host.costs.exitMsrWriteTscDeadlineSlow')
+    expect(after.vms[0]!.decisions.find((d) => d.id === 'exit-fastpath')!.value).toContain('TSC deadline')
   })
 })

@@ -14,7 +14,7 @@ import type { Profile } from '../../core/index.ts'
 import { ExitReason } from '../../core/output/exit-names.ts'
 import { finishedModel, vmExitCount } from '../helpers/model-runs.ts'
 
-const DURATION = 0.05
+const DURATION = 0.1
 const FLOATING = { vcpupin: Array(8).fill('0-3'), emulatorpin: '0-3', iothreadpin: '0' }
 const PINNED = { vcpupin: ['0', '1', '2', '3', '4', '5', '6', '7'], emulatorpin: '0', iothreadpin: '0' }
 const CONFIGS: Record<string, Record<string, unknown>> = {
@@ -86,8 +86,10 @@ describe('rq->lock holder preemption: hackbench -T -p -g 2 -f 4 in 8 vCPUs (gues
     const cur = run(profile('6.8'), 'overcommit')
     expect(old.wakelist).toBe(0)
     expect(cur.wakelist).toBeGreaterThan(0.2 * cur.acquisitions)
-    // about half as often (seed 1: 235 against 446); ttwu_queue_cond() reads nr_running without the wakees still on a
-    // CPU's wake list, so a second wake-up for that CPU goes there too and its next __schedule() activates both
-    expect(cur.contended).toBeLessThan(0.7 * old.contended)
+    // about half as often (seed 1: 279 against 609): ttwu_queue_cond() reads nr_running without the wakees still on a CPU's wake list, so a
+    // second wake-up for that CPU goes there too and its next __schedule() activates both; and the 5.5 guest's holders
+    // are not stretched by a refill per back-to-back exit (the indirect cost is paid once per burst,
+    // core/kvm/indirect-cost.ts)
+    expect(cur.contended).toBeLessThan(0.65 * old.contended)
   })
 })

@@ -1,0 +1,23 @@
+// The indirect cost of a VM exit: after vcpu_enter_guest()'s VM entry (vmx_vcpu_enter_exit() / svm_vcpu_enter_exit())
+// the guest finds its caches, TLB and branch predictors holding the host's exit handling, and the guest work that
+// follows runs slower until they are refilled. The slowdown is a property of that work, not a charge per exit: it is
+// paid by the guest instructions that run after the entry, and it is bounded — caches that are already cold cannot be
+// polluted twice, so a second exit before any guest work (back-to-back ICR writes, a TSC-deadline write after an
+// interrupt's exit) leaves one refill pending, not two. Part of the refill already paid by work that an exit then
+// suspended is not owed again; the part still unpaid stays pending, at most one refill's worth.
+//
+// The model keeps the pending refill per vCPU (VcpuState.pollution): vmEntry() raises it to the entry's sampled
+// `indirect` cost (pollutionAfterEntry()), the next guest work takes it into its length (vcpu-work.ts startWork()),
+// and an exit or interrupt that suspends that work hands back what it had not yet run off (unpaidPollution()).
+
+/** VM entry (vcpu_enter_guest()): the refill pending after an entry whose exit polluted by `cost` — the larger of
+ *  the two, never their sum (the caches are cold once, however many exits came without guest work between them). */
+export function pollutionAfterEntry(pending: number, cost: number): number {
+  return pending > cost ? pending : cost
+}
+
+/** An exit or interrupt suspends guest work that took `pollution` of refill into its length and had run `done`:
+ *  the refill comes first (the work's first instructions miss), so what is left unpaid is the rest of it. */
+export function unpaidPollution(pollution: number, done: number): number {
+  return pollution > done ? pollution - done : 0
+}
