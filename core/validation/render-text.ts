@@ -21,15 +21,15 @@ export function seedRangeText(o: CaseOutcome): string {
   return o.seeds === 1 ? '1 seed' : `${rangeText(o)} (${o.seeds} seeds)`
 }
 
-/** "EXTERNAL_INTERRUPT exits/s: 11815/s → 1365/s (−88.4 %)"; over several seeds the means and the mean change
- *  with the seeds' range. */
+/** "EXTERNAL_INTERRUPT exits/s: 11815/s → 1365/s (−88.4 %)"; over several seeds the means of the values, and the
+ *  mean of the per-seed changes (what the verdict reads, not the change of the means) with the seeds' range. */
 export function modelFigure(row: CaseRow): string {
   if (!row.outcome || row.c.metric === undefined) return 'waiting for a mechanism'
   const m = row.c.metric
   const o = row.outcome
   const values = `${formatMetricValue(m, o.baseline)} → ${formatMetricValue(m, o.changed)}`
   if (o.seeds === 1) return `${metricLabel(m)}: ${values} (${formatPct(o.modelChangePct)})`
-  return `${metricLabel(m)}, mean of ${o.seeds} seeds: ${values} (mean change ${formatPct(o.modelChangePct)}, seed range ${rangeText(o)})`
+  return `${metricLabel(m)}, means over ${o.seeds} seeds: ${values} (mean of the seeds' changes ${formatPct(o.modelChangePct)}, seed range ${rangeText(o)})`
 }
 
 export function directionText(row: CaseRow): string {

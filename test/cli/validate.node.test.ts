@@ -42,7 +42,7 @@ describe('kvmbench validate', () => {
     const r = kvmbench('validate', '--case', several!.id)
     expect(r.code).toBe(0)
     const pct = '[−+±]\\d+\\.\\d'
-    expect(r.stdout).toMatch(new RegExp(`model: {5}\\S.*, mean of ${several!.seeds} seeds: .* \\(mean change ${pct} %, seed range ${pct} … ${pct} %\\)`))
+    expect(r.stdout).toMatch(new RegExp(`model: {5}\\S.*, means over ${several!.seeds} seeds: .* \\(mean of the seeds' changes ${pct} %, seed range ${pct} … ${pct} %\\)`))
     expect(r.stdout).toMatch(/#\s+case\s+published\s+model\s+seed range\s+ratio/)
     expect(r.stdout).toMatch(new RegExp(`${several!.id}\\s+${pct} %\\s+${pct} %\\s+${pct} … ${pct} % \\(${several!.seeds} seeds\\)`))
   }, 120_000)

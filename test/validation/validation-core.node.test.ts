@@ -108,7 +108,7 @@ describe('seeds: the mean change, its range, and the straddling-zero rule', () =
     expect(doc).toContain('| Case | Source | Published | Model | Seed range | Ratio |')
     expect(doc).toContain('| 1 | [x-case](#x-case) | abc | −50.0 % | −0.2 % | −6.5 … +6.4 % (3 seeds) | 0.00 | ↓ / = | direction miss |')
     expect(doc).toContain('| x-case | −50.0 % | −0.4, −6.5, +6.4 % | 12.9 | 16.7 | 1 | 3 |')
-    expect(doc).toContain('HLT exits/s, mean of 3 seeds: 28530/s → 28460/s (mean change −0.2 %, seed range −6.5 … +6.4 %)')
+    expect(doc).toContain('HLT exits/s, means over 3 seeds: 28530/s → 28460/s (mean of the seeds\' changes −0.2 %, seed range −6.5 … +6.4 %)')
     const oneSeed = renderValidationDoc([{ ...c, seeds: 1 }], { 'x-case': one(-60) })
     expect(oneSeed).toContain('| −60.0 % | 1 seed | 1.20 | ↓ / ↓ | agrees |')
     const text = formatValidationText([caseRow(c, noisy)])
