@@ -41,14 +41,14 @@ export const COST_NAMES = [
   'pauseInstruction', // one PAUSE in a spin loop (cpu_relax()): ~140 cycles since Skylake (Intel optimization manual)
   'spinLoopGap', // a spin loop's body between two PAUSEs (load, compare, branch on the lock word): the ple_gap / pause_filter_thresh test
   'exitMwait', // MWAIT exit emulated as a NOP (kvm_emulate_mwait): skip the instruction, re-enter
-  'schedYield', // experimental (seed 004 RFC): yield() in kvm_emulate_mwait(): do_sched_yield() and a schedule() that keeps the thread
-  'userspaceExit', // experimental (seed 004 RFC): KVM_RUN returns to the VMM (vcpu_put, guest FPU and user-return MSRs swapped, the VMM's dispatch of the exit)
-  'userspaceEntry', // experimental (seed 004 RFC): the VMM calls KVM_RUN again (the ioctl, vcpu_load, guest FPU, pending requests) up to VM entry
+  'schedYield', // experimental (the 2023 Woodhouse RFC): yield() in kvm_emulate_mwait(): do_sched_yield() and a schedule() that keeps the thread
+  'userspaceExit', // experimental (the 2023 Woodhouse RFC): KVM_RUN returns to the VMM (vcpu_put, guest FPU and user-return MSRs swapped, the VMM's dispatch of the exit)
+  'userspaceEntry', // experimental (the 2023 Woodhouse RFC): the VMM calls KVM_RUN again (the ioctl, vcpu_load, guest FPU, pending requests) up to VM entry
   'exitInterruptWindow', // interrupt window exit
   'indirect', // guest slowdown after an entry (caches, TLB, predictors refilled), paid once by the work that follows: estimate (SplitX WIOV 2011, FlexSC OSDI 2010)
-  'indirectKeptLoaded', // experimental (seed 002): the slowdown after an entry whose schedule-in kept the guest state loaded
+  'indirectKeptLoaded', // experimental (the scheduled_out series, 2024): the slowdown after an entry whose schedule-in kept the guest state loaded
   'scheduleIn', // context switch to the vCPU thread + vcpu_load
-  'scheduleInNoLoad', // the context switch to the vCPU thread alone: no vcpu_load in kvm_sched_in() (state kept loaded, seed 002; or the thread slept in the VMM)
+  'scheduleInNoLoad', // the context switch to the vCPU thread alone: no vcpu_load in kvm_sched_in() (state kept loaded, the scheduled_out series, 2024; or the thread slept in the VMM)
   'wakeupIpi', // kvm_vcpu_kick → wake_up on a remote CPU: IPI latency
   'vcpuMigration', // a vCPU thread moved to another pCPU: vcpu_load() there (VMCS/VMCB reload) and cold caches/TLB
   'guestTickHandler', // guest tick: update_process_times, scheduler_tick
@@ -100,7 +100,7 @@ const notify = c(cyclesNs(1391), cyclesNs(2339) + 500, 0.6)
 /** IPI send → handled, xAPIC − x2APIC: 6059 − 4338 cycles. */
 const xapicExtra = cyclesNs(6059 - 4338)
 
-/** Skylake-SP at 2.4 GHz: the reference table (seed 001's host). Sources: core/costs/cost-sources.ts. */
+/** Skylake-SP at 2.4 GHz: the reference table (0c5f81dad46c's host). Sources: core/costs/cost-sources.ts. */
 const skylake: CostTable = {
   exitExternalInterrupt: c(430, 560, 0.9),
   hostTimerHandler: c(40, 150, 0.8),

@@ -11,7 +11,7 @@ export interface CpuFeatures {
   ipiv: boolean
   /** VMX preemption timer usable as KVM's hv timer (kvm_x86_ops.set_hv_timer); none on SVM. */
   hvTimer: boolean
-  /** Nominal core clock, used to convert the cycle counts in calibration.md. */
+  /** Nominal core clock, used to convert published cycle counts (kvm-unit-tests, commit messages) to time. */
   ghz: number
   /** Host C-states as intel_idle / acpi_idle expose them: exit latency and target residency. */
   cstates: { name: string; exitLatencyNs: number; targetResidencyNs: number }[]

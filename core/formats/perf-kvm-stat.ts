@@ -1,7 +1,7 @@
 // `perf kvm stat report --stdio` and `perf kvm stat live` text → measured exit tables, and back.
 // Reads every event table mainline perf prints (tools/perf/arch/x86/util/kvm-stat.c kvm_reg_events_ops:
 // vmexit "VM-EXIT", mmio "MMIO Access", ioport "IO Port Access", msr "MSR Access"), in report and live
-// mode, for all VCPUs or one (--vcpu), in every layout of perf-kvm-stat-format.md: 20- and 40-character
+// mode, for all VCPUs or one (--vcpu), in every layout perf has printed (tools/perf/builtin-kvm.c): 20- and 40-character
 // name columns, the early table without Min/Max Time, VMX, SVM and arm64 names, text indented as a whole,
 // quoted in a mail ("> "), rows broken across lines by a mail client, CRLF line ends, trailing spaces
 // stripped, hand-respaced columns, rows elided with "[..]", several tables with prose around them. A

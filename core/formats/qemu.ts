@@ -1,4 +1,4 @@
-// The QEMU command-line options of a configuration's VM (ops-syntax.md §4): -smp with the guest
+// The QEMU command-line options of a configuration's VM (qemu-system-x86_64(1)): -smp with the guest
 // topology, -overcommit cpu-pm=on when MWAIT, HLT, PAUSE and CSTATE exits are all disabled, -cpu host
 // with the KVM PV feature flags, kvm-hint-dedicated, x2apic=off and monitor=on (the CPUID feature
 // names of target/i386/cpu.c: QEMU has no "mwait" property, MONITOR/MWAIT is "monitor"), and

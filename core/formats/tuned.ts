@@ -1,4 +1,4 @@
-// tuned variables files (ops-syntax.md §2): /etc/tuned/cpu-partitioning-variables.conf
+// tuned variables files (tuned's profiles/cpu-partitioning and realtime-virtual-host): /etc/tuned/cpu-partitioning-variables.conf
 // (isolated_cores=, no_balance_cores=) and /etc/tuned/realtime-virtual-host-variables.conf
 // (isolated_cores=, isolate_managed_irq=). The isolated cores are the configuration's nohz_full= CPUs
 // (tuned writes nohz_full= and rcu_nocbs= from isolated_cores), else its isolcpus= or rcu_nocbs= list.

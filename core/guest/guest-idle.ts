@@ -233,7 +233,7 @@ export class GuestIdleLoop implements GuestIdlePart {
     this.pollKind[g] = 0
     if (vm.guestIdleMwait) {
       if (vm.mwaitInGuest) { this.haltInGuest(g, this.mwaitExitLatencyNs(g)); return }
-      // kvm_emulate_mwait(): MWAIT exits and is emulated as a NOP, so the guest's idle loop spins (seed 004); the RFC
+      // kvm_emulate_mwait(): MWAIT exits and is emulated as a NOP, so the guest's idle loop spins (the 2023 Woodhouse RFC); the RFC
       // (experimental) then exits to the VMM, or calls yield(). The idle loop has run off the previous exit's indirect
       // cost: only the last exit's is left for the work that ends the idle (as enterIdle() starts idle without debt)
       v.debt[g] = 0

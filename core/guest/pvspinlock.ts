@@ -1,4 +1,4 @@
-// Which spinlock the guest uses (kernel-logic.md §3.3, arch/x86/kernel/kvm.c kvm_spinlock_init()).
+// Which spinlock the guest uses (arch/x86/kernel/kvm.c kvm_spinlock_init()).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 
 export interface SpinlockInputs { pvUnhalt: boolean; realtimeHint: boolean; nopvspin: boolean; vcpus: number; guestVersion: string }

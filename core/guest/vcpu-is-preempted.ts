@@ -1,4 +1,4 @@
-// Whether the guest's vcpu_is_preempted() reads steal time (kernel-logic.md §3.3; arch/x86/kernel/kvm.c,
+// Whether the guest's vcpu_is_preempted() reads steal time (arch/x86/kernel/kvm.c,
 // kernel/sched/core.c available_idle_cpu()).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { kvmSpinlockInit } from './pvspinlock.ts'

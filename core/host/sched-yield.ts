@@ -1,5 +1,5 @@
 // yield() in the host's fair scheduler: do_sched_yield() → yield_task_fair() → schedule() (kernel/sched/fair.c), for the
-// seed-004 RFC's yield on an emulated MWAIT. All tasks have nice 0 (calc_delta_fair() is the identity).
+// the 2023 Woodhouse RFC's yield on an emulated MWAIT. All tasks have nice 0 (calc_delta_fair() is the identity).
 // yield_task_fair() returns at once when the task is alone on its run queue (rq->nr_running == 1), after which schedule()
 // picks it again. Otherwise, by era:
 //  CFS (< v6.6)       set_skip_buddy(): pick_next_entity() passes the yielder over for the next entity when that one is

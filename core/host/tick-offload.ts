@@ -1,4 +1,4 @@
-// The residual 1 Hz scheduler tick of a nohz_full CPU (kernel-logic.md §3.7): from v4.17 ("sched/isolation: Offload
+// The residual 1 Hz scheduler tick of a nohz_full CPU (kernel/sched/core.c): from v4.17 ("sched/isolation: Offload
 // residual 1Hz scheduler tick") housekeeping_init() calls sched_tick_offload_init() and the 1 Hz work runs remotely on a
 // housekeeping CPU's workqueue; before, the nohz_full CPU kept a local 1 Hz tick.
 import { atLeast as versionAtLeast } from '../kernel-version.ts'

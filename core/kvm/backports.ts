@@ -1,6 +1,6 @@
 // Stable backports of the fixes the model gates on by version. A host on a stable branch (5.10.y, 5.15.y, …) carries
-// a fix from the patch level the stable team released it in, not only from the mainline release: kernel-logic.md
-// "stable branches carry backports …". Each entry says how its version was determined; a branch whose version could
+// a fix from the patch level the stable team released it in, not only from the mainline release (the stable
+// team's review announcements and the stable trees' shortlogs). Each entry says how its version was determined; a branch whose version could
 // not be determined is listed with `version: null` and follows mainline (the fix is taken as absent) — never guessed.
 import { parseKernelVersion, compareKernelVersions } from '../kernel-version.ts'
 

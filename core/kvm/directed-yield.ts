@@ -1,4 +1,4 @@
-// Directed yield on a PAUSE exit (kernel-logic.md §3.6; virt/kvm/kvm_main.c kvm_vcpu_on_spin(), current code).
+// Directed yield on a PAUSE exit (virt/kvm/kvm_main.c kvm_vcpu_on_spin(), current code).
 // Allocation-free: per-vCPU flags of the VM come in as Uint8Array (1 = true), indexed by vcpu_idx.
 // Per version (who is a candidate): readyCandidates() and pendingInterruptBoosts() below.
 import { atLeast as versionAtLeast } from '../kernel-version.ts'

@@ -1,4 +1,4 @@
-// KVM_CAP_X86_DISABLE_EXITS (kernel-logic.md §3.2, arch/x86/kvm/x86.c, cpuid.c).
+// KVM_CAP_X86_DISABLE_EXITS (arch/x86/kvm/x86.c kvm_vm_ioctl_enable_cap(), cpuid.c).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { hostHasFix } from './backports.ts'
 
@@ -38,7 +38,7 @@ export function disableExitsDecision(hostVersion: string, req: DisableExitsReque
 }
 
 /** kvm_update_cpuid / __kvm_update_cpuid_runtime(): PV_UNHALT is hidden from the guest when HLT is passed
- *  through ("HLT passthrough disables pvspinlock", seed 003). */
+ *  through ("HLT passthrough disables pvspinlock", the disable-exits series). */
 export function pvUnhaltVisible(pvUnhaltRequested: boolean, hltInGuest: boolean): boolean {
   return pvUnhaltRequested && !hltInGuest
 }

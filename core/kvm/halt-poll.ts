@@ -1,4 +1,4 @@
-// Host halt polling (kernel-logic.md §3.5, virt/kvm/kvm_main.c kvm_vcpu_halt(), grow/shrink_halt_poll_ns()).
+// Host halt polling (virt/kvm/kvm_main.c kvm_vcpu_halt(), grow/shrink_halt_poll_ns()).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 
 export interface HaltPollParams { maxNs: number; grow: number; growStart: number; shrink: number; hostVersion: string }

@@ -2,7 +2,7 @@
 // vcpu->halt_poll_ns while kvm_vcpu_can_poll(), then kvm_vcpu_block() schedules the thread out until
 // kvm_vcpu_wake_up() (an interrupt, a timer, a pvqspinlock kick); the poll window then adapts (grow/shrink_halt_poll_ns
 // in halt-poll.ts). The arch hooks are gated per version in setup (the steal-time flag on block: sched-hooks.ts).
-// Also the RFC's KVM_EXIT_HLT to the VMM (experimental, seed 004: userspace-exits.ts decides the VMM's step).
+// Also the RFC's KVM_EXIT_HLT to the VMM (experimental, the 2023 Woodhouse RFC: userspace-exits.ts decides the VMM's step).
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, After } from '../sim/constants.ts'
@@ -27,7 +27,7 @@ export class KvmHalt implements Halt {
   /** In pv_wait() (halted by pvqspinlock), and kicked (KVM_HC_KICK_CPU → vcpu->arch.pv.pv_unhalted). */
   readonly pvHalted: Uint8Array
   readonly pvUnhalted: Uint8Array
-  /** Experimental (seed 004 RFC): the vCPU thread sleeps in the VMM's poll() after a KVM_EXIT_HLT (not loaded: KVM_RUN
+  /** Experimental (the 2023 Woodhouse RFC): the vCPU thread sleeps in the VMM's poll() after a KVM_EXIT_HLT (not loaded: KVM_RUN
    *  loads it again). */
   readonly vmmSleep: Uint8Array
 
@@ -62,7 +62,7 @@ export class KvmHalt implements Halt {
     const vm = this.m.vmSpec(g)
     const v = this.v
     if (vm.hltExit === HaltExit.USERSPACE) {
-      // experimental (seed 004 RFC): the VMM did its work on KVM_EXIT_HLT; the vCPU's mp_state is still HALTED
+      // experimental (the 2023 Woodhouse RFC): the VMM did its work on KVM_EXIT_HLT; the vCPU's mp_state is still HALTED
       const step = vmmAfterHltExit(vm.hltWait, v.pendIrq[g] !== 0)
       if (step === VmmStep.ENTER) { v.exitHandler[g] = After.ENTRY; this.run.extendExit(g, this.m.cost(CostId.userspaceEntry)); return }
       if (step === VmmStep.SLEEP) { this.vmmSleep[g] = 1; this.block(g); return }

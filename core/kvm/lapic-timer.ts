@@ -203,7 +203,7 @@ export class LapicTimer implements LapicTimerPart {
     if (s === St.EXIT) { this.extendForWait(g); return }
     if (!inGuestMode(s)) {
       this.expiredOutside(g)
-      // a thread blocked without the switch (the VMM's poll(), seed 004 RFC) is woken as by the sw timer
+      // a thread blocked without the switch (the VMM's poll(), the 2023 Woodhouse RFC) is woken as by the sw timer
       if (s === St.BLOCKED || s === St.HOST_POLL) this.halt.wakeVcpu(g)
       return
     }

@@ -1,5 +1,5 @@
 // PAUSE-loop exiting (VMX) and the pause filter (SVM): windows, grow/shrink and whether PAUSE exits at all
-// (kernel-logic.md §3.6; arch/x86/kvm/x86.h, vmx/vmx.c grow_ple_window()/shrink_ple_window(),
+// (arch/x86/kvm/x86.h, vmx/vmx.c grow_ple_window()/shrink_ple_window(),
 // svm/svm.c grow_pause_filter()/shrink_pause_filter()).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { svmHonoursPauseInGuest } from './disable-exits.ts'

@@ -1,5 +1,5 @@
 // KVM's hooks into the host scheduler (virt/kvm/kvm_main.c kvm_sched_in() / kvm_sched_out(), the preempt notifiers):
-// when a vCPU thread gets a pCPU, kvm_arch_vcpu_load() loads its state there (the schedule-in cost; the seed-002 what-if
+// when a vCPU thread gets a pCPU, kvm_arch_vcpu_load() loads its state there (the schedule-in cost; the scheduled_out what-if (Christopherson's 2024 series)
 // may skip it), shrinks the PLE window after a schedule-out (shrink_ple_window() from vmx_vcpu_load(), or
 // kvm_arch_sched_in() before 6.11) and moves its LAPIC timer when it changed pCPU (kvm_migrate_timers()); when the
 // thread leaves it, kvm_arch_vcpu_put() sets the steal-time preempted flag as the host version does.
@@ -51,7 +51,7 @@ export class KvmSchedHooks implements SchedHooks {
     return this.vcpuLoad(g, c)
   }
 
-  /** kvm_arch_vcpu_load() with the context switch. Under the seed-002 what-if (experimental) the load is skipped when
+  /** kvm_arch_vcpu_load() with the context switch. Under the scheduled_out what-if (Christopherson's 2024 series) (experimental) the load is skipped when
    *  g's guest state is still loaded there; a thread that slept in the VMM is not loaded at all — its KVM_RUN re-entry
    *  loads it (userspaceEntry). */
   vcpuLoad(g: number, c: number): number {

@@ -1,4 +1,4 @@
-// Keeping guest state loaded across a schedule-out (seed 002). EXPERIMENTAL — not in any kernel. What is in the kernel
+// Keeping guest state loaded across a schedule-out (the scheduled_out series, 2024). EXPERIMENTAL — not in any kernel. What is in the kernel
 // (v6.11, Sean Christopherson's "KVM: Add a flag to track if a loaded vCPU is scheduled out"): kvm_sched_out() sets
 // vcpu->scheduled_out before kvm_arch_vcpu_put(), kvm_sched_in() clears it after kvm_arch_vcpu_load(). The commit
 // message names the what-if modelled here: the flag "allows KVM to keep guest state (that is managed via

@@ -1,4 +1,4 @@
-// The steal-time `preempted` flag as the host sets it (kernel-logic.md §3.3; virt/kvm/kvm_main.c kvm_sched_out(),
+// The steal-time `preempted` flag as the host sets it (virt/kvm/kvm_main.c kvm_sched_out(),
 // arch/x86/kvm/x86.c kvm_arch_vcpu_put() / kvm_steal_time_set_preempted()). The fixes of v5.19 count from the stable
 // releases that carry them too (54aa83c90198 and 6cd88243c7e0 in 5.10.180 and 5.18.17: core/kvm/backports.ts).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'

@@ -1,4 +1,4 @@
-// How KVM emulates the guest's LAPIC timer (kernel-logic.md §3.1, arch/x86/kvm/lapic.c).
+// How KVM emulates the guest's LAPIC timer (arch/x86/kvm/lapic.c).
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { hostHasFix, backportNote } from './backports.ts'
 

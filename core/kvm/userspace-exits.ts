@@ -1,4 +1,4 @@
-// Userspace exits on HLT/MWAIT, else yield on MWAIT (kernel-logic.md §3.8, seed 004). EXPERIMENTAL — an RFC, not in
+// Userspace exits on HLT/MWAIT, else yield on MWAIT (the RFC below). EXPERIMENTAL — an RFC, not in
 // any kernel: David Woodhouse, "[RFC] KVM: x86: Allow userspace exit on HLT and MWAIT, else yield on MWAIT",
 // Sept 2023 ("Fairly much untested"). KVM_CAP_X86_USERSPACE_EXITS reports the valid bits; the VMM sets them in
 // kvm_run.userspace_exits before each KVM_RUN; an HLT exit then returns KVM_EXIT_HLT (reused) and an MWAIT exit the

@@ -69,7 +69,7 @@ export class VcpuState {
   /** The host scheduler asked the vCPU thread to give its pCPU up at its next entry, and the kick's exit cause. */
   readonly needResched: Uint8Array
   readonly reschedCause: Int16Array
-  /** The vCPU's last schedule-in kept its guest state loaded: the next entry pays indirectKeptLoaded (seed 002). */
+  /** The vCPU's last schedule-in kept its guest state loaded: the next entry pays indirectKeptLoaded (the scheduled_out series, 2024). */
   readonly keptLoaded: Uint8Array
   /** Tokens of the vCPU's cancellable events: work done, exit done, idle (poll end, wake done), timer. */
   readonly workTok: Int32Array

@@ -1,4 +1,4 @@
-// Experimental (seed 004 RFC): idle exits that return to the VMM (KVM_EXIT_HLT / KVM_EXIT_MWAIT) and an emulated MWAIT
+// Experimental (the 2023 Woodhouse RFC): idle exits that return to the VMM (KVM_EXIT_HLT / KVM_EXIT_MWAIT) and an emulated MWAIT
 // that calls yield(). The VMM runs its own work in the vCPU thread and, unless it sleeps in its own poll(), calls
 // KVM_RUN again within the exit; userspace-exits.ts decides its step. Before 5.19 kvm_arch_vcpu_put() on the way out
 // sets the steal-time preempted flag (cleared at the next entry).

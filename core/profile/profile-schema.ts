@@ -73,7 +73,7 @@ export const hostSchema = s.object({
   cpu: s.oneOf(CPU_PRESETS, { default: 'skylake-sp', description: 'CPU model preset: fixes the feature set (APICv/AVIC, IPIv, VMX preemption timer) and the cost table.' }),
   topology: topologySchema,
   kernel: s.object({
-    version: s.string({ default: '6.8', maxLength: 32, pattern: /^\d+\.\d+(\.\d+)?$/, patternHint: 'write a kernel version like "5.3" or "6.8.0"', description: 'Host kernel version; selects the behaviour variants of kernel-logic.md.' }),
+    version: s.string({ default: '6.8', maxLength: 32, pattern: /^\d+\.\d+(\.\d+)?$/, patternHint: 'write a kernel version like "5.3" or "6.8.0"', description: 'Host kernel version; selects the kernel behaviour per version (docs/model.md).' }),
     hz: s.oneOf([100, 250, 300, 1000] as const, { default: 1000, description: 'Host CONFIG_HZ.' }),
     cmdline: cmdlineSchema,
   }),

@@ -78,7 +78,7 @@ export const After = {
   IDLE: 2, // continue the guest's idle entry (the tick-stop reprogram)
   PREEMPT: 3, // the vCPU thread is preempted by a host task
   RESCHED: 4, // the host scheduler takes the pCPU from the vCPU thread: it waits on the run queue
-  YIELD: 5, // an emulated MWAIT calls yield() before the entry (seed 004 RFC, experimental)
+  YIELD: 5, // an emulated MWAIT calls yield() before the entry (the 2023 Woodhouse RFC, experimental)
 } as const
 
 /** Where a pCPU's time goes (HostModel.pcpuAcc). WAKING counts as idle: the pCPU leaves its C-state then. */

@@ -1,6 +1,6 @@
 // The experimental knobs of the seed RFCs (vms[].kvm.experimental), resolved once per VM: what HLT and MWAIT exits do
-// under the seed-004 RFC (userspace exits, yield on an emulated MWAIT) and whether a schedule-in may keep the guest state
-// loaded (seed 002) — as numbers for the model and, for each knob that is on, a decision marked experimental. With every
+// under the 2023 Woodhouse RFC (userspace exits, yield on an emulated MWAIT) and whether a schedule-in may keep the guest state
+// loaded (the scheduled_out series, 2024) — as numbers for the model and, for each knob that is on, a decision marked experimental. With every
 // knob off nothing here changes the model or the decisions.
 import type { Vm } from '../profile/profile-schema.ts'
 import { kvmEmulateHalt, kvmEmulateMwait, userspaceExitBits, HaltExit, MwaitExit } from '../kvm/userspace-exits.ts'
@@ -78,7 +78,7 @@ function userspaceExitsDecision(s: ExperimentalSetup, hlt: boolean, mwait: boole
     id: 'userspace-exits',
     title: `Userspace exits on HLT/MWAIT (${RFC})`,
     value: parts.join('; '),
-    reason: `seed 004 RFC (KVM_CAP_X86_USERSPACE_EXITS, kvm_run.userspace_exits): ${why.length ? why.join('; ') : 'no HLT or MWAIT exit happens, so nothing changes'}. The exits still count as HLT / MWAIT_INSTRUCTION, from kvm_exit to the next kvm_entry`,
+    reason: `The 2023 Woodhouse RFC (KVM_CAP_X86_USERSPACE_EXITS, kvm_run.userspace_exits): ${why.length ? why.join('; ') : 'no HLT or MWAIT exit happens, so nothing changes'}. The exits still count as HLT / MWAIT_INSTRUCTION, from kvm_exit to the next kvm_entry`,
     mirrors: 'kvm_userspace_exit() / __kvm_emulate_halt() / kvm_emulate_mwait() (RFC, Sept 2023)',
   }
 }
@@ -97,8 +97,8 @@ function mwaitYieldDecision(s: ExperimentalSetup, x: ExperimentalContext): Decis
     title: `yield() on emulated MWAIT (${RFC})`,
     value: applies ? 'on' : `n/a (${!ex.mwait ? (x.mwaitInGuest ? 'MWAIT passed through' : 'MWAIT not in the guest CPUID') : 'MWAIT exits go to userspace'})`,
     reason: applies
-      ? `seed 004 RFC: the MWAIT exit is a NOP followed by yield(): ${how}; alone on its pCPU the vCPU goes straight back, as today. An idle vCPU spinning through MWAIT exits gives its pCPU to a waiting thread`
-      : 'seed 004 RFC: yield() is only called by an MWAIT exit that stays in the kernel',
+      ? `the 2023 Woodhouse RFC: the MWAIT exit is a NOP followed by yield(): ${how}; alone on its pCPU the vCPU goes straight back, as today. An idle vCPU spinning through MWAIT exits gives its pCPU to a waiting thread`
+      : 'The 2023 Woodhouse RFC: yield() is only called by an MWAIT exit that stays in the kernel',
     mirrors: 'kvm_emulate_mwait() → yield() → yield_task_fair() (RFC, Sept 2023)',
   }
 }
@@ -109,9 +109,9 @@ function keepLoadedDecision(s: ExperimentalSetup, x: ExperimentalContext): Decis
     title: 'Guest state kept loaded across a schedule-out (experimental — not in any kernel)',
     value: s.keepStateLoaded ? 'on' : `n/a (host ${x.hostVersion} < ${SCHEDULED_OUT_SINCE}: no kvm_vcpu.scheduled_out)`,
     reason: s.keepStateLoaded
-      ? 'seed 002: with vcpu->scheduled_out, kvm_sched_out()/kvm_sched_in() skip vcpu_put()/vcpu_load() when the vCPU thread comes back on the same pCPU with no other vCPU loaded there in between (after an HLT block, a kworker or a host task): a cheaper schedule-in (scheduleInNoLoad) and a smaller slowdown after the entry (indirectKeptLoaded)'
-      : `seed 002: the optimisation builds on kvm_vcpu.scheduled_out, merged in ${SCHEDULED_OUT_SINCE}`,
-    mirrors: 'kvm_sched_in() → kvm_arch_vcpu_load() with vcpu->scheduled_out (seed 002)',
+      ? 'the scheduled_out series, 2024: with vcpu->scheduled_out, kvm_sched_out()/kvm_sched_in() skip vcpu_put()/vcpu_load() when the vCPU thread comes back on the same pCPU with no other vCPU loaded there in between (after an HLT block, a kworker or a host task): a cheaper schedule-in (scheduleInNoLoad) and a smaller slowdown after the entry (indirectKeptLoaded)'
+      : `the scheduled_out series, 2024: the optimisation builds on kvm_vcpu.scheduled_out, merged in ${SCHEDULED_OUT_SINCE}`,
+    mirrors: 'kvm_sched_in() → kvm_arch_vcpu_load() with vcpu->scheduled_out (the scheduled_out series, 2024)',
   }
 }
 

@@ -156,7 +156,7 @@ export interface VmSpec {
   lruAddBatch: number
   timerPathOnHousekeeping: TimerPath
   timerPathOnIsolated: TimerPath
-  /** Experimental (seed 004 RFC), resolved by core/sim/experimental-setup.ts: what an HLT exit does (HaltExit), what an
+  /** Experimental (the 2023 Woodhouse RFC), resolved by core/sim/experimental-setup.ts: what an HLT exit does (HaltExit), what an
    *  emulated MWAIT exit does (MwaitExit), how the VMM waits after its work on a KVM_EXIT_HLT, its mean work per
    *  userspace exit. */
   hltExit: number
@@ -165,7 +165,7 @@ export interface VmSpec {
   vmmWorkNs: number
   /** The guest reads KVM_VCPU_PREEMPTED after a return to userspace (kvm_arch_vcpu_put() before 5.19). */
   preemptedOnUserspaceExit: boolean
-  /** Experimental (seed 002): a schedule-in that finds the guest state still loaded skips vcpu_put()/vcpu_load(). */
+  /** Experimental (the scheduled_out series, 2024): a schedule-in that finds the guest state still loaded skips vcpu_put()/vcpu_load(). */
   keepStateLoaded: boolean
   /** Experimental (Wanpeng Li's dropped vmentry_advance_ns patch, 2019): ns the timer is armed and the entry's wait ends
    *  before the deadline on top of timer_advance_ns (core/kvm/timer-advance.ts); 0 = off. */

@@ -1,5 +1,5 @@
 // The kernel cpulist syntax exactly as lib/bitmap-str.c bitmap_parselist() accepts it (nohz_full=,
-// isolcpus=, rcu_nocbs=, irqaffinity=; ops-syntax.md §1): "0-3,8-11", "N" (last CPU), "all" (any case),
+// isolcpus=, rcu_nocbs=, irqaffinity=; Documentation/admin-guide/kernel-parameters.rst "cpu lists"): "0-3,8-11", "N" (last CPU), "all" (any case),
 // groups "100-2000:2/25" and "all:1/2", commas and spaces before a region. libvirt's "^N" / "^A-B"
 // exclusion only with { allowExclusion: true }. The set is a membership bitmap of nrCpus bytes; a range
 // is checked against nrCpus before a single bit is set, so "0-1000000000" costs nothing.

@@ -1,6 +1,6 @@
 // Housekeeping CPU sets per type from the boot parameters nohz_full=, isolcpus=, rcu_nocbs= and
 // irqaffinity=, as kernel/sched/isolation.c and its neighbours compute them for a kernel version
-// (kernel-logic.md §3.7; version gates in isolation-features.ts). The boot CPU is CPU 0; every
+// (housekeeping_setup(), housekeeping_isolcpus_setup(); version gates in isolation-features.ts). The boot CPU is CPU 0; every
 // possible CPU is present and online (no maxcpus=).
 import { fieldError } from '../field-error.ts'
 import type { FieldError } from '../field-error.ts'

@@ -95,6 +95,7 @@ export async function adviseCommand(args: ParsedArgs): Promise<number> {
     for (const x of advice.exports) writeFileSync(join(dir, x.name), x.text)
     process.stdout.write(`\nExports of the ${advice.outcome.best ? 'recommended' : 'closest'} configuration written to ${dir}: ${advice.exports.map((x) => x.name).join(', ')}\n`)
     for (const n of advice.notExported) process.stdout.write(`  not written: ${n.name} — ${n.why}\n`)
+    for (const x of advice.exports) for (const w of x.warnings) process.stdout.write(`  warning: ${x.name} — ${w}\n`)
   } else if (advice.exports.length) {
     const cmd = advice.exports.find((x) => x.name === 'kernel-cmdline.txt')
     if (cmd) process.stdout.write(`\nKernel command line:\n  ${cmd.text.trim()}\n(--export-dir DIR writes it with the tuned profile, the libvirt XML and the QEMU command of each VM)\n`)

@@ -32,7 +32,8 @@ export interface Advice {
   start: ScoredPoint | undefined
   margin: Margin | null
   decisions: DecisionChange[]
-  exports: { name: string; text: string }[]
+  /** Each export written, with what it could not express (e.g. QEMU has no HLT-only disable-exits: said, not dropped). */
+  exports: { name: string; text: string; warnings: string[] }[]
   /** Exports the pick cannot have, with why (e.g. tuned's profiles need isolated CPUs). */
   notExported: { name: string; why: string }[]
   runs: number
@@ -67,7 +68,7 @@ function exportsOf(profileJson: Record<string, unknown>): Pick<Advice, 'exports'
   const out: Advice['exports'] = []
   const notExported: Advice['notExported'] = []
   const add = (name: string, r: FormatResult<string>): void => {
-    if (r.ok) out.push({ name, text: r.value.endsWith('\n') ? r.value : `${r.value}\n` })
+    if (r.ok) out.push({ name, text: r.value.endsWith('\n') ? r.value : `${r.value}\n`, warnings: r.warnings })
     else notExported.push({ name, why: r.errors.map((e) => e.message).join('; ') })
   }
   add('kernel-cmdline.txt', exportCmdline(cfg))

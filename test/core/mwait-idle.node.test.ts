@@ -1,5 +1,5 @@
 // MWAIT as the guest's idle instruction: passed through (KVM_X86_DISABLE_EXITS_MWAIT) it never exits;
-// exposed in CPUID but exiting, kvm_emulate_mwait() treats it as a NOP and the idle loop spins (seed 004).
+// exposed in CPUID but exiting, kvm_emulate_mwait() treats it as a NOP and the idle loop spins (the 2023 Woodhouse RFC).
 import { readFileSync } from 'node:fs'
 import { describe, it, expect } from 'vitest'
 import { loadProfile, runConfiguration } from '../../core/index.ts'

@@ -16,8 +16,7 @@ const row = (name: string, count: number, totalNs: number, minNs: number, maxNs:
 })
 
 // Leo Yan, "[PATCH v1 00/14] perf kvm: Support histograms and TUI mode", 2023-02-26
-// (lore.kernel.org/all/20230226042053.1492409-1-leo.yan@linaro.org), as quoted in
-// shared/domain/perf-kvm-stat-format.md: the author's 2-space indent stripped, perf's
+// (lore.kernel.org/all/20230226042053.1492409-1-leo.yan@linaro.org): the author's 2-space indent stripped, perf's
 // trailing space after "Avg time" kept. Rows below are integer-ns values chosen so that
 // every printed field equals the published one.
 const LEO_REPORT = [

@@ -1,4 +1,4 @@
-// The shipped example must reproduce seed 001 (calibration.md) out of the mechanisms alone:
+// The shipped example must reproduce 0c5f81dad46c "KVM: LAPIC: Inject timer interrupt via posted interrupt" (Wanpeng Li, 2019) out of the mechanisms alone:
 // EXTERNAL_INTERRUPT −76…−92 %, its share 40–58 % → 4–15 %, mean handling 0.5–1.0 µs, redis +1.5…+5 %.
 import { readFileSync } from 'node:fs'
 import { describe, it, expect, beforeAll } from 'vitest'
@@ -16,7 +16,7 @@ function load(): Profile {
 
 const ei = (r: ConfigResult) => r.allVms.exits.find((e) => e.reason === 'EXTERNAL_INTERRUPT')!
 
-describe('examples/posted-timer.json with its defaults (seed 001, Linux v5.3 on Skylake-SP)', () => {
+describe('examples/posted-timer.json with its defaults (0c5f81dad46c, Linux v5.3 on Skylake-SP)', () => {
   let sw: ConfigResult
   let posted: ConfigResult
   beforeAll(() => {

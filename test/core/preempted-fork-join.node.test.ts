@@ -1,4 +1,4 @@
-// Issue 4's headline scenario (kernel-logic.md §3.3): with HLT exits on a host before 5.19, KVM marks every
+// Issue 4's headline scenario (virt/kvm/kvm_main.c kvm_sched_out(), x86.c kvm_steal_time_set_preempted()): with HLT exits on a host before 5.19, KVM marks every
 // HLT-blocked vCPU preempted (kvm_arch_vcpu_put() → kvm_steal_time_set_preempted()); the guest's
 // available_idle_cpu() then passes those vCPUs over, select_idle_sibling()'s LLC scan (select_idle_cpu()) finds no
 // idle one, and woken fork-join threads queue behind busy vCPUs. A host ≥ 5.19 does not mark them, and a

@@ -1,5 +1,5 @@
 // The seed RFCs as experimental mechanisms (examples/rfc-idle-exits.json): userspace exits on HLT/MWAIT and yield on an
-// emulated MWAIT (seed 004), guest state kept loaded across a schedule-out (seed 002). Each effect's direction, on the
+// emulated MWAIT (the 2023 Woodhouse RFC), guest state kept loaded across a schedule-out (the scheduled_out series, 2024). Each effect's direction, on the
 // real core: a ping-pong guest whose vCPU 3 is always idle and shares CPU 7 with a CPU-bound batch job.
 import { readFileSync } from 'node:fs'
 import { describe, it, expect, beforeAll } from 'vitest'
@@ -55,7 +55,7 @@ describe('experimental knobs of the seed RFCs', () => {
     }
   })
 
-  describe('userspace exits on HLT (seed 004)', () => {
+  describe('userspace exits on HLT (the 2023 Woodhouse RFC)', () => {
     it('re-entering KVM_RUN: the HLT exits stay (with the RFC cause), halt polling still runs, only later by the round trip and the VMM work', () => {
       const base = res['hlt-exits']!
       const rfc = res['hlt-to-vmm']!
@@ -96,7 +96,7 @@ describe('experimental knobs of the seed RFCs', () => {
     })
   })
 
-  describe('MWAIT (seed 004)', () => {
+  describe('MWAIT (the 2023 Woodhouse RFC)', () => {
     it('today\'s NOP: the idle vCPU 3 spins through MWAIT exits and the batch job gets half of CPU 7', () => {
       const nop = res['mwait-nop']!
       expect(vmOf(nop).vcpus[3]!.exitsPerSec).toBeGreaterThan(100_000)
@@ -145,7 +145,7 @@ describe('experimental knobs of the seed RFCs', () => {
     })
   })
 
-  describe('guest state kept loaded across a schedule-out (seed 002)', () => {
+  describe('guest state kept loaded across a schedule-out (the scheduled_out series, 2024)', () => {
     it('with every wake-up a schedule-in (halt_poll_ns=0), skipping vcpu_put()/vcpu_load() raises the transaction rate', () => {
       const off = res['no-halt-poll']!
       const on = res['no-halt-poll+keep-loaded']!

@@ -1,4 +1,4 @@
-// yield() in the host's fair scheduler (do_sched_yield() → yield_task_fair() → schedule()), as the seed-004 RFC's
+// yield() in the host's fair scheduler (do_sched_yield() → yield_task_fair() → schedule()), as the 2023 Woodhouse RFC's
 // yield on an emulated MWAIT uses it, and the run queue's pick after it.
 import { describe, it, expect } from 'vitest'
 import { yieldKind, YieldKind, yieldTaskFair, skipBuddyGivesWay } from '../../core/host/sched-yield.ts'

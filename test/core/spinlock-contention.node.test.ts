@@ -1,4 +1,4 @@
-// Spinlock contention as a mechanism (model.md §2 "Guest spinlocks", §3; kernel-logic.md §3.6): a fork-join guest with
+// Spinlock contention as a mechanism (model.md §2 "Guest spinlocks", §3; kernel/locking/qspinlock.c, virt/kvm/kvm_main.c kvm_vcpu_on_spin()): a fork-join guest with
 // a hot kernel lock, pinned 1:1 or two vCPUs per pCPU, under each lock kind kvm_spinlock_init() can pick, with PLE /
 // the pause filter on or off. The real core runs; the tests check the direction of each effect and its exit causes.
 import { describe, it, expect } from 'vitest'

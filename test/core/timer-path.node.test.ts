@@ -70,7 +70,7 @@ describe('kvm_can_use_hv_timer', () => {
   })
 })
 
-describe('decideTimerPath — kernel-logic.md §3.1 "Consequences the simulator must reproduce"', () => {
+describe('decideTimerPath — the consequences of the lapic.c timer paths per version', () => {
   it('row 1 (all versions ≥ 4.10): VMX with HLT/MWAIT exiting ⇒ hv timer (PREEMPTION_TIMER exits)', () => {
     for (const v of ['4.19', '5.3', '6.8']) {
       const d = decideTimerPath(vmx({ hostVersion: v }), false)
@@ -88,7 +88,7 @@ describe('decideTimerPath — kernel-logic.md §3.1 "Consequences the simulator 
     expect(off.reason).toContain('pi_inject_timer is off')
     expect(off.reason).toContain('MWAIT')
   })
-  it('row 3 (kvm_can_post_timer_interrupt v5.3+): VMX+APICv, nohz_full (pi_inject=-1→1), HLT or MWAIT passthrough ⇒ posted from housekeeping (seed 001)', () => {
+  it('row 3 (kvm_can_post_timer_interrupt v5.3+): VMX+APICv, nohz_full (pi_inject=-1→1), HLT or MWAIT passthrough ⇒ posted from housekeeping (0c5f81dad46c)', () => {
     const pi = resolvePiInjectTimer(-1, true)
     for (const v of ['5.3', '5.10', '6.8']) {
       expect(decideTimerPath(vmx({ hostVersion: v, piInjectTimer: pi, mwaitInGuest: true, hltInGuest: true }), false).path).toBe('posted-from-housekeeping')

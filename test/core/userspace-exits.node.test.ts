@@ -1,4 +1,4 @@
-// The seed-004 RFC's decisions (experimental, not in any kernel): which HLT and MWAIT exits go to the VMM, yield() on
+// the 2023 Woodhouse RFC's decisions (experimental, not in any kernel): which HLT and MWAIT exits go to the VMM, yield() on
 // an emulated MWAIT, and how the VMM waits after a KVM_EXIT_HLT.
 import { describe, it, expect } from 'vitest'
 import {

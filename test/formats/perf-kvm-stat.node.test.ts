@@ -15,7 +15,7 @@ const parse = (text: string): { value: PerfImport; warnings: string[] } => {
   return r
 }
 
-describe('perf kvm stat: the two real outputs of perf-kvm-stat-format.md', () => {
+describe('perf kvm stat: two published real outputs', () => {
   it('Leo Yan 2023 (indented report and live): parses and prints back byte for byte', () => {
     const { value, warnings } = parse(LEO)
     expect(warnings).toEqual([])

@@ -152,7 +152,7 @@ describe('round trip: libvirt domain XML', () => {
     }
   })
 
-  it('reads the ops-syntax.md example: "^" exclusion, <vcpu cpuset> as the default pinning, features', () => {
+  it('reads a libvirt domain as ops engineers write it: "^" exclusion, <vcpu cpuset> as the default pinning, features', () => {
     const r = importLibvirt(`<domain type='kvm'><name>rt</name><vcpu placement="static" cpuset="1-4,^3,6">4</vcpu>
 <cputune><vcpupin vcpu="0" cpuset="1-4,^2"/><vcpupin vcpu="1" cpuset="0,1"/><emulatorpin cpuset="1-3"/>
 <iothreadpin iothread="1" cpuset="1-2,9-10"/><vcpusched vcpus="2-3" scheduler="fifo" priority="1"/></cputune>

@@ -36,6 +36,10 @@ describe('knobs', () => {
     expect(KNOB_GROUPS.map((g) => g.title)).toEqual(['Host kernel boot parameters', 'KVM module parameters', 'QEMU / libvirt per VM', 'Guest kernel', 'Workload', 'Contention', 'Experimental (seed RFCs)', 'Host noise', 'Run'])
     for (const k of KNOBS.values()) expect(k.description, k.id).not.toBe('')
     expect(knobAt(['vms', 'redis-vm', 'kvm', 'disableExits', 'hlt'])?.id).toBe('vm.kvm.disableExits.hlt')
+    // the guest's x2APIC driver: interrupt remapping (a vIOMMU) per VM, x2apic_phys on the guest's command line
+    expect(knob('vm.kvm.interruptRemapping').control).toEqual({ kind: 'boolean' })
+    expect(knob('vm.kvm.interruptRemapping').spelling).toMatch(/intremap=on/)
+    expect(knob('vm.guest.x2apicPhys').spelling).toMatch(/x2apic_phys/)
   })
 
   it('check a value with the schema before it is committed', () => {

@@ -132,9 +132,9 @@ export const KNOB_GROUPS: readonly KnobGroup[] = [
   {
     id: 'qemu-libvirt',
     title: 'QEMU / libvirt per VM',
-    blurb: 'Exits disabled, hint-dedicated, paravirtual features, the I/O path and thread pinning of each VM.',
+    blurb: 'Exits disabled, hint-dedicated, x2APIC and interrupt remapping, paravirtual features, the I/O path and thread pinning of each VM.',
     knobs: [
-      ...['disableExits.hlt', 'disableExits.mwait', 'disableExits.pause', 'disableExits.cstate', 'hintDedicated', 'x2apic', 'pitReinject'].map((n) => knob(`vm.kvm.${n}`, 1)),
+      ...['disableExits.hlt', 'disableExits.mwait', 'disableExits.pause', 'disableExits.cstate', 'hintDedicated', 'x2apic', 'interruptRemapping', 'pitReinject'].map((n) => knob(`vm.kvm.${n}`, 1)),
       ...['stealTime', 'pvUnhalt', 'pollControl', 'pvIpi', 'pvTlbFlush', 'pvSchedYield'].map((n) => knob(`vm.kvm.pv.${n}`, 1)),
       knob('vm.io'),
       knob('vm.pinning.emulatorpin', 1),
@@ -144,7 +144,7 @@ export const KNOB_GROUPS: readonly KnobGroup[] = [
     ],
   },
   group('guest-kernel', 'Guest kernel', 'The guest kernel version, tick, spinlocks and cpuidle-haltpoll.', 'vm.guest', [
-    'kernelVersion', 'hz', 'tickMode', 'nopvspin', 'idlePoll', 'haltpoll.enabled', 'haltpoll.guestHaltPollNs', 'haltpoll.grow', 'haltpoll.growStart', 'haltpoll.shrink', 'backgroundTimersPerSec', 'tlbShootdownsPerSec',
+    'kernelVersion', 'hz', 'tickMode', 'nopvspin', 'x2apicPhys', 'idlePoll', 'haltpoll.enabled', 'haltpoll.guestHaltPollNs', 'haltpoll.grow', 'haltpoll.growStart', 'haltpoll.shrink', 'backgroundTimersPerSec', 'tlbShootdownsPerSec',
   ]),
   group('workload', 'Workload', 'What runs in each VM: a redis server and its clients, fork-join threads meeting at barriers, netperf TCP_RR-like ping-pong, cyclictest-like timer wake-ups, or hackbench message passing.', 'vm.workload', workloadFields()),
   group('contention', 'Contention', 'Hot spinlocks and short sleeps added to the workload: lock-holder preemption, PAUSE exits, pv_wait/pv_kick.', 'vm.contention', [
