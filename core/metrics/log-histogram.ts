@@ -117,8 +117,11 @@ export class LogHistogram {
     d[i] = d[i]! + times
     d[I_COUNT] = d[I_COUNT]! + times
     d[I_SUM] = d[I_SUM]! + valueNs * times
-    if (valueNs < d[I_MIN]!) d[I_MIN] = valueNs
-    if (valueNs > d[I_MAX]!) d[I_MAX] = valueNs
+    // min and max stored every time (the choice between locals): a store behind a branch that has not run when the JIT
+    // compiles the caller (a new histogram's first value after warm-up) would throw that compiled code away
+    const mn = d[I_MIN]!, mx = d[I_MAX]!
+    d[I_MIN] = valueNs < mn ? valueNs : mn
+    d[I_MAX] = valueNs > mx ? valueNs : mx
   }
 
   get count(): number {
