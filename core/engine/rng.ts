@@ -61,6 +61,12 @@ export class Rng {
       this.hasSpare = false
       return this.spare
     }
+    return this.polar()
+  }
+
+  /** The polar method's pair: returns one, keeps the other as the spare. Out of normal() so that the spare's path is
+   *  all a caller inlines when the JIT's inlining budget is short (every cost draw goes through normal()). */
+  private polar(): number {
     let u: number, v: number, q: number
     do {
       // 32-bit uniforms are plenty for the polar method and halve the generator calls
