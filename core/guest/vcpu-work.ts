@@ -73,7 +73,7 @@ export class VcpuWork implements GuestWorkPart {
   /** Pushes the running frame beneath the next one. */
   private push(g: number): void {
     const d = this.sp[g]!
-    if (d >= STACK_DEPTH) throw new Error(`vCPU ${g}: guest work stack overflow (a frame interrupted with ${d} beneath it)`)
+    if (d >= STACK_DEPTH) throw stackOverflow(g, d)
     const i = g * STACK_DEPTH + d
     this.stkKind[i] = this.curKind[g]!
     this.stkArg[i] = this.curArg[g]!
@@ -300,4 +300,9 @@ export class VcpuWork implements GuestWorkPart {
     }
     return false
   }
+}
+
+/** Built out of line: push() is inlined into the hot paths, where the message template would only add code. */
+function stackOverflow(g: number, d: number): Error {
+  return new Error(`vCPU ${g}: guest work stack overflow (a frame interrupted with ${d} beneath it)`)
 }

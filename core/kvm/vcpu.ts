@@ -101,9 +101,7 @@ export class VcpuState {
   setState(g: number, s: number): void {
     const now = this.engine.now
     const prev = this.state[g]!
-    if (this.checking && TRANSITIONS[prev * STATE_COUNT + s] !== 1) {
-      throw new Error(`vCPU ${g}: no transition from "${STATE_NAMES[prev]}" to "${STATE_NAMES[s]}" at ${now} ns`)
-    }
+    if (this.checking && TRANSITIONS[prev * STATE_COUNT + s] !== 1) throw badTransition(g, prev, s, now)
     const i = g * STATE_COUNT + prev
     const dt = now - this.stateSince[g]!
     this.acc[i] = this.acc[i]! + dt
@@ -118,8 +116,16 @@ export class VcpuState {
 
   /** Asserts (in checking mode) that vCPU g is in one of the states of `mask` (a bit per state) before an action. */
   expect(g: number, mask: number, what: string): void {
-    if (this.checking && ((1 << this.state[g]!) & mask) === 0) {
-      throw new Error(`vCPU ${g}: ${what} while "${STATE_NAMES[this.state[g]!]}" at ${this.engine.now} ns`)
-    }
+    if (this.checking && ((1 << this.state[g]!) & mask) === 0) throw unexpectedState(g, what, this.state[g]!, this.engine.now)
   }
+}
+
+// The checking mode's errors, built out of line: setState() and expect() run on every transition, and the JIT inlines
+// them into their callers by bytecode size — the message templates would count against that budget on every event.
+function badTransition(g: number, from: number, to: number, now: number): Error {
+  return new Error(`vCPU ${g}: no transition from "${STATE_NAMES[from]}" to "${STATE_NAMES[to]}" at ${now} ns`)
+}
+
+function unexpectedState(g: number, what: string, s: number, now: number): Error {
+  return new Error(`vCPU ${g}: ${what} while "${STATE_NAMES[s]}" at ${now} ns`)
 }

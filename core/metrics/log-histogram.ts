@@ -71,27 +71,27 @@ export class LogHistogram {
   /** Bucket index of a value (0 = underflow, nBuckets-1 = overflow). */
   indexOf(valueNs: number): number {
     if (valueNs < 1) return 0
+    if (!(valueNs < 2147483648)) return this.indexOfLarge(valueNs)
+    // the exponent of floor(v) from clz32 (2^e <= floor(v) <= v < 2^(e+1), e <= 30 here)
+    const e = 31 - Math.clz32(valueNs)
+    const base = 1 << e
+    return 1 + e * this.subBuckets + Math.floor(((valueNs - base) / base) * this.subBuckets)
+  }
+
+  /** indexOf() from 2^31 ns up (rare: over 2 s), out of line so that the common path stays small where it is inlined. */
+  private indexOfLarge(valueNs: number): number {
     if (valueNs >= 2 ** MAX_EXP) return this.nBuckets - 1
-    let e: number
-    let base: number
-    if (valueNs < 2147483648) {
-      // fast path: the exponent of floor(v) from clz32 (2^e <= floor(v) <= v < 2^(e+1))
-      e = 31 - Math.clz32(valueNs)
-      base = e === 31 ? 2147483648 : 1 << e
-    } else {
-      e = Math.floor(Math.log2(valueNs))
-      base = 2 ** e
-      // Math.log2 may round across a power of two: fix e so that 2^e <= v < 2^(e+1).
-      if (base > valueNs) {
-        e--
-        base /= 2
-      } else if (base * 2 <= valueNs) {
-        e++
-        base *= 2
-      }
+    let e = Math.floor(Math.log2(valueNs))
+    let base = 2 ** e
+    // Math.log2 may round across a power of two: fix e so that 2^e <= v < 2^(e+1).
+    if (base > valueNs) {
+      e--
+      base /= 2
+    } else if (base * 2 <= valueNs) {
+      e++
+      base *= 2
     }
-    const sub = Math.floor(((valueNs - base) / base) * this.subBuckets)
-    return 1 + e * this.subBuckets + sub
+    return 1 + e * this.subBuckets + Math.floor(((valueNs - base) / base) * this.subBuckets)
   }
 
   /** Lower edge of bucket i (inclusive). */
@@ -117,8 +117,11 @@ export class LogHistogram {
     d[i] = d[i]! + times
     d[I_COUNT] = d[I_COUNT]! + times
     d[I_SUM] = d[I_SUM]! + valueNs * times
-    if (valueNs < d[I_MIN]!) d[I_MIN] = valueNs
-    if (valueNs > d[I_MAX]!) d[I_MAX] = valueNs
+    // min and max stored every time (the choice between locals): a store behind a branch that has not run when the JIT
+    // compiles the caller (a new histogram's first value after warm-up) would throw that compiled code away
+    const mn = d[I_MIN]!, mx = d[I_MAX]!
+    d[I_MIN] = valueNs < mn ? valueNs : mn
+    d[I_MAX] = valueNs > mx ? valueNs : mx
   }
 
   get count(): number {

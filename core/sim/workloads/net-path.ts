@@ -20,6 +20,8 @@ export class NetPath {
   readonly owner: GuestWorkload
   /** The owner's local event kind for "vhost finished an RX batch". */
   readonly vhostDoneKind: number
+  /** The VM's io is vhost-net (else an SR-IOV VF): read once here, not a string compare per packet. */
+  readonly vhostNet: boolean
   vhostBusy = 0
   /** Packets waiting for the vhost worker, and packets in the guest's RX ring: both grow (nothing is dropped). */
   readonly vhostQ = new IntQueue(256)
@@ -32,6 +34,7 @@ export class NetPath {
     this.v = v
     this.owner = owner
     this.vhostDoneKind = vhostDoneKind
+    this.vhostNet = m.inp.vms[v]!.io === 'vhost-net'
   }
 
   /** Half a round trip outside the host (client stack and wire), lognormal around rtt/2. */
@@ -41,8 +44,7 @@ export class NetPath {
 
   /** Packet `id` reaches the host: vhost-net copies it into the guest ring, or the VF DMAs it. */
   arrive(id: number): void {
-    const vm = this.m.inp.vms[this.v]!
-    if (vm.io === 'vhost-net') {
+    if (this.vhostNet) {
       this.vhostQ.push(id)
       if (!this.vhostBusy) this.vhostStart()
     } else {

@@ -120,7 +120,7 @@ export class PingPongWorkload extends GuestWorkload {
     const m = this.m
     const now = m.engine.now
     let out: number
-    if (m.inp.vms[this.v]!.io === 'vhost-net') {
+    if (this.net.vhostNet) {
       if (now >= this.txBusyUntil) {
         // the ring's notification is enabled (vhost idle): the guest kicks — an EPT_MISCONFIG exit → ioeventfd
         m.kickTx(g)

@@ -116,10 +116,9 @@ export class RedisWorkload extends GuestWorkload {
 
   override itemDone(g: number, id: number): void {
     const m = this.m
-    const vm = m.inp.vms[this.v]!
     const w = this.w
     let out = this.net.oneWay(w.networkRttNs)
-    if (vm.io === 'vhost-net') {
+    if (this.net.vhostNet) {
       out += m.cost(CostId.vhostTx)
       if (++this.txCount >= w.txKickEvery) {
         this.txCount = 0
