@@ -100,6 +100,10 @@ export class CsdLockWait implements CsdLockWaitPart {
    *  included). */
   readonly waits: Float64Array
   readonly waitNs: Float64Array
+  /** Per VM: calls with targets, their targets (cfd->cpumask) and the targets IPIed (cfd->cpumask_ipi). */
+  readonly calls: Float64Array
+  readonly callTargets: Float64Array
+  readonly callIpiTargets: Float64Array
   startNs = 0
 
   constructor(m: ModelCore, steal: StealTime) {
@@ -120,6 +124,9 @@ export class CsdLockWait implements CsdLockWaitPart {
     this.budgetPle = new Uint8Array(m.nV)
     this.waits = new Float64Array(m.inp.vms.length)
     this.waitNs = new Float64Array(m.inp.vms.length)
+    this.calls = new Float64Array(m.inp.vms.length)
+    this.callTargets = new Float64Array(m.inp.vms.length)
+    this.callIpiTargets = new Float64Array(m.inp.vms.length)
   }
 
   link(p: Parts): void {
@@ -191,6 +198,10 @@ export class CsdLockWait implements CsdLockWaitPart {
         this.queue.push(t, src)
       }
     }
+    const vi = v.vmOf[src]!
+    this.calls[vi]!++
+    this.callTargets[vi] = this.callTargets[vi]! + n
+    this.callIpiTargets[vi] = this.callIpiTargets[vi]! + ipis
     if (ipis === 1) irq.queueIpi(src, q[base]! | flag)
     else if (ipis > 1 && vm.ipiMulticastBatched) { irq.mcastLen[src] = ipis; irq.mcastTlb[src] = tlb ? 1 : 0; v.actions[src]! |= Act.SEND_MULTI }
     else irq.queueMulticast(src, ipis, flag)
