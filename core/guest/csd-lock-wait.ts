@@ -17,9 +17,8 @@
 // target's queue is served by any guest IPI handler (the call-function and reschedule vectors are one Irq.IPI bit
 // here); a csd of a call without wait is not queued, so it neither waits nor suppresses a later call's IPI; one IPI
 // left of several goes as a single ICR write (send_call_function_single_ipi(), nr_cpus == 1 in 5.x) also on older
-// guests, which send it through the mask path; KVM_HC_SEND_IPI covers 128 APIC IDs from the lowest
-// (KVM_IPI_CLUSTER_SIZE) and a mask spanning more takes several hypercalls — the model makes one (APIC IDs are not
-// modelled; a guest of at most 128 vCPUs numbered densely fits one).
+// guests, which send it through the mask path. A KVM_HC_SEND_IPI covers 128 APIC IDs (KVM_IPI_CLUSTER_SIZE): a mask
+// spanning more takes several hypercalls (IrqDelivery.sendPvIpi(), x2apic.ts pvIpiFirstHypercallTargets()).
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { St, Work, Act, After } from '../sim/constants.ts'

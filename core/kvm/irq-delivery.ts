@@ -12,6 +12,7 @@ import type { ModelCore, Parts, IrqDelivery as IrqDeliveryPart } from '../sim/mo
 import { IntRings } from '../sim/int-rings.ts'
 import { avicIsRunning } from './avic.ts'
 import type { VcpuState } from './vcpu.ts'
+import { pvIpiFirstHypercallTargets } from '../guest/x2apic.ts'
 
 /** A queued IPI entry is the target vCPU, plus: sent for a guest TLB shootdown (cause), and one send of a multicast
  *  (the VM's multicast exit and cost rather than the unicast ones). */
@@ -49,6 +50,8 @@ export class IrqDelivery implements IrqDeliveryPart {
   readonly ipiCap: number
   /** Scratch for queueMulticast(): targets of the mask already queued with their cluster's write. */
   private readonly inWrite: Uint8Array
+  /** Scratch for sendPvIpi(): the APIC IDs of the mask's targets. */
+  private readonly idScratch: Int32Array
   /** Per VM: exit-cause ids of a unicast guest IPI send and of a guest TLB-shootdown IPI. */
   private readonly ipiCause: Int32Array
   private readonly guestTlbCause: Int32Array
@@ -66,6 +69,7 @@ export class IrqDelivery implements IrqDeliveryPart {
     this.mcastLen = new Int32Array(m.nV)
     this.mcastTlb = new Uint8Array(m.nV)
     this.inWrite = new Uint8Array(this.ipiCap)
+    this.idScratch = new Int32Array(this.ipiCap)
     this.ipiCause = ipiCause
     this.guestTlbCause = guestTlbCause
     this.mcastSends = new Float64Array(m.inp.vms.length)
@@ -174,19 +178,27 @@ export class IrqDelivery implements IrqDeliveryPart {
     this.run.beginExit(g, reason, cause, ns, After.ENTRY)
   }
 
-  /** Act.SEND_MULTI: PV IPI (kvm_send_ipi_mask → KVM_HC_SEND_IPI): one hypercall delivers to every target
-   *  (kvm_pv_send_ipi()). */
+  /** Act.SEND_MULTI: PV IPI (kvm_send_ipi_mask() → __send_ipi_mask()): one KVM_HC_SEND_IPI hypercall per 128-APIC-ID
+   *  window of the mask (pvIpiFirstHypercallTargets()); kvm_pv_send_ipi() delivers to each target of its bitmap
+   *  (kvm_apic_set_irq(), `pvIpiPerTarget` each). A mask left over keeps Act.SEND_MULTI for the next hypercall. The
+   *  model delivers a hypercall's targets at its start. */
   sendPvIpi(g: number): void {
     const v = this.v
-    v.actions[g] = v.actions[g]! & ~Act.SEND_MULTI
     const vm = this.m.vmSpec(g)
     const n = this.mcastLen[g]!
-    this.mcastLen[g] = 0
+    const q = this.mcastQ
+    const base = g * this.ipiCap
+    const ids = this.idScratch
+    for (let i = 0; i < n; i++) ids[i] = vm.apicId[q[base + i]! - vm.firstVcpu]!
+    const k = pvIpiFirstHypercallTargets(ids, n)
     const vi = v.vmOf[g]!
     this.mcastSends[vi]!++
-    this.mcastTargets[vi] = this.mcastTargets[vi]! + n
-    for (let i = 0; i < n; i++) this.deliverGuestIrq(this.mcastQ[g * this.ipiCap + i]!, Irq.IPI, vm.postedInterrupts)
+    this.mcastTargets[vi] = this.mcastTargets[vi]! + k
+    for (let i = 0; i < k; i++) this.deliverGuestIrq(q[base + i]!, Irq.IPI, vm.postedInterrupts)
+    if (k < n) q.copyWithin(base, base + k, base + n)
+    else v.actions[g] = v.actions[g]! & ~Act.SEND_MULTI
+    this.mcastLen[g] = n - k
     const cause = this.mcastTlb[g] ? this.guestTlbCause[vi]! : this.m.causeIds.pvIpi
-    this.run.beginExit(g, vm.ipiMulticastExit, cause, this.m.cost(vm.ipiMulticastCost) + n * this.m.cost(CostId.pvIpiPerTarget), After.ENTRY)
+    this.run.beginExit(g, vm.ipiMulticastExit, cause, this.m.cost(vm.ipiMulticastCost) + k * this.m.cost(CostId.pvIpiPerTarget), After.ENTRY)
   }
 }

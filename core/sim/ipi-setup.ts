@@ -18,7 +18,7 @@ import { apicDriver, apicIdOf, x2apicClusterOf } from '../guest/x2apic.ts'
 /** The VmSpec fields this resolves, and the decisions behind them. */
 export type IpiSetup = Pick<VmSpec, 'postedInterrupts' | 'ipiVirtualization' | 'ipiUnicastExit' | 'ipiUnicastCost' | 'ipiMulticastExit' |
   'ipiMulticastCost' | 'ipiMulticastBatched' | 'ipiExitsIfTargetNotRunning' | 'avicRunningWhileHaltPolling' | 'ipiUnicastCause' | 'pvTlbFlush' |
-  'ipiCluster' | 'apicCluster'> & { decisions: Decision[] }
+  'ipiCluster' | 'apicCluster' | 'apicId'> & { decisions: Decision[] }
 
 /** The model's exit reason and cost for an IpiSendPath. */
 function exitOf(p: IpiSendPath): { exit: number; cost: number } {
@@ -149,6 +149,7 @@ export function resolveIpi(host: Host, features: CpuFeatures, vm: Vm, guestMwait
     pvTlbFlush: tlb.supported,
     ipiCluster: destMode === 'logical',
     apicCluster: apicIds.map(x2apicClusterOf),
+    apicId: apicIds,
     decisions,
   }
 }

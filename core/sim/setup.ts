@@ -126,6 +126,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       ipiUnicastCause: ipi.ipiUnicastCause,
       ipiCluster: ipi.ipiCluster,
       apicCluster: ipi.apicCluster,
+      apicId: ipi.apicId,
       guestTlbShootdownsPerSec: vm.guest.tlbShootdownsPerSec,
       pvTlbFlush: ipi.pvTlbFlush,
       hltInGuest: granted.hlt,

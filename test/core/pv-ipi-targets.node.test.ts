@@ -6,6 +6,7 @@
 import { describe, it, expect, beforeAll } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { irqsDisabledIn } from '../../core/kvm/irq-delivery.ts'
+import { pvIpiFirstHypercallTargets, apicIdOf } from '../../core/guest/x2apic.ts'
 import { Work } from '../../core/sim/constants.ts'
 import { loadProfile } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
@@ -19,11 +20,12 @@ function load(p: unknown): Profile {
   return r.profile
 }
 
-interface Sends { calls: number; maskPerCall: number; ipiPerCall: number; sendsPerCall: number; deliveredPerCall: number; delivered: number; ipiTargets: number }
+interface Sends { sends: number; calls: number; maskPerCall: number; ipiPerCall: number; sendsPerCall: number; deliveredPerCall: number; delivered: number; ipiTargets: number }
 
 function sends(m: HostModel): Sends {
   const calls = m.csd.calls[0]!
   return {
+    sends: m.irq.mcastSends[0]!,
     calls,
     maskPerCall: m.csd.callTargets[0]! / calls,
     ipiPerCall: m.csd.callIpiTargets[0]! / calls,
@@ -45,6 +47,25 @@ describe('spin_lock_irqsave(): irqsDisabledIn()', () => {
     expect(irqsDisabledIn(Work.LOCK_CS, base - 1, base)).toBe(false)
     expect(irqsDisabledIn(Work.THREAD, base, base)).toBe(false)
     expect(irqsDisabledIn(Work.ITEM, 0, base)).toBe(false)
+  })
+})
+
+describe('__send_ipi_mask(): one KVM_HC_SEND_IPI per 128-APIC-ID window, pvIpiFirstHypercallTargets()', () => {
+  const ids = (vcpus: number, topo: { sockets: number; cores: number; threads: number }): number[] => Array.from({ length: vcpus }, (_, i) => apicIdOf(i, topo))
+  it('APIC IDs spanning less than 128 go in one hypercall: 2 sockets of 40 cores (0–39, 64–103), of 32 (0–63)', () => {
+    expect(pvIpiFirstHypercallTargets(ids(80, { sockets: 2, cores: 40, threads: 1 }), 80)).toBe(80)
+    expect(pvIpiFirstHypercallTargets(ids(64, { sockets: 2, cores: 32, threads: 1 }), 64)).toBe(64)
+  })
+  it('2 sockets of 96 cores (0–95, 128–223): the first hypercall carries socket 0\'s 96, the rest one more', () => {
+    const a = ids(192, { sockets: 2, cores: 96, threads: 1 })
+    expect(pvIpiFirstHypercallTargets(a, 192)).toBe(96)
+    expect(pvIpiFirstHypercallTargets(a.slice(96), 96)).toBe(96)
+  })
+  it('an ID below min joins by shifting the bitmap while the window spans it; one beyond min + 127 starts the next', () => {
+    expect(pvIpiFirstHypercallTargets([10, 5, 130], 3)).toBe(3)
+    expect(pvIpiFirstHypercallTargets([10, 5, 133], 3)).toBe(2)
+    expect(pvIpiFirstHypercallTargets([200, 60], 2)).toBe(1)
+    expect(pvIpiFirstHypercallTargets([7], 1)).toBe(1)
   })
 })
 
@@ -105,5 +126,25 @@ describe('pv-ipi-64vcpu (64 vCPUs, ebizzy with a flush per record, concurrent fl
     expect(res['no-pv-ipi']!.sendsPerCall).toBeGreaterThan(2.5)
     expect(res['no-pv-ipi']!.sendsPerCall).toBeLessThanOrEqual(4)
     expect(res['pv-ipi']!.sendsPerCall).toBe(1)
+  })
+})
+
+describe('a 131-vCPU guest whose APIC IDs span more than 128 (2 sockets of 66 cores: 0–65, 128–192)', () => {
+  it('ipi-broadcast with PV IPI from vCPU 0: two KVM_HC_SEND_IPI a call (65 and 65 targets), every target delivered', () => {
+    const vcpus = 131
+    const cpus = Array.from({ length: vcpus }, (_, i) => String(i + 4))
+    const p = workloadProfile({ kind: 'ipi-broadcast' }, { pv: { vm: { kvm: { pv: { pvIpi: true } } } } }, {
+      vcpus, guestTopology: { sockets: 2, cores: 66, threads: 1 }, pinning: { vcpupin: cpus, emulatorpin: '0', iothreadpin: '1' },
+    }) as { host: { topology: { sockets: number; coresPerSocket: number } } }
+    p.host.topology.sockets = 2
+    p.host.topology.coresPerSocket = 34
+    const s = sends(finishedModel(load(p), 'pv', 0.005))
+    expect(s.calls).toBeGreaterThan(5)
+    expect(s.maskPerCall).toBe(130)
+    // the run may end between a call's two hypercalls
+    expect(s.delivered).toBeLessThanOrEqual(s.ipiTargets)
+    expect(s.delivered).toBeGreaterThanOrEqual(s.ipiTargets - 65)
+    expect(s.sends).toBeLessThanOrEqual(2 * s.calls)
+    expect(s.sends).toBeGreaterThanOrEqual(2 * s.calls - 1)
   })
 })
