@@ -127,6 +127,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       ipiCluster: ipi.ipiCluster,
       apicCluster: ipi.apicCluster,
       apicId: ipi.apicId,
+      callFuncSingleIpi: ipi.callFuncSingleIpi,
       guestTlbShootdownsPerSec: vm.guest.tlbShootdownsPerSec,
       pvTlbFlush: ipi.pvTlbFlush,
       hltInGuest: granted.hlt,

@@ -6,6 +6,9 @@
 import { describe, it, expect, beforeAll } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { irqsDisabledIn } from '../../core/kvm/irq-delivery.ts'
+import { callFuncSingleIpi } from '../../core/guest/csd-lock-wait.ts'
+import { ExitReason } from '../../core/output/exit-names.ts'
+import { vmExitCount } from '../helpers/model-runs.ts'
 import { pvIpiFirstHypercallTargets, apicIdOf } from '../../core/guest/x2apic.ts'
 import { Work } from '../../core/sim/constants.ts'
 import { loadProfile } from '../../core/index.ts'
@@ -66,6 +69,21 @@ describe('__send_ipi_mask(): one KVM_HC_SEND_IPI per 128-APIC-ID window, pvIpiFi
     expect(pvIpiFirstHypercallTargets([10, 5, 133], 3)).toBe(2)
     expect(pvIpiFirstHypercallTargets([200, 60], 2)).toBe(1)
     expect(pvIpiFirstHypercallTargets([7], 1)).toBe(1)
+  })
+})
+
+describe('one target left in cpumask_ipi: callFuncSingleIpi()', () => {
+  it('from guest 5.13 a single-target IPI (nr_cpus == 1); before, the mask path (with PV IPI a hypercall)', () => {
+    const single = ['4.19', '5.12', '5.13', '6.8'].map(callFuncSingleIpi)
+    expect(single).toEqual([false, false, true, true])
+  })
+  it('a 4.19 guest with PV IPI calling one target takes smp_call_function_single(): an ICR write, no hypercall', () => {
+    const p = workloadProfile({ kind: 'ipi-broadcast', targets: 1 }, { pv: { vm: { kvm: { pv: { pvIpi: true } } } } }, { guest: { kernelVersion: '4.19' } })
+    const m = finishedModel(load(p), 'pv', 0.01)
+    expect(m.csd.calls[0]!).toBeGreaterThan(100)
+    expect(vmExitCount(m, 0, ExitReason.VMCALL)).toBe(0)
+    // (exits are counted after the warm-up, calls from the start)
+    expect(vmExitCount(m, 0, ExitReason.MSR_WRITE)).toBeGreaterThan(1000)
   })
 })
 
