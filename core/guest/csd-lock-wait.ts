@@ -16,15 +16,15 @@
 // both call through here. Simplifications: the sender's local call (SCF_RUN_LOCAL, on_each_cpu()) is not modelled; a
 // target's queue is served by any guest IPI handler (the call-function and reschedule vectors are one Irq.IPI bit
 // here); a csd of a call without wait is not queued, so it neither waits nor suppresses a later call's IPI; one IPI
-// left of several goes as a single ICR write (send_call_function_single_ipi(), nr_cpus == 1 in 5.x) also on older
-// guests, which send it through the mask path; KVM_HC_SEND_IPI covers 128 APIC IDs from the lowest
-// (KVM_IPI_CLUSTER_SIZE) and a mask spanning more takes several hypercalls — the model makes one (APIC IDs are not
-// modelled; a guest of at most 128 vCPUs numbered densely fits one).
+// left of several goes through the mask path before guest 5.13 (callFuncSingleIpi(): with PV IPI a hypercall), but
+// the PV sched yield hook still looks only at masks of two or more. A KVM_HC_SEND_IPI covers 128 APIC IDs (KVM_IPI_CLUSTER_SIZE): a mask
+// spanning more takes several hypercalls (IrqDelivery.sendPvIpi(), x2apic.ts pvIpiFirstHypercallTargets()).
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { St, Work, Act, After } from '../sim/constants.ts'
 import type { ModelCore, Parts, CsdLockWait as CsdLockWaitPart } from '../sim/model-parts.ts'
 import { IntRings } from '../sim/int-rings.ts'
+import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { IPI_TLB } from '../kvm/irq-delivery.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import type { StealTime } from '../kvm/steal-time.ts'
@@ -61,6 +61,17 @@ export function kvmSendCallFuncIpiYieldsTo(readsPreempted: boolean, skipIdle: bo
  *  every csd queued there before has been taken by a handler already running (llist_del_all() at its start). */
 export function llistAddWasEmpty(queued: number, inService: number): boolean {
   return queued === inService
+}
+
+/** smp_call_function_many_cond() with one target left in cfd->cpumask_ipi: from guest 5.13 it sends it as a
+ *  single-target IPI (`nr_cpus == 1` → arch_send_call_function_single_ipi(), an ICR write even with PV IPI), added by
+ *  Nadav Amit's "smp: Run functions concurrently in smp_call_function_many_cond()" (v6, Message-Id
+ *  20210220231712.2475218-2-namit@vmware.com, posted after 5.12's merge window); before, every cpumask_ipi goes
+ *  through arch_send_call_function_ipi_mask() — with PV IPI kvm_send_ipi_mask(), one KVM_HC_SEND_IPI even for one
+ *  target (an empty mask sends nothing: __send_ipi_mask() returns on cpumask_empty()) — unless the mask itself had
+ *  one target, which smp_call_function_single() took ("Fastpath: do that cpu by itself"). */
+export function callFuncSingleIpi(guestVersion: string): boolean {
+  return versionAtLeast(guestVersion, '5.13')
 }
 
 /** csd_lock_wait(): the sender goes on only when no csd of its call is still locked (every target's handler ran). */
@@ -100,6 +111,10 @@ export class CsdLockWait implements CsdLockWaitPart {
    *  included). */
   readonly waits: Float64Array
   readonly waitNs: Float64Array
+  /** Per VM: calls with targets, their targets (cfd->cpumask) and the targets IPIed (cfd->cpumask_ipi). */
+  readonly calls: Float64Array
+  readonly callTargets: Float64Array
+  readonly callIpiTargets: Float64Array
   startNs = 0
 
   constructor(m: ModelCore, steal: StealTime) {
@@ -120,6 +135,9 @@ export class CsdLockWait implements CsdLockWaitPart {
     this.budgetPle = new Uint8Array(m.nV)
     this.waits = new Float64Array(m.inp.vms.length)
     this.waitNs = new Float64Array(m.inp.vms.length)
+    this.calls = new Float64Array(m.inp.vms.length)
+    this.callTargets = new Float64Array(m.inp.vms.length)
+    this.callIpiTargets = new Float64Array(m.inp.vms.length)
   }
 
   link(p: Parts): void {
@@ -191,8 +209,13 @@ export class CsdLockWait implements CsdLockWaitPart {
         this.queue.push(t, src)
       }
     }
-    if (ipis === 1) irq.queueIpi(src, q[base]! | flag)
-    else if (ipis > 1 && vm.ipiMulticastBatched) { irq.mcastLen[src] = ipis; irq.mcastTlb[src] = tlb ? 1 : 0; v.actions[src]! |= Act.SEND_MULTI }
+    const vi = v.vmOf[src]!
+    this.calls[vi]!++
+    this.callTargets[vi] = this.callTargets[vi]! + n
+    this.callIpiTargets[vi] = this.callIpiTargets[vi]! + ipis
+    // a mask of one target took smp_call_function_single() before 5.13 ("Fastpath: do that cpu by itself")
+    if (ipis === 1 && (n === 1 || vm.callFuncSingleIpi || !vm.ipiMulticastBatched)) irq.queueIpi(src, q[base]! | flag)
+    else if (ipis >= 1 && vm.ipiMulticastBatched) { irq.mcastLen[src] = ipis; irq.mcastTlb[src] = tlb ? 1 : 0; v.actions[src]! |= Act.SEND_MULTI }
     else irq.queueMulticast(src, ipis, flag)
     work.suspendWork(src)
     if (wait) {

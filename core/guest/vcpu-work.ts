@@ -12,6 +12,7 @@ import { IntRings } from '../sim/int-rings.ts'
 import { SCHEDULE_LOCKING } from './rq-lock.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import { pollutionAfterEntry, unpaidPollution } from '../kvm/indirect-cost.ts'
+import { irqsDisabledIn } from '../kvm/irq-delivery.ts'
 
 /** Frames beneath the running one: a lock operation's interrupted work, and the frame an interrupt interrupted
  *  (interrupts do not nest, and a lock is taken only outside interrupt handlers, so two suffice). */
@@ -111,7 +112,8 @@ export class VcpuWork implements GuestWorkPart {
     let arg = 0
     let ns = 0
     const pend = v.pendIrq[g]!
-    if (pend && !v.inIrq[g]) {
+    // an irqsave section (irqsDisabledIn()) takes a pending interrupt only after its unlock
+    if (pend && !v.inIrq[g] && !irqsDisabledIn(kind, this.curArg[g]!, this.locks.wlLockBase)) {
       if (kind !== Work.NONE) this.push(g)
       const bit = pend & Irq.TIMER ? Irq.TIMER : pend & Irq.RX ? Irq.RX : Irq.IPI
       v.pendIrq[g] = pend & ~bit

@@ -66,6 +66,30 @@ export function x2apicClusterOf(apicId: number): number {
   return apicId >>> 4
 }
 
+/** KVM_IPI_CLUSTER_SIZE (arch/x86/kernel/kvm.c): the APIC IDs one KVM_HC_SEND_IPI bitmap covers, 2 × BITS_PER_LONG. */
+export const KVM_IPI_CLUSTER_SIZE = 128
+
+/** __send_ipi_mask() (arch/x86/kernel/kvm.c, the PV IPI send_IPI_mask() from guest 4.19, aaffcfd1e82d): walking the
+ *  mask in CPU order it gathers APIC IDs into a 128-bit bitmap based at `min`; an ID below min is taken by shifting
+ *  the bitmap when the window still spans it (max − id < 128), an ID above min when id < min + 128; any other ID sends
+ *  the bitmap (one hypercall) and starts the next window at it. Returns how many of the n targets (apicIds[0…n−1], in
+ *  mask order) the first hypercall carries — all n when the mask's IDs span less than 128. The third test read
+ *  `apic_id < min + KVM_IPI_CLUSTER_SIZE` before c15e0ae42c8e ("KVM: x86: fix sending PV IPI", 5.18 and stable),
+ *  which took an ID below min that the window could not shift to; masks walked in CPU order with IDs ascending, as
+ *  QEMU numbers them, never reach it. */
+export function pvIpiFirstHypercallTargets(apicIds: ArrayLike<number>, n: number): number {
+  let min = 0
+  let max = 0
+  for (let i = 0; i < n; i++) {
+    const id = apicIds[i]!
+    if (i === 0) { min = max = id; continue }
+    if (id < min && max - id < KVM_IPI_CLUSTER_SIZE) min = id
+    else if (id > min && id < min + KVM_IPI_CLUSTER_SIZE) max = Math.max(max, id)
+    else return i
+  }
+  return n
+}
+
 /** __x2apic_send_IPI_mask(): the ICR writes a multicast to these APIC IDs makes — one per target in physical mode,
  *  one per cluster in cluster mode. */
 export function icrWritesForMask(driver: ApicDriver, apicIds: readonly number[]): number {

@@ -7,11 +7,12 @@
 // decides each VM's paths.
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
-import { St, Irq, Act, After } from '../sim/constants.ts'
+import { St, Irq, Act, After, Work } from '../sim/constants.ts'
 import type { ModelCore, Parts, IrqDelivery as IrqDeliveryPart } from '../sim/model-parts.ts'
 import { IntRings } from '../sim/int-rings.ts'
 import { avicIsRunning } from './avic.ts'
 import type { VcpuState } from './vcpu.ts'
+import { pvIpiFirstHypercallTargets } from '../guest/x2apic.ts'
 
 /** A queued IPI entry is the target vCPU, plus: sent for a guest TLB shootdown (cause), and one send of a multicast
  *  (the VM's multicast exit and cost rather than the unicast ones). */
@@ -21,12 +22,24 @@ export const IPI_MULTI = 1 << 25
 export const IPI_SAME_WRITE = 1 << 26
 const IPI_TARGET = (1 << 24) - 1
 
+/** spin_lock_irqsave()'s local_irq_save(): a vCPU running the critical section of a workload's kernel spinlock
+ *  (GuestOps.spinLock(), lock ids from wlLockBase: ebizzy's page LRU lock — pagevec_lru_move_fn() and release_pages()
+ *  take it with spin_lock_irqsave() in 4.x, lock_page_lruvec_irqsave() / relock_page_lruvec_irqsave() from 5.11,
+ *  folio_lruvec_lock_irqsave() later: irqsave in every version) has interrupts disabled. An interrupt sent to it stays
+ *  pending (the PIR / IRR) and is taken at spin_unlock_irqrestore() — it does not lengthen the hold. The rq->lock's
+ *  sections (also taken with interrupts off) and the spinners of an irqsave lock are not masked here (a
+ *  simplification: they take an interrupt at once). */
+export function irqsDisabledIn(kind: number, arg: number, workloadLockBase: number): boolean {
+  return kind === Work.LOCK_CS && arg >= workloadLockBase
+}
+
 export class IrqDelivery implements IrqDeliveryPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
   private halt!: Parts['halt']
   private run!: Parts['run']
   private work!: Parts['work']
+  private locks!: Parts['locks']
   /** Guest IPIs each vCPU is about to send (each an ICR write), in order. */
   private readonly ipiQ: IntRings
   /** The targets of a pending PV IPI hypercall (Act.SEND_MULTI), per vCPU: at most its VM's other vCPUs. */
@@ -37,9 +50,15 @@ export class IrqDelivery implements IrqDeliveryPart {
   readonly ipiCap: number
   /** Scratch for queueMulticast(): targets of the mask already queued with their cluster's write. */
   private readonly inWrite: Uint8Array
+  /** Scratch for sendPvIpi(): the APIC IDs of the mask's targets. */
+  private readonly idScratch: Int32Array
   /** Per VM: exit-cause ids of a unicast guest IPI send and of a guest TLB-shootdown IPI. */
   private readonly ipiCause: Int32Array
   private readonly guestTlbCause: Int32Array
+  /** Per VM: multicast sends (a PV IPI hypercall, or one ICR write of a mask: per target in physical mode, per
+   *  cluster in cluster mode) and the targets they delivered to — for the scenario tests. */
+  readonly mcastSends: Float64Array
+  readonly mcastTargets: Float64Array
 
   constructor(m: ModelCore, ipiCause: Int32Array, guestTlbCause: Int32Array) {
     this.m = m
@@ -50,14 +69,18 @@ export class IrqDelivery implements IrqDeliveryPart {
     this.mcastLen = new Int32Array(m.nV)
     this.mcastTlb = new Uint8Array(m.nV)
     this.inWrite = new Uint8Array(this.ipiCap)
+    this.idScratch = new Int32Array(this.ipiCap)
     this.ipiCause = ipiCause
     this.guestTlbCause = guestTlbCause
+    this.mcastSends = new Float64Array(m.inp.vms.length)
+    this.mcastTargets = new Float64Array(m.inp.vms.length)
   }
 
   link(p: Parts): void {
     this.halt = p.halt
     this.run = p.run
     this.work = p.work
+    this.locks = p.locks
   }
 
   /** An interrupt for the guest: posted (no exit) or injected at the next entry after a kick. */
@@ -66,6 +89,8 @@ export class IrqDelivery implements IrqDeliveryPart {
     v.pendIrq[g]! |= bit
     const s = v.state[g]!
     if (s === St.RUN) {
+      // interrupts off in an irqsave section: pending until the unlock (lockRelease() → dispatchNext())
+      if (posted && irqsDisabledIn(this.work.curKind[g]!, this.work.curArg[g]!, this.locks.wlLockBase)) return
       if (posted) {
         if (!v.inIrq[g]) { this.work.suspendWork(g); this.work.dispatchNext(g) }
       } else {
@@ -101,7 +126,10 @@ export class IrqDelivery implements IrqDeliveryPart {
     const q = this.mcastQ
     const base = src * this.ipiCap
     const vm = this.m.vmSpec(src)
+    const vi = this.v.vmOf[src]!
+    this.mcastTargets[vi] = this.mcastTargets[vi]! + n
     if (!vm.ipiCluster) {
+      this.mcastSends[vi] = this.mcastSends[vi]! + n
       for (let i = 0; i < n; i++) this.queueIpi(src, q[base + i]! | flag | IPI_MULTI)
       return
     }
@@ -113,6 +141,7 @@ export class IrqDelivery implements IrqDeliveryPart {
       if (done[i]) continue
       const t = q[base + i]!
       const c = cl[t - first]!
+      this.mcastSends[vi]!++
       this.queueIpi(src, t | flag | IPI_MULTI)
       for (let j = i + 1; j < n; j++) {
         const u = q[base + j]!
@@ -149,16 +178,27 @@ export class IrqDelivery implements IrqDeliveryPart {
     this.run.beginExit(g, reason, cause, ns, After.ENTRY)
   }
 
-  /** Act.SEND_MULTI: PV IPI (kvm_send_ipi_mask → KVM_HC_SEND_IPI): one hypercall delivers to every target
-   *  (kvm_pv_send_ipi()). */
+  /** Act.SEND_MULTI: PV IPI (kvm_send_ipi_mask() → __send_ipi_mask()): one KVM_HC_SEND_IPI hypercall per 128-APIC-ID
+   *  window of the mask (pvIpiFirstHypercallTargets()); kvm_pv_send_ipi() delivers to each target of its bitmap
+   *  (kvm_apic_set_irq(), `pvIpiPerTarget` each). A mask left over keeps Act.SEND_MULTI for the next hypercall. The
+   *  model delivers a hypercall's targets at its start. */
   sendPvIpi(g: number): void {
     const v = this.v
-    v.actions[g] = v.actions[g]! & ~Act.SEND_MULTI
     const vm = this.m.vmSpec(g)
     const n = this.mcastLen[g]!
-    this.mcastLen[g] = 0
-    for (let i = 0; i < n; i++) this.deliverGuestIrq(this.mcastQ[g * this.ipiCap + i]!, Irq.IPI, vm.postedInterrupts)
-    const cause = this.mcastTlb[g] ? this.guestTlbCause[v.vmOf[g]!]! : this.m.causeIds.pvIpi
-    this.run.beginExit(g, vm.ipiMulticastExit, cause, this.m.cost(vm.ipiMulticastCost) + n * this.m.cost(CostId.pvIpiPerTarget), After.ENTRY)
+    const q = this.mcastQ
+    const base = g * this.ipiCap
+    const ids = this.idScratch
+    for (let i = 0; i < n; i++) ids[i] = vm.apicId[q[base + i]! - vm.firstVcpu]!
+    const k = pvIpiFirstHypercallTargets(ids, n)
+    const vi = v.vmOf[g]!
+    this.mcastSends[vi]!++
+    this.mcastTargets[vi] = this.mcastTargets[vi]! + k
+    for (let i = 0; i < k; i++) this.deliverGuestIrq(q[base + i]!, Irq.IPI, vm.postedInterrupts)
+    if (k < n) q.copyWithin(base, base + k, base + n)
+    else v.actions[g] = v.actions[g]! & ~Act.SEND_MULTI
+    this.mcastLen[g] = n - k
+    const cause = this.mcastTlb[g] ? this.guestTlbCause[vi]! : this.m.causeIds.pvIpi
+    this.run.beginExit(g, vm.ipiMulticastExit, cause, this.m.cost(vm.ipiMulticastCost) + k * this.m.cost(CostId.pvIpiPerTarget), After.ENTRY)
   }
 }

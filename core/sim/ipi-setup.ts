@@ -14,11 +14,12 @@ import type { Decision } from '../result.ts'
 import type { VmSpec } from './model-inputs.ts'
 import { backendOf } from '../kvm/backend.ts'
 import { apicDriver, apicIdOf, x2apicClusterOf } from '../guest/x2apic.ts'
+import { callFuncSingleIpi } from '../guest/csd-lock-wait.ts'
 
 /** The VmSpec fields this resolves, and the decisions behind them. */
 export type IpiSetup = Pick<VmSpec, 'postedInterrupts' | 'ipiVirtualization' | 'ipiUnicastExit' | 'ipiUnicastCost' | 'ipiMulticastExit' |
   'ipiMulticastCost' | 'ipiMulticastBatched' | 'ipiExitsIfTargetNotRunning' | 'avicRunningWhileHaltPolling' | 'ipiUnicastCause' | 'pvTlbFlush' |
-  'ipiCluster' | 'apicCluster'> & { decisions: Decision[] }
+  'ipiCluster' | 'apicCluster' | 'apicId' | 'callFuncSingleIpi'> & { decisions: Decision[] }
 
 /** The model's exit reason and cost for an IpiSendPath. */
 function exitOf(p: IpiSendPath): { exit: number; cost: number } {
@@ -149,6 +150,8 @@ export function resolveIpi(host: Host, features: CpuFeatures, vm: Vm, guestMwait
     pvTlbFlush: tlb.supported,
     ipiCluster: destMode === 'logical',
     apicCluster: apicIds.map(x2apicClusterOf),
+    apicId: apicIds,
+    callFuncSingleIpi: callFuncSingleIpi(guestVersion),
     decisions,
   }
 }

@@ -82,6 +82,11 @@ export interface VmSpec {
   ipiCluster: boolean
   /** Per vCPU of the VM (by index): its x2APIC cluster (QEMU's APIC ID from the guest topology, bits 31:4). */
   apicCluster: number[]
+  /** Per vCPU of the VM (by index): its APIC ID (QEMU's x86_apicid_from_cpu_idx(), core/guest/x2apic.ts apicIdOf()). */
+  apicId: number[]
+  /** smp_call_function_many_cond() sends a lone IPI target as a single-target IPI (nr_cpus == 1, guest ≥ 5.13); before,
+   *  through the mask path — with PV IPI a KVM_HC_SEND_IPI (core/guest/csd-lock-wait.ts callFuncSingleIpi()). */
+  callFuncSingleIpi: boolean
   /** Exit-cause label of a unicast IPI send. */
   ipiUnicastCause: string
   /** Guest TLB shootdowns per second (flush_tlb_mm_range() to the other vCPUs running the process). */

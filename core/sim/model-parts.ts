@@ -261,6 +261,8 @@ export interface Spinlocks {
   acquire(g: number, l: number): void
   /** The first lock id of the guests' rq->lock (one per vCPU), and each lock's owner (−1: free). */
   readonly rqLockBase: number
+  /** The first lock id of the workloads' kernel spinlocks (GuestOps.spinLock(): spin_lock_irqsave()). */
+  readonly wlLockBase: number
   readonly lockOwner: Int32Array
 }
 

@@ -126,6 +126,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       ipiUnicastCause: ipi.ipiUnicastCause,
       ipiCluster: ipi.ipiCluster,
       apicCluster: ipi.apicCluster,
+      apicId: ipi.apicId,
+      callFuncSingleIpi: ipi.callFuncSingleIpi,
       guestTlbShootdownsPerSec: vm.guest.tlbShootdownsPerSec,
       pvTlbFlush: ipi.pvTlbFlush,
       hltInGuest: granted.hlt,

@@ -40,8 +40,8 @@
 // regrows within its mprotect()ed size: no writer, so readers never wait and their down_read() is not simulated.
 // Simplifications: the TLB shootdown of munmap() is sent after up_write()/up_read() (the kernel sends it from
 // tlb_finish_mmu() under the lock: lock operations do not nest in the model); the search is not under the lock; with
-// -m the LRU lock is not taken (its sections would nest in mmap_lock's); interrupts stay enabled inside an LRU lock
-// section (spin_lock_irqsave() masks them); the zone->lock of the per-CPU page lists' refills and drains is not taken
+// -m the LRU lock is not taken (its sections would nest in mmap_lock's); an interrupt to the LRU lock's holder waits
+// for the unlock (spin_lock_irqsave(): irqsDisabledIn(), core/kvm/irq-delivery.ts), its spinners take one at once; the zone->lock of the per-CPU page lists' refills and drains is not taken
 // (a thread frees as many pages as it faults, so its CPU's list mostly balances); the
 // threads block only on mmap_lock, so with more threads than vCPUs the guest scheduler's preemption shares a vCPU
 // between them otherwise; the copy is cache-cold streaming at guestCopyPerKiB; a new mapping merged by mmap() into a
