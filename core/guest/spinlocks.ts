@@ -277,9 +277,11 @@ export class GuestSpinlocks implements SpinlocksPart {
       const w = this.ple.windowNs(g)
       if (w < ns) { ns = w; why = SPIN_PLE }
     }
-    // only queued waiters halt: an unfair spinner's loop has no threshold, and a head hashed once no longer halts
+    // only queued waiters halt: an unfair spinner's loop has no threshold; a hashed head's pv_wait(&lock->locked,
+    // _Q_SLOW_VAL) halts only while the lock word is still _Q_SLOW_VAL — after a steal wrote _Q_LOCKED_VAL it returns
+    // at once and the head spins again (pv_wait_head_or_lock(), kvm_wait())
     const halts = kernel ? waiterHalts(sl.kind, false) : sl.halts
-    if (halts && this.waitState[g] === W_QUEUED && !(this.lockHead[l] === g && this.hashed[g])) {
+    if (halts && this.waitState[g] === W_QUEUED && !(this.lockHead[l] === g && this.hashed[g] && this.lockSlow[l] === 0)) {
       let left = Math.max(0, spinBeforeWaitNs(this.pauseNs) - this.spinSpun[g]!)
       let early = false
       const p = this.lockHead[l] === g ? -1 : predecessorIn(this.lockHead[l]!, this.waitNext, g)

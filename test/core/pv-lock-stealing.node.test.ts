@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs'
 import type { Profile } from '../../core/index.ts'
 import { finishedModel, startedModel } from '../helpers/model-runs.ts'
 import { St, Work } from '../../core/sim/constants.ts'
+import { spinBeforeWaitNs } from '../../core/guest/qspinlock.ts'
 
 const base = JSON.parse(readFileSync('examples/spinlocks.json', 'utf8')) as Profile
 const DURATION = 0.2
@@ -45,7 +46,8 @@ describe('the pvqspinlock queues stay consistent through a run (guest 6.8, check
   const L = m.locks
   const problems: string[] = []
   const spinsOn = (w: number, l: number): boolean => m.vcpu.state[w] === St.RUN && m.work.curKind[w] === Work.SPIN && m.work.curArg[w] === l && !m.vcpu.inIrq[w]
-  for (let t = 2e5; t <= m.endNs; t += 2e5) {
+  const threshold = spinBeforeWaitNs(m.inp.costs.pauseInstruction.meanNs)
+  for (let t = 2e4; t <= m.endNs; t += 2e4) {
     m.engine.run({ until: t })
     for (let l = 0; l < L.lockOwner.length; l++) {
       const queued: number[] = []
@@ -56,9 +58,15 @@ describe('the pvqspinlock queues stay consistent through a run (guest 6.8, check
       if (unfair.length > 0 && (queued.length === 0 || L.lockPending[l])) problems.push(`${t}: lock ${l} has unfair waiters without a queue or with pending set`)
       if (free && queued.length > 0 && spinsOn(queued[0]!, l)) problems.push(`${t}: lock ${l} is free while its head spins`)
       if (free && !L.lockPending[l] && unfair.some((w) => spinsOn(w, l))) problems.push(`${t}: lock ${l} is free while an unfair waiter spins`)
+      const h = queued[0]
+      // pv_wait_head_or_lock(): a hashed head spins SPIN_THRESHOLD loops, then pv_wait(&lock->locked, _Q_SLOW_VAL) halts
+      // it while the word is still _Q_SLOW_VAL — it never spins on past the threshold then
+      if (h !== undefined && L.hashed[h] && L.lockSlow[l] && spinsOn(h, l) && L.spinSpun[h]! + t - m.work.curStart[h]! > threshold + 1) problems.push(`${t}: lock ${l}'s hashed head ${h} spins past SPIN_THRESHOLD on _Q_SLOW_VAL`)
+      // a free lock whose head is halted has a kick on its way (pv_kick() set pv_unhalted) — else the wake-up was lost
+      if (free && h !== undefined && m.halt.pvHalted[h] && !m.halt.pvUnhalted[h] && unfair.length === 0) problems.push(`${t}: lock ${l} is free, its head ${h} halted with no kick pending`)
     }
   }
-  it('unfair waiters only while waiters are queued and the head has not set pending; a free lock never has its head or an unfair waiter spinning on it', () => {
+  it('unfair waiters only while waiters are queued and the head has not set pending; a free lock never has its head or an unfair waiter spinning on it, nor a halted head without a kick; a hashed head halts again on _Q_SLOW_VAL', () => {
     expect(L.steals[0]).toBeGreaterThan(0)
     expect(problems).toEqual([])
   })
