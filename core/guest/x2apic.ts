@@ -89,10 +89,3 @@ export function pvIpiFirstHypercallTargets(apicIds: ArrayLike<number>, n: number
   }
   return n
 }
-
-/** __x2apic_send_IPI_mask(): the ICR writes a multicast to these APIC IDs makes — one per target in physical mode,
- *  one per cluster in cluster mode. */
-export function icrWritesForMask(driver: ApicDriver, apicIds: readonly number[]): number {
-  if (driver !== 'x2apic_cluster') return apicIds.length
-  return new Set(apicIds.map(x2apicClusterOf)).size
-}

@@ -295,73 +295,23 @@ export class HostModel implements GuestOps, ModelCore {
 
   // ---------------------------------------------------------------- GuestOps: what a workload may do
 
-  complete(v: number, latencyNs: number): void {
-    this.stats.complete(v, latencyNs, this.engine.now)
-  }
-
-  queueItem(g: number, id: number): void {
-    this.work.queueItem(g, id)
-  }
-
-  armHrtimer(g: number, t: number, wakeTid: number, wakeBurstNs: number): void {
-    this.gtimers.armHrtimer(g, t, wakeTid, wakeBurstNs)
-  }
-
-  armTimerFn(g: number, t: number, arg: number): void {
-    this.gtimers.armHrtimer(g, t, -2 - arg, 0)
-  }
-
-  vcpuAsleep(g: number): boolean {
-    return this.work.qLen[g] === 0 && (this.vcpu.idle[g] === 1 || this.vcpu.state[g] === St.BLOCKED)
-  }
-
-  startThread(tid: number, c: number, burstNs: number): void {
-    this.gsched.startThread(tid, c, burstNs)
-  }
-
-  pinThread(tid: number): void {
-    this.gsched.pinThread(tid)
-  }
-
-  threadContinue(tid: number, burstNs: number): void {
-    this.gsched.threadContinue(tid, burstNs)
-  }
-
-  threadSleep(tid: number): void {
-    this.gsched.threadSleep(tid)
-  }
-
-  threadSleeping(tid: number): boolean {
-    return this.gsched.threadSleeping(tid)
-  }
-
-  wakeThread(tid: number, waker: number, sync: boolean, wakerTid: number, burstNs: number): number {
-    return this.gsched.wakeThread(tid, waker, sync, wakerTid, burstNs)
-  }
-
-  cutBurst(tid: number): void {
-    this.gsched.cutBurst(tid)
-  }
-
-  queueIpi(g: number, target: number): void {
-    this.irq.queueIpi(g, target)
-  }
-
-  kickTx(g: number): void {
-    this.vcpu.actions[g]! |= Act.TX_KICK
-  }
-
-  raiseDeviceIrq(g: number): void {
-    this.irq.deliverGuestIrq(g, Irq.RX, this.vmSpec(g).postedInterrupts)
-  }
-
-  pendDeviceIrq(g: number): void {
-    this.vcpu.pendIrq[g]! |= Irq.RX
-  }
-
-  runHostTask(k: number, ns: number, kind: number, target: number): void {
-    this.tasks.runHostTask(k, ns, kind, target)
-  }
+  complete(v: number, latencyNs: number): void { this.stats.complete(v, latencyNs, this.engine.now) }
+  queueItem(g: number, id: number): void { this.work.queueItem(g, id) }
+  armHrtimer(g: number, t: number, wakeTid: number, wakeBurstNs: number): void { this.gtimers.armHrtimer(g, t, wakeTid, wakeBurstNs) }
+  armTimerFn(g: number, t: number, arg: number): void { this.gtimers.armHrtimer(g, t, -2 - arg, 0) }
+  vcpuAsleep(g: number): boolean { return this.work.qLen[g] === 0 && (this.vcpu.idle[g] === 1 || this.vcpu.state[g] === St.BLOCKED) }
+  startThread(tid: number, c: number, burstNs: number): void { this.gsched.startThread(tid, c, burstNs) }
+  pinThread(tid: number): void { this.gsched.pinThread(tid) }
+  threadContinue(tid: number, burstNs: number): void { this.gsched.threadContinue(tid, burstNs) }
+  threadSleep(tid: number): void { this.gsched.threadSleep(tid) }
+  threadSleeping(tid: number): boolean { return this.gsched.threadSleeping(tid) }
+  wakeThread(tid: number, waker: number, sync: boolean, wakerTid: number, burstNs: number): number { return this.gsched.wakeThread(tid, waker, sync, wakerTid, burstNs) }
+  cutBurst(tid: number): void { this.gsched.cutBurst(tid) }
+  queueIpi(g: number, target: number): void { this.irq.queueIpi(g, target) }
+  kickTx(g: number): void { this.vcpu.actions[g]! |= Act.TX_KICK }
+  raiseDeviceIrq(g: number): void { this.irq.deliverGuestIrq(g, Irq.RX, this.vmSpec(g).postedInterrupts) }
+  pendDeviceIrq(g: number): void { this.vcpu.pendIrq[g]! |= Irq.RX }
+  runHostTask(k: number, ns: number, kind: number, target: number): void { this.tasks.runHostTask(k, ns, kind, target) }
 
   // a call from a work completion (no running frame) leaves the dispatch to the completion; one from the workload's own
   // event, in the middle of the vCPU's work, dispatches now

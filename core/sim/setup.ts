@@ -38,10 +38,10 @@ import { fairEra, fairParams } from '../host/fair-sched.ts'
 import { hostIdleCstates, inGuestCstates, hostIdleLimitDecision } from '../host/cpuidle.ts'
 import { ebizzyTrimDecision } from './workloads/ebizzy.ts'
 import { resolveSpinlock, pleParams, pleParamIssues, pleParamWarning } from './spinlock-setup.ts'
+import { issue, pinVcpus, cpusOfField, pcpuReach, firstOf } from './thread-affinity.ts'
 
 export type SetupResult = { ok: true; inputs: ModelInputs; topology: HostTopology; hk: HousekeepingSets; warnings: string[] } | { ok: false; issues: Issue[] }
 
-const issue = (path: string, value: string, message: string, fix: string): Issue => ({ path, value, message, fix })
 
 export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec: number): SetupResult {
   const issues: Issue[] = []
@@ -300,52 +300,7 @@ function schedDecisions(spec: VmSpec, consults: { consults: boolean; reason: str
   return d
 }
 
-/** vCPU i's thread: pinned to its vcpupin CPU, or floating over its vcpupin set — over the scheduler-domain CPUs
- *  (HK_TYPE_DOMAIN: a thread started without an affinity inherits init's, which excludes isolcpus=domain CPUs) when it
- *  has none. A floating vCPU starts on the highest CPU of its set no vCPU took yet; the host scheduler moves it later. */
-function pinVcpus(vm: Vm, nrCpus: number, used: Set<number>, domain: Uint8Array, field: string, issues: Issue[]): { pcpu: number; allowed: number[] | null }[] {
-  const out: { pcpu: number; allowed: number[] | null }[] = []
-  for (let i = 0; i < vm.vcpus; i++) {
-    const text = vm.pinning.vcpupin[i] ?? ''
-    let cpus: number[]
-    if (text.trim() !== '') {
-      const r = parseCpuList(text, { nrCpus, allowExclusion: true, field: `${field}[${i}]` })
-      if (!r.ok) { issues.push(issue(`${field}[${i}]`, r.error.value, r.error.message, r.error.fix)); continue }
-      cpus = cpusOf(r.cpus)
-      if (!cpus.length) { issues.push(issue(`${field}[${i}]`, JSON.stringify(text), 'selects no CPU', 'pin the vCPU to at least one host CPU')); continue }
-    } else {
-      cpus = cpusOf(domain)
-    }
-    let cpu = -1
-    for (let k = cpus.length - 1; k >= 0; k--) if (!used.has(cpus[k]!)) { cpu = cpus[k]!; break }
-    if (cpu < 0) cpu = cpus[i % cpus.length]!
-    used.add(cpu)
-    out.push({ pcpu: cpu, allowed: cpus.length > 1 ? cpus : null })
-  }
-  if (vm.pinning.vcpupin.length > vm.vcpus) issues.push(issue(field, `[${vm.pinning.vcpupin.length} entries]`, `pins more vCPUs than the VM's ${vm.vcpus}`, `remove the entries from index ${vm.vcpus} on, or raise vcpus`))
-  return out
-}
-
-function cpusOfField(text: string, nrCpus: number, field: string, issues: Issue[]): number[] {
-  const r = parseCpuList(text, { nrCpus, allowExclusion: true, field })
-  if (!r.ok) { issues.push(issue(field, r.error.value, r.error.message, r.error.fix)); return [] }
-  const cpus = cpusOf(r.cpus)
-  if (!cpus.length) issues.push(issue(field, JSON.stringify(text), 'selects no CPU', 'give at least one host CPU'))
-  return cpus
-}
-
 /** Whether the VM's vCPU threads have their pCPUs to themselves, and how the host scheduler shares them if not. */
-/** Per pCPU: how many host threads may run there (each vCPU thread and task counted once on every CPU of its
- *  affinity), and whether a vCPU thread may. The model shares a pCPU (ticks on nohz_full, run queues) where more than
- *  one may; the decisions name the same pCPUs. */
-function pcpuReach(vcpus: VcpuSpec[], tasks: HostTaskSpec[], nrCpus: number): { threads: Int32Array; vcpu: Uint8Array } {
-  const threads = new Int32Array(nrCpus)
-  const vcpu = new Uint8Array(nrCpus)
-  for (const v of vcpus) for (const c of v.allowed ?? [v.pcpu]) { threads[c]!++; vcpu[c] = 1 }
-  for (const t of tasks) for (const c of t.cpus) threads[c]!++
-  return { threads, vcpu }
-}
-
 function sharingDecisions(spec: VmSpec, vms: VmSpec[], vcpus: VcpuSpec[], tasks: HostTaskSpec[], threadsMayRun: Int32Array, hostVersion: string, nrCpus: number): Decision[] {
   const mine = vcpus.slice(spec.firstVcpu, spec.firstVcpu + spec.vcpus)
   const floating = mine.filter((v) => v.allowed).length
@@ -384,13 +339,6 @@ function sharingDecisions(spec: VmSpec, vms: VmSpec[], vcpus: VcpuSpec[], tasks:
     mirrors: era === 'cfs' ? 'check_preempt_wakeup() / place_entity()' : 'check_preempt_wakeup_fair() / pick_eevdf()',
   })
   return d
-}
-
-function firstOf(text: string, nrCpus: number, fallback: Uint8Array, field: string, issues: Issue[]): number {
-  if (text.trim() === '') return cpusOf(fallback)[0] ?? 0
-  const r = parseCpuList(text, { nrCpus, allowExclusion: true, field })
-  if (!r.ok) { issues.push(issue(field, r.error.value, r.error.message, r.error.fix)); return 0 }
-  return cpusOf(r.cpus)[0] ?? 0
 }
 
 function vmDecisions(

@@ -3,7 +3,7 @@
 // 16-target multicast in cluster mode makes fewer ICR-write exits than in physical mode.
 import { describe, it, expect, beforeAll } from 'vitest'
 import type { ConfigResult } from '../../core/index.ts'
-import { apicDriver, apicIdOf, x2apicClusterOf, icrWritesForMask } from '../../core/guest/x2apic.ts'
+import { apicDriver, apicIdOf, x2apicClusterOf } from '../../core/guest/x2apic.ts'
 import type { ApicDriverInputs } from '../../core/guest/x2apic.ts'
 import { workloadProfile, runAll, exits } from '../helpers/workload-runs.ts'
 
@@ -40,15 +40,6 @@ describe('QEMU x86_apicid_from_cpu_idx() and init_x2apic_ldr() clusters', () => 
     expect(x2apicClusterOf(15)).toBe(0)
     expect(x2apicClusterOf(16)).toBe(1)
     expect(x2apicClusterOf(64)).toBe(4)
-  })
-})
-
-describe('__x2apic_send_IPI_mask(): icrWritesForMask()', () => {
-  it('physical mode writes once per target, cluster mode once per cluster', () => {
-    const ids = Array.from({ length: 16 }, (_, i) => i + 1)
-    expect(icrWritesForMask('x2apic_phys', ids)).toBe(16)
-    expect(icrWritesForMask('x2apic_cluster', ids)).toBe(2)
-    expect(icrWritesForMask('x2apic_cluster', [0, 64, 65, 103])).toBe(3)
   })
 })
 
