@@ -7,7 +7,8 @@
 // target polling with TIF_POLLING_NRFLAG, else a reschedule IPI on the guest's IPI send path — and __schedule()'s pick
 // at the next preemption point (the end of a burst, the return from an interrupt: vcpu-work.ts). Runqueues grow with
 // the threads. The rq clock (rq_clock_task(), steal time left out) is rq-clock.ts; nohz idle balancing inside an LLC is
-// idle-balance.ts; idle gaps (a thread's short sleep on an hrtimer) are idle-gaps.ts.
+// idle-balance.ts (its `balance`, which reads these run queues); idle gaps (a thread's short sleep on an hrtimer) are
+// idle-gaps.ts, a part of their own.
 // Simplifications: a preemption point is any return from an interrupt or the end of a burst (as with a thread in user
 // mode, or PREEMPT_FULL); all threads are nice 0.
 import { CostId } from '../costs/cost-tables.ts'
@@ -20,7 +21,6 @@ import { Resched, reschedCurr, tickPreempts } from './guest-fair.ts'
 import { wakelistTo } from './rq-lock.ts'
 import { GuestRqClock } from './rq-clock.ts'
 import { GuestIdleBalance } from './idle-balance.ts'
-import { GuestIdleGaps } from './idle-gaps.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 
 export class GuestScheduler implements GuestSchedPart {
@@ -70,8 +70,8 @@ export class GuestScheduler implements GuestSchedPart {
   readonly runDelayMax: Float64Array
   private readonly thrQueuedAt: Float64Array
   private readonly rqClock: GuestRqClock
-  private readonly balance: GuestIdleBalance
-  private readonly gaps: GuestIdleGaps
+  /** nohz idle balancing over these run queues (idle-balance.ts): Ev.IDLE_BALANCE goes to it. */
+  readonly balance: GuestIdleBalance
 
   constructor(m: ModelCore, threadsPerVm: number[]) {
     this.m = m
@@ -97,7 +97,6 @@ export class GuestScheduler implements GuestSchedPart {
     this.thrQueuedAt = new Float64Array(nT)
     this.rqClock = new GuestRqClock(m)
     this.balance = new GuestIdleBalance(m, this)
-    this.gaps = new GuestIdleGaps(m)
   }
 
   link(p: Parts): void {
@@ -107,7 +106,6 @@ export class GuestScheduler implements GuestSchedPart {
     this.work = p.work
     this.rqlock = p.rqlock
     this.balance.link(p)
-    this.gaps.link(p)
   }
 
   private counting(): boolean {
@@ -363,25 +361,11 @@ export class GuestScheduler implements GuestSchedPart {
     return q.cur[g]! < 0 && q.nrQueued[g]! > 0
   }
 
-  /** Ev.IDLE_BALANCE and its interval: idle-balance.ts. */
-  balanceIntervalNs(vi: number): number {
-    return this.balance.balanceIntervalNs(vi)
-  }
-
-  onIdleBalance(vi: number): void {
-    this.balance.onIdleBalance(vi)
-  }
-
   /** Ends the thread's current burst now (a spinner that sees the barrier released). */
   cutBurst(tid: number): void {
     const g = this.thrCpu[tid]!
     if (this.cfs[this.thrVm[tid]!]!.cur[g] !== tid) { if (this.thrBurst[tid]! > 0) this.thrBurst[tid] = 0; return }
     if (this.work.cutThread(g, tid)) return
     if (this.thrBurst[tid]! > 0) this.thrBurst[tid] = 0
-  }
-
-  /** Ev.IDLE_GAP: idle-gaps.ts. */
-  onIdleGap(g: number): void {
-    this.gaps.onIdleGap(g)
   }
 }

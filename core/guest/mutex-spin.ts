@@ -18,7 +18,7 @@ import type { ModelCore, Parts, GuestMutex as GuestMutexPart } from '../sim/mode
 import type { StealTime } from '../kvm/steal-time.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import { GuestRwsems } from './rwsem.ts'
-import { SpinWindow, SleeperQueue, ownerVcpuPreempted, mutexSpinArg, spinFrame, sleepOnLock, SPIN_RECHECK_NS } from './owner-spin.ts'
+import { SpinWindow, SleeperQueue, ownerVcpuPreempted, mutexSpinArg, spinFrame, sleepOnLock, SPIN_RECHECK_NS, SLEEPING, SLEEP_NOW } from './owner-spin.ts'
 export { mutexSpinArg, mutexOfSpinArg, SPIN_RECHECK_NS } from './owner-spin.ts'
 
 /** Sleeping locks per VM that a workload may name (ids 0 … MUTEXES_PER_VM − 1). */
@@ -39,9 +39,6 @@ export interface SpinOnOwnerInputs {
 export function mutexSpinOnOwner(i: SpinOnOwnerInputs): boolean {
   return i.ownerOnCpu && !i.needResched && !i.ownerVcpuPreempted
 }
-
-const SLEEPING = 1
-const SLEEP_NOW = 2
 
 export class GuestMutexes implements GuestMutexPart {
   private readonly m: ModelCore

@@ -65,6 +65,11 @@ export function spinFrame(work: Parts['work'], g: number, arg: number, now: numb
   work.curStart[g] = now
 }
 
+/** A sleeping-lock waiter's per-vCPU sleep state (0: spinning or owning): it sleeps on the lock's wait list, or it
+ *  has decided to and queues at the end of its current frame. */
+export const SLEEPING = 1
+export const SLEEP_NOW = 2
+
 /** The waiter sleeps (schedule() in the lock's slowpath): its vCPU idles until the unlock hands it the lock. The model
  *  keeps the lock operation on the vCPU, so the vCPU's other runnable threads wait until then: a need_resched() already
  *  set does not end this idle (it would find the same sleeping waiter again); the tick sets it anew later. */

@@ -27,13 +27,11 @@ import type { StealTime } from '../kvm/steal-time.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
 import { rwsemReadDecision, rwsemWriteDecision, rwsemRspinThresholdNs, rwsemReaderOwnedFlags, RWSEM_WAIT_TIMEOUT_NS, RD_NONSPINNABLE, WR_NONSPINNABLE, TAKE, SLEEP } from './rwsem-decisions.ts'
 import type { RwsemState } from './rwsem-decisions.ts'
-import { SpinWindow, SleeperQueue, ownerVcpuPreempted, mutexSpinArg, spinFrame, sleepOnLock, SPIN_RECHECK_NS } from './owner-spin.ts'
+import { SpinWindow, SleeperQueue, ownerVcpuPreempted, mutexSpinArg, spinFrame, sleepOnLock, SPIN_RECHECK_NS, SLEEPING, SLEEP_NOW } from './owner-spin.ts'
 
 /** rwsems per VM a workload may name (ids 0 … RWSEMS_PER_VM − 1); id 0 is the process's mmap_lock. */
 export const RWSEMS_PER_VM = 4
 export const MMAP_LOCK = 0
-const SLEEPING = 1
-const SLEEP_NOW = 2
 
 export class GuestRwsems {
   private readonly m: ModelCore

@@ -38,6 +38,7 @@ import { PV_IPI_CAUSE } from './ipi-setup.ts'
 import { CsdLockWait } from '../guest/csd-lock-wait.ts'
 import { GuestMutexes } from '../guest/mutex-spin.ts'
 import { GuestRqLocks } from '../guest/rq-lock.ts'
+import { GuestIdleGaps } from '../guest/idle-gaps.ts'
 import type { RqView } from '../guest/select-idle.ts'
 
 export interface ModelOptions {
@@ -90,6 +91,7 @@ export class HostModel implements GuestOps, ModelCore {
   readonly csd: CsdLockWait
   readonly mutex: GuestMutexes
   readonly rqlock: GuestRqLocks
+  readonly gaps: GuestIdleGaps
 
   constructor(inp: ModelInputs, opts: ModelOptions = {}) {
     this.inp = inp
@@ -180,12 +182,13 @@ export class HostModel implements GuestOps, ModelCore {
     this.csd = new CsdLockWait(this, this.steal)
     this.mutex = new GuestMutexes(this, this.steal)
     this.rqlock = new GuestRqLocks(this, this.gsched.nT)
+    this.gaps = new GuestIdleGaps(this)
     const parts: Parts = {
       run: this.run, halt: this.halt, timer: this.timer, noise: this.noise, irq: this.irq, ple: this.ple, sched: this.sched, hooks: this.hooks, tasks: this.tasks,
       cpuidle: this.cpuidle, work: this.work, idle: this.idle, gtimers: this.gtimers, gsched: this.gsched, locks: this.locks,
       csd: this.csd, mutex: this.mutex, rqlock: this.rqlock,
     }
-    for (const p of [this.run, this.halt, this.timer, this.irq, this.vmm, this.ple, this.sched, this.hooks, this.tasks, this.noise, this.work, this.idle, this.gtimers, this.gsched, this.locks, this.tlb, this.csd, this.mutex, this.rqlock]) p.link(parts)
+    for (const p of [this.run, this.halt, this.timer, this.irq, this.vmm, this.ple, this.sched, this.hooks, this.tasks, this.noise, this.work, this.idle, this.gtimers, this.gsched, this.locks, this.tlb, this.csd, this.mutex, this.rqlock, this.gaps]) p.link(parts)
     this.engine.setHandler(this)
   }
 
@@ -231,7 +234,7 @@ export class HostModel implements GuestOps, ModelCore {
       if (vm.tlbShootdownsPerSec > 0) e.schedule(this.rng.exponential(1e9 / vm.tlbShootdownsPerSec), Ev.TLB_SHOOTDOWN, vi)
       if (vm.guestTlbShootdownsPerSec > 0) e.schedule(this.rng.exponential(1e9 / vm.guestTlbShootdownsPerSec), Ev.GUEST_TLB, vi)
       this.workloads[vi]!.start(this.gsched.firstThread[vi]!)
-      if (this.workloads[vi]!.threadCount() > 0 && vm.llcSize > 1) e.schedule(this.gsched.balanceIntervalNs(vi), Ev.IDLE_BALANCE, vi)
+      if (this.workloads[vi]!.threadCount() > 0 && vm.llcSize > 1) e.schedule(this.gsched.balance.balanceIntervalNs(vi), Ev.IDLE_BALANCE, vi)
     })
     for (let c = 0; c < inp.nrCpus; c++) {
       const g = this.pcpuVcpu[c]!
@@ -281,14 +284,14 @@ export class HostModel implements GuestOps, ModelCore {
       case Ev.PREEMPT_DONE: this.sched.onPreemptDone(t, tok); break
       case Ev.SAMPLE: this.sample(); break
       case Ev.HOST_TICK: this.noise.onHostTick(t); break
-      case Ev.IDLE_BALANCE: this.gsched.onIdleBalance(t); break
+      case Ev.IDLE_BALANCE: this.gsched.balance.onIdleBalance(t); break
       case Ev.HOST_SLICE: this.sched.onSlice(t, tok); break
       case Ev.TASK_WAKE: this.tasks.onWake(t); break
       case Ev.RESCHED_KICK: this.sched.onReschedKick(t); break
       case Ev.GUEST_TLB: this.tlb.onShootdown(t); break
       case Ev.LOCK_ACQUIRE: this.locks.onLockAcquire(t); break
       case Ev.MUTEX_ACQUIRE: this.mutex.onAcquire(t); break
-      case Ev.IDLE_GAP: this.gsched.onIdleGap(t); break
+      case Ev.IDLE_GAP: this.gaps.onIdleGap(t); break
       default: throw new Error(`event kind ${kind}: no part owns it`)
     }
   }
