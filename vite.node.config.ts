@@ -7,6 +7,14 @@ import { defineConfig } from 'vite'
 
 const r = (p: string): string => resolve(import.meta.dirname, p)
 
+/** Output of every bundle that runs the core under Node or Electron's utility process (this build, the Electron main
+ *  bundle's worker chunk, the bench's example): no comments, and non-ASCII characters escaped. A source with a
+ *  non-ASCII character (the core's messages and comments have µ, →, —) is held by V8 as a two-byte string, which it
+ *  decodes from UTF-8 at load and scans more slowly each time it compiles a function lazily — in a worker's first run,
+ *  while the model runs; pure ASCII stays one-byte, and without comments the bundle is a quarter smaller
+ *  (bench/README.md, issue 12). Names stay as written (no minification): stack traces read as the source. */
+export const nodeOutput = { comments: false, charset: 'ascii' } as const
+
 export default defineConfig({
   build: {
     ssr: true,
@@ -17,7 +25,7 @@ export default defineConfig({
     copyPublicDir: false,
     rollupOptions: {
       input: { kvmbench: r('main/cli/kvmbench.ts'), 'sim-worker': r('main/worker/sim-worker.ts'), serve: r('main/host/serve.ts') },
-      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+      output: { ...nodeOutput, format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     },
   },
 })

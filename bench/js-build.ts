@@ -1,11 +1,13 @@
 // Bench scripts as plain JavaScript, as kvmbench runs in its workers: the package's Node build
 // (`npm run build:node` → out/node, what `kvmbench` and its workers run) and bench/example.ts bundled with
-// the same Vite SSR build into a temp folder, so no measured process loads Node's TypeScript stripper.
+// the same Vite SSR build and output options (nodeOutput) into a temp folder, so no measured process loads
+// Node's TypeScript stripper.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'vite'
 import { runChild } from './child.ts'
+import { nodeOutput } from '../vite.node.config.ts'
 
 const ROOT = join(import.meta.dirname, '..')
 export const NODE_BUILD = join(ROOT, 'out', 'node')
@@ -25,7 +27,7 @@ export async function bundleBenchScripts(names: string[]): Promise<BenchJs> {
     configFile: false, logLevel: 'warn', root: ROOT,
     build: {
       ssr: true, target: 'node22', outDir: dir, emptyOutDir: false, minify: false, copyPublicDir: false,
-      rollupOptions: { input: Object.fromEntries(names.map((n) => [n, join(ROOT, 'bench', `${n}.ts`)])), output: { format: 'es', entryFileNames: '[name].js' } },
+      rollupOptions: { input: Object.fromEntries(names.map((n) => [n, join(ROOT, 'bench', `${n}.ts`)])), output: { ...nodeOutput, format: 'es', entryFileNames: '[name].js' } },
     },
   })
   return { dir, script: (name) => join(dir, `${name}.js`), dispose: () => rmSync(dir, { recursive: true, force: true }) }
