@@ -1,7 +1,8 @@
 // The Electron main process: a thin shell around the services shared with the browser host. Security
-// from the first line (ecosystem-notes §2.4): sandboxed, context-isolated windows without Node; the
-// renderer served from app://kvmbench/ (not file://) with a strict CSP; window.open, navigation away,
-// <webview> and permission requests refused; every IPC sender and payload validated (ipc.ts).
+// from the first line (Electron's security checklist, electronjs.org/docs/latest/tutorial/security):
+// sandboxed, context-isolated windows without Node; the renderer served from app://kvmbench/ (not file://)
+// with a strict CSP; window.open, navigation away, <webview> and permission requests refused; every IPC
+// sender and payload validated (ipc.ts).
 import { join } from 'node:path'
 import { BrowserWindow, Menu, app } from 'electron'
 import { createServices } from '../services/create-services.ts'

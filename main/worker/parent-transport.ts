@@ -1,5 +1,5 @@
-// How a worker talks to its parent, whichever way it was started (ecosystem-notes §2.2): an Electron
-// utility process (`process.parentPort`), a worker thread (`worker_threads.parentPort`) or a Node child
+// How a worker talks to its parent, whichever way it was started (Electron's utilityProcess docs, Node's
+// worker_threads and child_process docs): an Electron utility process (`process.parentPort`), a worker thread (`worker_threads.parentPort`) or a Node child
 // process started with `fork` (`process.send`). Worker threads are checked before `process.send`
 // because a thread inside a forked process also sees `process.send`.
 import { isMainThread, parentPort as threadPort } from 'node:worker_threads'
