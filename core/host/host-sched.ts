@@ -26,6 +26,8 @@ export class HostScheduler implements HostSchedPart {
   readonly sliceTok: Int32Array
   /** Per VM: vCPU thread migrations between pCPUs after warm-up. */
   readonly hostMigrations: Float64Array
+  /** Per vCPU thread: the idle token of its last wake-up onto an idle pCPU (vcpuReady(): woken, not yet switched in). */
+  private readonly wokenOntoIdle: Int32Array
 
   constructor(m: ModelCore, cpuidle: Cpuidle) {
     this.m = m
@@ -45,6 +47,7 @@ export class HostScheduler implements HostSchedPart {
     for (let c = 0; c < inp.nrCpus; c++) this.mayShare[c] = inp.threadsMayRun[c]! > 1 ? 1 : 0
     this.sliceTok = new Int32Array(inp.nrCpus)
     this.hostMigrations = new Float64Array(inp.vms.length)
+    this.wokenOntoIdle = new Int32Array(m.nV).fill(-1)
   }
 
   link(p: Parts): void {
@@ -253,6 +256,16 @@ export class HostScheduler implements HostSchedPart {
     // an interrupt on the thread's own idle pCPU (its local LAPIC hrtimer) wakes it there without a wake-up IPI
     const ipi = local && !migrated ? 0 : this.m.cost(CostId.wakeupIpi)
     this.m.engine.schedule(ipi + v.wakeLatency[g]! + this.hooks.schedIn(g, c), Ev.WAKE_DONE, g, ++v.idleTok[g]!)
+    this.wokenOntoIdle[g] = v.idleTok[g]!
+  }
+
+  /** KVM's vcpu->ready (virt/kvm/kvm_main.c): set by kvm_sched_out() when the thread leaves its pCPU runnable and by
+   *  kvm_vcpu_wake_up() when it wakes it, cleared by kvm_sched_in() at the switch to it. So a vCPU thread waiting on a
+   *  run queue — and one woken onto an idle pCPU until that pCPU has switched to it (its wake-up IPI, C-state exit and
+   *  schedule-in: on_rq and TASK_RUNNING, but not yet task_running(), so yield_to() accepts it). */
+  vcpuReady(g: number): boolean {
+    if (this.m.hrq.queued[g] === 1) return true
+    return this.v.state[g] === St.WAKING && this.wokenOntoIdle[g] === this.v.idleTok[g]
   }
 
   /** A kworker (or another host thread) takes the pCPU from the vCPU thread for a while (After.PREEMPT). */

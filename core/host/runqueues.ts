@@ -280,9 +280,10 @@ export class HostRunqueues {
   }
 
   /** yield_to() → yield_to_task_fair(): the target becomes the next buddy of its pCPU (CFS; EEVDF ignores buddies:
-   *  NEXT_BUDDY is off) and the yielding thread yields as yield_task_fair() does for the host version. */
+   *  NEXT_BUDDY is off) and the yielding thread yields as yield_task_fair() does for the host version. A target already
+   *  being switched in on an idle pCPU (not queued here) needs no buddy: nothing else waits there. */
   yieldTo(target: number, yielderCpu: number, kind: number): void {
-    if (this.p.era === 'cfs') this.nextBuddy[this.cpu[target]!] = target
+    if (this.p.era === 'cfs' && this.queued[target] === 1) this.nextBuddy[this.cpu[target]!] = target
     const h = this.cur[yielderCpu]!
     if (h < 0 || this.nrQueued[yielderCpu] === 0) return
     if (kind === YieldKind.CFS_SKIP) { this.skip[yielderCpu] = h; return }

@@ -58,11 +58,12 @@ function eligible(v: number, i: OnSpinInputs): boolean {
 
 /** kvm_vcpu_on_spin(me, yield_to_kernel_mode): scan from last_boosted_vcpu + 1 (wrapping), skip me, skip !ready, skip
  *  blocking && !dy_runnable, skip a preempted vCPU in user mode when yielding to kernel mode (unless it has a pending
- *  interrupt), skip ineligible; kvm_vcpu_yield_to() (tryYield) the first candidate; stop on success; give up after
- *  3 failed yields (the kernel counts only yielded < 0, e.g. -ESRCH for a target already running; tryYield false is
- *  treated as such a failure). Returns the vCPU yielded to (the new last_boosted_vcpu) or -1. Fewer than 2 vCPUs: -1.
- *  With 1:1 pinning and no overcommit no vCPU is ever ready/preempted, so PLE exits find nothing. */
-export function kvmVcpuOnSpin(i: OnSpinInputs, tryYield: (v: number) => boolean): number {
+ *  interrupt), skip ineligible; kvm_vcpu_yield_to() (tryYield, returning yield_to()'s value) the first candidate:
+ *  > 0 boosted — stop; < 0 (−ESRCH: the spinner and the target each alone on their run queues) — one of 3 tries
+ *  gone; 0 (the target already running, or asleep) — go on without spending a try. Returns the vCPU yielded to (the
+ *  new last_boosted_vcpu) or -1. Fewer than 2 vCPUs: -1. With 1:1 pinning and no overcommit no vCPU is ever
+ *  ready/preempted, so PLE exits find nothing. */
+export function kvmVcpuOnSpin(i: OnSpinInputs, tryYield: (v: number) => number): number {
   const n = i.ready.length
   if (n < 2) return -1
   let tries = 3
@@ -74,8 +75,9 @@ export function kvmVcpuOnSpin(i: OnSpinInputs, tryYield: (v: number) => boolean)
     if (i.blocking[v] === 1 && i.dyRunnable[v] !== 1) continue
     if (i.preempted[v] === 1 && i.yieldToKernelMode && i.pendingInterrupt[v] !== 1 && i.preemptedInKernel[v] !== 1) continue
     if (!eligible(v, i)) continue
-    if (tryYield(v)) return v
-    if (--tries === 0) break
+    const yielded = tryYield(v)
+    if (yielded > 0) return v
+    if (yielded < 0 && --tries === 0) break
   }
   return -1
 }
