@@ -25,7 +25,7 @@ export class PvKick {
 
   constructor(m: ModelCore) {
     this.m = m
-    this.kickYields = kickCpuYields(m.inp.hostVersion)
+    this.kickYields = kickCpuYields(m.inp.hostVersion, m.inp.hostReverted)
     this.yieldBailsOutWhenAlone = directYieldBailsOutWhenAlone(m.inp.hostVersion)
     this.yieldKind = yieldKind(m.inp.hostVersion)
     this.kicks = new Float64Array(m.inp.vms.length)

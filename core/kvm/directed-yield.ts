@@ -2,15 +2,17 @@
 // Allocation-free: per-vCPU flags of the VM come in as Uint8Array (1 = true), indexed by vcpu_idx.
 // Per version (who is a candidate): readyCandidates() and pendingInterruptBoosts() below.
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import { hostHasCommit } from './reverts.ts'
 
 /** What makes a waiting vCPU a candidate of kvm_vcpu_on_spin() (the first test of its scan). Before v5.3
  *  `if (!READ_ONCE(vcpu->preempted)) continue;` — only a vCPU scheduled out while runnable (kvm_sched_out()). From
  *  v5.3, d73eb57b80b9 "KVM: Boost vCPUs that are delivering interrupts" (Wanpeng Li; in the 5.3 merge-window pull
  *  with 0c5f81dad46c, its fix 17e433b54393 in 5.3-rc5): `if (!READ_ONCE(vcpu->ready)) continue;`, and
  *  kvm_vcpu_wake_up() sets vcpu->ready too — a halted vCPU woken by an interrupt (an IPI it must answer) and still
- *  waiting for a pCPU is a candidate. 'preempted': only vcpu->preempted; 'ready': preempted or woken. */
-export function readyCandidates(hostVersion: string): 'preempted' | 'ready' {
-  return versionAtLeast(hostVersion, '5.3') ? 'ready' : 'preempted'
+ *  waiting for a pCPU is a candidate. 'preempted': only vcpu->preempted; 'ready': preempted or woken. A host built
+ *  without d73eb57b80b9 (`reverted`, core/kvm/reverts.ts) keeps 'preempted'. */
+export function readyCandidates(hostVersion: string, reverted: readonly string[] = []): 'preempted' | 'ready' {
+  return hostHasCommit(hostVersion, reverted, 'd73eb57b80b9') ? 'ready' : 'preempted'
 }
 
 /** Whether a vCPU preempted in user mode stays a candidate of a kernel-mode spinner when it has an interrupt pending

@@ -61,7 +61,7 @@ export class PauseLoop implements PauseLoopPart {
     this.tryYieldFn = (k: number) => this.tryYield(k)
     this.pauseNs = m.inp.costs.pauseInstruction.meanNs
     this.yieldKind = yieldKind
-    this.wokenReady = readyCandidates(m.inp.hostVersion) === 'ready'
+    this.wokenReady = readyCandidates(m.inp.hostVersion, m.inp.hostReverted) === 'ready'
     this.pendingIrqBoosts = pendingInterruptBoosts(m.inp.hostVersion)
   }
 

@@ -6,7 +6,7 @@
 // runqueue's next buddy (resched_curr() of its pCPU when that is another one) and the caller, the skip buddy, calls
 // schedule() on its own pCPU. That schedule() takes the caller off its pCPU only when it picks another thread
 // (core/host/host-sched.ts descheduleVcpu(): no kvm_sched_out(), so no vcpu->preempted, when it picks the caller).
-import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import { hostHasCommit } from './reverts.ts'
 import { hostHasFix } from './backports.ts'
 import { After } from '../sim/constants.ts'
 import type { ModelCore, Parts } from '../sim/model-parts.ts'
@@ -19,9 +19,10 @@ export function kvmSchedYieldTo(self: boolean, targetReady: boolean): boolean {
 /** Whether KVM_HC_KICK_CPU also yields to the kicked vCPU: kvm_emulate_hypercall() calls kvm_pv_kick_cpu_op() then
  *  kvm_sched_yield(vcpu, a1) from v5.3 — 266e85a5ec91 "KVM: X86: Boost queue head vCPU to mitigate lock waiter
  *  preemption" (Wanpeng Li, 2019-07-24; the base of the "KVM fixes for Linux 5.3-rc4" pull, so in v5.3). Before, the
- *  kick only sets pv_unhalted and wakes the halted waiter (kvm_vcpu_kick()). */
-export function kickCpuYields(hostVersion: string): boolean {
-  return versionAtLeast(hostVersion, '5.3')
+ *  kick only sets pv_unhalted and wakes the halted waiter (kvm_vcpu_kick()), as on a host built without 266e85a5ec91
+ *  (`reverted`, core/kvm/reverts.ts). */
+export function kickCpuYields(hostVersion: string, reverted: readonly string[] = []): boolean {
+  return hostHasCommit(hostVersion, reverted, '266e85a5ec91')
 }
 
 /** Whether kvm_sched_yield() bails out when the caller is alone on its pCPU: 72b268a8e930 "KVM: X86: Bail out of
