@@ -18,13 +18,14 @@ export class PvKick {
   private readonly kickYields: boolean
   private readonly yieldKind: number
   private readonly yieldBailsOutWhenAlone: boolean
-  /** Per VM: KVM_HC_KICK_CPU hypercalls, and those whose kvm_sched_yield() gave the unlocker's pCPU up. */
+  /** Per VM: KVM_HC_KICK_CPU hypercalls, and those whose kvm_sched_yield() boosted the kicked vCPU with another
+   *  thread waiting on the unlocker's pCPU (its schedule() may still pick the unlocker again: descheduleVcpu()). */
   readonly kicks: Float64Array
   readonly kickYieldsTaken: Float64Array
 
   constructor(m: ModelCore) {
     this.m = m
-    this.kickYields = kickCpuYields(m.inp.hostVersion)
+    this.kickYields = kickCpuYields(m.inp.hostVersion, m.inp.hostReverted)
     this.yieldBailsOutWhenAlone = directYieldBailsOutWhenAlone(m.inp.hostVersion)
     this.yieldKind = yieldKind(m.inp.hostVersion)
     this.kicks = new Float64Array(m.inp.vms.length)

@@ -26,6 +26,8 @@ export class HostScheduler implements HostSchedPart {
   readonly sliceTok: Int32Array
   /** Per VM: vCPU thread migrations between pCPUs after warm-up. */
   readonly hostMigrations: Float64Array
+  /** Per vCPU thread: the idle token of its last wake-up onto an idle pCPU (vcpuReady(): woken, not yet switched in). */
+  private readonly wokenOntoIdle: Int32Array
 
   constructor(m: ModelCore, cpuidle: Cpuidle) {
     this.m = m
@@ -45,6 +47,7 @@ export class HostScheduler implements HostSchedPart {
     for (let c = 0; c < inp.nrCpus; c++) this.mayShare[c] = inp.threadsMayRun[c]! > 1 ? 1 : 0
     this.sliceTok = new Int32Array(inp.nrCpus)
     this.hostMigrations = new Float64Array(inp.vms.length)
+    this.wokenOntoIdle = new Int32Array(m.nV).fill(-1)
   }
 
   link(p: Parts): void {
@@ -92,23 +95,44 @@ export class HostScheduler implements HostSchedPart {
     this.run.beginExit(g, ExitReason.EXTERNAL_INTERRUPT, cause, this.m.cost(CostId.exitExternalInterrupt) + handler, After.RESCHED)
   }
 
-  /** kvm_sched_out() with current->on_rq: the vCPU thread leaves its pCPU while runnable (a real preemption). */
+  /** __schedule() called by the running vCPU thread g while runnable (need_resched, a yield): pick_next_task() with g
+   *  back on its run queue. Only when it picks another thread does context_switch() run the preempt notifiers —
+   *  kvm_sched_out() with current->on_rq (a real preemption: vcpu->preempted, the steal-time flag) and later
+   *  kvm_sched_in(). When it picks g again (`if (likely(prev != next))` fails: the skip buddy of a yield not given way
+   *  to, a next buddy too far ahead, a resched whose wakee is not ahead) nothing is scheduled out: no notifier, no
+   *  vcpu_put()/vcpu_load(), and g goes on where it was. */
   descheduleVcpu(g: number): void {
     const v = this.v
+    const hrq = this.m.hrq
+    const now = this.m.engine.now
     v.needResched[g] = 0
+    const c = v.pcpuOf[g]!
+    hrq.requeueCurr(c, now)
+    const h = hrq.pick(c)
+    if (h === g) {
+      hrq.keepCurr(g, c)
+      // check_preempt_tick() looks again at the next tick when the slice is already used up
+      const left = hrq.sliceLeft(c, now)
+      if (hrq.nrQueued[c]! > 0) this.m.engine.schedule(left > 1_000 ? left : hrq.tickNs, Ev.HOST_SLICE, c, ++this.sliceTok[c]!)
+      this.resumeVcpu(g)
+      return
+    }
     v.setState(g, St.PREEMPTED)
     this.hooks.schedOutPreempted(g)
-    const c = v.pcpuOf[g]!
-    this.m.hrq.requeueCurr(c, this.m.engine.now)
-    this.pickNext(c)
+    this.switchTo(c, h)
   }
 
   /** __schedule() on pCPU c: the next waiting thread runs (or one pulled from a busy pCPU by idle balancing). */
   pickNext(c: number): void {
+    this.switchTo(c, this.m.hrq.pick(c))
+  }
+
+  /** context_switch() on pCPU c to host thread h, the pick (−1: none waits there; idle balancing may pull one). */
+  private switchTo(c: number, picked: number): void {
     const hrq = this.m.hrq
     const now = this.m.engine.now
     const nV = this.m.nV
-    let h = hrq.pick(c)
+    let h = picked
     if (h < 0) h = this.pullFor(c)
     if (h < 0) return
     // close the vCPU's wait (steal) before it holds the pCPU: its schedule-in then counts on the pCPU
@@ -232,6 +256,16 @@ export class HostScheduler implements HostSchedPart {
     // an interrupt on the thread's own idle pCPU (its local LAPIC hrtimer) wakes it there without a wake-up IPI
     const ipi = local && !migrated ? 0 : this.m.cost(CostId.wakeupIpi)
     this.m.engine.schedule(ipi + v.wakeLatency[g]! + this.hooks.schedIn(g, c), Ev.WAKE_DONE, g, ++v.idleTok[g]!)
+    this.wokenOntoIdle[g] = v.idleTok[g]!
+  }
+
+  /** KVM's vcpu->ready (virt/kvm/kvm_main.c): set by kvm_sched_out() when the thread leaves its pCPU runnable and by
+   *  kvm_vcpu_wake_up() when it wakes it, cleared by kvm_sched_in() at the switch to it. So a vCPU thread waiting on a
+   *  run queue — and one woken onto an idle pCPU until that pCPU has switched to it (its wake-up IPI, C-state exit and
+   *  schedule-in: on_rq and TASK_RUNNING, but not yet task_running(), so yield_to() accepts it). */
+  vcpuReady(g: number): boolean {
+    if (this.m.hrq.queued[g] === 1) return true
+    return this.v.state[g] === St.WAKING && this.wokenOntoIdle[g] === this.v.idleTok[g]
   }
 
   /** A kworker (or another host thread) takes the pCPU from the vCPU thread for a while (After.PREEMPT). */
@@ -247,6 +281,12 @@ export class HostScheduler implements HostSchedPart {
     const v = this.v
     if (tok !== v.exitTok[g]) return
     if (v.needResched[g]) { this.descheduleVcpu(g); return }
+    this.resumeVcpu(g)
+  }
+
+  /** The vCPU thread runs on after a schedule (switched back in, or never switched out): back into the guest. */
+  private resumeVcpu(g: number): void {
+    const v = this.v
     // woken from an HLT block onto a busy pCPU: the HLT exit ends now
     if (this.halt.inHltExit(g)) { this.halt.hltWakeup(g); return }
     const idleEntry = v.exitHandler[g] === After.IDLE

@@ -220,6 +220,16 @@ export class HostRunqueues {
     this.updateMin(c)
   }
 
+  /** __schedule() on c picked prev again (pick_next_task_fair() returned the thread that was running): it stays
+   *  curr without set_next_entity() — with CONFIG_FAIR_GROUP_SCHED the `prev != p` branch is skipped, so its slice
+   *  accounting goes on — and pick_next_entity()'s clear_buddies() drops it as the skip buddy. The caller took it off
+   *  the CPU with requeueCurr() (update_curr() done there) and pick() returned it. */
+  keepCurr(h: number, c: number): void {
+    if (this.queued[h]) this.unlink(h)
+    this.cur[c] = h
+    if (this.skip[c] === h) this.skip[c] = -1
+  }
+
   /** do_sched_yield() by the running thread on c: yield_task_fair() (core/host/sched-yield.ts, `kind` by host version),
    *  then whether schedule() picks another thread — the one pick() returns once the caller has put the yielder back
    *  on the queue (requeueCurr()). Alone on its pCPU, the yielder just goes on. */
@@ -270,9 +280,10 @@ export class HostRunqueues {
   }
 
   /** yield_to() → yield_to_task_fair(): the target becomes the next buddy of its pCPU (CFS; EEVDF ignores buddies:
-   *  NEXT_BUDDY is off) and the yielding thread yields as yield_task_fair() does for the host version. */
+   *  NEXT_BUDDY is off) and the yielding thread yields as yield_task_fair() does for the host version. A target already
+   *  being switched in on an idle pCPU (not queued here) needs no buddy: nothing else waits there. */
   yieldTo(target: number, yielderCpu: number, kind: number): void {
-    if (this.p.era === 'cfs') this.nextBuddy[this.cpu[target]!] = target
+    if (this.p.era === 'cfs' && this.queued[target] === 1) this.nextBuddy[this.cpu[target]!] = target
     const h = this.cur[yielderCpu]!
     if (h < 0 || this.nrQueued[yielderCpu] === 0) return
     if (kind === YieldKind.CFS_SKIP) { this.skip[yielderCpu] = h; return }

@@ -2,15 +2,17 @@
 // Allocation-free: per-vCPU flags of the VM come in as Uint8Array (1 = true), indexed by vcpu_idx.
 // Per version (who is a candidate): readyCandidates() and pendingInterruptBoosts() below.
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
+import { hostHasCommit } from './reverts.ts'
 
 /** What makes a waiting vCPU a candidate of kvm_vcpu_on_spin() (the first test of its scan). Before v5.3
  *  `if (!READ_ONCE(vcpu->preempted)) continue;` — only a vCPU scheduled out while runnable (kvm_sched_out()). From
  *  v5.3, d73eb57b80b9 "KVM: Boost vCPUs that are delivering interrupts" (Wanpeng Li; in the 5.3 merge-window pull
  *  with 0c5f81dad46c, its fix 17e433b54393 in 5.3-rc5): `if (!READ_ONCE(vcpu->ready)) continue;`, and
  *  kvm_vcpu_wake_up() sets vcpu->ready too — a halted vCPU woken by an interrupt (an IPI it must answer) and still
- *  waiting for a pCPU is a candidate. 'preempted': only vcpu->preempted; 'ready': preempted or woken. */
-export function readyCandidates(hostVersion: string): 'preempted' | 'ready' {
-  return versionAtLeast(hostVersion, '5.3') ? 'ready' : 'preempted'
+ *  waiting for a pCPU is a candidate. 'preempted': only vcpu->preempted; 'ready': preempted or woken. A host built
+ *  without d73eb57b80b9 (`reverted`, core/kvm/reverts.ts) keeps 'preempted'. */
+export function readyCandidates(hostVersion: string, reverted: readonly string[] = []): 'preempted' | 'ready' {
+  return hostHasCommit(hostVersion, reverted, 'd73eb57b80b9') ? 'ready' : 'preempted'
 }
 
 /** Whether a vCPU preempted in user mode stays a candidate of a kernel-mode spinner when it has an interrupt pending
@@ -58,11 +60,12 @@ function eligible(v: number, i: OnSpinInputs): boolean {
 
 /** kvm_vcpu_on_spin(me, yield_to_kernel_mode): scan from last_boosted_vcpu + 1 (wrapping), skip me, skip !ready, skip
  *  blocking && !dy_runnable, skip a preempted vCPU in user mode when yielding to kernel mode (unless it has a pending
- *  interrupt), skip ineligible; kvm_vcpu_yield_to() (tryYield) the first candidate; stop on success; give up after
- *  3 failed yields (the kernel counts only yielded < 0, e.g. -ESRCH for a target already running; tryYield false is
- *  treated as such a failure). Returns the vCPU yielded to (the new last_boosted_vcpu) or -1. Fewer than 2 vCPUs: -1.
- *  With 1:1 pinning and no overcommit no vCPU is ever ready/preempted, so PLE exits find nothing. */
-export function kvmVcpuOnSpin(i: OnSpinInputs, tryYield: (v: number) => boolean): number {
+ *  interrupt), skip ineligible; kvm_vcpu_yield_to() (tryYield, returning yield_to()'s value) the first candidate:
+ *  > 0 boosted — stop; < 0 (−ESRCH: the spinner and the target each alone on their run queues) — one of 3 tries
+ *  gone; 0 (the target already running, or asleep) — go on without spending a try. Returns the vCPU yielded to (the
+ *  new last_boosted_vcpu) or -1. Fewer than 2 vCPUs: -1. With 1:1 pinning and no overcommit no vCPU is ever
+ *  ready/preempted, so PLE exits find nothing. */
+export function kvmVcpuOnSpin(i: OnSpinInputs, tryYield: (v: number) => number): number {
   const n = i.ready.length
   if (n < 2) return -1
   let tries = 3
@@ -74,8 +77,9 @@ export function kvmVcpuOnSpin(i: OnSpinInputs, tryYield: (v: number) => boolean)
     if (i.blocking[v] === 1 && i.dyRunnable[v] !== 1) continue
     if (i.preempted[v] === 1 && i.yieldToKernelMode && i.pendingInterrupt[v] !== 1 && i.preemptedInKernel[v] !== 1) continue
     if (!eligible(v, i)) continue
-    if (tryYield(v)) return v
-    if (--tries === 0) break
+    const yielded = tryYield(v)
+    if (yielded > 0) return v
+    if (yielded < 0 && --tries === 0) break
   }
   return -1
 }

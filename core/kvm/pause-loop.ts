@@ -10,7 +10,7 @@ import type { ModelCore, Parts, PauseLoop as PauseLoopPart } from '../sim/model-
 import { kvmVcpuOnSpin, readyCandidates, pendingInterruptBoosts } from './directed-yield.ts'
 import type { OnSpinInputs } from './directed-yield.ts'
 import { backendOf } from './backend.ts'
-import { kvmSchedYield } from './pv-sched-yield.ts'
+import { yieldToResult, yieldToBoost } from './pv-sched-yield.ts'
 import type { KvmBackend } from './backend.ts'
 import type { VcpuState } from './vcpu.ts'
 
@@ -35,7 +35,7 @@ export class PauseLoop implements PauseLoopPart {
    *  candidates d73eb57b80b9 added in 5.3. */
   readonly directedYields: Float64Array
   readonly yieldsToWoken: Float64Array
-  private readonly tryYieldFn: (k: number) => boolean
+  private readonly tryYieldFn: (k: number) => number
   private yieldFrom = 0
   private yieldResult = 0
   /** Mean time of one PAUSE. */
@@ -61,7 +61,7 @@ export class PauseLoop implements PauseLoopPart {
     this.tryYieldFn = (k: number) => this.tryYield(k)
     this.pauseNs = m.inp.costs.pauseInstruction.meanNs
     this.yieldKind = yieldKind
-    this.wokenReady = readyCandidates(m.inp.hostVersion) === 'ready'
+    this.wokenReady = readyCandidates(m.inp.hostVersion, m.inp.hostReverted) === 'ready'
     this.pendingIrqBoosts = pendingInterruptBoosts(m.inp.hostVersion)
   }
 
@@ -79,7 +79,7 @@ export class PauseLoop implements PauseLoopPart {
 
   /** handle_pause() / pause_interception(): grow the window where the host adapts it (grow_ple_window() /
    *  grow_pause_filter()), then kvm_vcpu_on_spin() looks for a vCPU to yield to; after a
-   *  yield the exit gives the pCPU up when schedule() picks another thread there (kvmSchedYield(): the candidate
+   *  yield the exit gives the pCPU up when schedule() picks another thread there (yieldToBoost(): the candidate
    *  waits on this pCPU, or another thread does and the spinner is the skip buddy). */
   pauseExit(g: number): void {
     const vmi = this.v.vmOf[g]!
@@ -101,10 +101,11 @@ export class PauseLoop implements PauseLoopPart {
       const x = vm.firstVcpu + k
       const s = v.state[x]!
       const queued = this.m.hrq.queued[x] === 1
-      // waiting for a pCPU after a preemption (vcpu->preempted), or after kvm_vcpu_wake_up() ended its HLT block
+      // waiting for a pCPU after a preemption (vcpu->preempted), or woken by kvm_vcpu_wake_up() from its HLT block and
+      // not yet switched in (vcpu->ready: host-sched.ts vcpuReady())
       const preempted = queued && v.exitHandler[x] !== After.HLT
       i.preempted[k] = preempted ? 1 : 0
-      i.ready[k] = preempted || (queued && this.wokenReady) ? 1 : 0
+      i.ready[k] = preempted || (this.wokenReady && this.sched.vcpuReady(x)) ? 1 : 0
       i.blocking[k] = s === St.BLOCKED || s === St.HOST_POLL ? 1 : 0
       i.dyRunnable[k] = i.blocking[k] && (v.pendIrq[x] || halt.pvUnhalted[x]) ? 1 : 0
       // preempted in kernel mode: inside a lock operation or an interrupt handler (guest user code is not)
@@ -131,14 +132,14 @@ export class PauseLoop implements PauseLoopPart {
     return this.yieldResult
   }
 
-  /** kvm_vcpu_yield_to() → yield_to(): only a waiting (runnable, not running) vCPU thread can be yielded to; the
-   *  yield itself is kvm_sched_yield()'s (core/kvm/pv-sched-yield.ts). */
-  private tryYield(k: number): boolean {
+  /** kvm_vcpu_yield_to() → yield_to(), returning what yield_to() returns (yieldToResult(): 1 boosted, 0 not runnable
+   *  and waiting, −1 −ESRCH); the boost itself is core/kvm/pv-sched-yield.ts yieldToBoost(). */
+  private tryYield(k: number): number {
     const g = this.yieldFrom
     const x = this.m.vmSpec(g).firstVcpu + k
-    if (this.m.hrq.queued[x] !== 1) return false
-    this.yieldResult = kvmSchedYield(this.m, this.sched, g, x, this.yieldKind)
-    return true
+    const r = yieldToResult(this.m, this.sched, g, x)
+    if (r > 0) this.yieldResult = yieldToBoost(this.m, this.sched, g, x, this.yieldKind)
+    return r
   }
 
   /** The PLE window shrinks when the vCPU is loaded again after a schedule-out (shrink_ple_window() /

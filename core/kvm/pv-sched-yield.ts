@@ -1,10 +1,12 @@
 // kvm_sched_yield() (arch/x86/kvm/x86.c): the host side of a guest's hint that a vCPU it waits for should run —
 // KVM_HC_SCHED_YIELD (PV sched yield, host ≥ 5.3) and, from v5.3, the yield KVM_HC_KICK_CPU makes to the vCPU it
 // kicked (266e85a5ec91). The target must be another vCPU of the VM (a1fa4cbd53d9 "KVM: X86: Do not yield to self")
-// with READ_ONCE(target->ready) — waiting for a pCPU after a preemption or after kvm_vcpu_wake_up() — and then
-// kvm_vcpu_yield_to() → yield_to(): the target becomes its runqueue's next buddy (resched_curr() of its pCPU when that
-// is another one) and the caller, the skip buddy, calls schedule() on its own pCPU.
-import { atLeast as versionAtLeast } from '../kernel-version.ts'
+// with READ_ONCE(target->ready) — waiting for a pCPU after a preemption or after kvm_vcpu_wake_up(), or woken onto an
+// idle pCPU that has not switched to it yet — and then kvm_vcpu_yield_to() → yield_to(): the target becomes its
+// runqueue's next buddy (resched_curr() of its pCPU when that is another one) and the caller, the skip buddy, calls
+// schedule() on its own pCPU. That schedule() takes the caller off its pCPU only when it picks another thread
+// (core/host/host-sched.ts descheduleVcpu(): no kvm_sched_out(), so no vcpu->preempted, when it picks the caller).
+import { hostHasCommit } from './reverts.ts'
 import { hostHasFix } from './backports.ts'
 import { After } from '../sim/constants.ts'
 import type { ModelCore, Parts } from '../sim/model-parts.ts'
@@ -17,9 +19,10 @@ export function kvmSchedYieldTo(self: boolean, targetReady: boolean): boolean {
 /** Whether KVM_HC_KICK_CPU also yields to the kicked vCPU: kvm_emulate_hypercall() calls kvm_pv_kick_cpu_op() then
  *  kvm_sched_yield(vcpu, a1) from v5.3 — 266e85a5ec91 "KVM: X86: Boost queue head vCPU to mitigate lock waiter
  *  preemption" (Wanpeng Li, 2019-07-24; the base of the "KVM fixes for Linux 5.3-rc4" pull, so in v5.3). Before, the
- *  kick only sets pv_unhalted and wakes the halted waiter (kvm_vcpu_kick()). */
-export function kickCpuYields(hostVersion: string): boolean {
-  return versionAtLeast(hostVersion, '5.3')
+ *  kick only sets pv_unhalted and wakes the halted waiter (kvm_vcpu_kick()), as on a host built without 266e85a5ec91
+ *  (`reverted`, core/kvm/reverts.ts). */
+export function kickCpuYields(hostVersion: string, reverted: readonly string[] = []): boolean {
+  return hostHasCommit(hostVersion, reverted, '266e85a5ec91')
 }
 
 /** Whether kvm_sched_yield() bails out when the caller is alone on its pCPU: 72b268a8e930 "KVM: X86: Bail out of
@@ -44,16 +47,38 @@ export function kvmSchedYieldHypercall(m: ModelCore, sched: Parts['sched'], g: n
   return kvmSchedYield(m, sched, g, x, yieldKind)
 }
 
-/** kvm_sched_yield() from vCPU g's hypercall to vCPU x, on the model's host runqueues (`yieldKind`: yield_task_fair()
- *  of the host version, core/host/sched-yield.ts). Returns how the hypercall exit ends: After.RESCHED when the caller
- *  gives its pCPU up (the target waits there, or another thread does and the caller is the skip buddy), else
- *  After.ENTRY. */
-export function kvmSchedYield(m: ModelCore, sched: Parts['sched'], g: number, x: number, yieldKind: number): number {
+/** yield_to() (kernel/sched/core.c; syscalls.c from 6.11) from the running vCPU thread g to vCPU thread x, as its
+ *  return value: −1 (−ESRCH) when g is alone on its run queue and x alone on its own — x woken onto an idle pCPU and
+ *  being switched in there; 0 when x is not runnable-and-waiting (task_running(p_rq, p) || p->state: already running,
+ *  or asleep); 1 when yield_to_task_fair() boosted it (x waits on a run queue, or is being switched in on an idle
+ *  pCPU). kvm_vcpu_yield_to() passes it on. */
+export function yieldToResult(m: ModelCore, sched: Parts['sched'], g: number, x: number): number {
+  if (x === g || !sched.vcpuReady(x)) return 0
   const hrq = m.hrq
-  if (!kvmSchedYieldTo(x === g, hrq.queued[x] === 1)) return After.ENTRY
+  return hrq.nrQueued[m.vcpu.pcpuOf[g]!] === 0 && hrq.nrRunning(hrq.cpu[x]!) === 1 ? -1 : 1
+}
+
+/** kvm_sched_yield() from vCPU g's hypercall to vCPU x, on the model's host runqueues (`yieldKind`: yield_task_fair()
+ *  of the host version, core/host/sched-yield.ts): the target must be ready (READ_ONCE(target->ready), sched.vcpuReady())
+ *  and not the caller; then kvm_vcpu_yield_to() → yield_to() (yieldToResult(), yieldToBoost()). Returns how the
+ *  hypercall exit ends. */
+export function kvmSchedYield(m: ModelCore, sched: Parts['sched'], g: number, x: number, yieldKind: number): number {
+  if (!kvmSchedYieldTo(x === g, sched.vcpuReady(x)) || yieldToResult(m, sched, g, x) <= 0) return After.ENTRY
+  return yieldToBoost(m, sched, g, x, yieldKind)
+}
+
+/** yield_to() once it boosts x (yieldToResult() > 0): yield_to_task_fair() makes x its run queue's next buddy and the
+ *  caller the skip buddy (yield_task_fair(), only when something else waits on its pCPU); resched_curr(p_rq) when x
+ *  waits on another pCPU (one that is switching to x from idle needs none); then schedule() on the caller's pCPU.
+ *  Returns After.RESCHED when that schedule() has another thread to consider (descheduleVcpu() picks; when it picks
+ *  the caller again nothing is scheduled out), else After.ENTRY (alone: schedule() returns to it at once). −ESRCH
+ *  (yieldToResult() < 0) also ends in After.ENTRY. */
+export function yieldToBoost(m: ModelCore, sched: Parts['sched'], g: number, x: number, yieldKind: number): number {
+  const hrq = m.hrq
   const c = m.vcpu.pcpuOf[g]!
   const tc = hrq.cpu[x]!
+  const queued = hrq.queued[x] === 1
   hrq.yieldTo(x, c, yieldKind)
-  if (tc !== c) sched.reschedCurr(tc, m.causeIds.resched)
-  return tc === c || hrq.nrQueued[c]! > 0 ? After.RESCHED : After.ENTRY
+  if (queued && tc !== c) sched.reschedCurr(tc, m.causeIds.resched)
+  return hrq.nrQueued[c]! > 0 ? After.RESCHED : After.ENTRY
 }

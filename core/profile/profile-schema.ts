@@ -2,6 +2,7 @@
 // Every field has a default, so a profile can be tiny. docs/profile.md documents each field.
 import * as s from '../schema/schema.ts'
 import type { Infer } from '../schema/schema.ts'
+import { REVERTIBLE_COMMITS } from '../kvm/reverts.ts'
 
 export const PROFILE_SCHEMA_VERSION = 1
 
@@ -76,6 +77,7 @@ export const hostSchema = s.object({
     version: s.string({ default: '6.8', maxLength: 32, pattern: /^\d+\.\d+(\.\d+)?$/, patternHint: 'write a kernel version like "5.3" or "6.8.0"', description: 'Host kernel version; selects the kernel behaviour per version (docs/model.md).' }),
     hz: s.oneOf([100, 250, 300, 1000] as const, { default: 1000, description: 'Host CONFIG_HZ.' }),
     cmdline: cmdlineSchema,
+    reverted: s.array(s.oneOf(REVERTIBLE_COMMITS), { default: [], maxItems: 16, description: 'Mainline commits the host kernel is built without (12-digit ids), as a patch\'s "vanilla" baseline is the same tree without it: only commits the model gates on (core/kvm/reverts.ts), each carried by `version`.' }),
   }),
   kvm: hostKvmSchema,
   noise: noiseSchema,

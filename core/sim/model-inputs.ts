@@ -293,6 +293,8 @@ export interface ModelInputs {
   vendor: 'vmx' | 'svm'
   nrCpus: number
   hostVersion: string
+  /** host.kernel.reverted: commits the host kernel is built without (core/kvm/reverts.ts hostHasCommit()). */
+  hostReverted: readonly string[]
   hostHz: number
   costs: CostTable
   /** C-states for idle pCPUs (empty with idle=poll). */

@@ -147,6 +147,8 @@ export interface HostSched {
   migrateVcpu(g: number, c: number): void
   /** try_to_wake_up() of a blocked vCPU thread. */
   wakeVcpuThread(g: number, local?: boolean): void
+  /** KVM's vcpu->ready for vCPU thread g: runnable and not yet switched in (kvm_sched_out() / kvm_vcpu_wake_up()). */
+  vcpuReady(g: number): boolean
 }
 
 /** core/host/host-tasks.ts — host tasks (neighbours, vhost workers). */

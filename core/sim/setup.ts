@@ -1,5 +1,6 @@
 // From a resolved configuration to the model's inputs: topology, housekeeping sets, pinning, and the
 // kernel decisions taken for each VM (the "why" shown beside every result).
+import { revertIssues } from '../kvm/reverts.ts'
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm } from '../profile/profile-schema.ts'
 import { rwsemFeatures, rwsemDecision } from '../guest/rwsem-decisions.ts'
@@ -58,6 +59,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
   const costs = costTableFor(host.cpu, host.costs)
   for (const m of costs.issues) issues.push(issue('host.costs', '', m, 'see docs/profile.md, "Cost table"'))
   issues.push(...pleParamIssues(host, features.vendor))
+  for (const r of revertIssues(host.kernel.version, host.kernel.reverted)) issues.push(issue('host.kernel.reverted', r.commit, r.what, r.fix))
 
   const hostVersion = host.kernel.version
   const apicvActive = features.apicv && host.kvm.enableApicv
@@ -239,6 +241,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     vendor: features.vendor,
     nrCpus,
     hostVersion,
+    hostReverted: host.kernel.reverted,
     hostHz: host.kernel.hz,
     costs: fastpaths.table,
     cstates,

@@ -13,33 +13,39 @@ const set = (ones: number[]): Uint8Array => { const a = z(); for (const i of one
 describe('kvm_vcpu_on_spin (virt/kvm/kvm_main.c, current)', () => {
   it('1:1 pinning, no overcommit: no vCPU ready/preempted ⇒ nothing to yield to, yield_to never called', () => {
     let calls = 0
-    expect(kvmVcpuOnSpin(inp(), () => { calls++; return true })).toBe(-1)
+    expect(kvmVcpuOnSpin(inp(), () => { calls++; return 1 })).toBe(-1)
     expect(calls).toBe(0)
   })
   it('scans from last_boosted_vcpu + 1, wrapping, skipping me', () => {
     const ready = set([0, 2, 6])
-    expect(kvmVcpuOnSpin(inp({ ready, preempted: set([2, 6]), preemptedInKernel: set([2, 6]), lastBoostedVcpu: 3 }), () => true)).toBe(6)
-    expect(kvmVcpuOnSpin(inp({ ready, preempted: set([2, 6]), preemptedInKernel: set([2, 6]), lastBoostedVcpu: 6 }), () => true)).toBe(2)
+    expect(kvmVcpuOnSpin(inp({ ready, preempted: set([2, 6]), preemptedInKernel: set([2, 6]), lastBoostedVcpu: 3 }), () => 1)).toBe(6)
+    expect(kvmVcpuOnSpin(inp({ ready, preempted: set([2, 6]), preemptedInKernel: set([2, 6]), lastBoostedVcpu: 6 }), () => 1)).toBe(2)
   })
   it('yield_to_kernel_mode skips a vCPU preempted in user mode unless it has a pending interrupt', () => {
     const base = { ready: set([1, 2]), preempted: set([1, 2]) }
-    expect(kvmVcpuOnSpin(inp({ ...base, preemptedInKernel: set([2]) }), () => true)).toBe(2)
-    expect(kvmVcpuOnSpin(inp({ ...base, pendingInterrupt: set([1]) }), () => true)).toBe(1)
-    expect(kvmVcpuOnSpin(inp({ ...base, yieldToKernelMode: false }), () => true)).toBe(1)
+    expect(kvmVcpuOnSpin(inp({ ...base, preemptedInKernel: set([2]) }), () => 1)).toBe(2)
+    expect(kvmVcpuOnSpin(inp({ ...base, pendingInterrupt: set([1]) }), () => 1)).toBe(1)
+    expect(kvmVcpuOnSpin(inp({ ...base, yieldToKernelMode: false }), () => 1)).toBe(1)
   })
   it('skips blocking vCPUs that are not dy_runnable', () => {
-    expect(kvmVcpuOnSpin(inp({ ready: set([1, 3]), blocking: set([1, 3]), dyRunnable: set([3]) }), () => true)).toBe(3)
+    expect(kvmVcpuOnSpin(inp({ ready: set([1, 3]), blocking: set([1, 3]), dyRunnable: set([3]) }), () => 1)).toBe(3)
   })
   it('gives up after 3 failed yield_to()', () => {
     const tried: number[] = []
-    expect(kvmVcpuOnSpin(inp({ ready: set([1, 2, 3, 4, 5]) }), (v) => { tried.push(v); return false })).toBe(-1)
+    expect(kvmVcpuOnSpin(inp({ ready: set([1, 2, 3, 4, 5]) }), (v) => { tried.push(v); return -1 })).toBe(-1)
     expect(tried).toEqual([1, 2, 3])
+  })
+  it('a yield_to() that boosts nothing (0: the target already runs, or sleeps) spends no try; −ESRCH does', () => {
+    const tried: number[] = []
+    const r = kvmVcpuOnSpin(inp({ ready: set([1, 2, 3, 4, 5, 6]) }), (v) => { tried.push(v); return v === 6 ? 1 : v % 2 === 0 ? -1 : 0 })
+    expect(r).toBe(6)
+    expect(tried).toEqual([1, 2, 3, 4, 5, 6])
   })
   it('dy_eligible toggling: a spinning candidate is eligible every other time', () => {
     const dyEligible = z()
     const i = inp({ ready: set([1]), inSpinLoop: set([1]), dyEligible })
-    expect(kvmVcpuOnSpin(i, () => true)).toBe(-1)
-    expect(kvmVcpuOnSpin(i, () => true)).toBe(1)
+    expect(kvmVcpuOnSpin(i, () => 1)).toBe(-1)
+    expect(kvmVcpuOnSpin(i, () => 1)).toBe(1)
   })
 })
 
