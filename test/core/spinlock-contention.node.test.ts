@@ -98,10 +98,11 @@ describe('spinlocks under 2:1 overcommit', () => {
   })
 
   it('test-and-set (virt_spin_lock) has no FIFO: a running spinner takes the lock, so a preempted waiter stalls nobody', () => {
-    // far above native qspinlock's strict FIFO; about as good as pvqspinlock, whose released lock a running waiter may
-    // steal while the halted head waits for its kick (seed 1, 0.2 s: 146,525 against 154,040 ops/s)
+    // far above native qspinlock's strict FIFO; of the order of pvqspinlock, whose released lock a running waiter may
+    // steal while the halted head waits for its kick (0.2 s, seeds 1–3: 0.66–1.15 of its rate — the rates swing with
+    // whole host slices)
     expect(rate(r['tas-no-ple']!)).toBeGreaterThan(rate(r['native-no-ple']!) * 5)
-    expect(rate(r['tas-no-ple']!)).toBeGreaterThan(rate(r['pv-no-ple']!) * 0.8)
+    expect(rate(r['tas-no-ple']!)).toBeGreaterThan(rate(r['pv-no-ple']!) * 0.5)
     expect(exits(r['tas-no-ple']!, 'VMCALL')).toBe(0)
   })
 })
