@@ -5,7 +5,7 @@
 // override any entry by name (host.costs).
 import type { CpuPreset } from '../profile/profile-schema.ts'
 import { CPU_FEATURES } from './cpu-presets.ts'
-import { COST_DOCS, SVM_COST_DOCS, SPREAD_DOCS, CYCLE_SCALING, SW_EXPIRY, HV_TIMER_GAIN_CYCLES, PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_FASTPATH_GAIN_CYCLES } from './cost-sources.ts'
+import { COST_DOCS, SVM_COST_DOCS, SPREAD_DOCS, CYCLE_SCALING, SW_EXPIRY, HV_TIMER_GAIN_CYCLES, PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_WRITE_CYCLES } from './cost-sources.ts'
 import type { CostDoc, CostSource } from './cost-sources.ts'
 
 export interface Cost {
@@ -95,6 +95,9 @@ const hvSlowMean = SW_EXPIRY.meanNs - cyclesNs(HV_TIMER_GAIN_CYCLES)
 const hvFastMean = hvSlowMean - cyclesNs(PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES)
 const swFloorRatio = SW_EXPIRY.minNs / SW_EXPIRY.meanNs
 const tscFastGain = cyclesNs(TSC_DEADLINE_FASTPATH_GAIN_CYCLES)
+/** The TSC-deadline write's full exit: vmcall's round trip plus the handler (cost-sources.ts), floor the round trip. */
+const tscWriteFloor = cyclesNs(TSC_DEADLINE_WRITE_CYCLES.roundTrip)
+const tscWriteMean = cyclesNs(TSC_DEADLINE_WRITE_CYCLES.roundTrip + TSC_DEADLINE_WRITE_CYCLES.handler)
 /** kvm-unit-tests: in-kernel PIO round trip (inl_from_kernel 2339, outl_to_kernel 1391 cycles) + ~0.5 µs vhost wake-up. */
 const notify = c(cyclesNs(1391), cyclesNs(2339) + 500, 0.6)
 /** IPI send → handled, xAPIC − x2APIC: 6059 − 4338 cycles. */
@@ -105,8 +108,8 @@ const skylake: CostTable = {
   exitExternalInterrupt: c(430, 560, 0.9),
   hostTimerHandler: c(40, 150, 0.8),
   hostIpiHandler: c(30, 120, 0.8),
-  exitMsrWriteTscDeadline: c(700 - tscFastGain, 1_250 - tscFastGain, 0.6),
-  exitMsrWriteTscDeadlineSlow: c(700, 1_250, 0.6),
+  exitMsrWriteTscDeadline: c(tscWriteFloor - tscFastGain, tscWriteMean - tscFastGain, 0.6),
+  exitMsrWriteTscDeadlineSlow: c(tscWriteFloor, tscWriteMean, 0.6),
   hrtimerRearm: c(100, 250, 0.5),
   exitMsrWriteIcr: c(700, 1_500, 0.6),
   exitMsrWriteIcrSlow: c(700 + tscFastGain, 1_500 + tscFastGain, 0.6),

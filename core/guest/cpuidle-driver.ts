@@ -57,7 +57,9 @@ export function resolveCpuidle(i: CpuidleInputs): CpuidleResolution {
   const sel = selectBeforeTickStop(i.guestVersion)
   const res = (driver: number, value: string, reason: string): CpuidleResolution => ({ ok: true, driver, governor: CpuidleGovernor.MENU, selectBeforeTickStop: sel, value, reason, fix: '' })
   const refuse = (reason: string, fix: string): CpuidleResolution => ({ ok: false, driver: CpuidleDriver.NONE, governor: CpuidleGovernor.MENU, selectBeforeTickStop: sel, value: '', reason, fix })
-  if (i.idlePoll) return res(CpuidleDriver.NONE, 'none (idle=poll)', 'idle=poll: do_idle() spins in cpu_idle_poll() with the tick running; no cpuidle driver runs')
+  if (i.idlePoll) return res(CpuidleDriver.NONE, 'none (idle=poll)', sel
+    ? 'idle=poll: do_idle() spins in cpu_idle_poll() with the tick running (tick_nohz_idle_restart_tick(), 4.17+); no cpuidle driver runs'
+    : 'idle=poll: do_idle() spins in cpu_idle_poll(); before 4.17 its tick_nohz_idle_enter() has stopped the tick first (unless nohz=off or a timer is due within a tick), and tick_nohz_idle_exit() restarts it when a task runs — a TSC-deadline write each way; no cpuidle driver runs')
   const want = i.driver
   if (want === 'none') return res(CpuidleDriver.NONE, 'none', 'no cpuidle driver (cpuidle.off=1 in the profile): default_idle_call(), the tick stopped on each idle entry unless a timer is due within a tick (tick_nohz_idle_stop_tick())')
   if (want === 'intel_idle' && !intelIdleLoads(i)) return refuse('intel_idle needs MWAIT in the guest CPUID on an Intel host', 'expose MWAIT (kvm.exposeMwait or disableExits.mwait) on an Intel CPU, or set the driver to "auto"')

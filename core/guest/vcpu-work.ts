@@ -11,7 +11,7 @@ import type { ModelCore, Parts, GuestWork as GuestWorkPart } from '../sim/model-
 import { IntRings } from '../sim/int-rings.ts'
 import { SCHEDULE_LOCKING } from './rq-lock.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
-import { pollutionAfterEntry, unpaidPollution } from '../kvm/indirect-cost.ts'
+import { pollutionAfterEntry, unpaidPollution, refillPaidBy } from '../kvm/indirect-cost.ts'
 import { irqsDisabledIn } from '../kvm/irq-delivery.ts'
 
 /** Frames beneath the running one: a lock operation's interrupted work, and the frame an interrupt interrupted
@@ -192,7 +192,7 @@ export class VcpuWork implements GuestWorkPart {
   }
 
   /** Starts (or resumes) a frame: the guest work charged to it and the pending indirect cost (the cache/TLB refill
-   *  after the last entry) slow real work; a spin's length is its budget. */
+   *  after the last entry, at most the work's own length: refillPaidBy()) slow real work; a spin's length is its budget. */
   startWork(g: number, kind: number, arg: number, ns: number): void {
     if (kind === Work.SPIN) {
       const locks = this.locks
@@ -201,7 +201,8 @@ export class VcpuWork implements GuestWorkPart {
     }
     const v = this.v
     const d = kind === Work.SPIN ? 0 : v.debt[g]!
-    const p = kind === Work.SPIN ? 0 : v.pollution[g]!
+    // the refill slows the work at most to half speed: it pays at most its own length, the rest stays pending
+    const p = kind === Work.SPIN ? 0 : refillPaidBy(v.pollution[g]!, ns + d)
     v.debt[g] = v.debt[g]! - d
     v.pollution[g] = v.pollution[g]! - p
     this.curKind[g] = kind

@@ -9,6 +9,12 @@
 // The model keeps the pending refill per vCPU (VcpuState.pollution): vmEntry() raises it to the entry's sampled
 // `indirect` cost (pollutionAfterEntry()), the next guest work takes it into its length (vcpu-work.ts startWork()),
 // and an exit or interrupt that suspends that work hands back what it had not yet run off (unpaidPollution()).
+//
+// A work pays at most its own length (refillPaidBy()): the refill is the misses of the lines and translations that
+// work touches, and a slowdown measured after a mode switch halves the instructions per cycle at worst (FlexSC,
+// Soares & Stumm, OSDI 2010: user-mode IPC reduced by up to 50 % after a system call until the processor's structures
+// refill) — so a short work (an interrupt handler's few hundred ns, kvm-unit-tests' x++ and EOI) runs at worst twice as
+// long, and the rest of the refill stays pending for the work that touches the rest of the working set.
 
 /** VM entry (vcpu_enter_guest()): the refill pending after an entry whose exit polluted by `cost` — the larger of
  *  the two, never their sum (the caches are cold once, however many exits came without guest work between them). */
@@ -20,4 +26,10 @@ export function pollutionAfterEntry(pending: number, cost: number): number {
  *  the refill comes first (the work's first instructions miss), so what is left unpaid is the rest of it. */
 export function unpaidPollution(pollution: number, done: number): number {
   return pollution > done ? pollution - done : 0
+}
+
+/** The part of the pending refill a guest work of `workNs` pays (vcpu-work.ts startWork()): all of it, or at most the
+ *  work's own length (IPC at worst halved); the rest stays pending. */
+export function refillPaidBy(pending: number, workNs: number): number {
+  return pending < workNs ? pending : workNs
 }

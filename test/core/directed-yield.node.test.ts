@@ -76,7 +76,9 @@ describe('d73eb57b80b9 in a run: halted vCPUs woken by wake-up IPIs wait for a p
     expect(old.ple.yieldsToWoken[0]).toBe(0)
   })
   it('host 5.4: the woken vCPUs waiting for a pCPU are candidates (vcpu->ready) and get most of the yields', () => {
-    expect(now.ple.yieldsToWoken[0]).toBeGreaterThan(100)
+    // a steady stream (its size moves with the cost table: 67 in 0.2 s once the TSC-deadline write cost 0.62 µs); the
+    // share that goes to woken vCPUs is the claim
+    expect(now.ple.yieldsToWoken[0]).toBeGreaterThan(30)
     expect(now.ple.yieldsToWoken[0]).toBeGreaterThan(now.ple.directedYields[0]! / 2)
     expect(now.ple.directedYields[0]).toBeGreaterThan(old.ple.directedYields[0]!)
   })

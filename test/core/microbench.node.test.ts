@@ -132,8 +132,10 @@ describe('ipi-broadcast (smp_call_function_many with wait)', () => {
     'pv-ipi': {},
     'no-pv-ipi': { vm: { kvm: { pv: { pvIpi: false } } } },
     multicast: { vm: { workload: { targets: 3 } } },
-    'no-halt-poll': { host: { kvm: { haltPoll: { haltPollNs: 0 } } } },
-    'no-halt-poll-no-ple': { host: { kvm: { haltPoll: { haltPollNs: 0 }, pleGap: 0 } } },
+    // ple_window_grow=1: the window stays at 4096 cycles (doubled on every PAUSE exit it outgrows these waits in the
+    // warm-up, and no exit is counted after it)
+    'no-halt-poll': { host: { kvm: { haltPoll: { haltPollNs: 0 }, pleWindowGrow: 1 } } },
+    'no-halt-poll-no-ple': { host: { kvm: { haltPoll: { haltPollNs: 0 }, pleGap: 0, pleWindowGrow: 1 } } },
   }, pins)
   let res: Record<string, ConfigResult>
   beforeAll(() => { res = runAll(profile, DURATION) })
@@ -158,7 +160,7 @@ describe('ipi-broadcast (smp_call_function_many with wait)', () => {
     expect(Object.keys(res['pv-ipi']!.vms[0]!.exits.find((e) => e.reason === 'VMCALL')!.causes)).toEqual(['PV IPI hypercall (guest IPI)'])
   })
 
-  it('the sender waits in csd_lock_wait(): a spin past the PLE window exits on PAUSE (the window then grows), never with PLE off', () => {
+  it('the sender waits in csd_lock_wait(): a spin past the PLE window exits on PAUSE, never with PLE off', () => {
     expect(exits(res['no-halt-poll']!, 'PAUSE_INSTRUCTION')).toBeGreaterThan(0)
     expect(exits(res['no-halt-poll-no-ple']!, 'PAUSE_INSTRUCTION')).toBe(0)
   })
@@ -271,11 +273,13 @@ describe('vmexit ipi_halt: the target really halts between IPIs', () => {
   }, two)
   let res: Record<string, ConfigResult>
   beforeAll(() => { res = runAll(profile, DURATION) })
-  it('prints "ipi_halt <cycles>" (the 2000-cycle wait included); blocking costs more than host polling, HLT in guest mode less', () => {
+  it('prints "ipi_halt <cycles>" (the 2000-cycle wait included); blocking costs more than host polling or HLT in guest mode', () => {
     expect(printed(res['halt-poll']!)).toEqual([expect.stringMatching(/^ipi_halt \d+$/)])
     expect(figure(res['halt-poll']!, 'ipi_halt')).toBeGreaterThan(2000)
     expect(figure(res['no-halt-poll']!, 'ipi_halt')).toBeGreaterThan(1.3 * figure(res['halt-poll']!, 'ipi_halt'))
-    expect(figure(res['hlt-passthrough']!, 'ipi_halt')).toBeLessThan(figure(res['halt-poll']!, 'ipi_halt'))
+    // HLT in guest mode against host polling: the physical C1 exit latency against the HLT exit's entry and the
+    // handler's refill after it (at most the handler's length) — no published ipi_halt pair orders them
+    expect(figure(res['no-halt-poll']!, 'ipi_halt')).toBeGreaterThan(1.3 * figure(res['hlt-passthrough']!, 'ipi_halt'))
     expect(exits(res['hlt-passthrough']!, 'HLT')).toBe(0)
   })
 })
