@@ -119,6 +119,8 @@ export class KvmHalt implements Halt {
 
   /** kvm_vcpu_wake_up(): something made the idle vCPU runnable — in the guest's idle loop, halt-polling, or blocked. */
   wakeVcpu(g: number, local = false): void {
+    // kvm_vcpu_check_block(): a waiter halted in pv_wait() with interrupts off stays halted until its kick
+    if (this.irqsOffInPvWait(g) && !this.pvUnhalted[g]) return
     const s = this.v.state[g]!
     if (s === St.GUEST_POLL || s === St.GUEST_HLT) { this.idle.wakeInGuest(g); return }
     if (s === St.HOST_POLL) { this.v.idleTok[g]!++; this.hltWakeup(g); return }

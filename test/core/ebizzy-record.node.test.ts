@@ -103,6 +103,26 @@ describe('ebizzy: one record, from ebizzy.c, glibc and the guest kernel', () => 
     }
   })
 
+  it('spin_lock_irqsave(): a waiter halted in pv_wait() for the LRU lock has interrupts off — a pending flush IPI does not wake it, only the unlock\'s kick (pv_unhalted)', () => {
+    const { m } = run({ pcpus: 4, untilNs: 200e6, pleGap: 0 })
+    const halt = m.halt
+    const wake = halt.hltWakeup.bind(halt)
+    let lockWakes = 0, kicked = 0, withIrqPending = 0
+    halt.hltWakeup = (g: number) => {
+      if (halt.irqsOffInPvWait(g)) {
+        lockWakes++
+        if (halt.pvUnhalted[g]) kicked++
+        if (m.vcpu.pendIrq[g]) withIrqPending++
+      }
+      wake(g)
+    }
+    m.engine.run({ until: 400e6 })
+    expect(lockWakes).toBeGreaterThan(0)
+    expect(kicked).toBe(lockWakes)
+    // IPIs did arrive while they were halted: held pending until the lock was theirs and released
+    expect(withIrqPending).toBeGreaterThan(0)
+  })
+
   it('overcommitted (8 vCPUs on 4 pCPUs), pvqspinlock without PLE: LRU lock waiters halt in pv_wait() and the unlock kicks them (KVM_HC_KICK_CPU) — halts ebizzy -M guests show', () => {
     const { m } = run({ pcpus: 4, untilNs: 200e6, pleGap: 0 })
     expect(m.locks.kicks[0]).toBeGreaterThan(0)
