@@ -5,7 +5,7 @@
 // override any entry by name (host.costs).
 import type { CpuPreset } from '../profile/profile-schema.ts'
 import { CPU_FEATURES } from './cpu-presets.ts'
-import { COST_DOCS, SVM_COST_DOCS, SPREAD_DOCS, CYCLE_SCALING, SW_EXPIRY, HV_TIMER_GAIN_CYCLES, PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_WRITE_CYCLES } from './cost-sources.ts'
+import { COST_DOCS, SVM_COST_DOCS, SPREAD_DOCS, CYCLE_SCALING, SW_EXPIRY, HV_TIMER_GAIN_CYCLES, PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_WRITE_CYCLES, LKP_PAGE_FAULT2, lkpNsPerPage } from './cost-sources.ts'
 import type { CostDoc, CostSource } from './cost-sources.ts'
 
 export interface Cost {
@@ -163,8 +163,8 @@ const skylake: CostTable = {
   guestSchedulePick: c(150, 300, 0.4),
   guestMmap: c(600, 1_000, 0.4),
   guestMunmap: c(500, 900, 0.4),
-  guestLruAddPerPage: c(40, 80, 0.3),
-  guestLruDelPerPage: c(80, 150, 0.3),
+  guestLruAddPerPage: c(60, lkpNsPerPage(LKP_PAGE_FAULT2.addPct), 0.3),
+  guestLruDelPerPage: c(40, lkpNsPerPage(LKP_PAGE_FAULT2.delPct), 0.3),
   vmEntryAfterWait: c(250, 300, 0.2),
 }
 

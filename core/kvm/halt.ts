@@ -10,6 +10,7 @@ import type { ModelCore, Parts, Halt } from '../sim/model-parts.ts'
 import { updateHaltPoll } from './halt-poll.ts'
 import { HaltExit, VmmStep, vmmAfterHltExit } from './userspace-exits.ts'
 import type { VcpuState } from './vcpu.ts'
+import { irqsDisabledIn } from './irq-delivery.ts'
 
 export class KvmHalt implements Halt {
   private readonly m: ModelCore
@@ -17,6 +18,8 @@ export class KvmHalt implements Halt {
   private cpuidle!: Parts['cpuidle']
   private hooks!: Parts['hooks']
   private idle!: Parts['idle']
+  private work!: Parts['work']
+  private locks!: Parts['locks']
   private run!: Parts['run']
   private sched!: Parts['sched']
   private timer!: Parts['timer']
@@ -46,6 +49,8 @@ export class KvmHalt implements Halt {
     this.hooks = p.hooks
     this.cpuidle = p.cpuidle
     this.idle = p.idle
+    this.work = p.work
+    this.locks = p.locks
     this.run = p.run
     this.sched = p.sched
     this.timer = p.timer
@@ -70,8 +75,9 @@ export class KvmHalt implements Halt {
       this.haltStart[g] = this.m.engine.now
     }
     v.needResched[g] = 0
-    // kvm_vcpu_has_events(): a pending interrupt, or a pvqspinlock kick (pv_unhalted)
-    if (v.pendIrq[g] || this.pvUnhalted[g]) { this.hltWakeup(g); return }
+    // kvm_vcpu_has_events(): a pending interrupt the guest would take (kvm_arch_interrupt_allowed(): not an irqsave
+    // lock's waiter halted in pv_wait() with IF = 0), or a pvqspinlock kick (pv_unhalted)
+    if ((v.pendIrq[g] && !this.irqsOffInPvWait(g)) || this.pvUnhalted[g]) { this.hltWakeup(g); return }
     // kvm_lapic_switch_to_sw_timer() before halt-polling (lapic-timer.ts): its time extends the exit, then this runs again
     const sw = this.timer.switchToSwTimer(g)
     if (sw > 0) { this.run.extendExit(g, sw); return }
@@ -83,6 +89,11 @@ export class KvmHalt implements Halt {
       return
     }
     this.block(g)
+  }
+
+  /** Halted in pv_wait() waiting for an irqsave lock: kvm_wait() halt()s with interrupts off (irqsDisabledIn()). */
+  irqsOffInPvWait(g: number): boolean {
+    return this.pvHalted[g] === 1 && irqsDisabledIn(this.work.curKind[g]!, this.work.curArg[g]!, this.locks.wlLockBase)
   }
 
   /** Ev.HOST_POLL_END: the poll window is over without an event. */
@@ -108,6 +119,8 @@ export class KvmHalt implements Halt {
 
   /** kvm_vcpu_wake_up(): something made the idle vCPU runnable — in the guest's idle loop, halt-polling, or blocked. */
   wakeVcpu(g: number, local = false): void {
+    // kvm_vcpu_check_block(): a waiter halted in pv_wait() with interrupts off stays halted until its kick
+    if (this.irqsOffInPvWait(g) && !this.pvUnhalted[g]) return
     const s = this.v.state[g]!
     if (s === St.GUEST_POLL || s === St.GUEST_HLT) { this.idle.wakeInGuest(g); return }
     if (s === St.HOST_POLL) { this.v.idleTok[g]!++; this.hltWakeup(g); return }

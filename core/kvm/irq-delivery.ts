@@ -22,15 +22,18 @@ export const IPI_MULTI = 1 << 25
 export const IPI_SAME_WRITE = 1 << 26
 const IPI_TARGET = (1 << 24) - 1
 
-/** spin_lock_irqsave()'s local_irq_save(): a vCPU running the critical section of a workload's kernel spinlock
+/** spin_lock_irqsave()'s local_irq_save(): a vCPU holding — or waiting for — a workload's kernel spinlock
  *  (GuestOps.spinLock(), lock ids from wlLockBase: ebizzy's page LRU lock — pagevec_lru_move_fn() and release_pages()
  *  take it with spin_lock_irqsave() in 4.x, lock_page_lruvec_irqsave() / relock_page_lruvec_irqsave() from 5.11,
- *  folio_lruvec_lock_irqsave() later: irqsave in every version) has interrupts disabled. An interrupt sent to it stays
- *  pending (the PIR / IRR) and is taken at spin_unlock_irqrestore() — it does not lengthen the hold. The rq->lock's
- *  sections (also taken with interrupts off) and the spinners of an irqsave lock are not masked here (a
- *  simplification: they take an interrupt at once). */
+ *  folio_lruvec_lock_irqsave() later: irqsave in every version) has interrupts disabled. __raw_spin_lock_irqsave()
+ *  disables them before the slowpath, and qspinlock's arch_spin_lock_flags() is arch_spin_lock(): the waiter spins,
+ *  and halts in pv_wait() (kvm_wait(): halt(), not safe_halt(), when the caller's flags had them off), with IF = 0. An
+ *  interrupt sent to it stays pending (the PIR / IRR) and is taken at spin_unlock_irqrestore() — it does not lengthen
+ *  the hold, and it does not wake a pv_wait() halt (kvm_vcpu_has_events() wants kvm_arch_interrupt_allowed(); only
+ *  the unlock's KVM_HC_KICK_CPU, pv_unhalted, does). The rq->lock's sections (also taken with interrupts off) are not
+ *  masked here (a simplification: they take an interrupt at once). */
 export function irqsDisabledIn(kind: number, arg: number, workloadLockBase: number): boolean {
-  return kind === Work.LOCK_CS && arg >= workloadLockBase
+  return (kind === Work.LOCK_CS || kind === Work.SPIN) && arg >= workloadLockBase
 }
 
 export class IrqDelivery implements IrqDeliveryPart {
@@ -98,6 +101,8 @@ export class IrqDelivery implements IrqDeliveryPart {
       }
       return
     }
+    // halted in pv_wait() with interrupts off (an irqsave lock's waiter): only the unlock's kick wakes it
+    if (this.halt.irqsOffInPvWait(g)) return
     if (s === St.GUEST_HLT || s === St.GUEST_POLL) {
       if (!posted && s === St.GUEST_HLT) { this.kick(g); return }
       this.halt.wakeVcpu(g)

@@ -157,8 +157,11 @@ export interface VmSpec {
   faultsPerVmaLock: boolean
   /** PAGEVEC_SIZE: new pages a CPU gathers in its lru_add pagevec before __pagevec_lru_add() takes the LRU lock — 14
    *  before guest 4.16, 15 from it (Matthew Wilcox, "mm: get 7% more pages in a pagevec": linux-mm, 5 December 2017;
-   *  in mmotm's since-4.15 branch, February 2018). */
+   *  in mmotm's since-4.15 branch, February 2018), 31 from 6.9 (9cecde80aae0; core/guest/page-lru.ts pagevecSize()). */
   lruAddBatch: number
+  /** The most pages release_pages() takes off the LRU under one lock section: SWAP_CLUSTER_MAX (32), from guest 6.9 a
+   *  folio_batch (31; core/guest/page-lru.ts releaseLockBatch()). */
+  lruReleaseBatch: number
   timerPathOnHousekeeping: TimerPath
   timerPathOnIsolated: TimerPath
   /** Experimental (the 2023 Woodhouse RFC), resolved by core/sim/experimental-setup.ts: what an HLT exit does (HaltExit), what an

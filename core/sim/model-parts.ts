@@ -80,6 +80,8 @@ export interface Halt {
   hltWakeup(g: number): void
   /** The vCPU is halted in an HLT exit (kvm_vcpu_halt() from an HLT, not yet entered again). */
   inHltExit(g: number): boolean
+  /** Halted in pv_wait() for an irqsave lock, interrupts off: a pending interrupt does not wake it, only the kick. */
+  irqsOffInPvWait(g: number): boolean
 }
 
 /** core/kvm/lapic-timer.ts — the guest's LAPIC timer on its KVM path. */

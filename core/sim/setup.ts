@@ -38,6 +38,7 @@ import type { ModelInputs, VcpuSpec, VmSpec, IrqSourceSpec, HostTaskSpec } from 
 import { fairEra, fairParams } from '../host/fair-sched.ts'
 import { hostIdleCstates, inGuestCstates, hostIdleLimitDecision } from '../host/cpuidle.ts'
 import { ebizzyTrimDecision } from './workloads/ebizzy.ts'
+import { pagevecSize, releaseLockBatch } from '../guest/page-lru.ts'
 import { resolveSpinlock, pleParams, pleParamIssues, pleParamWarning } from './spinlock-setup.ts'
 import { issue, pinVcpus, cpusOfField, pcpuReach, firstOf } from './thread-affinity.ts'
 
@@ -170,7 +171,8 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
       rwsem: rwsemFeatures(vm.guest.kernelVersion),
       munmapDowngrade: versionAtLeast(vm.guest.kernelVersion, '4.20'),
       faultsPerVmaLock: versionAtLeast(vm.guest.kernelVersion, '6.4'),
-      lruAddBatch: versionAtLeast(vm.guest.kernelVersion, '4.16') ? 15 : 14,
+      lruAddBatch: pagevecSize(vm.guest.kernelVersion),
+      lruReleaseBatch: releaseLockBatch(vm.guest.kernelVersion),
       timerPathOnHousekeeping: decideTimerPath(timerInputs, true).path,
       timerPathOnIsolated: decideTimerPath(timerInputs, false).path,
       hltExit: exp.hltExit,
@@ -195,7 +197,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     spec.decisions.push(...spin.decisions)
     spec.decisions.push(...schedDecisions(spec, consults, granted.hlt, hostVersion, lazyTlbReason(vm.guest.kernelVersion, guestHasPcid(host.cpu))))
     if (spec.workload.kind === 'ebizzy' && spec.workload.memory === 'mmap') spec.decisions.push(rwsemDecision(spec.rwsem, spec.preemptedReaders.mutexSpin, spec.faultsPerVmaLock))
-    if (spec.workload.kind === 'ebizzy' && (spec.workload.memory === 'no-mmap' || spec.workload.memory === 'malloc-trim')) spec.decisions.push(ebizzyTrimDecision(spec.workload.chunkBytes, spec.lruAddBatch))
+    if (spec.workload.kind === 'ebizzy' && (spec.workload.memory === 'no-mmap' || spec.workload.memory === 'malloc-trim')) spec.decisions.push(ebizzyTrimDecision(spec.workload.chunkBytes, spec.lruAddBatch, spec.lruReleaseBatch, vm.guest.kernelVersion))
     amendHaltPollDecision(spec.decisions, exp, xctx)
     spec.decisions.push(...exp.decisions)
     vms.push(spec)

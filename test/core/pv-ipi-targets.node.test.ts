@@ -45,9 +45,13 @@ describe('spin_lock_irqsave(): irqsDisabledIn()', () => {
     expect(irqsDisabledIn(Work.LOCK_CS, base, base)).toBe(true)
     expect(irqsDisabledIn(Work.LOCK_CS, base + 3, base)).toBe(true)
   })
-  it('spinning for it, the rq->lock\'s and the generic contention model\'s sections, and task work take interrupts', () => {
-    expect(irqsDisabledIn(Work.SPIN, base, base)).toBe(false)
+  it('spinning for it too (qspinlock spins, and halts in kvm_wait(), with the caller\'s interrupts off)', () => {
+    expect(irqsDisabledIn(Work.SPIN, base, base)).toBe(true)
+  })
+  it('the rq->lock\'s and the generic contention model\'s sections and spins, other PAUSE loops and task work take interrupts', () => {
     expect(irqsDisabledIn(Work.LOCK_CS, base - 1, base)).toBe(false)
+    expect(irqsDisabledIn(Work.SPIN, base - 1, base)).toBe(false)
+    expect(irqsDisabledIn(Work.SPIN, -1, base)).toBe(false)
     expect(irqsDisabledIn(Work.THREAD, base, base)).toBe(false)
     expect(irqsDisabledIn(Work.ITEM, 0, base)).toBe(false)
   })
@@ -138,8 +142,11 @@ describe('pv-ipi-64vcpu (64 vCPUs, ebizzy with a flush per record, concurrent fl
     }
   })
   it('cluster mode IPIs fewer targets per flush: a later cluster\'s csds wait out the earlier writes\' exits, so another flusher finds more queues busy', () => {
-    expect(res['pv-ipi']!.ipiPerCall).toBeGreaterThan(60)
-    expect(res['no-pv-ipi']!.ipiPerCall).toBeLessThan(res['pv-ipi']!.ipiPerCall - 8)
+    // most targets wait for the page LRU lock with interrupts off, their call_single_queue still holding an earlier
+    // flush: llist_add() finds it non-empty and sends no IPI — fewer than half the mask gets one on either path
+    expect(res['pv-ipi']!.ipiPerCall).toBeGreaterThan(15)
+    expect(res['pv-ipi']!.ipiPerCall).toBeLessThan(40)
+    expect(res['no-pv-ipi']!.ipiPerCall).toBeLessThan(res['pv-ipi']!.ipiPerCall - 2)
     // APIC IDs 0–63 (2 sockets of 32 cores): four clusters, a write each unless all of a cluster's targets are busy
     expect(res['no-pv-ipi']!.sendsPerCall).toBeGreaterThan(2.5)
     expect(res['no-pv-ipi']!.sendsPerCall).toBeLessThanOrEqual(4)

@@ -17,12 +17,13 @@
 // them, and the free zaps them (`guestZapPerPage`) and flushes the TLB of every other vCPU running the process
 // (flush_tlb_mm_range() → GuestOps.flushTlbOthers(): IPIs, PV TLB flush skipping preempted vCPUs). A copy of at most
 // the top pad is never trimmed: no fault, no flush. With -m (mmap) all of the copy's pages fault.
-// The page LRU lock (-M, malloc-trim: pgdat->lru_lock, from guest 5.11 the lruvec's lru_lock — one per node and memcg,
-// so one for the process): each faulted page goes into the CPU's lru_add pagevec (lru_cache_add()), and every
-// PAGEVEC_SIZE pages (VmSpec.lruAddBatch) __pagevec_lru_add() takes the lock to put them on the LRU list
-// (`guestLruAddPerPage` each); madvise(MADV_DONTNEED) → zap_page_range() drains the partial pagevec (lru_add_drain())
-// under the lock, zaps the PTEs, flushes the TLBs (tlb_finish_mmu()), then release_pages() takes the pages off the LRU
-// under the lock, SWAP_CLUSTER_MAX (32) at a time (`guestLruDelPerPage` each): a kernel spinlock of the guest's kind
+// The page LRU lock (-M, malloc-trim; which lock and how many pages a section moves per guest version:
+// core/guest/page-lru.ts — one lock for the process): each faulted page goes into the CPU's lru_add pagevec
+// (lru_cache_add()), and every PAGEVEC_SIZE pages (VmSpec.lruAddBatch) __pagevec_lru_add() takes the lock to put them on
+// the LRU list (`guestLruAddPerPage` each); madvise(MADV_DONTNEED) → zap_page_range() drains the partial pagevec
+// (lru_add_drain()) under the lock, zaps the PTEs, flushes the TLBs (tlb_finish_mmu()), then release_pages() takes the
+// pages off the LRU under the lock per mmu_gather batch — the bundle's first 8, then VmSpec.lruReleaseBatch (32, from
+// 6.9 31) at a time: releaseSections() (`guestLruDelPerPage` each): a kernel spinlock of the guest's kind
 // (spin_lock_irqsave(); GuestOps.spinLock(), core/guest/spinlocks.ts), so a holder preempted by the host makes the
 // other threads' vCPUs spin on it — PAUSE exits, or with pvqspinlock pv_wait() halts until the unlocker kicks them.
 // Output: records per second, the time per
@@ -40,8 +41,10 @@
 // regrows within its mprotect()ed size: no writer, so readers never wait and their down_read() is not simulated.
 // Simplifications: the TLB shootdown of munmap() is sent after up_write()/up_read() (the kernel sends it from
 // tlb_finish_mmu() under the lock: lock operations do not nest in the model); the search is not under the lock; with
-// -m the LRU lock is not taken (its sections would nest in mmap_lock's); an interrupt to the LRU lock's holder waits
-// for the unlock (spin_lock_irqsave(): irqsDisabledIn(), core/kvm/irq-delivery.ts), its spinners take one at once; the zone->lock of the per-CPU page lists' refills and drains is not taken
+// -m the LRU lock is not taken (its sections would nest in mmap_lock's); an interrupt to the LRU lock's holder or to
+// one of its waiters — spinning, or halted in pv_wait() — waits for the unlock (spin_lock_irqsave() disables them before
+// the slowpath: irqsDisabledIn(), core/kvm/irq-delivery.ts; KvmHalt.irqsOffInPvWait()), so a TLB flush waits for every
+// target queued on the lock to pass it; the lock's hand-over between holders takes no time; the zone->lock of the per-CPU page lists' refills and drains is not taken
 // (a thread frees as many pages as it faults, so its CPU's list mostly balances); the
 // threads block only on mmap_lock, so with more threads than vCPUs the guest scheduler's preemption shares a vCPU
 // between them otherwise; the copy is cache-cold streaming at guestCopyPerKiB; a new mapping merged by mmap() into a
@@ -53,6 +56,7 @@ import type { WorkloadBenchmark, Decision } from '../../result.ts'
 import { GuestWorkload, BenchmarkPrintout } from './workload.ts'
 import type { WorkloadReportContext } from './workload.ts'
 import { MMAP_LOCK } from '../../guest/rwsem.ts'
+import { releaseSections, lruLockName } from '../../guest/page-lru.ts'
 
 const PAGE = 4096
 /** ebizzy's record_t: a size_t. */
@@ -64,8 +68,6 @@ const MMAP = 0
 /** glibc malloc on 64-bit: SIZE_SZ, MALLOC_ALIGNMENT and MINSIZE (malloc/malloc.c), and DEFAULT_TOP_PAD (mp_.top_pad,
  *  sysdeps/generic/malloc-machine.h). */
 const GLIBC = { SIZE_SZ: 8, MALLOC_ALIGNMENT: 16, MINSIZE: 32, TOP_PAD: 131_072 } as const
-/** release_pages(): the LRU lock is dropped and retaken every SWAP_CLUSTER_MAX pages (lock_batch). */
-const SWAP_CLUSTER_MAX = 32
 /** GuestOps.spinLock() id of the page LRU lock. */
 const LRU_LOCK = 0
 
@@ -86,16 +88,16 @@ export function heapTrimPages(n: number): number {
 }
 
 /** The run report's line for -M and malloc-trim: what each free() returns and how often the page LRU lock is taken. */
-export function ebizzyTrimDecision(chunkBytes: number, lruAddBatch: number): Decision {
+export function ebizzyTrimDecision(chunkBytes: number, lruAddBatch: number, lruReleaseBatch: number, guestVersion: string): Decision {
   const pages = heapTrimPages(chunkBytes)
   const base = { id: 'ebizzy-trim', title: 'ebizzy free(): glibc heap_trim()', mirrors: 'heap_trim() / __pagevec_lru_add() / release_pages()' }
   if (pages === 0) return { ...base, value: 'no trim', reason: `heap_trim() keeps the 128 KiB top pad (DEFAULT_TOP_PAD) and a ${chunkBytes}-byte copy fits in it: nothing is returned, faulted in again or shot down` }
   const adds = Math.ceil(pages / lruAddBatch)
-  const releases = Math.ceil(pages / SWAP_CLUSTER_MAX)
+  const releases = releaseSections(pages, lruReleaseBatch)
   return {
     ...base,
-    value: `${pages} pages per record; LRU lock ${adds} + ${releases} times`,
-    reason: `heap_trim() keeps the 128 KiB top pad (DEFAULT_TOP_PAD) and madvise(MADV_DONTNEED)s the rest of the freed copy: ${pages} of its ${Math.ceil(chunkBytes / PAGE)} pages, which the next malloc() faults in again. They go onto the LRU ${lruAddBatch} at a time (__pagevec_lru_add(), PAGEVEC_SIZE ${lruAddBatch}; the last batch in lru_add_drain()) and off it ${SWAP_CLUSTER_MAX} at a time (release_pages()), each under the page LRU lock — a kernel spinlock that a holder preempted by the host makes the other vCPUs spin or halt on — and the zap flushes every other vCPU's TLB`,
+    value: `${pages} pages per record; LRU lock ${adds} + ${releases.length} times`,
+    reason: `heap_trim() keeps the 128 KiB top pad (DEFAULT_TOP_PAD) and madvise(MADV_DONTNEED)s the rest of the freed copy: ${pages} of its ${Math.ceil(chunkBytes / PAGE)} pages, which the next malloc() faults in again. They go onto the LRU ${lruAddBatch} at a time (__pagevec_lru_add(), PAGEVEC_SIZE ${lruAddBatch}; the last batch in lru_add_drain()) and off it per mmu_gather batch, ${releases.join(' + ')} (release_pages(): the on-stack bundle of 8, then ${lruReleaseBatch} at a time), each under the page LRU lock — ${lruLockName(guestVersion)}, one for the process: the guest has one NUMA node and its threads one memcg — a kernel spinlock that a holder preempted by the host makes the other vCPUs spin or halt on; and the zap flushes every other vCPU's TLB`,
   }
 }
 
@@ -120,12 +122,12 @@ export class EbizzyWorkload extends GuestWorkload {
   /** Per thread: the step of its record — -m: MMAP, the faults (1 … pages), MUNMAP (with its zap), FLUSH; trimming:
    *  the burst now running, whose end takes the step's kernel operation (trimOp()). */
   readonly step: Int32Array
-  /** Trimming: the LRU pagevec size, the full pagevecs a record fills, the pages left in the last, the release_pages()
-   *  lock batches, and the step that ends the record. */
+  /** Trimming: the LRU pagevec size, the full pagevecs a record fills, the pages left in the last, the pages of each
+   *  release_pages() lock section (releaseSections()), and the step that ends the record. */
   readonly lruBatch: number
   readonly lruFull: number
   readonly lruRest: number
-  readonly releases: number
+  readonly releases: Int32Array
   readonly lastStep: number
 
   constructor(m: GuestOps, v: number, w: EbizzySpec) {
@@ -144,8 +146,8 @@ export class EbizzyWorkload extends GuestWorkload {
     this.lruBatch = m.inp.vms[v]!.lruAddBatch
     this.lruFull = Math.floor(this.pages / this.lruBatch)
     this.lruRest = this.pages - this.lruFull * this.lruBatch
-    this.releases = Math.ceil(this.pages / SWAP_CLUSTER_MAX)
-    this.lastStep = this.lruFull + 2 + this.releases
+    this.releases = Int32Array.from(releaseSections(this.pages, m.inp.vms[v]!.lruReleaseBatch))
+    this.lastStep = this.lruFull + 2 + this.releases.length
   }
 
   override threadCount(): number {
@@ -193,7 +195,7 @@ export class EbizzyWorkload extends GuestWorkload {
     else if (s === this.lruFull) { if (this.lruRest > 0) m.spinLock(g, LRU_LOCK, this.sumOf(this.lruRest, CostId.guestLruAddPerPage, costs.guestLruAddPerPage.meanNs)) }
     else if (s === this.lruFull + 1) m.flushTlbOthers(g)
     else if (s < this.lastStep) {
-      const n = Math.min(SWAP_CLUSTER_MAX, this.pages - (s - this.lruFull - 2) * SWAP_CLUSTER_MAX)
+      const n = this.releases[s - this.lruFull - 2]!
       m.spinLock(g, LRU_LOCK, this.sumOf(n, CostId.guestLruDelPerPage, costs.guestLruDelPerPage.meanNs))
     }
   }
