@@ -7,6 +7,7 @@
 // profile does not bound by a rate (a closed-loop workload) come from its service and round-trip times.
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm } from '../profile/profile-schema.ts'
+import { usesPvIpi } from '../kvm/ipi.ts'
 
 /** Engine events per occurrence of each kind of event source (upper estimates; see the file comment). */
 export const EVENTS_PER = {
@@ -104,8 +105,15 @@ function workloadRate(vm: Vm): number {
     case 'tscdeadline-latency':
       return Math.min(MICRO_OPS_PER_SEC, (MIN_TSC_GHZ * 1e9) / w.deltaCycles) * EVENTS_PER.microOp
     case 'vmexit':
-    case 'ipi-broadcast':
       return MICRO_OPS_PER_SEC * EVENTS_PER.microOp
+    case 'ipi-broadcast': {
+      // one microbenchmark operation per target of each call; the targets run their handlers in parallel, so the sender
+      // bounds the rate: one ICR write per target (a microsecond each at least), or with PV IPI one hypercall a call
+      // (usesPvIpi(): the guest's multicast path from 4.19)
+      const targets = Math.max(1, w.targets > 0 ? Math.min(w.targets, vm.vcpus - 1) : vm.vcpus - 1)
+      const pv = usesPvIpi({ pvIpi: vm.kvm.pv.pvIpi, guestVersion: vm.guest.kernelVersion, multicast: targets > 1 })
+      return MICRO_OPS_PER_SEC * (pv ? targets : 1) * EVENTS_PER.microOp
+    }
     case 'idle':
       return 0
   }
