@@ -34,6 +34,10 @@ export class GuestTimers implements GuestTimersPart {
   readonly hrtCount: Int32Array
   /** The pending reprogram is hrtimer_interrupt()'s own (the timer interrupt ran since the last reprogram). */
   private readonly inTimerIrq: Uint8Array
+  /** A workload's own deadline that counts from the guest's next TSC-deadline write (armTimerFnAtWrite(): kvm-unit-tests'
+   *  wrmsr(MSR_IA32_TSCDEADLINE, rdtsc() + delta)) — its delta (−1: none pending) and the workload's timer `arg`. */
+  private readonly atWriteDelta: Float64Array
+  private readonly atWriteArg: Int32Array
 
   constructor(m: ModelCore) {
     this.m = m
@@ -47,6 +51,8 @@ export class GuestTimers implements GuestTimersPart {
     this.hrtBurst = new Float64Array(nV * this.hrtCap)
     this.hrtCount = new Int32Array(nV)
     this.inTimerIrq = new Uint8Array(nV)
+    this.atWriteDelta = new Float64Array(nV).fill(-1)
+    this.atWriteArg = new Int32Array(nV)
   }
 
   link(p: Parts): void {
@@ -120,6 +126,11 @@ export class GuestTimers implements GuestTimersPart {
 
   /** Act.REPROGRAM: the guest writes the new earliest expiry to the TSC-deadline MSR (an exit) unless it is unchanged. */
   reprogram(g: number): void {
+    // the rdtsc() of a deadline counted from this write is now: the write's exit starts after the guest work before it
+    if (this.atWriteDelta[g]! >= 0) {
+      this.addHrtimer(g, this.m.engine.now + this.atWriteDelta[g]!, -2 - this.atWriteArg[g]!, 0)
+      this.atWriteDelta[g] = -1
+    }
     const want = this.nextGuestTimer(g)
     if (want === this.timer.deadline[g]) { this.work.dispatchNext(g); return }
     const inIrq = this.inTimerIrq[g] === 1
@@ -153,6 +164,11 @@ export class GuestTimers implements GuestTimersPart {
    *  wakes that thread with `wakeBurstNs` as its next burst. With `wakeTid` ≤ −2 it is the workload's own hrtimer
    *  −2 − wakeTid: its expiry calls the workload's timerFn() (an hrtimer callback in hardirq context). */
   armHrtimer(g: number, t: number, wakeTid: number, wakeBurstNs: number): void {
+    this.addHrtimer(g, t, wakeTid, wakeBurstNs)
+    if (t < this.timer.deadline[g]!) this.v.actions[g]! |= Act.REPROGRAM
+  }
+
+  private addHrtimer(g: number, t: number, wakeTid: number, wakeBurstNs: number): void {
     const n = this.hrtCount[g]!
     if (n >= this.hrtCap) this.grow()
     const k = g * this.hrtCap + n
@@ -160,7 +176,15 @@ export class GuestTimers implements GuestTimersPart {
     this.hrtThr[k] = wakeTid
     this.hrtBurst[k] = wakeBurstNs
     this.hrtCount[g] = n + 1
-    if (t < this.timer.deadline[g]!) this.v.actions[g]! |= Act.REPROGRAM
+  }
+
+  /** The workload's own hrtimer `arg` on vCPU g, due `deltaNs` after the guest's next TSC-deadline write (the loop's
+   *  rdtsc() right before its wrmsr): resolved when reprogram() writes. */
+  armTimerFnAtWrite(g: number, deltaNs: number, arg: number): void {
+    this.atWriteDelta[g] = deltaNs
+    this.atWriteArg[g] = arg
+    // from the timer's own handler the write comes at its end (hrtimer_interrupt()'s reprogram, irq_exit()); else now
+    if (!this.inTimerIrq[g]) this.v.actions[g]! |= Act.REPROGRAM
   }
 
   /** Doubles the hrtimer slots of every vCPU (rare: a vCPU with more armed timers than ever before). */

@@ -11,7 +11,7 @@ import type { ModelCore, Parts, GuestWork as GuestWorkPart } from '../sim/model-
 import { IntRings } from '../sim/int-rings.ts'
 import { SCHEDULE_LOCKING } from './rq-lock.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
-import { pollutionAfterEntry, unpaidPollution, refillPaidBy } from '../kvm/indirect-cost.ts'
+import { pollutionAfterSuspend, unpaidPollution, refillPaidBy } from '../kvm/indirect-cost.ts'
 import { irqsDisabledIn } from '../kvm/irq-delivery.ts'
 
 /** Frames beneath the running one: a lock operation's interrupted work, and the frame an interrupt interrupted
@@ -221,7 +221,7 @@ export class VcpuWork implements GuestWorkPart {
     const done = this.m.engine.now - this.curStart[g]!
     const unpaid = unpaidPollution(this.curPoll[g]!, done)
     this.curPoll[g] = 0
-    if (unpaid > 0) this.v.pollution[g] = pollutionAfterEntry(this.v.pollution[g]!, unpaid)
+    if (unpaid > 0) this.v.pollution[g] = pollutionAfterSuspend(this.v.pollution[g]!, unpaid)
     this.curRem[g] = Math.max(0, this.curRem[g]! - done - unpaid)
     if (this.curKind[g] === Work.SPIN) this.locks.spinSpun[g] = this.locks.spinSpun[g]! + done
     this.v.workTok[g]!++

@@ -28,6 +28,13 @@ export function unpaidPollution(pollution: number, done: number): number {
   return pollution > done ? pollution - done : 0
 }
 
+/** A suspended work's unpaid refill goes back beside what stayed pending when it started (refillPaidBy() left the rest
+ *  of the same refill there): the two are parts of one refill, so they add up — no VM entry came between them (an
+ *  entry's own pollution is pollutionAfterEntry()'s). */
+export function pollutionAfterSuspend(pending: number, unpaid: number): number {
+  return pending + unpaid
+}
+
 /** The part of the pending refill a guest work of `workNs` pays (vcpu-work.ts startWork()): all of it, or at most the
  *  work's own length (IPC at worst halved); the rest stays pending. */
 export function refillPaidBy(pending: number, workNs: number): number {

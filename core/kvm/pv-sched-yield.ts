@@ -50,10 +50,10 @@ export function kvmSchedYieldHypercall(m: ModelCore, sched: Parts['sched'], g: n
 /** yield_to() (kernel/sched/core.c; syscalls.c from 6.11) from the running vCPU thread g to vCPU thread x, as its
  *  return value: −1 (−ESRCH) when g is alone on its run queue and x alone on its own — x woken onto an idle pCPU and
  *  being switched in there; 0 when x is not runnable-and-waiting (task_running(p_rq, p) || p->state: already running,
- *  or asleep); 1 when yield_to_task_fair() boosted it (x waits on a run queue, or is being switched in on an idle
- *  pCPU). kvm_vcpu_yield_to() passes it on. */
+ *  or asleep, or still on an idle pCPU's wake list: TASK_WAKING); 1 when yield_to_task_fair() boosted it (x waits on a
+ *  run queue, or was enqueued on an idle pCPU that is switching to it). kvm_vcpu_yield_to() passes it on. */
 export function yieldToResult(m: ModelCore, sched: Parts['sched'], g: number, x: number): number {
-  if (x === g || !sched.vcpuReady(x)) return 0
+  if (x === g || !sched.vcpuReady(x) || sched.vcpuOnWakelist(x)) return 0
   const hrq = m.hrq
   return hrq.nrQueued[m.vcpu.pcpuOf[g]!] === 0 && hrq.nrRunning(hrq.cpu[x]!) === 1 ? -1 : 1
 }

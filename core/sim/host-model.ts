@@ -302,6 +302,7 @@ export class HostModel implements GuestOps, ModelCore {
   queueItem(g: number, id: number): void { this.work.queueItem(g, id) }
   armHrtimer(g: number, t: number, wakeTid: number, wakeBurstNs: number): void { this.gtimers.armHrtimer(g, t, wakeTid, wakeBurstNs) }
   armTimerFn(g: number, t: number, arg: number): void { this.gtimers.armHrtimer(g, t, -2 - arg, 0) }
+  armTimerFnAtWrite(g: number, deltaNs: number, arg: number): void { this.gtimers.armTimerFnAtWrite(g, deltaNs, arg) }
   vcpuAsleep(g: number): boolean { return this.work.qLen[g] === 0 && (this.vcpu.idle[g] === 1 || this.vcpu.state[g] === St.BLOCKED) }
   startThread(tid: number, c: number, burstNs: number): void { this.gsched.startThread(tid, c, burstNs) }
   pinThread(tid: number): void { this.gsched.pinThread(tid) }

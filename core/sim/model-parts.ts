@@ -151,6 +151,7 @@ export interface HostSched {
   wakeVcpuThread(g: number, local?: boolean): void
   /** KVM's vcpu->ready for vCPU thread g: runnable and not yet switched in (kvm_sched_out() / kvm_vcpu_wake_up()). */
   vcpuReady(g: number): boolean
+  vcpuOnWakelist(g: number): boolean
 }
 
 /** core/host/host-tasks.ts — host tasks (neighbours, vhost workers). */
@@ -223,6 +224,7 @@ export interface GuestTimers {
   /** Act.REPROGRAM: the TSC-deadline write when the earliest expiry moved. */
   reprogram(g: number): void
   armHrtimer(g: number, t: number, wakeTid: number, wakeBurstNs: number): void
+  armTimerFnAtWrite(g: number, deltaNs: number, arg: number): void
 }
 
 /** core/guest/guest-sched.ts — the guest scheduler. */

@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll } from 'vitest'
 import type { ConfigResult } from '../../core/index.ts'
 import { metricValue } from '../../core/validation/index.ts'
-import { pollutionAfterEntry, unpaidPollution, refillPaidBy } from '../../core/kvm/indirect-cost.ts'
+import { pollutionAfterEntry, pollutionAfterSuspend, unpaidPollution, refillPaidBy } from '../../core/kvm/indirect-cost.ts'
 import { workloadProfile, runAll, exits } from '../helpers/workload-runs.ts'
 
 describe('vcpu_enter_guest() VM entry: pollutionAfterEntry()', () => {
@@ -34,6 +34,17 @@ describe('guest work after an entry: refillPaidBy()', () => {
     expect(refillPaidBy(1_800, 5_000)).toBe(1_800)
     expect(refillPaidBy(0, 500)).toBe(0)
     expect(refillPaidBy(1_800, 0)).toBe(0)
+  })
+})
+
+describe('a short work suspended while it pays part of a refill: pollutionAfterSuspend()', () => {
+  it('its unpaid part and the rest it left pending are one refill: they add up, nothing is lost without an entry', () => {
+    // a 500 ns handler takes 500 of a 1,800 ns refill (1,300 stay pending); an interrupt suspends it after 200 ns
+    const pending = 1_800 - refillPaidBy(1_800, 500)
+    const unpaid = unpaidPollution(refillPaidBy(1_800, 500), 200)
+    expect(pollutionAfterSuspend(pending, unpaid)).toBe(1_600)
+    // the entry rule would have kept only the larger part
+    expect(pollutionAfterEntry(pending, unpaid)).toBe(1_300)
   })
 })
 

@@ -135,14 +135,11 @@ describe('ebizzy -m on mmap_lock, 8 vCPUs over 4 pCPUs', () => {
 
   it('the same 5.11 guest without KVM_FEATURE_STEAL_TIME (vcpu_is_preempted() always false) keeps spinning on preempted owners', () => {
     // owner_on_cpu() with steal time sees a preempted owner and the spinner sleeps: more of the contended acquisitions
-    // sleep (0.12 s: 0.950 against 0.842 of them), and the spinning per record is shorter (0.951 of it). Per record, not
-    // per contended acquisition: since munmap() downgrades (downgrade_write()) the zap is read-held and most writer
-    // spinning is on readers (rwsem_rspin_threshold()), which vcpu_is_preempted() does not cut short — so the spin
-    // difference is small, and the sleeps are what the mechanism changes.
+    // sleep (0.12 s: 0.950 against 0.842 of them). The spinning per record is not compared: since munmap() downgrades
+    // (downgrade_write()) the zap is read-held and most writer spinning is on readers (rwsem_rspin_threshold()), which
+    // vcpu_is_preempted() does not cut short, so it differs by less than the runs' noise (0.95–1.01 of it).
     const sleeps = (c: string) => res[c]!.slept / res[c]!.contended
     expect(sleeps('5.11-steal-time')).toBeGreaterThan(1.05 * sleeps('5.11-no-steal-time'))
-    const perRecord = (c: string) => (res[c]!.writerSpinNs + res[c]!.readerSpinNs) / res[c]!.records
-    expect(perRecord('5.11-steal-time')).toBeLessThan(perRecord('5.11-no-steal-time'))
   })
 
   it('before 5.3 readers never spin and writers do not spin on readers', () => {

@@ -24,6 +24,9 @@ export interface GuestOps {
   /** Arms the workload's own hrtimer `arg` (≥ 0) on vCPU g at absolute time t: its expiry calls the workload's
    *  timerFn(g, arg) from the timer interrupt (a TSC-deadline write when it becomes the earliest timer). */
   armTimerFn(g: number, t: number, arg: number): void
+  /** Arms the workload's own hrtimer `arg` on vCPU g `deltaNs` after the guest's next TSC-deadline write, which this
+   *  asks for: kvm-unit-tests' wrmsr(MSR_IA32_TSCDEADLINE, rdtsc() + delta), the rdtsc() right before the write. */
+  armTimerFnAtWrite(g: number, deltaNs: number, arg: number): void
   /** vCPU g has no queued work item and is idle or blocked (a wake-up for it needs an IPI). */
   vcpuAsleep(g: number): boolean
 

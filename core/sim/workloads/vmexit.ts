@@ -14,10 +14,11 @@
 //   injected at the entry after it.
 // Here the ISR arms the next deadline (the model's guest writes the TSC deadline right after the timer interrupt, as
 // the loop's next wrmsr follows the ISR): an iteration is the time from one ISR to the next, with one TSC-deadline
-// write each. The loop's rdtsc() comes after the ISR: the deadline counts from the ISR's entry plus the ISR's mean time
-// (the cost table's guestTimerIrq), so tscdeadline_immed's deadline is already past when the write exits. Simplifications: the ISR costs the guest's timer-interrupt time
-// (guestTimerIrq, a Linux hrtimer_interrupt(), more than kvm-unit-tests' x++ and EOI); the guest's own tick and
-// housekeeping timers still run (kvm-unit-tests has none) — they add an interrupt per guest tick.
+// write each. The loop's rdtsc() comes after the ISR, right before the wrmsr: the deadline counts from the write
+// (GuestOps.armTimerFnAtWrite()), so tscdeadline_immed's deadline is already past when the write exits.
+// Simplifications: the ISR costs the guest's timer-interrupt time (guestTimerIrq, a Linux hrtimer_interrupt(), more
+// than kvm-unit-tests' x++ and EOI); the guest's own tick and housekeeping timers still run (kvm-unit-tests has none) —
+// they add an interrupt per guest tick.
 import type { GuestOps } from './guest-ops.ts'
 import type { VmexitSpec } from '../model-inputs.ts'
 import { GuestWorkload, BenchmarkPrintout, literal } from './workload.ts'
@@ -76,7 +77,7 @@ export class VmexitWorkload extends GuestWorkload {
     const now = m.engine.now
     if (!this.isIpi()) {
       // the first wrmsr; afterwards the BSP busy-waits while the ISRs chain the deadlines
-      if (this.lastIsr < 0) m.armTimerFn(this.bsp, this.deadline(now), 0)
+      if (this.lastIsr < 0) m.armTimerFnAtWrite(this.bsp, this.deadlineDelta(), 0)
       m.threadContinue(tid, SPIN_FOREVER_NS)
       return
     }
@@ -107,14 +108,14 @@ export class VmexitWorkload extends GuestWorkload {
     const now = this.m.engine.now
     if (this.lastIsr >= 0) this.op(now - this.lastIsr, now)
     this.lastIsr = now
-    this.m.armTimerFn(this.bsp, this.deadline(now), 0)
+    this.m.armTimerFnAtWrite(this.bsp, this.deadlineDelta(), 0)
     return 0
   }
 
-  /** rdtsc() (+ 3000 for tscdeadline) at the loop's wrmsr: after the ISR that ran at `now` (at start: now). */
-  private deadline(now: number): number {
-    const t = this.lastIsr < 0 ? now : now + this.m.inp.costs.guestTimerIrq.meanNs
-    return this.w.test === 'tscdeadline' ? t + this.w.deadlineCycles / this.m.inp.tscGhz : t
+  /** The deadline past the loop's rdtsc(), which comes right before its wrmsr — the write after the ISR: 3000 cycles
+   *  for tscdeadline, none for tscdeadline_immed. */
+  private deadlineDelta(): number {
+    return this.w.test === 'tscdeadline' ? this.w.deadlineCycles / this.m.inp.tscGhz : 0
   }
 
   private isIpi(): boolean {
