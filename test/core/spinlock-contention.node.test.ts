@@ -99,11 +99,11 @@ describe('spinlocks under 2:1 overcommit', () => {
 
   it('test-and-set (virt_spin_lock) has no FIFO: a running spinner takes the lock, so a preempted waiter stalls nobody', () => {
     // far above native qspinlock's strict FIFO; of the order of pvqspinlock, whose released lock a running waiter may
-    // steal while the halted head waits for its kick, and whose kick (host 6.8) also yields the unlocker's pCPU to a
-    // waiter woken onto an idle pCPU (yield_to() accepts a task on a run queue that is not yet running); the rates swing
-    // with whole host slices (0.2 s, seeds 1–3: 0.66–1.15 of pvqspinlock's rate before the merge of both changes)
+    // steal while the halted head waits for its kick (host 6.1: a kicked waiter woken onto an idle pCPU is on its wake
+    // list, so the kick's yield_to() passes it over). Seed 1, 0.2 s: 134,365 against 189,470 ops/s (0.71); the rates
+    // swing with whole host slices
     expect(rate(r['tas-no-ple']!)).toBeGreaterThan(rate(r['native-no-ple']!) * 5)
-    expect(rate(r['tas-no-ple']!)).toBeGreaterThan(rate(r['pv-no-ple']!) * 0.5)
+    expect(rate(r['tas-no-ple']!)).toBeGreaterThan(rate(r['pv-no-ple']!) * 0.6)
     expect(exits(r['tas-no-ple']!, 'VMCALL')).toBe(0)
   })
 })
