@@ -86,10 +86,9 @@ describe('rq->lock holder preemption: hackbench -T -p -g 2 -f 4 in 8 vCPUs (gues
     const cur = run(profile('6.8'), 'overcommit')
     expect(old.wakelist).toBe(0)
     expect(cur.wakelist).toBeGreaterThan(0.2 * cur.acquisitions)
-    // about half as often (seed 1: 279 against 609): ttwu_queue_cond() reads nr_running without the wakees still on a CPU's wake list, so a
-    // second wake-up for that CPU goes there too and its next __schedule() activates both; and the 5.5 guest's holders
-    // are not stretched by a refill per back-to-back exit (the indirect cost is paid once per burst,
-    // core/kvm/indirect-cost.ts)
-    expect(cur.contended).toBeLessThan(0.65 * old.contended)
+    // about two thirds as often (seed 1: 417 against 604; 279 against 609 before session 7's refill and yield_to()
+    // changes): ttwu_queue_cond() reads nr_running without the wakees still on a
+    // CPU's wake list, so a second wake-up for that CPU goes there too and its next __schedule() activates both
+    expect(cur.contended).toBeLessThan(0.8 * old.contended)
   })
 })
