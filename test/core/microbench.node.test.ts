@@ -278,7 +278,9 @@ describe('vmexit ipi_halt: the target really halts between IPIs', () => {
     expect(figure(res['halt-poll']!, 'ipi_halt')).toBeGreaterThan(2000)
     expect(figure(res['no-halt-poll']!, 'ipi_halt')).toBeGreaterThan(1.3 * figure(res['halt-poll']!, 'ipi_halt'))
     // HLT in guest mode against host polling: the physical C1 exit latency against the HLT exit's entry and the
-    // handler's refill after it (at most the handler's length) — no published ipi_halt pair orders them
+    // handler's refill after it (at most the handler's length) — no published ipi_halt pair orders them, and the model's
+    // order flipped when the refill was bounded by the work that pays it (SPR, seed 1: HLT in guest mode 5,676 against
+    // host polling 5,111 cycles), so only blocking is asserted to be slower than both
     expect(figure(res['no-halt-poll']!, 'ipi_halt')).toBeGreaterThan(1.3 * figure(res['hlt-passthrough']!, 'ipi_halt'))
     expect(exits(res['hlt-passthrough']!, 'HLT')).toBe(0)
   })
