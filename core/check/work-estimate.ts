@@ -8,6 +8,7 @@
 import type { ResolvedConfiguration } from '../profile/load-profile.ts'
 import type { Vm } from '../profile/profile-schema.ts'
 import { usesPvIpi } from '../kvm/ipi.ts'
+import { workloadSpec } from '../sim/workload-spec.ts'
 
 /** Engine events per occurrence of each kind of event source (upper estimates; see the file comment). */
 export const EVENTS_PER = {
@@ -110,7 +111,8 @@ function workloadRate(vm: Vm): number {
       // one microbenchmark operation per target of each call; the targets run their handlers in parallel, so the sender
       // bounds the rate: one ICR write per target (a microsecond each at least), or with PV IPI one hypercall a call
       // (usesPvIpi(): the guest's multicast path from 4.19)
-      const targets = Math.max(1, w.targets > 0 ? Math.min(w.targets, vm.vcpus - 1) : vm.vcpus - 1)
+      const spec = workloadSpec(w, vm.vcpus)
+      const targets = spec.kind === 'ipi-broadcast' ? spec.targets : 1
       const pv = usesPvIpi({ pvIpi: vm.kvm.pv.pvIpi, guestVersion: vm.guest.kernelVersion, multicast: targets > 1 })
       return MICRO_OPS_PER_SEC * (pv ? targets : 1) * EVENTS_PER.microOp
     }

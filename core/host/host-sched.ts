@@ -9,7 +9,7 @@ import type { ModelCore, Parts, HostSched as HostSchedPart } from '../sim/model-
 import type { VcpuState } from '../kvm/vcpu.ts'
 import type { Cpuidle } from './cpuidle.ts'
 import { SPREADS } from '../sim/spreads.ts'
-import { ttwuQueueEra, TtwuEra } from '../guest/rq-lock.ts'
+import { ttwuQueueEra, ttwuQueueCond } from '../guest/rq-lock.ts'
 
 export class HostScheduler implements HostSchedPart {
   private readonly m: ModelCore
@@ -29,10 +29,10 @@ export class HostScheduler implements HostSchedPart {
   readonly hostMigrations: Float64Array
   /** Per vCPU thread: the idle token of its last wake-up onto an idle pCPU (vcpuReady(): woken, not yet switched in). */
   private readonly wokenOntoIdle: Int32Array
-  /** The wake-up (idleTok) of a vCPU thread that went through the target pCPU's wake list (ttwu_queue_wakelist()). */
-  private readonly wokenViaWakelist: Int32Array
-  /** The host's ttwu_queue_cond() queues a wake-up onto any other idle CPU on its wake list (f3dd3f674555, 6.0). */
-  private readonly wakelistToIdle: boolean
+  /** That wake-up went through the target pCPU's wake list (ttwu_queue_wakelist()). */
+  private readonly wokenViaWakelist: Uint8Array
+  /** The host's ttwu_queue_cond() era (core/guest/rq-lock.ts ttwuQueueEra(), by host version and stable backports). */
+  private readonly ttwuEra: number
 
   constructor(m: ModelCore, cpuidle: Cpuidle) {
     this.m = m
@@ -53,8 +53,8 @@ export class HostScheduler implements HostSchedPart {
     this.sliceTok = new Int32Array(inp.nrCpus)
     this.hostMigrations = new Float64Array(inp.vms.length)
     this.wokenOntoIdle = new Int32Array(m.nV).fill(-1)
-    this.wokenViaWakelist = new Int32Array(m.nV).fill(-1)
-    this.wakelistToIdle = ttwuQueueEra(m.inp.hostVersion) === TtwuEra.IDLE_CPU
+    this.wokenViaWakelist = new Uint8Array(m.nV)
+    this.ttwuEra = ttwuQueueEra(m.inp.hostVersion)
   }
 
   link(p: Parts): void {
@@ -264,18 +264,19 @@ export class HostScheduler implements HostSchedPart {
     const ipi = local && !migrated ? 0 : this.m.cost(CostId.wakeupIpi)
     this.m.engine.schedule(ipi + v.wakeLatency[g]! + this.hooks.schedIn(g, c), Ev.WAKE_DONE, g, ++v.idleTok[g]!)
     this.wokenOntoIdle[g] = v.idleTok[g]!
-    // the host's ttwu_queue_cond(): from 6.0 (f3dd3f674555, stable 5.15.61) a wake-up onto another CPU that is idle goes
-    // through its wake list — the task stays TASK_WAKING, on no run queue, until that CPU's idle task runs
-    // sched_ttwu_pending(); before, one within the LLC is enqueued at once (ttwu_do_activate() under the remote
-    // rq->lock). The waker is taken to share the wakee's LLC (the model does not track which CPU runs
-    // kvm_vcpu_wake_up()), so a cross-LLC wake-up before 6.0, which also takes the wake list, is enqueued here.
-    this.wokenViaWakelist[g] = this.wakelistToIdle && !(local && !migrated) ? v.idleTok[g]! : -1
+    // the host's ttwu_queue_cond() for the idle pCPU (nr_running 0) and a wakee not on a CPU: from 6.0 (f3dd3f674555,
+    // stable 5.15.61) a wake-up onto another CPU that is idle goes through its wake list — the task stays TASK_WAKING,
+    // on no run queue, until that CPU's idle task runs sched_ttwu_pending(); before, one within the LLC is enqueued at
+    // once (ttwu_do_activate() under the remote rq->lock). The waker is taken to share the wakee's LLC (the model does
+    // not track which CPU runs kvm_vcpu_wake_up()), so a cross-LLC wake-up before 6.0, which also takes the wake list,
+    // is enqueued here.
+    this.wokenViaWakelist[g] = ttwuQueueCond(this.ttwuEra, true, local && !migrated, 0, false) ? 1 : 0
   }
 
   /** A vCPU thread woken onto an idle pCPU through its wake list and not yet there: TASK_WAKING, so yield_to() finds it
    *  not running (!task_is_running(p)) and returns 0, though kvm_vcpu_wake_up() has set vcpu->ready. */
   vcpuOnWakelist(g: number): boolean {
-    return this.v.state[g] === St.WAKING && this.wokenViaWakelist[g] === this.v.idleTok[g]
+    return this.wokenViaWakelist[g] === 1 && this.wokenOntoIdleNotIn(g)
   }
 
   /** KVM's vcpu->ready (virt/kvm/kvm_main.c): set by kvm_sched_out() when the thread leaves its pCPU runnable and by
@@ -283,7 +284,11 @@ export class HostScheduler implements HostSchedPart {
    *  run queue — and one woken onto an idle pCPU until that pCPU has switched to it (its wake-up IPI, C-state exit and
    *  schedule-in: on_rq and TASK_RUNNING, but not yet task_running(), so yield_to() accepts it). */
   vcpuReady(g: number): boolean {
-    if (this.m.hrq.queued[g] === 1) return true
+    return this.m.hrq.queued[g] === 1 || this.wokenOntoIdleNotIn(g)
+  }
+
+  /** Woken onto an idle pCPU by its last wake-up (the token still current) and not yet switched in there. */
+  private wokenOntoIdleNotIn(g: number): boolean {
     return this.v.state[g] === St.WAKING && this.wokenOntoIdle[g] === this.v.idleTok[g]
   }
 
