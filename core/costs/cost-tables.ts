@@ -80,7 +80,7 @@ export const COST_NAMES = [
   'guestLruAddPerPage', // guest __pagevec_lru_add_fn() per page under the LRU lock: PageLRU set, the page put on the lruvec list
   'guestLruDelPerPage', // guest release_pages() per page under the LRU lock: PageLRU cleared, the page taken off the lruvec list
   'vmEntryAfterWait', // the part of an exit after kvm_wait_lapic_expire(): the rest of vmx_vcpu_run() and the VM-entry itself
-  'guestTtwuLocal', // guest try_to_wake_up() from an interrupt of a task on the waker's own CPU: ttwu and ttwu_do_activate() on the local rq
+  'guestTtwuLocal', // guest try_to_wake_up() onto the waker's own CPU charged at once (from an interrupt: hrtimer_wakeup()): ttwu and ttwu_do_activate() on the local rq
   'guestSwitchFromIdle', // guest schedule_idle() → __schedule() from the idle task to a woken thread (lazy mm kept)
 ] as const
 export type CostName = (typeof COST_NAMES)[number]
