@@ -17,7 +17,8 @@ const us = (ns: number): string => (ns / 1000).toFixed(ns < 100 ? 3 : 2)
 export function sourceText(s: CostSource): string {
   switch (s.kind) {
     case 'commit': return `commit ${s.id} "${s.subject}": ${s.figure}`
-    case 'paper': return `${s.title}, ${s.where}: ${s.figure}`
+    case 'paper':
+    case 'report': return `${s.title}, ${s.where}: ${s.figure}`
     case 'kvm-unit-tests': return `kvm-unit-tests ${s.test} (${s.ref}): ${s.figure}`
     case 'perf': return `perf trace, ${s.trace}: ${s.figure}`
     case 'estimate': return `estimate: ${s.reasoning}`

@@ -1,11 +1,13 @@
 // Where every cost of the reference table (Skylake-SP, 2.4 GHz: core/costs/cost-tables.ts) comes from: a commit, a
-// paper or manual, kvm-unit-tests output, a perf trace — or "estimate" with the reasoning. docs/model.md renders the
-// same table (test/tools/cost-table-doc.ts writes it; test/core/cost-sources.node.test.ts checks it matches). The
-// lognormal shape (sigma) of every cost is an estimate: no source publishes distributions, only minima and means.
+// paper or manual, kvm-unit-tests output, a perf trace, a measurement reported on a mailing list — or "estimate" with
+// the reasoning. docs/model.md renders the same table (test/tools/cost-table-doc.ts writes it;
+// test/core/cost-sources.node.test.ts checks it matches). The lognormal shape (sigma) of every cost is an estimate: no
+// source publishes distributions, only minima and means.
 
 export type CostSource =
   | { kind: 'commit'; id: string; subject: string; figure: string }
   | { kind: 'paper'; title: string; where: string; figure: string }
+  | { kind: 'report'; title: string; where: string; figure: string }
   | { kind: 'kvm-unit-tests'; test: string; ref: string; figure: string }
   | { kind: 'perf'; trace: string; figure: string }
   | { kind: 'estimate'; reasoning: string }
@@ -58,6 +60,38 @@ export const LKP_PAGE_FAULT2 = { cpus: 104, pagesPerSec: 8_839_851, addPct: 0.60
 export const lkpNsPerPage = (pct: number): number => Math.round((LKP_PAGE_FAULT2.cpus / LKP_PAGE_FAULT2.pagesPerSec) * 1e9 * pct / 100)
 const LKP_PF2: CostSource = { kind: 'perf', trace: 'LKP will-it-scale page_fault2, lkp-skl-fpga01 (2-socket Skylake, 104 threads), Linux 6.8-rc 5dad604809c5, PAGEVEC_SIZE 15: Yujie Liu, "Re: [linus:master] [mm] 99fbb6bfc1: will-it-scale.per_process_ops -4.7% regression", LKML 15 March 2024', figure: '8,839,851 faults/s over 104 CPUs (11.8 µs of CPU per page, one LRU add and one LRU del each); self cycles lru_add_fn 0.60 % with callees (0.30 % the LRU-size accounting), folio_batch_move_lru 0.36 %, release_pages 0.40 %; native_queued_spin_lock_slowpath 66.6 % (the lock saturated)' }
 
+/** The guest's own part of a cyclictest wake-up (docs/model.md, "A cyclictest wake-up, step by step", steps 2 and 6) is
+ *  the bare-metal kernel path: interrupt entry, hrtimer_interrupt() → hrtimer_wakeup() → try_to_wake_up() of a task
+ *  pinned to this CPU, irq_exit(), the idle loop's schedule_idle() → __schedule() to the woken thread, the return from
+ *  clock_nanosleep() and clock_gettime() in the vDSO. Bare-metal cyclictest measures that whole path: Ionut Nechita,
+ *  "NO_HZ_FULL vs NO_HZ_IDLE: ~300ns cyclictest latency regression from context tracking overhead", LKML 26 March 2026
+ *  — Xeon Gold 6338N (Ice Lake SP, 2.2 GHz), 6.12.78-rt (PREEMPT_RT), CONFIG_NO_HZ_IDLE, nopti, isolated CPUs,
+ *  `cyclictest --priority 95 --nsecs`, 30 threads, 2 hours: Min 1697–1783 ns, Avg 1876–2000 ns over the threads
+ *  (~1930 ns). cyclictest writes 0 to /dev/cpu_dma_latency unless told otherwise, so the idle CPU polls (the cpuidle
+ *  poll state, the tick kept), as the validation guests do with idle=poll. The path also holds the native WRMSR
+ *  IA32_TSC_DEADLINE of hrtimer_interrupt()'s reprogram, which in a guest is the MSR_WRITE exit costed on its own:
+ *  ~100 cycles (the estimate hrtimerRearm uses too) come off. Cycles are kept at the reference clock (CYCLE_SCALING). */
+export const BARE_METAL_CYCLICTEST = { ghz: 2.2, avgNs: 1930, minNs: (1697 + 1783) / 2, nativeWriteCycles: 100 }
+/** How the bare-metal path divides among the rows that make it up: the former estimates of those steps (ns; the local
+ *  wake-up was guestTtwu + guestTtwuActivate, the switch from idle guestContextSwitch), as weights only — no published
+ *  figure separates them natively (function_graph timings carry the tracer's own cost per call). */
+export const WAKE_PATH_WEIGHTS = { guestTimerIrq: 500, guestTtwuLocal: 300 + 400, guestSwitchFromIdle: 1500, guestNanosleepExit: 400 }
+export type WakePathRow = keyof typeof WAKE_PATH_WEIGHTS
+const pathCycles = (avgOrMinNs: number): number => avgOrMinNs * BARE_METAL_CYCLICTEST.ghz - BARE_METAL_CYCLICTEST.nativeWriteCycles
+/** One row of the path at the reference clock: its weight's share of the bare-metal mean, and its floor at the
+ *  published Min/Avg ratio. */
+export function wakePathCost(row: WakePathRow): { minNs: number; meanNs: number } {
+  const w = WAKE_PATH_WEIGHTS
+  const share = w[row] / (w.guestTimerIrq + w.guestTtwuLocal + w.guestSwitchFromIdle + w.guestNanosleepExit)
+  const meanNs = ns(pathCycles(BARE_METAL_CYCLICTEST.avgNs) * share)
+  return { minNs: Math.round(meanNs * pathCycles(BARE_METAL_CYCLICTEST.minNs) / pathCycles(BARE_METAL_CYCLICTEST.avgNs)), meanNs }
+}
+const CYCLICTEST_BM: CostSource = { kind: 'report', title: 'Ionut Nechita, "NO_HZ_FULL vs NO_HZ_IDLE: ~300ns cyclictest latency regression from context tracking overhead"', where: 'LKML, 26 March 2026 (lkml.iu.edu 2603.3/06802): bare-metal cyclictest --priority 95 --nsecs, Xeon Gold 6338N (Ice Lake SP, 2.2 GHz), 6.12.78-rt, NO_HZ_IDLE, nopti, isolated CPUs, 30 threads for 2 hours, the idle CPU polling (cyclictest sets /dev/cpu_dma_latency to 0)', figure: 'Min 1697–1783 ns, Avg 1876–2000 ns (~1930 ns) over the threads: the whole path from the timer\'s expiry to the clock read' }
+const wakeHow = (row: WakePathRow): string => {
+  const c = wakePathCost(row)
+  return `the bare-metal path, ${Math.round(BARE_METAL_CYCLICTEST.avgNs * BARE_METAL_CYCLICTEST.ghz)} cycles on average less ~${BARE_METAL_CYCLICTEST.nativeWriteCycles} for the native TSC-deadline write (an exit of its own in a guest), is ${ns(pathCycles(BARE_METAL_CYCLICTEST.avgNs))} ns at 2.4 GHz for the four rows guestTimerIrq, guestTtwuLocal, guestSwitchFromIdle and guestNanosleepExit; this row's share — an estimate: the steps' former estimates ${Object.values(WAKE_PATH_WEIGHTS).join(' : ')} ns as weights, no published split — is ${c.meanNs} ns, its floor ${c.minNs} ns at the published Min/Avg ratio. Not quantified: Sunny Cove's higher IPC (a Skylake core takes somewhat longer), PREEMPT_RT's and 6.12's longer paths, the 5.2 guest's page-table isolation on Skylake (the run had nopti), and the timer's in-core delivery, counted here`
+}
+
 /** Keyed by cost name; core/costs/cost-tables.ts checks at compile time that every CostName has its entry. */
 export const COST_DOCS = {
   exitExternalInterrupt: { what: 'VM exit + host IRQ entry/exit + VM entry, without the handler', source: SEED, how: 'mean: the 0.71 µs average of a run whose EXTERNAL_INTERRUPTs are mostly the timer, less hostTimerHandler (0.15 µs); floor: the 0.47 µs minimum less the handler floor' },
@@ -93,7 +127,7 @@ export const COST_DOCS = {
   wakeupIpi: { what: 'kvm_vcpu_kick() → wake_up on a remote CPU: the IPI latency', source: est('a remote wake-up IPI and its handler; no published figure for the host side alone'), how: '' },
   vcpuMigration: { what: 'a vCPU thread moved to another pCPU: vcpu_load() there (VMCS/VMCB reload) and cold caches/TLB', source: est('a VMCS reload on a new CPU plus refilling its caches; no published figure'), how: '' },
   guestTickHandler: { what: 'guest tick: update_process_times(), scheduler_tick()', source: est('tick work of an idle-light guest; no published figure'), how: '' },
-  guestTimerIrq: { what: 'guest LAPIC timer interrupt entry/exit + hrtimer_interrupt()', source: est('an interrupt entry/exit and an hrtimer expiry in the guest; no published figure'), how: '' },
+  guestTimerIrq: { what: 'guest LAPIC timer interrupt entry/exit + hrtimer_interrupt()', source: CYCLICTEST_BM, how: wakeHow('guestTimerIrq') },
   guestIpiHandler: { what: 'guest IPI handler (reschedule)', source: est('an interrupt entry/exit and scheduler_ipi(); no published figure'), how: '' },
   guestIdleLoop: { what: 'one pass of the guest idle loop between two MWAITs that return at once', source: est('do_idle() bookkeeping without a tick stop; no published figure'), how: '' },
   vhostRxBatch: { what: 'vhost-net handle_rx(): fixed part per batch', source: est('the worker\'s wake-up, the socket peek and the used-ring update with its guest notification, about a microsecond; no published per-batch figure'), how: '' },
@@ -107,7 +141,7 @@ export const COST_DOCS = {
   guestSisScanPerCpu: { what: 'select_idle_cpu(): one CPU examined (its rq and steal-time lines, remote cache misses)', source: est('one or two remote cache-line misses per CPU examined (its rq and steal-time lines), tens of ns each'), how: '' },
   guestFutexWake: { what: 'guest futex_wake() syscall: entry/exit and the hash-bucket walk, before the wake-ups', source: est('a syscall round trip and a short hash-bucket walk; no published figure'), how: '' },
   guestNanosleepEntry: { what: 'guest clock_nanosleep(TIMER_ABSTIME): syscall entry, hrtimer_start_range_ns(), dequeue, up to schedule()', source: est('a syscall entry, an hrtimer insertion and a dequeue, well under a microsecond natively; no published figure'), how: '' },
-  guestNanosleepExit: { what: 'after hrtimer_wakeup(): back from schedule(), syscall exit, clock_gettime() in the vDSO', source: est('the return half of a syscall and a vDSO clock read, a few hundred ns; no published figure'), how: '' },
+  guestNanosleepExit: { what: 'after hrtimer_wakeup(): back from schedule(), syscall exit, clock_gettime() in the vDSO', source: CYCLICTEST_BM, how: wakeHow('guestNanosleepExit') },
   guestPipeWrite: { what: 'guest pipe_write() of a small (100-byte) message', source: est('a syscall, the pipe mutex and a small copy; no published figure'), how: '' },
   guestPipeRead: { what: 'guest pipe_read() of a small message', source: est('a syscall, the pipe mutex and a small copy; no published figure'), how: '' },
   guestUnixSend: { what: 'guest unix_stream_sendmsg() of a small message', source: est('a syscall, an skb allocation, a copy and the queueing to the peer; no published figure'), how: '' },
@@ -120,6 +154,8 @@ export const COST_DOCS = {
   guestMunmap: { what: 'guest munmap() apart from its per-page zap: syscall, the VMA found and detached (under mmap_lock for write), page tables and the VMA freed', source: est('as mmap(): a syscall and a VMA tree removal, about a microsecond natively; no published figure'), how: '' },
   guestLruAddPerPage: { what: 'guest __pagevec_lru_add_fn() per page, under the LRU lock (zone->lru_lock before 4.8, pgdat->lru_lock from 4.8, the lruvec\'s from 5.11): PageLRU set, list_add() at the head of the lruvec\'s list, the LRU size counters (node, zone, memcg); __pagevec_lru_add()\'s own loop', source: LKP_PF2, how: `lru_add_fn() with its callees + folio_batch_move_lru()\'s own cycles, ${(LKP_PAGE_FAULT2.addPct).toFixed(2)} % of 11.8 µs: ${lkpNsPerPage(LKP_PAGE_FAULT2.addPct)} ns a page on a contended lock (each section starts on the lruvec lines the previous holder wrote); floor: estimate (a section on lines already local). A 6.8 kernel: its memcg lruvec statistics make the accounting heavier than a 4.x guest\'s` },
   guestLruDelPerPage: { what: 'guest release_pages() per page, under the LRU lock: the last reference dropped, PageLRU cleared, list_del() from the lruvec\'s list, the LRU size counters', source: LKP_PF2, how: `release_pages()\'s own cycles + the LRU-size accounting as much as the add\'s (0.30 %), ${(LKP_PAGE_FAULT2.delPct).toFixed(2)} % of 11.8 µs: ${lkpNsPerPage(LKP_PAGE_FAULT2.delPct)} ns a page on a contended lock; floor: estimate (a section on lines already local)` },
+  guestTtwuLocal: { what: 'guest try_to_wake_up() of a task whose CPU is the waker\'s, charged at once — from an interrupt (a sleeper\'s hrtimer_wakeup()), or from task context where the rq lock is not its own lock operation: p->pi_lock, the state change, ttwu_queue() on the local rq — ttwu_do_activate(): enqueue and check_preempt_curr() on cache-hot lines', source: CYCLICTEST_BM, how: wakeHow('guestTtwuLocal') + '. A wake-up onto another CPU pays guestTtwu + guestTtwuActivate (estimates: the remote rq\'s lines missing), a task-context one the same pair through the rq-lock model' },
+  guestSwitchFromIdle: { what: 'guest schedule_idle() → __schedule() from the idle task to a woken thread: put_prev_task_idle(), pick_next_task(), context_switch() with the idle task\'s lazy mm (a different mm pays guestSwitchMm), finish_task_switch()', source: CYCLICTEST_BM, how: wakeHow('guestSwitchFromIdle') + '. A switch between two threads (the blocking one dequeued) stays guestContextSwitch, an estimate' },
   vmEntryAfterWait: { what: 'the part of a timer exit after kvm_wait_lapic_expire(): the rest of vmx_vcpu_run() and the VM-entry, until the guest takes the interrupt (a share of each exit\'s cost, not added to it)', source: { kind: 'kvm-unit-tests', test: 'vmexit, tscdeadline_latency', ref: 'Wanpeng Li, "KVM: LAPIC: Optimize timer latency consider world switch time" v3 (kvm list, May 2019; dropped)', figure: 'vmentry+vmexit 1800 cycles (vmexit.flat) on a 2.5 GHz Skylake server; tscdeadline_latency keeps ~1000 cycles with the tuned advance, "the time between the end of wait_lapic_expire and the guest awares the timer is fired"; vmentry_advance_ns defaults to 300 ns for it' }, how: 'mean: the patch\'s 300 ns (about 40 % of its 720 ns round trip); floor 250 ns (estimate)' },
 } satisfies Record<string, CostDoc>
 

@@ -5,7 +5,7 @@
 // override any entry by name (host.costs).
 import type { CpuPreset } from '../profile/profile-schema.ts'
 import { CPU_FEATURES } from './cpu-presets.ts'
-import { COST_DOCS, SVM_COST_DOCS, SPREAD_DOCS, CYCLE_SCALING, SW_EXPIRY, HV_TIMER_GAIN_CYCLES, PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_WRITE_CYCLES, LKP_PAGE_FAULT2, lkpNsPerPage } from './cost-sources.ts'
+import { COST_DOCS, SVM_COST_DOCS, SPREAD_DOCS, CYCLE_SCALING, SW_EXPIRY, HV_TIMER_GAIN_CYCLES, PREEMPTION_TIMER_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_FASTPATH_GAIN_CYCLES, TSC_DEADLINE_WRITE_CYCLES, LKP_PAGE_FAULT2, lkpNsPerPage, wakePathCost } from './cost-sources.ts'
 import type { CostDoc, CostSource } from './cost-sources.ts'
 
 export interface Cost {
@@ -80,6 +80,8 @@ export const COST_NAMES = [
   'guestLruAddPerPage', // guest __pagevec_lru_add_fn() per page under the LRU lock: PageLRU set, the page put on the lruvec list
   'guestLruDelPerPage', // guest release_pages() per page under the LRU lock: PageLRU cleared, the page taken off the lruvec list
   'vmEntryAfterWait', // the part of an exit after kvm_wait_lapic_expire(): the rest of vmx_vcpu_run() and the VM-entry itself
+  'guestTtwuLocal', // guest try_to_wake_up() onto the waker's own CPU charged at once (from an interrupt: hrtimer_wakeup()): ttwu and ttwu_do_activate() on the local rq
+  'guestSwitchFromIdle', // guest schedule_idle() → __schedule() from the idle task to a woken thread (lazy mm kept)
 ] as const
 export type CostName = (typeof COST_NAMES)[number]
 /** Integer id of each cost (its index in COST_NAMES), for the model's hot path. */
@@ -102,6 +104,8 @@ const tscWriteMean = cyclesNs(TSC_DEADLINE_WRITE_CYCLES.roundTrip + TSC_DEADLINE
 const notify = c(cyclesNs(1391), cyclesNs(2339) + 500, 0.6)
 /** IPI send → handled, xAPIC − x2APIC: 6059 − 4338 cycles. */
 const xapicExtra = cyclesNs(6059 - 4338)
+/** A row of the guest's timer wake-up path, from bare-metal cyclictest (BARE_METAL_CYCLICTEST in cost-sources.ts). */
+const wake = (row: Parameters<typeof wakePathCost>[0]): Cost => { const w = wakePathCost(row); return c(w.minNs, w.meanNs, 0.4) }
 
 /** Skylake-SP at 2.4 GHz: the reference table (0c5f81dad46c's host). Sources: core/costs/cost-sources.ts. */
 const skylake: CostTable = {
@@ -138,7 +142,7 @@ const skylake: CostTable = {
   wakeupIpi: c(700, 1_500, 0.5),
   vcpuMigration: c(3_000, 8_000, 0.6),
   guestTickHandler: c(800, 1_500, 0.5),
-  guestTimerIrq: c(300, 500, 0.4),
+  guestTimerIrq: wake('guestTimerIrq'),
   guestIpiHandler: c(200, 400, 0.4),
   guestIdleLoop: c(100, 200, 0.4),
   vhostRxBatch: c(800, 1_500, 0.4),
@@ -150,7 +154,7 @@ const skylake: CostTable = {
   guestSisScanPerCpu: c(30, 60, 0.4),
   guestFutexWake: c(300, 500, 0.4),
   guestNanosleepEntry: c(400, 700, 0.4),
-  guestNanosleepExit: c(200, 400, 0.4),
+  guestNanosleepExit: wake('guestNanosleepExit'),
   guestPipeWrite: c(500, 900, 0.4),
   guestPipeRead: c(400, 800, 0.4),
   guestUnixSend: c(900, 1_600, 0.4),
@@ -166,6 +170,8 @@ const skylake: CostTable = {
   guestLruAddPerPage: c(60, lkpNsPerPage(LKP_PAGE_FAULT2.addPct), 0.3),
   guestLruDelPerPage: c(40, lkpNsPerPage(LKP_PAGE_FAULT2.delPct), 0.3),
   vmEntryAfterWait: c(250, 300, 0.2),
+  guestTtwuLocal: wake('guestTtwuLocal'),
+  guestSwitchFromIdle: wake('guestSwitchFromIdle'),
 }
 
 /** The spreads (lognormal sigma) of the model's times whose mean comes from the profile rather than this table: the

@@ -225,7 +225,8 @@ export class GuestScheduler implements GuestSchedPart {
       if (d > this.runDelayMax[vi]!) this.runDelayMax[vi] = d
     }
     if (next !== cur) {
-      this.v.debt[g]! += this.m.cost(CostId.guestContextSwitch)
+      // schedule_idle() from the idle loop, or schedule() from a thread that blocked or was preempted
+      this.v.debt[g]! += this.m.cost(this.idle.inIdleLoop[g] ? CostId.guestSwitchFromIdle : CostId.guestContextSwitch)
       if (cur >= 0 && this.counting()) this.involuntarySwitches[this.v.vmOf[g]!]!++
     }
     return next
@@ -296,9 +297,10 @@ export class GuestScheduler implements GuestSchedPart {
       return m.cost(CostId.guestTtwu)
     }
     const c = this.ttwuPlace(tid, waker, sync, wakerTid)
-    let ns = m.cost(CostId.guestTtwu) + this.placeNs
+    // ttwu_queue() onto the waker's own rq (cache-hot: one row), or another CPU's
+    let ns = (c === waker ? m.cost(CostId.guestTtwuLocal) : m.cost(CostId.guestTtwu)) + this.placeNs
     if (c >= 0) {
-      ns += m.cost(CostId.guestTtwuActivate)
+      if (c !== waker) ns += m.cost(CostId.guestTtwuActivate)
       this.ttwuDoActivate(tid, c, waker)
     }
     return ns

@@ -67,12 +67,13 @@ describe('a burst of back-to-back exits pays one refill (ipi-broadcast without P
     expect(exits(res.indirect!, 'MSR_WRITE')).toBeGreaterThan(0.95 * (vcpus - 1) * calls)
   })
 
-  it('the call is longer by less than one refill, never by one per exit of the burst', () => {
-    // the sender's work after the burst is short (its csd_lock_wait() spin pays nothing): it pays at most its length
+  it('the call is longer by far less than one refill, never by one per exit of the burst', () => {
+    // the sender's csd_lock_wait() spin pays nothing and the next call's ICR writes exit before any work: the pending
+    // refill is paid only by the sender's occasional tick handler, up to its length — next to nothing per call (a few
+    // ns, within the runs' own spread), where one refill per call would add 10 µs and one per exit 70 µs
     const perCall = (c: string): number => metricValue(res[c]!, { kind: 'figure', figure: 'ns per call' })
     const added = perCall('indirect') - perCall('no-indirect')
-    expect(added).toBeGreaterThan(0)
-    expect(added).toBeLessThan(INDIRECT_NS)
+    expect(Math.abs(added)).toBeLessThan(INDIRECT_NS / 10)
   })
 })
 

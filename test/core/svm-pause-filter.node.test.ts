@@ -24,8 +24,10 @@ function profile(version: string, kvm: Record<string, unknown> = {}): Profile {
       pinning: { vcpupin: pins(8), emulatorpin: '0', iothreadpin: '1' },
       guest: { nopvspin: true },
       workload: { kind: 'fork-join', workNs: 200_000, spinNs: 0 },
-      // 50 µs critical sections: waits around the 3000-PAUSE count (≈70 µs on Zen), so the count decides how often
-      contention: { spinlock: { acquisitionsPerSec: 5_000, holdNs: 50_000 } },
+      // 100 µs critical sections: many waits outlast the 3000-PAUSE count (≈70 µs on Zen), so the count decides how
+      // often a wait exits — a fixed count on every such wait, a grown one on fewer (at 50 µs the waits sit at the
+      // count and which side they fall on turns with every guest cost)
+      contention: { spinlock: { acquisitionsPerSec: 5_000, holdNs: 100_000 } },
     }],
     run: { durationSec: 0.1, warmupSec: 0.02, seed: 1 },
   })
