@@ -11,6 +11,7 @@ import type { ModelCore, Parts, GuestWork as GuestWorkPart } from '../sim/model-
 import { IntRings } from '../sim/int-rings.ts'
 import { SCHEDULE_LOCKING } from './rq-lock.ts'
 import type { VcpuState } from '../kvm/vcpu.ts'
+import type { Engine } from '../engine/engine.ts'
 import { pollutionAfterSuspend, unpaidPollution, refillPaidBy } from '../kvm/indirect-cost.ts'
 import { irqsDisabledIn } from '../kvm/irq-delivery.ts'
 
@@ -21,6 +22,7 @@ const STACK_DEPTH = 2
 export class VcpuWork implements GuestWorkPart {
   private readonly m: ModelCore
   private readonly v: VcpuState
+  private readonly engine: Engine
   private csd!: Parts['csd']
   private gsched!: Parts['gsched']
   private gtimers!: Parts['gtimers']
@@ -50,6 +52,7 @@ export class VcpuWork implements GuestWorkPart {
   constructor(m: ModelCore) {
     this.m = m
     this.v = m.vcpu
+    this.engine = m.engine
     const nV = m.nV
     this.curKind = new Int8Array(nV); this.curArg = new Int32Array(nV); this.curRem = new Float64Array(nV); this.curStart = new Float64Array(nV)
     this.curPoll = new Float64Array(nV)
@@ -105,9 +108,11 @@ export class VcpuWork implements GuestWorkPart {
     const v = this.v
     if (v.actions[g]) { this.runAction(g); return }
     // the rest of try_to_wake_up(): ttwu_queue() locks the wakee CPU's rq (interrupts off: before any pending one)
-    if (this.rqlock.pendingWakes(g) && this.rqlock.startPendingWake(g)) return
-    // a wake list's reschedule IPI (__smp_call_single_queue()) leaves before the waker goes on
-    if (v.actions[g]) { this.runAction(g); return }
+    if (this.rqlock.pendingWakes(g)) {
+      if (this.rqlock.startPendingWake(g)) return
+      // a wake list's reschedule IPI (__smp_call_single_queue()) leaves before the waker goes on
+      if (v.actions[g]) { this.runAction(g); return }
+    }
     let kind: number = this.curKind[g]!
     let arg = 0
     let ns = 0
@@ -127,7 +132,7 @@ export class VcpuWork implements GuestWorkPart {
         this.csd.ipiHandlerStart(g)
         this.rqlock.flushWakelist(g)
       }
-    } else if ((kind !== Work.NONE || this.sp[g]! > this.inLock[g]!) && !this.preemptOnIrqReturn(g)) {
+    } else if (kind !== Work.NONE || (this.sp[g]! > this.inLock[g]! && !this.preemptOnIrqReturn(g))) {
       // the running frame, or the frame an interrupt interrupted (not the lock operation's: that one resumes at the
       // unlock)
       if (kind === Work.NONE) this.pop(g)
@@ -146,9 +151,9 @@ export class VcpuWork implements GuestWorkPart {
       kind = Work.THREAD
       ns = this.gsched.takeBurst(arg)
     }
-    if ((kind === Work.ITEM || kind === Work.THREAD) && this.idle.idleLoopExit(g)) {
+    if ((kind === Work.ITEM || kind === Work.THREAD) && this.idle.inIdleLoop[g] && this.idle.idleLoopExit(g)) {
       // leaving the idle loop: tick_nohz_idle_exit()'s TSC-deadline write comes before the task, which then resumes
-      this.curKind[g] = kind; this.curArg[g] = arg; this.curRem[g] = ns; this.curStart[g] = this.m.engine.now
+      this.curKind[g] = kind; this.curArg[g] = arg; this.curRem[g] = ns; this.curStart[g] = this.engine.now
       this.runAction(g)
       return
     }
@@ -200,25 +205,30 @@ export class VcpuWork implements GuestWorkPart {
       ns = locks.startNs
     }
     const v = this.v
-    const d = kind === Work.SPIN ? 0 : v.debt[g]!
-    // the refill slows the work at most to half speed: it pays at most its own length, the rest stays pending
-    const p = kind === Work.SPIN ? 0 : refillPaidBy(v.pollution[g]!, ns + d)
-    v.debt[g] = v.debt[g]! - d
-    v.pollution[g] = v.pollution[g]! - p
+    let d = 0
+    let p = 0
+    if (kind !== Work.SPIN) {
+      d = v.debt[g]!
+      // the refill slows the work at most to half speed: it pays at most its own length, the rest stays pending
+      const pending = v.pollution[g]!
+      if (pending !== 0) p = refillPaidBy(pending, ns + d)
+      if (d !== 0) v.debt[g] = 0
+      if (p !== 0) v.pollution[g] = pending - p
+    }
     this.curKind[g] = kind
     this.curArg[g] = arg
     this.curRem[g] = ns + d + p
     this.curPoll[g] = p
-    this.curStart[g] = this.m.engine.now
+    this.curStart[g] = this.engine.now
     if (v.state[g] !== St.RUN) v.setState(g, St.RUN)
-    this.m.engine.schedule(ns + d + p, Ev.WORK_DONE, g, ++v.workTok[g]!)
+    this.engine.schedule(ns + d + p, Ev.WORK_DONE, g, ++v.workTok[g]!)
   }
 
   /** Stops the running frame (an exit or an interrupt): keeps what remains, less the refill it had not run off yet,
    *  which goes back to the vCPU's pending one (unpaidPollution(): owed once, by whatever guest work runs next). */
   suspendWork(g: number): void {
     if (this.curKind[g] === Work.NONE) return
-    const done = this.m.engine.now - this.curStart[g]!
+    const done = this.engine.now - this.curStart[g]!
     const unpaid = unpaidPollution(this.curPoll[g]!, done)
     this.curPoll[g] = 0
     if (unpaid > 0) this.v.pollution[g] = pollutionAfterSuspend(this.v.pollution[g]!, unpaid)
@@ -267,7 +277,7 @@ export class VcpuWork implements GuestWorkPart {
   popLockFrame(g: number): void {
     if (this.sp[g] !== 1 || !this.inLock[g]) throw new Error(`vCPU ${g}: an unlock without its lock frame on top`)
     this.pop(g)
-    this.curStart[g] = this.m.engine.now
+    this.curStart[g] = this.engine.now
     this.inLock[g] = 0
   }
 
@@ -289,8 +299,8 @@ export class VcpuWork implements GuestWorkPart {
       if (this.v.state[g] === St.RUN) {
         this.suspendWork(g)
         this.curRem[g] = 0
-        this.curStart[g] = this.m.engine.now
-        this.m.engine.schedule(0, Ev.WORK_DONE, g, ++this.v.workTok[g]!)
+        this.curStart[g] = this.engine.now
+        this.engine.schedule(0, Ev.WORK_DONE, g, ++this.v.workTok[g]!)
       } else {
         this.curRem[g] = 0
       }
