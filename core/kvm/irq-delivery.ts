@@ -22,18 +22,25 @@ export const IPI_MULTI = 1 << 25
 export const IPI_SAME_WRITE = 1 << 26
 const IPI_TARGET = (1 << 24) - 1
 
-/** spin_lock_irqsave()'s local_irq_save(): a vCPU holding — or waiting for — a workload's kernel spinlock
- *  (GuestOps.spinLock(), lock ids from wlLockBase: ebizzy's page LRU lock — pagevec_lru_move_fn() and release_pages()
- *  take it with spin_lock_irqsave() in 4.x, lock_page_lruvec_irqsave() / relock_page_lruvec_irqsave() from 5.11,
- *  folio_lruvec_lock_irqsave() later: irqsave in every version) has interrupts disabled. __raw_spin_lock_irqsave()
- *  disables them before the slowpath, and qspinlock's arch_spin_lock_flags() is arch_spin_lock(): the waiter spins,
- *  and halts in pv_wait() (kvm_wait(): halt(), not safe_halt(), when the caller's flags had them off), with IF = 0. An
- *  interrupt sent to it stays pending (the PIR / IRR) and is taken at spin_unlock_irqrestore() — it does not lengthen
- *  the hold, and it does not wake a pv_wait() halt (kvm_vcpu_has_events() wants kvm_arch_interrupt_allowed(); only
- *  the unlock's KVM_HC_KICK_CPU, pv_unhalted, does). The rq->lock's sections (also taken with interrupts off) are not
- *  masked here (a simplification: they take an interrupt at once). */
-export function irqsDisabledIn(kind: number, arg: number, workloadLockBase: number): boolean {
-  return (kind === Work.LOCK_CS || kind === Work.SPIN) && arg >= workloadLockBase
+/** Kernel spinlocks taken with interrupts off: a vCPU holding — or waiting for — one has IF = 0. Lock ids from
+ *  `irqsOffLockBase` (GuestSpinlocks.rqLockBase) on:
+ *  - the guest's rq->lock (rq-lock.ts), in every guest version the model runs: try_to_wake_up() takes p->pi_lock with
+ *    raw_spin_lock_irqsave() (3.0+) before ttwu_queue() → rq_lock() / ttwu_do_activate(), and __schedule() runs
+ *    local_irq_disable() before rq_lock() (raw_spin_lock_irq(&rq->lock) before 4.x) until finish_task_switch()'s
+ *    raw_spin_unlock_irq() (rq_unlock_irq() when it picks prev again) — so its waker, its own __schedule() and the
+ *    holder of either all mask interrupts;
+ *  - a workload's kernel spinlock (GuestOps.spinLock(), from wlLockBase: ebizzy's page LRU lock — pagevec_lru_move_fn()
+ *    and release_pages() take it with spin_lock_irqsave() in 4.x, lock_page_lruvec_irqsave() /
+ *    relock_page_lruvec_irqsave() from 5.11, folio_lruvec_lock_irqsave() later: irqsave in every version).
+ *  __raw_spin_lock_irqsave() disables them before the slowpath, and qspinlock's arch_spin_lock_flags() is
+ *  arch_spin_lock(): the waiter spins, and halts in pv_wait() (kvm_wait(): halt(), not safe_halt(), when interrupts
+ *  are off — the same before and after f4e61f0c9add, 5.12), with IF = 0. An interrupt sent to it stays pending (the
+ *  PIR / IRR) and is taken at the unlock — it does not lengthen the hold, and it does not end a pv_wait() halt
+ *  (kvm_vcpu_has_events() wants kvm_arch_interrupt_allowed(); only the unlock's KVM_HC_KICK_CPU, pv_unhalted, does;
+ *  its kvm_vcpu_kick() still wakes a blocked vCPU thread: KvmHalt.wakeVcpu()). The generic contention model's locks
+ *  (below rqLockBase) take interrupts. */
+export function irqsDisabledIn(kind: number, arg: number, irqsOffLockBase: number): boolean {
+  return (kind === Work.LOCK_CS || kind === Work.SPIN) && arg >= irqsOffLockBase
 }
 
 export class IrqDelivery implements IrqDeliveryPart {
@@ -92,8 +99,8 @@ export class IrqDelivery implements IrqDeliveryPart {
     v.pendIrq[g]! |= bit
     const s = v.state[g]!
     if (s === St.RUN) {
-      // interrupts off in an irqsave section: pending until the unlock (lockRelease() → dispatchNext())
-      if (posted && irqsDisabledIn(this.work.curKind[g]!, this.work.curArg[g]!, this.locks.wlLockBase)) return
+      // interrupts off under an rq->lock or an irqsave lock: pending until the unlock (lockRelease() → dispatchNext())
+      if (posted && irqsDisabledIn(this.work.curKind[g]!, this.work.curArg[g]!, this.locks.rqLockBase)) return
       if (posted) {
         if (!v.inIrq[g]) { this.work.suspendWork(g); this.work.dispatchNext(g) }
       } else {
@@ -101,8 +108,9 @@ export class IrqDelivery implements IrqDeliveryPart {
       }
       return
     }
-    // halted in pv_wait() with interrupts off (an irqsave lock's waiter): only the unlock's kick wakes it
-    if (this.halt.irqsOffInPvWait(g)) return
+    // halted in pv_wait() with interrupts off (an rq->lock's or irqsave lock's waiter): kvm_vcpu_kick() may wake a
+    // blocked thread, which halts on; only the unlock's kick ends the halt (KvmHalt.irqToIrqsOffWaiter())
+    if (this.halt.irqsOffInPvWait(g)) { this.halt.irqToIrqsOffWaiter(g, posted); return }
     if (s === St.GUEST_HLT || s === St.GUEST_POLL) {
       if (!posted && s === St.GUEST_HLT) { this.kick(g); return }
       this.halt.wakeVcpu(g)
