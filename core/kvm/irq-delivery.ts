@@ -69,6 +69,8 @@ export class IrqDelivery implements IrqDeliveryPart {
    *  cluster in cluster mode) and the targets they delivered to — for the scenario tests. */
   readonly mcastSends: Float64Array
   readonly mcastTargets: Float64Array
+  /** An ICR write without an exit is IPIv's (VMX): the CPU posts it; on SVM it is AVIC's to a running target. */
+  private readonly ipivPosts: boolean
 
   constructor(m: ModelCore, ipiCause: Int32Array, guestTlbCause: Int32Array) {
     this.m = m
@@ -84,6 +86,7 @@ export class IrqDelivery implements IrqDeliveryPart {
     this.guestTlbCause = guestTlbCause
     this.mcastSends = new Float64Array(m.inp.vms.length)
     this.mcastTargets = new Float64Array(m.inp.vms.length)
+    this.ipivPosts = m.inp.vendor === 'vmx'
   }
 
   link(p: Parts): void {
@@ -175,12 +178,13 @@ export class IrqDelivery implements IrqDeliveryPart {
     const multi = (entry & IPI_MULTI) !== 0
     let reason = multi ? vm.ipiMulticastExit : vm.ipiUnicastExit
     if (reason >= 0 && vm.ipiExitsIfTargetNotRunning && avicIsRunning(v.state[target]!, vm.avicRunningWhileHaltPolling)) reason = -1
-    this.deliverGuestIrq(target, Irq.IPI, vm.postedInterrupts)
+    const ipiv = reason < 0 && this.ipivPosts
+    this.deliverIpi(target, ipiv, vm.postedInterrupts)
     // cluster mode: the same logical-mode write reaches the mask's other targets in the cluster, each one more
     // kvm_apic_set_irq() in kvm_irq_delivery_to_apic_fast()'s loop over the destination bitmap
     let more = 0
     while (q.len[g]! > 0 && (q.at(g, 0) & IPI_SAME_WRITE) !== 0) {
-      this.deliverGuestIrq(q.shift(g) & IPI_TARGET, Irq.IPI, vm.postedInterrupts)
+      this.deliverIpi(q.shift(g) & IPI_TARGET, ipiv, vm.postedInterrupts)
       more++
     }
     if (q.len[g] === 0) v.actions[g] = v.actions[g]! & ~Act.SEND_IPI
@@ -189,6 +193,14 @@ export class IrqDelivery implements IrqDeliveryPart {
     let ns = this.m.cost(multi ? vm.ipiMulticastCost : vm.ipiUnicastCost)
     for (let k = 0; k < more; k++) ns += this.m.cost(CostId.pvIpiPerTarget)
     this.run.beginExit(g, reason, cause, ns, After.ENTRY)
+  }
+
+  /** A guest IPI to vCPU t. Sent by IPIv (`ipiv`: the CPU posts it, KVM does not run) to a target blocked in pv_wait()
+   *  with interrupts off, it only stays pending: vmx_vcpu_pi_put() arms the wakeup vector (pi_enable_wakeup_handler())
+   *  only when !vmx_interrupt_blocked(), so no pi_wakeup_handler() → kvm_vcpu_wake_up() follows (IPIv is host 5.19+). */
+  private deliverIpi(t: number, ipiv: boolean, posted: boolean): void {
+    if (ipiv && this.halt.irqsOffInPvWait(t)) { this.v.pendIrq[t]! |= Irq.IPI; return }
+    this.deliverGuestIrq(t, Irq.IPI, posted)
   }
 
   /** Act.SEND_MULTI: PV IPI (kvm_send_ipi_mask() → __send_ipi_mask()): one KVM_HC_SEND_IPI hypercall per 128-APIC-ID

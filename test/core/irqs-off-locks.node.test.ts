@@ -32,15 +32,16 @@ function hackbench(): Profile {
 }
 
 /** ebizzy -M in an 8-vCPU 5.4 guest over 4 pCPUs, pvqspinlock, no PLE: page LRU lock waiters (spin_lock_irqsave())
- *  halt in pv_wait() with interrupts off. */
-function ebizzy(seed: number): Profile {
+ *  halt in pv_wait() with interrupts off. On a 5.4 Skylake host by default; `ipiv`: a 6.1 Sapphire Rapids host, whose
+ *  IPIv posts the guest's ICR writes without an exit (PV IPI off: the shootdowns' IPIs are ICR writes too). */
+function ebizzy(seed: number, ipiv = false): Profile {
   const r = loadProfile({
     schemaVersion: 1,
     name: 'ebizzy-irqs-off-halt',
-    host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version: '5.4', hz: 1000, cmdline: {} }, kvm: { pleGap: 0 } },
+    host: { cpu: ipiv ? 'sapphirerapids' : 'skylake-sp', topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version: ipiv ? '6.1' : '5.4', hz: 1000, cmdline: {} }, kvm: { pleGap: 0 } },
     vms: [{
       name: 'vm', vcpus: 8, guestTopology: { sockets: 1, cores: 8, threads: 1 }, pinning: { vcpupin: Array(8).fill('0-3'), emulatorpin: '0', iothreadpin: '0' },
-      kvm: { pv: { pvTlbFlush: false } },
+      kvm: { pv: { pvTlbFlush: false, pvIpi: !ipiv } },
       guest: { kernelVersion: '5.4' },
       workload: { kind: 'ebizzy', memory: 'no-mmap' },
     }],
@@ -157,6 +158,31 @@ describe('an IF = 0 halt in pv_wait(): an interrupt\'s kvm_vcpu_kick() → kvm_v
     // each round trip cost at least the wake-up IPI (kvm_vcpu_wake_up() → try_to_wake_up() of a thread on another pCPU)
     // and the schedule-in before the thread could look
     expect(minWakeNs).toBeGreaterThanOrEqual(wakeFloorNs)
+  })
+
+  it('with IPIv the CPU posts the IPI without KVM: a waiter blocked with interrupts off is not woken (vmx_vcpu_pi_put() arms the wakeup vector only when !vmx_interrupt_blocked())', () => {
+    let posted = 0
+    const watch = new Int8Array(8)
+    for (const seed of [1, 2]) {
+      const m = startedModel(ebizzy(seed, true), 'base', 0.1, { seed })
+      expect(m.vmSpec(0).ipiVirtualization).toBe(true)
+      const wakes = m.halt.irqsOffWakes
+      while (m.engine.now < 60e6) {
+        for (let v = 0; v < 8; v++) {
+          watch[v] = m.vcpu.state[v] === St.BLOCKED && m.halt.irqsOffInPvWait(v) && !m.halt.pvUnhalted[v] && (m.vcpu.pendIrq[v]! & Irq.IPI) === 0 ? 1 : 0
+        }
+        if (!m.engine.step()) break
+        for (let v = 0; v < 8; v++) {
+          if (!watch[v] || (m.vcpu.pendIrq[v]! & Irq.IPI) === 0 || m.halt.pvUnhalted[v]) continue
+          // the IPI arrived while it was blocked: it stays pending, the thread sleeps on
+          posted++
+          expect(m.vcpu.state[v]).toBe(St.BLOCKED)
+        }
+      }
+      // only its timer wakes such a thread (kvm_vcpu_kick() from the hrtimer): no wake-up per IPI
+      expect(wakes[0]!).toBeLessThan(posted)
+    }
+    expect(posted).toBeGreaterThan(0)
   })
 
   it('the unlock\'s kick (KVM_HC_KICK_CPU → kvm_pv_kick_cpu_op(): pv_unhalted, kvm_vcpu_kick()) wakes a blocked waiter through kvm_vcpu_wake_up() too: vcpu->ready, woken (this path was already so)', () => {
