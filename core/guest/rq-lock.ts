@@ -13,8 +13,10 @@
 // the waker's cost — the work stack takes a lock only at task level; scheduler_tick()'s rq_lock() is not taken (a few
 // hundred ns per tick with interrupts off, next to one section per wake-up and per schedule); sched_ttwu_pending()'s
 // section is held together with the target's next __schedule() section (they run back to back: the wake list's IPI,
-// then schedule_idle()); interrupts are not masked inside the section; the waker does not wait on p->on_cpu
-// (smp_cond_load_acquire()) separately — a descheduling wakee's CPU holds its rq->lock for exactly that time.
+// then schedule_idle()); the waker does not wait on p->on_cpu (smp_cond_load_acquire()) separately — a descheduling
+// wakee's CPU holds its rq->lock for exactly that time. Interrupts are off for every section and spin (try_to_wake_up()'s
+// raw_spin_lock_irqsave(&p->pi_lock), __schedule()'s local_irq_disable() before rq_lock(): irqsDisabledIn(),
+// core/kvm/irq-delivery.ts), so the holder and its waiters take a pending interrupt only after the unlock.
 import { atLeast as versionAtLeast } from '../kernel-version.ts'
 import { CostId } from '../costs/cost-tables.ts'
 import { St, Work } from '../sim/constants.ts'

@@ -117,8 +117,8 @@ export class VcpuWork implements GuestWorkPart {
     let arg = 0
     let ns = 0
     const pend = v.pendIrq[g]!
-    // an irqsave section (irqsDisabledIn()) takes a pending interrupt only after its unlock
-    if (pend && !v.inIrq[g] && !irqsDisabledIn(kind, this.curArg[g]!, this.locks.wlLockBase)) {
+    // an rq->lock or irqsave section, or a spin for one (irqsDisabledIn()), takes a pending interrupt only after the unlock
+    if (pend && !v.inIrq[g] && !irqsDisabledIn(kind, this.curArg[g]!, this.locks.rqLockBase)) {
       if (kind !== Work.NONE) this.push(g)
       const bit = pend & Irq.TIMER ? Irq.TIMER : pend & Irq.RX ? Irq.RX : Irq.IPI
       v.pendIrq[g] = pend & ~bit

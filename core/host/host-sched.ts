@@ -312,7 +312,7 @@ export class HostScheduler implements HostSchedPart {
   private resumeVcpu(g: number): void {
     const v = this.v
     // woken from an HLT block onto a busy pCPU: the HLT exit ends now
-    if (this.halt.inHltExit(g)) { this.halt.hltWakeup(g); return }
+    if (this.halt.inHltExit(g)) { this.halt.threadRunsInBlock(g); return }
     const idleEntry = v.exitHandler[g] === After.IDLE
     v.exitHandler[g] = After.ENTRY
     this.run.enterAndContinue(g, idleEntry)

@@ -33,6 +33,13 @@ export class KvmHalt implements Halt {
   /** Experimental (the 2023 Woodhouse RFC): the vCPU thread sleeps in the VMM's poll() after a KVM_EXIT_HLT (not loaded: KVM_RUN
    *  loads it again). */
   readonly vmmSleep: Uint8Array
+  /** Per VM, after warm-up: blocked pv_wait() waiters with interrupts off woken by an interrupt (kvm_vcpu_wake_up())
+   *  that went back to sleep. */
+  readonly irqsOffWakes: Float64Array
+  /** VMX posted interrupts: the descriptor's ON bit, set by a posted interrupt to a waiter halted with IF = 0 and set
+   *  until it enters the guest again (irqToIrqsOffWaiter()). */
+  private readonly piOn: Uint8Array
+  private readonly piOnCoalesces: boolean
 
   constructor(m: ModelCore) {
     this.m = m
@@ -43,6 +50,9 @@ export class KvmHalt implements Halt {
     this.pvHalted = new Uint8Array(nV)
     this.pvUnhalted = new Uint8Array(nV)
     this.vmmSleep = new Uint8Array(nV)
+    this.irqsOffWakes = new Float64Array(m.inp.vms.length)
+    this.piOn = new Uint8Array(nV)
+    this.piOnCoalesces = m.inp.vendor === 'vmx'
   }
 
   link(p: Parts): void {
@@ -75,8 +85,8 @@ export class KvmHalt implements Halt {
       this.haltStart[g] = this.m.engine.now
     }
     v.needResched[g] = 0
-    // kvm_vcpu_has_events(): a pending interrupt the guest would take (kvm_arch_interrupt_allowed(): not an irqsave
-    // lock's waiter halted in pv_wait() with IF = 0), or a pvqspinlock kick (pv_unhalted)
+    // kvm_vcpu_has_events(): a pending interrupt the guest would take (kvm_arch_interrupt_allowed(): not a waiter
+    // halted in pv_wait() with IF = 0), or a pvqspinlock kick (pv_unhalted)
     if ((v.pendIrq[g] && !this.irqsOffInPvWait(g)) || this.pvUnhalted[g]) { this.hltWakeup(g); return }
     // kvm_lapic_switch_to_sw_timer() before halt-polling (lapic-timer.ts): its time extends the exit, then this runs again
     const sw = this.timer.switchToSwTimer(g)
@@ -91,9 +101,24 @@ export class KvmHalt implements Halt {
     this.block(g)
   }
 
-  /** Halted in pv_wait() waiting for an irqsave lock: kvm_wait() halt()s with interrupts off (irqsDisabledIn()). */
+  /** Halted in pv_wait() waiting for an rq->lock or an irqsave lock: kvm_wait() halt()s with interrupts off
+   *  (irqsDisabledIn()). */
   irqsOffInPvWait(g: number): boolean {
-    return this.pvHalted[g] === 1 && irqsDisabledIn(this.work.curKind[g]!, this.work.curArg[g]!, this.locks.wlLockBase)
+    return this.pvHalted[g] === 1 && irqsDisabledIn(this.work.curKind[g]!, this.work.curArg[g]!, this.locks.rqLockBase)
+  }
+
+  /** kvm_vcpu_kick() for an interrupt sent to a waiter halted in pv_wait() with IF = 0: an injected one kicks every time
+   *  (__apic_accept_irq()); a posted one on VMX only when pi_test_and_set_on() finds ON clear
+   *  (vmx_deliver_posted_interrupt()), and nothing clears it while the vCPU stays halted — kvm_vcpu_has_events() tests
+   *  kvm_arch_interrupt_allowed() before kvm_cpu_has_interrupt() would sync the PIR — so the first posted interrupt of
+   *  the halt wakes it and the later ones do not; AVIC's svm_complete_interrupt_delivery() / avic_kick_target_vcpus()
+   *  call kvm_vcpu_wake_up() every time. */
+  irqToIrqsOffWaiter(g: number, posted: boolean): void {
+    if (posted && this.piOnCoalesces) {
+      if (this.piOn[g]) return
+      this.piOn[g] = 1
+    }
+    this.wakeVcpu(g)
   }
 
   /** Ev.HOST_POLL_END: the poll window is over without an event. */
@@ -119,9 +144,17 @@ export class KvmHalt implements Halt {
 
   /** kvm_vcpu_wake_up(): something made the idle vCPU runnable — in the guest's idle loop, halt-polling, or blocked. */
   wakeVcpu(g: number, local = false): void {
-    // kvm_vcpu_check_block(): a waiter halted in pv_wait() with interrupts off stays halted until its kick
-    if (this.irqsOffInPvWait(g) && !this.pvUnhalted[g]) return
     const s = this.v.state[g]!
+    if (this.irqsOffInPvWait(g) && !this.pvUnhalted[g]) {
+      // an interrupt for a waiter halted in pv_wait() with interrupts off: kvm_vcpu_kick() → kvm_vcpu_wake_up() wakes
+      // its blocked thread all the same (rcuwait_wake_up(): the host's wake-up, vcpu->ready from 5.3, halt_wakeup), and
+      // kvm_vcpu_block()'s loop sends it back to sleep (threadRunsInBlock()); a polling one polls on
+      if (s === St.BLOCKED) {
+        if (this.m.engine.now >= this.m.warmupEnd) this.irqsOffWakes[this.v.vmOf[g]!]!++
+        this.sched.wakeVcpuThread(g, local)
+      }
+      return
+    }
     if (s === St.GUEST_POLL || s === St.GUEST_HLT) { this.idle.wakeInGuest(g); return }
     if (s === St.HOST_POLL) { this.v.idleTok[g]!++; this.hltWakeup(g); return }
     if (s === St.BLOCKED) this.sched.wakeVcpuThread(g, local)
@@ -131,8 +164,19 @@ export class KvmHalt implements Halt {
   onWakeDone(g: number, tok: number): void {
     if (tok !== this.v.idleTok[g]) return
     if (this.v.needResched[g]) { this.sched.descheduleVcpu(g); return }
-    if (this.inHltExit(g) && !this.m.vmSpec(g).hltInGuest) { this.hltWakeup(g); return }
+    if (this.inHltExit(g) && !this.m.vmSpec(g).hltInGuest) { this.threadRunsInBlock(g); return }
     this.idle.leaveIdle(g)
+  }
+
+  /** The vCPU thread woken from kvm_vcpu_block() has its pCPU: its loop's kvm_vcpu_check_block() (kvm_main.c) ends the
+   *  halt when the vCPU has an event it may take; a waiter halted in pv_wait() with interrupts off and not kicked has
+   *  none (kvm_arch_vcpu_runnable() → kvm_vcpu_has_events() wants kvm_arch_interrupt_allowed()), so it schedule()s
+   *  again. (An expired LAPIC timer, kvm_cpu_has_pending_timer(), leaves kvm_vcpu_block() instead: vcpu_block() returns
+   *  without KVM_REQ_UNHALT, kvm_inject_pending_timer_irqs() sets the IRR, and kvm_vcpu_halt() polls and blocks again —
+   *  simplified here to the same schedule().) */
+  threadRunsInBlock(g: number): void {
+    if (this.irqsOffInPvWait(g) && !this.pvUnhalted[g]) { this.block(g); return }
+    this.hltWakeup(g)
   }
 
   /** End of an HLT exit: adapt the halt-polling window (grow/shrink_halt_poll_ns()), enter the guest, leave idle. */
@@ -143,6 +187,8 @@ export class KvmHalt implements Halt {
     const vm = this.m.vmSpec(g)
     this.pvHalted[g] = 0
     this.pvUnhalted[g] = 0
+    // vcpu_enter_guest() syncs the PIR (sync_pir_to_irr()): ON is clear again
+    this.piOn[g] = 0
     // a thread that slept in the VMM's poll() never ran kvm_vcpu_halt(): its window stays as it was
     if (vm.hostHaltPoll && !this.vmmSleep[g]) {
       const haltNs = this.m.engine.now - this.haltStart[g]!

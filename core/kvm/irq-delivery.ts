@@ -22,18 +22,25 @@ export const IPI_MULTI = 1 << 25
 export const IPI_SAME_WRITE = 1 << 26
 const IPI_TARGET = (1 << 24) - 1
 
-/** spin_lock_irqsave()'s local_irq_save(): a vCPU holding — or waiting for — a workload's kernel spinlock
- *  (GuestOps.spinLock(), lock ids from wlLockBase: ebizzy's page LRU lock — pagevec_lru_move_fn() and release_pages()
- *  take it with spin_lock_irqsave() in 4.x, lock_page_lruvec_irqsave() / relock_page_lruvec_irqsave() from 5.11,
- *  folio_lruvec_lock_irqsave() later: irqsave in every version) has interrupts disabled. __raw_spin_lock_irqsave()
- *  disables them before the slowpath, and qspinlock's arch_spin_lock_flags() is arch_spin_lock(): the waiter spins,
- *  and halts in pv_wait() (kvm_wait(): halt(), not safe_halt(), when the caller's flags had them off), with IF = 0. An
- *  interrupt sent to it stays pending (the PIR / IRR) and is taken at spin_unlock_irqrestore() — it does not lengthen
- *  the hold, and it does not wake a pv_wait() halt (kvm_vcpu_has_events() wants kvm_arch_interrupt_allowed(); only
- *  the unlock's KVM_HC_KICK_CPU, pv_unhalted, does). The rq->lock's sections (also taken with interrupts off) are not
- *  masked here (a simplification: they take an interrupt at once). */
-export function irqsDisabledIn(kind: number, arg: number, workloadLockBase: number): boolean {
-  return (kind === Work.LOCK_CS || kind === Work.SPIN) && arg >= workloadLockBase
+/** Kernel spinlocks taken with interrupts off: a vCPU holding — or waiting for — one has IF = 0. Lock ids from
+ *  `irqsOffLockBase` (GuestSpinlocks.rqLockBase) on:
+ *  - the guest's rq->lock (rq-lock.ts), in every guest version the model runs: try_to_wake_up() takes p->pi_lock with
+ *    raw_spin_lock_irqsave() (3.0+) before ttwu_queue() → rq_lock() / ttwu_do_activate(), and __schedule() runs
+ *    local_irq_disable() before rq_lock() (raw_spin_lock_irq(&rq->lock) before 4.x) until finish_task_switch()'s
+ *    raw_spin_unlock_irq() (rq_unlock_irq() when it picks prev again) — so its waker, its own __schedule() and the
+ *    holder of either all mask interrupts;
+ *  - a workload's kernel spinlock (GuestOps.spinLock(), from wlLockBase: ebizzy's page LRU lock — pagevec_lru_move_fn()
+ *    and release_pages() take it with spin_lock_irqsave() in 4.x, lock_page_lruvec_irqsave() /
+ *    relock_page_lruvec_irqsave() from 5.11, folio_lruvec_lock_irqsave() later: irqsave in every version).
+ *  __raw_spin_lock_irqsave() disables them before the slowpath, and qspinlock's arch_spin_lock_flags() is
+ *  arch_spin_lock(): the waiter spins, and halts in pv_wait() (kvm_wait(): halt(), not safe_halt(), when interrupts
+ *  are off — the same before and after f4e61f0c9add, 5.12), with IF = 0. An interrupt sent to it stays pending (the
+ *  PIR / IRR) and is taken at the unlock — it does not lengthen the hold, and it does not end a pv_wait() halt
+ *  (kvm_vcpu_has_events() wants kvm_arch_interrupt_allowed(); only the unlock's KVM_HC_KICK_CPU, pv_unhalted, does;
+ *  its kvm_vcpu_kick() still wakes a blocked vCPU thread: KvmHalt.wakeVcpu()). The generic contention model's locks
+ *  (below rqLockBase) take interrupts. */
+export function irqsDisabledIn(kind: number, arg: number, irqsOffLockBase: number): boolean {
+  return (kind === Work.LOCK_CS || kind === Work.SPIN) && arg >= irqsOffLockBase
 }
 
 export class IrqDelivery implements IrqDeliveryPart {
@@ -62,6 +69,8 @@ export class IrqDelivery implements IrqDeliveryPart {
    *  cluster in cluster mode) and the targets they delivered to — for the scenario tests. */
   readonly mcastSends: Float64Array
   readonly mcastTargets: Float64Array
+  /** An ICR write without an exit is IPIv's (VMX): the CPU posts it; on SVM it is AVIC's to a running target. */
+  private readonly ipivPosts: boolean
 
   constructor(m: ModelCore, ipiCause: Int32Array, guestTlbCause: Int32Array) {
     this.m = m
@@ -77,6 +86,7 @@ export class IrqDelivery implements IrqDeliveryPart {
     this.guestTlbCause = guestTlbCause
     this.mcastSends = new Float64Array(m.inp.vms.length)
     this.mcastTargets = new Float64Array(m.inp.vms.length)
+    this.ipivPosts = m.inp.vendor === 'vmx'
   }
 
   link(p: Parts): void {
@@ -92,8 +102,8 @@ export class IrqDelivery implements IrqDeliveryPart {
     v.pendIrq[g]! |= bit
     const s = v.state[g]!
     if (s === St.RUN) {
-      // interrupts off in an irqsave section: pending until the unlock (lockRelease() → dispatchNext())
-      if (posted && irqsDisabledIn(this.work.curKind[g]!, this.work.curArg[g]!, this.locks.wlLockBase)) return
+      // interrupts off under an rq->lock or an irqsave lock: pending until the unlock (lockRelease() → dispatchNext())
+      if (posted && irqsDisabledIn(this.work.curKind[g]!, this.work.curArg[g]!, this.locks.rqLockBase)) return
       if (posted) {
         if (!v.inIrq[g]) { this.work.suspendWork(g); this.work.dispatchNext(g) }
       } else {
@@ -101,8 +111,9 @@ export class IrqDelivery implements IrqDeliveryPart {
       }
       return
     }
-    // halted in pv_wait() with interrupts off (an irqsave lock's waiter): only the unlock's kick wakes it
-    if (this.halt.irqsOffInPvWait(g)) return
+    // halted in pv_wait() with interrupts off (an rq->lock's or irqsave lock's waiter): kvm_vcpu_kick() may wake a
+    // blocked thread, which halts on; only the unlock's kick ends the halt (KvmHalt.irqToIrqsOffWaiter())
+    if (this.halt.irqsOffInPvWait(g)) { this.halt.irqToIrqsOffWaiter(g, posted); return }
     if (s === St.GUEST_HLT || s === St.GUEST_POLL) {
       if (!posted && s === St.GUEST_HLT) { this.kick(g); return }
       this.halt.wakeVcpu(g)
@@ -167,12 +178,13 @@ export class IrqDelivery implements IrqDeliveryPart {
     const multi = (entry & IPI_MULTI) !== 0
     let reason = multi ? vm.ipiMulticastExit : vm.ipiUnicastExit
     if (reason >= 0 && vm.ipiExitsIfTargetNotRunning && avicIsRunning(v.state[target]!, vm.avicRunningWhileHaltPolling)) reason = -1
-    this.deliverGuestIrq(target, Irq.IPI, vm.postedInterrupts)
+    const ipiv = reason < 0 && this.ipivPosts
+    this.deliverIpi(target, ipiv, vm.postedInterrupts)
     // cluster mode: the same logical-mode write reaches the mask's other targets in the cluster, each one more
     // kvm_apic_set_irq() in kvm_irq_delivery_to_apic_fast()'s loop over the destination bitmap
     let more = 0
     while (q.len[g]! > 0 && (q.at(g, 0) & IPI_SAME_WRITE) !== 0) {
-      this.deliverGuestIrq(q.shift(g) & IPI_TARGET, Irq.IPI, vm.postedInterrupts)
+      this.deliverIpi(q.shift(g) & IPI_TARGET, ipiv, vm.postedInterrupts)
       more++
     }
     if (q.len[g] === 0) v.actions[g] = v.actions[g]! & ~Act.SEND_IPI
@@ -181,6 +193,14 @@ export class IrqDelivery implements IrqDeliveryPart {
     let ns = this.m.cost(multi ? vm.ipiMulticastCost : vm.ipiUnicastCost)
     for (let k = 0; k < more; k++) ns += this.m.cost(CostId.pvIpiPerTarget)
     this.run.beginExit(g, reason, cause, ns, After.ENTRY)
+  }
+
+  /** A guest IPI to vCPU t. Sent by IPIv (`ipiv`: the CPU posts it, KVM does not run) to a target blocked in pv_wait()
+   *  with interrupts off, it only stays pending: vmx_vcpu_pi_put() arms the wakeup vector (pi_enable_wakeup_handler())
+   *  only when !vmx_interrupt_blocked(), so no pi_wakeup_handler() → kvm_vcpu_wake_up() follows (IPIv is host 5.19+). */
+  private deliverIpi(t: number, ipiv: boolean, posted: boolean): void {
+    if (ipiv && this.halt.irqsOffInPvWait(t)) { this.v.pendIrq[t]! |= Irq.IPI; return }
+    this.deliverGuestIrq(t, Irq.IPI, posted)
   }
 
   /** Act.SEND_MULTI: PV IPI (kvm_send_ipi_mask() → __send_ipi_mask()): one KVM_HC_SEND_IPI hypercall per 128-APIC-ID

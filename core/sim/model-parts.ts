@@ -78,10 +78,15 @@ export interface Halt {
   /** `local`: woken by an interrupt on the vCPU's own pCPU (its pinned/local LAPIC hrtimer): no wake-up IPI. */
   wakeVcpu(g: number, local?: boolean): void
   hltWakeup(g: number): void
+  /** The thread woken from its HLT block has its pCPU: kvm_vcpu_block()'s loop ends the halt, or blocks again. */
+  threadRunsInBlock(g: number): void
   /** The vCPU is halted in an HLT exit (kvm_vcpu_halt() from an HLT, not yet entered again). */
   inHltExit(g: number): boolean
-  /** Halted in pv_wait() for an irqsave lock, interrupts off: a pending interrupt does not wake it, only the kick. */
+  /** Halted in pv_wait() for an rq->lock or irqsave lock, interrupts off: a pending interrupt does not end the halt,
+   *  only the kick. */
   irqsOffInPvWait(g: number): boolean
+  /** kvm_vcpu_kick() for an interrupt to such a waiter (`posted`: on the posted-interrupt path). */
+  irqToIrqsOffWaiter(g: number, posted: boolean): void
 }
 
 /** core/kvm/lapic-timer.ts — the guest's LAPIC timer on its KVM path. */

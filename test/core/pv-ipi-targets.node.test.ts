@@ -39,16 +39,16 @@ function sends(m: HostModel): Sends {
   }
 }
 
-describe('spin_lock_irqsave(): irqsDisabledIn()', () => {
+describe('spin_lock_irqsave() and the rq->lock: irqsDisabledIn() (lock ids from rqLockBase on)', () => {
   const base = 100
-  it('a workload kernel spinlock\'s critical section (the page LRU lock) has interrupts off', () => {
+  it('the rq->lock\'s and a workload kernel spinlock\'s (the page LRU lock) critical sections have interrupts off', () => {
     expect(irqsDisabledIn(Work.LOCK_CS, base, base)).toBe(true)
     expect(irqsDisabledIn(Work.LOCK_CS, base + 3, base)).toBe(true)
   })
   it('spinning for it too (qspinlock spins, and halts in kvm_wait(), with the caller\'s interrupts off)', () => {
     expect(irqsDisabledIn(Work.SPIN, base, base)).toBe(true)
   })
-  it('the rq->lock\'s and the generic contention model\'s sections and spins, other PAUSE loops and task work take interrupts', () => {
+  it('the generic contention model\'s sections and spins (below rqLockBase), other PAUSE loops and task work take interrupts', () => {
     expect(irqsDisabledIn(Work.LOCK_CS, base - 1, base)).toBe(false)
     expect(irqsDisabledIn(Work.SPIN, base - 1, base)).toBe(false)
     expect(irqsDisabledIn(Work.SPIN, -1, base)).toBe(false)

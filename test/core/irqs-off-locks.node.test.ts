@@ -1,0 +1,203 @@
+// Interrupts masked where the guest kernel masks them (core/kvm/irq-delivery.ts irqsDisabledIn()): the rq->lock's
+// holder and waiters — try_to_wake_up() holds p->pi_lock with raw_spin_lock_irqsave() around ttwu_queue()'s rq_lock(),
+// __schedule() runs local_irq_disable() before rq_lock() until finish_task_switch()'s raw_spin_unlock_irq() — take a
+// pending interrupt only after the unlock; and a waiter halted in pv_wait() with IF = 0 (kvm_wait() → halt()) is woken
+// by an interrupt's kvm_vcpu_kick() → kvm_vcpu_wake_up() all the same (the host's wake-up, vcpu->ready; on VMX only by
+// the posted interrupt that sets the descriptor's ON bit), and kvm_vcpu_block()'s loop puts it back to sleep
+// (kvm_vcpu_check_block(): no event it may take) until the unlock's kick.
+// Driven on the real model, event by event, an IPI delivered at a chosen moment.
+import { describe, it, expect } from 'vitest'
+import { loadProfile } from '../../core/index.ts'
+import type { Profile } from '../../core/index.ts'
+import { startedModel } from '../helpers/model-runs.ts'
+import type { HostModel } from '../../core/sim/host-model.ts'
+import { St, Work, Irq } from '../../core/sim/constants.ts'
+import { RqOp } from '../../core/guest/rq-lock.ts'
+
+/** hackbench -T -p -g 2 -f 4 in an 8-vCPU guest floating over 4 pCPUs: wake-ups and context switches under rq->lock. */
+function hackbench(): Profile {
+  const r = loadProfile({
+    schemaVersion: 1,
+    name: 'rq-lock-irqs-off',
+    host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version: '6.1', hz: 1000, cmdline: {} } },
+    vms: [{
+      name: 'vm', vcpus: 8, guestTopology: { sockets: 1, cores: 8, threads: 1 }, pinning: { vcpupin: Array(8).fill('0-3'), emulatorpin: '0-3', iothreadpin: '0' },
+      guest: { kernelVersion: '5.5', nopvspin: true },
+      workload: { kind: 'hackbench', groups: 2, fds: 4, mode: 'thread', pipe: true },
+    }],
+    run: { durationSec: 0.1, warmupSec: 0.02, seed: 1 },
+  })
+  if (!r.ok) throw new Error(JSON.stringify(r.issues))
+  return r.profile
+}
+
+/** ebizzy -M in an 8-vCPU 5.4 guest over 4 pCPUs, pvqspinlock, no PLE: page LRU lock waiters (spin_lock_irqsave())
+ *  halt in pv_wait() with interrupts off. On a 5.4 Skylake host by default; `ipiv`: a 6.1 Sapphire Rapids host, whose
+ *  IPIv posts the guest's ICR writes without an exit (PV IPI off: the shootdowns' IPIs are ICR writes too). */
+function ebizzy(seed: number, ipiv = false): Profile {
+  const r = loadProfile({
+    schemaVersion: 1,
+    name: 'ebizzy-irqs-off-halt',
+    host: { cpu: ipiv ? 'sapphirerapids' : 'skylake-sp', topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version: ipiv ? '6.1' : '5.4', hz: 1000, cmdline: {} }, kvm: { pleGap: 0 } },
+    vms: [{
+      name: 'vm', vcpus: 8, guestTopology: { sockets: 1, cores: 8, threads: 1 }, pinning: { vcpupin: Array(8).fill('0-3'), emulatorpin: '0', iothreadpin: '0' },
+      kvm: { pv: { pvTlbFlush: false, pvIpi: !ipiv } },
+      guest: { kernelVersion: '5.4' },
+      workload: { kind: 'ebizzy', memory: 'no-mmap' },
+    }],
+    run: { durationSec: 0.1, warmupSec: 0.005, seed },
+  })
+  if (!r.ok) throw new Error(JSON.stringify(r.issues))
+  return r.profile
+}
+
+/** Steps the model until `pick` names a vCPU (or `untilNs`): that vCPU, or −1. */
+function stepUntil(m: HostModel, untilNs: number, pick: (g: number) => boolean): number {
+  while (m.engine.now < untilNs && m.engine.step()) {
+    for (let g = 0; g < m.nV; g++) if (pick(g)) return g
+  }
+  return -1
+}
+
+const onRqLock = (m: HostModel, g: number): boolean => m.work.curArg[g]! >= m.locks.rqLockBase && m.work.curArg[g]! < m.locks.wlLockBase
+
+/** Delivers an IPI to vCPU g now and follows it: when g's IPI handler starts (flush_smp_call_function_queue()), when g
+ *  first released an rq->lock after the delivery, and g's rq lock operation at the handler's start. */
+function ipiDuring(m: HostModel, g: number): { delivered: number; released: number; handler: number; opAtHandler: number; takenAtOnce: boolean } {
+  const out = { delivered: m.engine.now, released: -1, handler: -1, opAtHandler: -1, takenAtOnce: false }
+  const release = m.locks.lockRelease.bind(m.locks)
+  m.locks.lockRelease = (v: number, l: number) => {
+    if (v === g && out.released < 0 && l >= m.locks.rqLockBase && l < m.locks.wlLockBase) out.released = m.engine.now
+    release(v, l)
+  }
+  const start = m.csd.ipiHandlerStart.bind(m.csd)
+  m.csd.ipiHandlerStart = (t: number) => {
+    if (t === g && out.handler < 0) { out.handler = m.engine.now; out.opAtHandler = m.rqlock.op[g]! }
+    start(t)
+  }
+  m.irq.deliverGuestIrq(g, Irq.IPI, m.vmSpec(g).postedInterrupts)
+  out.takenAtOnce = m.vcpu.inIrq[g] === 1
+  stepUntil(m, out.delivered + 5e6, () => out.handler >= 0)
+  return out
+}
+
+/** An IPI delivered to vCPU g now is not taken at once; its handler starts once g released the rq->lock, outside any
+ *  lock operation. */
+function expectTakenAfterUnlock(m: HostModel, g: number): void {
+  expect(g).toBeGreaterThanOrEqual(0)
+  const r = ipiDuring(m, g)
+  expect(r.takenAtOnce).toBe(false)
+  expect(r.released).toBeGreaterThan(r.delivered)
+  expect(r.handler).toBeGreaterThanOrEqual(r.released)
+  expect(r.opAtHandler).toBe(RqOp.NONE)
+}
+
+describe('the rq->lock masks interrupts (raw_spin_lock with IRQs off in try_to_wake_up() and __schedule())', () => {
+  it('an IPI to a vCPU holding an rq->lock stays pending: its handler starts at the unlock, not inside the section', () => {
+    const m = startedModel(hackbench(), 'base', 0.1)
+    const g = stepUntil(m, 60e6, (v) => m.vcpu.state[v] === St.RUN && m.work.curKind[v] === Work.LOCK_CS && onRqLock(m, v) &&
+      !m.vcpu.inIrq[v] && m.vcpu.pendIrq[v] === 0 && m.work.curStart[v]! + m.work.curRem[v]! > m.engine.now + 20)
+    expectTakenAfterUnlock(m, g)
+  })
+
+  it('an IPI to a vCPU spinning for an rq->lock (a waker in ttwu_queue(), or its own __schedule()) waits until it got and released the lock', () => {
+    const m = startedModel(hackbench(), 'base', 0.1)
+    const g = stepUntil(m, 60e6, (v) => m.vcpu.state[v] === St.RUN && m.work.curKind[v] === Work.SPIN && onRqLock(m, v) &&
+      !m.vcpu.inIrq[v] && m.vcpu.pendIrq[v] === 0)
+    expectTakenAfterUnlock(m, g)
+  })
+})
+
+describe('an IF = 0 halt in pv_wait(): an interrupt\'s kvm_vcpu_kick() → kvm_vcpu_wake_up() wakes the thread, kvm_vcpu_check_block() keeps it halted', () => {
+  it('an IPI to a blocked waiter wakes its thread (the host\'s wake-up, vcpu->ready) and it blocks again without entering the guest', () => {
+    // IPIs sent to page LRU lock waiters blocked in pv_wait() (seeds 2 and 4: the first blocks at 26 ms); a woken
+    // thread may wait for its pCPU long enough for the unlock's kick to come first
+    let sent = 0, reblocked = 0, enteredUnkicked = 0, woken = 0, ready = 0, minWakeNs = Infinity, wakeFloorNs = 0
+    for (const seed of [2, 4]) {
+      const m = startedModel(ebizzy(seed), 'base', 0.1, { seed })
+      wakeFloorNs = m.inp.costs.wakeupIpi.minNs + m.inp.costs.scheduleInNoLoad.minNs
+      let g = -1
+      const entry = m.run.vmEntry.bind(m.run)
+      m.run.vmEntry = (v: number) => { if (v === g && !m.halt.pvUnhalted[v]) enteredUnkicked++; entry(v) }
+      const isHaltedOff = (v: number): boolean => m.vcpu.state[v] === St.BLOCKED && m.halt.irqsOffInPvWait(v) && !m.halt.pvUnhalted[v] && (m.vcpu.pendIrq[v]! & Irq.IPI) === 0
+      while (m.engine.now < 100e6) {
+        g = stepUntil(m, 100e6, isHaltedOff)
+        if (g < 0) break
+        const t0 = m.engine.now
+        const wakes = m.halt.irqsOffWakes[0]!
+        m.irq.deliverGuestIrq(g, Irq.IPI, m.vmSpec(g).postedInterrupts)
+        sent++
+        // woken: onto an idle pCPU (WAKING) or queued behind the thread there (PREEMPTED), vcpu->ready set either way
+        if (m.vcpu.state[g] === St.WAKING || m.vcpu.state[g] === St.PREEMPTED) woken++
+        if (m.sched.vcpuReady(g)) ready++
+        expect(m.halt.irqsOffWakes[0]).toBe(wakes + 1)
+        // it runs kvm_vcpu_block()'s loop on its pCPU, finds no event it may take, and schedule()s again
+        const v = g
+        stepUntil(m, t0 + 50e6, (x) => x === v && (m.vcpu.state[v] === St.BLOCKED || m.halt.pvUnhalted[v] === 1))
+        if (m.vcpu.state[g] === St.BLOCKED && !m.halt.pvUnhalted[g]) {
+          reblocked++
+          expect(m.halt.pvHalted[g]).toBe(1)
+          expect(m.halt.inHltExit(g)).toBe(true)
+          expect(m.vcpu.pendIrq[g]! & Irq.IPI).toBe(Irq.IPI)
+          minWakeNs = Math.min(minWakeNs, m.engine.now - t0)
+          // VMX: that posted IPI left the descriptor's ON bit set (nothing syncs the PIR while the vCPU stays halted), so
+          // the next one does not kick it (vmx_deliver_posted_interrupt(): pi_test_and_set_on())
+          expect(m.vmSpec(g).postedInterrupts).toBe(true)
+          m.irq.deliverGuestIrq(g, Irq.IPI, true)
+          expect(m.vcpu.state[g]).toBe(St.BLOCKED)
+          expect(m.halt.irqsOffWakes[0]).toBe(wakes + 1)
+        }
+        g = -1
+      }
+    }
+    expect(sent).toBeGreaterThan(1)
+    expect(woken).toBe(sent)
+    expect(ready).toBe(sent)
+    expect(reblocked).toBeGreaterThan(0)
+    expect(enteredUnkicked).toBe(0)
+    // each round trip cost at least the wake-up IPI (kvm_vcpu_wake_up() → try_to_wake_up() of a thread on another pCPU)
+    // and the schedule-in before the thread could look
+    expect(minWakeNs).toBeGreaterThanOrEqual(wakeFloorNs)
+  })
+
+  it('with IPIv the CPU posts the IPI without KVM: a waiter blocked with interrupts off is not woken (vmx_vcpu_pi_put() arms the wakeup vector only when !vmx_interrupt_blocked())', () => {
+    let posted = 0
+    const watch = new Int8Array(8)
+    for (const seed of [1, 2]) {
+      const m = startedModel(ebizzy(seed, true), 'base', 0.1, { seed })
+      expect(m.vmSpec(0).ipiVirtualization).toBe(true)
+      const wakes = m.halt.irqsOffWakes
+      while (m.engine.now < 60e6) {
+        for (let v = 0; v < 8; v++) {
+          watch[v] = m.vcpu.state[v] === St.BLOCKED && m.halt.irqsOffInPvWait(v) && !m.halt.pvUnhalted[v] && (m.vcpu.pendIrq[v]! & Irq.IPI) === 0 ? 1 : 0
+        }
+        if (!m.engine.step()) break
+        for (let v = 0; v < 8; v++) {
+          if (!watch[v] || (m.vcpu.pendIrq[v]! & Irq.IPI) === 0 || m.halt.pvUnhalted[v]) continue
+          // the IPI arrived while it was blocked: it stays pending, the thread sleeps on
+          posted++
+          expect(m.vcpu.state[v]).toBe(St.BLOCKED)
+        }
+      }
+      // only its timer wakes such a thread (kvm_vcpu_kick() from the hrtimer): no wake-up per IPI
+      expect(wakes[0]!).toBeLessThan(posted)
+    }
+    expect(posted).toBeGreaterThan(0)
+  })
+
+  it('the unlock\'s kick (KVM_HC_KICK_CPU → kvm_pv_kick_cpu_op(): pv_unhalted, kvm_vcpu_kick()) wakes a blocked waiter through kvm_vcpu_wake_up() too: vcpu->ready, woken (this path was already so)', () => {
+    let kickedBlocked = 0, readyAfter = 0
+    for (const seed of [2, 4]) {
+      const m = startedModel(ebizzy(seed), 'base', 0.1, { seed })
+      const wake = m.halt.wakeVcpu.bind(m.halt)
+      m.halt.wakeVcpu = (v: number, local?: boolean) => {
+        const kickedWhileBlocked = m.halt.pvUnhalted[v] === 1 && m.halt.pvHalted[v] === 1 && m.vcpu.state[v] === St.BLOCKED
+        wake(v, local)
+        if (kickedWhileBlocked) { kickedBlocked++; if (m.sched.vcpuReady(v) && m.vcpu.state[v] !== St.BLOCKED) readyAfter++ }
+      }
+      m.engine.run({ until: 60e6 })
+    }
+    expect(kickedBlocked).toBeGreaterThan(0)
+    expect(readyAfter).toBe(kickedBlocked)
+  })
+})
