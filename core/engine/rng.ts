@@ -27,13 +27,15 @@ export class Rng {
   nextU32(): number {
     // the state in locals: each field read and written once (smaller code where the JIT inlines it, which is everywhere)
     const a = this.a, b = this.b
-    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0
+    // rotl(x, k) written out: a function of its own was compiled on its own before every caller inlined it
+    const b5 = Math.imul(b, 5)
+    const result = Math.imul((b5 << 7) | (b5 >>> 25), 9) >>> 0
     const c = this.c ^ a
     const d = this.d ^ b
     this.a = a ^ d
     this.b = b ^ c
     this.c = c ^ (b << 9)
-    this.d = rotl(d, 11)
+    this.d = (d << 11) | (d >>> 21)
     return result
   }
 
@@ -97,8 +99,4 @@ export class Rng {
     }
     return values[lo]!
   }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k))
 }
