@@ -1,6 +1,6 @@
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
-import { useRunsStore } from '../../renderer/src/stores/runs.ts'
+import { PROGRESS_INTERVAL_MS, useRunsStore } from '../../renderer/src/stores/runs.ts'
 import { setApi } from '../../renderer/src/api/index.ts'
 import { fakeApi, type FakeApi } from '../helpers/fake-api.ts'
 import { makeResult } from '../helpers/results.ts'
@@ -37,6 +37,47 @@ describe('runs store', () => {
 
     api.emit({ type: 'progress', runId: 'other', config: 'x', fraction: 0.5 })
     expect(Object.keys(runs.runs)).toEqual(['run-1'])
+  })
+
+  describe('while configurations run', () => {
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    it('moves each progress bar at most once per interval, to the newest fraction, all together', async () => {
+      vi.useFakeTimers()
+      const runs = useRunsStore()
+      await runs.start({}, 'p')
+      const bar = (i: number): number | undefined => runs.current?.configs[i]?.fraction
+      api.emit({ type: 'progress', runId: 'run-1', config: 'sw-timer', fraction: 0.1 })
+      api.emit({ type: 'progress', runId: 'run-1', config: 'posted-timer', fraction: 0.05 })
+      expect([bar(0), bar(1)]).toEqual([0.1, 0.05]) // the first progress shows at once (queued → running)
+      api.emit({ type: 'progress', runId: 'run-1', config: 'sw-timer', fraction: 0.2 })
+      api.emit({ type: 'progress', runId: 'run-1', config: 'sw-timer', fraction: 0.3 })
+      api.emit({ type: 'progress', runId: 'run-1', config: 'posted-timer', fraction: 0.15 })
+      vi.advanceTimersByTime(PROGRESS_INTERVAL_MS - 1)
+      expect([bar(0), bar(1)]).toEqual([0.1, 0.05])
+      vi.advanceTimersByTime(1)
+      expect([bar(0), bar(1)]).toEqual([0.3, 0.15])
+      expect(runs.current?.configs.map((c) => c.status)).toEqual(['running', 'running'])
+    })
+
+    it('shows a configuration done at once, and never moves its bar back with progress still waiting', async () => {
+      vi.useFakeTimers()
+      const runs = useRunsStore()
+      await runs.start({}, 'p')
+      api.emit({ type: 'progress', runId: 'run-1', config: 'sw-timer', fraction: 0.5 })
+      api.emit({ type: 'progress', runId: 'run-1', config: 'sw-timer', fraction: 0.9 })
+      api.emit({ type: 'config-done', runId: 'run-1', config: 'sw-timer', result: makeResult('sw-timer') })
+      expect(runs.current?.configs[0]).toMatchObject({ status: 'done', fraction: 1 })
+      api.emit({ type: 'progress', runId: 'run-1', config: 'posted-timer', fraction: 0.2 })
+      api.emit({ type: 'progress', runId: 'run-1', config: 'posted-timer', fraction: 0.4 })
+      api.emit({ type: 'config-cancelled', runId: 'run-1', config: 'posted-timer' })
+      api.emit({ type: 'run-finished', runId: 'run-1', status: 'cancelled' })
+      vi.advanceTimersByTime(PROGRESS_INTERVAL_MS)
+      expect(runs.current?.configs).toMatchObject([{ status: 'done', fraction: 1 }, { status: 'cancelled', fraction: 0.2 }])
+      expect(runs.current?.status).toBe('cancelled')
+    })
   })
 
   it('keeps events that arrive before runs.start answers', async () => {

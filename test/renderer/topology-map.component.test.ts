@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest'
+import { nextTick } from 'vue'
 import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import TopologyMap from '../../renderer/src/components/TopologyMap.vue'
+import { bigHostProfile } from '../helpers/big-host.ts'
 import { useProfileStore } from '../../renderer/src/stores/profile.ts'
 
 beforeEach(() => {
@@ -86,6 +88,47 @@ describe('topology editing', () => {
     await w.get('[data-testid="pin-apply"]').trigger('click')
     expect(p.profile?.vms[0]?.pinning.vcpupin).toEqual(['', '6'])
     expect(w.get('[data-testid="cpu-6"]').text()).toContain('v1')
+    w.unmount()
+  })
+})
+
+describe('topology map on a 256-CPU host', () => {
+  it('re-renders only the cells whose selection changed on a click, a shift-click and a ctrl-click', async () => {
+    const p = useProfileStore()
+    p.open(bigHostProfile(), { kind: 'file', name: 'big.json' })
+    const rendered: number[] = []
+    const w = mount(TopologyMap, {
+      attachTo: document.body,
+      global: { mixins: [{ updated(this: { $options: { __name?: string }; $props: { cell?: { cpu: number } } }) { if (this.$options.__name === 'TopologyCell') rendered.push(this.$props.cell!.cpu) } }] },
+    })
+    expect(w.findAll('.cpu')).toHaveLength(256)
+    const cell = (cpu: number) => w.get(`[data-testid="cpu-${cpu}"]`)
+
+    await cell(10).trigger('mousedown', { button: 0 })
+    window.dispatchEvent(new MouseEvent('mouseup'))
+    await nextTick()
+    expect(rendered.sort((a, b) => a - b)).toEqual([10])
+    expect(cell(10).attributes('aria-selected')).toBe('true')
+
+    rendered.length = 0
+    await cell(13).trigger('mousedown', { button: 0, shiftKey: true })
+    window.dispatchEvent(new MouseEvent('mouseup'))
+    await nextTick()
+    expect(rendered.sort((a, b) => a - b)).toEqual([11, 12, 13])
+    expect((w.get('[data-testid="selection-text"]').element as HTMLInputElement).value).toBe('10-13')
+
+    rendered.length = 0
+    await cell(20).trigger('mousedown', { button: 0, ctrlKey: true })
+    window.dispatchEvent(new MouseEvent('mouseup'))
+    await nextTick()
+    expect(rendered).toEqual([20])
+    expect((w.get('[data-testid="selection-text"]').element as HTMLInputElement).value).toBe('10-13,20')
+
+    rendered.length = 0
+    await cell(30).trigger('mousedown', { button: 0 })
+    window.dispatchEvent(new MouseEvent('mouseup'))
+    await nextTick()
+    expect(rendered.sort((a, b) => a - b)).toEqual([10, 11, 12, 13, 20, 30])
     w.unmount()
   })
 })

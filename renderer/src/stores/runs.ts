@@ -24,6 +24,15 @@ export interface BaselineRef { runId: string; config?: string }
 
 const FINAL: readonly ConfigRunStatus[] = ['done', 'failed', 'cancelled', 'interrupted']
 
+/**
+ * How often a running configuration's progress bar moves, at most. Workers send progress up to 10 times a
+ * second each; applied one by one, every event re-rendered the run's components and painted a frame, so
+ * the page drew ~20 frames a second for the whole run and a click on the grid waited behind them. The
+ * newest fraction of each configuration is kept and applied once per interval, together; the first
+ * progress (queued → running) and every other event still apply at once.
+ */
+export const PROGRESS_INTERVAL_MS = 250
+
 export function isFinal(s: ConfigRunStatus): boolean {
   return FINAL.includes(s)
 }
@@ -72,6 +81,9 @@ export const useRunsStore = defineStore('runs', () => {
 
   /** Events that arrived before runs.start answered with their run id. */
   const early = new Map<string, RunEvent[]>()
+  /** Progress not shown yet, by run id then configuration: the newest fraction (see PROGRESS_INTERVAL_MS). */
+  const pendingProgress = new Map<string, Map<string, number>>()
+  let progressTimer: ReturnType<typeof setTimeout> | undefined
   let unsubscribe: (() => void) | undefined
 
   const current = computed(() => (currentRunId.value ? runs.value[currentRunId.value] : undefined))
@@ -163,12 +175,18 @@ export const useRunsStore = defineStore('runs', () => {
       return
     }
     if (e.type === 'run-finished') {
+      pendingProgress.delete(e.runId)
       for (const c of run.configs) if (!isFinal(c.status)) c.status = e.status === 'cancelled' ? 'cancelled' : e.status
       run.status = e.status
       return
     }
     const c = configOf(run, e.config)
     if (isFinal(c.status) && e.type === 'progress') return
+    if (e.type === 'progress' && c.status === 'running') {
+      deferProgress(e.runId, e.config, e.fraction)
+      return
+    }
+    pendingProgress.get(e.runId)?.delete(e.config)
     switch (e.type) {
       case 'progress':
         c.status = 'running'
@@ -188,6 +206,27 @@ export const useRunsStore = defineStore('runs', () => {
         break
     }
     run.status = runStatusOf(run.configs)
+  }
+
+  /** Keeps a running configuration's newest fraction until the next flush (one per PROGRESS_INTERVAL_MS). */
+  function deferProgress(runId: string, config: string, fraction: number): void {
+    let byConfig = pendingProgress.get(runId)
+    if (!byConfig) pendingProgress.set(runId, (byConfig = new Map()))
+    byConfig.set(config, Math.max(byConfig.get(config) ?? 0, fraction))
+    progressTimer ??= setTimeout(flushProgress, PROGRESS_INTERVAL_MS)
+  }
+
+  /** Applies the kept fractions of every run at once: one update of the components, one frame. */
+  function flushProgress(): void {
+    progressTimer = undefined
+    for (const [runId, byConfig] of pendingProgress) {
+      const run = runs.value[runId]
+      for (const [config, fraction] of byConfig) {
+        const c = run?.configs.find((x) => x.config === config)
+        if (c && !isFinal(c.status)) c.fraction = Math.max(c.fraction, Math.min(1, fraction))
+      }
+    }
+    pendingProgress.clear()
   }
 
   /** Adds (or replaces) a run from a RunRecord, e.g. after runs.get. */
@@ -314,6 +353,9 @@ export const useRunsStore = defineStore('runs', () => {
     error.value = undefined
     allHistory.value = []
     early.clear()
+    pendingProgress.clear()
+    if (progressTimer !== undefined) clearTimeout(progressTimer)
+    progressTimer = undefined
   }
 
   return {
