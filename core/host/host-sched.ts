@@ -206,6 +206,24 @@ export class HostScheduler implements HostSchedPart {
     return mask[prev] === 1 ? prev : list[0]!
   }
 
+  /** select_task_rq_fair() with SD_BALANCE_FORK for a new host thread's first wake-up (wake_up_new_task()):
+   *  find_idlest_cpu() — an idle allowed pCPU as selectCpu() finds one, else the allowed pCPU with the fewest runnable
+   *  threads (find_idlest_group_cpu(): the first of least load), not the CPU the parent ran on. */
+  selectNewTaskCpu(h: number, prev: number): number {
+    const list = this.allowedList[h]
+    if (!list) return prev
+    const c = this.selectCpu(h, list[0]!)
+    if (this.pcpuIdle(c)) return c
+    const hrq = this.m.hrq
+    let best = c
+    let least = Infinity
+    for (let i = 0; i < list.length; i++) {
+      const n = hrq.nrRunning(list[i]!)
+      if (n < least) { least = n; best = list[i]! }
+    }
+    return best
+  }
+
   private pcpuIdle(c: number): boolean {
     return this.m.hrq.cur[c]! < 0 && this.m.hrq.nrQueued[c] === 0
   }

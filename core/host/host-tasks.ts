@@ -19,6 +19,8 @@ export class HostTasks implements HostTasksPart {
   readonly taskAloneOn: Int32Array
   /** When the running task's time on its pCPU was last accounted. */
   readonly taskSince: Float64Array
+  /** Whether the task has been woken before (0: its first wake-up is its fork: HostScheduler.selectNewTaskCpu()). */
+  private readonly forked: Uint8Array
 
   constructor(m: ModelCore, mayShare: Uint8Array) {
     this.m = m
@@ -31,6 +33,7 @@ export class HostTasks implements HostTasksPart {
     this.taskAloneOn = new Int32Array(n).fill(-1)
     m.inp.tasks.forEach((t, k) => { if (t.cpus.length === 1 && !mayShare[t.cpus[0]!]) this.taskAloneOn[k] = t.cpus[0]! })
     this.taskSince = new Float64Array(n)
+    this.forked = new Uint8Array(n)
   }
 
   link(p: Parts): void {
@@ -60,7 +63,10 @@ export class HostTasks implements HostTasksPart {
     const sched = this.sched
     const t = m.inp.tasks[h - m.nV]!
     const prev = m.hrq.cpu[h]!
-    const c = sched.selectCpu(h, sched.allowedList[h] ? prev : t.cpus[0]!)
+    // a task's first wake-up is its fork (wake_up_new_task(): fork balancing); later ones select_idle_sibling()
+    const first = this.forked[h - m.nV] === 0
+    this.forked[h - m.nV] = 1
+    const c = first ? sched.selectNewTaskCpu(h, t.cpus[0]!) : sched.selectCpu(h, sched.allowedList[h] ? prev : t.cpus[0]!)
     const preempt = m.hrq.enqueueWaking(h, c, m.engine.now, c !== prev)
     if (m.hrq.cur[c]! < 0) sched.pickNext(c)
     else if (preempt) sched.reschedCurr(c, m.causeIds.resched)

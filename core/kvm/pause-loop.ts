@@ -5,7 +5,7 @@
 // candidate scan; the backend converts the window to time.
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
-import { St, After } from '../sim/constants.ts'
+import { St, After, Work } from '../sim/constants.ts'
 import type { ModelCore, Parts, PauseLoop as PauseLoopPart } from '../sim/model-parts.ts'
 import { kvmVcpuOnSpin, readyCandidates, pendingInterruptBoosts } from './directed-yield.ts'
 import type { OnSpinInputs } from './directed-yield.ts'
@@ -108,8 +108,9 @@ export class PauseLoop implements PauseLoopPart {
       i.ready[k] = preempted || (this.wokenReady && this.sched.vcpuReady(x)) ? 1 : 0
       i.blocking[k] = s === St.BLOCKED || s === St.HOST_POLL ? 1 : 0
       i.dyRunnable[k] = i.blocking[k] && (v.pendIrq[x] || halt.pvUnhalted[x]) ? 1 : 0
-      // preempted in kernel mode: inside a lock operation or an interrupt handler (guest user code is not)
-      i.preemptedInKernel[k] = work.inLockOp(x) || v.inIrq[x] ? 1 : 0
+      // preempted in kernel mode (vcpu->arch.preempted_in_kernel: get_cpl() == 0 at kvm_arch_vcpu_put()): inside a
+      // lock operation, an interrupt handler, or the kernel part of a thread's burst (a page fault, a system call)
+      i.preemptedInKernel[k] = work.inLockOp(x) || v.inIrq[x] || this.threadInKernel(x) ? 1 : 0
       i.pendingInterrupt[k] = this.pendingIrqBoosts && v.pendIrq[x] ? 1 : 0
       // vcpu->spin_loop.in_spin_loop: set for the length of the vCPU's own kvm_vcpu_on_spin() — a vCPU waiting for a
       // pCPU with it set is one that yield_to() scheduled out inside its PAUSE exit (its last exit); a spinner
@@ -130,6 +131,12 @@ export class PauseLoop implements PauseLoopPart {
       if (i.preempted[t] === 0) this.yieldsToWoken[vmi]!++
     }
     return this.yieldResult
+  }
+
+  /** Whether vCPU x's running guest thread is in the kernel where its burst stands (GuestWorkload.threadInKernel()). */
+  private threadInKernel(x: number): boolean {
+    const work = this.work
+    return work.curKind[x] === Work.THREAD && this.m.workloads[this.v.vmOf[x]!]!.threadInKernel(work.curArg[x]!, work.curRem[x]!)
   }
 
   /** kvm_vcpu_yield_to() → yield_to(), returning what yield_to() returns (yieldToResult(): 1 boosted, 0 not runnable

@@ -151,6 +151,7 @@ export interface HostSched {
   queuedBehind(c: number): void
   armSlice(c: number): void
   selectCpu(h: number, prev: number): number
+  selectNewTaskCpu(h: number, prev: number): number
   migrateVcpu(g: number, c: number): void
   /** try_to_wake_up() of a blocked vCPU thread. */
   wakeVcpuThread(g: number, local?: boolean): void

@@ -129,6 +129,12 @@ export class EbizzyWorkload extends GuestWorkload {
   readonly lruRest: number
   readonly releases: Int32Array
   readonly lastStep: number
+  /** Trimming, per thread: its running burst's length, the kept pages' copy at its start (pad), its pages and their
+   *  faults' sampled total — where in the burst the thread is in the kernel (threadInKernel()). */
+  readonly burstNs: Float64Array
+  readonly burstPad: Float64Array
+  readonly burstPages: Int32Array
+  readonly burstFaultNs: Float64Array
 
   constructor(m: GuestOps, v: number, w: EbizzySpec) {
     super(m, v)
@@ -148,6 +154,10 @@ export class EbizzyWorkload extends GuestWorkload {
     this.lruRest = this.pages - this.lruFull * this.lruBatch
     this.releases = Int32Array.from(releaseSections(this.pages, m.inp.vms[v]!.lruReleaseBatch))
     this.lastStep = this.lruFull + 2 + this.releases.length
+    this.burstNs = new Float64Array(w.threads)
+    this.burstPad = new Float64Array(w.threads)
+    this.burstPages = new Int32Array(w.threads)
+    this.burstFaultNs = new Float64Array(w.threads)
   }
 
   override threadCount(): number {
@@ -158,7 +168,7 @@ export class EbizzyWorkload extends GuestWorkload {
     this.firstThread = firstThread
     const vm = this.m.inp.vms[this.v]!
     // pthread_create() in order; fork balancing spreads them over the vCPUs
-    for (let i = 0; i < this.w.threads; i++) this.m.startThread(firstThread + i, vm.firstVcpu + (i % vm.vcpus), this.mmapLock ? 0 : this.trimming() ? this.trimBurst(0) : this.copySearchNs)
+    for (let i = 0; i < this.w.threads; i++) this.m.startThread(firstThread + i, vm.firstVcpu + (i % vm.vcpus), this.mmapLock ? 0 : this.trimming() ? this.trimBurst(i, 0) : this.copySearchNs)
   }
 
   private trimming(): boolean {
@@ -170,19 +180,39 @@ export class EbizzyWorkload extends GuestWorkload {
     return n > 0 ? (n - 1) * meanNs + this.m.cost(id) : 0
   }
 
-  /** Trimming, the guest time of burst s: a full pagevec's faults and copies (the copy of the pages the top pad kept
-   *  mapped with the first), the rest with the search, the madvise() zap of the PTEs, nothing between the LRU sections. */
-  private trimBurst(s: number): number {
+  /** Trimming, the guest time of thread i's burst s: a full pagevec's faults and copies (the copy of the pages the top
+   *  pad kept mapped with the first), the rest with the search, the madvise() zap of the PTEs, nothing between the LRU
+   *  sections. Records the burst's layout for threadInKernel(). */
+  private trimBurst(i: number, s: number): number {
     const pad = s === 0 ? this.copyNs - this.pages * this.copyPageNs : 0
-    if (s < this.lruFull) return pad + this.faultsNs(this.lruBatch)
-    if (s === this.lruFull) return pad + this.faultsNs(this.lruRest) + this.copySearchNs - this.copyNs
-    if (s === this.lruFull + 1) return this.sumOf(this.pages, CostId.guestZapPerPage, this.m.inp.costs.guestZapPerPage.meanNs)
-    return 0
+    const n = s < this.lruFull ? this.lruBatch : s === this.lruFull ? this.lruRest : 0
+    // n pages faulted in (do_anonymous_page(), clear_page()), each followed by the copy written over it
+    const faults = this.sumOf(n, CostId.guestPageFault, this.m.inp.costs.guestPageFault.meanNs)
+    let ns = 0
+    if (s < this.lruFull) ns = pad + (n * this.copyPageNs + faults)
+    else if (s === this.lruFull) ns = pad + (n * this.copyPageNs + faults) + this.copySearchNs - this.copyNs
+    else if (s === this.lruFull + 1) ns = this.sumOf(this.pages, CostId.guestZapPerPage, this.m.inp.costs.guestZapPerPage.meanNs)
+    this.burstNs[i] = ns
+    this.burstPad[i] = pad
+    this.burstPages[i] = n
+    this.burstFaultNs[i] = faults
+    return ns
   }
 
-  /** n pages faulted in (do_anonymous_page(), clear_page()) and the copy written over them. */
-  private faultsNs(n: number): number {
-    return n * this.copyPageNs + this.sumOf(n, CostId.guestPageFault, this.m.inp.costs.guestPageFault.meanNs)
+  /** Trimming: the burst runs the kept pages' copy (user), then per page its fault (kernel: the exception, do_anonymous_page())
+   *  and its copy (user), then the search (user); the zap burst is madvise() (kernel). Other modes: user code (-m's
+   *  faults are mmap_lock sections, kernel through the lock frame). */
+  override threadInKernel(tid: number, leftNs: number): boolean {
+    if (!this.trimming()) return false
+    const i = tid - this.firstThread
+    if (this.step[i] === this.lruFull + 1) return true
+    const n = this.burstPages[i]!
+    if (n === 0) return false
+    const at = this.burstNs[i]! - leftNs - this.burstPad[i]!
+    const fault = this.burstFaultNs[i]! / n
+    const period = fault + this.copyPageNs
+    if (at < 0 || at >= n * period) return false
+    return at - Math.floor(at / period) * period < fault
   }
 
   /** Trimming, the kernel operation at the end of burst s: __pagevec_lru_add() of a full pagevec; lru_add_drain() of
@@ -209,12 +239,12 @@ export class EbizzyWorkload extends GuestWorkload {
     if (s === this.lastStep) {
       this.recordDone(g, tid)
       this.step[i] = 0
-      this.m.threadContinue(tid, this.trimBurst(0))
+      this.m.threadContinue(tid, this.trimBurst(i, 0))
       return
     }
     this.trimOp(g, s)
     this.step[i] = s + 1
-    this.m.threadContinue(tid, this.trimBurst(s + 1))
+    this.m.threadContinue(tid, this.trimBurst(i, s + 1))
   }
 
   /** A record ended on vCPU g: count it. */

@@ -104,6 +104,14 @@ export abstract class GuestWorkload {
    *  it to sleep (GuestOps.threadSleep). */
   threadBurstDone(_g: number, _tid: number): void {}
 
+  /** Whether thread `tid`, with `leftNs` of its running burst still to run, executes guest kernel code (CPL 0) now:
+   *  what kvm_arch_vcpu_in_kernel() reads for a vCPU preempted in it (vcpu->arch.preempted_in_kernel, set from
+   *  get_cpl() in kvm_arch_vcpu_put()). By default a burst is user code; a workload whose bursts include system calls
+   *  or page faults says where they are. */
+  threadInKernel(_tid: number, _leftNs: number): boolean {
+    return false
+  }
+
   /** An IPI handler finished on vCPU g (generic_smp_call_function_single_interrupt(): every call function queued on
    *  that CPU has run, and its csd is unlocked). */
   ipiHandled(_g: number): void {}
