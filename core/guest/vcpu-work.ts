@@ -229,7 +229,7 @@ export class VcpuWork implements GuestWorkPart {
   suspendWork(g: number): void {
     if (this.curKind[g] === Work.NONE) return
     const done = this.engine.now - this.curStart[g]!
-    const unpaid = unpaidPollution(this.curPoll[g]!, done)
+    const unpaid = unpaidPollution(this.curPoll[g]!, done, this.curRem[g]!)
     this.curPoll[g] = 0
     if (unpaid > 0) this.v.pollution[g] = pollutionAfterSuspend(this.v.pollution[g]!, unpaid)
     this.curRem[g] = Math.max(0, this.curRem[g]! - done - unpaid)

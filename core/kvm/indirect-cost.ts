@@ -22,10 +22,15 @@ export function pollutionAfterEntry(pending: number, cost: number): number {
   return pending > cost ? pending : cost
 }
 
-/** An exit or interrupt suspends guest work that took `pollution` of refill into its length and had run `done`:
- *  the refill comes first (the work's first instructions miss), so what is left unpaid is the rest of it. */
-export function unpaidPollution(pollution: number, done: number): number {
-  return pollution > done ? pollution - done : 0
+/** An exit or interrupt suspends guest work that took `pollution` of refill into its `lengthNs` and had run `done`.
+ *  The refill is the misses of the lines the work touches as it goes, not a stall before its first instruction: the
+ *  work runs at the lowered IPC throughout (FlexSC: IPC at worst halved until the structures refill), so `done` has
+ *  paid the same share of the refill as of the work, and the rest is unpaid. (Charging the refill first made a vCPU
+ *  that the host kept rescheduling within its first `pollution` ns — a directed-yield storm at 2:1 — redo the same
+ *  refill at every switch-in and never get a lock's critical section or an interrupt handler done.) */
+export function unpaidPollution(pollution: number, done: number, lengthNs: number): number {
+  if (pollution <= 0 || done >= lengthNs) return 0
+  return pollution * (1 - done / lengthNs)
 }
 
 /** A suspended work's unpaid refill goes back beside what stayed pending when it started (refillPaidBy() left the rest

@@ -20,11 +20,13 @@ describe('vcpu_enter_guest() VM entry: pollutionAfterEntry()', () => {
 })
 
 describe('an exit suspends guest work (vmx_vcpu_run() leaving guest mode): unpaidPollution()', () => {
-  it('the refill is paid first: work suspended before it ran the refill off owes the rest, after it owes nothing', () => {
-    expect(unpaidPollution(1_800, 500)).toBe(1_300)
-    expect(unpaidPollution(1_800, 1_800)).toBe(0)
-    expect(unpaidPollution(1_800, 5_000)).toBe(0)
-    expect(unpaidPollution(0, 100)).toBe(0)
+  it('the refill is paid as the work runs: work suspended a share of the way through owes the same share of the rest', () => {
+    // 3,600 ns long, of which 1,800 are refill (a 1,800 ns work at half speed)
+    expect(unpaidPollution(1_800, 900, 3_600)).toBe(1_350)
+    expect(unpaidPollution(1_800, 1_800, 3_600)).toBe(900)
+    expect(unpaidPollution(1_800, 3_600, 3_600)).toBe(0)
+    expect(unpaidPollution(1_800, 5_000, 3_600)).toBe(0)
+    expect(unpaidPollution(0, 100, 3_600)).toBe(0)
   })
 })
 
@@ -39,10 +41,11 @@ describe('guest work after an entry: refillPaidBy()', () => {
 
 describe('a short work suspended while it pays part of a refill: pollutionAfterSuspend()', () => {
   it('its unpaid part and the rest it left pending are one refill: they add up, nothing is lost without an entry', () => {
-    // a 500 ns handler takes 500 of a 1,800 ns refill (1,300 stay pending); an interrupt suspends it after 200 ns
+    // a 500 ns handler takes 500 of a 1,800 ns refill (1,300 stay pending, 1,000 ns long); an interrupt suspends it
+    // after 200 ns, a fifth of the way: 400 of its 500 unpaid
     const pending = 1_800 - refillPaidBy(1_800, 500)
-    const unpaid = unpaidPollution(refillPaidBy(1_800, 500), 200)
-    expect(pollutionAfterSuspend(pending, unpaid)).toBe(1_600)
+    const unpaid = unpaidPollution(refillPaidBy(1_800, 500), 200, 1_000)
+    expect(pollutionAfterSuspend(pending, unpaid)).toBe(1_700)
     // the entry rule would have kept only the larger part
     expect(pollutionAfterEntry(pending, unpaid)).toBe(1_300)
   })
