@@ -69,7 +69,7 @@ export async function adviseCommand(args: ParsedArgs): Promise<number> {
   const file = readProfileFile(path)
   assertRunnable(file)
   let goalJson: unknown
-  try { goalJson = readJson(goalPath, 'goal') } catch (e) { throw new ProfileFileError((e as SweepSpecError).message) }
+  try { goalJson = readJson(goalPath, 'goal', 'give the path of a goal, e.g. examples/sweeps/posted-timer-goal.json (kvmbench schema --goal)') } catch (e) { throw new ProfileFileError((e as SweepSpecError).message) }
   const g = loadGoal(goalJson)
   if (!g.ok) throw new ProfileFileError(`${goalPath}: not a valid goal:`, g.issues.map(formatIssue))
   let advice: Advice

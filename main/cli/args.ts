@@ -1,6 +1,8 @@
 // Parses one command's arguments against its spec (node:util parseArgs, strict).
+import { existsSync, statSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { CommandSpec } from './commands.ts'
+import type { CommandSpec, OptionSpec } from './commands.ts'
 
 export class UsageError extends Error {}
 
@@ -23,8 +25,29 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
     const [min, max] = spec.positionals
     if (parsed.positionals.length < min) throw new UsageError(`missing argument — usage: ${spec.usage}`)
     if (parsed.positionals.length > max) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[max])} — usage: ${spec.usage}`)
+    for (const o of spec.options) if (o.writes && typeof values[o.name] === 'string') checkOutputPath(o, values[o.name] as string)
   }
   return { positionals: parsed.positionals, values }
+}
+
+const isDir = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isDirectory() === true
+
+/** An output path checked before the command runs anything: a run of minutes must not end in ENOENT. A file
+ *  needs an existing folder and must not be a folder itself; a folder (created with its parents) must not be
+ *  a file, nor lie under one. */
+function checkOutputPath(o: OptionSpec, path: string): void {
+  if (path === '-' && o.writes === 'file') return
+  const flag = `--${o.name} ${path}`
+  if (path === '') throw new UsageError(`--${o.name} needs a path — give the ${o.writes === 'dir' ? 'folder' : 'file'} to write`)
+  if (o.writes === 'file') {
+    if (isDir(path)) throw new UsageError(`${flag}: is a folder — give a file name in it, e.g. ${join(path, `kvmbench.${o.name === 'pdf' ? 'pdf' : o.name === 'out' ? 'jsonl' : 'json'}`)}`)
+    const dir = dirname(resolve(path))
+    if (!isDir(dir)) throw new UsageError(`${flag}: the folder ${dir} does not exist — create it first (mkdir -p ${dir}) or write somewhere else`)
+    return
+  }
+  let p = resolve(path)
+  while (!existsSync(p) && dirname(p) !== p) p = dirname(p)
+  if (!isDir(p)) throw new UsageError(`${flag}: ${p} is a file, not a folder — give a folder to write the files into`)
 }
 
 export function numberOption(values: ParsedArgs['values'], name: string, o: { min: number; max: number; integer?: boolean }): number | undefined {

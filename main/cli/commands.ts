@@ -8,6 +8,9 @@ export interface OptionSpec {
   multiple?: boolean
   short?: string
   help: string
+  /** A path the command writes: checked before anything runs (the folder exists, the path is not a folder),
+   *  so a long run never ends in a write error. `-` (stdout) is let through. */
+  writes?: 'file' | 'dir'
 }
 
 export interface CommandSpec {
@@ -24,7 +27,7 @@ export interface CommandSpec {
 const HELP: OptionSpec = { name: 'help', type: 'boolean', short: 'h', help: 'show this help' }
 const SEED: OptionSpec = { name: 'seed', type: 'string', value: 'N', help: "PRNG seed (0 … 4294967295); default: the profile's run.seed. The same profile and seed give identical results" }
 const DURATION: OptionSpec = { name: 'duration', type: 'string', value: 'SECONDS', help: "virtual time to simulate after warm-up (0.001 … 3600); default: the profile's run.durationSec" }
-const JSON_OUT: OptionSpec = { name: 'json', type: 'string', value: 'FILE', help: 'also write the results as JSON (RunResultJson, schemaVersion 2) to FILE; "-" writes it to stdout instead of the text report' }
+const JSON_OUT: OptionSpec = { name: 'json', type: 'string', value: 'FILE', writes: 'file', help: 'also write the results as JSON (RunResultJson, schemaVersion 2) to FILE; "-" writes it to stdout instead of the text report' }
 const PERF_VERSION: OptionSpec = { name: 'perf-version', type: 'string', value: 'V', help: 'print the exit tables in the layout of this perf version, e.g. 5.3 (20-character name column before v6.4, 40 from v6.4); default: current perf' }
 const WORKERS: OptionSpec = { name: 'workers', type: 'string', value: 'N', help: 'worker processes to run configurations in parallel (default: one per core)' }
 
@@ -56,9 +59,9 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'simulate every configuration of a profile and print a PDF report of the comparison',
     description: 'Runs all configurations of PROFILE in parallel worker processes (as compare does) and prints the comparison report — host and configurations, their differences, kernel command lines and libvirt XML, perf kvm stat tables, the external-interrupt histogram, throughput and latency charts, the kernel decisions and a summary of the deltas — to a PDF with headless Chromium. Needs the built renderer (npm run build) and Chromium (KVMBENCH_CHROMIUM or /usr/bin/chromium).',
     options: [
-      { name: 'pdf', type: 'string', value: 'FILE', help: 'the PDF file to write (required)' },
+      { name: 'pdf', type: 'string', value: 'FILE', writes: 'file', help: 'the PDF file to write (required)' },
       { name: 'page-size', type: 'string', value: 'SIZE', help: 'A4 (default) or Letter' },
-      { name: 'snapshot', type: 'string', value: 'FILE', help: 'also write the report snapshot (the data the PDF shows) as JSON to FILE' },
+      { name: 'snapshot', type: 'string', value: 'FILE', writes: 'file', help: 'also write the report snapshot (the data the PDF shows) as JSON to FILE' },
       SEED, DURATION, WORKERS, HELP,
     ],
     positionals: [1, 1],
@@ -70,7 +73,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'read lscpu, /proc/cmdline, libvirt XML or perf kvm stat output',
     description: 'Reads FILE ("-" for stdin) of KIND: lscpu (`lscpu -p` or `lscpu -e` output → host.topology), cmdline (/proc/cmdline → host.kernel.cmdline and KVM module parameters), libvirt (domain XML, one or several domains → one VM each: vcpus, pinning, topology, KVM and CPU features, PIT policy, network path) or perf (`perf kvm stat report --stdio` / `live` output → exit tables). Prints the profile fragment as JSON, or for perf the tables back in perf\'s format. Tokens and elements the bench does not model are reported on stderr.',
     options: [
-      { name: 'json', type: 'string', value: 'OUT', help: 'also write the result as JSON to OUT ("-": print the JSON instead)' },
+      { name: 'json', type: 'string', value: 'OUT', writes: 'file', help: 'also write the result as JSON to OUT ("-": print the JSON instead)' },
       HELP,
     ],
     positionals: [2, 2],
@@ -96,7 +99,7 @@ export const COMMANDS: CommandSpec[] = [
     description: 'Runs every case under examples/validation/cases/ — one published KVM result (commit, cover letter or paper) and the profile under examples/validation/profiles/ designed from its setup — under seeds 1 … N (the case\'s "seeds") and prints per case the source, the setup, the published figure, the model\'s figure (over several seeds: the mean change and the seed range), their ratio and whether the directions agree, then a summary table. docs/validation.md holds the same table; --write-doc regenerates it from this run. A case the model misses is a result, not an error: the exit status is 0 unless a run fails, or --check finds a direction that differs from docs/validation.md (1).',
     options: [
       { name: 'case', type: 'string', value: 'ID', multiple: true, help: 'run only this case (repeat for several); default: all' },
-      { name: 'json', type: 'string', value: 'FILE', help: 'also write the cases, outcomes and verdicts as JSON to FILE; "-" writes it to stdout instead of the table' },
+      { name: 'json', type: 'string', value: 'FILE', writes: 'file', help: 'also write the cases, outcomes and verdicts as JSON to FILE; "-" writes it to stdout instead of the table' },
       { name: 'write-doc', type: 'boolean', help: 'rewrite docs/validation.md (table, a paragraph per case, recorded outcomes) from this run; also runs every case under seeds 1 … 3 for the seed-spread survey' },
       { name: 'check', type: 'boolean', help: "exit 1 when a case's direction differs from what docs/validation.md records" },
       WORKERS, HELP,
@@ -112,7 +115,7 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { name: 'from-this-machine', type: 'boolean', help: 'read this machine (required)' },
       { name: 'vm', type: 'string', value: 'N', help: 'add a starter VM of N vCPUs, pinned one per CPU to free isolated CPUs of one NUMA node (isolated by the command line, else all but the first core of each socket and its siblings), its emulator on that socket\'s housekeeping CPUs' },
-      { name: 'out', type: 'string', value: 'FILE', help: 'write the profile to FILE instead of stdout (an existing FILE is kept unless --force)' },
+      { name: 'out', type: 'string', value: 'FILE', writes: 'file', help: 'write the profile to FILE instead of stdout (an existing FILE is kept unless --force)' },
       { name: 'force', type: 'boolean', help: 'with --out: replace an existing FILE' },
       { name: 'root', type: 'string', value: 'DIR', help: 'read the machine\'s files under DIR instead of / (a copy of another machine\'s /sys, /proc, /boot, /etc and /run)' },
       HELP,
@@ -126,7 +129,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'run a grid (or a sample) of configurations and write one JSON line per point',
     description: 'Reads SPEC (a sweep spec, docs/sweep.md): a base profile, axes — profile paths with values or a range — crossed as a grid, the seeds and the metrics. Refuses bad axes, values and metrics before anything runs, naming the field. Runs every point on the local worker pool (or, with --queue, on `kvmbench worker` processes through BullMQ over Redis) and writes one JSON line per point: its key, values, seed and metrics.',
     options: [
-      { name: 'out', type: 'string', value: 'FILE', help: 'append the JSON lines to FILE (default: stdout)' },
+      { name: 'out', type: 'string', value: 'FILE', writes: 'file', help: 'append the JSON lines to FILE (default: stdout)' },
       { name: 'resume', type: 'boolean', help: 'skip the points FILE already holds (keyed by a hash of the point’s profile and seed); needs --out' },
       { name: 'sample', type: 'string', value: 'N', help: 'run N points drawn from the grid instead of all of it (the spec’s sampleSeed picks them)' },
       WORKERS,
@@ -143,8 +146,9 @@ export const COMMANDS: CommandSpec[] = [
     description: 'Searches the knobs of GOAL (default: halt polling, HLT exits, the posted timer, the dedicated hint) from the starting configuration of PROFILE: the whole grid when it fits the goal\'s budget of runs, a coordinate search when it does not (it says which). Prints the configuration that meets the constraints with the best objective, its metrics with confidence intervals over the seeds, its margin over the runner-up, the kernel decisions that differ from the start, and its exports (kernel command line, tuned, libvirt, QEMU). Exits 1 when no point meets the constraints.',
     options: [
       { name: 'goal', type: 'string', value: 'FILE', help: 'the goal: constraints, objective, knobs, seeds, budget (docs/sweep.md; kvmbench schema --goal)' },
-      { name: 'export-dir', type: 'string', value: 'DIR', help: 'write the pick\'s kernel command line, tuned profile, libvirt XML and QEMU command to DIR' },
-      JSON_OUT, WORKERS, HELP,
+      { name: 'export-dir', type: 'string', value: 'DIR', writes: 'dir', help: 'write the pick\'s kernel command line, tuned profile, libvirt XML and QEMU command to DIR' },
+      { name: 'json', type: 'string', value: 'FILE', writes: 'file', help: 'also write the advice as JSON (schemaVersion 1: the goal, the search mode, every point evaluated, the pick, the runner-up, the margin, the decisions that differ, the exports) to FILE; "-" writes it to stdout instead of the text' },
+      WORKERS, HELP,
     ],
     positionals: [1, 1],
     examples: ['kvmbench advise examples/posted-timer.json --goal examples/sweeps/posted-timer-goal.json', 'kvmbench advise my-host.json --goal goal.json --export-dir deploy/'],

@@ -35,6 +35,8 @@ export async function reportCommand(args: ParsedArgs): Promise<number> {
   const file = readProfileFile(path)
   const configs = configurationNames(file.profile)
   assertRunnable(file, durationSec !== undefined ? { durationSec } : {})
+  const printer = new ChromiumReportPrinter()
+  try { printer.assertReady() } catch (e) { throw e instanceof RendererReportMissingError ? new UsageError(e.message) : e }
   // A run's duration override applies as the run settings of the snapshot's profile, too.
   const profileJson = durationSec !== undefined ? withDuration(file.json, durationSec) : file.json
 
@@ -66,10 +68,10 @@ export async function reportCommand(args: ParsedArgs): Promise<number> {
   if (typeof args.values.snapshot === 'string') writeFileSync(args.values.snapshot, `${JSON.stringify(snapshot, null, 2)}\n`)
   let pdf: Uint8Array
   try {
-    pdf = await new ChromiumReportPrinter().print({ runId: 'cli', snapshot, pageSize })
-  } catch (e) {
-    if (e instanceof RendererReportMissingError) throw new UsageError(e.message)
-    throw e
+    pdf = await printer.print({ runId: 'cli', snapshot, pageSize })
+  } finally {
+    // The shared Chromium keeps the event loop alive: without this the command never exits.
+    await printer.close()
   }
   writeFileSync(out, pdf)
   process.stderr.write(`kvmbench: wrote ${out} (${pageSize}, ${Math.round(pdf.length / 1024)} KiB)\n`)
