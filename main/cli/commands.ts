@@ -212,7 +212,8 @@ export function mainHelp(): string {
     'and VM exits — so you can compare tuning choices before trying them on real hardware.', '',
     'Commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`), '',
     'Options:', '  -h, --help     show this help (kvmbench COMMAND --help: help for a command)', '  -V, --version  print the version', '',
-    'Exit status: 0 success, 1 a configuration failed to run, 2 bad usage or an invalid profile.', '',
+    'Exit status: 0 success, 1 a configuration failed to run (advise: no point meets the goal; validate --check:',
+    'a direction differs from docs/validation.md), 2 bad usage or an invalid profile, 130 interrupted (Ctrl-C).', '',
     'Start with: kvmbench compare examples/posted-timer.json', '',
   ].join('\n')
 }
