@@ -18,7 +18,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/^TypeError \[ERR_PARSE_ARGS_[A-Z_]+\]: /, ''))
+    throw new UsageError(argsMessage(e as Error, argv, spec.name))
   }
   const values = parsed.values as ParsedArgs['values']
   if (!values.help) {
@@ -48,6 +48,20 @@ function checkOutputPath(o: OptionSpec, path: string): void {
   let p = resolve(path)
   while (!existsSync(p) && dirname(p) !== p) p = dirname(p)
   if (!isDir(p)) throw new UsageError(`${flag}: ${p} is a file, not a folder — give a folder to write the files into`)
+}
+
+/** parseArgs' messages, told as the other usage errors are: the option, the value, the fix. */
+function argsMessage(e: Error, argv: string[], command: string): string {
+  const m = /Option '(-[^ ']+)' argument is ambiguous/.exec(e.message)
+  if (m) {
+    const given = m[1]!
+    const long = /use '(--[^=']+)=/.exec(e.message)?.[1] ?? given
+    const value = argv[argv.indexOf(given) + 1] ?? ''
+    return `${given} ${value}: a value that starts with "-" looks like an option — write ${long}=${value} if you mean it`
+  }
+  const u = /^Unknown option '([^']+)'/.exec(e.message.replace(/^TypeError \[ERR_PARSE_ARGS_[A-Z_]+\]: /, ''))
+  if (u) return `unknown option ${u[1]} — \`kvmbench ${command} --help\` lists the options`
+  return e.message.replace(/^TypeError \[ERR_PARSE_ARGS_[A-Z_]+\]: /, '')
 }
 
 export function numberOption(values: ParsedArgs['values'], name: string, o: { min: number; max: number; integer?: boolean }): number | undefined {

@@ -141,13 +141,14 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'advise',
-    usage: 'kvmbench advise PROFILE --goal GOAL.json [--export-dir DIR] [--json FILE] [--workers N]',
+    usage: 'kvmbench advise PROFILE --goal GOAL.json [--export-dir DIR [--force]] [--json FILE] [--workers N]',
     summary: 'search the knobs for the configuration that meets a goal, and say why it wins',
     description: 'Searches the knobs of GOAL (default: halt polling, HLT exits, the posted timer, the dedicated hint) from the starting configuration of PROFILE: the whole grid when it fits the goal\'s budget of runs, a coordinate search when it does not (it says which). Prints the configuration that meets the constraints with the best objective, its metrics with confidence intervals over the seeds, its margin over the runner-up, the kernel decisions that differ from the start, and its exports (kernel command line, tuned, libvirt, QEMU). Exits 1 when no point meets the constraints.',
     options: [
       { name: 'goal', type: 'string', value: 'FILE', help: 'the goal: constraints, objective, knobs, seeds, budget (docs/sweep.md; kvmbench schema --goal)' },
       { name: 'export-dir', type: 'string', value: 'DIR', writes: 'dir', help: 'write the pick\'s kernel command line, tuned profile, libvirt XML and QEMU command to DIR' },
       { name: 'json', type: 'string', value: 'FILE', writes: 'file', help: 'also write the advice as JSON (schemaVersion 1: the goal, the search mode, every point evaluated, the pick, the runner-up, the margin, the decisions that differ, the exports) to FILE; "-" writes it to stdout instead of the text' },
+      { name: 'force', type: 'boolean', help: 'with --export-dir: replace files of those names already in DIR (without it, advise refuses before it runs)' },
       WORKERS, HELP,
     ],
     positionals: [1, 1],

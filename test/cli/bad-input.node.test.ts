@@ -109,3 +109,27 @@ describe('help texts say what the command writes', () => {
     expect(h).not.toContain('RunResultJson')
   })
 })
+
+describe('option mistakes', () => {
+  it('a negative value, an unknown option: the option, the value and the fix, no parser jargon', () => {
+    expect(kvmbench('run', profilePath, '--seed', '-1')).toMatchObject({ code: 2, stderr: 'kvmbench: --seed -1: a value that starts with "-" looks like an option — write --seed=-1 if you mean it\n' })
+    expect(kvmbench('run', profilePath, '-c', '-x')).toMatchObject({ code: 2, stderr: 'kvmbench: -c -x: a value that starts with "-" looks like an option — write --config=-x if you mean it\n' })
+    expect(kvmbench('export', 'cmdline', profilePath, '--duration', '1')).toMatchObject({ code: 2, stderr: 'kvmbench: unknown option --duration — `kvmbench export --help` lists the options\n' })
+    expect(kvmbench('run', profilePath, '--seed=-1')).toMatchObject({ code: 2, stderr: 'kvmbench: --seed -1 is not valid — give an integer from 0 to 4294967295\n' })
+  })
+})
+
+describe('advise --export-dir keeps what is there', () => {
+  it('refuses, before it runs, a folder holding files of the names it would write (--force to replace them)', () => {
+    const dir = join(tmp, 'deploy')
+    mkdirSync(dir, { recursive: true })
+    const xml = join(dir, 'libvirt-redis-vm.xml')
+    writeFileSync(xml, '<domain><!-- edited by hand --></domain>\n')
+    const goal = example('sweeps/posted-timer-goal.json')
+    const r = kvmbench('advise', example('posted-timer.json'), '--goal', goal, '--export-dir', dir)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe(`kvmbench: --export-dir ${dir} already holds libvirt-redis-vm.xml — add --force to replace it, or give another folder\n`)
+    expect(r.stdout).toBe('')
+    expect(readFileSync(xml, 'utf8')).toBe('<domain><!-- edited by hand --></domain>\n')
+  })
+})
