@@ -78,8 +78,14 @@ export async function reportCommand(args: ParsedArgs): Promise<number> {
   return failures.length ? 1 : 0
 }
 
+/** --duration for every configuration, as `run --duration` gives it: the base's run.durationSec and each
+ *  configuration's own override of it (which would otherwise win, and run for its own duration). */
 function withDuration(json: unknown, durationSec: number): unknown {
   const p = json as Record<string, unknown>
   const run = typeof p.run === 'object' && p.run !== null ? (p.run as Record<string, unknown>) : {}
-  return { ...p, run: { ...run, durationSec } }
+  const configurations = Array.isArray(p.configurations) ? p.configurations.map((c: unknown) => {
+    const o = (c as { overrides?: { run?: Record<string, unknown> } }).overrides
+    return o?.run && 'durationSec' in o.run ? { ...(c as object), overrides: { ...o, run: { ...o.run, durationSec } } } : c
+  }) : p.configurations
+  return { ...p, run: { ...run, durationSec }, configurations }
 }
