@@ -81,12 +81,14 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'export',
-    usage: 'kvmbench export KIND PROFILE [--config NAME] [--vm NAME]',
+    usage: 'kvmbench export KIND PROFILE [--config NAME] [--vm NAME] [--seed N] [--duration SECONDS]',
     summary: 'write a configuration as a kernel command line, tuned, libvirt, QEMU, modprobe, guest command line, JSON or CSV',
     description: 'Writes one configuration of PROFILE (default: the first) as KIND: cmdline (kernel command line), tuned-cpu-partitioning / tuned-realtime-virtual-host (tuned variables file), libvirt (a <domain> document), qemu (QEMU options), modprobe (/etc/modprobe.d/kvm.conf), guest-cmdline (the guest kernel command line of a VM), json, csv (runs the configuration and writes its results; csv: the exit table) or workload-csv (the workload\'s throughput, mean latency, percentiles and benchmark lines, with their 95 % CIs when replicated).',
     options: [
       { name: 'config', type: 'string', value: 'NAME', short: 'c', help: 'the configuration to export (default: the first)' },
-      { name: 'vm', type: 'string', value: 'NAME', help: 'libvirt and qemu: the VM to write (default: the first)' },
+      { name: 'vm', type: 'string', value: 'NAME', help: 'libvirt, qemu and guest-cmdline: the VM to write (default: the first)' },
+      { ...SEED, help: `json, csv and workload-csv: ${SEED.help}` },
+      { ...DURATION, help: `json, csv and workload-csv: ${DURATION.help}` },
       HELP,
     ],
     positionals: [2, 2],

@@ -114,7 +114,7 @@ describe('option mistakes', () => {
   it('a negative value, an unknown option: the option, the value and the fix, no parser jargon', () => {
     expect(kvmbench('run', profilePath, '--seed', '-1')).toMatchObject({ code: 2, stderr: 'kvmbench: --seed -1: a value that starts with "-" looks like an option — write --seed=-1 if you mean it\n' })
     expect(kvmbench('run', profilePath, '-c', '-x')).toMatchObject({ code: 2, stderr: 'kvmbench: -c -x: a value that starts with "-" looks like an option — write --config=-x if you mean it\n' })
-    expect(kvmbench('export', 'cmdline', profilePath, '--duration', '1')).toMatchObject({ code: 2, stderr: 'kvmbench: unknown option --duration — `kvmbench export --help` lists the options\n' })
+    expect(kvmbench('export', 'cmdline', profilePath, '--workers', '1')).toMatchObject({ code: 2, stderr: 'kvmbench: unknown option --workers — `kvmbench export --help` lists the options\n' })
     expect(kvmbench('run', profilePath, '--seed=-1')).toMatchObject({ code: 2, stderr: 'kvmbench: --seed -1 is not valid — give an integer from 0 to 4294967295\n' })
   })
 })
@@ -131,5 +131,28 @@ describe('advise --export-dir keeps what is there', () => {
     expect(r.stderr).toBe(`kvmbench: --export-dir ${dir} already holds libvirt-redis-vm.xml — add --force to replace it, or give another folder\n`)
     expect(r.stdout).toBe('')
     expect(readFileSync(xml, 'utf8')).toBe('<domain><!-- edited by hand --></domain>\n')
+  })
+})
+
+describe('export', () => {
+  it('json runs with --seed and --duration as run does; a profile a run refuses is refused with exit 2, not run', () => {
+    const r = kvmbench('export', 'json', profilePath, '--config', 'tuned', '--seed', '5', '--duration', '0.005')
+    expect(r.code, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout) as { results: { config: string; seed: number; virtualNs: number }[] }
+    expect(out.results).toMatchObject([{ config: 'tuned', seed: 5, virtualNs: 5_000_000 }])
+    expect(kvmbench('export', 'cmdline', profilePath, '--duration', '1')).toMatchObject({ code: 2, stderr: expect.stringContaining('--seed and --duration apply to the kinds that run (json, csv, workload-csv), not to cmdline') })
+    const p = JSON.parse(readFileSync(example('posted-timer.json'), 'utf8')) as { vms: { pinning: { vcpupin: string[] } }[] }
+    p.vms[0]!.pinning.vcpupin[0] = '99'
+    const bad = join(tmp, 'vcpupin-99.json')
+    writeFileSync(bad, JSON.stringify(p))
+    const refused = kvmbench('export', 'csv', bad, '--config', 'sw-timer')
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('vms[0].pinning.vcpupin[0]: "99" CPU 99 is beyond this host')
+  })
+
+  it('an empty guest command line says so on stderr', () => {
+    const r = kvmbench('export', 'guest-cmdline', example('posted-timer.json'), '--config', 'sw-timer')
+    expect(r).toMatchObject({ code: 0, stdout: '\n' })
+    expect(r.stderr).toBe('kvmbench: VM redis-vm of configuration sw-timer needs no guest kernel boot parameter: the line is empty on purpose\n')
   })
 })
