@@ -156,3 +156,12 @@ describe('export', () => {
     expect(r.stderr).toBe('kvmbench: VM redis-vm of configuration sw-timer needs no guest kernel boot parameter: the line is empty on purpose\n')
   })
 })
+
+describe('a huge --duration', () => {
+  it('is refused before it runs, by the work estimate, and the message names the option typed', () => {
+    const r = kvmbench('run', example('posted-timer.json'), '--duration', '3600')
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('run.maxEvents: 5.0e8 is below this configuration\'s estimated work')
+    expect(r.stderr).toContain('  (--duration 3600 stands for run.durationSec in this run: give a shorter --duration)\n')
+  })
+})
