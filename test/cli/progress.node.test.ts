@@ -19,7 +19,8 @@ describe('ProgressLine off a terminal', () => {
     t = 10_500; p.update('posted-timer', 0.25)
     t = 12_000; p.update('sw-timer', 0.4)
     t = 21_000; p.update('sw-timer', 0.6)
-    t = 40_000; p.update('sw-timer', 1); p.update('posted-timer', 1) // all done: the report follows, no 100 % line
+    t = 25_000; p.update('posted-timer', 1)
+    t = 35_000; p.update('sw-timer', 1) // all done: the report follows, no 100 % line
     p.done()
     expect(out).toEqual(['kvmbench: running: sw-timer 30%, posted-timer 25%\n', 'kvmbench: running: sw-timer 60%, posted-timer 25%\n'])
   })
