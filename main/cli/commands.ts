@@ -55,7 +55,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'report',
-    usage: 'kvmbench report PROFILE --pdf FILE [--page-size A4|Letter] [--seed N] [--duration SECONDS] [--workers N]',
+    usage: 'kvmbench report PROFILE --pdf FILE [--page-size A4|Letter] [--snapshot FILE] [--seed N] [--duration SECONDS] [--workers N]',
     summary: 'simulate every configuration of a profile and print a PDF report of the comparison',
     description: 'Runs all configurations of PROFILE in parallel worker processes (as compare does) and prints the comparison report — host and configurations, their differences, kernel command lines and libvirt XML, perf kvm stat tables, the external-interrupt histogram, throughput and latency charts, the kernel decisions and a summary of the deltas — to a PDF with headless Chromium. Needs the built renderer (npm run build) and Chromium (KVMBENCH_CHROMIUM or /usr/bin/chromium).',
     options: [
@@ -111,7 +111,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'init',
-    usage: 'kvmbench init --from-this-machine [--vm N] [--out FILE]',
+    usage: 'kvmbench init --from-this-machine [--vm N] [--out FILE [--force]] [--root DIR]',
     summary: 'start a profile from this machine: CPUs, caches, NUMA, kernel, cmdline, KVM parameters, running VMs',
     description: 'Reads the machine kvmbench runs on — CPU topology, caches and NUMA nodes (/sys/devices/system/cpu, /sys/devices/system/node), the CPU model (/proc/cpuinfo → the nearest cost preset, and why), the kernel release and CONFIG_HZ, /proc/cmdline, the kvm and kvm_intel/kvm_amd module parameters (/sys/module) and the running VMs\' pinning (libvirt\'s /run/libvirt/qemu and /etc/libvirt/qemu) — and prints it as a profile (JSON). What was read and what was not, with the reason, goes to stderr. CPU numbers are the bench\'s (first threads of all cores, socket by socket, then their siblings): cpulists of a machine numbered otherwise are translated.',
     options: [
@@ -158,7 +158,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'worker',
-    usage: 'kvmbench worker --queue redis://HOST:PORT [--concurrency N]',
+    usage: 'kvmbench worker --queue redis://HOST:PORT [--concurrency N] [--lock-ms MS]',
     summary: 'run sweep points from a Redis queue until stopped',
     description: 'Connects to the Redis server at URL and runs the sweep points that `kvmbench sweep --queue` enqueues, N at a time, each in its own simulation process. Start one on every machine that should help; stop it with Ctrl-C (it finishes its current points first). A worker killed mid-point loses nothing: after its lock expires another worker runs the point.',
     options: [

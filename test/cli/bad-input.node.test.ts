@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadProfile } from '../../core/index.ts'
 import { diagnoseProfile } from '../../core/topology/diagnostics.ts'
+import { COMMANDS } from '../../main/cli/commands.ts'
 import { tinyProfile } from '../helpers/profiles.ts'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -103,6 +104,10 @@ describe('missing input files of sweep and advise', () => {
 })
 
 describe('help texts say what the command writes', () => {
+  it('every option of a command is in its usage line', () => {
+    for (const c of COMMANDS) for (const o of c.options) if (o.name !== 'help') expect(c.usage, `${c.name} --${o.name}`).toContain(`--${o.name}`)
+  })
+
   it('advise --json describes the advice document, not a run result', () => {
     const h = kvmbench('advise', '--help').stdout
     expect(h).toMatch(/--json FILE +also write the advice as JSON \(schemaVersion 1/)
