@@ -56,9 +56,10 @@ describe('Ctrl-C', () => {
     for (const pid of r.workerPids) expect(processExists(pid), `worker ${pid}`).toBe(false)
   }, 90_000)
 
-  it('compare: exits 130, no worker left', async () => {
+  it('compare: exits 130 and says it wrote nothing, no worker left', async () => {
     const r = await interrupt(['compare', profilePath, '--workers', '2'], /^/, 2)
     expect(r.code).toBe(130)
+    expect(r.stderr).toBe('kvmbench: interrupted — the workers are stopped; no report or JSON was written\n')
     expect(r.stderr).not.toMatch(/\n\s+at /)
     for (const pid of r.workerPids) expect(processExists(pid), `worker ${pid}`).toBe(false)
   }, 90_000)
