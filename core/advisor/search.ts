@@ -59,13 +59,21 @@ export function scorePoint(plan: SweepPlan, goal: Goal, index: number, runs: See
   return p
 }
 
-/** Negative when a is better than b. */
-export function comparePoints(goal: Goal, a: ScoredPoint, b: ScoredPoint): number {
+/** Negative when a is better than b. On an exact tie, `changes` (knobs moved from the start) prefers the
+ *  smaller change: a knob that moves nothing is not recommended. */
+export function comparePoints(goal: Goal, a: ScoredPoint, b: ScoredPoint, changes?: (index: number) => number): number {
+  const tie = (): number => (changes ? changes(a.index) - changes(b.index) : 0) || a.index - b.index
   if (a.feasible !== b.feasible) return a.feasible ? -1 : 1
-  if (!a.feasible) return a.violation - b.violation || a.index - b.index
+  if (!a.feasible) return a.violation - b.violation || tie()
   const sign = goal.objective.direction === 'max' ? -1 : 1
   const d = sign * ((a.metrics[goal.objective.metric]?.mean ?? NaN) - (b.metrics[goal.objective.metric]?.mean ?? NaN))
-  return (Number.isFinite(d) ? d : 0) || a.index - b.index
+  return (Number.isFinite(d) ? d : 0) || tie()
+}
+
+/** How many knobs point `index` moves from the start point's values. */
+function changesFrom(plan: SweepPlan, start: number): (index: number) => number {
+  const from = gridDigits(plan, start)
+  return (index) => gridDigits(plan, index).filter((d, k) => d !== from[k]).length
 }
 
 export interface SearchOptions {
@@ -79,6 +87,7 @@ export async function searchKnobs(plan: SweepPlan, goal: Goal, evaluate: Evaluat
   const allowed = o.allowed ?? (() => true)
   const seeds = plan.seeds.length
   const scored = new Map<number, ScoredPoint>()
+  const changes = changesFrom(plan, o.start)
   const run = async (indices: number[]): Promise<void> => {
     const todo = [...new Set(indices)].filter((i) => !scored.has(i) && allowed(i)).sort((a, b) => a - b)
     if (!todo.length) return
@@ -103,12 +112,12 @@ export async function searchKnobs(plan: SweepPlan, goal: Goal, evaluate: Evaluat
         // never past the budget: the line is cut to what is left
         const left = Math.floor(goal.budget / seeds) - scored.size
         await run(line.filter((i) => !scored.has(i) && allowed(i)).slice(0, Math.max(0, left)))
-        const best = line.map((i) => scored.get(i)).filter((p): p is ScoredPoint => p !== undefined).sort((a, b) => comparePoints(goal, a, b))[0]
-        if (best && best.index !== current && (!scored.has(current) || comparePoints(goal, best, scored.get(current)!) < 0)) { current = best.index; moved = true }
+        const best = line.map((i) => scored.get(i)).filter((p): p is ScoredPoint => p !== undefined).sort((a, b) => comparePoints(goal, a, b, changes))[0]
+        if (best && best.index !== current && (!scored.has(current) || comparePoints(goal, best, scored.get(current)!, changes) < 0)) { current = best.index; moved = true }
       }
     }
   }
-  const ranked = [...scored.values()].sort((a, b) => comparePoints(goal, a, b))
+  const ranked = [...scored.values()].sort((a, b) => comparePoints(goal, a, b, changes))
   const feasible = ranked.filter((p) => p.feasible)
   return {
     mode, rounds, gridSize: plan.gridSize, evaluated: [...scored.values()].sort((a, b) => a.index - b.index),

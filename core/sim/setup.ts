@@ -227,7 +227,7 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     else if (src.affinity === 'managed') set = managedIrqAffinity(hk, fullCpuSet(nrCpus))
     else {
       const r = parseCpuList(src.affinity, { nrCpus, field: f })
-      if (!r.ok) { issues.push(issue(f, r.error.value, r.error.message, r.error.fix)); set = fullCpuSet(nrCpus) }
+      if (!r.ok) { issues.push(issue(f, JSON.stringify(r.error.value), r.error.what, r.error.fix)); set = fullCpuSet(nrCpus) }
       else set = r.cpus
     }
     return { name: src.name, ratePerSec: src.ratePerSec, durationNs: src.durationNs, cpus: cpusOf(set) }

@@ -18,7 +18,7 @@ export function pinVcpus(vm: Vm, nrCpus: number, used: Set<number>, domain: Uint
     let cpus: number[]
     if (text.trim() !== '') {
       const r = parseCpuList(text, { nrCpus, allowExclusion: true, field: `${field}[${i}]` })
-      if (!r.ok) { issues.push(issue(`${field}[${i}]`, r.error.value, r.error.message, r.error.fix)); continue }
+      if (!r.ok) { issues.push(issue(`${field}[${i}]`, JSON.stringify(r.error.value), r.error.what, r.error.fix)); continue }
       cpus = cpusOf(r.cpus)
       if (!cpus.length) { issues.push(issue(`${field}[${i}]`, JSON.stringify(text), 'selects no CPU', 'pin the vCPU to at least one host CPU')); continue }
     } else {
@@ -36,7 +36,7 @@ export function pinVcpus(vm: Vm, nrCpus: number, used: Set<number>, domain: Uint
 
 export function cpusOfField(text: string, nrCpus: number, field: string, issues: Issue[]): number[] {
   const r = parseCpuList(text, { nrCpus, allowExclusion: true, field })
-  if (!r.ok) { issues.push(issue(field, r.error.value, r.error.message, r.error.fix)); return [] }
+  if (!r.ok) { issues.push(issue(field, JSON.stringify(r.error.value), r.error.what, r.error.fix)); return [] }
   const cpus = cpusOf(r.cpus)
   if (!cpus.length) issues.push(issue(field, JSON.stringify(text), 'selects no CPU', 'give at least one host CPU'))
   return cpus
@@ -56,6 +56,6 @@ export function pcpuReach(vcpus: VcpuSpec[], tasks: HostTaskSpec[], nrCpus: numb
 export function firstOf(text: string, nrCpus: number, fallback: Uint8Array, field: string, issues: Issue[]): number {
   if (text.trim() === '') return cpusOf(fallback)[0] ?? 0
   const r = parseCpuList(text, { nrCpus, allowExclusion: true, field })
-  if (!r.ok) { issues.push(issue(field, r.error.value, r.error.message, r.error.fix)); return 0 }
+  if (!r.ok) { issues.push(issue(field, JSON.stringify(r.error.value), r.error.what, r.error.fix)); return 0 }
   return cpusOf(r.cpus)[0] ?? 0
 }

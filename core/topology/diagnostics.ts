@@ -89,7 +89,7 @@ function pinsOf(vm: Vm, i: number, n: number, out: Diag[]): VmPins {
     if (!text?.trim()) return null
     const r = parseCpuList(text, { nrCpus: n, allowExclusion: true, field: path })
     // Error: setupModel() refuses a pin that does not parse, names a CPU the host lacks, or selects none.
-    if (!r.ok) { out.push({ severity: 'error', code: 'pin-invalid', path, message: `${vm.name} ${what}: ${r.error.message}`, fix: r.error.fix, cpus: [] }); return null }
+    if (!r.ok) { out.push({ severity: 'error', code: 'pin-invalid', path, message: `${vm.name} ${what} ${JSON.stringify(r.error.value)}: ${r.error.what}`, fix: r.error.fix, cpus: [] }); return null }
     const cpus: number[] = []
     r.cpus.forEach((b, cpu) => { if (b) cpus.push(cpu) })
     if (!cpus.length) out.push({ severity: 'error', code: 'pin-invalid', path, message: `${vm.name} ${what} "${text}" selects no CPU`, fix: 'pin it to at least one host CPU, or clear it to let it float', cpus: [] })

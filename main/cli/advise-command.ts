@@ -1,7 +1,7 @@
 // `kvmbench advise PROFILE --goal GOAL.json`: searches the knobs for the configuration that meets the goal's
 // constraints with the best objective, and prints the pick, its margin with its confidence, the kernel
 // decisions behind it and its deployable exports (written with --export-dir).
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { loadGoal } from '../../core/advisor/goal-spec.ts'
@@ -61,6 +61,14 @@ export function formatAdvice(a: Advice, goal: Goal): string {
   return `${L.join('\n')}\n`
 }
 
+/** The files --export-dir would write (advise.ts exportsOf(): the VMs keep their names across knobs): a file
+ *  the user keeps there — a libvirt XML edited by hand — is not replaced unless --force says so. */
+function keepExistingExports(dir: string, vms: string[]): void {
+  const names = ['kernel-cmdline.txt', 'tuned-cpu-partitioning.conf', ...vms.flatMap((vm) => [`libvirt-${vm}.xml`, `qemu-${vm}.sh`])]
+  const there = names.filter((n) => existsSync(join(dir, n)))
+  if (there.length) throw new UsageError(`--export-dir ${dir} already holds ${there.join(', ')} — add --force to replace ${there.length === 1 ? 'it' : 'them'}, or give another folder`)
+}
+
 export async function adviseCommand(args: ParsedArgs): Promise<number> {
   const path = args.positionals[0] ?? ''
   const goalPath = args.values.goal as string | undefined
@@ -68,8 +76,10 @@ export async function adviseCommand(args: ParsedArgs): Promise<number> {
   const workers = numberOption(args.values, 'workers', { min: 1, max: 256, integer: true }) ?? availableParallelism()
   const file = readProfileFile(path)
   assertRunnable(file)
+  const exportDir = args.values['export-dir'] as string | undefined
+  if (exportDir !== undefined && args.values.force !== true) keepExistingExports(exportDir, file.profile.vms.map((v) => v.name))
   let goalJson: unknown
-  try { goalJson = readJson(goalPath, 'goal') } catch (e) { throw new ProfileFileError((e as SweepSpecError).message) }
+  try { goalJson = readJson(goalPath, 'goal', 'give the path of a goal, e.g. examples/sweeps/posted-timer-goal.json (kvmbench schema --goal)') } catch (e) { throw new ProfileFileError((e as SweepSpecError).message) }
   const g = loadGoal(goalJson)
   if (!g.ok) throw new ProfileFileError(`${goalPath}: not a valid goal:`, g.issues.map(formatIssue))
   let advice: Advice

@@ -15,9 +15,9 @@ import { readInputFile, InputFileError } from '../services/input-file.ts'
 import { exportTuned } from '../../core/formats/tuned.ts'
 import { exportQemu } from '../../core/formats/qemu.ts'
 import { exportResultsCsv, exportWorkloadCsv } from '../../core/formats/results-csv.ts'
-import { UsageError } from './args.ts'
+import { UsageError, numberOption } from './args.ts'
 import type { ParsedArgs } from './args.ts'
-import { readProfileFile, ProfileFileError } from './profile-file.ts'
+import { assertRunnable, readProfileFile, ProfileFileError } from './profile-file.ts'
 
 export const IMPORT_KINDS = ['lscpu', 'cmdline', 'libvirt', 'perf'] as const
 export const EXPORT_KINDS = ['cmdline', 'tuned-cpu-partitioning', 'tuned-realtime-virtual-host', 'libvirt', 'qemu', 'modprobe', 'guest-cmdline', 'json', 'csv', 'workload-csv'] as const
@@ -89,6 +89,10 @@ export function exportCommand(args: ParsedArgs): number {
   const cfg = resolveConfiguration(file.profile, config)
   const vm = args.values.vm as string | undefined
   if (vm !== undefined && !cfg.vms.some((v) => v.name === vm)) throw new UsageError(`${path} has no VM ${JSON.stringify(vm)} — use one of ${cfg.vms.map((v) => v.name).join(', ')}`)
+  const seed = numberOption(args.values, 'seed', { min: 0, max: 2 ** 32 - 1, integer: true })
+  const durationSec = numberOption(args.values, 'duration', { min: 0.001, max: 3600 })
+  const runs = kind === 'json' || kind === 'csv' || kind === 'workload-csv'
+  if (!runs && (seed !== undefined || durationSec !== undefined)) throw new UsageError(`--seed and --duration apply to the kinds that run (json, csv, workload-csv), not to ${kind}`)
   const what = `${path} (configuration ${config})`
   let out: string
   switch (kind) {
@@ -98,11 +102,17 @@ export function exportCommand(args: ParsedArgs): number {
     case 'libvirt': out = unwrap(exportLibvirt(cfg, vm !== undefined ? { vm } : {}), what); break
     case 'qemu': out = unwrap(exportQemu(cfg, vm !== undefined ? { vm } : {}), what); break
     case 'modprobe': out = unwrap(exportModprobe(cfg), what); break
-    case 'guest-cmdline': out = unwrap(exportGuestCmdline(cfg, vm !== undefined ? { vm } : {}), what); break
+    case 'guest-cmdline':
+      out = unwrap(exportGuestCmdline(cfg, vm !== undefined ? { vm } : {}), what)
+      // An empty line alone reads as a failure: say that nothing needs setting.
+      if (out.trim() === '') process.stderr.write(`kvmbench: VM ${vm ?? cfg.vms[0]?.name ?? ''} of configuration ${config} needs no guest kernel boot parameter: the line is empty on purpose\n`)
+      break
     default: {
+      // Refused as run refuses it (exit 2, the field and the fix), not as a failed run.
+      assertRunnable(file, { configs: [config], ...(durationSec !== undefined ? { durationSec } : {}) })
       let result
       try {
-        result = runConfiguration(file.profile, config)
+        result = runConfiguration(file.profile, config, { ...(seed !== undefined ? { seed } : {}), ...(durationSec !== undefined ? { durationSec } : {}) })
       } catch (e) {
         process.stderr.write(`kvmbench: configuration ${config} failed: ${(e as Error).message}\n`)
         return 1

@@ -105,6 +105,10 @@ try {
   } else if (e instanceof ProfileFileError) {
     process.stderr.write(`kvmbench: ${e.message}\n${e.lines.map((l) => `  ${l}\n`).join('')}`)
     process.exitCode = 2
+  } else if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
+    // A file the system refused (full disk, permissions): its message names the path; a stack says nothing more.
+    process.stderr.write(`kvmbench: ${e.message}\n`)
+    process.exitCode = 1
   } else {
     process.stderr.write(`kvmbench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
     process.exitCode = 1

@@ -51,5 +51,9 @@ export function readProfileFile(path: string): ProfileFile {
  *  run.maxEvents. The CLI calls it once it knows the configurations and the duration it will run. */
 export function assertRunnable(file: ProfileFile, o: CheckOptions = {}): void {
   const c = checkProfile(file.json, o)
-  if (!c.ok) throw new ProfileFileError(`${file.path}: cannot run as it is (${c.issues.length} issue${c.issues.length === 1 ? '' : 's'}):`, c.issues.map(formatIssue))
+  if (c.ok) return
+  const lines = c.issues.map(formatIssue)
+  // The work estimate counts --duration, which the message calls run.durationSec: name the option typed.
+  if (o.durationSec !== undefined && c.issues.some((i) => i.path.endsWith('run.maxEvents'))) lines.push(`(--duration ${o.durationSec} stands for run.durationSec in this run: give a shorter --duration)`)
+  throw new ProfileFileError(`${file.path}: cannot run as it is (${c.issues.length} issue${c.issues.length === 1 ? '' : 's'}):`, lines)
 }

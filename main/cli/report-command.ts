@@ -35,6 +35,8 @@ export async function reportCommand(args: ParsedArgs): Promise<number> {
   const file = readProfileFile(path)
   const configs = configurationNames(file.profile)
   assertRunnable(file, durationSec !== undefined ? { durationSec } : {})
+  const printer = new ChromiumReportPrinter()
+  try { printer.assertReady() } catch (e) { throw e instanceof RendererReportMissingError ? new UsageError(e.message) : e }
   // A run's duration override applies as the run settings of the snapshot's profile, too.
   const profileJson = durationSec !== undefined ? withDuration(file.json, durationSec) : file.json
 
@@ -66,18 +68,24 @@ export async function reportCommand(args: ParsedArgs): Promise<number> {
   if (typeof args.values.snapshot === 'string') writeFileSync(args.values.snapshot, `${JSON.stringify(snapshot, null, 2)}\n`)
   let pdf: Uint8Array
   try {
-    pdf = await new ChromiumReportPrinter().print({ runId: 'cli', snapshot, pageSize })
-  } catch (e) {
-    if (e instanceof RendererReportMissingError) throw new UsageError(e.message)
-    throw e
+    pdf = await printer.print({ runId: 'cli', snapshot, pageSize })
+  } finally {
+    // The shared Chromium keeps the event loop alive: without this the command never exits.
+    await printer.close()
   }
   writeFileSync(out, pdf)
   process.stderr.write(`kvmbench: wrote ${out} (${pageSize}, ${Math.round(pdf.length / 1024)} KiB)\n`)
   return failures.length ? 1 : 0
 }
 
+/** --duration for every configuration, as `run --duration` gives it: the base's run.durationSec and each
+ *  configuration's own override of it (which would otherwise win, and run for its own duration). */
 function withDuration(json: unknown, durationSec: number): unknown {
   const p = json as Record<string, unknown>
   const run = typeof p.run === 'object' && p.run !== null ? (p.run as Record<string, unknown>) : {}
-  return { ...p, run: { ...run, durationSec } }
+  const configurations = Array.isArray(p.configurations) ? p.configurations.map((c: unknown) => {
+    const o = (c as { overrides?: { run?: Record<string, unknown> } }).overrides
+    return o?.run && 'durationSec' in o.run ? { ...(c as object), overrides: { ...o, run: { ...o.run, durationSec } } } : c
+  }) : p.configurations
+  return { ...p, run: { ...run, durationSec }, configurations }
 }

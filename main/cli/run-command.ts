@@ -21,7 +21,10 @@ export async function runConfigs(
 ): Promise<RunOutcome> {
   const pool = new WorkerPool(new ChildProcessLauncher(), { size: Math.max(1, Math.min(o.workers ?? availableParallelism(), configs.length)) })
   const onSignal = (): void => {
-    void pool.dispose().then(() => process.exit(130))
+    void pool.dispose().then(() => {
+      process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}kvmbench: interrupted — the workers are stopped; no report or JSON was written\n`)
+      process.exit(130)
+    })
   }
   process.once('SIGINT', onSignal)
   try {

@@ -63,11 +63,17 @@ export class ChromiumReportPrinter implements ReportPrinter {
     this.timeoutMs = o.timeoutMs ?? 60_000
   }
 
-  async print(job: PrintJob): Promise<Uint8Array> {
+  /** Throws what would stop a print (no built report page, no Chromium), so `kvmbench report` says so before
+   *  it runs the configurations. */
+  assertReady(): void {
     if (!existsSync(join(this.rendererDir, 'report.html'))) {
       throw new RendererReportMissingError(`the built report page is missing (${join(this.rendererDir, 'report.html')}) — run \`npm run build\` first`)
     }
-    if (!this.executablePath) throw new Error('Chromium was not found: install it (apt-get install chromium) or set KVMBENCH_CHROMIUM to its path')
+    if (!this.executablePath) throw new RendererReportMissingError('Chromium was not found: install it (apt-get install chromium) or set KVMBENCH_CHROMIUM to its path')
+  }
+
+  async print(job: PrintJob): Promise<Uint8Array> {
+    this.assertReady()
     if (this.waiting >= MAX_CONCURRENT_PRINTS + MAX_QUEUED_PRINTS) {
       throw new Error(`${this.waiting} reports are being printed or waiting (at most ${MAX_CONCURRENT_PRINTS + MAX_QUEUED_PRINTS}): try again when they are done`)
     }

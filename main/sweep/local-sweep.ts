@@ -22,7 +22,14 @@ export async function runLocalSweep(jobs: SweepJob[], o: SweepRunOptions): Promi
     const lane = async (): Promise<void> => {
       while (next < jobs.length && !o.signal?.aborted) {
         const job = jobs[next++]!
-        const line = await runSweepJobOn(pool, job)
+        let line: SweepLine
+        try {
+          line = await runSweepJobOn(pool, job)
+        } catch (e) {
+          // Ctrl-C disposes the pool: the points it stopped did not finish and are no lines (--resume runs them).
+          if (o.signal?.aborted) return
+          throw e
+        }
         if (o.signal?.aborted) return
         o.onLine(line)
       }

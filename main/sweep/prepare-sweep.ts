@@ -24,9 +24,13 @@ export class SweepSpecError extends Error {
 
 export interface PreparedSweep { name: string; plan: SweepPlan; jobs: SweepJob[] }
 
-export function readJson(path: string, what: string): unknown {
+export function readJson(path: string, what: string, fix = `give the path of the ${what}`): unknown {
   let text: string
-  try { text = readFileSync(path, 'utf8') } catch (e) { throw new SweepSpecError(`${path}: cannot read the ${what}: ${(e as Error).message}`) }
+  try { text = readFileSync(path, 'utf8') } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : (e as Error).message
+    throw new SweepSpecError(`${path}: cannot read the ${what}: ${why} — ${fix}`)
+  }
   try { return JSON.parse(text) } catch (e) { throw new SweepSpecError(`${path}: the ${what} is not valid JSON: ${(e as Error).message}`) }
 }
 
@@ -41,10 +45,11 @@ export function probeMetrics(plan: SweepPlan): Issue[] {
 }
 
 export function prepareSweep(specPath: string, o: { sample?: number } = {}): PreparedSweep {
-  const spec = loadSweepSpec(readJson(specPath, 'sweep spec'))
+  const spec = loadSweepSpec(readJson(specPath, 'sweep spec', 'give the path of a sweep spec, e.g. examples/sweeps/halt-poll.json (docs/sweep.md)'))
   if (!spec.ok) throw new SweepSpecError(`${specPath}: not a valid sweep spec:`, spec.issues)
   const basePath = resolve(dirname(specPath), spec.spec.base)
-  const base = checkProfile(readJson(basePath, 'base profile'))
+  // The spec's `base` is relative to the spec file: say so, with the field and the value as written.
+  const base = checkProfile(readJson(basePath, 'base profile', `the spec's base ${JSON.stringify(spec.spec.base)} is read relative to the spec's folder (${dirname(resolve(specPath))}): correct it, or give an absolute path`))
   if (!base.ok || !base.profile) throw new SweepSpecError(`${specPath}: base ${basePath} cannot run as it is:`, base.issues)
   const planned = planSweep(spec.spec, base.profile, o)
   if (!planned.ok) throw new SweepSpecError(`${specPath}: the sweep cannot run:`, planned.issues)

@@ -55,6 +55,21 @@ describe('the advisor', () => {
     expect(out.runnerUp!.values[X]).toBe(50000)
   })
 
+  it('on an exact tie it keeps the start\'s value of a knob that moves nothing, instead of recommending a change', async () => {
+    const p = plan()
+    // thr depends on x only: every y gives the same figures, so y's start value (70000, grid digit 7) stays
+    const flat = async (indices: number[]): Promise<Map<number, SeedMetrics[]>> => new Map(indices.map((i) => {
+      const x = Number(gridValues(p, i)[X]) / 1000
+      return [i, p.seeds.map(() => ({ thr: 1000 - (x - 40) ** 2, lat: x }))]
+    }))
+    const start = 0 * 10 + 7
+    const grid = await searchKnobs(p, goal({ budget: 400 }), flat, { start })
+    expect(grid.best!.values).toEqual({ [X]: 40000, [Y]: 70000 })
+    const coordinate = await searchKnobs(p, goal({ budget: 40 }), flat, { start })
+    expect(coordinate.mode).toBe('coordinate')
+    expect(coordinate.best!.values).toEqual({ [X]: 40000, [Y]: 70000 })
+  })
+
   it('over the budget, a coordinate search from the start that never runs more than the budget and says so', async () => {
     const p = plan()
     const calls: number[][] = []
