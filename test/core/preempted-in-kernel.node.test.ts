@@ -45,11 +45,18 @@ describe('ebizzy -M: which part of a thread burst is guest kernel code', () => {
 })
 
 describe('d73eb57b80b9 with the candidates kvm_vcpu_on_spin() really has: vCPUs preempted in a page fault are kernel mode', () => {
-  it('boosting (host 5.3 without 266e85a5ec91) runs more than 1.5 times the records of vanilla in seed 1 (published 1570 → 4000)', () => {
+  it('boosting (host 5.3 without 266e85a5ec91) runs more than 1.5 times the records of vanilla in the steady state, seeds 1–3 (published 1570 → 4000)', () => {
     // without the CPL of the preempted burst every vCPU preempted in ebizzy's thread counted as user mode: the
-    // shootdowns' senders could not boost it and the gain stayed at +36 % (610 → 830 records/s)
-    const vanilla = runConfiguration(profile, 'vanilla', { seed: 1 }).vms[0]!.workload.throughputPerSec
-    const boosting = runConfiguration(profile, 'boosting', { seed: 1 }).vms[0]!.workload.throughputPerSec
-    expect(boosting).toBeGreaterThan(1.5 * vanilla)
+    // shootdowns' senders could not boost it and the gain stayed at +36 % (610 → 830 records/s). Measured after 0.1 s:
+    // the vanilla run can open with tens of ms at ~42,500 records/s before its first stall (seeds 1 and 2), a start-up
+    // burst the validation case's 0.05 s warm-up keeps (its direction miss, docs/validation.md); here the mechanism's
+    // steady state: 667 → 3,263, 1,023 → 2,407 and 620 → 1,320 records/s when this was written
+    const steady = loadProfile({ ...JSON.parse(readFileSync('examples/validation/profiles/boost-ready-d73eb57b80b9.json', 'utf8')), run: { durationSec: 0.3, warmupSec: 0.1, seed: 1 } })
+    if (!steady.ok) throw new Error(JSON.stringify(steady.issues))
+    for (const seed of [1, 2, 3]) {
+      const vanilla = runConfiguration(steady.profile, 'vanilla', { seed }).vms[0]!.workload.throughputPerSec
+      const boosting = runConfiguration(steady.profile, 'boosting', { seed }).vms[0]!.workload.throughputPerSec
+      expect(boosting, `seed ${seed}`).toBeGreaterThan(1.5 * vanilla)
+    }
   })
 })
