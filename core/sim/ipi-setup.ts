@@ -100,7 +100,7 @@ export function resolveIpi(host: Host, features: CpuFeatures, vm: Vm, guestMwait
     decisions.push({
       id: 'avic', title: 'AVIC (kvm_amd.avic)',
       value: avic.active ? (avic.hybrid ? 'active (hybrid, x2APIC emulated)' : avic.x2avic ? 'active (x2AVIC)' : 'active') : 'inhibited',
-      reason: `${avic.active ? avic.reason : 'AVIC is off for this VM (see AVIC inhibits): every interrupt is injected after a kick (an interrupt exit) and every IPI exits on the sender'}. kvm_amd.avic=${enableAvic ? 1 : 0} as the profile sets it; the kernel's own default on host ${hostVersion} with this CPU is ${dflt ? 'on ("auto": Zen 4+ with x2AVIC, 6.18+)' : versionAuto(hostVersion) ? 'off ("auto" enables it only on Zen 4+ with x2AVIC)' : 'off (0 before 6.18)'}`,
+      reason: `${avic.active ? avic.reason : 'AVIC is off for this VM (see AVIC inhibits): every interrupt is injected after a kick (an interrupt exit) and every IPI exits on the sender'}. kvm_amd.avic=${enableAvic ? 1 : 0} from host.kvm.enableApicv (true unless the profile sets it false); the kernel's own default on host ${hostVersion} with this CPU is ${dflt ? 'on ("auto": Zen 4+ with x2AVIC, 6.18+)' : versionAuto(hostVersion) ? 'off ("auto" enables it only on Zen 4+ with x2AVIC)' : 'off (0 before 6.18)'}`,
       mirrors: 'kvm_apicv_activated() / avic_hardware_setup() / avic_want_avic_enabled()',
     })
     decisions.push({

@@ -108,6 +108,13 @@ describe('examples/amd-avic.json (Milan, fork-join)', () => {
     }
   })
 
+  it('the AVIC decision says where kvm_amd.avic comes from: host.kvm.enableApicv, true unless the profile sets it (the kernel\'s own default is off before 6.18)', () => {
+    const reason = res['avic-hybrid']!.vms[0]!.decisions.find((d) => d.id === 'avic')!.reason
+    expect(reason).toMatch(/kvm_amd\.avic=1 from host\.kvm\.enableApicv \(true unless the profile sets it false\)/)
+    expect(reason).not.toMatch(/as the profile sets it/)
+    expect(res['avic-off']!.vms[0]!.decisions.find((d) => d.id === 'avic')!.reason).toMatch(/kvm_amd\.avic=0 from host\.kvm\.enableApicv/)
+  })
+
   it('AVIC inhibited by the PIT in re-inject mode behaves exactly like AVIC off', () => {
     expect(decision(res['avic-pit-reinject']!, 'avic')).toBe('inhibited')
     expect(decision(res['avic-pit-reinject']!, 'avic-inhibits')).toBe('PIT_REINJ')
