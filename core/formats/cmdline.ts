@@ -203,7 +203,10 @@ export function importCmdline(text: string, opts: CmdlineOptions = {}): FormatRe
       kvmSet = true
       continue
     }
-    if (/^(kvm|kvm_intel|kvm_amd|kvm-intel|kvm-amd)\./.test(key)) warnings.push(`${showValue(key)}: a KVM module parameter the bench does not model; ignored`)
+    // cpuidle-haltpoll registers only inside a KVM guest (haltpoll_init(): kvm_para_available()), so on a host's command
+    // line these do nothing; the bench models them per VM
+    if (/^(cpuidle_haltpoll|haltpoll)\./.test(key)) warnings.push(`${showValue(key)}: a guest kernel parameter (cpuidle-haltpoll loads only inside a KVM guest) — set it per VM in vms[].guest.haltpoll (enabled, guestHaltPollNs, grow, growStart, shrink, allowShrink); not applied to the host`)
+    else if (/^(kvm|kvm_intel|kvm_amd|kvm-intel|kvm-amd)\./.test(key)) warnings.push(`${showValue(key)}: a KVM module parameter the bench does not model; ignored`)
     ignored.push(tok.text)
   }
   if (errors.length) return failed(errors)

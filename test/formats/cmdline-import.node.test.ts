@@ -101,6 +101,15 @@ describe('/proc/cmdline parameters one by one', () => {
     expect(read('kvm_amd.avic=1').warnings).toEqual([])
   })
 
+  it('guest-only cpuidle-haltpoll parameters point at the VM fields that model them, and are not applied to the host', () => {
+    const r = read('cpuidle_haltpoll.force=1 haltpoll.guest_halt_poll_ns=0 nohz_full=2-3', { nrCpus: 4 })
+    expect(r.value.ignored).toEqual(['cpuidle_haltpoll.force=1', 'haltpoll.guest_halt_poll_ns=0'])
+    expect(r.value.host.kernel.cmdline).toEqual({ nohzFull: '2-3' })
+    const w = r.warnings.join('\n')
+    expect(w).toMatch(/cpuidle_haltpoll\.force"?: a guest kernel parameter .* vms\[\]\.guest\.haltpoll/)
+    expect(w).toMatch(/haltpoll\.guest_halt_poll_ns"?: a guest kernel parameter .* guestHaltPollNs/)
+  })
+
   it('contradictions: the boot CPU in nohz_full=, irqaffinity= inside the isolated CPUs', () => {
     const r = read('nohz_full=0-7 irqaffinity=4-5 isolcpus=domain,4-7', { nrCpus: 8 })
     const all = r.warnings.join('\n')
