@@ -3,22 +3,20 @@
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadProfile } from '../../core/index.ts'
 import { diagnoseProfile } from '../../core/topology/diagnostics.ts'
 import { COMMANDS } from '../../main/cli/commands.ts'
 import { tinyProfile } from '../helpers/profiles.ts'
+import { cliPath, kvmbenchIn, repoRoot } from '../helpers/cli.ts'
 
-const root = resolve(import.meta.dirname, '../..')
-const cli = join(root, 'main/cli/kvmbench.ts')
+const root = repoRoot
+const cli = cliPath
 const tmp = mkdtempSync(join(tmpdir(), 'kvmbench-bad-input-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
-function kvmbench(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: tmp, encoding: 'utf8', timeout: 60_000 })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const kvmbench = kvmbenchIn(tmp, 60_000)
 
 const profilePath = join(tmp, 'tiny.json')
 writeFileSync(profilePath, JSON.stringify(tinyProfile(['base', 'tuned'])))

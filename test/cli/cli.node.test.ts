@@ -1,23 +1,20 @@
 // The kvmbench CLI, spawned for real with Node 22 (as the package.json bin runs it).
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { formatCompareTable, loadProfile, runConfiguration, RESULT_SCHEMA_VERSION } from '../../core/index.ts'
 import type { RunResultJson } from '../../core/result.ts'
 import { COMMANDS } from '../../main/cli/commands.ts'
 import { tinyProfile, withoutWallTime } from '../helpers/profiles.ts'
+import { cliPath, kvmbenchIn, repoRoot } from '../helpers/cli.ts'
 
-const root = resolve(import.meta.dirname, '../..')
-const cli = join(root, 'main/cli/kvmbench.ts')
+const root = repoRoot
+const cli = cliPath
 const tmp = mkdtempSync(join(tmpdir(), 'kvmbench-cli-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
-function kvmbench(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const kvmbench = kvmbenchIn(root, 60_000)
 
 const profilePath = join(tmp, 'tiny.json')
 writeFileSync(profilePath, JSON.stringify(tinyProfile(['base', 'tuned'])))

@@ -3,20 +3,18 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadProfile } from '../../core/profile/load-profile.ts'
+import { cliPath, kvmbenchIn, repoRoot } from '../helpers/cli.ts'
 
-const root = resolve(import.meta.dirname, '../..')
-const cli = join(root, 'main/cli/kvmbench.ts')
+const root = repoRoot
+const cli = cliPath
 const xeon = join(root, 'test/main/fixtures/this-machine/xeon-2s-ht')
 const tmp = mkdtempSync(join(tmpdir(), 'kvmbench-init-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
-function kvmbench(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const kvmbench = kvmbenchIn(root, 120_000)
 
 /** lscpu -p rows of this machine: [cpu, core, socket, node]. */
 const lscpu = execFileSync('lscpu', ['-p=CPU,Core,Socket,Node'], { encoding: 'utf8' }).split('\n').filter((l) => /^\d/.test(l)).map((l) => l.split(',').map(Number))

@@ -1,24 +1,21 @@
 // `kvmbench sweep` run for real (CLI process, worker processes): a grid to JSONL, --resume after an
 // interruption (a torn last line included) giving the same lines as one uninterrupted run, and bad axes
 // refused before anything runs.
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readSweepLines } from '../../main/sweep/sweep-file.ts'
 import type { SweepLine } from '../../main/sweep/sweep-file.ts'
 import { tinyProfile } from '../helpers/profiles.ts'
+import { cliPath, kvmbenchIn, repoRoot } from '../helpers/cli.ts'
 
-const root = resolve(import.meta.dirname, '../..')
-const cli = join(root, 'main/cli/kvmbench.ts')
+const root = repoRoot
+const cli = cliPath
 const tmp = mkdtempSync(join(tmpdir(), 'kvmbench-sweep-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
-function kvmbench(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const kvmbench = kvmbenchIn(root, 120_000)
 
 writeFileSync(join(tmp, 'base.json'), JSON.stringify(tinyProfile(['base', 'tuned'], 0.02)))
 const specPath = join(tmp, 'spec.json')
