@@ -2,6 +2,7 @@
 // TypeScript stripper: the CLI, the simulation worker and the browser host, in one flat folder out/node
 // (child-process-launcher.ts finds sim-worker.js beside itself; main/paths.ts finds the package root by
 // its package.json). Packages stay external: they are `dependencies`, loaded from node_modules.
+import { chmodSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { defineConfig } from 'vite'
 
@@ -16,6 +17,9 @@ const r = (p: string): string => resolve(import.meta.dirname, p)
 export const nodeOutput = { comments: false, charset: 'ascii' } as const
 
 export default defineConfig({
+  // the package's bin: npm marks it executable when it links the package, but a later build (npm test, npm run build)
+  // writes a new file, which without this would make `npx kvmbench` fail with "Permission denied"
+  plugins: [{ name: 'kvmbench-bin-executable', writeBundle: () => chmodSync(r('out/node/kvmbench.js'), 0o755) }],
   build: {
     ssr: true,
     target: 'node22',
