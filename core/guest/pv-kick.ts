@@ -44,7 +44,8 @@ export class PvKick {
     const m = this.m
     this.halt.pvUnhalted[w] = 1
     const s = m.vcpu.state[w]!
-    if (s === St.HOST_POLL || s === St.BLOCKED) this.halt.wakeVcpu(w)
+    // kvm_vcpu_kick() runs on the unlocker's pCPU: a wake-up onto another LLC goes through the wake list
+    if (s === St.HOST_POLL || s === St.BLOCKED) this.halt.wakeVcpu(w, false, m.vcpu.pcpuOf[g]!)
     const after = this.kickYields ? kvmSchedYieldHypercall(m, this.sched, g, w, this.yieldKind, this.yieldBailsOutWhenAlone) : After.ENTRY
     const vmi = m.vcpu.vmOf[g]!
     this.kicks[vmi]!++

@@ -31,6 +31,9 @@ export class HostScheduler implements HostSchedPart {
   private readonly wokenOntoIdle: Int32Array
   /** That wake-up went through the target pCPU's wake list (ttwu_queue_wakelist()). */
   private readonly wokenViaWakelist: Uint8Array
+  /** Per vCPU thread: until when a wake-up onto a busy pCPU of another LLC leaves it TASK_WAKING on that pCPU's wake
+   *  list (ttwu_queue() → ttwu_queue_remote(): the IPI's time; −1: none). The enqueue itself is not delayed here. */
+  private readonly remoteWakingUntil: Float64Array
   /** The host's ttwu_queue_cond() era (core/guest/rq-lock.ts ttwuQueueEra(), by host version and stable backports). */
   private readonly ttwuEra: number
 
@@ -54,6 +57,7 @@ export class HostScheduler implements HostSchedPart {
     this.hostMigrations = new Float64Array(inp.vms.length)
     this.wokenOntoIdle = new Int32Array(m.nV).fill(-1)
     this.wokenViaWakelist = new Uint8Array(m.nV)
+    this.remoteWakingUntil = new Float64Array(m.nV).fill(-1)
     this.ttwuEra = ttwuQueueEra(m.inp.hostVersion)
   }
 
@@ -254,14 +258,18 @@ export class HostScheduler implements HostSchedPart {
 
   /** try_to_wake_up() of a blocked vCPU thread (kvm_vcpu_wake_up() → rcuwait_wake_up()): select_task_rq_fair() picks
    *  its pCPU; it runs there after the wake-up IPI, the pCPU's C-state exit and the schedule-in — or waits behind
-   *  the thread running there (steal time), or preempts it. */
-  wakeVcpuThread(g: number, local = false): void {
+   *  the thread running there (steal time), or preempts it. `wakerCpu`: the pCPU whose thread wakes it, when the
+   *  model knows it (−1: taken to share the wakee's LLC) — ttwu_queue() sends a wake-up onto another LLC through
+   *  that pCPU's wake list (ttwuQueueCond(): every host version). */
+  wakeVcpuThread(g: number, local = false, wakerCpu = -1): void {
     const v = this.v
     const hrq = this.m.hrq
     const now = this.m.engine.now
     const prev = v.pcpuOf[g]!
     const c = this.selectCpu(g, prev)
     const migrated = c !== prev
+    const sameLlc = wakerCpu < 0 || this.m.inp.llcOf[wakerCpu] === this.m.inp.llcOf[c]
+    this.remoteWakingUntil[g] = sameLlc ? -1 : now + this.m.inp.costs.wakeupIpi.meanNs
     if (hrq.cur[c]! >= 0) {
       if (migrated) this.migrateVcpu(g, c)
       v.setState(g, St.PREEMPTED)
@@ -288,13 +296,20 @@ export class HostScheduler implements HostSchedPart {
     // once (ttwu_do_activate() under the remote rq->lock). The waker is taken to share the wakee's LLC (the model does
     // not track which CPU runs kvm_vcpu_wake_up()), so a cross-LLC wake-up before 6.0, which also takes the wake list,
     // is enqueued here.
-    this.wokenViaWakelist[g] = ttwuQueueCond(this.ttwuEra, true, local && !migrated, 0, false) ? 1 : 0
+    this.wokenViaWakelist[g] = ttwuQueueCond(this.ttwuEra, sameLlc, local && !migrated, 0, false) ? 1 : 0
   }
 
   /** A vCPU thread woken onto an idle pCPU through its wake list and not yet there: TASK_WAKING, so yield_to() finds it
    *  not running (!task_is_running(p)) and returns 0, though kvm_vcpu_wake_up() has set vcpu->ready. */
   vcpuOnWakelist(g: number): boolean {
-    return this.wokenViaWakelist[g] === 1 && this.wokenOntoIdleNotIn(g)
+    return (this.wokenViaWakelist[g] === 1 && this.wokenOntoIdleNotIn(g)) || this.remoteWaking(g)
+  }
+
+  /** Woken onto a busy pCPU of another LLC less than the wake-up IPI's time ago and not running yet: still TASK_WAKING
+   *  on that pCPU's wake list (ttwu_queue_remote(); sched_ttwu_pending() there has not run), so a yield_to() in the
+   *  waker's same exit — kvm_sched_yield() right after kvm_pv_kick_cpu_op() — finds p->state set and returns 0. */
+  private remoteWaking(g: number): boolean {
+    return this.m.hrq.queued[g] === 1 && this.m.engine.now < this.remoteWakingUntil[g]!
   }
 
   /** KVM's vcpu->ready (virt/kvm/kvm_main.c): set by kvm_sched_out() when the thread leaves its pCPU runnable and by

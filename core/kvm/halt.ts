@@ -142,8 +142,9 @@ export class KvmHalt implements Halt {
     }
   }
 
-  /** kvm_vcpu_wake_up(): something made the idle vCPU runnable — in the guest's idle loop, halt-polling, or blocked. */
-  wakeVcpu(g: number, local = false): void {
+  /** kvm_vcpu_wake_up(): something made the idle vCPU runnable — in the guest's idle loop, halt-polling, or blocked.
+   *  `wakerCpu`: the pCPU of the thread waking it, when known (host-sched.ts wakeVcpuThread()). */
+  wakeVcpu(g: number, local = false, wakerCpu = -1): void {
     const s = this.v.state[g]!
     if (this.irqsOffInPvWait(g) && !this.pvUnhalted[g]) {
       // an interrupt for a waiter halted in pv_wait() with interrupts off: kvm_vcpu_kick() → kvm_vcpu_wake_up() wakes
@@ -151,13 +152,13 @@ export class KvmHalt implements Halt {
       // kvm_vcpu_block()'s loop sends it back to sleep (threadRunsInBlock()); a polling one polls on
       if (s === St.BLOCKED) {
         if (this.m.engine.now >= this.m.warmupEnd) this.irqsOffWakes[this.v.vmOf[g]!]!++
-        this.sched.wakeVcpuThread(g, local)
+        this.sched.wakeVcpuThread(g, local, wakerCpu)
       }
       return
     }
     if (s === St.GUEST_POLL || s === St.GUEST_HLT) { this.idle.wakeInGuest(g); return }
     if (s === St.HOST_POLL) { this.v.idleTok[g]!++; this.hltWakeup(g); return }
-    if (s === St.BLOCKED) this.sched.wakeVcpuThread(g, local)
+    if (s === St.BLOCKED) this.sched.wakeVcpuThread(g, local, wakerCpu)
   }
 
   /** Ev.WAKE_DONE: the woken vCPU runs again (after the wake-up IPI, its C-state's exit latency, the schedule-in). */

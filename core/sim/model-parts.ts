@@ -76,7 +76,7 @@ export interface Halt {
   readonly vmmSleep: Uint8Array
   block(g: number): void
   /** `local`: woken by an interrupt on the vCPU's own pCPU (its pinned/local LAPIC hrtimer): no wake-up IPI. */
-  wakeVcpu(g: number, local?: boolean): void
+  wakeVcpu(g: number, local?: boolean, wakerCpu?: number): void
   hltWakeup(g: number): void
   /** The thread woken from its HLT block has its pCPU: kvm_vcpu_block()'s loop ends the halt, or blocks again. */
   threadRunsInBlock(g: number): void
@@ -154,7 +154,7 @@ export interface HostSched {
   selectNewTaskCpu(h: number, prev: number): number
   migrateVcpu(g: number, c: number): void
   /** try_to_wake_up() of a blocked vCPU thread. */
-  wakeVcpuThread(g: number, local?: boolean): void
+  wakeVcpuThread(g: number, local?: boolean, wakerCpu?: number): void
   /** KVM's vcpu->ready for vCPU thread g: runnable and not yet switched in (kvm_sched_out() / kvm_vcpu_wake_up()). */
   vcpuReady(g: number): boolean
   vcpuOnWakelist(g: number): boolean
