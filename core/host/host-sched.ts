@@ -348,6 +348,6 @@ export class HostScheduler implements HostSchedPart {
     if (this.halt.inHltExit(g)) { this.halt.threadRunsInBlock(g); return }
     const idleEntry = v.exitHandler[g] === After.IDLE
     v.exitHandler[g] = After.ENTRY
-    this.run.enterAndContinue(g, idleEntry)
+    this.run.enterGuest(g, idleEntry, false)
   }
 }

@@ -30,8 +30,8 @@ export class VcpuRun implements RunLoop {
     this.v = m.vcpu
     this.stats = stats
     this.steal = steal
-    this.handlers[After.ENTRY] = (g) => this.enterGuest(g, false)
-    this.handlers[After.IDLE] = (g) => this.enterGuest(g, true)
+    this.handlers[After.ENTRY] = (g) => this.enterGuest(g, false, true)
+    this.handlers[After.IDLE] = (g) => this.enterGuest(g, true, true)
     this.handlers[After.RESCHED] = (g) => {
       this.v.exitHandler[g] = After.ENTRY
       this.sched.descheduleVcpu(g)
@@ -76,7 +76,7 @@ export class VcpuRun implements RunLoop {
     if (tok !== this.v.exitTok[g]) return
     const h = this.v.exitHandler[g]!
     // the common handler, VM entry, is called directly (the table's call site is megamorphic)
-    if (h === After.ENTRY) this.enterGuest(g, false)
+    if (h === After.ENTRY) this.enterGuest(g, false, true)
     else this.handlers[h]!(g)
   }
 
@@ -84,19 +84,16 @@ export class VcpuRun implements RunLoop {
     this.handlers[this.v.exitHandler[g]!]!(g)
   }
 
-  /** vcpu_enter_guest(): a pending reschedule first (the thread gives its pCPU up, and enters when it has it back);
-   *  else the entry, and the guest goes on with the idle entry the exit interrupted, its idle loop, or its work. */
-  private enterGuest(g: number, idleEntry: boolean): void {
-    if (this.v.needResched[g]) {
+  /** vcpu_enter_guest(): with `reschedFirst` (after an exit) a pending reschedule first (the thread gives its pCPU
+   *  up, and enters when it has it back); else the entry, and the guest goes on with the idle entry the exit
+   *  interrupted, its idle loop, or its work. One function for both callers: a call less on the path every exit
+   *  takes, and one compile less for V8 (bench/README.md, "Cold runs, fifth pass"). */
+  enterGuest(g: number, idleEntry: boolean, reschedFirst: boolean): void {
+    if (reschedFirst && this.v.needResched[g]) {
       this.v.exitHandler[g] = idleEntry ? After.IDLE : After.ENTRY
       this.sched.descheduleVcpu(g)
       return
     }
-    this.enterAndContinue(g, idleEntry)
-  }
-
-  /** VM entry, then the guest continues: the idle entry the exit interrupted, its idle loop, or its work. */
-  enterAndContinue(g: number, idleEntry: boolean): void {
     this.vmEntry(g)
     if (idleEntry) { this.idle.idleAfterTickStop(g); return }
     if (this.v.idle[g]) { this.idle.resumeIdle(g); return }

@@ -62,8 +62,9 @@ export interface RunLoop {
   extendExit(g: number, ns: number): void
   exitDone(g: number): void
   vmEntry(g: number): void
-  /** VM entry, then the guest goes on (the interrupted idle entry, its idle loop, or its work). */
-  enterAndContinue(g: number, idleEntry: boolean): void
+  /** vcpu_enter_guest(): a pending reschedule first when `reschedFirst`, else VM entry, then the guest goes on (the
+   *  interrupted idle entry, its idle loop, or its work). */
+  enterGuest(g: number, idleEntry: boolean, reschedFirst: boolean): void
   /** Registers the handler that runs at the end of exits naming `after` (an After code). */
   setHandler(after: number, fn: (g: number) => void): void
 }
