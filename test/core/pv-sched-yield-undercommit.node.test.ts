@@ -40,7 +40,7 @@ describe('PV sched yields over three 0.4 s runs, PLE off: senders alone on their
   const vm = base.vms[0]!
   const p = {
     ...base,
-    host: { ...base.host, tasks: [], topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 } },
+    host: { ...base.host, tasks: [] as Profile['host']['tasks'], topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 } },
     vms: [{ ...vm, pinning: { vcpupin: ['0', '1', '2', '3', '4-5', '4-5', '4-5', '4-5'], emulatorpin: '6-7', iothreadpin: '6' } }],
   } as Profile
   const SEEDS = [1, 2, 3]
