@@ -6,7 +6,7 @@
 // kvm_smp_send_call_func_ipi() (arch/x86/kernel/kvm.c) follows the IPIs with KVM_HC_SCHED_YIELD for the first target
 // vcpu_is_preempted() reports, and kvm_sched_yield() (arch/x86/kvm/x86.c) → yield_to() runs it next on its pCPU —
 // whether it was preempted in kernel or user mode, while kvm_vcpu_on_spin() on this host (before d73eb57b80b9 and
-// 52acd22faa1a) boosts only vCPUs preempted in kernel mode and picks them round-robin, not the sender's targets. The
+// 52acd22faa1a) waits for a PLE window and boosts any vCPU preempted in kernel mode, round-robin. The
 // mechanism is asserted per shootdown, pooled over two seeds: seeds 1-3 wait 10.1-10.8 ms per shootdown without the
 // hypercall and 8.4-9.0 ms with it. (The previous profile, 8 vCPUs on 4 pCPUs without hogs, waited 75 µs per
 // shootdown either way: PLE's yields already found the targets.)
