@@ -83,7 +83,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'export',
     usage: 'kvmbench export KIND PROFILE [--config NAME] [--vm NAME] [--seed N] [--duration SECONDS]',
     summary: 'write a configuration as a kernel command line, tuned, libvirt, QEMU, modprobe, guest command line, JSON or CSV',
-    description: 'Writes one configuration of PROFILE (default: the first) as KIND: cmdline (kernel command line), tuned-cpu-partitioning / tuned-realtime-virtual-host (tuned variables file), libvirt (a <domain> document), qemu (QEMU options), modprobe (/etc/modprobe.d/kvm.conf), guest-cmdline (the guest kernel command line of a VM), json, csv (runs the configuration and writes its results; csv: the exit table) or workload-csv (the workload\'s throughput, mean latency, percentiles and benchmark lines, with their 95 % CIs when replicated).',
+    description: 'Writes one configuration of PROFILE (default: the first) as KIND: cmdline (kernel command line), tuned-cpu-partitioning / tuned-realtime-virtual-host (tuned variables file), libvirt (a <domain> document), qemu (QEMU options), modprobe (/etc/modprobe.d/kvm.conf), guest-cmdline (the guest kernel command line of a VM), json, csv (runs the configuration and writes its results; csv: the exit table, per VM and for all VMs (vm *), times in whole ns, relStddevPct to 0.01, exitsPerSec to 0.1) or workload-csv (the workload\'s throughput, mean latency, percentiles and benchmark lines, with their 95 % CIs when replicated).',
     options: [
       { name: 'config', type: 'string', value: 'NAME', short: 'c', help: 'the configuration to export (default: the first)' },
       { name: 'vm', type: 'string', value: 'NAME', help: 'libvirt, qemu and guest-cmdline: the VM to write (default: the first)' },

@@ -95,6 +95,15 @@ describe('kvmbench CLI', () => {
     expect(reports[1]).toBe(`${formatCompareTable(json.results)}\n`)
   })
 
+  it('export csv writes each number column rounded one way in every row (whole ns; ±% to 0.01; exits/s to 0.1)', () => {
+    const r = kvmbench('export', 'csv', profilePath, '--config', 'base', '--seed', '2')
+    expect(r.code).toBe(0)
+    const [header, ...rows] = r.stdout.trimEnd().split('\n')
+    expect(header).toBe('config,vm,reason,count,totalNs,minNs,maxNs,meanNs,relStddevPct,exitsPerSec')
+    expect(rows.length).toBeGreaterThan(0)
+    for (const row of rows) expect(row).toMatch(/^base,[^,]+,[A-Z_a-z]+(,\d+){5},\d+\.\d{2},\d+\.\d$/)
+  })
+
   it('--perf-version prints the table in that perf version\'s layout (20-character name column before v6.4)', () => {
     const old = kvmbench('run', profilePath, '--config', 'base', '--seed', '2', '--perf-version', '5.3')
     expect(old.code).toBe(0)
