@@ -113,6 +113,18 @@ describe('kvmbench CLI', () => {
     expect(kvmbench('run', profilePath, '--perf-version', 'latest')).toMatchObject({ code: 2, stderr: expect.stringContaining('--perf-version') })
   })
 
+  it('--perf-version refuses a perf older than 3.7, which had no `perf kvm stat`, naming the value, the floor and the fix', () => {
+    for (const v of ['2.0', '3.6', 'v3.6.11']) {
+      const r = kvmbench('run', profilePath, '--config', 'base', '--perf-version', v)
+      expect(r.code).toBe(2)
+      expect(r.stdout).toBe('')
+      expect(r.stderr).toContain(`--perf-version "${v}" is older than perf 3.7, the first release with \`perf kvm stat\` — write 3.7 or later`)
+    }
+    const first = kvmbench('run', profilePath, '--config', 'base', '--seed', '2', '--perf-version', '3.7')
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain(`${' '.repeat(13)}VM-EXIT    Samples`)
+  })
+
   it('reports every issue of an invalid profile as `path: value message — fix` and exits 2', () => {
     const bad = join(tmp, 'bad.json')
     writeFileSync(bad, JSON.stringify({ schemaVersion: 1, run: { durationSec: -1, seed: 'x' } }))
