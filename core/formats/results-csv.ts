@@ -1,8 +1,23 @@
 // A configuration's results as CSV: one row per exit reason per VM, then the rows of all VMs together
 // (vm "*", what `perf kvm stat` prints system-wide). RFC 4180 quoting, CRLF-free ("\n" lines).
-import type { ConfigResult } from '../result.ts'
+// Each number column has one rounding, the same in every row, as the exit table rounds it (RESULTS_CSV_COLUMNS).
+import type { ConfigResult, ExitRow } from '../result.ts'
+import { formatFixed } from '../output/c-printf.ts'
 
-const HEADER = ['config', 'vm', 'reason', 'count', 'totalNs', 'minNs', 'maxNs', 'meanNs', 'relStddevPct', 'exitsPerSec']
+/** The exit-table CSV's number columns and their decimals. Times are whole nanoseconds: perf kvm stat records them
+ *  as u64 ns (and the table prints µs with two decimals, so nothing it shows is lost); relStddevPct has the two
+ *  decimals of perf's "( +- x.xx% )"; exitsPerSec one decimal. Rounded as glibc's printf rounds (c-printf.ts). */
+export const RESULTS_CSV_COLUMNS: readonly { name: keyof ExitRow | 'exitsPerSec'; decimals: number }[] = [
+  { name: 'count', decimals: 0 },
+  { name: 'totalNs', decimals: 0 },
+  { name: 'minNs', decimals: 0 },
+  { name: 'maxNs', decimals: 0 },
+  { name: 'meanNs', decimals: 0 },
+  { name: 'relStddevPct', decimals: 2 },
+  { name: 'exitsPerSec', decimals: 1 },
+]
+
+const HEADER = ['config', 'vm', 'reason', ...RESULTS_CSV_COLUMNS.map((c) => c.name)]
 
 export function csvField(v: string | number): string {
   const s = String(v)
@@ -16,7 +31,9 @@ export function exportResultsCsv(results: readonly ConfigResult[]): string {
     const groups = [...r.vms.map((v) => ({ vm: v.vm, exits: v.exits })), { vm: '*', exits: r.allVms.exits }]
     for (const g of groups) {
       for (const e of g.exits) {
-        lines.push([r.config, g.vm, e.reason, e.count, e.totalNs, e.minNs, e.maxNs, e.meanNs, e.relStddevPct, secs > 0 ? e.count / secs : 0].map(csvField).join(','))
+        const value = (name: keyof ExitRow | 'exitsPerSec'): number => (name === 'exitsPerSec' ? (secs > 0 ? e.count / secs : 0) : (e[name] as number))
+        const numbers = RESULTS_CSV_COLUMNS.map((c) => formatFixed(value(c.name), c.decimals))
+        lines.push([r.config, g.vm, e.reason, ...numbers].map(csvField).join(','))
       }
     }
   }

@@ -28,7 +28,7 @@ const HELP: OptionSpec = { name: 'help', type: 'boolean', short: 'h', help: 'sho
 const SEED: OptionSpec = { name: 'seed', type: 'string', value: 'N', help: "PRNG seed (0 … 4294967295); default: the profile's run.seed. The same profile and seed give identical results" }
 const DURATION: OptionSpec = { name: 'duration', type: 'string', value: 'SECONDS', help: "virtual time to simulate after warm-up (0.001 … 3600); default: the profile's run.durationSec" }
 const JSON_OUT: OptionSpec = { name: 'json', type: 'string', value: 'FILE', writes: 'file', help: 'also write the results as JSON (RunResultJson, schemaVersion 2) to FILE; "-" writes it to stdout instead of the text report' }
-const PERF_VERSION: OptionSpec = { name: 'perf-version', type: 'string', value: 'V', help: 'print the exit tables in the layout of this perf version, e.g. 5.3 (20-character name column before v6.4, 40 from v6.4); default: current perf' }
+const PERF_VERSION: OptionSpec = { name: 'perf-version', type: 'string', value: 'V', help: 'print the exit tables in the layout of this perf version, e.g. 5.3, 3.7 or later (perf kvm stat first shipped in 3.7; 20-character name column before v6.4, 40 from v6.4); default: current perf' }
 const WORKERS: OptionSpec = { name: 'workers', type: 'string', value: 'N', help: 'worker processes to run configurations in parallel (default: one per core)' }
 
 export const COMMANDS: CommandSpec[] = [
@@ -83,7 +83,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'export',
     usage: 'kvmbench export KIND PROFILE [--config NAME] [--vm NAME] [--seed N] [--duration SECONDS]',
     summary: 'write a configuration as a kernel command line, tuned, libvirt, QEMU, modprobe, guest command line, JSON or CSV',
-    description: 'Writes one configuration of PROFILE (default: the first) as KIND: cmdline (kernel command line), tuned-cpu-partitioning / tuned-realtime-virtual-host (tuned variables file), libvirt (a <domain> document), qemu (QEMU options), modprobe (/etc/modprobe.d/kvm.conf), guest-cmdline (the guest kernel command line of a VM), json, csv (runs the configuration and writes its results; csv: the exit table) or workload-csv (the workload\'s throughput, mean latency, percentiles and benchmark lines, with their 95 % CIs when replicated).',
+    description: 'Writes one configuration of PROFILE (default: the first) as KIND: cmdline (kernel command line), tuned-cpu-partitioning / tuned-realtime-virtual-host (tuned variables file), libvirt (a <domain> document), qemu (QEMU options), modprobe (/etc/modprobe.d/kvm.conf), guest-cmdline (the guest kernel command line of a VM), json, csv (runs the configuration and writes its results; csv: the exit table, per VM and for all VMs (vm *), times in whole ns, relStddevPct to 0.01, exitsPerSec to 0.1) or workload-csv (the workload\'s throughput, mean latency, percentiles and benchmark lines, with their 95 % CIs when replicated).',
     options: [
       { name: 'config', type: 'string', value: 'NAME', short: 'c', help: 'the configuration to export (default: the first)' },
       { name: 'vm', type: 'string', value: 'NAME', help: 'libvirt, qemu and guest-cmdline: the VM to write (default: the first)' },

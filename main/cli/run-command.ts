@@ -9,6 +9,7 @@ import { ChildProcessLauncher } from '../worker/child-process-launcher.ts'
 import { WorkerPool } from '../worker/pool.ts'
 import { UsageError, numberOption } from './args.ts'
 import type { ParsedArgs } from './args.ts'
+import { perfVersionOption } from './perf-version.ts'
 import { assertRunnable, readProfileFile } from './profile-file.ts'
 import { ProgressLine } from './progress.ts'
 
@@ -52,8 +53,7 @@ export async function runOrCompare(mode: 'run' | 'compare', args: ParsedArgs): P
   const durationSec = numberOption(args.values, 'duration', { min: 0.001, max: 3600 })
   const workers = numberOption(args.values, 'workers', { min: 1, max: 256, integer: true })
   const jsonOut = args.values.json as string | undefined
-  const perfVersion = args.values['perf-version'] as string | undefined
-  if (perfVersion !== undefined && !/^v?\d+(\.\d+){0,2}$/.test(perfVersion)) throw new UsageError(`--perf-version ${JSON.stringify(perfVersion)} is not a version — write it like 5.3 or 6.8`)
+  const perfVersion = perfVersionOption(args.values['perf-version'] as string | undefined)
   const file = readProfileFile(path)
   const all = configurationNames(file.profile)
   const wanted = mode === 'run' ? ((args.values.config as string[] | undefined) ?? []) : []

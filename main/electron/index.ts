@@ -48,6 +48,7 @@ if (!app.requestSingleInstanceLock()) {
       host: 'electron',
       version: app.getVersion(),
       launcher: new UtilityProcessLauncher(),
+      prestartWorkers: true,
       repository: new ElectronStoreProfileRepository(),
       workbenchStore: electronWorkbenchStore(),
       resultsDir: join(app.getPath('userData'), 'results'),

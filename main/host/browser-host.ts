@@ -38,6 +38,8 @@ export interface BrowserHostOptions {
   examplesDir?: string
   /** Worker pool size; default one per core. */
   workers?: number
+  /** Start the workers with the host, not at the first run (default true; ServicesOptions.prestartWorkers). */
+  prestartWorkers?: boolean
   /** Default: child processes running main/worker/sim-worker.ts. */
   launcher?: ProcessLauncher
   /** Prints reports.pdf; default headless Chromium (playwright-core) over the built report page. */
@@ -135,6 +137,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     version: packageVersion(),
     launcher: options.launcher ?? new ChildProcessLauncher(),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    prestartWorkers: options.prestartWorkers ?? true,
     repository: new ConfProfileRepository(options.dataDir),
     workbenchStore: confWorkbenchStore(options.dataDir),
     resultsDir,

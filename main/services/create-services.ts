@@ -22,6 +22,10 @@ export interface ServicesOptions {
   launcher: ProcessLauncher
   /** Pool size; default one worker per core. */
   workers?: number
+  /** Start every worker now (WorkerPool prestart) rather than at the first run (default false). An app host
+   *  sets it: starting a worker (Node, then loading and compiling the core, several threads at once) takes the
+   *  CPUs for a second or more, and lazily that happened just as a run began and its user went on editing. */
+  prestartWorkers?: boolean
   repository: ProfileRepository
   /** Finished runs are written here, one JSON file per run. */
   resultsDir: string
@@ -52,7 +56,7 @@ export interface Services {
 }
 
 export function createServices(o: ServicesOptions): Services {
-  const pool = new WorkerPool(o.launcher, o.workers !== undefined ? { size: o.workers } : {})
+  const pool = new WorkerPool(o.launcher, { prestart: o.prestartWorkers ?? false, ...(o.workers !== undefined ? { size: o.workers } : {}) })
   const runs = new RunService({ pool, resultsDir: o.resultsDir, ...(o.keepRuns !== undefined ? { keepRuns: o.keepRuns } : {}) })
   const sweeps = new SweepService({ pool })
   const profiles = new ProfileService(o.repository)

@@ -95,6 +95,15 @@ describe('kvmbench CLI', () => {
     expect(reports[1]).toBe(`${formatCompareTable(json.results)}\n`)
   })
 
+  it('export csv writes each number column rounded one way in every row (whole ns; ±% to 0.01; exits/s to 0.1)', () => {
+    const r = kvmbench('export', 'csv', profilePath, '--config', 'base', '--seed', '2')
+    expect(r.code).toBe(0)
+    const [header, ...rows] = r.stdout.trimEnd().split('\n')
+    expect(header).toBe('config,vm,reason,count,totalNs,minNs,maxNs,meanNs,relStddevPct,exitsPerSec')
+    expect(rows.length).toBeGreaterThan(0)
+    for (const row of rows) expect(row).toMatch(/^base,[^,]+,[A-Z_a-z]+(,\d+){5},\d+\.\d{2},\d+\.\d$/)
+  })
+
   it('--perf-version prints the table in that perf version\'s layout (20-character name column before v6.4)', () => {
     const old = kvmbench('run', profilePath, '--config', 'base', '--seed', '2', '--perf-version', '5.3')
     expect(old.code).toBe(0)
@@ -102,6 +111,18 @@ describe('kvmbench CLI', () => {
     const current = kvmbench('run', profilePath, '--config', 'base', '--seed', '2')
     expect(current.stdout).toContain(`${' '.repeat(33)}VM-EXIT    Samples`)
     expect(kvmbench('run', profilePath, '--perf-version', 'latest')).toMatchObject({ code: 2, stderr: expect.stringContaining('--perf-version') })
+  })
+
+  it('--perf-version refuses a perf older than 3.7, which had no `perf kvm stat`, naming the value, the floor and the fix', () => {
+    for (const v of ['2.0', '3.6', 'v3.6.11']) {
+      const r = kvmbench('run', profilePath, '--config', 'base', '--perf-version', v)
+      expect(r.code).toBe(2)
+      expect(r.stdout).toBe('')
+      expect(r.stderr).toContain(`--perf-version "${v}" is older than perf 3.7, the first release with \`perf kvm stat\` — write 3.7 or later`)
+    }
+    const first = kvmbench('run', profilePath, '--config', 'base', '--seed', '2', '--perf-version', '3.7')
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain(`${' '.repeat(13)}VM-EXIT    Samples`)
   })
 
   it('reports every issue of an invalid profile as `path: value message — fix` and exits 2', () => {

@@ -1,6 +1,7 @@
 // End to end: "From this machine" in the built renderer, in Chromium, through the real browser host —
-// which reads the machine the test runs on. The dialog shows this machine's CPU count (nproc) and its
-// /proc/cmdline, and opens the profile with a starter VM as a new, unsaved profile.
+// which reads the machine the test runs on. Its entry on the first screen shows without scrolling at 1280×800.
+// The dialog shows this machine's CPU count (nproc) and its /proc/cmdline, and opens the profile with a starter
+// VM as a new, unsaved profile.
 // Needs `out/renderer` (npm test builds it first).
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -20,9 +21,19 @@ describe('start from this machine in the browser host', () => {
     session = await startE2eSession('kvmbench-e2e-machine-')
     const pageErrors: string[] = []
     const { page } = await openPage(session.browser, pageErrors)
+    // On a 1280×800 screen the entry shows on first open, without scrolling (the examples load above the library).
+    await page.setViewportSize({ width: 1280, height: 800 })
     await page.goto(session.host.url)
     await page.getByTestId('first-screen').waitFor()
-    await page.getByTestId('lib-from-machine').click()
+    await page.locator('[data-testid^="open-example-"]').first().waitFor()
+    const entry = page.getByTestId('start-from-machine')
+    const box = await entry.boundingBox()
+    expect(box).not.toBeNull()
+    expect(box!.y).toBeGreaterThanOrEqual(0)
+    expect(box!.y + box!.height).toBeLessThanOrEqual(800)
+    expect(await page.evaluate('window.scrollY')).toBe(0)
+    expect(await entry.textContent()).toBe('From this machine…')
+    await entry.click()
     const dialog = page.getByTestId('this-machine-dialog')
     await dialog.getByTestId('this-machine-read').waitFor()
 

@@ -137,7 +137,13 @@ describe('exports', () => {
   it('results as CSV', () => {
     const row = { reason: 'HLT', count: 10, totalNs: 1000, minNs: 50, maxNs: 200, meanNs: 100, relStddevPct: 3.5, causes: {} }
     const r = { config: 'a,b', virtualNs: 1e9, vms: [{ vm: 'vm1', exits: [row] }], allVms: { exits: [row] } } as unknown as ConfigResult
-    expect(exportResultsCsv([r])).toBe('config,vm,reason,count,totalNs,minNs,maxNs,meanNs,relStddevPct,exitsPerSec\n"a,b",vm1,HLT,10,1000,50,200,100,3.5,10\n"a,b",*,HLT,10,1000,50,200,100,3.5,10\n')
+    expect(exportResultsCsv([r])).toBe('config,vm,reason,count,totalNs,minNs,maxNs,meanNs,relStddevPct,exitsPerSec\n"a,b",vm1,HLT,10,1000,50,200,100,3.50,10.0\n"a,b",*,HLT,10,1000,50,200,100,3.50,10.0\n')
+  })
+  it('results CSV: each number column rounded one way in every row — whole ns, perf\'s two decimals of ±%, exits/s to 0.1', () => {
+    const row = { reason: 'HLT', count: 7, totalNs: 12345.678901234, minNs: 485.75008165836334, maxNs: 4096, meanNs: 1763.67, relStddevPct: 1.0173, causes: {} }
+    const r = { config: 'c', virtualNs: 0.3e9, vms: [{ vm: 'vm1', exits: [row] }], allVms: { exits: [row] } } as unknown as ConfigResult
+    const [, line] = exportResultsCsv([r]).split('\n')
+    expect(line).toBe('c,vm1,HLT,7,12346,486,4096,1764,1.02,23.3')
   })
 })
 

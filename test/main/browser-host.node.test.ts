@@ -46,6 +46,13 @@ const api = (channel: string, body: unknown, headers: Record<string, string> = {
   http('POST', `/api/${channel}`, { headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${host.port}`, authorization: `Bearer ${host.token}`, ...headers }, body: JSON.stringify(body) })
 
 describe('browser host', () => {
+  it('starts its workers with the host, before any run (a run does not wait for Node to start and load the core)', async () => {
+    expect(host.services.runs.list().length).toBe(0)
+    expect(host.services.pool.pids).toHaveLength(2)
+    await host.services.pool.ready()
+    expect(host.services.pool.pids).toHaveLength(2)
+  })
+
   it('listens on 127.0.0.1 and serves the renderer with the CSP and security headers', async () => {
     expect(host.origin).toBe(`http://127.0.0.1:${host.port}/`)
     expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`)

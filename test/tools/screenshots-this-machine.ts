@@ -23,7 +23,7 @@ export async function thisMachineShots(browser: Browser, outDir: string): Promis
       const page = await context.newPage()
       try {
         await page.goto(host.url)
-        await page.getByTestId('lib-from-machine').click()
+        await page.getByTestId('start-from-machine').click()
         await page.getByTestId('this-machine-read').waitFor()
         await page.getByTestId('this-machine-add-vm').check()
         await page.getByTestId('this-machine-vcpus').fill('4')

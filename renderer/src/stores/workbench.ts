@@ -4,7 +4,7 @@ import { ref } from 'vue'
 
 export type WorkbenchTab = 'setup' | 'configs' | 'results' | 'comparison' | 'sweep'
 /** The dialog open over the app, if any. */
-export type AppDialog = 'library' | 'save-as' | 'import' | 'new-profile'
+export type AppDialog = 'library' | 'save-as' | 'import' | 'new-profile' | 'this-machine'
 
 export const useWorkbenchStore = defineStore('workbench', () => {
   const tab = ref<WorkbenchTab>('setup')
