@@ -77,6 +77,8 @@ export interface Halt {
   block(g: number): void
   /** `local`: woken by an interrupt on the vCPU's own pCPU (its pinned/local LAPIC hrtimer): no wake-up IPI. */
   wakeVcpu(g: number, local?: boolean): void
+  /** apic_timer_expired() for a vCPU in kvm_vcpu_halt() (halt-polling or blocked): kvm_cpu_has_pending_timer(). */
+  timerExpired(g: number, local: boolean): void
   hltWakeup(g: number): void
   /** The thread woken from its HLT block has its pCPU: kvm_vcpu_block()'s loop ends the halt, or blocks again. */
   threadRunsInBlock(g: number): void
