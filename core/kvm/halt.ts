@@ -136,8 +136,9 @@ export class KvmHalt implements Halt {
    *  the interrupt, so a waiter halted in pv_wait() with interrupts off ends this halt too: haltAgain(). Any other
    *  halted vCPU is woken as by any event (kvm_vcpu_kick() → kvm_vcpu_wake_up()). */
   timerExpired(g: number, local: boolean): void {
-    if (this.vmmSleep[g] || !this.irqsOffInPvWait(g) || this.pvUnhalted[g]) { this.wakeVcpu(g, local); return }
+    if (this.vmmSleep[g]) { this.wakeVcpu(g, local); return }
     this.timerPending[g] = 1
+    if (!this.irqsOffInPvWait(g) || this.pvUnhalted[g]) { this.wakeVcpu(g, local); return }
     const s = this.v.state[g]!
     // polling: the poll loop's kvm_vcpu_check_block() sees it (a successful poll)
     if (s === St.HOST_POLL) { this.v.idleTok[g]!++; this.haltAgain(g); return }

@@ -74,6 +74,8 @@ export interface Halt {
   readonly pvHalted: Uint8Array
   readonly pvUnhalted: Uint8Array
   readonly vmmSleep: Uint8Array
+  /** apic->lapic_timer.pending of a vCPU in kvm_vcpu_halt(): expired there, not yet injected. */
+  readonly timerPending: Uint8Array
   block(g: number): void
   /** `local`: woken by an interrupt on the vCPU's own pCPU (its pinned/local LAPIC hrtimer): no wake-up IPI. */
   wakeVcpu(g: number, local?: boolean): void
