@@ -9,26 +9,17 @@
 import { describe, it, expect } from 'vitest'
 import { loadProfile } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
-import { startedModel } from '../helpers/model-runs.ts'
+import { startedModel, floatingGuest } from '../helpers/model-runs.ts'
 import type { HostModel } from '../../core/sim/host-model.ts'
 import { St, Work, Irq } from '../../core/sim/constants.ts'
 import { RqOp } from '../../core/guest/rq-lock.ts'
 
 /** hackbench -T -p -g 2 -f 4 in an 8-vCPU guest floating over 4 pCPUs: wake-ups and context switches under rq->lock. */
 function hackbench(): Profile {
-  const r = loadProfile({
-    schemaVersion: 1,
-    name: 'rq-lock-irqs-off',
-    host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version: '6.1', hz: 1000, cmdline: {} } },
-    vms: [{
-      name: 'vm', vcpus: 8, guestTopology: { sockets: 1, cores: 8, threads: 1 }, pinning: { vcpupin: Array(8).fill('0-3'), emulatorpin: '0-3', iothreadpin: '0' },
-      guest: { kernelVersion: '5.5', nopvspin: true },
-      workload: { kind: 'hackbench', groups: 2, fds: 4, mode: 'thread', pipe: true },
-    }],
-    run: { durationSec: 0.1, warmupSec: 0.02, seed: 1 },
+  return floatingGuest({
+    name: 'rq-lock-irqs-off', hostVersion: '6.1', guest: { kernelVersion: '5.5', nopvspin: true },
+    workload: { kind: 'hackbench', groups: 2, fds: 4, mode: 'thread', pipe: true }, durationSec: 0.1, warmupSec: 0.02,
   })
-  if (!r.ok) throw new Error(JSON.stringify(r.issues))
-  return r.profile
 }
 
 /** ebizzy -M in an 8-vCPU 5.4 guest over 4 pCPUs, pvqspinlock, no PLE: page LRU lock waiters (spin_lock_irqsave())
