@@ -24,6 +24,16 @@ export function pendingInterruptBoosts(hostVersion: string): boolean {
   return versionAtLeast(hostVersion, '5.13')
 }
 
+/** Whether a vCPU woken by kvm_vcpu_wake_up() and not yet running is still kvm_vcpu_is_blocking(). Before 5.8 the
+ *  scan tested swait_active(&vcpu->wq), and swake_up_one() takes the woken waiter off the queue (swake_up_locked():
+ *  list_del_init()): a woken vCPU no longer counted as blocking, so it was a candidate whatever woke it. From 5.8
+ *  (da4ad88cab5d "kvm: Replace vcpu->swait with rcuwait") the test is on vcpu->wait.task (rcuwait_active() later),
+ *  which rcuwait_wake_up() leaves set until the woken thread's finish_rcuwait(): still blocking, so
+ *  vcpuDyRunnable() decides. */
+export function wokenStillBlocking(hostVersion: string): boolean {
+  return versionAtLeast(hostVersion, '5.8')
+}
+
 /** How an interrupt reaches a vCPU that is not in guest mode, for kvm_arch_dy_runnable(): 'injected' —
  *  __apic_accept_irq() sets the IRR and KVM_REQ_EVENT; 'posted' — VMX APICv sets the PIR and the descriptor's ON bit
  *  (vmx_deliver_posted_interrupt()); 'avic' — svm_complete_interrupt_delivery() sets the vAPIC IRR and calls
@@ -36,7 +46,8 @@ export type IrqDelivery = 'injected' | 'posted' | 'avic'
  *  (below). So an interrupt delivered to it counts when injected (KVM_REQ_EVENT) or posted (ON), not on AVIC
  *  (svm_dy_apicv_has_pending_interrupt() returns false); a LAPIC timer that expired in the halt does not — it is only
  *  lapic_timer.pending (apic_timer_expired(): a request that is neither of those, and kvm_vcpu_kick()) until vcpu_run()
- *  injects it once the thread runs. `irqDelivered`: an interrupt other than such a pending timer is pending. */
+ *  injects it once the thread runs. `irqDelivered`: an interrupt other than such a pending timer is pending. (Before
+ *  5.3 the test was kvm_arch_vcpu_runnable(), but only vcpu->preempted vCPUs were candidates then — never blocking.) */
 export function vcpuDyRunnable(pvUnhalted: boolean, irqDelivered: boolean, delivery: IrqDelivery): boolean {
   return pvUnhalted || (irqDelivered && delivery !== 'avic')
 }
@@ -60,10 +71,10 @@ export interface OnSpinInputs {
   ready: Uint8Array
   /** vcpu->preempted (kvm_sched_out() COND). */
   preempted: Uint8Array
-  /** kvm_vcpu_is_blocking() (rcuwait_active(), swait_active() before 5.7): inside kvm_vcpu_block()'s wait, from
-   *  prepare_to_rcuwait() to finish_rcuwait() — blocked, or woken by kvm_vcpu_wake_up() and not yet back in its loop
-   *  (vcpu->ready set, waiting for its pCPU); halt polling is outside it (before 5.17 kvm_vcpu_block() polled before
-   *  prepare_to_rcuwait(), from 5.17 kvm_vcpu_halt() polls before kvm_vcpu_block()). */
+  /** kvm_vcpu_is_blocking() (rcuwait_active(); swait_active() before 5.8): inside kvm_vcpu_block()'s wait — blocked,
+   *  and from 5.8 also woken by kvm_vcpu_wake_up() and not yet back in its loop (wokenStillBlocking()); halt polling is
+   *  outside it (before 5.17 kvm_vcpu_block() polled before prepare_to_rcuwait(), from 5.17 kvm_vcpu_halt() polls
+   *  before kvm_vcpu_block()). */
   blocking: Uint8Array
   /** vcpu_dy_runnable() (vcpuDyRunnable()): a blocking vCPU with a pending event/kick that makes it worth boosting. */
   dyRunnable: Uint8Array

@@ -7,7 +7,7 @@ import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { St, After, Work, Irq } from '../sim/constants.ts'
 import type { ModelCore, Parts, PauseLoop as PauseLoopPart } from '../sim/model-parts.ts'
-import { kvmVcpuOnSpin, readyCandidates, pendingInterruptBoosts, vcpuDyRunnable, dyHasPendingInterrupt } from './directed-yield.ts'
+import { kvmVcpuOnSpin, readyCandidates, pendingInterruptBoosts, vcpuDyRunnable, dyHasPendingInterrupt, wokenStillBlocking } from './directed-yield.ts'
 import type { OnSpinInputs, IrqDelivery } from './directed-yield.ts'
 import { backendOf } from './backend.ts'
 import { yieldToResult, yieldToBoost } from './pv-sched-yield.ts'
@@ -44,6 +44,8 @@ export class PauseLoop implements PauseLoopPart {
   /** Host ≥ 5.3: a vCPU woken by kvm_vcpu_wake_up() is ready too; ≥ 5.13: a pending interrupt keeps a user-mode one. */
   private readonly wokenReady: boolean
   private readonly pendingIrqBoosts: boolean
+  /** Host ≥ 5.8: a woken vCPU not yet running is still kvm_vcpu_is_blocking() (rcuwait). */
+  private readonly wokenBlocking: boolean
   /** Per VM: how an interrupt reaches a vCPU outside guest mode (APICv posted, AVIC, or injected). */
   private readonly delivery: IrqDelivery[]
 
@@ -65,6 +67,7 @@ export class PauseLoop implements PauseLoopPart {
     this.yieldKind = yieldKind
     this.wokenReady = readyCandidates(m.inp.hostVersion, m.inp.hostReverted) === 'ready'
     this.pendingIrqBoosts = pendingInterruptBoosts(m.inp.hostVersion)
+    this.wokenBlocking = wokenStillBlocking(m.inp.hostVersion)
     this.delivery = m.inp.vms.map((vm) => (!vm.postedInterrupts ? 'injected' : m.inp.vendor === 'vmx' ? 'posted' : 'avic'))
   }
 
@@ -109,8 +112,8 @@ export class PauseLoop implements PauseLoopPart {
       const preempted = queued && v.exitHandler[x] !== After.HLT
       i.preempted[k] = preempted ? 1 : 0
       i.ready[k] = preempted || (this.wokenReady && this.sched.vcpuReady(x)) ? 1 : 0
-      // kvm_vcpu_is_blocking(): in kvm_vcpu_block()'s rcuwait — blocked, or woken and not yet back in its loop
-      const inBlock = halt.inHltExit(x) && !halt.vmmSleep[x] && (s === St.BLOCKED || s === St.WAKING || s === St.PREEMPTED)
+      // kvm_vcpu_is_blocking(): in kvm_vcpu_block()'s wait — blocked, or (rcuwait, 5.8+) woken and not yet back in its loop
+      const inBlock = halt.inHltExit(x) && !halt.vmmSleep[x] && (s === St.BLOCKED || (this.wokenBlocking && (s === St.WAKING || s === St.PREEMPTED)))
       i.blocking[k] = inBlock ? 1 : 0
       // an interrupt delivered to it (IRR/PIR), not a LAPIC timer still pending in the halt (lapic_timer.pending)
       const pend = v.pendIrq[x]!

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { kvmVcpuOnSpin, readyCandidates, pendingInterruptBoosts, vcpuDyRunnable, dyHasPendingInterrupt } from '../../core/kvm/directed-yield.ts'
+import { kvmVcpuOnSpin, readyCandidates, pendingInterruptBoosts, vcpuDyRunnable, dyHasPendingInterrupt, wokenStillBlocking } from '../../core/kvm/directed-yield.ts'
 import type { OnSpinInputs } from '../../core/kvm/directed-yield.ts'
 import type { Profile } from '../../core/index.ts'
 import { finishedModel, startedModel } from '../helpers/model-runs.ts'
@@ -100,17 +100,18 @@ describe('d73eb57b80b9 in a run: halted vCPUs woken by wake-up IPIs wait for a p
 })
 
 describe('a vCPU woken from kvm_vcpu_block() and not yet running: vcpu->ready, but still kvm_vcpu_is_blocking() (rcuwait_active())', () => {
-  // The same profile on host 5.4 with the guest's periodic tick (no tick stop in idle): halted vCPUs are woken by their
-  // tick too, not only by wake-up IPIs. Driven event by event: when a woken vCPU waits for its pCPU, a running vCPU of
+  // The same profile on host 5.4 and 5.10 with the guest's periodic tick (no tick stop in idle): halted vCPUs are woken
+  // by their tick too, not only by wake-up IPIs. Driven event by event: when a woken vCPU waits for its pCPU, a running vCPU of
   // the VM takes a PAUSE exit with kvm->last_boosted_vcpu set so that kvm_vcpu_on_spin()'s scan starts at the woken one.
   const base = JSON.parse(readFileSync('examples/validation/profiles/boost-ready-d73eb57b80b9.json', 'utf8')) as Profile
   const vm = base.vms[0]!
-  const p = { ...base, vms: [{ ...vm, workload: { ...vm.workload, threads: 16, memory: 'mmap' }, guest: { ...vm.guest, tickMode: 'periodic' } }] } as Profile
+  const configs = (base.configurations ?? []).flatMap((c) => c.name !== 'host-5.4' ? [c] : [c, { ...c, name: 'host-5.10', overrides: { ...c.overrides, host: { ...c.overrides?.host, kernel: { version: '5.10' } } } }])
+  const p = { ...base, configurations: configs, vms: [{ ...vm, workload: { ...vm.workload, threads: 16, memory: 'mmap' }, guest: { ...vm.guest, tickMode: 'periodic' } }] } as Profile
 
   /** Woken vCPUs matching `woken` found waiting for a pCPU (at most 12), each with a PAUSE exit of a running vCPU whose
    *  scan starts at it: how many, and how many of those scans called yield_to() on it first. */
-  function scansStartingAt(woken: (m: HostModel, x: number) => boolean): { found: number; triedFirst: number } {
-    const m = startedModel(p, 'host-5.4', 0.2)
+  function scansStartingAt(config: string, woken: (m: HostModel, x: number) => boolean): { found: number; triedFirst: number } {
+    const m = startedModel(p, config, 0.2)
     const first = m.vmSpec(0).firstVcpu, n = m.vmSpec(0).vcpus
     type Scan = { tryYield(k: number): number }
     const ple = m.ple as unknown as Scan
@@ -136,15 +137,28 @@ describe('a vCPU woken from kvm_vcpu_block() and not yet running: vcpu->ready, b
     return { found, triedFirst }
   }
 
-  it('one its own LAPIC timer woke is passed over: the timer is only lapic_timer.pending, not injected, so not vcpu_dy_runnable()', () => {
-    const r = scansStartingAt((m, x) => m.halt.timerPending[x] === 1 && (m.vcpu.pendIrq[x]! & ~Irq.TIMER) === 0 && !m.halt.pvUnhalted[x])
+  const timerOnly = (m: HostModel, x: number): boolean => m.halt.timerPending[x] === 1 && (m.vcpu.pendIrq[x]! & ~Irq.TIMER) === 0 && !m.halt.pvUnhalted[x]
+
+  it('host 5.10 (rcuwait): one its own LAPIC timer woke is passed over — the timer is only lapic_timer.pending, not injected, so not vcpu_dy_runnable()', () => {
+    const r = scansStartingAt('host-5.10', timerOnly)
     expect(r.found).toBeGreaterThan(3)
     expect(r.triedFirst).toBe(0)
   })
 
-  it('one a wake-up IPI woke is yielded to (kvm_vcpu_wake_up() set vcpu->ready; the IPI, posted (ON) or injected (KVM_REQ_EVENT), makes kvm_arch_dy_runnable() true)', () => {
-    const r = scansStartingAt((m, x) => (m.vcpu.pendIrq[x]! & Irq.IPI) !== 0)
+  it('host 5.10: one a wake-up IPI woke is yielded to (the IPI, posted (ON) or injected (KVM_REQ_EVENT), makes kvm_arch_dy_runnable() true)', () => {
+    const r = scansStartingAt('host-5.10', (m, x) => (m.vcpu.pendIrq[x]! & Irq.IPI) !== 0)
     expect(r.found).toBeGreaterThan(3)
     expect(r.triedFirst).toBe(r.found)
+  })
+
+  it('host 5.4 (swait): swake_up_one() took it off the queue, so it is not blocking and a timer-woken one is yielded to too', () => {
+    const r = scansStartingAt('host-5.4', timerOnly)
+    expect(r.found).toBeGreaterThan(3)
+    expect(r.triedFirst).toBe(r.found)
+  })
+
+  it('the woken vCPU counts as blocking from 5.8 (da4ad88cab5d)', () => {
+    expect(wokenStillBlocking('5.7')).toBe(false)
+    expect(wokenStillBlocking('5.8')).toBe(true)
   })
 })
