@@ -24,6 +24,41 @@ export function pendingInterruptBoosts(hostVersion: string): boolean {
   return versionAtLeast(hostVersion, '5.13')
 }
 
+/** Whether a vCPU woken by kvm_vcpu_wake_up() and not yet running is still kvm_vcpu_is_blocking(). Before 5.8 the
+ *  scan tested swait_active(&vcpu->wq), and swake_up_one() takes the woken waiter off the queue (swake_up_locked():
+ *  list_del_init()): a woken vCPU no longer counted as blocking, so it was a candidate whatever woke it. From 5.8
+ *  (da4ad88cab5d "kvm: Replace vcpu->swait with rcuwait") the test is on vcpu->wait.task (rcuwait_active() later),
+ *  which rcuwait_wake_up() leaves set until the woken thread's finish_rcuwait(): still blocking, so
+ *  vcpuDyRunnable() decides. */
+export function wokenStillBlocking(hostVersion: string): boolean {
+  return versionAtLeast(hostVersion, '5.8')
+}
+
+/** How an interrupt reaches a vCPU that is not in guest mode, for kvm_arch_dy_runnable(): 'injected' —
+ *  __apic_accept_irq() sets the IRR and KVM_REQ_EVENT; 'posted' — VMX APICv sets the PIR and the descriptor's ON bit
+ *  (vmx_deliver_posted_interrupt()); 'avic' — svm_complete_interrupt_delivery() sets the vAPIC IRR and calls
+ *  kvm_vcpu_wake_up(), no request. */
+export type IrqDelivery = 'injected' | 'posted' | 'avic'
+
+/** vcpu_dy_runnable() → kvm_arch_dy_runnable() (x86.c, from 17e433b54393 "KVM: Fix leak vCPU's VMCS value into other
+ *  pCPU", 5.3, in place of kvm_arch_vcpu_runnable(); unchanged since but for CONFIG_KVM_SMM): a vCPU in kvm_vcpu_block()
+ *  is worth a directed yield if pv_unhalted (a PV kick), KVM_REQ_NMI/SMI/EVENT, or kvm_arch_dy_has_pending_interrupt()
+ *  (below). So an interrupt delivered to it counts when injected (KVM_REQ_EVENT) or posted (ON), not on AVIC
+ *  (svm_dy_apicv_has_pending_interrupt() returns false); a LAPIC timer that expired in the halt does not — it is only
+ *  lapic_timer.pending (apic_timer_expired(): a request that is neither of those, and kvm_vcpu_kick()) until vcpu_run()
+ *  injects it once the thread runs. `irqDelivered`: an interrupt other than such a pending timer is pending. (Before
+ *  5.3 the test was kvm_arch_vcpu_runnable(), but only vcpu->preempted vCPUs were candidates then — never blocking.) */
+export function vcpuDyRunnable(pvUnhalted: boolean, irqDelivered: boolean, delivery: IrqDelivery): boolean {
+  return pvUnhalted || (irqDelivered && delivery !== 'avic')
+}
+
+/** kvm_arch_dy_has_pending_interrupt() (52acd22faa1a, 5.13): kvm_vcpu_apicv_active() && dy_apicv_has_pending_interrupt()
+ *  — VMX pi_has_pending_interrupt() (ON set), SVM false — so only a posted interrupt counts, not an injected one
+ *  (KVM_REQ_EVENT is not looked at here). */
+export function dyHasPendingInterrupt(irqPosted: boolean, delivery: IrqDelivery): boolean {
+  return irqPosted && delivery === 'posted'
+}
+
 export interface OnSpinInputs {
   /** The spinning vCPU (me->vcpu_idx). */
   me: number
@@ -36,14 +71,17 @@ export interface OnSpinInputs {
   ready: Uint8Array
   /** vcpu->preempted (kvm_sched_out() COND). */
   preempted: Uint8Array
-  /** kvm_vcpu_is_blocking(): in kvm_vcpu_block(). */
+  /** kvm_vcpu_is_blocking() (rcuwait_active(); swait_active() before 5.8): inside kvm_vcpu_block()'s wait — blocked,
+   *  and from 5.8 also woken by kvm_vcpu_wake_up() and not yet back in its loop (wokenStillBlocking()); halt polling is
+   *  outside it (before 5.17 kvm_vcpu_block() polled before prepare_to_rcuwait(), from 5.17 kvm_vcpu_halt() polls
+   *  before kvm_vcpu_block()). */
   blocking: Uint8Array
-  /** vcpu_dy_runnable(): a blocking vCPU with a pending event/kick that makes it worth boosting. */
+  /** vcpu_dy_runnable() (vcpuDyRunnable()): a blocking vCPU with a pending event/kick that makes it worth boosting. */
   dyRunnable: Uint8Array
   /** kvm_arch_vcpu_preempted_in_kernel(): vcpu->arch.preempted_in_kernel. */
   preemptedInKernel: Uint8Array
-  /** kvm_arch_dy_has_pending_interrupt(): e.g. a posted interrupt pending (APICv); all 0 before v5.13
-   *  (pendingInterruptBoosts()). */
+  /** kvm_arch_dy_has_pending_interrupt() (dyHasPendingInterrupt()): a posted interrupt pending (VMX APICv); all 0
+   *  before v5.13 (pendingInterruptBoosts()). */
   pendingInterrupt: Uint8Array
   /** Optional spin-loop state (CONFIG_HAVE_KVM_CPU_RELAX_INTERCEPT): in_spin_loop and dy_eligible; dyEligible is toggled. */
   inSpinLoop?: Uint8Array

@@ -40,6 +40,9 @@ export class KvmHalt implements Halt {
    *  until it enters the guest again (irqToIrqsOffWaiter()). */
   private readonly piOn: Uint8Array
   private readonly piOnCoalesces: boolean
+  /** apic->lapic_timer.pending of a vCPU in kvm_vcpu_halt(): its LAPIC timer expired there (apic_timer_expired() →
+   *  atomic_inc(&pending), kvm_vcpu_kick()) and vcpu_run() has not yet injected it (kvm_inject_pending_timer_irqs()). */
+  readonly timerPending: Uint8Array
 
   constructor(m: ModelCore) {
     this.m = m
@@ -52,6 +55,7 @@ export class KvmHalt implements Halt {
     this.vmmSleep = new Uint8Array(nV)
     this.irqsOffWakes = new Float64Array(m.inp.vms.length)
     this.piOn = new Uint8Array(nV)
+    this.timerPending = new Uint8Array(nV)
     this.piOnCoalesces = m.inp.vendor === 'vmx'
   }
 
@@ -91,9 +95,15 @@ export class KvmHalt implements Halt {
     // kvm_lapic_switch_to_sw_timer() before halt-polling (lapic-timer.ts): its time extends the exit, then this runs again
     const sw = this.timer.switchToSwTimer(g)
     if (sw > 0) { this.run.extendExit(g, sw); return }
-    // kvm_vcpu_can_poll(): poll only while single_task_running() and !need_resched(). Before 5.17 kvm_vcpu_block()
-    // had already called kvm_arch_vcpu_blocking() here (AVIC IsRunning cleared while polling: avic.ts)
-    if (vm.hostHaltPoll && this.haltPollNs[g]! > 0 && this.m.hrq.nrQueued[v.pcpuOf[g]!] === 0) {
+    this.pollOrBlock(g)
+  }
+
+  /** kvm_vcpu_halt()'s start: kvm_vcpu_can_poll() — poll only while single_task_running() and !need_resched() — else
+   *  kvm_vcpu_block(). Before 5.17 kvm_vcpu_block() had already called kvm_arch_vcpu_blocking() here (AVIC IsRunning
+   *  cleared while polling: avic.ts). */
+  private pollOrBlock(g: number): void {
+    const v = this.v
+    if (this.m.vmSpec(g).hostHaltPoll && this.haltPollNs[g]! > 0 && this.m.hrq.nrQueued[v.pcpuOf[g]!] === 0) {
       v.setState(g, St.HOST_POLL)
       this.m.engine.schedule(this.haltPollNs[g]!, Ev.HOST_POLL_END, g, ++v.idleTok[g]!)
       return
@@ -119,6 +129,37 @@ export class KvmHalt implements Halt {
       this.piOn[g] = 1
     }
     this.wakeVcpu(g)
+  }
+
+  /** apic_timer_expired() for a vCPU in kvm_vcpu_halt() (lapic-timer.ts: the sw hrtimer's pending counter, not a
+   *  posted interrupt). kvm_vcpu_check_block() is true on kvm_cpu_has_pending_timer() even where the vCPU may not take
+   *  the interrupt, so a waiter halted in pv_wait() with interrupts off ends this halt too: haltAgain(). Any other
+   *  halted vCPU is woken as by any event (kvm_vcpu_kick() → kvm_vcpu_wake_up()). */
+  timerExpired(g: number, local: boolean): void {
+    if (this.vmmSleep[g]) { this.wakeVcpu(g, local); return }
+    this.timerPending[g] = 1
+    if (!this.irqsOffInPvWait(g) || this.pvUnhalted[g]) { this.wakeVcpu(g, local); return }
+    const s = this.v.state[g]!
+    // polling: the poll loop's kvm_vcpu_check_block() sees it (a successful poll)
+    if (s === St.HOST_POLL) { this.v.idleTok[g]!++; this.haltAgain(g); return }
+    // blocked: kvm_vcpu_kick() wakes the thread; its loop's kvm_vcpu_check_block() ends the block (threadRunsInBlock());
+    // one already woken (by an interrupt it may not take) sees the timer there too
+    if (s === St.BLOCKED) this.sched.wakeVcpuThread(g, local)
+  }
+
+  /** kvm_vcpu_halt() ended on the pending timer of a waiter halted with interrupts off (x86.c vcpu_block(): not
+   *  runnable, so it returns 1 without leaving KVM_MP_STATE_HALTED; before 6.2 KVM_REQ_UNHALT was not set): the
+   *  window adapts to this halt (a valid wake-up), vcpu_run() injects the timer (kvm_inject_pending_timer_irqs()),
+   *  and the next vcpu_block() finds the vCPU still not runnable (kvm_arch_interrupt_allowed() is false) — a new
+   *  kvm_vcpu_halt() polls for the vCPU's window from now, then blocks. The same in every modelled version: the
+   *  kvm_cpu_has_pending_timer() test of kvm_vcpu_check_block() predates halt polling. The loop's own time (a few
+   *  hundred ns: the injection, the two vcpu_block() calls) is not charged (estimate: small beside the exit). The
+   *  hv-timer switch back and forth around it finds the expired timer and does nothing (lapic-timer.ts). */
+  private haltAgain(g: number): void {
+    this.timerPending[g] = 0
+    this.adaptHaltPoll(g)
+    this.haltStart[g] = this.m.engine.now
+    this.pollOrBlock(g)
   }
 
   /** Ev.HOST_POLL_END: the poll window is over without an event. */
@@ -172,12 +213,22 @@ export class KvmHalt implements Halt {
   /** The vCPU thread woken from kvm_vcpu_block() has its pCPU: its loop's kvm_vcpu_check_block() (kvm_main.c) ends the
    *  halt when the vCPU has an event it may take; a waiter halted in pv_wait() with interrupts off and not kicked has
    *  none (kvm_arch_vcpu_runnable() → kvm_vcpu_has_events() wants kvm_arch_interrupt_allowed()), so it schedule()s
-   *  again. (An expired LAPIC timer, kvm_cpu_has_pending_timer(), leaves kvm_vcpu_block() instead: vcpu_block() returns
-   *  without KVM_REQ_UNHALT, kvm_inject_pending_timer_irqs() sets the IRR, and kvm_vcpu_halt() polls and blocks again —
-   *  simplified here to the same schedule().) */
+   *  again — unless its LAPIC timer expired (kvm_cpu_has_pending_timer()): that ends kvm_vcpu_halt(), which starts
+   *  over with a poll (haltAgain()). */
   threadRunsInBlock(g: number): void {
-    if (this.irqsOffInPvWait(g) && !this.pvUnhalted[g]) { this.block(g); return }
+    if (this.irqsOffInPvWait(g) && !this.pvUnhalted[g]) {
+      if (this.timerPending[g]) this.haltAgain(g)
+      else this.block(g)
+      return
+    }
     this.hltWakeup(g)
+  }
+
+  /** The end of kvm_vcpu_halt(): grow_halt_poll_ns() / shrink_halt_poll_ns() after a halt of now − haltStart. */
+  private adaptHaltPoll(g: number): void {
+    if (!this.m.vmSpec(g).hostHaltPoll) return
+    const haltNs = this.m.engine.now - this.haltStart[g]!
+    this.haltPollNs[g] = updateHaltPoll(this.haltPollNs[g]!, haltNs, true, this.m.inp.haltPoll)
   }
 
   /** End of an HLT exit: adapt the halt-polling window (grow/shrink_halt_poll_ns()), enter the guest, leave idle. */
@@ -185,16 +236,14 @@ export class KvmHalt implements Halt {
     // __kvm_wait_lapic_expire() at the entry (lapic-timer.ts): a timer that expired early waits for its deadline
     const wait = this.timer.entryWaitNs(g)
     if (wait > 0) { this.m.engine.schedule(wait, Ev.WAKE_DONE, g, ++this.v.idleTok[g]!); return }
-    const vm = this.m.vmSpec(g)
     this.pvHalted[g] = 0
     this.pvUnhalted[g] = 0
+    // vcpu_run() injected a timer that expired during the halt (kvm_inject_pending_timer_irqs())
+    this.timerPending[g] = 0
     // vcpu_enter_guest() syncs the PIR (sync_pir_to_irr()): ON is clear again
     this.piOn[g] = 0
     // a thread that slept in the VMM's poll() never ran kvm_vcpu_halt(): its window stays as it was
-    if (vm.hostHaltPoll && !this.vmmSleep[g]) {
-      const haltNs = this.m.engine.now - this.haltStart[g]!
-      this.haltPollNs[g] = updateHaltPoll(this.haltPollNs[g]!, haltNs, true, this.m.inp.haltPoll)
-    }
+    if (!this.vmmSleep[g]) this.adaptHaltPoll(g)
     this.vmmSleep[g] = 0
     this.v.exitHandler[g] = After.ENTRY
     // kvm_lapic_switch_to_hv_timer() before the entry: taken from the guest's next work (the entry is not delayed)

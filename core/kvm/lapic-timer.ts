@@ -228,7 +228,8 @@ export class LapicTimer implements LapicTimerPart {
     this.noise.hostInterrupt(c, this.m.causeIds.swTimerOther, handler)
     this.expiredOutside(g)
     // the interrupt itself brings the idle pCPU out of its C-state: a local wake-up, no IPI
-    if (s === St.BLOCKED || s === St.HOST_POLL) this.halt.wakeVcpu(g, true)
+    // in kvm_vcpu_halt() (polling, blocked, or woken and not yet running its loop): lapic_timer.pending
+    if (s === St.BLOCKED || s === St.HOST_POLL || this.halt.inHltExit(g)) this.halt.timerExpired(g, true)
     else if (s === St.GUEST_HLT || s === St.GUEST_POLL) this.irq.deliverGuestIrq(g, Irq.TIMER, false)
   }
 
@@ -245,7 +246,8 @@ export class LapicTimer implements LapicTimerPart {
     }
     if (s === St.EXIT) { this.extendForWait(g); return }
     this.expiredOutside(g)
-    if (s === St.GUEST_POLL || s === St.BLOCKED || s === St.HOST_POLL) this.halt.wakeVcpu(g)
+    if (s === St.BLOCKED || s === St.HOST_POLL || this.halt.inHltExit(g)) this.halt.timerExpired(g, false)
+    else if (s === St.GUEST_POLL) this.halt.wakeVcpu(g)
   }
 
   /** An exit the timer causes, handled for `ns`; its entry busy-waits for the deadline. The wait runs after

@@ -5,10 +5,10 @@
 // candidate scan; the backend converts the window to time.
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
-import { St, After, Work } from '../sim/constants.ts'
+import { St, After, Work, Irq } from '../sim/constants.ts'
 import type { ModelCore, Parts, PauseLoop as PauseLoopPart } from '../sim/model-parts.ts'
-import { kvmVcpuOnSpin, readyCandidates, pendingInterruptBoosts } from './directed-yield.ts'
-import type { OnSpinInputs } from './directed-yield.ts'
+import { kvmVcpuOnSpin, readyCandidates, pendingInterruptBoosts, vcpuDyRunnable, dyHasPendingInterrupt, wokenStillBlocking } from './directed-yield.ts'
+import type { OnSpinInputs, IrqDelivery } from './directed-yield.ts'
 import { backendOf } from './backend.ts'
 import { yieldToResult, yieldToBoost } from './pv-sched-yield.ts'
 import type { KvmBackend } from './backend.ts'
@@ -44,6 +44,10 @@ export class PauseLoop implements PauseLoopPart {
   /** Host ≥ 5.3: a vCPU woken by kvm_vcpu_wake_up() is ready too; ≥ 5.13: a pending interrupt keeps a user-mode one. */
   private readonly wokenReady: boolean
   private readonly pendingIrqBoosts: boolean
+  /** Host ≥ 5.8: a woken vCPU not yet running is still kvm_vcpu_is_blocking() (rcuwait). */
+  private readonly wokenBlocking: boolean
+  /** Per VM: how an interrupt reaches a vCPU outside guest mode (APICv posted, AVIC, or injected). */
+  private readonly delivery: IrqDelivery[]
 
   constructor(m: ModelCore, yieldKind: number) {
     this.m = m
@@ -63,6 +67,8 @@ export class PauseLoop implements PauseLoopPart {
     this.yieldKind = yieldKind
     this.wokenReady = readyCandidates(m.inp.hostVersion, m.inp.hostReverted) === 'ready'
     this.pendingIrqBoosts = pendingInterruptBoosts(m.inp.hostVersion)
+    this.wokenBlocking = wokenStillBlocking(m.inp.hostVersion)
+    this.delivery = m.inp.vms.map((vm) => (!vm.postedInterrupts ? 'injected' : m.inp.vendor === 'vmx' ? 'posted' : 'avic'))
   }
 
   link(p: Parts): void {
@@ -106,12 +112,18 @@ export class PauseLoop implements PauseLoopPart {
       const preempted = queued && v.exitHandler[x] !== After.HLT
       i.preempted[k] = preempted ? 1 : 0
       i.ready[k] = preempted || (this.wokenReady && this.sched.vcpuReady(x)) ? 1 : 0
-      i.blocking[k] = s === St.BLOCKED || s === St.HOST_POLL ? 1 : 0
-      i.dyRunnable[k] = i.blocking[k] && (v.pendIrq[x] || halt.pvUnhalted[x]) ? 1 : 0
+      // kvm_vcpu_is_blocking(): in kvm_vcpu_block()'s wait — blocked, or (rcuwait, 5.8+) woken and not yet back in its loop
+      const inBlock = halt.inHltExit(x) && !halt.vmmSleep[x] && (s === St.BLOCKED || (this.wokenBlocking && (s === St.WAKING || s === St.PREEMPTED)))
+      i.blocking[k] = inBlock ? 1 : 0
+      // an interrupt delivered to it (IRR/PIR), not a LAPIC timer still pending in the halt (lapic_timer.pending)
+      const pend = v.pendIrq[x]!
+      const irq = (pend & ~Irq.TIMER) !== 0 || ((pend & Irq.TIMER) !== 0 && !halt.timerPending[x])
+      i.dyRunnable[k] = inBlock && vcpuDyRunnable(halt.pvUnhalted[x] === 1, irq, this.delivery[vmi]!) ? 1 : 0
       // preempted in kernel mode (vcpu->arch.preempted_in_kernel: get_cpl() == 0 at kvm_arch_vcpu_put()): inside a
       // lock operation, an interrupt handler, or the kernel part of a thread's burst (a page fault, a system call)
       i.preemptedInKernel[k] = work.inLockOp(x) || v.inIrq[x] || this.threadInKernel(x) ? 1 : 0
-      i.pendingInterrupt[k] = this.pendingIrqBoosts && v.pendIrq[x] ? 1 : 0
+      // a preempted vCPU's timer is lapic_timer.pending (not posted outside guest mode): only IPIs and device interrupts
+      i.pendingInterrupt[k] = this.pendingIrqBoosts && dyHasPendingInterrupt((pend & ~Irq.TIMER) !== 0, this.delivery[vmi]!) ? 1 : 0
       // vcpu->spin_loop.in_spin_loop: set for the length of the vCPU's own kvm_vcpu_on_spin() — a vCPU waiting for a
       // pCPU with it set is one that yield_to() scheduled out inside its PAUSE exit (its last exit); a spinner
       // preempted in its guest loop (by the tick) is not in it

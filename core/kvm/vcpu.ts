@@ -15,7 +15,9 @@ import type { Engine } from '../engine/engine.ts'
  *  HOST_POLL → RUN (an event during the poll: the HLT exit ends), BLOCKED (window over, or another thread waits);
  *  BLOCKED → WAKING (kvm_vcpu_wake_up(): the thread is scheduled in), PREEMPTED (woken onto a busy pCPU);
  *  WAKING → RUN (woken), PREEMPTED (the host scheduler wants the pCPU back first);
- *  PREEMPTED → RUN (scheduled in again: VM entry). */
+ *  PREEMPTED → RUN (scheduled in again: VM entry);
+ *  WAKING, PREEMPTED → BLOCKED, HOST_POLL (a thread woken in kvm_vcpu_block() with no event it may take: it sleeps
+ *  again, or its expired timer ends the halt and the next kvm_vcpu_halt() polls — a waiter halted with IF = 0). */
 export const TRANSITIONS: Uint8Array = (() => {
   const t = new Uint8Array(STATE_COUNT * STATE_COUNT)
   const allow = (from: number, ...to: number[]): void => { for (const s of to) t[from * STATE_COUNT + s] = 1 }
@@ -26,8 +28,8 @@ export const TRANSITIONS: Uint8Array = (() => {
   allow(St.EXIT, St.RUN, St.HOST_POLL, St.BLOCKED, St.PREEMPTED)
   allow(St.HOST_POLL, St.RUN, St.BLOCKED)
   allow(St.BLOCKED, St.WAKING, St.PREEMPTED)
-  allow(St.WAKING, St.RUN, St.PREEMPTED)
-  allow(St.PREEMPTED, St.RUN)
+  allow(St.WAKING, St.RUN, St.PREEMPTED, St.HOST_POLL, St.BLOCKED)
+  allow(St.PREEMPTED, St.RUN, St.HOST_POLL, St.BLOCKED)
   return t
 })()
 

@@ -75,9 +75,13 @@ export interface Halt {
   readonly pvHalted: Uint8Array
   readonly pvUnhalted: Uint8Array
   readonly vmmSleep: Uint8Array
+  /** apic->lapic_timer.pending of a vCPU in kvm_vcpu_halt(): expired there, not yet injected. */
+  readonly timerPending: Uint8Array
   block(g: number): void
   /** `local`: woken by an interrupt on the vCPU's own pCPU (its pinned/local LAPIC hrtimer): no wake-up IPI. */
   wakeVcpu(g: number, local?: boolean, wakerCpu?: number): void
+  /** apic_timer_expired() for a vCPU in kvm_vcpu_halt() (halt-polling or blocked): kvm_cpu_has_pending_timer(). */
+  timerExpired(g: number, local: boolean): void
   hltWakeup(g: number): void
   /** The thread woken from its HLT block has its pCPU: kvm_vcpu_block()'s loop ends the halt, or blocks again. */
   threadRunsInBlock(g: number): void

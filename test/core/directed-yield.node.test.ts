@@ -1,9 +1,11 @@
 import { describe, it, expect } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { kvmVcpuOnSpin, readyCandidates, pendingInterruptBoosts } from '../../core/kvm/directed-yield.ts'
+import { kvmVcpuOnSpin, readyCandidates, pendingInterruptBoosts, vcpuDyRunnable, dyHasPendingInterrupt, wokenStillBlocking } from '../../core/kvm/directed-yield.ts'
 import type { OnSpinInputs } from '../../core/kvm/directed-yield.ts'
 import type { Profile } from '../../core/index.ts'
-import { finishedModel } from '../helpers/model-runs.ts'
+import { finishedModel, startedModel } from '../helpers/model-runs.ts'
+import { St, Irq } from '../../core/sim/constants.ts'
+import type { HostModel } from '../../core/sim/host-model.ts'
 
 const n = 8
 const z = (): Uint8Array => new Uint8Array(n)
@@ -60,6 +62,19 @@ describe('kvm_vcpu_on_spin() candidates per host version', () => {
     expect(pendingInterruptBoosts('5.12')).toBe(false)
     expect(pendingInterruptBoosts('5.13')).toBe(true)
   })
+  it('vcpu_dy_runnable(): a kick, or an interrupt injected (KVM_REQ_EVENT) or posted (ON) — not one AVIC delivers, not a timer still pending', () => {
+    expect(vcpuDyRunnable(true, false, 'avic')).toBe(true)
+    expect(vcpuDyRunnable(false, true, 'injected')).toBe(true)
+    expect(vcpuDyRunnable(false, true, 'posted')).toBe(true)
+    expect(vcpuDyRunnable(false, true, 'avic')).toBe(false)
+    expect(vcpuDyRunnable(false, false, 'posted')).toBe(false)
+  })
+  it('kvm_arch_dy_has_pending_interrupt(): only VMX\'s posted-interrupt descriptor (svm_dy_apicv_has_pending_interrupt() is false; KVM_REQ_EVENT is not looked at)', () => {
+    expect(dyHasPendingInterrupt(true, 'posted')).toBe(true)
+    expect(dyHasPendingInterrupt(true, 'injected')).toBe(false)
+    expect(dyHasPendingInterrupt(true, 'avic')).toBe(false)
+    expect(dyHasPendingInterrupt(false, 'posted')).toBe(false)
+  })
 })
 
 describe('d73eb57b80b9 in a run: halted vCPUs woken by wake-up IPIs wait for a pCPU behind two host hogs', () => {
@@ -81,5 +96,69 @@ describe('d73eb57b80b9 in a run: halted vCPUs woken by wake-up IPIs wait for a p
     expect(now.ple.yieldsToWoken[0]).toBeGreaterThan(30)
     expect(now.ple.yieldsToWoken[0]).toBeGreaterThan(now.ple.directedYields[0]! / 2)
     expect(now.ple.directedYields[0]).toBeGreaterThan(old.ple.directedYields[0]!)
+  })
+})
+
+describe('a vCPU woken from kvm_vcpu_block() and not yet running: vcpu->ready, but still kvm_vcpu_is_blocking() (rcuwait_active())', () => {
+  // The same profile on host 5.4 and 5.10 with the guest's periodic tick (no tick stop in idle): halted vCPUs are woken
+  // by their tick too, not only by wake-up IPIs. Driven event by event: when a woken vCPU waits for its pCPU, a running vCPU of
+  // the VM takes a PAUSE exit with kvm->last_boosted_vcpu set so that kvm_vcpu_on_spin()'s scan starts at the woken one.
+  const base = JSON.parse(readFileSync('examples/validation/profiles/boost-ready-d73eb57b80b9.json', 'utf8')) as Profile
+  const vm = base.vms[0]!
+  const configs = (base.configurations ?? []).flatMap((c) => c.name !== 'host-5.4' ? [c] : [c, { ...c, name: 'host-5.10', overrides: { ...c.overrides, host: { ...c.overrides?.host, kernel: { version: '5.10' } } } }])
+  const p = { ...base, configurations: configs, vms: [{ ...vm, workload: { ...vm.workload, threads: 16, memory: 'mmap' }, guest: { ...vm.guest, tickMode: 'periodic' } }] } as Profile
+
+  /** Woken vCPUs matching `woken` found waiting for a pCPU (at most 12), each with a PAUSE exit of a running vCPU whose
+   *  scan starts at it: how many, and how many of those scans called yield_to() on it first. */
+  function scansStartingAt(config: string, woken: (m: HostModel, x: number) => boolean): { found: number; triedFirst: number } {
+    const m = startedModel(p, config, 0.2)
+    const first = m.vmSpec(0).firstVcpu, n = m.vmSpec(0).vcpus
+    type Scan = { tryYield(k: number): number }
+    const ple = m.ple as unknown as Scan
+    const tryYield = ple.tryYield.bind(ple)
+    let tried: number[] = []
+    ple.tryYield = (k: number) => { tried.push(first + k); return tryYield(k) }
+    const waiting = (x: number): boolean => m.halt.inHltExit(x) && (m.vcpu.state[x] === St.WAKING || m.vcpu.state[x] === St.PREEMPTED) && m.sched.vcpuReady(x) && woken(m, x)
+    let found = 0, triedFirst = 0
+    while (found < 12 && m.engine.now < m.endNs && m.engine.step()) {
+      for (let x = first; x < first + n; x++) {
+        if (!waiting(x)) continue
+        let g = -1
+        for (let y = first; y < first + n; y++) if (m.vcpu.state[y] === St.RUN && !m.vcpu.inIrq[y]) { g = y; break }
+        if (g < 0) continue
+        found++
+        m.ple.lastBoosted[0] = (x - first - 1 + n) % n
+        tried = []
+        m.ple.pauseExit(g)
+        if (tried[0] === x) triedFirst++
+        break
+      }
+    }
+    return { found, triedFirst }
+  }
+
+  const timerOnly = (m: HostModel, x: number): boolean => m.halt.timerPending[x] === 1 && (m.vcpu.pendIrq[x]! & ~Irq.TIMER) === 0 && !m.halt.pvUnhalted[x]
+
+  it('host 5.10 (rcuwait): one its own LAPIC timer woke is passed over — the timer is only lapic_timer.pending, not injected, so not vcpu_dy_runnable()', () => {
+    const r = scansStartingAt('host-5.10', timerOnly)
+    expect(r.found).toBeGreaterThan(3)
+    expect(r.triedFirst).toBe(0)
+  })
+
+  it('host 5.10: one a wake-up IPI woke is yielded to (the IPI, posted (ON) or injected (KVM_REQ_EVENT), makes kvm_arch_dy_runnable() true)', () => {
+    const r = scansStartingAt('host-5.10', (m, x) => (m.vcpu.pendIrq[x]! & Irq.IPI) !== 0)
+    expect(r.found).toBeGreaterThan(3)
+    expect(r.triedFirst).toBe(r.found)
+  })
+
+  it('host 5.4 (swait): swake_up_one() took it off the queue, so it is not blocking and a timer-woken one is yielded to too', () => {
+    const r = scansStartingAt('host-5.4', timerOnly)
+    expect(r.found).toBeGreaterThan(3)
+    expect(r.triedFirst).toBe(r.found)
+  })
+
+  it('the woken vCPU counts as blocking from 5.8 (da4ad88cab5d)', () => {
+    expect(wokenStillBlocking('5.7')).toBe(false)
+    expect(wokenStillBlocking('5.8')).toBe(true)
   })
 })

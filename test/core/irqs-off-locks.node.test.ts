@@ -9,38 +9,30 @@
 import { describe, it, expect } from 'vitest'
 import { loadProfile } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
-import { startedModel } from '../helpers/model-runs.ts'
+import { startedModel, floatingGuest } from '../helpers/model-runs.ts'
 import type { HostModel } from '../../core/sim/host-model.ts'
 import { St, Work, Irq } from '../../core/sim/constants.ts'
 import { RqOp } from '../../core/guest/rq-lock.ts'
 
 /** hackbench -T -p -g 2 -f 4 in an 8-vCPU guest floating over 4 pCPUs: wake-ups and context switches under rq->lock. */
 function hackbench(): Profile {
-  const r = loadProfile({
-    schemaVersion: 1,
-    name: 'rq-lock-irqs-off',
-    host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version: '6.1', hz: 1000, cmdline: {} } },
-    vms: [{
-      name: 'vm', vcpus: 8, guestTopology: { sockets: 1, cores: 8, threads: 1 }, pinning: { vcpupin: Array(8).fill('0-3'), emulatorpin: '0-3', iothreadpin: '0' },
-      guest: { kernelVersion: '5.5', nopvspin: true },
-      workload: { kind: 'hackbench', groups: 2, fds: 4, mode: 'thread', pipe: true },
-    }],
-    run: { durationSec: 0.1, warmupSec: 0.02, seed: 1 },
+  return floatingGuest({
+    name: 'rq-lock-irqs-off', hostVersion: '6.1', guest: { kernelVersion: '5.5', nopvspin: true },
+    workload: { kind: 'hackbench', groups: 2, fds: 4, mode: 'thread', pipe: true }, durationSec: 0.1, warmupSec: 0.02,
   })
-  if (!r.ok) throw new Error(JSON.stringify(r.issues))
-  return r.profile
 }
 
 /** ebizzy -M in an 8-vCPU 5.4 guest over 4 pCPUs, pvqspinlock, no PLE: page LRU lock waiters (spin_lock_irqsave())
  *  halt in pv_wait() with interrupts off. On a 5.4 Skylake host by default; `ipiv`: a 6.1 Sapphire Rapids host, whose
- *  IPIv posts the guest's ICR writes without an exit (PV IPI off: the shootdowns' IPIs are ICR writes too). */
-function ebizzy(seed: number, ipiv = false): Profile {
+ *  IPIv posts the guest's ICR writes without an exit (PV IPI off: the shootdowns' IPIs are ICR writes too). `cpus`: the
+ *  pCPUs every vCPU floats over (over 6, a waiter's run queue is often empty: it halt-polls). */
+function ebizzy(seed: number, ipiv = false, cpus = '0-3'): Profile {
   const r = loadProfile({
     schemaVersion: 1,
     name: 'ebizzy-irqs-off-halt',
     host: { cpu: ipiv ? 'sapphirerapids' : 'skylake-sp', topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version: ipiv ? '6.1' : '5.4', hz: 1000, cmdline: {} }, kvm: { pleGap: 0 } },
     vms: [{
-      name: 'vm', vcpus: 8, guestTopology: { sockets: 1, cores: 8, threads: 1 }, pinning: { vcpupin: Array(8).fill('0-3'), emulatorpin: '0', iothreadpin: '0' },
+      name: 'vm', vcpus: 8, guestTopology: { sockets: 1, cores: 8, threads: 1 }, pinning: { vcpupin: Array(8).fill(cpus), emulatorpin: '0', iothreadpin: '0' },
       kvm: { pv: { pvTlbFlush: false, pvIpi: !ipiv } },
       guest: { kernelVersion: '5.4' },
       workload: { kind: 'ebizzy', memory: 'no-mmap' },
@@ -197,5 +189,79 @@ describe('an IF = 0 halt in pv_wait(): an interrupt\'s kvm_vcpu_kick() → kvm_v
     }
     expect(kickedBlocked).toBeGreaterThan(0)
     expect(readyAfter).toBe(kickedBlocked)
+  })
+})
+
+describe('an expired LAPIC timer during kvm_vcpu_halt() (kvm_vcpu_check_block(): kvm_cpu_has_pending_timer())', () => {
+  /** Arms vCPU g's LAPIC timer to expire now (the guest's own deadline is replaced) and steps until apic_timer_expired()
+   *  reached the halt (halt.timerExpired()); returns that time, or −1. */
+  function expireTimer(m: HostModel, g: number): number {
+    let at = -1
+    const expired = m.halt.timerExpired.bind(m.halt)
+    m.halt.timerExpired = (v: number, local: boolean) => { if (v === g && at < 0) at = m.engine.now; expired(v, local) }
+    m.timer.programTimer(g, m.engine.now)
+    stepUntil(m, m.engine.now + 1e6, () => at >= 0)
+    m.halt.timerExpired = expired
+    return at
+  }
+
+  it('ends the halt of a waiter in pv_wait() with interrupts off, and the next kvm_vcpu_halt() polls again before it blocks (vcpu_block(): still not runnable)', () => {
+    let fromBlocked = 0, fromPolling = 0, polledAgain = 0, enteredUnkicked = 0
+    for (const seed of [1, 2]) {
+      const m = startedModel(ebizzy(seed, false, '0-5'), 'base', 0.3, { seed, checking: true })
+      let g = -1
+      const entry = m.run.vmEntry.bind(m.run)
+      m.run.vmEntry = (v: number) => { if (v === g && !m.halt.pvUnhalted[v]) enteredUnkicked++; entry(v) }
+      const haltedOff = (v: number): boolean => (m.vcpu.state[v] === St.BLOCKED || m.vcpu.state[v] === St.HOST_POLL) &&
+        m.halt.irqsOffInPvWait(v) && !m.halt.pvUnhalted[v] && m.vcpu.pendIrq[v] === 0
+      while (m.engine.now < 300e6 && fromBlocked + fromPolling < 40) {
+        g = stepUntil(m, 300e6, haltedOff)
+        if (g < 0) break
+        const v = g
+        const wasPolling = m.vcpu.state[v] === St.HOST_POLL
+        const at = expireTimer(m, v)
+        if (at < 0 || m.halt.pvUnhalted[v]) { g = -1; continue }
+        if (wasPolling) {
+          // the poll loop saw it: kvm_vcpu_halt() returned and a new one started at once, with a new poll window
+          fromPolling++
+          expect(m.halt.haltStart[v]).toBe(at)
+          expect(m.vcpu.state[v]).toBe(St.HOST_POLL)
+          polledAgain++
+        } else {
+          // the kick woke the thread; once it runs, its kvm_vcpu_block() loop ends on the timer and kvm_vcpu_halt()
+          // starts over: a poll where kvm_vcpu_can_poll() allows it (an empty run queue, a window), else the block
+          fromBlocked++
+          stepUntil(m, at + 50e6, (x) => x === v && (m.vcpu.state[v] === St.HOST_POLL || m.vcpu.state[v] === St.BLOCKED || m.halt.pvUnhalted[v] === 1))
+          if (m.halt.pvUnhalted[v]) { g = -1; continue }
+          expect(m.halt.haltStart[v]).toBeGreaterThan(at)
+          if (m.vcpu.state[v] === St.HOST_POLL) polledAgain++
+        }
+        // the timer interrupt is pending in the guest, not taken: the vCPU is still halted
+        expect(m.vcpu.pendIrq[v]! & Irq.TIMER).toBe(Irq.TIMER)
+        expect(m.halt.inHltExit(v)).toBe(true)
+        g = -1
+      }
+    }
+    expect(fromBlocked).toBeGreaterThan(0)
+    expect(fromPolling).toBeGreaterThan(0)
+    expect(polledAgain).toBeGreaterThan(fromPolling)
+    expect(enteredUnkicked).toBe(0)
+  })
+
+  it('a vCPU halted with interrupts on enters the guest at once: the injected timer makes the next vcpu_block() find it runnable, no second poll', () => {
+    let seen = 0
+    const m = startedModel(hackbench(), 'base', 0.1, { checking: true })
+    while (m.engine.now < 60e6 && seen < 20) {
+      const g = stepUntil(m, 60e6, (v) => m.vcpu.state[v] === St.HOST_POLL && !m.halt.pvHalted[v] && m.vcpu.pendIrq[v] === 0)
+      if (g < 0) break
+      const start = m.halt.haltStart[g]!
+      const at = expireTimer(m, g)
+      if (at < 0) continue
+      seen++
+      expect(m.halt.haltStart[g]).toBe(start)
+      expect(m.vcpu.state[g]).not.toBe(St.HOST_POLL)
+      expect(m.vcpu.state[g]).not.toBe(St.BLOCKED)
+    }
+    expect(seen).toBeGreaterThan(0)
   })
 })

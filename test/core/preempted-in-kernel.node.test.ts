@@ -6,9 +6,11 @@
 import { describe, it, expect } from 'vitest'
 import { readFileSync } from 'node:fs'
 import type { Profile } from '../../core/index.ts'
-import { startedModel } from '../helpers/model-runs.ts'
+import { startedModel, floatingGuest } from '../helpers/model-runs.ts'
 import { runConfiguration, loadProfile } from '../../core/index.ts'
 import type { EbizzyWorkload } from '../../core/sim/workloads/ebizzy.ts'
+import type { ForkJoinWorkload } from '../../core/sim/workloads/fork-join.ts'
+import { Work } from '../../core/sim/constants.ts'
 
 const loaded = loadProfile(JSON.parse(readFileSync('examples/validation/profiles/boost-ready-d73eb57b80b9.json', 'utf8')))
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues))
@@ -58,5 +60,56 @@ describe('d73eb57b80b9 with the candidates kvm_vcpu_on_spin() really has: vCPUs 
       const boosting = runConfiguration(steady.profile, 'boosting', { seed }).vms[0]!.workload.throughputPerSec
       expect(boosting, `seed ${seed}`).toBeGreaterThan(1.5 * vanilla)
     }
+  })
+})
+
+describe('other workloads\' bursts are system calls: a vCPU preempted in one was in kernel mode', () => {
+  /** hackbench -p -T -g 2 -f 4 (or perf bench sched pipe) in an 8-vCPU guest floating over 4 pCPUs of a 5.4 host (no
+   *  pending-interrupt boost: a kernel-mode spinner skips every vCPU preempted in user mode). */
+  function overcommitted(workload: Record<string, unknown>): Profile {
+    return floatingGuest({ name: 'syscall-bursts', hostVersion: '5.4', guest: { kernelVersion: '5.4', nopvspin: true }, workload, durationSec: 0.05, warmupSec: 0.01 })
+  }
+
+  /** Directed yields of the run to a vCPU preempted inside its guest thread's burst (not in a lock operation or an
+   *  interrupt handler). */
+  function yieldsIntoThreads(p: Profile): number {
+    const m = startedModel(p, 'base', 0.05)
+    type Scan = { tryYield(k: number): number }
+    const ple = m.ple as unknown as Scan
+    const tryYield = ple.tryYield.bind(ple)
+    let n = 0
+    ple.tryYield = (k: number) => {
+      const x = m.vmSpec(0).firstVcpu + k
+      const r = tryYield(k)
+      if (r > 0 && m.work.curKind[x] === Work.THREAD && !m.work.inLockOp(x) && !m.vcpu.inIrq[x]) n++
+      return r
+    }
+    m.engine.run({ until: m.endNs })
+    return n
+  }
+
+  it('hackbench (pipe_write()/pipe_read()): a kernel-mode spinner yields to vCPUs preempted in a sender\'s or receiver\'s syscall', () => {
+    expect(yieldsIntoThreads(overcommitted({ kind: 'hackbench', groups: 2, fds: 4, mode: 'thread', pipe: true }))).toBeGreaterThan(0)
+  })
+
+  it('fork-join: the computation is user code, the last arriver\'s futex_wake() at the start of its next burst kernel code', () => {
+    const m = startedModel(overcommitted({ kind: 'fork-join', threads: 8, workNs: 100_000, workSigma: 0.3, spinNs: 0 }), 'base', 0.05)
+    const w = m.workloads[0] as ForkJoinWorkload
+    let checked = 0
+    while (checked === 0 && m.engine.now < m.endNs && m.engine.step()) {
+      for (let i = 0; i < w.n; i++) {
+        const k = w.kernelNs[i]!
+        if (k <= 0) continue
+        const tid = w.firstThread + i
+        const b = w.burstNs[i]!
+        expect(w.threadInKernel(tid, b - 0.5 * k)).toBe(true)
+        expect(w.threadInKernel(tid, b - k - 0.01 * (b - k))).toBe(false)
+        checked++
+      }
+    }
+    expect(checked).toBeGreaterThan(0)
+    // any other burst is user code all through
+    const other = (w.kernelNs.findIndex((k) => k === 0))
+    expect(w.threadInKernel(w.firstThread + other, 1)).toBe(false)
   })
 })

@@ -24,10 +24,10 @@ describe('vCPU state machine', () => {
     expect(v.state[0]).toBe(St.RUN)
   })
 
-  it('a preempted vCPU only comes back by an entry; a blocked one is only woken or preempted', () => {
+  it('a preempted vCPU only comes back by an entry, or — a thread woken in kvm_vcpu_block() — halts on; a blocked one is only woken or preempted', () => {
     const allowed = (a: number, b: number): boolean => TRANSITIONS[a * STATE_COUNT + b] === 1
     for (let s = 0; s < STATE_COUNT; s++) {
-      if (s !== St.PREEMPTED && s !== St.RUN) expect(allowed(St.PREEMPTED, s)).toBe(false)
+      if (![St.PREEMPTED, St.RUN, St.BLOCKED, St.HOST_POLL].includes(s as 0 | 4 | 5 | 7)) expect(allowed(St.PREEMPTED, s)).toBe(false)
       if (![St.BLOCKED, St.WAKING, St.PREEMPTED].includes(s as 5 | 6 | 7)) expect(allowed(St.BLOCKED, s)).toBe(false)
     }
   })

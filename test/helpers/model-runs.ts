@@ -1,6 +1,6 @@
 // The bare HostModel of one configuration, for the counters a scenario test reads that the result JSON does not
 // carry (csd waits, mutex spins, scheduler counters). The same set-up as runConfiguration(), one replication.
-import { resolveConfiguration } from '../../core/index.ts'
+import { resolveConfiguration, loadProfile } from '../../core/index.ts'
 import type { Profile } from '../../core/index.ts'
 import { EXIT_REASON_COUNT } from '../../core/output/exit-names.ts'
 import type { ExitReasonId } from '../../core/output/exit-names.ts'
@@ -30,4 +30,21 @@ export function vmExitCount(m: HostModel, vm: number, reason: ExitReasonId): num
   let n = 0
   for (let k = 0; k < C; k++) n += m.stats.causeCounts[(vm * EXIT_REASON_COUNT + reason) * C + k]!
   return n
+}
+
+/** An 8-vCPU guest whose vCPUs float over pCPUs 0-3 of an 8-core Skylake-SP host (two vCPUs per pCPU): the
+ *  overcommitted set-up of the scheduler and directed-yield tests. */
+export function floatingGuest(o: { name: string; hostVersion: string; guest: Record<string, unknown>; workload: Record<string, unknown>; durationSec: number; warmupSec: number }): Profile {
+  const r = loadProfile({
+    schemaVersion: 1,
+    name: o.name,
+    host: { cpu: 'skylake-sp', topology: { sockets: 1, coresPerSocket: 8, threadsPerCore: 1 }, kernel: { version: o.hostVersion, hz: 1000, cmdline: {} } },
+    vms: [{
+      name: 'vm', vcpus: 8, guestTopology: { sockets: 1, cores: 8, threads: 1 }, pinning: { vcpupin: Array(8).fill('0-3'), emulatorpin: '0-3', iothreadpin: '0' },
+      guest: o.guest, workload: o.workload,
+    }],
+    run: { durationSec: o.durationSec, warmupSec: o.warmupSec, seed: 1 },
+  })
+  if (!r.ok) throw new Error(JSON.stringify(r.issues))
+  return r.profile
 }

@@ -32,6 +32,10 @@ export class ForkJoinWorkload extends GuestWorkload {
   arrived = 0
   gen = 0
   iterStart = 0
+  /** Per thread: its running burst's length and its kernel prefix (the last arriver's futex_wake() and the wake-ups
+   *  it does before it computes on; 0 for any other burst) — where in the burst the thread is in the kernel. */
+  readonly burstNs: Float64Array
+  readonly kernelNs: Float64Array
 
   constructor(m: GuestOps, v: number, w: ForkJoinSpec) {
     super(m, v)
@@ -41,6 +45,8 @@ export class ForkJoinWorkload extends GuestWorkload {
     this.arrivedGen = new Int32Array(this.n)
     this.sleepers = new Int32Array(this.n)
     this.spinners = new Int32Array(this.n)
+    this.burstNs = new Float64Array(this.n)
+    this.kernelNs = new Float64Array(this.n)
   }
 
   override threadCount(): number {
@@ -58,8 +64,18 @@ export class ForkJoinWorkload extends GuestWorkload {
     return this.m.rng.lognormal(this.w.workNs, this.w.workSigma)
   }
 
+  /** The computation and libgomp's spin are user code; the last arriver's futex_wake() syscall (futex_wake() →
+   *  wake_up_q() → try_to_wake_up() per sleeper) at the start of its next burst is kernel (get_cpl() == 0 in
+   *  kvm_arch_vcpu_put()). A woken sleeper's return from futex_wait() is not charged, so not told apart. */
+  override threadInKernel(tid: number, leftNs: number): boolean {
+    const i = tid - this.firstThread
+    const k = this.kernelNs[i]!
+    return k > 0 && this.burstNs[i]! - leftNs < k
+  }
+
   override threadBurstDone(g: number, tid: number): void {
     const i = tid - this.firstThread
+    this.kernelNs[i] = 0
     const ph = this.phase[i]!
     if (ph === WORK) { this.arrive(i, g); return }
     if (ph === SPIN) {
@@ -121,6 +137,9 @@ export class ForkJoinWorkload extends GuestWorkload {
       this.nSleepers = 0
     }
     this.phase[last] = WORK
-    m.threadContinue(this.firstThread + last, wakeNs + this.work())
+    const burst = wakeNs + this.work()
+    this.burstNs[last] = burst
+    this.kernelNs[last] = wakeNs
+    m.threadContinue(this.firstThread + last, burst)
   }
 }

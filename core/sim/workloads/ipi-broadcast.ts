@@ -50,6 +50,12 @@ export class IpiBroadcastWorkload extends GuestWorkload {
     this.m.pinThread(firstThread)
   }
 
+  /** The ipi_benchmark module's loop runs in the guest kernel (a kernel thread: smp_call_function_many()): CPL 0
+   *  wherever kvm_arch_vcpu_put() finds it. */
+  override threadInKernel(): boolean {
+    return true
+  }
+
   /** The module starts, or the previous call returned (its csd_lock_wait() ended and the thread runs again): the call's
    *  time is counted and the next smp_call_function_many() begins — its sends and wait run before the thread's next
    *  (empty) burst. */

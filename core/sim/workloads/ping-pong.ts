@@ -102,6 +102,13 @@ export class PingPongWorkload extends GuestWorkload {
     this.net.pollDone(g)
   }
 
+  /** The server's burst is netserver's recv() and send() through the guest TCP stack (tcp_recvmsg(),
+   *  tcp_sendmsg()): guest kernel code (get_cpl() == 0 in kvm_arch_vcpu_put()); netperf's loop around them is a few
+   *  instructions (estimate), not modelled. */
+  override threadInKernel(): boolean {
+    return true
+  }
+
   /** The server answered: send() the reply, then recv() again — another pending request, or sleep. */
   override threadBurstDone(g: number, tid: number): void {
     const i = tid - this.firstThread

@@ -64,6 +64,13 @@ export class PipePingPongWorkload extends GuestWorkload {
     }
   }
 
+  /** Every burst is a system call — pipe_write(), pipe_read(), the rest of one after its wake-up, switch_mm() — so a
+   *  preempted vCPU was in guest kernel code (get_cpl() == 0 in kvm_arch_vcpu_put()); perf bench's loop around
+   *  read()/write() is a few instructions (estimate), not modelled. */
+  override threadInKernel(): boolean {
+    return true
+  }
+
   /** The process a task belongs to: its own (processes) — threads share one mm and pay nothing anyway. */
   override threadBurstDone(g: number, tid: number): void {
     const k = tid - this.firstThread

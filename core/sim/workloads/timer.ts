@@ -60,6 +60,13 @@ export class TimerWorkload extends GuestWorkload {
     }
   }
 
+  /** cyclictest's bursts are clock_nanosleep() (hrtimer_nanosleep() up to schedule()) and its return to user space:
+   *  guest kernel code (get_cpl() == 0 in kvm_arch_vcpu_put()); the vDSO clock_gettime() and the statistics update
+   *  in user space are a few hundred instructions (estimate), not told apart. */
+  override threadInKernel(): boolean {
+    return true
+  }
+
   override threadBurstDone(g: number, tid: number): void {
     const m = this.m
     const i = tid - this.firstThread

@@ -43,6 +43,11 @@ export class TscdeadlineLatencyWorkload extends GuestWorkload {
     this.m.pinThread(firstThread)
   }
 
+  /** kvm-unit-tests run their tests at CPL 0 (the test is its own kernel): get_cpl() == 0 in kvm_arch_vcpu_put(). */
+  override threadInKernel(): boolean {
+    return true
+  }
+
   /** main(): start_tsc_deadline_timer(), then hlt (the thread sleeps: the vCPU idles) or busy-wait. */
   override threadBurstDone(_g: number, tid: number): void {
     const m = this.m

@@ -71,6 +71,11 @@ export class VmexitWorkload extends GuestWorkload {
     }
   }
 
+  /** kvm-unit-tests run their tests at CPL 0 (the test is its own kernel): get_cpl() == 0 in kvm_arch_vcpu_put(). */
+  override threadInKernel(): boolean {
+    return true
+  }
+
   override threadBurstDone(_g: number, tid: number): void {
     const m = this.m
     if (tid !== this.firstThread) { m.threadContinue(tid, SPIN_FOREVER_NS); return }
