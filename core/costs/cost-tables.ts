@@ -51,6 +51,7 @@ export const COST_NAMES = [
   'scheduleInNoLoad', // the context switch to the vCPU thread alone: no vcpu_load in kvm_sched_in() (state kept loaded, the scheduled_out series, 2024; or the thread slept in the VMM)
   'wakeupIpi', // kvm_vcpu_kick → wake_up on a remote CPU: IPI latency
   'vcpuMigration', // a vCPU thread moved to another pCPU: vcpu_load() there (VMCS/VMCB reload) and cold caches/TLB
+  'hostLbPerCpu', // one CPU of a host load_balance() pass: update_sg_lb_stats() reading its rq (core/host/load-balance.ts)
   'guestTickHandler', // guest tick: update_process_times, scheduler_tick
   'guestTimerIrq', // guest LAPIC timer interrupt entry/exit + hrtimer_interrupt
   'guestIpiHandler', // guest IPI handler (reschedule)
@@ -141,6 +142,7 @@ const skylake: CostTable = {
   scheduleInNoLoad: c(800, 1_400, 0.5),
   wakeupIpi: c(700, 1_500, 0.5),
   vcpuMigration: c(3_000, 8_000, 0.6),
+  hostLbPerCpu: c(45, 100, 0.5),
   guestTickHandler: c(800, 1_500, 0.5),
   guestTimerIrq: wake('guestTimerIrq'),
   guestIpiHandler: c(200, 400, 0.4),

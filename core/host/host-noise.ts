@@ -76,7 +76,8 @@ export class HostNoise implements HostNoisePart {
     // an idle pCPU stops its tick (NO_HZ idle); a nohz_full pCPU has one only while it runs more than one thread
     const idle = m.hrq.cur[c]! < 0
     const tickless = m.inp.nohzFull[c] === 1 && mayShare[c] === 1 && m.hrq.nrRunning(c) <= 1
-    if (!idle && !tickless) this.hostInterrupt(c, m.causeIds.hostTick, m.cost(CostId.hostTimerHandler))
+    // the tick's trigger_load_balance(): SCHED_SOFTIRQ runs rebalance_domains() on its way out when a balance is due
+    if (!idle && !tickless) this.hostInterrupt(c, m.causeIds.hostTick, m.cost(CostId.hostTimerHandler) + this.sched.balanceTick(c))
     const period = m.inp.nohzFull[c] && !mayShare[c] ? 1e9 : 1e9 / m.inp.hostHz
     m.engine.schedule(period, Ev.HOST_TICK, c)
   }

@@ -1,7 +1,7 @@
 // The host scheduler's side of the model (kernel/sched/core.c __schedule(), try_to_wake_up(), fair.c
-// select_idle_sibling() and newidle_balance(), reduced), calling KVM's preempt notifiers (core/kvm/sched-hooks.ts):
-// kvm_sched_out() when a vCPU thread leaves its pCPU, kvm_sched_in() when it gets one. The run queues and the
-// EEVDF/CFS arithmetic live in runqueues.ts and fair-sched.ts.
+// select_idle_sibling(), reduced), calling KVM's preempt notifiers (core/kvm/sched-hooks.ts): kvm_sched_out() when a
+// vCPU thread leaves its pCPU, kvm_sched_in() when it gets one. The run queues and the EEVDF/CFS arithmetic live in
+// runqueues.ts and fair-sched.ts; load balancing (newidle, periodic, nohz idle) in load-balance.ts.
 import { CostId } from '../costs/cost-tables.ts'
 import { ExitReason } from '../output/exit-names.ts'
 import { Ev, St, After, inGuestMode } from '../sim/constants.ts'
@@ -10,8 +10,10 @@ import type { VcpuState } from '../kvm/vcpu.ts'
 import type { Cpuidle } from './cpuidle.ts'
 import { SPREADS } from '../sim/spreads.ts'
 import { ttwuQueueEra, ttwuQueueCond } from '../guest/rq-lock.ts'
+import { LoadBalancer } from './load-balance.ts'
+import type { LbHost } from './load-balance.ts'
 
-export class HostScheduler implements HostSchedPart {
+export class HostScheduler implements HostSchedPart, LbHost {
   private readonly m: ModelCore
   private readonly v: VcpuState
   private readonly cpuidle: Cpuidle
@@ -36,6 +38,8 @@ export class HostScheduler implements HostSchedPart {
   private readonly remoteWakingUntil: Float64Array
   /** The host's ttwu_queue_cond() era (core/guest/rq-lock.ts ttwuQueueEra(), by host version and stable backports). */
   private readonly ttwuEra: number
+  /** The load balancer (rebalance_domains(), newidle_balance(), nohz idle balancing). */
+  readonly lb: LoadBalancer
 
   constructor(m: ModelCore, cpuidle: Cpuidle) {
     this.m = m
@@ -59,6 +63,7 @@ export class HostScheduler implements HostSchedPart {
     this.wokenViaWakelist = new Uint8Array(m.nV)
     this.remoteWakingUntil = new Float64Array(m.nV).fill(-1)
     this.ttwuEra = ttwuQueueEra(m.inp.hostVersion)
+    this.lb = new LoadBalancer(m, this, this.allowedMask, (c) => cpuidle.cstateLatency(c))
   }
 
   link(p: Parts): void {
@@ -130,35 +135,52 @@ export class HostScheduler implements HostSchedPart {
     }
     v.setState(g, St.PREEMPTED)
     this.hooks.schedOutPreempted(g)
-    this.switchTo(c, h)
+    this.switchTo(c, h, 0)
   }
 
-  /** __schedule() on pCPU c: the next waiting thread runs (or one pulled from a busy pCPU by idle balancing). */
+  /** __schedule() on pCPU c: the next waiting thread runs (or one pulled from a busy pCPU by idle balancing). A pCPU
+   *  that idled takes the idle period into avg_idle (a wake-up onto it). */
   pickNext(c: number): void {
-    this.switchTo(c, this.m.hrq.pick(c))
+    this.lb.idleEnds(c)
+    this.switchTo(c, this.m.hrq.pick(c), 0)
   }
 
-  /** context_switch() on pCPU c to host thread h, the pick (−1: none waits there; idle balancing may pull one). */
-  private switchTo(c: number, picked: number): void {
+  /** Load balancing pulled threads onto idle pCPU c: it runs one after `delayNs`. */
+  startIdle(c: number, delayNs: number): void {
+    this.switchTo(c, this.m.hrq.pick(c), delayNs)
+  }
+
+  /** The tick's trigger_load_balance() on busy pCPU c: the SCHED_SOFTIRQ's time there. */
+  balanceTick(c: number): number {
+    return this.lb.tick(c)
+  }
+
+  /** context_switch() on pCPU c to host thread h, the pick (−1: none waits there; newidle_balance() may pull one), after
+   *  `delayNs` more (a balance pass that pulled it). */
+  private switchTo(c: number, picked: number, delayNs: number): void {
     const hrq = this.m.hrq
     const now = this.m.engine.now
     const nV = this.m.nV
     let h = picked
-    if (h < 0) h = this.pullFor(c)
+    let delay = delayNs
+    if (h < 0) {
+      delay += this.lb.newidle(c)
+      h = hrq.pick(c)
+    }
     if (h < 0) return
     // close the vCPU's wait (steal) before it holds the pCPU: its schedule-in then counts on the pCPU
     if (h < nV) this.v.setState(h, St.PREEMPTED)
     hrq.setCurr(h, c, now)
     if (h < nV) {
-      let ns = this.hooks.schedIn(h, c)
+      let ns = delay + this.hooks.schedIn(h, c)
       if (this.v.pcpuOf[h] !== c) { this.migrateVcpu(h, c); ns += this.m.cost(CostId.vcpuMigration) }
       this.m.engine.schedule(ns, Ev.PREEMPT_DONE, h, ++this.v.exitTok[h]!)
     } else {
       const t = this.tasks
       const k = h - nV
       t.taskSince[k] = now
-      t.taskEnd[k] = now + t.taskRem[k]!
-      this.m.engine.schedule(t.taskRem[k]!, Ev.TASK_DONE, h, ++t.taskTok[k]!)
+      t.taskEnd[k] = now + delay + t.taskRem[k]!
+      this.m.engine.schedule(delay + t.taskRem[k]!, Ev.TASK_DONE, h, ++t.taskTok[k]!)
     }
     this.armSlice(c)
   }
@@ -191,18 +213,20 @@ export class HostScheduler implements HostSchedPart {
   }
 
   /** select_task_rq_fair() for a waking host thread, reduced to select_idle_sibling(): its previous pCPU if idle, else
-   *  an idle allowed pCPU in the same LLC, else any idle allowed pCPU, else the previous one. */
+   *  an idle allowed pCPU in the same LLC, else any idle allowed pCPU, else the previous one. Only CPUs of the scheduling
+   *  domains are scanned; a previous pCPU outside them (isolcpus=domain: no sd_llc) keeps the thread. */
   selectCpu(h: number, prev: number): number {
     const list = this.allowedList[h]
     if (!list) return prev
     const mask = this.allowedMask[h]!
-    if (mask[prev] === 1 && this.pcpuIdle(prev)) return prev
+    if (mask[prev] === 1 && (this.pcpuIdle(prev) || this.m.inp.schedDomain[prev] !== 1)) return prev
     const llcOf = this.m.inp.llcOf
+    const dom = this.m.inp.schedDomain
     const llc = llcOf[prev]!
     let other = -1
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!
-      if (!this.pcpuIdle(c)) continue
+      if (!this.pcpuIdle(c) || dom[c] !== 1) continue
       if (llcOf[c] === llc) return c
       if (other < 0) other = c
     }
@@ -212,16 +236,21 @@ export class HostScheduler implements HostSchedPart {
 
   /** select_task_rq_fair() with SD_BALANCE_FORK for a new host thread's first wake-up (wake_up_new_task()):
    *  find_idlest_cpu() — an idle allowed pCPU as selectCpu() finds one, else the allowed pCPU with the fewest runnable
-   *  threads (find_idlest_group_cpu(): the first of least load), not the CPU the parent ran on. */
+   *  threads (find_idlest_group_cpu(): the first of least load), not the CPU the parent ran on — among the CPUs of the
+   *  scheduling domains when the mask has any (find_idlest_cpu() walks the domains). */
   selectNewTaskCpu(h: number, prev: number): number {
     const list = this.allowedList[h]
     if (!list) return prev
-    const c = this.selectCpu(h, list[0]!)
+    const dom = this.m.inp.schedDomain
+    let first = list[0]!
+    for (let i = list.length - 1; i >= 0; i--) if (dom[list[i]!] === 1) first = list[i]!
+    const c = this.selectCpu(h, first)
     if (this.pcpuIdle(c)) return c
     const hrq = this.m.hrq
     let best = c
     let least = Infinity
     for (let i = 0; i < list.length; i++) {
+      if (dom[list[i]!] !== 1 && dom[first] === 1) continue
       const n = hrq.nrRunning(list[i]!)
       if (n < least) { least = n; best = list[i]! }
     }
@@ -230,22 +259,6 @@ export class HostScheduler implements HostSchedPart {
 
   private pcpuIdle(c: number): boolean {
     return this.m.hrq.cur[c]! < 0 && this.m.hrq.nrQueued[c] === 0
-  }
-
-  /** newidle_balance(): a pCPU going idle pulls a waiting thread that may run there from another pCPU. */
-  private pullFor(c: number): number {
-    const hrq = this.m.hrq
-    if (hrq.nrBusyQueues === 0) return -1
-    for (let src = 0; src < this.m.inp.nrCpus; src++) {
-      if (src === c || hrq.nrQueued[src] === 0) continue
-      for (let h = hrq.firstQueued(src); h >= 0; h = hrq.nextQueued(h)) {
-        const mask = this.allowedMask[h]
-        if (!mask || mask[c] !== 1) continue
-        hrq.detachQueued(h, c)
-        return h
-      }
-    }
-    return -1
   }
 
   /** The vCPU thread now runs on pCPU c: its LAPIC timer follows it (kvm_arch_vcpu_load() → kvm_migrate_timers()) on
@@ -282,6 +295,7 @@ export class HostScheduler implements HostSchedPart {
       this.migrateVcpu(g, c)
       v.wakeLatency[g] = this.cpuidle.cstateLatency(c)
     }
+    this.lb.idleEnds(c)
     this.cpuidle.idleEnded(c, now - v.stateSince[g]!)
     v.setState(g, St.WAKING)
     hrq.enqueueWaking(g, c, now, migrated)

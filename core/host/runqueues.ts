@@ -161,6 +161,13 @@ export class HostRunqueues {
     this.deadline[h] = this.vruntime[h]! + sliceNs(this.p, 1)
   }
 
+  /** Load balancing moves waiting thread h onto pCPU dst's queue (detach_task() → attach_task()): placed as
+   *  detachQueued() places it, then queued there. */
+  attachQueued(h: number, dst: number): void {
+    this.detachQueued(h, dst)
+    this.link(h, dst)
+  }
+
   /** put_prev_entity() of a preempted thread: it waits on its pCPU with its vruntime. */
   requeueCurr(c: number, now: number): number {
     this.updateCurr(c, now)
@@ -309,5 +316,18 @@ export class HostRunqueues {
 
   nextQueued(h: number): number {
     return this.next[h]!
+  }
+
+  /** From the other end (detach_tasks() takes rq->cfs_tasks from its tail, the longest queued first): lastQueued(c),
+   *  then prevQueued(h) until −1. */
+  lastQueued(c: number): number {
+    let h = this.head[c]!
+    if (h < 0) return -1
+    while (this.next[h]! >= 0) h = this.next[h]!
+    return h
+  }
+
+  prevQueued(h: number): number {
+    return this.prev[h]!
   }
 }

@@ -238,7 +238,9 @@ export class HostModel implements GuestOps, ModelCore {
     })
     for (let c = 0; c < inp.nrCpus; c++) {
       const g = this.pcpuVcpu[c]!
-      if (g < 0 && !inp.vcpuMayRun[c]) continue
+      // the tick also runs where only host tasks do when load balancing may move threads there (trigger_load_balance())
+      const balances = this.sched.lb.active && inp.schedDomain[c] === 1 && inp.threadsMayRun[c]! > 1
+      if (g < 0 && !inp.vcpuMayRun[c] && !balances) continue
       if (!inp.nohzFull[c] || this.sched.mayShare[c]) e.schedule(this.rng.uniform() * 1e9 / inp.hostHz, Ev.HOST_TICK, c)
       else if (inp.residualTickLocal) e.schedule(this.rng.uniform() * 1e9, Ev.HOST_TICK, c)
       if (inp.kworkerCpu[c] && inp.kworkerPerSec > 0) e.schedule(this.rng.exponential(1e9 / inp.kworkerPerSec), Ev.KWORKER, c)

@@ -323,6 +323,13 @@ export interface ModelInputs {
   lapicTimer: { hrtimerPinned: boolean; advanceMode: number; advanceInitNs: number; tscDeadlineFastpath: boolean; tscDeadlineFastpathSw: boolean }
   /** Per pCPU: its LLC (socket) id, for the host's wake-up placement of floating threads. */
   llcOf: Int32Array
+  /** Per pCPU: its core and NUMA node (the host's SMT and NUMA scheduling domains, core/host/sched-domains.ts). */
+  coreOf: Int32Array
+  numaOf: Int32Array
+  /** Per pCPU: in the scheduling domains (HK_TYPE_DOMAIN; isolcpus=domain CPUs are not: no load balancing there). */
+  schedDomain: Uint8Array
+  /** Per pCPU: may run the nohz idle balance for the others (find_new_ilb(): HK_TYPE_MISC). */
+  ilbHousekeeping: Uint8Array
   /** PLE (VMX, window in TSC cycles) / pause filter (SVM, window in PAUSEs) parameters. */
   ple: PleParams
   /** TSC rate, to turn a VMX PLE window in cycles into time. */

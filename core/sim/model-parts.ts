@@ -154,6 +154,8 @@ export interface HostSched {
   descheduleVcpu(g: number): void
   pickNext(c: number): void
   queuedBehind(c: number): void
+  /** trigger_load_balance() at the tick of busy pCPU c: the time its SCHED_SOFTIRQ takes there (core/host/load-balance.ts). */
+  balanceTick(c: number): number
   armSlice(c: number): void
   selectCpu(h: number, prev: number): number
   selectNewTaskCpu(h: number, prev: number): number

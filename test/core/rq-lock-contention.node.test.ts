@@ -42,8 +42,8 @@ function profile(guestVersion: string): Profile {
 
 interface Counters { perSec: number; acquisitions: number; contended: number; waitPerAcqNs: number; pauseExits: number; wakelist: number }
 
-function run(p: Profile, config: string): Counters {
-  const m = finishedModel(p, config, DURATION)
+function run(p: Profile, config: string, seed = 1): Counters {
+  const m = finishedModel(p, config, DURATION, { seed })
   const q = m.rqlock
   return {
     perSec: m.stats.completed[0]! / DURATION,
@@ -86,9 +86,11 @@ describe('rq->lock holder preemption: hackbench -T -p -g 2 -f 4 in 8 vCPUs (gues
     const cur = run(profile('6.8'), 'overcommit')
     expect(old.wakelist).toBe(0)
     expect(cur.wakelist).toBeGreaterThan(0.2 * cur.acquisitions)
-    // about two thirds as often (seed 1: 417 against 604; 279 against 609 before session 7's refill and yield_to()
-    // changes): ttwu_queue_cond() reads nr_running without the wakees still on a
-    // CPU's wake list, so a second wake-up for that CPU goes there too and its next __schedule() activates both
-    expect(cur.contended).toBeLessThan(0.8 * old.contended)
+    // about half as often, pooled over seeds 1–3 (1,144 against 2,061 once the host balanced load between its pCPUs,
+    // which made one seed too noisy: seed 1 582 against 660; before, seed 1 417 against 604): ttwu_queue_cond() reads
+    // nr_running without the wakees still on a CPU's wake list, so a second wake-up for that CPU goes there too and its
+    // next __schedule() activates both
+    const pooled = (guest: string): number => [1, 2, 3].reduce((n, seed) => n + run(profile(guest), 'overcommit', seed).contended, 0)
+    expect(pooled('6.8')).toBeLessThan(0.8 * pooled('5.5'))
   })
 })
