@@ -26,7 +26,8 @@ const decision = (r: ConfigResult, id: string) => vmOf(r).decisions.find((d) => 
 
 describe('experimental knobs of the seed RFCs', () => {
   let res: Record<string, ConfigResult>
-  beforeAll(() => { res = runAll(example(), DURATION) })
+  // every configuration of the example runs here: ~9 s alone on this 2-core machine, more beside other suites
+  beforeAll(() => { res = runAll(example(), DURATION) }, 120_000)
 
   it('default off, and with them off a VM shows no RFC cause and no experimental decision', () => {
     const e = profileSchema.defaultValue!.vms[0]!.kvm.experimental

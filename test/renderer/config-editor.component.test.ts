@@ -211,7 +211,7 @@ describe('configuration editor (store and components)', () => {
     expect(timer().attributes('data-value')).toBe('posted-from-housekeeping')
     expect(editor.overrides).toEqual([])
     w.unmount()
-  })
+  }, 30_000) // the preview runs setup for every configuration; 5 s was short beside other suites
 
   it('refuses an out-of-range number inline, naming the field, and commits a valid one', async () => {
     const { editor } = openExample()
