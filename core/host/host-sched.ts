@@ -219,14 +219,14 @@ export class HostScheduler implements HostSchedPart, LbHost {
     const list = this.allowedList[h]
     if (!list) return prev
     const mask = this.allowedMask[h]!
-    if (mask[prev] === 1 && (this.pcpuIdle(prev) || this.m.inp.schedDomain[prev] !== 1)) return prev
+    if (mask[prev] === 1 && (this.m.hrq.idleCpu(prev) || this.m.inp.schedDomain[prev] !== 1)) return prev
     const llcOf = this.m.inp.llcOf
     const dom = this.m.inp.schedDomain
     const llc = llcOf[prev]!
     let other = -1
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!
-      if (!this.pcpuIdle(c) || dom[c] !== 1) continue
+      if (!this.m.hrq.idleCpu(c) || dom[c] !== 1) continue
       if (llcOf[c] === llc) return c
       if (other < 0) other = c
     }
@@ -245,7 +245,7 @@ export class HostScheduler implements HostSchedPart, LbHost {
     let first = list[0]!
     for (let i = list.length - 1; i >= 0; i--) if (dom[list[i]!] === 1) first = list[i]!
     const c = this.selectCpu(h, first)
-    if (this.pcpuIdle(c)) return c
+    if (this.m.hrq.idleCpu(c)) return c
     const hrq = this.m.hrq
     let best = c
     let least = Infinity
@@ -257,9 +257,6 @@ export class HostScheduler implements HostSchedPart, LbHost {
     return best
   }
 
-  private pcpuIdle(c: number): boolean {
-    return this.m.hrq.cur[c]! < 0 && this.m.hrq.nrQueued[c] === 0
-  }
 
   /** The vCPU thread now runs on pCPU c: its LAPIC timer follows it (kvm_arch_vcpu_load() → kvm_migrate_timers()) on
    *  that pCPU's timer path, and its caches start cold. */

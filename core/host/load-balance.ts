@@ -229,7 +229,7 @@ export class LoadBalancer {
     let busyInLlc = 0
     for (let x = 0; x < this.n; x++) {
       if (this.inDomain[x] !== 1) continue
-      const idle = hrq.cur[x]! < 0 && hrq.nrQueued[x] === 0
+      const idle = hrq.idleCpu(x)
       if (idle && ilb < 0 && this.ilbCpu[x] === 1) ilb = x
       if (!idle && this.llcOf[x] === this.llcOf[c]) busyInLlc++
     }
@@ -239,7 +239,7 @@ export class LoadBalancer {
     for (let x = 0; x <= this.n; x++) {
       // the other idle CPUs first, the kicked one last
       const cpu = x === this.n ? ilb : x
-      if ((x < this.n && cpu === ilb) || this.inDomain[cpu] !== 1 || hrq.cur[cpu]! >= 0 || hrq.nrQueued[cpu]! > 0) continue
+      if ((x < this.n && cpu === ilb) || this.inDomain[cpu] !== 1 || !hrq.idleCpu(cpu)) continue
       if (now >= this.nextBalance[cpu]! || cpu === ilb) {
         if (spent === 0) spent = this.m.cost(CostId.wakeupIpi) + this.cstateLatency(ilb)
         spent += this.rebalanceDomains(cpu, LbIdle.IDLE)
@@ -263,7 +263,7 @@ export class LoadBalancer {
     const hrq = this.m.hrq
     for (let k = 0; k < group.length; k++) {
       const c = group[k]!
-      if (hrq.cur[c]! < 0 && hrq.nrQueued[c] === 0) return c === dst
+      if (hrq.idleCpu(c)) return c === dst
     }
     return group[0] === dst
   }

@@ -62,6 +62,11 @@ export class HostRunqueues {
     return this.nrQueued[c]! + (this.cur[c]! >= 0 ? 1 : 0)
   }
 
+  /** idle_cpu(): nothing runs on pCPU c and nothing waits there. */
+  idleCpu(c: number): boolean {
+    return this.cur[c]! < 0 && this.nrQueued[c] === 0
+  }
+
   /** update_curr(): the running thread's vruntime advances by its run time (nice 0: weight 1024). EEVDF
    *  update_deadline(): once curr's vruntime reaches its deadline it gets a new one a slice further, which also ends
    *  its RUN_TO_PARITY protection (se->vlag no longer equals se->deadline). */
