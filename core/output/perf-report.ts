@@ -52,12 +52,15 @@ const CONSOLE_CLEAR = '\x1b[H\x1b[2J'
 
 /** True for perf v6.4 and later (histogram-based kvm stat, 40-char names). */
 export function isHistsPerf(perfVersion?: string): boolean {
-  if (perfVersion === undefined) return true
+  return perfVersion === undefined || perfAtLeast(perfVersion, 6, 4)
+}
+
+/** True when a perf version ("6.4", "v5.15.0"; a missing minor is 0) is major.minor or newer. */
+export function perfAtLeast(perfVersion: string, major: number, minor: number): boolean {
   const m = /^v?(\d+)(?:\.(\d+))?/.exec(perfVersion.trim())
   if (m === null) throw new RangeError(`bad perfVersion ${perfVersion}`)
-  const major = Number(m[1])
-  const minor = Number(m[2] ?? 0)
-  return major > 6 || (major === 6 && minor >= 4)
+  const maj = Number(m[1])
+  return maj > major || (maj === major && Number(m[2] ?? 0) >= minor)
 }
 
 export function nameWidthFor(perfVersion?: string): number {
