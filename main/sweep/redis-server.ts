@@ -30,7 +30,14 @@ export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort()
   const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
-  for (let i = 0; i < 100 && !(await answersPing(port)); i++) await new Promise((r) => setTimeout(r, 50))
+  // a missing binary: spawn's 'error' (ENOENT), not an exit — without a listener it would end this process
+  let spawnError: Error | undefined
+  proc.once('error', (e) => { spawnError = e })
+  for (let i = 0; i < 100 && !spawnError && !(await answersPing(port)); i++) await new Promise((r) => setTimeout(r, 50))
+  if (spawnError) {
+    const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
+    throw new Error(missing ? 'redis-server is not installed (npm test installs it; or apt-get install redis-server)' : `redis-server could not start: ${spawnError.message}`)
+  }
   if (!(await answersPing(port))) { proc.kill('SIGKILL'); throw new Error(`redis-server did not answer on port ${port} (is it installed? npm test installs it)`) }
   return {
     port, url: `redis://127.0.0.1:${port}`,
