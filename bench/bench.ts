@@ -22,6 +22,7 @@ import { buildNode, bundleBenchScripts } from './js-build.ts'
 import { uiResponsivenessSection } from './ui-responsiveness.ts'
 import { loadSection } from './load.ts'
 import { sweepSection } from './sweep.ts'
+import { workerV8Flags } from '../main/worker/launcher.ts'
 import type { Scaling } from './scaling.ts'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -176,7 +177,9 @@ async function holdSection(o: Options): Promise<unknown> {
 
 async function exampleSection(profilePath: string, configs: string[]): Promise<ExampleRun[]> {
   const name = relative(ROOT, profilePath)
-  console.log(section(`The example ${name}: each configuration in a fresh process running plain JS, as a worker runs it, then again warm; events per CPU-second, best of ${REPEATS} processes`))
+  // as a worker of the hosts' pool (one worker per core) runs it
+  const v8Flags = workerV8Flags(availableParallelism(), availableParallelism())
+  console.log(section(`The example ${name}: each configuration in a fresh process running plain JS with the V8 flags of a full pool's workers (${v8Flags.join(' ') || 'none'}), as a worker runs it, then again warm; events per CPU-second, best of ${REPEATS} processes`))
   const runs: ExampleRun[] = []
   const js = await bundleBenchScripts(['example'])
   try {
@@ -185,7 +188,7 @@ async function exampleSection(profilePath: string, configs: string[]): Promise<E
       // best of REPEATS fresh processes, per phase (other jobs on a shared machine only slow a run down)
       const best = new Map<ExampleRun['phase'], ExampleRun>()
       for (let i = 0; i < REPEATS; i++) {
-        const got = await runNodeJson<ExampleRun>(js.script('example'), [profilePath, config])
+        const got = await runNodeJson<ExampleRun>(js.script('example'), [profilePath, config], v8Flags)
         if (got.length !== 2) throw new Error(`bench/example.ts ${config} printed ${got.length} results, not 2`)
         for (const r of got) if ((best.get(r.phase)?.cpuSeconds ?? Infinity) > r.cpuSeconds) best.set(r.phase, r)
       }

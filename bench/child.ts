@@ -24,11 +24,11 @@ export function runChild(cmd: string, args: string[], cwd?: string): Promise<Chi
   })
 }
 
-/** Runs `node SCRIPT ARGS` with this Node and returns the JSON objects it printed one per line. */
-export async function runNodeJson<T>(script: string, args: string[]): Promise<T[]> {
-  const r = await runChild(process.execPath, [script, ...args])
+/** Runs `node NODEARGS SCRIPT ARGS` with this Node and returns the JSON objects it printed one per line. */
+export async function runNodeJson<T>(script: string, args: string[], nodeArgs: readonly string[] = []): Promise<T[]> {
+  const r = await runChild(process.execPath, [...nodeArgs, script, ...args])
   if (r.code !== 0) {
-    throw new Error(`node ${script} ${args.join(' ')} failed (${r.signal ?? `exit ${r.code}`}): ${r.stderr.trim().slice(-2000)}`)
+    throw new Error(`node ${[...nodeArgs, script, ...args].join(' ')} failed (${r.signal ?? `exit ${r.code}`}): ${r.stderr.trim().slice(-2000)}`)
   }
   return jsonLines<T>(r.stdout)
 }

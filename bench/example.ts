@@ -3,7 +3,8 @@
 // runs it twice — cold (the first run in a fresh process, JIT compilation included, which is what a
 // worker does) and warm (the same again) — and prints one JSON line per run: the model's events, wall
 // and CPU time around runConfiguration (setup included) and the process's peak RSS so far. bench.ts runs
-// each configuration in a fresh process so the peak RSS is that configuration's, as in a worker.
+// each configuration in a fresh process so the peak RSS is that configuration's, as in a worker, with the V8 flags of
+// a worker in a pool with one worker per core (workerV8Flags(), main/worker/launcher.ts).
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { loadProfile, runConfiguration } from '../core/index.ts'

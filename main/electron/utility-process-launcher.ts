@@ -3,8 +3,8 @@
 import { app, utilityProcess } from 'electron'
 import type { Details, Event as ElectronEvent } from 'electron'
 import simWorkerPath from '../worker/sim-worker.ts?modulePath'
-import { WORKER_HEAP_MB } from '../worker/launcher.ts'
-import type { ExitInfo, ProcessLauncher, WorkerHandle } from '../worker/launcher.ts'
+import { workerExecArgv } from '../worker/launcher.ts'
+import type { ExitInfo, LaunchOptions, ProcessLauncher, WorkerHandle } from '../worker/launcher.ts'
 
 let counter = 0
 
@@ -12,10 +12,10 @@ export class UtilityProcessLauncher implements ProcessLauncher {
   readonly kind = 'electron-utility'
 
   /** Must be called after app 'ready' (utilityProcess.fork's rule). */
-  launch(): WorkerHandle {
+  launch(opts: LaunchOptions = {}): WorkerHandle {
     const serviceName = `kvmbench-sim-${++counter}`
-    // stdout carries the worker's heartbeats (main/worker/parent-watch.ts); a heap limit as for every worker.
-    const child = utilityProcess.fork(simWorkerPath, [], { serviceName, stdio: ['ignore', 'pipe', 'inherit'], execArgv: [`--max-old-space-size=${WORKER_HEAP_MB}`] })
+    // stdout carries the worker's heartbeats (main/worker/parent-watch.ts); a heap limit and V8 flags as for every worker.
+    const child = utilityProcess.fork(simWorkerPath, [], { serviceName, stdio: ['ignore', 'pipe', 'inherit'], execArgv: workerExecArgv(opts.v8Flags) })
     let exited = false
     const beatCbs: (() => void)[] = []
     child.stdout?.on('data', () => { for (const cb of beatCbs) cb() })

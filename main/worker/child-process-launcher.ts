@@ -3,8 +3,8 @@
 // file; from the build (out/node, vite.node.config.ts) the sim-worker.js beside this chunk.
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { WORKER_HEAP_MB } from './launcher.ts'
-import type { ExitInfo, ProcessLauncher, WorkerHandle } from './launcher.ts'
+import { workerExecArgv } from './launcher.ts'
+import type { ExitInfo, LaunchOptions, ProcessLauncher, WorkerHandle } from './launcher.ts'
 
 const HERE = import.meta.url
 export const DEFAULT_WORKER_PATH = fileURLToPath(new URL(`./sim-worker.${HERE.endsWith('.ts') ? 'ts' : 'js'}`, HERE))
@@ -18,7 +18,7 @@ export interface ChildProcessLauncherOptions {
   execPath?: string
   /** More Node flags of the workers; default none. */
   execArgv?: string[]
-  /** Heap limit of each worker in MB (`--max-old-space-size`); default WORKER_HEAP_MB. */
+  /** Heap limit of each worker in MB (`--max-old-space-size`); default WORKER_HEAP_MB (launcher.ts). */
   heapMb?: number
 }
 
@@ -30,12 +30,12 @@ export class ChildProcessLauncher implements ProcessLauncher {
     this.options = options
   }
 
-  launch(): WorkerHandle {
+  launch(opts: LaunchOptions = {}): WorkerHandle {
     const child = fork(this.options.workerPath ?? DEFAULT_WORKER_PATH, [], {
       serialization: 'advanced',
       // stdout carries the worker's heartbeats (parent-watch.ts); stderr its last words.
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      execArgv: [`--max-old-space-size=${this.options.heapMb ?? WORKER_HEAP_MB}`, ...(this.options.execArgv ?? [])],
+      execArgv: [...workerExecArgv(opts.v8Flags, this.options.heapMb), ...(this.options.execArgv ?? [])],
       env: this.options.env ?? process.env,
       execPath: this.options.execPath ?? process.execPath,
     })

@@ -5,7 +5,7 @@
 // pool warm: `ready()` resolves when every worker has loaded the core).
 import { availableParallelism } from 'node:os'
 import type { ConfigResult } from '../../core/result.ts'
-import { describeExit } from './launcher.ts'
+import { describeExit, workerV8Flags } from './launcher.ts'
 import type { ExitInfo, ProcessLauncher, WorkerHandle } from './launcher.ts'
 import { isFromWorker } from './worker-protocol.ts'
 import type { FromWorker, ToWorker } from './worker-protocol.ts'
@@ -266,7 +266,7 @@ export class WorkerPool {
   private launch(): Slot | undefined {
     let handle: WorkerHandle
     try {
-      handle = this.launcher.launch()
+      handle = this.launcher.launch({ v8Flags: workerV8Flags(this.size, availableParallelism()) })
     } catch (e) {
       if (!this.queue.length) {
         this.startError = new JobError('failed', `could not start a simulation worker: ${(e as Error).message}`)

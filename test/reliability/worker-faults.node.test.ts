@@ -9,8 +9,9 @@ import { ChildProcessLauncher } from '../../main/worker/child-process-launcher.t
 import { JobError, WorkerPool } from '../../main/worker/pool.ts'
 import type { WorkerPoolOptions } from '../../main/worker/pool.ts'
 import { TEST_CRASH_ENV, TEST_HANG_ENV, TEST_OOM_ENV } from '../../main/worker/worker-protocol.ts'
+import { availableParallelism } from 'node:os'
 import { readFileSync } from 'node:fs'
-import { WORKER_HEAP_MB } from '../../main/worker/launcher.ts'
+import { SINGLE_THREADED_JIT_FLAG, WORKER_HEAP_MB } from '../../main/worker/launcher.ts'
 import { processExists, tinyProfile } from '../helpers/profiles.ts'
 import { workersOf } from '../helpers/serve-process.ts'
 
@@ -119,5 +120,23 @@ describe('worker faults', () => {
     expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain(`--max-old-space-size=${WORKER_HEAP_MB}`)
     await h.result
     // (the out-of-memory case, with a 64 MB heap, is the first test: the job fails with V8's reason and a new worker takes the next job)
+  })
+
+  it('the workers of a pool with one worker per core compile on their own thread; a smaller pool\'s leave it to V8\'s background threads', async () => {
+    const cores = availableParallelism()
+    for (const size of new Set([1, cores])) {
+      const p = new WorkerPool(new ChildProcessLauncher(), { size, prestart: true })
+      pools.push(p)
+      await p.ready()
+      const expected = size >= cores
+      for (const pid of p.pids) {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+        expect(argv.includes(SINGLE_THREADED_JIT_FLAG), `pool of ${size} on ${cores} cores, worker ${pid}: ${argv.join(' ')}`).toBe(expected)
+      }
+      // the flag changes how V8 compiles, not what the model computes
+      const r = await p.run({ profile: tinyProfile(['base'], 1), config: 'base', seed: 3 }).result
+      expect(r.events).toBeGreaterThan(0)
+      await p.dispose()
+    }
   })
 })
