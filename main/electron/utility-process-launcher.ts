@@ -3,7 +3,7 @@
 import { app, utilityProcess } from 'electron'
 import type { Details, Event as ElectronEvent } from 'electron'
 import simWorkerPath from '../worker/sim-worker.ts?modulePath'
-import { workerExecArgv } from '../worker/launcher.ts'
+import { utilityProcessExecArgv } from '../worker/launcher.ts'
 import type { ExitInfo, LaunchOptions, ProcessLauncher, WorkerHandle } from '../worker/launcher.ts'
 
 let counter = 0
@@ -14,8 +14,9 @@ export class UtilityProcessLauncher implements ProcessLauncher {
   /** Must be called after app 'ready' (utilityProcess.fork's rule). */
   launch(opts: LaunchOptions = {}): WorkerHandle {
     const serviceName = `kvmbench-sim-${++counter}`
-    // stdout carries the worker's heartbeats (main/worker/parent-watch.ts); a heap limit and V8 flags as for every worker.
-    const child = utilityProcess.fork(simWorkerPath, [], { serviceName, stdio: ['ignore', 'pipe', 'inherit'], execArgv: workerExecArgv(opts.v8Flags) })
+    // stdout carries the worker's heartbeats (main/worker/parent-watch.ts); a heap limit and V8 flags as for every worker,
+    // in the --js-flags switch a utility process reads them from (utilityProcessExecArgv()).
+    const child = utilityProcess.fork(simWorkerPath, [], { serviceName, stdio: ['ignore', 'pipe', 'inherit'], execArgv: utilityProcessExecArgv(opts.v8Flags) })
     let exited = false
     const beatCbs: (() => void)[] = []
     child.stdout?.on('data', () => { for (const cb of beatCbs) cb() })

@@ -30,9 +30,10 @@ export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort()
   const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
-  // a missing binary: spawn's 'error' (ENOENT), not an exit — without a listener it would end this process
+  // a missing binary: spawn's 'error' (ENOENT), not an exit — without a listener it would end this process (kept for
+  // the process's life: a later 'error', a failed kill, must not end it either)
   let spawnError: Error | undefined
-  proc.once('error', (e) => { spawnError = e })
+  proc.on('error', (e) => { spawnError ??= e })
   for (let i = 0; i < 100 && !spawnError && !(await answersPing(port)); i++) await new Promise((r) => setTimeout(r, 50))
   if (spawnError) {
     const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT'

@@ -37,9 +37,11 @@ export const SINGLE_THREADED_JIT_FLAG = '--no-concurrent-recompilation'
  *  core another worker runs on, and while a compile waits in the queue its callees reach their own budgets and are
  *  compiled on their own as well, then inlined into the caller anyway: such a pool's workers compile on their own
  *  thread (SINGLE_THREADED_JIT_FLAG). A smaller pool leaves cores idle, where the background compiles overlap the run.
- *  Measured on the example (bench/README.md, "Cold runs, sixth pass"): a cold run's events per CPU-second about 17 %
- *  higher with the flag, the warm run's unchanged; a job alone on an idle machine loses the overlap (its cold run's
- *  wall time about 20 % longer), hence none for a smaller pool. */
+ *  Measured on the example (bench/README.md, "Cold runs, sixth pass"): a cold run's events per CPU-second 15–20 %
+ *  higher with the flag, the warm run's unchanged. The cost: a job that runs alone in such a pool on an otherwise idle
+ *  machine — a single configuration in the app or `npm run serve`, whose pool has a worker per core — loses the overlap
+ *  (its cold run's wall time about 20 % longer, 40 ms for the example). The rule sees one pool only: several
+ *  `kvmbench worker --concurrency 1` processes filling a machine keep V8's default. */
 export function workerV8Flags(poolSize: number, cores: number): string[] {
   return poolSize >= cores ? [SINGLE_THREADED_JIT_FLAG] : []
 }
@@ -47,6 +49,13 @@ export function workerV8Flags(poolSize: number, cores: number): string[] {
 /** Node flags of a worker process: its heap limit and its V8 flags. */
 export function workerExecArgv(v8Flags: readonly string[] = [], heapMb: number = WORKER_HEAP_MB): string[] {
   return [`--max-old-space-size=${heapMb}`, ...v8Flags]
+}
+
+/** The same for an Electron utility process. Its execArgv become Chromium switches of the new process, and V8 takes its
+ *  flags there only from `--js-flags` (electron's JavascriptEnvironment::Initialize(); node_service.cc hands execArgv
+ *  to Node as process.execArgv, which sets no V8 flag): one `--js-flags` switch with the heap limit and the V8 flags. */
+export function utilityProcessExecArgv(v8Flags: readonly string[] = [], heapMb: number = WORKER_HEAP_MB): string[] {
+  return [`--js-flags=${workerExecArgv(v8Flags, heapMb).join(' ')}`]
 }
 
 export interface LaunchOptions {

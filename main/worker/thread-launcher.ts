@@ -18,6 +18,7 @@ export class ThreadLauncher implements ProcessLauncher {
     this.options = options
   }
 
+  /** LaunchOptions.v8Flags are not applied: V8's flags are the process's, shared by every thread. */
   launch(): WorkerHandle {
     const worker = new Worker(this.options.workerPath ?? DEFAULT_WORKER_PATH, { execArgv: [], env: this.options.env ?? process.env, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } })
     let exited = false
