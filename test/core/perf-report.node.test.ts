@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
-import { formatPerfKvmStat, sortPerfRows, perfRowsFromStats, nameWidthFor } from '../../core/output/perf-report.ts'
+import { formatPerfKvmStat, sortPerfRows, perfRowsFromStats, nameWidthFor, perfAtLeast } from '../../core/output/perf-report.ts'
 import type { PerfKvmStatRow, PerfKvmStatOptions } from '../../core/output/perf-report.ts'
 import { ExitStatsTable } from '../../core/metrics/welford.ts'
 import { VMX_EXIT_REASONS, SVM_EXIT_REASONS } from '../../core/output/exit-names.ts'
@@ -260,6 +260,10 @@ function perfCProgram(cases: { rows: PerfKvmStatRow[]; opts: PerfKvmStatOptions 
     const sorted = sortPerfRows(rows, opts.key ?? 'sample', opts.perfVersion)
     const target = opts.target ?? { kind: 'system' }
     const vcpu = opts.vcpu ?? -1
+    // the release's print_result(): v3.7.2 (no Min/Max, no VM part), v3.12.9 ("%10s " Min/Max headers, "%8" PRIu64
+    // "us " rows, the VM part only in live mode), v3.18.30 on (as below)
+    const v = opts.perfVersion
+    const era = v === undefined || perfAtLeast(v, 3, 18) ? 'now' : perfAtLeast(v, 3, 12) ? '3.12' : '3.7'
     const lines: string[] = ['{', `  const int width = ${width}; char decode[${width}]; u64 total_count = 0, total_time = 0;`]
     lines.push(`  struct row rows[] = {`)
     for (const r of sorted) {
@@ -267,18 +271,21 @@ function perfCProgram(cases: { rows: PerfKvmStatRow[]; opts: PerfKvmStatOptions 
     }
     lines.push(`    { 0 } };`, `  int n = ${sorted.length};`)
     lines.push('  for (int i = 0; i < n; i++) { total_count += rows[i].ecount; total_time += rows[i].etime; }')
+    if (opts.live !== undefined) lines.push(`  printf("%s", ${cString(opts.live.timeOfDay)});`) // show_timeofday()
     lines.push('  printf("\\n\\n");', '  printf("Analyze events for ");')
-    if (target.kind === 'system') lines.push('  printf("all VMs, ");')
-    else if (target.kind === 'pid') lines.push(`  printf("pid(s) %s, ", ${cString(target.pids)});`)
-    else lines.push('  printf("dazed and confused on what is monitored, ");')
+    if (era === 'now' || (era === '3.12' && opts.live !== undefined)) {
+      if (target.kind === 'system') lines.push('  printf("all VMs, ");')
+      else if (target.kind === 'pid') lines.push(`  printf("pid(s) %s, ", ${cString(target.pids)});`)
+      else lines.push('  printf("dazed and confused on what is monitored, ");')
+    }
     lines.push(vcpu === -1 ? '  printf("all VCPUs:\\n\\n");' : `  printf("VCPU %d:\\n\\n", ${vcpu});`)
     lines.push(
       `  printf("%*s ", width, ${cString(opts.eventName ?? 'VM-EXIT')});`,
       '  printf("%10s ", "Samples");',
       '  printf("%9s ", "Samples%");',
       '  printf("%9s ", "Time%");',
-      '  printf("%11s ", "Min Time");',
-      '  printf("%11s ", "Max Time");',
+      ...(era === 'now' ? ['  printf("%11s ", "Min Time");', '  printf("%11s ", "Max Time");'] : []),
+      ...(era === '3.12' ? ['  printf("%10s ", "Min Time");', '  printf("%10s ", "Max Time");'] : []),
       '  printf("%16s ", "Avg time");',
       '  printf("\\n\\n");',
       '  for (int i = 0; i < n; i++) {',
@@ -288,8 +295,8 @@ function perfCProgram(cases: { rows: PerfKvmStatRow[]; opts: PerfKvmStatOptions 
       '    printf("%10llu ", (unsigned long long)ecount);',
       '    printf("%8.2f%% ", (double)ecount / total_count * 100);',
       '    printf("%8.2f%% ", (double)etime / total_time * 100);',
-      '    printf("%9.2fus ", (double)min / NSEC_PER_USEC);',
-      '    printf("%9.2fus ", (double)max / NSEC_PER_USEC);',
+      ...(era === 'now' ? ['    printf("%9.2fus ", (double)min / NSEC_PER_USEC);', '    printf("%9.2fus ", (double)max / NSEC_PER_USEC);'] : []),
+      ...(era === '3.12' ? ['    printf("%8" PRIu64 "us ", min / 1000);', '    printf("%8" PRIu64 "us ", max / 1000);'] : []),
       '    printf("%9.2fus ( +-%7.2f%% )", (double)etime / ecount / NSEC_PER_USEC, rows[i].rel);',
       '    printf("\\n");',
       '  }',
@@ -346,6 +353,26 @@ describe('formatPerfKvmStat vs perf format strings compiled with gcc', () => {
       },
     }))
     cases.push({ rows: LEO_REPORT_ROWS, opts: { nameWidth: 20, vcpu: -1, target: { kind: 'system' }, lostEvents: 0 } })
+    const expected = runC(perfCProgram(cases)).split('\0')
+    cases.forEach((k, i) => {
+      expect(formatPerfKvmStat(k.rows, k.opts)).toBe(expected[i])
+    })
+  })
+
+  it('prints the same bytes as glibc for random tables in the layouts of perf 3.7 and 3.12 (print_result() of v3.7.2 and v3.12.9)', (ctx) => {
+    if (GCC === null) ctx.skip(NO_GCC_NOTE)
+    const samples = fc.sample(caseArb, { numRuns: 40, seed: 312 })
+    const cases = samples.map((s, i) => {
+      const perfVersion = ['3.7', '3.11', '3.12', '3.17'][i % 4]!
+      const live = i % 4 >= 2 && s.pid ? { timeOfDay: '12:10:10.786799' } : undefined // live mode from 3.12
+      return {
+        rows: s.rows.map((r) => {
+          const totalNs = Math.min(Number.MAX_SAFE_INTEGER, r.count * r.mean)
+          return row(r.name, r.count, totalNs, Math.floor(r.mean * (1 - r.spread)), Math.floor(r.mean * (1 + 10 * r.spread)), r.relStddevPct)
+        }),
+        opts: { perfVersion, vcpu: s.vcpu, target: s.pid ? { kind: 'pid' as const, pids: '4242' } : { kind: 'system' as const }, ...(live ? { live, lostEvents: s.lost } : {}) },
+      }
+    })
     const expected = runC(perfCProgram(cases)).split('\0')
     cases.forEach((k, i) => {
       expect(formatPerfKvmStat(k.rows, k.opts)).toBe(expected[i])
