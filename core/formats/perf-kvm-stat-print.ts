@@ -4,10 +4,13 @@ import { sprintf } from '../output/c-printf.ts'
 import type { PerfExitRow, PerfExitTable, PerfImport, PerfLayout, PerfWrap } from './perf-kvm-stat-types.ts'
 
 const f2 = (x: number): string => sprintf('%.2f', x)
+/** perf 3.12 – 3.17's min / 1000 of a u64 ns. */
+const wholeUs = (ns: number | null): number => Math.max(0, Math.floor((ns ?? 0) / 1000))
 
 export function headerBody(l: PerfLayout): string {
   let s = sprintf('%*s ', l.nameWidth, l.eventName) + sprintf('%10s ', 'Samples') + sprintf('%9s ', 'Samples%') + sprintf('%9s ', 'Time%')
-  if (l.minMax) s += sprintf('%11s ', 'Min Time') + sprintf('%11s ', 'Max Time')
+  const w = l.minMaxWholeUs === true ? 10 : 11
+  if (l.minMax) s += sprintf('%*s ', w, 'Min Time') + sprintf('%*s ', w, 'Max Time')
   s += sprintf('%16s ', 'Avg time')
   return l.headerTrailingSpace ? s : s.trimEnd()
 }
@@ -21,13 +24,15 @@ function headerSpaced(l: PerfLayout, g: string[]): string {
 export function rowBody(r: PerfExitRow, l: PerfLayout): string {
   const name = l.nameWidth > 0 ? r.name.slice(0, l.nameWidth - 1) : ''
   let s = sprintf('%*s ', l.nameWidth, name) + sprintf('%10llu ', r.count) + sprintf('%8.2f%% ', r.samplesPct) + sprintf('%8.2f%% ', r.timePct)
-  if (l.minMax) s += sprintf('%9.2fus ', (r.minNs ?? 0) / 1000) + sprintf('%9.2fus ', (r.maxNs ?? 0) / 1000)
+  if (l.minMax && l.minMaxWholeUs === true) s += sprintf('%8lluus ', wholeUs(r.minNs)) + sprintf('%8lluus ', wholeUs(r.maxNs))
+  else if (l.minMax) s += sprintf('%9.2fus ', (r.minNs ?? 0) / 1000) + sprintf('%9.2fus ', (r.maxNs ?? 0) / 1000)
   return s + sprintf('%9.2fus ( +-%7.2f%% )', r.avgNs / 1000, r.relStddevPct)
 }
 
 function rowSpaced(r: PerfExitRow, l: PerfLayout, g: string[]): string {
   const fields = [r.name, String(r.count), `${f2(r.samplesPct)}%`, `${f2(r.timePct)}%`]
-  if (l.minMax) fields.push(`${f2((r.minNs ?? 0) / 1000)}us`, `${f2((r.maxNs ?? 0) / 1000)}us`)
+  if (l.minMax && l.minMaxWholeUs === true) fields.push(`${wholeUs(r.minNs)}us`, `${wholeUs(r.maxNs)}us`)
+  else if (l.minMax) fields.push(`${f2((r.minNs ?? 0) / 1000)}us`, `${f2((r.maxNs ?? 0) / 1000)}us`)
   fields.push(`${f2(r.avgNs / 1000)}us`, '(', '+-', `${f2(r.relStddevPct)}%`, ')')
   return fields.map((f, i) => g[i]! + f).join('') + g[fields.length]!
 }

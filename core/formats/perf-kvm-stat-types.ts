@@ -5,7 +5,8 @@ export interface PerfExitRow {
   count: number
   samplesPct: number
   timePct: number
-  /** null in the early layout, which has no Min/Max Time columns. */
+  /** null in the early layout (perf 3.7 – 3.11), which has no Min/Max Time columns; perf 3.12 – 3.17 printed whole
+   *  µs (u64 ns / 1000), read here as that many µs, i.e. rounded down to the µs. */
   minNs: number | null
   maxNs: number | null
   avgNs: number
@@ -24,8 +25,11 @@ export interface PerfLayout {
   indent: string
   /** `perf kvm stat live`: the show_timeofday() line. */
   live?: { timeOfDay: string }
-  /** false: the early (≈v3.7) layout without Min Time / Max Time. */
+  /** false: the early layout (perf 3.7 – 3.11) without Min Time / Max Time. */
   minMax: boolean
+  /** perf 3.12 – 3.17: Min/Max printed as whole µs ("%8" PRIu64 "us ") under "%10s " headers; absent: two decimals
+   *  ("%9.2fus ") under "%11s ", as perf 3.18 and later print them. */
+  minMaxWholeUs?: boolean
   /** kvm->events_ops->name: "VM-EXIT", "MMIO Access" or "IO Port Access". */
   eventName: string
   /** What print_vcpu_info() said after "Analyze events for ", e.g. "all VMs, all VCPUs"; absent when the text has no such line. */

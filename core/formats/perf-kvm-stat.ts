@@ -2,7 +2,7 @@
 // Reads every event table mainline perf prints (tools/perf/arch/x86/util/kvm-stat.c kvm_reg_events_ops:
 // vmexit "VM-EXIT", mmio "MMIO Access", ioport "IO Port Access", msr "MSR Access"), in report and live
 // mode, for all VCPUs or one (--vcpu), in every layout perf has printed (tools/perf/builtin-kvm.c): 20- and 40-character
-// name columns, the early table without Min/Max Time, VMX, SVM and arm64 names, text indented as a whole,
+// name columns, the early table without Min/Max Time (perf 3.7 – 3.11), 3.12 – 3.17's whole-µs Min/Max, VMX, SVM and arm64 names, text indented as a whole,
 // quoted in a mail ("> "), rows broken across lines by a mail client, CRLF line ends, trailing spaces
 // stripped, hand-respaced columns, rows elided with "[..]", several tables with prose around them. A
 // table-like line it cannot read is named in a warning.
@@ -31,7 +31,9 @@ const EVENT = '(VM-EXIT|MMIO Access|IO Port Access|MSR Access)'
 const HEADER_RE = new RegExp(`^(\\s*)${EVENT}(\\s+)Samples(\\s+)Samples%(\\s+)Time%(?:(\\s+)Min Time(\\s+)Max Time)?(\\s+)Avg time(\\s*)$`)
 const HEADER_START = new RegExp(`^\\s*${EVENT}\\s+Samples\\b`)
 const NUM = '(\\d+\\.\\d+)'
-const ROW_RE = new RegExp(`^(\\s*)(\\S(?:.*?\\S)?)(\\s+)(\\d+)(\\s+)${NUM}%(\\s+)${NUM}%(?:(\\s+)${NUM}us(\\s+)${NUM}us)?(\\s+)${NUM}us(\\s+)\\((\\s*)\\+-(\\s*)${NUM}%(\\s*)\\)(\\s*)$`)
+/** Min/Max: two decimals (perf 3.18 on) or whole µs (perf 3.12 – 3.17, "%8" PRIu64 "us "). */
+const MINMAX = '(\\d+(?:\\.\\d+)?)'
+const ROW_RE = new RegExp(`^(\\s*)(\\S(?:.*?\\S)?)(\\s+)(\\d+)(\\s+)${NUM}%(\\s+)${NUM}%(?:(\\s+)${MINMAX}us(\\s+)${MINMAX}us)?(\\s+)${NUM}us(\\s+)\\((\\s*)\\+-(\\s*)${NUM}%(\\s*)\\)(\\s*)$`)
 /** Words separated by single spaces ("PF excp"), so that a long run of spaces costs linear time. */
 const ROW_START = /^\s*\S+(?: \S+)*\s+\d+\s+\d+\.\d+%/
 const TOTAL_RE = /^Total Samples:(\d+), Total events handled time:(\d+\.\d+)us\.$/
@@ -184,7 +186,10 @@ export function importPerfKvmStat(text: string): FormatResult<PerfImport> {
     // a non-blank line right after the rows that looks like a row but does not parse
 
     const indent = indentGuess(h.text, hm, analyze, time)
-    const layout = buildLayout(h, hm, indent, analyze, time, lost)
+    // perf 3.12 – 3.17 printed Min/Max in whole µs under 10-wide headers: told by the first row, or by perf's header gaps
+    const first = rowTexts.length ? ROW_RE.exec(rowTexts[0]!.text) : null
+    const wholeUs = hm[6] !== undefined && (first ? first[10] !== undefined && !first[10].includes('.') : hm[6] === '   ' && hm[7] === '   ')
+    const layout = buildLayout(h, hm, indent, analyze, time, lost, wholeUs)
     const rows: PerfExitRow[] = []
     const rowSpacing: (string[] | null)[] = []
     const rowWraps: (PerfWrap[] | null)[] = []
@@ -197,7 +202,13 @@ export function importPerfKvmStat(text: string): FormatResult<PerfImport> {
         minNs: minMax ? usToNs(g[10]!) : null, maxNs: minMax ? usToNs(g[12]!) : null,
         avgNs: usToNs(g[14]!), relStddevPct: Number(g[18]),
       }
-      for (const n of [g[6], g[8], g[10], g[12], g[14], g[18]]) if (n !== undefined && !/\.\d\d$/.test(n)) warnings.push(`perf kvm stat: ${n} in row ${row.name} is not written with two decimals as perf prints it`)
+      const whole = layout.minMaxWholeUs === true
+      for (const [k, n] of [g[6], g[8], g[10], g[12], g[14], g[18]].entries()) {
+        if (n === undefined) continue
+        if ((k === 2 || k === 3) && whole) {
+          if (!/^\d+$/.test(n)) warnings.push(`perf kvm stat: ${n} in row ${row.name} is not written in whole µs as perf 3.12 – 3.17 print Min/Max Time`)
+        } else if (!/\.\d\d$/.test(n)) warnings.push(`perf kvm stat: ${n} in row ${row.name} is not written with two decimals as perf prints it`)
+      }
       rows.push(row)
       const gaps = minMax ? [g[1], g[3], g[5], g[7], g[9], g[11], g[13], g[15], g[16], g[17], g[19], g[20]] : [g[1], g[3], g[5], g[7], g[13], g[15], g[16], g[17], g[19], g[20]]
       const probe: PerfLayout = { ...layout, minMax }
@@ -277,13 +288,14 @@ function indentGuess(_h: string, hm: RegExpExecArray, analyze: RegExpExecArray |
   return ''
 }
 
-function buildLayout(h: Logical, hm: RegExpExecArray, indent: string, analyze: RegExpExecArray | null, time: RegExpExecArray | null, lost: RegExpExecArray | null): PerfLayout {
+function buildLayout(h: Logical, hm: RegExpExecArray, indent: string, analyze: RegExpExecArray | null, time: RegExpExecArray | null, lost: RegExpExecArray | null, wholeUs: boolean): PerfLayout {
   const eventName = hm[2]!
   const minMax = hm[6] !== undefined
   const lead = hm[1]!
   let nameWidth = lead.startsWith(indent) ? lead.length - indent.length + eventName.length : 20
   if (nameWidth < eventName.length) nameWidth = 20
   const layout: PerfLayout = { nameWidth, headerTrailingSpace: hm[9]!.length > 0, indent, minMax, eventName }
+  if (wholeUs) layout.minMaxWholeUs = true
   if (time) layout.live = { timeOfDay: time[2]! }
   if (analyze) layout.analyze = analyze[2]!
   if (lost) layout.lostEvents = Number(lost[2])

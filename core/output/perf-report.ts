@@ -1,6 +1,15 @@
 // `perf kvm stat report --stdio` / `perf kvm stat live` table, byte for byte as
 // tools/perf/builtin-kvm.c prints it: print_result() with print_vcpu_info() and
 // show_timeofday(), rows ordered as sort_result() orders them.
+//
+// The table as each perf release printed it (print_result()/print_vcpu_info() read at the release's source):
+//   3.7 – 3.11  (bcf6edcd6fdb "perf kvm: Events analysis tool"): no Min Time / Max Time columns, no live
+//               mode; "Analyze events for all VCPUs:" (no VM part); Total line "%lld" (PRIu64 later: same text).
+//   3.12 – 3.17 (David Ahern's 2013 series: Min/Max, and 1afe1d148491 "perf kvm: Add live mode"):
+//               header "%10s " "Min Time" / "Max Time", rows "%8" PRIu64 "us " of min / 1000 and max / 1000
+//               (whole µs, truncated); "all VMs, " / "pid(s) %s, " printed in live mode only.
+//   3.18 – 6.3: header "%11s ", rows "%9.2fus " of min / 1e3; the VM part in report mode too (report -p).
+//   6.4 on:     40-character name column (KVM_EVENT_NAME_LEN), histogram sort keys.
 import { sprintf } from './c-printf.ts'
 import type { CArg } from './c-printf.ts'
 import type { ExitStatsTable } from '../metrics/welford.ts'
@@ -32,17 +41,25 @@ export interface PerfKvmStatOptions {
   key?: PerfSortKey
   /** kvm->events_ops->name: "VM-EXIT" (default), "MMIO Access", "IO Port Access". */
   eventName?: string
-  /** Default { kind: 'system' } ("all VMs, "). */
+  /** Default { kind: 'system' } ("all VMs, "). Printed from perf 3.18 on; 3.12 – 3.17 print it in live mode
+   *  only, and perf before 3.12 never ("Analyze events for all VCPUs:"). */
   target?: PerfTarget
   /** --vcpu; -1 (default) means all VCPUs. */
   vcpu?: number
-  /** Live mode: show_timeofday() text ("%H:%M:%S.%06ld") printed first; perf also puts(CONSOLE_CLEAR) before it. */
+  /** Live mode (perf 3.12 and later; a RangeError for an older perfVersion): show_timeofday() text
+   *  ("%H:%M:%S.%06ld") printed first; perf also puts(CONSOLE_CLEAR) before it. */
   live?: { timeOfDay: string; clearScreen?: boolean }
+  /** Live mode's lost-event count (perf 3.12 and later). */
   lostEvents?: number
   /** Overrides for kvm->total_count / total_time; default the sums over rows with count > 0. */
   totalCount?: number
   totalNs?: number
 }
+
+/** First perf with Min Time / Max Time columns and `perf kvm stat live` (both in the 3.12 merge window). */
+export const PERF_MIN_MAX_FIRST = { major: 3, minor: 12 } as const
+/** First perf printing Min/Max with two decimals ("%9.2fus ", header "%11s ") and the VM part in report mode. */
+export const PERF_MIN_MAX_DECIMALS_FIRST = { major: 3, minor: 18 } as const
 
 export const KVM_EVENT_NAME_LEN = 40
 export const LEGACY_DECODE_STR_LEN = 20
@@ -61,6 +78,16 @@ export function perfAtLeast(perfVersion: string, major: number, minor: number): 
   if (m === null) throw new RangeError(`bad perfVersion ${perfVersion}`)
   const maj = Number(m[1])
   return maj > major || (maj === major && Number(m[2] ?? 0) >= minor)
+}
+
+/** True when that perf's table has the Min Time / Max Time columns (3.12 and later; default: current). */
+export function perfHasMinMax(perfVersion?: string): boolean {
+  return perfVersion === undefined || perfAtLeast(perfVersion, PERF_MIN_MAX_FIRST.major, PERF_MIN_MAX_FIRST.minor)
+}
+
+/** True when that perf prints Min/Max with two decimals and names the VMs in report mode too (3.18 and later). */
+function perfMinMaxDecimals(perfVersion?: string): boolean {
+  return perfVersion === undefined || perfAtLeast(perfVersion, PERF_MIN_MAX_DECIMALS_FIRST.major, PERF_MIN_MAX_DECIMALS_FIRST.minor)
 }
 
 export function nameWidthFor(perfVersion?: string): number {
@@ -87,6 +114,12 @@ function u64Sum(xs: readonly number[]): number | bigint {
   let sum = 0n
   for (const x of xs) sum += BigInt(x)
   return sum
+}
+
+/** u64 ns / 1000 as C divides (3.12 – 3.17 printed min and max in whole µs). */
+function wholeUs(ns: number): number | bigint {
+  if (Number.isSafeInteger(ns) && ns >= 0) return BigInt(ns) / 1000n
+  return Math.max(0, Math.floor(ns / NSEC_PER_USEC))
 }
 
 /** get_event_mean(): stats.mean read through a u64 getter, i.e. truncated. */
@@ -132,12 +165,14 @@ export function sortPerfRows(rows: readonly PerfKvmStatRow[], key: PerfSortKey =
   })
 }
 
-/** print_vcpu_info(). */
-function vcpuInfo(target: PerfTarget, vcpu: number): string {
+/** print_vcpu_info(); `showTarget` false: perf before 3.12 (and 3.12 – 3.17 outside live mode) named no VMs. */
+function vcpuInfo(target: PerfTarget, vcpu: number, showTarget: boolean): string {
   let s = 'Analyze events for '
-  if (target.kind === 'system') s += 'all VMs, '
-  else if (target.kind === 'pid') s += sprintf('pid(s) %s, ', target.pids)
-  else s += 'dazed and confused on what is monitored, '
+  if (showTarget) {
+    if (target.kind === 'system') s += 'all VMs, '
+    else if (target.kind === 'pid') s += sprintf('pid(s) %s, ', target.pids)
+    else s += 'dazed and confused on what is monitored, '
+  }
   s += vcpu === -1 ? 'all VCPUs:\n\n' : sprintf('VCPU %d:\n\n', vcpu)
   return s
 }
@@ -145,6 +180,11 @@ function vcpuInfo(target: PerfTarget, vcpu: number): string {
 /** print_result(): the whole report text. */
 export function formatPerfKvmStat(rows: readonly PerfKvmStatRow[], opts: PerfKvmStatOptions = {}): string {
   const width = opts.nameWidth ?? nameWidthFor(opts.perfVersion)
+  const minMax = perfHasMinMax(opts.perfVersion)
+  const decimals = perfMinMaxDecimals(opts.perfVersion)
+  if (!minMax && (opts.live !== undefined || opts.lostEvents)) {
+    throw new RangeError(`perf ${opts.perfVersion} has no \`perf kvm stat live\` (nor its lost-event count): it came with perf ${PERF_MIN_MAX_FIRST.major}.${PERF_MIN_MAX_FIRST.minor}`)
+  }
   const sorted = sortPerfRows(rows, opts.key ?? 'sample', opts.perfVersion)
   const totalCountU64 = opts.totalCount ?? u64Sum(sorted.map((r) => r.count))
   const totalCount = Number(totalCountU64)
@@ -156,13 +196,15 @@ export function formatPerfKvmStat(rows: readonly PerfKvmStatRow[], opts: PerfKvm
     out += opts.live.timeOfDay
   }
   out += '\n\n'
-  out += vcpuInfo(opts.target ?? { kind: 'system' }, opts.vcpu ?? -1)
+  out += vcpuInfo(opts.target ?? { kind: 'system' }, opts.vcpu ?? -1, decimals || (minMax && opts.live !== undefined))
   out += sprintf('%*s ', width, opts.eventName ?? 'VM-EXIT')
   out += sprintf('%10s ', 'Samples')
   out += sprintf('%9s ', 'Samples%')
   out += sprintf('%9s ', 'Time%')
-  out += sprintf('%11s ', 'Min Time')
-  out += sprintf('%11s ', 'Max Time')
+  if (minMax) {
+    out += sprintf('%*s ', decimals ? 11 : 10, 'Min Time')
+    out += sprintf('%*s ', decimals ? 11 : 10, 'Max Time')
+  }
   out += sprintf('%16s ', 'Avg time')
   out += '\n\n'
 
@@ -173,8 +215,13 @@ export function formatPerfKvmStat(rows: readonly PerfKvmStatRow[], opts: PerfKvm
     out += sprintf('%10llu ', r.count)
     out += sprintf('%8.2f%% ', times(cdiv(r.count, totalCount), 100))
     out += sprintf('%8.2f%% ', times(cdiv(r.totalNs, totalTime), 100))
-    out += sprintf('%9.2fus ', r.minNs / NSEC_PER_USEC)
-    out += sprintf('%9.2fus ', r.maxNs / NSEC_PER_USEC)
+    if (minMax && decimals) {
+      out += sprintf('%9.2fus ', r.minNs / NSEC_PER_USEC)
+      out += sprintf('%9.2fus ', r.maxNs / NSEC_PER_USEC)
+    } else if (minMax) {
+      out += sprintf('%8lluus ', wholeUs(r.minNs))
+      out += sprintf('%8lluus ', wholeUs(r.maxNs))
+    }
     const avg = cdiv(r.totalNs, r.count)
     out += sprintf('%9.2fus ( +-%7.2f%% )', typeof avg === 'number' ? avg / NSEC_PER_USEC : avg, r.relStddevPct)
     out += '\n'

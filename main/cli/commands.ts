@@ -28,7 +28,7 @@ const HELP: OptionSpec = { name: 'help', type: 'boolean', short: 'h', help: 'sho
 const SEED: OptionSpec = { name: 'seed', type: 'string', value: 'N', help: "PRNG seed (0 … 4294967295); default: the profile's run.seed. The same profile and seed give identical results" }
 const DURATION: OptionSpec = { name: 'duration', type: 'string', value: 'SECONDS', help: "virtual time to simulate after warm-up (0.001 … 3600); default: the profile's run.durationSec" }
 const JSON_OUT: OptionSpec = { name: 'json', type: 'string', value: 'FILE', writes: 'file', help: 'also write the results as JSON (RunResultJson, schemaVersion 2) to FILE; "-" writes it to stdout instead of the text report' }
-const PERF_VERSION: OptionSpec = { name: 'perf-version', type: 'string', value: 'V', help: 'print the exit tables in the layout of this perf version, e.g. 5.3, 3.7 or later (perf kvm stat first shipped in 3.7; 20-character name column before v6.4, 40 from v6.4); default: current perf' }
+const PERF_VERSION: OptionSpec = { name: 'perf-version', type: 'string', value: 'V', help: 'print the exit tables in the layout of this perf version, e.g. 5.3, 3.7 or later (perf kvm stat first shipped in 3.7; no Min Time/Max Time columns before 3.12, whole-µs Min/Max 3.12–3.17; 20-character name column before v6.4, 40 from v6.4); default: current perf' }
 const WORKERS: OptionSpec = { name: 'workers', type: 'string', value: 'N', help: 'worker processes to run configurations in parallel (default: one per core)' }
 
 export const COMMANDS: CommandSpec[] = [

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
-import { formatPerfKvmStat, sortPerfRows, perfRowsFromStats, nameWidthFor } from '../../core/output/perf-report.ts'
+import { formatPerfKvmStat, sortPerfRows, perfRowsFromStats, nameWidthFor, perfAtLeast } from '../../core/output/perf-report.ts'
 import type { PerfKvmStatRow, PerfKvmStatOptions } from '../../core/output/perf-report.ts'
 import { ExitStatsTable } from '../../core/metrics/welford.ts'
 import { VMX_EXIT_REASONS, SVM_EXIT_REASONS } from '../../core/output/exit-names.ts'
@@ -159,6 +159,86 @@ describe('sortPerfRows (sort_result)', () => {
   })
 })
 
+// Three rows for the tables of old perf. Totals 770 samples, 1814695904 ns; each field below is written by hand
+// from the printf formats of print_result() in tools/perf/builtin-kvm.c at v3.7.2 and v3.12.9 (read at the
+// release's source): Samples% 520/770 = 67.532… → "67.53", 179/770 → "23.25", 71/770 → "9.22"; Time%
+// 1361525/1814695904 = 0.0750…% → "0.08", 99.856…% → "99.86", 0.0686…% → "0.07"; Avg time etime/ecount/1e3 =
+// 2.618… → "2.62", 10123.396… → "10123.40", 17.555… → "17.56"; 3.12's Min/Max are u64 min / 1000: 740 → 0,
+// 16920 → 16, 64530 → 64, 17159690 → 17159, 1160 → 1, 79630 → 79.
+const OLD_ROWS: PerfKvmStatRow[] = [
+  row('HLT', 179, 1812087973, 64530, 17159690, 4.68),
+  row('MSR_WRITE', 520, 1361525, 740, 16920, 2.66),
+  row('EXTERNAL_INTERRUPT', 71, 1246406, 1160, 79630, 10.92),
+]
+
+// v3.7 – v3.11: print_vcpu_info(vcpu) names no VMs; the header is "%20s " "%10s " "%9s " "%9s " "%16s "; a row is
+// "%20s " "%10llu " "%8.2f%% " "%8.2f%% " "%9.2fus ( +-%7.2f%% )"; then "\nTotal Samples:%lld, Total events
+// handled time:%.2fus.\n\n".
+const PERF_3_7 = [
+  '',
+  '',
+  'Analyze events for all VCPUs:',
+  '',
+  '             VM-EXIT ' + '   Samples ' + ' Samples% ' + '    Time% ' + '        Avg time ',
+  '',
+  '           MSR_WRITE ' + '       520 ' + '   67.53% ' + '    0.08% ' + '     2.62us ( +-   2.66% )',
+  '                 HLT ' + '       179 ' + '   23.25% ' + '   99.86% ' + ' 10123.40us ( +-   4.68% )',
+  '  EXTERNAL_INTERRUPT ' + '        71 ' + '    9.22% ' + '    0.07% ' + '    17.56us ( +-  10.92% )',
+  '',
+  'Total Samples:770, Total events handled time:1814695.90us.',
+  '',
+  '',
+].join('\n')
+
+// v3.12 – v3.17: the same plus "%10s " "Min Time", "%10s " "Max Time" and, per row, "%8" PRIu64 "us " of min / 1000
+// and max / 1000; print_vcpu_info() names the VMs only `if (kvm->live)`.
+const PERF_3_12 = [
+  '',
+  '',
+  'Analyze events for all VCPUs:',
+  '',
+  '             VM-EXIT ' + '   Samples ' + ' Samples% ' + '    Time% ' + '  Min Time ' + '  Max Time ' + '        Avg time ',
+  '',
+  '           MSR_WRITE ' + '       520 ' + '   67.53% ' + '    0.08% ' + '       0us ' + '      16us ' + '     2.62us ( +-   2.66% )',
+  '                 HLT ' + '       179 ' + '   23.25% ' + '   99.86% ' + '      64us ' + '   17159us ' + ' 10123.40us ( +-   4.68% )',
+  '  EXTERNAL_INTERRUPT ' + '        71 ' + '    9.22% ' + '    0.07% ' + '       1us ' + '      79us ' + '    17.56us ( +-  10.92% )',
+  '',
+  'Total Samples:770, Total events handled time:1814695.90us.',
+  '',
+  '',
+].join('\n')
+
+describe('formatPerfKvmStat in the layouts of perf before 3.18', () => {
+  it('3.7 – 3.11: no Min Time / Max Time columns, no VM part, byte for byte', () => {
+    for (const v of ['3.7', 'v3.7.2', '3.10.35', '3.11']) expect(formatPerfKvmStat(OLD_ROWS, { perfVersion: v })).toBe(PERF_3_7)
+    expect(formatPerfKvmStat(OLD_ROWS, { perfVersion: '3.9', vcpu: 3, target: { kind: 'pid', pids: '4242' } }))
+      .toBe(PERF_3_7.replace('for all VCPUs:', 'for VCPU 3:'))
+  })
+
+  it('3.12 (Min/Max and `perf kvm stat live` arrive) – 3.17: Min/Max in whole µs under 10-wide headers', () => {
+    for (const v of ['3.12', '3.12.9', '3.17']) expect(formatPerfKvmStat(OLD_ROWS, { perfVersion: v })).toBe(PERF_3_12)
+    const live = formatPerfKvmStat(OLD_ROWS, { perfVersion: '3.12', live: { timeOfDay: '12:10:10.786799' }, target: { kind: 'pid', pids: '4242' }, lostEvents: 2 })
+    expect(live).toBe('12:10:10.786799' + PERF_3_12.replace('for all VCPUs:', 'for pid(s) 4242, all VCPUs:') + '\nLost events: 2\n\n')
+  })
+
+  it('3.18 on: the current layout (two-decimal Min/Max, "all VMs, " in report mode), as 6.3 prints it', () => {
+    const current = formatPerfKvmStat(OLD_ROWS, { perfVersion: '6.3' })
+    expect(formatPerfKvmStat(OLD_ROWS, { perfVersion: '3.18' })).toBe(current)
+    expect(current.split('\n').slice(2, 7)).toEqual([
+      'Analyze events for all VMs, all VCPUs:',
+      '',
+      '             VM-EXIT    Samples  Samples%     Time%    Min Time    Max Time         Avg time ',
+      '',
+      '           MSR_WRITE        520    67.53%     0.08%      0.74us     16.92us      2.62us ( +-   2.66% )',
+    ])
+  })
+
+  it('perf before 3.12 had no live mode: asking for one is a RangeError', () => {
+    expect(() => formatPerfKvmStat(OLD_ROWS, { perfVersion: '3.11', live: { timeOfDay: '12:10:10.786799' } })).toThrow(/3\.11 has no `perf kvm stat live`.*3\.12/)
+    expect(() => formatPerfKvmStat(OLD_ROWS, { perfVersion: '3.7', lostEvents: 1 })).toThrow(RangeError)
+  })
+})
+
 describe('perfRowsFromStats', () => {
   it('builds rows from an ExitStatsTable, skipping empty series', () => {
     const t = new ExitStatsTable(3)
@@ -180,6 +260,10 @@ function perfCProgram(cases: { rows: PerfKvmStatRow[]; opts: PerfKvmStatOptions 
     const sorted = sortPerfRows(rows, opts.key ?? 'sample', opts.perfVersion)
     const target = opts.target ?? { kind: 'system' }
     const vcpu = opts.vcpu ?? -1
+    // the release's print_result(): v3.7.2 (no Min/Max, no VM part), v3.12.9 ("%10s " Min/Max headers, "%8" PRIu64
+    // "us " rows, the VM part only in live mode), v3.18.30 on (as below)
+    const v = opts.perfVersion
+    const era = v === undefined || perfAtLeast(v, 3, 18) ? 'now' : perfAtLeast(v, 3, 12) ? '3.12' : '3.7'
     const lines: string[] = ['{', `  const int width = ${width}; char decode[${width}]; u64 total_count = 0, total_time = 0;`]
     lines.push(`  struct row rows[] = {`)
     for (const r of sorted) {
@@ -187,18 +271,21 @@ function perfCProgram(cases: { rows: PerfKvmStatRow[]; opts: PerfKvmStatOptions 
     }
     lines.push(`    { 0 } };`, `  int n = ${sorted.length};`)
     lines.push('  for (int i = 0; i < n; i++) { total_count += rows[i].ecount; total_time += rows[i].etime; }')
+    if (opts.live !== undefined) lines.push(`  printf("%s", ${cString(opts.live.timeOfDay)});`) // show_timeofday()
     lines.push('  printf("\\n\\n");', '  printf("Analyze events for ");')
-    if (target.kind === 'system') lines.push('  printf("all VMs, ");')
-    else if (target.kind === 'pid') lines.push(`  printf("pid(s) %s, ", ${cString(target.pids)});`)
-    else lines.push('  printf("dazed and confused on what is monitored, ");')
+    if (era === 'now' || (era === '3.12' && opts.live !== undefined)) {
+      if (target.kind === 'system') lines.push('  printf("all VMs, ");')
+      else if (target.kind === 'pid') lines.push(`  printf("pid(s) %s, ", ${cString(target.pids)});`)
+      else lines.push('  printf("dazed and confused on what is monitored, ");')
+    }
     lines.push(vcpu === -1 ? '  printf("all VCPUs:\\n\\n");' : `  printf("VCPU %d:\\n\\n", ${vcpu});`)
     lines.push(
       `  printf("%*s ", width, ${cString(opts.eventName ?? 'VM-EXIT')});`,
       '  printf("%10s ", "Samples");',
       '  printf("%9s ", "Samples%");',
       '  printf("%9s ", "Time%");',
-      '  printf("%11s ", "Min Time");',
-      '  printf("%11s ", "Max Time");',
+      ...(era === 'now' ? ['  printf("%11s ", "Min Time");', '  printf("%11s ", "Max Time");'] : []),
+      ...(era === '3.12' ? ['  printf("%10s ", "Min Time");', '  printf("%10s ", "Max Time");'] : []),
       '  printf("%16s ", "Avg time");',
       '  printf("\\n\\n");',
       '  for (int i = 0; i < n; i++) {',
@@ -208,8 +295,8 @@ function perfCProgram(cases: { rows: PerfKvmStatRow[]; opts: PerfKvmStatOptions 
       '    printf("%10llu ", (unsigned long long)ecount);',
       '    printf("%8.2f%% ", (double)ecount / total_count * 100);',
       '    printf("%8.2f%% ", (double)etime / total_time * 100);',
-      '    printf("%9.2fus ", (double)min / NSEC_PER_USEC);',
-      '    printf("%9.2fus ", (double)max / NSEC_PER_USEC);',
+      ...(era === 'now' ? ['    printf("%9.2fus ", (double)min / NSEC_PER_USEC);', '    printf("%9.2fus ", (double)max / NSEC_PER_USEC);'] : []),
+      ...(era === '3.12' ? ['    printf("%8" PRIu64 "us ", min / 1000);', '    printf("%8" PRIu64 "us ", max / 1000);'] : []),
       '    printf("%9.2fus ( +-%7.2f%% )", (double)etime / ecount / NSEC_PER_USEC, rows[i].rel);',
       '    printf("\\n");',
       '  }',
@@ -266,6 +353,26 @@ describe('formatPerfKvmStat vs perf format strings compiled with gcc', () => {
       },
     }))
     cases.push({ rows: LEO_REPORT_ROWS, opts: { nameWidth: 20, vcpu: -1, target: { kind: 'system' }, lostEvents: 0 } })
+    const expected = runC(perfCProgram(cases)).split('\0')
+    cases.forEach((k, i) => {
+      expect(formatPerfKvmStat(k.rows, k.opts)).toBe(expected[i])
+    })
+  })
+
+  it('prints the same bytes as glibc for random tables in the layouts of perf 3.7 and 3.12 (print_result() of v3.7.2 and v3.12.9)', (ctx) => {
+    if (GCC === null) ctx.skip(NO_GCC_NOTE)
+    const samples = fc.sample(caseArb, { numRuns: 40, seed: 312 })
+    const cases = samples.map((s, i) => {
+      const perfVersion = ['3.7', '3.11', '3.12', '3.17'][i % 4]!
+      const live = i % 4 >= 2 && s.pid ? { timeOfDay: '12:10:10.786799' } : undefined // live mode from 3.12
+      return {
+        rows: s.rows.map((r) => {
+          const totalNs = Math.min(Number.MAX_SAFE_INTEGER, r.count * r.mean)
+          return row(r.name, r.count, totalNs, Math.floor(r.mean * (1 - r.spread)), Math.floor(r.mean * (1 + 10 * r.spread)), r.relStddevPct)
+        }),
+        opts: { perfVersion, vcpu: s.vcpu, target: s.pid ? { kind: 'pid' as const, pids: '4242' } : { kind: 'system' as const }, ...(live ? { live, lostEvents: s.lost } : {}) },
+      }
+    })
     const expected = runC(perfCProgram(cases)).split('\0')
     cases.forEach((k, i) => {
       expect(formatPerfKvmStat(k.rows, k.opts)).toBe(expected[i])

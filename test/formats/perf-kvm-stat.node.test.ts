@@ -103,6 +103,48 @@ describe('perf kvm stat: every layout', () => {
     expect(printPerfImport(value)).toBe(text)
   })
 
+  it('reads back the early table formatPerfKvmStat() prints for perf 3.7 – 3.11 (a round trip)', () => {
+    const old = [
+      { name: 'HLT', count: 179, totalNs: 1812087973, minNs: 64530, maxNs: 17159690, relStddevPct: 4.68 },
+      { name: 'MSR_WRITE', count: 520, totalNs: 1361525, minNs: 740, maxNs: 16920, relStddevPct: 2.66 },
+      { name: 'EXTERNAL_INTERRUPT', count: 71, totalNs: 1246406, minNs: 1160, maxNs: 79630, relStddevPct: 10.92 },
+    ]
+    const text = formatPerfKvmStat(old, { perfVersion: '3.7' })
+    const { value, warnings } = parse(text)
+    expect(warnings).toEqual([])
+    const t = value.tables[0]!
+    expect(t.layout).toMatchObject({ minMax: false, nameWidth: 20, analyze: 'all VCPUs', headerTrailingSpace: true })
+    expect(t.rows).toEqual([
+      { name: 'MSR_WRITE', count: 520, samplesPct: 67.53, timePct: 0.08, minNs: null, maxNs: null, avgNs: 2620, relStddevPct: 2.66 },
+      { name: 'HLT', count: 179, samplesPct: 23.25, timePct: 99.86, minNs: null, maxNs: null, avgNs: 10123400, relStddevPct: 4.68 },
+      { name: 'EXTERNAL_INTERRUPT', count: 71, samplesPct: 9.22, timePct: 0.07, minNs: null, maxNs: null, avgNs: 17560, relStddevPct: 10.92 },
+    ])
+    expect([t.totalSamples, t.totalTimeNs]).toEqual([770, 1814695900])
+    expect(printPerfImport(value)).toBe(text)
+    // a table built from those rows without a layout of its own prints as that perf did
+    expect(['', '', ...printPerfTable({ ...t, layout: { nameWidth: 20, headerTrailingSpace: true, indent: '', minMax: false, eventName: 'VM-EXIT', analyze: 'all VCPUs' } }), '', ''].join('\n')).toBe(text)
+  })
+
+  it('reads back the whole-µs Min/Max table of perf 3.12 – 3.17 (a round trip), min and max rounded down to the µs', () => {
+    const old = [
+      { name: 'HLT', count: 179, totalNs: 1812087973, minNs: 64530, maxNs: 17159690, relStddevPct: 4.68 },
+      { name: 'MSR_WRITE', count: 520, totalNs: 1361525, minNs: 740, maxNs: 16920, relStddevPct: 2.66 },
+    ]
+    for (const live of [undefined, { timeOfDay: '12:10:10.786799' }]) {
+      const text = formatPerfKvmStat(old, { perfVersion: '3.12', ...(live ? { live } : {}) })
+      const { value, warnings } = parse(text)
+      expect(warnings).toEqual([])
+      const t = value.tables[0]!
+      expect(t.layout).toMatchObject({ minMax: true, minMaxWholeUs: true, analyze: live ? 'all VMs, all VCPUs' : 'all VCPUs' })
+      expect(t.layout.spacing).toBeUndefined()
+      expect(t.rows.map((r) => [r.name, r.minNs, r.maxNs, r.avgNs])).toEqual([['MSR_WRITE', 0, 16000, 2620], ['HLT', 64000, 17159000, 10123400]])
+      expect(printPerfImport(value)).toBe(text)
+    }
+    // a two-decimal value under that layout is named
+    const mixed = formatPerfKvmStat(old, { perfVersion: '3.12' }).replace('      64us ', '   64.53us ')
+    expect(parse(mixed).warnings).toEqual(['perf kvm stat: 64.53 in row HLT is not written in whole µs as perf 3.12 – 3.17 print Min/Max Time'])
+  })
+
   it('mail-wrapped rows (a row broken across two lines) and a stripped trailing space', () => {
     const perf = formatPerfKvmStat(rows, { perfVersion: '6.8' })
     const wrapAt = (line: string, width: number): string[] => {
