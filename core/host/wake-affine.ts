@@ -33,7 +33,9 @@
 // select_idle_core() / select_idle_cpu() / select_idle_smt() over sd_llc): the target if idle, the previous CPU if
 // idle and cache-affine, else the first idle allowed CPU of the target's LLC in the thread's mask order (the kernel
 // scans from the target, prefers a wholly idle core and bounds the scan by SIS_PROP — not modelled), else the target.
-// Not modelled: recent_used_cpu (32e839dda3ba) as a further idle candidate, wake_cap() / EAS (symmetric x86 hosts).
+// Not modelled: recent_used_cpu (32e839dda3ba) as a further idle candidate, wake_cap() / EAS (symmetric x86 hosts),
+// wake-ups from interrupt context on another CPU (a housekeeping CPU's LAPIC hrtimer: wake_affine_idle() with an idle
+// this_cpu, the idle task's wakee_flips) — callers pass no waker for them.
 import { atLeast } from '../kernel-version.ts'
 import type { DomainLevel } from './sched-domains.ts'
 import type { HostRunqueues } from './runqueues.ts'
