@@ -44,8 +44,9 @@ export class PvKick {
     const m = this.m
     this.halt.pvUnhalted[w] = 1
     const s = m.vcpu.state[w]!
-    // kvm_vcpu_kick() runs on the unlocker's pCPU: a wake-up onto another LLC goes through the wake list
-    if (s === St.HOST_POLL || s === St.BLOCKED) this.halt.wakeVcpu(w, false, m.vcpu.pcpuOf[g]!)
+    // kvm_vcpu_kick() runs in the unlocker's exit on its pCPU (wake_affine(); a wake-up onto another LLC goes through
+    // the wake list)
+    if (s === St.HOST_POLL || s === St.BLOCKED) this.halt.wakeVcpu(w, false, g)
     const after = this.kickYields ? kvmSchedYieldHypercall(m, this.sched, g, w, this.yieldKind, this.yieldBailsOutWhenAlone) : After.ENTRY
     const vmi = m.vcpu.vmOf[g]!
     this.kicks[vmi]!++

@@ -1,5 +1,5 @@
 // The host scheduler's side of the model (kernel/sched/core.c __schedule(), try_to_wake_up(), fair.c
-// select_idle_sibling(), reduced), calling KVM's preempt notifiers (core/kvm/sched-hooks.ts): kvm_sched_out() when a
+// select_task_rq_fair() through core/host/wake-affine.ts), calling KVM's preempt notifiers (core/kvm/sched-hooks.ts): kvm_sched_out() when a
 // vCPU thread leaves its pCPU, kvm_sched_in() when it gets one. The run queues and the EEVDF/CFS arithmetic live in
 // runqueues.ts and fair-sched.ts; load balancing (newidle, periodic, nohz idle) in load-balance.ts.
 import { CostId } from '../costs/cost-tables.ts'
@@ -12,6 +12,7 @@ import { SPREADS } from '../sim/spreads.ts'
 import { ttwuQueueEra, ttwuQueueCond } from '../guest/rq-lock.ts'
 import { LoadBalancer } from './load-balance.ts'
 import type { LbHost } from './load-balance.ts'
+import { WakeAffine, wakeAffineParams } from './wake-affine.ts'
 
 export class HostScheduler implements HostSchedPart, LbHost {
   private readonly m: ModelCore
@@ -40,6 +41,8 @@ export class HostScheduler implements HostSchedPart, LbHost {
   private readonly ttwuEra: number
   /** The load balancer (rebalance_domains(), newidle_balance(), nohz idle balancing). */
   readonly lb: LoadBalancer
+  /** Wake-up placement: record_wakee(), wake_wide(), wake_affine(), select_idle_sibling(). */
+  readonly wa: WakeAffine
 
   constructor(m: ModelCore, cpuidle: Cpuidle) {
     this.m = m
@@ -64,6 +67,8 @@ export class HostScheduler implements HostSchedPart, LbHost {
     this.remoteWakingUntil = new Float64Array(m.nV).fill(-1)
     this.ttwuEra = ttwuQueueEra(m.inp.hostVersion)
     this.lb = new LoadBalancer(m, this, this.allowedMask, (c) => cpuidle.cstateLatency(c))
+    this.wa = new WakeAffine({ nrCpus: inp.nrCpus, inDomain: inp.schedDomain, llcOf: inp.llcOf, levels: this.lb.levels },
+      m.nV + inp.tasks.length, wakeAffineParams(inp.hostVersion, inp.hostHz))
   }
 
   link(p: Parts): void {
@@ -212,42 +217,46 @@ export class HostScheduler implements HostSchedPart, LbHost {
     else this.armSlice(c)
   }
 
-  /** select_task_rq_fair() for a waking host thread, reduced to select_idle_sibling(): its previous pCPU if idle, else
-   *  an idle allowed pCPU in the same LLC, else any idle allowed pCPU, else the previous one. Only CPUs of the scheduling
-   *  domains are scanned; a previous pCPU outside them (isolcpus=domain: no sd_llc) keeps the thread. */
-  selectCpu(h: number, prev: number): number {
+  /** select_task_rq_fair() for a waking host thread h last on prev (core/host/wake-affine.ts): with the waker known —
+   *  host thread `waker` on pCPU `wakerCpu` — record_wakee(), wake_wide() and wake_affine() choose between the waker's
+   *  pCPU and prev, then select_idle_sibling() looks for an idle pCPU in the chosen one's LLC (never another LLC); with
+   *  the waker unknown (−1: a timer or device interrupt, a host task's own timer) the wake-up is placed as if made on
+   *  prev. A thread allowed on one pCPU stays there (select_task_rq() skips the class's hook); a previous pCPU outside
+   *  the thread's mask falls back to the first idle allowed pCPU, else the first allowed one. */
+  selectCpu(h: number, prev: number, wakerCpu = -1, waker = -1): number {
     const list = this.allowedList[h]
     if (!list) return prev
     const mask = this.allowedMask[h]!
-    if (mask[prev] === 1 && (this.m.hrq.idleCpu(prev) || this.m.inp.schedDomain[prev] !== 1)) return prev
-    const llcOf = this.m.inp.llcOf
-    const dom = this.m.inp.schedDomain
-    const llc = llcOf[prev]!
-    let other = -1
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i]!
-      if (!this.m.hrq.idleCpu(c) || dom[c] !== 1) continue
-      if (llcOf[c] === llc) return c
-      if (other < 0) other = c
+    if (mask[prev] !== 1) {
+      const c = this.firstIdle(list)
+      return c >= 0 ? c : list[0]!
     }
-    if (other >= 0) return other
-    return mask[prev] === 1 ? prev : list[0]!
+    const now = this.m.engine.now
+    return this.wa.select(this.m.hrq, h, prev, list, mask, wakerCpu, waker, now, now >= this.m.warmupEnd)
+  }
+
+  /** The first idle allowed pCPU of the scheduling domains in mask order, or −1. */
+  private firstIdle(list: Int32Array): number {
+    const dom = this.m.inp.schedDomain
+    for (let i = 0; i < list.length; i++) if (dom[list[i]!] === 1 && this.m.hrq.idleCpu(list[i]!)) return list[i]!
+    return -1
   }
 
   /** select_task_rq_fair() with SD_BALANCE_FORK for a new host thread's first wake-up (wake_up_new_task()):
-   *  find_idlest_cpu() — an idle allowed pCPU as selectCpu() finds one, else the allowed pCPU with the fewest runnable
-   *  threads (find_idlest_group_cpu(): the first of least load), not the CPU the parent ran on — among the CPUs of the
-   *  scheduling domains when the mask has any (find_idlest_cpu() walks the domains). */
+   *  find_idlest_cpu() — an idle allowed pCPU (the first one's if idle, else one in its LLC, else in any LLC: the
+   *  slow path walks every domain with SD_BALANCE_FORK), else the allowed pCPU with the fewest runnable threads
+   *  (find_idlest_group_cpu(): the first of least load), not the CPU the parent ran on — among the CPUs of the
+   *  scheduling domains when the mask has any. */
   selectNewTaskCpu(h: number, prev: number): number {
     const list = this.allowedList[h]
     if (!list) return prev
     const dom = this.m.inp.schedDomain
     let first = list[0]!
     for (let i = list.length - 1; i >= 0; i--) if (dom[list[i]!] === 1) first = list[i]!
-    const c = this.selectCpu(h, first)
-    if (this.m.hrq.idleCpu(c)) return c
+    const c = this.forkIdle(list, first)
+    if (c >= 0) return c
     const hrq = this.m.hrq
-    let best = c
+    let best = first
     let least = Infinity
     for (let i = 0; i < list.length; i++) {
       if (dom[list[i]!] !== 1 && dom[first] === 1) continue
@@ -257,6 +266,24 @@ export class HostScheduler implements HostSchedPart, LbHost {
     return best
   }
 
+
+  /** find_idlest_cpu()'s idle pick for a fork from `first`: first if idle (or off the domains), else an idle allowed
+   *  domain pCPU of its LLC, else of any LLC; −1 when none is idle (or first, busy, is off the domains). */
+  private forkIdle(list: Int32Array, first: number): number {
+    const hrq = this.m.hrq
+    const dom = this.m.inp.schedDomain
+    if (hrq.idleCpu(first)) return first
+    if (dom[first] !== 1) return -1
+    const llcOf = this.m.inp.llcOf
+    let other = -1
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!
+      if (dom[c] !== 1 || !hrq.idleCpu(c)) continue
+      if (llcOf[c] === llcOf[first]) return c
+      if (other < 0) other = c
+    }
+    return other
+  }
 
   /** The vCPU thread now runs on pCPU c: its LAPIC timer follows it (kvm_arch_vcpu_load() → kvm_migrate_timers()) on
    *  that pCPU's timer path, and its caches start cold. */
@@ -268,15 +295,17 @@ export class HostScheduler implements HostSchedPart, LbHost {
 
   /** try_to_wake_up() of a blocked vCPU thread (kvm_vcpu_wake_up() → rcuwait_wake_up()): select_task_rq_fair() picks
    *  its pCPU; it runs there after the wake-up IPI, the pCPU's C-state exit and the schedule-in — or waits behind
-   *  the thread running there (steal time), or preempts it. `wakerCpu`: the pCPU whose thread wakes it, when the
-   *  model knows it (−1: taken to share the wakee's LLC) — ttwu_queue() sends a wake-up onto another LLC through
-   *  that pCPU's wake list (ttwuQueueCond(): every host version). */
-  wakeVcpuThread(g: number, local = false, wakerCpu = -1): void {
+   *  the thread running there (steal time), or preempts it. `waker`: the vCPU thread whose exit wakes it, when the
+   *  model knows it (−1: none — an interrupt; its pCPU is then taken to share the wakee's LLC): select_task_rq_fair()
+   *  runs on the waker's pCPU (smp_processor_id(), `current` the waker: wake_affine()), and ttwu_queue() sends a
+   *  wake-up onto another LLC through that pCPU's wake list (ttwuQueueCond(): every host version). */
+  wakeVcpuThread(g: number, local = false, waker = -1): void {
     const v = this.v
     const hrq = this.m.hrq
     const now = this.m.engine.now
     const prev = v.pcpuOf[g]!
-    const c = this.selectCpu(g, prev)
+    const wakerCpu = waker >= 0 ? v.pcpuOf[waker]! : -1
+    const c = this.selectCpu(g, prev, wakerCpu, waker)
     const migrated = c !== prev
     const sameLlc = wakerCpu < 0 || this.m.inp.llcOf[wakerCpu] === this.m.inp.llcOf[c]
     this.remoteWakingUntil[g] = sameLlc ? -1 : now + this.m.inp.costs.wakeupIpi.meanNs

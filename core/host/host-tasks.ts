@@ -63,7 +63,9 @@ export class HostTasks implements HostTasksPart {
     const sched = this.sched
     const t = m.inp.tasks[h - m.nV]!
     const prev = m.hrq.cpu[h]!
-    // a task's first wake-up is its fork (wake_up_new_task(): fork balancing); later ones select_idle_sibling()
+    // a task's first wake-up is its fork (wake_up_new_task(): fork balancing); later ones select_task_rq_fair() with
+    // no waker tracked (its own timer; a vhost worker's kick comes from a vCPU's exit the model does not pass): placed
+    // as if woken on its previous pCPU, no wake_affine()
     const first = this.forked[h - m.nV] === 0
     this.forked[h - m.nV] = 1
     const c = first ? sched.selectNewTaskCpu(h, t.cpus[0]!) : sched.selectCpu(h, sched.allowedList[h] ? prev : t.cpus[0]!)

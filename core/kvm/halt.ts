@@ -123,12 +123,12 @@ export class KvmHalt implements Halt {
    *  kvm_arch_interrupt_allowed() before kvm_cpu_has_interrupt() would sync the PIR — so the first posted interrupt of
    *  the halt wakes it and the later ones do not; AVIC's svm_complete_interrupt_delivery() / avic_kick_target_vcpus()
    *  call kvm_vcpu_wake_up() every time. */
-  irqToIrqsOffWaiter(g: number, posted: boolean): void {
+  irqToIrqsOffWaiter(g: number, posted: boolean, waker = -1): void {
     if (posted && this.piOnCoalesces) {
       if (this.piOn[g]) return
       this.piOn[g] = 1
     }
-    this.wakeVcpu(g)
+    this.wakeVcpu(g, false, waker)
   }
 
   /** apic_timer_expired() for a vCPU in kvm_vcpu_halt() (lapic-timer.ts: the sw hrtimer's pending counter, not a
@@ -184,8 +184,8 @@ export class KvmHalt implements Halt {
   }
 
   /** kvm_vcpu_wake_up(): something made the idle vCPU runnable — in the guest's idle loop, halt-polling, or blocked.
-   *  `wakerCpu`: the pCPU of the thread waking it, when known (host-sched.ts wakeVcpuThread()). */
-  wakeVcpu(g: number, local = false, wakerCpu = -1): void {
+   *  `waker`: the vCPU thread whose exit wakes it, when known (host-sched.ts wakeVcpuThread()). */
+  wakeVcpu(g: number, local = false, waker = -1): void {
     const s = this.v.state[g]!
     if (this.irqsOffInPvWait(g) && !this.pvUnhalted[g]) {
       // an interrupt for a waiter halted in pv_wait() with interrupts off: kvm_vcpu_kick() → kvm_vcpu_wake_up() wakes
@@ -193,13 +193,13 @@ export class KvmHalt implements Halt {
       // kvm_vcpu_block()'s loop sends it back to sleep (threadRunsInBlock()); a polling one polls on
       if (s === St.BLOCKED) {
         if (this.m.engine.now >= this.m.warmupEnd) this.irqsOffWakes[this.v.vmOf[g]!]!++
-        this.sched.wakeVcpuThread(g, local, wakerCpu)
+        this.sched.wakeVcpuThread(g, local, waker)
       }
       return
     }
     if (s === St.GUEST_POLL || s === St.GUEST_HLT) { this.idle.wakeInGuest(g); return }
     if (s === St.HOST_POLL) { this.v.idleTok[g]!++; this.hltWakeup(g); return }
-    if (s === St.BLOCKED) this.sched.wakeVcpuThread(g, local, wakerCpu)
+    if (s === St.BLOCKED) this.sched.wakeVcpuThread(g, local, waker)
   }
 
   /** Ev.WAKE_DONE: the woken vCPU runs again (after the wake-up IPI, its C-state's exit latency, the schedule-in). */

@@ -96,8 +96,11 @@ export class IrqDelivery implements IrqDeliveryPart {
     this.locks = p.locks
   }
 
-  /** An interrupt for the guest: posted (no exit) or injected at the next entry after a kick. */
-  deliverGuestIrq(g: number, bit: number, posted: boolean): void {
+  /** An interrupt for the guest: posted (no exit) or injected at the next entry after a kick. `waker`: the vCPU
+   *  whose exit sends it (a guest IPI: __apic_accept_irq() and kvm_vcpu_kick() / the posted-interrupt path's
+   *  kvm_vcpu_wake_up() run there, so a blocked target's wake-up is placed from that vCPU's pCPU), −1 for an interrupt
+   *  from elsewhere (timer, device, or an IPI the CPU posts without KVM). */
+  deliverGuestIrq(g: number, bit: number, posted: boolean, waker = -1): void {
     const v = this.v
     v.pendIrq[g]! |= bit
     const s = v.state[g]!
@@ -113,13 +116,13 @@ export class IrqDelivery implements IrqDeliveryPart {
     }
     // halted in pv_wait() with interrupts off (an rq->lock's or irqsave lock's waiter): kvm_vcpu_kick() may wake a
     // blocked thread, which halts on; only the unlock's kick ends the halt (KvmHalt.irqToIrqsOffWaiter())
-    if (this.halt.irqsOffInPvWait(g)) { this.halt.irqToIrqsOffWaiter(g, posted); return }
+    if (this.halt.irqsOffInPvWait(g)) { this.halt.irqToIrqsOffWaiter(g, posted, waker); return }
     if (s === St.GUEST_HLT || s === St.GUEST_POLL) {
       if (!posted && s === St.GUEST_HLT) { this.kick(g); return }
       this.halt.wakeVcpu(g)
       return
     }
-    if (s === St.BLOCKED || s === St.HOST_POLL) this.halt.wakeVcpu(g)
+    if (s === St.BLOCKED || s === St.HOST_POLL) this.halt.wakeVcpu(g, false, waker)
     // EXIT, WAKING, PREEMPTED: delivered at entry
   }
 
@@ -179,12 +182,12 @@ export class IrqDelivery implements IrqDeliveryPart {
     let reason = multi ? vm.ipiMulticastExit : vm.ipiUnicastExit
     if (reason >= 0 && vm.ipiExitsIfTargetNotRunning && avicIsRunning(v.state[target]!, vm.avicRunningWhileHaltPolling)) reason = -1
     const ipiv = reason < 0 && this.ipivPosts
-    this.deliverIpi(target, ipiv, vm.postedInterrupts)
+    this.deliverIpi(target, ipiv, vm.postedInterrupts, g)
     // cluster mode: the same logical-mode write reaches the mask's other targets in the cluster, each one more
     // kvm_apic_set_irq() in kvm_irq_delivery_to_apic_fast()'s loop over the destination bitmap
     let more = 0
     while (q.len[g]! > 0 && (q.at(g, 0) & IPI_SAME_WRITE) !== 0) {
-      this.deliverIpi(q.shift(g) & IPI_TARGET, ipiv, vm.postedInterrupts)
+      this.deliverIpi(q.shift(g) & IPI_TARGET, ipiv, vm.postedInterrupts, g)
       more++
     }
     if (q.len[g] === 0) v.actions[g] = v.actions[g]! & ~Act.SEND_IPI
@@ -197,10 +200,12 @@ export class IrqDelivery implements IrqDeliveryPart {
 
   /** A guest IPI to vCPU t. Sent by IPIv (`ipiv`: the CPU posts it, KVM does not run) to a target blocked in pv_wait()
    *  with interrupts off, it only stays pending: vmx_vcpu_pi_put() arms the wakeup vector (pi_enable_wakeup_handler())
-   *  only when !vmx_interrupt_blocked(), so no pi_wakeup_handler() → kvm_vcpu_wake_up() follows (IPIv is host 5.19+). */
-  private deliverIpi(t: number, ipiv: boolean, posted: boolean): void {
+   *  only when !vmx_interrupt_blocked(), so no pi_wakeup_handler() → kvm_vcpu_wake_up() follows (IPIv is host 5.19+).
+   *  Sender g's exit wakes a blocked target (its pCPU places the wake-up); an IPIv post does not exit: the wakeup
+   *  vector's pi_wakeup_handler() runs on the pCPU the target blocked on, so that wake-up is placed as if made there. */
+  private deliverIpi(t: number, ipiv: boolean, posted: boolean, g: number): void {
     if (ipiv && this.halt.irqsOffInPvWait(t)) { this.v.pendIrq[t]! |= Irq.IPI; return }
-    this.deliverGuestIrq(t, Irq.IPI, posted)
+    this.deliverGuestIrq(t, Irq.IPI, posted, ipiv ? -1 : g)
   }
 
   /** Act.SEND_MULTI: PV IPI (kvm_send_ipi_mask() → __send_ipi_mask()): one KVM_HC_SEND_IPI hypercall per 128-APIC-ID
@@ -219,7 +224,7 @@ export class IrqDelivery implements IrqDeliveryPart {
     const vi = v.vmOf[g]!
     this.mcastSends[vi]!++
     this.mcastTargets[vi] = this.mcastTargets[vi]! + k
-    for (let i = 0; i < k; i++) this.deliverGuestIrq(q[base + i]!, Irq.IPI, vm.postedInterrupts)
+    for (let i = 0; i < k; i++) this.deliverGuestIrq(q[base + i]!, Irq.IPI, vm.postedInterrupts, g)
     if (k < n) q.copyWithin(base, base + k, base + n)
     else v.actions[g] = v.actions[g]! & ~Act.SEND_MULTI
     this.mcastLen[g] = n - k

@@ -246,6 +246,8 @@ export class LapicTimer implements LapicTimerPart {
     }
     if (s === St.EXIT) { this.extendForWait(g); return }
     this.expiredOutside(g)
+    // the wake-up runs on the hrtimer's housekeeping CPU, `current` whatever runs there (its idle task mostly); that
+    // CPU is not passed to select_task_rq_fair() (core/host/wake-affine.ts): placed as if woken on the vCPU's pCPU
     if (s === St.BLOCKED || s === St.HOST_POLL || this.halt.inHltExit(g)) this.halt.timerExpired(g, false)
     else if (s === St.GUEST_POLL) this.halt.wakeVcpu(g)
   }

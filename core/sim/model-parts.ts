@@ -79,7 +79,7 @@ export interface Halt {
   readonly timerPending: Uint8Array
   block(g: number): void
   /** `local`: woken by an interrupt on the vCPU's own pCPU (its pinned/local LAPIC hrtimer): no wake-up IPI. */
-  wakeVcpu(g: number, local?: boolean, wakerCpu?: number): void
+  wakeVcpu(g: number, local?: boolean, waker?: number): void
   /** apic_timer_expired() for a vCPU in kvm_vcpu_halt() (halt-polling or blocked): kvm_cpu_has_pending_timer(). */
   timerExpired(g: number, local: boolean): void
   hltWakeup(g: number): void
@@ -91,7 +91,7 @@ export interface Halt {
    *  only the kick. */
   irqsOffInPvWait(g: number): boolean
   /** kvm_vcpu_kick() for an interrupt to such a waiter (`posted`: on the posted-interrupt path). */
-  irqToIrqsOffWaiter(g: number, posted: boolean): void
+  irqToIrqsOffWaiter(g: number, posted: boolean, waker?: number): void
 }
 
 /** core/kvm/lapic-timer.ts — the guest's LAPIC timer on its KVM path. */
@@ -119,7 +119,7 @@ export interface HostNoise {
 
 /** core/kvm/irq-delivery.ts — interrupts into the guest and the guest's IPI sends. */
 export interface IrqDelivery {
-  deliverGuestIrq(g: number, bit: number, posted: boolean): void
+  deliverGuestIrq(g: number, bit: number, posted: boolean, waker?: number): void
   queueIpi(g: number, entry: number): void
   queueMulticast(src: number, n: number, flag: number): void
   sendIpi(g: number): void
@@ -157,11 +157,11 @@ export interface HostSched {
   /** trigger_load_balance() at the tick of busy pCPU c: the time its SCHED_SOFTIRQ takes there (core/host/load-balance.ts). */
   balanceTick(c: number): number
   armSlice(c: number): void
-  selectCpu(h: number, prev: number): number
+  selectCpu(h: number, prev: number, wakerCpu?: number, waker?: number): number
   selectNewTaskCpu(h: number, prev: number): number
   migrateVcpu(g: number, c: number): void
   /** try_to_wake_up() of a blocked vCPU thread. */
-  wakeVcpuThread(g: number, local?: boolean, wakerCpu?: number): void
+  wakeVcpuThread(g: number, local?: boolean, waker?: number): void
   /** KVM's vcpu->ready for vCPU thread g: runnable and not yet switched in (kvm_sched_out() / kvm_vcpu_wake_up()). */
   vcpuReady(g: number): boolean
   vcpuOnWakelist(g: number): boolean
