@@ -65,8 +65,11 @@ export class GuestRwsems {
   private readonly rspinEnd: Float64Array
   private readonly sawNonspin: Uint8Array
   /** Per VM, after warm-up: contended acquisitions, those that slept, writers' and readers' spin time, writers that gave
-   *  up spinning on readers (rwsem_set_nonspinnable()), hand-offs to a waiter queued ≥ 4 ms, downgrade_write()s. */
+   *  up spinning on readers (rwsem_set_nonspinnable()), hand-offs to a waiter queued ≥ 4 ms, downgrade_write()s, and the
+   *  waiters' looks at a writer-owned lock that found the owner's vCPU preempted (owner_on_cpu() false through
+   *  vcpu_is_preempted()). */
   readonly contended: Float64Array
+  readonly ownerPreempted: Float64Array
   readonly slept: Float64Array
   readonly writerSpinNs: Float64Array
   readonly readerSpinNs: Float64Array
@@ -93,7 +96,7 @@ export class GuestRwsems {
     const nVm = m.inp.vms.length
     this.contended = new Float64Array(nVm); this.slept = new Float64Array(nVm); this.writerSpinNs = new Float64Array(nVm)
     this.readerSpinNs = new Float64Array(nVm); this.rspinTimeouts = new Float64Array(nVm); this.handoffs = new Float64Array(nVm)
-    this.downgrades = new Float64Array(nVm)
+    this.downgrades = new Float64Array(nVm); this.ownerPreempted = new Float64Array(nVm)
   }
 
   link(p: Parts): void {
@@ -142,6 +145,7 @@ export class GuestRwsems {
     s.rdNonspinnable = this.rdNonspin[l] === 1
     s.wrNonspinnable = this.wrNonspin[l] === 1
     s.ownerRuns = o < 0 || !ownerVcpuPreempted(this.m, this.steal, g, o)
+    if (!s.ownerRuns && this.m.engine.now >= this.m.warmupEnd) { const vi = this.v.vmOf[g]!; this.ownerPreempted[vi] = this.ownerPreempted[vi]! + 1 }
     s.rspinExpired = false
     if (!this.write[g]) {
       if (s.rdNonspinnable && !s.writerOwned) this.sawNonspin[g] = 1
