@@ -125,6 +125,13 @@ export class HostRunqueues {
     if (--this.nrQueued[c]! === 0) this.nrBusyQueues--
   }
 
+  /** clear_buddies() from dequeue_entity(): h leaves pCPU c's queue (goes to sleep, or is migrated away) and stops
+   *  being its next or skip buddy. */
+  private clearBuddies(c: number, h: number): void {
+    if (this.nextBuddy[c] === h) this.nextBuddy[c] = -1
+    if (this.skip[c] === h) this.skip[c] = -1
+  }
+
   /** enqueue_entity() of a waking thread on pCPU c, placed by place_entity(). Returns whether it preempts the running
    *  thread (check_preempt_wakeup / check_preempt_wakeup_fair). `migrated`: it last ran on another pCPU — CFS then
    *  carries its vruntime over relative to min_vruntime (migrate_task_rq_fair(): − the old queue's, enqueue_entity()
@@ -155,6 +162,7 @@ export class HostRunqueues {
    *  by place_entity(). It is left unqueued: the caller runs it on dst (setCurr). */
   detachQueued(h: number, dst: number): void {
     const src = this.cpu[h]!
+    this.clearBuddies(src, h)
     if (this.p.era === 'cfs') {
       this.vruntime[h] = this.vruntime[h]! - this.minVruntime[src]! + this.minVruntime[dst]!
       this.unlink(h)
@@ -187,6 +195,7 @@ export class HostRunqueues {
     this.updateCurr(c, now)
     const h = this.cur[c]!
     if (h < 0) return
+    this.clearBuddies(c, h)
     this.lag[h] = entityLag(this.p, this.vruntime[h]!, this.avgVruntime(c), this.tickNs)
     this.cur[c] = -1
   }
@@ -199,10 +208,12 @@ export class HostRunqueues {
     if (this.p.era === 'cfs') {
       for (let q = this.head[c]!; q >= 0; q = this.next[q]!) if (best < 0 || this.vruntime[q]! < this.vruntime[best]!) best = q
       // pick_next_entity(): the next buddy set by yield_to() goes first unless that would be too unfair to the
-      // leftmost (wakeup_preempt_entity(next, left) < 1: at most the wake-up granularity ahead)
+      // leftmost (wakeup_preempt_entity(next, left) < 1: at most the wake-up granularity ahead); clear_buddies(cfs_rq,
+      // se) drops only the buddies that are the picked entity, so a next buddy passed over stays for the next pick
+      // (dequeue_entity() drops it: detachQueued())
       const b = this.nextBuddy[c]!
-      this.nextBuddy[c] = -1
-      if (b >= 0 && this.queued[b] === 1 && this.cpu[b] === c && this.vruntime[b]! - this.vruntime[best]! <= this.p.wakeupGranularityNs) return b
+      if (b >= 0 && (this.queued[b] !== 1 || this.cpu[b] !== c)) this.nextBuddy[c] = -1 // left the queue another way
+      else if (b >= 0 && this.vruntime[b]! - this.vruntime[best]! <= this.p.wakeupGranularityNs) { this.nextBuddy[c] = -1; return b }
       if (best !== this.skip[c]) return best
       // the leftmost yielded: the next one runs instead if that is not too unfair
       let second = -1

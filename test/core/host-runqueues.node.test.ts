@@ -4,6 +4,7 @@
 import { describe, it, expect } from 'vitest'
 import { HostRunqueues } from '../../core/host/runqueues.ts'
 import { fairParams, sliceNs } from '../../core/host/fair-sched.ts'
+import { YieldKind } from '../../core/host/sched-yield.ts'
 
 const MS = 1e6
 const TICK = 1e6 // HZ=1000
@@ -302,4 +303,42 @@ describe('HostRunqueues.sliceLeft(): never below 1 µs', () => {
       expect(q.sliceLeft(0, sliceNs(q.p, 2) - 10)).toBe(1_000)
     })
   }
+})
+
+describe('HostRunqueues: CFS buddies (pick_next_entity(), clear_buddies())', () => {
+  /** Thread 0 runs on CPU 0; threads 1 and 2 wait there, 2 made next buddy by a yield_to() while 10 ms ahead of 1. */
+  function withBuddyAhead(): HostRunqueues {
+    const q = rq('5.3')
+    runAlone(q, 0, 0, 0)
+    q.enqueueWaking(1, 0, 0, false)
+    q.enqueueWaking(2, 0, 0, false)
+    q.vruntime[2] = q.vruntime[1]! + 10 * MS // more than the wake-up granularity (4 ms) ahead of the leftmost
+    q.yieldTo(2, 0, YieldKind.CFS_SKIP)
+    return q
+  }
+
+  it('a next buddy too far ahead is passed over but stays, and goes first once it is within the granularity', () => {
+    const q = withBuddyAhead()
+    expect(q.nextBuddy[0]).toBe(2)
+    q.requeueCurr(0, 1 * MS)
+    const first = q.pick(0)
+    expect(first).not.toBe(2)
+    // clear_buddies(cfs_rq, se) drops only the buddies that are the picked entity
+    expect(q.nextBuddy[0]).toBe(2)
+    q.setCurr(first, 0, 1 * MS)
+    q.vruntime[2] = q.vruntime[0]! + 1 * MS
+    q.vruntime[1] = q.vruntime[0]!
+    q.requeueCurr(0, 1 * MS)
+    expect(q.pick(0)).toBe(2)
+    expect(q.nextBuddy[0]).toBe(-1)
+  })
+
+  it('a buddy that leaves the queue stops being one: migrated away (detach_task()) or, the yielder, gone to sleep', () => {
+    const q = withBuddyAhead()
+    expect(q.skip[0]).toBe(0)
+    q.attachQueued(2, 1)
+    expect(q.nextBuddy[0]).toBe(-1)
+    q.sleepCurr(0, 2 * MS)
+    expect(q.skip[0]).toBe(-1)
+  })
 })
