@@ -67,7 +67,7 @@ export class HostScheduler implements HostSchedPart, LbHost {
     this.remoteWakingUntil = new Float64Array(m.nV).fill(-1)
     this.ttwuEra = ttwuQueueEra(m.inp.hostVersion)
     this.lb = new LoadBalancer(m, this, this.allowedMask, (c) => cpuidle.cstateLatency(c))
-    this.wa = new WakeAffine({ nrCpus: inp.nrCpus, inDomain: inp.schedDomain, llcOf: inp.llcOf, levels: this.lb.levels },
+    this.wa = new WakeAffine({ nrCpus: inp.nrCpus, inDomain: inp.schedDomain, llcOf: inp.llcOf, coreOf: inp.coreOf, levels: this.lb.levels },
       m.nV + inp.tasks.length, wakeAffineParams(inp.hostVersion, inp.hostHz))
   }
 
@@ -232,7 +232,7 @@ export class HostScheduler implements HostSchedPart, LbHost {
       return c >= 0 ? c : list[0]!
     }
     const now = this.m.engine.now
-    return this.wa.select(this.m.hrq, h, prev, list, mask, wakerCpu, waker, now, now >= this.m.warmupEnd)
+    return this.wa.select(this.m.hrq, h, prev, mask, wakerCpu, waker, now, now >= this.m.warmupEnd)
   }
 
   /** The first idle allowed pCPU of the scheduling domains in mask order, or −1. */

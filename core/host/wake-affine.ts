@@ -29,16 +29,18 @@
 // swake_up_one() → wake_up_process(): wake_flags 0). Every domain level keeps SD_WAKE_AFFINE: the model's NUMA
 // distances are taken within RECLAIM_DISTANCE (two sockets: SLIT 21 < 30). SD_BALANCE_WAKE is off on every level, so
 // a wake-up never takes find_idlest_cpu()'s slow path.
-// select_idle_sibling() stays in the target's LLC in every version (4.4's group walk of sd_llc, 4.9's 10e2f1acd010
-// select_idle_core() / select_idle_cpu() / select_idle_smt() over sd_llc): the target if idle, the previous CPU if
-// idle and cache-affine, else the first idle allowed CPU of the target's LLC in the thread's mask order (the kernel
-// scans from the target, prefers a wholly idle core and bounds the scan by SIS_PROP — not modelled), else the target.
-// Not modelled: recent_used_cpu (32e839dda3ba) as a further idle candidate, wake_cap() / EAS (symmetric x86 hosts),
-// wake-ups from interrupt context on another CPU (a housekeeping CPU's LAPIC hrtimer: wake_affine_idle() with an idle
-// this_cpu, the idle task's wakee_flips) — callers pass no waker for them.
+// select_idle_sibling() stays in the target's LLC in every version; core/host/select-idle-sibling.ts searches it as the
+// host version's kernel does (before 4.9 the sd_llc group walk: a wholly idle core, then an idle SMT sibling of the
+// target; from 4.9, 10e2f1acd010, select_idle_core() / select_idle_cpu() / select_idle_smt(); from 5.12, 9fe1f127b913 /
+// c722f35b513f, one loop preferring a wholly idle core; every scan in CPU order from the target, wrapping). Not
+// modelled (listed there): SIS_PROP / SIS_UTIL, recent_used_cpu (32e839dda3ba). Also not modelled: wake_cap() / EAS
+// (symmetric x86 hosts), wake-ups from interrupt context on another CPU (a housekeeping CPU's LAPIC hrtimer:
+// wake_affine_idle() with an idle this_cpu, the idle task's wakee_flips) — callers pass no waker for them.
 import { atLeast } from '../kernel-version.ts'
 import type { DomainLevel } from './sched-domains.ts'
 import type { HostRunqueues } from './runqueues.ts'
+import { SelectIdleSibling, sisParams } from './select-idle-sibling.ts'
+import type { SisParams } from './select-idle-sibling.ts'
 
 export interface WakeAffineParams {
   /** 4.14+: wake_affine_idle() + wake_affine_weight(); before, the one effective_load() comparison. */
@@ -51,6 +53,8 @@ export interface WakeAffineParams {
   idlePrev: boolean
   jiffyNs: number
   hz: number
+  /** select_idle_sibling()'s search (core/host/select-idle-sibling.ts). */
+  sis: SisParams
 }
 
 export function wakeAffineParams(hostVersion: string, hz: number): WakeAffineParams {
@@ -61,14 +65,16 @@ export function wakeAffineParams(hostVersion: string, hz: number): WakeAffinePar
     idlePrev: atLeast(hostVersion, '5.11'),
     jiffyNs: 1e9 / hz,
     hz,
+    sis: sisParams(hostVersion),
   }
 }
 
-/** What the placement reads of the host: the domain CPUs, their LLCs, the run queues. */
+/** What the placement reads of the host: the domain CPUs, their LLCs and cores, the domain levels. */
 export interface WakeTopology {
   nrCpus: number
   inDomain: Uint8Array
   llcOf: Int32Array
+  coreOf: Int32Array
   levels: readonly DomainLevel[]
 }
 
@@ -86,6 +92,8 @@ export class WakeAffine {
   wide = 0
   attempts = 0
   affine = 0
+  /** select_idle_sibling(). */
+  readonly sis: SelectIdleSibling
 
   constructor(t: WakeTopology, nThreads: number, p: WakeAffineParams) {
     this.p = p
@@ -94,6 +102,7 @@ export class WakeAffine {
     this.lastWakee = new Int32Array(nThreads).fill(-1)
     this.decayTs = new Float64Array(nThreads)
     this.llcSize = new Int32Array(t.nrCpus).fill(1)
+    this.sis = new SelectIdleSibling(t, p.sis)
     for (let c = 0; c < t.nrCpus; c++) {
       if (t.inDomain[c] !== 1) continue
       let k = 0
@@ -158,10 +167,10 @@ export class WakeAffine {
     return (p.noMigrateIfEqual ? thisEff < prevEff : thisEff <= prevEff) ? thisCpu : prev
   }
 
-  /** select_task_rq_fair() for the wake-up of host thread h (allowed on `list` / `mask`, more than one CPU) last on
+  /** select_task_rq_fair() for the wake-up of host thread h (allowed on `mask`, more than one CPU) last on
    *  prev, by host thread `waker` running on `thisCpu` (both −1 when the model does not know the waker: the wake-up is
    *  then placed as if made on prev — select_idle_sibling(p, prev, prev) — and no flips are recorded). */
-  select(hrq: HostRunqueues, h: number, prev: number, list: Int32Array, mask: Uint8Array, thisCpu: number, waker: number, now: number, counting: boolean): number {
+  select(hrq: HostRunqueues, h: number, prev: number, mask: Uint8Array, thisCpu: number, waker: number, now: number, counting: boolean): number {
     let target = prev
     if (waker >= 0 && thisCpu >= 0) {
       this.recordWakee(waker, h, now)
@@ -176,22 +185,11 @@ export class WakeAffine {
         }
       }
     }
-    return this.selectIdleSibling(hrq, prev, target, list, mask)
+    return this.selectIdleSibling(hrq, prev, target, mask)
   }
 
   /** select_idle_sibling(p, prev, target): within the target's LLC only. */
-  selectIdleSibling(hrq: HostRunqueues, prev: number, target: number, list: Int32Array, mask: Uint8Array): number {
-    const llcOf = this.t.llcOf
-    const dom = this.t.inDomain
-    if (hrq.idleCpu(target)) return target
-    if (prev !== target && llcOf[prev] === llcOf[target] && mask[prev] === 1 && hrq.idleCpu(prev)) return prev
-    // sd_llc of the target: none off the domains
-    if (dom[target] !== 1) return target
-    const llc = llcOf[target]!
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i]!
-      if (dom[c] === 1 && llcOf[c] === llc && hrq.idleCpu(c)) return c
-    }
-    return target
+  selectIdleSibling(hrq: HostRunqueues, prev: number, target: number, mask: Uint8Array): number {
+    return this.sis.select(hrq, prev, target, mask)
   }
 }

@@ -5,7 +5,8 @@
 // loaded enough — from 3 runnable threads on a 4.16 host, from 2 on a 5.5+ host (11f10e5420f6: the sleeping wakee's
 // blocked load stays in load(prev)) — wake_wide() keeps it on its previous pCPU's LLC, and with no waker known a
 // wake-up never leaves its previous pCPU's LLC for an idle pCPU of another. Then two VMs overcommitted 2:1 (the
-// pv-tlb-flush-2vm set-up scaled to 16 pCPUs): the busiest pCPU's runnable threads stay bounded.
+// pv-tlb-flush-2vm set-up scaled to 16 pCPUs): the busiest pCPU's runnable threads stay bounded. Last, select_idle_sibling()'s
+// search of the LLC per host version (core/host/select-idle-sibling.ts): from the target in CPU order, an idle core first.
 import { describe, it, expect } from 'vitest'
 import { loadProfile } from '../../core/index.ts'
 import type { HostModel } from '../../core/sim/host-model.ts'
@@ -104,7 +105,7 @@ describe('host wake-up placement (select_task_rq_fair(): wake_wide(), wake_affin
   })
 
   it('select_idle_sibling() stays in the target\'s LLC: a wake-up with no known waker does not take an idle pCPU of the other socket', () => {
-    // socket 0 (pCPUs 0-7) all busy, pCPU 12 on socket 1 idle
+    // socket 0 (pCPUs 0-3, 8-11) all busy, pCPU 12 on socket 1 idle
     const hogs = Array.from({ length: 16 }, (_, c) => (c === 12 ? 0 : 1))
     const m = hogsModel('6.8', 4, hogs)
     expect(m.hrq.idleCpu(12)).toBe(true)
@@ -138,6 +139,53 @@ describe('host wake-up placement (select_task_rq_fair(): wake_wide(), wake_affin
     }
     expect(meanSum / 2).toBeLessThan(3.3)
     expect(max).toBeLessThanOrEqual(6)
+  })
+})
+
+// select_idle_sibling()'s search of the target's LLC (core/host/select-idle-sibling.ts) on 2 sockets × 4 cores × 2
+// threads: socket 0 is pCPUs 0-3 and their SMT siblings 8-11 (core k = pCPUs k, k + 8). Every pCPU runs one hog except
+// the ones a test leaves idle; the wakee's previous pCPU 2 is busy and no waker is known, so the target is pCPU 2.
+describe('host select_idle_sibling(): the LLC scanned from the target in CPU order, a wholly idle core first', () => {
+  const withIdle = (idle: number[]): number[] => Array.from({ length: 16 }, (_, c) => (idle.includes(c) ? 0 : 1))
+  const placed = (version: string, idle: number[]): number => {
+    const m = hogsModel(version, 4, withIdle(idle))
+    for (let c = 0; c < 16; c++) expect(m.hrq.idleCpu(c)).toBe(idle.includes(c))
+    return m.sched.selectCpu(WAKEE, 2)
+  }
+
+  it('pCPUs 1 and 3 idle, their siblings busy: 4.9+ takes pCPU 3, the first idle one after the target (for_each_cpu_wrap()), not the lowest', () => {
+    for (const v of ['4.19', '5.4', '5.10', '5.15', '6.8']) expect([v, placed(v, [1, 3])]).toEqual([v, 3])
+  })
+
+  it('the same on 4.4 (the sd_llc group walk before 10e2f1acd010): no wholly idle core and no idle sibling of the target, so the target', () => {
+    expect(placed('4.4', [1, 3])).toBe(2)
+  })
+
+  it('pCPU 0 idle with a busy sibling, core 3 (pCPUs 3, 11) wholly idle: every version takes the idle core', () => {
+    for (const v of ['4.4', '4.16', '5.4', '5.15', '6.8']) expect([v, placed(v, [0, 3, 11])]).toEqual([v, 3])
+  })
+
+  it('core 1 (pCPUs 1, 9) the only idle one: 4.9+ returns its CPU met first from the target (9), 4.4 the group\'s first CPU (1)', () => {
+    // wrap order from pCPU 2 (5.15+: from 3): 3, 8, 9 — core 1 is met at pCPU 9
+    for (const v of ['4.19', '5.4', '5.15', '6.8']) expect([v, placed(v, [1, 9])]).toEqual([v, 9])
+    expect(placed('4.4', [1, 9])).toBe(1)
+  })
+
+  it('5.12+ (c722f35b513f): with no idle core, an idle SMT sibling of prev before the scan; 5.10 scans from the target', () => {
+    // pCPU 10 is prev's sibling (pCPU 2 busy), pCPU 3 idle with pCPU 11 busy
+    expect(placed('5.15', [3, 10])).toBe(10)
+    expect(placed('6.8', [3, 10])).toBe(10)
+    expect(placed('5.10', [3, 10])).toBe(3)
+  })
+
+  it('5.12+ with an idle core outside the mask: the failed core scan returns the first idle allowed CPU of the first core met', () => {
+    // core 1 (pCPUs 1, 9) wholly idle but not allowed; pCPU 0 idle beside busy 8, pCPU 11 idle beside busy 3. From
+    // pCPU 3 the first core met is core 3, whose idle pCPU 11 is kept (select_idle_core()'s idle_cpu), not pCPU 0
+    const m = hogsModel('6.8', 4, withIdle([0, 1, 9, 11]))
+    const mask = new Uint8Array(16).fill(1)
+    mask[1] = 0
+    mask[9] = 0
+    expect(m.sched.wa.selectIdleSibling(m.hrq, 2, 2, mask)).toBe(11)
   })
 })
 
