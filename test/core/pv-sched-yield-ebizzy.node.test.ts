@@ -6,9 +6,14 @@
 // kvm_smp_send_call_func_ipi() (arch/x86/kernel/kvm.c) follows the IPIs with KVM_HC_SCHED_YIELD for the first target
 // vcpu_is_preempted() reports, and kvm_sched_yield() (arch/x86/kvm/x86.c) → yield_to() runs it next on its pCPU —
 // whether it was preempted in kernel or user mode, while kvm_vcpu_on_spin() on this host (before d73eb57b80b9 and
-// 52acd22faa1a) waits for a PLE window and boosts any vCPU preempted in kernel mode, round-robin. The
-// mechanism is asserted per shootdown, pooled over two seeds: seeds 1-3 wait 10.1-10.8 ms per shootdown without the
-// hypercall and 8.4-9.0 ms with it. (The previous profile, 8 vCPUs on 4 pCPUs without hogs, waited 75 µs per
+// 52acd22faa1a) waits for a PLE window and boosts any vCPU preempted in kernel mode, round-robin. The model is
+// bistable in this setup (docs/validation.md, pv-sched-yield-ebizzy): a run either stalls on its shootdowns
+// (650–810 records/s, 7.9–9.7 ms per csd_lock_wait()) or mostly escapes them (2,600–2,900 records/s, ~2.1–2.4 ms),
+// and which seeds escape changes with unrelated host mechanisms (seed 1 without the hypercall and seed 2 with it
+// escape since the host's select_idle_sibling() scan order). The mechanism is asserted in a pair of runs in the same,
+// stalled regime — the one the commit's 1570 → 1844 records/s describe — and the test first checks that both runs are
+// in it, so a change of regime fails here loudly rather than passing by the mix: seed 3 waits 9.65 ms per shootdown
+// without the hypercall and 7.90 ms with it. (The previous profile, 8 vCPUs on 4 pCPUs without hogs, waited 75 µs per
 // shootdown either way: PLE's yields already found the targets.)
 import { describe, it, expect } from 'vitest'
 import { readFileSync } from 'node:fs'
@@ -19,7 +24,7 @@ import type { HostModel } from '../../core/sim/host-model.ts'
 
 describe('PV sched yield in d73eb57b80b9\'s overcommitted desktop: ebizzy -M, two host CPU hogs, PV TLB flush off', () => {
   const p = JSON.parse(readFileSync('examples/validation/profiles/pv-sched-yield.json', 'utf8')) as Profile
-  const SEEDS = [1, 2]
+  const SEEDS = [3]
   // VMCALL exits of VM 0 with the PV sched yield cause
   const schedYields = (m: HostModel): number => m.stats.causeCounts[(0 * EXIT_REASON_COUNT + ExitReason.VMCALL) * m.stats.nCauses + m.causeIds.pvSchedYield]!
   const pooled = (config: string): { waits: number; waitNs: number; yields: number; records: number } => {
@@ -48,6 +53,9 @@ describe('PV sched yield in d73eb57b80b9\'s overcommitted desktop: ebizzy -M, tw
     expect(on.yields).toBeGreaterThan(100)
   })
   it('the yield to the preempted target shortens each shootdown\'s csd_lock_wait() by more than a tenth, and more records complete', () => {
+    // both runs in the stalled regime (under 1,500 records in 1 s; the escaped runs make over 2,500)
+    expect(off.records).toBeLessThan(1500 * SEEDS.length)
+    expect(on.records).toBeLessThan(1500 * SEEDS.length)
     expect(off.waits).toBeGreaterThan(500)
     expect(on.waitNs / on.waits).toBeLessThan(0.9 * (off.waitNs / off.waits))
     expect(on.records).toBeGreaterThan(off.records)
