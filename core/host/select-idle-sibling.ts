@@ -134,6 +134,13 @@ export class SelectIdleSibling {
     this.coreStamp = new Int32Array(nCore)
   }
 
+  /** sd_llc_size of CPU c: the domain CPUs of its LLC; 1 off the domains (update_top_cache_domain() without an sd_llc). */
+  llcSize(c: number): number {
+    if (this.dom[c] !== 1) return 1
+    const l = this.llcOf[c]!
+    return this.llcStart[l + 1]! - this.llcStart[l]!
+  }
+
   /** select_idle_sibling(p, prev, target) for a thread allowed on `mask`. */
   select(hrq: HostRunqueues, prev: number, target: number, mask: Uint8Array): number {
     const llcOf = this.llcOf

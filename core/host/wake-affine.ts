@@ -85,8 +85,6 @@ export class WakeAffine {
   readonly wakeeFlips: Uint32Array
   readonly lastWakee: Int32Array
   private readonly decayTs: Float64Array
-  /** Per CPU: sd_llc_size (1 off the domains: update_top_cache_domain() without an sd_llc). */
-  readonly llcSize: Int32Array
   /** Wake-ups with a known waker after warm-up: wake_wide() said wide; wake_affine() ran (schedstat
    *  nr_wakeups_affine_attempts); it chose the waker's CPU (nr_wakeups_affine). */
   wide = 0
@@ -101,14 +99,7 @@ export class WakeAffine {
     this.wakeeFlips = new Uint32Array(nThreads)
     this.lastWakee = new Int32Array(nThreads).fill(-1)
     this.decayTs = new Float64Array(nThreads)
-    this.llcSize = new Int32Array(t.nrCpus).fill(1)
     this.sis = new SelectIdleSibling(t, p.sis)
-    for (let c = 0; c < t.nrCpus; c++) {
-      if (t.inDomain[c] !== 1) continue
-      let k = 0
-      for (let d = 0; d < t.nrCpus; d++) if (t.inDomain[d] === 1 && t.llcOf[d] === t.llcOf[c]) k++
-      this.llcSize[c] = k
-    }
   }
 
   /** record_wakee(): `current` (waker) wakes p (wakee) at `now`. */
@@ -129,7 +120,7 @@ export class WakeAffine {
     let master = this.wakeeFlips[waker]!
     let slave = this.wakeeFlips[wakee]!
     if (master < slave) { const s = master; master = slave; slave = s }
-    const factor = this.llcSize[thisCpu]!
+    const factor = this.sis.llcSize(thisCpu)
     return !(slave < factor || master < slave * factor)
   }
 

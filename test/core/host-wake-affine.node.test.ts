@@ -77,7 +77,7 @@ describe('host wake-up placement (select_task_rq_fair(): wake_wide(), wake_affin
     const m = hogsModel('5.15', 4, loaded(4))
     const waker = hogOn(m, 5)
     const wa = m.sched.wa
-    expect(wa.llcSize[5]).toBe(8)
+    expect(wa.sis.llcSize(5)).toBe(8)
     // slave ≥ sd_llc_size and master ≥ slave × sd_llc_size: wide
     wa.wakeeFlips[waker] = 1000
     wa.wakeeFlips[WAKEE] = 100
